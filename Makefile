@@ -1,0 +1,36 @@
+# Duebook — `make run` opens the app on demo data; `make test` runs every test.
+# Both install what is missing first (scripts/install-deps.sh).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+CORE := -p duebook-core
+
+.PHONY: deps run test bench lint core-test bindings-check
+
+deps:
+	@scripts/install-deps.sh
+
+include mk/app.mk
+
+run: deps app-run
+
+test: deps lint core-test bindings-check ui-check app-build e2e
+	@echo "make test: all green"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+core-test:
+	$(CARGO) test $(CORE) --locked
+
+# ts-rs rewrites ui/src/lib/bindings during `cargo test`; committed bindings must match.
+bindings-check: core-test
+	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
+	  git status --short -- ui/src/lib/bindings; \
+	  echo "error: TypeScript bindings are stale: run 'cargo test -p duebook-core' and commit ui/src/lib/bindings"; \
+	  exit 1; \
+	fi
+
+bench:
+	$(CARGO) run --release --locked $(CORE) --bin duebook -- bench

@@ -1,0 +1,217 @@
+//! Embedded, append-only migrations tracked by `PRAGMA user_version`.
+//!
+//! Each migration runs in its own transaction. Before an existing file is upgraded a copy is
+//! written beside it with `VACUUM INTO`, so a failed or regretted upgrade never costs data.
+
+use super::{DbError, DbResult};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+/// (version, SQL). Never edit or reorder a shipped entry; append a new one.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_initial.sql"))];
+
+pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+}
+
+pub(super) fn run(conn: &mut Connection, path: &Path) -> DbResult<()> {
+    run_with(conn, path, MIGRATIONS)
+}
+
+fn run_with(conn: &mut Connection, path: &Path, migrations: &[(i64, &str)]) -> DbResult<()> {
+    let latest = migrations.last().map_or(0, |m| m.0);
+    let current = schema_version(conn).map_err(|source| DbError::NotADatabase {
+        path: path.to_path_buf(),
+        reason: source.to_string(),
+    })?;
+    if current > latest {
+        return Err(DbError::NewerSchema {
+            path: path.to_path_buf(),
+            found: current,
+            supported: latest,
+        });
+    }
+    let pending: Vec<_> = migrations.iter().filter(|(v, _)| *v > current).collect();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    if current > 0 || has_user_tables(conn)? {
+        if current == 0 {
+            return Err(DbError::NotADatabase {
+                path: path.to_path_buf(),
+                reason: "it already holds tables that Duebook did not create".into(),
+            });
+        }
+        backup(conn, path, current)?;
+    }
+    for (version, sql) in pending {
+        apply(conn, *version, sql).map_err(|source| DbError::Migration {
+            version: *version,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+fn has_user_tables(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%')",
+        [],
+        |row| row.get(0),
+    )
+}
+
+fn apply(conn: &mut Connection, version: i64, sql: &str) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(sql)?;
+    tx.pragma_update(None, "user_version", version)?;
+    tx.commit()
+}
+
+/// `duebook.sqlite` at version 3 is copied to `duebook.sqlite.v3-backup` (never overwritten
+/// by a later backup of the same version, which would replace good data with the same data).
+fn backup(conn: &Connection, path: &Path, version: i64) -> DbResult<PathBuf> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".v{version}-backup"));
+    let target = path.with_file_name(name);
+    if !target.exists() {
+        conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
+            .map_err(|source| DbError::Backup {
+                backup: target.clone(),
+                source,
+            })?;
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Database;
+
+    #[test]
+    fn a_new_file_is_migrated_to_the_latest_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("new.sqlite")).unwrap();
+        assert_eq!(schema_version(db.conn()).unwrap(), LATEST_VERSION);
+        let journal: String = db
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        let fk: i64 = db
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+    }
+
+    #[test]
+    fn reopening_does_not_migrate_or_back_up_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        drop(Database::open(&path).unwrap());
+        drop(Database::open(&path).unwrap());
+        let backups = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains("backup")
+            })
+            .count();
+        assert_eq!(backups, 0);
+    }
+
+    #[test]
+    fn a_file_from_a_newer_version_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE x (y); PRAGMA user_version = 999;")
+                .unwrap();
+        }
+        let err = Database::open(&path).err().expect("must refuse");
+        assert!(matches!(err, DbError::NewerSchema { found: 999, .. }));
+        assert!(err.to_string().contains("newer Duebook"));
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 999);
+    }
+
+    #[test]
+    fn an_older_file_is_backed_up_then_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(&mut conn, &path, &MIGRATIONS[..1]).unwrap();
+        conn.execute_batch("INSERT INTO settings VALUES ('marker', 'kept')")
+            .unwrap();
+        let next = [MIGRATIONS[0], (2, "CREATE TABLE extra (x);")];
+        run_with(&mut conn, &path, &next).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 2);
+        let copy = Connection::open(dir.path().join("old.sqlite.v1-backup")).unwrap();
+        assert_eq!(schema_version(&copy).unwrap(), 1);
+        let marker: String = copy
+            .query_row("SELECT value FROM settings WHERE key = 'marker'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(marker, "kept");
+    }
+
+    #[test]
+    fn a_failing_migration_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let mut conn = Connection::open(&path).unwrap();
+        run_with(&mut conn, &path, &MIGRATIONS[..1]).unwrap();
+        let broken = [
+            MIGRATIONS[0],
+            (2, "CREATE TABLE half (x); THIS IS NOT SQL;"),
+        ];
+        let err = run_with(&mut conn, &path, &broken).unwrap_err();
+        assert!(matches!(err, DbError::Migration { version: 2, .. }));
+        assert_eq!(schema_version(&conn).unwrap(), 1);
+        let half: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'half')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            !half,
+            "the failed migration's first statement must be rolled back"
+        );
+    }
+
+    #[test]
+    fn a_foreign_sqlite_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE someone_elses (x)")
+            .unwrap();
+        let err = Database::open(&path).err().expect("must refuse");
+        assert!(matches!(err, DbError::NotADatabase { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_text_file_is_refused_with_a_clear_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(
+            &path,
+            "this is not sqlite at all, just some text".repeat(200),
+        )
+        .unwrap();
+        let err = Database::open(&path).err().expect("must refuse");
+        assert!(err.to_string().contains("not a Duebook database"), "{err}");
+    }
+}

@@ -1,0 +1,122 @@
+//! Opening the SQLite file: pragmas, migrations, and the error type every query module uses.
+
+mod migrate;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+pub use migrate::{schema_version, LATEST_VERSION};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{path} was written by a newer Duebook (schema version {found}; this version understands up to {supported}). Update Duebook to open it.")]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path} is not a Duebook database: {reason}")]
+    NotADatabase { path: PathBuf, reason: String },
+    #[error("could not write the backup {backup} before upgrading the database: {source}")]
+    Backup {
+        backup: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("migration {version} failed: {source}")]
+    Migration {
+        version: i64,
+        source: rusqlite::Error,
+    },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// An open, migrated Duebook database.
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Database {
+    /// Opens (creating if needed) and migrates the file at `path`.
+    pub fn open(path: &Path) -> DbResult<Database> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            // A missing parent is reported by SQLite below with the path in the message.
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let open_error = |source| DbError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open(path).map_err(open_error)?;
+        configure(&conn).map_err(|source| classify_open_error(path, source))?;
+        migrate::run(&mut conn, path)?;
+        Ok(Database {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;",
+    )
+}
+
+/// "file is not a database" deserves a sentence a person understands.
+fn classify_open_error(path: &Path, source: rusqlite::Error) -> DbError {
+    match source.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => DbError::NotADatabase {
+            path: path.to_path_buf(),
+            reason: "the file is not an SQLite database".into(),
+        },
+        _ => DbError::Open {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+/// Today's timestamp for `created_at`/`updated_at` columns.
+pub fn now_timestamp() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Database;
+
+    /// A real database file in a temp dir that lives as long as the returned guard.
+    pub fn temp_db() -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
+        (dir, db)
+    }
+}

@@ -1,0 +1,66 @@
+//! Per-customer figures kept beside the source rows so screens never aggregate a million
+//! invoices: open balance per currency, the oldest open due date, the last contact, and the
+//! customer's search document. Every write path calls [`refresh_customers`] for the customers
+//! it touched, inside its own transaction; bulk loads call [`refresh_all`] once at the end.
+
+use crate::db::DbResult;
+use rusqlite::Connection;
+
+/// Recomputes derived data for these customers.
+pub fn refresh_customers(conn: &Connection, customer_ids: &[i64]) -> DbResult<()> {
+    if customer_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::to_string(customer_ids).unwrap_or_else(|_| "[]".into());
+    run(conn, Some(&ids))
+}
+
+/// Recomputes derived data for every customer (after a bulk load).
+pub fn refresh_all(conn: &Connection) -> DbResult<()> {
+    run(conn, None)
+}
+
+/// `ids` is a JSON array bound as ?1, or None for everyone.
+fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
+    let only = |column: &str| match ids {
+        Some(_) => format!("{column} IN (SELECT value FROM json_each(?1))"),
+        None => "1".to_string(),
+    };
+    let (by_customer, by_id, by_rowid) = (only("customer_id"), only("id"), only("rowid"));
+    let statements = [
+        format!("DELETE FROM customer_balances WHERE {by_customer}"),
+        format!(
+            "INSERT INTO customer_balances (customer_id, currency, open_minor, open_count, oldest_open_due)
+             SELECT customer_id, currency, SUM(total_minor - paid_minor), COUNT(*),
+                    MIN(CASE WHEN total_minor - paid_minor > 0 THEN due_date END)
+             FROM invoices WHERE status = 'open' AND {by_customer}
+             GROUP BY customer_id, currency"
+        ),
+        format!(
+            "UPDATE customers SET
+                oldest_open_due = (SELECT MIN(b.oldest_open_due) FROM customer_balances b
+                                   WHERE b.customer_id = customers.id),
+                last_contact_at = (SELECT MAX(t) FROM (
+                    SELECT MAX(created_at) AS t FROM notes WHERE customer_id = customers.id
+                    UNION ALL SELECT MAX(sent_at) FROM messages WHERE customer_id = customers.id
+                    UNION ALL SELECT MAX(done_at) FROM tasks WHERE customer_id = customers.id))
+             WHERE {by_id}"
+        ),
+        format!("DELETE FROM customer_search WHERE {by_rowid}"),
+        format!(
+            "INSERT INTO customer_search (rowid, name, contacts, invoices)
+             SELECT c.id, c.name,
+                    (SELECT group_concat(coalesce(k.name, '') || ' ' || coalesce(k.email, ''), ' ')
+                       FROM contacts k WHERE k.customer_id = c.id),
+                    (SELECT group_concat(i.number, ' ') FROM invoices i WHERE i.customer_id = c.id)
+             FROM customers c WHERE {by_id}"
+        ),
+    ];
+    for sql in &statements {
+        match ids {
+            Some(ids) => conn.execute(sql, [ids])?,
+            None => conn.execute(sql, [])?,
+        };
+    }
+    Ok(())
+}

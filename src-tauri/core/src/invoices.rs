@@ -1,0 +1,134 @@
+//! Queries on the `invoices` table. Amount paid and status are kept by [`crate::payments`].
+
+use crate::db::{now_timestamp, DbError, DbResult};
+use crate::model::{Currency, Invoice, InvoiceKind, InvoiceRow, InvoiceStatus, Money, NewInvoice};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const COLUMNS: &str =
+    "id, customer_id, kind, number, issue_date, due_date, currency, total_minor, paid_minor, status";
+
+pub fn insert(conn: &Connection, new: &NewInvoice) -> DbResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO invoices (customer_id, kind, number, issue_date, due_date, currency,
+                               total_minor, source, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    )?
+    .execute(params![
+        new.customer_id,
+        new.kind.as_str(),
+        new.number,
+        new.issue_date.to_string(),
+        new.due_date.to_string(),
+        new.total.currency.code(),
+        new.total.minor,
+        new.source,
+        now_timestamp(),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn get(conn: &Connection, id: i64) -> DbResult<Invoice> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"))?
+        .query_row([id], invoice_from_row)
+        .optional()?
+        .ok_or_else(|| DbError::NotFound(format!("invoice {id}")))
+}
+
+pub fn find_by_number(
+    conn: &Connection,
+    kind: InvoiceKind,
+    number: &str,
+) -> DbResult<Option<Invoice>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM invoices WHERE kind = ?1 AND number = ?2"
+        ))?
+        .query_row(params![kind.as_str(), number], invoice_from_row)
+        .optional()?)
+}
+
+/// Changes the facts an accounting export may correct: customer, dates and total.
+pub fn update_terms(conn: &Connection, id: i64, new: &NewInvoice) -> DbResult<()> {
+    conn.prepare_cached(
+        "UPDATE invoices SET customer_id = ?2, issue_date = ?3, due_date = ?4, currency = ?5,
+                             total_minor = ?6, updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        new.customer_id,
+        new.issue_date.to_string(),
+        new.due_date.to_string(),
+        new.total.currency.code(),
+        new.total.minor,
+        now_timestamp(),
+    ])?;
+    Ok(())
+}
+
+pub fn set_status(conn: &Connection, id: i64, status: InvoiceStatus) -> DbResult<()> {
+    conn.prepare_cached("UPDATE invoices SET status = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, status.as_str(), now_timestamp()])?;
+    Ok(())
+}
+
+/// Every invoice of a customer: open ones first (oldest due first), then the rest, newest first.
+pub fn for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    as_of: NaiveDate,
+) -> DbResult<Vec<InvoiceRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE customer_id = ?1
+         ORDER BY status != 'open', CASE WHEN status = 'open' THEN due_date END,
+                  issue_date DESC, id DESC"
+    ))?;
+    let rows = stmt.query_map([customer_id], invoice_from_row)?;
+    rows.map(|invoice| Ok(invoice_row(invoice?, as_of)))
+        .collect()
+}
+
+/// Every open invoice as (id, number, kind): a full import closes the ones its file omits.
+pub fn open_ids(conn: &Connection) -> DbResult<Vec<(i64, String, InvoiceKind)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, number, kind FROM invoices WHERE status = 'open'")?;
+    let rows = stmt.query_map([], |r| {
+        let kind: String = r.get(2)?;
+        Ok((r.get(0)?, r.get(1)?, InvoiceKind::from_db(&kind)))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn invoice_row(invoice: Invoice, as_of: NaiveDate) -> InvoiceRow {
+    let currency = invoice.total.currency.clone();
+    let open = Money::new(invoice.open_minor(), currency.clone());
+    InvoiceRow {
+        total_decimal: invoice.total.decimal_string(),
+        paid_decimal: Money::new(invoice.paid_minor, currency).decimal_string(),
+        open_decimal: open.decimal_string(),
+        days_overdue: invoice.days_overdue(as_of),
+        open,
+        invoice,
+    }
+}
+
+fn invoice_from_row(row: &Row) -> rusqlite::Result<Invoice> {
+    let kind: String = row.get(2)?;
+    let currency: String = row.get(6)?;
+    let status: String = row.get(9)?;
+    let currency = Currency::parse(&currency).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    Ok(Invoice {
+        id: row.get(0)?,
+        customer_id: row.get(1)?,
+        kind: InvoiceKind::from_db(&kind),
+        number: row.get(3)?,
+        issue_date: row.get(4)?,
+        due_date: row.get(5)?,
+        total: Money::new(row.get(7)?, currency),
+        paid_minor: row.get(8)?,
+        status: InvoiceStatus::from_db(&status),
+    })
+}

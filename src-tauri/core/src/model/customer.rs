@@ -1,0 +1,160 @@
+use super::{Currency, Money};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use unicode_normalization::UnicodeNormalization;
+
+/// How the customer prefers to be chased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Channel {
+    Email,
+    Phone,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Phone => "phone",
+        }
+    }
+
+    pub fn from_db(text: &str) -> Channel {
+        if text == "phone" {
+            Channel::Phone
+        } else {
+            Channel::Email
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Customer {
+    pub id: i64,
+    pub name: String,
+    pub segment: Option<String>,
+    pub currency: Option<Currency>,
+    pub terms_days: Option<i64>,
+    pub preferred_channel: Channel,
+    pub do_not_contact: bool,
+}
+
+/// What it takes to create a customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCustomer {
+    pub name: String,
+    pub segment: Option<String>,
+    pub currency: Option<Currency>,
+    pub terms_days: Option<i64>,
+    pub preferred_channel: Channel,
+}
+
+impl NewCustomer {
+    pub fn named(name: &str) -> Self {
+        NewCustomer {
+            name: name.trim().to_string(),
+            segment: None,
+            currency: None,
+            terms_days: None,
+            preferred_channel: Channel::Email,
+        }
+    }
+}
+
+/// The key customers are matched by: trimmed, Unicode NFC, case-insensitive.
+pub fn customer_name_key(name: &str) -> String {
+    name.trim().nfc().collect::<String>().to_lowercase()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Contact {
+    pub id: i64,
+    pub customer_id: i64,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<String>,
+    pub is_billing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewContact {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<String>,
+    pub is_billing: bool,
+}
+
+/// One customer's open amount in one currency, as the list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Balance {
+    pub open: Money,
+    /// The part of `open` that is past its due date.
+    pub overdue: Money,
+    /// `open` as a decimal string in the currency's precision, e.g. "1234.50".
+    pub open_decimal: String,
+    pub overdue_decimal: String,
+}
+
+/// A row of the customer list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub name: String,
+    pub segment: Option<String>,
+    pub balances: Vec<Balance>,
+    pub oldest_due_date: Option<NaiveDate>,
+    /// Days the oldest open invoice is past due; None when nothing is overdue.
+    pub oldest_days_overdue: Option<i64>,
+    /// RFC 3339 timestamp of the last note, call or email.
+    pub last_contact_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CustomerSort {
+    /// Oldest overdue first, then name: who to chase.
+    #[default]
+    MostOverdue,
+    Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerListQuery {
+    pub search: Option<String>,
+    pub sort: CustomerSort,
+    pub limit: u32,
+    pub offset: u32,
+    /// The date "overdue" is measured against (today in the user's timezone).
+    pub as_of: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerRow>,
+    /// How many customers match, over all pages.
+    pub total: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_trimmed_nfc_and_case_insensitive() {
+        let composed = "Café Ölmann";
+        let decomposed = "  cafe\u{301} O\u{308}lmann ";
+        assert_eq!(customer_name_key(composed), customer_name_key(decomposed));
+        assert_ne!(customer_name_key("Acme"), customer_name_key("Acme Ltd"));
+    }
+}

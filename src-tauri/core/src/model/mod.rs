@@ -1,0 +1,9 @@
+//! Domain types shared by the query modules, the importers, the CLI and (through ts-rs) the UI.
+
+mod customer;
+mod invoice;
+mod money;
+
+pub use customer::*;
+pub use invoice::*;
+pub use money::*;

@@ -1,0 +1,102 @@
+//! Queries on the `payments` table. Recording a payment also keeps the invoice's `paid_minor`
+//! and `status` true to the payments against it — the only place those columns change.
+
+use crate::db::{now_timestamp, DbResult};
+use crate::model::InvoiceStatus;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+
+/// Why a payment row exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentSource {
+    /// Entered by the user.
+    Manual,
+    /// An import showed a lower amount due than before.
+    Import,
+    /// A full import no longer listed the invoice as open.
+    Closed,
+    /// Generated demo data.
+    Demo,
+}
+
+impl PaymentSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            PaymentSource::Manual => "manual",
+            PaymentSource::Import => "import",
+            PaymentSource::Closed => "close",
+            PaymentSource::Demo => "demo",
+        }
+    }
+}
+
+pub struct NewPayment<'a> {
+    pub invoice_id: i64,
+    pub amount_minor: i64,
+    pub paid_on: NaiveDate,
+    pub reference: Option<&'a str>,
+    pub source: PaymentSource,
+}
+
+/// Records a payment and updates the invoice's paid amount and status. Callers refresh the
+/// customer's derived figures ([`crate::derived`]) once per transaction.
+pub fn record(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
+    let id = insert_unsynced(conn, payment)?;
+    sync_invoice(conn, payment.invoice_id)?;
+    Ok(id)
+}
+
+/// Inserts without touching the invoice: bulk loads insert many, then call [`sync_all`] once.
+pub fn insert_unsynced(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO payments (invoice_id, amount_minor, paid_on, reference, source, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        payment.invoice_id,
+        payment.amount_minor,
+        payment.paid_on.to_string(),
+        payment.reference,
+        payment.source.as_str(),
+        now_timestamp(),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Sets `paid_minor` from the payments and `status` from what remains: an invoice is paid when
+/// nothing is due, a credit note when it has been used up. Void invoices stay void.
+pub fn sync_invoice(conn: &Connection, invoice_id: i64) -> DbResult<()> {
+    sync(conn, "id = ?1", params![invoice_id])
+}
+
+/// [`sync_invoice`] for every invoice, after a bulk load.
+pub fn sync_all(conn: &Connection) -> DbResult<()> {
+    sync(
+        conn,
+        "id IN (SELECT DISTINCT invoice_id FROM payments)",
+        params![],
+    )
+}
+
+fn sync(conn: &Connection, which: &str, params: &[&dyn rusqlite::ToSql]) -> DbResult<()> {
+    let paid = format!(
+        "UPDATE invoices SET
+            paid_minor = (SELECT coalesce(SUM(p.amount_minor), 0) FROM payments p
+                          WHERE p.invoice_id = invoices.id),
+            updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+         WHERE {which}"
+    );
+    let status = format!(
+        "UPDATE invoices SET status = CASE
+            WHEN status = 'void' THEN 'void'
+            WHEN (total_minor >= 0 AND paid_minor >= total_minor)
+              OR (total_minor < 0 AND paid_minor <= total_minor) THEN '{paid}'
+            ELSE '{open}' END
+         WHERE {which}",
+        paid = InvoiceStatus::Paid.as_str(),
+        open = InvoiceStatus::Open.as_str(),
+    );
+    conn.prepare_cached(&paid)?.execute(params)?;
+    conn.prepare_cached(&status)?.execute(params)?;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! Open receivables per currency in aging buckets.
+
+use crate::db::DbResult;
+use crate::model::{format_minor, Currency};
+use chrono::{Days, NaiveDate};
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use ts_rs::TS;
+
+/// Bucket names, in order, as they appear in reports and JSON.
+pub const BUCKETS: [&str; 5] = ["current", "1-30", "31-60", "61-90", "90+"];
+
+/// Amounts in minor units per bucket, same order as [`BUCKETS`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Buckets(pub [i64; 5]);
+
+impl Buckets {
+    pub fn total(&self) -> i64 {
+        self.0.iter().sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Aging {
+    pub as_of: NaiveDate,
+    pub currencies: BTreeMap<String, Buckets>,
+}
+
+/// Open amounts (credits as negative amounts) by currency and days past due on `as_of`.
+pub fn aging(conn: &Connection, as_of: NaiveDate) -> DbResult<Aging> {
+    let cutoff = |days: u64| {
+        as_of
+            .checked_sub_days(Days::new(days))
+            .unwrap_or(NaiveDate::MIN)
+            .to_string()
+    };
+    // Comparing with precomputed cut-off dates keeps the per-row work to string compares.
+    let mut stmt = conn.prepare_cached(
+        "SELECT currency,
+                CASE WHEN due_date >= ?1 THEN 0
+                     WHEN due_date >= ?2 THEN 1
+                     WHEN due_date >= ?3 THEN 2
+                     WHEN due_date >= ?4 THEN 3
+                     ELSE 4 END AS bucket,
+                SUM(total_minor - paid_minor)
+         FROM invoices WHERE status = 'open'
+         GROUP BY currency, bucket",
+    )?;
+    let rows = stmt.query_map(
+        params![as_of.to_string(), cutoff(30), cutoff(60), cutoff(90)],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)? as usize,
+                r.get::<_, i64>(2)?,
+            ))
+        },
+    )?;
+    let mut currencies: BTreeMap<String, Buckets> = BTreeMap::new();
+    for row in rows {
+        let (currency, bucket, minor) = row?;
+        currencies.entry(currency).or_default().0[bucket] += minor;
+    }
+    Ok(Aging { as_of, currencies })
+}
+
+impl Aging {
+    /// `{"as_of": "...", "currencies": {"USD": {"current": "123.45", "1-30": ...}}}`
+    pub fn to_json(&self) -> serde_json::Value {
+        let currencies: serde_json::Map<String, serde_json::Value> = self
+            .currencies
+            .iter()
+            .map(|(code, buckets)| {
+                let decimals = Currency::parse(code).map_or(2, |c| c.decimals());
+                let amounts: serde_json::Map<String, serde_json::Value> = BUCKETS
+                    .iter()
+                    .zip(buckets.0)
+                    .map(|(name, minor)| (name.to_string(), format_minor(minor, decimals).into()))
+                    .collect();
+                (code.clone(), amounts.into())
+            })
+            .collect();
+        serde_json::json!({ "as_of": self.as_of.to_string(), "currencies": currencies })
+    }
+
+    /// A fixed-width table for the terminal.
+    pub fn to_table(&self) -> String {
+        let mut out = format!("Aging as of {}\n", self.as_of);
+        out.push_str(&format!("{:<9}", "currency"));
+        for name in BUCKETS.iter().chain(["total"].iter()) {
+            out.push_str(&format!("{name:>15}"));
+        }
+        out.push('\n');
+        for (code, buckets) in &self.currencies {
+            let decimals = Currency::parse(code).map_or(2, |c| c.decimals());
+            out.push_str(&format!("{code:<9}"));
+            for minor in buckets.0.iter().chain([buckets.total()].iter()) {
+                out.push_str(&format!("{:>15}", format_minor(*minor, decimals)));
+            }
+            out.push('\n');
+        }
+        if self.currencies.is_empty() {
+            out.push_str("(no open invoices)\n");
+        }
+        out
+    }
+}

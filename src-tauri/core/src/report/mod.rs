@@ -1,0 +1,3 @@
+//! Reports read from the stored invoices and payments.
+
+pub mod aging;

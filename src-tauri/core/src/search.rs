@@ -1,0 +1,90 @@
+//! Turning what a person types into a safe FTS5 query.
+//!
+//! FTS5's query syntax treats `"`, `*`, `-`, `(`, `AND`, `NOT` ... as operators, so raw input
+//! such as `o'brien`, `acme-corp` or a lone quote is a syntax error. Every token is therefore
+//! quoted, and the last one becomes a prefix so results appear while typing.
+
+/// The MATCH expression for `input`, or None when it holds nothing searchable.
+pub fn fts_query(input: &str) -> Option<String> {
+    let tokens: Vec<String> = input
+        .split_whitespace()
+        .filter(|token| token.chars().any(char::is_alphanumeric))
+        .map(|token| format!("\"{}\"", token.replace('"', "\"\"")))
+        .collect();
+    if tokens.is_empty() {
+        return None;
+    }
+    Some(format!("{}*", tokens.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::test_support::temp_db;
+
+    #[test]
+    fn quotes_every_token_and_prefixes_the_last() {
+        assert_eq!(fts_query("acme"), Some("\"acme\"*".into()));
+        assert_eq!(
+            fts_query("  north  wind "),
+            Some("\"north\" \"wind\"*".into())
+        );
+        assert_eq!(fts_query("say \"hi"), Some("\"say\" \"\"\"hi\"*".into()));
+        assert_eq!(fts_query(""), None);
+        assert_eq!(fts_query(" * - \" ( "), None);
+    }
+
+    #[test]
+    fn odd_input_never_errors_in_sqlite() {
+        let (_dir, db) = temp_db();
+        db.conn()
+            .execute(
+                "INSERT INTO customer_search (rowid, name, contacts, invoices)
+                 VALUES (1, 'O''Brien & Sons', 'ann@acme-corp.example', 'INV-1001')",
+                [],
+            )
+            .unwrap();
+        let inputs = [
+            "\"",
+            "*",
+            "o'brien",
+            "AND",
+            "(acme",
+            "100%",
+            "-",
+            "acme-corp",
+            "NOT x",
+            "a OR",
+            "NEAR(",
+            "^",
+            "inv-1001",
+            "ü",
+            "名前",
+            "😀",
+        ];
+        for input in inputs {
+            if let Some(q) = fts_query(input) {
+                let hits: rusqlite::Result<i64> = db.conn().query_row(
+                    "SELECT count(*) FROM customer_search WHERE customer_search MATCH ?1",
+                    [&q],
+                    |r| r.get(0),
+                );
+                assert!(hits.is_ok(), "{input:?} → {q:?} failed: {hits:?}");
+            }
+        }
+        let count = |input: &str| -> i64 {
+            db.conn()
+                .query_row(
+                    "SELECT count(*) FROM customer_search WHERE customer_search MATCH ?1",
+                    [fts_query(input).unwrap()],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(count("o'brien"), 1);
+        assert_eq!(count("acme-corp"), 1);
+        assert_eq!(count("INV-10"), 1);
+        assert_eq!(count("sons"), 1);
+        assert_eq!(count("zzz"), 0);
+    }
+}

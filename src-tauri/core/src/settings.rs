@@ -1,0 +1,51 @@
+//! Key/value settings stored in the database (not in a separate store file).
+
+use crate::db::DbResult;
+use rusqlite::{Connection, OptionalExtension};
+
+/// ISO 4217 code used when an import names no currency (QuickBooks reports never do).
+pub const HOME_CURRENCY: &str = "home_currency";
+/// Set to "1" in files written by `duebook demo`; the app shows a "Demo data" banner.
+pub const IS_DEMO: &str = "is_demo";
+/// The user's company name.
+pub const COMPANY_NAME: &str = "company_name";
+
+pub fn get(conn: &Connection, key: &str) -> DbResult<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set(conn: &Connection, key: &str, value: &str) -> DbResult<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+pub fn is_demo(conn: &Connection) -> DbResult<bool> {
+    Ok(get(conn, IS_DEMO)?.as_deref() == Some("1"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::test_support::temp_db;
+
+    #[test]
+    fn set_overwrites_and_get_reads_back() {
+        let (_dir, db) = temp_db();
+        assert_eq!(get(db.conn(), HOME_CURRENCY).unwrap(), None);
+        set(db.conn(), HOME_CURRENCY, "USD").unwrap();
+        set(db.conn(), HOME_CURRENCY, "EUR").unwrap();
+        assert_eq!(
+            get(db.conn(), HOME_CURRENCY).unwrap().as_deref(),
+            Some("EUR")
+        );
+        assert!(!is_demo(db.conn()).unwrap());
+    }
+}
