@@ -33,4 +33,4 @@ bindings-check: core-test
 	fi
 
 bench:
-	$(CARGO) run --release --locked $(CORE) --bin duebook -- bench
+	$(CARGO) bench --locked $(CORE) --bench figures

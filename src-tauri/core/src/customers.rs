@@ -5,10 +5,10 @@ use crate::model::{
     customer_name_key, Balance, Channel, Currency, Customer, CustomerListQuery, CustomerPage,
     CustomerRow, CustomerSort, Money, NewCustomer,
 };
-use crate::search::fts_query;
+use crate::search::{fts_query, invoice_number_range};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The longest name accepted; longer text is almost always a broken import column.
 pub const MAX_NAME_CHARS: usize = 255;
@@ -69,37 +69,111 @@ fn customer_from_row(row: &Row) -> rusqlite::Result<Customer> {
     })
 }
 
+/// Up to this many search hits are sorted by SQLite directly; broader searches walk the
+/// customers in list order instead and keep the hits, which stays fast when hits are dense.
+const DIRECT_SORT_MAX: usize = 2_000;
+
+const COLUMNS: &str = "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at";
+
 /// One page of the customer list, filtered by the search text and sorted.
 pub fn list(conn: &Connection, query: &CustomerListQuery) -> DbResult<CustomerPage> {
     let order = match query.sort {
         CustomerSort::MostOverdue => "coalesce(c.oldest_open_due, '9999-12-31'), c.name_key",
         CustomerSort::Name => "c.name_key",
     };
-    let columns = "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at";
-    let search = query.search.as_deref().and_then(fts_query);
-    let (rows, total) = match &search {
-        Some(fts) => {
-            let sql = format!(
-                "SELECT {columns} FROM customer_search s JOIN customers c ON c.id = s.rowid
-                 WHERE customer_search MATCH ?1 ORDER BY {order} LIMIT ?2 OFFSET ?3"
-            );
-            let rows = page_rows(conn, &sql, params![fts, query.limit, query.offset], query)?;
-            let total = conn.query_row(
-                "SELECT count(*) FROM customer_search WHERE customer_search MATCH ?1",
-                [fts],
-                |r| r.get(0),
-            )?;
-            (rows, total)
-        }
-        None => {
-            let sql =
-                format!("SELECT {columns} FROM customers c ORDER BY {order} LIMIT ?1 OFFSET ?2");
-            let rows = page_rows(conn, &sql, params![query.limit, query.offset], query)?;
-            (rows, count(conn)?)
-        }
-    };
+    let text = query.search.as_deref().unwrap_or("");
+    let (fts, number) = (fts_query(text), invoice_number_range(text));
+    if fts.is_none() && number.is_none() {
+        let sql = format!("SELECT {COLUMNS} FROM customers c ORDER BY {order} LIMIT ?1 OFFSET ?2");
+        let rows = page_rows(conn, &sql, params![query.limit, query.offset], query)?;
+        let rows = attach_balances(conn, rows, query.as_of)?;
+        return Ok(CustomerPage {
+            rows,
+            total: count(conn)?,
+        });
+    }
+    let hits = search_hits(conn, fts.as_deref(), number)?;
+    let page = page_of_hits(conn, &hits, order, query)?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM customers c WHERE c.id IN (SELECT value FROM json_each(?1))
+         ORDER BY {order}"
+    );
+    let rows = page_rows(conn, &sql, [json_ids(&page)], query)?;
     let rows = attach_balances(conn, rows, query.as_of)?;
-    Ok(CustomerPage { rows, total })
+    Ok(CustomerPage {
+        rows,
+        total: hits.len() as u32,
+    })
+}
+
+/// Customers whose name or contacts match the FTS query, and customers with an invoice number
+/// in the prefix range.
+fn search_hits(
+    conn: &Connection,
+    fts: Option<&str>,
+    number: Option<(String, String)>,
+) -> DbResult<HashSet<i64>> {
+    let mut hits = HashSet::new();
+    if let Some(fts) = fts {
+        let mut stmt = conn
+            .prepare_cached("SELECT rowid FROM customer_search WHERE customer_search MATCH ?1")?;
+        for id in stmt.query_map([fts], |r| r.get(0))? {
+            hits.insert(id?);
+        }
+    }
+    if let Some((low, high)) = number {
+        let mut stmt = conn.prepare_cached(
+            "SELECT customer_id FROM invoices
+             WHERE number >= ?1 COLLATE NOCASE AND number < ?2 COLLATE NOCASE",
+        )?;
+        for id in stmt.query_map([low, high], |r| r.get(0))? {
+            hits.insert(id?);
+        }
+    }
+    Ok(hits)
+}
+
+/// The ids of the requested page of hits, in list order.
+fn page_of_hits(
+    conn: &Connection,
+    hits: &HashSet<i64>,
+    order: &str,
+    query: &CustomerListQuery,
+) -> DbResult<Vec<i64>> {
+    if hits.len() <= DIRECT_SORT_MAX {
+        let ids: Vec<i64> = hits.iter().copied().collect();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT c.id FROM customers c WHERE c.id IN (SELECT value FROM json_each(?1))
+             ORDER BY {order} LIMIT ?2 OFFSET ?3"
+        ))?;
+        let ids = stmt.query_map(params![json_ids(&ids), query.limit, query.offset], |r| {
+            r.get(0)
+        })?;
+        return Ok(ids.collect::<Result<_, _>>()?);
+    }
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT c.id FROM customers c ORDER BY {order}"))?;
+    let mut rows = stmt.query([])?;
+    let (skip, take) = (query.offset as usize, query.limit as usize);
+    let mut seen = 0;
+    let mut page = Vec::with_capacity(take);
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        if hits.contains(&id) {
+            seen += 1;
+            if seen > skip {
+                page.push(id);
+                if page.len() == take {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(page)
+}
+
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
 fn page_rows(
@@ -133,8 +207,7 @@ fn attach_balances(
     mut rows: Vec<CustomerRow>,
     as_of: NaiveDate,
 ) -> DbResult<Vec<CustomerRow>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let ids = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let ids = json_ids(&rows.iter().map(|r| r.id).collect::<Vec<_>>());
     let mut overdue: HashMap<(i64, String), i64> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT customer_id, currency, SUM(total_minor - paid_minor) FROM invoices

@@ -15,9 +15,15 @@ pub fn refresh_customers(conn: &Connection, customer_ids: &[i64]) -> DbResult<()
     run(conn, Some(&ids))
 }
 
-/// Recomputes derived data for every customer (after a bulk load).
+/// Recomputes derived data for every customer (after a bulk load), and merges the search
+/// index into one segment, which keeps prefix queries fast.
 pub fn refresh_all(conn: &Connection) -> DbResult<()> {
-    run(conn, None)
+    run(conn, None)?;
+    conn.execute(
+        "INSERT INTO customer_search (customer_search) VALUES ('optimize')",
+        [],
+    )?;
+    Ok(())
 }
 
 /// `ids` is a JSON array bound as ?1, or None for everyone.
@@ -48,11 +54,10 @@ fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
         ),
         format!("DELETE FROM customer_search WHERE {by_rowid}"),
         format!(
-            "INSERT INTO customer_search (rowid, name, contacts, invoices)
+            "INSERT INTO customer_search (rowid, name, contacts)
              SELECT c.id, c.name,
                     (SELECT group_concat(coalesce(k.name, '') || ' ' || coalesce(k.email, ''), ' ')
-                       FROM contacts k WHERE k.customer_id = c.id),
-                    (SELECT group_concat(i.number, ' ') FROM invoices i WHERE i.customer_id = c.id)
+                       FROM contacts k WHERE k.customer_id = c.id)
              FROM customers c WHERE {by_id}"
         ),
     ];

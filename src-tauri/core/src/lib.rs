@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod detail;
 pub mod derived;
 pub mod invoices;
 pub mod model;

@@ -3,7 +3,9 @@
 mod customer;
 mod invoice;
 mod money;
+mod note;
 
 pub use customer::*;
 pub use invoice::*;
 pub use money::*;
+pub use note::*;

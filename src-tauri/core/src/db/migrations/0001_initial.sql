@@ -79,6 +79,8 @@ CREATE INDEX invoices_open_by_customer ON invoices (customer_id, due_date, total
 CREATE INDEX invoices_open_by_currency ON invoices (currency, due_date, total_minor, paid_minor)
     WHERE status = 'open';
 CREATE INDEX invoices_customer ON invoices (customer_id, issue_date);
+-- Search by invoice number prefix, as typed: "inv-00" finds INV-000123.
+CREATE INDEX invoices_number ON invoices (number COLLATE NOCASE);
 
 CREATE TABLE payments (
     id           INTEGER PRIMARY KEY,
@@ -226,10 +228,10 @@ CREATE TABLE imports (
     imported_at TEXT NOT NULL
 );
 
--- One search document per customer: its name, its contacts' names and emails, its invoice
--- numbers. Kept by derived::refresh_customers; rowid = customers.id.
+-- One search document per customer: its name and its contacts' names and emails (invoice
+-- numbers are searched through invoices_number). Kept by derived.rs; rowid = customers.id.
 CREATE VIRTUAL TABLE customer_search USING fts5 (
-    name, contacts, invoices,
+    name, contacts,
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );

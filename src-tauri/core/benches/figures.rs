@@ -1,0 +1,354 @@
+//! `make bench`: figures on a generated 100,000-customer / ~1,000,000-invoice database, each
+//! beside a reference — the same question answered by the shortest raw-SQL program — measured
+//! in the same run, since these machines are shared and noisy.
+//!
+//! `DUEBOOK_BENCH_CUSTOMERS` scales the data set down for a quick look; `DUEBOOK_BENCH_KEEP=DIR`
+//! keeps the generated file in DIR and reuses it on the next run.
+
+use chrono::NaiveDate;
+use duebook_core::db::Database;
+use duebook_core::demo::{generate, DemoOptions};
+use duebook_core::detail::customer_detail;
+use duebook_core::model::{CustomerListQuery, CustomerSort};
+use duebook_core::{customers, report};
+use rusqlite::{params, Connection};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SAMPLES: usize = 1_000;
+
+fn main() {
+    let customers_wanted: u32 = std::env::var("DUEBOOK_BENCH_CUSTOMERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    let mut table = Table::default();
+
+    let kept = std::env::var_os("DUEBOOK_BENCH_KEEP").map(std::path::PathBuf::from);
+    let path = match &kept {
+        Some(keep) => keep.join(format!("bench-{customers_wanted}.sqlite")),
+        None => dir.path().join("bench.sqlite"),
+    };
+    let reuse = kept.is_some() && path.exists();
+    let mut db = Database::open(&path).expect("open");
+    if !reuse {
+        let started = Instant::now();
+        let summary = generate(
+            &mut db,
+            &DemoOptions {
+                customers: customers_wanted,
+                seed: 1,
+                today: as_of,
+            },
+        )
+        .expect("generate");
+        let took = started.elapsed();
+        let rows = total_rows(db.conn());
+        println!(
+            "generated {} customers, {} invoices, {} payments ({rows} rows in all tables) in {:.1} s = {:.0} rows/s",
+            summary.customers,
+            summary.invoices,
+            summary.payments,
+            took.as_secs_f64(),
+            rows as f64 / took.as_secs_f64()
+        );
+    }
+    let conn = db.conn();
+    let ids = sample_ids(conn);
+    let terms = sample_terms(conn);
+
+    table.timed(
+        "customer list, first page (50)",
+        "< 20 ms",
+        sample(|i| {
+            let sort = if i % 2 == 0 {
+                CustomerSort::MostOverdue
+            } else {
+                CustomerSort::Name
+            };
+            customers::list(conn, &list_query(None, sort, as_of)).expect("list");
+        }),
+        sample(|i| reference_first_page(conn, i % 2 == 0)),
+    );
+    table.timed(
+        "customer detail (core)",
+        "p95 < 1 ms",
+        sample(|i| {
+            customer_detail(conn, ids[i % ids.len()], as_of).expect("detail");
+        }),
+        sample(|i| reference_detail(conn, ids[i % ids.len()])),
+    );
+    for (kind, terms) in terms.iter().enumerate() {
+        let label = [
+            "search: name prefix (2-5 letters)",
+            "search: contact email",
+            "search: invoice number",
+        ][kind];
+        table.timed(
+            label,
+            "p95 < 1 ms",
+            sample(|i| {
+                let term = &terms[i % terms.len()];
+                customers::list(
+                    conn,
+                    &list_query(Some(term), CustomerSort::MostOverdue, as_of),
+                )
+                .expect("search");
+            }),
+            sample(|i| reference_search(conn, &terms[i % terms.len()])),
+        );
+    }
+    table.timed(
+        "aging per currency, all open invoices",
+        "-",
+        sample_n(20, |_| {
+            report::aging::aging(conn, as_of).expect("aging");
+        }),
+        sample_n(20, |_| reference_aging(conn, as_of)),
+    );
+    drop(db);
+
+    table.print();
+    let size = file_size(&path);
+    println!("database size: {:.0} MB", size as f64 / 1e6);
+    println!("peak RSS of this process: {} MB", peak_rss_mb());
+}
+
+fn list_query(search: Option<&str>, sort: CustomerSort, as_of: NaiveDate) -> CustomerListQuery {
+    CustomerListQuery {
+        search: search.map(str::to_string),
+        sort,
+        limit: 50,
+        offset: 0,
+        as_of,
+    }
+}
+
+// ---- references: the shortest raw-SQL answer to each question ----
+
+fn reference_first_page(conn: &Connection, by_due: bool) {
+    let sql = if by_due {
+        "SELECT id, name, oldest_open_due FROM customers
+         ORDER BY coalesce(oldest_open_due, '9999-12-31'), name_key LIMIT 50"
+    } else {
+        "SELECT id, name, oldest_open_due FROM customers ORDER BY name_key LIMIT 50"
+    };
+    let mut stmt = conn.prepare_cached(sql).expect("prepare");
+    let rows: Vec<(i64, String, Option<String>)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let ids = serde_json::to_string(&ids).expect("json");
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT customer_id, currency, open_minor FROM customer_balances
+             WHERE customer_id IN (SELECT value FROM json_each(?1))",
+        )
+        .expect("prepare");
+    let _: Vec<(i64, String, i64)> = stmt
+        .query_map([ids], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+}
+
+fn reference_detail(conn: &Connection, id: i64) {
+    let queries = [
+        "SELECT id, name, segment, currency FROM customers WHERE id = ?1",
+        "SELECT id, name, email, phone FROM contacts WHERE customer_id = ?1",
+        "SELECT id, number, due_date, total_minor, paid_minor, currency FROM invoices
+         WHERE customer_id = ?1",
+        "SELECT id, body, created_at FROM notes WHERE customer_id = ?1
+         ORDER BY created_at DESC LIMIT 20",
+    ];
+    for sql in queries {
+        let mut stmt = conn.prepare_cached(sql).expect("prepare");
+        let mut rows = stmt.query([id]).expect("query");
+        while let Some(row) = rows.next().expect("row") {
+            let _: i64 = row.get(0).expect("id");
+        }
+    }
+}
+
+fn reference_search(conn: &Connection, term: &str) {
+    let fts = format!("\"{}\"*", term.replace('"', "\"\""));
+    let sql = if term.contains(|c: char| c.is_ascii_digit()) {
+        "SELECT id, number FROM invoices WHERE number >= ?1 LIMIT 50"
+    } else {
+        "SELECT rowid, name FROM customer_search WHERE customer_search MATCH ?1 LIMIT 50"
+    };
+    let mut stmt = conn.prepare_cached(sql).expect("prepare");
+    let _: Vec<(i64, String)> = stmt
+        .query_map(
+            [if term.contains(|c: char| c.is_ascii_digit()) {
+                term.to_string()
+            } else {
+                fts
+            }],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+}
+
+fn reference_aging(conn: &Connection, as_of: NaiveDate) {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT currency, CAST(julianday(?1) - julianday(due_date) AS INTEGER) / 30,
+                    SUM(total_minor - paid_minor)
+             FROM invoices WHERE status = 'open' GROUP BY 1, 2",
+        )
+        .expect("prepare");
+    let _: Vec<(String, i64, i64)> = stmt
+        .query_map(params![as_of.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+}
+
+// ---- sampling and reporting ----
+
+fn sample_ids(conn: &Connection) -> Vec<i64> {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let max: i64 = conn
+        .query_row("SELECT max(id) FROM customers", [], |r| r.get(0))
+        .expect("max id");
+    (0..SAMPLES).map(|_| rng.i64(1..=max)).collect()
+}
+
+/// What people type: 2–5 letter prefixes of real names, contact emails, invoice numbers.
+fn sample_terms(conn: &Connection) -> [Vec<String>; 3] {
+    let mut stmt = conn
+        .prepare(
+            "SELECT c.name, k.email, i.number FROM customers c
+             JOIN contacts k ON k.customer_id = c.id JOIN invoices i ON i.customer_id = c.id
+             WHERE c.id % 97 = 0 AND k.email IS NOT NULL GROUP BY c.id LIMIT 400",
+        )
+        .expect("prepare");
+    let mut rng = fastrand::Rng::with_seed(11);
+    let mut terms: [Vec<String>; 3] = Default::default();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .expect("query");
+    for row in rows {
+        let (name, email, number) = row.expect("row");
+        let word = name.split_whitespace().next().unwrap_or("a").to_string();
+        let len = rng.usize(2..=5).min(word.chars().count());
+        terms[0].push(word.chars().take(len).collect());
+        terms[1].push(email.split('@').next().unwrap_or("a").to_string());
+        terms[2].push(number);
+    }
+    terms
+}
+
+fn sample(f: impl FnMut(usize)) -> Vec<Duration> {
+    sample_n(SAMPLES, f)
+}
+
+fn sample_n(n: usize, mut f: impl FnMut(usize)) -> Vec<Duration> {
+    f(0); // warm the statement cache and the pages
+    (0..n)
+        .map(|i| {
+            let started = Instant::now();
+            f(i);
+            started.elapsed()
+        })
+        .collect()
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<[String; 6]>,
+}
+
+impl Table {
+    fn timed(&mut self, what: &str, goal: &str, ours: Vec<Duration>, reference: Vec<Duration>) {
+        let (o50, o95) = percentiles(ours);
+        let (r50, r95) = percentiles(reference);
+        self.rows.push([
+            what.to_string(),
+            format!("{} / {}", fmt(o50), fmt(o95)),
+            format!("{} / {}", fmt(r50), fmt(r95)),
+            format!("{:.1}×", o95.as_secs_f64() / r95.as_secs_f64().max(1e-9)),
+            goal.to_string(),
+            String::new(),
+        ]);
+    }
+
+    fn print(&self) {
+        println!();
+        println!(
+            "{:<40} {:>22} {:>22} {:>8}  goal",
+            "figure", "ours p50 / p95", "reference p50 / p95", "p95 ×"
+        );
+        for row in &self.rows {
+            println!(
+                "{:<40} {:>22} {:>22} {:>8}  {}",
+                row[0], row[1], row[2], row[3], row[4]
+            );
+        }
+    }
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+fn fmt(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us < 1_000.0 {
+        format!("{us:.0} µs")
+    } else {
+        format!("{:.2} ms", us / 1_000.0)
+    }
+}
+
+fn total_rows(conn: &Connection) -> i64 {
+    [
+        "customers",
+        "contacts",
+        "invoices",
+        "payments",
+        "notes",
+        "promises",
+        "disputes",
+    ]
+    .iter()
+    .map(|t| {
+        conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("count")
+    })
+    .sum()
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
