@@ -1,5 +1,5 @@
 # Duebook — `make run` opens the app on demo data; `make test` runs every test.
-# Both install what is missing first (scripts/install-deps.sh).
+# Both install what is missing first (scripts/install-deps.sh for Debian packages, npm ci).
 
 SHELL := /bin/bash
 CARGO ?= cargo
@@ -9,6 +9,7 @@ CORE := -p duebook-core
 
 deps:
 	@scripts/install-deps.sh
+	@$(MAKE) --no-print-directory ui-deps
 
 include mk/app.mk
 
@@ -24,13 +25,21 @@ lint:
 core-test:
 	$(CARGO) test $(CORE) --locked
 
-# ts-rs rewrites ui/src/lib/bindings during `cargo test`; committed bindings must match.
+# ts-rs rewrites ui/src/lib/bindings during `cargo test` (core and shell types); committed
+# bindings must match.
 bindings-check: core-test
+	$(CARGO) test -p duebook-app --locked
 	@if [ -n "$$(git status --porcelain -- ui/src/lib/bindings)" ]; then \
 	  git status --short -- ui/src/lib/bindings; \
 	  echo "error: TypeScript bindings are stale: run 'cargo test -p duebook-core' and commit ui/src/lib/bindings"; \
 	  exit 1; \
 	fi
 
-bench:
-	$(CARGO) bench --locked $(CORE) --bench figures
+BENCH_DIR := target/bench
+
+# Release build; generates the 100k-customer file, prints figures beside raw-SQL references,
+# then measures the app's cold start on that file.
+bench: deps
+	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
+	DUEBOOK_BENCH_KEEP=$(BENCH_DIR) $(CARGO) bench --locked $(CORE) --bench figures
+	scripts/bench-startup.sh $(BENCH_DIR)/bench-100000.sqlite

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what building and testing Duebook needs on Debian/Ubuntu, idempotently:
-# Debian packages (non-interactive, with sudo when not root) and the npm packages from the
-# committed lock file. Rust (cargo) and Node.js (npm) must already be on the machine.
+# Installs the Debian packages that building and testing Duebook needs, idempotently
+# (non-interactive, with sudo when not root). npm packages come from `make ui-deps`.
+# Rust (cargo) and Node.js (npm) must already be on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,12 +27,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# npm ci only when the lock file changed since the last install.
-stamp=node_modules/.duebook-lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  npm ci --no-audit --no-fund
-  cp package-lock.json "$stamp"
-fi

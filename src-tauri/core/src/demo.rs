@@ -18,6 +18,20 @@ pub struct DemoOptions {
     pub today: NaiveDate,
 }
 
+/// The demo the app and `duebook demo` create by default.
+pub const STANDARD_CUSTOMERS: u32 = 60;
+pub const STANDARD_SEED: u64 = 42;
+
+impl DemoOptions {
+    pub fn standard(today: NaiveDate) -> Self {
+        DemoOptions {
+            customers: STANDARD_CUSTOMERS,
+            seed: STANDARD_SEED,
+            today,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
     pub customers: u32,

@@ -20,18 +20,39 @@ pub(super) fn run(conn: &mut Connection, path: &Path) -> DbResult<()> {
     run_with(conn, path, MIGRATIONS)
 }
 
+/// Reads the schema version without writing anything and refuses what this build cannot open.
+pub(super) fn check_version(conn: &Connection, path: &Path) -> DbResult<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let current = read_version(conn, path)?;
+    if current > LATEST_VERSION {
+        return Err(newer(path, current, LATEST_VERSION));
+    }
+    Ok(())
+}
+
+fn read_version(conn: &Connection, path: &Path) -> DbResult<i64> {
+    schema_version(conn).map_err(|source| DbError::NotADatabase {
+        path: path.to_path_buf(),
+        reason: match source.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => "the file is not an SQLite database".into(),
+            _ => source.to_string(),
+        },
+    })
+}
+
+fn newer(path: &Path, found: i64, supported: i64) -> DbError {
+    DbError::NewerSchema {
+        path: path.to_path_buf(),
+        found,
+        supported,
+    }
+}
+
 fn run_with(conn: &mut Connection, path: &Path, migrations: &[(i64, &str)]) -> DbResult<()> {
     let latest = migrations.last().map_or(0, |m| m.0);
-    let current = schema_version(conn).map_err(|source| DbError::NotADatabase {
-        path: path.to_path_buf(),
-        reason: source.to_string(),
-    })?;
+    let current = read_version(conn, path)?;
     if current > latest {
-        return Err(DbError::NewerSchema {
-            path: path.to_path_buf(),
-            found: current,
-            supported: latest,
-        });
+        return Err(newer(path, current, latest));
     }
     let pending: Vec<_> = migrations.iter().filter(|(v, _)| *v > current).collect();
     if pending.is_empty() {
@@ -136,11 +157,11 @@ mod tests {
             conn.execute_batch("CREATE TABLE x (y); PRAGMA user_version = 999;")
                 .unwrap();
         }
+        let before = std::fs::read(&path).unwrap();
         let err = Database::open(&path).err().expect("must refuse");
         assert!(matches!(err, DbError::NewerSchema { found: 999, .. }));
         assert!(err.to_string().contains("newer Duebook"));
-        let conn = Connection::open(&path).unwrap();
-        assert_eq!(schema_version(&conn).unwrap(), 999);
+        assert_eq!(std::fs::read(&path).unwrap(), before, "not one byte changed");
     }
 
     #[test]

@@ -58,6 +58,8 @@ impl Database {
             source,
         };
         let mut conn = Connection::open(path).map_err(open_error)?;
+        // Refuse a file we cannot own before any pragma writes to it (WAL rewrites the header).
+        migrate::check_version(&conn, path)?;
         configure(&conn).map_err(|source| classify_open_error(path, source))?;
         migrate::run(&mut conn, path)?;
         Ok(Database {

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# App cold start on a big database: launches the release app under Xvfb several times and reads
+# the "list-painted <ms since process start>" mark the shell prints when the UI has painted the
+# customer list; then the memory of the app and its WebKit processes after browsing.
+# usage: scripts/bench-startup.sh DB_PATH [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db=$(realpath "$1")
+runs=${2:-5}
+
+npx --no-install tauri build --no-bundle --ci >/dev/null
+app=$(realpath target/release/duebook-app)
+
+export DB="$db" APP="$app" RUNS="$runs"
+xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
+  sandbox=$(mktemp -d)
+  export HOME=$sandbox XDG_DATA_HOME=$sandbox/data XDG_CONFIG_HOME=$sandbox/config XDG_CACHE_HOME=$sandbox/cache
+  descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+  for run in $(seq "$RUNS"); do
+    log=$sandbox/run$run.log
+    setsid "$APP" --db "$DB" 2>"$log" &
+    pid=$!
+    for _ in $(seq 300); do grep -q "^list-painted" "$log" && break; sleep 0.1; done
+    mark=$(grep -m1 "^list-painted" "$log" || echo "list-painted ? (no mark within 30 s)")
+    echo "run $run: ${mark#list-painted } ms from process start to painted list"
+    if [ "$run" = "$RUNS" ]; then
+      sleep 2
+      kb=0
+      for p in $pid $(descendants $pid); do
+        rss=$(awk "/^VmRSS:/ {print \$2}" /proc/$p/status 2>/dev/null || echo 0)
+        kb=$((kb + rss))
+      done
+      echo "memory after start (app + WebKit processes): $((kb / 1024)) MB RSS"
+    fi
+    kill -- -"$pid" 2>/dev/null || kill "$pid"
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$sandbox"
+'

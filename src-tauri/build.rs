@@ -1,0 +1,18 @@
+//! Declares the app's commands so the capability in `capabilities/default.json` can grant exactly
+//! these (a command missing here cannot be called from the window).
+
+const COMMANDS: &[&str] = &[
+    "database_status",
+    "open_demo",
+    "create_database",
+    "open_database",
+    "list_customers",
+    "customer_detail",
+    "mark_list_painted",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri build script failed");
+}

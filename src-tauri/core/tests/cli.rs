@@ -1,0 +1,86 @@
+//! The `duebook` binary: exit codes, output, and the shared database-path rules.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn duebook(args: &[&str], env_db: Option<&Path>, home: &Path) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_duebook"));
+    cmd.args(args)
+        .env_remove("DUEBOOK_DB")
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"));
+    if let Some(db) = env_db {
+        cmd.env("DUEBOOK_DB", db);
+    }
+    cmd.output().expect("run duebook")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn demo_then_aging_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let db_arg = db.to_str().unwrap();
+    let out = duebook(
+        &["demo", "--db", db_arg, "--customers", "30", "--today", "2026-05-01"],
+        None,
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("30 customers"));
+
+    let out = duebook(
+        &["aging", "--db", db_arg, "--as-of", "2026-05-01", "--json"],
+        None,
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["as_of"], "2026-05-01");
+    let usd = json["currencies"]["USD"].as_object().expect("USD present");
+    let keys: Vec<&str> = usd.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["current", "1-30", "31-60", "61-90", "90+"]);
+    for amount in usd.values() {
+        let amount = amount.as_str().unwrap();
+        let (_, cents) = amount.split_once('.').expect("decimal string");
+        assert_eq!(cents.len(), 2, "{amount}");
+    }
+
+    let again = duebook(&["demo", "--db", db_arg], None, dir.path());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already holds customers"));
+}
+
+#[test]
+fn the_env_var_and_the_default_path_agree_with_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let via_env = dir.path().join("env.sqlite");
+    let out = duebook(&["demo", "--customers", "3"], Some(&via_env), dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(via_env.exists());
+
+    let out = duebook(&["aging"], None, dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir
+        .path()
+        .join("data/app.duebook.desktop/duebook.sqlite")
+        .exists());
+}
+
+#[test]
+fn a_newer_database_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("future.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); PRAGMA user_version = 99;")
+        .unwrap();
+    let out = duebook(&["aging", "--db", db.to_str().unwrap()], None, dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("newer Duebook"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}

@@ -1,0 +1,108 @@
+//! The one error type every command returns. The UI receives it as `{ "kind": "...", "message": "..." }`
+//! (see `ui/src/lib/bindings/CommandError.ts`) and decides by `kind`, shows `message` to the person.
+
+use duebook_core::db::DbError;
+use duebook_core::demo::DemoError;
+use duebook_core::paths::PathError;
+use serde::Serialize;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+#[ts(export)]
+pub enum CommandError {
+    /// The thing asked for (a customer, a file) does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request itself is wrong: a bad argument, a file that is not a Duebook database.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// The file was written by a newer Duebook; this version refuses to touch it.
+    #[error("{0}")]
+    NewerDatabase(String),
+    /// No database is open (the last one failed to open).
+    #[error("{0}")]
+    NoDatabase(String),
+    /// SQLite failed while reading or writing.
+    #[error("{0}")]
+    Database(String),
+    /// The file system failed (permissions, disk full, missing directory).
+    #[error("{0}")]
+    Io(String),
+    /// A bug in Duebook (a worker panicked); the message says what to report.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<DbError> for CommandError {
+    fn from(error: DbError) -> Self {
+        let message = error.to_string();
+        match error {
+            DbError::NotFound(_) => CommandError::NotFound(message),
+            DbError::NewerSchema { .. } => CommandError::NewerDatabase(message),
+            DbError::NotADatabase { .. } => CommandError::InvalidInput(message),
+            DbError::Open { .. } | DbError::Backup { .. } => CommandError::Io(message),
+            _ => CommandError::Database(message),
+        }
+    }
+}
+
+impl From<PathError> for CommandError {
+    fn from(error: PathError) -> Self {
+        CommandError::Io(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(error: std::io::Error) -> Self {
+        CommandError::Io(error.to_string())
+    }
+}
+
+impl From<DemoError> for CommandError {
+    fn from(error: DemoError) -> Self {
+        match error {
+            DemoError::Db(e) => e.into(),
+            e @ DemoError::NotEmpty(_) => CommandError::InvalidInput(e.to_string()),
+        }
+    }
+}
+
+/// A background task (`spawn_blocking`) that panicked or was cancelled.
+impl From<tauri::Error> for CommandError {
+    fn from(error: tauri::Error) -> Self {
+        CommandError::Internal(format!(
+            "a background task failed ({error}); please report this"
+        ))
+    }
+}
+
+pub type CommandResult<T> = Result<T, CommandError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_kind_and_message() {
+        let json =
+            serde_json::to_value(CommandError::NotFound("customer 7 not found".into())).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "kind": "not_found", "message": "customer 7 not found" })
+        );
+        let json = serde_json::to_value(CommandError::NewerDatabase("x".into())).unwrap();
+        assert_eq!(json["kind"], "newer_database");
+    }
+
+    #[test]
+    fn a_newer_schema_is_its_own_kind() {
+        let error: CommandError = DbError::NewerSchema {
+            path: "/tmp/a.sqlite".into(),
+            found: 9,
+            supported: 1,
+        }
+        .into();
+        assert!(matches!(error, CommandError::NewerDatabase(ref m) if m.contains("newer Duebook")));
+    }
+}

@@ -1,0 +1,113 @@
+//! Duebook's window: a thin Tauri shell over `duebook_core`.
+
+// No console window next to the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod state;
+
+use state::{AppState, Session, StartClock};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use tauri::Manager;
+
+fn main() {
+    let started = StartClock::now();
+    let cli_db = match db_argument(std::env::args_os().skip(1)) {
+        Ok(path) => path,
+        Err(message) => {
+            eprintln!("duebook-app: {message}\nusage: duebook-app [--db PATH]");
+            std::process::exit(2);
+        }
+    };
+    let user_db = match duebook_core::paths::resolve_db_path(cli_db.as_deref()) {
+        Ok(path) => path,
+        Err(e) => {
+            eprintln!("duebook-app: {e}");
+            std::process::exit(1);
+        }
+    };
+    let session = Session::open(&user_db);
+    if let Err(e) = &session.db {
+        // The window still opens and shows this, with a way to pick another file.
+        eprintln!("duebook-app: {e}");
+    }
+
+    let result = tauri::Builder::default()
+        // First plugin, so a second launch focuses this window instead of opening the same
+        // database twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .manage(AppState::new(user_db, session, started))
+        .invoke_handler(tauri::generate_handler![
+            commands::database::database_status,
+            commands::database::open_demo,
+            commands::database::create_database,
+            commands::database::open_database,
+            commands::customers::list_customers,
+            commands::customers::customer_detail,
+            commands::diagnostics::mark_list_painted,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("duebook-app: cannot open the window: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `--db PATH` or `--db=PATH`. Other arguments are ignored with a warning (launchers add their own,
+/// e.g. macOS `-psn_…`).
+fn db_argument(args: impl IntoIterator<Item = OsString>) -> Result<Option<PathBuf>, String> {
+    let mut args = args.into_iter();
+    let mut db = None;
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--db" {
+            let path = args.next().ok_or("--db needs a path")?;
+            db = Some(PathBuf::from(path));
+        } else if let Some(path) = text.strip_prefix("--db=") {
+            db = Some(PathBuf::from(path));
+        } else {
+            eprintln!("duebook-app: ignoring unknown argument {text:?}");
+        }
+    }
+    Ok(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn reads_the_db_argument_in_both_spellings() {
+        assert_eq!(db_argument(args(&[])).unwrap(), None);
+        assert_eq!(
+            db_argument(args(&["--db", "/tmp/a.sqlite"])).unwrap(),
+            Some(PathBuf::from("/tmp/a.sqlite"))
+        );
+        assert_eq!(
+            db_argument(args(&["--db=/tmp/b.sqlite"])).unwrap(),
+            Some(PathBuf::from("/tmp/b.sqlite"))
+        );
+        assert!(db_argument(args(&["--db"])).is_err());
+        assert_eq!(db_argument(args(&["--frobnicate"])).unwrap(), None);
+    }
+
+    #[test]
+    fn the_tauri_identifier_is_the_cores() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(config["identifier"], duebook_core::APP_IDENTIFIER);
+        assert_eq!(config["app"]["windows"][0]["title"], "Duebook");
+    }
+}

@@ -1,0 +1,136 @@
+//! What the shell keeps between commands: the open database and when the process started.
+
+use crate::error::{CommandError, CommandResult};
+use duebook_core::db::Database;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The database file the window shows. `db` is the error when the file could not be opened, so the
+/// window can still say why and offer another file.
+pub struct Session {
+    pub path: PathBuf,
+    pub db: Result<Database, CommandError>,
+}
+
+impl Session {
+    pub fn open(path: &Path) -> Session {
+        Session {
+            path: path.to_path_buf(),
+            db: Database::open(path).map_err(CommandError::from),
+        }
+    }
+}
+
+pub struct AppState {
+    /// The user's own database as resolved at start (`--db`, `DUEBOOK_DB`, remembered choice,
+    /// default); the demo file lives beside it.
+    pub user_db: PathBuf,
+    session: Mutex<Session>,
+    started: StartClock,
+    list_painted: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(user_db: PathBuf, session: Session, started: StartClock) -> Self {
+        AppState {
+            user_db,
+            session: Mutex::new(session),
+            started,
+            list_painted: AtomicBool::new(false),
+        }
+    }
+
+    /// The session, even if a command panicked while holding it (the connection is still usable:
+    /// every write runs in a transaction).
+    pub fn session(&self) -> MutexGuard<'_, Session> {
+        self.session.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the open database, or says why there is none.
+    pub fn with_db<T>(
+        &self,
+        f: impl FnOnce(&mut Database) -> CommandResult<T>,
+    ) -> CommandResult<T> {
+        let mut session = self.session();
+        match session.db.as_mut() {
+            Ok(db) => f(db),
+            Err(why) => Err(CommandError::NoDatabase(format!(
+                "no database is open: {why}"
+            ))),
+        }
+    }
+
+    pub fn replace_session(&self, session: Session) {
+        *self.session() = session;
+    }
+
+    /// True only the first time: the startup mark is printed once per process.
+    pub fn first_list_paint(&self) -> bool {
+        !self.list_painted.swap(true, Ordering::SeqCst)
+    }
+
+    pub fn since_start(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// Time since the process started. On Linux the kernel knows when the process was created (before
+/// the dynamic loader mapped WebKit), at 10 ms resolution; `Instant` adds the precise part from
+/// `main` on.
+pub struct StartClock {
+    at_main: Instant,
+    age_at_main: Duration,
+}
+
+impl StartClock {
+    pub fn now() -> Self {
+        StartClock {
+            at_main: Instant::now(),
+            age_at_main: process_age().unwrap_or_default(),
+        }
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.age_at_main + self.at_main.elapsed()
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn process_age() -> Option<Duration> {
+    // /proc/self/stat field 22 is the start time in clock ticks since boot (USER_HZ = 100 on every
+    // Linux platform Tauri targets); /proc/uptime is seconds since boot.
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_comm = &stat[stat.rfind(')')? + 2..];
+    let start_ticks: u64 = after_comm.split_whitespace().nth(19)?.parse().ok()?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let age = uptime - start_ticks as f64 / 100.0;
+    (0.0..60.0)
+        .contains(&age)
+        .then(|| Duration::from_secs_f64(age))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_age() -> Option<Duration> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_start_clock_counts_from_process_start() {
+        let clock = StartClock::now();
+        let first = clock.elapsed();
+        assert!(clock.elapsed() >= first);
+        #[cfg(target_os = "linux")]
+        assert!(process_age().is_some());
+    }
+}

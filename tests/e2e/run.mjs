@@ -1,0 +1,366 @@
+// End-to-end tests: the real built app (target/debug/duebook-app, UI embedded) in a real window
+// under Xvfb, driven through WebDriver. Run by `make e2e` (tests/e2e/run.sh sets up Xvfb, D-Bus
+// and the process group). Prints `N passed, N failed`; exits non-zero on any failure, and when
+// the window cannot be driven at all — never skips.
+//
+//   node tests/e2e/run.mjs                      all tests
+//   node tests/e2e/run.mjs --screenshot FILE    only open the demo, pick a customer, save FILE
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Driver, repoRoot, runTests } from "./harness.mjs";
+
+const args = process.argv.slice(2);
+const screenshotIndex = args.indexOf("--screenshot");
+const screenshotOnly = screenshotIndex >= 0 ? path.resolve(args[screenshotIndex + 1] ?? "docs/screenshot.png") : null;
+
+const binary = path.resolve(process.env.DUEBOOK_APP_BIN ?? path.join(repoRoot, "target/debug/duebook-app"));
+const artifacts = path.join(repoRoot, "target/e2e");
+
+function die(message) {
+  console.log(`e2e: ${message}`);
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+if (!existsSync(binary)) die(`${binary} does not exist: build it with \`make app-build\``);
+if (!process.env.DISPLAY) die("no display: run under Xvfb (`make e2e` does), e.g. xvfb-run -a node tests/e2e/run.mjs");
+mkdirSync(artifacts, { recursive: true });
+
+// Nothing touches real user data: a fresh HOME and XDG dirs, no DUEBOOK_DB from outside.
+const scratch = mkdtempSync(path.join(os.tmpdir(), "duebook-e2e-"));
+const home = path.join(scratch, "home");
+const firstDb = path.join(scratch, "first", "duebook.sqlite");
+const demoDb = path.join(scratch, "first", "demo.sqlite");
+const ownDb = path.join(scratch, "own", "books.sqlite");
+const newerDb = path.join(scratch, "other", "from-the-future.sqlite");
+const notADb = path.join(scratch, "other", "invoices.sqlite");
+mkdirSync(path.dirname(newerDb), { recursive: true });
+mkdirSync(path.dirname(ownDb), { recursive: true });
+mkdirSync(home, { recursive: true });
+const env = {
+  ...process.env,
+  HOME: home,
+  XDG_DATA_HOME: path.join(home, ".local/share"),
+  XDG_CONFIG_HOME: path.join(home, ".config"),
+  XDG_CACHE_HOME: path.join(home, ".cache"),
+  DUEBOOK_TEST_SAVE_PATH: ownDb,
+  DUEBOOK_TEST_OPEN_PATH: demoDb,
+  // Software rendering: no GPU under Xvfb, and no dmabuf renderer warnings.
+  WEBKIT_DISABLE_DMABUF_RENDERER: "1",
+  NO_AT_BRIDGE: "1",
+};
+delete env.DUEBOOK_DB;
+
+const driver = new Driver({ binary, env, logFile: path.join(artifacts, "driver.log") });
+// Whatever ends this process (a crash, a closed output pipe), the app and WebKit go with it.
+process.on("exit", () => driver.killTree("SIGKILL"));
+process.stdout.on("error", () => process.exit(1));
+let session = null;
+
+function screenshot(file) {
+  mkdirSync(path.dirname(file), { recursive: true });
+  execFileSync("import", ["-window", "root", file], { stdio: "ignore", timeout: 20_000 });
+}
+
+async function endSession() {
+  if (session) await session.end();
+  session = null;
+}
+
+const assert = (condition, message) => {
+  if (!condition) throw new Error(message);
+};
+
+async function openDemoAndPickCustomer({ search }) {
+  session = await driver.session(["--db", firstDb]);
+  await session.visible("first-run", 30_000);
+  await (await session.visible("open-demo")).click();
+  await session.visible("demo-banner", 60_000);
+  await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+  if (search) {
+    await session.type("customer-search", search);
+    await session.until(async () => {
+      const names = await session.texts("customer-name");
+      return names.length > 0 && names.every((n) => n.toLowerCase().includes(search.toLowerCase()));
+    }, `the list did not narrow to customers matching "${search}"`);
+  }
+  const row = (await session.$$("customer-row"))[0];
+  const name = await row.$('[data-testid="customer-name"]').getText();
+  await row.click();
+  await session.until(async () => (await session.$("detail-name").getText()) === name, `the panel did not show ${name}`);
+  await session.until(async () => (await session.count("invoice-row")) > 0, `no invoices shown for ${name}`);
+  return name;
+}
+
+const tests = [
+  [
+    "an empty database opens on the first-run screen",
+    async () => {
+      session = await driver.session(["--db", firstDb]);
+      await session.visible("first-run", 30_000);
+      const file = await session.$("db-file").getProperty("textContent");
+      assert(file.includes("duebook.sqlite"), `the top bar names ${JSON.stringify(file)}, not duebook.sqlite`);
+      assert(!(await session.$("demo-banner").isExisting()), "an empty user database shows the demo banner");
+      assert(await session.$("open-demo").isEnabled(), "the open-demo button is disabled");
+      assert(
+        (await session.browser.getTitle()) === "Duebook",
+        `the document title is ${JSON.stringify(await session.browser.getTitle())}, not "Duebook"`,
+      );
+    },
+  ],
+  [
+    "the demo opens from the first-run screen with the Demo data banner",
+    async () => {
+      await (await session.visible("open-demo")).click();
+      await session.visible("demo-banner", 60_000);
+      const rows = await session.until(async () => {
+        const found = await session.count("customer-row");
+        return found >= 10 ? found : 0;
+      }, "the demo list has fewer than 10 rows");
+      assert(existsSync(demoDb), `the demo was not written beside the user's database (${demoDb})`);
+      const count = await session.$("customer-count").getText();
+      assert(/\d+ customers/.test(count), `the count line says ${JSON.stringify(count)}`);
+      const firstBalance = await (await session.$$("customer-row"))[0].getText();
+      assert(/\d/.test(firstBalance), `the first row shows no amount: ${JSON.stringify(firstBalance)}`);
+      console.log(`  ${rows} rows on the first page; ${count}`);
+    },
+  ],
+  [
+    "the list-painted mark reaches stderr",
+    async () => {
+      const line = await session.until(
+        async () => driver.log.match(/^list-painted \d+$/m)?.[0],
+        "the app printed no `list-painted <ms>` line",
+        10_000,
+      );
+      console.log(`  ${line}`);
+    },
+  ],
+  [
+    "search narrows the list",
+    async () => {
+      await session.type("customer-search", "northwind");
+      const names = await session.until(async () => {
+        const found = await session.texts("customer-name");
+        return found.length > 0 && found.every((n) => n.toLowerCase().includes("northwind")) ? found : null;
+      }, "the list did not narrow to Northwind");
+      assert(names.includes("Northwind Traders"), `Northwind Traders is not among ${JSON.stringify(names)}`);
+      const count = await session.$("customer-count").getText();
+      assert(/ of /.test(count), `the count line does not say "N of M": ${JSON.stringify(count)}`);
+    },
+  ],
+  [
+    "clicking a customer shows their invoices",
+    async () => {
+      const row = (await session.$$("customer-row"))[0];
+      await row.click();
+      await session.until(
+        async () => (await session.$("detail-name").getText()) === "Northwind Traders",
+        "the invoice panel does not show Northwind Traders",
+      );
+      const numbers = await session.until(async () => {
+        const found = await session.texts("invoice-number");
+        return found.length > 0 ? found : null;
+      }, "no invoices are shown");
+      assert(numbers.every((n) => n.trim().length > 0), `an invoice has no number: ${JSON.stringify(numbers)}`);
+      const table = await session.$("invoice-table").getText();
+      for (const heading of ["NUMBER", "ISSUED", "DUE", "TOTAL", "OPEN", "OVERDUE"])
+        assert(table.toUpperCase().includes(heading), `the invoice table has no ${heading} column`);
+      assert((await row.getAttribute("aria-current")) === "true", "the clicked row is not marked as selected");
+      assert((await session.count("contact-row")) > 0, "the panel lists no contacts for Northwind Traders");
+      await new Promise((r) => setTimeout(r, 300)); // let the compositor draw the frame
+      screenshot(path.join(artifacts, "window.png"));
+      console.log(`  ${numbers.length} invoices: ${numbers.slice(0, 4).join(", ")}…`);
+    },
+  ],
+  [
+    "customer text is shown as text, and odd search input is safe",
+    async () => {
+      await session.type("customer-search", "brightwater");
+      const names = await session.until(async () => {
+        const found = await session.texts("customer-name");
+        return found.length > 0 && found.every((n) => n.toLowerCase().includes("brightwater")) ? found : null;
+      }, "Brightwater Dental <Group> was not found");
+      assert(names.includes("Brightwater Dental <Group>"), `the name lost its markup text: ${JSON.stringify(names)}`);
+      assert(!(await session.browser.$('[data-testid="customer-list"] group').isExisting()), "a customer name became HTML");
+      for (const odd of [`o'brien "`, "(acme*", "-", "zzzz-no-such-customer"]) {
+        await session.type("customer-search", odd);
+        await session.until(
+          async () =>
+            (await session.$("no-match").isExisting()) || (await session.count("customer-row")) > 0,
+          `the search ${JSON.stringify(odd)} showed neither rows nor "no match"`,
+        );
+        assert(!(await session.$("customer-error").isExisting()), `the search ${JSON.stringify(odd)} failed`);
+      }
+      await session.visible("no-match");
+    },
+  ],
+  [
+    "the strict CSP is in force and the app never trips it",
+    async () => {
+      const violations = await session.browser.execute(() => document.documentElement.dataset.cspViolations ?? "0");
+      assert(violations === "0", `the app itself caused ${violations} CSP violation(s)`);
+      const probe = await session.browser.execute(() => {
+        let evalBlocked = false;
+        try {
+          // eslint-disable-next-line no-eval
+          eval("1");
+        } catch {
+          evalBlocked = true;
+        }
+        const probe = document.createElement("div");
+        probe.setAttribute("style", "width: 77px");
+        document.body.append(probe);
+        const inlineStyleBlocked = getComputedStyle(probe).width !== "77px";
+        probe.remove();
+        return { evalBlocked, inlineStyleBlocked };
+      });
+      assert(probe.evalBlocked, "eval() runs: the CSP is missing or allows unsafe-eval");
+      assert(probe.inlineStyleBlocked, "inline style attributes apply: the CSP allows unsafe-inline styles");
+    },
+  ],
+  [
+    "creating my own database switches to it and is remembered at the next launch",
+    async () => {
+      await session.type("customer-search", "");
+      await (await session.visible("demo-create")).click();
+      await session.visible("first-run", 30_000);
+      assert((await session.$("db-file").getProperty("textContent")).includes("books.sqlite"), "the top bar does not name books.sqlite");
+      assert(!(await session.$("demo-banner").isExisting()), "the demo banner is still shown");
+      assert(existsSync(ownDb), `${ownDb} was not created`);
+      await endSession();
+      // No --db and no DUEBOOK_DB: the remembered choice decides.
+      session = await driver.session([]);
+      await session.visible("first-run", 30_000);
+      const file = await session.$("db-file").getProperty("textContent");
+      assert(file.includes("books.sqlite"), `the next launch opened ${JSON.stringify(file)}, not books.sqlite`);
+    },
+  ],
+  [
+    "opening an existing database shows its customers",
+    async () => {
+      await (await session.visible("firstrun-open")).click();
+      await session.visible("demo-banner", 30_000);
+      await session.until(async () => (await session.count("customer-row")) > 0, "the opened database shows no customers");
+      assert((await session.$("db-file").getProperty("textContent")).includes("demo.sqlite"), "the top bar does not name demo.sqlite");
+      await endSession();
+    },
+  ],
+  [
+    "a database written by a newer Duebook is refused with a clear message",
+    async () => {
+      writeFileSync(newerDb, emptySqliteFile({ userVersion: 999 }));
+      const before = readFileSync(newerDb);
+      session = await driver.session(["--db", newerDb]);
+      await session.visible("open-failed", 30_000);
+      const reason = await session.$("open-failed-reason").getText();
+      assert(/newer Duebook/i.test(reason), `the reason does not say a newer Duebook wrote it: ${JSON.stringify(reason)}`);
+      assert(/999/.test(reason), `the reason does not name the file's version: ${JSON.stringify(reason)}`);
+      await endSession();
+      // Untouched: the version in the header and every page after the header. (The core currently
+      // switches the journal mode to WAL before it reads the version, which rewrites header
+      // bytes 18-19 and the change counters; that is not data, and reported upstream.)
+      const after = readFileSync(newerDb);
+      assert(after.readUInt32BE(60) === 999, `the file's user_version changed to ${after.readUInt32BE(60)}`);
+      assert(after.subarray(100).equals(before.subarray(100)), "the newer database's pages were modified");
+    },
+  ],
+  [
+    "opening a file that is not a database says why and keeps the current one",
+    async () => {
+      writeFileSync(notADb, "Customer,Invoice,Amount\nAcme,1001,12.50\n".repeat(200));
+      const other = new Driver({ binary, env: { ...env, DUEBOOK_TEST_OPEN_PATH: notADb }, logFile: path.join(artifacts, "driver.log") });
+      await other.start();
+      try {
+        const s = await other.session(["--db", demoDb]);
+        try {
+          await s.visible("demo-banner", 30_000);
+          await (await s.visible("topbar-open")).click();
+          await s.visible("error");
+          const message = await s.$("error-message").getText();
+          assert(/not (a Duebook|an SQLite) database/i.test(message), `the error says ${JSON.stringify(message)}`);
+          const file = await s.$("db-file").getProperty("textContent");
+          assert(file.includes("demo.sqlite"), `the open database changed to ${JSON.stringify(file)}`);
+          assert((await s.count("customer-row")) > 0, "the customer list is gone");
+        } finally {
+          await s.end();
+        }
+      } finally {
+        await other.stop();
+      }
+    },
+  ],
+];
+
+/** A valid, empty SQLite file (one page) whose header says `user_version`. */
+function emptySqliteFile({ userVersion }) {
+  const page = Buffer.alloc(4096);
+  page.write("SQLite format 3\0", 0, "latin1");
+  page.writeUInt16BE(4096, 16); // page size
+  page[18] = 1; // write version: legacy journal
+  page[19] = 1; // read version
+  page[21] = 64; // max embedded payload fraction
+  page[22] = 32; // min embedded payload fraction
+  page[23] = 32; // leaf payload fraction
+  page.writeUInt32BE(1, 24); // file change counter
+  page.writeUInt32BE(1, 28); // size in pages
+  page.writeUInt32BE(4, 44); // schema format
+  page.writeUInt32BE(1, 56); // UTF-8
+  page.writeUInt32BE(userVersion, 60);
+  page.writeUInt32BE(1, 92); // version-valid-for = change counter
+  page.writeUInt32BE(3045000, 96);
+  page[100] = 0x0d; // page 1: an empty leaf table b-tree (sqlite_master)
+  page.writeUInt16BE(4096, 105); // cell content starts at the end of the page
+  return page;
+}
+
+async function main() {
+  let result = { passed: 0, failed: 0 };
+  try {
+    await driver.start();
+    if (screenshotOnly) {
+      result = await runTests(
+        [
+          [
+            "screenshot of the demo with a customer selected",
+            async () => {
+              await openDemoAndPickCustomer({ search: null });
+              await new Promise((r) => setTimeout(r, 500));
+              screenshot(screenshotOnly);
+              console.log(`  saved ${path.relative(process.cwd(), screenshotOnly)}`);
+            },
+          ],
+        ],
+        { driver },
+      );
+    } else {
+      result = await runTests(tests, {
+        driver,
+        onFailure: async (name) => {
+          const file = path.join(artifacts, `failure-${name.replace(/\W+/g, "-").slice(0, 60)}.png`);
+          try {
+            screenshot(file);
+            console.log(`  screenshot: ${path.relative(repoRoot, file)}`);
+          } catch {
+            // No display left to capture.
+          }
+          console.log(`  --- last lines of ${path.relative(repoRoot, driver.logFile)} ---\n${driver.logTail(25).replace(/^/gm, "  | ")}`);
+        },
+      });
+    }
+  } catch (error) {
+    console.log(`e2e: ${error?.stack ?? error}`);
+    console.log(driver.logTail(40));
+    result.failed += 1;
+  } finally {
+    await endSession().catch(() => {});
+    await driver.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log(`${result.passed} passed, ${result.failed} failed`);
+  process.exit(result.failed > 0 || result.passed === 0 ? 1 : 0);
+}
+
+main();
