@@ -10,7 +10,7 @@ use duebook_core::db::Database;
 use duebook_core::demo::{generate, DemoOptions};
 use duebook_core::detail::customer_detail;
 use duebook_core::model::{CustomerListQuery, CustomerSort};
-use duebook_core::{customers, report};
+use duebook_core::{customer_list, report};
 use rusqlite::{params, Connection};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -68,7 +68,7 @@ fn main() {
             } else {
                 CustomerSort::Name
             };
-            customers::list(conn, &list_query(None, sort, as_of)).expect("list");
+            customer_list::list(conn, &list_query(None, sort, as_of)).expect("list");
         }),
         sample(|i| reference_first_page(conn, i % 2 == 0)),
     );
@@ -91,7 +91,7 @@ fn main() {
             "p95 < 1 ms",
             sample(|i| {
                 let term = &terms[i % terms.len()];
-                customers::list(
+                customer_list::list(
                     conn,
                     &list_query(Some(term), CustomerSort::MostOverdue, as_of),
                 )
@@ -120,6 +120,7 @@ fn list_query(search: Option<&str>, sort: CustomerSort, as_of: NaiveDate) -> Cus
     CustomerListQuery {
         search: search.map(str::to_string),
         sort,
+        filters: Default::default(),
         limit: 50,
         offset: 0,
         as_of,

@@ -33,6 +33,7 @@ fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
         None => "1".to_string(),
     };
     let (by_customer, by_id, by_rowid) = (only("customer_id"), only("id"), only("rowid"));
+    let to_thousandths = thousandths_case();
     let statements = [
         format!("DELETE FROM customer_balances WHERE {by_customer}"),
         format!(
@@ -46,10 +47,15 @@ fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
             "UPDATE customers SET
                 oldest_open_due = (SELECT MIN(b.oldest_open_due) FROM customer_balances b
                                    WHERE b.customer_id = customers.id),
+                open_sort_key = coalesce((SELECT SUM(b.open_minor * {to_thousandths})
+                                          FROM customer_balances b
+                                          WHERE b.customer_id = customers.id), 0),
                 last_contact_at = (SELECT MAX(t) FROM (
                     SELECT MAX(created_at) AS t FROM notes WHERE customer_id = customers.id
                     UNION ALL SELECT MAX(sent_at) FROM messages WHERE customer_id = customers.id
-                    UNION ALL SELECT MAX(done_at) FROM tasks WHERE customer_id = customers.id))
+                    UNION ALL SELECT MAX(done_at) FROM tasks WHERE customer_id = customers.id)),
+                next_follow_up = (SELECT MIN(due_date) FROM tasks
+                                  WHERE customer_id = customers.id AND done_at IS NULL)
              WHERE {by_id}"
         ),
         format!("DELETE FROM customer_search WHERE {by_rowid}"),
@@ -68,4 +74,24 @@ fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
         };
     }
     Ok(())
+}
+
+/// `CASE b.currency WHEN 'JPY' THEN 1000 ... ELSE 10 END`: the factor from minor units to
+/// thousandths of a major unit, so balances in different currencies compare at face value.
+/// Only currencies without two decimals need a branch.
+fn thousandths_case() -> &'static str {
+    static CASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CASE.get_or_init(|| {
+        let mut case = String::from("CASE b.currency");
+        use iso_currency::IntoEnumIterator;
+        for currency in iso_currency::Currency::iter() {
+            let decimals = currency.exponent().map_or(2, u32::from);
+            if decimals != 2 {
+                let factor = 10i64.pow(3u32.saturating_sub(decimals));
+                case.push_str(&format!(" WHEN '{}' THEN {factor}", currency.code()));
+            }
+        }
+        case.push_str(" ELSE 10 END");
+        case
+    })
 }

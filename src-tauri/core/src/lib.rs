@@ -9,21 +9,28 @@
 //! [`demo`] fills a file with realistic data. The Tauri shell and the `duebook` CLI are thin
 //! adapters over these functions.
 
+pub mod activity;
 pub mod clock;
 pub mod contacts;
+pub mod customer_list;
 pub mod customers;
 pub mod db;
 pub mod demo;
 pub mod detail;
 pub mod derived;
+pub mod disputes;
+pub mod import;
 pub mod invoices;
 pub mod model;
 pub mod notes;
 pub mod paths;
 pub mod payments;
+pub mod promises;
 pub mod report;
 pub mod search;
 pub mod settings;
+pub mod tasks;
+pub mod timeline;
 
 /// The app identifier: Tauri's `identifier` and the name of the data directory.
 pub const APP_IDENTIFIER: &str = "app.duebook.desktop";

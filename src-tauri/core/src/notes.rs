@@ -1,10 +1,23 @@
-//! Queries on the `notes` table.
+//! Queries on the `notes` table: what the collector wrote down about a customer.
 
-use crate::db::DbResult;
+use crate::db::{now_timestamp, DbError, DbResult};
+use crate::derived;
+use crate::model::validation::required_text;
 use crate::model::Note;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
-/// Adds a note; `created_at` is an RFC 3339 timestamp (demo data and imports set the past).
+/// Long enough for a pasted email thread, short enough to stay a note.
+pub const MAX_NOTE_CHARS: usize = 20_000;
+
+/// Adds a note written now.
+pub fn add(conn: &Connection, customer_id: i64, body: &str) -> DbResult<i64> {
+    let body = required_text("body", "The note", body, MAX_NOTE_CHARS)?;
+    let id = insert_at(conn, customer_id, &body, &now_timestamp())?;
+    derived::refresh_customers(conn, &[customer_id])?;
+    Ok(id)
+}
+
+/// Adds a note with a given RFC 3339 `created_at` (demo data and imports set the past).
 pub fn insert_at(
     conn: &Connection,
     customer_id: i64,
@@ -18,21 +31,64 @@ pub fn insert_at(
     Ok(conn.last_insert_rowid())
 }
 
+pub fn edit(conn: &Connection, id: i64, body: &str) -> DbResult<Note> {
+    let body = required_text("body", "The note", body, MAX_NOTE_CHARS)?;
+    let changed = conn
+        .prepare_cached("UPDATE notes SET body = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, body, now_timestamp()])?;
+    if changed == 0 {
+        return Err(DbError::NotFound(format!("note {id}")));
+    }
+    get(conn, id)
+}
+
+pub fn set_pinned(conn: &Connection, id: i64, pinned: bool) -> DbResult<Note> {
+    let changed = conn
+        .prepare_cached("UPDATE notes SET pinned = ?2 WHERE id = ?1")?
+        .execute(params![id, pinned])?;
+    if changed == 0 {
+        return Err(DbError::NotFound(format!("note {id}")));
+    }
+    get(conn, id)
+}
+
+pub fn delete(conn: &Connection, id: i64) -> DbResult<()> {
+    let note = get(conn, id)?;
+    conn.prepare_cached("DELETE FROM notes WHERE id = ?1")?
+        .execute([id])?;
+    derived::refresh_customers(conn, &[note.customer_id])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> DbResult<Note> {
+    conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
+        .query_row([id], note_from_row)
+        .optional()?
+        .ok_or_else(|| DbError::NotFound(format!("note {id}")))
+}
+
 /// Pinned notes first, then the newest `limit` others.
-pub fn recent_for_customer(conn: &Connection, customer_id: i64, limit: u32) -> DbResult<Vec<Note>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, customer_id, body, pinned, created_at, updated_at FROM notes
-         WHERE customer_id = ?1 ORDER BY pinned DESC, created_at DESC, id DESC LIMIT ?2",
-    )?;
-    let rows = stmt.query_map(params![customer_id, limit], |r| {
-        Ok(Note {
-            id: r.get(0)?,
-            customer_id: r.get(1)?,
-            body: r.get(2)?,
-            pinned: r.get(3)?,
-            created_at: r.get(4)?,
-            updated_at: r.get(5)?,
-        })
-    })?;
+pub fn recent_for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    limit: u32,
+) -> DbResult<Vec<Note>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE customer_id = ?1 ORDER BY pinned DESC, created_at DESC, id DESC LIMIT ?2"
+    ))?;
+    let rows = stmt.query_map(params![customer_id, limit], note_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const SELECT: &str = "SELECT id, customer_id, body, pinned, created_at, updated_at FROM notes";
+
+fn note_from_row(r: &Row) -> rusqlite::Result<Note> {
+    Ok(Note {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        body: r.get(2)?,
+        pinned: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::demo::{generate, DemoError, DemoOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};
-use duebook_core::{customers, report, settings};
+use duebook_core::{customer_list, report, settings};
 
 fn options(seed: u64) -> DemoOptions {
     DemoOptions {
@@ -54,11 +54,12 @@ fn demo_data_spans_buckets_currencies_and_history() {
     assert!(count("SELECT count(*) FROM promises") > 0);
     assert!(count("SELECT count(*) FROM disputes") > 0);
     assert!(count("SELECT count(*) FROM contacts WHERE email LIKE '%.example'") > 0);
-    let page = customers::list(
+    let page = customer_list::list(
         conn,
         &CustomerListQuery {
             search: Some("山田".into()),
             sort: CustomerSort::Name,
+            filters: Default::default(),
             limit: 10,
             offset: 0,
             as_of: options(42).today,

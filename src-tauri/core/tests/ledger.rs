@@ -7,7 +7,7 @@ use duebook_core::model::{
     NewCustomer, NewInvoice,
 };
 use duebook_core::payments::{NewPayment, PaymentSource};
-use duebook_core::{contacts, customers, derived, invoices, payments, report};
+use duebook_core::{contacts, customer_list, customers, derived, invoices, payments, report};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -67,6 +67,7 @@ fn query(search: Option<&str>) -> CustomerListQuery {
     CustomerListQuery {
         search: search.map(str::to_string),
         sort: CustomerSort::MostOverdue,
+        filters: Default::default(),
         limit: 50,
         offset: 0,
         as_of: date("2026-03-31"),
@@ -110,7 +111,7 @@ fn the_list_shows_open_and_overdue_per_currency_most_overdue_first() {
     pay(&f.db, paid, 99);
     derived::refresh_all(conn).unwrap();
 
-    let page = customers::list(conn, &query(None)).unwrap();
+    let page = customer_list::list(conn, &query(None)).unwrap();
     assert_eq!(page.total, 3);
     let names: Vec<&str> = page.rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["Zeta", "Acme", "Idle Co"]);
@@ -165,7 +166,7 @@ fn search_finds_names_contacts_and_invoice_numbers() {
     derived::refresh_customers(conn, &[cafe, other]).unwrap();
 
     let names = |text: &str| -> Vec<String> {
-        customers::list(conn, &query(Some(text)))
+        customer_list::list(conn, &query(Some(text)))
             .unwrap()
             .rows
             .into_iter()
@@ -187,9 +188,9 @@ fn search_finds_names_contacts_and_invoice_numbers() {
     );
     assert!(names("nobody").is_empty());
     for odd in ["\"", "*", "AND", "-", "(acme", "o'brien", "100%"] {
-        customers::list(conn, &query(Some(odd))).unwrap();
+        customer_list::list(conn, &query(Some(odd))).unwrap();
     }
-    assert_eq!(customers::list(conn, &query(Some("  "))).unwrap().total, 2);
+    assert_eq!(customer_list::list(conn, &query(Some("  "))).unwrap().total, 2);
 }
 
 #[test]

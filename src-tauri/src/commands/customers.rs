@@ -3,9 +3,9 @@
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::customers;
+use duebook_core::customer_list;
 use duebook_core::detail::{self, CustomerDetail};
-use duebook_core::model::{CustomerListQuery, CustomerPage, CustomerSort};
+use duebook_core::model::{CustomerFilters, CustomerListQuery, CustomerPage, CustomerSort};
 use tauri::State;
 
 /// The most rows one call may ask for; the list pages.
@@ -17,6 +17,7 @@ pub async fn list_customers(
     state: State<'_, AppState>,
     search: Option<String>,
     sort: Option<CustomerSort>,
+    filters: Option<CustomerFilters>,
     offset: u32,
     limit: u32,
 ) -> CommandResult<CustomerPage> {
@@ -28,11 +29,12 @@ pub async fn list_customers(
     let query = CustomerListQuery {
         search: search.filter(|s| !s.trim().is_empty()),
         sort: sort.unwrap_or_default(),
+        filters: filters.unwrap_or_default(),
         limit,
         offset,
         as_of: SystemClock.today(),
     };
-    state.with_db(|db| Ok(customers::list(db.conn(), &query)?))
+    state.with_db(|db| Ok(customer_list::list(db.conn(), &query)?))
 }
 
 /// Everything the customer panel shows: the customer, contacts, invoices (open ones first, days

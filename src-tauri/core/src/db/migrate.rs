@@ -8,7 +8,10 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 /// (version, SQL). Never edit or reorder a shipped entry; append a new one.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_initial.sql")),
+    (2, include_str!("migrations/0002_outbox.sql")),
+];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 

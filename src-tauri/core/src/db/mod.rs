@@ -34,6 +34,8 @@ pub enum DbError {
     },
     #[error("{0} not found")]
     NotFound(String),
+    #[error(transparent)]
+    Invalid(#[from] crate::model::validation::FieldError),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -108,7 +110,7 @@ fn classify_open_error(path: &Path, source: rusqlite::Error) -> DbError {
 
 /// Today's timestamp for `created_at`/`updated_at` columns.
 pub fn now_timestamp() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 use super::{Currency, Money};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use ts_rs::TS;
 use unicode_normalization::UnicodeNormalization;
 
@@ -40,6 +41,27 @@ pub struct Customer {
     pub terms_days: Option<i64>,
     pub preferred_channel: Channel,
     pub do_not_contact: bool,
+    pub tags: Vec<String>,
+    /// The user's own fields ("Account manager" → "Priya").
+    pub custom_fields: BTreeMap<String, String>,
+}
+
+/// One change to a customer, saved as soon as the user makes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "field", content = "value", rename_all = "snake_case")]
+#[ts(export)]
+pub enum CustomerEdit {
+    Name(String),
+    Segment(Option<String>),
+    TermsDays(Option<i64>),
+    PreferredChannel(Channel),
+    DoNotContact(bool),
+    Tags(Vec<String>),
+    /// Sets a custom field, or removes it when `value` is None.
+    CustomField {
+        key: String,
+        value: Option<String>,
+    },
 }
 
 /// What it takes to create a customer.
@@ -115,6 +137,7 @@ pub struct CustomerRow {
     pub oldest_days_overdue: Option<i64>,
     /// RFC 3339 timestamp of the last note, call or email.
     pub last_contact_at: Option<String>,
+    pub next_follow_up: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
@@ -124,7 +147,45 @@ pub enum CustomerSort {
     /// Oldest overdue first, then name: who to chase.
     #[default]
     MostOverdue,
+    /// Largest open balance first (currencies compared at face value).
+    Balance,
     Name,
+    /// Never contacted first, then the longest since the last contact.
+    LastContact,
+    /// Soonest follow-up task first; customers without one last.
+    NextFollowUp,
+}
+
+/// Where a customer's oldest open invoice stands on the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum AgingBucket {
+    #[serde(rename = "current")]
+    Current,
+    #[serde(rename = "1-30")]
+    Days1To30,
+    #[serde(rename = "31-60")]
+    Days31To60,
+    #[serde(rename = "61-90")]
+    Days61To90,
+    #[serde(rename = "90+")]
+    Over90,
+}
+
+/// The list's filters; all that are set must hold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct CustomerFilters {
+    pub aging_bucket: Option<AgingBucket>,
+    pub currency: Option<String>,
+    pub segment: Option<String>,
+    pub tag: Option<String>,
+    pub open_promise: bool,
+    pub broken_promise: bool,
+    pub disputed: bool,
+    pub do_not_contact: bool,
+    pub no_email: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -132,6 +193,8 @@ pub enum CustomerSort {
 pub struct CustomerListQuery {
     pub search: Option<String>,
     pub sort: CustomerSort,
+    #[serde(default)]
+    pub filters: CustomerFilters,
     pub limit: u32,
     pub offset: u32,
     /// The date "overdue" is measured against (today in the user's timezone).

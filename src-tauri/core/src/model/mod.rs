@@ -1,11 +1,14 @@
 //! Domain types shared by the query modules, the importers, the CLI and (through ts-rs) the UI.
 
 mod customer;
+mod followup;
 mod invoice;
 mod money;
 mod note;
+pub mod validation;
 
 pub use customer::*;
+pub use followup::*;
 pub use invoice::*;
 pub use money::*;
 pub use note::*;

@@ -13,14 +13,22 @@ CREATE TABLE customers (
     preferred_channel TEXT NOT NULL DEFAULT 'email' CHECK (preferred_channel IN ('email', 'phone')),
     do_not_contact    INTEGER NOT NULL DEFAULT 0 CHECK (do_not_contact IN (0, 1)),
     custom_fields     TEXT NOT NULL DEFAULT '{}',
-    -- kept by derived::refresh_customers so the list never aggregates invoices
+    -- kept by derived.rs so the list never aggregates invoices
     oldest_open_due   TEXT,
     last_contact_at   TEXT,
+    next_follow_up    TEXT,
+    -- open amount over all currencies at face value, in thousandths of a major unit: sorts
+    -- "largest balance first" without floats
+    open_sort_key     INTEGER NOT NULL DEFAULT 0,
     created_at        TEXT NOT NULL,
     updated_at        TEXT NOT NULL
 );
--- The list's default order (most overdue first, customers with nothing open last) without a sort.
+-- One index per list order, so a page is read without sorting 100,000 rows.
 CREATE INDEX customers_by_oldest_due ON customers (coalesce(oldest_open_due, '9999-12-31'), name_key);
+CREATE INDEX customers_by_balance ON customers (open_sort_key DESC, name_key);
+CREATE INDEX customers_by_last_contact ON customers (coalesce(last_contact_at, ''), name_key);
+CREATE INDEX customers_by_follow_up ON customers (coalesce(next_follow_up, '9999-12-31'), name_key);
+CREATE INDEX customers_segment ON customers (segment) WHERE segment IS NOT NULL;
 
 CREATE TABLE customer_tags (
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
@@ -130,6 +138,7 @@ CREATE TABLE promises (
     resolved_at    TEXT
 );
 CREATE INDEX promises_customer ON promises (customer_id);
+CREATE INDEX promises_pending ON promises (promised_date) WHERE kept IS NULL;
 
 CREATE TABLE disputes (
     id          INTEGER PRIMARY KEY,
@@ -142,6 +151,17 @@ CREATE TABLE disputes (
 );
 CREATE INDEX disputes_customer ON disputes (customer_id);
 CREATE INDEX disputes_open_invoice ON disputes (invoice_id) WHERE resolved_at IS NULL;
+
+-- Status changes for the timeline: do-not-contact switched, invoice closed by an import, ...
+CREATE TABLE activity (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    invoice_id  INTEGER REFERENCES invoices (id) ON DELETE SET NULL,
+    kind        TEXT NOT NULL,
+    summary     TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX activity_customer ON activity (customer_id, at);
 
 CREATE TABLE templates (
     id         INTEGER PRIMARY KEY,

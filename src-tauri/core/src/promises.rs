@@ -1,0 +1,146 @@
+//! Promises to pay. Whether one is kept or broken is worked out from the payments recorded
+//! since it was made, so it never goes stale: kept once they cover the amount, broken when the
+//! date passes first.
+
+use crate::db::{now_timestamp, DbError, DbResult};
+use crate::derived;
+use crate::model::validation::FieldError;
+use crate::model::{Currency, Money, Promise, PromiseStatus};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+pub struct NewPromise {
+    pub customer_id: i64,
+    /// The invoice promised, or None for "part of the balance".
+    pub invoice_id: Option<i64>,
+    pub amount: Money,
+    pub promised_date: NaiveDate,
+}
+
+/// Records a promise; `today` rejects dates already past.
+pub fn add(conn: &Connection, new: &NewPromise, today: NaiveDate) -> DbResult<i64> {
+    if new.amount.minor <= 0 {
+        return Err(FieldError::new("amount", "The promised amount must be more than zero").into());
+    }
+    if new.promised_date < today {
+        return Err(FieldError::new(
+            "promised_date",
+            format!(
+                "{} is in the past; a promise is for today or later",
+                new.promised_date
+            ),
+        )
+        .into());
+    }
+    if let Some(invoice_id) = new.invoice_id {
+        check_invoice_belongs(conn, invoice_id, new.customer_id)?;
+    }
+    conn.prepare_cached(
+        "INSERT INTO promises (customer_id, invoice_id, amount_minor, currency, promised_date, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        new.customer_id,
+        new.invoice_id,
+        new.amount.minor,
+        new.amount.currency.code(),
+        new.promised_date.to_string(),
+        now_timestamp()
+    ])?;
+    let id = conn.last_insert_rowid();
+    derived::refresh_customers(conn, &[new.customer_id])?;
+    Ok(id)
+}
+
+pub fn for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    as_of: NaiveDate,
+) -> DbResult<Vec<Promise>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE p.customer_id = ?1 ORDER BY p.promised_date DESC, p.id DESC"
+    ))?;
+    let rows = stmt.query_map(params![customer_id, as_of.to_string()], promise_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Payments on the promised invoice (or on any of the customer's invoices in the promised
+/// currency) dated from the day of the promise on; ?2 is today.
+const SELECT: &str = "
+    SELECT p.id, p.customer_id, p.invoice_id, i.number, p.amount_minor, p.currency,
+           p.promised_date, p.created_at,
+           (SELECT coalesce(SUM(pay.amount_minor), 0) FROM payments pay
+              JOIN invoices pi ON pi.id = pay.invoice_id
+             WHERE pi.customer_id = p.customer_id AND pi.currency = p.currency
+               AND (p.invoice_id IS NULL OR pi.id = p.invoice_id)
+               AND pay.paid_on >= substr(p.created_at, 1, 10)) AS paid_since,
+           ?2 AS today
+    FROM promises p LEFT JOIN invoices i ON i.id = p.invoice_id";
+
+fn promise_from_row(row: &Row) -> rusqlite::Result<Promise> {
+    let currency: String = row.get(5)?;
+    let currency = Currency::parse(&currency).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    let amount = Money::new(row.get(4)?, currency);
+    let promised_date: NaiveDate = row.get(6)?;
+    let paid_since: i64 = row.get(8)?;
+    let today: NaiveDate = row.get(9)?;
+    let status = if paid_since >= amount.minor {
+        PromiseStatus::Kept
+    } else if promised_date < today {
+        PromiseStatus::Broken
+    } else {
+        PromiseStatus::Pending
+    };
+    Ok(Promise {
+        id: row.get(0)?,
+        customer_id: row.get(1)?,
+        invoice_id: row.get(2)?,
+        invoice_number: row.get(3)?,
+        amount_decimal: amount.decimal_string(),
+        amount,
+        promised_date,
+        status,
+        created_at: row.get(7)?,
+    })
+}
+
+/// Customers with a promise in `status` on `today` (for the list's filters).
+pub fn customers_with(
+    conn: &Connection,
+    status: PromiseStatus,
+    today: NaiveDate,
+) -> DbResult<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE p.kept IS NULL"))?;
+    let rows = stmt.query_map(
+        params![Option::<i64>::None, today.to_string()],
+        promise_from_row,
+    )?;
+    let mut ids = Vec::new();
+    for promise in rows {
+        let promise = promise?;
+        if promise.status == status {
+            ids.push(promise.customer_id);
+        }
+    }
+    Ok(ids)
+}
+
+pub(crate) fn check_invoice_belongs(
+    conn: &Connection,
+    invoice_id: i64,
+    customer_id: i64,
+) -> DbResult<()> {
+    let owner: Option<i64> = conn
+        .prepare_cached("SELECT customer_id FROM invoices WHERE id = ?1")?
+        .query_row([invoice_id], |r| r.get(0))
+        .optional()?;
+    match owner {
+        Some(owner) if owner == customer_id => Ok(()),
+        Some(_) => {
+            Err(FieldError::new("invoice_id", "That invoice belongs to another customer").into())
+        }
+        None => Err(DbError::NotFound(format!("invoice {invoice_id}"))),
+    }
+}

@@ -1,0 +1,492 @@
+//! The customer screen's rules: edits, notes, tasks, promises, disputes, the timeline, and the
+//! list's filters and sorts — on real database files.
+
+use chrono::{Days, NaiveDate};
+use duebook_core::db::{Database, DbError};
+use duebook_core::detail::customer_detail;
+use duebook_core::model::{
+    AgingBucket, Channel, Currency, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerSort,
+    InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, PromiseStatus, TaskKind,
+};
+use duebook_core::payments::{NewPayment, PaymentSource};
+use duebook_core::promises::NewPromise;
+use duebook_core::tasks::NewTask;
+use duebook_core::timeline::{self, TimelineKind};
+use duebook_core::{
+    contacts, customer_list, customers, derived, disputes, invoices, notes, payments, promises,
+    tasks,
+};
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn days_ago(n: u64) -> NaiveDate {
+    today().checked_sub_days(Days::new(n)).unwrap()
+}
+
+fn days_ahead(n: u64) -> NaiveDate {
+    today().checked_add_days(Days::new(n)).unwrap()
+}
+
+fn usd(minor: i64) -> Money {
+    Money::new(minor, Currency::parse("USD").unwrap())
+}
+
+struct Books {
+    _dir: tempfile::TempDir,
+    db: Database,
+}
+
+fn books() -> Books {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("books.sqlite")).unwrap();
+    Books { _dir: dir, db }
+}
+
+fn customer(db: &Database, name: &str) -> i64 {
+    customers::insert(db.conn(), &NewCustomer::named(name)).unwrap()
+}
+
+fn invoice(db: &Database, customer_id: i64, number: &str, due: NaiveDate, total: Money) -> i64 {
+    let id = invoices::insert(
+        db.conn(),
+        &NewInvoice {
+            customer_id,
+            kind: InvoiceKind::Invoice,
+            number: number.into(),
+            issue_date: due.checked_sub_days(Days::new(30)).unwrap(),
+            due_date: due,
+            total,
+            source: "test".into(),
+        },
+    )
+    .unwrap();
+    derived::refresh_customers(db.conn(), &[customer_id]).unwrap();
+    id
+}
+
+fn field_of(err: DbError) -> String {
+    match err {
+        DbError::Invalid(field) => field.field,
+        other => panic!("expected a field error, got {other}"),
+    }
+}
+
+fn list(db: &Database, filters: CustomerFilters, sort: CustomerSort) -> Vec<String> {
+    customer_list::list(
+        db.conn(),
+        &CustomerListQuery {
+            search: None,
+            sort,
+            filters,
+            limit: 100,
+            offset: 0,
+            as_of: today(),
+        },
+    )
+    .unwrap()
+    .rows
+    .into_iter()
+    .map(|r| r.name)
+    .collect()
+}
+
+#[test]
+fn edits_are_validated_and_saved() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    customer(&b.db, "Globex");
+    let conn = b.db.conn();
+
+    let err = customers::edit(conn, acme, &CustomerEdit::Name(" globex ".into())).unwrap_err();
+    assert_eq!(field_of(err), "name");
+    let err = customers::edit(conn, acme, &CustomerEdit::Name("  ".into())).unwrap_err();
+    assert_eq!(field_of(err), "name");
+    let err = customers::edit(conn, acme, &CustomerEdit::TermsDays(Some(999))).unwrap_err();
+    assert_eq!(field_of(err), "terms_days");
+    assert_eq!(
+        customers::get(conn, acme).unwrap().name,
+        "Acme",
+        "nothing changed"
+    );
+
+    customers::edit(conn, acme, &CustomerEdit::Name("Acme Corp".into())).unwrap();
+    customers::edit(conn, acme, &CustomerEdit::TermsDays(Some(45))).unwrap();
+    customers::edit(conn, acme, &CustomerEdit::PreferredChannel(Channel::Phone)).unwrap();
+    customers::edit(
+        conn,
+        acme,
+        &CustomerEdit::Tags(vec![
+            "vip".into(),
+            " VIP ".into(),
+            "wholesale".into(),
+            "".into(),
+        ]),
+    )
+    .unwrap();
+    customers::edit(
+        conn,
+        acme,
+        &CustomerEdit::CustomField {
+            key: "Account manager".into(),
+            value: Some("Priya".into()),
+        },
+    )
+    .unwrap();
+    let saved = customers::edit(conn, acme, &CustomerEdit::DoNotContact(true)).unwrap();
+    assert_eq!(saved.name, "Acme Corp");
+    assert_eq!(saved.terms_days, Some(45));
+    assert_eq!(saved.preferred_channel, Channel::Phone);
+    assert_eq!(saved.tags, ["vip", "wholesale"]);
+    assert_eq!(saved.custom_fields["Account manager"], "Priya");
+    assert!(saved.do_not_contact);
+    let history = timeline::for_customer(conn, acme, &[TimelineKind::Status], 10).unwrap();
+    assert_eq!(history.len(), 1);
+    assert!(history[0].title.contains("do not contact"));
+
+    let removed = customers::edit(
+        conn,
+        acme,
+        &CustomerEdit::CustomField {
+            key: "Account manager".into(),
+            value: None,
+        },
+    )
+    .unwrap();
+    assert!(removed.custom_fields.is_empty());
+    assert_eq!(
+        customer_list::list(
+            conn,
+            &CustomerListQuery {
+                search: Some("acme corp".into()),
+                sort: CustomerSort::Name,
+                filters: CustomerFilters::default(),
+                limit: 10,
+                offset: 0,
+                as_of: today(),
+            }
+        )
+        .unwrap()
+        .total,
+        1,
+        "a rename reaches the search index"
+    );
+}
+
+#[test]
+fn notes_can_be_added_edited_pinned_and_deleted() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let conn = b.db.conn();
+    assert_eq!(
+        field_of(notes::add(conn, acme, " \n ").unwrap_err()),
+        "body"
+    );
+    let first = notes::add(conn, acme, "Called, left a voicemail").unwrap();
+    let second = notes::add(conn, acme, "<b>Promised</b> to pay Friday").unwrap();
+    notes::set_pinned(conn, first, true).unwrap();
+    let edited = notes::edit(conn, second, "Promised to pay Friday").unwrap();
+    assert_eq!(edited.body, "Promised to pay Friday");
+    let detail = customer_detail(conn, acme, today()).unwrap();
+    assert_eq!(detail.notes[0].id, first, "pinned first");
+    assert!(detail.last_contact_at.is_some());
+    notes::delete(conn, first).unwrap();
+    assert!(matches!(notes::get(conn, first), Err(DbError::NotFound(_))));
+    assert!(matches!(
+        notes::delete(conn, first),
+        Err(DbError::NotFound(_))
+    ));
+}
+
+#[test]
+fn promises_turn_kept_or_broken() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let inv = invoice(&b.db, acme, "INV-1", days_ago(10), usd(50_000));
+    let conn = b.db.conn();
+
+    let past = NewPromise {
+        customer_id: acme,
+        invoice_id: Some(inv),
+        amount: usd(20_000),
+        promised_date: days_ago(1),
+    };
+    assert_eq!(
+        field_of(promises::add(conn, &past, today()).unwrap_err()),
+        "promised_date"
+    );
+    let zero = NewPromise {
+        amount: usd(0),
+        promised_date: days_ahead(3),
+        ..past
+    };
+    assert_eq!(
+        field_of(promises::add(conn, &zero, today()).unwrap_err()),
+        "amount"
+    );
+
+    let promise = NewPromise {
+        customer_id: acme,
+        invoice_id: Some(inv),
+        amount: usd(20_000),
+        promised_date: days_ahead(3),
+    };
+    promises::add(conn, &promise, today()).unwrap();
+    let status = |as_of| promises::for_customer(conn, acme, as_of).unwrap()[0].status;
+    assert_eq!(status(today()), PromiseStatus::Pending);
+    assert_eq!(
+        status(days_ahead(4)),
+        PromiseStatus::Broken,
+        "date passed unpaid"
+    );
+    let filters = CustomerFilters {
+        open_promise: true,
+        ..CustomerFilters::default()
+    };
+    assert_eq!(list(&b.db, filters, CustomerSort::Name), ["Acme"]);
+    assert_eq!(
+        customer_detail(conn, acme, today())
+            .unwrap()
+            .promised_invoice_ids,
+        [inv]
+    );
+
+    payments::record(
+        conn,
+        &NewPayment {
+            invoice_id: inv,
+            amount_minor: 20_000,
+            paid_on: today(),
+            reference: None,
+            source: PaymentSource::Manual,
+        },
+    )
+    .unwrap();
+    assert_eq!(status(days_ahead(4)), PromiseStatus::Kept);
+}
+
+#[test]
+fn disputes_open_once_and_resolve() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let inv = invoice(&b.db, acme, "INV-7", days_ago(40), usd(10_000));
+    let conn = b.db.conn();
+    assert_eq!(
+        field_of(disputes::open(conn, inv, "").unwrap_err()),
+        "reason"
+    );
+    let id = disputes::open(conn, inv, "Goods arrived damaged").unwrap();
+    let again = disputes::open(conn, inv, "Still damaged").unwrap_err();
+    assert!(again.to_string().contains("already disputed"));
+    let disputed = CustomerFilters {
+        disputed: true,
+        ..CustomerFilters::default()
+    };
+    assert_eq!(list(&b.db, disputed.clone(), CustomerSort::Name), ["Acme"]);
+    assert_eq!(
+        customer_detail(conn, acme, today())
+            .unwrap()
+            .disputed_invoice_ids,
+        [inv]
+    );
+    disputes::resolve(conn, id, "Credit note agreed").unwrap();
+    assert!(disputes::resolve(conn, id, "again").is_err());
+    assert!(list(&b.db, disputed, CustomerSort::Name).is_empty());
+    let kinds = timeline::for_customer(conn, acme, &[TimelineKind::Dispute], 10).unwrap();
+    let titles: Vec<&str> = kinds.iter().map(|e| e.title.as_str()).collect();
+    assert_eq!(titles, ["Dispute resolved", "Disputed"]);
+}
+
+#[test]
+fn tasks_set_the_next_follow_up_and_their_outcome_counts_as_contact() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let conn = b.db.conn();
+    let call = tasks::add(
+        conn,
+        &NewTask {
+            customer_id: acme,
+            kind: TaskKind::Call,
+            title: "Call AP about INV-7",
+            due_date: days_ahead(2),
+        },
+    )
+    .unwrap();
+    let detail = customer_detail(conn, acme, today()).unwrap();
+    assert_eq!(detail.next_follow_up, Some(days_ahead(2)));
+    assert_eq!(detail.last_contact_at, None);
+    tasks::complete(conn, call, "Reached Ann; paying Friday").unwrap();
+    assert!(tasks::complete(conn, call, "twice").is_err());
+    let detail = customer_detail(conn, acme, today()).unwrap();
+    assert_eq!(detail.next_follow_up, None);
+    assert!(detail.last_contact_at.is_some());
+    assert_eq!(
+        detail.tasks[0].outcome.as_deref(),
+        Some("Reached Ann; paying Friday")
+    );
+}
+
+#[test]
+fn the_timeline_merges_everything_newest_first_and_filters_by_kind() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let inv = invoice(&b.db, acme, "INV-9", days_ago(5), usd(30_000));
+    let conn = b.db.conn();
+    payments::record(
+        conn,
+        &NewPayment {
+            invoice_id: inv,
+            amount_minor: 10_000,
+            paid_on: days_ago(3),
+            reference: Some("wire 42"),
+            source: PaymentSource::Manual,
+        },
+    )
+    .unwrap();
+    notes::insert_at(conn, acme, "Old note", "2020-01-01T09:00:00Z").unwrap();
+    notes::add(conn, acme, "Fresh note").unwrap();
+    disputes::open(conn, inv, "Wrong quantity").unwrap();
+    let all = timeline::for_customer(conn, acme, &[], 50).unwrap();
+    let kinds: Vec<TimelineKind> = all.iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&TimelineKind::Payment));
+    assert!(kinds.contains(&TimelineKind::Dispute));
+    assert_eq!(all.last().unwrap().detail.as_deref(), Some("Old note"));
+    let mut sorted = all.clone();
+    sorted.sort_by(|a, b| b.at.cmp(&a.at));
+    assert_eq!(all, sorted, "newest first");
+    let payment = timeline::for_customer(conn, acme, &[TimelineKind::Payment], 50).unwrap();
+    assert_eq!(payment.len(), 1);
+    assert_eq!(payment[0].amount.as_deref(), Some("100.00 USD"));
+    assert_eq!(payment[0].invoice_number.as_deref(), Some("INV-9"));
+    assert_eq!(payment[0].detail.as_deref(), Some("wire 42"));
+}
+
+#[test]
+fn list_filters_and_sorts() {
+    let b = books();
+    let conn = b.db.conn();
+    let old = customer(&b.db, "Old Debts Ltd");
+    let big = customer(&b.db, "Big Balance Inc");
+    let fresh = customer(&b.db, "Fresh Start LLC");
+    let quiet = customer(&b.db, "Quiet Co");
+    invoice(&b.db, old, "O-1", days_ago(120), usd(1_000));
+    invoice(&b.db, big, "B-1", days_ago(45), usd(9_000_000));
+    invoice(&b.db, fresh, "F-1", days_ahead(10), usd(5_000));
+    let yen = invoices::insert(
+        conn,
+        &NewInvoice {
+            customer_id: quiet,
+            kind: InvoiceKind::Invoice,
+            number: "Q-1".into(),
+            issue_date: days_ago(20),
+            due_date: days_ago(15),
+            total: Money::new(50_000, Currency::parse("JPY").unwrap()),
+            source: "test".into(),
+        },
+    )
+    .unwrap();
+    assert!(yen > 0);
+    contacts::insert(
+        conn,
+        big,
+        &NewContact {
+            email: Some("ap@big.example".into()),
+            ..NewContact::default()
+        },
+    )
+    .unwrap();
+    customers::edit(conn, quiet, &CustomerEdit::Segment(Some("Retail".into()))).unwrap();
+    customers::edit(conn, quiet, &CustomerEdit::Tags(vec!["watch".into()])).unwrap();
+    customers::edit(conn, fresh, &CustomerEdit::DoNotContact(true)).unwrap();
+    derived::refresh_all(conn).unwrap();
+
+    let none = CustomerFilters::default();
+    assert_eq!(
+        list(&b.db, none.clone(), CustomerSort::MostOverdue),
+        [
+            "Old Debts Ltd",
+            "Big Balance Inc",
+            "Quiet Co",
+            "Fresh Start LLC"
+        ]
+    );
+    // Face value: 90,000.00 USD > 50,000 JPY > 50.00 USD > 10.00 USD.
+    assert_eq!(
+        list(&b.db, none.clone(), CustomerSort::Balance),
+        [
+            "Big Balance Inc",
+            "Quiet Co",
+            "Fresh Start LLC",
+            "Old Debts Ltd"
+        ]
+    );
+    assert_eq!(
+        list(&b.db, none, CustomerSort::Name),
+        [
+            "Big Balance Inc",
+            "Fresh Start LLC",
+            "Old Debts Ltd",
+            "Quiet Co"
+        ]
+    );
+    let bucket = |b: AgingBucket| CustomerFilters {
+        aging_bucket: Some(b),
+        ..CustomerFilters::default()
+    };
+    assert_eq!(
+        list(&b.db, bucket(AgingBucket::Over90), CustomerSort::Name),
+        ["Old Debts Ltd"]
+    );
+    assert_eq!(
+        list(&b.db, bucket(AgingBucket::Days31To60), CustomerSort::Name),
+        ["Big Balance Inc"]
+    );
+    assert_eq!(
+        list(&b.db, bucket(AgingBucket::Days1To30), CustomerSort::Name),
+        ["Quiet Co"]
+    );
+    assert_eq!(
+        list(&b.db, bucket(AgingBucket::Current), CustomerSort::Name),
+        ["Fresh Start LLC"]
+    );
+    let only = |f: fn(&mut CustomerFilters)| {
+        let mut filters = CustomerFilters::default();
+        f(&mut filters);
+        list(&b.db, filters, CustomerSort::Name)
+    };
+    assert_eq!(only(|f| f.currency = Some("jpy".into())), ["Quiet Co"]);
+    assert_eq!(only(|f| f.segment = Some("Retail".into())), ["Quiet Co"]);
+    assert_eq!(only(|f| f.tag = Some("watch".into())), ["Quiet Co"]);
+    assert_eq!(only(|f| f.do_not_contact = true), ["Fresh Start LLC"]);
+    assert_eq!(
+        only(|f| f.no_email = true),
+        ["Fresh Start LLC", "Old Debts Ltd", "Quiet Co"]
+    );
+    assert!(only(|f| {
+        f.no_email = true;
+        f.currency = Some("USD".into());
+        f.tag = Some("watch".into());
+    })
+    .is_empty());
+    let all_ids = customer_list::all_ids(
+        conn,
+        &CustomerListQuery {
+            search: None,
+            sort: CustomerSort::Balance,
+            filters: CustomerFilters {
+                no_email: true,
+                ..CustomerFilters::default()
+            },
+            limit: 1,
+            offset: 0,
+            as_of: today(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        all_ids,
+        [quiet, fresh, old],
+        "export takes every match, in list order"
+    );
+}
