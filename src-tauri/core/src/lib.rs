@@ -19,6 +19,7 @@ pub mod demo;
 pub mod detail;
 pub mod derived;
 pub mod disputes;
+pub mod export;
 pub mod import;
 pub mod invoices;
 pub mod model;

@@ -2,6 +2,8 @@
 
 use crate::db::DbResult;
 use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// ISO 4217 code used when an import names no currency (QuickBooks reports never do).
 pub const HOME_CURRENCY: &str = "home_currency";
@@ -9,6 +11,10 @@ pub const HOME_CURRENCY: &str = "home_currency";
 pub const IS_DEMO: &str = "is_demo";
 /// The user's company name.
 pub const COMPANY_NAME: &str = "company_name";
+/// "light", "dark" or "system" (the default).
+pub const THEME: &str = "theme";
+/// The customer list's sort and filters as JSON, restored at the next launch.
+pub const LIST_VIEW: &str = "customer_list_view";
 
 pub fn get(conn: &Connection, key: &str) -> DbResult<Option<String>> {
     Ok(conn
@@ -25,6 +31,33 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> DbResult<()> {
         [key, value],
     )?;
     Ok(())
+}
+
+/// The colour scheme; System follows the desktop (which WebKitGTK may misreport, hence the
+/// explicit choices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+pub fn theme(conn: &Connection) -> DbResult<Theme> {
+    Ok(get(conn, THEME)?
+        .and_then(|text| serde_json::from_value(serde_json::Value::String(text)).ok())
+        .unwrap_or_default())
+}
+
+pub fn set_theme(conn: &Connection, theme: Theme) -> DbResult<()> {
+    let text = match theme {
+        Theme::System => "system",
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+    };
+    set(conn, THEME, text)
 }
 
 pub fn is_demo(conn: &Connection) -> DbResult<bool> {
@@ -47,5 +80,19 @@ mod tests {
             Some("EUR")
         );
         assert!(!is_demo(db.conn()).unwrap());
+    }
+
+    #[test]
+    fn theme_defaults_to_system_and_round_trips() {
+        let (_dir, db) = temp_db();
+        assert_eq!(theme(db.conn()).unwrap(), Theme::System);
+        set_theme(db.conn(), Theme::Dark).unwrap();
+        assert_eq!(theme(db.conn()).unwrap(), Theme::Dark);
+        set(db.conn(), THEME, "purple").unwrap();
+        assert_eq!(
+            theme(db.conn()).unwrap(),
+            Theme::System,
+            "unknown values fall back"
+        );
     }
 }

@@ -490,3 +490,52 @@ fn list_filters_and_sorts() {
         "export takes every match, in list order"
     );
 }
+
+#[test]
+fn exports_neutralise_formulas_and_follow_the_filters() {
+    let b = books();
+    let conn = b.db.conn();
+    let evil = customer(&b.db, "=HYPERLINK(\"http://evil.example\",\"click\")");
+    let plain = customer(&b.db, "Plain Co");
+    invoice(&b.db, evil, "+INV-1", days_ago(3), usd(12_345));
+    invoice(&b.db, plain, "P-1", days_ahead(3), usd(100));
+    customers::edit(conn, plain, &CustomerEdit::Tags(vec!["x".into()])).unwrap();
+
+    let mut out = Vec::new();
+    let query = CustomerListQuery {
+        search: None,
+        sort: CustomerSort::Name,
+        filters: CustomerFilters::default(),
+        limit: 1,
+        offset: 0,
+        as_of: today(),
+    };
+    let written = duebook_core::export::customers_csv(conn, &query, &mut out).unwrap();
+    assert_eq!(written, 2, "all pages, not just the first");
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\""),
+        "{text}"
+    );
+    assert!(text.contains(",USD,123.45,123.45,3,"), "{text}");
+
+    let tagged = CustomerListQuery {
+        filters: CustomerFilters {
+            tag: Some("x".into()),
+            ..CustomerFilters::default()
+        },
+        ..query
+    };
+    let mut out = Vec::new();
+    duebook_core::export::customers_csv(conn, &tagged, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert_eq!(text.lines().count(), 2, "header + Plain Co: {text}");
+
+    let mut out = Vec::new();
+    duebook_core::export::invoices_csv(conn, evil, today(), &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("'+INV-1,invoice,"),
+        "{text}"
+    );
+}

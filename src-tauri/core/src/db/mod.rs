@@ -81,6 +81,14 @@ impl Database {
     pub fn conn_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
+
+    /// Changes whenever another connection (the CLI, a second app process) commits to the
+    /// file; the app polls it to refresh what it shows. Our own commits do not change it.
+    pub fn data_version(&self) -> DbResult<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -111,6 +119,31 @@ fn classify_open_error(path: &Path, source: rusqlite::Error) -> DbError {
 /// Today's timestamp for `created_at`/`updated_at` columns.
 pub fn now_timestamp() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_version_moves_when_another_connection_commits() {
+        let (_dir, db) = test_support::temp_db();
+        let before = db.data_version().unwrap();
+        db.conn()
+            .execute("INSERT INTO settings VALUES ('mine', '1')", [])
+            .unwrap();
+        assert_eq!(
+            db.data_version().unwrap(),
+            before,
+            "own writes do not count"
+        );
+        let other = Database::open(db.path()).unwrap();
+        other
+            .conn()
+            .execute("INSERT INTO settings VALUES ('theirs', '1')", [])
+            .unwrap();
+        assert_ne!(db.data_version().unwrap(), before);
+    }
 }
 
 #[cfg(test)]

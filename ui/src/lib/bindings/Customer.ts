@@ -2,4 +2,8 @@
 import type { Channel } from "./Channel";
 import type { Currency } from "./Currency";
 
-export type Customer = { id: number, name: string, segment: string | null, currency: Currency | null, terms_days: number | null, preferred_channel: Channel, do_not_contact: boolean, };
+export type Customer = { id: number, name: string, segment: string | null, currency: Currency | null, terms_days: number | null, preferred_channel: Channel, do_not_contact: boolean, tags: Array<string>, 
+/**
+ * The user's own fields ("Account manager" → "Priya").
+ */
+custom_fields: { [key in string]: string }, };

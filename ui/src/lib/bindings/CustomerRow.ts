@@ -12,4 +12,4 @@ oldest_days_overdue: number | null,
 /**
  * RFC 3339 timestamp of the last note, call or email.
  */
-last_contact_at: string | null, };
+last_contact_at: string | null, next_follow_up: string | null, };
