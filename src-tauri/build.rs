@@ -9,6 +9,9 @@ const COMMANDS: &[&str] = &[
     "list_customers",
     "customer_detail",
     "mark_list_painted",
+    "choose_import_file",
+    "preview_import",
+    "run_import",
 ];
 
 fn main() {

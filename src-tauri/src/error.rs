@@ -3,6 +3,7 @@
 
 use duebook_core::db::DbError;
 use duebook_core::demo::DemoError;
+use duebook_core::import::ImportError;
 use duebook_core::paths::PathError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -29,6 +30,11 @@ pub enum CommandError {
     /// The file system failed (permissions, disk full, missing directory).
     #[error("{0}")]
     Io(String),
+    /// A CSV file could not be imported at all: unreadable, not CSV, a layout Duebook does not
+    /// know, required columns missing. Nothing was written. (Single bad rows are not errors: the
+    /// import report lists them.)
+    #[error("{0}")]
+    ImportFailed(String),
     /// A bug in Duebook (a worker panicked); the message says what to report.
     #[error("{0}")]
     Internal(String),
@@ -68,6 +74,16 @@ impl From<DemoError> for CommandError {
     }
 }
 
+impl From<ImportError> for CommandError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            // SQLite failing mid-import is a database problem, not a problem with the file.
+            ImportError::Db(e) => e.into(),
+            other => CommandError::ImportFailed(other.to_string()),
+        }
+    }
+}
+
 /// A background task (`spawn_blocking`) that panicked or was cancelled.
 impl From<tauri::Error> for CommandError {
     fn from(error: tauri::Error) -> Self {
@@ -93,6 +109,20 @@ mod tests {
         );
         let json = serde_json::to_value(CommandError::NewerDatabase("x".into())).unwrap();
         assert_eq!(json["kind"], "newer_database");
+    }
+
+    #[test]
+    fn an_unusable_import_file_is_import_failed() {
+        let error: CommandError = ImportError::UnknownFormat {
+            file: "notes.csv".into(),
+            first_line: "\"hello\"".into(),
+        }
+        .into();
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["kind"], "import_failed");
+        assert!(json["message"].as_str().unwrap().contains("notes.csv"));
+        let error: CommandError = ImportError::Db(DbError::NotFound("customer 1".into())).into();
+        assert!(matches!(error, CommandError::NotFound(_)));
     }
 
     #[test]

@@ -53,6 +53,9 @@ fn main() {
             commands::customers::list_customers,
             commands::customers::customer_detail,
             commands::diagnostics::mark_list_painted,
+            commands::import::choose_import_file,
+            commands::import::preview_import,
+            commands::import::run_import,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -30,6 +30,12 @@ pub struct AppState {
     session: Mutex<Session>,
     started: StartClock,
     list_painted: AtomicBool,
+    /// One import (or preview) at a time: the next waits for the one still running (a preview
+    /// the person closed keeps running until it has rolled back).
+    pub import_lock: tauri::async_runtime::Mutex<()>,
+    /// The CSV file last picked with "Import…": previews and imports accept only this one, so
+    /// the window cannot make the shell read arbitrary files.
+    chosen_import: Mutex<Option<PathBuf>>,
 }
 
 impl AppState {
@@ -39,6 +45,8 @@ impl AppState {
             session: Mutex::new(session),
             started,
             list_painted: AtomicBool::new(false),
+            import_lock: tauri::async_runtime::Mutex::new(()),
+            chosen_import: Mutex::new(None),
         }
     }
 
@@ -60,6 +68,43 @@ impl AppState {
                 "no database is open: {why}"
             ))),
         }
+    }
+
+    /// The file of the open database, or why there is none.
+    pub fn db_path(&self) -> CommandResult<PathBuf> {
+        let session = self.session();
+        match &session.db {
+            Ok(_) => Ok(session.path.clone()),
+            Err(why) => Err(CommandError::NoDatabase(format!(
+                "no database is open: {why}"
+            ))),
+        }
+    }
+
+    pub fn choose_import(&self, path: PathBuf) {
+        *self
+            .chosen_import
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(path);
+    }
+
+    /// The file picked with "Import…" if `shown` names it (as the window received it).
+    pub fn chosen_import(&self, shown: &str) -> Option<PathBuf> {
+        self.chosen_import
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|path| path.to_string_lossy() == shown)
+    }
+
+    /// The folder of the last file picked, where the next "Import…" dialog starts.
+    pub fn last_import_dir(&self) -> Option<PathBuf> {
+        self.chosen_import
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
     }
 
     pub fn replace_session(&self, session: Session) {

@@ -4,3 +4,4 @@
 pub mod customers;
 pub mod database;
 pub mod diagnostics;
+pub mod import;

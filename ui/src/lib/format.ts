@@ -85,3 +85,28 @@ const count = new Intl.NumberFormat(locales);
 export function formatCount(n: number): string {
   return count.format(n);
 }
+
+const byteUnits = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
+const byteFormats = new Map<string, Intl.NumberFormat>();
+
+/** A file size: "812 bytes", "48.2 kB", "112 MB" (1000-based, as file managers show). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < byteUnits.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const name = byteUnits[unit] ?? "byte";
+  let format = byteFormats.get(name);
+  if (!format) {
+    format = new Intl.NumberFormat(locales, {
+      style: "unit",
+      unit: name,
+      unitDisplay: name === "byte" ? "long" : "short",
+      maximumFractionDigits: unit === 0 ? 0 : 1,
+    });
+    byteFormats.set(name, format);
+  }
+  return format.format(value);
+}

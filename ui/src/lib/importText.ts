@@ -1,0 +1,47 @@
+// Words for the import dialog: layouts, issues and counts as a person reads them.
+import type { DetectedFormat, ImportReport, RowIssue } from "./api";
+import { formatCount } from "./format";
+
+const formats: Record<DetectedFormat, string> = {
+  generic: "Generic CSV",
+  quickbooks_report: "QuickBooks Online open invoices report",
+  quickbooks_contacts: "QuickBooks Online customer contact list",
+  xero: "Xero invoice export",
+};
+
+export function describeFormat(format: DetectedFormat): string {
+  return formats[format] ?? format;
+}
+
+/** "line 12: due date … is before …" (the CLI prints the same). */
+export function describeIssue(issue: RowIssue): string {
+  return issue.line == null ? issue.message : `line ${issue.line}: ${issue.message}`;
+}
+
+/** "1 row" / "12 rows". */
+export function plural(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** How many writes the import makes; 0 means importing would change nothing. */
+export function changeCount(report: ImportReport): number {
+  return (
+    report.customers_created +
+    report.invoices_created +
+    report.invoices_updated +
+    report.invoices_closed +
+    report.contacts_added +
+    report.contacts_updated +
+    report.payments_recorded
+  );
+}
+
+/** True when the file had rows and every one was rejected (the CLI then exits non-zero). */
+export function nothingImportable(report: ImportReport): boolean {
+  return (
+    report.rows_rejected > 0 &&
+    report.invoices_created + report.invoices_updated + report.invoices_unchanged === 0 &&
+    report.contacts_added + report.contacts_updated + report.customers_created === 0 &&
+    report.rows_skipped === 0
+  );
+}
