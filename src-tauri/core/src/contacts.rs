@@ -1,8 +1,10 @@
 //! Queries on the `contacts` table.
 
-use crate::db::{now_timestamp, DbResult};
-use crate::model::{Contact, NewContact};
-use rusqlite::{params, Connection};
+use crate::db::{now_timestamp, DbError, DbResult};
+use crate::derived;
+use crate::model::validation::{self, optional_text, FieldError};
+use crate::model::{Contact, ContactInput, NewContact};
+use rusqlite::{params, Connection, OptionalExtension};
 
 pub fn insert(conn: &Connection, customer_id: i64, new: &NewContact) -> DbResult<i64> {
     conn.prepare_cached(
@@ -47,4 +49,136 @@ pub fn has_email(conn: &Connection, customer_id: i64, email: &str) -> DbResult<b
             "SELECT EXISTS (SELECT 1 FROM contacts WHERE customer_id = ?1 AND lower(email) = lower(?2))",
         )?
         .query_row(params![customer_id, email], |r| r.get(0))?)
+}
+
+/// The customer's contact with this email (case-insensitive), if any. Imports merge into it.
+pub fn find_by_email(conn: &Connection, customer_id: i64, email: &str) -> DbResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM contacts WHERE customer_id = ?1 AND lower(email) = lower(?2) LIMIT 1",
+        )?
+        .query_row(params![customer_id, email], |r| r.get(0))
+        .optional()?)
+}
+
+/// The customer's contact with exactly this phone text, if any.
+pub fn find_by_phone(conn: &Connection, customer_id: i64, phone: &str) -> DbResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM contacts WHERE customer_id = ?1 AND phone = ?2 LIMIT 1")?
+        .query_row(params![customer_id, phone], |r| r.get(0))
+        .optional()?)
+}
+
+/// Fills the contact's empty name and phone from an import without overwriting what is there.
+/// Returns whether anything changed.
+pub fn fill_blanks(
+    conn: &Connection,
+    id: i64,
+    name: Option<&str>,
+    phone: Option<&str>,
+) -> DbResult<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE contacts SET name = coalesce(name, ?2), phone = coalesce(phone, ?3), updated_at = ?4
+             WHERE id = ?1 AND ((name IS NULL AND ?2 IS NOT NULL) OR (phone IS NULL AND ?3 IS NOT NULL))",
+        )?
+        .execute(params![id, name, phone, now_timestamp()])?;
+    Ok(changed > 0)
+}
+
+/// Whether the customer has a billing contact (the first one an import adds becomes it).
+pub fn has_billing(conn: &Connection, customer_id: i64) -> DbResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM contacts WHERE customer_id = ?1 AND is_billing = 1)",
+        )?
+        .query_row([customer_id], |r| r.get(0))?)
+}
+
+/// Adds a contact the user entered, validated; a new billing contact replaces the old one.
+pub fn add(conn: &Connection, customer_id: i64, input: &ContactInput) -> DbResult<Contact> {
+    let new = validate(input)?;
+    if new.is_billing {
+        clear_billing(conn, customer_id)?;
+    }
+    let id = insert(conn, customer_id, &new)?;
+    derived::refresh_customers(conn, &[customer_id])?;
+    get(conn, id)
+}
+
+/// Replaces a contact's fields with what the user entered, validated.
+pub fn update(conn: &Connection, id: i64, input: &ContactInput) -> DbResult<Contact> {
+    let new = validate(input)?;
+    let existing = get(conn, id)?;
+    if new.is_billing {
+        clear_billing(conn, existing.customer_id)?;
+    }
+    conn.prepare_cached(
+        "UPDATE contacts SET name = ?2, email = ?3, phone = ?4, role = ?5, is_billing = ?6,
+                             email_bad = CASE WHEN lower(coalesce(email, '')) = lower(coalesce(?3, ''))
+                                              THEN email_bad ELSE 0 END,
+                             updated_at = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        new.name,
+        new.email,
+        new.phone,
+        new.role,
+        new.is_billing,
+        now_timestamp()
+    ])?;
+    derived::refresh_customers(conn, &[existing.customer_id])?;
+    get(conn, id)
+}
+
+pub fn delete(conn: &Connection, id: i64) -> DbResult<()> {
+    let existing = get(conn, id)?;
+    conn.prepare_cached("DELETE FROM contacts WHERE id = ?1")?
+        .execute([id])?;
+    derived::refresh_customers(conn, &[existing.customer_id])?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> DbResult<Contact> {
+    conn.prepare_cached(
+        "SELECT id, customer_id, name, email, phone, role, is_billing FROM contacts WHERE id = ?1",
+    )?
+    .query_row([id], |r| {
+        Ok(Contact {
+            id: r.get(0)?,
+            customer_id: r.get(1)?,
+            name: r.get(2)?,
+            email: r.get(3)?,
+            phone: r.get(4)?,
+            role: r.get(5)?,
+            is_billing: r.get(6)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| DbError::NotFound(format!("contact {id}")))
+}
+
+fn clear_billing(conn: &Connection, customer_id: i64) -> DbResult<()> {
+    conn.prepare_cached("UPDATE contacts SET is_billing = 0 WHERE customer_id = ?1")?
+        .execute([customer_id])?;
+    Ok(())
+}
+
+fn validate(input: &ContactInput) -> Result<NewContact, FieldError> {
+    let new = NewContact {
+        name: optional_text("name", "The name", input.name.as_deref(), 200)?,
+        email: validation::email("email", input.email.as_deref())?,
+        phone: validation::phone("phone", input.phone.as_deref())?,
+        role: optional_text("role", "The role", input.role.as_deref(), 100)?,
+        is_billing: input.is_billing,
+    };
+    if new.name.is_none() && new.email.is_none() && new.phone.is_none() {
+        return Err(FieldError::new(
+            "name",
+            "Give the contact a name, an email or a phone number",
+        ));
+    }
+    Ok(new)
 }

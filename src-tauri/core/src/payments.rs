@@ -2,7 +2,8 @@
 //! and `status` true to the payments against it — the only place those columns change.
 
 use crate::db::{now_timestamp, DbResult};
-use crate::model::InvoiceStatus;
+use crate::model::validation::{optional_text, FieldError};
+use crate::model::{InvoiceStatus, Money};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
@@ -38,11 +39,104 @@ pub struct NewPayment<'a> {
     pub source: PaymentSource,
 }
 
+/// A payment the user enters on the customer screen; `amount` is a decimal in the invoice's
+/// currency ("1250.50").
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ManualPayment {
+    pub invoice_id: i64,
+    pub amount: String,
+    pub paid_on: NaiveDate,
+    pub reference: Option<String>,
+}
+
+/// Records a payment the user entered: validated against what is still due, dated no later
+/// than `today`, and reflected in the customer's balances at once.
+pub fn record_manual(
+    conn: &Connection,
+    payment: &ManualPayment,
+    today: NaiveDate,
+) -> DbResult<i64> {
+    let invoice = crate::invoices::get(conn, payment.invoice_id)?;
+    let currency = &invoice.total.currency;
+    let amount = Money::parse_decimal(&payment.amount, currency)
+        .map_err(|e| FieldError::new("amount", format!("Amount: {e}")))?;
+    let due = invoice.open_minor();
+    if invoice.status != InvoiceStatus::Open || due <= 0 {
+        return Err(FieldError::new(
+            "amount",
+            format!("Invoice {} has nothing left to pay", invoice.number),
+        )
+        .into());
+    }
+    if amount.minor <= 0 {
+        return Err(FieldError::new("amount", "The amount must be more than zero").into());
+    }
+    if amount.minor > due {
+        return Err(FieldError::new(
+            "amount",
+            format!(
+                "{} is more than the {} still due on {}",
+                amount,
+                Money::new(due, currency.clone()),
+                invoice.number
+            ),
+        )
+        .into());
+    }
+    if payment.paid_on > today {
+        return Err(
+            FieldError::new("paid_on", format!("{} is in the future", payment.paid_on)).into(),
+        );
+    }
+    let reference = optional_text(
+        "reference",
+        "The reference",
+        payment.reference.as_deref(),
+        200,
+    )?;
+    let id = record(
+        conn,
+        &NewPayment {
+            invoice_id: invoice.id,
+            amount_minor: amount.minor,
+            paid_on: payment.paid_on,
+            reference: reference.as_deref(),
+            source: PaymentSource::Manual,
+        },
+    )?;
+    crate::derived::refresh_customers(conn, &[invoice.customer_id])?;
+    Ok(id)
+}
+
 /// Records a payment and updates the invoice's paid amount and status. Callers refresh the
 /// customer's derived figures ([`crate::derived`]) once per transaction.
 pub fn record(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
     let id = insert_unsynced(conn, payment)?;
     sync_invoice(conn, payment.invoice_id)?;
+    Ok(id)
+}
+
+/// [`record`] for bulk writers: adds the amount to the invoice's (already synced) paid amount
+/// instead of re-summing its payments, in one UPDATE. Same result, a fraction of the cost.
+pub fn record_applied(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
+    let id = insert_unsynced(conn, payment)?;
+    // A literal, not format!: this runs once per imported payment. 'paid'/'open' are
+    // InvoiceStatus::{Paid, Open}.as_str().
+    const APPLY: &str = "UPDATE invoices SET
+            paid_minor = paid_minor + ?2,
+            status = CASE
+                WHEN status = 'void' THEN 'void'
+                WHEN (total_minor >= 0 AND paid_minor + ?2 >= total_minor)
+                  OR (total_minor < 0 AND paid_minor + ?2 <= total_minor) THEN 'paid'
+                ELSE 'open' END,
+            updated_at = ?3
+         WHERE id = ?1";
+    conn.prepare_cached(APPLY)?.execute(params![
+        payment.invoice_id,
+        payment.amount_minor,
+        now_timestamp()
+    ])?;
     Ok(id)
 }
 

@@ -5,10 +5,10 @@ use chrono::{Days, NaiveDate};
 use duebook_core::db::{Database, DbError};
 use duebook_core::detail::customer_detail;
 use duebook_core::model::{
-    AgingBucket, Channel, Currency, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerSort,
-    InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, PromiseStatus, TaskKind,
+    AgingBucket, Channel, ContactInput, Currency, CustomerEdit, CustomerFilters, CustomerListQuery,
+    CustomerSort, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, PromiseStatus, TaskKind,
 };
-use duebook_core::payments::{NewPayment, PaymentSource};
+use duebook_core::payments::{ManualPayment, NewPayment, PaymentSource};
 use duebook_core::promises::NewPromise;
 use duebook_core::tasks::NewTask;
 use duebook_core::timeline::{self, TimelineKind};
@@ -538,4 +538,99 @@ fn exports_neutralise_formulas_and_follow_the_filters() {
         text.lines().nth(1).unwrap().starts_with("'+INV-1,invoice,"),
         "{text}"
     );
+}
+
+#[test]
+fn contacts_are_validated_and_one_is_the_billing_contact() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let conn = b.db.conn();
+    let input = |name: &str, email: &str, phone: &str, billing: bool| ContactInput {
+        name: Some(name.into()),
+        email: Some(email.into()),
+        phone: Some(phone.into()),
+        role: None,
+        is_billing: billing,
+    };
+    let err = contacts::add(conn, acme, &input("Ann", "ann@", "", false)).unwrap_err();
+    assert_eq!(field_of(err), "email");
+    let err = contacts::add(conn, acme, &input("Ann", "", "call me", false)).unwrap_err();
+    assert_eq!(field_of(err), "phone");
+    let err = contacts::add(conn, acme, &input(" ", " ", " ", false)).unwrap_err();
+    assert_eq!(field_of(err), "name");
+    assert!(
+        contacts::for_customer(conn, acme).unwrap().is_empty(),
+        "nothing saved"
+    );
+
+    let ann = contacts::add(
+        conn,
+        acme,
+        &input("Ann", "ann@acme.example", "+1 555 010 0199", true),
+    )
+    .unwrap();
+    let bob = contacts::add(conn, acme, &input("Bob", "bob@acme.example", "", true)).unwrap();
+    assert!(
+        !contacts::get(conn, ann.id).unwrap().is_billing,
+        "one billing contact"
+    );
+    assert!(bob.is_billing);
+    let renamed = contacts::update(
+        conn,
+        ann.id,
+        &input("Ann Lee", "ann.lee@acme.example", "", false),
+    )
+    .unwrap();
+    assert_eq!(renamed.email.as_deref(), Some("ann.lee@acme.example"));
+    assert_eq!(renamed.phone, None);
+    let found = customer_list::list(
+        conn,
+        &CustomerListQuery {
+            search: Some("ann.lee".into()),
+            sort: CustomerSort::Name,
+            filters: CustomerFilters::default(),
+            limit: 5,
+            offset: 0,
+            as_of: today(),
+        },
+    )
+    .unwrap();
+    assert_eq!(found.total, 1, "contact edits reach the search index");
+    contacts::delete(conn, bob.id).unwrap();
+    assert_eq!(contacts::for_customer(conn, acme).unwrap().len(), 1);
+}
+
+#[test]
+fn manual_payments_are_checked_against_what_is_due() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let inv = invoice(&b.db, acme, "INV-5", days_ago(20), usd(100_00));
+    let conn = b.db.conn();
+    let pay = |amount: &str, on: NaiveDate| {
+        payments::record_manual(
+            conn,
+            &ManualPayment {
+                invoice_id: inv,
+                amount: amount.into(),
+                paid_on: on,
+                reference: Some("bank 77".into()),
+            },
+            today(),
+        )
+    };
+    assert_eq!(field_of(pay("abc", today()).unwrap_err()), "amount");
+    assert_eq!(field_of(pay("0", today()).unwrap_err()), "amount");
+    assert_eq!(field_of(pay("1.005", today()).unwrap_err()), "amount");
+    let err = pay("100.01", today()).unwrap_err().to_string();
+    assert!(err.contains("more than the 100.00 USD still due"), "{err}");
+    assert_eq!(field_of(pay("10", days_ahead(1)).unwrap_err()), "paid_on");
+
+    pay("40", today()).unwrap();
+    let detail = customer_detail(conn, acme, today()).unwrap();
+    assert_eq!(detail.balances[0].open_decimal, "60.00");
+    assert_eq!(detail.invoices[0].paid_decimal, "40.00");
+    pay("60.00", days_ago(1)).unwrap();
+    let detail = customer_detail(conn, acme, today()).unwrap();
+    assert!(detail.balances.is_empty(), "paid in full");
+    assert_eq!(field_of(pay("1", today()).unwrap_err()), "amount");
 }

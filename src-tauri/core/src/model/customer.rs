@@ -103,6 +103,17 @@ pub struct Contact {
     pub is_billing: bool,
 }
 
+/// A contact as the user types it in; validated by `contacts::add` / `contacts::update`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ContactInput {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Option<String>,
+    pub is_billing: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewContact {
     pub name: Option<String>,
