@@ -17,6 +17,35 @@ pub struct NewPromise {
     pub promised_date: NaiveDate,
 }
 
+/// A promise as the user enters it: the amount is a decimal in `currency`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct PromiseInput {
+    pub customer_id: i64,
+    pub invoice_id: Option<i64>,
+    pub amount: String,
+    pub currency: String,
+    pub promised_date: NaiveDate,
+}
+
+/// Parses and records what the user entered.
+pub fn add_entered(conn: &Connection, input: &PromiseInput, today: NaiveDate) -> DbResult<i64> {
+    let currency =
+        Currency::parse(&input.currency).map_err(|e| FieldError::new("currency", e.to_string()))?;
+    let amount = Money::parse_decimal(&input.amount, &currency)
+        .map_err(|e| FieldError::new("amount", format!("Amount: {e}")))?;
+    add(
+        conn,
+        &NewPromise {
+            customer_id: input.customer_id,
+            invoice_id: input.invoice_id,
+            amount,
+            promised_date: input.promised_date,
+        },
+        today,
+    )
+}
+
 /// Records a promise; `today` rejects dates already past.
 pub fn add(conn: &Connection, new: &NewPromise, today: NaiveDate) -> DbResult<i64> {
     if new.amount.minor <= 0 {

@@ -82,6 +82,17 @@ impl Database {
         &mut self.conn
     }
 
+    /// Runs one user action in an IMMEDIATE transaction: the change and the derived figures it
+    /// refreshes are saved together or not at all.
+    pub fn write<T>(&mut self, action: impl FnOnce(&Connection) -> DbResult<T>) -> DbResult<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let value = action(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
     /// Changes whenever another connection (the CLI, a second app process) commits to the
     /// file; the app polls it to refresh what it shows. Our own commits do not change it.
     pub fn data_version(&self) -> DbResult<i64> {
