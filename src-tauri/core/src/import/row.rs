@@ -1,0 +1,295 @@
+//! The shape every format's rows are brought to before they touch the database, the reasons a
+//! row is rejected, and the checks all formats share (names, numbers, emails, dates, amounts).
+
+use super::amount::{parse_amount, AmountError};
+use crate::customers::MAX_NAME_CHARS;
+use crate::model::{Currency, InvoiceKind};
+use chrono::NaiveDate;
+use std::borrow::Cow;
+
+/// What the accounting system says about the invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    /// Still (partly) due: the open amount is what remains.
+    Open,
+    /// Settled in the accounting system; kept as history.
+    Paid,
+    /// Cancelled in the accounting system (Xero "Voided"/"Deleted").
+    Void,
+}
+
+/// One invoice as a format read it, borrowing from the CSV record where it can.
+#[derive(Debug, Clone)]
+pub struct InvoiceRow<'r> {
+    /// Physical line of the row (of its first line, for Xero's line items).
+    pub line: u64,
+    pub customer: &'r str,
+    /// Zero or more addresses separated by `;`, `,` or spaces.
+    pub emails: &'r str,
+    pub phone: &'r str,
+    pub contact_name: &'r str,
+    pub number: Cow<'r, str>,
+    pub kind: InvoiceKind,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub currency: Currency,
+    /// Negative for credit notes.
+    pub total_minor: i64,
+    /// What is still due; same sign as the total, never larger.
+    pub open_minor: i64,
+    pub state: RowState,
+}
+
+/// Why a row was not imported. The message follows "line N: ".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RowError {
+    #[error("missing customer name")]
+    MissingCustomer,
+    #[error("customer name is {0} characters long (at most 255)")]
+    NameTooLong(usize),
+    #[error("missing invoice number")]
+    MissingNumber,
+    #[error("invoice number is {0} characters long (at most 255)")]
+    NumberTooLong(usize),
+    #[error("missing {0}")]
+    Missing(&'static str),
+    #[error("{column} {value:?} is not a date")]
+    BadDate { column: &'static str, value: String },
+    #[error("{column} {value:?} could be day/month or month/day, and no other date in the file settles it")]
+    AmbiguousDate { column: &'static str, value: String },
+    #[error("{column} {value:?} could be day/month or month/day, and the file mixes both orders")]
+    ConflictingDate { column: &'static str, value: String },
+    #[error("due date {due} is before issue date {issue}")]
+    DueBeforeIssue { due: NaiveDate, issue: NaiveDate },
+    #[error("unknown currency {0:?} (expected an ISO 4217 code such as USD, EUR, GBP)")]
+    UnknownCurrency(String),
+    #[error("{column} {value:?} is not a valid amount: {reason}")]
+    BadAmount {
+        column: &'static str,
+        value: String,
+        reason: AmountError,
+    },
+    #[error("open balance {open} is larger than the total {total}")]
+    OpenExceedsTotal { open: String, total: String },
+    #[error(
+        "invoice number {number} appears more than once in the file (first on line {first_line})"
+    )]
+    Repeated { number: String, first_line: u64 },
+    #[error("transaction type {0:?} is not an invoice, credit memo, payment or journal entry")]
+    UnknownTransactionType(String),
+    #[error("invoice type {0:?} is not a sales invoice or a sales credit note")]
+    UnknownInvoiceType(String),
+    #[error("status {0:?} is not a Xero invoice status")]
+    UnknownStatus(String),
+    #[error("the lines of invoice {number} disagree on {field} (line {other_line})")]
+    LinesDisagree {
+        number: String,
+        field: &'static str,
+        other_line: u64,
+    },
+}
+
+/// A trimmed, non-empty customer name of at most 255 characters, stored exactly as written:
+/// "=HYPERLINK(...)" or "<b>Acme</b>" are names like any other and are shown as text.
+pub fn customer_name(raw: &str) -> Result<&str, RowError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(RowError::MissingCustomer);
+    }
+    let chars = name.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(RowError::NameTooLong(chars));
+    }
+    Ok(name)
+}
+
+pub fn invoice_number(raw: &str) -> Result<&str, RowError> {
+    let number = raw.trim();
+    if number.is_empty() {
+        return Err(RowError::MissingNumber);
+    }
+    let chars = number.chars().count();
+    if chars > MAX_NAME_CHARS {
+        return Err(RowError::NumberTooLong(chars));
+    }
+    Ok(number)
+}
+
+/// The row's currency, or the home currency when the cell is empty (`used_home` is then set,
+/// so the import can say once which currency it assumed).
+pub fn currency(raw: &str, home: &Currency, used_home: &mut bool) -> Result<Currency, RowError> {
+    let code = raw.trim();
+    if code.is_empty() {
+        *used_home = true;
+        return Ok(home.clone());
+    }
+    Currency::parse(code).map_err(|_| RowError::UnknownCurrency(code.to_string()))
+}
+
+pub fn amount(
+    column: &'static str,
+    raw: &str,
+    currency: &Currency,
+    decimal_comma: bool,
+) -> Result<i64, RowError> {
+    parse_amount(raw, currency, decimal_comma).map_err(|reason| match reason {
+        AmountError::Empty => RowError::Missing(column),
+        reason => RowError::BadAmount {
+            column,
+            value: raw.trim().to_string(),
+            reason,
+        },
+    })
+}
+
+/// The open amount must lie between zero and the total, on the total's side of zero.
+pub fn check_open(total: i64, open: i64, currency: &Currency) -> Result<(), RowError> {
+    let within = if total >= 0 {
+        (0..=total).contains(&open)
+    } else {
+        (total..=0).contains(&open)
+    };
+    if within {
+        return Ok(());
+    }
+    let decimals = currency.decimals();
+    Err(RowError::OpenExceedsTotal {
+        open: crate::model::format_minor(open, decimals),
+        total: crate::model::format_minor(total, decimals),
+    })
+}
+
+/// The addresses in an email cell: "a@x.com; b@x.com", "a@x.com, b@x.com", "Ann <a@x.com>".
+pub fn split_emails(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split([';', ','])
+        .flat_map(|part| {
+            let part = part.trim();
+            // "Ann Lee <ann@x.com>" is one address with a display name.
+            match (part.find('<'), part.rfind('>')) {
+                (Some(open), Some(close)) if open < close => {
+                    vec![part[open + 1..close].trim()]
+                }
+                // "a@x.com b@y.com" is two addresses; "sales at sakura" is one bad one.
+                _ if part.matches('@').count() > 1 => part.split_whitespace().collect(),
+                _ => vec![part],
+            }
+        })
+        .map(|address| address.strip_prefix("mailto:").unwrap_or(address))
+        .filter(|address| !address.is_empty())
+}
+
+/// A deliberately plain check: one @, something before it, a dotted domain after it, no spaces
+/// or characters that only appear in broken cells. Mail servers have the final word.
+pub fn is_valid_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
+    !local.is_empty()
+        && local.len() <= 64
+        && address.len() <= 254
+        && !local.chars().any(forbidden)
+        && !domain.chars().any(forbidden)
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !address.contains("..")
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+}
+
+/// QuickBooks writes "Phone:(410) 415-7406 Mobile:(410) 555-0101"; keep the first number.
+pub fn first_phone(cell: &str) -> &str {
+    let cell = cell.trim();
+    let labels = ["Phone:", "Mobile:", "Fax:", "Other:", "Phone", "Mobile"];
+    for label in labels {
+        if let Some(rest) = cell.strip_prefix(label) {
+            let rest = rest.trim_start_matches(':').trim();
+            let end = labels
+                .iter()
+                .filter_map(|l| rest.find(l))
+                .min()
+                .unwrap_or(rest.len());
+            return rest[..end].trim();
+        }
+    }
+    cell
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded_but_never_rewritten() {
+        assert_eq!(customer_name("  Acme  "), Ok("Acme"));
+        assert_eq!(customer_name("=HYPERLINK(\"x\")"), Ok("=HYPERLINK(\"x\")"));
+        assert_eq!(customer_name(" "), Err(RowError::MissingCustomer));
+        assert_eq!(customer_name(&"é".repeat(255)).map(str::len), Ok(510));
+        assert_eq!(
+            customer_name(&"é".repeat(256)),
+            Err(RowError::NameTooLong(256))
+        );
+    }
+
+    #[test]
+    fn email_cells_may_hold_several_addresses() {
+        let found: Vec<&str> =
+            split_emails("a@x.com; b@y.org, Ann <c@z.net>; d@w.io e@v.io").collect();
+        assert_eq!(
+            found,
+            vec!["a@x.com", "b@y.org", "c@z.net", "d@w.io", "e@v.io"]
+        );
+        assert_eq!(split_emails(" ").count(), 0);
+        assert_eq!(
+            split_emails("sales at sakura").collect::<Vec<_>>(),
+            vec!["sales at sakura"]
+        );
+    }
+
+    #[test]
+    fn email_validity() {
+        for good in [
+            "a@x.com",
+            "first.last+tag@sub.example.co.uk",
+            "ünï@exämple.de",
+        ] {
+            assert!(is_valid_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@x.com",
+            "a@x",
+            "a@@x.com",
+            "a b@x.com",
+            "a@x..com",
+            ".a@x.com",
+            "a@-x.com",
+        ] {
+            assert!(!is_valid_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn open_amount_lies_between_zero_and_total() {
+        let usd = Currency::parse("USD").unwrap();
+        assert!(check_open(1000, 400, &usd).is_ok());
+        assert!(check_open(-1000, -400, &usd).is_ok());
+        assert!(check_open(1000, 1001, &usd).is_err());
+        assert!(check_open(1000, -1, &usd).is_err());
+        assert!(check_open(-1000, 5, &usd).is_err());
+    }
+
+    #[test]
+    fn first_phone_of_a_quickbooks_cell() {
+        assert_eq!(
+            first_phone("Phone:(410) 415-7406 Mobile:(410) 555-0101"),
+            "(410) 415-7406"
+        );
+        assert_eq!(first_phone("Mobile: 07700 900123"), "07700 900123");
+        assert_eq!(first_phone(" +44 20 7946 0958 "), "+44 20 7946 0958");
+    }
+}

@@ -1,0 +1,194 @@
+//! The decoded file as the formats read it: data rows after the header with their physical
+//! line numbers, the file-wide day/month decision, and progress reporting.
+
+use super::dates::{self, CellDate, DateOrder, Decision, Evidence};
+use super::decode::{reader, LineCounter};
+use super::report::{ImportProgress, ImportStage};
+use super::row::RowError;
+use super::ImportError;
+use chrono::NaiveDate;
+use csv::StringRecord;
+use std::cell::Cell;
+
+pub(crate) struct Source<'t> {
+    pub text: &'t str,
+    pub file_name: &'t str,
+    pub delimiter: u8,
+    /// Semicolon-separated files come from locales that write "1.234,50".
+    pub decimal_comma: bool,
+    /// The header's index among the file's records (title lines are records too).
+    pub header_index: usize,
+}
+
+impl<'t> Source<'t> {
+    /// The records after the header.
+    pub fn rows(&self) -> Result<Rows<'t>, ImportError> {
+        let mut rows = Rows {
+            reader: reader(self.text, self.delimiter),
+            record: StringRecord::new(),
+            lines: LineCounter::new(self.text),
+            file_name: self.file_name.to_string(),
+        };
+        for _ in 0..=self.header_index {
+            rows.next()?;
+        }
+        Ok(rows)
+    }
+
+    /// Which day/month order the dates in `columns` prove, over every data row.
+    fn evidence(&self, columns: &[usize]) -> Evidence {
+        let mut evidence = Evidence::default();
+        let Ok(mut rows) = self.rows() else {
+            return evidence;
+        };
+        // A malformed record ends the scan; the import pass reports it with its line.
+        while let Ok(Some((_, record))) = rows.next() {
+            for column in columns {
+                if let Some(cell) = record.get(*column) {
+                    evidence.observe(cell);
+                }
+            }
+        }
+        evidence
+    }
+}
+
+/// A lending iterator over records: one `StringRecord` is reused for every row.
+pub(crate) struct Rows<'t> {
+    reader: csv::Reader<&'t [u8]>,
+    record: StringRecord,
+    lines: LineCounter<'t>,
+    file_name: String,
+}
+
+impl Rows<'_> {
+    /// The next record and the physical line it starts on.
+    pub fn next(&mut self) -> Result<Option<(u64, &StringRecord)>, ImportError> {
+        let more = self.reader.read_record(&mut self.record).map_err(|e| {
+            let line = e.position().map_or(0, |p| self.lines.line_at(p.byte()));
+            ImportError::Csv {
+                file: self.file_name.clone(),
+                line,
+                message: e.to_string(),
+            }
+        })?;
+        if !more {
+            return Ok(None);
+        }
+        let byte = self.record.position().map_or(0, |p| p.byte());
+        Ok(Some((self.lines.line_at(byte), &self.record)))
+    }
+}
+
+/// The cell at `index`, trimmed; empty when the row is shorter.
+pub(crate) fn cell(record: &StringRecord, index: usize) -> &str {
+    record.get(index).unwrap_or("").trim()
+}
+
+pub(crate) fn opt_cell(record: &StringRecord, index: Option<usize>) -> &str {
+    index.map_or("", |i| cell(record, i))
+}
+
+pub(crate) fn is_blank(record: &StringRecord) -> bool {
+    record.iter().all(|c| c.trim().is_empty())
+}
+
+/// Reads date cells, deciding day/month order from the whole file the first time a cell is
+/// ambiguous (files with ISO or unambiguous dates never pay for the extra pass).
+pub(crate) struct DateReader<'s, 't> {
+    source: &'s Source<'t>,
+    columns: Vec<usize>,
+    default: Option<DateOrder>,
+    decision: Cell<Option<Decision>>,
+}
+
+impl<'s, 't> DateReader<'s, 't> {
+    pub fn new(source: &'s Source<'t>, columns: Vec<usize>, default: Option<DateOrder>) -> Self {
+        DateReader {
+            source,
+            columns,
+            default,
+            decision: Cell::new(None),
+        }
+    }
+
+    pub fn date(&self, column: &'static str, raw: &str) -> Result<NaiveDate, RowError> {
+        let value = raw.trim();
+        if value.is_empty() {
+            return Err(RowError::Missing(column));
+        }
+        let owned = || value.to_string();
+        let cell = dates::parse(value).ok_or_else(|| RowError::BadDate {
+            column,
+            value: owned(),
+        })?;
+        if let CellDate::Exact(date) = cell {
+            return Ok(date);
+        }
+        let decision = self.decision();
+        cell.resolve(decision).ok_or_else(|| match decision {
+            Decision::Conflicting => RowError::ConflictingDate {
+                column,
+                value: owned(),
+            },
+            _ => RowError::AmbiguousDate {
+                column,
+                value: owned(),
+            },
+        })
+    }
+
+    fn decision(&self) -> Decision {
+        if let Some(decision) = self.decision.get() {
+            return decision;
+        }
+        let decision = self.source.evidence(&self.columns).decide(self.default);
+        self.decision.set(Some(decision));
+        decision
+    }
+}
+
+/// Calls the progress callback every few thousand rows.
+pub(crate) struct Tracker<'p> {
+    callback: &'p mut dyn FnMut(ImportProgress),
+    bytes_total: u64,
+    rows: u64,
+}
+
+const PROGRESS_EVERY: u64 = 5_000;
+
+impl<'p> Tracker<'p> {
+    pub fn new(callback: &'p mut dyn FnMut(ImportProgress), bytes_total: u64) -> Self {
+        Tracker {
+            callback,
+            bytes_total,
+            rows: 0,
+        }
+    }
+
+    /// Counts a data row; `record` tells how far into the file it is.
+    pub fn row(&mut self, record: &StringRecord) {
+        self.rows += 1;
+        if self.rows.is_multiple_of(PROGRESS_EVERY) {
+            let byte = record.position().map_or(0, |p| p.byte());
+            self.report(ImportStage::Importing, byte);
+        }
+    }
+
+    pub fn stage(&mut self, stage: ImportStage) {
+        let done = match stage {
+            ImportStage::Reading => 0,
+            _ => self.bytes_total,
+        };
+        self.report(stage, done);
+    }
+
+    fn report(&mut self, stage: ImportStage, bytes_done: u64) {
+        (self.callback)(ImportProgress {
+            stage,
+            bytes_done,
+            bytes_total: self.bytes_total,
+            rows_done: self.rows,
+        });
+    }
+}

@@ -1,0 +1,736 @@
+//! Applying rows inside the import's single transaction: customers matched by name key,
+//! invoices created or updated by number, payments for lowered amounts due, contacts merged,
+//! then (at the end) closing for full imports, derived figures and the `imports` record.
+//!
+//! Built for a million rows: statements are prepared once (`prepare_cached` in the query
+//! modules), customers are cached by name key, a new invoice is one INSERT, and payments update
+//! their invoice incrementally instead of re-summing.
+
+use super::history;
+use super::report::{
+    ChangeAction, DetectedFormat, ImportOptions, ImportReport, InvoiceChange, RowIssue,
+    MAX_CREATED_LISTED, MAX_LISTED,
+};
+use super::row::{is_valid_email, split_emails, InvoiceRow, RowError, RowState};
+use super::ImportError;
+use crate::db::{now_timestamp, DbError};
+use crate::model::{
+    customer_name_key, format_minor, Currency, Invoice, InvoiceKind, InvoiceStatus, Money,
+    NewContact, NewCustomer, NewInvoice,
+};
+use crate::payments::{NewPayment, PaymentSource};
+use crate::{contacts, customers, derived, invoices, payments};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use std::collections::{HashMap, HashSet};
+
+/// Above this many touched customers one pass over all of them beats a long id list.
+pub const REFRESH_ALL_ABOVE: usize = 5_000;
+
+/// Where the currency came from when a row named none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Home {
+    pub currency: Currency,
+    /// False when the `home_currency` setting is unset (or unreadable) and USD was assumed.
+    pub from_settings: bool,
+}
+
+pub(crate) struct Writer<'c> {
+    conn: &'c Connection,
+    today: NaiveDate,
+    full: bool,
+    format: DetectedFormat,
+    pub home: Home,
+    /// Set when some row used the home currency; the report then says which one.
+    pub used_home: bool,
+    /// Name key → index in `known`: one lookup per row gives the id and the contacts seen.
+    customers: HashMap<String, usize>,
+    known: Vec<KnownCustomer>,
+    key: String,
+    /// Reused for every insert and update so rows cost no allocations for it.
+    scratch: NewInvoice,
+    /// created_at/updated_at of everything this import writes.
+    now: String,
+    /// Invoices this file created, updated or confirmed, with the line that did it.
+    in_file: HashMap<i64, u64>,
+    /// Numbers of rows that were rejected or skipped: a full import must not close them.
+    mentioned: HashSet<String>,
+    kinds_in_file: [bool; 2],
+    touched: HashSet<i64>,
+    pub report: ImportReport,
+}
+
+struct KnownCustomer {
+    id: i64,
+    /// Lower-case emails (or phones) this import has already merged.
+    contacts: Vec<String>,
+    /// Created by this import: it has no contacts but the ones in `contacts`, so merging
+    /// needs no lookups.
+    created: bool,
+    /// The last email and phone cells merged without a warning: most rows repeat them.
+    last_cells: (String, String),
+}
+
+fn kind_index(kind: InvoiceKind) -> usize {
+    match kind {
+        InvoiceKind::Invoice => 0,
+        InvoiceKind::CreditNote => 1,
+    }
+}
+
+impl<'c> Writer<'c> {
+    pub fn new(
+        conn: &'c Connection,
+        options: &ImportOptions,
+        home: Home,
+        report: ImportReport,
+    ) -> Self {
+        let format = report.format;
+        let scratch = NewInvoice {
+            customer_id: 0,
+            kind: InvoiceKind::Invoice,
+            number: String::new(),
+            issue_date: options.today,
+            due_date: options.today,
+            total: Money::new(0, home.currency.clone()),
+            source: format!("import:{}", format.as_str()),
+        };
+        Writer {
+            conn,
+            today: options.today,
+            full: options.full,
+            format,
+            home,
+            used_home: false,
+            customers: HashMap::new(),
+            known: Vec::new(),
+            key: String::new(),
+            scratch,
+            now: now_timestamp(),
+            in_file: HashMap::new(),
+            mentioned: HashSet::new(),
+            kinds_in_file: [false; 2],
+            touched: HashSet::new(),
+            report,
+        }
+    }
+
+    pub fn reject(&mut self, line: u64, error: RowError, number: Option<&str>) {
+        self.mention(number);
+        self.report.push_rejection(RowIssue {
+            line: Some(line),
+            message: error.to_string(),
+        });
+    }
+
+    pub fn skip(&mut self, line: u64, reason: String, number: Option<&str>) {
+        self.mention(number);
+        self.report.push_skip(RowIssue {
+            line: Some(line),
+            message: reason,
+        });
+    }
+
+    pub fn warn(&mut self, line: Option<u64>, message: String) {
+        self.report.push_warning(RowIssue { line, message });
+    }
+
+    fn mention(&mut self, number: Option<&str>) {
+        if let Some(number) = number.filter(|n| self.full && !n.is_empty()) {
+            self.mentioned.insert(number.to_string());
+        }
+    }
+
+    /// Creates or updates the row's invoice. Returns false when it was rejected or skipped here
+    /// (a repeated number, a voided invoice never imported). Errors are database errors only.
+    pub fn apply_invoice(&mut self, row: &InvoiceRow) -> Result<bool, ImportError> {
+        let customer = self.known_customer(row.customer)?;
+        // The common case, a new invoice of a known customer, is a single INSERT.
+        if let (Some(customer), false) = (customer, row.state == RowState::Void) {
+            if let Some(id) = self.insert(row, self.known[customer].id)? {
+                return self.applied(row, id, customer, true);
+            }
+        }
+        let existing = invoices::find_by_number(self.conn, row.kind, &row.number)?;
+        if let Some(first_line) = existing.as_ref().and_then(|i| self.in_file.get(&i.id)) {
+            let error = RowError::Repeated {
+                number: row.number.to_string(),
+                first_line: *first_line,
+            };
+            self.reject(row.line, error, None);
+            return Ok(false);
+        }
+        if row.state == RowState::Void && existing.is_none() {
+            let reason = format!(
+                "invoice {} is voided or deleted and was never imported",
+                row.number
+            );
+            self.skip(row.line, reason, Some(&row.number));
+            return Ok(false);
+        }
+        let customer = match customer {
+            Some(index) => index,
+            None => self.create_customer(row.customer)?,
+        };
+        let customer_id = self.known[customer].id;
+        let (id, changed) = match existing {
+            None => match self.insert(row, customer_id)? {
+                Some(id) => (id, true),
+                // Only a writer outside our write transaction could have added it meanwhile.
+                None => {
+                    let number = format!("invoice {} (added while importing)", row.number);
+                    return Err(DbError::NotFound(number).into());
+                }
+            },
+            Some(invoice) => self.update(row, customer_id, invoice)?,
+        };
+        self.applied(row, id, customer, changed)
+    }
+
+    /// What every imported invoice row leaves behind besides the invoice. Only customers whose
+    /// invoices changed need their balances refreshed: an unchanged re-import refreshes none.
+    fn applied(
+        &mut self,
+        row: &InvoiceRow,
+        id: i64,
+        customer: usize,
+        changed: bool,
+    ) -> Result<bool, ImportError> {
+        let (last_emails, last_phone) = &self.known[customer].last_cells;
+        let repeated = last_emails == row.emails && last_phone == row.phone;
+        if !repeated && (!row.emails.is_empty() || !row.phone.is_empty()) {
+            let warnings = self.report.warning_count;
+            let emails = self.valid_emails(row.line, row.emails);
+            self.merge_contacts(customer, row.contact_name, &emails, row.phone)?;
+            if self.report.warning_count == warnings {
+                let (emails, phone) = &mut self.known[customer].last_cells;
+                emails.clear();
+                emails.push_str(row.emails);
+                phone.clear();
+                phone.push_str(row.phone);
+            }
+        }
+        self.in_file.insert(id, row.line);
+        self.kinds_in_file[kind_index(row.kind)] = true;
+        if changed {
+            self.touched.insert(self.known[customer].id);
+        }
+        Ok(true)
+    }
+
+    /// Adds a contact list row's emails and phone to its customer (created when new). Rows with
+    /// nothing valid to add are left alone, so a report footer never becomes a customer.
+    pub fn apply_contact(
+        &mut self,
+        line: u64,
+        customer: &str,
+        name: &str,
+        emails: &str,
+        phone: &str,
+    ) -> Result<(), ImportError> {
+        let emails = self.valid_emails(line, emails);
+        if emails.is_empty() && phone.trim().is_empty() {
+            return Ok(());
+        }
+        let customer = match self.known_customer(customer)? {
+            Some(index) => index,
+            None => self.create_customer(customer)?,
+        };
+        self.merge_contacts(customer, name, &emails, phone)
+    }
+
+    /// The customer with this name (trimmed, NFC, case-insensitive), if there is one, as an
+    /// index into `known`.
+    fn known_customer(&mut self, name: &str) -> Result<Option<usize>, ImportError> {
+        fill_name_key(&mut self.key, name);
+        if let Some(index) = self.customers.get(self.key.as_str()) {
+            return Ok(Some(*index));
+        }
+        let found = customers::find_id_by_name(self.conn, name)?;
+        Ok(found.map(|id| self.remember(id, false)))
+    }
+
+    fn create_customer(&mut self, name: &str) -> Result<usize, ImportError> {
+        let id = customers::insert(self.conn, &NewCustomer::named(name))?;
+        self.report.customers_created += 1;
+        fill_name_key(&mut self.key, name);
+        Ok(self.remember(id, true))
+    }
+
+    /// Caches the customer whose name key is in `self.key`.
+    fn remember(&mut self, id: i64, created: bool) -> usize {
+        self.known.push(KnownCustomer {
+            id,
+            contacts: Vec::new(),
+            created,
+            last_cells: (String::new(), String::new()),
+        });
+        self.customers
+            .insert(self.key.clone(), self.known.len() - 1);
+        self.known.len() - 1
+    }
+
+    /// The valid addresses of an email cell; each invalid one is a warning, not a rejection.
+    fn valid_emails<'r>(&mut self, line: u64, cell: &'r str) -> Vec<&'r str> {
+        let mut valid = Vec::new();
+        for address in split_emails(cell) {
+            if is_valid_email(address) {
+                valid.push(address);
+            } else {
+                self.warn(
+                    Some(line),
+                    format!("email {address:?} is not a valid address; imported without it"),
+                );
+            }
+        }
+        valid
+    }
+
+    fn merge_contacts(
+        &mut self,
+        customer: usize,
+        name: &str,
+        emails: &[&str],
+        phone: &str,
+    ) -> Result<(), ImportError> {
+        let name = Some(name.trim()).filter(|n| !n.is_empty());
+        let phone = Some(phone.trim()).filter(|p| !p.is_empty());
+        for (i, email) in emails.iter().enumerate() {
+            // One phone number belongs with the first address, not with every one.
+            let phone = if i == 0 { phone } else { None };
+            self.merge_contact(customer, Some(email), name, phone)?;
+        }
+        if emails.is_empty() && phone.is_some() {
+            self.merge_contact(customer, None, name, phone)?;
+        }
+        Ok(())
+    }
+
+    /// A contact is the same when its email matches (case-insensitively), or, without an
+    /// email, its phone. Existing contacts only get their blanks filled in.
+    fn merge_contact(
+        &mut self,
+        customer: usize,
+        email: Option<&str>,
+        name: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<(), ImportError> {
+        let Some(key) = email.or(phone) else {
+            return Ok(());
+        };
+        let known = &mut self.known[customer];
+        if known.contacts.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            return Ok(());
+        }
+        known.contacts.push(key.to_lowercase());
+        let (customer_id, created, first) = (known.id, known.created, known.contacts.len() == 1);
+        let existing = match (created, email) {
+            (true, _) => None,
+            (false, Some(email)) => contacts::find_by_email(self.conn, customer_id, email)?,
+            (false, None) => contacts::find_by_phone(self.conn, customer_id, key)?,
+        };
+        match existing {
+            Some(id) => {
+                if contacts::fill_blanks(self.conn, id, name, phone)? {
+                    self.report.contacts_updated += 1;
+                    self.touched.insert(customer_id);
+                }
+            }
+            None => {
+                // The first contact an import gives a customer without one is the billing one.
+                let is_billing = match created {
+                    true => first,
+                    false => !contacts::has_billing(self.conn, customer_id)?,
+                };
+                let contact = NewContact {
+                    name: name.map(str::to_string),
+                    email: email.map(str::to_string),
+                    phone: phone.map(str::to_string),
+                    role: None,
+                    is_billing,
+                };
+                contacts::insert(self.conn, customer_id, &contact)?;
+                self.report.contacts_added += 1;
+                self.touched.insert(customer_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts a new invoice with what is already paid on it; None when the number exists.
+    fn insert(&mut self, row: &InvoiceRow, customer_id: i64) -> Result<Option<i64>, ImportError> {
+        // What the file says is paid becomes a payment: the payments table is where paid
+        // amounts come from. The invoice row is written with it, so no UPDATE follows.
+        let paid = row.total_minor - row.open_minor;
+        self.fill_scratch(row, customer_id);
+        let Some(id) = invoices::insert_new(self.conn, &self.scratch, paid, &self.now)? else {
+            return Ok(None);
+        };
+        if paid != 0 {
+            let payment = NewPayment {
+                invoice_id: id,
+                amount_minor: paid,
+                paid_on: self.today,
+                reference: Some("paid before the import"),
+                source: PaymentSource::Import,
+            };
+            payments::insert_unsynced(self.conn, &payment)?;
+            self.report.payments_recorded += 1;
+        }
+        self.report.invoices_created += 1;
+        // Created invoices are listed as a sample for the preview, not counted as unlisted.
+        if self.report.invoices_created as usize <= MAX_CREATED_LISTED {
+            let details = match (paid, row.open_minor) {
+                (0, _) => Vec::new(),
+                (_, 0) => vec!["already paid".to_string()],
+                (paid, _) => vec![format!(
+                    "{} already paid",
+                    self.decimal(paid, &row.currency)
+                )],
+            };
+            let change = self.change(ChangeAction::Created, row, None, details);
+            self.report.push_change(change);
+        }
+        Ok(Some(id))
+    }
+
+    fn update(
+        &mut self,
+        row: &InvoiceRow,
+        customer_id: i64,
+        old: Invoice,
+    ) -> Result<(i64, bool), ImportError> {
+        let open_before = old.open_minor();
+        let mut details = Vec::new();
+        if row.state == RowState::Void {
+            if old.status != InvoiceStatus::Void {
+                invoices::set_status(self.conn, old.id, InvoiceStatus::Void)?;
+                details.push("voided in the accounting system".to_string());
+                self.touched.insert(old.customer_id);
+            }
+        } else {
+            let terms_changed = self.update_terms(row, customer_id, &old, &mut details)?;
+            if old.status == InvoiceStatus::Void {
+                invoices::set_status(self.conn, old.id, InvoiceStatus::Open)?;
+                details.push("no longer void".to_string());
+            }
+            self.settle_difference(row, &old, &mut details)?;
+            if terms_changed || old.status == InvoiceStatus::Void {
+                // A new total or a reopened invoice may settle it or open it again.
+                payments::sync_invoice(self.conn, old.id)?;
+            }
+        }
+        if details.is_empty() {
+            self.report.invoices_unchanged += 1;
+            return Ok((old.id, false));
+        }
+        self.report.invoices_updated += 1;
+        if self.report.invoices_updated as usize <= MAX_LISTED {
+            let before = self.decimal(open_before, &old.total.currency);
+            let change = self.change(ChangeAction::Updated, row, Some(before), details);
+            self.report.push_change(change);
+        } else {
+            self.report.unlisted += 1;
+        }
+        Ok((old.id, true))
+    }
+
+    /// Customer, dates, currency and total as the file has them now.
+    fn update_terms(
+        &mut self,
+        row: &InvoiceRow,
+        customer_id: i64,
+        old: &Invoice,
+        details: &mut Vec<String>,
+    ) -> Result<bool, ImportError> {
+        let before = details.len();
+        if old.customer_id != customer_id {
+            details.push(format!("moved to customer {}", row.customer));
+            self.touched.insert(old.customer_id);
+        }
+        if old.issue_date != row.issue_date {
+            details.push(format!(
+                "issue date {} → {}",
+                old.issue_date, row.issue_date
+            ));
+        }
+        if old.due_date != row.due_date {
+            details.push(format!("due date {} → {}", old.due_date, row.due_date));
+        }
+        if old.total.currency != row.currency || old.total.minor != row.total_minor {
+            details.push(format!(
+                "total {} → {} {}",
+                old.total,
+                self.decimal(row.total_minor, &row.currency),
+                row.currency
+            ));
+        }
+        if details.len() == before {
+            return Ok(false);
+        }
+        self.fill_scratch(row, customer_id);
+        invoices::update_terms(self.conn, old.id, &self.scratch)?;
+        Ok(true)
+    }
+
+    /// A lower amount due than stored is a payment of the difference; a higher one (a bounced
+    /// payment, a corrected total) is recorded as a negative payment, with a warning.
+    fn settle_difference(
+        &mut self,
+        row: &InvoiceRow,
+        old: &Invoice,
+        details: &mut Vec<String>,
+    ) -> Result<(), ImportError> {
+        let due_now = row.total_minor - old.paid_minor;
+        let difference = due_now - row.open_minor;
+        if difference == 0 {
+            return Ok(());
+        }
+        let lowered = row.open_minor.abs() < due_now.abs();
+        let (was, now) = (
+            self.decimal(due_now, &row.currency),
+            self.decimal(row.open_minor, &row.currency),
+        );
+        let paid = self.decimal(difference, &row.currency);
+        if lowered {
+            self.record_payment(
+                old.id,
+                difference,
+                PaymentSource::Import,
+                "amount due lowered by an import",
+            )?;
+            details.push(format!(
+                "amount due {was} → {now}: payment of {paid} recorded"
+            ));
+        } else {
+            self.record_payment(
+                old.id,
+                difference,
+                PaymentSource::Import,
+                "amount due raised by an import",
+            )?;
+            details.push(format!(
+                "amount due {was} → {now}: {paid} recorded as a reversed payment"
+            ));
+            self.warn(
+                Some(row.line),
+                format!(
+                    "the amount due on invoice {} went up from {was} to {now}",
+                    row.number
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn record_payment(
+        &mut self,
+        invoice_id: i64,
+        amount_minor: i64,
+        source: PaymentSource,
+        reference: &str,
+    ) -> Result<(), ImportError> {
+        let payment = NewPayment {
+            invoice_id,
+            amount_minor,
+            paid_on: self.today,
+            reference: Some(reference),
+            source,
+        };
+        payments::record_applied(self.conn, &payment)?;
+        self.report.payments_recorded += 1;
+        Ok(())
+    }
+
+    /// Writes the row into the reused `NewInvoice`, keeping its buffers.
+    fn fill_scratch(&mut self, row: &InvoiceRow, customer_id: i64) {
+        let new = &mut self.scratch;
+        new.customer_id = customer_id;
+        new.kind = row.kind;
+        new.number.clear();
+        new.number.push_str(&row.number);
+        new.issue_date = row.issue_date;
+        new.due_date = row.due_date;
+        new.total.minor = row.total_minor;
+        if new.total.currency != row.currency {
+            new.total.currency = row.currency.clone();
+        }
+    }
+
+    fn change(
+        &self,
+        action: ChangeAction,
+        row: &InvoiceRow,
+        open_before: Option<String>,
+        details: Vec<String>,
+    ) -> InvoiceChange {
+        InvoiceChange {
+            action,
+            line: Some(row.line),
+            number: row.number.to_string(),
+            kind: row.kind,
+            customer: row.customer.to_string(),
+            currency: row.currency.clone(),
+            open_before,
+            open_after: self.decimal(row.open_minor, &row.currency),
+            details,
+        }
+    }
+
+    fn decimal(&self, minor: i64, currency: &Currency) -> String {
+        format_minor(minor, currency.decimals())
+    }
+
+    /// Closing, derived figures and the `imports` row; returns the finished report.
+    pub fn finish(mut self, write_history: bool) -> Result<ImportReport, ImportError> {
+        if self.full {
+            self.close_missing()?;
+        }
+        self.home_currency_note();
+        let touched: Vec<i64> = self.touched.iter().copied().collect();
+        if touched.len() > REFRESH_ALL_ABOVE {
+            derived::refresh_all(self.conn)?;
+        } else {
+            derived::refresh_customers(self.conn, &touched)?;
+        }
+        if write_history {
+            self.report.import_id = Some(history::record(self.conn, &self.report)?);
+        }
+        // Formats that group rows find some problems out of order; people read by line.
+        for issues in [
+            &mut self.report.rejections,
+            &mut self.report.skipped,
+            &mut self.report.warnings,
+        ] {
+            issues.sort_by_key(|issue| issue.line.unwrap_or(u64::MAX));
+        }
+        Ok(self.report)
+    }
+
+    fn home_currency_note(&mut self) {
+        if !self.used_home {
+            return;
+        }
+        let code = self.home.currency.code().to_string();
+        let message = if self.home.from_settings {
+            format!("rows without a currency were imported in {code}, the home currency")
+        } else {
+            format!(
+                "rows without a currency were imported in {code}: no home currency is set (setting \"home_currency\")"
+            )
+        };
+        self.warn(None, message);
+    }
+
+    /// With `--full` the file lists every open invoice: the ones it omits were paid.
+    fn close_missing(&mut self) -> Result<(), ImportError> {
+        if self.format == DetectedFormat::QuickbooksContacts {
+            self.warn(
+                None,
+                "--full applies to invoice files; a contact list closes nothing".into(),
+            );
+            return Ok(());
+        }
+        if self.in_file.is_empty() {
+            let message =
+                "--full was ignored: no invoice from the file was imported, so none was closed";
+            self.warn(None, message.into());
+            return Ok(());
+        }
+        let mut kept = [0u64; 2];
+        let mut open = invoices::open_ids(self.conn)?;
+        // Index order is by currency; people read closings in the order they were created.
+        open.sort_unstable_by_key(|(id, _, _)| *id);
+        for (id, number, kind) in open {
+            if self.in_file.contains_key(&id) || self.mentioned.contains(&number) {
+                continue;
+            }
+            // A report exported without credit memos says nothing about them.
+            if !self.kinds_in_file[kind_index(kind)] {
+                kept[kind_index(kind)] += 1;
+                continue;
+            }
+            self.close(invoices::get(self.conn, id)?)?;
+        }
+        for (count, what) in kept.iter().zip(["invoices", "credit notes"]) {
+            if *count > 0 {
+                self.warn(
+                    None,
+                    format!("the file lists no {what}, so {count} open {what} were left open"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, invoice: Invoice) -> Result<(), ImportError> {
+        let open = invoice.open_minor();
+        if open != 0 {
+            self.record_payment(
+                invoice.id,
+                open,
+                PaymentSource::Closed,
+                "missing from a full import",
+            )?;
+        } else {
+            // Nothing left to pay but still marked open (a zero total): settle the status.
+            payments::sync_invoice(self.conn, invoice.id)?;
+        }
+        self.touched.insert(invoice.customer_id);
+        self.report.invoices_closed += 1;
+        if self.report.invoices_closed as usize > MAX_LISTED {
+            self.report.unlisted += 1;
+            return Ok(());
+        }
+        let currency = invoice.total.currency.clone();
+        let change = InvoiceChange {
+            action: ChangeAction::Closed,
+            line: None,
+            customer: customers::get(self.conn, invoice.customer_id)?.name,
+            open_before: Some(self.decimal(open, &currency)),
+            open_after: self.decimal(0, &currency),
+            details: vec![format!(
+                "not in the file: {} recorded as paid",
+                self.decimal(open, &currency)
+            )],
+            number: invoice.number,
+            kind: invoice.kind,
+            currency,
+        };
+        self.report.push_change(change);
+        Ok(())
+    }
+}
+
+/// [`customer_name_key`] into a reused buffer; ASCII names (most of them) need no allocation.
+fn fill_name_key(buffer: &mut String, name: &str) {
+    buffer.clear();
+    let trimmed = name.trim();
+    if trimmed.is_ascii() {
+        buffer.push_str(trimmed);
+        buffer.make_ascii_lowercase();
+    } else {
+        buffer.push_str(&customer_name_key(trimmed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_key_buffer_matches_the_model() {
+        let mut buffer = String::new();
+        for name in [
+            "  Acme Ltd ",
+            "ACME LTD",
+            "Café Ölmann",
+            "cafe\u{301} O\u{308}lmann",
+            "山田商事",
+            "Ⅻ Straße",
+        ] {
+            fill_name_key(&mut buffer, name);
+            assert_eq!(buffer, customer_name_key(name), "{name}");
+        }
+    }
+}
