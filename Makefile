@@ -22,8 +22,10 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
+# Core tests run against real services: an SMTP server (aiosmtpd, STARTTLS + AUTH) and a
+# Secret Service keychain (gnome-keyring) in a private D-Bus session.
 core-test:
-	$(CARGO) test $(CORE) --locked
+	scripts/with-test-services.sh $(CARGO) test $(CORE) --locked
 
 # ts-rs rewrites ui/src/lib/bindings during `cargo test` (core and shell types); committed
 # bindings must match.

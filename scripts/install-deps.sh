@@ -12,6 +12,8 @@ APT_PACKAGES=(
   # run it headless, drive it through WebDriver, take screenshots
   xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick x11-apps
   fonts-dejavu-core fonts-noto-cjk
+  # mail tests (scripts/with-test-services.sh): Secret Service keychain, aiosmtpd venv, test certificate
+  gnome-keyring libsecret-tools python3 python3-venv openssl
 )
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "error: $1 is required ($2)" >&2; exit 1; }; }

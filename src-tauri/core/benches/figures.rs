@@ -9,9 +9,11 @@ use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::demo::{generate, DemoOptions};
 use duebook_core::detail::customer_detail;
+use duebook_core::import::{self, ImportOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};
 use duebook_core::{customer_list, report};
 use rusqlite::{params, Connection};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -110,6 +112,7 @@ fn main() {
     );
     drop(db);
 
+    import_figures(dir.path(), as_of, customers_wanted);
     table.print();
     let size = file_size(&path);
     println!("database size: {:.0} MB", size as f64 / 1e6);
@@ -125,6 +128,94 @@ fn list_query(search: Option<&str>, sort: CustomerSort, as_of: NaiveDate) -> Cus
         offset: 0,
         as_of,
     }
+}
+
+/// The generic CSV import of ten invoices per customer into a new file, beside the reference:
+/// parse with the csv crate and insert customers and invoices with two prepared statements.
+fn import_figures(dir: &Path, as_of: NaiveDate, customers: u32) {
+    let rows = u64::from(customers) * 10;
+    let csv_path = dir.join("invoices.csv");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv_path).expect("csv"));
+    import::write_generic_sample(&mut file, rows, u64::from(customers), 5, as_of).expect("write");
+    drop(file);
+
+    let ours_path = dir.join("import-ours.sqlite");
+    let mut db = Database::open(&ours_path).expect("open");
+    let started = Instant::now();
+    let report = import::import_file(&mut db, &csv_path, &ImportOptions::new(as_of), &mut |_| {})
+        .expect("import");
+    let ours = started.elapsed();
+    assert_eq!(report.rows_rejected, 0, "the sample imports cleanly");
+    drop(db);
+
+    let reference_path = dir.join("import-reference.sqlite");
+    let started = Instant::now();
+    reference_import(&reference_path, &csv_path);
+    let reference = started.elapsed();
+    println!(
+        "import {rows} generic CSV rows: ours {:.2} s ({:.0} rows/s), reference {:.2} s ({:.0} rows/s), {:.1}× (goal < 10 s)",
+        ours.as_secs_f64(),
+        rows as f64 / ours.as_secs_f64(),
+        reference.as_secs_f64(),
+        rows as f64 / reference.as_secs_f64(),
+        ours.as_secs_f64() / reference.as_secs_f64()
+    );
+    for path in [&csv_path, &ours_path, &reference_path] {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn reference_import(db_path: &Path, csv_path: &Path) {
+    let mut db = Database::open(db_path).expect("open");
+    let tx = db.conn_mut().transaction().expect("tx");
+    let mut reader = csv::Reader::from_path(csv_path).expect("csv");
+    let mut customer_ids: HashMap<String, i64> = HashMap::new();
+    {
+        let mut add_customer = tx
+            .prepare("INSERT INTO customers (name, name_key, created_at, updated_at) VALUES (?1, ?2, '', '')")
+            .expect("prepare");
+        let mut add_invoice = tx
+            .prepare(
+                "INSERT INTO invoices (customer_id, kind, number, issue_date, due_date, currency,
+                                       total_minor, paid_minor, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '', '')",
+            )
+            .expect("prepare");
+        let mut record = csv::StringRecord::new();
+        while reader.read_record(&mut record).expect("record") {
+            let name = &record[0];
+            let customer_id = match customer_ids.get(name) {
+                Some(id) => *id,
+                None => {
+                    add_customer
+                        .execute(params![name, name.to_lowercase()])
+                        .expect("customer");
+                    let id = tx.last_insert_rowid();
+                    customer_ids.insert(name.to_string(), id);
+                    id
+                }
+            };
+            let cents = |text: &str| -> i64 {
+                let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+                whole.parse::<i64>().unwrap_or(0) * 100 + fraction.parse::<i64>().unwrap_or(0)
+            };
+            let total = cents(&record[5]);
+            let kind = if total < 0 { "credit_note" } else { "invoice" };
+            add_invoice
+                .execute(params![
+                    customer_id,
+                    kind,
+                    &record[2],
+                    &record[3],
+                    &record[4],
+                    &record[7],
+                    total,
+                    total - cents(&record[6])
+                ])
+                .expect("invoice");
+        }
+    }
+    tx.commit().expect("commit");
 }
 
 // ---- references: the shortest raw-SQL answer to each question ----

@@ -68,11 +68,7 @@ pub fn get(conn: &Connection, id: i64) -> DbResult<Note> {
 }
 
 /// Pinned notes first, then the newest `limit` others.
-pub fn recent_for_customer(
-    conn: &Connection,
-    customer_id: i64,
-    limit: u32,
-) -> DbResult<Vec<Note>> {
+pub fn recent_for_customer(conn: &Connection, customer_id: i64, limit: u32) -> DbResult<Vec<Note>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{SELECT} WHERE customer_id = ?1 ORDER BY pinned DESC, created_at DESC, id DESC LIMIT ?2"
     ))?;

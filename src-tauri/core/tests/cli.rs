@@ -25,7 +25,15 @@ fn demo_then_aging_as_json() {
     let db = dir.path().join("demo.sqlite");
     let db_arg = db.to_str().unwrap();
     let out = duebook(
-        &["demo", "--db", db_arg, "--customers", "30", "--today", "2026-05-01"],
+        &[
+            "demo",
+            "--db",
+            db_arg,
+            "--customers",
+            "30",
+            "--today",
+            "2026-05-01",
+        ],
         None,
         dir.path(),
     );

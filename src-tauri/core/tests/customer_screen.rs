@@ -604,7 +604,7 @@ fn contacts_are_validated_and_one_is_the_billing_contact() {
 fn manual_payments_are_checked_against_what_is_due() {
     let b = books();
     let acme = customer(&b.db, "Acme");
-    let inv = invoice(&b.db, acme, "INV-5", days_ago(20), usd(100_00));
+    let inv = invoice(&b.db, acme, "INV-5", days_ago(20), usd(10_000));
     let conn = b.db.conn();
     let pay = |amount: &str, on: NaiveDate| {
         payments::record_manual(

@@ -190,7 +190,10 @@ fn search_finds_names_contacts_and_invoice_numbers() {
     for odd in ["\"", "*", "AND", "-", "(acme", "o'brien", "100%"] {
         customer_list::list(conn, &query(Some(odd))).unwrap();
     }
-    assert_eq!(customer_list::list(conn, &query(Some("  "))).unwrap().total, 2);
+    assert_eq!(
+        customer_list::list(conn, &query(Some("  "))).unwrap().total,
+        2
+    );
 }
 
 #[test]

@@ -164,7 +164,11 @@ mod tests {
         let err = Database::open(&path).err().expect("must refuse");
         assert!(matches!(err, DbError::NewerSchema { found: 999, .. }));
         assert!(err.to_string().contains("newer Duebook"));
-        assert_eq!(std::fs::read(&path).unwrap(), before, "not one byte changed");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "not one byte changed"
+        );
     }
 
     #[test]

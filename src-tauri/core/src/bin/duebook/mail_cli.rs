@@ -1,0 +1,483 @@
+//! `duebook account ...`, `duebook send ...` and `duebook outbox ...`: set up the SMTP account
+//! and send reminders on a machine without a window. The password is read from a prompt or from
+//! standard input, never from an argument (arguments show up in `ps` and shell history).
+
+use clap::{Args, Subcommand};
+use duebook_core::db::Database;
+use duebook_core::mail::account::{self, AccountSettings, Security};
+use duebook_core::mail::compose::{self, OutgoingEmail, SendRequest};
+use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
+use duebook_core::mail::smtp::{Mailer, MailerOptions, SmtpMailer};
+use duebook_core::mail::{self, templates};
+use duebook_core::secrets::{KeychainStore, Password};
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum AccountAction {
+    /// Set up or change the SMTP account. Fields not given keep their current value.
+    ///
+    /// The password goes to the OS keychain: typed at a prompt, or read from standard input
+    /// with --password-stdin (e.g. `secret-tool lookup ... | duebook account set --password-stdin`).
+    Set(SetArgs),
+    /// Show the account (never the password).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect, set up TLS and log in; with --send-to, also send a test email.
+    Test {
+        #[arg(long, value_name = "EMAIL")]
+        send_to: Option<String>,
+    },
+    /// Delete the account's settings and its password from the keychain.
+    Remove,
+}
+
+#[derive(Args)]
+pub struct SetArgs {
+    /// Fill host, port and security for a provider: gmail, microsoft365, fastmail, icloud, yahoo, zoho.
+    #[arg(long)]
+    preset: Option<String>,
+    /// The From address.
+    #[arg(long, value_name = "EMAIL")]
+    from: Option<String>,
+    /// The sender name recipients see.
+    #[arg(long)]
+    name: Option<String>,
+    /// Where replies go ("" to clear).
+    #[arg(long, value_name = "EMAIL")]
+    reply_to: Option<String>,
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    port: Option<u16>,
+    /// starttls, tls or none (none only for a server on this computer).
+    #[arg(long)]
+    security: Option<String>,
+    /// The login name (default: the From address).
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "keep_password")]
+    password_stdin: bool,
+    /// Keep the stored password.
+    #[arg(long)]
+    keep_password: bool,
+}
+
+#[derive(Args)]
+pub struct SendArgs {
+    #[arg(long, value_name = "ID")]
+    customer: i64,
+    /// Template key, e.g. overdue-1 (see `duebook templates`).
+    #[arg(long, value_name = "KEY")]
+    template: String,
+    /// Attach a file (repeatable).
+    #[arg(long, value_name = "FILE")]
+    attach: Vec<PathBuf>,
+    /// Show the exact message without storing or sending anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// A unique key for this send: running the same command twice sends once.
+    #[arg(long, value_name = "KEY")]
+    key: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum OutboxAction {
+    /// List messages (default: those that need a decision or are waiting).
+    List {
+        /// queued, sending, sent, failed or uncertain.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long, value_name = "ID")]
+        customer: Option<i64>,
+    },
+    /// Send every queued message that is due.
+    Send,
+    /// Queue a failed or uncertain message again (same Message-ID), then send it.
+    Resend { id: i64 },
+    /// Record that an uncertain message did arrive.
+    MarkSent { id: i64 },
+    /// Take a queued message out of the queue.
+    Cancel { id: i64 },
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))
+}
+
+fn mailer(db: &Database, keychain: &KeychainStore) -> Result<SmtpMailer, String> {
+    let options = MailerOptions::default().with_env_ca().map_err(err)?;
+    mail::mailer_for_account(db.conn(), keychain, options).map_err(err)
+}
+
+pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String> {
+    let db = Database::open(db_path).map_err(err)?;
+    let keychain = KeychainStore::default();
+    match action {
+        AccountAction::Set(args) => set(&db, &keychain, args),
+        AccountAction::Show { json } => {
+            let Some(view) = account::view(db.conn(), &keychain).map_err(err)? else {
+                return Err("no email account is set up (use `duebook account set`)".into());
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view).map_err(err)?);
+            } else {
+                let s = &view.settings;
+                println!("From:      {}", s.from_mailbox().map_err(err)?);
+                if let Some(r) = &s.reply_to {
+                    println!("Reply-To:  {r}");
+                }
+                println!("Server:    {}:{} ({})", s.host, s.port, s.security.as_str());
+                println!("User name: {}", s.username);
+                println!(
+                    "Password:  {}",
+                    if view.password_stored {
+                        "stored in the OS keychain"
+                    } else {
+                        "NOT stored (run `duebook account set`)"
+                    }
+                );
+                for w in &view.warnings {
+                    println!("warning: {w}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountAction::Test { send_to } => {
+            let settings = account::require(db.conn()).map_err(err)?;
+            let m = mailer(&db, &keychain)?;
+            let rt = runtime()?;
+            let report = rt.block_on(m.test_connection()).map_err(err)?;
+            println!(
+                "OK: connected to {}:{} ({}), logged in as {}",
+                report.host,
+                report.port,
+                if report.encrypted {
+                    "encrypted"
+                } else {
+                    "NOT encrypted"
+                },
+                settings.username
+            );
+            for w in settings.warnings() {
+                println!("warning: {w}");
+            }
+            if let Some(to) = send_to {
+                let reply = rt.block_on(send_test_email(&m, &settings, &to))?;
+                println!("test email to {to} accepted: {reply}");
+            }
+            rt.block_on(m.close());
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountAction::Remove => {
+            if account::remove(db.conn(), &keychain).map_err(err)? {
+                println!("email account and its keychain password removed");
+            } else {
+                println!("no email account was set up");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
+    let current = account::load(db.conn()).map_err(err)?;
+    let preset = match &args.preset {
+        Some(id) => Some(account::preset(id).ok_or_else(|| {
+            let ids: Vec<&str> = account::PRESETS.iter().map(|p| p.id).collect();
+            format!("unknown preset {id:?} (known: {})", ids.join(", "))
+        })?),
+        None => None,
+    };
+    let security = match &args.security {
+        Some(s) => Some(Security::parse(s).map_err(err)?),
+        None => preset.map(|p| p.security),
+    };
+    let from = args
+        .from
+        .or_else(|| current.as_ref().map(|c| c.from_address.clone()))
+        .ok_or("--from is required for a new account")?;
+    let host = args
+        .host
+        .or_else(|| preset.map(|p| p.host.to_string()))
+        .or_else(|| current.as_ref().map(|c| c.host.clone()))
+        .ok_or("--host (or --preset) is required for a new account")?;
+    let security = security
+        .or_else(|| current.as_ref().map(|c| c.security))
+        .unwrap_or(Security::StartTls);
+    let port = args
+        .port
+        .or_else(|| preset.map(|p| p.port))
+        .or_else(|| {
+            current
+                .as_ref()
+                .filter(|c| c.security == security)
+                .map(|c| c.port)
+        })
+        .unwrap_or(match security {
+            Security::ImplicitTls => 465,
+            _ => 587,
+        });
+    let settings = AccountSettings {
+        sender_name: args
+            .name
+            .or_else(|| current.as_ref().map(|c| c.sender_name.clone()))
+            .unwrap_or_default(),
+        reply_to: match args.reply_to {
+            Some(r) if r.trim().is_empty() => None,
+            Some(r) => Some(r),
+            None => current.as_ref().and_then(|c| c.reply_to.clone()),
+        },
+        username: args
+            .username
+            .or_else(|| current.as_ref().map(|c| c.username.clone()))
+            .unwrap_or_else(|| from.clone()),
+        from_address: from,
+        host,
+        port,
+        security,
+    };
+    // Check the fields before asking for a password.
+    let settings = settings.validated().map_err(err)?;
+    let password = if args.keep_password {
+        None
+    } else if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
+        line.clear();
+        Some(Password::new(trimmed))
+    } else if std::io::stdin().is_terminal() {
+        if let Some(p) = preset {
+            eprintln!("{}: {}", p.label, p.note);
+        }
+        let prompt = if current.is_some() {
+            "SMTP password or app password (Enter keeps the stored one): "
+        } else {
+            "SMTP password or app password: "
+        };
+        let typed = rpassword::prompt_password(prompt)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        (!typed.is_empty()).then(|| Password::new(typed))
+    } else {
+        return Err(
+            "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
+        );
+    };
+    let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
+    println!(
+        "email account saved: {} via {}:{} ({}); password in the OS keychain",
+        view.settings.from_address,
+        view.settings.host,
+        view.settings.port,
+        view.settings.security.as_str()
+    );
+    for w in &view.warnings {
+        println!("warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn send_test_email(
+    m: &SmtpMailer,
+    settings: &AccountSettings,
+    to: &str,
+) -> Result<String, String> {
+    let to = to
+        .trim()
+        .parse()
+        .map_err(|e| format!("{to:?} is not an email address ({e})"))?;
+    let from = settings.from_mailbox().map_err(err)?;
+    let email = OutgoingEmail {
+        reply_to: settings.reply_to_mailbox().map_err(err)?,
+        to: vec![to],
+        subject: "Duebook test email".into(),
+        text: format!(
+            "This is a test email from Duebook.\n\nIt was sent through {}:{} as {}.\n",
+            settings.host, settings.port, settings.username
+        ),
+        html: format!(
+            "<p>This is a test email from Duebook.</p><p>It was sent through {}:{} as {}.</p>",
+            templates::escape_html(&settings.host),
+            settings.port,
+            templates::escape_html(&settings.username)
+        ),
+        attachments: Vec::new(),
+        from,
+    };
+    let id = compose::new_message_id(&email.from);
+    let raw = compose::build_mime(&email, &id).map_err(err)?;
+    let envelope = lettre::address::Envelope::new(
+        Some(email.from.email.clone()),
+        email.to.iter().map(|m| m.email.clone()).collect(),
+    )
+    .map_err(err)?;
+    m.send(&envelope, &raw).await.map_err(err)
+}
+
+pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<ExitCode, String> {
+    let mut db = Database::open(db_path).map_err(err)?;
+    let request = SendRequest {
+        customer_id: args.customer,
+        template_key: args.template,
+        attachments: args.attach,
+    };
+    let prepared = compose::prepare(db.conn(), &request, today).map_err(err)?;
+    let p = &prepared.preview;
+    if args.dry_run {
+        println!("From:     {}", p.from);
+        if let Some(r) = &p.reply_to {
+            println!("Reply-To: {r}");
+        }
+        println!("To:       {}", p.to.join(", "));
+        println!("Subject:  {}", p.subject);
+        for a in &p.attachments {
+            println!(
+                "Attach:   {} ({}, {} bytes)",
+                a.file_name, a.content_type, a.size_bytes
+            );
+        }
+        for w in &p.warnings {
+            println!("warning: {w}");
+        }
+        println!("\n{}", p.text);
+        println!("(dry run: nothing was stored or sent)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let keychain = KeychainStore::default();
+    // Build the mailer first: a missing password must not leave a queued message behind.
+    let m = mailer(&db, &keychain)?;
+    for w in &p.warnings {
+        eprintln!("warning: {w}");
+    }
+    let recovered = outbox::recover_interrupted(db.conn()).map_err(err)?;
+    report_recovered(&recovered);
+    let id = outbox::enqueue_prepared(db.conn(), &prepared, args.key).map_err(err)?;
+    deliver(&mut db, &m, Some(&[id]))
+}
+
+fn report_recovered(ids: &[i64]) {
+    for id in ids {
+        eprintln!("message {id} was being sent when Duebook stopped: now uncertain (see `duebook outbox list`)");
+    }
+}
+
+fn deliver(db: &mut Database, m: &SmtpMailer, only: Option<&[i64]>) -> Result<ExitCode, String> {
+    let rt = runtime()?;
+    let report = rt
+        .block_on(outbox::deliver(
+            db.conn_mut(),
+            m,
+            only,
+            &RetryPolicy::default(),
+        ))
+        .map_err(err)?;
+    rt.block_on(m.close());
+    report_recovered(&report.recovered);
+    let mut code = ExitCode::SUCCESS;
+    let ids: Vec<i64> = report
+        .sent
+        .iter()
+        .chain(&report.failed)
+        .chain(&report.uncertain)
+        .copied()
+        .collect();
+    for id in ids {
+        let msg = outbox::get(db.conn(), id).map_err(err)?;
+        print_message(&msg);
+        match msg.state {
+            MessageState::Failed => code = ExitCode::FAILURE,
+            MessageState::Uncertain => code = ExitCode::from(3),
+            _ => {}
+        }
+    }
+    Ok(code)
+}
+
+fn print_message(m: &OutboxMessage) {
+    let detail = match m.state {
+        MessageState::Sent => m.server_reply.clone().unwrap_or_default(),
+        _ => m.failure_reason.clone().unwrap_or_default(),
+    };
+    println!(
+        "{:<9} message {} to {}: {}{}",
+        m.state.as_str(),
+        m.id,
+        m.to_addrs.join(", "),
+        m.subject,
+        if detail.is_empty() {
+            String::new()
+        } else {
+            format!("\n          {detail}")
+        }
+    );
+}
+
+pub fn outbox(db_path: &Path, action: OutboxAction) -> Result<ExitCode, String> {
+    let mut db = Database::open(db_path).map_err(err)?;
+    match action {
+        OutboxAction::List { state, customer } => {
+            let recovered = outbox::recover_interrupted(db.conn()).map_err(err)?;
+            report_recovered(&recovered);
+            let messages = match (state, customer) {
+                (_, Some(c)) => outbox::list_for_customer(db.conn(), c).map_err(err)?,
+                (Some(s), None) => {
+                    let state = MessageState::parse(&s).ok_or_else(|| {
+                        format!("{s:?} is not a state (queued, sending, sent, failed, uncertain)")
+                    })?;
+                    outbox::list_by_state(db.conn(), state).map_err(err)?
+                }
+                (None, None) => {
+                    let mut all = Vec::new();
+                    for s in [
+                        MessageState::Uncertain,
+                        MessageState::Failed,
+                        MessageState::Queued,
+                        MessageState::Sending,
+                    ] {
+                        all.extend(outbox::list_by_state(db.conn(), s).map_err(err)?);
+                    }
+                    all
+                }
+            };
+            if messages.is_empty() {
+                println!("no messages");
+            }
+            for m in &messages {
+                print_message(m);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        OutboxAction::Send => {
+            let m = mailer(&db, &KeychainStore::default())?;
+            deliver(&mut db, &m, None)
+        }
+        OutboxAction::Resend { id } => {
+            outbox::resend(db.conn(), id).map_err(err)?;
+            let m = mailer(&db, &KeychainStore::default())?;
+            deliver(&mut db, &m, Some(&[id]))
+        }
+        OutboxAction::MarkSent { id } => {
+            print_message(&outbox::mark_sent(db.conn(), id).map_err(err)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        OutboxAction::Cancel { id } => {
+            print_message(&outbox::cancel(db.conn(), id).map_err(err)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

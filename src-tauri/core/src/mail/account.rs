@@ -1,0 +1,385 @@
+//! The user's own SMTP account: settings in the database, password in the OS keychain.
+
+use crate::db::DbError;
+use crate::secrets::{Password, SecretError, SecretStore};
+use crate::settings;
+use lettre::message::Mailbox;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+const ACCOUNT_KEY: &str = "mail_account";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "no email account is set up yet (set one in Settings → Email, or `duebook account set`)"
+    )]
+    NotConfigured,
+    #[error("no password is stored for {0}; enter it again in Settings → Email (or `duebook account set`)")]
+    NoPassword(String),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// How the connection to the SMTP server is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS (usually port 587). TLS is required.
+    StartTls,
+    /// TLS from the first byte (usually port 465).
+    ImplicitTls,
+    /// No encryption: only accepted for a server on this computer (localhost).
+    None,
+}
+
+impl Security {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::StartTls => "starttls",
+            Security::ImplicitTls => "tls",
+            Security::None => "none",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Security, AccountError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "starttls" | "start_tls" => Ok(Security::StartTls),
+            "tls" | "ssl" | "implicit_tls" | "implicit-tls" | "smtps" => Ok(Security::ImplicitTls),
+            "none" | "plain" => Ok(Security::None),
+            other => Err(AccountError::Invalid(format!(
+                "{other:?} is not a security mode (use starttls, tls or none)"
+            ))),
+        }
+    }
+}
+
+/// Everything about the account except the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountSettings {
+    /// The name recipients see, e.g. "Acme Accounts".
+    pub sender_name: String,
+    pub from_address: String,
+    /// Where replies go when not to the From address.
+    pub reply_to: Option<String>,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: String,
+}
+
+/// What the settings screen shows: the settings, whether a password is stored, and warnings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct AccountView {
+    pub settings: AccountSettings,
+    pub password_stored: bool,
+    pub warnings: Vec<String>,
+}
+
+/// Host, port and security for a well-known provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProviderPreset {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub host: &'static str,
+    pub port: u16,
+    pub security: Security,
+    pub note: &'static str,
+}
+
+pub const PRESETS: &[ProviderPreset] = &[
+    ProviderPreset {
+        id: "gmail",
+        label: "Gmail / Google Workspace",
+        host: "smtp.gmail.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Use an app password (Google Account → Security → 2-Step Verification → App passwords); your normal password is refused. Workspace: 2,000 messages a day.",
+    },
+    ProviderPreset {
+        id: "microsoft365",
+        label: "Microsoft 365 / Outlook.com",
+        host: "smtp.office365.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Basic SMTP authentication must be allowed for the mailbox (SMTP AUTH); many tenants have it turned off. About 30 messages a minute.",
+    },
+    ProviderPreset {
+        id: "fastmail",
+        label: "Fastmail",
+        host: "smtp.fastmail.com",
+        port: 465,
+        security: Security::ImplicitTls,
+        note: "Use an app password created under Settings → Privacy & Security.",
+    },
+    ProviderPreset {
+        id: "icloud",
+        label: "iCloud Mail",
+        host: "smtp.mail.me.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Use an app-specific password from appleid.apple.com.",
+    },
+    ProviderPreset {
+        id: "yahoo",
+        label: "Yahoo Mail",
+        host: "smtp.mail.yahoo.com",
+        port: 465,
+        security: Security::ImplicitTls,
+        note: "Use an app password from Account Security.",
+    },
+    ProviderPreset {
+        id: "zoho",
+        label: "Zoho Mail",
+        host: "smtp.zoho.com",
+        port: 465,
+        security: Security::ImplicitTls,
+        note: "Use an app-specific password when two-factor authentication is on.",
+    },
+];
+
+pub fn preset(id: &str) -> Option<&'static ProviderPreset> {
+    PRESETS
+        .iter()
+        .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+}
+
+/// Whether `host` names this computer (the only place an unencrypted connection is allowed).
+pub fn is_local_host(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+fn parse_address(what: &str, text: &str) -> Result<lettre::Address, AccountError> {
+    text.trim().parse::<lettre::Address>().map_err(|e| {
+        AccountError::Invalid(format!(
+            "{what} {:?} is not an email address ({e})",
+            text.trim()
+        ))
+    })
+}
+
+impl AccountSettings {
+    /// Trims and checks every field; returns the cleaned settings or the first problem.
+    pub fn validated(&self) -> Result<AccountSettings, AccountError> {
+        let mut s = self.clone();
+        s.sender_name = s.sender_name.trim().to_string();
+        s.from_address = s.from_address.trim().to_string();
+        s.reply_to = s
+            .reply_to
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        s.host = s.host.trim().to_ascii_lowercase();
+        s.username = s.username.trim().to_string();
+        if s.sender_name.chars().any(char::is_control) || s.sender_name.chars().count() > 100 {
+            return Err(AccountError::Invalid(
+                "the sender name must be one line of at most 100 characters".into(),
+            ));
+        }
+        parse_address("the From address", &s.from_address)?;
+        if let Some(reply) = &s.reply_to {
+            parse_address("the Reply-To address", reply)?;
+        }
+        let host_ok = !s.host.is_empty()
+            && s.host.len() <= 253
+            && s.host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+        if !host_ok {
+            return Err(AccountError::Invalid(format!(
+                "{:?} is not a server name (e.g. smtp.example.com)",
+                s.host
+            )));
+        }
+        if s.port == 0 {
+            return Err(AccountError::Invalid(
+                "the port must be between 1 and 65535".into(),
+            ));
+        }
+        if s.security == Security::None && !is_local_host(&s.host) {
+            return Err(AccountError::Invalid(format!(
+                "an unencrypted connection is only allowed to a server on this computer, not {}; choose STARTTLS or TLS",
+                s.host
+            )));
+        }
+        if s.username.is_empty() || s.username.chars().any(char::is_control) {
+            return Err(AccountError::Invalid("the user name is missing".into()));
+        }
+        Ok(s)
+    }
+
+    /// The From mailbox: "Acme Accounts <ar@acme.example>".
+    pub fn from_mailbox(&self) -> Result<Mailbox, AccountError> {
+        let address = parse_address("the From address", &self.from_address)?;
+        let name = (!self.sender_name.is_empty()).then(|| self.sender_name.clone());
+        Ok(Mailbox::new(name, address))
+    }
+
+    pub fn reply_to_mailbox(&self) -> Result<Option<Mailbox>, AccountError> {
+        self.reply_to
+            .as_deref()
+            .map(|r| parse_address("the Reply-To address", r).map(|a| Mailbox::new(None, a)))
+            .transpose()
+    }
+
+    /// The keychain entry holding this account's password.
+    pub fn secret_account(&self) -> String {
+        format!("smtp:{}@{}", self.username, self.host)
+    }
+
+    /// Things that will probably go wrong, said before they do.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let from = self.from_address.to_ascii_lowercase();
+        let user = self.username.to_ascii_lowercase();
+        if user.contains('@') && user != from {
+            out.push(format!(
+                "The From address {} differs from the account {}: many providers reject this (\"SendAsDenied\") or rewrite it unless it is an alias of the account.",
+                self.from_address, self.username
+            ));
+        }
+        let standard = matches!(
+            (self.security, self.port),
+            (Security::StartTls, 587 | 25 | 2525) | (Security::ImplicitTls, 465)
+        );
+        if !standard && self.security != Security::None {
+            let usual = match self.security {
+                Security::ImplicitTls => "465",
+                _ => "587",
+            };
+            out.push(format!(
+                "Port {} is unusual for {}; the usual port is {usual}.",
+                self.port,
+                match self.security {
+                    Security::ImplicitTls => "TLS",
+                    _ => "STARTTLS",
+                }
+            ));
+        }
+        out
+    }
+}
+
+/// The stored settings, if an account is set up.
+pub fn load(conn: &Connection) -> Result<Option<AccountSettings>, AccountError> {
+    match settings::get(conn, ACCOUNT_KEY)? {
+        None => Ok(None),
+        Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
+            AccountError::Invalid(format!(
+                "the stored email settings cannot be read ({e}); set the account again"
+            ))
+        }),
+    }
+}
+
+pub fn require(conn: &Connection) -> Result<AccountSettings, AccountError> {
+    load(conn)?.ok_or(AccountError::NotConfigured)
+}
+
+/// The settings screen's view of the account.
+pub fn view(
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+) -> Result<Option<AccountView>, AccountError> {
+    let Some(settings) = load(conn)? else {
+        return Ok(None);
+    };
+    let mut warnings = settings.warnings();
+    let password_stored = match secrets.get(&settings.secret_account()) {
+        Ok(p) => p.is_some(),
+        Err(e) => {
+            warnings.push(format!("The password cannot be read: {e}"));
+            false
+        }
+    };
+    Ok(Some(AccountView {
+        settings,
+        password_stored,
+        warnings,
+    }))
+}
+
+/// The password for the account, from the keychain.
+pub fn password(
+    settings: &AccountSettings,
+    secrets: &dyn SecretStore,
+) -> Result<Password, AccountError> {
+    secrets
+        .get(&settings.secret_account())?
+        .ok_or_else(|| AccountError::NoPassword(settings.secret_account()))
+}
+
+/// Validates and saves the account. `password`: a new password to store in the keychain, or
+/// None to keep the stored one (moved along when the user name or host changes). Nothing is
+/// changed when a field is wrong or the keychain refuses.
+pub fn save(
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+    settings: &AccountSettings,
+    password: Option<&Password>,
+) -> Result<AccountView, AccountError> {
+    let clean = settings.validated()?;
+    let old = load(conn).ok().flatten();
+    let new_account = clean.secret_account();
+    let old_account = old.as_ref().map(AccountSettings::secret_account);
+    match password {
+        Some(p) if p.is_empty() => {
+            return Err(AccountError::Invalid("the password is empty".into()));
+        }
+        Some(p) if p.expose().contains(['\r', '\n']) => {
+            return Err(AccountError::Invalid(
+                "the password contains a line break; paste only the password".into(),
+            ));
+        }
+        Some(p) => secrets.set(&new_account, p)?,
+        None => {
+            if secrets.get(&new_account)?.is_none() {
+                let moved = match &old_account {
+                    Some(old) if *old != new_account => secrets.get(old)?,
+                    _ => None,
+                };
+                match moved {
+                    Some(p) => secrets.set(&new_account, &p)?,
+                    None => return Err(AccountError::NoPassword(new_account)),
+                }
+            }
+        }
+    }
+    let json = serde_json::to_string(&clean)
+        .map_err(|e| AccountError::Invalid(format!("cannot store the settings: {e}")))?;
+    settings::set(conn, ACCOUNT_KEY, &json)?;
+    if let Some(old) = old_account.filter(|o| *o != new_account) {
+        // The old entry is no longer used; failing to delete it must not undo the save.
+        let _ = secrets.delete(&old);
+    }
+    Ok(AccountView {
+        warnings: clean.warnings(),
+        settings: clean,
+        password_stored: true,
+    })
+}
+
+/// Deletes the account's settings and its password from the keychain.
+pub fn remove(conn: &Connection, secrets: &dyn SecretStore) -> Result<bool, AccountError> {
+    let Some(current) = load(conn)? else {
+        return Ok(false);
+    };
+    secrets.delete(&current.secret_account())?;
+    conn.execute("DELETE FROM settings WHERE key = ?1", [ACCOUNT_KEY])
+        .map_err(DbError::from)?;
+    Ok(true)
+}

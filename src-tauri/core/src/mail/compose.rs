@@ -1,0 +1,390 @@
+//! From "this customer, this template" to the exact message: recipients, rendered subject and
+//! bodies, attachments, and the MIME bytes with our own Message-ID.
+
+use super::account::{self, AccountError, AccountSettings};
+use super::company::{self, CompanyError};
+use super::context::{self, ContextInput};
+use super::templates::{Renderer, TemplateError};
+use crate::db::DbError;
+use chrono::NaiveDate;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
+use lettre::Message;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+/// Largest total size of attachments on one message (providers refuse ~25 MB after encoding).
+pub const MAX_ATTACHMENT_BYTES: usize = 15 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ComposeError {
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Company(#[from] CompanyError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot attach {path}: {detail}")]
+    Attachment { path: PathBuf, detail: String },
+}
+
+impl From<rusqlite::Error> for ComposeError {
+    fn from(e: rusqlite::Error) -> Self {
+        ComposeError::Db(DbError::Sqlite(e))
+    }
+}
+
+/// What the user asked for: one customer, one template, optional files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SendRequest {
+    pub customer_id: i64,
+    pub template_key: String,
+    /// Files the user picked to attach.
+    #[ts(type = "string[]")]
+    pub attachments: Vec<PathBuf>,
+}
+
+/// A file attached to a message.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("size", &self.bytes.len())
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AttachmentInfo {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+}
+
+impl Attachment {
+    pub fn info(&self) -> AttachmentInfo {
+        AttachmentInfo {
+            file_name: self.file_name.clone(),
+            content_type: self.content_type.clone(),
+            size_bytes: self.bytes.len() as i64,
+        }
+    }
+
+    /// Reads a file the user picked; the type follows the extension.
+    pub fn from_file(path: &Path) -> Result<Attachment, ComposeError> {
+        let err = |detail: String| ComposeError::Attachment {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let meta = std::fs::metadata(path).map_err(|e| err(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(err("it is not a file".into()));
+        }
+        if meta.len() > MAX_ATTACHMENT_BYTES as u64 {
+            return Err(err(format!(
+                "it is larger than {} MB",
+                MAX_ATTACHMENT_BYTES / 1024 / 1024
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| err(e.to_string()))?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| err("it has no file name".into()))?;
+        Ok(Attachment {
+            content_type: content_type_for(&file_name).to_string(),
+            file_name,
+            bytes,
+        })
+    }
+}
+
+fn content_type_for(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "txt" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "doc" => "application/msword",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A finished email, before it gets its Message-ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// The exact message the user is about to send, as the preview shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct EmailPreview {
+    pub customer_id: i64,
+    pub template_key: String,
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub attachments: Vec<AttachmentInfo>,
+    /// The open invoices the message is about.
+    pub invoice_ids: Vec<i64>,
+    /// Things the user should know before sending (e.g. From differs from the account).
+    pub warnings: Vec<String>,
+}
+
+/// A rendered message ready to queue: the preview plus the attachment bytes.
+#[derive(Debug, Clone)]
+pub struct PreparedEmail {
+    pub preview: EmailPreview,
+    pub email: OutgoingEmail,
+}
+
+/// Renders `request` for its customer with the stored account, company profile and templates.
+/// Refuses customers marked do-not-contact and customers with no usable email address.
+pub fn prepare(
+    conn: &rusqlite::Connection,
+    request: &SendRequest,
+    as_of: NaiveDate,
+) -> Result<PreparedEmail, ComposeError> {
+    let account = account::require(conn)?;
+    let renderer = Renderer::new(&[super::templates::get(conn, &request.template_key)?])?;
+    prepare_with(conn, &renderer, &account, request, as_of)
+}
+
+/// [`prepare`] with an already-compiled renderer and account (many messages in one run).
+pub fn prepare_with(
+    conn: &rusqlite::Connection,
+    renderer: &Renderer,
+    account: &AccountSettings,
+    request: &SendRequest,
+    as_of: NaiveDate,
+) -> Result<PreparedEmail, ComposeError> {
+    let customer = conn
+        .query_row(
+            "SELECT name, do_not_contact FROM customers WHERE id = ?1",
+            [request.customer_id],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => {
+                ComposeError::Invalid(format!("there is no customer {}", request.customer_id))
+            }
+            other => other.into(),
+        })?;
+    if customer.1 {
+        return Err(ComposeError::Invalid(format!(
+            "{} is marked \"do not contact\"; no email was prepared",
+            customer.0
+        )));
+    }
+    let (contact_name, email) =
+        context::recipient(conn, request.customer_id)?.ok_or_else(|| {
+            ComposeError::Invalid(format!(
+                "{} has no contact with a usable email address; add one on the customer screen",
+                customer.0
+            ))
+        })?;
+    let to_address: lettre::Address = email.trim().parse().map_err(|e| {
+        ComposeError::Invalid(format!(
+            "the contact address {email:?} of {} is not valid ({e})",
+            customer.0
+        ))
+    })?;
+    let to = Mailbox::new(contact_name.filter(|n| !n.trim().is_empty()), to_address);
+    let company = company::load(conn)?;
+    let ctx = context::build(
+        conn,
+        &ContextInput {
+            customer_id: request.customer_id,
+            as_of,
+            company: &company,
+            sender_name: &account.sender_name,
+            sender_email: &account.from_address,
+        },
+    )?;
+    let rendered = renderer.render(&request.template_key, &ctx.to_tera())?;
+    let mut attachments = Vec::new();
+    let mut total = 0usize;
+    for path in &request.attachments {
+        let a = Attachment::from_file(path)?;
+        total += a.bytes.len();
+        if total > MAX_ATTACHMENT_BYTES {
+            return Err(ComposeError::Attachment {
+                path: path.clone(),
+                detail: format!(
+                    "the attachments together exceed {} MB",
+                    MAX_ATTACHMENT_BYTES / 1024 / 1024
+                ),
+            });
+        }
+        attachments.push(a);
+    }
+    let from = account.from_mailbox()?;
+    let reply_to = account.reply_to_mailbox()?;
+    let mut warnings = account.warnings();
+    if ctx.invoices.is_empty()
+        && super::templates::REMINDER_KEYS.contains(&request.template_key.as_str())
+    {
+        warnings.push(format!("{} has no open invoices", customer.0));
+    }
+    let email = OutgoingEmail {
+        from,
+        reply_to,
+        to: vec![to],
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        attachments,
+    };
+    let preview = EmailPreview {
+        customer_id: request.customer_id,
+        template_key: request.template_key.clone(),
+        from: email.from.to_string(),
+        reply_to: email.reply_to.as_ref().map(Mailbox::to_string),
+        to: email.to.iter().map(Mailbox::to_string).collect(),
+        subject: email.subject.clone(),
+        text: email.text.clone(),
+        html: email.html.clone(),
+        attachments: email.attachments.iter().map(Attachment::info).collect(),
+        invoice_ids: ctx.invoices.iter().map(|i| i.id).collect(),
+        warnings,
+    };
+    Ok(PreparedEmail { preview, email })
+}
+
+/// A fresh Message-ID in our sender's domain: `<lz3k9a.5f1e...@acme.example>`.
+pub fn new_message_id(from: &Mailbox) -> String {
+    let domain = from.email.domain();
+    let millis = chrono::Utc::now().timestamp_millis().max(0) as u64;
+    format!(
+        "<{}.{:016x}{:016x}@{}>",
+        radix36(millis),
+        fastrand::u64(..),
+        fastrand::u64(..),
+        domain
+    )
+}
+
+fn radix36(mut n: u64) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The complete RFC 5322 message: multipart/alternative (text + HTML), inside multipart/mixed
+/// when there are attachments.
+pub fn build_mime(email: &OutgoingEmail, message_id: &str) -> Result<Vec<u8>, ComposeError> {
+    let mut builder = Message::builder()
+        .from(email.from.clone())
+        .subject(email.subject.clone())
+        .message_id(Some(message_id.to_string()))
+        .date_now();
+    if let Some(reply_to) = &email.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
+    for to in &email.to {
+        builder = builder.to(to.clone());
+    }
+    let alternative = MultiPart::alternative()
+        .singlepart(SinglePart::plain(email.text.clone()))
+        .singlepart(SinglePart::html(email.html.clone()));
+    let message = if email.attachments.is_empty() {
+        builder.multipart(alternative)
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for a in &email.attachments {
+            let content_type = ContentType::parse(&a.content_type).unwrap_or(
+                ContentType::parse("application/octet-stream")
+                    .map_err(|e| ComposeError::Invalid(e.to_string()))?,
+            );
+            mixed = mixed.singlepart(
+                MimeAttachment::new(a.file_name.clone()).body(a.bytes.clone(), content_type),
+            );
+        }
+        builder.multipart(mixed)
+    };
+    let message =
+        message.map_err(|e| ComposeError::Invalid(format!("the message cannot be built: {e}")))?;
+    Ok(message.formatted())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_ids_are_unique_and_in_our_domain() {
+        let from: Mailbox = "Acme <ar@acme.example>".parse().unwrap();
+        let a = new_message_id(&from);
+        let b = new_message_id(&from);
+        assert_ne!(a, b);
+        assert!(a.starts_with('<') && a.ends_with("@acme.example>"), "{a}");
+    }
+
+    #[test]
+    fn the_mime_message_is_multipart_with_our_message_id() {
+        let email = OutgoingEmail {
+            from: "Acme <ar@acme.example>".parse().unwrap(),
+            reply_to: Some("billing@acme.example".parse().unwrap()),
+            to: vec!["Bo <bo@client.example>".parse().unwrap()],
+            subject: "Invoice INV-1 is overdue".into(),
+            text: "Hello".into(),
+            html: "<p>Hello</p>".into(),
+            attachments: vec![Attachment {
+                file_name: "INV-1.pdf".into(),
+                content_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 test".to_vec(),
+            }],
+        };
+        let raw = String::from_utf8(build_mime(&email, "<x.1@acme.example>").unwrap()).unwrap();
+        assert!(raw.contains("Message-ID: <x.1@acme.example>"), "{raw}");
+        assert!(raw.contains("Reply-To: billing@acme.example"));
+        assert!(raw.contains("multipart/mixed"));
+        assert!(raw.contains("multipart/alternative"));
+        assert!(raw.contains("filename=\"INV-1.pdf\""));
+    }
+}

@@ -1,0 +1,44 @@
+//! Email: the user's SMTP account, templates, composing, the durable outbox and sending.
+//!
+//! The path of one reminder, as the app and `duebook send` take it:
+//! 1. [`compose::prepare`] renders a template for a customer ([`templates`], fields from
+//!    [`context`], branding from [`company`], sender from [`account`]) into a [`compose::PreparedEmail`]
+//!    whose `preview` is exactly what will be sent;
+//! 2. [`outbox::enqueue_prepared`] stores it as `queued` with a unique send key, our own
+//!    Message-ID and the final MIME bytes — before any network I/O;
+//! 3. [`outbox::deliver`] hands queued messages to a [`smtp::Mailer`] ([`smtp::SmtpMailer`] for the
+//!    real account, built by [`mailer_for_account`]) and records sent / failed / uncertain.
+//!
+//! At startup call [`outbox::recover_interrupted`]: a message a crashed process left `sending`
+//! becomes `uncertain` for the user to resolve; nothing is ever resent on its own.
+
+pub mod account;
+pub mod company;
+pub mod compose;
+pub mod context;
+pub mod outbox;
+pub mod smtp;
+pub mod templates;
+
+use crate::secrets::SecretStore;
+use account::AccountError;
+use smtp::{MailError, MailerOptions, SmtpMailer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailSetupError {
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// The stored account as a mailer, its password read from the keychain.
+pub fn mailer_for_account(
+    conn: &rusqlite::Connection,
+    secrets: &dyn SecretStore,
+    options: MailerOptions,
+) -> Result<SmtpMailer, MailSetupError> {
+    let settings = account::require(conn)?;
+    let password = account::password(&settings, secrets)?;
+    Ok(SmtpMailer::new(&settings, &password, options)?)
+}

@@ -1,0 +1,235 @@
+//! Helpers shared by the mail test files (`mod mail_support;` in each): a seeded database, and
+//! the real test services that `scripts/with-test-services.sh` provides (aiosmtpd with STARTTLS
+//! and AUTH, gnome-keyring). Missing services make the tests fail, never skip.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use duebook_core::db::Database;
+use duebook_core::mail::account::{AccountSettings, Security};
+use duebook_core::mail::company::{self, CompanyProfile, Remittance};
+use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use duebook_core::{contacts, customers, derived, invoices};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "s3cret-Pa55word-xyzzy";
+pub const USER: &str = "ar@northwind.example";
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, 15).expect("date")
+}
+
+pub fn temp_db() -> (tempfile::TempDir, Database) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
+    (dir, db)
+}
+
+pub fn money(minor: i64, code: &str) -> Money {
+    Money::new(minor, Currency::parse(code).expect("currency"))
+}
+
+/// A customer with a billing contact and two open invoices (one overdue); returns its id.
+pub fn seed_customer(db: &Database, name: &str, email: &str) -> i64 {
+    let conn = db.conn();
+    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+    contacts::insert(
+        conn,
+        id,
+        &NewContact {
+            name: Some("Jordan Smith".into()),
+            email: Some(email.into()),
+            is_billing: true,
+            ..NewContact::default()
+        },
+    )
+    .expect("contact");
+    for (number, due, minor) in [
+        ("INV-2001", "2026-03-01", 123450),
+        ("INV-2002", "2026-05-01", 9900),
+    ] {
+        let due: NaiveDate = due.parse().expect("date");
+        invoices::insert(
+            conn,
+            &NewInvoice {
+                customer_id: id,
+                kind: InvoiceKind::Invoice,
+                number: format!("{number}-{id}"),
+                issue_date: due - chrono::Days::new(30),
+                due_date: due,
+                total: money(minor, "EUR"),
+                source: "manual".into(),
+            },
+        )
+        .expect("invoice");
+    }
+    derived::refresh_customers(conn, &[id]).expect("refresh");
+    id
+}
+
+pub fn seed_company(db: &Database) {
+    company::save(
+        db.conn(),
+        &CompanyProfile {
+            name: "Northwind Supplies Ltd".into(),
+            signature: "Dana Ortiz\nAccounts Receivable".into(),
+            remittance: Remittance {
+                bank_name: "Example Bank".into(),
+                account_number: "GB33BUKB20201555555555".into(),
+                bank_code: "BUKBGB22".into(),
+                reference_format: "{{ invoice.number }}".into(),
+                ..Remittance::default()
+            },
+            payment_link_pattern: "https://pay.example.com/{{ invoice.number }}".into(),
+            ..CompanyProfile::default()
+        },
+    )
+    .expect("company");
+}
+
+pub fn account(port: u16, security: Security) -> AccountSettings {
+    AccountSettings {
+        sender_name: "Northwind Accounts".into(),
+        from_address: USER.into(),
+        reply_to: Some("billing@northwind.example".into()),
+        host: "localhost".into(),
+        port,
+        security,
+        username: USER.into(),
+    }
+}
+
+/// Fails the test with a pointer to the script when a service variable is missing.
+pub fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the tests through scripts/with-test-services.sh (the Makefile does)")
+    })
+}
+
+pub fn cert_pem() -> Vec<u8> {
+    std::fs::read(required_env("DUEBOOK_TEST_CERT")).expect("read test certificate")
+}
+
+/// A running aiosmtpd (tests/servers/smtp_server.py); killed on drop.
+pub struct SmtpServer {
+    child: Child,
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+impl SmtpServer {
+    /// Starts the server in `mode` (accept, auth-fail, 451-then-250, 550, die-mid-data,
+    /// hang-after-data); received messages land in `dir` as N.eml + N.json.
+    pub fn start(mode: &str, dir: &Path) -> SmtpServer {
+        SmtpServer::start_with(mode, dir, false)
+    }
+
+    pub fn start_with(mode: &str, dir: &Path, implicit_tls: bool) -> SmtpServer {
+        SmtpServer::start_for(mode, dir, implicit_tls, USER)
+    }
+
+    /// A server that accepts the login `user` (with [`PASSWORD`]).
+    pub fn start_for(mode: &str, dir: &Path, implicit_tls: bool, user: &str) -> SmtpServer {
+        let python = required_env("DUEBOOK_TEST_PYTHON");
+        let script = required_env("DUEBOOK_TEST_SMTP_SCRIPT");
+        std::fs::create_dir_all(dir).expect("server dir");
+        let mut cmd = Command::new(python);
+        cmd.arg(script)
+            .args(["--mode", mode])
+            .args(["--cert", &required_env("DUEBOOK_TEST_CERT")])
+            .args(["--key", &required_env("DUEBOOK_TEST_KEY")])
+            .args(["--user", user, "--password", PASSWORD])
+            .arg("--dir")
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if implicit_tls {
+            cmd.arg("--implicit-tls");
+        }
+        let mut child = cmd.spawn().expect("start aiosmtpd");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("server ready line");
+        let port = line
+            .trim()
+            .strip_prefix("READY ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP test server did not start: {line:?}"));
+        SmtpServer {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Waits until the process has ended (modes that die on purpose).
+    pub fn wait_dead(&mut self) {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("the SMTP test server did not stop");
+    }
+
+    /// Received messages, as the server parsed them (oldest first).
+    pub fn received(&self) -> Vec<serde_json::Value> {
+        received(&self.dir)
+    }
+
+    /// How many DATA commands reached the end of the message body (accepted or not).
+    pub fn data_count(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("data-count"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+pub fn received(dir: &Path) -> Vec<serde_json::Value> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p: &PathBuf| p.extension().is_some_and(|e| e == "json"));
+    files.sort_by_key(|p| {
+        p.file_stem()
+            .and_then(|s| s.to_str())
+            .and_then(|s| s.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    files
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).expect("read")).expect("json"))
+        .collect()
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every file under `dir` whose bytes contain `needle` (the database, its WAL, logs ...).
+pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.windows(needle.len()).any(|w| w == needle) {
+                    hits.push(path);
+                }
+            }
+        }
+    }
+    hits
+}

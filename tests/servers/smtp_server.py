@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""A real SMTP server for Duebook's tests: aiosmtpd on 127.0.0.1 with STARTTLS (or implicit TLS)
+and AUTH PLAIN/LOGIN, misbehaving on request.
+
+Modes (--mode):
+  accept           250 for every message
+  auth-fail        every login is refused: 535 5.7.8
+  auth-m365        every login is refused like Microsoft 365 with basic auth off: 535 5.7.139
+  451-then-250     the first message gets 451 4.3.0 after DATA, later ones 250
+  550              every message gets 550 5.7.1 after DATA
+  die-mid-data     the process exits when a message body has arrived, before replying
+  hang-after-data  never replies to a message body
+
+Prints "READY <port>" on stdout once listening. Every message body that reaches the end of DATA
+adds a line to DIR/data-count; accepted ones are written as DIR/N.eml and DIR/N.json (envelope,
+headers and MIME parts as parsed by Python's email package).
+"""
+import argparse
+import asyncio
+import base64
+import json
+import logging
+import os
+import ssl
+import sys
+import warnings
+from email import policy
+from email.parser import BytesParser
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+warnings.filterwarnings("ignore")
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--mode", default="accept")
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--user", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--dir", required=True)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--implicit-tls", action="store_true")
+    return p.parse_args()
+
+
+def summary(envelope, login):
+    msg = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+    parts = []
+    for part in msg.walk():
+        if part.is_multipart():
+            parts.append({"content_type": part.get_content_type(), "multipart": True})
+            continue
+        payload = part.get_payload(decode=True) or b""
+        parts.append({
+            "content_type": part.get_content_type(),
+            "filename": part.get_filename(),
+            "base64": base64.b64encode(payload).decode(),
+            "text": payload.decode("utf-8", "replace") if part.get_content_maintype() == "text" else None,
+        })
+    headers = {k: str(v) for k, v in msg.items()}
+    return {
+        "mail_from": envelope.mail_from,
+        "rcpt_tos": envelope.rcpt_tos,
+        "login": login,
+        "headers": headers,
+        "content_type": msg.get_content_type(),
+        "parts": parts,
+    }
+
+
+class Handler:
+    def __init__(self, mode, directory):
+        self.mode = mode
+        self.dir = directory
+        self.data_seen = 0
+        self.accepted = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.data_seen += 1
+        with open(os.path.join(self.dir, "data-count"), "a") as f:
+            f.write("data\n")
+            f.flush()
+            os.fsync(f.fileno())
+        if self.mode == "die-mid-data":
+            os._exit(3)
+        if self.mode == "hang-after-data":
+            await asyncio.sleep(3600)
+        if self.mode == "550":
+            return "550 5.7.1 Message rejected: looks like spam to us"
+        if self.mode == "451-then-250" and self.data_seen == 1:
+            return "451 4.3.0 Temporary local problem, try again later"
+        self.accepted += 1
+        n = len([f for f in os.listdir(self.dir) if f.endswith(".eml")]) + 1
+        auth = session.auth_data
+        login = auth.login.decode() if isinstance(auth, LoginPassword) else None
+        with open(os.path.join(self.dir, f"{n}.eml"), "wb") as f:
+            f.write(envelope.original_content)
+        tmp = os.path.join(self.dir, f"{n}.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(summary(envelope, login), f)
+        os.replace(tmp, os.path.join(self.dir, f"{n}.json"))
+        return "250 2.0.0 Ok: queued as DUEBOOK%d" % n
+
+
+def main():
+    args = parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.cert, args.key)
+    handler = Handler(args.mode, args.dir)
+    user, password = args.user.encode(), args.password.encode()
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        if args.mode == "auth-m365":
+            return AuthResult(success=False, handled=False,
+                              message="535 5.7.139 Authentication unsuccessful, basic authentication is disabled.")
+        if args.mode != "auth-fail" and isinstance(auth_data, LoginPassword) \
+                and auth_data.login == user and auth_data.password == password:
+            return AuthResult(success=True, auth_data=auth_data)
+        return AuthResult(success=False, handled=False)
+
+    def factory():
+        if args.implicit_tls:
+            return SMTP(handler, hostname="localhost", authenticator=authenticator,
+                        auth_required=True, auth_require_tls=False)
+        return SMTP(handler, hostname="localhost", tls_context=context, require_starttls=True,
+                    authenticator=authenticator, auth_required=True, auth_require_tls=True)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server = loop.run_until_complete(loop.create_server(
+        factory, host="127.0.0.1", port=args.port, ssl=context if args.implicit_tls else None))
+    port = server.sockets[0].getsockname()[1]
+    print("READY %d" % port, flush=True)
+    try:
+        loop.run_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())
