@@ -12,6 +12,7 @@ npx --no-install tauri build --no-bundle --ci >/dev/null
 app=$(realpath target/release/duebook-app)
 
 export DB="$db" APP="$app" RUNS="$runs"
+# X, D-Bus and portal chatter goes to a log; the figures go to stdout.
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   sandbox=$(mktemp -d)
   export HOME=$sandbox XDG_DATA_HOME=$sandbox/data XDG_CONFIG_HOME=$sandbox/config XDG_CACHE_HOME=$sandbox/cache
@@ -25,15 +26,16 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
     echo "run $run: ${mark#list-painted } ms from process start to painted list"
     if [ "$run" = "$RUNS" ]; then
       sleep 2
-      kb=0
+      rss=0 pss=0
       for p in $pid $(descendants $pid); do
-        rss=$(awk "/^VmRSS:/ {print \$2}" /proc/$p/status 2>/dev/null || echo 0)
-        kb=$((kb + rss))
+        r=$(awk "/^Rss:/ {print \$2}" /proc/$p/smaps_rollup 2>/dev/null || echo 0)
+        s=$(awk "/^Pss:/ {print \$2}" /proc/$p/smaps_rollup 2>/dev/null || echo 0)
+        rss=$((rss + r)) pss=$((pss + s))
       done
-      echo "memory after start (app + WebKit processes): $((kb / 1024)) MB RSS"
+      echo "memory after start (app + WebKit processes): $((pss / 1024)) MB PSS ($((rss / 1024)) MB RSS, shared pages counted in each)"
     fi
     kill -- -"$pid" 2>/dev/null || kill "$pid"
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$sandbox"
-'
+' 2>target/bench-startup.log
