@@ -40,8 +40,10 @@ bindings-check: core-test
 BENCH_DIR := target/bench
 
 # Release build; generates the 100k-customer file, prints figures beside raw-SQL references,
-# then measures the app's cold start on that file.
+# measures the app's cold start on that file, then rendering and sending email (against
+# postfix's smtp-sink on loopback, beside a bare lettre pool and smtp-source).
 bench: deps
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	DUEBOOK_BENCH_KEEP=$(BENCH_DIR) $(CARGO) bench --locked $(CORE) --bench figures
 	scripts/bench-startup.sh $(BENCH_DIR)/bench-100000.sqlite
+	scripts/bench-mail.sh

@@ -526,12 +526,7 @@ impl Renderer {
 /// Renders a one-line pattern (payment link, remittance reference) with every value
 /// percent-encoded (`url == true`) or as plain text.
 pub fn render_inline(pattern: &str, context: &Context, url: bool) -> Result<String, String> {
-    let mut engine = base_engine(false);
-    if url {
-        engine.autoescape_on(vec![""]);
-        engine.set_escape_fn(percent_encode);
-    }
-    add_checked(&mut engine, TemplatePart::Text, "inline", pattern).map_err(|e| e.to_string())?;
+    let engine = inline_engine(pattern, url)?;
     render_part(
         &engine,
         "inline",
@@ -545,6 +540,39 @@ pub fn render_inline(pattern: &str, context: &Context, url: bool) -> Result<Stri
         Some(i) => i.message.clone(),
         None => e.to_string(),
     })
+}
+
+/// How many compiled inline patterns each thread keeps (the company's payment link and
+/// reference format are rendered for every open invoice of every reminder).
+const INLINE_CACHE: usize = 16;
+
+thread_local! {
+    static INLINE_ENGINES: std::cell::RefCell<HashMap<(bool, String), std::rc::Rc<Tera>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// The checked, compiled engine for an inline pattern: built once per thread and pattern, since
+/// building a tera engine and parsing the pattern costs far more than rendering it.
+fn inline_engine(pattern: &str, url: bool) -> Result<std::rc::Rc<Tera>, String> {
+    let key = (url, pattern.to_string());
+    if let Some(engine) = INLINE_ENGINES.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(engine);
+    }
+    let mut engine = base_engine(false);
+    if url {
+        engine.autoescape_on(vec![""]);
+        engine.set_escape_fn(percent_encode);
+    }
+    add_checked(&mut engine, TemplatePart::Text, "inline", pattern).map_err(|e| e.to_string())?;
+    let engine = std::rc::Rc::new(engine);
+    INLINE_ENGINES.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= INLINE_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, engine.clone());
+    });
+    Ok(engine)
 }
 
 /// Escapes the five characters that matter in HTML text and quoted attributes (tera's own
