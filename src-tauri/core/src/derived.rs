@@ -15,6 +15,15 @@ pub fn refresh_customers(conn: &Connection, customer_ids: &[i64]) -> DbResult<()
     run(conn, Some(&ids))
 }
 
+/// Recomputes only the customer's last contact: what a sent or received email changes.
+pub fn refresh_last_contact(conn: &Connection, customer_id: i64) -> DbResult<()> {
+    conn.prepare_cached(&format!(
+        "UPDATE customers SET last_contact_at = {LAST_CONTACT} WHERE id = ?1"
+    ))?
+    .execute([customer_id])?;
+    Ok(())
+}
+
 /// Recomputes derived data for every customer (after a bulk load), and merges the search
 /// index into one segment, which keeps prefix queries fast.
 pub fn refresh_all(conn: &Connection) -> DbResult<()> {
@@ -25,6 +34,12 @@ pub fn refresh_all(conn: &Connection) -> DbResult<()> {
     )?;
     Ok(())
 }
+
+/// The latest note, sent email or completed task of `customers.id`.
+const LAST_CONTACT: &str = "(SELECT MAX(t) FROM (
+    SELECT MAX(created_at) AS t FROM notes WHERE customer_id = customers.id
+    UNION ALL SELECT MAX(sent_at) FROM messages WHERE customer_id = customers.id
+    UNION ALL SELECT MAX(done_at) FROM tasks WHERE customer_id = customers.id))";
 
 /// `ids` is a JSON array bound as ?1, or None for everyone.
 fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
@@ -50,10 +65,7 @@ fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
                 open_sort_key = coalesce((SELECT SUM(b.open_minor * {to_thousandths})
                                           FROM customer_balances b
                                           WHERE b.customer_id = customers.id), 0),
-                last_contact_at = (SELECT MAX(t) FROM (
-                    SELECT MAX(created_at) AS t FROM notes WHERE customer_id = customers.id
-                    UNION ALL SELECT MAX(sent_at) FROM messages WHERE customer_id = customers.id
-                    UNION ALL SELECT MAX(done_at) FROM tasks WHERE customer_id = customers.id)),
+                last_contact_at = {LAST_CONTACT},
                 next_follow_up = (SELECT MIN(due_date) FROM tasks
                                   WHERE customer_id = customers.id AND done_at IS NULL)
              WHERE {by_id}"

@@ -497,9 +497,10 @@ pub fn cancel(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> 
     )
 }
 
+/// A message's fate changes only the customer's last contact among the derived figures.
 fn refresh_customer(conn: &Connection, customer_id: Option<i64>) -> Result<(), OutboxError> {
     if let Some(id) = customer_id {
-        crate::derived::refresh_customers(conn, &[id])?;
+        crate::derived::refresh_last_contact(conn, id)?;
     }
     Ok(())
 }
