@@ -28,17 +28,7 @@ pub fn for_customer(conn: &Connection, customer_id: i64) -> DbResult<Vec<Contact
         "SELECT id, customer_id, name, email, phone, role, is_billing FROM contacts
          WHERE customer_id = ?1 ORDER BY is_billing DESC, id",
     )?;
-    let rows = stmt.query_map([customer_id], |r| {
-        Ok(Contact {
-            id: r.get(0)?,
-            customer_id: r.get(1)?,
-            name: r.get(2)?,
-            email: r.get(3)?,
-            phone: r.get(4)?,
-            role: r.get(5)?,
-            is_billing: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map([customer_id], contact_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -145,19 +135,21 @@ pub fn get(conn: &Connection, id: i64) -> DbResult<Contact> {
     conn.prepare_cached(
         "SELECT id, customer_id, name, email, phone, role, is_billing FROM contacts WHERE id = ?1",
     )?
-    .query_row([id], |r| {
-        Ok(Contact {
-            id: r.get(0)?,
-            customer_id: r.get(1)?,
-            name: r.get(2)?,
-            email: r.get(3)?,
-            phone: r.get(4)?,
-            role: r.get(5)?,
-            is_billing: r.get(6)?,
-        })
-    })
+    .query_row([id], contact_from_row)
     .optional()?
     .ok_or_else(|| DbError::NotFound(format!("contact {id}")))
+}
+
+fn contact_from_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
+    Ok(Contact {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        name: r.get(2)?,
+        email: r.get(3)?,
+        phone: r.get(4)?,
+        role: r.get(5)?,
+        is_billing: r.get(6)?,
+    })
 }
 
 fn clear_billing(conn: &Connection, customer_id: i64) -> DbResult<()> {

@@ -64,7 +64,7 @@ const FEATURED: &[(&str, &str, &str)] = &[
     ("Sunny Side Up ☀ Café", "USD", "Retail"),
     ("Gulf Pearl Trading W.L.L.", "BHD", "Wholesale"),
 ];
-const PREFIXES: &[&str] = &[
+pub(crate) const PREFIXES: &[&str] = &[
     "Alder",
     "Blue Harbor",
     "Copperline",
@@ -96,7 +96,7 @@ const PREFIXES: &[&str] = &[
     "Nightingale",
     "Orchard",
 ];
-const TRADES: &[&str] = &[
+pub(crate) const TRADES: &[&str] = &[
     "Traders",
     "Bakery",
     "Logistics",

@@ -177,18 +177,13 @@ fn parse<'r>(
         text => row::amount("amount due", text, &currency, decimal_comma)?,
     };
     row::check_open(total, open, &currency)?;
-    let issue_date = dates.date("issue date", cell(record, columns.issue))?;
     let due_text = opt_cell(record, columns.due);
-    let due_date = match due_text {
-        "" => issue_date,
-        text => dates.date("due date", text)?,
-    };
-    if due_date < issue_date {
-        return Err(RowError::DueBeforeIssue {
-            due: due_date,
-            issue: issue_date,
-        });
-    }
+    let (issue_date, due_date) = dates.issue_and_due(
+        "issue date",
+        cell(record, columns.issue),
+        "due date",
+        due_text,
+    )?;
     let kind = if total < 0 || (total == 0 && open < 0) {
         InvoiceKind::CreditNote
     } else {

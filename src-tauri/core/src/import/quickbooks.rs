@@ -214,18 +214,9 @@ fn parse<'r>(
         (total, open)
     };
     row::check_open(total, open, &currency)?;
-    let issue_date = dates.date("date", cell(record, columns.date))?;
     let due_text = opt_cell(record, columns.due);
-    let due_date = match due_text {
-        "" => issue_date,
-        text => dates.date("due date", text)?,
-    };
-    if due_date < issue_date {
-        return Err(RowError::DueBeforeIssue {
-            due: due_date,
-            issue: issue_date,
-        });
-    }
+    let (issue_date, due_date) =
+        dates.issue_and_due("date", cell(record, columns.date), "due date", due_text)?;
     let num = cell(record, columns.num);
     let number = match transaction {
         Transaction::Payment => Cow::Owned(payment_number(

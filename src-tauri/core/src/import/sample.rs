@@ -4,34 +4,8 @@
 use chrono::{Days, NaiveDate};
 use std::io::{self, Write};
 
-const PREFIXES: &[&str] = &[
-    "Alder",
-    "Blue Harbor",
-    "Copperline",
-    "Meridian",
-    "Oakridge",
-    "Silverleaf",
-    "Pinecrest",
-    "Redwood",
-    "Lakeside",
-    "Summit",
-    "Ironbridge",
-    "Harborview",
-    "Foxglove",
-    "Kestrel",
-    "Café Ölmann",
-];
-const TRADES: &[&str] = &[
-    "Traders",
-    "Bakery",
-    "Logistics",
-    "Dental",
-    "Studio",
-    "Builders",
-    "Consulting",
-    "Farms",
-    "Electric",
-];
+// The demo's company names, so benchmark data looks like demo data.
+use crate::demo::{PREFIXES, TRADES};
 /// (code, weight out of 100).
 const CURRENCIES: &[(&str, u32)] = &[("USD", 70), ("EUR", 15), ("GBP", 10), ("JPY", 5)];
 

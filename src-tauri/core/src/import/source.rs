@@ -112,6 +112,29 @@ impl<'s, 't> DateReader<'s, 't> {
         }
     }
 
+    /// The issue date and the due date (due on the issue date when the cell is empty),
+    /// refusing a due date before the issue date.
+    pub fn issue_and_due(
+        &self,
+        issue_column: &'static str,
+        issue: &str,
+        due_column: &'static str,
+        due: &str,
+    ) -> Result<(NaiveDate, NaiveDate), RowError> {
+        let issue_date = self.date(issue_column, issue)?;
+        let due_date = match due.trim() {
+            "" => issue_date,
+            text => self.date(due_column, text)?,
+        };
+        if due_date < issue_date {
+            return Err(RowError::DueBeforeIssue {
+                due: due_date,
+                issue: issue_date,
+            });
+        }
+        Ok((issue_date, due_date))
+    }
+
     pub fn date(&self, column: &'static str, raw: &str) -> Result<NaiveDate, RowError> {
         let value = raw.trim();
         if value.is_empty() {

@@ -299,17 +299,12 @@ fn parse<'g>(
         InvoiceKind::Invoice => (total, open),
     };
     row::check_open(total, open, &currency)?;
-    let issue_date = dates.date("InvoiceDate", invoice.field("InvoiceDate"))?;
-    let due_date = match invoice.field("DueDate") {
-        "" => issue_date,
-        text => dates.date("DueDate", text)?,
-    };
-    if due_date < issue_date {
-        return Err(RowError::DueBeforeIssue {
-            due: due_date,
-            issue: issue_date,
-        });
-    }
+    let (issue_date, due_date) = dates.issue_and_due(
+        "InvoiceDate",
+        invoice.field("InvoiceDate"),
+        "DueDate",
+        invoice.field("DueDate"),
+    )?;
     Ok(InvoiceRow {
         line: invoice.line,
         customer,
