@@ -14,6 +14,8 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-noto-cjk
   # mail tests (scripts/with-test-services.sh): Secret Service keychain, aiosmtpd venv, test certificate
   gnome-keyring libsecret-tools python3 python3-venv openssl
+  # statement PDF tests read the PDFs back: pdftotext, pdfinfo, pdffonts, pdftoppm
+  poppler-utils
 )
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "error: $1 is required ($2)" >&2; exit 1; }; }

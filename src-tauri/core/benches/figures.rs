@@ -112,6 +112,12 @@ fn main() {
     );
     drop(db);
 
+    let statements = dir.path().join("statements");
+    let figures =
+        duebook_core::statement::benchmark(&path, &statements, as_of, 1_000).expect("statements");
+    println!("{figures}");
+    let _ = std::fs::remove_dir_all(&statements);
+
     import_figures(dir.path(), as_of, customers_wanted);
     table.print();
     let size = file_size(&path);

@@ -13,6 +13,8 @@ use std::process::ExitCode;
 
 #[path = "duebook/mail_cli.rs"]
 mod mail_cli;
+#[path = "duebook/statements_cli.rs"]
+mod statements_cli;
 
 #[derive(Parser)]
 #[command(
@@ -80,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         action: mail_cli::OutboxAction,
     },
+    /// Write statement-of-account PDFs: every customer with a balance, or --customer ID.
+    ///
+    /// Customers without an email address are listed. Exit status: 0 when every statement
+    /// was written, 1 when any failed.
+    Statements(statements_cli::StatementsArgs),
 }
 
 fn main() -> ExitCode {
@@ -144,6 +151,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Account { action } => return mail_cli::account(&path, action),
         Command::Send(args) => return mail_cli::send(&path, args, today),
         Command::Outbox { action } => return mail_cli::outbox(&path, action),
+        Command::Statements(args) => return statements_cli::statements(&path, args, today),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -29,16 +29,40 @@ pub struct Aging {
     pub currencies: BTreeMap<String, Buckets>,
 }
 
-/// Open amounts (credits as negative amounts) by currency and days past due on `as_of`.
-pub fn aging(conn: &Connection, as_of: NaiveDate) -> DbResult<Aging> {
-    let cutoff = |days: u64| {
+/// The first due date of each bucket after "current": due on or after `cutoffs[0]` (= `as_of`)
+/// is current, on or after `cutoffs[1]` is 1–30 days past due, and so on; older is 90+.
+fn cutoffs(as_of: NaiveDate) -> [NaiveDate; 4] {
+    let back = |days: u64| {
         as_of
             .checked_sub_days(Days::new(days))
             .unwrap_or(NaiveDate::MIN)
-            .to_string()
     };
+    [as_of, back(30), back(60), back(90)]
+}
+
+/// The bucket (index into [`BUCKETS`]) of an amount due on `due_date`, seen on `as_of`: the
+/// same rule the SQL in [`aging`] applies, for callers that age amounts they computed.
+pub fn bucket_index(due_date: NaiveDate, as_of: NaiveDate) -> usize {
+    cutoffs(as_of)
+        .iter()
+        .position(|cutoff| due_date >= *cutoff)
+        .unwrap_or(4)
+}
+
+/// Open amounts (credits as negative amounts) by currency and days past due on `as_of`.
+pub fn aging(conn: &Connection, as_of: NaiveDate) -> DbResult<Aging> {
+    aging_where(conn, as_of, None)
+}
+
+/// [`aging`] for one customer's invoices.
+pub fn customer_aging(conn: &Connection, customer_id: i64, as_of: NaiveDate) -> DbResult<Aging> {
+    aging_where(conn, as_of, Some(customer_id))
+}
+
+fn aging_where(conn: &Connection, as_of: NaiveDate, customer_id: Option<i64>) -> DbResult<Aging> {
+    let [current, days30, days60, days90] = cutoffs(as_of).map(|d| d.to_string());
     // Comparing with precomputed cut-off dates keeps the per-row work to string compares.
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT currency,
                 CASE WHEN due_date >= ?1 THEN 0
                      WHEN due_date >= ?2 THEN 1
@@ -46,19 +70,26 @@ pub fn aging(conn: &Connection, as_of: NaiveDate) -> DbResult<Aging> {
                      WHEN due_date >= ?4 THEN 3
                      ELSE 4 END AS bucket,
                 SUM(total_minor - paid_minor)
-         FROM invoices WHERE status = 'open'
+         FROM invoices WHERE status = 'open'{}
          GROUP BY currency, bucket",
-    )?;
-    let rows = stmt.query_map(
-        params![as_of.to_string(), cutoff(30), cutoff(60), cutoff(90)],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)? as usize,
-                r.get::<_, i64>(2)?,
-            ))
-        },
-    )?;
+        if customer_id.is_some() {
+            " AND customer_id = ?5"
+        } else {
+            ""
+        }
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let map = |r: &rusqlite::Row| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)? as usize,
+            r.get::<_, i64>(2)?,
+        ))
+    };
+    let rows = match customer_id {
+        Some(id) => stmt.query_map(params![current, days30, days60, days90, id], map)?,
+        None => stmt.query_map(params![current, days30, days60, days90], map)?,
+    };
     let mut currencies: BTreeMap<String, Buckets> = BTreeMap::new();
     for row in rows {
         let (currency, bucket, minor) = row?;
