@@ -14,7 +14,7 @@ use crate::search::{fts_query, invoice_number_range};
 use crate::{customers, disputes, promises};
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Up to this many matching customers are sorted by SQLite directly; more are picked out while
 /// walking the customers in list order, which is fast when matches are dense.
@@ -56,7 +56,7 @@ pub fn all_ids(conn: &Connection, query: &CustomerListQuery) -> DbResult<Vec<i64
     let mut out = Vec::new();
     for id in ids {
         let id = id?;
-        if matches.as_ref().is_none_or(|m| m.contains(&id)) {
+        if matches.as_ref().is_none_or(|m| m.contains(id)) {
             out.push(id);
         }
     }
@@ -88,7 +88,7 @@ fn order_by(sort: CustomerSort) -> &'static str {
 }
 
 /// The ids matching the search and filters, or None when neither narrows the list.
-fn matching_ids(conn: &Connection, query: &CustomerListQuery) -> DbResult<Option<HashSet<i64>>> {
+fn matching_ids(conn: &Connection, query: &CustomerListQuery) -> DbResult<Option<IdSet>> {
     let mut sets = filter_sets(conn, &query.filters, query.as_of)?;
     let text = query.search.as_deref().unwrap_or("");
     let (fts, number) = (fts_query(text), invoice_number_range(text));
@@ -96,22 +96,18 @@ fn matching_ids(conn: &Connection, query: &CustomerListQuery) -> DbResult<Option
         sets.push(search_hits(conn, fts.as_deref(), number)?);
     }
     // Intersect starting from the smallest set.
-    sets.sort_by_key(HashSet::len);
+    sets.sort_by_key(IdSet::len);
     let mut sets = sets.into_iter();
     let Some(mut result) = sets.next() else {
         return Ok(None);
     };
     for set in sets {
-        result.retain(|id| set.contains(id));
+        result.0.retain(|id| set.contains(*id));
     }
     Ok(Some(result))
 }
 
-fn filter_sets(
-    conn: &Connection,
-    f: &CustomerFilters,
-    as_of: NaiveDate,
-) -> DbResult<Vec<HashSet<i64>>> {
+fn filter_sets(conn: &Connection, f: &CustomerFilters, as_of: NaiveDate) -> DbResult<Vec<IdSet>> {
     let mut sets = Vec::new();
     if let Some(bucket) = f.aging_bucket {
         let (from, to) = bucket_due_range(bucket, as_of);
@@ -143,21 +139,13 @@ fn filter_sets(
         )?);
     }
     if f.open_promise {
-        sets.push(
-            promises::customers_with(conn, PromiseStatus::Pending, as_of)?
-                .into_iter()
-                .collect(),
-        );
+        sets.push(promises::customers_with(conn, PromiseStatus::Pending, as_of)?.into());
     }
     if f.broken_promise {
-        sets.push(
-            promises::customers_with(conn, PromiseStatus::Broken, as_of)?
-                .into_iter()
-                .collect(),
-        );
+        sets.push(promises::customers_with(conn, PromiseStatus::Broken, as_of)?.into());
     }
     if f.disputed {
-        sets.push(disputes::disputed_customers(conn)?.into_iter().collect());
+        sets.push(disputes::disputed_customers(conn)?.into());
     }
     if f.do_not_contact {
         sets.push(ids(
@@ -195,10 +183,38 @@ fn bucket_due_range(bucket: AgingBucket, as_of: NaiveDate) -> (String, String) {
     }
 }
 
-fn ids(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> DbResult<HashSet<i64>> {
+fn ids(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> DbResult<IdSet> {
     let mut stmt = conn.prepare_cached(sql)?;
     let rows = stmt.query_map(params, |r| r.get(0))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(IdSet::from(rows.collect::<Result<Vec<i64>, _>>()?))
+}
+
+/// Customer ids, sorted and unique. FTS and index scans deliver ids mostly in order, so
+/// building one is nearly free, and membership is a binary search — cheaper than hashing
+/// tens of thousands of ids for a two-letter search.
+struct IdSet(Vec<i64>);
+
+impl IdSet {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn contains(&self, id: i64) -> bool {
+        self.0.binary_search(&id).is_ok()
+    }
+
+    fn union(mut self, other: IdSet) -> IdSet {
+        self.0.extend(other.0);
+        IdSet::from(self.0)
+    }
+}
+
+impl From<Vec<i64>> for IdSet {
+    fn from(mut ids: Vec<i64>) -> Self {
+        ids.sort_unstable();
+        ids.dedup();
+        IdSet(ids)
+    }
 }
 
 /// Customers whose name or contacts match the FTS query, and customers with an invoice number
@@ -207,22 +223,23 @@ fn search_hits(
     conn: &Connection,
     fts: Option<&str>,
     number: Option<(String, String)>,
-) -> DbResult<HashSet<i64>> {
-    let mut hits = HashSet::new();
+) -> DbResult<IdSet> {
+    let mut hits = IdSet(Vec::new());
     if let Some(fts) = fts {
-        hits.extend(ids(
+        hits = ids(
             conn,
             "SELECT rowid FROM customer_search WHERE customer_search MATCH ?1",
             &[&fts],
-        )?);
+        )?;
     }
     if let Some((low, high)) = number {
-        hits.extend(ids(
+        let by_number = ids(
             conn,
             "SELECT customer_id FROM invoices
              WHERE number >= ?1 COLLATE NOCASE AND number < ?2 COLLATE NOCASE",
             &[&low, &high],
-        )?);
+        )?;
+        hits = hits.union(by_number);
     }
     Ok(hits)
 }
@@ -230,17 +247,17 @@ fn search_hits(
 /// The ids of the requested page of matches, in list order.
 fn page_of(
     conn: &Connection,
-    matches: &HashSet<i64>,
+    matches: &IdSet,
     order: &str,
     query: &CustomerListQuery,
 ) -> DbResult<Vec<i64>> {
     if matches.len() <= DIRECT_SORT_MAX {
-        let ids: Vec<i64> = matches.iter().copied().collect();
+        let ids = &matches.0;
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT c.id FROM customers c WHERE c.id IN (SELECT value FROM json_each(?1))
              ORDER BY {order} LIMIT ?2 OFFSET ?3"
         ))?;
-        let ids = stmt.query_map(params![json_ids(&ids), query.limit, query.offset], |r| {
+        let ids = stmt.query_map(params![json_ids(ids), query.limit, query.offset], |r| {
             r.get(0)
         })?;
         return Ok(ids.collect::<Result<_, _>>()?);
@@ -253,7 +270,7 @@ fn page_of(
     let mut page = Vec::with_capacity(take);
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        if matches.contains(&id) {
+        if matches.contains(id) {
             seen += 1;
             if seen > skip {
                 page.push(id);
