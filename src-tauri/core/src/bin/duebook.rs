@@ -11,6 +11,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[path = "duebook/campaigns_cli.rs"]
+mod campaigns_cli;
 #[path = "duebook/mail_cli.rs"]
 mod mail_cli;
 #[path = "duebook/statements_cli.rs"]
@@ -87,6 +89,17 @@ enum Command {
     /// Customers without an email address are listed. Exit status: 0 when every statement
     /// was written, 1 when any failed.
     Statements(statements_cli::StatementsArgs),
+    /// Run the campaign steps due today: queue and send the emails, create the call tasks.
+    ///
+    /// Safe to run from cron or a timer as often as you like: each message has a unique key,
+    /// only one process sends at a time, and after days switched off it sends what is due now
+    /// once. Exit status: 0 done, 1 a message failed, 3 a message is uncertain.
+    RunDue(campaigns_cli::RunDueArgs),
+    /// Reminder campaigns: list, create from a preset, preview the plan.
+    Campaigns {
+        #[command(subcommand)]
+        action: campaigns_cli::CampaignsAction,
+    },
 }
 
 fn main() -> ExitCode {
@@ -152,6 +165,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Send(args) => return mail_cli::send(&path, args, today),
         Command::Outbox { action } => return mail_cli::outbox(&path, action),
         Command::Statements(args) => return statements_cli::statements(&path, args, today),
+        Command::RunDue(args) => return campaigns_cli::run_due(&path, args, today),
+        Command::Campaigns { action } => return campaigns_cli::campaigns(&path, action, today),
     }
     Ok(ExitCode::SUCCESS)
 }

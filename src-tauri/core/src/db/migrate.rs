@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_initial.sql")),
     (2, include_str!("migrations/0002_outbox.sql")),
+    (3, include_str!("migrations/0003_campaigns.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -585,7 +585,9 @@ pub fn recover_interrupted(conn: &Connection) -> Result<Vec<i64>, OutboxError> {
 
 fn recover(conn: &Connection, holder: Option<&str>) -> Result<Vec<i64>, OutboxError> {
     clear_dead_lease(conn)?;
-    let tx = conn.unchecked_transaction()?;
+    // IMMEDIATE: this reads then writes; a deferred transaction would fail at once with
+    // "database is locked" when another runner writes in between, instead of waiting.
+    let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     let lease: Option<(String, String)> = tx
         .query_row(
             "SELECT holder, expires_at FROM outbox_lease WHERE id = 1",

@@ -1,0 +1,213 @@
+//! `duebook run-due` and `duebook campaigns ...`: run due campaign steps from cron / systemd
+//! timers / Task Scheduler, and list, create (from presets) and preview campaigns.
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use duebook_core::campaign::plan::{self, Plan};
+use duebook_core::campaign::{self, run, Channel, Trigger, PRESET_NAMES};
+use duebook_core::db::Database;
+use duebook_core::mail::smtp::MailerOptions;
+use duebook_core::mail::{self, outbox::MessageState};
+use duebook_core::secrets::KeychainStore;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct RunDueArgs {
+    /// Show what would be sent and why others are left out; write and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Run as if today were this date (simulate a schedule day by day).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<NaiveDate>,
+}
+
+#[derive(Subcommand)]
+pub enum CampaignsAction {
+    /// Every campaign with its steps.
+    List,
+    /// Create a campaign from a shipped preset: friendly, statements or high-touch.
+    Preset { name: String },
+    /// Preview a campaign: who gets which message today, and why the others do not.
+    Plan {
+        id: i64,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn print_plan(name: &str, plan: &Plan) {
+    println!("{name} — {}", plan.date);
+    if let Some(q) = &plan.quiet_day {
+        println!("  quiet day: {q}; nothing is sent");
+    }
+    for c in &plan.contacts {
+        let what = match c.channel {
+            Channel::Email => "email",
+            Channel::Call => "call task",
+        };
+        println!(
+            "  {what:<9} {} (#{}): {} — {}",
+            c.customer_name, c.customer_id, c.template_key, c.why
+        );
+    }
+    for e in &plan.excluded {
+        println!(
+            "  excluded  {} (#{}): {} — {}",
+            e.customer_name,
+            e.customer_id,
+            e.reason.as_str(),
+            e.detail
+        );
+    }
+    for s in &plan.counts {
+        println!(
+            "  step {} {:<16} {} email(s), {} call(s), {} excluded",
+            s.position, s.template_key, s.emails, s.calls, s.excluded
+        );
+    }
+}
+
+/// Exit status: 0 done, 1 a message failed or could not be prepared, 3 a message is uncertain.
+pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<ExitCode, String> {
+    let today = args.today.unwrap_or(today);
+    let db = Database::open(db_path).map_err(err)?;
+    if args.dry_run {
+        let report = run::enqueue_due(&db, today, true).map_err(err)?;
+        for c in &report.campaigns {
+            print_plan(&c.name, &c.plan);
+        }
+        println!("(dry run: nothing was stored or sent)");
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Build the mailer first: a missing password must not leave queued messages behind.
+    let options = MailerOptions::default().with_env_ca().map_err(err)?;
+    let mailer =
+        mail::mailer_for_account(db.conn(), &KeychainStore::default(), options).map_err(err)?;
+    drop(db);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    let report = rt
+        .block_on(run::run_due(db_path, &mailer, today, false))
+        .map_err(err)?;
+    rt.block_on(mailer.close());
+    let mut code = ExitCode::SUCCESS;
+    for c in &report.campaigns {
+        println!(
+            "{}: {} email(s) queued, {} call task(s), {} excluded{}",
+            c.name,
+            c.messages.len(),
+            c.tasks.len(),
+            c.plan.excluded.len(),
+            c.plan
+                .quiet_day
+                .as_ref()
+                .map(|q| format!(" (quiet day: {q})"))
+                .unwrap_or_default()
+        );
+        for (customer, reason) in &c.failed {
+            eprintln!("  customer {customer}: not prepared: {reason}");
+            code = ExitCode::FAILURE;
+        }
+    }
+    if !report.resumed.is_empty() {
+        println!(
+            "{} message(s) left queued by an interrupted run were sent now",
+            report.resumed.len()
+        );
+    }
+    if let Some(note) = &report.deferred {
+        println!("{note}");
+    }
+    if let Some(d) = &report.delivery {
+        println!(
+            "delivery: {} sent, {} failed, {} uncertain",
+            d.sent.len(),
+            d.failed.len(),
+            d.uncertain.len()
+        );
+        if !d.failed.is_empty() {
+            code = ExitCode::FAILURE;
+        } else if !d.uncertain.is_empty() {
+            code = ExitCode::from(3);
+        }
+        for id in &d.recovered {
+            eprintln!(
+                "message {id} was being sent when Duebook stopped: now {} (see `duebook outbox list`)",
+                MessageState::Uncertain.as_str()
+            );
+        }
+    }
+    Ok(code)
+}
+
+pub fn campaigns(
+    db_path: &Path,
+    action: CampaignsAction,
+    today: NaiveDate,
+) -> Result<ExitCode, String> {
+    let db = Database::open(db_path).map_err(err)?;
+    let conn = db.conn();
+    match action {
+        CampaignsAction::List => {
+            for c in campaign::list(conn).map_err(err)? {
+                println!(
+                    "{:>4}  {}{}  (gap {} days{})",
+                    c.id,
+                    c.name,
+                    if c.active { "" } else { " [inactive]" },
+                    c.min_gap_days,
+                    c.daily_cap
+                        .map(|n| format!(", at most {n} emails a day"))
+                        .unwrap_or_default()
+                );
+                for s in &c.steps {
+                    let when = match s.trigger {
+                        Trigger::DueOffset(0) => "on the due date".to_string(),
+                        Trigger::DueOffset(n) if n < 0 => format!("{} days before due", -n),
+                        Trigger::DueOffset(n) => format!("{n} days after due"),
+                        Trigger::DayOfMonth(d) => format!("day {d} of each month"),
+                    };
+                    println!(
+                        "        {}. {when}: {} ({})",
+                        s.position,
+                        s.template_key,
+                        s.channel.as_str()
+                    );
+                }
+            }
+        }
+        CampaignsAction::Preset { name } => {
+            let preset = campaign::preset(&name).ok_or_else(|| {
+                format!(
+                    "no preset {name:?}; choose one of {}",
+                    PRESET_NAMES.join(", ")
+                )
+            })?;
+            let id = campaign::create(conn, &preset).map_err(err)?;
+            println!("created campaign {id}: {}", preset.name);
+        }
+        CampaignsAction::Plan {
+            id,
+            today: on,
+            json,
+        } => {
+            let c = campaign::get(conn, id).map_err(err)?;
+            let p = plan::plan_campaign(conn, &c, on.unwrap_or(today)).map_err(err)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&p).map_err(err)?);
+            } else {
+                print_plan(&c.name, &p);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,381 @@
+//! Reminder campaigns: an audience rule and ordered steps, planned per customer and run through
+//! the outbox.
+//!
+//! - [`create`], [`list`], [`get`] store campaigns (`campaigns`, `campaign_steps`) and
+//!   [`presets`] are the shipped ones;
+//! - [`plan::plan`] decides, for one date, who gets which message and why everyone else does not;
+//! - [`run::run_due`] turns plans into outbox messages (unique send keys) and call tasks,
+//!   records per-invoice reminder state (`invoice_reminders`) and delivers.
+
+pub mod plan;
+pub mod run;
+
+use crate::db::{now_timestamp, DbError};
+use crate::mail::compose::ComposeError;
+use crate::mail::outbox::OutboxError;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CampaignError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Outbox(#[from] OutboxError),
+    #[error(transparent)]
+    Compose(#[from] ComposeError),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("there is no campaign {0}")]
+    NotFound(i64),
+}
+
+impl From<rusqlite::Error> for CampaignError {
+    fn from(e: rusqlite::Error) -> Self {
+        CampaignError::Db(DbError::Sqlite(e))
+    }
+}
+
+pub type CampaignResult<T> = Result<T, CampaignError>;
+
+/// Who a campaign writes to. Every field is optional; do-not-contact customers are always
+/// excluded whatever the rule says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Audience {
+    pub segment: Option<String>,
+    /// The customer must carry every one of these tags.
+    pub tags: Vec<String>,
+    /// Only customers with an open balance in this ISO 4217 currency.
+    pub currency: Option<String>,
+    /// Open balance range in minor units (in `currency`, else summed at face value).
+    pub min_balance_minor: Option<i64>,
+    pub max_balance_minor: Option<i64>,
+    /// Days the oldest open invoice is past due.
+    pub min_days_overdue: Option<i64>,
+    pub max_days_overdue: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Call,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Call => "call",
+        }
+    }
+    fn from_db(s: &str) -> Channel {
+        if s == "call" {
+            Channel::Call
+        } else {
+            Channel::Email
+        }
+    }
+}
+
+/// When a step applies to an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// N days after the due date (negative: before, 0: on the day).
+    DueOffset(i64),
+    /// Day D of each month (statements); shorter months use their last day.
+    DayOfMonth(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// 1, 2, ...: later steps are more advanced (firmer tone).
+    pub position: i64,
+    pub trigger: Trigger,
+    pub template_key: String,
+    pub channel: Channel,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCampaign {
+    pub name: String,
+    pub audience: Audience,
+    pub steps: Vec<Step>,
+    pub min_gap_days: i64,
+    pub quiet_weekends: bool,
+    pub holidays: Vec<NaiveDate>,
+    pub daily_cap: Option<i64>,
+    pub active: bool,
+}
+
+impl NewCampaign {
+    /// A campaign with the defaults: 15-day gap, quiet weekends, no holidays, no cap, active.
+    pub fn new(name: &str, steps: Vec<Step>) -> NewCampaign {
+        NewCampaign {
+            name: name.to_string(),
+            audience: Audience::default(),
+            steps,
+            min_gap_days: DEFAULT_MIN_GAP_DAYS,
+            quiet_weekends: true,
+            holidays: Vec::new(),
+            daily_cap: None,
+            active: true,
+        }
+    }
+}
+
+pub const DEFAULT_MIN_GAP_DAYS: i64 = 15;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    pub audience: Audience,
+    /// Ordered by position.
+    pub steps: Vec<Step>,
+    pub min_gap_days: i64,
+    pub quiet_weekends: bool,
+    pub holidays: Vec<NaiveDate>,
+    pub daily_cap: Option<i64>,
+    pub active: bool,
+}
+
+impl Campaign {
+    pub fn step(&self, position: i64) -> Option<&Step> {
+        self.steps.iter().find(|s| s.position == position)
+    }
+}
+
+fn step_id(conn: &Connection, campaign_id: i64, position: i64) -> CampaignResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM campaign_steps WHERE campaign_id = ?1 AND position = ?2")?
+        .query_row(params![campaign_id, position], |r| r.get(0))
+        .optional()?)
+}
+
+fn validate(new: &NewCampaign) -> CampaignResult<()> {
+    let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
+    if new.name.trim().is_empty() {
+        return invalid("the campaign needs a name");
+    }
+    if new.steps.is_empty() {
+        return invalid("the campaign needs at least one step");
+    }
+    if new.min_gap_days < 0 {
+        return invalid("the minimum gap cannot be negative");
+    }
+    if matches!(new.daily_cap, Some(c) if c < 1) {
+        return invalid("the daily cap must be at least 1");
+    }
+    let mut positions: Vec<i64> = new.steps.iter().map(|s| s.position).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    if positions.len() != new.steps.len() {
+        return invalid("two steps have the same position");
+    }
+    for s in &new.steps {
+        if let Trigger::DayOfMonth(d) = s.trigger {
+            if !(1..=31).contains(&d) {
+                return invalid("a day of the month is between 1 and 31");
+            }
+        }
+        if s.template_key.trim().is_empty() {
+            return invalid("every step needs a template");
+        }
+    }
+    Ok(())
+}
+
+/// Stores a campaign and its steps; returns its id.
+pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
+    validate(new)?;
+    let audience = serde_json::to_string(&new.audience)
+        .map_err(|e| CampaignError::Invalid(format!("audience: {e}")))?;
+    let holidays: Vec<String> = new.holidays.iter().map(|d| d.to_string()).collect();
+    let holidays = serde_json::to_string(&holidays)
+        .map_err(|e| CampaignError::Invalid(format!("holidays: {e}")))?;
+    let tx = conn.unchecked_transaction()?;
+    let now = now_timestamp();
+    tx.execute(
+        "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
+                                daily_cap, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        params![
+            new.name.trim(),
+            audience,
+            new.min_gap_days,
+            new.active,
+            new.quiet_weekends,
+            holidays,
+            new.daily_cap,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    for s in &new.steps {
+        let (trigger, offset, day) = match s.trigger {
+            Trigger::DueOffset(n) => ("due_offset", Some(n), None),
+            Trigger::DayOfMonth(d) => ("day_of_month", None, Some(d)),
+        };
+        tx.execute(
+            "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
+                                         template_key, channel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                s.position,
+                trigger,
+                offset,
+                day,
+                s.template_key.trim(),
+                s.channel.as_str()
+            ],
+        )?;
+    }
+    tx.commit()?;
+    Ok(id)
+}
+
+/// Turns a campaign on or off (only active campaigns are run by `run-due`).
+pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()> {
+    let n = conn.execute(
+        "UPDATE campaigns SET active = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, active, now_timestamp()],
+    )?;
+    if n == 0 {
+        return Err(CampaignError::NotFound(id));
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
+    let row = conn
+        .prepare_cached(
+            "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active
+             FROM campaigns WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, bool>(6)?,
+            ))
+        })
+        .optional()?
+        .ok_or(CampaignError::NotFound(id))?;
+    let (name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active) = row;
+    let audience: Audience = serde_json::from_str(&audience).map_err(|e| {
+        CampaignError::Invalid(format!("campaign {id} has an unreadable audience: {e}"))
+    })?;
+    let holidays: Vec<NaiveDate> = serde_json::from_str(&holidays).map_err(|e| {
+        CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
+    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, trigger, offset_days, day_of_month, template_key, channel
+         FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
+    )?;
+    let steps = stmt
+        .query_map([id], |r| {
+            let trigger: String = r.get(1)?;
+            let trigger = if trigger == "day_of_month" {
+                Trigger::DayOfMonth(r.get::<_, Option<u32>>(3)?.unwrap_or(1))
+            } else {
+                Trigger::DueOffset(r.get::<_, Option<i64>>(2)?.unwrap_or(0))
+            };
+            Ok(Step {
+                position: r.get(0)?,
+                trigger,
+                template_key: r.get(4)?,
+                channel: Channel::from_db(&r.get::<_, String>(5)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Campaign {
+        id,
+        name,
+        audience,
+        steps,
+        min_gap_days,
+        quiet_weekends,
+        holidays,
+        daily_cap,
+        active,
+    })
+}
+
+/// Every campaign, oldest first.
+pub fn list(conn: &Connection) -> CampaignResult<Vec<Campaign>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM campaigns ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.into_iter().map(|id| get(conn, id)).collect()
+}
+
+fn step(position: i64, trigger: Trigger, template: &str, channel: Channel) -> Step {
+    Step {
+        position,
+        trigger,
+        template_key: template.to_string(),
+        channel,
+    }
+}
+
+/// Shipped preset names, as `duebook campaigns preset NAME` accepts them.
+pub const PRESET_NAMES: &[&str] = &["friendly", "statements", "high-touch"];
+
+/// The shipped campaigns, ready to [`create`]: by short name (see [`PRESET_NAMES`]).
+pub fn preset(name: &str) -> Option<NewCampaign> {
+    use Channel::{Call, Email};
+    use Trigger::{DayOfMonth, DueOffset};
+    Some(match name {
+        "friendly" => NewCampaign::new(
+            "Friendly pre-due + 3 overdue steps + final notice",
+            vec![
+                step(1, DueOffset(-3), "pre-due", Email),
+                step(2, DueOffset(7), "overdue-1", Email),
+                step(3, DueOffset(30), "overdue-2", Email),
+                step(4, DueOffset(60), "overdue-3", Email),
+                step(5, DueOffset(90), "final-notice", Email),
+            ],
+        ),
+        "statements" => NewCampaign {
+            // A statement is expected monthly whatever the last reminder was.
+            min_gap_days: 0,
+            ..NewCampaign::new(
+                "Monthly statements",
+                vec![step(1, DayOfMonth(1), "statement-cover", Email)],
+            )
+        },
+        "high-touch" => NewCampaign {
+            audience: Audience {
+                min_balance_minor: Some(500_000),
+                ..Audience::default()
+            },
+            ..NewCampaign::new(
+                "High-touch: email then call",
+                vec![
+                    step(1, DueOffset(-5), "pre-due", Email),
+                    step(2, DueOffset(1), "overdue-1", Email),
+                    step(3, DueOffset(10), "overdue-1", Call),
+                    step(4, DueOffset(30), "overdue-2", Email),
+                    step(5, DueOffset(45), "overdue-3", Call),
+                    step(6, DueOffset(60), "final-notice", Email),
+                ],
+            )
+        },
+        _ => return None,
+    })
+}
+
+/// All shipped presets.
+pub fn presets() -> Vec<NewCampaign> {
+    PRESET_NAMES.iter().filter_map(|n| preset(n)).collect()
+}

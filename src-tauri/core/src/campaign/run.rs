@@ -1,0 +1,384 @@
+//! Running campaigns: plans become outbox messages and call tasks, then the outbox delivers.
+//!
+//! Crash safety: every email is queued under its send key
+//! (`campaign:{id}:step:{pos}:customer:{id}:{date}`), so a rerun the same day finds it already
+//! queued and never queues it twice. The per-invoice reminder state is written right after the
+//! enqueue; `outbox::enqueue` runs its own transaction, so the two cannot share one yet — instead
+//! [`reconcile`] repairs, at the start of every run, reminder state missing for a campaign
+//! message (a crash between the two writes). Call tasks and their reminder state are written in
+//! one transaction. Delivery goes through [`outbox::deliver`], which holds the send lease, so
+//! two runners never send at once.
+//!
+//! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
+//! reached step), so after days switched off it sends once, not once per missed day.
+
+use super::plan::{plan_campaign, target_step, Plan, PlannedContact};
+use super::{list, step_id, Campaign, CampaignResult, Channel};
+use crate::db::{now_timestamp, Database};
+use crate::mail::account;
+use crate::mail::compose::{self, SendRequest};
+use crate::mail::outbox::{self, DeliveryReport, MessageMeta, OutboxError, RetryPolicy};
+use crate::mail::smtp::Mailer;
+use crate::mail::templates::{self, Renderer};
+use crate::model::TaskKind;
+use crate::tasks::{self, NewTask};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignRun {
+    pub campaign_id: i64,
+    pub name: String,
+    pub plan: Plan,
+    /// Outbox ids of the messages queued by this run, or found already queued under their key.
+    pub messages: Vec<i64>,
+    /// Of those, the ones an earlier (interrupted) run had queued already.
+    pub already_queued: Vec<i64>,
+    /// Call tasks created.
+    pub tasks: Vec<i64>,
+    /// Customers whose email could not be prepared, with the reason (retried next run).
+    pub failed: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub date: NaiveDate,
+    pub dry_run: bool,
+    pub campaigns: Vec<CampaignRun>,
+    /// Campaign messages an earlier, interrupted run left queued; delivered by this run.
+    pub resumed: Vec<i64>,
+    /// Set when another process held the send lease, so delivery was left to a later run.
+    pub deferred: Option<String>,
+    /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
+    #[serde(skip)]
+    pub delivery: Option<DeliveryReport>,
+}
+
+/// Plans every active campaign for `today` without writing anything.
+pub fn plan_all(conn: &Connection, today: NaiveDate) -> CampaignResult<Vec<(Campaign, Plan)>> {
+    let mut out = Vec::new();
+    for campaign in list(conn)?.into_iter().filter(|c| c.active) {
+        let plan = plan_campaign(conn, &campaign, today)?;
+        out.push((campaign, plan));
+    }
+    Ok(out)
+}
+
+/// Runs what is due on `today` for every active campaign: queues the emails, creates the call
+/// tasks, records reminder state, then delivers the queued messages through `mailer`. With
+/// `dry_run` only plans (nothing is written or sent).
+pub async fn run_due<M: Mailer>(
+    db_path: &Path,
+    mailer: &M,
+    today: NaiveDate,
+    dry_run: bool,
+) -> CampaignResult<RunReport> {
+    let mut db = Database::open(db_path)?;
+    let mut report = enqueue_due(&db, today, dry_run)?;
+    if dry_run {
+        return Ok(report);
+    }
+    let mut ids: Vec<i64> = report
+        .campaigns
+        .iter()
+        .flat_map(|c| c.messages.iter().copied())
+        .collect();
+    report.resumed = left_queued(db.conn())?
+        .into_iter()
+        .filter(|id| !ids.contains(id))
+        .collect();
+    ids.extend(&report.resumed);
+    if !ids.is_empty() {
+        let mut attempt = 0;
+        let delivered = loop {
+            let result =
+                outbox::deliver(db.conn_mut(), mailer, Some(&ids), &RetryPolicy::default()).await;
+            // A concurrent writer (another runner queuing) can make SQLite refuse a write at
+            // once. Trying again never duplicates: a message already claimed is `sending` and
+            // becomes `uncertain`, never resent.
+            match result {
+                Err(ref e) if is_locked(e) && attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                }
+                other => break other,
+            }
+        };
+        match delivered {
+            Ok(delivery) => report.delivery = Some(delivery),
+            // Another runner (the app, a second cron job) holds the send lease: the messages
+            // stay queued under their keys and the next run (or that runner) sends them.
+            Err(OutboxError::Busy { until }) => {
+                report.deferred = Some(format!(
+                    "another Duebook process is sending (until {until}); {} message(s) stay queued for the next run",
+                    ids.len()
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(report)
+}
+
+fn is_locked(e: &OutboxError) -> bool {
+    matches!(
+        e,
+        OutboxError::Db(crate::db::DbError::Sqlite(err))
+            if matches!(
+                err.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+    )
+}
+
+/// The first half of [`run_due`]: plans and queues (or only plans, with `dry_run`).
+pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignResult<RunReport> {
+    let conn = db.conn();
+    let mut runs = Vec::new();
+    for campaign in list(conn)?.into_iter().filter(|c| c.active) {
+        if !dry_run {
+            reconcile(conn, &campaign)?;
+        }
+        let plan = plan_campaign(conn, &campaign, today)?;
+        let mut run = CampaignRun {
+            campaign_id: campaign.id,
+            name: campaign.name.clone(),
+            plan,
+            messages: Vec::new(),
+            already_queued: Vec::new(),
+            tasks: Vec::new(),
+            failed: Vec::new(),
+        };
+        if !dry_run {
+            execute(conn, &campaign, today, &mut run)?;
+        }
+        runs.push(run);
+    }
+    Ok(RunReport {
+        date: today,
+        dry_run,
+        campaigns: runs,
+        resumed: Vec::new(),
+        deferred: None,
+        delivery: None,
+    })
+}
+
+/// Campaign messages still queued (a run stopped before delivering them).
+fn left_queued(conn: &Connection) -> CampaignResult<Vec<i64>> {
+    Ok(conn
+        .prepare(
+            "SELECT id FROM messages WHERE state = 'queued' AND send_key LIKE 'campaign:%' ORDER BY id",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+fn execute(
+    conn: &Connection,
+    campaign: &Campaign,
+    today: NaiveDate,
+    run: &mut CampaignRun,
+) -> CampaignResult<()> {
+    let started = now_timestamp();
+    let emails: Vec<&PlannedContact> = run.plan.emails().collect();
+    if !emails.is_empty() {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let mut keys: Vec<&str> = emails.iter().map(|c| c.template_key.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let list = keys
+            .iter()
+            .map(|k| templates::get(conn, k))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(compose::ComposeError::from)?;
+        let renderer = Renderer::new(&list).map_err(compose::ComposeError::from)?;
+        for contact in emails {
+            let request = SendRequest {
+                customer_id: contact.customer_id,
+                template_key: contact.template_key.clone(),
+                attachments: Vec::new(),
+            };
+            let prepared = match compose::prepare_with(conn, &renderer, &account, &request, today) {
+                Ok(p) => p,
+                Err(e) => {
+                    run.failed.push((contact.customer_id, e.to_string()));
+                    continue;
+                }
+            };
+            let meta = MessageMeta {
+                customer_id: Some(contact.customer_id),
+                send_key: Some(contact.send_key.clone()),
+                template_key: Some(contact.template_key.clone()),
+                campaign_id: Some(campaign.id),
+                step_id: step_id(conn, campaign.id, contact.step_position)?,
+                invoice_ids: prepared.preview.invoice_ids.clone(),
+            };
+            let id = match outbox::enqueue(conn, &prepared.email, &meta) {
+                Ok(id) => id,
+                Err(OutboxError::AlreadyQueued { id, .. }) => {
+                    run.already_queued.push(id);
+                    id
+                }
+                Err(e) => {
+                    run.failed.push((contact.customer_id, e.to_string()));
+                    continue;
+                }
+            };
+            let tx = conn.unchecked_transaction()?;
+            record(&tx, campaign, contact, today, Some(id), None)?;
+            tx.commit()?;
+            run.messages.push(id);
+        }
+    }
+    for contact in run.plan.calls() {
+        let tx = conn.unchecked_transaction()?;
+        let mut title = format!(
+            "Call {} ({}: step {}, {})",
+            contact.customer_name, campaign.name, contact.step_position, contact.template_key
+        );
+        if contact.no_email {
+            title.push_str(" — no email address");
+        }
+        let title: String = title.chars().take(200).collect();
+        let task = tasks::add(
+            &tx,
+            &NewTask {
+                customer_id: contact.customer_id,
+                kind: TaskKind::Call,
+                title: &title,
+                due_date: today,
+            },
+        )?;
+        record(&tx, campaign, contact, today, None, Some(task))?;
+        tx.commit()?;
+        run.tasks.push(task);
+    }
+    conn.execute(
+        "INSERT INTO campaign_runs (campaign_id, run_date, started_at, finished_at, emails, calls, excluded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            campaign.id,
+            today.to_string(),
+            started,
+            now_timestamp(),
+            run.messages.len() as i64,
+            run.tasks.len() as i64,
+            run.plan.excluded.len() as i64
+        ],
+    )?;
+    Ok(())
+}
+
+fn record(
+    conn: &Connection,
+    campaign: &Campaign,
+    contact: &PlannedContact,
+    today: NaiveDate,
+    message_id: Option<i64>,
+    task_id: Option<i64>,
+) -> CampaignResult<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO invoice_reminders (invoice_id, campaign_id, step_position, period,
+             customer_id, template_key, channel, sent_on, message_id, task_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let channel = if task_id.is_some() {
+        Channel::Call
+    } else {
+        Channel::Email
+    };
+    for inv in &contact.invoices {
+        let template = campaign
+            .step(inv.step_position)
+            .map_or(contact.template_key.as_str(), |s| s.template_key.as_str());
+        stmt.execute(params![
+            inv.invoice_id,
+            campaign.id,
+            inv.step_position,
+            inv.period,
+            contact.customer_id,
+            template,
+            channel.as_str(),
+            today.to_string(),
+            message_id,
+            task_id
+        ])?;
+    }
+    Ok(())
+}
+
+/// Parses a campaign send key into (campaign, step, customer, date).
+pub fn parse_send_key(key: &str) -> Option<(i64, i64, i64, NaiveDate)> {
+    let parts: Vec<&str> = key.split(':').collect();
+    match parts.as_slice() {
+        ["campaign", c, "step", s, "customer", u, d] => Some((
+            c.parse().ok()?,
+            s.parse().ok()?,
+            u.parse().ok()?,
+            d.parse().ok()?,
+        )),
+        _ => None,
+    }
+}
+
+/// Writes reminder state missing for messages this campaign queued (a run that stopped between
+/// the enqueue and the state write). Each invoice of the message gets the step it had reached on
+/// the message's date. Returns how many messages were repaired.
+pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize> {
+    let pattern = format!("campaign:{}:step:%", campaign.id);
+    let orphans: Vec<(i64, String)> = conn
+        .prepare(
+            "SELECT m.id, m.send_key FROM messages m
+             WHERE m.send_key LIKE ?1
+               AND NOT EXISTS (SELECT 1 FROM invoice_reminders r WHERE r.message_id = m.id)",
+        )?
+        .query_map([&pattern], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut repaired = 0;
+    for (message_id, key) in orphans {
+        let Some((_, position, customer_id, date)) = parse_send_key(&key) else {
+            continue;
+        };
+        let invoices: Vec<(i64, String)> = conn
+            .prepare_cached(
+                "SELECT i.id, i.due_date FROM message_invoices mi JOIN invoices i ON i.id = mi.invoice_id
+                 WHERE mi.message_id = ?1",
+            )?
+            .query_map([message_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let tx = conn.unchecked_transaction()?;
+        for (invoice_id, due) in invoices {
+            let Ok(due) = due.parse::<NaiveDate>() else {
+                continue;
+            };
+            let Some((p, period)) = target_step(campaign, due, date) else {
+                continue;
+            };
+            if p > position {
+                continue;
+            }
+            let template = campaign.step(p).map_or("", |s| s.template_key.as_str());
+            tx.execute(
+                "INSERT OR IGNORE INTO invoice_reminders (invoice_id, campaign_id, step_position, period,
+                     customer_id, template_key, channel, sent_on, message_id, task_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'email', ?7, ?8, NULL)",
+                params![
+                    invoice_id,
+                    campaign.id,
+                    p,
+                    period,
+                    customer_id,
+                    template,
+                    date.to_string(),
+                    message_id
+                ],
+            )?;
+        }
+        tx.commit()?;
+        repaired += 1;
+    }
+    Ok(repaired)
+}

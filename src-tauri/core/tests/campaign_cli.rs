@@ -1,0 +1,83 @@
+//! `duebook campaigns ...` and `duebook run-due --dry-run` on a real file.
+
+mod campaign_support;
+
+use campaign_support::{customer, temp_db};
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn duebook(db: &Path, args: &[&str]) -> Output {
+    let home = db.parent().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_duebook"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home)
+        .env_remove("DUEBOOK_DB")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn presets_list_plan_and_dry_run() {
+    let (dir, db) = temp_db();
+    let (a, _) = customer(&db, "Alpha Ltd", Some("a@alpha.example"), &["2026-04-05"]);
+    let (p, _) = customer(&db, "Phone Co", None, &["2026-03-01"]);
+    drop(db);
+    let path = dir.path().join("campaign.sqlite");
+
+    let out = ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
+    assert!(out.contains("created campaign 1"), "{out}");
+    let bad = duebook(&path, &["campaigns", "preset", "loud"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("friendly, statements, high-touch"));
+
+    let out = ok(&duebook(&path, &["campaigns", "list"]));
+    assert!(out.contains("Friendly pre-due"), "{out}");
+    assert!(out.contains("3 days before due: pre-due (email)"), "{out}");
+
+    let out = ok(&duebook(
+        &path,
+        &["campaigns", "plan", "1", "--today", "2026-04-15", "--json"],
+    ));
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let contacts = plan["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 2);
+    assert_eq!(contacts[0]["customer_id"], p);
+    assert_eq!(contacts[0]["channel"], "call");
+    assert_eq!(contacts[1]["customer_id"], a);
+    assert_eq!(contacts[1]["template_key"], "overdue-1");
+
+    let out = ok(&duebook(
+        &path,
+        &["run-due", "--dry-run", "--today", "2026-04-15"],
+    ));
+    assert!(out.contains("email     Alpha Ltd"), "{out}");
+    assert!(out.contains("call task Phone Co"), "{out}");
+    assert!(out.contains("nothing was stored or sent"));
+    let out = ok(&duebook(
+        &path,
+        &["run-due", "--dry-run", "--today", "2026-04-18"],
+    ));
+    assert!(out.contains("quiet day: 2026-04-18 is a weekend"), "{out}");
+
+    // Without an account a real run refuses before queuing anything.
+    let real = duebook(&path, &["run-due", "--today", "2026-04-15"]);
+    assert!(!real.status.success());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}

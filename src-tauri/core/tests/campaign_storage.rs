@@ -1,0 +1,119 @@
+//! Campaigns are stored with their audience, steps and sending rules; the presets are valid.
+
+mod campaign_support;
+
+use campaign_support::{d, temp_db};
+use duebook_core::campaign::{
+    self, Audience, CampaignError, Channel, NewCampaign, Step, Trigger, PRESET_NAMES,
+};
+use duebook_core::db::LATEST_VERSION;
+
+#[test]
+fn a_campaign_round_trips_with_its_rules() {
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
+    const { assert!(LATEST_VERSION >= 3) };
+    let new = NewCampaign {
+        audience: Audience {
+            segment: Some("Retail".into()),
+            tags: vec!["key".into()],
+            currency: Some("EUR".into()),
+            min_balance_minor: Some(1_000),
+            max_balance_minor: Some(9_000_000),
+            min_days_overdue: Some(0),
+            max_days_overdue: Some(120),
+        },
+        holidays: vec![d("2026-12-25")],
+        daily_cap: Some(400),
+        min_gap_days: 10,
+        ..NewCampaign::new(
+            "Retail dunning",
+            vec![
+                Step {
+                    position: 1,
+                    trigger: Trigger::DueOffset(-3),
+                    template_key: "pre-due".into(),
+                    channel: Channel::Email,
+                },
+                Step {
+                    position: 2,
+                    trigger: Trigger::DueOffset(14),
+                    template_key: "overdue-1".into(),
+                    channel: Channel::Call,
+                },
+            ],
+        )
+    };
+    let id = campaign::create(conn, &new).unwrap();
+    let got = campaign::get(conn, id).unwrap();
+    assert_eq!(got.name, "Retail dunning");
+    assert_eq!(got.audience, new.audience);
+    assert_eq!(got.steps, new.steps);
+    assert_eq!(got.min_gap_days, 10);
+    assert_eq!(got.daily_cap, Some(400));
+    assert_eq!(got.holidays, vec![d("2026-12-25")]);
+    assert!(got.quiet_weekends && got.active);
+    assert_eq!(campaign::list(conn).unwrap(), vec![got]);
+    campaign::set_active(conn, id, false).unwrap();
+    assert!(!campaign::get(conn, id).unwrap().active);
+}
+
+#[test]
+fn presets_are_shipped_and_storable() {
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
+    assert_eq!(campaign::presets().len(), 3);
+    for name in PRESET_NAMES {
+        let preset = campaign::preset(name).unwrap();
+        assert_eq!(preset.min_gap_days == 0, *name == "statements");
+        let id = campaign::create(conn, &preset).unwrap();
+        assert_eq!(campaign::get(conn, id).unwrap().steps, preset.steps);
+    }
+    let friendly = campaign::preset("friendly").unwrap();
+    let keys: Vec<_> = friendly
+        .steps
+        .iter()
+        .map(|s| s.template_key.as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "pre-due",
+            "overdue-1",
+            "overdue-2",
+            "overdue-3",
+            "final-notice"
+        ]
+    );
+    assert_eq!(friendly.min_gap_days, 15);
+    let high = campaign::preset("high-touch").unwrap();
+    assert!(high.steps.iter().any(|s| s.channel == Channel::Call));
+    assert!(campaign::preset("nope").is_none());
+}
+
+#[test]
+fn invalid_campaigns_are_refused_and_unknown_ids_reported() {
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
+    let mut bad = campaign::preset("friendly").unwrap();
+    bad.steps[1].position = 1;
+    assert!(matches!(
+        campaign::create(conn, &bad),
+        Err(CampaignError::Invalid(_))
+    ));
+    let empty = NewCampaign::new("Empty", vec![]);
+    assert!(matches!(
+        campaign::create(conn, &empty),
+        Err(CampaignError::Invalid(_))
+    ));
+    let unnamed = NewCampaign {
+        name: "  ".into(),
+        ..campaign::preset("friendly").unwrap()
+    };
+    assert!(campaign::create(conn, &unnamed).is_err());
+    assert!(matches!(
+        campaign::get(conn, 99),
+        Err(CampaignError::NotFound(99))
+    ));
+    assert!(campaign::list(conn).unwrap().is_empty());
+}

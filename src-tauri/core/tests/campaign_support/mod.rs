@@ -1,0 +1,128 @@
+//! Helpers for the campaign tests (`mod campaign_support;`): a database file with a sending
+//! account and company, customers with invoices due on chosen dates, and a mailer that records.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use duebook_core::db::Database;
+use duebook_core::mail::account::{self, AccountSettings, Security};
+use duebook_core::mail::company::{self, CompanyProfile, Remittance};
+use duebook_core::mail::smtp::{Mailer, SendError};
+use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use duebook_core::secrets::{MemoryStore, Password};
+use duebook_core::{contacts, customers, derived, invoices};
+use lettre::address::Envelope;
+use std::sync::Mutex;
+
+pub fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+pub fn temp_db() -> (tempfile::TempDir, Database) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Database::open(&dir.path().join("campaign.sqlite")).expect("open db");
+    (dir, db)
+}
+
+/// Company profile and an SMTP account (password in a memory store), so messages can be composed.
+pub fn setup_mail(db: &Database) {
+    company::save(
+        db.conn(),
+        &CompanyProfile {
+            name: "Northwind Supplies Ltd".into(),
+            signature: "Dana Ortiz\nAccounts Receivable".into(),
+            remittance: Remittance {
+                bank_name: "Example Bank".into(),
+                account_number: "GB33BUKB20201555555555".into(),
+                bank_code: "BUKBGB22".into(),
+                reference_format: "{{ invoice.number }}".into(),
+                ..Remittance::default()
+            },
+            payment_link_pattern: "https://pay.example.com/{{ invoice.number }}".into(),
+            ..CompanyProfile::default()
+        },
+    )
+    .expect("company");
+    let settings = AccountSettings {
+        sender_name: "Northwind Accounts".into(),
+        from_address: "ar@northwind.example".into(),
+        reply_to: None,
+        host: "localhost".into(),
+        port: 2525,
+        security: Security::None,
+        username: "ar@northwind.example".into(),
+    };
+    account::save(
+        db.conn(),
+        &MemoryStore::new(),
+        &settings,
+        Some(&Password::new("pw")),
+    )
+    .expect("account");
+}
+
+/// A customer with (optionally) a billing email and one EUR invoice per due date; returns
+/// (customer id, invoice ids).
+pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -> (i64, Vec<i64>) {
+    let conn = db.conn();
+    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+    contacts::insert(
+        conn,
+        id,
+        &NewContact {
+            name: Some("Jordan Smith".into()),
+            email: email.map(String::from),
+            phone: Some("+44 20 7946 0000".into()),
+            is_billing: true,
+            ..NewContact::default()
+        },
+    )
+    .expect("contact");
+    let mut ids = Vec::new();
+    for (n, due) in dues.iter().enumerate() {
+        let due = d(due);
+        ids.push(
+            invoices::insert(
+                conn,
+                &NewInvoice {
+                    customer_id: id,
+                    kind: InvoiceKind::Invoice,
+                    number: format!("INV-{id}-{n}"),
+                    issue_date: due - chrono::Days::new(30),
+                    due_date: due,
+                    total: Money::new(10_000, Currency::parse("EUR").expect("eur")),
+                    source: "manual".into(),
+                },
+            )
+            .expect("invoice"),
+        );
+    }
+    derived::refresh_customers(conn, &[id]).expect("refresh");
+    (id, ids)
+}
+
+/// Accepts everything and keeps the raw messages.
+#[derive(Default)]
+pub struct Recorder {
+    pub sent: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Recorder {
+    pub fn count(&self) -> usize {
+        self.sent.lock().expect("lock").len()
+    }
+}
+
+impl Mailer for Recorder {
+    async fn send(&self, _: &Envelope, raw: &[u8]) -> Result<String, SendError> {
+        self.sent.lock().expect("lock").push(raw.to_vec());
+        Ok("250 2.0.0 Ok".into())
+    }
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
