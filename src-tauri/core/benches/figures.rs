@@ -11,7 +11,7 @@ use duebook_core::demo::{generate, DemoOptions};
 use duebook_core::detail::customer_detail;
 use duebook_core::import::{self, ImportOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};
-use duebook_core::{customer_list, report};
+use duebook_core::{campaign, customer_list, customers, report};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
 use std::path::Path;
@@ -110,6 +110,7 @@ fn main() {
         }),
         sample_n(20, |_| reference_aging(conn, as_of)),
     );
+    campaign_figure(conn, as_of);
     drop(db);
 
     let statements = dir.path().join("statements");
@@ -134,6 +135,30 @@ fn list_query(search: Option<&str>, sort: CustomerSort, as_of: NaiveDate) -> Cus
         offset: 0,
         as_of,
     }
+}
+
+/// Planning the "friendly" preset over every customer: who gets which reminder today and why
+/// the others do not.
+fn campaign_figure(conn: &Connection, as_of: NaiveDate) {
+    let preset = campaign::preset("friendly").expect("preset");
+    let id = match campaign::list(conn)
+        .expect("list")
+        .iter()
+        .find(|c| c.name == preset.name)
+    {
+        Some(existing) => existing.id,
+        None => campaign::create(conn, &preset).expect("create"),
+    };
+    let customers = customers::count(conn).expect("count");
+    let started = Instant::now();
+    let plan = campaign::plan::plan(conn, id, as_of).expect("plan");
+    let took = started.elapsed();
+    println!(
+        "plan a campaign over {customers} customers: {:.0} ms ({} to contact, {} excluded with a reason) (goal < 1 s for 50,000)",
+        took.as_secs_f64() * 1e3,
+        plan.contacts.len(),
+        plan.excluded.len()
+    );
 }
 
 /// The generic CSV import of ten invoices per customer into a new file, beside the reference:
