@@ -4,9 +4,12 @@
 #               when node_modules is newer than package-lock.json
 #   ui-check    svelte-check (TypeScript + Svelte), warnings are errors
 #   app-build   the test/E2E binary with the UI embedded: target/debug/duebook-app
+#   cli-build   the `duebook` CLI the end-to-end tests use (an import from another process, a
+#               100,000-customer demo file): target/debug/duebook
 #   e2e         end-to-end tests against that binary under Xvfb + D-Bus; fails, never skips
 #   app-run     opens the window on the demo database in the foreground (needs a display)
-#   screenshot  docs/screenshot.png from the real window under Xvfb
+#   screenshot  docs/screenshot.png (light) and docs/screenshot-dark.png from the real window
+#               under Xvfb
 
 # System packages the app builds and its tests run with (the root Makefile installs them).
 APP_APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential curl wget file libssl-dev \
@@ -18,7 +21,7 @@ APP_BIN ?= target/debug/duebook-app
 DEMO_DB ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/app.duebook.desktop/demo.sqlite
 E2E_SCREEN ?= 1280x800x24
 
-.PHONY: ui-deps ui-check app-build e2e app-run screenshot
+.PHONY: ui-deps ui-check app-build cli-build e2e app-run screenshot
 
 NPM_STAMP := node_modules/.duebook-npm-ci
 
@@ -40,7 +43,10 @@ ui-check: ui-deps
 app-build: ui-deps
 	npx --no-install tauri build --debug --no-bundle --ci
 
-e2e: app-build
+cli-build:
+	$(or $(CARGO),cargo) build --locked -p duebook-core --bin duebook
+
+e2e: app-build cli-build
 	DUEBOOK_APP_BIN=$(abspath $(APP_BIN)) SCREEN=$(E2E_SCREEN) tests/e2e/run.sh
 
 app-run:
@@ -59,4 +65,5 @@ app-run:
 # Window size 1200x800 on a screen of the same size: the picture is the window, no black margins.
 screenshot: app-build
 	@mkdir -p docs
-	DUEBOOK_APP_BIN=$(abspath $(APP_BIN)) SCREEN=1200x800x24 tests/e2e/run.sh --screenshot docs/screenshot.png
+	DUEBOOK_APP_BIN=$(abspath $(APP_BIN)) SCREEN=1200x800x24 tests/e2e/run.sh --screenshot docs/screenshot.png \
+		--screenshot-dark docs/screenshot-dark.png

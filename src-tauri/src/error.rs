@@ -1,16 +1,19 @@
-//! The one error type every command returns. The UI receives it as `{ "kind": "...", "message": "..." }`
-//! (see `ui/src/lib/bindings/CommandError.ts`) and decides by `kind`, shows `message` to the person.
+//! The one error type every command returns. The UI receives it as
+//! `{ "kind": "...", "message": "...", "field"?: "..." }` (see `ui/src/lib/bindings/CommandError.ts`),
+//! decides by `kind` and shows `message` to the person — next to the input named by `field` when a
+//! value they typed was refused.
 
 use duebook_core::db::DbError;
 use duebook_core::demo::DemoError;
+use duebook_core::export::ExportError;
 use duebook_core::import::ImportError;
+use duebook_core::model::validation::FieldError;
 use duebook_core::paths::PathError;
 use serde::Serialize;
 use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, TS)]
-#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, TS)]
+#[ts(as = "WireError")]
 pub enum CommandError {
     /// The thing asked for (a customer, a file) does not exist.
     #[error("{0}")]
@@ -18,6 +21,10 @@ pub enum CommandError {
     /// The request itself is wrong: a bad argument, a file that is not a Duebook database.
     #[error("{0}")]
     InvalidInput(String),
+    /// A value the person typed was refused by the core's validation; sent as `invalid_input`
+    /// with the `field` it concerns, so the window shows the message beside that input.
+    #[error("{}", .0.message)]
+    InvalidField(FieldError),
     /// The file was written by a newer Duebook; this version refuses to touch it.
     #[error("{0}")]
     NewerDatabase(String),
@@ -40,10 +47,79 @@ pub enum CommandError {
     Internal(String),
 }
 
+/// What the window receives: the kind decides, the message is for the person, the field (only
+/// for `invalid_input`) names the input the message belongs next to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, rename = "CommandError")]
+pub struct WireError {
+    pub kind: ErrorKind,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorKind {
+    NotFound,
+    InvalidInput,
+    NewerDatabase,
+    NoDatabase,
+    Database,
+    Io,
+    ImportFailed,
+    Internal,
+}
+
+impl From<CommandError> for WireError {
+    fn from(error: CommandError) -> Self {
+        let (kind, message, field) = match error {
+            CommandError::NotFound(m) => (ErrorKind::NotFound, m, None),
+            CommandError::InvalidInput(m) => (ErrorKind::InvalidInput, m, None),
+            CommandError::InvalidField(e) => (ErrorKind::InvalidInput, e.message, Some(e.field)),
+            CommandError::NewerDatabase(m) => (ErrorKind::NewerDatabase, m, None),
+            CommandError::NoDatabase(m) => (ErrorKind::NoDatabase, m, None),
+            CommandError::Database(m) => (ErrorKind::Database, m, None),
+            CommandError::Io(m) => (ErrorKind::Io, m, None),
+            CommandError::ImportFailed(m) => (ErrorKind::ImportFailed, m, None),
+            CommandError::Internal(m) => (ErrorKind::Internal, m, None),
+        };
+        WireError {
+            kind,
+            message,
+            field,
+        }
+    }
+}
+
+impl Serialize for CommandError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        WireError::from(self.clone()).serialize(serializer)
+    }
+}
+
+impl From<FieldError> for CommandError {
+    fn from(error: FieldError) -> Self {
+        CommandError::InvalidField(error)
+    }
+}
+
+impl From<ExportError> for CommandError {
+    fn from(error: ExportError) -> Self {
+        match error {
+            ExportError::Db(e) => e.into(),
+            e @ ExportError::Write(_) => CommandError::Io(e.to_string()),
+        }
+    }
+}
+
 impl From<DbError> for CommandError {
     fn from(error: DbError) -> Self {
         let message = error.to_string();
         match error {
+            DbError::Invalid(field) => CommandError::InvalidField(field),
             DbError::NotFound(_) => CommandError::NotFound(message),
             DbError::NewerSchema { .. } => CommandError::NewerDatabase(message),
             DbError::NotADatabase { .. } => CommandError::InvalidInput(message),
@@ -109,6 +185,22 @@ mod tests {
         );
         let json = serde_json::to_value(CommandError::NewerDatabase("x".into())).unwrap();
         assert_eq!(json["kind"], "newer_database");
+    }
+
+    #[test]
+    fn a_refused_value_is_invalid_input_with_its_field() {
+        let error: CommandError = DbError::Invalid(FieldError::new("email", "not an email")).into();
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "kind": "invalid_input", "message": "not an email", "field": "email" })
+        );
+        assert_eq!(error.to_string(), "not an email");
+        let json = serde_json::to_value(CommandError::InvalidInput("bad page".into())).unwrap();
+        assert!(
+            json.get("field").is_none(),
+            "only field errors carry a field"
+        );
     }
 
     #[test]

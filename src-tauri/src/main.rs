@@ -4,8 +4,10 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod dialogs;
 mod error;
 mod state;
+mod watch;
 
 use state::{AppState, Session, StartClock};
 use std::ffi::OsString;
@@ -45,6 +47,10 @@ fn main() {
             }
         }))
         .manage(AppState::new(user_db, session, started))
+        .setup(|app| {
+            watch::spawn(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::database::database_status,
             commands::database::open_demo,
@@ -52,6 +58,28 @@ fn main() {
             commands::database::open_database,
             commands::customers::list_customers,
             commands::customers::customer_detail,
+            commands::customers::edit_customer,
+            commands::customers::list_facets,
+            commands::contacts::add_contact,
+            commands::contacts::update_contact,
+            commands::contacts::delete_contact,
+            commands::notes::add_note,
+            commands::notes::edit_note,
+            commands::notes::set_note_pinned,
+            commands::notes::delete_note,
+            commands::tasks::add_task,
+            commands::tasks::complete_task,
+            commands::invoices::record_payment,
+            commands::invoices::add_promise,
+            commands::invoices::open_dispute,
+            commands::invoices::resolve_dispute,
+            commands::timeline::customer_timeline,
+            commands::export::export_customers,
+            commands::export::export_invoices,
+            commands::settings::get_theme,
+            commands::settings::set_theme,
+            commands::settings::get_list_view,
+            commands::settings::set_list_view,
             commands::diagnostics::mark_list_painted,
             commands::import::choose_import_file,
             commands::import::preview_import,

@@ -1,9 +1,10 @@
 //! What the shell keeps between commands: the open database and when the process started.
 
 use crate::error::{CommandError, CommandResult};
-use duebook_core::db::Database;
+use duebook_core::db::{Database, DbResult};
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,8 @@ pub struct AppState {
     /// default); the demo file lives beside it.
     pub user_db: PathBuf,
     session: Mutex<Session>,
+    /// Bumped whenever another file is opened, so the change watcher starts over.
+    generation: AtomicU64,
     started: StartClock,
     list_painted: AtomicBool,
     /// One import (or preview) at a time: the next waits for the one still running (a preview
@@ -43,6 +46,7 @@ impl AppState {
         AppState {
             user_db,
             session: Mutex::new(session),
+            generation: AtomicU64::new(0),
             started,
             list_painted: AtomicBool::new(false),
             import_lock: tauri::async_runtime::Mutex::new(()),
@@ -68,6 +72,12 @@ impl AppState {
                 "no database is open: {why}"
             ))),
         }
+    }
+
+    /// One user action on the open database, in one IMMEDIATE transaction: saved completely or
+    /// not at all.
+    pub fn write<T>(&self, action: impl FnOnce(&Connection) -> DbResult<T>) -> CommandResult<T> {
+        self.with_db(|db| Ok(db.write(action)?))
     }
 
     /// The file of the open database, or why there is none.
@@ -109,6 +119,12 @@ impl AppState {
 
     pub fn replace_session(&self, session: Session) {
         *self.session() = session;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Which open file this is (changes with every [`AppState::replace_session`]).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// True only the first time: the startup mark is printed once per process.

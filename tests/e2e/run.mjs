@@ -4,16 +4,23 @@
 // the window cannot be driven at all — never skips.
 //
 //   node tests/e2e/run.mjs                      all tests
-//   node tests/e2e/run.mjs --screenshot FILE    only open the demo, pick a customer, save FILE
+//   node tests/e2e/run.mjs --screenshot FILE [--screenshot-dark FILE]
+//                                               only open the demo, pick a customer, save FILE in
+//                                               the light theme (and the same in the dark theme)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { customerScreenTests } from "./customer-screen.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
 
 const args = process.argv.slice(2);
-const screenshotIndex = args.indexOf("--screenshot");
-const screenshotOnly = screenshotIndex >= 0 ? path.resolve(args[screenshotIndex + 1] ?? "docs/screenshot.png") : null;
+const argument = (flag, fallback) => {
+  const index = args.indexOf(flag);
+  return index >= 0 ? path.resolve(args[index + 1] ?? fallback) : null;
+};
+const screenshotOnly = argument("--screenshot", "docs/screenshot.png");
+const screenshotDark = argument("--screenshot-dark", "docs/screenshot-dark.png");
 
 const binary = path.resolve(process.env.DUEBOOK_APP_BIN ?? path.join(repoRoot, "target/debug/duebook-app"));
 const artifacts = path.join(repoRoot, "target/e2e");
@@ -492,6 +499,23 @@ const tests = [
   ],
 ];
 
+tests.push(
+  ...customerScreenTests({
+    driver,
+    get: () => session,
+    set: (next) => (session = next),
+    endSession,
+    assert,
+    screenshot,
+    binary,
+    env,
+    artifacts,
+    scratch,
+    repoRoot,
+    demoDb,
+  }),
+);
+
 /** A generic export of `rows` invoices over 1,500 customers, ~60 bytes a row. */
 function bulkExport(rows) {
   mkdirSync(path.dirname(bulkCsv), { recursive: true });
@@ -536,9 +560,20 @@ async function main() {
             "screenshot of the demo with a customer selected",
             async () => {
               await openDemoAndPickCustomer({ search: null });
-              await new Promise((r) => setTimeout(r, 500));
-              screenshot(screenshotOnly);
-              console.log(`  saved ${path.relative(process.cwd(), screenshotOnly)}`);
+              const themes = [["light", screenshotOnly]];
+              if (screenshotDark) themes.push(["dark", screenshotDark]);
+              for (const [theme, file] of themes) {
+                await (await session.$("theme-select")).selectByAttribute("value", theme);
+                await session.until(
+                  async () => (await session.browser.execute(() => document.documentElement.dataset.theme)) === theme,
+                  `the ${theme} theme was not applied`,
+                );
+                // No focus ring on a control in the picture.
+                await session.browser.execute(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null));
+                await new Promise((r) => setTimeout(r, 500));
+                screenshot(file);
+                console.log(`  saved ${path.relative(process.cwd(), file)} (${theme})`);
+              }
             },
           ],
         ],

@@ -1,6 +1,11 @@
 import { mount } from "svelte";
 import "./app.css";
+import "./customer-screen.css";
 import App from "./App.svelte";
+import { applyTheme } from "./lib/theme";
+
+// The system theme until the saved setting is read from the database.
+applyTheme("system");
 
 // The CSP (src-tauri/tauri.conf.json) allows no inline scripts or styles. Anything that trips it is
 // a bug: log it and count it where the end-to-end tests look.

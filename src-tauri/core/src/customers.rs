@@ -65,6 +65,16 @@ pub fn all_tags(conn: &Connection) -> DbResult<Vec<String>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Every currency someone owes money in, for the filter menu.
+pub fn currencies_in_use(conn: &Connection) -> DbResult<Vec<String>> {
+    // customer_balances_open leads with currency, so this skips through the index.
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT currency FROM customer_balances WHERE open_minor != 0 ORDER BY currency",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Every segment in use, for the filter menu.
 pub fn all_segments(conn: &Connection) -> DbResult<Vec<String>> {
     let mut stmt = conn.prepare_cached(

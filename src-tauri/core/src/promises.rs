@@ -94,7 +94,8 @@ pub fn for_customer(
 }
 
 /// Payments on the promised invoice (or on any of the customer's invoices in the promised
-/// currency) dated from the day of the promise on; ?2 is today.
+/// currency) recorded after the promise was made and dated from its day on — a payment
+/// entered earlier the same day does not keep a promise made later; ?2 is today.
 const SELECT: &str = "
     SELECT p.id, p.customer_id, p.invoice_id, i.number, p.amount_minor, p.currency,
            p.promised_date, p.created_at,
@@ -102,6 +103,7 @@ const SELECT: &str = "
               JOIN invoices pi ON pi.id = pay.invoice_id
              WHERE pi.customer_id = p.customer_id AND pi.currency = p.currency
                AND (p.invoice_id IS NULL OR pi.id = p.invoice_id)
+               AND pay.created_at >= p.created_at
                AND pay.paid_on >= substr(p.created_at, 1, 10)) AS paid_since,
            ?2 AS today
     FROM promises p LEFT JOIN invoices i ON i.id = p.invoice_id";

@@ -634,3 +634,32 @@ fn manual_payments_are_checked_against_what_is_due() {
     assert!(detail.balances.is_empty(), "paid in full");
     assert_eq!(field_of(pay("1", today()).unwrap_err()), "amount");
 }
+
+#[test]
+fn a_payment_recorded_before_the_promise_does_not_keep_it() {
+    let b = books();
+    let acme = customer(&b.db, "Acme");
+    let inv = invoice(&b.db, acme, "INV-2", days_ago(10), usd(50_000));
+    let conn = b.db.conn();
+    payments::record(
+        conn,
+        &NewPayment {
+            invoice_id: inv,
+            amount_minor: 30_000,
+            paid_on: today(),
+            reference: None,
+            source: PaymentSource::Manual,
+        },
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let promise = NewPromise {
+        customer_id: acme,
+        invoice_id: Some(inv),
+        amount: usd(20_000),
+        promised_date: days_ahead(3),
+    };
+    promises::add(conn, &promise, today()).unwrap();
+    let status = promises::for_customer(conn, acme, today()).unwrap()[0].status;
+    assert_eq!(status, PromiseStatus::Pending);
+}

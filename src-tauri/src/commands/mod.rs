@@ -1,7 +1,54 @@
-//! Tauri commands, one module per screen area. Each is async, takes typed arguments, calls one
-//! function of `duebook_core` and returns `Result<T, CommandError>`.
+//! Tauri commands, one module per screen area. Each is async, takes typed arguments, calls
+//! `duebook_core` and returns `Result<T, CommandError>`; a value the core refuses comes back as
+//! `invalid_input` with the field it concerns.
 
+pub mod contacts;
 pub mod customers;
 pub mod database;
 pub mod diagnostics;
+pub mod export;
 pub mod import;
+pub mod invoices;
+pub mod notes;
+pub mod settings;
+pub mod tasks;
+pub mod timeline;
+
+use chrono::NaiveDate;
+use duebook_core::model::validation::FieldError;
+
+/// A date from a form field (`YYYY-MM-DD`, what `<input type="date">` sends), or a field error.
+pub fn parse_date(field: &str, label: &str, text: &str) -> Result<NaiveDate, FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(
+            field,
+            format!("{label} is missing: pick a date"),
+        ));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        FieldError::new(
+            field,
+            format!("{label} {text:?} is not a date (expected YYYY-MM-DD)"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_from_forms() {
+        assert_eq!(
+            parse_date("paid_on", "The date", " 2026-03-05 ")
+                .unwrap()
+                .to_string(),
+            "2026-03-05"
+        );
+        let blank = parse_date("paid_on", "The date", "").unwrap_err();
+        assert_eq!(blank.field, "paid_on");
+        assert!(blank.message.contains("pick a date"));
+        assert!(parse_date("due_date", "The due date", "2026-02-30").is_err());
+    }
+}

@@ -1,0 +1,162 @@
+//! CSV exports: the customer list as currently searched, filtered and sorted (every page), and one
+//! customer's invoices. The native save dialog asks where; the file is written next to its final
+//! name first and renamed when complete, so a failed export never leaves half a file behind.
+//! Formula-like cells are neutralised by the core.
+
+use crate::commands::customers::list_query;
+use crate::dialogs::{file_stem, save_path, SaveDialog};
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+use duebook_core::clock::{Clock, SystemClock};
+use duebook_core::customers;
+use duebook_core::export::{self, ExportError};
+use duebook_core::model::{CustomerFilters, CustomerSort};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Manager, Window};
+use ts_rs::TS;
+
+/// Where an export was written and how many customers or invoices it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    pub path: String,
+    pub file_name: String,
+    pub count: u32,
+}
+
+/// "Export CSV" on the list: every customer the current search and filters match, in list order.
+/// `None` when the person cancelled the dialog.
+#[tauri::command]
+pub async fn export_customers(
+    app: AppHandle,
+    window: Window,
+    search: Option<String>,
+    sort: Option<CustomerSort>,
+    filters: Option<CustomerFilters>,
+) -> CommandResult<Option<ExportResult>> {
+    app.state::<AppState>().db_path()?;
+    let file_name = format!("customers-{}.csv", SystemClock.today());
+    let dialog = SaveDialog {
+        title: "Export the customer list",
+        file_name: &file_name,
+        filter_name: "CSV file",
+        extensions: &["csv"],
+    };
+    let Some(path) = save_path(&window, dialog).await else {
+        return Ok(None);
+    };
+    let query = list_query(search, sort, filters, 0, u32::MAX);
+    let written = tauri::async_runtime::spawn_blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            write_atomically(&path, |out| export::customers_csv(db.conn(), &query, out))
+                .map(|count| result(&path, count))
+        })
+    })
+    .await??;
+    Ok(Some(written))
+}
+
+/// "Export invoices" on the customer screen: all of this customer's invoices.
+#[tauri::command]
+pub async fn export_invoices(
+    app: AppHandle,
+    window: Window,
+    customer_id: i64,
+) -> CommandResult<Option<ExportResult>> {
+    let name = app
+        .state::<AppState>()
+        .with_db(|db| Ok(customers::get(db.conn(), customer_id)?.name))?;
+    let today = SystemClock.today();
+    let file_name = format!("invoices-{}-{today}.csv", file_stem(&name));
+    let dialog = SaveDialog {
+        title: "Export this customer's invoices",
+        file_name: &file_name,
+        filter_name: "CSV file",
+        extensions: &["csv"],
+    };
+    let Some(path) = save_path(&window, dialog).await else {
+        return Ok(None);
+    };
+    let written = tauri::async_runtime::spawn_blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            write_atomically(&path, |out| {
+                export::invoices_csv(db.conn(), customer_id, today, out)
+            })
+            .map(|count| result(&path, count))
+        })
+    })
+    .await??;
+    Ok(Some(written))
+}
+
+fn result(path: &Path, count: usize) -> ExportResult {
+    ExportResult {
+        path: path.display().to_string(),
+        file_name: path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        count: u32::try_from(count).unwrap_or(u32::MAX),
+    }
+}
+
+/// Writes through `write` into a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<usize, ExportError>,
+) -> CommandResult<usize> {
+    let temp = temp_path(path);
+    let io = |e: std::io::Error| CommandError::Io(format!("cannot write {}: {e}", path.display()));
+    let outcome = (|| {
+        let mut out = BufWriter::new(File::create(&temp).map_err(io)?);
+        let count = write(&mut out)?;
+        out.flush().map_err(io)?;
+        out.get_ref().sync_all().map_err(io)?;
+        drop(out);
+        std::fs::rename(&temp, path).map_err(io)?;
+        Ok(count)
+    })();
+    if outcome.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    outcome
+}
+
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export.csv".into());
+    path.with_file_name(format!(".{name}.part"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_export_leaves_no_file() {
+        let dir = std::env::temp_dir().join(format!("duebook-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("list.csv");
+        let written = write_atomically(&path, |out| {
+            out.write_all(b"a,b\n").unwrap();
+            Ok(1)
+        })
+        .unwrap();
+        assert_eq!(written, 1);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
+        let failed = write_atomically(&dir.join("broken.csv"), |_| {
+            Err(ExportError::Db(duebook_core::db::DbError::NotFound(
+                "customer 9".into(),
+            )))
+        });
+        assert!(matches!(failed, Err(CommandError::NotFound(_))));
+        assert!(!dir.join("broken.csv").exists());
+        assert!(!temp_path(&dir.join("broken.csv")).exists());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

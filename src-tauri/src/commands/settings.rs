@@ -1,0 +1,72 @@
+//! Settings kept in the database: the theme and the customer list's sort and filters.
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+use duebook_core::model::{CustomerFilters, CustomerSort};
+use duebook_core::settings::{self, Theme};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+use ts_rs::TS;
+
+/// How the customer list is sorted and filtered; restored at the next launch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct ListView {
+    pub sort: CustomerSort,
+    pub filters: CustomerFilters,
+}
+
+/// The theme setting (System when none is saved, or no database is open).
+#[tauri::command]
+pub async fn get_theme(state: State<'_, AppState>) -> CommandResult<Theme> {
+    match state.with_db(|db| Ok(settings::theme(db.conn())?)) {
+        Err(CommandError::NoDatabase(_)) => Ok(Theme::System),
+        other => other,
+    }
+}
+
+#[tauri::command]
+pub async fn set_theme(state: State<'_, AppState>, theme: Theme) -> CommandResult<()> {
+    state.write(|conn| settings::set_theme(conn, theme))
+}
+
+/// The saved sort and filters; the default view when none is saved or the saved one is from an
+/// older or newer version and no longer reads.
+#[tauri::command]
+pub async fn get_list_view(state: State<'_, AppState>) -> CommandResult<ListView> {
+    state.with_db(|db| {
+        Ok(settings::get(db.conn(), settings::LIST_VIEW)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default())
+    })
+}
+
+#[tauri::command]
+pub async fn set_list_view(state: State<'_, AppState>, view: ListView) -> CommandResult<()> {
+    let json = serde_json::to_string(&view)
+        .map_err(|e| CommandError::Internal(format!("cannot save the list view: {e}")))?;
+    state.write(|conn| settings::set(conn, settings::LIST_VIEW, &json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_view_reads_back_and_unknown_fields_are_ignored() {
+        let view = ListView {
+            sort: CustomerSort::Balance,
+            filters: CustomerFilters {
+                disputed: true,
+                currency: Some("EUR".into()),
+                ..Default::default()
+            },
+        };
+        let json = serde_json::to_string(&view).unwrap();
+        assert_eq!(serde_json::from_str::<ListView>(&json).unwrap(), view);
+        let older: ListView = serde_json::from_str(r#"{"sort":"name","later":1}"#).unwrap();
+        assert_eq!(older.sort, CustomerSort::Name);
+        assert!(serde_json::from_str::<ListView>(r#"{"sort":"nonsense"}"#).is_err());
+    }
+}

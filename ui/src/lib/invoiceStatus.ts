@@ -1,0 +1,31 @@
+// An invoice's status as the customer screen shows it: always words (with a symbol), the colour
+// only repeats what the words say.
+import type { CustomerDetail, InvoiceRow } from "./api";
+
+export interface StatusBadge {
+  label: string;
+  /** CSS modifier: status-open, status-partial, status-paid, status-disputed, status-promised ... */
+  kind: "open" | "partial" | "paid" | "void" | "disputed" | "promised" | "broken" | "credit";
+  symbol: string;
+}
+
+export function invoiceStatuses(row: InvoiceRow, detail: CustomerDetail): StatusBadge[] {
+  const invoice = row.invoice;
+  if (invoice.status === "void") return [{ label: "Void", kind: "void", symbol: "–" }];
+  if (invoice.status === "paid")
+    return [{ label: invoice.kind === "credit_note" ? "Applied" : "Paid", kind: "paid", symbol: "✓" }];
+  const out: StatusBadge[] = [];
+  if (detail.disputed_invoice_ids.includes(invoice.id)) out.push({ label: "Disputed", kind: "disputed", symbol: "⚑" });
+  if (detail.promised_invoice_ids.includes(invoice.id)) out.push({ label: "Promised", kind: "promised", symbol: "◷" });
+  else if (detail.promises.some((p) => p.invoice_id === invoice.id && p.status === "broken"))
+    out.push({ label: "Promise broken", kind: "broken", symbol: "✕" });
+  if (invoice.kind === "credit_note") out.push({ label: "Credit", kind: "credit", symbol: "−" });
+  else if (invoice.paid_minor !== 0) out.push({ label: "Partially paid", kind: "partial", symbol: "◐" });
+  if (out.length === 0) out.push({ label: "Open", kind: "open", symbol: "○" });
+  return out;
+}
+
+/** Can a payment still be recorded against it? */
+export function payable(row: InvoiceRow): boolean {
+  return row.invoice.status === "open" && row.invoice.kind === "invoice" && row.open.minor > 0;
+}
