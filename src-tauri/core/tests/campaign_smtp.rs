@@ -5,38 +5,15 @@ mod campaign_support;
 mod mail_support;
 
 use campaign_support::customer;
-use mail_support::{required_env, seed_company, SmtpServer, PASSWORD, USER};
+use mail_support::{
+    output_text as text, required_env, run_duebook, seed_company, SmtpServer, PASSWORD, USER,
+};
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn duebook(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run duebook");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("wait")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    run_duebook(env!("CARGO_BIN_EXE_duebook"), db, args, stdin)
 }
 
 #[test]

@@ -9,10 +9,41 @@ use duebook_core::mail::account::{AccountSettings, Security};
 use duebook_core::mail::company::{self, CompanyProfile, Remittance};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::{contacts, customers, derived, invoices};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+/// Runs the `duebook` binary (`env!("CARGO_BIN_EXE_duebook")` of the calling test) on `db`,
+/// trusting the test server's certificate, with `stdin` as its input.
+pub fn run_duebook(binary: &str, db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(binary)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run duebook");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("wait")
+}
+
+/// What a process printed, stdout then stderr.
+pub fn output_text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
 
 pub const PASSWORD: &str = "s3cret-Pa55word-xyzzy";
 pub const USER: &str = "ar@northwind.example";
