@@ -2,10 +2,13 @@
 //! account and company, customers with invoices due on chosen dates, and a mailer that records.
 #![allow(dead_code)]
 
+// The mail tests' company and account, so both suites send the same kind of message.
+#[path = "../mail_support/mod.rs"]
+mod mail_support;
+
 use chrono::NaiveDate;
 use duebook_core::db::Database;
-use duebook_core::mail::account::{self, AccountSettings, Security};
-use duebook_core::mail::company::{self, CompanyProfile, Remittance};
+use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::smtp::{Mailer, SendError};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
@@ -25,36 +28,11 @@ pub fn temp_db() -> (tempfile::TempDir, Database) {
 
 /// Company profile and an SMTP account (password in a memory store), so messages can be composed.
 pub fn setup_mail(db: &Database) {
-    company::save(
-        db.conn(),
-        &CompanyProfile {
-            name: "Northwind Supplies Ltd".into(),
-            signature: "Dana Ortiz\nAccounts Receivable".into(),
-            remittance: Remittance {
-                bank_name: "Example Bank".into(),
-                account_number: "GB33BUKB20201555555555".into(),
-                bank_code: "BUKBGB22".into(),
-                reference_format: "{{ invoice.number }}".into(),
-                ..Remittance::default()
-            },
-            payment_link_pattern: "https://pay.example.com/{{ invoice.number }}".into(),
-            ..CompanyProfile::default()
-        },
-    )
-    .expect("company");
-    let settings = AccountSettings {
-        sender_name: "Northwind Accounts".into(),
-        from_address: "ar@northwind.example".into(),
-        reply_to: None,
-        host: "localhost".into(),
-        port: 2525,
-        security: Security::None,
-        username: "ar@northwind.example".into(),
-    };
+    mail_support::seed_company(db);
     account::save(
         db.conn(),
         &MemoryStore::new(),
-        &settings,
+        &mail_support::account(2525, Security::None),
         Some(&Password::new("pw")),
     )
     .expect("account");
