@@ -2,10 +2,9 @@
 //! password in the real keychain. Run through scripts/with-test-services.sh.
 
 mod campaign_support;
-mod mail_support;
 
 use campaign_support::customer;
-use mail_support::{
+use campaign_support::mail_support::{
     output_text as text, required_env, run_duebook, seed_company, SmtpServer, PASSWORD, USER,
 };
 use std::collections::HashSet;

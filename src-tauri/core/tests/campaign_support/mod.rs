@@ -4,7 +4,7 @@
 
 // The mail tests' company and account, so both suites send the same kind of message.
 #[path = "../mail_support/mod.rs"]
-mod mail_support;
+pub mod mail_support;
 
 use chrono::NaiveDate;
 use duebook_core::db::Database;
