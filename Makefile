@@ -46,4 +46,5 @@ bench: deps
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	DUEBOOK_BENCH_KEEP=$(BENCH_DIR) $(CARGO) bench --locked $(CORE) --bench figures
 	scripts/bench-startup.sh $(BENCH_DIR)/bench-100000.sqlite
+	DUEBOOK_APP_BIN=target/release/duebook-app scripts/bench-ui.sh $(BENCH_DIR)/bench-100000.sqlite
 	scripts/bench-mail.sh

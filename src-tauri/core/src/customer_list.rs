@@ -157,9 +157,7 @@ fn filter_sets(conn: &Connection, f: &CustomerFilters, as_of: NaiveDate) -> DbRe
     if f.no_email {
         sets.push(ids(
             conn,
-            "SELECT id FROM customers c WHERE NOT EXISTS (
-                 SELECT 1 FROM contacts k
-                 WHERE k.customer_id = c.id AND k.email IS NOT NULL AND k.email_bad = 0)",
+            "SELECT id FROM customers WHERE has_email = 0",
             &[],
         )?);
     }

@@ -67,7 +67,10 @@ fn run(conn: &Connection, ids: Option<&str>) -> DbResult<()> {
                                           WHERE b.customer_id = customers.id), 0),
                 last_contact_at = {LAST_CONTACT},
                 next_follow_up = (SELECT MIN(due_date) FROM tasks
-                                  WHERE customer_id = customers.id AND done_at IS NULL)
+                                  WHERE customer_id = customers.id AND done_at IS NULL),
+                has_email = EXISTS (SELECT 1 FROM contacts k
+                                    WHERE k.customer_id = customers.id
+                                      AND k.email IS NOT NULL AND k.email_bad = 0)
              WHERE {by_id}"
         ),
         format!("DELETE FROM customer_search WHERE {by_rowid}"),

@@ -19,6 +19,8 @@ CREATE TABLE customers (
     oldest_open_due   TEXT,
     last_contact_at   TEXT,
     next_follow_up    TEXT,
+    -- 1 when some contact has an email not known to bounce: the "no email" filter reads this
+    has_email         INTEGER NOT NULL DEFAULT 0,
     -- open amount over all currencies at face value, in thousandths of a major unit: sorts
     -- "largest balance first" without floats
     open_sort_key     INTEGER NOT NULL DEFAULT 0,
