@@ -116,11 +116,7 @@ pub(super) fn run(
     writer: &mut Writer,
     tracker: &mut Tracker,
 ) -> Result<(), ImportError> {
-    let date_columns = [Some(columns.issue), columns.due]
-        .into_iter()
-        .flatten()
-        .collect();
-    let dates = DateReader::new(source, date_columns, None);
+    let dates = DateReader::new(source, columns.issue, columns.due, None);
     if columns.due.is_none() {
         writer.warn(
             None,

@@ -111,11 +111,12 @@ pub(super) fn run(
     writer: &mut Writer,
     tracker: &mut Tracker,
 ) -> Result<(), ImportError> {
-    let date_columns = [Some(columns.date), columns.due]
-        .into_iter()
-        .flatten()
-        .collect();
-    let dates = DateReader::new(source, date_columns, Some(DateOrder::MonthFirst));
+    let dates = DateReader::new(
+        source,
+        columns.date,
+        columns.due,
+        Some(DateOrder::MonthFirst),
+    );
     let mut group = String::new();
     let mut rows = source.rows()?;
     while let Some((line, record)) = rows.next()? {

@@ -103,10 +103,17 @@ pub(crate) struct DateReader<'s, 't> {
 }
 
 impl<'s, 't> DateReader<'s, 't> {
-    pub fn new(source: &'s Source<'t>, columns: Vec<usize>, default: Option<DateOrder>) -> Self {
+    /// Reads the issue-date column and, when the file has one, the due-date column; both count
+    /// as evidence for the day/month order.
+    pub fn new(
+        source: &'s Source<'t>,
+        issue: usize,
+        due: Option<usize>,
+        default: Option<DateOrder>,
+    ) -> Self {
         DateReader {
             source,
-            columns,
+            columns: std::iter::once(issue).chain(due).collect(),
             default,
             decision: Cell::new(None),
         }

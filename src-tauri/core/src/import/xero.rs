@@ -112,11 +112,7 @@ pub(super) fn run(
         );
     }
     let invoices = gather(source, columns, writer, tracker)?;
-    let date_columns = [Some(columns.date), columns.due]
-        .into_iter()
-        .flatten()
-        .collect();
-    let dates = DateReader::new(source, date_columns, None);
+    let dates = DateReader::new(source, columns.date, columns.due, None);
     for invoice in &invoices {
         if let Some((field, other_line)) = invoice.disagreement {
             let error = RowError::LinesDisagree {
