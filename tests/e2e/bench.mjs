@@ -9,10 +9,10 @@
 // reads the memory (PSS/RSS from /proc/PID/smaps_rollup) of the app and its WebKit processes.
 //
 //   node tests/e2e/bench.mjs DB_PATH      (the database is copied; the copy is what the app opens)
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Driver, repoRoot } from "./harness.mjs";
+import { descendants, Driver, repoRoot } from "./harness.mjs";
 
 const source = process.argv[2];
 const binary = path.resolve(process.env.DUEBOOK_APP_BIN ?? path.join(repoRoot, "target/release/duebook-app"));
@@ -102,31 +102,6 @@ async function call(session, command, args) {
   );
   if (answer.error) throw new Error(`${command} failed: ${answer.error}`);
   return answer.value;
-}
-
-/** All processes below `root` (the WebKit web and network processes of the app). */
-function descendants(root) {
-  const children = new Map();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(entry));
-    } catch {
-      // Gone.
-    }
-  }
-  const found = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
 }
 
 function memory(pid) {

@@ -61,7 +61,7 @@ export function appPids(binary) {
 }
 
 /** All processes below `root`, from /proc (children before grandchildren). */
-function descendants(root) {
+export function descendants(root) {
   const children = new Map();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
