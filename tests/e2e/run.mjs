@@ -3,7 +3,7 @@
 // and the process group). Prints `N passed, N failed`; exits non-zero on any failure, and when
 // the window cannot be driven at all — never skips.
 //
-//   node tests/e2e/run.mjs                      all tests
+//   node tests/e2e/run.mjs                      all tests (E2E_GROUPS=a,b: only those groups)
 //   node tests/e2e/run.mjs --screenshot FILE [--screenshot-dark FILE]
 //                                               only open the demo, pick a customer, save FILE in
 //                                               the light theme (and the same in the dark theme)
@@ -516,6 +516,17 @@ tests.push(
   }),
 );
 
+// Each area registers its journeys here; `E2E_GROUPS=email,statements` runs only those groups
+// (each group starts its own session), all of them when unset.
+const groups = { foundation: tests };
+
+function selectedTests() {
+  const wanted = (process.env.E2E_GROUPS ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+  const unknown = wanted.filter((g) => !(g in groups));
+  if (unknown.length) die(`unknown E2E group(s) ${unknown.join(", ")}; known: ${Object.keys(groups).join(", ")}`);
+  return (wanted.length ? wanted : Object.keys(groups)).flatMap((g) => groups[g]);
+}
+
 /** A generic export of `rows` invoices over 1,500 customers, ~60 bytes a row. */
 function bulkExport(rows) {
   mkdirSync(path.dirname(bulkCsv), { recursive: true });
@@ -580,7 +591,7 @@ async function main() {
         { driver },
       );
     } else {
-      result = await runTests(tests, {
+      result = await runTests(selectedTests(), {
         driver,
         onFailure: async (name) => {
           const file = path.join(artifacts, `failure-${name.replace(/\W+/g, "-").slice(0, 60)}.png`);
