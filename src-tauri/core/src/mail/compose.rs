@@ -4,7 +4,7 @@
 use super::account::{self, AccountError, AccountSettings};
 use super::company::{self, CompanyError};
 use super::context::{self, ContextInput};
-use super::templates::{Renderer, TemplateError};
+use super::templates::{EmailTemplate, RenderedEmail, Renderer, TemplateError};
 use crate::db::DbError;
 use chrono::NaiveDate;
 use lettre::message::header::ContentType;
@@ -288,6 +288,54 @@ pub fn prepare_with(
     Ok(PreparedEmail { preview, email })
 }
 
+/// Adds attachments that are not files the user picked (invoice copies), within the same size
+/// limit; nothing is added when they do not fit.
+pub fn attach(prepared: &mut PreparedEmail, extra: Vec<Attachment>) -> Result<(), ComposeError> {
+    let present: usize = prepared
+        .email
+        .attachments
+        .iter()
+        .map(|a| a.bytes.len())
+        .sum();
+    let added: usize = extra.iter().map(|a| a.bytes.len()).sum();
+    if present + added > MAX_ATTACHMENT_BYTES {
+        return Err(ComposeError::Invalid(format!(
+            "the attachments together exceed {} MB; remove some",
+            MAX_ATTACHMENT_BYTES / 1024 / 1024
+        )));
+    }
+    prepared
+        .preview
+        .attachments
+        .extend(extra.iter().map(Attachment::info));
+    prepared.email.attachments.extend(extra);
+    Ok(())
+}
+
+/// Renders `template`, saved or not, for a real customer: the template editor's live preview.
+/// Works before an email account is set up (the sender fields are then empty).
+pub fn render_for_customer(
+    conn: &rusqlite::Connection,
+    template: &EmailTemplate,
+    customer_id: i64,
+    as_of: NaiveDate,
+) -> Result<RenderedEmail, ComposeError> {
+    let renderer = Renderer::new(std::slice::from_ref(template))?;
+    let company = company::load(conn)?;
+    let sender = account::load(conn)?;
+    let ctx = context::build(
+        conn,
+        &ContextInput {
+            customer_id,
+            as_of,
+            company: &company,
+            sender_name: sender.as_ref().map_or("", |s| s.sender_name.as_str()),
+            sender_email: sender.as_ref().map_or("", |s| s.from_address.as_str()),
+        },
+    )?;
+    Ok(renderer.render(&template.key, &ctx.to_tera())?)
+}
+
 /// A fresh Message-ID in our sender's domain: `<lz3k9a.5f1e...@acme.example>`.
 pub fn new_message_id(from: &Mailbox) -> String {
     let domain = from.email.domain();
@@ -363,6 +411,69 @@ mod tests {
         let b = new_message_id(&from);
         assert_ne!(a, b);
         assert!(a.starts_with('<') && a.ends_with("@acme.example>"), "{a}");
+    }
+
+    #[test]
+    fn the_editor_preview_renders_for_a_real_customer_before_any_account_exists() {
+        let (_dir, db) = crate::db::test_support::temp_db();
+        let conn = db.conn();
+        let id = crate::customers::insert(
+            conn,
+            &crate::model::NewCustomer::named("Brightwater Dental <Group>"),
+        )
+        .unwrap();
+        let mut template = super::super::templates::builtin("overdue-1").unwrap();
+        template.subject = "For {{ customer.name }}".into();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        let rendered = render_for_customer(conn, &template, id, today).unwrap();
+        assert_eq!(rendered.subject, "For Brightwater Dental <Group>");
+        assert!(rendered.html.contains("Brightwater Dental &lt;Group&gt;"));
+
+        template.body_html = "<p>{{ customer.nmae }</p>".into();
+        let err = render_for_customer(conn, &template, id, today).unwrap_err();
+        let ComposeError::Template(e) = err else {
+            panic!("not a template problem: {err}");
+        };
+        let issue = e.issue().expect("a located problem");
+        assert_eq!(issue.part, super::super::templates::TemplatePart::Html);
+        assert_eq!(issue.line, Some(1));
+    }
+
+    #[test]
+    fn attachments_past_the_limit_are_refused_and_none_is_added() {
+        let prepared_with = |bytes: usize| Attachment {
+            file_name: "big.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: vec![0; bytes],
+        };
+        let email = OutgoingEmail {
+            from: "ar@acme.example".parse().unwrap(),
+            reply_to: None,
+            to: vec!["bo@client.example".parse().unwrap()],
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            attachments: vec![prepared_with(MAX_ATTACHMENT_BYTES - 10)],
+        };
+        let preview = EmailPreview {
+            customer_id: 1,
+            template_key: "overdue-1".into(),
+            from: String::new(),
+            reply_to: None,
+            to: Vec::new(),
+            subject: String::new(),
+            text: String::new(),
+            html: String::new(),
+            attachments: Vec::new(),
+            invoice_ids: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let mut prepared = PreparedEmail { preview, email };
+        assert!(attach(&mut prepared, vec![prepared_with(20)]).is_err());
+        assert_eq!(prepared.email.attachments.len(), 1);
+        attach(&mut prepared, vec![prepared_with(10)]).unwrap();
+        assert_eq!(prepared.email.attachments.len(), 2);
+        assert_eq!(prepared.preview.attachments.len(), 1);
     }
 
     #[test]

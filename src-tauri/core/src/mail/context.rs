@@ -315,30 +315,28 @@ pub fn recipient(
     customer_id: i64,
 ) -> DbResult<Option<(Option<String>, String)>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT name, email FROM contacts
              WHERE customer_id = ?1 AND email IS NOT NULL AND trim(email) != '' AND email_bad = 0
              ORDER BY is_billing DESC, id LIMIT 1",
-            [customer_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }
 
 pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContext> {
     let (segment, currency, custom_json, name) = conn
-        .query_row(
+        .prepare_cached(
             "SELECT segment, currency, custom_fields, name FROM customers WHERE id = ?1",
-            [input.customer_id],
-            |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
+        )?
+        .query_row([input.customer_id], |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
         .optional()?
         .ok_or_else(|| DbError::NotFound(format!("customer {}", input.customer_id)))?;
     let customer = CustomerFields {
@@ -475,10 +473,12 @@ fn fill_invoices(
     mut list: Vec<InvoiceFields>,
     company: &CompanyProfile,
 ) {
+    // One context for all invoices: serializing the customer (custom fields and all) once, not
+    // once per invoice, is most of what building a reminder costs.
+    let mut local = tera::Context::new();
+    local.insert("customer", &ctx.customer);
     for inv in &mut list {
-        let mut local = tera::Context::new();
         local.insert("invoice", &*inv);
-        local.insert("customer", &ctx.customer);
         if !company.payment_link_pattern.is_empty() {
             inv.payment_link = render_inline(&company.payment_link_pattern, &local, true).ok();
         }
@@ -549,18 +549,17 @@ fn fill_invoices(
 
 fn promise(conn: &Connection, customer_id: i64) -> DbResult<Option<PromiseFields>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT amount_minor, currency, promised_date FROM promises
              WHERE customer_id = ?1 AND kept IS NULL ORDER BY created_at DESC, id DESC LIMIT 1",
-            [customer_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            },
-        )
+        )?
+        .query_row([customer_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
         .optional()?;
     Ok(row.and_then(|(minor, code, date)| {
         let money = Money::new(minor, Currency::parse(&code).ok()?);
@@ -574,45 +573,43 @@ fn promise(conn: &Connection, customer_id: i64) -> DbResult<Option<PromiseFields
 
 fn dispute(conn: &Connection, customer_id: i64) -> DbResult<Option<DisputeFields>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT d.reason, i.number, d.opened_at FROM disputes d
              LEFT JOIN invoices i ON i.id = d.invoice_id
              WHERE d.customer_id = ?1 AND d.resolved_at IS NULL
              ORDER BY d.opened_at DESC, d.id DESC LIMIT 1",
-            [customer_id],
-            |r| {
-                let opened: String = r.get(2)?;
-                Ok(DisputeFields {
-                    reason: r.get(0)?,
-                    invoice_number: r.get(1)?,
-                    opened_on: opened
-                        .get(..10)
-                        .and_then(|d| d.parse().ok())
-                        .map(format_date)
-                        .unwrap_or(opened),
-                })
-            },
-        )
+        )?
+        .query_row([customer_id], |r| {
+            let opened: String = r.get(2)?;
+            Ok(DisputeFields {
+                reason: r.get(0)?,
+                invoice_number: r.get(1)?,
+                opened_on: opened
+                    .get(..10)
+                    .and_then(|d| d.parse().ok())
+                    .map(format_date)
+                    .unwrap_or(opened),
+            })
+        })
         .optional()?)
 }
 
 fn payment(conn: &Connection, customer_id: i64) -> DbResult<Option<PaymentFields>> {
     let row = conn
-        .query_row(
+        .prepare_cached(
             "SELECT p.amount_minor, i.currency, p.paid_on, i.number FROM payments p
              JOIN invoices i ON i.id = p.invoice_id
              WHERE i.customer_id = ?1 AND p.source != 'close'
              ORDER BY p.paid_on DESC, p.id DESC LIMIT 1",
-            [customer_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            },
-        )
+        )?
+        .query_row([customer_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
         .optional()?;
     Ok(row.and_then(|(minor, code, date, number)| {
         let money = Money::new(minor, Currency::parse(&code).ok()?);

@@ -408,6 +408,17 @@ fn list_where(
     rows.into_iter().map(|m| with_details(conn, m)).collect()
 }
 
+/// How many outgoing messages are in any of `states` (e.g. queued, or needing a decision).
+pub fn count_in_states(conn: &Connection, states: &[MessageState]) -> Result<i64, OutboxError> {
+    let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    Ok(conn.query_row(
+        "SELECT count(*) FROM messages
+         WHERE direction = 'out' AND state IN (SELECT value FROM json_each(?1))",
+        [serde_json::to_string(&names).unwrap_or_default()],
+        |r| r.get(0),
+    )?)
+}
+
 /// The exact bytes that were (or will be) sent.
 pub fn raw_mime(conn: &Connection, id: i64) -> Result<Vec<u8>, OutboxError> {
     conn.query_row("SELECT raw_mime FROM messages WHERE id = ?1", [id], |r| {

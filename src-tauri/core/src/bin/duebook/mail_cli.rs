@@ -4,11 +4,11 @@
 
 use clap::{Args, Subcommand};
 use duebook_core::db::Database;
+use duebook_core::mail;
 use duebook_core::mail::account::{self, AccountSettings, Security};
-use duebook_core::mail::compose::{self, OutgoingEmail, SendRequest};
+use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
-use duebook_core::mail::smtp::{Mailer, MailerOptions, SmtpMailer};
-use duebook_core::mail::{self, templates};
+use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
 use duebook_core::secrets::{KeychainStore, Password};
 use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
@@ -174,7 +174,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                 println!("warning: {w}");
             }
             if let Some(to) = send_to {
-                let reply = rt.block_on(send_test_email(&m, &settings, &to))?;
+                let reply = rt.block_on(mail::send_test_email(&m, &settings, &to))?;
                 println!("test email to {to} accepted: {reply}");
             }
             rt.block_on(m.close());
@@ -290,43 +290,6 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
         println!("warning: {w}");
     }
     Ok(ExitCode::SUCCESS)
-}
-
-async fn send_test_email(
-    m: &SmtpMailer,
-    settings: &AccountSettings,
-    to: &str,
-) -> Result<String, String> {
-    let to = to
-        .trim()
-        .parse()
-        .map_err(|e| format!("{to:?} is not an email address ({e})"))?;
-    let from = settings.from_mailbox().map_err(err)?;
-    let email = OutgoingEmail {
-        reply_to: settings.reply_to_mailbox().map_err(err)?,
-        to: vec![to],
-        subject: "Duebook test email".into(),
-        text: format!(
-            "This is a test email from Duebook.\n\nIt was sent through {}:{} as {}.\n",
-            settings.host, settings.port, settings.username
-        ),
-        html: format!(
-            "<p>This is a test email from Duebook.</p><p>It was sent through {}:{} as {}.</p>",
-            templates::escape_html(&settings.host),
-            settings.port,
-            templates::escape_html(&settings.username)
-        ),
-        attachments: Vec::new(),
-        from,
-    };
-    let id = compose::new_message_id(&email.from);
-    let raw = compose::build_mime(&email, &id).map_err(err)?;
-    let envelope = lettre::address::Envelope::new(
-        Some(email.from.email.clone()),
-        email.to.iter().map(|m| m.email.clone()).collect(),
-    )
-    .map_err(err)?;
-    m.send(&envelope, &raw).await.map_err(err)
 }
 
 pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<ExitCode, String> {

@@ -1,0 +1,240 @@
+// Email from the app (issue 5), against a real SMTP server (aiosmtpd with STARTTLS and AUTH, from
+// scripts/with-test-services.sh, which run.sh runs the window under) and the real Secret Service
+// of the E2E D-Bus session: set up the account in Settings, see a wrong password refused with the
+// server's 535 reply, then send an overdue reminder from the customer screen and find it at the
+// server — once, multipart, the customer's name HTML-escaped, the attached file intact — and the
+// password nowhere in the database file.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { Driver } from "./harness.mjs";
+
+const USER = "e2e-sender@duebook.test";
+const PASSWORD = "e2e-Right-Password-7f3k";
+const CUSTOMER = "Brightwater Dental <Group>";
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the E2E tests through tests/e2e/run.sh (it uses scripts/with-test-services.sh)`);
+  return value;
+}
+
+/** Starts aiosmtpd accepting USER / PASSWORD; resolves with its port once it listens. */
+function startSmtpServer(dir) {
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    required("DUEBOOK_TEST_PYTHON"),
+    [
+      required("DUEBOOK_TEST_SMTP_SCRIPT"),
+      ...["--mode", "accept", "--cert", required("DUEBOOK_TEST_CERT"), "--key", required("DUEBOOK_TEST_KEY")],
+      ...["--user", USER, "--password", PASSWORD, "--dir", dir],
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      const match = /^READY (\d+)$/.exec(line.trim());
+      if (match) resolve(Number(match[1]));
+      else reject(new Error(`the SMTP test server did not start: ${JSON.stringify(line)}`));
+    });
+    child.once("exit", (code) => reject(new Error(`the SMTP test server exited (${code}) before listening`)));
+  });
+  return { child, port };
+}
+
+/** What the server accepted, as it parsed each message (N.json, oldest first). */
+function received(dir) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")));
+}
+
+/**
+ * @param {object} ctx
+ * @param {string} ctx.binary
+ * @param {Record<string, string>} ctx.env
+ * @param {string} ctx.artifacts
+ * @param {string} ctx.scratch
+ * @param {(c: any, m: string) => void} ctx.assert
+ * @param {(file: string) => void} ctx.screenshot
+ */
+export function emailTests(ctx) {
+  const { binary, env, artifacts, scratch, assert, screenshot } = ctx;
+  const dir = path.join(scratch, "email");
+  const db = path.join(dir, "duebook.sqlite");
+  const demoDb = path.join(dir, "demo.sqlite");
+  const inbox = path.join(dir, "server");
+  // "Attach file…" takes this file instead of showing the native dialog.
+  const attachment = path.join(dir, "payment-plan.txt");
+  const attachmentText = "Payment plan agreed on the phone: 3 instalments.\n";
+  let server = null;
+  let port = 0;
+  let driver = null;
+  let session = null;
+
+  async function stop() {
+    if (session) await session.end();
+    if (driver) await driver.stop();
+    server?.child.kill("SIGTERM");
+    session = null;
+    driver = null;
+    server = null;
+  }
+
+  async function fillAccount(password) {
+    await session.type("account-name", "Duebook E2E");
+    await session.type("account-from", USER);
+    await session.type("account-host", "127.0.0.1");
+    await session.type("account-port", String(port));
+    await (await session.visible("account-security")).selectByAttribute("value", "start_tls");
+    await session.type("account-username", USER);
+    await session.type("account-password", password);
+  }
+
+  async function testConnection() {
+    await (await session.visible("account-test")).click();
+    await session.visible("account-test-result", 30_000);
+    return {
+      ok: (await session.$("account-test-result").getAttribute("data-ok")) === "true",
+      text: await session.$("account-test-result").getText(),
+    };
+  }
+
+  return [
+    [
+      "Settings: a wrong password shows the server's 535 reply, the right one connects",
+      // A failure leaves the app open for the harness's screenshot; the next test stops it.
+      async () => {
+        server = startSmtpServer(inbox);
+        port = await server.port;
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(attachment, attachmentText);
+        driver = new Driver({
+          binary,
+          env: { ...env, DUEBOOK_SMTP_CA_FILE: required("DUEBOOK_TEST_CERT"), DUEBOOK_TEST_ATTACH_PATH: attachment },
+          logFile: path.join(artifacts, "driver.log"),
+        });
+        await driver.start();
+        session = await driver.session(["--db", db]);
+        await session.visible("first-run", 30_000);
+        await (await session.visible("open-demo")).click();
+        await session.visible("demo-banner", 60_000);
+        await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+
+        await (await session.visible("topbar-settings")).click();
+        await session.visible("settings-email");
+        assert(!(await session.$("keychain-problem").isExisting()), "Settings says the keychain is unavailable");
+        await fillAccount("not-the-password");
+        const refused = await testConnection();
+        assert(!refused.ok, `a wrong password passed the connection test: ${refused.text}`);
+        assert(/535/.test(refused.text), `the refusal does not show the server's 535 reply: ${JSON.stringify(refused.text)}`);
+        assert(/log/i.test(refused.text), `the refusal does not say the login failed: ${JSON.stringify(refused.text)}`);
+
+        await session.type("account-password", PASSWORD);
+        const passed = await testConnection();
+        assert(passed.ok, `the right password did not connect: ${JSON.stringify(passed.text)}`);
+        assert(/encrypted/.test(passed.text) && !/not encrypted/.test(passed.text), `the connection was not encrypted: ${passed.text}`);
+
+        await (await session.$("account-save")).click();
+        await session.visible("password-stored");
+        const typed = await session.$("account-password").getValue();
+        assert(typed === "", "the password field was filled back after saving");
+        screenshot(path.join(artifacts, "email-settings.png"));
+
+        // A template typo is reported beside its field with its line, and nothing is saved.
+        await (await session.$("settings-tab-templates")).click();
+        await session.visible("template-body_html");
+        await session.type("template-body_html", "<p>Hello {{ customer.nmae }</p>");
+        const problem = await session.until(
+          async () => (await session.$("template-body_html-error").getText().catch(() => "")) || null,
+          "a broken HTML body shows no error beside it",
+        );
+        assert(/line 1, column \d+/.test(problem), `the template error does not give line and column: ${JSON.stringify(problem)}`);
+        screenshot(path.join(artifacts, "email-template-error.png"));
+        await (await session.$("settings-close")).click();
+        await session.gone("settings-dialog");
+      },
+    ],
+    [
+      "an overdue reminder sent from the customer screen arrives once and shows as sent",
+      async () => {
+        try {
+          assert(session, "the previous test did not start the app");
+          await session.type("customer-search", "brightwater");
+          const row = await session.until(async () => {
+            for (const candidate of await session.$$("customer-row")) {
+              const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
+              if (text === CUSTOMER) return candidate;
+            }
+            return null;
+          }, `no row for ${CUSTOMER}`);
+          await row.click();
+          await session.until(async () => (await session.$("detail-name").getText()) === CUSTOMER, `the customer screen does not show ${CUSTOMER}`);
+
+          await (await session.visible("email-button")).click();
+          await session.visible("composer");
+          await (await session.visible("composer-template")).selectByAttribute("value", "overdue-1");
+          // overdue-1 names the customer in its subject (the body greets the contact).
+          const subject = await session.until(async () => {
+            const shown = await session.$("composer-subject").getText().catch(() => "");
+            return shown.includes(CUSTOMER) ? shown : null;
+          }, "the preview does not show the customer's name", 20_000);
+          const to = await session.$("composer-to").getText();
+          const text = await session.$("composer-text").getText();
+          assert(to.includes("@") && text.length > 0, `the preview has no recipient or text: ${to} / ${text}`);
+          console.log(`  "${subject}" to ${to}`);
+          screenshot(path.join(artifacts, "email-composer.png"));
+          await (await session.$("composer-show-html")).click();
+          await session.visible("composer-html");
+          await new Promise((r) => setTimeout(r, 500)); // the frame loads from mailpreview:
+          screenshot(path.join(artifacts, "email-composer-html.png"));
+          const violations = await session.browser.execute(() => document.documentElement.dataset.cspViolations ?? "0");
+          assert(violations === "0", `showing the HTML preview broke the app's CSP ${violations} times`);
+          await (await session.$("composer-attach")).click();
+          await session.until(
+            async () => (await session.$("composer-attachments").getText().catch(() => "")).includes("payment-plan.txt"),
+            "the attached file does not show in the preview",
+          );
+
+          await (await session.$("composer-send")).click();
+          await session.gone("composer", 15_000);
+          await session.until(async () => {
+            const states = await session.texts("message-state");
+            return states.includes("Sent");
+          }, "the customer's emails never show the reminder as sent", 60_000);
+          await session.until(
+            async () => (await session.texts("timeline-title")).some((t) => t.startsWith("Email sent:") && t.includes(subject)),
+            "the timeline does not show the sent email",
+          );
+          screenshot(path.join(artifacts, "email-sent.png"));
+
+          const messages = received(inbox);
+          const matching = messages.filter((m) => m.headers.Subject === subject);
+          assert(matching.length === 1, `the server received ${matching.length} messages with the subject ${JSON.stringify(subject)}`);
+          const message = matching[0];
+          assert(message.login === USER, `the server saw the login ${message.login}`);
+          const types = message.parts.map((p) => p.content_type);
+          assert(types.includes("multipart/alternative") && types.includes("text/plain") && types.includes("text/html"), `not multipart text + HTML: ${types.join(", ")}`);
+          const attached = message.parts.find((p) => p.filename === "payment-plan.txt");
+          assert(attached, `the attachment did not arrive: ${types.join(", ")}`);
+          assert(Buffer.from(attached.base64, "base64").toString() === attachmentText, "the attachment's bytes changed on the way");
+          const html = message.parts.find((p) => p.content_type === "text/html").text;
+          assert(html.includes("Brightwater Dental &lt;Group&gt;"), "the customer's name is not HTML-escaped in the HTML part");
+          assert(!html.includes(CUSTOMER), "the customer's name appears unescaped in the HTML part");
+
+          for (const file of [demoDb, `${demoDb}-wal`, db, `${db}-wal`].filter(existsSync)) {
+            assert(!readFileSync(file).includes(Buffer.from(PASSWORD)), `the password is stored in ${path.basename(file)}`);
+          }
+        } catch (e) {
+          screenshot(path.join(artifacts, "email-failure.png"));
+          throw e;
+        } finally {
+          await stop();
+        }
+      },
+    ],
+  ];
+}
