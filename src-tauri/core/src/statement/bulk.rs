@@ -257,7 +257,7 @@ fn write_one(
 }
 
 /// Writes beside the target and renames, so a reader never sees half a PDF.
-pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StatementError> {
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StatementError> {
     let io = |source| StatementError::Io {
         path: path.to_path_buf(),
         source,

@@ -9,7 +9,9 @@ use super::text::{self, pdf_font, FaceId, Shaped, Weight};
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::error::KrillaError;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -140,6 +142,19 @@ enum Op {
         rect: (f32, f32, f32, f32),
         uri: String,
     },
+    Image {
+        rect: (f32, f32, f32, f32),
+        image: Image,
+    },
+}
+
+/// A PNG or JPEG file's bytes as a krilla image (decoded only when the PDF is written).
+pub(crate) fn load_image(content_type: &str, bytes: Vec<u8>) -> Result<Image, String> {
+    match content_type {
+        "image/png" => Image::from_png(bytes.into(), true),
+        "image/jpeg" => Image::from_jpeg(bytes.into(), true),
+        other => Err(format!("{other} images are not supported")),
+    }
 }
 
 /// Recorded pages and a cursor.
@@ -277,6 +292,20 @@ impl Canvas {
         }
     }
 
+    /// Draws `image` into the box with its top-left corner at (x, y).
+    pub fn image(&mut self, x: f32, y: f32, w: f32, h: f32, image: Image) {
+        if w > 0.0 && h > 0.0 {
+            self.ops().push(Op::Image {
+                rect: (x, y, w, h),
+                image,
+            });
+        }
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
     /// Writes the recorded pages: fonts subsetted, content compressed, no XMP (smaller files).
     pub fn finish(self, title: &str) -> Result<Vec<u8>, String> {
         let settings = SerializeSettings {
@@ -319,6 +348,14 @@ impl Canvas {
                             }
                         }
                         Op::Link { rect, uri } => links.push((*rect, uri.clone())),
+                        Op::Image { rect, image } => {
+                            let (x, y, w, h) = *rect;
+                            if let Some(size) = Size::from_wh(w, h) {
+                                surface.push_transform(&Transform::from_translate(x, y));
+                                surface.draw_image(image.clone(), size);
+                                surface.pop();
+                            }
+                        }
                     }
                 }
                 let number = format!("Page {} of {}", index + 1, total);
@@ -355,7 +392,10 @@ impl Canvas {
             }
             page.finish();
         }
-        document.finish().map_err(|e| format!("{e:?}"))
+        document.finish().map_err(|e| match e {
+            KrillaError::Image(_, _, reason) => format!("an image cannot be decoded: {reason}"),
+            other => format!("{other:?}"),
+        })
     }
 }
 

@@ -18,10 +18,13 @@ use crate::report::aging::{bucket_index, Buckets};
 use crate::{contacts, customers};
 use chrono::NaiveDate;
 use rusqlite::Connection;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use ts_rs::TS;
 
 /// One line of account activity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct Entry {
     pub date: NaiveDate,
     pub kind: EntryKind,
@@ -36,7 +39,9 @@ pub struct Entry {
     pub balance: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum EntryKind {
     Invoice,
     CreditNote,
@@ -44,7 +49,8 @@ pub enum EntryKind {
 }
 
 /// An invoice or credit note with something still open on the statement date.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct OpenItem {
     pub invoice_id: i64,
     pub kind: InvoiceKind,
@@ -58,7 +64,8 @@ pub struct OpenItem {
 }
 
 /// The statement for one currency.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct CurrencySection {
     pub currency: Currency,
     /// Balance at the end of the day before the period starts.
@@ -78,8 +85,9 @@ pub struct CurrencySection {
     pub open_items: Vec<OpenItem>,
 }
 
-/// Everything a statement shows.
-#[derive(Debug, Clone)]
+/// Everything a statement shows (the app's preview is drawn from it, too).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct StatementData {
     pub company: CompanyProfile,
     pub customer_id: i64,

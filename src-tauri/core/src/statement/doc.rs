@@ -1,12 +1,12 @@
 //! The two documents, laid out on a [`Canvas`]: the statement of account and the invoice copy.
 
 use super::canvas::{
-    Align, Canvas, Color, Column, RowKind, Style, Table, CONTENT_W, MARGIN_X, PAGE_W,
+    load_image, Align, Canvas, Color, Column, RowKind, Style, Table, CONTENT_W, MARGIN_X, PAGE_W,
 };
 use super::data::{CurrencySection, EntryKind, StatementData};
 use super::text::Weight;
 use super::InvoiceCopyData;
-use crate::mail::company::{CompanyProfile, DEFAULT_ACCENT};
+use crate::mail::company::{CompanyLogo, CompanyProfile, DEFAULT_ACCENT};
 use crate::mail::context::{format_date, format_money};
 use crate::model::{Contact, Currency, InvoiceKind, Money};
 use crate::report::aging::Buckets;
@@ -60,13 +60,14 @@ fn col(title: impl Into<String>, width: f32, align: Align) -> Column {
     }
 }
 
-/// Company name and contact lines (left) and the document title with its facts (right).
+/// Logo, company name, address and contact lines (left) and the document title with its
+/// facts (right).
 fn letterhead(
     canvas: &mut Canvas,
     company: &CompanyProfile,
     title: &str,
     facts: &[(&str, String)],
-) {
+) -> Result<(), String> {
     let accent = accent(company);
     canvas.rect(0.0, 0.0, PAGE_W, 6.0, accent);
     let top = canvas.y;
@@ -87,11 +88,17 @@ fn letterhead(
     let right_bottom = canvas.y;
 
     canvas.y = top;
+    if let Some(logo) = &company.logo {
+        draw_logo(canvas, logo, left_w)?;
+    }
     let name_style = Style::new(16.0, Weight::Bold, accent.readable_on_white());
     if company.name.is_empty() {
         canvas.paragraph(MARGIN_X, left_w, "Statement", name_style);
     } else {
         canvas.paragraph(MARGIN_X, left_w, &company.name, name_style);
+    }
+    for line in company.address.lines() {
+        canvas.paragraph(MARGIN_X, left_w, line, BODY);
     }
     let details: Vec<&str> = [company.phone.as_str(), company.website.as_str()]
         .into_iter()
@@ -101,6 +108,22 @@ fn letterhead(
         canvas.paragraph(MARGIN_X, left_w, &details.join("  ·  "), SMALL);
     }
     canvas.y = canvas.y.max(right_bottom) + 14.0;
+    Ok(())
+}
+
+/// The logo at the cursor, scaled to fit LOGO_MAX_H high and the column's width.
+fn draw_logo(canvas: &mut Canvas, logo: &CompanyLogo, width: f32) -> Result<(), String> {
+    const LOGO_MAX_H: f32 = 48.0;
+    let bytes = logo.bytes().map_err(|e| e.to_string())?;
+    let image = load_image(&logo.content_type, bytes)
+        .map_err(|e| format!("the stored logo {:?} cannot be read: {e}", logo.file_name))?;
+    let (px_w, px_h) = image.size();
+    let (px_w, px_h) = (px_w.max(1) as f32, px_h.max(1) as f32);
+    let scale = (LOGO_MAX_H / px_h).min(width * 0.6 / px_w);
+    let (w, h) = (px_w * scale, px_h * scale);
+    canvas.image(MARGIN_X, canvas.y, w, h, image);
+    canvas.gap(h + 8.0);
+    Ok(())
 }
 
 /// "Statement for" / "Bill to": the customer and the billing contact.
@@ -142,7 +165,8 @@ fn heading(canvas: &mut Canvas, text: &str, accent: Color, keep: f32) {
     canvas.gap(7.0);
 }
 
-pub(crate) fn statement(data: &StatementData) -> Canvas {
+/// Fails only when the stored logo cannot be read.
+pub(crate) fn statement(data: &StatementData) -> Result<Canvas, String> {
     let accent = accent(&data.company);
     let date = format_date(data.as_of);
     let mut footer = String::new();
@@ -165,7 +189,7 @@ pub(crate) fn statement(data: &StatementData) -> Canvas {
             ),
             ("Customer no.", data.customer_id.to_string()),
         ],
-    );
+    )?;
 
     // Customer on the left, amount due per currency on the right.
     let top = canvas.y;
@@ -214,7 +238,7 @@ pub(crate) fn statement(data: &StatementData) -> Canvas {
         &data.reference,
         accent,
     );
-    canvas
+    Ok(canvas)
 }
 
 /// The right-hand box: what is due, per currency, and how much of it is overdue.
@@ -529,7 +553,8 @@ fn how_to_pay(
     }
 }
 
-pub(crate) fn invoice_copy(data: &InvoiceCopyData) -> Canvas {
+/// Fails only when the stored logo cannot be read.
+pub(crate) fn invoice_copy(data: &InvoiceCopyData) -> Result<Canvas, String> {
     let accent = accent(&data.company);
     let inv = &data.invoice;
     let c = &inv.total.currency;
@@ -559,7 +584,7 @@ pub(crate) fn invoice_copy(data: &InvoiceCopyData) -> Canvas {
             ("Due date", format_date(inv.due_date)),
             ("Customer no.", inv.customer_id.to_string()),
         ],
-    );
+    )?;
     let top = canvas.y;
     let left_w = CONTENT_W * 0.55;
     addressee(
@@ -663,5 +688,5 @@ pub(crate) fn invoice_copy(data: &InvoiceCopyData) -> Canvas {
             accent,
         );
     }
-    canvas
+    Ok(canvas)
 }

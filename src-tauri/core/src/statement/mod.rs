@@ -8,6 +8,8 @@
 //!   due, how to pay.
 //! - [`write_all`]: statements for many customers into a folder on every core, with progress
 //!   and cancel, listing the customers that have no email address to send theirs to.
+//! - [`StatementMailer`], [`enqueue_all`]: statements emailed through the outbox with the
+//!   statement-cover template, never queued twice.
 //!
 //! PDFs are written with krilla; text is shaped with rustybuzz in the fonts under `fonts/`
 //! (DejaVu Sans, Noto Sans CJK), which are compiled in and subsetted into each file, so a
@@ -18,13 +20,18 @@ mod bulk;
 mod canvas;
 mod data;
 mod doc;
+mod mail;
 mod text;
 
 pub use bulk::{
-    benchmark, plan, write_all, BenchFigures, BulkOptions, BulkProgress, BulkSummary,
+    benchmark, plan, write_all, write_file, BenchFigures, BulkOptions, BulkProgress, BulkSummary,
     FailedStatement, PlannedStatement, Selection, WrittenStatement,
 };
 pub use data::{CurrencySection, Entry, EntryKind, OpenItem, StatementData};
+pub use mail::{
+    enqueue_all, send_key, QueuedStatement, SendSummary, StatementMailError, StatementMailer,
+    COVER_TEMPLATE,
+};
 pub use text::FontError;
 
 use crate::db::DbError;
@@ -119,14 +126,39 @@ pub fn render_statement(
 
 /// Draws a statement already read.
 pub fn statement_pdf(data: &StatementData) -> Result<Vec<u8>, StatementError> {
+    Ok(statement_document(data)?.bytes)
+}
+
+/// A finished PDF and how many pages it has.
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
+/// [`statement_pdf`] with the page count (for the preview).
+pub fn statement_document(data: &StatementData) -> Result<RenderedPdf, StatementError> {
     text::ensure_fonts()?;
     let title = format!(
         "Statement of account — {} — {}",
         data.customer_name, data.as_of
     );
-    doc::statement(data)
-        .finish(&title)
-        .map_err(StatementError::Pdf)
+    let canvas = doc::statement(data).map_err(StatementError::Company)?;
+    let pages = canvas.page_count();
+    let bytes = canvas.finish(&title).map_err(StatementError::Pdf)?;
+    Ok(RenderedPdf { bytes, pages })
+}
+
+/// Width and height in pixels of a PNG or JPEG file, after drawing it once into a PDF (which
+/// decodes it all, so a truncated or corrupt file is found now and not in every statement).
+pub(crate) fn check_logo_image(content_type: &str, bytes: &[u8]) -> Result<(u32, u32), String> {
+    text::ensure_fonts().map_err(|e| e.to_string())?;
+    let image = canvas::load_image(content_type, bytes.to_vec())?;
+    let size = image.size();
+    let mut probe = canvas::Canvas::new(String::new());
+    probe.image(0.0, 0.0, 10.0, 10.0, image);
+    probe.finish("logo check")?;
+    Ok(size)
 }
 
 /// A payment recorded against an invoice.
@@ -231,6 +263,7 @@ pub fn render_invoice_copy(
     };
     let title = format!("{kind} {} — copy", data.invoice.number);
     doc::invoice_copy(&data)
+        .map_err(StatementError::Company)?
         .finish(&title)
         .map_err(StatementError::Pdf)
 }

@@ -1,0 +1,198 @@
+// Statements of account in the app (issue 6): one customer's statement previewed and saved with
+// Save as… (test seam DUEBOOK_TEST_SAVE_PATH), then every customer's with a balance saved into a
+// folder (DUEBOOK_TEST_FOLDER_PATH) with a progress bar, and a run cancelled midway. The app runs
+// with a pause after each statement (DUEBOOK_TEST_BULK_DELAY_MS) so Cancel lands mid-run.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { amountOf } from "./customer-screen.mjs";
+import { Driver } from "./harness.mjs";
+
+/**
+ * @param {object} ctx
+ * @param {string} ctx.binary
+ * @param {Record<string, string>} ctx.env
+ * @param {string} ctx.artifacts
+ * @param {string} ctx.scratch
+ * @param {(c: any, m: string) => void} ctx.assert
+ * @param {(file: string) => void} ctx.screenshot
+ */
+export function statementsTests(ctx) {
+  const { binary, env, artifacts, scratch, assert, screenshot } = ctx;
+  const dir = path.join(scratch, "statements");
+  const firstDb = path.join(dir, "duebook.sqlite");
+  const savedPdf = path.join(dir, "saved", "statement.pdf");
+  const folder = path.join(dir, "all");
+  let driver = null;
+  let session = null;
+
+  const pdfsIn = (where) => (existsSync(where) ? readdirSync(where).filter((f) => f.endsWith(".pdf")) : []);
+
+  async function start() {
+    mkdirSync(path.dirname(savedPdf), { recursive: true });
+    driver = new Driver({
+      binary,
+      env: { ...env, DUEBOOK_TEST_SAVE_PATH: savedPdf, DUEBOOK_TEST_FOLDER_PATH: folder, DUEBOOK_TEST_BULK_DELAY_MS: "120" },
+      logFile: path.join(artifacts, "driver.log"),
+    });
+    await driver.start();
+    session = await driver.session(["--db", firstDb]);
+    await session.visible("first-run", 30_000);
+    await (await session.visible("open-demo")).click();
+    await session.visible("demo-banner", 60_000);
+    await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+  }
+
+  async function stop() {
+    if (session) await session.end();
+    if (driver) await driver.stop();
+    session = null;
+    driver = null;
+  }
+
+  /** Opens the bulk dialog and returns how many customers it plans statements for. */
+  async function openBulk() {
+    await (await session.visible("topbar-statements")).click();
+    await session.visible("bulk-statements");
+    const total = await session.until(async () => {
+      const text = await session.$("bulk-total").getText().catch(() => "");
+      return /^\d+ customers?$/.test(text.trim()) ? Number(text.trim().split(" ")[0]) : null;
+    }, "the bulk dialog does not count the customers");
+    return total;
+  }
+
+  async function summaryText() {
+    await session.visible("bulk-summary", 120_000);
+    return (await session.$("bulk-summary-text").getText()).trim();
+  }
+
+  return [
+    [
+      "Statement → the preview shows the closing balance and the PDF's size → Save as writes the PDF",
+      async () => {
+        await start();
+        const row = (await session.$$("customer-row"))[0];
+        const name = await row.$('[data-testid="customer-name"]').getText();
+        await row.click();
+        await session.until(async () => (await session.$("detail-name").getText()) === name, `the panel did not show ${name}`);
+        await session.until(async () => (await session.count("balance")) > 0, `no balance shown for ${name}`);
+        const currency = await session.browser.$('[data-testid="balance"]').getAttribute("data-currency");
+        const open = amountOf(await session.browser.$('[data-testid="balance"] [data-testid="balance-open"]').getText());
+
+        await (await session.visible("statement-open")).click();
+        await session.visible("statement-dialog");
+        await session.visible("statement-preview", 30_000);
+        assert((await session.$("statement-customer").getText()) === name, "the preview names another customer");
+        const closing = await session.until(
+          async () => session.browser.$(`[data-testid="statement-section"][data-currency="${currency}"] [data-testid="statement-closing"]`).getText().catch(() => null),
+          `the preview has no ${currency} section`,
+        );
+        assert(amountOf(closing) === open, `the closing balance ${closing} is not the open balance ${open} ${currency}`);
+        const facts = await session.until(async () => {
+          const text = await session.$("statement-pdf-facts").getText();
+          return /PDF: \d+ pages?, [\d.,]+ ?kB/.test(text) ? text : null;
+        }, "the dialog does not show the PDF's page count and size");
+        screenshot(path.join(artifacts, "statement-preview.png"));
+
+        await (await session.$("statement-save")).click();
+        const done = await (await session.visible("statement-done", 30_000)).getText();
+        assert(done.includes(savedPdf), `the dialog says ${JSON.stringify(done)}`);
+        assert(existsSync(savedPdf), `${savedPdf} was not written`);
+        const bytes = readFileSync(savedPdf);
+        assert(bytes.subarray(0, 4).toString("latin1") === "%PDF", "the saved file is not a PDF");
+        const text = execFileSync("pdftotext", ["-enc", "UTF-8", savedPdf, "-"], { encoding: "utf8" });
+        assert(text.includes(name), `pdftotext does not find ${name} in the saved statement`);
+        console.log(`  ${name}: closing ${closing}; ${facts.trim()}`);
+        await session.browser.keys(["Escape"]);
+        await session.gone("statement-dialog");
+      },
+    ],
+    [
+      "a customer without a billing email: the dialog says so and Email it is off",
+      async () => {
+        // The one demo customer with a balance and no contact with an email address.
+        await session.type("customer-search", "Maple & Main Consulting");
+        const row = await session.until(async () => {
+          for (const candidate of await session.$$("customer-row")) {
+            const name = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
+            if (name === "Maple & Main Consulting") return candidate;
+          }
+          return null;
+        }, "no row for Maple & Main Consulting");
+        await row.click();
+        await session.until(async () => (await session.$("detail-name").getText()) === "Maple & Main Consulting", "Maple & Main is not shown");
+        await (await session.visible("statement-open")).click();
+        await session.visible("statement-preview", 30_000);
+        const says = await (await session.visible("statement-no-email")).getText();
+        assert(/No billing email/.test(says), `the dialog says ${JSON.stringify(says)}`);
+        assert(!(await session.$("statement-email").isEnabled()), "Email it is enabled without an email address");
+        await session.browser.keys(["Escape"]);
+        await session.gone("statement-dialog");
+      },
+    ],
+    [
+      "Statements for all customers with a balance: counts, the customers without email by name, a moving progress bar, N PDFs",
+      async () => {
+        const total = await openBulk();
+        assert(total >= 10, `only ${total} customers planned`);
+        const withEmail = Number(await session.$("bulk-with-email").getText());
+        const without = Number(await session.$("bulk-without-email").getText());
+        assert(withEmail + without === total, `${withEmail} with and ${without} without email do not add up to ${total}`);
+        const listed = await session.texts("bulk-without-name");
+        assert(listed.length === without && listed.every((n) => n !== ""), `the customers without email are not listed by name: ${JSON.stringify(listed)}`);
+        console.log(`  ${total} customers with a balance, ${without} without email: ${listed.join(", ")}`);
+        rmSync(folder, { recursive: true, force: true });
+        await session.browser.execute(() => {
+          const seen = [];
+          window.__statementProgress = seen;
+          window.__statementTimer = setInterval(() => {
+            const bar = document.querySelector('[data-testid="bulk-progress"] progress');
+            if (bar && bar.position >= 0) seen.push(bar.position);
+          }, 20);
+        });
+        await (await session.$("bulk-save")).click();
+        await session.visible("bulk-progress");
+        const summary = await summaryText();
+        const seen = await session.browser.execute(() => {
+          clearInterval(window.__statementTimer);
+          return window.__statementProgress;
+        });
+        const between = [...new Set(seen.filter((v) => v > 0 && v < 1))];
+        assert(between.length >= 2, `the progress bar did not move: ${JSON.stringify(seen.slice(0, 20))}`);
+        assert(summary === `Saved ${total} of ${total} statements.`, `the summary says ${JSON.stringify(summary)}`);
+        const files = pdfsIn(folder);
+        assert(files.length === total, `${files.length} PDFs in ${folder}, expected ${total}`);
+        assert(readFileSync(path.join(folder, files[0])).subarray(0, 4).toString("latin1") === "%PDF", `${files[0]} is not a PDF`);
+        await (await session.$("bulk-close")).click();
+        await session.gone("bulk-statements");
+      },
+    ],
+    [
+      "Cancel midway: fewer than N PDFs are written and the summary says it was cancelled",
+      async () => {
+        try {
+          const total = await openBulk();
+          rmSync(folder, { recursive: true, force: true });
+          await (await session.$("bulk-save")).click();
+          await session.until(async () => {
+            const text = await session.$("bulk-progress").getText().catch(() => "");
+            const done = /(\d+) of \d+/.exec(text);
+            return done && Number(done[1]) >= 3;
+          }, "the run made no progress");
+          await (await session.$("bulk-cancel")).click();
+          const summary = await summaryText();
+          const match = /^Cancelled: Saved (\d+) of (\d+) statements\.$/.exec(summary);
+          assert(match, `the summary does not say it was cancelled: ${JSON.stringify(summary)}`);
+          const written = Number(match[1]);
+          assert(Number(match[2]) === total && written < total, `saved ${written} of ${match[2]} (planned ${total})`);
+          const files = pdfsIn(folder);
+          assert(files.length === written, `${files.length} PDFs in the folder, the summary says ${written}`);
+          screenshot(path.join(artifacts, "statements-cancelled.png"));
+          console.log(`  cancelled after ${written} of ${total} statements`);
+        } finally {
+          await stop();
+        }
+      },
+    ],
+  ];
+}
