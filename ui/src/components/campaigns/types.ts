@@ -1,0 +1,149 @@
+// The campaign shapes the shell sends and takes: the core's serde forms of `Campaign`,
+// `NewCampaign` and `Plan` (src-tauri/core/src/campaign). They have no generated bindings, so
+// this mirrors the fields the campaign screens use; objects read from the shell are spread
+// back unchanged, so fields added in the core survive an edit here.
+
+export type Channel = "email" | "call";
+
+/** `{ due_offset: -3 }`: N days after the due date (negative: before); `{ day_of_month: 1 }`. */
+export type Trigger = { due_offset: number } | { day_of_month: number };
+
+export interface Step {
+  position: number;
+  trigger: Trigger;
+  template_key: string;
+  channel: Channel;
+  alt_template_key?: string | null;
+}
+
+export interface Audience {
+  segment: string | null;
+  tags: string[];
+  currency: string | null;
+  min_balance_minor: number | null;
+  max_balance_minor: number | null;
+  min_days_overdue: number | null;
+  max_days_overdue: number | null;
+  /** Payment history: customers whose paid invoices were on average this many days late. */
+  usually_late?: { min_average_days_late: number } | null;
+  custom_fields?: FieldCondition[];
+  [more: string]: unknown;
+}
+
+export interface FieldCondition {
+  key: string;
+  op: "equals" | "contains";
+  value: string;
+}
+
+export interface NewCampaign {
+  name: string;
+  audience: Audience;
+  steps: Step[];
+  min_gap_days: number;
+  quiet_weekends: boolean;
+  holidays: string[];
+  daily_cap: number | null;
+  active: boolean;
+  [more: string]: unknown;
+}
+
+export interface Campaign extends NewCampaign {
+  id: number;
+}
+
+export interface CampaignPreset {
+  key: string;
+  campaign: NewCampaign;
+}
+
+export interface TemplateChoice {
+  key: string;
+  name: string;
+}
+
+export interface PlannedInvoice {
+  invoice_id: number;
+  number: string;
+  step_position: number;
+  period: string;
+}
+
+export interface PlannedContact {
+  customer_id: number;
+  customer_name: string;
+  step_position: number;
+  template_key: string;
+  channel: Channel;
+  no_email: boolean;
+  invoices: PlannedInvoice[];
+  open_invoice_ids: number[];
+  send_key: string;
+  why: string;
+}
+
+export interface Excluded {
+  customer_id: number;
+  customer_name: string;
+  reason: string;
+  step_position: number | null;
+  detail: string;
+}
+
+export interface StepCount {
+  position: number;
+  template_key: string;
+  emails: number;
+  calls: number;
+  excluded: number;
+}
+
+export interface Plan {
+  campaign_id: number;
+  date: string;
+  quiet_day: string | null;
+  contacts: PlannedContact[];
+  excluded: Excluded[];
+  counts: StepCount[];
+}
+
+export interface Outcomes {
+  sent: number;
+  failed: number;
+  uncertain: number;
+  queued: number;
+  paid: number;
+  promised: number;
+  paid_or_promised: number;
+  window_open: number;
+  paid_rate: number | null;
+}
+
+export interface StepResults {
+  position: number;
+  template_key: string;
+  outcomes: Outcomes;
+  variants: { variant: "a" | "b"; template_key: string; outcomes: Outcomes }[];
+}
+
+export interface CampaignResults {
+  campaign_id: number;
+  name: string;
+  as_of: string;
+  window_days: number;
+  steps: StepResults[];
+}
+
+/** "3 days before due", "on the due date", "7 days after due", "day 1 of each month". */
+export function describeTrigger(trigger: Trigger): string {
+  if ("day_of_month" in trigger) return `day ${trigger.day_of_month} of each month`;
+  const n = trigger.due_offset;
+  if (n === 0) return "on the due date";
+  const days = Math.abs(n) === 1 ? "1 day" : `${Math.abs(n)} days`;
+  return n < 0 ? `${days} before due` : `${days} after due`;
+}
+
+/** How the exclusion reason reads ("pending_promise" → "pending promise"). */
+export function describeReason(reason: string): string {
+  return reason.replaceAll("_", " ");
+}
