@@ -42,9 +42,11 @@ BENCH_DIR := target/bench
 # Release build; generates the 100k-customer file, prints figures beside raw-SQL references,
 # measures the app's cold start on that file, then rendering and sending email (against
 # postfix's smtp-sink on loopback, beside a bare lettre pool and smtp-source).
+# Campaigns: planning 50,000 customers, `run-due` with nothing to send, a 1,000-message run.
 bench: deps
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	DUEBOOK_BENCH_KEEP=$(BENCH_DIR) $(CARGO) bench --locked $(CORE) --bench figures
 	scripts/bench-startup.sh $(BENCH_DIR)/bench-100000.sqlite
 	DUEBOOK_APP_BIN=target/release/duebook-app scripts/bench-ui.sh $(BENCH_DIR)/bench-100000.sqlite
 	scripts/bench-mail.sh
+	scripts/bench-campaign.sh

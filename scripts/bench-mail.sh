@@ -5,6 +5,7 @@
 # (non-interactive, "No configuration": the postfix mail system itself is neither configured nor
 # started), runs smtp-sink on a free 127.0.0.1 port for the run only, and stops it at the end.
 # usage: scripts/bench-mail.sh [extra cargo bench args]
+# DUEBOOK_BENCH_MAIL_TARGET runs another bench against the same sink (scripts/bench-campaign.sh).
 # Sizes: DUEBOOK_BENCH_MAIL_CUSTOMERS, _RENDER, _SEND, _ROUNDS (see src-tauri/core/benches/mail.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,4 +50,4 @@ kill -0 "$sink_pid" 2>/dev/null || die "smtp-sink exited at start"
 echo "bench-mail: smtp-sink (pid $sink_pid) on 127.0.0.1:$port"
 
 DUEBOOK_BENCH_SMTP="127.0.0.1:$port" DUEBOOK_BENCH_SMTP_SOURCE="$SOURCE" \
-  cargo bench --locked -p duebook-core --bench mail "$@"
+  cargo bench --locked -p duebook-core --bench "${DUEBOOK_BENCH_MAIL_TARGET:-mail}" "$@"

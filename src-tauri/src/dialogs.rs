@@ -1,6 +1,6 @@
-//! Native save dialogs (rfd's async API: blocking dialogs hang on Linux), with the test seam
-//! `DUEBOOK_TEST_SAVE_PATH` the database commands use as well: when it is set, the dialog is not
-//! shown and that path is taken as the person's choice.
+//! Native save and open dialogs (rfd's async API: blocking dialogs hang on Linux), with test
+//! seams: `DUEBOOK_TEST_SAVE_PATH` (the database commands use it as well) and one variable per
+//! open dialog; when set, the dialog is not shown and that path is taken as the person's choice.
 
 use crate::commands::database::TEST_SAVE_PATH_ENV;
 use std::path::PathBuf;
@@ -25,6 +25,32 @@ pub async fn save_path(window: &tauri::Window, dialog: SaveDialog<'_>) -> Option
         .save_file()
         .await
         .map(|f| f.path().to_path_buf())
+}
+
+pub struct OpenDialog<'a> {
+    pub title: &'a str,
+    pub filter_name: &'a str,
+    /// Empty: any file.
+    pub extensions: &'a [&'a str],
+}
+
+/// Which file to open, or None when the person cancelled. When the environment variable
+/// `test_seam` is set, the dialog is not shown and that path is taken as the person's choice.
+pub async fn open_path(
+    window: &tauri::Window,
+    test_seam: &str,
+    dialog: OpenDialog<'_>,
+) -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os(test_seam).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let mut picker = rfd::AsyncFileDialog::new()
+        .set_parent(window)
+        .set_title(dialog.title);
+    if !dialog.extensions.is_empty() {
+        picker = picker.add_filter(dialog.filter_name, dialog.extensions);
+    }
+    picker.pick_file().await.map(|f| f.path().to_path_buf())
 }
 
 /// A file name from text a person wrote (a customer's name): letters, digits, dashes.

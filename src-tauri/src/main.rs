@@ -4,10 +4,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod delivery;
 mod dialogs;
 mod error;
+mod scheduler;
 mod state;
 mod watch;
+mod webkit_env;
 
 use state::{AppState, Session, StartClock};
 use std::ffi::OsString;
@@ -16,6 +19,7 @@ use tauri::Manager;
 
 fn main() {
     let started = StartClock::now();
+    webkit_env::prepare();
     let cli_db = match db_argument(std::env::args_os().skip(1)) {
         Ok(path) => path,
         Err(message) => {
@@ -46,12 +50,43 @@ fn main() {
                 let _ = window.set_focus();
             }
         }))
+        .plugin(tauri_plugin_notification::init())
         .manage(AppState::new(user_db, session, started))
+        .manage(scheduler::Scheduler::default())
+        .manage(delivery::Delivery::default())
+        .manage(commands::mail_send::PickedFiles::default())
+        .manage(commands::mail_preview::HtmlPreviews::default())
+        .register_uri_scheme_protocol(commands::mail_preview::SCHEME, |ctx, request| {
+            let previews = ctx
+                .app_handle()
+                .state::<commands::mail_preview::HtmlPreviews>();
+            previews.serve(&request)
+        })
+        .manage(commands::statements::BulkJobs::default())
         .setup(|app| {
             watch::spawn(app.handle().clone());
+            scheduler::spawn(app.handle().clone());
+            delivery::resume(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::campaigns::list_campaigns,
+            commands::campaigns::campaign_presets,
+            commands::campaigns::campaign_templates,
+            commands::campaigns::create_campaign,
+            commands::campaigns::set_campaign_active,
+            commands::campaigns::plan_campaign,
+            commands::campaigns::campaign_results,
+            commands::campaigns::preview_campaign_message,
+            commands::campaigns::start_campaign_run,
+            commands::campaigns::pause_campaign_run,
+            commands::campaigns::resume_campaign_run,
+            commands::campaigns::cancel_campaign_run,
+            commands::campaigns::campaign_run_status,
+            commands::call_list::call_list,
+            commands::call_list::suggest_follow_up,
+            commands::call_list::log_call_outcome,
+            commands::call_list::export_call_list,
             commands::database::database_status,
             commands::database::open_demo,
             commands::database::create_database,
@@ -84,6 +119,35 @@ fn main() {
             commands::import::choose_import_file,
             commands::import::preview_import,
             commands::import::run_import,
+            commands::mail::email_settings,
+            commands::mail::save_email_account,
+            commands::mail::remove_email_account,
+            commands::mail::test_email_account,
+            commands::mail::company_profile,
+            commands::mail::save_company_profile,
+            commands::mail::choose_company_logo,
+            commands::mail::email_templates,
+            commands::mail::template_options,
+            commands::mail::save_email_template,
+            commands::mail::reset_email_template,
+            commands::mail::preview_email_template,
+            commands::mail_send::compose_options,
+            commands::mail_send::choose_attachment,
+            commands::mail_send::link_invoice_file,
+            commands::mail_send::preview_email,
+            commands::mail_send::send_email,
+            commands::mail_send::customer_messages,
+            commands::mail_send::resend_message,
+            commands::mail_send::mark_message_sent,
+            commands::mail_send::outbox_attention,
+            commands::mail_send::resume_delivery,
+            commands::statements::statement_preview,
+            commands::statements::save_statement,
+            commands::statements::email_statement,
+            commands::statements::plan_statements,
+            commands::statements::save_all_statements,
+            commands::statements::send_all_statements,
+            commands::statements::cancel_statements,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

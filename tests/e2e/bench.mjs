@@ -104,7 +104,7 @@ async function call(session, command, args) {
   return answer.value;
 }
 
-function memory(pid) {
+function memory(pid, label) {
   let pss = 0;
   let rss = 0;
   const parts = [];
@@ -114,7 +114,7 @@ function memory(pid) {
       const r = Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       const s = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       const name = readFileSync(`/proc/${p}/comm`, "utf8").trim();
-      if (process.env.BENCH_SMAPS) writeFileSync(path.join(artifacts, `smaps-${name}-${p}`), readFileSync(`/proc/${p}/smaps`, "utf8"));
+      if (process.env.BENCH_SMAPS) writeFileSync(path.join(artifacts, `smaps-${label}-${name}-${p}`), readFileSync(`/proc/${p}/smaps`, "utf8"));
       pss += s;
       rss += r;
       parts.push(`${name} ${Math.round(s / 1024)}`);
@@ -197,7 +197,7 @@ async function main() {
     filterRows.push({ label: `sort ${sort}`, elapsed: quantile(runs.map((r) => r.elapsed), 0.5), first: runs[0].elapsed, total: runs[0].total });
   }
 
-  const memoryBefore = memory(pid);
+  const memoryBefore = memory(pid, "before");
 
   // Browse: click each of the first 1,000 rows of the list and wait for its panel to render.
   const browseStart = Date.now();
@@ -250,11 +250,11 @@ async function main() {
   }
   const browseSeconds = (Date.now() - browseStart) / 1000;
   await sleep(2000);
-  const memoryAfter = memory(pid);
+  const memoryAfter = memory(pid, "after");
   const SETTLE = Number(process.env.BENCH_SETTLE ?? 0);
   if (SETTLE > 0) {
     await sleep(SETTLE * 1000);
-    const settled = memory(pid);
+    const settled = memory(pid, "settled");
     console.log(`  memory ${SETTLE} s later: ${Math.round(settled.pss)} MB PSS = ${settled.parts.join(" + ")}`);
   }
 

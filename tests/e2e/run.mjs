@@ -11,8 +11,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { campaignsTests } from "./campaigns.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
+import { emailTests } from "./email.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
+import { statementsTests } from "./statements.mjs";
 
 const args = process.argv.slice(2);
 const argument = (flag, fallback) => {
@@ -519,6 +522,9 @@ tests.push(
 // Each area registers its journeys here; `E2E_GROUPS=email,statements` runs only those groups
 // (each group starts its own session), all of them when unset.
 const groups = { foundation: tests };
+groups.statements = statementsTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.email = emailTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, screenshot });
 
 function selectedTests() {
   const wanted = (process.env.E2E_GROUPS ?? "").split(",").map((g) => g.trim()).filter(Boolean);

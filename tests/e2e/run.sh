@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs tests/e2e/run.mjs (all tests, or `--screenshot FILE`) in a virtual X display with its own
-# D-Bus session, in a process group of its own that is killed at the end: WebKit and at-spi
+# D-Bus session (with an unlocked gnome-keyring and the SMTP test server's settings, from
+# scripts/with-test-services.sh), in a process group of its own that is killed at the end: WebKit and at-spi
 # helpers otherwise outlive the run. Fails — never skips — when something needed is missing.
 #   SCREEN=1280x800x24 tests/e2e/run.sh [--screenshot FILE]
 set -uo pipefail
@@ -21,7 +22,7 @@ pgfile="$(mktemp)"
 # be killed afterwards whatever is left in it. The test runner writes to fd 3 (this terminal); the
 # chatter of Xvfb, D-Bus, portals and at-spi goes to $log.
 exec 3>&1
-setsid -w bash -c 'echo $$ > "$0"; exec xvfb-run -a -s "-screen 0 $1" dbus-run-session -- sh -c '"'"'exec node tests/e2e/run.mjs "$@" >&3 2>&3'"'"' sh "${@:2}"' \
+setsid -w bash -c 'echo $$ > "$0"; exec xvfb-run -a -s "-screen 0 $1" scripts/with-test-services.sh sh -c '"'"'exec node tests/e2e/run.mjs "$@" >&3 2>&3'"'"' sh "${@:2}"' \
   "$pgfile" "$screen" "$@" >"$log" 2>&1 &
 runner=$!
 

@@ -10,6 +10,7 @@
 //! adapters over these functions.
 
 pub mod activity;
+pub mod call_list;
 pub mod campaign;
 pub mod clock;
 pub mod contacts;

@@ -72,6 +72,44 @@ fn presets_list_plan_and_dry_run() {
     ));
     assert!(out.contains("quiet day: 2026-04-18 is a weekend"), "{out}");
 
+    // A tick with nothing to send needs no account, keychain or network, and writes nothing.
+    let out = ok(&duebook(&path, &["run-due", "--today", "2026-04-18"]));
+    assert!(out.contains("0 email(s) queued"), "{out}");
+    assert!(out.contains("quiet day"), "{out}");
+
+    let out = ok(&duebook(&path, &["campaigns", "results", "1"]));
+    assert!(
+        out.contains("step 2 overdue-1") && out.contains("0 sent, 0 failed, 0 uncertain"),
+        "{out}"
+    );
+    let out = ok(&duebook(&path, &["campaigns", "results", "1", "--json"]));
+    let results: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(results["steps"].as_array().unwrap().len(), 5);
+    assert_eq!(results["window_days"], 14);
+    let missing = duebook(&path, &["campaigns", "results", "9"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("there is no campaign 9"));
+
+    // Balances last touched long before the run date: a warning, and the plan all the same.
+    let far = (chrono::Utc::now().date_naive() + chrono::Days::new(60)).to_string();
+    let out = ok(&duebook(
+        &path,
+        &["campaigns", "plan", "1", "--today", &far],
+    ));
+    assert!(out.contains("warning: the newest import"), "{out}");
+    assert!(out.contains("Phone Co (#2)"), "{out}");
+
+    let out = ok(&duebook(&path, &["campaigns", "stale-after", "90"]));
+    assert!(out.contains("more than 90 days old"), "{out}");
+    let out = ok(&duebook(
+        &path,
+        &["campaigns", "plan", "1", "--today", &far],
+    ));
+    assert!(!out.contains("warning:"), "{out}");
+    let refused = duebook(&path, &["campaigns", "stale-after", "0"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("1 day at the earliest"));
+
     // Without an account a real run refuses before queuing anything.
     let real = duebook(&path, &["run-due", "--today", "2026-04-15"]);
     assert!(!real.status.success());

@@ -1,5 +1,6 @@
-//! `duebook run-due --today` day by day against a real SMTP server (aiosmtpd) with the account's
-//! password in the real keychain. Run through scripts/with-test-services.sh.
+//! `duebook run-due --today` against a real SMTP server (aiosmtpd) with the account's password
+//! in the real keychain: a schedule day by day, runs killed with SIGKILL and restarted, two
+//! runners at once. Run through scripts/with-test-services.sh.
 
 mod campaign_support;
 
@@ -7,27 +8,19 @@ use campaign_support::customer;
 use campaign_support::mail_support::{
     output_text as text, required_env, run_duebook, seed_company, SmtpServer, PASSWORD, USER,
 };
-use std::collections::HashSet;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn duebook(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     run_duebook(env!("CARGO_BIN_EXE_duebook"), db, args, stdin)
 }
 
-#[test]
-fn a_schedule_simulated_day_by_day_over_smtp() {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let (_dir, db) = campaign_support::temp_db();
-    seed_company(&db);
-    customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-07-15"]);
-    customer(&db, "Phone Co", None, &["2026-07-15"]);
-    let path = db.path().to_path_buf();
-    drop(db);
+fn set_account(path: &Path, server: &SmtpServer) {
     let port = server.port.to_string();
     let o = duebook(
-        &path,
+        path,
         &[
             "account",
             "set",
@@ -46,6 +39,136 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
         Some(&format!("{PASSWORD}\n")),
     );
     assert!(o.status.success(), "{}", text(&o));
+}
+
+/// A file with `n` emailable customers (one invoice each, due 2026-04-05), the account and the
+/// "friendly" campaign, talking to `server`.
+fn campaign_file(n: usize, server: &SmtpServer) -> (tempfile::TempDir, PathBuf) {
+    let (dir, db) = campaign_support::temp_db();
+    seed_company(&db);
+    let tx = db.conn().unchecked_transaction().unwrap();
+    for i in 0..n {
+        let email = format!("c{i}@x.example");
+        customer(&db, &format!("Customer {i}"), Some(&email), &["2026-04-05"]);
+    }
+    tx.commit().unwrap();
+    let path = db.path().to_path_buf();
+    drop(db);
+    set_account(&path, server);
+    let o = duebook(&path, &["campaigns", "preset", "friendly"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    (dir, path)
+}
+
+fn spawn_run_due(path: &Path, day: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_duebook"))
+        .arg("--db")
+        .arg(path)
+        .args(["run-due", "--today", day])
+        .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Runs `run-due` for `day` until a run finds nothing left to queue or deliver.
+fn settle(path: &Path, day: &str) {
+    for attempt in 0.. {
+        assert!(attempt < 10, "run-due never settled");
+        let o = duebook(path, &["run-due", "--today", day], None);
+        let out = text(&o);
+        if out.contains("0 email(s) queued") && !out.contains("left queued") {
+            return;
+        }
+    }
+}
+
+/// What the user does with each uncertain message (`duebook outbox list`): checks the server's
+/// copy (here: the test server's files), then marks it sent or sends it again.
+fn resolve_uncertain(path: &Path, server: &SmtpServer) -> (usize, usize) {
+    let arrived: HashSet<String> = received_ids(server).into_iter().collect();
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let uncertain: Vec<(i64, String)> = conn
+        .prepare("SELECT id, rfc_message_id FROM messages WHERE state = 'uncertain'")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    drop(conn);
+    let (mut marked, mut resent) = (0, 0);
+    for (id, message_id) in uncertain {
+        let action = if arrived.contains(&message_id) {
+            marked += 1;
+            "mark-sent"
+        } else {
+            resent += 1;
+            "resend"
+        };
+        let o = duebook(path, &["outbox", action, &id.to_string()], None);
+        assert!(o.status.success(), "{action} {id}: {}", text(&o));
+    }
+    (marked, resent)
+}
+
+fn received_ids(server: &SmtpServer) -> Vec<String> {
+    server
+        .received()
+        .iter()
+        .map(|m| m["headers"]["Message-ID"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every customer got exactly one message per step (counted at the server) and the outbox
+/// agrees: no duplicate, none lost.
+fn assert_one_message_per_customer_and_step(
+    path: &Path,
+    server: &SmtpServer,
+    n: usize,
+    steps: usize,
+) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let by_id: HashMap<String, (i64, i64, String)> = conn
+        .prepare("SELECT rfc_message_id, customer_id, step_id, state FROM messages")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        by_id.len(),
+        n * steps,
+        "one outbox message per customer and step"
+    );
+    assert!(
+        by_id.values().all(|(_, _, state)| state == "sent"),
+        "every message ends sent"
+    );
+    let mut seen = HashSet::new();
+    for id in received_ids(server) {
+        let (customer, step, _) = by_id
+            .get(&id)
+            .unwrap_or_else(|| panic!("the server got {id}, which the outbox does not know"));
+        assert!(
+            seen.insert((*customer, *step)),
+            "customer {customer} got step {step} twice"
+        );
+    }
+    assert_eq!(seen.len(), n * steps, "none lost at the server");
+}
+
+#[test]
+fn a_schedule_simulated_day_by_day_over_smtp() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
+    let (_dir, db) = campaign_support::temp_db();
+    seed_company(&db);
+    customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-07-15"]);
+    customer(&db, "Phone Co", None, &["2026-07-15"]);
+    let path = db.path().to_path_buf();
+    drop(db);
+    set_account(&path, &server);
     let o = duebook(&path, &["campaigns", "preset", "friendly"], None);
     assert!(o.status.success(), "{}", text(&o));
 
@@ -99,104 +222,57 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
 }
 
 #[test]
-fn kill_9_mid_run_and_restart_never_duplicates_or_loses_silently() {
+fn a_1000_message_run_killed_again_and_again_sends_each_step_once() {
+    const N: usize = 1_000;
+    const DAYS: [&str; 2] = ["2026-04-15", "2026-05-06"]; // overdue-1, then overdue-2
     let tmp = tempfile::tempdir().unwrap();
     let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let (_dir, db) = campaign_support::temp_db();
-    seed_company(&db);
-    const N: usize = 300;
-    for n in 0..N {
-        customer(
-            &db,
-            &format!("Customer {n}"),
-            Some(&format!("c{n}@x.example")),
-            &["2026-04-05"],
-        );
-    }
-    let path = db.path().to_path_buf();
-    drop(db);
-    let port = server.port.to_string();
-    let o = duebook(
-        &path,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--name",
-            "Northwind Accounts",
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(duebook(&path, &["campaigns", "preset", "friendly"], None)
-        .status
-        .success());
-
-    let mut rng = fastrand::Rng::with_seed(7);
-    for _ in 0..4 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_duebook"))
-            .arg("--db")
-            .arg(&path)
-            .args(["run-due", "--today", "2026-04-15"])
-            .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(rng.u64(20..400)));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-    }
-    // Restart until a run has nothing left to do.
-    for attempt in 0.. {
-        assert!(attempt < 10, "run-due never settled");
-        let o = duebook(&path, &["run-due", "--today", "2026-04-15"], None);
-        let out = text(&o);
-        if out.contains("0 email(s) queued") && !out.contains("left queued") {
-            break;
+    let (_dir, path) = campaign_file(N, &server);
+    let mut rng = fastrand::Rng::with_seed(1000);
+    let started = Instant::now();
+    for day in DAYS {
+        let mut kills = 0;
+        while kills < 3 {
+            let before = server.received().len();
+            let mut child = spawn_run_due(&path, day);
+            std::thread::sleep(Duration::from_millis(rng.u64(50..2500)));
+            let still_running = child.try_wait().unwrap().is_none();
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+            kills += 1;
+            eprintln!(
+                "{day}: kill {kills} ({}), {} received so far",
+                if still_running {
+                    "mid-run"
+                } else {
+                    "after it ended"
+                },
+                server.received().len() - before
+            );
         }
+        settle(&path, day);
+        let (marked, resent) = resolve_uncertain(&path, &server);
+        eprintln!("{day}: {marked} uncertain marked sent, {resent} sent again");
     }
+    assert_one_message_per_customer_and_step(&path, &server, N, DAYS.len());
+    eprintln!("{} messages in {:?}", N * DAYS.len(), started.elapsed());
+}
 
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let q = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(
-        q("SELECT count(*) FROM messages"),
-        N as i64,
-        "one message per customer"
-    );
-    assert_eq!(
-        q("SELECT count(DISTINCT customer_id) FROM messages"),
-        N as i64
-    );
-    assert_eq!(
-        q("SELECT count(*) FROM messages WHERE state = 'sent' OR state = 'uncertain'"),
-        N as i64,
-        "every message is sent, or uncertain for the user to check; none queued or lost"
-    );
-    assert_eq!(
-        q("SELECT count(DISTINCT invoice_id) FROM invoice_reminders"),
-        N as i64,
-        "reminder state for every invoice"
-    );
-    let received = server.received();
-    let mut seen = HashSet::new();
-    for m in &received {
-        let to = m["rcpt_tos"][0].as_str().unwrap().to_string();
-        assert!(seen.insert(to.clone()), "{to} received twice");
+#[test]
+fn two_run_due_processes_at_once_never_send_twice() {
+    const N: usize = 200;
+    const DAYS: [&str; 2] = ["2026-04-15", "2026-05-06"];
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
+    let (_dir, path) = campaign_file(N, &server);
+    for day in DAYS {
+        let runners = [spawn_run_due(&path, day), spawn_run_due(&path, day)];
+        for mut r in runners {
+            let status = r.wait().unwrap();
+            assert!(status.success(), "{day}: a runner failed: {status}");
+        }
+        // The runner that found the lease taken left its messages queued: the next tick sends.
+        settle(&path, day);
     }
-    let sent = q("SELECT count(*) FROM messages WHERE state = 'sent'") as usize;
-    eprintln!(
-        "after 4 kills: {} received, {sent} sent, {} uncertain",
-        received.len(),
-        N - sent
-    );
-    assert!(received.len() >= sent && received.len() <= N);
+    assert_one_message_per_customer_and_step(&path, &server, N, DAYS.len());
 }

@@ -4,7 +4,8 @@ mod campaign_support;
 
 use campaign_support::{d, temp_db};
 use duebook_core::campaign::{
-    self, Audience, CampaignError, Channel, NewCampaign, Step, Trigger, PRESET_NAMES,
+    self, Audience, CampaignError, Channel, FieldCondition, FieldOp, NewCampaign, Step, Trigger,
+    UsuallyLate, PRESET_NAMES,
 };
 use duebook_core::db::LATEST_VERSION;
 
@@ -12,7 +13,7 @@ use duebook_core::db::LATEST_VERSION;
 fn a_campaign_round_trips_with_its_rules() {
     let (_dir, db) = temp_db();
     let conn = db.conn();
-    const { assert!(LATEST_VERSION >= 3) };
+    const { assert!(LATEST_VERSION >= 5) };
     let new = NewCampaign {
         audience: Audience {
             segment: Some("Retail".into()),
@@ -22,6 +23,14 @@ fn a_campaign_round_trips_with_its_rules() {
             max_balance_minor: Some(9_000_000),
             min_days_overdue: Some(0),
             max_days_overdue: Some(120),
+            usually_late: Some(UsuallyLate {
+                min_average_days_late: 10,
+            }),
+            custom_fields: vec![FieldCondition {
+                key: "region".into(),
+                op: FieldOp::Contains,
+                value: "north".into(),
+            }],
         },
         holidays: vec![d("2026-12-25")],
         daily_cap: Some(400),
@@ -30,17 +39,10 @@ fn a_campaign_round_trips_with_its_rules() {
             "Retail dunning",
             vec![
                 Step {
-                    position: 1,
-                    trigger: Trigger::DueOffset(-3),
-                    template_key: "pre-due".into(),
-                    channel: Channel::Email,
+                    alt_template_key: Some("friendly-nudge".into()),
+                    ..Step::new(1, Trigger::DueOffset(-3), "pre-due", Channel::Email)
                 },
-                Step {
-                    position: 2,
-                    trigger: Trigger::DueOffset(14),
-                    template_key: "overdue-1".into(),
-                    channel: Channel::Call,
-                },
+                Step::new(2, Trigger::DueOffset(14), "overdue-1", Channel::Call),
             ],
         )
     };
@@ -111,6 +113,30 @@ fn invalid_campaigns_are_refused_and_unknown_ids_reported() {
         ..campaign::preset("friendly").unwrap()
     };
     assert!(campaign::create(conn, &unnamed).is_err());
+    let same_twice = NewCampaign::new(
+        "A/B without a B",
+        vec![Step {
+            alt_template_key: Some(" pre-due ".into()),
+            ..Step::new(1, Trigger::DueOffset(0), "pre-due", Channel::Email)
+        }],
+    );
+    let refused = |c: &NewCampaign| match campaign::create(conn, c) {
+        Err(CampaignError::Invalid(m)) => m,
+        other => panic!("{other:?}"),
+    };
+    assert!(refused(&same_twice).contains("two different templates"));
+    let mut no_value = campaign::preset("friendly").unwrap();
+    no_value.audience.custom_fields = vec![FieldCondition {
+        key: "region".into(),
+        op: FieldOp::Equals,
+        value: " ".into(),
+    }];
+    assert!(refused(&no_value).contains("needs a value"));
+    let mut never_late = campaign::preset("friendly").unwrap();
+    never_late.audience.usually_late = Some(UsuallyLate {
+        min_average_days_late: 0,
+    });
+    assert!(refused(&never_late).contains("usually late"));
     assert!(matches!(
         campaign::get(conn, 99),
         Err(CampaignError::NotFound(99))

@@ -92,7 +92,7 @@ pub async fn export_invoices(
     Ok(Some(written))
 }
 
-fn result(path: &Path, count: usize) -> ExportResult {
+pub(crate) fn result(path: &Path, count: usize) -> ExportResult {
     ExportResult {
         path: path.display().to_string(),
         file_name: path.file_name().map_or_else(
@@ -104,7 +104,7 @@ fn result(path: &Path, count: usize) -> ExportResult {
 }
 
 /// Writes through `write` into a temporary file beside `path`, then renames it over `path`.
-fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<usize, ExportError>,
 ) -> CommandResult<usize> {

@@ -2,6 +2,8 @@
 //! `duebook_core` and returns `Result<T, CommandError>`; a value the core refuses comes back as
 //! `invalid_input` with the field it concerns.
 
+pub mod call_list;
+pub mod campaigns;
 pub mod contacts;
 pub mod customers;
 pub mod database;
@@ -9,8 +11,12 @@ pub mod diagnostics;
 pub mod export;
 pub mod import;
 pub mod invoices;
+pub mod mail;
+pub mod mail_preview;
+pub mod mail_send;
 pub mod notes;
 pub mod settings;
+pub mod statements;
 pub mod tasks;
 pub mod timeline;
 

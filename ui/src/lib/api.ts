@@ -147,3 +147,148 @@ export type { RowIssue } from "./bindings/RowIssue";
 export type { SearchMatch } from "./bindings/SearchMatch";
 export type { Task } from "./bindings/Task";
 export type { TaskKind } from "./bindings/TaskKind";
+
+// Statements of account (src-tauri/src/commands/statements.rs).
+import type { BulkResult } from "./bindings/BulkResult";
+import type { QueuedStatementEmail } from "./bindings/QueuedStatementEmail";
+import type { SavedStatement } from "./bindings/SavedStatement";
+import type { StatementPlan } from "./bindings/StatementPlan";
+import type { StatementPreview } from "./bindings/StatementPreview";
+import type { StatementRequest } from "./bindings/StatementRequest";
+import type { StatementsProgressEvent } from "./bindings/StatementsProgressEvent";
+
+export const statementsApi = {
+  preview: (request: StatementRequest) => call<StatementPreview>("statement_preview", { request }),
+  /** Save as…: null when the person cancelled the dialog. */
+  save: (request: StatementRequest) => call<SavedStatement | null>("save_statement", { request }),
+  email: (request: StatementRequest) => call<QueuedStatementEmail>("email_statement", { request }),
+  plan: (request: StatementRequest) => call<StatementPlan>("plan_statements", { request }),
+  /** Save all to a folder: null when the person cancelled the folder dialog. */
+  saveAll: (request: StatementRequest) => call<BulkResult | null>("save_all_statements", { request }),
+  sendAll: (request: StatementRequest) => call<BulkResult>("send_all_statements", { request }),
+  cancel: () => call<null>("cancel_statements"),
+  onProgress: (handler: (event: StatementsProgressEvent) => void): Promise<UnlistenFn> =>
+    listen<StatementsProgressEvent>("statements-progress", (event) => handler(event.payload)),
+};
+
+export type { BulkResult, QueuedStatementEmail, SavedStatement, StatementPlan, StatementPreview, StatementRequest };
+export type { StatementsProgressEvent };
+export type { CurrencySection } from "./bindings/CurrencySection";
+export type { Entry as StatementEntry } from "./bindings/Entry";
+
+// Email: settings, templates, the composer and the outbox (src-tauri/src/commands/mail*.rs).
+import type { AccountSettings } from "./bindings/AccountSettings";
+import type { AccountView } from "./bindings/AccountView";
+import type { CompanyLogo } from "./bindings/CompanyLogo";
+import type { CompanyProfile } from "./bindings/CompanyProfile";
+import type { ComposeOptions } from "./bindings/ComposeOptions";
+import type { ComposePreview } from "./bindings/ComposePreview";
+import type { ComposeRequest } from "./bindings/ComposeRequest";
+import type { ConnectionTest } from "./bindings/ConnectionTest";
+import type { DeliveryStatus } from "./bindings/DeliveryStatus";
+import type { EmailPreview } from "./bindings/EmailPreview";
+import type { EmailSettings } from "./bindings/EmailSettings";
+import type { EmailTemplate } from "./bindings/EmailTemplate";
+import type { OutboxAttention } from "./bindings/OutboxAttention";
+import type { OutboxMessage } from "./bindings/OutboxMessage";
+import type { PickedFile } from "./bindings/PickedFile";
+import type { TemplateLibrary } from "./bindings/TemplateLibrary";
+import type { TemplateOptions } from "./bindings/TemplateOptions";
+import type { TemplatePreview } from "./bindings/TemplatePreview";
+
+export const mailApi = {
+  settings: () => call<EmailSettings>("email_settings"),
+  /** `password` null keeps the stored one; it is never sent back. */
+  saveAccount: (settings: AccountSettings, password: string | null) =>
+    call<AccountView>("save_email_account", { settings, password }),
+  removeAccount: () => call<boolean>("remove_email_account"),
+  /** The settings as typed; `password` null uses the stored one. Nothing is saved. */
+  testAccount: (settings: AccountSettings, password: string | null, sendTestEmail: boolean) =>
+    call<ConnectionTest>("test_email_account", { settings, password, sendTestEmail }),
+  company: () => call<CompanyProfile>("company_profile"),
+  saveCompany: (profile: CompanyProfile) => call<CompanyProfile>("save_company_profile", { profile }),
+  /** The native dialog; null when the person cancelled. */
+  chooseLogo: () => call<CompanyLogo | null>("choose_company_logo"),
+  templates: () => call<TemplateLibrary>("email_templates"),
+  templateOptions: (key: string) => call<TemplateOptions>("template_options", { key }),
+  saveTemplate: (template: EmailTemplate, options: TemplateOptions) =>
+    call<EmailTemplate>("save_email_template", { template, options }),
+  resetTemplate: (key: string) => call<EmailTemplate>("reset_email_template", { key }),
+  previewTemplate: (template: EmailTemplate, customerId: number) =>
+    call<TemplatePreview>("preview_email_template", { template, customerId }),
+  composeOptions: (customerId: number) => call<ComposeOptions>("compose_options", { customerId }),
+  /** The native dialog; null when the person cancelled. */
+  chooseAttachment: () => call<PickedFile | null>("choose_attachment"),
+  linkInvoiceFile: (invoiceId: number, path: string) => call<null>("link_invoice_file", { invoiceId, path }),
+  preview: (request: ComposeRequest) => call<ComposePreview>("preview_email", { request }),
+  send: (request: ComposeRequest) => call<OutboxMessage>("send_email", { request }),
+  customerMessages: (customerId: number) => call<OutboxMessage[]>("customer_messages", { customerId }),
+  resend: (messageId: number) => call<OutboxMessage>("resend_message", { messageId }),
+  markSent: (messageId: number) => call<OutboxMessage>("mark_message_sent", { messageId }),
+  attention: () => call<OutboxAttention>("outbox_attention"),
+  /** Another database is shown: recover interrupted messages and send what is queued. */
+  resumeDelivery: () => call<null>("resume_delivery"),
+  /** Messages moved (queued, sent, failed …) or background sending started or stopped. */
+  onOutboxChanged: (handler: (status: DeliveryStatus) => void): Promise<UnlistenFn> =>
+    listen<DeliveryStatus>("outbox-changed", (event) => handler(event.payload)),
+};
+
+export type { AccountSettings, AccountView, CompanyLogo, CompanyProfile, ComposeOptions, ComposePreview };
+export type { ComposeRequest, ConnectionTest, DeliveryStatus, EmailSettings, EmailTemplate, OutboxAttention };
+export type { EmailPreview, OutboxMessage, PickedFile, TemplateLibrary, TemplateOptions, TemplatePreview };
+export type { ConnectionProblem } from "./bindings/ConnectionProblem";
+export type { InvoiceCopyChoice } from "./bindings/InvoiceCopyChoice";
+export type { MessageState } from "./bindings/MessageState";
+export type { ProviderPreset } from "./bindings/ProviderPreset";
+export type { Security } from "./bindings/Security";
+export type { TemplateField } from "./bindings/TemplateField";
+
+// Campaigns and their runs (src-tauri/src/commands/campaigns.rs, src-tauri/src/scheduler.rs).
+import type {
+  Campaign,
+  CampaignPreset,
+  CampaignResults,
+  NewCampaign,
+  Plan,
+  TemplateChoice,
+} from "../components/campaigns/types";
+import type { RunProgress } from "./bindings/RunProgress";
+
+export const campaignsApi = {
+  list: () => call<Campaign[]>("list_campaigns"),
+  presets: () => call<CampaignPreset[]>("campaign_presets"),
+  templates: () => call<TemplateChoice[]>("campaign_templates"),
+  create: (campaign: NewCampaign) => call<number>("create_campaign", { campaign }),
+  setActive: (campaignId: number, active: boolean) => call<null>("set_campaign_active", { campaignId, active }),
+  plan: (campaignId: number) => call<Plan>("plan_campaign", { campaignId }),
+  results: (campaignId: number) => call<CampaignResults>("campaign_results", { campaignId }),
+  previewMessage: (customerId: number, templateKey: string) =>
+    call<EmailPreview>("preview_campaign_message", { customerId, templateKey }),
+  startRun: (dryRun: boolean) => call<RunProgress>("start_campaign_run", { dryRun }),
+  pauseRun: () => call<null>("pause_campaign_run"),
+  resumeRun: () => call<null>("resume_campaign_run"),
+  cancelRun: () => call<null>("cancel_campaign_run"),
+  runStatus: () => call<RunProgress | null>("campaign_run_status"),
+  onRun: (handler: (progress: RunProgress) => void): Promise<UnlistenFn> =>
+    listen<RunProgress>("campaign-run", (event) => handler(event.payload)),
+};
+
+export type { RunProgress };
+export type { RunPhase } from "./bindings/RunPhase";
+
+// The Today view's call list (src-tauri/src/commands/call_list.rs).
+import type { CallOutcome } from "./bindings/CallOutcome";
+import type { CallOutcomeForm } from "./bindings/CallOutcomeForm";
+import type { CallRow } from "./bindings/CallRow";
+import type { LoggedOutcome } from "./bindings/LoggedOutcome";
+
+export const callListApi = {
+  today: () => call<CallRow[]>("call_list"),
+  suggestFollowUp: (outcome: CallOutcome, promisedDate: string | null) =>
+    call<string | null>("suggest_follow_up", { outcome, promisedDate }),
+  logOutcome: (form: CallOutcomeForm) => call<LoggedOutcome>("log_call_outcome", { form }),
+  /** null when the person cancelled the save dialog. */
+  exportCsv: () => call<ExportResult | null>("export_call_list"),
+};
+
+export type { CallOutcome, CallOutcomeForm, CallRow, LoggedOutcome };

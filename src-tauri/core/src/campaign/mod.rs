@@ -8,6 +8,7 @@
 //!   records per-invoice reminder state (`invoice_reminders`) and delivers.
 
 pub mod plan;
+pub mod results;
 pub mod run;
 
 use crate::db::{now_timestamp, DbError};
@@ -55,6 +56,51 @@ pub struct Audience {
     /// Days the oldest open invoice is past due.
     pub min_days_overdue: Option<i64>,
     pub max_days_overdue: Option<i64>,
+    /// Payment history: only customers who usually pay late.
+    pub usually_late: Option<UsuallyLate>,
+    /// Custom-field conditions; the customer must meet every one.
+    pub custom_fields: Vec<FieldCondition>,
+}
+
+/// "Usually late": over the customer's invoices paid in full, the average number of days
+/// between the due date and the last payment (an early payment counts as 0) is at least
+/// `min_average_days_late`. Judged only with at least [`USUALLY_LATE_MIN_PAID`] paid invoices,
+/// so one late payment does not make a late payer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsuallyLate {
+    pub min_average_days_late: i64,
+}
+
+pub const USUALLY_LATE_MIN_PAID: i64 = 2;
+
+/// A condition on one custom field. Keys match exactly (trimmed); values ignore case and the
+/// spaces around them. A customer without the field never matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldCondition {
+    pub key: String,
+    pub op: FieldOp,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldOp {
+    Equals,
+    Contains,
+}
+
+impl FieldCondition {
+    pub fn matches(&self, fields: &std::collections::BTreeMap<String, String>) -> bool {
+        let Some(actual) = fields.get(self.key.trim()) else {
+            return false;
+        };
+        let actual = actual.trim().to_lowercase();
+        let wanted = self.value.trim().to_lowercase();
+        match self.op {
+            FieldOp::Equals => actual == wanted,
+            FieldOp::Contains => actual.contains(&wanted),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +143,79 @@ pub struct Step {
     pub trigger: Trigger,
     pub template_key: String,
     pub channel: Channel,
+    /// A/B: a second template the step alternates with `template_key`, per customer.
+    #[serde(default)]
+    pub alt_template_key: Option<String>,
+}
+
+/// Which of a step's two templates a customer gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Variant {
+    A,
+    B,
+}
+
+impl Variant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::A => "a",
+            Variant::B => "b",
+        }
+    }
+    fn from_db(s: &str) -> Option<Variant> {
+        match s {
+            "a" => Some(Variant::A),
+            "b" => Some(Variant::B),
+            _ => None,
+        }
+    }
+}
+
+impl Step {
+    /// A single-template step.
+    pub fn new(position: i64, trigger: Trigger, template_key: &str, channel: Channel) -> Step {
+        Step {
+            position,
+            trigger,
+            template_key: template_key.to_string(),
+            channel,
+            alt_template_key: None,
+        }
+    }
+
+    /// The variant `customer_id` gets at this step (None without a second template) and its
+    /// template. The choice is a fixed hash of campaign, step and customer, never random, so a
+    /// rerun (or a crash repair) picks the same variant; over many customers it splits in half.
+    pub fn variant_for(&self, campaign_id: i64, customer_id: i64) -> (Option<Variant>, &str) {
+        let Some(alt) = &self.alt_template_key else {
+            return (None, &self.template_key);
+        };
+        if mix(campaign_id, self.position, customer_id) & 1 == 1 {
+            (Some(Variant::B), alt)
+        } else {
+            (Some(Variant::A), &self.template_key)
+        }
+    }
+
+    /// The template of `variant` (A when the step has no second template).
+    pub fn template_of(&self, variant: Option<Variant>) -> &str {
+        match (variant, &self.alt_template_key) {
+            (Some(Variant::B), Some(alt)) => alt,
+            _ => &self.template_key,
+        }
+    }
+}
+
+/// splitmix64 over the three ids: stable across builds and platforms (std's hasher is not).
+fn mix(campaign_id: i64, position: i64, customer_id: i64) -> u64 {
+    let mut z = (campaign_id as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .wrapping_add((position as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9))
+        .wrapping_add(customer_id as u64);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -185,6 +304,30 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
         if s.template_key.trim().is_empty() {
             return invalid("every step needs a template");
         }
+        if let Some(alt) = &s.alt_template_key {
+            if alt.trim().is_empty() {
+                return invalid("the second template of an A/B step cannot be empty");
+            }
+            if alt.trim() == s.template_key.trim() {
+                return invalid("an A/B step needs two different templates");
+            }
+        }
+    }
+    validate_audience(&new.audience)
+}
+
+fn validate_audience(a: &Audience) -> CampaignResult<()> {
+    let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
+    if matches!(a.usually_late, Some(u) if u.min_average_days_late < 1) {
+        return invalid("\"usually late\" needs an average of at least 1 day late");
+    }
+    for c in &a.custom_fields {
+        if c.key.trim().is_empty() {
+            return invalid("a custom-field condition needs a field name");
+        }
+        if c.value.trim().is_empty() {
+            return invalid("a custom-field condition needs a value to compare with");
+        }
     }
     Ok(())
 }
@@ -222,8 +365,8 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
         };
         tx.execute(
             "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
-                                         template_key, channel)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                         template_key, channel, alt_template_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 id,
                 s.position,
@@ -231,7 +374,8 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
                 offset,
                 day,
                 s.template_key.trim(),
-                s.channel.as_str()
+                s.channel.as_str(),
+                s.alt_template_key.as_deref().map(str::trim)
             ],
         )?;
     }
@@ -278,7 +422,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
     })?;
     let mut stmt = conn.prepare_cached(
-        "SELECT position, trigger, offset_days, day_of_month, template_key, channel
+        "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key
          FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
     )?;
     let steps = stmt
@@ -294,6 +438,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                 trigger,
                 template_key: r.get(4)?,
                 channel: Channel::from_db(&r.get::<_, String>(5)?),
+                alt_template_key: r.get(6)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
@@ -319,15 +464,6 @@ pub fn list(conn: &Connection) -> CampaignResult<Vec<Campaign>> {
     ids.into_iter().map(|id| get(conn, id)).collect()
 }
 
-fn step(position: i64, trigger: Trigger, template: &str, channel: Channel) -> Step {
-    Step {
-        position,
-        trigger,
-        template_key: template.to_string(),
-        channel,
-    }
-}
-
 /// Shipped preset names, as `duebook campaigns preset NAME` accepts them.
 pub const PRESET_NAMES: &[&str] = &["friendly", "statements", "high-touch"];
 
@@ -335,6 +471,7 @@ pub const PRESET_NAMES: &[&str] = &["friendly", "statements", "high-touch"];
 pub fn preset(name: &str) -> Option<NewCampaign> {
     use Channel::{Call, Email};
     use Trigger::{DayOfMonth, DueOffset};
+    let step = Step::new;
     Some(match name {
         "friendly" => NewCampaign::new(
             "Friendly pre-due + 3 overdue steps + final notice",

@@ -9,10 +9,19 @@
 //! promised (until the promise breaks); customers stop when marked do-not-contact, when they
 //! replied, or when a note says "stop". Quiet days plan nothing; the daily cap holds back the
 //! least advanced messages. Customers without an email get a call task instead.
+//!
+//! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
+//! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]) and
+//! custom-field conditions (equals / contains). Do-not-contact customers are always excluded.
+//! A/B steps give each customer a fixed variant ([`super::Step::variant_for`]).
+//!
+//! The plan also warns, without blocking, when the newest import or invoice change is older
+//! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
 
-use super::{get, Audience, Campaign, CampaignResult, Channel, Trigger};
+use super::{get, Audience, Campaign, CampaignError, CampaignResult, Channel, Trigger, Variant};
+use super::{FieldCondition, USUALLY_LATE_MIN_PAID};
 use crate::model::PromiseStatus;
-use crate::promises;
+use crate::{promises, settings};
 use chrono::{Datelike, NaiveDate, Weekday};
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -28,6 +37,9 @@ pub struct Plan {
     pub contacts: Vec<PlannedContact>,
     pub excluded: Vec<Excluded>,
     pub counts: Vec<StepCount>,
+    /// Set when the newest import or invoice change is older than the "stale after" setting:
+    /// balances may be out of date. A warning only; the plan is made all the same.
+    pub stale_data: Option<String>,
 }
 
 impl Plan {
@@ -54,7 +66,10 @@ pub struct PlannedContact {
     pub customer_id: i64,
     pub customer_name: String,
     pub step_position: i64,
+    /// The template sent: the step's, or on an A/B step the customer's variant's.
     pub template_key: String,
+    /// On an A/B step, which of the two templates this customer gets.
+    pub variant: Option<Variant>,
     /// Email, or a call task (a call step, or an email step for a customer without email).
     pub channel: Channel,
     /// The email step fell back to a call task because the customer has no usable address.
@@ -194,6 +209,17 @@ struct CustomerRow {
     segment: Option<String>,
     do_not_contact: bool,
     oldest_open_due: Option<NaiveDate>,
+    /// The JSON object as stored; parsed only when the audience has field conditions.
+    custom_fields: String,
+}
+
+fn fields_match(conditions: &[FieldCondition], json: &str) -> bool {
+    if conditions.is_empty() {
+        return true;
+    }
+    // A malformed object (hand-edited file) has no fields, so it matches no condition.
+    let fields: BTreeMap<String, String> = serde_json::from_str(json).unwrap_or_default();
+    conditions.iter().all(|c| c.matches(&fields))
 }
 
 fn in_audience(
@@ -201,8 +227,14 @@ fn in_audience(
     c: &CustomerRow,
     tags: &HashSet<String>,
     balances: &[(String, i64)],
+    late_payer: bool,
     today: NaiveDate,
 ) -> bool {
+    if (a.usually_late.is_some() && !late_payer)
+        || !fields_match(&a.custom_fields, &c.custom_fields)
+    {
+        return false;
+    }
     if let Some(seg) = &a.segment {
         if c.segment.as_deref().map(str::trim) != Some(seg.trim()) {
             return false;
@@ -266,6 +298,8 @@ struct Facts {
     has_email: HashSet<i64>,
     /// Customers whose invoices this campaign reminded and that are now paid.
     paid_since_reminder: HashSet<i64>,
+    /// Customers who usually pay late, when the audience asks for them (else empty).
+    late_payers: HashSet<i64>,
     emails_today: i64,
 }
 
@@ -277,7 +311,7 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
     let cid = campaign.id;
     let mut customers = BTreeMap::new();
     let mut stmt = conn.prepare(
-        "SELECT id, name, segment, do_not_contact, oldest_open_due FROM customers
+        "SELECT id, name, segment, do_not_contact, oldest_open_due, custom_fields FROM customers
          WHERE oldest_open_due IS NOT NULL OR id IN (SELECT customer_id FROM invoice_reminders WHERE campaign_id = ?1)",
     )?;
     let rows = stmt.query_map([cid], |r| {
@@ -288,6 +322,7 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
                 segment: r.get(2)?,
                 do_not_contact: r.get(3)?,
                 oldest_open_due: r.get::<_, Option<String>>(4)?.and_then(|d| date_of(&d)),
+                custom_fields: r.get(5)?,
             },
         ))
     })?;
@@ -468,6 +503,11 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
         paid_since_reminder.insert(row?);
     }
 
+    let late_payers = match campaign.audience.usually_late {
+        Some(rule) => late_payers(conn, rule.min_average_days_late)?,
+        None => HashSet::new(),
+    };
+
     let emails_today: i64 = conn.query_row(
         "SELECT count(DISTINCT customer_id) FROM invoice_reminders
          WHERE campaign_id = ?1 AND sent_on = ?2 AND channel = 'email'",
@@ -491,8 +531,73 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
         stop_notes,
         has_email,
         paid_since_reminder,
+        late_payers,
         emails_today,
     })
+}
+
+/// Customers whose invoices paid in full were, on average, paid at least `min_days` days after
+/// their due date (early payments count as 0), over at least [`USUALLY_LATE_MIN_PAID`] invoices.
+/// An invoice's payment date is its last payment's.
+pub fn late_payers(conn: &Connection, min_days: i64) -> CampaignResult<HashSet<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.customer_id FROM invoices i
+         JOIN (SELECT invoice_id, max(paid_on) AS paid_on FROM payments GROUP BY invoice_id) p
+           ON p.invoice_id = i.id
+         WHERE i.status = 'paid' AND i.kind = 'invoice'
+         GROUP BY i.customer_id
+         HAVING count(*) >= ?1
+            AND avg(max(julianday(substr(p.paid_on, 1, 10)) - julianday(i.due_date), 0)) >= ?2",
+    )?;
+    let ids = stmt
+        .query_map(params![USUALLY_LATE_MIN_PAID, min_days], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
+
+/// Setting: days after the newest import or invoice change when plans warn that balances may
+/// be out of date.
+pub const STALE_AFTER_DAYS_SETTING: &str = "campaign_stale_after_days";
+pub const DEFAULT_STALE_AFTER_DAYS: i64 = 7;
+
+/// The "stale after" setting; an unreadable value counts as the default.
+pub fn stale_after_days(conn: &Connection) -> CampaignResult<i64> {
+    Ok(settings::get(conn, STALE_AFTER_DAYS_SETTING)?
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|d: &i64| *d >= 1)
+        .unwrap_or(DEFAULT_STALE_AFTER_DAYS))
+}
+
+pub fn set_stale_after_days(conn: &Connection, days: i64) -> CampaignResult<()> {
+    if days < 1 {
+        return Err(CampaignError::Invalid(
+            "balances can be called out of date after 1 day at the earliest".into(),
+        ));
+    }
+    settings::set(conn, STALE_AFTER_DAYS_SETTING, &days.to_string())?;
+    Ok(())
+}
+
+/// A warning when the newest import (or invoice change) is older than the setting on `today`;
+/// None when the data is fresh or there is none.
+pub fn stale_warning(conn: &Connection, today: NaiveDate) -> CampaignResult<Option<String>> {
+    let newest: Option<String> = conn.query_row(
+        "SELECT max(coalesce((SELECT max(imported_at) FROM imports), ''),
+                    coalesce((SELECT max(updated_at) FROM invoices), ''))",
+        [],
+        |r| r.get(0),
+    )?;
+    let Some(newest) = newest.as_deref().and_then(date_of) else {
+        return Ok(None);
+    };
+    let limit = stale_after_days(conn)?;
+    let age = (today - newest).num_days();
+    Ok((age > limit).then(|| {
+        format!(
+            "the newest import or invoice change is from {newest} ({age} days ago, more than {limit}): \
+             balances may be out of date; import again before sending"
+        )
+    }))
 }
 
 /// Plans campaign `campaign_id` for `today`. Reads only.
@@ -537,7 +642,8 @@ pub fn plan_campaign(
             }
             continue;
         }
-        if !in_audience(&campaign.audience, c, tags, balances, today) {
+        let late_payer = facts.late_payers.contains(&customer_id);
+        if !in_audience(&campaign.audience, c, tags, balances, late_payer, today) {
             continue;
         }
         // Each invoice's most advanced reached step; the ones not received yet are due.
@@ -645,6 +751,7 @@ pub fn plan_campaign(
         let Some(step) = campaign.step(top) else {
             continue;
         };
+        let (variant, template) = step.variant_for(campaign.id, customer_id);
         let no_email = step.channel == Channel::Email && !facts.has_email.contains(&customer_id);
         let channel = if no_email {
             Channel::Call
@@ -657,10 +764,12 @@ pub fn plan_campaign(
             .collect::<Vec<_>>()
             .join(", ");
         let mut why = format!(
-            "{moving}; tone of step {top} ({}), the most advanced reached; lists {} open invoice(s)",
-            step.template_key,
+            "{moving}; tone of step {top} ({template}), the most advanced reached; lists {} open invoice(s)",
             open.len()
         );
+        if let Some(v) = variant {
+            why.push_str(&format!("; A/B variant {}", v.as_str().to_uppercase()));
+        }
         if no_email {
             why.push_str("; no usable email address, so a call task instead");
         }
@@ -668,7 +777,8 @@ pub fn plan_campaign(
             customer_id,
             customer_name: c.name.clone(),
             step_position: top,
-            template_key: step.template_key.clone(),
+            template_key: template.to_string(),
+            variant,
             channel,
             no_email,
             invoices: due_invoices,
@@ -755,5 +865,6 @@ pub fn plan_campaign(
         contacts: kept,
         excluded,
         counts,
+        stale_data: stale_warning(conn, today)?,
     })
 }

@@ -9,18 +9,22 @@
 //! one transaction. Delivery goes through [`outbox::deliver`], which holds the send lease, so
 //! two runners never send at once.
 //!
+//! Statements: the email of a day-of-month step (the "Monthly statements" preset) carries the
+//! customer's statement of account as a PDF, dated the run's date.
+//!
 //! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
 //! reached step), so after days switched off it sends once, not once per missed day.
 
-use super::plan::{plan_campaign, target_step, Plan, PlannedContact};
-use super::{list, step_id, Campaign, CampaignResult, Channel};
+use super::plan::{plan_campaign, stale_warning, target_step, Plan, PlannedContact};
+use super::{list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
 use crate::mail::account;
-use crate::mail::compose::{self, SendRequest};
+use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
 use crate::mail::outbox::{self, DeliveryReport, MessageMeta, OutboxError, RetryPolicy};
 use crate::mail::smtp::Mailer;
 use crate::mail::templates::{self, Renderer};
 use crate::model::TaskKind;
+use crate::statement::{self, StatementOptions};
 use crate::tasks::{self, NewTask};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
@@ -51,9 +55,18 @@ pub struct RunReport {
     pub resumed: Vec<i64>,
     /// Set when another process held the send lease, so delivery was left to a later run.
     pub deferred: Option<String>,
+    /// Balances may be out of date (see [`super::plan::stale_warning`]); the run went ahead.
+    pub stale_data: Option<String>,
     /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
     #[serde(skip)]
     pub delivery: Option<DeliveryReport>,
+}
+
+impl RunReport {
+    /// Whether any campaign planned a contact (email or call task).
+    pub fn plans_anything(&self) -> bool {
+        self.campaigns.iter().any(|c| !c.plan.contacts.is_empty())
+    }
 }
 
 /// Plans every active campaign for `today` without writing anything.
@@ -156,18 +169,24 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
         }
         runs.push(run);
     }
+    // Every plan of the run carries the same warning; read it again only without a plan.
+    let stale_data = match runs.first() {
+        Some(run) => run.plan.stale_data.clone(),
+        None => stale_warning(conn, today)?,
+    };
     Ok(RunReport {
         date: today,
         dry_run,
         campaigns: runs,
         resumed: Vec::new(),
         deferred: None,
+        stale_data,
         delivery: None,
     })
 }
 
 /// Campaign messages still queued (a run stopped before delivering them).
-fn left_queued(conn: &Connection) -> CampaignResult<Vec<i64>> {
+pub fn left_queued(conn: &Connection) -> CampaignResult<Vec<i64>> {
     Ok(conn
         .prepare(
             "SELECT id FROM messages WHERE state = 'queued' AND send_key LIKE 'campaign:%' ORDER BY id",
@@ -201,10 +220,13 @@ fn execute(
                 template_key: contact.template_key.clone(),
                 attachments: Vec::new(),
             };
-            let prepared = match compose::prepare_with(conn, &renderer, &account, &request, today) {
+            let prepared = compose::prepare_with(conn, &renderer, &account, &request, today)
+                .map_err(|e| e.to_string())
+                .and_then(|p| attach_statement(conn, campaign, contact, today, p));
+            let prepared = match prepared {
                 Ok(p) => p,
                 Err(e) => {
-                    run.failed.push((contact.customer_id, e.to_string()));
+                    run.failed.push((contact.customer_id, e));
                     continue;
                 }
             };
@@ -272,6 +294,35 @@ fn execute(
     Ok(())
 }
 
+/// Adds the customer's statement PDF to the email of a day-of-month (statement) step.
+fn attach_statement(
+    conn: &Connection,
+    campaign: &Campaign,
+    contact: &PlannedContact,
+    today: NaiveDate,
+    mut prepared: PreparedEmail,
+) -> Result<PreparedEmail, String> {
+    let is_statement = campaign
+        .step(contact.step_position)
+        .is_some_and(|s| matches!(s.trigger, Trigger::DayOfMonth(_)));
+    if !is_statement {
+        return Ok(prepared);
+    }
+    let pdf = statement::render_statement(conn, contact.customer_id, &StatementOptions::new(today))
+        .map_err(|e| format!("the statement could not be made: {e}"))?;
+    let attachment = Attachment {
+        file_name: statement::statement_file_name(
+            contact.customer_id,
+            &contact.customer_name,
+            today,
+        ),
+        content_type: "application/pdf".into(),
+        bytes: pdf,
+    };
+    compose::attach(&mut prepared, vec![attachment]).map_err(|e| e.to_string())?;
+    Ok(prepared)
+}
+
 fn record(
     conn: &Connection,
     campaign: &Campaign,
@@ -282,8 +333,8 @@ fn record(
 ) -> CampaignResult<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO invoice_reminders (invoice_id, campaign_id, step_position, period,
-             customer_id, template_key, channel, sent_on, message_id, task_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+             customer_id, template_key, channel, sent_on, message_id, task_id, variant)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     let channel = if task_id.is_some() {
         Channel::Call
@@ -291,9 +342,10 @@ fn record(
         Channel::Email
     };
     for inv in &contact.invoices {
-        let template = campaign
-            .step(inv.step_position)
-            .map_or(contact.template_key.as_str(), |s| s.template_key.as_str());
+        let template = match campaign.step(inv.step_position) {
+            Some(s) if inv.step_position != contact.step_position => s.template_key.as_str(),
+            _ => contact.template_key.as_str(),
+        };
         stmt.execute(params![
             inv.invoice_id,
             campaign.id,
@@ -304,7 +356,8 @@ fn record(
             channel.as_str(),
             today.to_string(),
             message_id,
-            task_id
+            task_id,
+            contact.variant.map(Variant::as_str)
         ])?;
     }
     Ok(())
@@ -349,6 +402,10 @@ pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize
             )?
             .query_map([message_id], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        // The variant is a fixed function of the customer, so the repair finds the one sent.
+        let variant = campaign
+            .step(position)
+            .and_then(|s| s.variant_for(campaign.id, customer_id).0);
         let tx = conn.unchecked_transaction()?;
         for (invoice_id, due) in invoices {
             let Ok(due) = due.parse::<NaiveDate>() else {
@@ -360,11 +417,13 @@ pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize
             if p > position {
                 continue;
             }
-            let template = campaign.step(p).map_or("", |s| s.template_key.as_str());
+            let template = campaign
+                .step(p)
+                .map_or("", |s| s.template_of(variant.filter(|_| p == position)));
             tx.execute(
                 "INSERT OR IGNORE INTO invoice_reminders (invoice_id, campaign_id, step_position, period,
-                     customer_id, template_key, channel, sent_on, message_id, task_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'email', ?7, ?8, NULL)",
+                     customer_id, template_key, channel, sent_on, message_id, task_id, variant)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'email', ?7, ?8, NULL, ?9)",
                 params![
                     invoice_id,
                     campaign.id,
@@ -373,7 +432,8 @@ pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize
                     customer_id,
                     template,
                     date.to_string(),
-                    message_id
+                    message_id,
+                    variant.map(Variant::as_str)
                 ],
             )?;
         }

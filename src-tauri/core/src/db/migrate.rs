@@ -12,6 +12,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_initial.sql")),
     (2, include_str!("migrations/0002_outbox.sql")),
     (3, include_str!("migrations/0003_campaigns.sql")),
+    (4, include_str!("migrations/0004_email_attachments.sql")),
+    (5, include_str!("migrations/0005_campaign_ab_results.sql")),
+    (6, include_str!("migrations/0006_call_list.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::plan::{self, Plan};
+use duebook_core::campaign::results::{self, CampaignResults, Outcomes};
 use duebook_core::campaign::{self, run, Channel, Trigger, PRESET_NAMES};
 use duebook_core::db::Database;
 use duebook_core::mail::smtp::MailerOptions;
@@ -36,14 +37,31 @@ pub enum CampaignsAction {
         #[arg(long)]
         json: bool,
     },
+    /// Show or set after how many days without an import plans warn that balances may be stale.
+    StaleAfter { days: Option<i64> },
+    /// Per step (and A/B variant): sent, failed, uncertain, then paid or promised within 14 days.
+    Results {
+        id: i64,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<NaiveDate>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
+fn print_stale(warning: Option<&String>) {
+    if let Some(w) = warning {
+        println!("warning: {w}");
+    }
+}
+
 fn print_plan(name: &str, plan: &Plan) {
     println!("{name} — {}", plan.date);
+    print_stale(plan.stale_data.as_ref());
     if let Some(q) = &plan.quiet_day {
         println!("  quiet day: {q}; nothing is sent");
     }
@@ -74,17 +92,28 @@ fn print_plan(name: &str, plan: &Plan) {
     }
 }
 
-/// Exit status: 0 done, 1 a message failed or could not be prepared, 3 a message is uncertain.
+/// `duebook run-due`; the exit status is [`print_run`]'s.
 pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<ExitCode, String> {
     let today = args.today.unwrap_or(today);
     let db = Database::open(db_path).map_err(err)?;
     if args.dry_run {
         let report = run::enqueue_due(&db, today, true).map_err(err)?;
+        if report.campaigns.is_empty() {
+            print_stale(report.stale_data.as_ref());
+        }
         for c in &report.campaigns {
             print_plan(&c.name, &c.plan);
         }
         println!("(dry run: nothing was stored or sent)");
         return Ok(ExitCode::SUCCESS);
+    }
+    let preview = run::enqueue_due(&db, today, true).map_err(err)?;
+    if !preview.plans_anything() && run::left_queued(db.conn()).map_err(err)?.is_empty() {
+        // The usual cron tick: nothing to queue or deliver, so no keychain, network or write.
+        return Ok(print_run(&run::RunReport {
+            dry_run: false,
+            ..preview
+        }));
     }
     // Build the mailer first: a missing password must not leave queued messages behind.
     let options = MailerOptions::default().with_env_ca().map_err(err)?;
@@ -99,6 +128,13 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         .block_on(run::run_due(db_path, &mailer, today, false))
         .map_err(err)?;
     rt.block_on(mailer.close());
+    Ok(print_run(&report))
+}
+
+/// Prints what a run did. Exit status: 0 done, 1 a message failed or could not be prepared,
+/// 3 a message is uncertain.
+fn print_run(report: &run::RunReport) -> ExitCode {
+    print_stale(report.stale_data.as_ref());
     let mut code = ExitCode::SUCCESS;
     for c in &report.campaigns {
         println!(
@@ -146,7 +182,7 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
             );
         }
     }
-    Ok(code)
+    code
 }
 
 pub fn campaigns(
@@ -208,6 +244,62 @@ pub fn campaigns(
                 print_plan(&c.name, &p);
             }
         }
+        CampaignsAction::StaleAfter { days } => {
+            if let Some(days) = days {
+                plan::set_stale_after_days(conn, days).map_err(err)?;
+            }
+            println!(
+                "plans warn when the newest import is more than {} days old",
+                plan::stale_after_days(conn).map_err(err)?
+            );
+        }
+        CampaignsAction::Results {
+            id,
+            today: on,
+            json,
+        } => {
+            let r = results::results(conn, id, on.unwrap_or(today)).map_err(err)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).map_err(err)?);
+            } else {
+                print_results(&r);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn outcome_line(o: &Outcomes, window: i64) -> String {
+    let rate = o
+        .paid_rate
+        .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0));
+    let open = if o.window_open > 0 {
+        format!(" ({} still inside the window)", o.window_open)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} sent, {} failed, {} uncertain, {} queued; within {window} days: {} paid ({rate}), {} promised, {} paid or promised{open}",
+        o.sent, o.failed, o.uncertain, o.queued, o.paid, o.promised, o.paid_or_promised
+    )
+}
+
+fn print_results(r: &CampaignResults) {
+    println!("{} — results as of {}", r.name, r.as_of);
+    for s in &r.steps {
+        println!(
+            "  step {} {:<16} {}",
+            s.position,
+            s.template_key,
+            outcome_line(&s.outcomes, r.window_days)
+        );
+        for v in &s.variants {
+            println!(
+                "    variant {} {:<14} {}",
+                v.variant.as_str().to_uppercase(),
+                v.template_key,
+                outcome_line(&v.outcomes, r.window_days)
+            );
+        }
+    }
 }
