@@ -229,3 +229,32 @@ fn two_runners_at_once_never_duplicate() {
     );
     assert_eq!(mailer.count(), 30, "each message handed to SMTP once");
 }
+
+#[test]
+fn a_message_left_sending_by_a_dead_runner_becomes_uncertain_not_resent() {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+    let queued = run::enqueue_due(&db, d("2026-04-15"), false)
+        .unwrap()
+        .campaigns[0]
+        .messages
+        .clone();
+    // The runner claimed it and died before the server answered (no lease is held).
+    db.conn()
+        .execute("UPDATE messages SET state = 'sending', attempts = 1", [])
+        .unwrap();
+
+    let path = dir.path().join("campaign.sqlite");
+    let mailer = Recorder::default();
+    let again = block_on(run::run_due(&path, &mailer, d("2026-04-15"), false)).unwrap();
+    assert!(
+        again.campaigns[0].messages.is_empty(),
+        "nothing new to queue"
+    );
+    assert_eq!(again.delivery.unwrap().recovered, queued);
+    assert_eq!(mailer.count(), 0, "never sent a second time on its own");
+    let msg = outbox::get(db.conn(), queued[0]).unwrap();
+    assert_eq!(msg.state, MessageState::Uncertain);
+}

@@ -20,7 +20,9 @@ use super::{list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
 use crate::mail::account;
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
-use crate::mail::outbox::{self, DeliveryReport, MessageMeta, OutboxError, RetryPolicy};
+use crate::mail::outbox::{
+    self, DeliveryReport, MessageMeta, MessageState, OutboxError, RetryPolicy,
+};
 use crate::mail::smtp::Mailer;
 use crate::mail::templates::{self, Renderer};
 use crate::model::TaskKind;
@@ -29,6 +31,7 @@ use crate::tasks::{self, NewTask};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;
+use std::collections::HashSet;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,41 +101,70 @@ pub async fn run_due<M: Mailer>(
         .iter()
         .flat_map(|c| c.messages.iter().copied())
         .collect();
+    let queued_now: HashSet<i64> = ids.iter().copied().collect();
     report.resumed = left_queued(db.conn())?
         .into_iter()
-        .filter(|id| !ids.contains(id))
+        .filter(|id| !queued_now.contains(id))
         .collect();
     ids.extend(&report.resumed);
-    if !ids.is_empty() {
-        let mut attempt = 0;
-        let delivered = loop {
-            let result =
-                outbox::deliver(db.conn_mut(), mailer, Some(&ids), &RetryPolicy::default()).await;
-            // A concurrent writer (another runner queuing) can make SQLite refuse a write at
-            // once. Trying again never duplicates: a message already claimed is `sending` and
-            // becomes `uncertain`, never resent.
-            match result {
-                Err(ref e) if is_locked(e) && attempt < 5 => {
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
-                }
-                other => break other,
-            }
-        };
-        match delivered {
-            Ok(delivery) => report.delivery = Some(delivery),
+    let mut batches: Vec<&[i64]> = ids.chunks(DELIVERY_CHUNK).collect();
+    if batches.is_empty() && !left_sending(db.conn())?.is_empty() {
+        // Nothing to send, but a runner died mid-send: one delivery pass marks those messages
+        // uncertain (unless their runner still holds the lease) so the user sees them.
+        batches.push(&[]);
+    }
+    let mut done = 0;
+    for chunk in batches {
+        match deliver_chunk(&mut db, mailer, chunk).await {
+            Ok(d) => merge(report.delivery.get_or_insert_with(Default::default), d),
             // Another runner (the app, a second cron job) holds the send lease: the messages
             // stay queued under their keys and the next run (or that runner) sends them.
             Err(OutboxError::Busy { until }) => {
                 report.deferred = Some(format!(
                     "another Duebook process is sending (until {until}); {} message(s) stay queued for the next run",
-                    ids.len()
+                    ids.len() - done
                 ));
+                break;
             }
             Err(e) => return Err(e.into()),
         }
+        done += chunk.len();
     }
     Ok(report)
+}
+
+/// Ids handed to one `outbox::deliver` call: the outbox reads its id filter again for every
+/// few messages it picks, so one call with tens of thousands of ids would cost O(n²).
+const DELIVERY_CHUNK: usize = 256;
+
+async fn deliver_chunk<M: Mailer>(
+    db: &mut Database,
+    mailer: &M,
+    ids: &[i64],
+) -> Result<DeliveryReport, OutboxError> {
+    let mut attempt = 0;
+    loop {
+        let result =
+            outbox::deliver(db.conn_mut(), mailer, Some(ids), &RetryPolicy::default()).await;
+        // A concurrent writer (another runner queuing) can make SQLite refuse a write at
+        // once. Trying again never duplicates: a message already claimed is `sending` and
+        // becomes `uncertain`, never resent.
+        match result {
+            Err(ref e) if is_locked(e) && attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
+    into.sent.extend(more.sent);
+    into.failed.extend(more.failed);
+    into.uncertain.extend(more.uncertain);
+    into.recovered.extend(more.recovered);
+    into.retries += more.retries;
 }
 
 fn is_locked(e: &OutboxError) -> bool {
@@ -187,11 +219,26 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
 
 /// Campaign messages still queued (a run stopped before delivering them).
 pub fn left_queued(conn: &Connection) -> CampaignResult<Vec<i64>> {
+    campaign_messages_in(conn, MessageState::Queued)
+}
+
+/// Campaign messages marked as being sent: by a runner at work now, or by one that died
+/// mid-send (the outbox turns those into `uncertain` when it next delivers).
+pub fn left_sending(conn: &Connection) -> CampaignResult<Vec<i64>> {
+    campaign_messages_in(conn, MessageState::Sending)
+}
+
+fn campaign_messages_in(conn: &Connection, state: MessageState) -> CampaignResult<Vec<i64>> {
     Ok(conn
-        .prepare(
-            "SELECT id FROM messages WHERE state = 'queued' AND send_key LIKE 'campaign:%' ORDER BY id",
+        // The IN list repeats the partial index messages_state's condition, so SQLite reads
+        // that small index instead of every stored message.
+        .prepare_cached(
+            "SELECT id FROM messages
+             WHERE state IN ('queued', 'sending', 'uncertain') AND state = ?1
+               AND send_key LIKE 'campaign:%'
+             ORDER BY id",
         )?
-        .query_map([], |r| r.get(0))?
+        .query_map([state.as_str()], |r| r.get(0))?
         .collect::<Result<_, _>>()?)
 }
 

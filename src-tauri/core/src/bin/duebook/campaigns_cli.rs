@@ -108,7 +108,9 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     let preview = run::enqueue_due(&db, today, true).map_err(err)?;
-    if !preview.plans_anything() && run::left_queued(db.conn()).map_err(err)?.is_empty() {
+    let idle = run::left_queued(db.conn()).map_err(err)?.is_empty()
+        && run::left_sending(db.conn()).map_err(err)?.is_empty();
+    if !preview.plans_anything() && idle {
         // The usual cron tick: nothing to queue or deliver, so no keychain, network or write.
         return Ok(print_run(&run::RunReport {
             dry_run: false,
