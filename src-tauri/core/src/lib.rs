@@ -32,6 +32,7 @@ pub mod payments;
 pub mod promises;
 pub mod report;
 pub mod search;
+pub mod search_match;
 pub mod secrets;
 pub mod settings;
 pub mod statement;
