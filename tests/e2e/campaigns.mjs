@@ -9,27 +9,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { Driver, repoRoot } from "./harness.mjs";
+import { repoRoot } from "./harness.mjs";
+import { demoListShown, launchApp, startSmtpServer, testService } from "./support.mjs";
 
 const SMTP_USER = "ar@northwind.example";
 const SMTP_PASSWORD = "e2e-Campaign-pa55";
-
-/** Resolves with the first stdout line of `child` matching `pattern` (or rejects after `ms`). */
-function firstLine(child, pattern, ms, what) {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${JSON.stringify(seen)}`)), ms);
-    child.stdout.on("data", (chunk) => {
-      seen += chunk;
-      const match = seen.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match);
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`${what} exited with ${code}: ${JSON.stringify(seen)}`)));
-  });
-}
 
 /**
  * @param {object} ctx
@@ -47,7 +31,6 @@ export function campaignsTests(ctx) {
   const mailDir = path.join(dir, "received");
   const keyringHome = path.join(dir, "keyring");
   const callsCsv = path.join(dir, "calls.csv");
-  const services = path.join(repoRoot, "target/test-services");
   const cli = path.join(repoRoot, "target/debug/duebook");
   const children = [];
   let driver = null;
@@ -55,11 +38,10 @@ export function campaignsTests(ctx) {
 
   const s = () => session;
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-  const python = path.join(services, "venv/bin/python");
   /** One SQL statement on the demo file from another process; the first column of the first row. */
   const sql = (query) =>
     execFileSync(
-      python,
+      testService("DUEBOOK_TEST_PYTHON"),
       ["-c", "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nr = c.execute(sys.argv[2]).fetchall()\nc.commit()\nprint(r[0][0] if r else '')", db, query],
       { encoding: "utf8" },
     ).trim();
@@ -97,32 +79,13 @@ export function campaignsTests(ctx) {
     throw new Error("gnome-keyring-daemon did not come up on the session bus");
   }
 
-  async function startSmtp() {
-    const cert = path.join(services, "tls/cert.pem");
-    for (const needed of [python, cert]) {
-      assert(existsSync(needed), `${needed} is missing: run scripts/with-test-services.sh true once`);
-    }
-    mkdirSync(mailDir, { recursive: true });
-    const server = keep(
-      spawn(
-        python,
-        [
-          path.join(repoRoot, "tests/servers/smtp_server.py"),
-          ...["--mode", "accept", "--cert", cert, "--key", path.join(services, "tls/key.pem")],
-          ...["--user", SMTP_USER, "--password", SMTP_PASSWORD, "--dir", mailDir],
-        ],
-        { stdio: ["ignore", "pipe", "inherit"] },
-      ),
-    );
-    const [, port] = await firstLine(server, /READY (\d+)/, 20_000, "the SMTP test server");
-    return Number(port);
-  }
-
   async function start() {
     mkdirSync(dir, { recursive: true });
     execFileSync(cli, ["--db", db, "demo"], { env, stdio: "ignore" });
     await startKeyring();
-    const port = await startSmtp();
+    const server = startSmtpServer({ dir: mailDir, user: SMTP_USER, password: SMTP_PASSWORD });
+    keep(server.child);
+    const port = await server.port;
     execFileSync(
       cli,
       ["--db", db, "account", "set", "--from", SMTP_USER, "--name", "Dana Ortiz", "--host", "127.0.0.1"]
@@ -131,21 +94,19 @@ export function campaignsTests(ctx) {
     );
     // The scheduler (ticking every second here) waits until the last test moves this date back.
     sql("INSERT INTO settings (key, value) VALUES ('campaigns_next_run', '2999-01-01T00:00:00+00:00')");
-    driver = new Driver({
+    ({ driver, session } = await launchApp({
       binary,
       env: {
         ...env,
-        DUEBOOK_SMTP_CA_FILE: path.join(services, "tls/cert.pem"),
+        DUEBOOK_SMTP_CA_FILE: testService("DUEBOOK_TEST_CERT"),
         DUEBOOK_TEST_SAVE_PATH: callsCsv,
         DUEBOOK_TEST_SCHEDULER_TICK_MS: "1000",
         DUEBOOK_TEST_RUN_CHUNK_DELAY_MS: "400",
       },
-      logFile: path.join(artifacts, "driver.log"),
-    });
-    await driver.start();
-    session = await driver.session(["--db", db]);
-    await session.visible("demo-banner", 60_000);
-    await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+      artifacts,
+      db,
+    }));
+    await demoListShown(session);
   }
 
   async function stop() {

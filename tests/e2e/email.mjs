@@ -4,45 +4,13 @@
 // server's 535 reply, then send an overdue reminder from the customer screen and find it at the
 // server — once, multipart, the customer's name HTML-escaped, the attached file intact — and the
 // password nowhere in the database file.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { Driver } from "./harness.mjs";
+import { launchApp, openDemoFromFirstRun, startSmtpServer, testService } from "./support.mjs";
 
 const USER = "e2e-sender@duebook.test";
 const PASSWORD = "e2e-Right-Password-7f3k";
 const CUSTOMER = "Brightwater Dental <Group>";
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the E2E tests through tests/e2e/run.sh (it uses scripts/with-test-services.sh)`);
-  return value;
-}
-
-/** Starts aiosmtpd accepting USER / PASSWORD; resolves with its port once it listens. */
-function startSmtpServer(dir) {
-  mkdirSync(dir, { recursive: true });
-  const child = spawn(
-    required("DUEBOOK_TEST_PYTHON"),
-    [
-      required("DUEBOOK_TEST_SMTP_SCRIPT"),
-      ...["--mode", "accept", "--cert", required("DUEBOOK_TEST_CERT"), "--key", required("DUEBOOK_TEST_KEY")],
-      ...["--user", USER, "--password", PASSWORD, "--dir", dir],
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const port = new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      const match = /^READY (\d+)$/.exec(line.trim());
-      if (match) resolve(Number(match[1]));
-      else reject(new Error(`the SMTP test server did not start: ${JSON.stringify(line)}`));
-    });
-    child.once("exit", (code) => reject(new Error(`the SMTP test server exited (${code}) before listening`)));
-  });
-  return { child, port };
-}
 
 /** What the server accepted, as it parsed each message (N.json, oldest first). */
 function received(dir) {
@@ -108,21 +76,17 @@ export function emailTests(ctx) {
       "Settings: a wrong password shows the server's 535 reply, the right one connects",
       // A failure leaves the app open for the harness's screenshot; the next test stops it.
       async () => {
-        server = startSmtpServer(inbox);
+        server = startSmtpServer({ dir: inbox, user: USER, password: PASSWORD });
         port = await server.port;
         mkdirSync(dir, { recursive: true });
         writeFileSync(attachment, attachmentText);
-        driver = new Driver({
+        ({ driver, session } = await launchApp({
           binary,
-          env: { ...env, DUEBOOK_SMTP_CA_FILE: required("DUEBOOK_TEST_CERT"), DUEBOOK_TEST_ATTACH_PATH: attachment },
-          logFile: path.join(artifacts, "driver.log"),
-        });
-        await driver.start();
-        session = await driver.session(["--db", db]);
-        await session.visible("first-run", 30_000);
-        await (await session.visible("open-demo")).click();
-        await session.visible("demo-banner", 60_000);
-        await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+          env: { ...env, DUEBOOK_SMTP_CA_FILE: testService("DUEBOOK_TEST_CERT"), DUEBOOK_TEST_ATTACH_PATH: attachment },
+          artifacts,
+          db,
+        }));
+        await openDemoFromFirstRun(session);
 
         await (await session.visible("topbar-settings")).click();
         await session.visible("settings-email");

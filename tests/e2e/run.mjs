@@ -294,6 +294,7 @@ const tests = [
         const s = await other.session(["--db", demoDb]);
         try {
           await s.visible("demo-banner", 30_000);
+          await (await s.visible("topbar-database")).click();
           await (await s.visible("topbar-open")).click();
           await s.visible("error");
           const message = await s.$("error-message").getText();

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { amountOf } from "./customer-screen.mjs";
-import { Driver } from "./harness.mjs";
+import { launchApp, openDemoFromFirstRun } from "./support.mjs";
 
 /**
  * @param {object} ctx
@@ -30,17 +30,13 @@ export function statementsTests(ctx) {
 
   async function start() {
     mkdirSync(path.dirname(savedPdf), { recursive: true });
-    driver = new Driver({
+    ({ driver, session } = await launchApp({
       binary,
       env: { ...env, DUEBOOK_TEST_SAVE_PATH: savedPdf, DUEBOOK_TEST_FOLDER_PATH: folder, DUEBOOK_TEST_BULK_DELAY_MS: "120" },
-      logFile: path.join(artifacts, "driver.log"),
-    });
-    await driver.start();
-    session = await driver.session(["--db", firstDb]);
-    await session.visible("first-run", 30_000);
-    await (await session.visible("open-demo")).click();
-    await session.visible("demo-banner", 60_000);
-    await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+      artifacts,
+      db: firstDb,
+    }));
+    await openDemoFromFirstRun(session);
   }
 
   async function stop() {

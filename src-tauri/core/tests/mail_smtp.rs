@@ -8,24 +8,11 @@ use duebook_core::db::Database;
 use duebook_core::mail::account::{self, AccountSettings, Security};
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
-use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer, Timeouts};
+use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, smtp::Stage};
 use duebook_core::secrets::{KeychainStore, MemoryStore, Password, SecretStore};
 use mail_support::*;
 use std::time::Duration;
-
-fn options() -> MailerOptions {
-    MailerOptions {
-        timeouts: Timeouts {
-            connect: Duration::from_secs(5),
-            command: Duration::from_secs(10),
-            data: Duration::from_secs(10),
-        },
-        extra_roots_pem: vec![cert_pem()],
-        hello_name: Some("duebook.test".into()),
-        ..MailerOptions::default()
-    }
-}
 
 fn quick() -> RetryPolicy {
     RetryPolicy {
@@ -74,7 +61,7 @@ fn queue_reminder(s: &Setup, attachments: Vec<std::path::PathBuf>) -> i64 {
 }
 
 fn mailer(s: &Setup) -> SmtpMailer {
-    mail::mailer_for_account(s.db.conn(), &s.secrets, options()).expect("mailer")
+    mail::mailer_for_account(s.db.conn(), &s.secrets, mailer_options()).expect("mailer")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +88,7 @@ async fn a_reminder_arrives_with_our_headers_parts_and_attachment() {
         .clone()
         .expect("Message-ID stored before sending");
 
-    let m = mail::mailer_for_account(s.db.conn(), &keychain, options()).unwrap();
+    let m = mail::mailer_for_account(s.db.conn(), &keychain, mailer_options()).unwrap();
     let report = outbox::deliver(s.db.conn_mut(), &m, None, &quick())
         .await
         .unwrap();
@@ -350,7 +337,7 @@ async fn a_server_killed_mid_data_leaves_the_message_uncertain_and_it_is_never_r
     )
     .unwrap();
     assert!(outbox::recover_interrupted(db.conn()).unwrap().is_empty());
-    let m = mail::mailer_for_account(db.conn(), &s.secrets, options()).unwrap();
+    let m = mail::mailer_for_account(db.conn(), &s.secrets, mailer_options()).unwrap();
     let report = outbox::deliver(db.conn_mut(), &m, None, &quick())
         .await
         .unwrap();
@@ -382,7 +369,7 @@ async fn no_reply_after_data_times_out_as_uncertain() {
     let server = SmtpServer::start("hang-after-data", &tmp.path().join("srv"));
     let mut s = setup(server.port, Security::StartTls);
     let id = queue_reminder(&s, vec![]);
-    let mut opts = options();
+    let mut opts = mailer_options();
     opts.timeouts.data = Duration::from_millis(800);
     let m = mail::mailer_for_account(s.db.conn(), &s.secrets, opts).unwrap();
     outbox::deliver(s.db.conn_mut(), &m, None, &quick())
@@ -424,7 +411,7 @@ async fn connection_problems_are_named() {
 
     // STARTTLS against an implicit-TLS port: no greeting comes.
     let tls_server = SmtpServer::start_with("accept", &tmp.path().join("srv2"), true);
-    let mut opts = options();
+    let mut opts = mailer_options();
     opts.timeouts.connect = Duration::from_millis(500);
     opts.timeouts.command = Duration::from_millis(500);
     let wrong = SmtpMailer::new(
@@ -448,7 +435,7 @@ async fn connection_problems_are_named() {
     // Unknown host names fail in DNS (or time out there when no resolver answers).
     let mut nowhere = account(25, Security::StartTls);
     nowhere.host = "no-such-host.invalid".into();
-    let mut opts = options();
+    let mut opts = mailer_options();
     opts.timeouts.connect = Duration::from_secs(3);
     let err = SmtpMailer::new(&nowhere, &Password::new(PASSWORD), opts)
         .unwrap()

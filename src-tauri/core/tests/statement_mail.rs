@@ -10,7 +10,6 @@ use base64::Engine;
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::outbox::{self, MessageState, OutboxError, RetryPolicy};
-use duebook_core::mail::smtp::{MailerOptions, Timeouts};
 use duebook_core::mail::{self};
 use duebook_core::model::NewCustomer;
 use duebook_core::secrets::{MemoryStore, Password};
@@ -20,20 +19,6 @@ use duebook_core::statement::{
 use duebook_core::{customers, derived};
 use mail_support::*;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-
-fn options() -> MailerOptions {
-    MailerOptions {
-        timeouts: Timeouts {
-            connect: Duration::from_secs(5),
-            command: Duration::from_secs(10),
-            data: Duration::from_secs(10),
-        },
-        extra_roots_pem: vec![cert_pem()],
-        hello_name: Some("duebook.test".into()),
-        ..MailerOptions::default()
-    }
-}
 
 fn with_account(db: &Database, port: u16) -> MemoryStore {
     let secrets = MemoryStore::new();
@@ -79,7 +64,7 @@ async fn an_emailed_statement_arrives_byte_identical_to_the_saved_one() {
         "{again}"
     );
 
-    let m = mail::mailer_for_account(db.conn(), &secrets, options()).unwrap();
+    let m = mail::mailer_for_account(db.conn(), &secrets, mailer_options()).unwrap();
     let report = outbox::deliver(db.conn_mut(), &m, None, &RetryPolicy::default())
         .await
         .unwrap();

@@ -1,8 +1,7 @@
 //! The Today view: the collector's call list, logging a call's outcome, and its CSV export.
 
-use crate::commands::export::{result as export_result, write_atomically, ExportResult};
+use crate::commands::export::{export_csv, ExportResult};
 use crate::commands::parse_date;
-use crate::dialogs::{save_path, SaveDialog};
 use crate::error::CommandResult;
 use crate::state::AppState;
 use duebook_core::call_list::{self, CallOutcome, CallRow, LoggedOutcome, OutcomeInput};
@@ -91,22 +90,12 @@ pub async fn export_call_list(
 ) -> CommandResult<Option<ExportResult>> {
     app.state::<AppState>().db_path()?;
     let today = SystemClock.today();
-    let file_name = format!("calls-{today}.csv");
-    let dialog = SaveDialog {
-        title: "Export today's call list",
-        file_name: &file_name,
-        filter_name: "CSV file",
-        extensions: &["csv"],
-    };
-    let Some(path) = save_path(&window, dialog).await else {
-        return Ok(None);
-    };
-    let written = tauri::async_runtime::spawn_blocking(move || {
-        app.state::<AppState>().with_db(|db| {
-            write_atomically(&path, |out| call_list::today_csv(db.conn(), today, out))
-                .map(|count| export_result(&path, count))
-        })
-    })
-    .await??;
-    Ok(Some(written))
+    export_csv(
+        app,
+        &window,
+        "Export today's call list",
+        &format!("calls-{today}.csv"),
+        move |conn, out| call_list::today_csv(conn, today, out),
+    )
+    .await
 }

@@ -11,6 +11,7 @@ use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::customers;
 use duebook_core::export::{self, ExportError};
 use duebook_core::model::{CustomerFilters, CustomerSort};
+use rusqlite::Connection;
 use serde::Serialize;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -39,24 +40,15 @@ pub async fn export_customers(
 ) -> CommandResult<Option<ExportResult>> {
     app.state::<AppState>().db_path()?;
     let file_name = format!("customers-{}.csv", SystemClock.today());
-    let dialog = SaveDialog {
-        title: "Export the customer list",
-        file_name: &file_name,
-        filter_name: "CSV file",
-        extensions: &["csv"],
-    };
-    let Some(path) = save_path(&window, dialog).await else {
-        return Ok(None);
-    };
     let query = list_query(search, sort, filters, 0, u32::MAX);
-    let written = tauri::async_runtime::spawn_blocking(move || {
-        app.state::<AppState>().with_db(|db| {
-            write_atomically(&path, |out| export::customers_csv(db.conn(), &query, out))
-                .map(|count| result(&path, count))
-        })
-    })
-    .await??;
-    Ok(Some(written))
+    export_csv(
+        app,
+        &window,
+        "Export the customer list",
+        &file_name,
+        move |conn, out| export::customers_csv(conn, &query, out),
+    )
+    .await
 }
 
 /// "Export invoices" on the customer screen: all of this customer's invoices.
@@ -71,28 +63,44 @@ pub async fn export_invoices(
         .with_db(|db| Ok(customers::get(db.conn(), customer_id)?.name))?;
     let today = SystemClock.today();
     let file_name = format!("invoices-{}-{today}.csv", file_stem(&name));
+    export_csv(
+        app,
+        &window,
+        "Export this customer's invoices",
+        &file_name,
+        move |conn, out| export::invoices_csv(conn, customer_id, today, out),
+    )
+    .await
+}
+
+/// Asks where to save the CSV file `file_name` (`None`: the person cancelled), then writes it
+/// with `write` from the open database, off the async runtime.
+pub(crate) async fn export_csv(
+    app: AppHandle,
+    window: &Window,
+    title: &str,
+    file_name: &str,
+    write: impl FnOnce(&Connection, &mut BufWriter<File>) -> Result<usize, ExportError> + Send + 'static,
+) -> CommandResult<Option<ExportResult>> {
     let dialog = SaveDialog {
-        title: "Export this customer's invoices",
-        file_name: &file_name,
+        title,
+        file_name,
         filter_name: "CSV file",
         extensions: &["csv"],
     };
-    let Some(path) = save_path(&window, dialog).await else {
+    let Some(path) = save_path(window, dialog).await else {
         return Ok(None);
     };
     let written = tauri::async_runtime::spawn_blocking(move || {
         app.state::<AppState>().with_db(|db| {
-            write_atomically(&path, |out| {
-                export::invoices_csv(db.conn(), customer_id, today, out)
-            })
-            .map(|count| result(&path, count))
+            write_atomically(&path, |out| write(db.conn(), out)).map(|count| result(&path, count))
         })
     })
     .await??;
     Ok(Some(written))
 }
 
-pub(crate) fn result(path: &Path, count: usize) -> ExportResult {
+fn result(path: &Path, count: usize) -> ExportResult {
     ExportResult {
         path: path.display().to_string(),
         file_name: path.file_name().map_or_else(
@@ -104,7 +112,7 @@ pub(crate) fn result(path: &Path, count: usize) -> ExportResult {
 }
 
 /// Writes through `write` into a temporary file beside `path`, then renames it over `path`.
-pub(crate) fn write_atomically(
+fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<usize, ExportError>,
 ) -> CommandResult<usize> {

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::mail::account::{AccountSettings, Security};
 use duebook_core::mail::company::{self, CompanyProfile, Remittance};
+use duebook_core::mail::smtp::{MailerOptions, Timeouts};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::{contacts, customers, derived, invoices};
 use std::io::{BufRead, BufReader, Write};
@@ -133,6 +134,20 @@ pub fn account(port: u16, security: Security) -> AccountSettings {
 }
 
 /// Fails the test with a pointer to the script when a service variable is missing.
+/// Trusts the test server's certificate; timeouts short enough for a test, long enough for CI.
+pub fn mailer_options() -> MailerOptions {
+    MailerOptions {
+        timeouts: Timeouts {
+            connect: Duration::from_secs(5),
+            command: Duration::from_secs(10),
+            data: Duration::from_secs(10),
+        },
+        extra_roots_pem: vec![cert_pem()],
+        hello_name: Some("duebook.test".into()),
+        ..MailerOptions::default()
+    }
+}
+
 pub fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name} is not set: run the tests through scripts/with-test-services.sh (the Makefile does)")

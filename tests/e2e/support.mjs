@@ -1,0 +1,68 @@
+// Setup the E2E groups share: the SMTP test server (aiosmtpd with STARTTLS and AUTH, from
+// scripts/with-test-services.sh, which tests/e2e/run.sh runs the window under), an app of their
+// own with extra environment, and the demo opened from the first-run screen. Missing services
+// fail the test, never skip it.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { Driver } from "./harness.mjs";
+
+/** A variable scripts/with-test-services.sh sets. */
+export function testService(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the E2E tests through tests/e2e/run.sh (it uses scripts/with-test-services.sh)`);
+  return value;
+}
+
+/**
+ * Starts aiosmtpd accepting `user` / `password`, saving what it receives as N.json in `dir`.
+ * `port` resolves once it listens; stop it with `child.kill()`.
+ */
+export function startSmtpServer({ dir, user, password }) {
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    testService("DUEBOOK_TEST_PYTHON"),
+    [
+      testService("DUEBOOK_TEST_SMTP_SCRIPT"),
+      ...["--mode", "accept", "--cert", testService("DUEBOOK_TEST_CERT"), "--key", testService("DUEBOOK_TEST_KEY")],
+      ...["--user", user, "--password", password, "--dir", dir],
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      const match = /^READY (\d+)$/.exec(line.trim());
+      if (match) resolve(Number(match[1]));
+      else reject(new Error(`the SMTP test server did not start: ${JSON.stringify(line)}`));
+    });
+    child.once("exit", (code) => reject(new Error(`the SMTP test server exited (${code}) before listening`)));
+  });
+  return { child, port };
+}
+
+/** A tauri-driver of its own (so `env` can differ from the main run's) and the app on `db`. */
+export async function launchApp({ binary, env, artifacts, db }) {
+  const driver = new Driver({ binary, env, logFile: path.join(artifacts, "driver.log") });
+  await driver.start();
+  try {
+    return { driver, session: await driver.session(["--db", db]) };
+  } catch (error) {
+    await driver.stop();
+    throw error;
+  }
+}
+
+/** Waits for the demo's customer list (the demo file is open). */
+export async function demoListShown(session) {
+  await session.visible("demo-banner", 60_000);
+  await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
+}
+
+/** On the first-run screen of an empty database: "Open the demo", then its customer list. */
+export async function openDemoFromFirstRun(session) {
+  await session.visible("first-run", 30_000);
+  await (await session.visible("open-demo")).click();
+  await demoListShown(session);
+}
