@@ -3,9 +3,11 @@
 //! The same seed and date always give the same file. Demo data goes into its own file only.
 
 use crate::db::{Database, DbError, DbResult};
-use crate::model::{Channel, Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use crate::model::{
+    Channel, Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, TaskKind,
+};
 use crate::payments::{NewPayment, PaymentSource};
-use crate::{contacts, customers, derived, invoices, notes, payments, settings};
+use crate::{contacts, customers, derived, invoices, notes, payments, settings, tasks};
 use chrono::{Days, NaiveDate};
 use rusqlite::params;
 use std::collections::HashSet;
@@ -457,6 +459,34 @@ impl Generator {
                  WHERE customer_id = ?1 AND kind = 'invoice' ORDER BY due_date LIMIT 1",
             )?
             .execute(params![customer_id, format!("{}T09:30:00Z", self.days_ago(10))])?;
+        }
+        self.call_task(tx, customer_id)
+    }
+
+    /// A call due today or in the last few days for every sixth customer with money overdue, so
+    /// the collector's Today list has work in it. Decided by the id, not the random stream, so
+    /// the rest of the demo stays the same.
+    fn call_task(&self, tx: &rusqlite::Connection, customer_id: i64) -> DbResult<()> {
+        if customer_id % 6 != 0 {
+            return Ok(());
+        }
+        let overdue: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM invoices WHERE customer_id = ?1 AND status = 'open'
+                 AND kind = 'invoice' AND due_date < ?2)",
+            )?
+            .query_row(params![customer_id, self.today.to_string()], |r| r.get(0))?;
+        if overdue {
+            let due = self.days_ago(customer_id.unsigned_abs() % 4);
+            tasks::add(
+                tx,
+                &tasks::NewTask {
+                    customer_id,
+                    kind: TaskKind::Call,
+                    title: "Call about the overdue invoices",
+                    due_date: due,
+                },
+            )?;
         }
         Ok(())
     }

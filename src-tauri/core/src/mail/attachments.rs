@@ -5,7 +5,7 @@
 use super::compose::{Attachment, ComposeError};
 use crate::db::{now_timestamp, DbError};
 use crate::invoices;
-use crate::model::InvoiceStatus;
+use crate::model::{InvoiceKind, InvoiceStatus};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -117,7 +117,7 @@ pub fn invoice_copy_choices(
     open.map(|row| {
         let linked_file = stmt.query_row([row.invoice.id], |r| r.get(0)).optional()?;
         Ok(InvoiceCopyChoice {
-            is_overdue: row.days_overdue > 0,
+            is_overdue: row.days_overdue > 0 && row.invoice.kind == InvoiceKind::Invoice,
             invoice_id: row.invoice.id,
             number: row.invoice.number,
             linked_file,
