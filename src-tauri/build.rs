@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "campaign_presets",
     "campaign_templates",
     "create_campaign",
+    "update_campaign",
     "set_campaign_active",
     "plan_campaign",
     "campaign_results",

@@ -74,6 +74,7 @@ fn main() {
             commands::campaigns::campaign_presets,
             commands::campaigns::campaign_templates,
             commands::campaigns::create_campaign,
+            commands::campaigns::update_campaign,
             commands::campaigns::set_campaign_active,
             commands::campaigns::plan_campaign,
             commands::campaigns::campaign_results,

@@ -164,6 +164,41 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "Campaigns → Edit: renamed and step 5 moved to 120 days after due; the list, steps and plan preview show the edit",
+      async () => {
+        const row = (await s().$$("campaign-row"))[0];
+        await (await row.$('[data-testid="campaign-edit"]')).click();
+        await s().visible("campaign-editor");
+        assert(!(await s().$("campaign-preset").isExisting()), "the editor of a stored campaign offers presets");
+        assert((await s().$("campaign-name").getValue()) === "E2E friendly reminders", "the editor is not prefilled with the name");
+        await s().until(async () => (await s().count("step-row")) === 5, "the editor does not show the campaign's 5 steps");
+        const days = (await s().$$("step-days"))[4];
+        assert((await days.getValue()) === "90", `step 5 is prefilled with ${await days.getValue()} days, not 90`);
+        await days.click();
+        await s().browser.keys(["Control", "a"]);
+        await s().browser.keys(["Backspace"]);
+        await days.addValue("120");
+        await s().type("campaign-name", "E2E firm reminders");
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        await s().until(async () => (await s().$("campaign-title").getText()) === "E2E firm reminders", "the edited name is not shown");
+        assert((await s().texts("campaign-open")).includes("E2E firm reminders"), "the list does not show the new name");
+        assert(await s().$("campaign-active").isSelected(), "the edit switched the campaign off");
+        const steps = await s().texts("campaign-step");
+        assert(steps[4]?.startsWith("120 days after due"), `step 5 reads ${JSON.stringify(steps[4])}`);
+
+        await (await s().visible("plan-preview-button")).click();
+        await s().visible("plan-preview", 30_000);
+        const when = await s().until(async () => {
+          const cells = await s().browser.execute(() =>
+            [...document.querySelectorAll('[data-testid="plan-count-row"]')].map((r) => r.children[1].textContent),
+          );
+          return cells.length === 5 ? cells : null;
+        }, "the preview has no 5 count rows");
+        assert(when[4] === "120 days after due", `the preview's step 5 is ${JSON.stringify(when[4])}`);
+      },
+    ],
+    [
       "Run now sends through the real SMTP server with a moving progress bar; Pause holds it, Resume goes on, Cancel takes the rest out of the queue",
       async () => {
         await s().browser.execute(() => {

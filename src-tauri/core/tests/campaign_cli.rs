@@ -72,10 +72,13 @@ fn presets_list_plan_and_dry_run() {
     ));
     assert!(out.contains("quiet day: 2026-04-18 is a weekend"), "{out}");
 
-    // A tick with nothing to send needs no account, keychain or network, and writes nothing.
+    // A tick with nothing to send needs no account, keychain or network; on a quiet day it
+    // does not even plan.
     let out = ok(&duebook(&path, &["run-due", "--today", "2026-04-18"]));
-    assert!(out.contains("0 email(s) queued"), "{out}");
-    assert!(out.contains("quiet day"), "{out}");
+    assert!(
+        out.contains("quiet day (2026-04-18 is a weekend): nothing is sent"),
+        "{out}"
+    );
 
     let out = ok(&duebook(&path, &["campaigns", "results", "1"]));
     assert!(
@@ -118,4 +121,68 @@ fn presets_list_plan_and_dry_run() {
         .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 0);
+}
+
+#[test]
+fn an_unchanged_file_is_not_planned_twice_a_day() {
+    let (dir, db) = temp_db();
+    // Due in a month: nothing to send on a weekday before.
+    let (alpha, _) = customer(&db, "Alpha Ltd", Some("a@alpha.example"), &["2026-05-20"]);
+    drop(db);
+    let path = dir.path().join("campaign.sqlite");
+    ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
+    let tick = || ok(&duebook(&path, &["run-due", "--today", "2026-04-15"]));
+
+    let first = tick();
+    assert!(first.contains("0 email(s) queued"), "{first}");
+    let second = tick();
+    assert!(
+        second.contains("nothing changed since the run at "),
+        "{second}"
+    );
+    assert!(second.contains(": nothing to send"), "{second}");
+
+    // Anything written in between makes the next tick plan again.
+    let db = duebook_core::db::Database::open(&path).unwrap();
+    duebook_core::notes::add(db.conn(), alpha, "stop").unwrap();
+    drop(db);
+    let third = tick();
+    assert!(third.contains("0 email(s) queued"), "{third}");
+    // So does a new day.
+    let out = ok(&duebook(&path, &["run-due", "--today", "2026-04-16"]));
+    assert!(out.contains("0 email(s) queued"), "{out}");
+}
+
+#[test]
+fn campaigns_are_edited_as_json() {
+    let (dir, db) = temp_db();
+    drop(db);
+    let path = dir.path().join("campaign.sqlite");
+    ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
+    let shown = ok(&duebook(&path, &["campaigns", "show", "1"]));
+    let mut campaign: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    campaign["name"] = "Firm dunning".into();
+    campaign["steps"][1]["trigger"] = serde_json::json!({ "due_offset": 5 });
+    let file = dir.path().join("edited.json");
+    std::fs::write(&file, campaign.to_string()).unwrap();
+    let out = ok(&duebook(
+        &path,
+        &["campaigns", "update", "1", file.to_str().unwrap()],
+    ));
+    assert!(out.contains("updated campaign 1: Firm dunning"), "{out}");
+    let out = ok(&duebook(&path, &["campaigns", "list"]));
+    assert!(out.contains("Firm dunning"), "{out}");
+    assert!(out.contains("2. 5 days after due: overdue-1"), "{out}");
+
+    // A refused edit says why and changes nothing.
+    campaign["steps"] = serde_json::json!([]);
+    std::fs::write(&file, campaign.to_string()).unwrap();
+    let refused = duebook(&path, &["campaigns", "update", "1", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("at least one step"));
+    std::fs::write(&file, "{ not json").unwrap();
+    let refused = duebook(&path, &["campaigns", "update", "1", file.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a campaign in JSON"));
+    let out = ok(&duebook(&path, &["campaigns", "show", "1"]));
+    assert!(out.contains("\"due_offset\": 5"), "{out}");
 }

@@ -78,7 +78,8 @@ fn settle(path: &Path, day: &str) {
         assert!(attempt < 10, "run-due never settled");
         let o = duebook(path, &["run-due", "--today", day], None);
         let out = text(&o);
-        if out.contains("0 email(s) queued") && !out.contains("left queued") {
+        let nothing_queued = out.contains("0 email(s) queued") && !out.contains("left queued");
+        if nothing_queued || out.contains("nothing changed since") {
             return;
         }
     }
@@ -183,11 +184,11 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
             days_sent.push(day.to_string());
         }
         if day.to_string() == "2026-07-13" {
-            // The same day again (a second cron tick): nothing more.
+            // The same day again (a second cron tick): nothing more, and nothing to plan.
             let again = duebook(&path, &["run-due", "--today", "2026-07-13"], None);
             assert!(again.status.success(), "{}", text(&again));
             assert!(
-                text(&again).contains("0 email(s) queued"),
+                text(&again).contains("nothing changed since the run at"),
                 "{}",
                 text(&again)
             );

@@ -1,5 +1,5 @@
 //! Campaigns in the window: the list with its active switch, new campaigns (from a shipped
-//! preset, edited before saving), the plan preview with any planned message fully rendered, and
+//! preset, edited before saving) and edits of existing ones, the plan preview with any planned message fully rendered, and
 //! runs started by hand (see [`crate::scheduler`]).
 //!
 //! Campaigns travel as the core's own serde shapes (`Campaign`, `NewCampaign`, `Plan`); their
@@ -88,6 +88,17 @@ pub async fn create_campaign(
     campaign: NewCampaign,
 ) -> CommandResult<i64> {
     state.with_db(|db| campaign::create(db.conn(), &campaign).map_err(campaign_error))
+}
+
+/// Saves an edited campaign, checked whole like a new one. Invoices keep the steps they
+/// received, by position, so an edit never sends a step again (see `campaign::update`).
+#[tauri::command]
+pub async fn update_campaign(
+    state: State<'_, AppState>,
+    campaign_id: i64,
+    campaign: NewCampaign,
+) -> CommandResult<()> {
+    state.with_db(|db| campaign::update(db.conn(), campaign_id, &campaign).map_err(campaign_error))
 }
 
 #[tauri::command]

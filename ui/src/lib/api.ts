@@ -259,6 +259,7 @@ export const campaignsApi = {
   presets: () => call<CampaignPreset[]>("campaign_presets"),
   templates: () => call<TemplateChoice[]>("campaign_templates"),
   create: (campaign: NewCampaign) => call<number>("create_campaign", { campaign }),
+  update: (campaignId: number, campaign: NewCampaign) => call<null>("update_campaign", { campaignId, campaign }),
   setActive: (campaignId: number, active: boolean) => call<null>("set_campaign_active", { campaignId, active }),
   plan: (campaignId: number) => call<Plan>("plan_campaign", { campaignId }),
   results: (campaignId: number) => call<CampaignResults>("campaign_results", { campaignId }),

@@ -1,12 +1,14 @@
 //! Reminder campaigns: an audience rule and ordered steps, planned per customer and run through
 //! the outbox.
 //!
-//! - [`create`], [`list`], [`get`] store campaigns (`campaigns`, `campaign_steps`) and
+//! - [`create`], [`update`], [`list`], [`get`] store campaigns (`campaigns`, `campaign_steps`) and
 //!   [`presets`] are the shipped ones;
 //! - [`plan::plan`] decides, for one date, who gets which message and why everyone else does not;
 //! - [`run::run_due`] turns plans into outbox messages (unique send keys) and call tasks,
-//!   records per-invoice reminder state (`invoice_reminders`) and delivers.
+//!   records per-invoice reminder state (`invoice_reminders`) and delivers;
+//! - [`fingerprint`] lets the next `run-due` of the day skip planning when nothing changed.
 
+pub mod fingerprint;
 pub mod plan;
 pub mod results;
 pub mod run;
@@ -332,14 +334,57 @@ fn validate_audience(a: &Audience) -> CampaignResult<()> {
     Ok(())
 }
 
-/// Stores a campaign and its steps; returns its id.
-pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
-    validate(new)?;
+/// The stored (JSON) forms of a campaign's audience and holiday list.
+fn stored_rules(new: &NewCampaign) -> CampaignResult<(String, String)> {
     let audience = serde_json::to_string(&new.audience)
         .map_err(|e| CampaignError::Invalid(format!("audience: {e}")))?;
     let holidays: Vec<String> = new.holidays.iter().map(|d| d.to_string()).collect();
     let holidays = serde_json::to_string(&holidays)
         .map_err(|e| CampaignError::Invalid(format!("holidays: {e}")))?;
+    Ok((audience, holidays))
+}
+
+/// Writes the campaign's steps by position: a position kept is updated in place (its id, which
+/// sent messages point to for results, stays), a new one is added, a missing one is removed.
+fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignResult<()> {
+    let positions: Vec<String> = steps.iter().map(|s| s.position.to_string()).collect();
+    conn.execute(
+        "DELETE FROM campaign_steps WHERE campaign_id = ?1
+           AND position NOT IN (SELECT value FROM json_each(?2))",
+        params![campaign_id, format!("[{}]", positions.join(","))],
+    )?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
+                                     template_key, channel, alt_template_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (campaign_id, position) DO UPDATE SET
+             trigger = excluded.trigger, offset_days = excluded.offset_days,
+             day_of_month = excluded.day_of_month, template_key = excluded.template_key,
+             channel = excluded.channel, alt_template_key = excluded.alt_template_key",
+    )?;
+    for s in steps {
+        let (trigger, offset, day) = match s.trigger {
+            Trigger::DueOffset(n) => ("due_offset", Some(n), None),
+            Trigger::DayOfMonth(d) => ("day_of_month", None, Some(d)),
+        };
+        upsert.execute(params![
+            campaign_id,
+            s.position,
+            trigger,
+            offset,
+            day,
+            s.template_key.trim(),
+            s.channel.as_str(),
+            s.alt_template_key.as_deref().map(str::trim)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Stores a campaign and its steps; returns its id.
+pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
+    validate(new)?;
+    let (audience, holidays) = stored_rules(new)?;
     let tx = conn.unchecked_transaction()?;
     let now = now_timestamp();
     tx.execute(
@@ -358,29 +403,52 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
         ],
     )?;
     let id = tx.last_insert_rowid();
-    for s in &new.steps {
-        let (trigger, offset, day) = match s.trigger {
-            Trigger::DueOffset(n) => ("due_offset", Some(n), None),
-            Trigger::DayOfMonth(d) => ("day_of_month", None, Some(d)),
-        };
-        tx.execute(
-            "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
-                                         template_key, channel, alt_template_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                id,
-                s.position,
-                trigger,
-                offset,
-                day,
-                s.template_key.trim(),
-                s.channel.as_str(),
-                s.alt_template_key.as_deref().map(str::trim)
-            ],
-        )?;
-    }
+    save_steps(&tx, id, &new.steps)?;
     tx.commit()?;
     Ok(id)
+}
+
+/// Replaces campaign `id`'s name, audience, steps and rules with `new`, checked like
+/// [`create`]: a refused edit changes nothing.
+///
+/// Reminder state (`invoice_reminders`) is kept per invoice by step position, and an invoice
+/// counts as having received every due-date step up to the most advanced position it received
+/// (see [`plan`]). So no step is ever sent again after an edit, and none goes backwards:
+/// - a step whose timing, template or channel changed keeps its position: invoices that
+///   received it are not sent it again, the others get it on its new date;
+/// - a step removed from the end: invoices that had received it are past every remaining
+///   step, so the campaign sends them nothing more;
+/// - steps that move (renumbered, or a step removed before them): state follows the position,
+///   not the content — an invoice that received position N counts as having received whatever
+///   step is at N now, and goes on with N + 1.
+///
+/// Day-of-month (statement) steps are per month, so an edit does not change what a month got.
+pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
+    validate(new)?;
+    let (audience, holidays) = stored_rules(new)?;
+    let tx = conn.unchecked_transaction()?;
+    let changed = tx.execute(
+        "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
+                              quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9
+         WHERE id = ?1",
+        params![
+            id,
+            new.name.trim(),
+            audience,
+            new.min_gap_days,
+            new.active,
+            new.quiet_weekends,
+            holidays,
+            new.daily_cap,
+            now_timestamp()
+        ],
+    )?;
+    if changed == 0 {
+        return Err(CampaignError::NotFound(id));
+    }
+    save_steps(&tx, id, &new.steps)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Turns a campaign on or off (only active campaigns are run by `run-due`).

@@ -2,13 +2,15 @@
 //!
 //! Rules (DESIGN.md "Campaigns"): each open invoice is at the most advanced step whose date it
 //! has reached; a step an invoice already received (by this campaign, or the same template sent
-//! by hand) is never repeated, and a step missed while the machine was off is skipped in favour
-//! of the most advanced one reached (catch-up sends once). A customer gets at most one message
-//! per run, at the most advanced step of any of their invoices, listing all their open invoices;
-//! nobody is contacted twice within the minimum gap. Invoices stop when paid, disputed or
-//! promised (until the promise breaks); customers stop when marked do-not-contact, when they
-//! replied, or when a note says "stop". Quiet days plan nothing; the daily cap holds back the
-//! least advanced messages. Customers without an email get a call task instead.
+//! by hand) is never repeated, nor is one before the most advanced due-date step it received
+//! (so an edited campaign never goes back, see [`super::update`]); a step missed while the
+//! machine was off is skipped in favour of the most advanced one reached (catch-up sends once).
+//! A customer gets at most one message per run, at the most advanced step of any of their
+//! invoices, listing all their open invoices; nobody is contacted twice within the minimum gap.
+//! Invoices stop when paid, disputed or promised (until the promise breaks); customers stop
+//! when marked do-not-contact, when they replied, or when a note says "stop". Quiet days plan
+//! nothing; the daily cap holds back the least advanced messages. Customers without an email
+//! get a call task instead.
 //!
 //! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
 //! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]) and
@@ -284,6 +286,9 @@ struct Facts {
     balances: HashMap<i64, Vec<(String, i64)>>,
     /// (invoice, step position, period) already received from this campaign.
     received: HashSet<(i64, i64, String)>,
+    /// Per invoice, the most advanced due-date step received from this campaign: every step up
+    /// to it counts as received, so an edited campaign never sends a step again or goes back.
+    furthest_due_step: HashMap<i64, i64>,
     /// (invoice, template) sent outside this campaign (by hand or by another campaign).
     manual: HashSet<(i64, String)>,
     /// Last date each customer was contacted (any campaign or by hand).
@@ -378,6 +383,7 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
     }
 
     let mut received = HashSet::new();
+    let mut furthest_due_step: HashMap<i64, i64> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT invoice_id, step_position, period FROM invoice_reminders WHERE campaign_id = ?1",
     )?;
@@ -388,7 +394,12 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
             r.get::<_, String>(2)?,
         ))
     })? {
-        received.insert(row?);
+        let (invoice, position, period) = row?;
+        if period.is_empty() {
+            let furthest = furthest_due_step.entry(invoice).or_insert(position);
+            *furthest = (*furthest).max(position);
+        }
+        received.insert((invoice, position, period));
     }
 
     // Messages outside this campaign count as the step with the same template.
@@ -521,6 +532,7 @@ fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignRes
         tags,
         balances,
         received,
+        furthest_due_step,
         manual,
         last_contact,
         disputed_customers,
@@ -659,7 +671,8 @@ pub fn plan_campaign(
             };
             let received = facts.received.contains(&(inv.id, position, period.clone()))
                 || (period.is_empty()
-                    && facts.manual.contains(&(inv.id, step.template_key.clone())));
+                    && (facts.furthest_due_step.get(&inv.id) >= Some(&position)
+                        || facts.manual.contains(&(inv.id, step.template_key.clone()))));
             let invoice_stopped = facts.disputed_invoices.contains(&inv.id)
                 || facts.promised_invoices.contains(&inv.id);
             if !invoice_stopped {

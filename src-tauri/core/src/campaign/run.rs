@@ -15,8 +15,8 @@
 //! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
 //! reached step), so after days switched off it sends once, not once per missed day.
 
-use super::plan::{plan_campaign, stale_warning, target_step, Plan, PlannedContact};
-use super::{list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
+use super::plan::{plan_campaign, quiet_day, stale_warning, target_step, Plan, PlannedContact};
+use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
 use crate::mail::account;
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
@@ -70,6 +70,12 @@ impl RunReport {
     pub fn plans_anything(&self) -> bool {
         self.campaigns.iter().any(|c| !c.plan.contacts.is_empty())
     }
+
+    /// Every message prepared and handed over (none deferred to another runner): what is left
+    /// to send now depends only on the data, so the run may record its fingerprint.
+    fn settled_cleanly(&self) -> bool {
+        self.deferred.is_none() && self.campaigns.iter().all(|c| c.failed.is_empty())
+    }
 }
 
 /// Plans every active campaign for `today` without writing anything.
@@ -80,6 +86,23 @@ pub fn plan_all(conn: &Connection, today: NaiveDate) -> CampaignResult<Vec<(Camp
         out.push((campaign, plan));
     }
     Ok(out)
+}
+
+/// When every active campaign is on a quiet day (weekend, holiday) on `today`: each with the
+/// reason. Nothing can be sent then, so a run need not plan. None when some active campaign
+/// may send, or when none is active.
+pub fn quiet_everywhere(
+    conn: &Connection,
+    today: NaiveDate,
+) -> CampaignResult<Option<Vec<(Campaign, String)>>> {
+    let mut quiet = Vec::new();
+    for campaign in list(conn)?.into_iter().filter(|c| c.active) {
+        let Some(reason) = quiet_day(&campaign, today) else {
+            return Ok(None);
+        };
+        quiet.push((campaign, reason));
+    }
+    Ok((!quiet.is_empty()).then_some(quiet))
 }
 
 /// Runs what is due on `today` for every active campaign: queues the emails, creates the call
@@ -129,6 +152,9 @@ pub async fn run_due<M: Mailer>(
             Err(e) => return Err(e.into()),
         }
         done += chunk.len();
+    }
+    if report.settled_cleanly() {
+        fingerprint::settle(db.conn(), today)?;
     }
     Ok(report)
 }

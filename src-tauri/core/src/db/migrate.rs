@@ -15,6 +15,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_email_attachments.sql")),
     (5, include_str!("migrations/0005_campaign_ab_results.sql")),
     (6, include_str!("migrations/0006_call_list.sql")),
+    (7, include_str!("migrations/0007_plan_inputs.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -1,16 +1,16 @@
 //! `duebook run-due` and `duebook campaigns ...`: run due campaign steps from cron / systemd
-//! timers / Task Scheduler, and list, create (from presets) and preview campaigns.
+//! timers / Task Scheduler, and list, create (from presets), edit (as JSON) and preview campaigns.
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::plan::{self, Plan};
 use duebook_core::campaign::results::{self, CampaignResults, Outcomes};
-use duebook_core::campaign::{self, run, Channel, Trigger, PRESET_NAMES};
+use duebook_core::campaign::{self, fingerprint, run, Channel, NewCampaign, Trigger, PRESET_NAMES};
 use duebook_core::db::Database;
 use duebook_core::mail::smtp::MailerOptions;
 use duebook_core::mail::{self, outbox::MessageState};
 use duebook_core::secrets::KeychainStore;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -37,6 +37,11 @@ pub enum CampaignsAction {
         #[arg(long)]
         json: bool,
     },
+    /// One campaign as JSON: edit it and give it back to `campaigns update`.
+    Show { id: i64 },
+    /// Replace a campaign's name, audience, steps and rules with a JSON file (`-`: standard
+    /// input) shaped like `campaigns show`'s output. Invoices keep the steps they received.
+    Update { id: i64, file: PathBuf },
     /// Show or set after how many days without an import plans warn that balances may be stale.
     StaleAfter { days: Option<i64> },
     /// Per step (and A/B variant): sent, failed, uncertain, then paid or promised within 14 days.
@@ -107,11 +112,24 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         println!("(dry run: nothing was stored or sent)");
         return Ok(ExitCode::SUCCESS);
     }
-    let preview = run::enqueue_due(&db, today, true).map_err(err)?;
-    let idle = run::left_queued(db.conn()).map_err(err)?.is_empty()
-        && run::left_sending(db.conn()).map_err(err)?.is_empty();
+    if let Some(note) = nothing_to_do(&db, today)? {
+        print_stale(plan::stale_warning(db.conn(), today).map_err(err)?.as_ref());
+        println!("{note}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let conn = db.conn();
+    // The closure's connection is `db`'s, inside the read transaction.
+    let ((preview, idle), inputs) = fingerprint::with_fingerprint(conn, today, |conn| {
+        Ok((
+            run::enqueue_due(&db, today, true)?,
+            fingerprint::outbox_idle(conn)?,
+        ))
+    })
+    .map_err(err)?;
     if !preview.plans_anything() && idle {
-        // The usual cron tick: nothing to queue or deliver, so no keychain, network or write.
+        // The usual cron tick: nothing to queue or deliver, so no keychain or network; the
+        // inputs are remembered so the next tick of the day need not plan at all.
+        fingerprint::record(conn, &inputs).map_err(err)?;
         return Ok(print_run(&run::RunReport {
             dry_run: false,
             ..preview
@@ -131,6 +149,29 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         .map_err(err)?;
     rt.block_on(mailer.close());
     Ok(print_run(&report))
+}
+
+/// Why this run need not plan, when the outbox is idle: nothing changed since the last run
+/// that left nothing to send, or every active campaign is on a quiet day.
+fn nothing_to_do(db: &Database, today: NaiveDate) -> Result<Option<String>, String> {
+    let conn = db.conn();
+    if let Some(at) = fingerprint::unchanged_since(conn, today).map_err(err)? {
+        let at = at.with_timezone(&chrono::Local).format("%H:%M");
+        return Ok(Some(format!(
+            "nothing changed since the run at {at}: nothing to send"
+        )));
+    }
+    if !fingerprint::outbox_idle(conn).map_err(err)? {
+        return Ok(None);
+    }
+    let quiet = run::quiet_everywhere(conn, today).map_err(err)?;
+    Ok(quiet.map(|campaigns| {
+        campaigns
+            .iter()
+            .map(|(c, reason)| format!("{}: quiet day ({reason}): nothing is sent", c.name))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }))
 }
 
 /// Prints what a run did. Exit status: 0 done, 1 a message failed or could not be prepared,
@@ -246,6 +287,15 @@ pub fn campaigns(
                 print_plan(&c.name, &p);
             }
         }
+        CampaignsAction::Show { id } => {
+            let c = campaign::get(conn, id).map_err(err)?;
+            println!("{}", serde_json::to_string_pretty(&c).map_err(err)?);
+        }
+        CampaignsAction::Update { id, file } => {
+            let edited = read_campaign(&file)?;
+            campaign::update(conn, id, &edited).map_err(err)?;
+            println!("updated campaign {id}: {}", edited.name.trim());
+        }
         CampaignsAction::StaleAfter { days } => {
             if let Some(days) = days {
                 plan::set_stale_after_days(conn, days).map_err(err)?;
@@ -269,6 +319,18 @@ pub fn campaigns(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A campaign as JSON from `file`, or from standard input for `-`.
+fn read_campaign(file: &Path) -> Result<NewCampaign, String> {
+    let text = if file.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(file)
+    }
+    .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a campaign in JSON: {e}", file.display()))
 }
 
 fn outcome_line(o: &Outcomes, window: i64) -> String {
