@@ -113,11 +113,13 @@ function memory(pid, label) {
       const rollup = readFileSync(`/proc/${p}/smaps_rollup`, "utf8");
       const r = Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       const s = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      // Private pages (USS): what this process alone holds, whoever else maps the same libraries.
+      const u = ["Private_Clean", "Private_Dirty"].reduce((sum, key) => sum + Number(new RegExp(`^${key}:\\s+(\\d+)`, "m").exec(rollup)?.[1] ?? 0), 0);
       const name = readFileSync(`/proc/${p}/comm`, "utf8").trim();
       if (process.env.BENCH_SMAPS) writeFileSync(path.join(artifacts, `smaps-${label}-${name}-${p}`), readFileSync(`/proc/${p}/smaps`, "utf8"));
       pss += s;
       rss += r;
-      parts.push(`${name} ${Math.round(s / 1024)}`);
+      parts.push(`${name} ${Math.round(s / 1024)} (private ${Math.round(u / 1024)})`);
     } catch {
       // Gone.
     }
