@@ -102,38 +102,15 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
     let today = args.today.unwrap_or(today);
     let db = Database::open(db_path).map_err(err)?;
     if args.dry_run {
-        let report = run::enqueue_due(&db, today, true).map_err(err)?;
-        if report.campaigns.is_empty() {
-            print_stale(report.stale_data.as_ref());
-        }
-        for c in &report.campaigns {
-            print_plan(&c.name, &c.plan);
-        }
-        println!("(dry run: nothing was stored or sent)");
-        return Ok(ExitCode::SUCCESS);
+        return dry_run(&db, today);
     }
     if let Some(note) = nothing_to_do(&db, today)? {
         print_stale(plan::stale_warning(db.conn(), today).map_err(err)?.as_ref());
         println!("{note}");
         return Ok(ExitCode::SUCCESS);
     }
-    let conn = db.conn();
-    // The closure's connection is `db`'s, inside the read transaction.
-    let ((preview, idle), inputs) = fingerprint::with_fingerprint(conn, today, |conn| {
-        Ok((
-            run::enqueue_due(&db, today, true)?,
-            fingerprint::outbox_idle(conn)?,
-        ))
-    })
-    .map_err(err)?;
-    if !preview.plans_anything() && idle {
-        // The usual cron tick: nothing to queue or deliver, so no keychain or network; the
-        // inputs are remembered so the next tick of the day need not plan at all.
-        fingerprint::record(conn, &inputs).map_err(err)?;
-        return Ok(print_run(&run::RunReport {
-            dry_run: false,
-            ..preview
-        }));
+    if let Some(code) = nothing_planned(&db, today)? {
+        return Ok(code);
     }
     // Build the mailer first: a missing password must not leave queued messages behind.
     let options = MailerOptions::default().with_env_ca().map_err(err)?;
@@ -149,6 +126,41 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         .map_err(err)?;
     rt.block_on(mailer.close());
     Ok(print_run(&report))
+}
+
+fn dry_run(db: &Database, today: NaiveDate) -> Result<ExitCode, String> {
+    let report = run::enqueue_due(db, today, true).map_err(err)?;
+    if report.campaigns.is_empty() {
+        print_stale(report.stale_data.as_ref());
+    }
+    for c in &report.campaigns {
+        print_plan(&c.name, &c.plan);
+    }
+    println!("(dry run: nothing was stored or sent)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The usual cron tick: plans, and when nothing is to be queued or delivered, reports it
+/// without keychain or network and remembers the inputs, so the next tick of the day need not
+/// plan at all. None when there is something to send.
+fn nothing_planned(db: &Database, today: NaiveDate) -> Result<Option<ExitCode>, String> {
+    let conn = db.conn();
+    // The closure's connection is `db`'s, inside the read transaction.
+    let ((preview, idle), inputs) = fingerprint::with_fingerprint(conn, today, |conn| {
+        Ok((
+            run::enqueue_due(db, today, true)?,
+            fingerprint::outbox_idle(conn)?,
+        ))
+    })
+    .map_err(err)?;
+    if preview.plans_anything() || !idle {
+        return Ok(None);
+    }
+    fingerprint::record(conn, &inputs).map_err(err)?;
+    Ok(Some(print_run(&run::RunReport {
+        dry_run: false,
+        ..preview
+    })))
 }
 
 /// Why this run need not plan, when the outbox is idle: nothing changed since the last run
