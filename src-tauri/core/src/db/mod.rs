@@ -114,12 +114,16 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
         rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
         true,
     )?;
+    // SQLite's default 2 MB of page cache per connection: the app holds several (window, outbox
+    // delivery, scheduler) and the OS caches the file anyway; on 100,000 customers lists,
+    // filters and the detail measured no slower than with 16 MB, and the app process holds
+    // ~27 MB less (issue 4's memory goal).
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -16384;",
+         PRAGMA cache_size = -2048;",
     )
 }
 
