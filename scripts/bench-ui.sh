@@ -20,25 +20,7 @@ fi
 
 mkdir -p target/e2e
 log=target/bench-ui.log
-pgfile="$(mktemp)"
-exec 3>&1
-setsid -w bash -c 'echo $$ > "$0"; exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- sh -c '"'"'exec node tests/e2e/bench.mjs "$1" >&3 2>&3'"'"' sh "$1"' \
-  "$pgfile" "$db" >"$log" 2>&1 &
-runner=$!
-
-cleanup() {
-  local pg
-  pg="$(cat "$pgfile" 2>/dev/null)"
-  rm -f "$pgfile"
-  if [ -n "$pg" ]; then
-    kill -TERM -- "-$pg" 2>/dev/null && sleep 0.5
-    kill -KILL -- "-$pg" 2>/dev/null
-  fi
-  return 0
-}
-trap 'cleanup; exit 130' INT TERM HUP PIPE
-wait "$runner"
+scripts/in-virtual-display.sh "$log" 1280x800x24 dbus-run-session -- tests/e2e/bench.mjs "$db"
 status=$?
-cleanup
 [ "$status" -eq 0 ] || echo "bench-ui: X/D-Bus session output is in $log"
 exit "$status"

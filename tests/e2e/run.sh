@@ -17,29 +17,7 @@ done
 screen="${SCREEN:-1280x800x24}"
 mkdir -p target/e2e
 log=target/e2e/session.log
-pgfile="$(mktemp)"
-# setsid -w: a new session (and process group) whose leader writes its pid, so the whole group can
-# be killed afterwards whatever is left in it. The test runner writes to fd 3 (this terminal); the
-# chatter of Xvfb, D-Bus, portals and at-spi goes to $log.
-exec 3>&1
-setsid -w bash -c 'echo $$ > "$0"; exec xvfb-run -a -s "-screen 0 $1" scripts/with-test-services.sh sh -c '"'"'exec node tests/e2e/run.mjs "$@" >&3 2>&3'"'"' sh "${@:2}"' \
-  "$pgfile" "$screen" "$@" >"$log" 2>&1 &
-runner=$!
-
-cleanup() {
-  local pg
-  pg="$(cat "$pgfile" 2>/dev/null)"
-  rm -f "$pgfile"
-  if [ -n "$pg" ]; then
-    kill -TERM -- "-$pg" 2>/dev/null && sleep 0.5
-    kill -KILL -- "-$pg" 2>/dev/null
-  fi
-  return 0
-}
-# Also when this script is interrupted or its output pipe closes.
-trap 'cleanup; exit 130' INT TERM HUP PIPE
-wait "$runner"
+scripts/in-virtual-display.sh "$log" "$screen" scripts/with-test-services.sh -- tests/e2e/run.mjs "$@"
 status=$?
-cleanup
 [ "$status" -eq 0 ] || echo "e2e: X/D-Bus session output is in $log"
 exit "$status"
