@@ -158,6 +158,19 @@ pub fn customers_with(
     Ok(ids)
 }
 
+/// Every promise of the customers in `customer_ids` (a JSON array of ids).
+pub fn of_customers(
+    conn: &Connection,
+    customer_ids: &str,
+    as_of: NaiveDate,
+) -> DbResult<Vec<Promise>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE p.customer_id IN (SELECT value FROM json_each(?1))"
+    ))?;
+    let rows = stmt.query_map(params![customer_ids, as_of.to_string()], promise_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub(crate) fn check_invoice_belongs(
     conn: &Connection,
     invoice_id: i64,

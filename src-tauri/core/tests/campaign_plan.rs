@@ -7,6 +7,7 @@ use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
 use duebook_core::campaign::{self, Channel, NewCampaign};
 use duebook_core::db::Database;
 use duebook_core::model::{Currency, Money};
+use duebook_core::payments::{self, ManualPayment};
 use duebook_core::promises::{self, NewPromise};
 use duebook_core::{disputes, notes};
 use rusqlite::params;
@@ -327,4 +328,62 @@ fn monthly_statements_go_once_per_month() {
         plan(db.conn(), id, d("2026-05-01")).unwrap().contacts.len(),
         1
     );
+}
+
+#[test]
+fn a_customer_whose_reminded_invoices_were_all_paid_is_listed_as_paid() {
+    let (_dir, db) = temp_db();
+    let id = friendly(&db);
+    let (a, a_inv) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+    let (b, b_inv) = customer(
+        &db,
+        "Bravo",
+        Some("b@bravo.example"),
+        &["2026-04-05", "2026-04-30"],
+    );
+    mark(&db, id, a, a_inv[0], 2, "2026-04-06");
+    mark(&db, id, b, b_inv[0], 2, "2026-04-06");
+    for invoice in [a_inv[0], b_inv[0]] {
+        let payment = ManualPayment {
+            invoice_id: invoice,
+            amount: "100.00".into(),
+            paid_on: d("2026-04-10"),
+            reference: None,
+        };
+        payments::record_manual(db.conn(), &payment, d("2026-04-10")).unwrap();
+    }
+    let p = plan(db.conn(), id, d(TODAY)).unwrap();
+    assert_eq!(reason(&p, a), Some(ExclusionReason::Paid), "{p:#?}");
+    assert_eq!(reason(&p, b), None, "Bravo still owes an invoice: {p:#?}");
+    // 90 days after the reminder the payment is old news.
+    let p = plan(db.conn(), id, d("2026-07-06")).unwrap();
+    assert_eq!(reason(&p, a), None, "{p:#?}");
+}
+
+#[test]
+fn invoices_with_any_id_and_due_dates_stored_with_a_time_are_planned_once() {
+    let (_dir, db) = temp_db();
+    let id = friendly(&db);
+    let (a, inv) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+    let (b, b_inv) = customer(&db, "Bravo", Some("b@bravo.example"), &["2026-04-05"]);
+    let conn = db.conn();
+    // A hand-edited file: an id far beyond the others, and a due date with a time of day.
+    let far = 1_i64 << 40;
+    conn.execute(
+        "UPDATE invoices SET id = ?1 WHERE id = ?2",
+        params![far, inv[0]],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE invoices SET due_date = due_date || 'T00:00:00' WHERE id = ?1",
+        [b_inv[0]],
+    )
+    .unwrap();
+    let p = plan(conn, id, d(TODAY)).unwrap();
+    assert_eq!(step_of(&p, a), Some((2, Channel::Email)), "{p:#?}");
+    assert_eq!(step_of(&p, b), Some((2, Channel::Email)), "{p:#?}");
+    mark(&db, id, a, far, 2, TODAY);
+    mark(&db, id, b, b_inv[0], 2, TODAY);
+    let p = plan(conn, id, d("2026-04-16")).unwrap();
+    assert!(p.contacts.is_empty() && p.excluded.is_empty(), "{p:#?}");
 }

@@ -47,23 +47,38 @@ pub fn unchanged_since(
     conn: &Connection,
     today: NaiveDate,
 ) -> CampaignResult<Option<DateTime<Utc>>> {
-    let recorded: Option<(String, String)> = conn
-        .query_row(
-            "SELECT fingerprint, recorded_at FROM run_due_state WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((stored, at)) = recorded else {
+    if recorded(conn)?.is_none() {
+        return Ok(None);
+    }
+    recorded_unchanged(conn, &fingerprint(conn, today)?)
+}
+
+/// [`unchanged_since`] for a fingerprint already read.
+pub fn recorded_unchanged(
+    conn: &Connection,
+    fingerprint: &str,
+) -> CampaignResult<Option<DateTime<Utc>>> {
+    let Some((stored, at)) = recorded(conn)? else {
         return Ok(None);
     };
-    if stored != fingerprint(conn, today)? || !outbox_idle(conn)? {
+    if stored != fingerprint || !outbox_idle(conn)? {
         return Ok(None);
     }
     // An unreadable time (hand-edited file) only costs the shortcut.
     Ok(DateTime::parse_from_rfc3339(&at)
         .ok()
         .map(|t| t.with_timezone(&Utc)))
+}
+
+/// The fingerprint recorded by the last run that left nothing to send, and when.
+fn recorded(conn: &Connection) -> CampaignResult<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT fingerprint, recorded_at FROM run_due_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// No campaign message is queued or being sent (else a run has delivery work to do).
@@ -82,16 +97,17 @@ pub fn record(conn: &Connection, fingerprint: &str) -> CampaignResult<()> {
     Ok(())
 }
 
-/// Reads the fingerprint and runs `plan` in one read transaction, so the fingerprint describes
-/// exactly the data planned from (a change made meanwhile makes the two differ, never hides).
+/// Reads the fingerprint and runs `plan` (given the fingerprint) in one read transaction, so
+/// the fingerprint describes exactly the data planned from (a change made meanwhile makes the
+/// two differ, never hides).
 pub fn with_fingerprint<T>(
     conn: &Connection,
     today: NaiveDate,
-    plan: impl FnOnce(&Connection) -> CampaignResult<T>,
+    plan: impl FnOnce(&Connection, &str) -> CampaignResult<T>,
 ) -> CampaignResult<(T, String)> {
     let tx = conn.unchecked_transaction()?;
     let fingerprint = fingerprint(&tx, today)?;
-    let planned = plan(&tx)?;
+    let planned = plan(&tx, &fingerprint)?;
     tx.commit()?;
     Ok((planned, fingerprint))
 }
@@ -99,7 +115,7 @@ pub fn with_fingerprint<T>(
 /// After a run: plans every active campaign again and, when nothing is left to send, records
 /// the fingerprint so the next tick of the day can skip planning. Returns whether it recorded.
 pub fn settle(conn: &Connection, today: NaiveDate) -> CampaignResult<bool> {
-    let (settled, fingerprint) = with_fingerprint(conn, today, |conn| {
+    let (settled, fingerprint) = with_fingerprint(conn, today, |conn, _| {
         let nothing_planned = plan_all(conn, today)?
             .iter()
             .all(|(_, plan)| plan.contacts.is_empty());

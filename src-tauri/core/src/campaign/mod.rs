@@ -8,6 +8,7 @@
 //!   records per-invoice reminder state (`invoice_reminders`) and delivers;
 //! - [`fingerprint`] lets the next `run-due` of the day skip planning when nothing changed.
 
+mod facts;
 pub mod fingerprint;
 pub mod plan;
 pub mod results;

@@ -20,14 +20,14 @@
 //! The plan also warns, without blocking, when the newest import or invoice change is older
 //! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
 
+use super::facts::{self, date_of, CustomerRow};
+use super::FieldCondition;
 use super::{get, Audience, Campaign, CampaignError, CampaignResult, Channel, Trigger, Variant};
-use super::{FieldCondition, USUALLY_LATE_MIN_PAID};
-use crate::model::PromiseStatus;
-use crate::{promises, settings};
+use crate::settings;
 use chrono::{Datelike, NaiveDate, Weekday};
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Plan {
@@ -176,43 +176,68 @@ pub(crate) fn month_occurrence(day: u32, today: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or(today)
 }
 
-/// The period a step has reached for an invoice due on `due`, or None when not yet.
-pub(crate) fn reached(trigger: Trigger, due: NaiveDate, today: NaiveDate) -> Option<String> {
-    match trigger {
-        Trigger::DueOffset(n) => {
-            let on = due + chrono::Duration::days(n);
-            (today >= on).then(String::new)
+/// When a campaign's steps are reached, as of one date: a due-date step by invoices due on or
+/// before its cutoff (the date minus its offset), a day-of-month step by every open invoice, in
+/// the month of its latest occurrence.
+pub(crate) struct Reach {
+    /// In step order: (position, threshold).
+    steps: Vec<(i64, Threshold)>,
+}
+
+enum Threshold {
+    /// Reached by invoices due on or before this date (also kept as ISO text).
+    DueBy(NaiveDate, String),
+    /// Always reached; the period ('YYYY-MM') of the latest occurrence.
+    Period(String),
+}
+
+impl Reach {
+    pub(crate) fn new(campaign: &Campaign, today: NaiveDate) -> Reach {
+        let threshold = |trigger| match trigger {
+            Trigger::DueOffset(n) => {
+                let by = today - chrono::Duration::days(n);
+                Threshold::DueBy(by, by.to_string())
+            }
+            Trigger::DayOfMonth(d) => {
+                Threshold::Period(month_occurrence(d, today).format("%Y-%m").to_string())
+            }
+        };
+        Reach {
+            steps: campaign
+                .steps
+                .iter()
+                .map(|s| (s.position, threshold(s.trigger)))
+                .collect(),
         }
-        Trigger::DayOfMonth(d) => Some(month_occurrence(d, today).format("%Y-%m").to_string()),
     }
-}
 
-/// The most advanced step `campaign` has reached for an invoice, with its period.
-pub(crate) fn target_step(
-    campaign: &Campaign,
-    due: NaiveDate,
-    today: NaiveDate,
-) -> Option<(i64, String)> {
-    campaign
-        .steps
-        .iter()
-        .rev()
-        .find_map(|s| reached(s.trigger, due, today).map(|p| (s.position, p)))
-}
+    /// The most advanced step reached by an invoice due on `due`, with its period ('' for a
+    /// due-date step).
+    pub(crate) fn target(&self, due: NaiveDate) -> Option<(i64, &str)> {
+        self.find(|by, _| due <= by)
+    }
 
-struct OpenInvoice {
-    id: i64,
-    number: String,
-    due: NaiveDate,
-}
+    /// [`Reach::target`] for a due date as stored: ISO dates compare as text, which spares
+    /// parsing every open invoice's date.
+    pub(crate) fn target_of_text(&self, due: &str) -> Option<(i64, &str)> {
+        let due = due.get(..10).unwrap_or(due);
+        self.find(|_, by| due <= by)
+    }
 
-struct CustomerRow {
-    name: String,
-    segment: Option<String>,
-    do_not_contact: bool,
-    oldest_open_due: Option<NaiveDate>,
-    /// The JSON object as stored; parsed only when the audience has field conditions.
-    custom_fields: String,
+    fn find(&self, due_by: impl Fn(NaiveDate, &str) -> bool) -> Option<(i64, &str)> {
+        self.steps.iter().rev().find_map(|(position, t)| match t {
+            Threshold::DueBy(date, text) => due_by(*date, text).then_some((*position, "")),
+            Threshold::Period(period) => Some((*position, period.as_str())),
+        })
+    }
+
+    /// The current period of a day-of-month step (None for a due-date step).
+    pub(crate) fn period_of(&self, position: i64) -> Option<&str> {
+        self.steps.iter().find_map(|(p, t)| match t {
+            Threshold::Period(period) if *p == position => Some(period.as_str()),
+            _ => None,
+        })
+    }
 }
 
 fn fields_match(conditions: &[FieldCondition], json: &str) -> bool {
@@ -278,295 +303,6 @@ fn in_audience(
     true
 }
 
-/// Everything the rules need, read in a few queries.
-struct Facts {
-    customers: BTreeMap<i64, CustomerRow>,
-    invoices: HashMap<i64, Vec<OpenInvoice>>,
-    tags: HashMap<i64, HashSet<String>>,
-    balances: HashMap<i64, Vec<(String, i64)>>,
-    /// (invoice, step position, period) already received from this campaign.
-    received: HashSet<(i64, i64, String)>,
-    /// Per invoice, the most advanced due-date step received from this campaign: every step up
-    /// to it counts as received, so an edited campaign never sends a step again or goes back.
-    furthest_due_step: HashMap<i64, i64>,
-    /// (invoice, template) sent outside this campaign (by hand or by another campaign).
-    manual: HashSet<(i64, String)>,
-    /// Last date each customer was contacted (any campaign or by hand).
-    last_contact: HashMap<i64, NaiveDate>,
-    /// Customers with an open dispute not tied to one invoice; invoices with one.
-    disputed_customers: HashSet<i64>,
-    disputed_invoices: HashSet<i64>,
-    promised_customers: HashSet<i64>,
-    promised_invoices: HashSet<i64>,
-    replied: HashSet<i64>,
-    stop_notes: HashSet<i64>,
-    has_email: HashSet<i64>,
-    /// Customers whose invoices this campaign reminded and that are now paid.
-    paid_since_reminder: HashSet<i64>,
-    /// Customers who usually pay late, when the audience asks for them (else empty).
-    late_payers: HashSet<i64>,
-    emails_today: i64,
-}
-
-fn date_of(text: &str) -> Option<NaiveDate> {
-    text.get(..10).and_then(|d| d.parse().ok())
-}
-
-fn load(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignResult<Facts> {
-    let cid = campaign.id;
-    let mut customers = BTreeMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT id, name, segment, do_not_contact, oldest_open_due, custom_fields FROM customers
-         WHERE oldest_open_due IS NOT NULL OR id IN (SELECT customer_id FROM invoice_reminders WHERE campaign_id = ?1)",
-    )?;
-    let rows = stmt.query_map([cid], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            CustomerRow {
-                name: r.get(1)?,
-                segment: r.get(2)?,
-                do_not_contact: r.get(3)?,
-                oldest_open_due: r.get::<_, Option<String>>(4)?.and_then(|d| date_of(&d)),
-                custom_fields: r.get(5)?,
-            },
-        ))
-    })?;
-    for row in rows {
-        let (id, c) = row?;
-        customers.insert(id, c);
-    }
-
-    let mut invoices: HashMap<i64, Vec<OpenInvoice>> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT id, customer_id, number, due_date FROM invoices
-         WHERE status = 'open' AND kind = 'invoice' AND total_minor > paid_minor
-         ORDER BY customer_id, due_date, id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, customer, number, due) = row?;
-        if let Some(due) = date_of(&due) {
-            invoices
-                .entry(customer)
-                .or_default()
-                .push(OpenInvoice { id, number, due });
-        }
-    }
-
-    let mut tags: HashMap<i64, HashSet<String>> = HashMap::new();
-    if !campaign.audience.tags.is_empty() {
-        let mut stmt = conn.prepare("SELECT customer_id, tag FROM customer_tags")?;
-        for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-            let (c, t) = row?;
-            tags.entry(c).or_default().insert(t);
-        }
-    }
-    let mut balances: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
-    let mut stmt =
-        conn.prepare("SELECT customer_id, currency, open_minor FROM customer_balances")?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })? {
-        let (c, cur, b) = row?;
-        balances.entry(c).or_default().push((cur, b));
-    }
-
-    let mut received = HashSet::new();
-    let mut furthest_due_step: HashMap<i64, i64> = HashMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT invoice_id, step_position, period FROM invoice_reminders WHERE campaign_id = ?1",
-    )?;
-    for row in stmt.query_map([cid], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })? {
-        let (invoice, position, period) = row?;
-        if period.is_empty() {
-            let furthest = furthest_due_step.entry(invoice).or_insert(position);
-            *furthest = (*furthest).max(position);
-        }
-        received.insert((invoice, position, period));
-    }
-
-    // Messages outside this campaign count as the step with the same template.
-    let own_prefix = format!("campaign:{cid}:%");
-    let mut manual = HashSet::new();
-    let mut stmt = conn.prepare(
-        "SELECT mi.invoice_id, m.template_key FROM messages m
-         JOIN message_invoices mi ON mi.message_id = m.id
-         WHERE m.direction = 'out' AND m.state != 'failed' AND m.template_key IS NOT NULL
-           AND (m.send_key IS NULL OR m.send_key NOT LIKE ?1)",
-    )?;
-    for row in stmt.query_map([&own_prefix], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-    })? {
-        manual.insert(row?);
-    }
-
-    let mut last_contact: HashMap<i64, NaiveDate> = HashMap::new();
-    let mut bump = |c: i64, d: NaiveDate| {
-        let e = last_contact.entry(c).or_insert(d);
-        if d > *e {
-            *e = d;
-        }
-    };
-    let mut stmt = conn
-        .prepare("SELECT customer_id, max(sent_on) FROM invoice_reminders GROUP BY customer_id")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-        let (c, d) = row?;
-        if let Some(d) = date_of(&d) {
-            bump(c, d);
-        }
-    }
-    // Messages not from a campaign (campaign ones are dated by their campaign date above).
-    let mut stmt = conn.prepare(
-        "SELECT customer_id, max(coalesce(sent_at, created_at)) FROM messages
-         WHERE direction = 'out' AND state != 'failed' AND customer_id IS NOT NULL
-           AND (send_key IS NULL OR send_key NOT LIKE 'campaign:%')
-         GROUP BY customer_id",
-    )?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))? {
-        let (c, d) = row?;
-        if let Some(d) = date_of(&d).filter(|d| *d <= today) {
-            bump(c, d);
-        }
-    }
-
-    let mut disputed_customers = HashSet::new();
-    let mut disputed_invoices = HashSet::new();
-    let mut stmt =
-        conn.prepare("SELECT customer_id, invoice_id FROM disputes WHERE resolved_at IS NULL")?;
-    for row in stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
-    })? {
-        match row? {
-            (_, Some(i)) => disputed_invoices.insert(i),
-            (c, None) => disputed_customers.insert(c),
-        };
-    }
-
-    let mut promised_customers = HashSet::new();
-    let mut promised_invoices = HashSet::new();
-    let with_pending: HashSet<i64> = promises::customers_with(conn, PromiseStatus::Pending, today)?
-        .into_iter()
-        .collect();
-    for c in with_pending {
-        for p in promises::for_customer(conn, c, today)? {
-            if p.status == PromiseStatus::Pending {
-                match p.invoice_id {
-                    Some(i) => promised_invoices.insert(i),
-                    None => promised_customers.insert(c),
-                };
-            }
-        }
-    }
-
-    let mut replied = HashSet::new();
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT i.customer_id FROM messages i
-         WHERE i.direction = 'in' AND i.customer_id IS NOT NULL
-           AND i.created_at > coalesce((SELECT max(o.created_at) FROM messages o
-                                        WHERE o.direction = 'out' AND o.customer_id = i.customer_id), '')",
-    )?;
-    for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
-        replied.insert(row?);
-    }
-
-    let mut stop_notes = HashSet::new();
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT customer_id FROM notes
-         WHERE lower(trim(body)) = 'stop' OR lower(trim(body)) LIKE 'stop:%' OR lower(trim(body)) LIKE 'stop %'",
-    )?;
-    for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
-        stop_notes.insert(row?);
-    }
-
-    let mut has_email = HashSet::new();
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT customer_id FROM contacts
-         WHERE email IS NOT NULL AND trim(email) != '' AND email_bad = 0",
-    )?;
-    for row in stmt.query_map([], |r| r.get::<_, i64>(0))? {
-        has_email.insert(row?);
-    }
-
-    let since = (today - chrono::Duration::days(90)).to_string();
-    let mut paid_since_reminder = HashSet::new();
-    let mut stmt = conn.prepare(
-        "SELECT DISTINCT r.customer_id FROM invoice_reminders r JOIN invoices i ON i.id = r.invoice_id
-         WHERE r.campaign_id = ?1 AND r.sent_on >= ?2 AND i.status = 'paid'",
-    )?;
-    for row in stmt.query_map(params![cid, since], |r| r.get::<_, i64>(0))? {
-        paid_since_reminder.insert(row?);
-    }
-
-    let late_payers = match campaign.audience.usually_late {
-        Some(rule) => late_payers(conn, rule.min_average_days_late)?,
-        None => HashSet::new(),
-    };
-
-    let emails_today: i64 = conn.query_row(
-        "SELECT count(DISTINCT customer_id) FROM invoice_reminders
-         WHERE campaign_id = ?1 AND sent_on = ?2 AND channel = 'email'",
-        params![cid, today.to_string()],
-        |r| r.get(0),
-    )?;
-
-    Ok(Facts {
-        customers,
-        invoices,
-        tags,
-        balances,
-        received,
-        furthest_due_step,
-        manual,
-        last_contact,
-        disputed_customers,
-        disputed_invoices,
-        promised_customers,
-        promised_invoices,
-        replied,
-        stop_notes,
-        has_email,
-        paid_since_reminder,
-        late_payers,
-        emails_today,
-    })
-}
-
-/// Customers whose invoices paid in full were, on average, paid at least `min_days` days after
-/// their due date (early payments count as 0), over at least [`USUALLY_LATE_MIN_PAID`] invoices.
-/// An invoice's payment date is its last payment's.
-pub fn late_payers(conn: &Connection, min_days: i64) -> CampaignResult<HashSet<i64>> {
-    let mut stmt = conn.prepare(
-        "SELECT i.customer_id FROM invoices i
-         JOIN (SELECT invoice_id, max(paid_on) AS paid_on FROM payments GROUP BY invoice_id) p
-           ON p.invoice_id = i.id
-         WHERE i.status = 'paid' AND i.kind = 'invoice'
-         GROUP BY i.customer_id
-         HAVING count(*) >= ?1
-            AND avg(max(julianday(substr(p.paid_on, 1, 10)) - julianday(i.due_date), 0)) >= ?2",
-    )?;
-    let ids = stmt
-        .query_map(params![USUALLY_LATE_MIN_PAID, min_days], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(ids)
-}
-
 /// Setting: days after the newest import or invoice change when plans warn that balances may
 /// be out of date.
 pub const STALE_AFTER_DAYS_SETTING: &str = "campaign_stale_after_days";
@@ -623,7 +359,8 @@ pub fn plan_campaign(
     campaign: &Campaign,
     today: NaiveDate,
 ) -> CampaignResult<Plan> {
-    let facts = load(conn, campaign, today)?;
+    let reach = Reach::new(campaign, today);
+    let facts = facts::load(conn, campaign, &reach, today)?;
     let empty_tags = HashSet::new();
     let mut contacts = Vec::new();
     let mut excluded = Vec::new();
@@ -663,16 +400,15 @@ pub fn plan_campaign(
         let mut top_reached: Option<i64> = None;
         let mut stopped: Option<(ExclusionReason, String)> = None;
         for inv in open {
-            let Some((position, period)) = target_step(campaign, inv.due, today) else {
+            let Some((position, period)) = reach.target(inv.due) else {
                 continue;
             };
             let Some(step) = campaign.step(position) else {
                 continue;
             };
-            let received = facts.received.contains(&(inv.id, position, period.clone()))
+            let received = facts.received.has(inv.id, position, period)
                 || (period.is_empty()
-                    && (facts.furthest_due_step.get(&inv.id) >= Some(&position)
-                        || facts.manual.contains(&(inv.id, step.template_key.clone()))));
+                    && facts.manual.contains(&(inv.id, step.template_key.clone())));
             let invoice_stopped = facts.disputed_invoices.contains(&inv.id)
                 || facts.promised_invoices.contains(&inv.id);
             if !invoice_stopped {
@@ -699,7 +435,7 @@ pub fn plan_campaign(
                 invoice_id: inv.id,
                 number: inv.number.clone(),
                 step_position: position,
-                period,
+                period: period.to_string(),
             });
         }
         // The message's tone: the most advanced step any (unstopped) open invoice has reached,
@@ -818,9 +554,13 @@ pub fn plan_campaign(
 
     let quiet = quiet_day(campaign, today);
     let mut kept = Vec::with_capacity(contacts.len());
-    let mut room = campaign
-        .daily_cap
-        .map(|cap| (cap - facts.emails_today).max(0));
+    // Read only when it can matter: after a big day's run it is many rows.
+    let mut room = match campaign.daily_cap {
+        Some(cap) if contacts.iter().any(|c| c.channel == Channel::Email) => {
+            Some((cap - facts::emailed_on(conn, campaign.id, today)?).max(0))
+        }
+        _ => None,
+    };
     for contact in contacts {
         let held = |reason, detail| Excluded {
             customer_id: contact.customer_id,
@@ -880,4 +620,66 @@ pub fn plan_campaign(
         counts,
         stale_data: stale_warning(conn, today)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::{preset, Step};
+
+    fn campaign_with(steps: Vec<Step>) -> Campaign {
+        let new = preset("friendly").expect("preset");
+        Campaign {
+            id: 1,
+            name: new.name,
+            audience: new.audience,
+            steps,
+            min_gap_days: new.min_gap_days,
+            quiet_weekends: new.quiet_weekends,
+            holidays: new.holidays,
+            daily_cap: new.daily_cap,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_due_date_as_text_reaches_the_same_step_as_the_date() {
+        let today: NaiveDate = "2026-03-31".parse().expect("date");
+        let mut steps = preset("friendly").expect("preset").steps;
+        steps.push(Step::new(
+            9,
+            Trigger::DayOfMonth(31),
+            "statement",
+            Channel::Email,
+        ));
+        for campaign in [
+            campaign_with(preset("friendly").expect("preset").steps),
+            campaign_with(steps),
+        ] {
+            let reach = Reach::new(&campaign, today);
+            for offset in -120..120 {
+                let due = today + chrono::Duration::days(offset);
+                let want = reach.target(due);
+                assert_eq!(reach.target_of_text(&due.to_string()), want, "{due}");
+                assert_eq!(reach.target_of_text(&format!("{due}T00:00:00")), want);
+            }
+        }
+    }
+
+    #[test]
+    fn a_day_of_month_step_is_reached_by_every_invoice_in_its_latest_month() {
+        let campaign = campaign_with(vec![Step::new(
+            1,
+            Trigger::DayOfMonth(31),
+            "statement",
+            Channel::Email,
+        )]);
+        // February has no 31st: its last day stands in; before it, January's counts.
+        let reach = Reach::new(&campaign, "2026-02-27".parse().expect("date"));
+        let far_future = "2027-01-01".parse().expect("date");
+        assert_eq!(reach.target(far_future), Some((1, "2026-01")));
+        assert_eq!(reach.period_of(1), Some("2026-01"));
+        let reach = Reach::new(&campaign, "2026-02-28".parse().expect("date"));
+        assert_eq!(reach.target(far_future), Some((1, "2026-02")));
+    }
 }

@@ -15,7 +15,7 @@
 //! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
 //! reached step), so after days switched off it sends once, not once per missed day.
 
-use super::plan::{plan_campaign, quiet_day, stale_warning, target_step, Plan, PlannedContact};
+use super::plan::{plan_campaign, quiet_day, stale_warning, Plan, PlannedContact, Reach};
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
 use crate::mail::account;
@@ -479,12 +479,13 @@ pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize
         let variant = campaign
             .step(position)
             .and_then(|s| s.variant_for(campaign.id, customer_id).0);
+        let reach = Reach::new(campaign, date);
         let tx = conn.unchecked_transaction()?;
         for (invoice_id, due) in invoices {
             let Ok(due) = due.parse::<NaiveDate>() else {
                 continue;
             };
-            let Some((p, period)) = target_step(campaign, due, date) else {
+            let Some((p, period)) = reach.target(due) else {
                 continue;
             };
             if p > position {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_campaign_ab_results.sql")),
     (6, include_str!("migrations/0006_call_list.sql")),
     (7, include_str!("migrations/0007_plan_inputs.sql")),
+    (8, include_str!("migrations/0008_open_invoices_index.sql")),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

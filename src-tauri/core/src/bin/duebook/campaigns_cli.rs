@@ -104,12 +104,12 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
     if args.dry_run {
         return dry_run(&db, today);
     }
-    if let Some(note) = nothing_to_do(&db, today)? {
+    if let Some(note) = quiet_everywhere(&db, today)? {
         print_stale(plan::stale_warning(db.conn(), today).map_err(err)?.as_ref());
         println!("{note}");
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(code) = nothing_planned(&db, today)? {
+    if let Some(code) = nothing_to_send(&db, today)? {
         return Ok(code);
     }
     // Build the mailer first: a missing password must not leave queued messages behind.
@@ -140,39 +140,54 @@ fn dry_run(db: &Database, today: NaiveDate) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The usual cron tick: plans, and when nothing is to be queued or delivered, reports it
-/// without keychain or network and remembers the inputs, so the next tick of the day need not
-/// plan at all. None when there is something to send.
-fn nothing_planned(db: &Database, today: NaiveDate) -> Result<Option<ExitCode>, String> {
-    let conn = db.conn();
-    // The closure's connection is `db`'s, inside the read transaction.
-    let ((preview, idle), inputs) = fingerprint::with_fingerprint(conn, today, |conn| {
-        Ok((
-            run::enqueue_due(db, today, true)?,
-            fingerprint::outbox_idle(conn)?,
-        ))
-    })
-    .map_err(err)?;
-    if preview.plans_anything() || !idle {
-        return Ok(None);
-    }
-    fingerprint::record(conn, &inputs).map_err(err)?;
-    Ok(Some(print_run(&run::RunReport {
-        dry_run: false,
-        ..preview
-    })))
+/// What the usual cron tick found, read in one transaction with the fingerprint.
+enum Tick {
+    /// Nothing changed since the run at this time that left nothing to send.
+    Unchanged(chrono::DateTime<chrono::Utc>),
+    /// Planned: nothing to queue or deliver.
+    NothingPlanned(run::RunReport),
 }
 
-/// Why this run need not plan, when the outbox is idle: nothing changed since the last run
-/// that left nothing to send, or every active campaign is on a quiet day.
-fn nothing_to_do(db: &Database, today: NaiveDate) -> Result<Option<String>, String> {
+/// The usual cron tick, without keychain or network when there is nothing to send: when
+/// nothing the plan reads changed since the last run that left nothing to send, says so
+/// without planning; otherwise plans, and when nothing is to be queued or delivered reports it
+/// and remembers the inputs, so the next tick of the day need not plan. None when there is
+/// something to send.
+fn nothing_to_send(db: &Database, today: NaiveDate) -> Result<Option<ExitCode>, String> {
     let conn = db.conn();
-    if let Some(at) = fingerprint::unchanged_since(conn, today).map_err(err)? {
-        let at = at.with_timezone(&chrono::Local).format("%H:%M");
-        return Ok(Some(format!(
-            "nothing changed since the run at {at}: nothing to send"
-        )));
+    // The closure's connection is `db`'s, inside the read transaction.
+    let (tick, inputs) = fingerprint::with_fingerprint(conn, today, |conn, inputs| {
+        if !fingerprint::outbox_idle(conn)? {
+            return Ok(None);
+        }
+        if let Some(at) = fingerprint::recorded_unchanged(conn, inputs)? {
+            return Ok(Some(Tick::Unchanged(at)));
+        }
+        let preview = run::enqueue_due(db, today, true)?;
+        Ok((!preview.plans_anything()).then_some(Tick::NothingPlanned(preview)))
+    })
+    .map_err(err)?;
+    match tick {
+        None => Ok(None),
+        Some(Tick::Unchanged(at)) => {
+            print_stale(plan::stale_warning(conn, today).map_err(err)?.as_ref());
+            let at = at.with_timezone(&chrono::Local).format("%H:%M");
+            println!("nothing changed since the run at {at}: nothing to send");
+            Ok(Some(ExitCode::SUCCESS))
+        }
+        Some(Tick::NothingPlanned(preview)) => {
+            fingerprint::record(conn, &inputs).map_err(err)?;
+            Ok(Some(print_run(&run::RunReport {
+                dry_run: false,
+                ..preview
+            })))
+        }
     }
+}
+
+/// When the outbox is idle and every active campaign is on a quiet day: why nothing is sent.
+fn quiet_everywhere(db: &Database, today: NaiveDate) -> Result<Option<String>, String> {
+    let conn = db.conn();
     if !fingerprint::outbox_idle(conn).map_err(err)? {
         return Ok(None);
     }

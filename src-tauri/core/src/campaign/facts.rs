@@ -1,0 +1,552 @@
+//! What a campaign plan reads, loaded only for the customers the date can concern.
+//!
+//! On most days almost every open invoice has already received the step it is at, so a plan
+//! concerns a few customers out of many. Loading takes two passes:
+//! 1. every open invoice's due date (read from the partial index `invoices_open_invoices`
+//!    alone) and this campaign's reminder state tell which customers have an invoice at a step
+//!    it has not received; with the customers whose reminded invoices were all paid since,
+//!    these are the customers to plan;
+//! 2. everything the rules need — names, balances, contacts, notes, messages, disputes,
+//!    promises — is read for those customers only, through each table's index by customer.
+//!
+//! A customer left out by pass 1 has every open invoice at a step it received, so the rules
+//! would neither contact nor exclude them. Pass 1 errs only the other way: it does not look at
+//! steps sent by hand, so a customer whose step went out by hand reaches pass 2 with nothing
+//! due, and the rules pass over them.
+
+use super::plan::Reach;
+use super::{Campaign, CampaignResult, USUALLY_LATE_MIN_PAID};
+use crate::model::PromiseStatus;
+use crate::promises;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub(super) struct OpenInvoice {
+    pub id: i64,
+    pub number: String,
+    pub due: NaiveDate,
+}
+
+pub(super) struct CustomerRow {
+    pub name: String,
+    pub segment: Option<String>,
+    pub do_not_contact: bool,
+    pub oldest_open_due: Option<NaiveDate>,
+    /// The JSON object as stored; parsed only when the audience has field conditions.
+    pub custom_fields: String,
+}
+
+/// The steps each invoice received from the campaign.
+#[derive(Default)]
+pub(super) struct Received {
+    by_invoice: ByInvoice,
+    /// (invoice, step) of day-of-month steps received in the step's current period.
+    this_period: FxHashSet<(i64, i64)>,
+}
+
+#[derive(Clone, Copy)]
+struct InvoiceReminders {
+    /// The most advanced due-date step received (`NONE` if none): every step up to it counts
+    /// as received, so an edited campaign never sends a step again or goes back.
+    furthest_due_step: i64,
+    /// Reminded since the "paid since a reminder" horizon.
+    recent: bool,
+    /// Still open (set by pass 1).
+    open: bool,
+}
+
+impl InvoiceReminders {
+    const NONE: InvoiceReminders = InvoiceReminders {
+        furthest_due_step: i64::MIN,
+        recent: false,
+        open: false,
+    };
+}
+
+/// Reminder state addressed by invoice id. Invoice ids are SQLite rowids handed out in
+/// sequence, so a vector indexed by id stays compact and pass 1 reads it almost in order; a
+/// hash map of a few hundred thousand entries missed the CPU caches on every lookup. An id far
+/// beyond the invoices there are (a hand-edited file) goes to a map instead.
+#[derive(Default)]
+struct ByInvoice {
+    dense: Vec<InvoiceReminders>,
+    sparse: FxHashMap<i64, InvoiceReminders>,
+}
+
+/// Ids up to this many are kept in the vector (16 bytes each).
+const DENSE_IDS: i64 = 16_000_000;
+
+impl ByInvoice {
+    fn get(&self, id: i64) -> InvoiceReminders {
+        match usize::try_from(id) {
+            Ok(i) if id < DENSE_IDS => self.dense.get(i).copied(),
+            _ => self.sparse.get(&id).copied(),
+        }
+        .unwrap_or(InvoiceReminders::NONE)
+    }
+
+    fn get_mut(&mut self, id: i64) -> &mut InvoiceReminders {
+        match usize::try_from(id) {
+            Ok(i) if id < DENSE_IDS => {
+                if i >= self.dense.len() {
+                    self.dense.resize(i + 1, InvoiceReminders::NONE);
+                }
+                &mut self.dense[i]
+            }
+            _ => self.sparse.entry(id).or_insert(InvoiceReminders::NONE),
+        }
+    }
+
+    /// Invoices reminded lately that are no longer open.
+    fn recent_not_open(&self) -> Vec<i64> {
+        let dense = self.dense.iter().enumerate().map(|(i, r)| (i as i64, r));
+        dense
+            .chain(self.sparse.iter().map(|(id, r)| (*id, r)))
+            .filter(|(_, r)| r.recent && !r.open)
+            .map(|(id, _)| id)
+            .collect()
+    }
+}
+
+impl Received {
+    /// Whether the invoice received step `position` (in `period`, '' for due-date steps).
+    pub fn has(&self, invoice_id: i64, position: i64, period: &str) -> bool {
+        let furthest = self.by_invoice.get(invoice_id).furthest_due_step;
+        self.has_given(furthest, invoice_id, position, period)
+    }
+
+    /// [`Received::has`] with the invoice's furthest due-date step already looked up.
+    fn has_given(&self, furthest: i64, invoice_id: i64, position: i64, period: &str) -> bool {
+        if period.is_empty() {
+            furthest >= position
+        } else {
+            self.this_period.contains(&(invoice_id, position))
+        }
+    }
+}
+
+/// Everything the rules need about the customers to plan (see the module note).
+pub(super) struct Facts {
+    /// The customers to plan, by id.
+    pub customers: BTreeMap<i64, CustomerRow>,
+    /// Their open invoices, oldest due first (then by number: the index's order).
+    pub invoices: HashMap<i64, Vec<OpenInvoice>>,
+    pub tags: HashMap<i64, HashSet<String>>,
+    pub balances: HashMap<i64, Vec<(String, i64)>>,
+    pub received: Received,
+    /// (invoice, template) sent outside this campaign (by hand or by another campaign).
+    pub manual: HashSet<(i64, String)>,
+    /// Last date each customer was contacted (any campaign or by hand).
+    pub last_contact: HashMap<i64, NaiveDate>,
+    /// Customers with an open dispute not tied to one invoice; invoices with one.
+    pub disputed_customers: HashSet<i64>,
+    pub disputed_invoices: HashSet<i64>,
+    pub promised_customers: HashSet<i64>,
+    pub promised_invoices: HashSet<i64>,
+    pub replied: HashSet<i64>,
+    pub stop_notes: HashSet<i64>,
+    pub has_email: HashSet<i64>,
+    /// Customers without open invoices whose invoices this campaign reminded lately were paid.
+    pub paid_since_reminder: HashSet<i64>,
+    /// Customers who usually pay late, when the audience asks for them (else empty).
+    pub late_payers: HashSet<i64>,
+}
+
+pub(super) fn date_of(text: &str) -> Option<NaiveDate> {
+    text.get(..10).and_then(|d| d.parse().ok())
+}
+
+/// How far back "paid since a reminder" looks.
+const PAID_SINCE_REMINDER_DAYS: i64 = 90;
+
+pub(super) fn load(
+    conn: &Connection,
+    campaign: &Campaign,
+    reach: &Reach,
+    today: NaiveDate,
+) -> CampaignResult<Facts> {
+    let since = (today - chrono::Duration::days(PAID_SINCE_REMINDER_DAYS)).to_string();
+    let mut received = reminder_state(conn, campaign.id, reach, &since)?;
+    let open = open_invoice_customers(conn, reach, &mut received)?;
+    let paid_since_reminder = paid_since_reminder(conn, &received, &open.with_open)?;
+    let mut ids = open.with_due;
+    ids.extend(&paid_since_reminder);
+    ids.sort_unstable();
+    ids.dedup();
+    let ids = json_ids(&ids);
+
+    let (disputed_customers, disputed_invoices) = open_disputes(conn, &ids)?;
+    let (promised_customers, promised_invoices) = pending_promises(conn, &ids, today)?;
+
+    Ok(Facts {
+        customers: customer_rows(conn, &ids)?,
+        invoices: open_invoices(conn, &ids)?,
+        tags: if campaign.audience.tags.is_empty() {
+            HashMap::new()
+        } else {
+            grouped(
+                conn,
+                "SELECT customer_id, tag FROM customer_tags
+                 WHERE customer_id IN (SELECT value FROM json_each(?1))",
+                &ids,
+            )?
+        },
+        balances: balances(conn, &ids)?,
+        received,
+        manual: sent_outside(conn, campaign.id, &json_ids(&open.due_invoices))?,
+        last_contact: last_contact(conn, &ids, today)?,
+        disputed_customers,
+        disputed_invoices,
+        promised_customers,
+        promised_invoices,
+        replied: customer_set(
+            conn,
+            "SELECT i.customer_id FROM messages i
+             WHERE i.customer_id IN (SELECT value FROM json_each(?1)) AND i.direction = 'in'
+               AND i.created_at > coalesce((SELECT max(o.created_at) FROM messages o
+                                            WHERE o.direction = 'out' AND o.customer_id = i.customer_id), '')",
+            &ids,
+        )?,
+        stop_notes: customer_set(
+            conn,
+            "SELECT customer_id FROM notes
+             WHERE customer_id IN (SELECT value FROM json_each(?1))
+               AND (lower(trim(body)) = 'stop' OR lower(trim(body)) LIKE 'stop:%' OR lower(trim(body)) LIKE 'stop %')",
+            &ids,
+        )?,
+        has_email: customer_set(
+            conn,
+            "SELECT customer_id FROM contacts
+             WHERE customer_id IN (SELECT value FROM json_each(?1))
+               AND email IS NOT NULL AND trim(email) != '' AND email_bad = 0",
+            &ids,
+        )?,
+        paid_since_reminder,
+        late_payers: match campaign.audience.usually_late {
+            Some(rule) => late_payers(conn, rule.min_average_days_late)?,
+            None => HashSet::new(),
+        },
+    })
+}
+
+/// Customers with an open dispute not tied to one invoice, and invoices with one.
+fn open_disputes(conn: &Connection, ids: &str) -> CampaignResult<(HashSet<i64>, HashSet<i64>)> {
+    let (mut customers, mut invoices) = (HashSet::new(), HashSet::new());
+    for (customer, invoice) in pairs::<Option<i64>>(
+        conn,
+        "SELECT customer_id, invoice_id FROM disputes
+         WHERE resolved_at IS NULL AND customer_id IN (SELECT value FROM json_each(?1))",
+        ids,
+    )? {
+        match invoice {
+            Some(i) => invoices.insert(i),
+            None => customers.insert(customer),
+        };
+    }
+    Ok((customers, invoices))
+}
+
+/// Customers with a pending promise for part of the balance, and invoices with one (kept and
+/// broken promises stop nothing).
+fn pending_promises(
+    conn: &Connection,
+    ids: &str,
+    today: NaiveDate,
+) -> CampaignResult<(HashSet<i64>, HashSet<i64>)> {
+    let (mut customers, mut invoices) = (HashSet::new(), HashSet::new());
+    for p in promises::of_customers(conn, ids, today)? {
+        if p.status == PromiseStatus::Pending {
+            match p.invoice_id {
+                Some(i) => invoices.insert(i),
+                None => customers.insert(p.customer_id),
+            };
+        }
+    }
+    Ok((customers, invoices))
+}
+
+/// Ids as a JSON array, for a query's `IN (SELECT value FROM json_each(?1))`: one statement
+/// for any number of ids, each found through the table's index.
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
+/// The campaign's reminder rows, read from the index by campaign and date, which holds every
+/// column needed here.
+fn reminder_state(
+    conn: &Connection,
+    campaign_id: i64,
+    reach: &Reach,
+    since: &str,
+) -> CampaignResult<Received> {
+    let mut received = Received::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_id, step_position, period, sent_on FROM invoice_reminders
+         WHERE campaign_id = ?1",
+    )?;
+    let mut rows = stmt.query([campaign_id])?;
+    while let Some(row) = rows.next()? {
+        let (invoice, position): (i64, i64) = (row.get(0)?, row.get(1)?);
+        let period = row.get_ref(2)?.as_str().unwrap_or("");
+        let state = received.by_invoice.get_mut(invoice);
+        state.recent |= row.get_ref(3)?.as_str().unwrap_or("") >= since;
+        if period.is_empty() {
+            state.furthest_due_step = state.furthest_due_step.max(position);
+        } else if reach.period_of(position) == Some(period) {
+            received.this_period.insert((invoice, position));
+        }
+    }
+    Ok(received)
+}
+
+struct OpenInvoiceCustomers {
+    /// Customers with an open invoice at a step it has not received (ascending).
+    with_due: Vec<i64>,
+    /// Those invoices.
+    due_invoices: Vec<i64>,
+    /// Every customer with an open invoice (ascending).
+    with_open: Vec<i64>,
+}
+
+/// Pass 1 over every open invoice, in the index's order (by customer); dates compare as text.
+/// Marks the reminded invoices still open.
+fn open_invoice_customers(
+    conn: &Connection,
+    reach: &Reach,
+    received: &mut Received,
+) -> CampaignResult<OpenInvoiceCustomers> {
+    let mut found = OpenInvoiceCustomers {
+        with_due: Vec::new(),
+        due_invoices: Vec::new(),
+        with_open: Vec::new(),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, customer_id, due_date FROM invoices {OPEN_INVOICES} ORDER BY customer_id"
+    ))?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let (invoice, customer): (i64, i64) = (row.get(0)?, row.get(1)?);
+        if found.with_open.last() != Some(&customer) {
+            found.with_open.push(customer);
+        }
+        let state = received.by_invoice.get_mut(invoice);
+        state.open = true;
+        let furthest = state.furthest_due_step;
+        let due = row.get_ref(2)?.as_str().unwrap_or("");
+        let Some((position, period)) = reach.target_of_text(due) else {
+            continue;
+        };
+        if !received.has_given(furthest, invoice, position, period) {
+            found.due_invoices.push(invoice);
+            if found.with_due.last() != Some(&customer) {
+                found.with_due.push(customer);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Open invoices as campaigns count them (credit notes and settled ones are not), read from
+/// the partial index made for them (migration 0008) alone. INDEXED BY: until ANALYZE has
+/// seen the index, SQLite prefers the unique index on (kind, number) for `kind = 'invoice'`.
+const OPEN_INVOICES: &str = "INDEXED BY invoices_open_invoices
+    WHERE status = 'open' AND kind = 'invoice' AND total_minor > paid_minor";
+
+/// Of the customers reminded lately, those with no open invoice left and a reminded invoice
+/// paid: the plan lists them as excluded because they paid.
+fn paid_since_reminder(
+    conn: &Connection,
+    received: &Received,
+    with_open: &[i64],
+) -> CampaignResult<HashSet<i64>> {
+    let settled = received.by_invoice.recent_not_open();
+    if settled.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut paid = customer_set(
+        conn,
+        "SELECT customer_id FROM invoices
+         WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'paid'",
+        &json_ids(&settled),
+    )?;
+    paid.retain(|customer| with_open.binary_search(customer).is_err());
+    Ok(paid)
+}
+
+/// Customers the campaign emailed on `today`: what counts against its daily cap.
+pub(super) fn emailed_on(
+    conn: &Connection,
+    campaign_id: i64,
+    today: NaiveDate,
+) -> CampaignResult<i64> {
+    Ok(conn.query_row(
+        "SELECT count(DISTINCT customer_id) FROM invoice_reminders
+         WHERE campaign_id = ?1 AND sent_on = ?2 AND channel = 'email'",
+        params![campaign_id, today.to_string()],
+        |r| r.get(0),
+    )?)
+}
+
+fn open_invoices(conn: &Connection, ids: &str) -> CampaignResult<HashMap<i64, Vec<OpenInvoice>>> {
+    let mut invoices: HashMap<i64, Vec<OpenInvoice>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, customer_id, number, due_date FROM invoices {OPEN_INVOICES}
+           AND customer_id IN (SELECT value FROM json_each(?1))
+         ORDER BY customer_id, due_date, number"
+    ))?;
+    let mut rows = stmt.query([ids])?;
+    while let Some(row) = rows.next()? {
+        if let Some(due) = date_of(row.get_ref(3)?.as_str().unwrap_or("")) {
+            invoices.entry(row.get(1)?).or_default().push(OpenInvoice {
+                id: row.get(0)?,
+                number: row.get(2)?,
+                due,
+            });
+        }
+    }
+    Ok(invoices)
+}
+
+/// Open balance per currency.
+fn balances(conn: &Connection, ids: &str) -> CampaignResult<HashMap<i64, Vec<(String, i64)>>> {
+    let mut by: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, currency, open_minor FROM customer_balances
+         WHERE customer_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let mut rows = stmt.query([ids])?;
+    while let Some(row) = rows.next()? {
+        by.entry(row.get(0)?)
+            .or_default()
+            .push((row.get(1)?, row.get(2)?));
+    }
+    Ok(by)
+}
+
+fn customer_rows(conn: &Connection, ids: &str) -> CampaignResult<BTreeMap<i64, CustomerRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, segment, do_not_contact, oldest_open_due, custom_fields FROM customers
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt.query_map([ids], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            CustomerRow {
+                name: r.get(1)?,
+                segment: r.get(2)?,
+                do_not_contact: r.get(3)?,
+                oldest_open_due: r.get::<_, Option<String>>(4)?.and_then(|d| date_of(&d)),
+                custom_fields: r.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Of `invoice_ids`, the (invoice, template) pairs sent outside this campaign (by hand or by
+/// another campaign): they count as the step with the same template.
+fn sent_outside(
+    conn: &Connection,
+    campaign_id: i64,
+    invoice_ids: &str,
+) -> CampaignResult<HashSet<(i64, String)>> {
+    let own_prefix = format!("campaign:{campaign_id}:%");
+    let mut stmt = conn.prepare_cached(
+        "SELECT mi.invoice_id, m.template_key FROM message_invoices mi
+         JOIN messages m ON m.id = mi.message_id
+         WHERE mi.invoice_id IN (SELECT value FROM json_each(?1))
+           AND m.direction = 'out' AND m.state != 'failed' AND m.template_key IS NOT NULL
+           AND (m.send_key IS NULL OR m.send_key NOT LIKE ?2)",
+    )?;
+    let rows = stmt.query_map(params![invoice_ids, own_prefix], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Last contact: the latest campaign date of any campaign's reminder, or the latest email not
+/// from a campaign (campaign emails are dated by their campaign date instead).
+fn last_contact(
+    conn: &Connection,
+    ids: &str,
+    today: NaiveDate,
+) -> CampaignResult<HashMap<i64, NaiveDate>> {
+    let mut last: HashMap<i64, NaiveDate> = HashMap::new();
+    let reminded = pairs::<String>(
+        conn,
+        "SELECT customer_id, max(sent_on) FROM invoice_reminders
+         WHERE customer_id IN (SELECT value FROM json_each(?1)) GROUP BY customer_id",
+        ids,
+    )?;
+    let emailed = pairs::<String>(
+        conn,
+        "SELECT customer_id, max(coalesce(sent_at, created_at)) FROM messages
+         WHERE customer_id IN (SELECT value FROM json_each(?1))
+           AND direction = 'out' AND state != 'failed'
+           AND (send_key IS NULL OR send_key NOT LIKE 'campaign:%')
+         GROUP BY customer_id",
+        ids,
+    )?;
+    let emailed = emailed
+        .into_iter()
+        .filter_map(|(c, d)| Some((c, date_of(&d).filter(|d| *d <= today)?)));
+    let reminded = reminded
+        .into_iter()
+        .filter_map(|(c, d)| Some((c, date_of(&d)?)));
+    for (customer, date) in reminded.chain(emailed) {
+        let latest = last.entry(customer).or_insert(date);
+        *latest = (*latest).max(date);
+    }
+    Ok(last)
+}
+
+/// Rows of (customer, value) from `sql`, whose ?1 is a JSON array of ids.
+fn pairs<V: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    ids: &str,
+) -> CampaignResult<Vec<(i64, V)>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([ids], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The first column of `sql`'s rows (customer ids), whose ?1 is a JSON array of ids.
+fn customer_set(conn: &Connection, sql: &str, ids: &str) -> CampaignResult<HashSet<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([ids], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn grouped(
+    conn: &Connection,
+    sql: &str,
+    ids: &str,
+) -> CampaignResult<HashMap<i64, HashSet<String>>> {
+    let mut by: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (customer, value) in pairs::<String>(conn, sql, ids)? {
+        by.entry(customer).or_default().insert(value);
+    }
+    Ok(by)
+}
+
+/// Customers whose invoices paid in full were, on average, paid at least `min_days` days after
+/// their due date (early payments count as 0), over at least [`USUALLY_LATE_MIN_PAID`] invoices.
+/// An invoice's payment date is its last payment's.
+pub fn late_payers(conn: &Connection, min_days: i64) -> CampaignResult<HashSet<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.customer_id FROM invoices i
+         JOIN (SELECT invoice_id, max(paid_on) AS paid_on FROM payments GROUP BY invoice_id) p
+           ON p.invoice_id = i.id
+         WHERE i.status = 'paid' AND i.kind = 'invoice'
+         GROUP BY i.customer_id
+         HAVING count(*) >= ?1
+            AND avg(max(julianday(substr(p.paid_on, 1, 10)) - julianday(i.due_date), 0)) >= ?2",
+    )?;
+    let ids = stmt
+        .query_map(params![USUALLY_LATE_MIN_PAID, min_days], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ids)
+}
