@@ -306,12 +306,14 @@ struct OpenInvoiceCustomers {
     with_due: Vec<i64>,
     /// Those invoices.
     due_invoices: Vec<i64>,
-    /// Every customer with an open invoice (ascending).
+    /// Every customer with an open invoice that reached a step (ascending).
     with_open: Vec<i64>,
 }
 
-/// Pass 1 over every open invoice, in the index's order (by customer); dates compare as text.
-/// Marks the reminded invoices still open.
+/// Pass 1 over every open invoice that reached a step, in the index's order (by customer);
+/// dates compare as text. Marks the reminded invoices still open (an invoice no step reached
+/// was never reminded by a due-date step; the day-of-month steps of a campaign reach every
+/// invoice, and then none is left out).
 fn open_invoice_customers(
     conn: &Connection,
     reach: &Reach,
@@ -322,10 +324,16 @@ fn open_invoice_customers(
         due_invoices: Vec::new(),
         with_open: Vec::new(),
     };
+    // Invoices due later than any step reaches are left to SQLite; "<" the next day also
+    // keeps a date stored with a time of day ("2026-11-27T00:00:00" < "2026-11-28").
+    let unreached = reach
+        .unreached_from()
+        .unwrap_or_else(|| "9999-12-31T".into());
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, customer_id, due_date FROM invoices {OPEN_INVOICES} ORDER BY customer_id"
+        "SELECT id, customer_id, due_date FROM invoices {OPEN_INVOICES} AND due_date < ?1
+         ORDER BY customer_id"
     ))?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query([unreached])?;
     while let Some(row) = rows.next()? {
         let (invoice, customer): (i64, i64) = (row.get(0)?, row.get(1)?);
         if found.with_open.last() != Some(&customer) {
@@ -354,8 +362,9 @@ fn open_invoice_customers(
 const OPEN_INVOICES: &str = "INDEXED BY invoices_open_invoices
     WHERE status = 'open' AND kind = 'invoice' AND total_minor > paid_minor";
 
-/// Of the customers reminded lately, those with no open invoice left and a reminded invoice
-/// paid: the plan lists them as excluded because they paid.
+/// Of the customers reminded lately, those with no open invoice left (none that reached a
+/// step; the rules look at the others) and a reminded invoice paid: the plan lists them as
+/// excluded because they paid.
 fn paid_since_reminder(
     conn: &Connection,
     received: &Received,

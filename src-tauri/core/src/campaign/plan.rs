@@ -231,6 +231,19 @@ impl Reach {
         })
     }
 
+    /// Due dates from which on (as ISO text) no step is reached yet; None when every invoice
+    /// reaches some step (a day-of-month step).
+    pub(crate) fn unreached_from(&self) -> Option<String> {
+        let mut latest: Option<NaiveDate> = None;
+        for (_, threshold) in &self.steps {
+            match threshold {
+                Threshold::DueBy(date, _) => latest = latest.max(Some(*date)),
+                Threshold::Period(_) => return None,
+            }
+        }
+        latest.and_then(|d| d.succ_opt()).map(|d| d.to_string())
+    }
+
     /// The current period of a day-of-month step (None for a due-date step).
     pub(crate) fn period_of(&self, position: i64) -> Option<&str> {
         self.steps.iter().find_map(|(p, t)| match t {
