@@ -164,7 +164,8 @@ async function main() {
     })());
   const invoice = sample.invoices[0];
   const invoiceNumber = invoice?.number ?? invoice?.invoice?.number ?? null;
-  const names = [ids[7], ids[421], ids[877]].map((id) => picked.find((row) => row.id === id).name);
+  // Three names spread over the list (the 7th, 421st and 877th of the default 1,000).
+  const names = [0.007, 0.421, 0.877].map((at) => picked.find((row) => row.id === ids[Math.floor(at * ids.length)]).name);
   const terms = [names[0], names[1].split(/\s+/)[0], names[2], email, invoiceNumber].filter(Boolean);
   const typed = [];
   for (const term of terms) for (let n = 1; n <= term.length; n++) typed.push(term.slice(0, n));

@@ -52,6 +52,19 @@ export function emailTests(ctx) {
     server = null;
   }
 
+  async function openCustomer() {
+    await session.type("customer-search", "brightwater");
+    const row = await session.until(async () => {
+      for (const candidate of await session.$$("customer-row")) {
+        const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
+        if (text === CUSTOMER) return candidate;
+      }
+      return null;
+    }, `no row for ${CUSTOMER}`);
+    await row.click();
+    await session.until(async () => (await session.$("detail-name").getText()) === CUSTOMER, `the customer screen does not show ${CUSTOMER}`);
+  }
+
   async function fillAccount(password) {
     await session.type("account-name", "Duebook E2E");
     await session.type("account-from", USER);
@@ -87,6 +100,21 @@ export function emailTests(ctx) {
           db,
         }));
         await openDemoFromFirstRun(session);
+
+        // Before any account the composer already shows the message; Send waits for the account.
+        await openCustomer();
+        await (await session.visible("email-button")).click();
+        await (await session.visible("composer-template")).selectByAttribute("value", "overdue-1");
+        const from = await session.until(
+          async () => (await session.$("composer-from").getText().catch(() => "")) || null,
+          "the composer shows no preview before an account is set up",
+          20_000,
+        );
+        assert(/not-set-up/.test(from), `the From line does not say the account is missing: ${from}`);
+        await session.visible("composer-no-account");
+        assert(!(await session.$("composer-send").isEnabled()), "Send is offered without an email account");
+        await (await session.$("composer-cancel")).click();
+        await session.gone("composer");
 
         await (await session.visible("topbar-settings")).click();
         await session.visible("settings-email");
@@ -127,16 +155,7 @@ export function emailTests(ctx) {
       async () => {
         try {
           assert(session, "the previous test did not start the app");
-          await session.type("customer-search", "brightwater");
-          const row = await session.until(async () => {
-            for (const candidate of await session.$$("customer-row")) {
-              const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
-              if (text === CUSTOMER) return candidate;
-            }
-            return null;
-          }, `no row for ${CUSTOMER}`);
-          await row.click();
-          await session.until(async () => (await session.$("detail-name").getText()) === CUSTOMER, `the customer screen does not show ${CUSTOMER}`);
+          await openCustomer();
 
           await (await session.visible("email-button")).click();
           await session.visible("composer");

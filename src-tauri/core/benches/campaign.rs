@@ -177,9 +177,13 @@ fn run_due_figures(bin: &Path, path: &Path, customers: u32, runs: usize) {
         .conn()
         .query_row("SELECT min(id) FROM customers", [], |r| r.get(0))
         .expect("a customer");
-    tick(AS_OF, "second tick after one change", &mut || {
-        notes::add(db.conn(), customer, "Called: no answer").expect("note");
-    });
+    tick(
+        AS_OF,
+        "tick after one change (plans in full, as a day's first tick does)",
+        &mut || {
+            notes::add(db.conn(), customer, "Called: no answer").expect("note");
+        },
+    );
 }
 
 /// Times `runs` runs of `run-due` for `day`, each after `change`, which is not timed.

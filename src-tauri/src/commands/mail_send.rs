@@ -8,10 +8,13 @@ use crate::delivery::{self, DeliveryStatus};
 use crate::dialogs;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use chrono::NaiveDate;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::db::Database;
 use duebook_core::mail::attachments::{self, InvoiceCopyChoice};
-use duebook_core::mail::compose::{self, Attachment, EmailPreview, PreparedEmail, SendRequest};
+use duebook_core::mail::compose::{
+    self, Attachment, ComposeError, EmailPreview, PreparedEmail, SendRequest,
+};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage};
 use duebook_core::mail::{account, templates};
 use serde::{Deserialize, Serialize};
@@ -166,10 +169,13 @@ pub struct ComposeRequest {
     pub invoice_copies: Vec<i64>,
 }
 
+/// The composed message, made by `make` ([`compose::prepare`] to send it,
+/// [`compose::prepare_preview`] to show it) with the picked files and invoice copies.
 fn prepare(
     db: &Database,
     picked: &PickedFiles,
     request: &ComposeRequest,
+    make: fn(&rusqlite::Connection, &SendRequest, NaiveDate) -> Result<PreparedEmail, ComposeError>,
 ) -> CommandResult<PreparedEmail> {
     let today = SystemClock.today();
     let files = request
@@ -182,7 +188,7 @@ fn prepare(
         template_key: request.template_key.clone(),
         attachments: files,
     };
-    let mut prepared = compose::prepare(db.conn(), &send, today)?;
+    let mut prepared = make(db.conn(), &send, today)?;
     let copies = request
         .invoice_copies
         .iter()
@@ -209,7 +215,8 @@ pub async fn preview_email(
     previews: State<'_, HtmlPreviews>,
     request: ComposeRequest,
 ) -> CommandResult<ComposePreview> {
-    let email = state.with_db(|db| Ok(prepare(db, &picked, &request)?.preview))?;
+    let email = state
+        .with_db(|db| Ok(prepare(db, &picked, &request, compose::prepare_preview)?.preview))?;
     Ok(ComposePreview {
         html_url: previews.publish(email.html.clone()),
         email,
@@ -225,7 +232,7 @@ pub async fn send_email(
     request: ComposeRequest,
 ) -> CommandResult<OutboxMessage> {
     let message = state.with_db(|db| {
-        let prepared = prepare(db, &picked, &request)?;
+        let prepared = prepare(db, &picked, &request, compose::prepare)?;
         let id = outbox::enqueue_prepared(db.conn(), &prepared, None)?;
         Ok(outbox::get(db.conn(), id)?)
     })?;

@@ -223,6 +223,21 @@ impl AccountSettings {
     }
 
     /// The From mailbox: "Acme Accounts <ar@acme.example>".
+    /// Stands in for the account in a preview made before one is set up. The address uses
+    /// the reserved `.invalid` domain, so nothing could ever be delivered to or from it.
+    pub fn not_set_up() -> AccountSettings {
+        let address = "email-account-not-set-up@example.invalid";
+        AccountSettings {
+            sender_name: String::new(),
+            from_address: address.into(),
+            reply_to: None,
+            host: String::new(),
+            port: 587,
+            security: Security::StartTls,
+            username: address.into(),
+        }
+    }
+
     pub fn from_mailbox(&self) -> Result<Mailbox, AccountError> {
         let address = parse_address("the From address", &self.from_address)?;
         let name = (!self.sender_name.is_empty()).then(|| self.sender_name.clone());

@@ -187,6 +187,19 @@ pub fn prepare(
     prepare_with(conn, &renderer, &account, request, as_of)
 }
 
+/// [`prepare`] for the composer's preview, which also works before an email account is set
+/// up: the From line then names a placeholder address that says so. Such a message is never
+/// queued — sending goes through [`prepare`], which needs the account.
+pub fn prepare_preview(
+    conn: &rusqlite::Connection,
+    request: &SendRequest,
+    as_of: NaiveDate,
+) -> Result<PreparedEmail, ComposeError> {
+    let account = account::load(conn)?.unwrap_or_else(AccountSettings::not_set_up);
+    let renderer = Renderer::new(&[super::templates::get(conn, &request.template_key)?])?;
+    prepare_with(conn, &renderer, &account, request, as_of)
+}
+
 /// [`prepare`] with an already-compiled renderer and account (many messages in one run).
 pub fn prepare_with(
     conn: &rusqlite::Connection,
@@ -437,6 +450,35 @@ mod tests {
         let issue = e.issue().expect("a located problem");
         assert_eq!(issue.part, super::super::templates::TemplatePart::Html);
         assert_eq!(issue.line, Some(1));
+    }
+
+    #[test]
+    fn the_composer_previews_before_any_account_exists_but_cannot_prepare_to_send() {
+        let (_dir, db) = crate::db::test_support::temp_db();
+        let conn = db.conn();
+        let id =
+            crate::customers::insert(conn, &crate::model::NewCustomer::named("Alpha Ltd")).unwrap();
+        let contact = crate::model::NewContact {
+            email: Some("ap@alpha.example".into()),
+            is_billing: true,
+            ..crate::model::NewContact::default()
+        };
+        crate::contacts::insert(conn, id, &contact).unwrap();
+        let request = SendRequest {
+            customer_id: id,
+            template_key: "overdue-1".into(),
+            attachments: Vec::new(),
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        let preview = prepare_preview(conn, &request, today).unwrap().preview;
+        assert_eq!(preview.from, "email-account-not-set-up@example.invalid");
+        assert_eq!(preview.to, vec!["ap@alpha.example".to_string()]);
+        assert!(preview.text.contains("Alpha Ltd"), "{}", preview.text);
+        let err = prepare(conn, &request, today).unwrap_err();
+        assert!(
+            matches!(err, ComposeError::Account(AccountError::NotConfigured)),
+            "{err}"
+        );
     }
 
     #[test]
