@@ -5,7 +5,7 @@
 //! intersection is then either sorted by SQLite (small sets) or picked out while walking the
 //! customers in list order (large sets), so every combination stays fast on 100,000 customers.
 
-use crate::db::DbResult;
+use crate::db::{json_ids, DbResult};
 use crate::model::{
     AgingBucket, Balance, Currency, CustomerFilters, CustomerListQuery, CustomerPage, CustomerRow,
     CustomerSort, Money, PromiseStatus,
@@ -279,10 +279,6 @@ fn page_of(
         }
     }
     Ok(page)
-}
-
-fn json_ids(ids: &[i64]) -> String {
-    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
 fn page_rows(

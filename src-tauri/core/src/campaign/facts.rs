@@ -16,6 +16,7 @@
 
 use super::plan::Reach;
 use super::{Campaign, CampaignResult, USUALLY_LATE_MIN_PAID};
+use crate::db::json_ids;
 use crate::model::PromiseStatus;
 use crate::promises;
 use chrono::NaiveDate;
@@ -265,12 +266,6 @@ fn pending_promises(
         }
     }
     Ok((customers, invoices))
-}
-
-/// Ids as a JSON array, for a query's `IN (SELECT value FROM json_each(?1))`: one statement
-/// for any number of ids, each found through the table's index.
-fn json_ids(ids: &[i64]) -> String {
-    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
 /// The campaign's reminder rows, read from the index by campaign and date, which holds every

@@ -102,6 +102,12 @@ impl Database {
     }
 }
 
+/// Ids as a JSON array, for a query's `IN (SELECT value FROM json_each(?1))`: one statement
+/// for any number of ids, each found through the table's index.
+pub(crate) fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Hot paths (a reminder, a customer's detail) run 10-20 distinct cached statements; with

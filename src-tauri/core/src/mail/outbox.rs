@@ -16,7 +16,7 @@
 
 use super::compose::{build_mime, new_message_id, AttachmentInfo, OutgoingEmail, PreparedEmail};
 use super::smtp::{Mailer, SendError};
-use crate::db::DbError;
+use crate::db::{json_ids, DbError};
 use lettre::address::Envelope;
 use lettre::message::Mailbox;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -775,7 +775,7 @@ async fn deliver_holding<M: Mailer>(
         recovered: recover(conn, Some(holder))?,
         ..DeliveryReport::default()
     };
-    let filter = only.map(|ids| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()));
+    let filter = only.map(json_ids);
     let concurrency = policy.concurrency.max(1);
     loop {
         let (due, next_wait) = pick(conn, filter.as_deref(), concurrency)?;
