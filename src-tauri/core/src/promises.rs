@@ -86,10 +86,23 @@ pub fn for_customer(
     customer_id: i64,
     as_of: NaiveDate,
 ) -> DbResult<Vec<Promise>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE p.customer_id = ?1 ORDER BY p.promised_date DESC, p.id DESC"
-    ))?;
-    let rows = stmt.query_map(params![customer_id, as_of.to_string()], promise_from_row)?;
+    select_where(
+        conn,
+        "p.customer_id = ?1 ORDER BY p.promised_date DESC, p.id DESC",
+        customer_id,
+        as_of,
+    )
+}
+
+/// The promises `condition` picks; its ?1 is `first`, ?2 is `as_of`.
+fn select_where(
+    conn: &Connection,
+    condition: &str,
+    first: impl rusqlite::ToSql,
+    as_of: NaiveDate,
+) -> DbResult<Vec<Promise>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE {condition}"))?;
+    let rows = stmt.query_map(params![first, as_of.to_string()], promise_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
@@ -167,11 +180,12 @@ pub fn of_customers(
     customer_ids: &str,
     as_of: NaiveDate,
 ) -> DbResult<Vec<Promise>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "{SELECT} WHERE p.customer_id IN (SELECT value FROM json_each(?1))"
-    ))?;
-    let rows = stmt.query_map(params![customer_ids, as_of.to_string()], promise_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    select_where(
+        conn,
+        "p.customer_id IN (SELECT value FROM json_each(?1))",
+        customer_ids,
+        as_of,
+    )
 }
 
 pub(crate) fn check_invoice_belongs(
