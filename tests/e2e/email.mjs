@@ -112,6 +112,7 @@ export function emailTests(ctx) {
         );
         assert(/not-set-up/.test(from), `the From line does not say the account is missing: ${from}`);
         await session.visible("composer-no-account");
+        screenshot(path.join(artifacts, "email-composer-no-account.png"));
         assert(!(await session.$("composer-send").isEnabled()), "Send is offered without an email account");
         await (await session.$("composer-cancel")).click();
         await session.gone("composer");
@@ -120,6 +121,12 @@ export function emailTests(ctx) {
         await session.visible("settings-email");
         assert(!(await session.$("keychain-problem").isExisting()), "Settings says the keychain is unavailable");
         await fillAccount("not-the-password");
+        // A refused setting is shown beside its input, and nothing is saved.
+        await session.type("account-host", "bad host!");
+        await (await session.$("account-save")).click();
+        const hostError = await (await session.visible("account-host-error")).getText();
+        assert(/not a server name/.test(hostError), `the host's error is not beside it: ${hostError}`);
+        await session.type("account-host", "127.0.0.1");
         const refused = await testConnection();
         assert(!refused.ok, `a wrong password passed the connection test: ${refused.text}`);
         assert(/535/.test(refused.text), `the refusal does not show the server's 535 reply: ${JSON.stringify(refused.text)}`);

@@ -5,7 +5,7 @@
 mod mail_support;
 
 use duebook_core::db::Database;
-use duebook_core::mail::account::{self, AccountSettings, Security};
+use duebook_core::mail::account::{self, AccountError, AccountSettings, Security};
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
@@ -461,13 +461,14 @@ fn bad_account_settings_are_refused_and_change_nothing() {
     let secrets = MemoryStore::new();
     let good = account(587, Security::StartTls);
     account::save(db.conn(), &secrets, &good, Some(&Password::new(PASSWORD))).unwrap();
-    let cases: Vec<(AccountSettings, &str)> = vec![
+    // Each refusal names the setting, so the form shows it beside that field.
+    let cases: Vec<(AccountSettings, (&str, &str))> = vec![
         (
             AccountSettings {
                 from_address: "not an address".into(),
                 ..good.clone()
             },
-            "not an email address",
+            ("from_address", "not an email address"),
         ),
         (
             AccountSettings {
@@ -475,41 +476,45 @@ fn bad_account_settings_are_refused_and_change_nothing() {
                 security: Security::None,
                 ..good.clone()
             },
-            "unencrypted",
+            ("security", "unencrypted"),
         ),
         (
             AccountSettings {
                 host: "bad host!".into(),
                 ..good.clone()
             },
-            "not a server name",
+            ("host", "not a server name"),
         ),
         (
             AccountSettings {
                 port: 0,
                 ..good.clone()
             },
-            "port",
+            ("port", "port"),
         ),
         (
             AccountSettings {
                 username: " ".into(),
                 ..good.clone()
             },
-            "user name",
+            ("username", "user name"),
         ),
         (
             AccountSettings {
                 reply_to: Some("x@".into()),
                 ..good.clone()
             },
-            "Reply-To",
+            ("reply_to", "Reply-To"),
         ),
     ];
-    for (bad, expected) in cases {
+    for (bad, (field, expected)) in cases {
         let err =
             account::save(db.conn(), &secrets, &bad, Some(&Password::new("other"))).unwrap_err();
         assert!(err.to_string().contains(expected), "{err}");
+        let AccountError::Field(refused) = &err else {
+            panic!("not a field error: {err:?}");
+        };
+        assert_eq!(refused.field, field, "{err}");
         assert_eq!(account::load(db.conn()).unwrap().unwrap(), good);
         assert_eq!(
             secrets

@@ -36,6 +36,7 @@ impl From<AccountError> for CommandError {
     fn from(error: AccountError) -> Self {
         match error {
             AccountError::Db(e) => e.into(),
+            AccountError::Field(e) => CommandError::InvalidField(e),
             e @ AccountError::Secret(_) => CommandError::Io(e.to_string()),
             e => CommandError::InvalidInput(e.to_string()),
         }

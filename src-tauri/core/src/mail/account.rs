@@ -1,6 +1,7 @@
 //! The user's own SMTP account: settings in the database, password in the OS keychain.
 
 use crate::db::DbError;
+use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
 use crate::settings;
 use lettre::message::Mailbox;
@@ -14,6 +15,9 @@ const ACCOUNT_KEY: &str = "mail_account";
 pub enum AccountError {
     #[error("{0}")]
     Invalid(String),
+    /// A setting that is refused, named so the form shows the message beside it.
+    #[error(transparent)]
+    Field(#[from] FieldError),
     #[error(
         "no email account is set up yet (set one in Settings → Email, or `duebook account set`)"
     )]
@@ -162,12 +166,13 @@ pub fn is_local_host(host: &str) -> bool {
             .unwrap_or(false)
 }
 
-fn parse_address(what: &str, text: &str) -> Result<lettre::Address, AccountError> {
+fn parse_address(field: &str, what: &str, text: &str) -> Result<lettre::Address, AccountError> {
     text.trim().parse::<lettre::Address>().map_err(|e| {
-        AccountError::Invalid(format!(
-            "{what} {:?} is not an email address ({e})",
-            text.trim()
-        ))
+        FieldError::new(
+            field,
+            format!("{what} {:?} is not an email address ({e})", text.trim()),
+        )
+        .into()
     })
 }
 
@@ -185,14 +190,16 @@ impl AccountSettings {
             .map(str::to_string);
         s.host = s.host.trim().to_ascii_lowercase();
         s.username = s.username.trim().to_string();
+        let refuse = |field: &str, message: String| Err(FieldError::new(field, message).into());
         if s.sender_name.chars().any(char::is_control) || s.sender_name.chars().count() > 100 {
-            return Err(AccountError::Invalid(
+            return refuse(
+                "sender_name",
                 "the sender name must be one line of at most 100 characters".into(),
-            ));
+            );
         }
-        parse_address("the From address", &s.from_address)?;
+        parse_address("from_address", "the From address", &s.from_address)?;
         if let Some(reply) = &s.reply_to {
-            parse_address("the Reply-To address", reply)?;
+            parse_address("reply_to", "the Reply-To address", reply)?;
         }
         let host_ok = !s.host.is_empty()
             && s.host.len() <= 253
@@ -200,29 +207,29 @@ impl AccountSettings {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
         if !host_ok {
-            return Err(AccountError::Invalid(format!(
-                "{:?} is not a server name (e.g. smtp.example.com)",
-                s.host
-            )));
+            return refuse(
+                "host",
+                format!("{:?} is not a server name (e.g. smtp.example.com)", s.host),
+            );
         }
         if s.port == 0 {
-            return Err(AccountError::Invalid(
-                "the port must be between 1 and 65535".into(),
-            ));
+            return refuse("port", "the port must be between 1 and 65535".into());
         }
         if s.security == Security::None && !is_local_host(&s.host) {
-            return Err(AccountError::Invalid(format!(
-                "an unencrypted connection is only allowed to a server on this computer, not {}; choose STARTTLS or TLS",
-                s.host
-            )));
+            return refuse(
+                "security",
+                format!(
+                    "an unencrypted connection is only allowed to a server on this computer, not {}; choose STARTTLS or TLS",
+                    s.host
+                ),
+            );
         }
         if s.username.is_empty() || s.username.chars().any(char::is_control) {
-            return Err(AccountError::Invalid("the user name is missing".into()));
+            return refuse("username", "the user name is missing".into());
         }
         Ok(s)
     }
 
-    /// The From mailbox: "Acme Accounts <ar@acme.example>".
     /// Stands in for the account in a preview made before one is set up. The address uses
     /// the reserved `.invalid` domain, so nothing could ever be delivered to or from it.
     pub fn not_set_up() -> AccountSettings {
@@ -238,8 +245,9 @@ impl AccountSettings {
         }
     }
 
+    /// The From mailbox: "Acme Accounts <ar@acme.example>".
     pub fn from_mailbox(&self) -> Result<Mailbox, AccountError> {
-        let address = parse_address("the From address", &self.from_address)?;
+        let address = parse_address("from_address", "the From address", &self.from_address)?;
         let name = (!self.sender_name.is_empty()).then(|| self.sender_name.clone());
         Ok(Mailbox::new(name, address))
     }
@@ -247,7 +255,9 @@ impl AccountSettings {
     pub fn reply_to_mailbox(&self) -> Result<Option<Mailbox>, AccountError> {
         self.reply_to
             .as_deref()
-            .map(|r| parse_address("the Reply-To address", r).map(|a| Mailbox::new(None, a)))
+            .map(|r| {
+                parse_address("reply_to", "the Reply-To address", r).map(|a| Mailbox::new(None, a))
+            })
             .transpose()
     }
 
