@@ -21,7 +21,6 @@ use crate::model::PromiseStatus;
 use crate::promises;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub(super) struct OpenInvoice {
@@ -44,7 +43,7 @@ pub(super) struct CustomerRow {
 pub(super) struct Received {
     by_invoice: ByInvoice,
     /// (invoice, step) of day-of-month steps received in the step's current period.
-    this_period: FxHashSet<(i64, i64)>,
+    this_period: HashSet<(i64, i64)>,
 }
 
 #[derive(Clone, Copy)]
@@ -73,7 +72,7 @@ impl InvoiceReminders {
 #[derive(Default)]
 struct ByInvoice {
     dense: Vec<InvoiceReminders>,
-    sparse: FxHashMap<i64, InvoiceReminders>,
+    sparse: HashMap<i64, InvoiceReminders>,
 }
 
 /// Ids up to this many are kept in the vector (16 bytes each).
