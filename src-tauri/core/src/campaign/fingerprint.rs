@@ -47,9 +47,6 @@ pub fn unchanged_since(
     conn: &Connection,
     today: NaiveDate,
 ) -> CampaignResult<Option<DateTime<Utc>>> {
-    if recorded(conn)?.is_none() {
-        return Ok(None);
-    }
     recorded_unchanged(conn, &fingerprint(conn, today)?)
 }
 

@@ -182,9 +182,7 @@ pub fn prepare(
     request: &SendRequest,
     as_of: NaiveDate,
 ) -> Result<PreparedEmail, ComposeError> {
-    let account = account::require(conn)?;
-    let renderer = Renderer::new(&[super::templates::get(conn, &request.template_key)?])?;
-    prepare_with(conn, &renderer, &account, request, as_of)
+    prepare_as(conn, &account::require(conn)?, request, as_of)
 }
 
 /// [`prepare`] for the composer's preview, which also works before an email account is set
@@ -196,8 +194,18 @@ pub fn prepare_preview(
     as_of: NaiveDate,
 ) -> Result<PreparedEmail, ComposeError> {
     let account = account::load(conn)?.unwrap_or_else(AccountSettings::not_set_up);
+    prepare_as(conn, &account, request, as_of)
+}
+
+/// One message from `account` with its template compiled for it alone.
+fn prepare_as(
+    conn: &rusqlite::Connection,
+    account: &AccountSettings,
+    request: &SendRequest,
+    as_of: NaiveDate,
+) -> Result<PreparedEmail, ComposeError> {
     let renderer = Renderer::new(&[super::templates::get(conn, &request.template_key)?])?;
-    prepare_with(conn, &renderer, &account, request, as_of)
+    prepare_with(conn, &renderer, account, request, as_of)
 }
 
 /// [`prepare`] with an already-compiled renderer and account (many messages in one run).
