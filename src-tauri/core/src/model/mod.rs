@@ -5,6 +5,7 @@ mod followup;
 mod invoice;
 mod money;
 mod note;
+pub mod text;
 pub mod validation;
 
 pub use customer::*;
