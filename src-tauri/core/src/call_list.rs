@@ -7,7 +7,7 @@
 //! Priority: customers whose latest promise is broken come first, then the open amount (all
 //! currencies at face value) times the days the oldest invoice is overdue.
 
-use crate::db::{DbError, DbResult};
+use crate::db::{self, DbError, DbResult};
 use crate::export::{neutralise, ExportError};
 use crate::model::validation::{optional_text, FieldError};
 use crate::model::{format_minor, Currency, Promise, PromiseStatus, Task, TaskKind};
@@ -394,7 +394,7 @@ fn record_dispute(
 ) -> DbResult<(i64, String)> {
     let invoice_id = match input.invoice_id {
         Some(id) => {
-            promises::check_invoice_belongs(conn, id, customer_id)?;
+            db::check_invoices_belong(conn, customer_id, &[id])?;
             id
         }
         None => oldest_undisputed_invoice(conn, customer_id)?,

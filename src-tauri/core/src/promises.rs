@@ -2,12 +2,12 @@
 //! since it was made, so it never goes stale: kept once they cover the amount, broken when the
 //! date passes first.
 
-use crate::db::{now_timestamp, DbError, DbResult};
+use crate::db::{self, now_timestamp, DbResult};
 use crate::derived;
 use crate::model::validation::FieldError;
 use crate::model::{Currency, Money, Promise, PromiseStatus};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 
 pub struct NewPromise {
     pub customer_id: i64,
@@ -62,7 +62,7 @@ pub fn add(conn: &Connection, new: &NewPromise, today: NaiveDate) -> DbResult<i6
         .into());
     }
     if let Some(invoice_id) = new.invoice_id {
-        check_invoice_belongs(conn, invoice_id, new.customer_id)?;
+        db::check_invoices_belong(conn, new.customer_id, &[invoice_id])?;
     }
     conn.prepare_cached(
         "INSERT INTO promises (customer_id, invoice_id, amount_minor, currency, promised_date, created_at)
@@ -186,22 +186,4 @@ pub fn of_customers(
         customer_ids,
         as_of,
     )
-}
-
-pub(crate) fn check_invoice_belongs(
-    conn: &Connection,
-    invoice_id: i64,
-    customer_id: i64,
-) -> DbResult<()> {
-    let owner: Option<i64> = conn
-        .prepare_cached("SELECT customer_id FROM invoices WHERE id = ?1")?
-        .query_row([invoice_id], |r| r.get(0))
-        .optional()?;
-    match owner {
-        Some(owner) if owner == customer_id => Ok(()),
-        Some(_) => {
-            Err(FieldError::new("invoice_id", "That invoice belongs to another customer").into())
-        }
-        None => Err(DbError::NotFound(format!("invoice {invoice_id}"))),
-    }
 }

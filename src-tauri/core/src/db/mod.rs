@@ -1,11 +1,13 @@
 //! Opening the SQLite file: pragmas, migrations, and the error type every query module uses.
 
 mod migrate;
+mod owner;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 pub use migrate::{schema_version, LATEST_VERSION};
+pub use owner::check_invoices_belong;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -34,6 +36,9 @@ pub enum DbError {
     },
     #[error("{0} not found")]
     NotFound(String),
+    /// A request for one customer named a record of another (see [`check_invoices_belong`]).
+    #[error("{record} {id} belongs to another customer")]
+    OtherCustomer { record: &'static str, id: i64 },
     #[error(transparent)]
     Invalid(#[from] crate::model::validation::FieldError),
     #[error("database error: {0}")]

@@ -2,8 +2,8 @@
 //! invoice once ("this PDF is INV-1042"), offered afterwards as that invoice's copy; and the
 //! per-template option to attach copies of the customer's overdue invoices.
 
-use super::compose::{Attachment, ComposeError};
-use crate::db::{now_timestamp, DbError};
+use super::compose::{self, Attachment, ComposeError, PreparedEmail};
+use crate::db::{self, now_timestamp, DbError};
 use crate::invoices;
 use crate::model::{InvoiceKind, InvoiceStatus};
 use chrono::NaiveDate;
@@ -31,13 +31,15 @@ pub struct TemplateOptions {
     pub attach_overdue_copies: bool,
 }
 
-/// Links `path` to the invoice as its copy, replacing an earlier link.
+/// Links `path` to the invoice of `customer_id` as its copy, replacing an earlier link. Another
+/// customer's invoice is refused before the file is read.
 pub fn link_invoice_file(
     conn: &Connection,
+    customer_id: i64,
     invoice_id: i64,
     path: &Path,
 ) -> Result<(), ComposeError> {
-    invoices::get(conn, invoice_id)?;
+    db::check_invoices_belong(conn, customer_id, &[invoice_id])?;
     // Read once now, so a file that cannot be attached is refused before it is linked.
     let attachment = Attachment::from_file(path)?;
     conn.execute(
@@ -65,8 +67,25 @@ fn linked_path(conn: &Connection, invoice_id: i64) -> Result<Option<PathBuf>, Co
         .map(PathBuf::from))
 }
 
+/// Attaches the copies of `invoice_ids` to the message, within its size limit. Each must be an
+/// invoice of the customer the message is for: another customer's is refused before any copy
+/// is read or drawn, and nothing is attached.
+pub fn attach_invoice_copies(
+    conn: &Connection,
+    prepared: &mut PreparedEmail,
+    invoice_ids: &[i64],
+    as_of: NaiveDate,
+) -> Result<(), ComposeError> {
+    db::check_invoices_belong(conn, prepared.preview.customer_id, invoice_ids)?;
+    let copies = invoice_ids
+        .iter()
+        .map(|id| invoice_copy(conn, *id, as_of))
+        .collect::<Result<Vec<_>, _>>()?;
+    compose::attach(prepared, copies)
+}
+
 /// The copy of an invoice: its linked file, read now, or else a PDF generated from the ledger.
-pub fn invoice_copy(
+fn invoice_copy(
     conn: &Connection,
     invoice_id: i64,
     as_of: NaiveDate,
@@ -199,7 +218,7 @@ mod tests {
         let pdf = dir.path().join("INV-10.pdf");
         std::fs::write(&pdf, b"%PDF-1.4 copy").unwrap();
 
-        link_invoice_file(conn, overdue, &pdf).unwrap();
+        link_invoice_file(conn, customer, overdue, &pdf).unwrap();
         let copy = invoice_copy(conn, overdue, as_of).unwrap();
         assert_eq!(copy.file_name, "INV-10.pdf");
         assert_eq!(copy.bytes, b"%PDF-1.4 copy");
@@ -230,9 +249,9 @@ mod tests {
         let conn = db.conn();
         let (customer, overdue, _) = customer_with_invoices(conn);
         let missing = dir.path().join("nope.pdf");
-        let err = link_invoice_file(conn, overdue, &missing).unwrap_err();
+        let err = link_invoice_file(conn, customer, overdue, &missing).unwrap_err();
         assert!(err.to_string().contains("nope.pdf"), "{err}");
-        assert!(link_invoice_file(conn, 999, &missing).is_err());
+        assert!(link_invoice_file(conn, customer, 999, &missing).is_err());
         let as_of = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
         let choices = invoice_copy_choices(conn, customer, as_of).unwrap();
         assert!(choices.iter().all(|c| c.linked_file.is_none()));

@@ -218,7 +218,7 @@ pub fn enqueue_prepared(
 
 /// Writes the message as `queued` with a new Message-ID and its exact MIME bytes, in one
 /// transaction, before anything touches the network. A send key that exists already is refused
-/// with [`OutboxError::AlreadyQueued`] and nothing changes.
+/// with [`OutboxError::AlreadyQueued`] and nothing changes, as are invoices of another customer.
 pub fn enqueue(
     conn: &Connection,
     email: &OutgoingEmail,
@@ -226,6 +226,9 @@ pub fn enqueue(
 ) -> Result<i64, OutboxError> {
     if email.to.is_empty() {
         return Err(OutboxError::Invalid("the message has no recipient".into()));
+    }
+    if let Some(customer_id) = meta.customer_id {
+        crate::db::check_invoices_belong(conn, customer_id, &meta.invoice_ids)?;
     }
     let send_key = match &meta.send_key {
         Some(k) if k.trim().is_empty() => {
