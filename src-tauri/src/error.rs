@@ -121,6 +121,8 @@ impl From<DbError> for CommandError {
         match error {
             DbError::Invalid(field) => CommandError::InvalidField(field),
             DbError::NotFound(_) => CommandError::NotFound(message),
+            // Only a crafted or buggy request names another customer's record.
+            DbError::OtherCustomer { .. } => CommandError::InvalidInput(message),
             DbError::NewerSchema { .. } => CommandError::NewerDatabase(message),
             DbError::NotADatabase { .. } => CommandError::InvalidInput(message),
             DbError::Open { .. } | DbError::Backup { .. } => CommandError::Io(message),
@@ -200,6 +202,20 @@ mod tests {
         assert!(
             json.get("field").is_none(),
             "only field errors carry a field"
+        );
+    }
+
+    #[test]
+    fn another_customers_record_is_invalid_input_naming_it() {
+        let error: CommandError = DbError::OtherCustomer {
+            record: "invoice",
+            id: 123,
+        }
+        .into();
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "kind": "invalid_input", "message": "invoice 123 belongs to another customer" })
         );
     }
 

@@ -139,11 +139,13 @@ pub async fn choose_attachment(
     }))
 }
 
-/// "Use as the copy of this invoice": the picked file is offered for the invoice from now on.
+/// "Use as the copy of this invoice": the picked file is offered for the invoice (one of the
+/// customer's being emailed) from now on.
 #[tauri::command]
 pub async fn link_invoice_file(
     state: State<'_, AppState>,
     picked: State<'_, PickedFiles>,
+    customer_id: i64,
     invoice_id: i64,
     path: String,
 ) -> CommandResult<()> {
@@ -151,6 +153,7 @@ pub async fn link_invoice_file(
     state.with_db(|db| {
         Ok(attachments::link_invoice_file(
             db.conn(),
+            customer_id,
             invoice_id,
             &path,
         )?)
@@ -189,12 +192,7 @@ fn prepare(
         attachments: files,
     };
     let mut prepared = make(db.conn(), &send, today)?;
-    let copies = request
-        .invoice_copies
-        .iter()
-        .map(|id| attachments::invoice_copy(db.conn(), *id, today))
-        .collect::<Result<Vec<_>, _>>()?;
-    compose::attach(&mut prepared, copies)?;
+    attachments::attach_invoice_copies(db.conn(), &mut prepared, &request.invoice_copies, today)?;
     Ok(prepared)
 }
 

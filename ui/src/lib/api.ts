@@ -219,7 +219,8 @@ export const mailApi = {
   composeOptions: (customerId: number) => call<ComposeOptions>("compose_options", { customerId }),
   /** The native dialog; null when the person cancelled. */
   chooseAttachment: () => call<PickedFile | null>("choose_attachment"),
-  linkInvoiceFile: (invoiceId: number, path: string) => call<null>("link_invoice_file", { invoiceId, path }),
+  linkInvoiceFile: (customerId: number, invoiceId: number, path: string) =>
+    call<null>("link_invoice_file", { customerId, invoiceId, path }),
   preview: (request: ComposeRequest) => call<ComposePreview>("preview_email", { request }),
   send: (request: ComposeRequest) => call<OutboxMessage>("send_email", { request }),
   customerMessages: (customerId: number) => call<OutboxMessage[]>("customer_messages", { customerId }),
