@@ -68,6 +68,7 @@ const COMMANDS: &[&str] = &[
     "choose_attachment",
     "link_invoice_file",
     "preview_email",
+    "load_remote_images",
     "send_email",
     "customer_messages",
     "resend_message",

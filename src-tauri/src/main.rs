@@ -136,6 +136,7 @@ fn main() {
             commands::mail_send::choose_attachment,
             commands::mail_send::link_invoice_file,
             commands::mail_send::preview_email,
+            commands::mail_preview::load_remote_images,
             commands::mail_send::send_email,
             commands::mail_send::customer_messages,
             commands::mail_send::resend_message,

@@ -183,6 +183,12 @@ export function emailTests(ctx) {
           screenshot(path.join(artifacts, "email-composer-html.png"));
           const violations = await session.browser.execute(() => document.documentElement.dataset.cspViolations ?? "0");
           assert(violations === "0", `showing the HTML preview broke the app's CSP ${violations} times`);
+          // Remote images stay blocked until asked for, then that preview is served again with them.
+          const blockedSrc = await session.$("composer-html").getAttribute("src");
+          await (await session.visible("composer-html-load-remote")).click();
+          await session.visible("composer-html-remote-shown");
+          const remoteSrc = await session.$("composer-html").getAttribute("src");
+          assert(remoteSrc && remoteSrc !== blockedSrc, `"Load remote images" did not reload the preview: ${blockedSrc} -> ${remoteSrc}`);
           await (await session.$("composer-attach")).click();
           await session.until(
             async () => (await session.$("composer-attachments").getText().catch(() => "")).includes("payment-plan.txt"),

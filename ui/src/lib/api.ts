@@ -222,6 +222,8 @@ export const mailApi = {
   linkInvoiceFile: (customerId: number, invoiceId: number, path: string) =>
     call<null>("link_invoice_file", { customerId, invoiceId, path }),
   preview: (request: ComposeRequest) => call<ComposePreview>("preview_email", { request }),
+  /** The address of the same HTML preview with images from https addresses allowed. */
+  loadRemoteImages: (url: string) => call<string>("load_remote_images", { url }),
   send: (request: ComposeRequest) => call<OutboxMessage>("send_email", { request }),
   customerMessages: (customerId: number) => call<OutboxMessage[]>("customer_messages", { customerId }),
   resend: (messageId: number) => call<OutboxMessage>("resend_message", { messageId }),
