@@ -1,6 +1,7 @@
 //! `duebook run-due` and `duebook campaigns ...`: run due campaign steps from cron / systemd
 //! timers / Task Scheduler, and list, create (from presets), edit (as JSON) and preview campaigns.
 
+use crate::terminal::for_terminal;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::plan::{self, Plan};
@@ -60,15 +61,15 @@ fn err(e: impl std::fmt::Display) -> String {
 
 fn print_stale(warning: Option<&String>) {
     if let Some(w) = warning {
-        println!("warning: {w}");
+        println!("warning: {}", for_terminal(w));
     }
 }
 
 fn print_plan(name: &str, plan: &Plan) {
-    println!("{name} — {}", plan.date);
+    println!("{} — {}", for_terminal(name), plan.date);
     print_stale(plan.stale_data.as_ref());
     if let Some(q) = &plan.quiet_day {
-        println!("  quiet day: {q}; nothing is sent");
+        println!("  quiet day: {}; nothing is sent", for_terminal(q));
     }
     for c in &plan.contacts {
         let what = match c.channel {
@@ -77,22 +78,29 @@ fn print_plan(name: &str, plan: &Plan) {
         };
         println!(
             "  {what:<9} {} (#{}): {} — {}",
-            c.customer_name, c.customer_id, c.template_key, c.why
+            for_terminal(&c.customer_name),
+            c.customer_id,
+            for_terminal(&c.template_key),
+            for_terminal(&c.why)
         );
     }
     for e in &plan.excluded {
         println!(
             "  excluded  {} (#{}): {} — {}",
-            e.customer_name,
+            for_terminal(&e.customer_name),
             e.customer_id,
             e.reason.as_str(),
-            e.detail
+            for_terminal(&e.detail)
         );
     }
     for s in &plan.counts {
         println!(
             "  step {} {:<16} {} email(s), {} call(s), {} excluded",
-            s.position, s.template_key, s.emails, s.calls, s.excluded
+            s.position,
+            for_terminal(&s.template_key),
+            s.emails,
+            s.calls,
+            s.excluded
         );
     }
 }
@@ -195,7 +203,13 @@ fn quiet_everywhere(db: &Database, today: NaiveDate) -> Result<Option<String>, S
     Ok(quiet.map(|campaigns| {
         campaigns
             .iter()
-            .map(|(c, reason)| format!("{}: quiet day ({reason}): nothing is sent", c.name))
+            .map(|(c, reason)| {
+                format!(
+                    "{}: quiet day ({}): nothing is sent",
+                    for_terminal(&c.name),
+                    for_terminal(reason)
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }))
@@ -209,18 +223,21 @@ fn print_run(report: &run::RunReport) -> ExitCode {
     for c in &report.campaigns {
         println!(
             "{}: {} email(s) queued, {} call task(s), {} excluded{}",
-            c.name,
+            for_terminal(&c.name),
             c.messages.len(),
             c.tasks.len(),
             c.plan.excluded.len(),
             c.plan
                 .quiet_day
                 .as_ref()
-                .map(|q| format!(" (quiet day: {q})"))
+                .map(|q| format!(" (quiet day: {})", for_terminal(q)))
                 .unwrap_or_default()
         );
         for (customer, reason) in &c.failed {
-            eprintln!("  customer {customer}: not prepared: {reason}");
+            eprintln!(
+                "  customer {customer}: not prepared: {}",
+                for_terminal(reason)
+            );
             code = ExitCode::FAILURE;
         }
     }
@@ -231,7 +248,7 @@ fn print_run(report: &run::RunReport) -> ExitCode {
         );
     }
     if let Some(note) = &report.deferred {
-        println!("{note}");
+        println!("{}", for_terminal(note));
     }
     if let Some(d) = &report.delivery {
         println!(
@@ -268,7 +285,7 @@ pub fn campaigns(
                 println!(
                     "{:>4}  {}{}  (gap {} days{})",
                     c.id,
-                    c.name,
+                    for_terminal(&c.name),
                     if c.active { "" } else { " [inactive]" },
                     c.min_gap_days,
                     c.daily_cap
@@ -285,7 +302,7 @@ pub fn campaigns(
                     println!(
                         "        {}. {when}: {} ({})",
                         s.position,
-                        s.template_key,
+                        for_terminal(&s.template_key),
                         s.channel.as_str()
                     );
                 }
@@ -321,7 +338,10 @@ pub fn campaigns(
         CampaignsAction::Update { id, file } => {
             let edited = read_campaign(&file)?;
             campaign::update(conn, id, &edited).map_err(err)?;
-            println!("updated campaign {id}: {}", edited.name.trim());
+            println!(
+                "updated campaign {id}: {}",
+                for_terminal(edited.name.trim())
+            );
         }
         CampaignsAction::StaleAfter { days } => {
             if let Some(days) = days {
@@ -376,19 +396,19 @@ fn outcome_line(o: &Outcomes, window: i64) -> String {
 }
 
 fn print_results(r: &CampaignResults) {
-    println!("{} — results as of {}", r.name, r.as_of);
+    println!("{} — results as of {}", for_terminal(&r.name), r.as_of);
     for s in &r.steps {
         println!(
             "  step {} {:<16} {}",
             s.position,
-            s.template_key,
+            for_terminal(&s.template_key),
             outcome_line(&s.outcomes, r.window_days)
         );
         for v in &s.variants {
             println!(
                 "    variant {} {:<14} {}",
                 v.variant.as_str().to_uppercase(),
-                v.template_key,
+                for_terminal(&v.template_key),
                 outcome_line(&v.outcomes, r.window_days)
             );
         }
