@@ -67,9 +67,14 @@ where
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
+    // The start of the name tells a person what the leftover of a crash was; all of it could
+    // make the temporary name too long for the file system.
+    let name: String = path
         .file_name()
-        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy())
+        .chars()
+        .take(40)
+        .collect();
     let mut temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".part")
@@ -142,6 +147,15 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
         assert_eq!(mode(&path), 0o600);
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    }
+
+    #[test]
+    fn a_name_as_long_as_the_file_system_allows_can_be_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("{}.pdf", "s".repeat(251)));
+        let written: Result<(), io::Error> = write_atomically(&path, |out| out.write_all(b"x"));
+        written.unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"x");
     }
 
     #[test]
