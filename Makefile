@@ -18,9 +18,11 @@ run: deps app-run
 test: deps lint core-test bindings-check ui-check app-build e2e
 	@echo "make test: all green"
 
+# The app twice: as released, and with the end-to-end tests' seams (feature e2e-hooks).
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy -p duebook-app --all-targets --locked --features e2e-hooks -- -D warnings
 
 # Core tests run against real services: an SMTP server (aiosmtpd, STARTTLS + AUTH) and a
 # Secret Service keychain (gnome-keyring) in a private D-Bus session.

@@ -3,7 +3,8 @@
 #   ui-deps     npm ci (root package.json: Svelte/Vite, Tauri CLI, WebdriverIO, tauri-driver); skipped
 #               when node_modules is newer than package-lock.json
 #   ui-check    svelte-check (TypeScript + Svelte), warnings are errors
-#   app-build   the test/E2E binary with the UI embedded: target/debug/duebook-app
+#   app-build   the test/E2E binary with the UI embedded and the test seams compiled in
+#               (feature e2e-hooks): target/debug/duebook-app
 #   cli-build   the `duebook` CLI the end-to-end tests use (an import from another process, a
 #               100,000-customer demo file): target/debug/duebook
 #   e2e         end-to-end tests against that binary under Xvfb + D-Bus; fails, never skips
@@ -39,9 +40,10 @@ ui-check: ui-deps
 
 # `tauri build` runs `npm run ui:build` first (beforeBuildCommand) and compiles with the
 # custom-protocol feature, so the binary serves ui/dist instead of the dev server. Incremental: a
-# few seconds when nothing changed.
+# few seconds when nothing changed. e2e-hooks: the DUEBOOK_TEST_* seams the end-to-end tests use
+# (src-tauri/src/test_hooks.rs); release builds (scripts/bench-*.sh) are made without them.
 app-build: ui-deps
-	npx --no-install tauri build --debug --no-bundle --ci
+	npx --no-install tauri build --debug --no-bundle --ci --features e2e-hooks
 
 cli-build:
 	$(or $(CARGO),cargo) build --locked -p duebook-core --bin duebook

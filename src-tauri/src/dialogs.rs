@@ -1,8 +1,7 @@
-//! Native save and open dialogs (rfd's async API: blocking dialogs hang on Linux), with test
-//! seams: `DUEBOOK_TEST_SAVE_PATH` (the database commands use it as well) and one variable per
-//! open dialog; when set, the dialog is not shown and that path is taken as the person's choice.
+//! Native save and open dialogs (rfd's async API: blocking dialogs hang on Linux). In an E2E
+//! build the tests answer them instead (see [`test_hooks`]).
 
-use crate::commands::database::TEST_SAVE_PATH_ENV;
+use crate::test_hooks::{self, Dialog};
 use std::path::PathBuf;
 
 pub struct SaveDialog<'a> {
@@ -14,8 +13,8 @@ pub struct SaveDialog<'a> {
 
 /// Where to save, or None when the person cancelled.
 pub async fn save_path(window: &tauri::Window, dialog: SaveDialog<'_>) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(TEST_SAVE_PATH_ENV).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
+    if let Some(path) = test_hooks::chosen_path(Dialog::Save) {
+        return Some(path);
     }
     rfd::AsyncFileDialog::new()
         .set_parent(window)
@@ -34,15 +33,15 @@ pub struct OpenDialog<'a> {
     pub extensions: &'a [&'a str],
 }
 
-/// Which file to open, or None when the person cancelled. When the environment variable
-/// `test_seam` is set, the dialog is not shown and that path is taken as the person's choice.
+/// Which file to open, or None when the person cancelled. `seam` names the dialog for the
+/// E2E tests.
 pub async fn open_path(
     window: &tauri::Window,
-    test_seam: &str,
+    seam: Dialog,
     dialog: OpenDialog<'_>,
 ) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(test_seam).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
+    if let Some(path) = test_hooks::chosen_path(seam) {
+        return Some(path);
     }
     let mut picker = rfd::AsyncFileDialog::new()
         .set_parent(window)

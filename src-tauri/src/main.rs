@@ -9,6 +9,7 @@ mod dialogs;
 mod error;
 mod scheduler;
 mod state;
+mod test_hooks;
 mod watch;
 mod webkit_env;
 

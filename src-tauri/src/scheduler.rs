@@ -16,6 +16,7 @@
 use crate::delivery;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use crate::test_hooks::{self, Pause};
 use chrono::{DateTime, Days, Local, NaiveTime, TimeZone, Utc};
 use duebook_core::campaign;
 use duebook_core::campaign::run::{self, RunReport};
@@ -39,11 +40,6 @@ pub const RUN_EVENT: &str = "campaign-run";
 /// RFC 3339 time of the next scheduled run, in the settings table.
 const NEXT_RUN_KEY: &str = "campaigns_next_run";
 const TICK: Duration = Duration::from_secs(60);
-/// Test seam: the scheduler's tick in milliseconds instead of a minute.
-const TEST_TICK_ENV: &str = "DUEBOOK_TEST_SCHEDULER_TICK_MS";
-/// Test seam: a pause in milliseconds after each chunk of a manual run, so a test can press
-/// Pause, Resume and Cancel while it runs.
-const TEST_CHUNK_DELAY_ENV: &str = "DUEBOOK_TEST_RUN_CHUNK_DELAY_MS";
 /// Scheduled runs happen at this local hour (the first one as soon as the app is open).
 const RUN_HOUR: u32 = 8;
 /// Messages sent between two looks at pause/cancel.
@@ -223,16 +219,9 @@ fn emit(app: &AppHandle, change: impl FnOnce(&mut RunProgress)) -> Option<RunPro
     Some(progress)
 }
 
-fn test_duration(env: &str) -> Option<Duration> {
-    std::env::var(env)
-        .ok()
-        .and_then(|ms| ms.parse().ok())
-        .map(Duration::from_millis)
-}
-
 /// Starts the minute-by-minute check for due runs.
 pub fn spawn(app: AppHandle) {
-    let tick = test_duration(TEST_TICK_ENV).unwrap_or(TICK);
+    let tick = test_hooks::pause(Pause::SchedulerTick).unwrap_or(TICK);
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(tick).await;
@@ -385,7 +374,7 @@ async fn send_in_chunks(app: &AppHandle, ids: &[i64]) -> CommandResult<()> {
     let path = app.state::<AppState>().db_path()?;
     let (mut db, mailer) =
         tauri::async_runtime::spawn_blocking(move || open_sender(path)).await??;
-    let delay = test_duration(TEST_CHUNK_DELAY_ENV);
+    let delay = test_hooks::pause(Pause::RunChunk);
     let mut result = Ok(());
     for (index, chunk) in ids.chunks(SEND_CHUNK).enumerate() {
         if !wait_while_paused(app).await {

@@ -20,6 +20,13 @@ pub enum ExportError {
     Db(#[from] DbError),
 }
 
+/// Writing or saving the file failed (see [`crate::private_fs::write_atomically`]).
+impl From<std::io::Error> for ExportError {
+    fn from(e: std::io::Error) -> Self {
+        ExportError::Write(e.into())
+    }
+}
+
 /// Every customer the list query matches (all pages), one row per customer and currency.
 /// Returns how many customers were written.
 pub fn customers_csv(

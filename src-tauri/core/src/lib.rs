@@ -29,6 +29,7 @@ pub mod model;
 pub mod notes;
 pub mod paths;
 pub mod payments;
+pub mod private_fs;
 pub mod promises;
 pub mod report;
 pub mod search;

@@ -2,6 +2,7 @@
 //! `--db PATH`, else `DUEBOOK_DB`, else the file the user last chose in the app, else
 //! `duebook.sqlite` in the OS data directory for [`crate::APP_IDENTIFIER`].
 
+use crate::private_fs;
 use std::path::{Path, PathBuf};
 
 pub const DB_ENV: &str = "DUEBOOK_DB";
@@ -52,12 +53,38 @@ pub fn remember_choice(path: &Path) -> Result<(), PathError> {
     let dir = data_dir()?;
     let file = dir.join(CHOICE_FILE);
     let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&dir)?;
-        let tmp = dir.join(format!("{CHOICE_FILE}.tmp"));
-        std::fs::write(&tmp, path.to_string_lossy().as_bytes())?;
-        std::fs::rename(&tmp, &file)
+        private_fs::create_dir_all(&dir)?;
+        private_fs::restrict(&dir)?;
+        private_fs::write_atomically(&file, |out| {
+            out.write_all(path.to_string_lossy().as_bytes())
+        })
     };
     write().map_err(|source| PathError::Remember { path: file, source })
+}
+
+/// Makes the folder of the database `db` ready: missing folders are created private (0700 on
+/// Unix), and Duebook's own data directory is tightened to 0700 even when it exists. A folder
+/// the user chose for their file (Documents, a shared drive) keeps the permissions they gave it.
+pub fn prepare_db_folder(db: &Path) -> std::io::Result<()> {
+    let Some(folder) = db.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    private_fs::create_dir_all(folder)?;
+    if is_data_dir(folder) {
+        private_fs::restrict(folder)?;
+    }
+    Ok(())
+}
+
+fn is_data_dir(folder: &Path) -> bool {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    match (
+        data_dir().ok().as_deref().and_then(canonical),
+        canonical(folder),
+    ) {
+        (Some(own), Some(folder)) => own == folder,
+        _ => false,
+    }
 }
 
 fn remembered_choice(dir: &Path) -> Option<PathBuf> {

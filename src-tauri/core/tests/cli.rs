@@ -92,3 +92,30 @@ fn a_newer_database_is_refused_with_a_clear_message() {
     assert!(stderr.contains("newer Duebook"), "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
+
+/// Duebook's own data directory and the database in it are the user's alone, even when an
+/// older version left them readable by others.
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_the_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let set_mode = |p: &Path, m: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data/app.duebook.desktop");
+    let db = data.join("duebook.sqlite");
+    let out = duebook(&["demo", "--customers", "3"], None, dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&db), 0o600);
+
+    set_mode(&data, 0o755);
+    set_mode(&db, 0o644);
+    let out = duebook(&["aging"], None, dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(mode(&data), 0o700, "tightened on open");
+    assert_eq!(mode(&db), 0o600, "tightened on open");
+    assert_eq!(mode(&dir.path().join("data")), 0o700, "created by Duebook");
+}

@@ -188,3 +188,33 @@ fn chosen_customers_only_and_unknown_ids_are_errors() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn statements_are_private_and_a_planted_symlink_is_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let id = customer_id(&db, "山田商事株式会社");
+    let one = options(Selection::Customers(vec![id]));
+    let file_name = plan(db.conn(), &one).unwrap()[0].file_name.clone();
+
+    let fresh = dir.path().join("fresh/statements");
+    let summary = write_all(db.path(), &fresh, &one, &|_| {}, &AtomicBool::new(false)).unwrap();
+    assert_eq!(mode(&fresh), 0o700, "a folder Duebook creates is private");
+    assert_eq!(mode(&summary.written[0].path), 0o600);
+
+    // Someone who can write to the folder plants a link where the temporary file used to go.
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, shared.join(format!("{file_name}.part"))).unwrap();
+    let summary = write_all(db.path(), &shared, &one, &|_| {}, &AtomicBool::new(false)).unwrap();
+    assert!(summary.failed.is_empty(), "{:?}", summary.failed);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let written = std::fs::read(shared.join(&file_name)).unwrap();
+    assert!(written.starts_with(b"%PDF-"));
+    assert_eq!(mode(&shared.join(&file_name)), 0o600);
+}

@@ -3,6 +3,7 @@
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, Session};
+use crate::test_hooks;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::db::Database;
 use duebook_core::{customers, demo, paths, settings};
@@ -10,10 +11,6 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
-
-/// Test seams: with these set, "Open…" / "Create…" use the path instead of the native dialog.
-pub const TEST_OPEN_PATH_ENV: &str = "DUEBOOK_TEST_OPEN_PATH";
-pub const TEST_SAVE_PATH_ENV: &str = "DUEBOOK_TEST_SAVE_PATH";
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -151,14 +148,14 @@ enum Dialog {
     Save,
 }
 
-/// The native dialog (rfd's async API: blocking dialogs hang on Linux), or the test seam.
+/// The native dialog (rfd's async API: blocking dialogs hang on Linux), or the E2E seam.
 async fn choose_path(window: &tauri::Window, kind: Dialog, near: &Path) -> Option<PathBuf> {
     let seam = match kind {
-        Dialog::Open => TEST_OPEN_PATH_ENV,
-        Dialog::Save => TEST_SAVE_PATH_ENV,
+        Dialog::Open => test_hooks::Dialog::OpenDatabase,
+        Dialog::Save => test_hooks::Dialog::Save,
     };
-    if let Some(path) = std::env::var_os(seam).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
+    if let Some(path) = test_hooks::chosen_path(seam) {
+        return Some(path);
     }
     let mut dialog = rfd::AsyncFileDialog::new()
         .set_parent(window)

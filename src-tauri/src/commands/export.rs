@@ -1,6 +1,7 @@
 //! CSV exports: the customer list as currently searched, filtered and sorted (every page), and one
-//! customer's invoices. The native save dialog asks where; the file is written next to its final
-//! name first and renamed when complete, so a failed export never leaves half a file behind.
+//! customer's invoices. The native save dialog asks where; the file is written privately next to
+//! its final name first and renamed when complete, so a failed export never leaves half a file
+//! behind and a planted symlink is never followed.
 //! Formula-like cells are neutralised by the core.
 
 use crate::commands::customers::list_query;
@@ -11,11 +12,11 @@ use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::customers;
 use duebook_core::export::{self, ExportError};
 use duebook_core::model::{CustomerFilters, CustomerSort};
+use duebook_core::private_fs;
 use rusqlite::Connection;
 use serde::Serialize;
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::Path;
 use tauri::{AppHandle, Manager, Window};
 use ts_rs::TS;
 
@@ -80,7 +81,7 @@ pub(crate) async fn export_csv(
     window: &Window,
     title: &str,
     file_name: &str,
-    write: impl FnOnce(&Connection, &mut BufWriter<File>) -> Result<usize, ExportError> + Send + 'static,
+    write: impl FnOnce(&Connection, &mut dyn Write) -> Result<usize, ExportError> + Send + 'static,
 ) -> CommandResult<Option<ExportResult>> {
     let dialog = SaveDialog {
         title,
@@ -111,34 +112,16 @@ fn result(path: &Path, count: usize) -> ExportResult {
     }
 }
 
-/// Writes through `write` into a temporary file beside `path`, then renames it over `path`.
+/// Writes through `write` into a private temporary file beside `path`, then renames it over
+/// `path` (see [`private_fs::write_atomically`]).
 fn write_atomically(
     path: &Path,
-    write: impl FnOnce(&mut BufWriter<File>) -> Result<usize, ExportError>,
+    write: impl FnOnce(&mut dyn Write) -> Result<usize, ExportError>,
 ) -> CommandResult<usize> {
-    let temp = temp_path(path);
-    let io = |e: std::io::Error| CommandError::Io(format!("cannot write {}: {e}", path.display()));
-    let outcome = (|| {
-        let mut out = BufWriter::new(File::create(&temp).map_err(io)?);
-        let count = write(&mut out)?;
-        out.flush().map_err(io)?;
-        out.get_ref().sync_all().map_err(io)?;
-        drop(out);
-        std::fs::rename(&temp, path).map_err(io)?;
-        Ok(count)
-    })();
-    if outcome.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    outcome
-}
-
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "export.csv".into());
-    path.with_file_name(format!(".{name}.part"))
+    private_fs::write_atomically(path, write).map_err(|e| match e {
+        ExportError::Write(e) => CommandError::Io(format!("cannot write {}: {e}", path.display())),
+        e => e.into(),
+    })
 }
 
 #[cfg(test)]
@@ -147,24 +130,43 @@ mod tests {
 
     #[test]
     fn a_failed_export_leaves_no_file() {
-        let dir = std::env::temp_dir().join(format!("duebook-export-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("list.csv");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("list.csv");
         let written = write_atomically(&path, |out| {
-            out.write_all(b"a,b\n").unwrap();
+            out.write_all(b"a,b\n")?;
             Ok(1)
         })
         .unwrap();
         assert_eq!(written, 1);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
-        let failed = write_atomically(&dir.join("broken.csv"), |_| {
+        let failed = write_atomically(&dir.path().join("broken.csv"), |_| {
             Err(ExportError::Db(duebook_core::db::DbError::NotFound(
                 "customer 9".into(),
             )))
         });
         assert!(matches!(failed, Err(CommandError::NotFound(_))));
-        assert!(!dir.join("broken.csv").exists());
-        assert!(!temp_path(&dir.join("broken.csv")).exists());
-        let _ = std::fs::remove_dir_all(dir);
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "only list.csv: {left:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_is_private_and_never_follows_a_planted_symlink() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").unwrap();
+        // The temporary name exports used to write through.
+        std::os::unix::fs::symlink(&victim, dir.path().join(".list.csv.part")).unwrap();
+        let path = dir.path().join("list.csv");
+        write_atomically(&path, |out| {
+            out.write_all(b"a,b\n")?;
+            Ok(1)
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

@@ -8,17 +8,16 @@
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use crate::test_hooks::{self, Dialog};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::db::Database;
 use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, Window};
 use ts_rs::TS;
 
-/// Test seam: with this set, "Import…" uses the path instead of the native dialog.
-pub const TEST_IMPORT_PATH_ENV: &str = "DUEBOOK_TEST_IMPORT_PATH";
 /// The event the progress bar listens to; its payload is [`ImportProgressEvent`].
 pub const PROGRESS_EVENT: &str = "import-progress";
 /// At most this often (plus every change of stage): the core reports every 5,000 rows.
@@ -62,8 +61,8 @@ pub async fn choose_import_file(
     window: Window,
 ) -> CommandResult<Option<ImportFile>> {
     let state = app.state::<AppState>();
-    let picked = match std::env::var_os(TEST_IMPORT_PATH_ENV).filter(|p| !p.is_empty()) {
-        Some(path) => Some(PathBuf::from(path)),
+    let picked = match test_hooks::chosen_path(Dialog::Import) {
+        Some(path) => Some(path),
         None => {
             let mut dialog = rfd::AsyncFileDialog::new()
                 .set_parent(&window)
@@ -208,6 +207,7 @@ mod tests {
     use super::*;
     use duebook_core::customers;
     use duebook_core::import::{DetectedFormat, ImportStage};
+    use std::path::PathBuf;
 
     /// The end-to-end tests import this file through the window.
     fn fixture() -> PathBuf {

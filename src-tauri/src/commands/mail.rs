@@ -9,6 +9,7 @@ use super::mail_preview::HtmlPreviews;
 use crate::dialogs;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use crate::test_hooks::Dialog;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::mail as core_mail;
 use duebook_core::mail::account::{
@@ -28,9 +29,6 @@ use duebook_core::secrets::{KeychainStore, Password, SecretError};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Window};
 use ts_rs::TS;
-
-/// Test seam: with this set, "Choose logo…" uses the path instead of the native dialog.
-pub const TEST_LOGO_PATH_ENV: &str = "DUEBOOK_TEST_LOGO_PATH";
 
 impl From<AccountError> for CommandError {
     fn from(error: AccountError) -> Self {
@@ -308,7 +306,7 @@ pub async fn save_company_profile(
 pub async fn choose_company_logo(window: Window) -> CommandResult<Option<CompanyLogo>> {
     let picked = dialogs::open_path(
         &window,
-        TEST_LOGO_PATH_ENV,
+        Dialog::Logo,
         dialogs::OpenDialog {
             title: "Choose your logo",
             filter_name: "PNG or JPEG image",

@@ -8,6 +8,7 @@ use crate::delivery::{self, DeliveryStatus};
 use crate::dialogs;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use crate::test_hooks::Dialog;
 use chrono::NaiveDate;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::db::Database;
@@ -24,8 +25,6 @@ use std::sync::{Mutex, PoisonError};
 use tauri::{AppHandle, Manager, State, Window};
 use ts_rs::TS;
 
-/// Test seam: with this set, "Attach file…" uses the path instead of the native dialog.
-pub const TEST_ATTACH_PATH_ENV: &str = "DUEBOOK_TEST_ATTACH_PATH";
 /// Most messages the outbox list shows.
 const ATTENTION_LIMIT: usize = 50;
 
@@ -127,7 +126,7 @@ pub async fn choose_attachment(
         filter_name: "",
         extensions: &[],
     };
-    let Some(path) = dialogs::open_path(&window, TEST_ATTACH_PATH_ENV, dialog).await else {
+    let Some(path) = dialogs::open_path(&window, Dialog::Attachment, dialog).await else {
         return Ok(None);
     };
     let attachment = Attachment::from_file(&path)?;

@@ -5,6 +5,7 @@
 use super::parse_date;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+use crate::test_hooks::{self, Dialog, Pause};
 use duebook_core::db::Database;
 use duebook_core::mail::compose::ComposeError;
 use duebook_core::mail::outbox::OutboxError;
@@ -18,15 +19,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, State, Window};
 use ts_rs::TS;
 
-/// Test seam: with this set, "Save all to a folder" uses the path instead of the native dialog.
-pub const TEST_FOLDER_PATH_ENV: &str = "DUEBOOK_TEST_FOLDER_PATH";
-/// Test seam: a pause in milliseconds after each statement of a bulk run, so a test can press
-/// Cancel while it runs.
-pub const TEST_BULK_DELAY_ENV: &str = "DUEBOOK_TEST_BULK_DELAY_MS";
 /// The event the bulk progress bar listens to; its payload is [`StatementsProgressEvent`].
 pub const PROGRESS_EVENT: &str = "statements-progress";
 
@@ -391,7 +386,7 @@ where
     })?;
     jobs.cancel.store(false, Ordering::SeqCst);
     let cancel = Arc::clone(&jobs.cancel);
-    let delay = test_delay();
+    let delay = test_hooks::pause(Pause::BulkStatement);
     tauri::async_runtime::spawn_blocking(move || {
         let label = window.label().to_string();
         let emit = move |p: BulkProgress| {
@@ -412,17 +407,10 @@ where
     .await?
 }
 
-fn test_delay() -> Option<Duration> {
-    std::env::var(TEST_BULK_DELAY_ENV)
-        .ok()
-        .and_then(|ms| ms.parse().ok())
-        .map(Duration::from_millis)
-}
-
 /// The folder for "Save all", or None when the person cancelled.
 async fn pick_folder(window: &Window) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os(TEST_FOLDER_PATH_ENV).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
+    if let Some(path) = test_hooks::chosen_path(Dialog::StatementsFolder) {
+        return Some(path);
     }
     rfd::AsyncFileDialog::new()
         .set_parent(window)

@@ -17,6 +17,10 @@ mod campaigns_cli;
 mod mail_cli;
 #[path = "duebook/statements_cli.rs"]
 mod statements_cli;
+#[path = "duebook/terminal.rs"]
+mod terminal;
+
+use terminal::for_terminal;
 
 #[derive(Parser)]
 #[command(
@@ -107,7 +111,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprint!("{}", terminal::lines(&format!("error: {message}")));
             ExitCode::FAILURE
         }
     }
@@ -131,7 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let summary = demo::generate(&mut db, &options).map_err(|e| e.to_string())?;
             println!(
                 "demo data written to {}: {} customers, {} invoices, {} payments",
-                path.display(),
+                terminal::path(&path),
                 summary.customers,
                 summary.invoices,
                 summary.payments
@@ -209,7 +213,7 @@ fn print_import_report(report: &ImportReport) {
         if !issues.is_empty() {
             println!("{title}:");
             for issue in issues {
-                println!("  {issue}");
+                println!("  {}", for_terminal(&issue.to_string()));
             }
         }
     }
@@ -227,9 +231,9 @@ fn print_import_report(report: &ImportReport) {
             };
             println!(
                 "  {action} {} ({}): {}",
-                change.number,
-                change.customer,
-                change.details.join("; ")
+                for_terminal(&change.number),
+                for_terminal(&change.customer),
+                for_terminal(&change.details.join("; "))
             );
         }
     }

@@ -103,17 +103,26 @@ fn apply(conn: &mut Connection, version: i64, sql: &str) -> rusqlite::Result<()>
 /// `duebook.sqlite` at version 3 is copied to `duebook.sqlite.v3-backup` (never overwritten
 /// by a later backup of the same version, which would replace good data with the same data).
 fn backup(conn: &Connection, path: &Path, version: i64) -> DbResult<PathBuf> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".v{version}-backup"));
-    let target = path.with_file_name(name);
+    let target = backup_path(path, version);
     if !target.exists() {
-        conn.execute("VACUUM INTO ?1", [target.to_string_lossy()])
-            .map_err(|source| DbError::Backup {
-                backup: target.clone(),
+        // Made private first: VACUUM INTO fills an empty file and keeps its mode.
+        let _ = crate::private_fs::create_new_file(&target);
+        if let Err(source) = conn.execute("VACUUM INTO ?1", [target.to_string_lossy()]) {
+            // An empty file left behind would pass for the backup next time.
+            let _ = std::fs::remove_file(&target);
+            return Err(DbError::Backup {
+                backup: target,
                 source,
-            })?;
+            });
+        }
     }
     Ok(target)
+}
+
+pub(super) fn backup_path(path: &Path, version: i64) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".v{version}-backup"));
+    path.with_file_name(name)
 }
 
 #[cfg(test)]
@@ -190,6 +199,12 @@ mod tests {
         assert_eq!(schema_version(&conn).unwrap(), 2);
         let copy = Connection::open(dir.path().join("old.sqlite.v1-backup")).unwrap();
         assert_eq!(schema_version(&copy).unwrap(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let backup = std::fs::metadata(dir.path().join("old.sqlite.v1-backup")).unwrap();
+            assert_eq!(backup.permissions().mode() & 0o777, 0o600, "private");
+        }
         let marker: String = copy
             .query_row("SELECT value FROM settings WHERE key = 'marker'", [], |r| {
                 r.get(0)

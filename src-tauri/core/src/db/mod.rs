@@ -56,10 +56,9 @@ pub struct Database {
 impl Database {
     /// Opens (creating if needed) and migrates the file at `path`.
     pub fn open(path: &Path) -> DbResult<Database> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            // A missing parent is reported by SQLite below with the path in the message.
-            let _ = std::fs::create_dir_all(parent);
-        }
+        // A folder that cannot be made is reported by SQLite below with the path in the message.
+        let _ = crate::paths::prepare_db_folder(path);
+        keep_private(path);
         let open_error = |source| DbError::Open {
             path: path.to_path_buf(),
             source,
@@ -104,6 +103,29 @@ impl Database {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+/// The database and the files beside it are the user's alone: a new database file is created
+/// 0600 before SQLite opens it (SQLite gives the -wal and -shm files it creates the database
+/// file's mode), and an existing one, its -wal, -shm and journal files and its migration backups
+/// are tightened. Best effort: a file Duebook may not change (another owner, a read-only
+/// disk) is opened as it is.
+fn keep_private(path: &Path) {
+    let _ = crate::private_fs::create_new_file(path);
+    let beside = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let companions = ["-wal", "-shm", "-journal"].map(beside);
+    let backups = (1..LATEST_VERSION).map(|v| migrate::backup_path(path, v));
+    for file in [path.to_path_buf()]
+        .into_iter()
+        .chain(companions)
+        .chain(backups)
+    {
+        let _ = crate::private_fs::restrict(&file);
     }
 }
 
@@ -179,6 +201,76 @@ mod tests {
             .execute("INSERT INTO settings VALUES ('theirs', '1')", [])
             .unwrap();
         assert_ne!(db.data_version().unwrap(), before);
+    }
+}
+
+#[cfg(all(test, unix))]
+mod permission_tests {
+    use super::Database;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    fn set_mode(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    fn beside(path: &Path, suffix: &str) -> std::path::PathBuf {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        name.into()
+    }
+
+    #[test]
+    fn a_new_database_its_folders_wal_and_shm_are_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/books/duebook.sqlite");
+        let db = Database::open(&path).unwrap();
+        db.conn()
+            .execute("INSERT INTO settings VALUES ('k', 'v')", [])
+            .unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(
+            mode(&beside(&path, "-wal")),
+            0o600,
+            "SQLite copies the mode"
+        );
+        assert_eq!(mode(&beside(&path, "-shm")), 0o600);
+        assert_eq!(mode(&dir.path().join("new")), 0o700);
+        assert_eq!(mode(&dir.path().join("new/books")), 0o700);
+    }
+
+    #[test]
+    fn files_others_could_read_are_tightened_on_open_and_the_users_folder_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        set_mode(dir.path(), 0o755);
+        let path = dir.path().join("books.sqlite");
+        drop(Database::open(&path).unwrap());
+        // Another process (the CLI) holds the file open, so its -wal and -shm stay.
+        let other = Database::open(&path).unwrap();
+        other
+            .conn()
+            .execute("INSERT INTO settings VALUES ('k', 'v')", [])
+            .unwrap();
+        let backup = super::migrate::backup_path(&path, 1);
+        std::fs::write(&backup, "").unwrap();
+        let files = [
+            path.clone(),
+            beside(&path, "-wal"),
+            beside(&path, "-shm"),
+            backup,
+        ];
+        for file in &files {
+            set_mode(file, 0o644);
+        }
+        drop(Database::open(&path).unwrap());
+        for file in &files {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
+        }
+        assert_eq!(mode(dir.path()), 0o755, "a folder the user chose is theirs");
     }
 }
 

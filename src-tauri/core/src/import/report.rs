@@ -2,6 +2,7 @@
 //! preview shows. Counts are exact; the listed rows are capped so a million-row file with a bad
 //! column does not produce a million-entry report.
 
+use crate::model::text::for_terminal;
 use crate::model::{Currency, InvoiceKind};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -234,7 +235,7 @@ impl ImportReport {
             } else {
                 "Imported"
             },
-            self.file_name,
+            for_terminal(&self.file_name),
             self.format.describe(),
             self.encoding
         );

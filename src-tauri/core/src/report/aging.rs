@@ -1,6 +1,7 @@
 //! Open receivables per currency in aging buckets.
 
 use crate::db::DbResult;
+use crate::model::text::for_terminal;
 use crate::model::{format_minor, Currency};
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
@@ -127,7 +128,7 @@ impl Aging {
         out.push('\n');
         for (code, buckets) in &self.currencies {
             let decimals = Currency::parse(code).map_or(2, |c| c.decimals());
-            out.push_str(&format!("{code:<9}"));
+            out.push_str(&format!("{:<9}", for_terminal(code)));
             for minor in buckets.0.iter().chain([buckets.total()].iter()) {
                 out.push_str(&format!("{:>15}", format_minor(*minor, decimals)));
             }

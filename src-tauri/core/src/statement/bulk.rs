@@ -5,6 +5,7 @@ use super::{data, statement_file_name, statement_pdf, StatementError, StatementO
 use crate::customers;
 use crate::db::{Database, DbError};
 use crate::mail::context as mail_context;
+use crate::private_fs;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -154,7 +155,7 @@ pub fn write_all(
     let company = data::load_company(db.conn())?;
     let planned = plan(db.conn(), options)?;
     drop(db);
-    std::fs::create_dir_all(out_dir).map_err(|source| StatementError::Io {
+    private_fs::create_dir_all(out_dir).map_err(|source| StatementError::Io {
         path: out_dir.to_path_buf(),
         source,
     })?;
@@ -256,19 +257,14 @@ fn write_one(
     })
 }
 
-/// Writes beside the target and renames, so a reader never sees half a PDF.
+/// Writes the PDF privately beside the target and renames it, so a reader never sees half a
+/// PDF (see [`private_fs::write_atomically`]).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), StatementError> {
-    let io = |source| StatementError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".part");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
+    private_fs::write_atomically(path, |out| out.write_all(bytes)).map_err(|source| {
+        StatementError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 

@@ -1,14 +1,19 @@
 //! `duebook run-due` and `duebook campaigns ...`: run due campaign steps from cron / systemd
 //! timers / Task Scheduler, and list, create (from presets), edit (as JSON) and preview campaigns.
 
+#[path = "campaigns_print.rs"]
+mod campaigns_print;
+
+use crate::terminal::for_terminal;
+use campaigns_print::{print_plan, print_results, print_run, print_stale};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use duebook_core::campaign::plan::{self, Plan};
-use duebook_core::campaign::results::{self, CampaignResults, Outcomes};
-use duebook_core::campaign::{self, fingerprint, run, Channel, NewCampaign, Trigger, PRESET_NAMES};
+use duebook_core::campaign::{
+    self, fingerprint, plan, results, run, NewCampaign, Trigger, PRESET_NAMES,
+};
 use duebook_core::db::Database;
+use duebook_core::mail;
 use duebook_core::mail::smtp::MailerOptions;
-use duebook_core::mail::{self, outbox::MessageState};
 use duebook_core::secrets::KeychainStore;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,45 +61,6 @@ pub enum CampaignsAction {
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
-}
-
-fn print_stale(warning: Option<&String>) {
-    if let Some(w) = warning {
-        println!("warning: {w}");
-    }
-}
-
-fn print_plan(name: &str, plan: &Plan) {
-    println!("{name} — {}", plan.date);
-    print_stale(plan.stale_data.as_ref());
-    if let Some(q) = &plan.quiet_day {
-        println!("  quiet day: {q}; nothing is sent");
-    }
-    for c in &plan.contacts {
-        let what = match c.channel {
-            Channel::Email => "email",
-            Channel::Call => "call task",
-        };
-        println!(
-            "  {what:<9} {} (#{}): {} — {}",
-            c.customer_name, c.customer_id, c.template_key, c.why
-        );
-    }
-    for e in &plan.excluded {
-        println!(
-            "  excluded  {} (#{}): {} — {}",
-            e.customer_name,
-            e.customer_id,
-            e.reason.as_str(),
-            e.detail
-        );
-    }
-    for s in &plan.counts {
-        println!(
-            "  step {} {:<16} {} email(s), {} call(s), {} excluded",
-            s.position, s.template_key, s.emails, s.calls, s.excluded
-        );
-    }
 }
 
 /// `duebook run-due`; the exit status is [`print_run`]'s.
@@ -195,64 +161,16 @@ fn quiet_everywhere(db: &Database, today: NaiveDate) -> Result<Option<String>, S
     Ok(quiet.map(|campaigns| {
         campaigns
             .iter()
-            .map(|(c, reason)| format!("{}: quiet day ({reason}): nothing is sent", c.name))
+            .map(|(c, reason)| {
+                format!(
+                    "{}: quiet day ({}): nothing is sent",
+                    for_terminal(&c.name),
+                    for_terminal(reason)
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }))
-}
-
-/// Prints what a run did. Exit status: 0 done, 1 a message failed or could not be prepared,
-/// 3 a message is uncertain.
-fn print_run(report: &run::RunReport) -> ExitCode {
-    print_stale(report.stale_data.as_ref());
-    let mut code = ExitCode::SUCCESS;
-    for c in &report.campaigns {
-        println!(
-            "{}: {} email(s) queued, {} call task(s), {} excluded{}",
-            c.name,
-            c.messages.len(),
-            c.tasks.len(),
-            c.plan.excluded.len(),
-            c.plan
-                .quiet_day
-                .as_ref()
-                .map(|q| format!(" (quiet day: {q})"))
-                .unwrap_or_default()
-        );
-        for (customer, reason) in &c.failed {
-            eprintln!("  customer {customer}: not prepared: {reason}");
-            code = ExitCode::FAILURE;
-        }
-    }
-    if !report.resumed.is_empty() {
-        println!(
-            "{} message(s) left queued by an interrupted run were sent now",
-            report.resumed.len()
-        );
-    }
-    if let Some(note) = &report.deferred {
-        println!("{note}");
-    }
-    if let Some(d) = &report.delivery {
-        println!(
-            "delivery: {} sent, {} failed, {} uncertain",
-            d.sent.len(),
-            d.failed.len(),
-            d.uncertain.len()
-        );
-        if !d.failed.is_empty() {
-            code = ExitCode::FAILURE;
-        } else if !d.uncertain.is_empty() {
-            code = ExitCode::from(3);
-        }
-        for id in &d.recovered {
-            eprintln!(
-                "message {id} was being sent when Duebook stopped: now {} (see `duebook outbox list`)",
-                MessageState::Uncertain.as_str()
-            );
-        }
-    }
-    code
 }
 
 pub fn campaigns(
@@ -268,7 +186,7 @@ pub fn campaigns(
                 println!(
                     "{:>4}  {}{}  (gap {} days{})",
                     c.id,
-                    c.name,
+                    for_terminal(&c.name),
                     if c.active { "" } else { " [inactive]" },
                     c.min_gap_days,
                     c.daily_cap
@@ -285,7 +203,7 @@ pub fn campaigns(
                     println!(
                         "        {}. {when}: {} ({})",
                         s.position,
-                        s.template_key,
+                        for_terminal(&s.template_key),
                         s.channel.as_str()
                     );
                 }
@@ -321,7 +239,10 @@ pub fn campaigns(
         CampaignsAction::Update { id, file } => {
             let edited = read_campaign(&file)?;
             campaign::update(conn, id, &edited).map_err(err)?;
-            println!("updated campaign {id}: {}", edited.name.trim());
+            println!(
+                "updated campaign {id}: {}",
+                for_terminal(edited.name.trim())
+            );
         }
         CampaignsAction::StaleAfter { days } => {
             if let Some(days) = days {
@@ -358,39 +279,4 @@ fn read_campaign(file: &Path) -> Result<NewCampaign, String> {
     .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a campaign in JSON: {e}", file.display()))
-}
-
-fn outcome_line(o: &Outcomes, window: i64) -> String {
-    let rate = o
-        .paid_rate
-        .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0));
-    let open = if o.window_open > 0 {
-        format!(" ({} still inside the window)", o.window_open)
-    } else {
-        String::new()
-    };
-    format!(
-        "{} sent, {} failed, {} uncertain, {} queued; within {window} days: {} paid ({rate}), {} promised, {} paid or promised{open}",
-        o.sent, o.failed, o.uncertain, o.queued, o.paid, o.promised, o.paid_or_promised
-    )
-}
-
-fn print_results(r: &CampaignResults) {
-    println!("{} — results as of {}", r.name, r.as_of);
-    for s in &r.steps {
-        println!(
-            "  step {} {:<16} {}",
-            s.position,
-            s.template_key,
-            outcome_line(&s.outcomes, r.window_days)
-        );
-        for v in &s.variants {
-            println!(
-                "    variant {} {:<14} {}",
-                v.variant.as_str().to_uppercase(),
-                v.template_key,
-                outcome_line(&v.outcomes, r.window_days)
-            );
-        }
-    }
 }

@@ -2,6 +2,7 @@
 //! and send reminders on a machine without a window. The password is read from a prompt or from
 //! standard input, never from an argument (arguments show up in `ps` and shell history).
 
+use crate::terminal::{self, for_terminal};
 use clap::{Args, Subcommand};
 use duebook_core::db::Database;
 use duebook_core::mail;
@@ -134,12 +135,18 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                 println!("{}", serde_json::to_string_pretty(&view).map_err(err)?);
             } else {
                 let s = &view.settings;
-                println!("From:      {}", s.from_mailbox().map_err(err)?);
+                let from = s.from_mailbox().map_err(err)?.to_string();
+                println!("From:      {}", for_terminal(&from));
                 if let Some(r) = &s.reply_to {
-                    println!("Reply-To:  {r}");
+                    println!("Reply-To:  {}", for_terminal(r));
                 }
-                println!("Server:    {}:{} ({})", s.host, s.port, s.security.as_str());
-                println!("User name: {}", s.username);
+                println!(
+                    "Server:    {}:{} ({})",
+                    for_terminal(&s.host),
+                    s.port,
+                    s.security.as_str()
+                );
+                println!("User name: {}", for_terminal(&s.username));
                 println!(
                     "Password:  {}",
                     if view.password_stored {
@@ -148,9 +155,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                         "NOT stored (run `duebook account set`)"
                     }
                 );
-                for w in &view.warnings {
-                    println!("warning: {w}");
-                }
+                print_warnings(&view.warnings);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -161,21 +166,23 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
             let report = rt.block_on(m.test_connection()).map_err(err)?;
             println!(
                 "OK: connected to {}:{} ({}), logged in as {}",
-                report.host,
+                for_terminal(&report.host),
                 report.port,
                 if report.encrypted {
                     "encrypted"
                 } else {
                     "NOT encrypted"
                 },
-                settings.username
+                for_terminal(&settings.username)
             );
-            for w in settings.warnings() {
-                println!("warning: {w}");
-            }
+            print_warnings(&settings.warnings());
             if let Some(to) = send_to {
                 let reply = rt.block_on(mail::send_test_email(&m, &settings, &to))?;
-                println!("test email to {to} accepted: {reply}");
+                println!(
+                    "test email to {} accepted: {}",
+                    for_terminal(&to),
+                    for_terminal(&reply)
+                );
             }
             rt.block_on(m.close());
             Ok(ExitCode::SUCCESS)
@@ -281,15 +288,19 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
     let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
     println!(
         "email account saved: {} via {}:{} ({}); password in the OS keychain",
-        view.settings.from_address,
-        view.settings.host,
+        for_terminal(&view.settings.from_address),
+        for_terminal(&view.settings.host),
         view.settings.port,
         view.settings.security.as_str()
     );
-    for w in &view.warnings {
-        println!("warning: {w}");
-    }
+    print_warnings(&view.warnings);
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        println!("warning: {}", for_terminal(w));
+    }
 }
 
 pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<ExitCode, String> {
@@ -302,22 +313,23 @@ pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<
     let prepared = compose::prepare(db.conn(), &request, today).map_err(err)?;
     let p = &prepared.preview;
     if args.dry_run {
-        println!("From:     {}", p.from);
+        println!("From:     {}", for_terminal(&p.from));
         if let Some(r) = &p.reply_to {
-            println!("Reply-To: {r}");
+            println!("Reply-To: {}", for_terminal(r));
         }
-        println!("To:       {}", p.to.join(", "));
-        println!("Subject:  {}", p.subject);
+        println!("To:       {}", for_terminal(&p.to.join(", ")));
+        println!("Subject:  {}", for_terminal(&p.subject));
         for a in &p.attachments {
             println!(
                 "Attach:   {} ({}, {} bytes)",
-                a.file_name, a.content_type, a.size_bytes
+                for_terminal(&a.file_name),
+                for_terminal(&a.content_type),
+                a.size_bytes
             );
         }
-        for w in &p.warnings {
-            println!("warning: {w}");
-        }
-        println!("\n{}", p.text);
+        print_warnings(&p.warnings);
+        println!();
+        print!("{}", terminal::lines(&p.text));
         println!("(dry run: nothing was stored or sent)");
         return Ok(ExitCode::SUCCESS);
     }
@@ -325,7 +337,7 @@ pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<
     // Build the mailer first: a missing password must not leave a queued message behind.
     let m = mailer(&db, &keychain)?;
     for w in &p.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", for_terminal(w));
     }
     let recovered = outbox::recover_interrupted(db.conn()).map_err(err)?;
     report_recovered(&recovered);
@@ -380,12 +392,12 @@ fn print_message(m: &OutboxMessage) {
         "{:<9} message {} to {}: {}{}",
         m.state.as_str(),
         m.id,
-        m.to_addrs.join(", "),
-        m.subject,
+        for_terminal(&m.to_addrs.join(", ")),
+        for_terminal(&m.subject),
         if detail.is_empty() {
             String::new()
         } else {
-            format!("\n          {detail}")
+            format!("\n          {}", for_terminal(&detail))
         }
     );
 }

@@ -1,5 +1,6 @@
 //! `duebook statements`: statement-of-account PDFs into a folder, on every core.
 
+use crate::terminal::{self, for_terminal};
 use chrono::NaiveDate;
 use clap::Args;
 use duebook_core::statement::{self, BulkOptions, BulkProgress, Selection, StatementOptions};
@@ -65,7 +66,7 @@ pub fn statements(
         "wrote {} statement{} to {} (as of {as_of}, activity from {}) in {:.2} s",
         summary.written.len(),
         if summary.written.len() == 1 { "" } else { "s" },
-        args.out.display(),
+        terminal::path(&args.out),
         options.statement.period_start(),
         summary.elapsed.as_secs_f64(),
     );
@@ -79,13 +80,20 @@ pub fn statements(
             if summary.without_email.len() == 1 { "" } else { "s" }
         );
         for p in &summary.without_email {
-            println!("  #{} {}  {}", p.customer_id, p.customer_name, p.file_name);
+            println!(
+                "  #{} {}  {}",
+                p.customer_id,
+                for_terminal(&p.customer_name),
+                for_terminal(&p.file_name)
+            );
         }
     }
     for f in &summary.failed {
         eprintln!(
             "failed: #{} {}: {}",
-            f.customer_id, f.customer_name, f.error
+            f.customer_id,
+            for_terminal(&f.customer_name),
+            for_terminal(&f.error)
         );
     }
     Ok(if summary.failed.is_empty() {
