@@ -11,7 +11,7 @@ use super::report::{
     ChangeAction, DetectedFormat, ImportOptions, ImportReport, InvoiceChange, RowIssue,
     MAX_CREATED_LISTED, MAX_LISTED,
 };
-use super::row::{is_valid_email, split_emails, InvoiceRow, RowError, RowState};
+use super::row::{InvoiceRow, RowError, RowState};
 use super::ImportError;
 use crate::db::{now_timestamp, DbError};
 use crate::model::{
@@ -67,7 +67,7 @@ struct KnownCustomer {
     /// Created by this import: it has no contacts but the ones in `contacts`, so merging
     /// needs no lookups.
     created: bool,
-    /// The last email and phone cells merged without a warning: most rows repeat them.
+    /// The last email and phone cells merged: most rows repeat them.
     last_cells: (String, String),
 }
 
@@ -196,19 +196,16 @@ impl<'c> Writer<'c> {
         customer: usize,
         changed: bool,
     ) -> Result<bool, ImportError> {
-        let (last_emails, last_phone) = &self.known[customer].last_cells;
-        let repeated = last_emails == row.emails && last_phone == row.phone;
-        if !repeated && (!row.emails.is_empty() || !row.phone.is_empty()) {
-            let warnings = self.report.warning_count;
-            let emails = self.valid_emails(row.line, row.emails);
-            self.merge_contacts(customer, row.contact_name, &emails, row.phone)?;
-            if self.report.warning_count == warnings {
-                let (emails, phone) = &mut self.known[customer].last_cells;
-                emails.clear();
-                emails.push_str(row.emails);
-                phone.clear();
-                phone.push_str(row.phone);
-            }
+        let email = row.email.unwrap_or("");
+        let (last_email, last_phone) = &self.known[customer].last_cells;
+        let repeated = last_email == email && last_phone == row.phone;
+        if !repeated && (!email.is_empty() || !row.phone.is_empty()) {
+            self.merge_contact(customer, row.email, row.contact_name, row.phone)?;
+            let (last_email, last_phone) = &mut self.known[customer].last_cells;
+            last_email.clear();
+            last_email.push_str(email);
+            last_phone.clear();
+            last_phone.push_str(row.phone);
         }
         self.in_file.insert(id, row.line);
         self.kinds_in_file[kind_index(row.kind)] = true;
@@ -218,25 +215,23 @@ impl<'c> Writer<'c> {
         Ok(true)
     }
 
-    /// Adds a contact list row's emails and phone to its customer (created when new). Rows with
-    /// nothing valid to add are left alone, so a report footer never becomes a customer.
+    /// Adds a contact list row's email and phone to its customer (created when new). Rows with
+    /// nothing to add are left alone, so a report footer never becomes a customer.
     pub fn apply_contact(
         &mut self,
-        line: u64,
         customer: &str,
         name: &str,
-        emails: &str,
+        email: Option<&str>,
         phone: &str,
     ) -> Result<(), ImportError> {
-        let emails = self.valid_emails(line, emails);
-        if emails.is_empty() && phone.trim().is_empty() {
+        if email.is_none() && phone.trim().is_empty() {
             return Ok(());
         }
         let customer = match self.known_customer(customer)? {
             Some(index) => index,
             None => self.create_customer(customer)?,
         };
-        self.merge_contacts(customer, name, &emails, phone)
+        self.merge_contact(customer, email, name, phone)
     }
 
     /// The customer with this name (trimmed, NFC, case-insensitive), if there is one, as an
@@ -270,51 +265,17 @@ impl<'c> Writer<'c> {
         self.known.len() - 1
     }
 
-    /// The valid addresses of an email cell; each invalid one is a warning, not a rejection.
-    fn valid_emails<'r>(&mut self, line: u64, cell: &'r str) -> Vec<&'r str> {
-        let mut valid = Vec::new();
-        for address in split_emails(cell) {
-            if is_valid_email(address) {
-                valid.push(address);
-            } else {
-                self.warn(
-                    Some(line),
-                    format!("email {address:?} is not a valid address; imported without it"),
-                );
-            }
-        }
-        valid
-    }
-
-    fn merge_contacts(
-        &mut self,
-        customer: usize,
-        name: &str,
-        emails: &[&str],
-        phone: &str,
-    ) -> Result<(), ImportError> {
-        let name = Some(name.trim()).filter(|n| !n.is_empty());
-        let phone = Some(phone.trim()).filter(|p| !p.is_empty());
-        for (i, email) in emails.iter().enumerate() {
-            // One phone number belongs with the first address, not with every one.
-            let phone = if i == 0 { phone } else { None };
-            self.merge_contact(customer, Some(email), name, phone)?;
-        }
-        if emails.is_empty() && phone.is_some() {
-            self.merge_contact(customer, None, name, phone)?;
-        }
-        Ok(())
-    }
-
     /// A contact is the same when its email matches (case-insensitively), or, without an
     /// email, its phone. Existing contacts only get their blanks filled in.
     fn merge_contact(
         &mut self,
         customer: usize,
         email: Option<&str>,
-        name: Option<&str>,
-        phone: Option<&str>,
+        name: &str,
+        phone: &str,
     ) -> Result<(), ImportError> {
+        let name = Some(name.trim()).filter(|n| !n.is_empty());
+        let phone = Some(phone.trim()).filter(|p| !p.is_empty());
         let Some(key) = email.or(phone) else {
             return Ok(());
         };
