@@ -10,9 +10,10 @@
 //! | due date       | no       | due_date (empty: due on the issue date)             |
 //! | amount due     | no       | amount_due, open balance, balance (empty: amount)   |
 //! | currency       | no       | currency (empty: the home currency)                 |
-//! | email, phone   | no       | email, phone                                        |
+//! | email, phone   | no       | email, phone (one address per cell)                 |
 //!
-//! Negative amounts are credit notes.
+//! Negative amounts are credit notes. Two headers for one field (`amount,amount`, `customer`
+//! beside `client`) must agree on every row ([`super::columns`]).
 
 use super::columns::{missing, Duplicate, Picker};
 use super::row::{self, InvoiceRow, RowError, RowState};
