@@ -95,13 +95,9 @@ pub(super) fn check_duplicates(
     let mut rows = source.rows()?;
     while let Some((line, record)) = rows.next()? {
         for duplicate in duplicates {
-            let (used, other) = (cell(record, duplicate.used), cell(record, duplicate.other));
-            if used != other {
-                let (first, second) = ordered(duplicate);
-                let (first_value, second_value) = match first == duplicate.used {
-                    true => (used, other),
-                    false => (other, used),
-                };
+            let (first, second) = ordered(duplicate);
+            let (first_value, second_value) = (cell(record, first), cell(record, second));
+            if first_value != second_value {
                 return Err(ImportError::ConflictingColumns {
                     file: source.file_name.to_string(),
                     first: column(first).to_string(),

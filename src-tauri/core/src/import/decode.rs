@@ -44,6 +44,10 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
     }
+    // UTF-32's little-endian byte-order mark starts with UTF-16's.
+    if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
+        return Err(DecodeError::Utf32);
+    }
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         if encoding != encoding_rs::UTF_8 {
             let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
@@ -324,6 +328,11 @@ mod tests {
         assert_eq!(decoded.encoding, "UTF-16LE without BOM");
         let big: Vec<u8> = "a,b\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(decode(&big).unwrap().encoding, "UTF-16BE without BOM");
+        let utf32: Vec<u8> = "\u{feff}a,b\n"
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        assert_eq!(decode(&utf32).unwrap_err(), DecodeError::Utf32);
         // NULs on both sides, or beside bytes that are no text, are binary data.
         let binary = [0u8, 1, 2, 0, 0, 0, 7, 0, 0, 3, 0, 0, 9, 9, 0, 0];
         assert_eq!(
