@@ -339,7 +339,7 @@ const tests = [
         `rejected rows listed: ${JSON.stringify(rejections)}`,
       );
       const warnings = await session.texts("import-warning");
-      assert(warnings.some((w) => w.startsWith("line 5:") && w.includes("not-an-email")), `warnings: ${JSON.stringify(warnings)}`);
+      assert(warnings.some((w) => w.startsWith("line 5:") && w.includes("no due date")), `warnings: ${JSON.stringify(warnings)}`);
       assert(!(await session.$("import-demo-warning").isExisting()), "a user database shows the demo warning");
       assert((await session.$("first-run").isExisting()), "the preview wrote: the first-run screen is gone");
       await new Promise((r) => setTimeout(r, 300));

@@ -148,6 +148,7 @@ fn every_kind_of_bad_row_is_rejected_with_its_physical_line_and_reason() {
             "line 8: customer name is 301 characters long (at most 255)",
             "line 9: invoice number G-001 appears more than once in the file (first on line 2)",
             "line 10: issue date \"03/04/2026\" could be day/month or month/day, and no other date in the file settles it",
+            "line 11: email \"not an email\" is not an email address (expected name@example.com)",
             "line 13: missing customer name",
             "line 14: issue date \"2026-02-30\" is not a date",
             "line 15: open balance 20.00 is larger than the total 10.00",
@@ -158,30 +159,22 @@ fn every_kind_of_bad_row_is_rejected_with_its_physical_line_and_reason() {
     );
     assert_eq!(
         lines(&report.warnings),
-        vec![
-            "line 11: email \"not an email\" is not a valid address; imported without it",
-            "line 12: no due date: due on the issue date 2026-03-05",
-        ]
+        vec!["line 12: no due date: due on the issue date 2026-03-05"]
     );
     assert_eq!(report.rows_read, 17);
-    assert_eq!(report.invoices_created, 4);
-    assert_eq!(report.rows_rejected, 13);
+    assert_eq!(report.invoices_created, 3);
+    assert_eq!(report.rows_rejected, 14);
     // The first G-001 stands; the repeat did not overwrite it.
     assert_eq!(invoice(&db, "G-001").issue_date, date("2026-03-01"));
     assert_eq!(invoice(&db, "G-009").due_date, date("2026-03-05"));
-    // The row with the bad email is imported, without a contact.
-    let email_co = invoice(&db, "G-008").customer_id;
-    assert!(contacts::for_customer(db.conn(), email_co)
-        .unwrap()
-        .is_empty());
-    // Rejected rows create no customers.
+    // Rejected rows create no customers: the row with the bad email is rejected whole.
     assert_eq!(
         customer_names(&db),
-        vec!["Good Co", "Email Co", "No Due Co", "Credit Co"]
+        vec!["Good Co", "No Due Co", "Credit Co"]
     );
     assert_eq!(
         aging(&db),
-        expected(&[("USD", [10000 + 2000 - 1000, 3000, 0, 0, 0])])
+        expected(&[("USD", [10000 - 1000, 3000, 0, 0, 0])])
     );
 }
 
@@ -307,4 +300,102 @@ fn the_generated_sample_is_deterministic_and_imports_cleanly() {
             "SELECT count(*) FROM customer_balances WHERE open_minor != 0"
         ) > 0
     );
+}
+
+#[test]
+fn two_columns_for_one_field_that_disagree_are_an_error_naming_both() {
+    let (dir, mut db) = temp_db();
+    let file = write(
+        dir.path(),
+        "twice.csv",
+        "customer,invoice,date,amount,currency,amount\nA Co,1,2026-03-01,10.00,USD,10.00\nB Co,2,2026-03-01,20.00,USD,25.00\n",
+    );
+    let err = try_import(&mut db, &file, &options()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot import twice.csv: columns \"amount\" (column 4) and \"amount\" (column 6) both give \
+         the amount and disagree on line 3 (\"20.00\" and \"25.00\"): remove one of them"
+    );
+    let aliased = write(
+        dir.path(),
+        "aliased.csv",
+        "Customer Name,invoice,date,amount,Customer\nA Co,1,2026-03-01,10.00,A Co\nB Co,2,2026-03-01,20.00,Bob Lee\n",
+    );
+    let err = try_import(&mut db, &aliased, &options()).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "columns \"Customer Name\" (column 1) and \"Customer\" (column 5) both give the customer name"
+        ),
+        "{err}"
+    );
+    assert_eq!(customer_names(&db), Vec::<String>::new());
+}
+
+#[test]
+fn two_columns_for_one_field_that_agree_are_a_warning_naming_the_one_used() {
+    let (dir, mut db) = temp_db();
+    let file = write(
+        dir.path(),
+        "agree.csv",
+        "client,customer_name,invoice,date,due_date,amount,currency\nA Co,A Co,1,2026-03-01,2026-03-31,10.00,USD\n",
+    );
+    let report = import_with(&mut db, &file, &options());
+    assert_eq!(
+        lines(&report.warnings),
+        vec!["columns \"client\" (column 1) and \"customer_name\" (column 2) both give the customer \
+              name and agree on every row; \"customer_name\" (column 2) is used"]
+    );
+    assert_eq!(customer_names(&db), vec!["A Co"]);
+}
+
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    text.encode_utf16()
+        .flat_map(|unit| match big_endian {
+            true => unit.to_be_bytes(),
+            false => unit.to_le_bytes(),
+        })
+        .collect()
+}
+
+#[test]
+fn utf16_without_a_byte_order_mark_is_recognised_in_either_order() {
+    let text = "customer\tinvoice\tdate\tamount\tcurrency\nCafé Ölmann\tU-1\t2026-03-01\t12,50\tEUR\n山田商事\tU-2\t2026-03-02\t1000\tJPY\n";
+    for (big_endian, encoding) in [
+        (false, "UTF-16LE without BOM"),
+        (true, "UTF-16BE without BOM"),
+    ] {
+        let (_dir, mut db) = temp_db();
+        let report = import::import_bytes(
+            &mut db,
+            "u.txt",
+            &utf16(text, big_endian),
+            &options(),
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(report.encoding, encoding);
+        assert_eq!(report.rows_rejected, 0, "{:?}", report.rejections);
+        assert_eq!(customer_names(&db), vec!["Café Ölmann", "山田商事"]);
+    }
+}
+
+#[test]
+fn files_that_are_still_not_text_are_named_for_what_they_look_like() {
+    let (_dir, mut db) = temp_db();
+    let mut cut = utf16("customer,invoice,date,amount\nA,1,2026-03-01,1\n", false);
+    cut.extend([0x00, 0xD8, b'x']); // a lone surrogate and an odd last byte
+    let utf32: Vec<u8> = "customer,invoice\nA,1\n"
+        .chars()
+        .flat_map(|c| u32::from(c).to_le_bytes())
+        .collect();
+    for (bytes, expected) in [
+        (cut, "cannot import f.csv: it looks like UTF-16LE text without a byte-order mark, but it is damaged (a broken character or a missing byte): save it again as \"CSV UTF-8\""),
+        (utf32, "cannot import f.csv: it looks like UTF-32 text, which Duebook does not read: save it as \"CSV UTF-8\""),
+        (b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj".to_vec(), "cannot import f.csv: it looks like a PDF document, not CSV text"),
+        (b"SQLite format 3\0rest".to_vec(), "cannot import f.csv: it looks like an SQLite database, not CSV text"),
+        (b"ab\0\x01\x02cd".to_vec(), "cannot import f.csv: it looks like binary data, not CSV text"),
+    ] {
+        let err = import::import_bytes(&mut db, "f.csv", &bytes, &options(), &mut |_| {}).unwrap_err();
+        assert_eq!(err.to_string(), expected);
+    }
 }

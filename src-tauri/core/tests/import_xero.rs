@@ -1,5 +1,5 @@
 //! Xero invoice export: line items grouped per invoice, statuses, types, DD/MM dates,
-//! currencies, several emails, and re-importing a later export.
+//! currencies, one email per cell, duplicate columns, and re-importing a later export.
 
 mod import_support;
 
@@ -36,10 +36,7 @@ fn line_items_become_one_invoice_each_and_only_receivables_are_imported() {
             "line 17: invoice INV-0110 is voided or deleted and was never imported",
         ]
     );
-    assert_eq!(
-        lines(&report.warnings),
-        vec!["line 15: email \"sales at sakura\" is not a valid address; imported without it"]
-    );
+    assert_eq!(lines(&report.warnings), Vec::<String>::new());
     assert_eq!(
         customer_names(&db),
         vec![
@@ -89,7 +86,7 @@ fn invoice_fields_come_from_the_lines_with_day_first_dates() {
         (InvoiceStatus::Paid, 45000)
     );
 
-    // Two addresses in one EmailAddress cell are two contacts; the first is the billing one.
+    // Each address the customer's invoices give is a contact; the first is the billing one.
     let people = contacts::for_customer(db.conn(), first.customer_id).unwrap();
     let emails: Vec<_> = people
         .iter()
@@ -262,4 +259,43 @@ fn a_us_export_is_read_month_first_and_an_undecidable_one_is_rejected() {
         lines(&report.rejections),
         vec!["line 2: InvoiceDate \"03/04/2026\" could be day/month or month/day, and no other date in the file settles it"]
     );
+}
+
+#[test]
+fn a_second_column_for_an_invoice_field_is_an_error_when_it_disagrees() {
+    let (dir, mut db) = temp_db();
+    let file = write(
+        dir.path(),
+        "xero_twice.csv",
+        "ContactName,EmailAddress,Email,InvoiceNumber,InvoiceDate,Total,Type,Status\n\
+         Kea Cafe,ap@kea.example,ap@kea.example,INV-1,25/03/2026,10.00,Sales invoice,Awaiting Payment\n\
+         Tui Cafe,ap@tui.example,boss@tui.example,INV-2,25/03/2026,10.00,Sales invoice,Awaiting Payment\n",
+    );
+    let err = try_import(&mut db, &file, &options()).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "columns \"EmailAddress\" (column 2) and \"Email\" (column 3) both give the email \
+             and disagree on line 3 (\"ap@tui.example\" and \"boss@tui.example\")"
+        ),
+        "{err}"
+    );
+    assert_eq!(customer_names(&db), Vec::<String>::new());
+}
+
+#[test]
+fn an_email_address_that_is_not_one_address_rejects_the_invoice() {
+    let (dir, mut db) = temp_db();
+    let file = write(
+        dir.path(),
+        "xero_emails.csv",
+        "ContactName,EmailAddress,InvoiceNumber,InvoiceDate,Total,Type,Status\n\
+         Kea Cafe,\"ap@kea.example\nBcc: x@y.example\",INV-1,25/03/2026,10.00,Sales invoice,Awaiting Payment\n\
+         Tui Cafe,ap@tui.example,INV-2,25/03/2026,10.00,Sales invoice,Awaiting Payment\n",
+    );
+    let report = import_with(&mut db, &file, &options());
+    assert_eq!(
+        lines(&report.rejections),
+        vec!["line 2: email \"ap@kea.example Bcc: x@y.example\" is not an email address: it holds 2 addresses (one per cell)"]
+    );
+    assert_eq!(customer_names(&db), vec!["Tui Cafe"]);
 }

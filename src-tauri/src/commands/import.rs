@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(preview.invoices_created, 3);
         assert_eq!(preview.rows_rejected, 1);
         assert_eq!(preview.rejections[0].line, Some(4));
-        assert!(preview.warning_count >= 1, "the invalid email warns");
+        assert!(preview.warning_count >= 1, "the missing due date warns");
         assert_eq!(events.first().map(|p| p.stage), Some(ImportStage::Reading));
         let db = Database::open(&db_path).unwrap();
         assert_eq!(customers::count(db.conn()).unwrap(), 0, "a preview wrote");

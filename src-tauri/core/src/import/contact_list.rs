@@ -2,9 +2,10 @@
 //! numbers the Open Invoices report lacks. Title lines, then a header such as
 //! `Customer full name,Phone numbers,Email,Full name,Bill address,Ship address` (older exports:
 //! `,Customer,Phone Numbers,Email,Full Name,...`), one row per customer, then a footer.
-//! Each address and phone is added to the customer (created when new) unless already there.
+//! The address and phone are added to the customer (created when new) unless already there; an
+//! Email cell holding anything but one address rejects its row.
 
-use super::generic::find;
+use super::columns::{find, Duplicate, Picker};
 use super::row::{self, first_phone};
 use super::source::{cell, is_blank, opt_cell, Source, Tracker};
 use super::writer::Writer;
@@ -15,6 +16,7 @@ pub(super) struct Columns {
     email: Option<usize>,
     phone: Option<usize>,
     contact: Option<usize>,
+    pub duplicates: Vec<Duplicate>,
 }
 
 const CUSTOMER: &[&str] = &[
@@ -46,9 +48,10 @@ const INVOICE_COLUMNS: &[&str] = &[
 ];
 
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
-    let customer = find(keys, CUSTOMER);
-    let email = find(keys, EMAIL);
-    let phone = find(keys, PHONE);
+    let mut picker = Picker::new(keys);
+    let customer = picker.pick("customer name", CUSTOMER);
+    let email = picker.pick("email", EMAIL);
+    let phone = picker.pick("phone", PHONE);
     let mut missing = Vec::new();
     if customer.is_none() {
         missing.push("Customer");
@@ -62,7 +65,8 @@ pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
                 customer,
                 email,
                 phone,
-                contact: find(keys, CONTACT),
+                contact: picker.pick("contact name", CONTACT),
+                duplicates: picker.into_duplicates(),
             })
         }
         _ => Err(missing),
@@ -80,18 +84,19 @@ pub(super) fn run(
         if is_blank(record) {
             continue;
         }
-        let emails = opt_cell(record, columns.email);
+        let email = opt_cell(record, columns.email);
         let phone = first_phone(opt_cell(record, columns.phone));
-        if emails.is_empty() && phone.is_empty() {
+        if email.is_empty() && phone.is_empty() {
             // Customers without contact details, and the report's footer: nothing to add.
             continue;
         }
         writer.report.rows_read += 1;
         tracker.row(record);
-        match row::customer_name(cell(record, columns.customer)) {
-            Ok(customer) => {
+        let customer = row::customer_name(cell(record, columns.customer));
+        match customer.and_then(|customer| Ok((customer, row::email(email)?))) {
+            Ok((customer, email)) => {
                 let contact = opt_cell(record, columns.contact);
-                writer.apply_contact(line, customer, contact, emails, phone)?;
+                writer.apply_contact(customer, contact, email, phone)?;
             }
             Err(error) => writer.reject(line, error, None),
         }

@@ -1,7 +1,8 @@
 //! From a file's bytes to text and a CSV dialect.
 //!
 //! Exports arrive as UTF-8 (with or without a byte-order mark), as Windows-1252 from older
-//! Windows tools, now and then as UTF-16 from Excel's "Unicode text", and separated by commas,
+//! Windows tools, now and then as UTF-16 from Excel's "Unicode text" (with or without a
+//! byte-order mark), and separated by commas,
 //! semicolons (European Excel) or tabs. Parsing itself is the csv crate's job; this module only
 //! decides what to hand it and maps its byte offsets back to the physical line numbers a person
 //! sees in an editor.
@@ -17,15 +18,21 @@ pub enum DecodeError {
         "it looks like an Excel workbook, not CSV: save it as \"CSV UTF-8\" and import that file"
     )]
     Spreadsheet,
-    #[error("it holds binary data, not text")]
-    Binary,
+    #[error("it looks like UTF-{0} text without a byte-order mark, but it is damaged (a broken character or a missing byte): save it again as \"CSV UTF-8\"")]
+    DamagedUtf16(&'static str),
+    #[error("it looks like UTF-32 text, which Duebook does not read: save it as \"CSV UTF-8\"")]
+    Utf32,
+    /// What the bytes look like: "a PDF document", "binary data" ...
+    #[error("it looks like {0}, not CSV text")]
+    Binary(&'static str),
 }
 
 /// The text of a file and the encoding it was read in.
 #[derive(Debug)]
 pub struct Decoded<'b> {
     pub text: Cow<'b, str>,
-    /// "UTF-8", "UTF-8 with BOM", "UTF-16LE", "UTF-16BE" or "Windows-1252".
+    /// "UTF-8", "UTF-8 with BOM", "UTF-16LE", "UTF-16BE", "UTF-16LE without BOM",
+    /// "UTF-16BE without BOM" or "Windows-1252".
     pub encoding: &'static str,
 }
 
@@ -36,6 +43,10 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if bytes.is_empty() {
         return Err(DecodeError::Empty);
+    }
+    // UTF-32's little-endian byte-order mark starts with UTF-16's.
+    if bytes.starts_with(b"\xFF\xFE\0\0") || bytes.starts_with(b"\0\0\xFE\xFF") {
+        return Err(DecodeError::Utf32);
     }
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         if encoding != encoding_rs::UTF_8 {
@@ -50,12 +61,15 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         return Err(DecodeError::Spreadsheet);
     }
+    if let Some(what) = known_binary(bytes) {
+        return Err(DecodeError::Binary(what));
+    }
     let (body, with_bom) = match bytes.strip_prefix(UTF8_BOM) {
         Some(rest) => (rest, true),
         None => (bytes, false),
     };
-    if body.iter().take(8192).any(|b| *b == 0) {
-        return Err(DecodeError::Binary);
+    if body.iter().take(SAMPLE).any(|b| *b == 0) {
+        return without_bom(body);
     }
     match std::str::from_utf8(body) {
         Ok(text) => Ok(Decoded {
@@ -70,6 +84,94 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
             })
         }
     }
+}
+
+/// How much of a file is looked at to tell text from binary data.
+const SAMPLE: usize = 8192;
+
+/// Files people pick by mistake, by their first bytes.
+fn known_binary(bytes: &[u8]) -> Option<&'static str> {
+    const SIGNATURES: [(&[u8], &str); 6] = [
+        (b"%PDF-", "a PDF document"),
+        (b"SQLite format 3\0", "an SQLite database"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x1F\x8B", "a gzip archive"),
+        (b"Rar!", "a RAR archive"),
+    ];
+    SIGNATURES
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, what)| *what)
+}
+
+/// Text with NUL bytes and no byte-order mark: UTF-16 or UTF-32 written without one, or
+/// binary data.
+fn without_bom(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+    if looks_like_utf32(bytes) {
+        return Err(DecodeError::Utf32);
+    }
+    let Some((encoding, name)) = utf16_order(bytes) else {
+        return Err(DecodeError::Binary("binary data"));
+    };
+    let order = if encoding == encoding_rs::UTF_16LE {
+        "16LE"
+    } else {
+        "16BE"
+    };
+    let text = encoding
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .ok_or(DecodeError::DamagedUtf16(order))?;
+    if text.contains('\0') {
+        return Err(DecodeError::Binary("binary data"));
+    }
+    Ok(Decoded {
+        text: Cow::Owned(text.into_owned()),
+        encoding: name,
+    })
+}
+
+/// A byte of a character below U+0100 that text holds: printable, tab, line break, Latin-1.
+fn is_text_byte(byte: u8) -> bool {
+    matches!(byte, b'\t' | b'\n' | b'\r' | b' '..=b'~' | 0xA0..=0xFF)
+}
+
+/// UTF-16's byte order, from the sample: in a CSV file the delimiters, digits and line breaks
+/// are characters below U+0100, each a text byte beside a NUL, and the NUL falls on the same
+/// side of every pair. Binary data has NULs too, but not in that pattern.
+fn utf16_order(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'static str)> {
+    let sample = &bytes[..bytes.len().min(SAMPLE)];
+    let pairs = sample.chunks_exact(2);
+    let total = pairs.len();
+    let (mut little, mut big) = (0, 0);
+    for pair in pairs {
+        little += usize::from(pair[1] == 0 && is_text_byte(pair[0]));
+        big += usize::from(pair[0] == 0 && is_text_byte(pair[1]));
+    }
+    // At least a quarter of the characters, and almost all NULs on one side.
+    let clear = |ours: usize, theirs: usize| total >= 4 && ours * 4 >= total && theirs * 16 <= ours;
+    if clear(little, big) {
+        Some((encoding_rs::UTF_16LE, "UTF-16LE without BOM"))
+    } else if clear(big, little) {
+        Some((encoding_rs::UTF_16BE, "UTF-16BE without BOM"))
+    } else {
+        None
+    }
+}
+
+/// UTF-32: characters below U+10000 have two NUL bytes on the same side of every four.
+fn looks_like_utf32(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(SAMPLE)];
+    let quads = sample.chunks_exact(4);
+    let total = quads.len();
+    let little = quads
+        .clone()
+        .filter(|q| q[2] == 0 && q[3] == 0 && q[0] != 0)
+        .count();
+    let big = quads
+        .filter(|q| q[0] == 0 && q[1] == 0 && q[3] != 0)
+        .count();
+    total >= 2 && little.max(big) * 10 >= total * 9
 }
 
 /// Comma, semicolon or tab: whichever is most frequent (outside quotes) on the widest of the
@@ -205,7 +307,38 @@ mod tests {
             decode(b"PK\x03\x04rest").unwrap_err(),
             DecodeError::Spreadsheet
         );
-        assert_eq!(decode(b"ab\0cd").unwrap_err(), DecodeError::Binary);
+        assert_eq!(
+            decode(b"ab\0cd").unwrap_err(),
+            DecodeError::Binary("binary data")
+        );
+        assert_eq!(
+            decode(b"%PDF-1.4 rest").unwrap_err(),
+            DecodeError::Binary("a PDF document")
+        );
+    }
+
+    #[test]
+    fn utf16_without_bom_is_told_from_binary_data_by_where_its_nuls_fall() {
+        let little: Vec<u8> = "name,amount\nAcme,1\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let decoded = decode(&little).unwrap();
+        assert_eq!(decoded.text, "name,amount\nAcme,1\n");
+        assert_eq!(decoded.encoding, "UTF-16LE without BOM");
+        let big: Vec<u8> = "a,b\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(decode(&big).unwrap().encoding, "UTF-16BE without BOM");
+        let utf32: Vec<u8> = "\u{feff}a,b\n"
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        assert_eq!(decode(&utf32).unwrap_err(), DecodeError::Utf32);
+        // NULs on both sides, or beside bytes that are no text, are binary data.
+        let binary = [0u8, 1, 2, 0, 0, 0, 7, 0, 0, 3, 0, 0, 9, 9, 0, 0];
+        assert_eq!(
+            decode(&binary).unwrap_err(),
+            DecodeError::Binary("binary data")
+        );
     }
 
     #[test]

@@ -10,10 +10,12 @@
 //! | due date       | no       | due_date (empty: due on the issue date)             |
 //! | amount due     | no       | amount_due, open balance, balance (empty: amount)   |
 //! | currency       | no       | currency (empty: the home currency)                 |
-//! | email, phone   | no       | email, phone                                        |
+//! | email, phone   | no       | email, phone (one address per cell)                 |
 //!
-//! Negative amounts are credit notes.
+//! Negative amounts are credit notes. Two headers for one field (`amount,amount`, `customer`
+//! beside `client`) must agree on every row ([`super::columns`]).
 
+use super::columns::{missing, Duplicate, Picker};
 use super::row::{self, InvoiceRow, RowError, RowState};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source, Tracker};
 use super::writer::Writer;
@@ -32,6 +34,7 @@ pub(super) struct Columns {
     currency: Option<usize>,
     email: Option<usize>,
     phone: Option<usize>,
+    pub duplicates: Vec<Duplicate>,
 }
 
 const CUSTOMER: &[&str] = &[
@@ -72,42 +75,35 @@ const CURRENCY: &[&str] = &["currency", "currencycode"];
 const EMAIL: &[&str] = &["email", "emailaddress"];
 const PHONE: &[&str] = &["phone", "phonenumber", "telephone"];
 
-/// The first header cell matching any synonym, trying synonyms in order of preference.
-pub(super) fn find(keys: &[String], synonyms: &[&str]) -> Option<usize> {
-    synonyms
-        .iter()
-        .find_map(|synonym| keys.iter().position(|k| k == synonym))
-}
-
 /// The column layout of a header row, or the names of the required columns it lacks.
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
-    let required = [
-        ("customer_name", CUSTOMER),
-        ("invoice_number", NUMBER),
-        ("issue_date", ISSUE),
-        ("amount", AMOUNT),
-    ];
-    let found: Vec<Option<usize>> = required.iter().map(|(_, s)| find(keys, s)).collect();
-    let missing: Vec<&'static str> = required
-        .iter()
-        .zip(&found)
-        .filter(|(_, f)| f.is_none())
-        .map(|((name, _), _)| *name)
-        .collect();
-    match found[..] {
-        [Some(customer), Some(number), Some(issue), Some(amount)] => Ok(Columns {
-            customer,
-            number,
-            issue,
-            amount,
-            due: find(keys, DUE),
-            open: find(keys, OPEN),
-            currency: find(keys, CURRENCY),
-            email: find(keys, EMAIL),
-            phone: find(keys, PHONE),
-        }),
-        _ => Err(missing),
-    }
+    let mut picker = Picker::new(keys);
+    let customer = picker.pick("customer name", CUSTOMER);
+    let number = picker.pick("invoice number", NUMBER);
+    let issue = picker.pick("issue date", ISSUE);
+    let amount = picker.pick("amount", AMOUNT);
+    let (Some(customer), Some(number), Some(issue), Some(amount)) =
+        (customer, number, issue, amount)
+    else {
+        return Err(missing(&[
+            ("customer_name", customer),
+            ("invoice_number", number),
+            ("issue_date", issue),
+            ("amount", amount),
+        ]));
+    };
+    Ok(Columns {
+        customer,
+        number,
+        issue,
+        amount,
+        due: picker.pick("due date", DUE),
+        open: picker.pick("amount due", OPEN),
+        currency: picker.pick("currency", CURRENCY),
+        email: picker.pick("email", EMAIL),
+        phone: picker.pick("phone", PHONE),
+        duplicates: picker.into_duplicates(),
+    })
 }
 
 pub(super) fn run(
@@ -188,7 +184,7 @@ fn parse<'r>(
     let row = InvoiceRow {
         line,
         customer,
-        emails: opt_cell(record, columns.email),
+        email: row::email(opt_cell(record, columns.email))?,
         phone: opt_cell(record, columns.phone),
         contact_name: "",
         number: Cow::Borrowed(number),

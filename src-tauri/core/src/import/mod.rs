@@ -6,9 +6,12 @@
 //! created or updated by number (a lower amount due becomes a payment); with
 //! [`ImportOptions::full`] the open invoices the file omits are closed as paid. Rows that cannot
 //! be imported are rejected with their physical line number and a reason; the rest goes in.
+//! Every cell is cleaned to a single line as it is read; a field given by two header columns
+//! is refused when they disagree; an email cell holds at most one address.
 //! A dry run does all of it and rolls back, which is how the app previews an import.
 
 mod amount;
+mod columns;
 mod contact_list;
 mod dates;
 mod decode;
@@ -60,6 +63,18 @@ pub enum ImportError {
         file: String,
         format: &'static str,
         missing: Vec<&'static str>,
+    },
+    #[error(
+        "cannot import {file}: columns {first} and {second} both give the {field} and disagree \
+         on line {line} ({values}): remove one of them"
+    )]
+    ConflictingColumns {
+        file: String,
+        first: String,
+        second: String,
+        field: &'static str,
+        line: u64,
+        values: String,
     },
     #[error("cannot import {file}: line {line} is not valid CSV: {message}")]
     Csv {
@@ -128,7 +143,7 @@ pub fn import_bytes(
     })?;
     let text: &str = &decoded.text;
     let delimiter = decode::sniff_delimiter(text);
-    let (header_index, layout) = detect(text, delimiter, options.format, file_name)?;
+    let (header_index, header, layout) = detect(text, delimiter, options.format, file_name)?;
     let source = Source {
         text,
         file_name,
@@ -138,6 +153,7 @@ pub fn import_bytes(
     };
     let home = home_currency(db)?;
     let report = ImportReport::new(file_name, layout.format(), decoded.encoding, options);
+    let layout = Detected { header, layout };
     let report = apply(db, &source, &layout, options, home, report, &mut tracker)?;
     if !options.dry_run && report.invoices_created > 10_000 {
         // Bulk loads change the statistics the planner relies on (RECIPES.md); a sampled
@@ -154,7 +170,7 @@ pub fn import_bytes(
 fn apply(
     db: &mut Database,
     source: &Source,
-    layout: &Layout,
+    detected: &Detected,
     options: &ImportOptions,
     home: Home,
     report: ImportReport,
@@ -165,7 +181,9 @@ fn apply(
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut writer = Writer::new(&tx, options, home, report);
-    match layout {
+    let duplicates = detected.layout.duplicates();
+    columns::check_duplicates(source, &detected.header, duplicates, &mut writer)?;
+    match &detected.layout {
         Layout::Generic(columns) => generic::run(source, columns, &mut writer, tracker)?,
         Layout::QuickbooksReport(columns) => {
             quickbooks::run(source, columns, &mut writer, tracker)?
@@ -203,6 +221,12 @@ fn home_currency(db: &Database) -> Result<Home, ImportError> {
     })
 }
 
+/// The header row's cells as written, and the layout they were recognised as.
+struct Detected {
+    header: Vec<String>,
+    layout: Layout,
+}
+
 enum Layout {
     Generic(generic::Columns),
     QuickbooksReport(quickbooks::Columns),
@@ -217,6 +241,16 @@ impl Layout {
             Layout::QuickbooksReport(_) => DetectedFormat::QuickbooksReport,
             Layout::QuickbooksContacts(_) => DetectedFormat::QuickbooksContacts,
             Layout::Xero(_) => DetectedFormat::Xero,
+        }
+    }
+
+    /// Fields that more than one header cell gives.
+    fn duplicates(&self) -> &[columns::Duplicate] {
+        match self {
+            Layout::Generic(columns) => &columns.duplicates,
+            Layout::QuickbooksReport(columns) => &columns.duplicates,
+            Layout::QuickbooksContacts(columns) => &columns.duplicates,
+            Layout::Xero(columns) => &columns.duplicates,
         }
     }
 }
@@ -251,13 +285,14 @@ fn matchers(format: ImportFormat) -> Vec<Matcher> {
     }
 }
 
-/// Finds the header row among the first records and the layout it belongs to.
+/// Finds the header row among the first records: its index, its cells and the layout it
+/// belongs to.
 fn detect(
     text: &str,
     delimiter: u8,
     format: ImportFormat,
     file_name: &str,
-) -> Result<(usize, Layout), ImportError> {
+) -> Result<(usize, Vec<String>, Layout), ImportError> {
     let matchers = matchers(format);
     let mut closest: Option<(&'static str, Vec<&'static str>)> = None;
     let mut first_line = None;
@@ -271,7 +306,10 @@ fn detect(
         first_line.get_or_insert_with(|| shorten(&record.iter().collect::<Vec<_>>().join(",")));
         for (name, matcher) in &matchers {
             match matcher(&keys) {
-                Ok(layout) => return Ok((index, layout)),
+                Ok(layout) => {
+                    let header = record.iter().map(str::to_string).collect();
+                    return Ok((index, header, layout));
+                }
                 Err(missing) => {
                     if closest
                         .as_ref()

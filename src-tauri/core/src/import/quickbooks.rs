@@ -24,8 +24,8 @@
 //! Online US; a file whose dates prove day-first (UK) is read day-first. Reports carry no
 //! currency: the home currency setting applies.
 
+use super::columns::{missing, Duplicate, Picker};
 use super::dates::DateOrder;
-use super::generic::find;
 use super::row::{self, InvoiceRow, RowError, RowState};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source, Tracker};
 use super::writer::Writer;
@@ -42,6 +42,7 @@ pub(super) struct Columns {
     due: Option<usize>,
     amount: Option<usize>,
     customer: Option<usize>,
+    pub duplicates: Vec<Duplicate>,
 }
 
 const DATE: &[&str] = &["date", "transactiondate"];
@@ -53,28 +54,29 @@ const AMOUNT: &[&str] = &["amount", "originalamount"];
 const CUSTOMER: &[&str] = &["customer", "customerfullname", "customername", "name"];
 
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
-    let required = [
-        ("Date", find(keys, DATE)),
-        ("Transaction type", find(keys, KIND)),
-        ("Num", find(keys, NUM)),
-        ("Open balance", find(keys, OPEN)),
-    ];
-    match required.map(|(_, f)| f) {
-        [Some(date), Some(kind), Some(num), Some(open)] => Ok(Columns {
-            date,
-            kind,
-            num,
-            open,
-            due: find(keys, DUE),
-            amount: find(keys, AMOUNT),
-            customer: find(keys, CUSTOMER),
-        }),
-        _ => Err(required
-            .iter()
-            .filter(|(_, f)| f.is_none())
-            .map(|(name, _)| *name)
-            .collect()),
-    }
+    let mut picker = Picker::new(keys);
+    let date = picker.pick("date", DATE);
+    let kind = picker.pick("transaction type", KIND);
+    let num = picker.pick("number", NUM);
+    let open = picker.pick("open balance", OPEN);
+    let (Some(date), Some(kind), Some(num), Some(open)) = (date, kind, num, open) else {
+        return Err(missing(&[
+            ("Date", date),
+            ("Transaction type", kind),
+            ("Num", num),
+            ("Open balance", open),
+        ]));
+    };
+    Ok(Columns {
+        date,
+        kind,
+        num,
+        open,
+        due: picker.pick("due date", DUE),
+        amount: picker.pick("amount", AMOUNT),
+        customer: picker.pick("customer name", CUSTOMER),
+        duplicates: picker.into_duplicates(),
+    })
 }
 
 /// What a report row is.
@@ -232,7 +234,7 @@ fn parse<'r>(
     let row = InvoiceRow {
         line,
         customer,
-        emails: "",
+        email: None,
         phone: "",
         contact_name: "",
         number,

@@ -3,6 +3,7 @@
 
 use super::amount::{parse_amount, AmountError};
 use crate::customers::MAX_NAME_CHARS;
+use crate::model::validation;
 use crate::model::{Currency, InvoiceKind};
 use chrono::NaiveDate;
 use std::borrow::Cow;
@@ -24,8 +25,8 @@ pub struct InvoiceRow<'r> {
     /// Physical line of the row (of its first line, for Xero's line items).
     pub line: u64,
     pub customer: &'r str,
-    /// Zero or more addresses separated by `;`, `,` or spaces.
-    pub emails: &'r str,
+    /// The row's one valid address, if it has one ([`email`]).
+    pub email: Option<&'r str>,
     pub phone: &'r str,
     pub contact_name: &'r str,
     pub number: Cow<'r, str>,
@@ -43,6 +44,8 @@ pub struct InvoiceRow<'r> {
 /// Why a row was not imported. The message follows "line N: ".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RowError {
+    #[error("email {0}")]
+    BadEmail(String),
     #[error("missing customer name")]
     MissingCustomer,
     #[error("customer name is {0} characters long (at most 255)")]
@@ -89,8 +92,9 @@ pub enum RowError {
     },
 }
 
-/// A trimmed, non-empty customer name of at most 255 characters, stored exactly as written:
-/// "=HYPERLINK(...)" or "<b>Acme</b>" are names like any other and are shown as text.
+/// A trimmed, non-empty customer name of at most 255 characters. Control characters are already
+/// gone (rows are cleaned as they are read); otherwise it is stored as written: "=HYPERLINK(...)"
+/// or "<b>Acme</b>" are names like any other and are shown as text.
 pub fn customer_name(raw: &str) -> Result<&str, RowError> {
     let name = raw.trim();
     if name.is_empty() {
@@ -159,44 +163,27 @@ pub fn check_open(total: i64, open: i64, currency: &Currency) -> Result<(), RowE
     })
 }
 
-/// The addresses in an email cell: "a@x.com; b@x.com", "a@x.com, b@x.com", "Ann <a@x.com>".
-pub fn split_emails(cell: &str) -> impl Iterator<Item = &str> {
-    cell.split([';', ','])
-        .flat_map(|part| {
-            let part = part.trim();
-            // "Ann Lee <ann@x.com>" is one address with a display name.
-            match (part.find('<'), part.rfind('>')) {
-                (Some(open), Some(close)) if open < close => {
-                    vec![part[open + 1..close].trim()]
-                }
-                // "a@x.com b@y.com" is two addresses; "sales at sakura" is one bad one.
-                _ if part.matches('@').count() > 1 => part.split_whitespace().collect(),
-                _ => vec![part],
-            }
-        })
-        .map(|address| address.strip_prefix("mailto:").unwrap_or(address))
-        .filter(|address| !address.is_empty())
+/// The one address of an email cell — `a@x.com`, `mailto:a@x.com` or `Ann Lee <a@x.com>` — or
+/// None when the cell is empty. Anything else (two addresses, a header smuggled in after a line
+/// break, a typo) rejects the row: a contact must never be created from half a cell.
+pub fn email(cell: &str) -> Result<Option<&str>, RowError> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Ok(None);
+    }
+    let address = display_name_address(cell).unwrap_or(cell);
+    let address = address.strip_prefix("mailto:").unwrap_or(address).trim();
+    match validation::email("email", Some(address)) {
+        Ok(Some(_)) => Ok(Some(address)),
+        Ok(None) => Err(RowError::BadEmail(format!("{cell:?} holds no address"))),
+        Err(error) => Err(RowError::BadEmail(error.message)),
+    }
 }
 
-/// A deliberately plain check: one @, something before it, a dotted domain after it, no spaces
-/// or characters that only appear in broken cells. Mail servers have the final word.
-pub fn is_valid_email(address: &str) -> bool {
-    let Some((local, domain)) = address.split_once('@') else {
-        return false;
-    };
-    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[]\\,;:\"@".contains(c);
-    !local.is_empty()
-        && local.len() <= 64
-        && address.len() <= 254
-        && !local.chars().any(forbidden)
-        && !domain.chars().any(forbidden)
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !address.contains("..")
-        && domain.contains('.')
-        && domain
-            .split('.')
-            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+/// The address inside `Name <address>`, when the name holds no address of its own.
+fn display_name_address(cell: &str) -> Option<&str> {
+    let (name, rest) = cell.strip_suffix('>')?.rsplit_once('<')?;
+    (!name.contains(['@', '<', '>'])).then_some(rest)
 }
 
 /// QuickBooks writes "Phone:(410) 415-7406 Mobile:(410) 555-0101"; keep the first number.
@@ -234,42 +221,20 @@ mod tests {
     }
 
     #[test]
-    fn email_cells_may_hold_several_addresses() {
-        let found: Vec<&str> =
-            split_emails("a@x.com; b@y.org, Ann <c@z.net>; d@w.io e@v.io").collect();
-        assert_eq!(
-            found,
-            vec!["a@x.com", "b@y.org", "c@z.net", "d@w.io", "e@v.io"]
-        );
-        assert_eq!(split_emails(" ").count(), 0);
-        assert_eq!(
-            split_emails("sales at sakura").collect::<Vec<_>>(),
-            vec!["sales at sakura"]
-        );
-    }
-
-    #[test]
-    fn email_validity() {
-        for good in [
-            "a@x.com",
-            "first.last+tag@sub.example.co.uk",
-            "ünï@exämple.de",
-        ] {
-            assert!(is_valid_email(good), "{good}");
-        }
+    fn an_email_cell_holds_at_most_one_address() {
+        assert_eq!(email(" a@x.com "), Ok(Some("a@x.com")));
+        assert_eq!(email("mailto:a@x.com"), Ok(Some("a@x.com")));
+        assert_eq!(email("Ann Lee <a@x.com>"), Ok(Some("a@x.com")));
+        assert_eq!(email(""), Ok(None));
         for bad in [
-            "",
-            "a",
-            "a@",
-            "@x.com",
-            "a@x",
-            "a@@x.com",
-            "a b@x.com",
-            "a@x..com",
-            ".a@x.com",
-            "a@-x.com",
+            "a@x.com; b@y.org",
+            "b@y.org, Ann <a@x.com>",
+            "a@x.com Bcc: x@y.com",
+            "sales at sakura",
+            "Ann <a@x>",
+            "<>",
         ] {
-            assert!(!is_valid_email(bad), "{bad}");
+            assert!(matches!(email(bad), Err(RowError::BadEmail(_))), "{bad}");
         }
     }
 

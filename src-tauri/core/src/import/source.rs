@@ -1,11 +1,16 @@
 //! The decoded file as the formats read it: data rows after the header with their physical
 //! line numbers, the file-wide day/month decision, and progress reporting.
+//!
+//! Every cell is cleaned here, once for every format: what an import stores (names, contacts,
+//! numbers) is single-line text, so CR, LF, tabs and other controls become a space and bidi
+//! overrides go before any format looks at a cell ([`clean_line`]).
 
 use super::dates::{self, CellDate, DateOrder, Decision, Evidence};
 use super::decode::{reader, LineCounter};
 use super::report::{ImportProgress, ImportStage};
 use super::row::RowError;
 use super::ImportError;
+use crate::model::text::clean_line;
 use chrono::NaiveDate;
 use csv::StringRecord;
 use std::cell::Cell;
@@ -26,6 +31,7 @@ impl<'t> Source<'t> {
         let mut rows = Rows {
             reader: reader(self.text, self.delimiter),
             record: StringRecord::new(),
+            cleaned: StringRecord::new(),
             lines: LineCounter::new(self.text),
             file_name: self.file_name.to_string(),
         };
@@ -53,16 +59,18 @@ impl<'t> Source<'t> {
     }
 }
 
-/// A lending iterator over records: one `StringRecord` is reused for every row.
+/// A lending iterator over records: one `StringRecord` is reused for every row, and another for
+/// the cleaned copy of the rows that need one.
 pub(crate) struct Rows<'t> {
     reader: csv::Reader<&'t [u8]>,
     record: StringRecord,
+    cleaned: StringRecord,
     lines: LineCounter<'t>,
     file_name: String,
 }
 
 impl Rows<'_> {
-    /// The next record and the physical line it starts on.
+    /// The next record, its cells cleaned, and the physical line it starts on.
     pub fn next(&mut self) -> Result<Option<(u64, &StringRecord)>, ImportError> {
         let more = self.reader.read_record(&mut self.record).map_err(|e| {
             let line = e.position().map_or(0, |p| self.lines.line_at(p.byte()));
@@ -76,8 +84,25 @@ impl Rows<'_> {
             return Ok(None);
         }
         let byte = self.record.position().map_or(0, |p| p.byte());
-        Ok(Some((self.lines.line_at(byte), &self.record)))
+        let line = self.lines.line_at(byte);
+        if !self.record.iter().any(needs_cleaning) {
+            return Ok(Some((line, &self.record)));
+        }
+        self.cleaned.clear();
+        for cell in &self.record {
+            self.cleaned.push_field(&clean_line(cell));
+        }
+        self.cleaned.set_position(self.record.position().cloned());
+        Ok(Some((line, &self.cleaned)))
     }
+}
+
+/// Whether [`clean_line`] would change more than the ends of `cell`. Most cells are plain
+/// printable ASCII with single spaces, which needs no allocation to tell.
+fn needs_cleaning(cell: &str) -> bool {
+    let cell = cell.trim();
+    let plain = cell.bytes().all(|b| (b' '..=b'~').contains(&b)) && !cell.contains("  ");
+    !plain && clean_line(cell) != cell
 }
 
 /// The cell at `index`, trimmed; empty when the row is shorter.

@@ -9,7 +9,7 @@
 //! skipped; "Voided"/"Deleted" void an invoice imported before. Dates are DD/MM/YYYY in UK, AU
 //! and NZ files and MM/DD/YYYY in US ones: the file's own dates decide.
 
-use super::generic::find;
+use super::columns::{missing, Duplicate, Picker};
 use super::row::{self, InvoiceRow, RowError, RowState};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source, Tracker};
 use super::writer::Writer;
@@ -30,35 +30,38 @@ pub(super) struct Columns {
     currency: Option<usize>,
     kind: Option<usize>,
     status: Option<usize>,
+    pub duplicates: Vec<Duplicate>,
 }
 
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
-    let required = [
-        ("ContactName", find(keys, &["contactname"])),
-        ("InvoiceNumber", find(keys, &["invoicenumber"])),
-        ("InvoiceDate", find(keys, &["invoicedate"])),
-        ("Total", find(keys, &["total"])),
-    ];
-    match required.map(|(_, f)| f) {
-        [Some(contact), Some(number), Some(date), Some(total)] => Ok(Columns {
-            contact,
-            number,
-            date,
-            total,
-            email: find(keys, &["emailaddress", "email"]),
-            due: find(keys, &["duedate"]),
-            paid: find(keys, &["invoiceamountpaid"]),
-            open: find(keys, &["invoiceamountdue"]),
-            currency: find(keys, &["currency", "currencycode"]),
-            kind: find(keys, &["type"]),
-            status: find(keys, &["status"]),
-        }),
-        _ => Err(required
-            .iter()
-            .filter(|(_, f)| f.is_none())
-            .map(|(name, _)| *name)
-            .collect()),
-    }
+    let mut picker = Picker::new(keys);
+    let contact = picker.pick("contact name", &["contactname"]);
+    let number = picker.pick("invoice number", &["invoicenumber"]);
+    let date = picker.pick("invoice date", &["invoicedate"]);
+    let total = picker.pick("total", &["total"]);
+    let (Some(contact), Some(number), Some(date), Some(total)) = (contact, number, date, total)
+    else {
+        return Err(missing(&[
+            ("ContactName", contact),
+            ("InvoiceNumber", number),
+            ("InvoiceDate", date),
+            ("Total", total),
+        ]));
+    };
+    Ok(Columns {
+        contact,
+        number,
+        date,
+        total,
+        email: picker.pick("email", &["emailaddress", "email"]),
+        due: picker.pick("due date", &["duedate"]),
+        paid: picker.pick("amount paid", &["invoiceamountpaid"]),
+        open: picker.pick("amount due", &["invoiceamountdue"]),
+        currency: picker.pick("currency", &["currency", "currencycode"]),
+        kind: picker.pick("type", &["type"]),
+        status: picker.pick("status", &["status"]),
+        duplicates: picker.into_duplicates(),
+    })
 }
 
 /// The invoice-level fields, in the order compared across an invoice's lines.
@@ -304,7 +307,7 @@ fn parse<'g>(
     Ok(InvoiceRow {
         line: invoice.line,
         customer,
-        emails: invoice.field("EmailAddress"),
+        email: row::email(invoice.field("EmailAddress"))?,
         phone: "",
         contact_name: "",
         number: Cow::Borrowed(number),

@@ -5,22 +5,26 @@
 //! Built for a million rows: statements are prepared once (`prepare_cached` in the query
 //! modules), customers are cached by name key, a new invoice is one INSERT, and payments update
 //! their invoice incrementally instead of re-summing.
+//!
+//! Invoices are here; customers and contacts in [`known`]; the end of an import in [`closing`].
 
-use super::history;
+mod closing;
+mod known;
+
 use super::report::{
     ChangeAction, DetectedFormat, ImportOptions, ImportReport, InvoiceChange, RowIssue,
     MAX_CREATED_LISTED, MAX_LISTED,
 };
-use super::row::{is_valid_email, split_emails, InvoiceRow, RowError, RowState};
+use super::row::{InvoiceRow, RowError, RowState};
 use super::ImportError;
 use crate::db::{now_timestamp, DbError};
 use crate::model::{
-    customer_name_key, format_minor, Currency, Invoice, InvoiceKind, InvoiceStatus, Money,
-    NewContact, NewCustomer, NewInvoice,
+    format_minor, Currency, Invoice, InvoiceKind, InvoiceStatus, Money, NewInvoice,
 };
 use crate::payments::{NewPayment, PaymentSource};
-use crate::{contacts, customers, derived, invoices, payments};
+use crate::{invoices, payments};
 use chrono::NaiveDate;
+use known::KnownCustomer;
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
@@ -58,17 +62,6 @@ pub(crate) struct Writer<'c> {
     kinds_in_file: [bool; 2],
     touched: HashSet<i64>,
     pub report: ImportReport,
-}
-
-struct KnownCustomer {
-    id: i64,
-    /// Lower-case emails (or phones) this import has already merged.
-    contacts: Vec<String>,
-    /// Created by this import: it has no contacts but the ones in `contacts`, so merging
-    /// needs no lookups.
-    created: bool,
-    /// The last email and phone cells merged without a warning: most rows repeat them.
-    last_cells: (String, String),
 }
 
 fn kind_index(kind: InvoiceKind) -> usize {
@@ -196,19 +189,16 @@ impl<'c> Writer<'c> {
         customer: usize,
         changed: bool,
     ) -> Result<bool, ImportError> {
-        let (last_emails, last_phone) = &self.known[customer].last_cells;
-        let repeated = last_emails == row.emails && last_phone == row.phone;
-        if !repeated && (!row.emails.is_empty() || !row.phone.is_empty()) {
-            let warnings = self.report.warning_count;
-            let emails = self.valid_emails(row.line, row.emails);
-            self.merge_contacts(customer, row.contact_name, &emails, row.phone)?;
-            if self.report.warning_count == warnings {
-                let (emails, phone) = &mut self.known[customer].last_cells;
-                emails.clear();
-                emails.push_str(row.emails);
-                phone.clear();
-                phone.push_str(row.phone);
-            }
+        let email = row.email.unwrap_or("");
+        let (last_email, last_phone) = &self.known[customer].last_cells;
+        let repeated = last_email == email && last_phone == row.phone;
+        if !repeated && (!email.is_empty() || !row.phone.is_empty()) {
+            self.merge_contact(customer, row.email, row.contact_name, row.phone)?;
+            let (last_email, last_phone) = &mut self.known[customer].last_cells;
+            last_email.clear();
+            last_email.push_str(email);
+            last_phone.clear();
+            last_phone.push_str(row.phone);
         }
         self.in_file.insert(id, row.line);
         self.kinds_in_file[kind_index(row.kind)] = true;
@@ -216,145 +206,6 @@ impl<'c> Writer<'c> {
             self.touched.insert(self.known[customer].id);
         }
         Ok(true)
-    }
-
-    /// Adds a contact list row's emails and phone to its customer (created when new). Rows with
-    /// nothing valid to add are left alone, so a report footer never becomes a customer.
-    pub fn apply_contact(
-        &mut self,
-        line: u64,
-        customer: &str,
-        name: &str,
-        emails: &str,
-        phone: &str,
-    ) -> Result<(), ImportError> {
-        let emails = self.valid_emails(line, emails);
-        if emails.is_empty() && phone.trim().is_empty() {
-            return Ok(());
-        }
-        let customer = match self.known_customer(customer)? {
-            Some(index) => index,
-            None => self.create_customer(customer)?,
-        };
-        self.merge_contacts(customer, name, &emails, phone)
-    }
-
-    /// The customer with this name (trimmed, NFC, case-insensitive), if there is one, as an
-    /// index into `known`.
-    fn known_customer(&mut self, name: &str) -> Result<Option<usize>, ImportError> {
-        fill_name_key(&mut self.key, name);
-        if let Some(index) = self.customers.get(self.key.as_str()) {
-            return Ok(Some(*index));
-        }
-        let found = customers::find_id_by_name(self.conn, name)?;
-        Ok(found.map(|id| self.remember(id, false)))
-    }
-
-    fn create_customer(&mut self, name: &str) -> Result<usize, ImportError> {
-        let id = customers::insert(self.conn, &NewCustomer::named(name))?;
-        self.report.customers_created += 1;
-        fill_name_key(&mut self.key, name);
-        Ok(self.remember(id, true))
-    }
-
-    /// Caches the customer whose name key is in `self.key`.
-    fn remember(&mut self, id: i64, created: bool) -> usize {
-        self.known.push(KnownCustomer {
-            id,
-            contacts: Vec::new(),
-            created,
-            last_cells: (String::new(), String::new()),
-        });
-        self.customers
-            .insert(self.key.clone(), self.known.len() - 1);
-        self.known.len() - 1
-    }
-
-    /// The valid addresses of an email cell; each invalid one is a warning, not a rejection.
-    fn valid_emails<'r>(&mut self, line: u64, cell: &'r str) -> Vec<&'r str> {
-        let mut valid = Vec::new();
-        for address in split_emails(cell) {
-            if is_valid_email(address) {
-                valid.push(address);
-            } else {
-                self.warn(
-                    Some(line),
-                    format!("email {address:?} is not a valid address; imported without it"),
-                );
-            }
-        }
-        valid
-    }
-
-    fn merge_contacts(
-        &mut self,
-        customer: usize,
-        name: &str,
-        emails: &[&str],
-        phone: &str,
-    ) -> Result<(), ImportError> {
-        let name = Some(name.trim()).filter(|n| !n.is_empty());
-        let phone = Some(phone.trim()).filter(|p| !p.is_empty());
-        for (i, email) in emails.iter().enumerate() {
-            // One phone number belongs with the first address, not with every one.
-            let phone = if i == 0 { phone } else { None };
-            self.merge_contact(customer, Some(email), name, phone)?;
-        }
-        if emails.is_empty() && phone.is_some() {
-            self.merge_contact(customer, None, name, phone)?;
-        }
-        Ok(())
-    }
-
-    /// A contact is the same when its email matches (case-insensitively), or, without an
-    /// email, its phone. Existing contacts only get their blanks filled in.
-    fn merge_contact(
-        &mut self,
-        customer: usize,
-        email: Option<&str>,
-        name: Option<&str>,
-        phone: Option<&str>,
-    ) -> Result<(), ImportError> {
-        let Some(key) = email.or(phone) else {
-            return Ok(());
-        };
-        let known = &mut self.known[customer];
-        if known.contacts.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-            return Ok(());
-        }
-        known.contacts.push(key.to_lowercase());
-        let (customer_id, created, first) = (known.id, known.created, known.contacts.len() == 1);
-        let existing = match (created, email) {
-            (true, _) => None,
-            (false, Some(email)) => contacts::find_by_email(self.conn, customer_id, email)?,
-            (false, None) => contacts::find_by_phone(self.conn, customer_id, key)?,
-        };
-        match existing {
-            Some(id) => {
-                if contacts::fill_blanks(self.conn, id, name, phone)? {
-                    self.report.contacts_updated += 1;
-                    self.touched.insert(customer_id);
-                }
-            }
-            None => {
-                // The first contact an import gives a customer without one is the billing one.
-                let is_billing = match created {
-                    true => first,
-                    false => !contacts::has_billing(self.conn, customer_id)?,
-                };
-                let contact = NewContact {
-                    name: name.map(str::to_string),
-                    email: email.map(str::to_string),
-                    phone: phone.map(str::to_string),
-                    role: None,
-                    is_billing,
-                };
-                contacts::insert(self.conn, customer_id, &contact)?;
-                self.report.contacts_added += 1;
-                self.touched.insert(customer_id);
-            }
-        }
-        Ok(())
     }
 
     /// Inserts a new invoice with what is already paid on it; None when the number exists.
@@ -579,158 +430,5 @@ impl<'c> Writer<'c> {
 
     fn decimal(&self, minor: i64, currency: &Currency) -> String {
         format_minor(minor, currency.decimals())
-    }
-
-    /// Closing, derived figures and the `imports` row; returns the finished report.
-    pub fn finish(mut self, write_history: bool) -> Result<ImportReport, ImportError> {
-        if self.full {
-            self.close_missing()?;
-        }
-        self.home_currency_note();
-        let touched: Vec<i64> = self.touched.iter().copied().collect();
-        if touched.len() > REFRESH_ALL_ABOVE {
-            derived::refresh_all(self.conn)?;
-        } else {
-            derived::refresh_customers(self.conn, &touched)?;
-        }
-        if write_history {
-            self.report.import_id = Some(history::record(self.conn, &self.report)?);
-        }
-        // Formats that group rows find some problems out of order; people read by line.
-        for issues in [
-            &mut self.report.rejections,
-            &mut self.report.skipped,
-            &mut self.report.warnings,
-        ] {
-            issues.sort_by_key(|issue| issue.line.unwrap_or(u64::MAX));
-        }
-        Ok(self.report)
-    }
-
-    fn home_currency_note(&mut self) {
-        if !self.used_home {
-            return;
-        }
-        let code = self.home.currency.code().to_string();
-        let message = if self.home.from_settings {
-            format!("rows without a currency were imported in {code}, the home currency")
-        } else {
-            format!(
-                "rows without a currency were imported in {code}: no home currency is set (setting \"home_currency\")"
-            )
-        };
-        self.warn(None, message);
-    }
-
-    /// With `--full` the file lists every open invoice: the ones it omits were paid.
-    fn close_missing(&mut self) -> Result<(), ImportError> {
-        if self.format == DetectedFormat::QuickbooksContacts {
-            self.warn(
-                None,
-                "--full applies to invoice files; a contact list closes nothing".into(),
-            );
-            return Ok(());
-        }
-        if self.in_file.is_empty() {
-            let message =
-                "--full was ignored: no invoice from the file was imported, so none was closed";
-            self.warn(None, message.into());
-            return Ok(());
-        }
-        let mut kept = [0u64; 2];
-        let mut open = invoices::open_ids(self.conn)?;
-        // Index order is by currency; people read closings in the order they were created.
-        open.sort_unstable_by_key(|(id, _, _)| *id);
-        for (id, number, kind) in open {
-            if self.in_file.contains_key(&id) || self.mentioned.contains(&number) {
-                continue;
-            }
-            // A report exported without credit memos says nothing about them.
-            if !self.kinds_in_file[kind_index(kind)] {
-                kept[kind_index(kind)] += 1;
-                continue;
-            }
-            self.close(invoices::get(self.conn, id)?)?;
-        }
-        for (count, what) in kept.iter().zip(["invoices", "credit notes"]) {
-            if *count > 0 {
-                self.warn(
-                    None,
-                    format!("the file lists no {what}, so {count} open {what} were left open"),
-                );
-            }
-        }
-        Ok(())
-    }
-
-    fn close(&mut self, invoice: Invoice) -> Result<(), ImportError> {
-        let open = invoice.open_minor();
-        if open != 0 {
-            self.record_payment(
-                invoice.id,
-                open,
-                PaymentSource::Closed,
-                "missing from a full import",
-            )?;
-        } else {
-            // Nothing left to pay but still marked open (a zero total): settle the status.
-            payments::sync_invoice(self.conn, invoice.id)?;
-        }
-        self.touched.insert(invoice.customer_id);
-        self.report.invoices_closed += 1;
-        if self.report.invoices_closed as usize > MAX_LISTED {
-            self.report.unlisted += 1;
-            return Ok(());
-        }
-        let currency = invoice.total.currency.clone();
-        let change = InvoiceChange {
-            action: ChangeAction::Closed,
-            line: None,
-            customer: customers::get(self.conn, invoice.customer_id)?.name,
-            open_before: Some(self.decimal(open, &currency)),
-            open_after: self.decimal(0, &currency),
-            details: vec![format!(
-                "not in the file: {} recorded as paid",
-                self.decimal(open, &currency)
-            )],
-            number: invoice.number,
-            kind: invoice.kind,
-            currency,
-        };
-        self.report.push_change(change);
-        Ok(())
-    }
-}
-
-/// [`customer_name_key`] into a reused buffer; ASCII names (most of them) need no allocation.
-fn fill_name_key(buffer: &mut String, name: &str) {
-    buffer.clear();
-    let trimmed = name.trim();
-    if trimmed.is_ascii() {
-        buffer.push_str(trimmed);
-        buffer.make_ascii_lowercase();
-    } else {
-        buffer.push_str(&customer_name_key(trimmed));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_name_key_buffer_matches_the_model() {
-        let mut buffer = String::new();
-        for name in [
-            "  Acme Ltd ",
-            "ACME LTD",
-            "Café Ölmann",
-            "cafe\u{301} O\u{308}lmann",
-            "山田商事",
-            "Ⅻ Straße",
-        ] {
-            fill_name_key(&mut buffer, name);
-            assert_eq!(buffer, customer_name_key(name), "{name}");
-        }
     }
 }
