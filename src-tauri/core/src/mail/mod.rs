@@ -17,6 +17,7 @@ pub mod attachments;
 pub mod company;
 pub mod compose;
 pub mod context;
+pub mod mime;
 pub mod outbox;
 pub mod smtp;
 pub mod templates;
