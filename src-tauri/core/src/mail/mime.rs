@@ -23,18 +23,23 @@ pub fn mailbox(name: Option<&str>, address: Address) -> Mailbox {
 }
 
 /// "Name <address>" as the preview and the outbox show it, or why `field` (From, To,
-/// Reply-To) cannot be a mail header. lettre builds its header from this same text, so a
-/// mailbox that passes here cannot make the builder panic.
+/// Reply-To) cannot be a mail header. lettre builds its header from this same text and reads
+/// the envelope back from it (so does the outbox before each attempt): a mailbox that passes
+/// here cannot make the builder panic or lose its address.
 pub fn mailbox_text(field: &'static str, mailbox: &Mailbox) -> Result<String, ComposeError> {
-    let mut text = String::new();
-    write!(text, "{mailbox}").map_err(|_| ComposeError::Header {
+    let refused = || ComposeError::Header {
         field,
         detail: format!(
-            "the name {:?} holds a line break",
+            "the name {:?} cannot be written in a mail header",
             mailbox.name.as_deref().unwrap_or_default()
         ),
-    })?;
-    Ok(text)
+    };
+    let mut text = String::new();
+    write!(text, "{mailbox}").map_err(|_| refused())?;
+    match text.parse::<Mailbox>() {
+        Ok(read) if read.email == mailbox.email => Ok(text),
+        _ => Err(refused()),
+    }
 }
 
 /// The Subject header. lettre leaves ASCII words as they are, so a word that looks like an
