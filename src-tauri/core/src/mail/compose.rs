@@ -360,6 +360,7 @@ pub fn attach(prepared: &mut PreparedEmail, extra: Vec<Attachment>) -> Result<()
 }
 
 /// Renders `template`, saved or not, for a real customer: the template editor's live preview.
+/// The subject is cleaned into one line as [`prepare_with`] cleans it.
 /// Works before an email account is set up (the sender fields are then empty).
 pub fn render_for_customer(
     conn: &rusqlite::Connection,
@@ -380,7 +381,10 @@ pub fn render_for_customer(
             sender_email: sender.as_ref().map_or("", |s| s.from_address.as_str()),
         },
     )?;
-    Ok(renderer.render(&template.key, &ctx.to_tera())?)
+    let mut rendered = renderer.render(&template.key, &ctx.to_tera())?;
+    // The subject as it would be sent: one clean line.
+    rendered.subject = clean_line(&rendered.subject);
+    Ok(rendered)
 }
 
 #[cfg(test)]
