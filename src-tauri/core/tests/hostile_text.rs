@@ -9,6 +9,9 @@ use duebook_core::campaign::{self, run};
 use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::model::text::clean_line;
+use duebook_core::model::{ContactInput, CustomerEdit, NewCustomer, TaskKind};
+use duebook_core::tasks::{self, NewTask};
+use duebook_core::{contacts, customers};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -265,4 +268,65 @@ fn a_campaign_email_that_cannot_be_prepared_is_failed_with_its_reason_and_the_ru
     assert_eq!(bad_messages[0].state, MessageState::Sent);
     assert_eq!(mailer.count(), 2);
     drop(dir);
+}
+
+#[test]
+fn every_way_in_through_the_core_cleans_single_line_text() {
+    let (_dir, db) = campaign_support::temp_db();
+    let conn = db.conn();
+    let id = customers::insert(conn, &NewCustomer::named("Acme\r\nLtd\u{202E}")).unwrap();
+    assert_eq!(customers::get(conn, id).unwrap().name, "Acme Ltd");
+    assert_eq!(
+        customers::find_id_by_name(conn, "acme\tltd").unwrap(),
+        Some(id)
+    );
+    let renamed = customers::edit(conn, id, &CustomerEdit::Name("Acme\u{1b}[2J\nGroup".into()));
+    assert_eq!(renamed.unwrap().name, "Acme [2J Group");
+    let blank = customers::edit(conn, id, &CustomerEdit::Name("\r\n\t".into())).unwrap_err();
+    assert!(blank.to_string().contains("cannot be empty"), "{blank}");
+
+    let input = |email: &str| ContactInput {
+        name: Some("Jordan\r\nBcc: eve@evil.example".into()),
+        email: Some(email.into()),
+        phone: Some("+44 20\t7946 0000".into()),
+        role: Some("AP\u{202E}".into()),
+        is_billing: true,
+    };
+    let contact = contacts::add(conn, id, &input(" ap@acme.example\r")).unwrap();
+    assert_eq!(
+        contact.name.as_deref(),
+        Some("Jordan Bcc: eve@evil.example")
+    );
+    assert_eq!(contact.email.as_deref(), Some("ap@acme.example"));
+    assert_eq!(contact.phone.as_deref(), Some("+44 20 7946 0000"));
+    assert_eq!(contact.role.as_deref(), Some("AP"));
+    let refused = contacts::add(conn, id, &input("ap@acme.example\nBcc: eve@evil.example"));
+    match refused {
+        Err(duebook_core::db::DbError::Invalid(e)) => assert_eq!(e.field, "email"),
+        other => panic!("not a field error: {other:?}"),
+    }
+
+    let task = tasks::add(
+        conn,
+        &NewTask {
+            customer_id: id,
+            kind: TaskKind::Call,
+            title: "Call\r\nback\u{1b}",
+            due_date: "2026-04-01".parse().unwrap(),
+        },
+    )
+    .unwrap();
+    let title: String = conn
+        .query_row("SELECT title FROM tasks WHERE id = ?1", [task], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(title, "Call back");
+
+    let mut hostile = campaign::preset("friendly").unwrap();
+    hostile.name = "Friendly\r\n\u{1b}[31mred".into();
+    hostile.audience.tags = vec!["vip\ttier".into()];
+    let stored = campaign::get(conn, campaign::create(conn, &hostile).unwrap()).unwrap();
+    assert_eq!(stored.name, "Friendly [31mred");
+    assert_eq!(stored.audience.tags, ["vip tier"]);
 }
