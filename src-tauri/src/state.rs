@@ -17,9 +17,14 @@ pub struct Session {
 
 impl Session {
     pub fn open(path: &Path) -> Session {
+        let db = Database::open(path).map_err(CommandError::from);
+        // What an upgrade changed in the user's data (e.g. how many names it cleaned).
+        for notice in db.iter().flat_map(Database::notices) {
+            eprintln!("duebook-app: {notice}");
+        }
         Session {
             path: path.to_path_buf(),
-            db: Database::open(path).map_err(CommandError::from),
+            db,
         }
     }
 }

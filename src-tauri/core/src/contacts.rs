@@ -2,21 +2,25 @@
 
 use crate::db::{now_timestamp, DbError, DbResult};
 use crate::derived;
+use crate::model::text::clean_line;
 use crate::model::validation::{self, optional_text, FieldError};
 use crate::model::{Contact, ContactInput, NewContact};
 use rusqlite::{params, Connection, OptionalExtension};
 
+/// Stores a contact as given (imports and the demo come this way), each field cleaned into one
+/// line; the edit screen goes through [`add`] and [`update`], which also validate.
 pub fn insert(conn: &Connection, customer_id: i64, new: &NewContact) -> DbResult<i64> {
+    let clean = |field: &Option<String>| field.as_deref().map(clean_line).filter(|f| !f.is_empty());
     conn.prepare_cached(
         "INSERT INTO contacts (customer_id, name, email, phone, role, is_billing, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
     .execute(params![
         customer_id,
-        new.name,
-        new.email,
-        new.phone,
-        new.role,
+        clean(&new.name),
+        clean(&new.email),
+        clean(&new.phone),
+        clean(&new.role),
         new.is_billing,
         now_timestamp()
     ])?;
@@ -47,15 +51,15 @@ pub fn find_by_email(conn: &Connection, customer_id: i64, email: &str) -> DbResu
         .prepare_cached(
             "SELECT id FROM contacts WHERE customer_id = ?1 AND lower(email) = lower(?2) LIMIT 1",
         )?
-        .query_row(params![customer_id, email], |r| r.get(0))
+        .query_row(params![customer_id, clean_line(email)], |r| r.get(0))
         .optional()?)
 }
 
-/// The customer's contact with exactly this phone text, if any.
+/// The customer's contact with this phone text (cleaned as stored), if any.
 pub fn find_by_phone(conn: &Connection, customer_id: i64, phone: &str) -> DbResult<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT id FROM contacts WHERE customer_id = ?1 AND phone = ?2 LIMIT 1")?
-        .query_row(params![customer_id, phone], |r| r.get(0))
+        .query_row(params![customer_id, clean_line(phone)], |r| r.get(0))
         .optional()?)
 }
 
@@ -67,6 +71,8 @@ pub fn fill_blanks(
     name: Option<&str>,
     phone: Option<&str>,
 ) -> DbResult<bool> {
+    let name = name.map(clean_line).filter(|n| !n.is_empty());
+    let phone = phone.map(clean_line).filter(|p| !p.is_empty());
     let changed = conn
         .prepare_cached(
             "UPDATE contacts SET name = coalesce(name, ?2), phone = coalesce(phone, ?3), updated_at = ?4
@@ -158,12 +164,15 @@ fn clear_billing(conn: &Connection, customer_id: i64) -> DbResult<()> {
     Ok(())
 }
 
+/// What the user entered, each field cleaned into one line (a pasted line break or tab becomes a
+/// space, bidi overrides go), then checked: an address that is still not one is refused.
 fn validate(input: &ContactInput) -> Result<NewContact, FieldError> {
+    let clean = |field: &Option<String>| field.as_deref().map(clean_line);
     let new = NewContact {
-        name: optional_text("name", "The name", input.name.as_deref(), 200)?,
-        email: validation::email("email", input.email.as_deref())?,
-        phone: validation::phone("phone", input.phone.as_deref())?,
-        role: optional_text("role", "The role", input.role.as_deref(), 100)?,
+        name: optional_text("name", "The name", clean(&input.name).as_deref(), 200)?,
+        email: validation::email("email", clean(&input.email).as_deref())?,
+        phone: validation::phone("phone", clean(&input.phone).as_deref())?,
+        role: optional_text("role", "The role", clean(&input.role).as_deref(), 100)?,
         is_billing: input.is_billing,
     };
     if new.name.is_none() && new.email.is_none() && new.phone.is_none() {

@@ -1,6 +1,7 @@
 //! Queries on the `customers` table (and its tags): create, find, read, edit.
 
 use crate::db::{now_timestamp, DbError, DbResult};
+use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer};
 use crate::{activity, derived};
@@ -10,7 +11,15 @@ use std::collections::BTreeMap;
 /// The longest name accepted; longer text is almost always a broken import column.
 pub const MAX_NAME_CHARS: usize = 255;
 
+/// Stores a new customer. Its name and segment are cleaned into one line each (imports and
+/// the demo come this way); a name with nothing left after cleaning is refused.
 pub fn insert(conn: &Connection, new: &NewCustomer) -> DbResult<i64> {
+    let name = required_text("name", "The name", &clean_line(&new.name), MAX_NAME_CHARS)?;
+    let segment = new
+        .segment
+        .as_deref()
+        .map(clean_line)
+        .filter(|s| !s.is_empty());
     let now = now_timestamp();
     conn.prepare_cached(
         "INSERT INTO customers (name, name_key, segment, currency, terms_days, preferred_channel,
@@ -18,9 +27,9 @@ pub fn insert(conn: &Connection, new: &NewCustomer) -> DbResult<i64> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
     .execute(params![
-        new.name,
-        customer_name_key(&new.name),
-        new.segment,
+        name,
+        customer_name_key(&name),
+        segment,
         new.currency.as_ref().map(Currency::code),
         new.terms_days,
         new.preferred_channel.as_str(),
@@ -29,11 +38,12 @@ pub fn insert(conn: &Connection, new: &NewCustomer) -> DbResult<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// The customer whose name matches `name` (trimmed, NFC, case-insensitive).
+/// The customer whose name matches `name` as stored: cleaned into one line, NFC,
+/// case-insensitive.
 pub fn find_id_by_name(conn: &Connection, name: &str) -> DbResult<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT id FROM customers WHERE name_key = ?1")?
-        .query_row([customer_name_key(name)], |r| r.get(0))
+        .query_row([customer_name_key(&clean_line(name))], |r| r.get(0))
         .optional()?)
 }
 
@@ -90,6 +100,7 @@ pub fn edit(conn: &Connection, id: i64, edit: &CustomerEdit) -> DbResult<Custome
     match edit {
         CustomerEdit::Name(name) => rename(conn, id, name)?,
         CustomerEdit::Segment(segment) => {
+            let segment = segment.as_deref().map(clean_line);
             let segment = optional_text("segment", "The segment", segment.as_deref(), 80)?;
             set_column(conn, id, "segment", &segment)?;
         }
@@ -124,7 +135,7 @@ pub fn edit(conn: &Connection, id: i64, edit: &CustomerEdit) -> DbResult<Custome
 }
 
 fn rename(conn: &Connection, id: i64, name: &str) -> DbResult<()> {
-    let name = required_text("name", "The name", name, MAX_NAME_CHARS)?;
+    let name = required_text("name", "The name", &clean_line(name), MAX_NAME_CHARS)?;
     if let Some(other) = find_id_by_name(conn, &name)?.filter(|other| *other != id) {
         return Err(FieldError::new(
             "name",
@@ -156,7 +167,7 @@ fn set_column(
 fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> DbResult<()> {
     let mut clean = Vec::new();
     for tag in tags {
-        if let Some(tag) = optional_text("tags", "A tag", Some(tag), 40)? {
+        if let Some(tag) = optional_text("tags", "A tag", Some(&clean_line(tag)), 40)? {
             if !clean.iter().any(|t: &String| t.eq_ignore_ascii_case(&tag)) {
                 clean.push(tag);
             }
@@ -179,7 +190,7 @@ fn set_custom_field(
     key: &str,
     value: Option<&str>,
 ) -> DbResult<()> {
-    let key = required_text("custom_field", "The field name", key, 60)?;
+    let key = required_text("custom_field", "The field name", &clean_line(key), 60)?;
     match optional_text("custom_field", "The value", value, 1_000)? {
         Some(value) => fields.insert(key, value),
         None => fields.remove(&key),

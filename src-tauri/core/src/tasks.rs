@@ -2,6 +2,7 @@
 
 use crate::db::{now_timestamp, DbError, DbResult};
 use crate::derived;
+use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{Task, TaskKind};
 use chrono::NaiveDate;
@@ -17,7 +18,7 @@ pub struct NewTask<'a> {
 }
 
 pub fn add(conn: &Connection, new: &NewTask) -> DbResult<i64> {
-    let title = required_text("title", "The task", new.title, 200)?;
+    let title = required_text("title", "The task", &clean_line(new.title), 200)?;
     conn.prepare_cached(
         "INSERT INTO tasks (customer_id, kind, title, due_date, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?

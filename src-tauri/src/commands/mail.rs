@@ -81,7 +81,9 @@ impl From<ComposeError> for CommandError {
             ComposeError::Company(e) => e.into(),
             ComposeError::Db(e) => e.into(),
             e @ ComposeError::Attachment { .. } => CommandError::Io(e.to_string()),
-            e @ ComposeError::Invalid(_) => CommandError::InvalidInput(e.to_string()),
+            e @ (ComposeError::Invalid(_) | ComposeError::Header { .. }) => {
+                CommandError::InvalidInput(e.to_string())
+            }
         }
     }
 }

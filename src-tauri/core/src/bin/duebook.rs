@@ -119,6 +119,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let path = paths::resolve_db_path(cli.db.as_deref()).map_err(|e| e.to_string())?;
+    announce_upgrade(&path)?;
     let today = SystemClock.today();
     match cli.command {
         Command::Demo {
@@ -173,6 +174,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Campaigns { action } => return campaigns_cli::campaigns(&path, action, today),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens (and so migrates) the file once before the command: what an upgrade changed in the
+/// user's data goes to stderr, so scripted output stays as it was.
+fn announce_upgrade(path: &Path) -> Result<(), String> {
+    let db = Database::open(path).map_err(|e| e.to_string())?;
+    for notice in db.notices() {
+        eprintln!("note: {notice}");
+    }
+    Ok(())
 }
 
 fn import_command(

@@ -10,6 +10,7 @@
 
 mod facts;
 pub mod fingerprint;
+mod input;
 pub mod plan;
 pub mod results;
 pub mod run;
@@ -278,63 +279,6 @@ fn step_id(conn: &Connection, campaign_id: i64, position: i64) -> CampaignResult
         .optional()?)
 }
 
-fn validate(new: &NewCampaign) -> CampaignResult<()> {
-    let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
-    if new.name.trim().is_empty() {
-        return invalid("the campaign needs a name");
-    }
-    if new.steps.is_empty() {
-        return invalid("the campaign needs at least one step");
-    }
-    if new.min_gap_days < 0 {
-        return invalid("the minimum gap cannot be negative");
-    }
-    if matches!(new.daily_cap, Some(c) if c < 1) {
-        return invalid("the daily cap must be at least 1");
-    }
-    let mut positions: Vec<i64> = new.steps.iter().map(|s| s.position).collect();
-    positions.sort_unstable();
-    positions.dedup();
-    if positions.len() != new.steps.len() {
-        return invalid("two steps have the same position");
-    }
-    for s in &new.steps {
-        if let Trigger::DayOfMonth(d) = s.trigger {
-            if !(1..=31).contains(&d) {
-                return invalid("a day of the month is between 1 and 31");
-            }
-        }
-        if s.template_key.trim().is_empty() {
-            return invalid("every step needs a template");
-        }
-        if let Some(alt) = &s.alt_template_key {
-            if alt.trim().is_empty() {
-                return invalid("the second template of an A/B step cannot be empty");
-            }
-            if alt.trim() == s.template_key.trim() {
-                return invalid("an A/B step needs two different templates");
-            }
-        }
-    }
-    validate_audience(&new.audience)
-}
-
-fn validate_audience(a: &Audience) -> CampaignResult<()> {
-    let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
-    if matches!(a.usually_late, Some(u) if u.min_average_days_late < 1) {
-        return invalid("\"usually late\" needs an average of at least 1 day late");
-    }
-    for c in &a.custom_fields {
-        if c.key.trim().is_empty() {
-            return invalid("a custom-field condition needs a field name");
-        }
-        if c.value.trim().is_empty() {
-            return invalid("a custom-field condition needs a value to compare with");
-        }
-    }
-    Ok(())
-}
-
 /// The stored (JSON) forms of a campaign's audience and holiday list.
 fn stored_rules(new: &NewCampaign) -> CampaignResult<(String, String)> {
     let audience = serde_json::to_string(&new.audience)
@@ -384,7 +328,7 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
 
 /// Stores a campaign and its steps; returns its id.
 pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
-    validate(new)?;
+    let new = &input::checked(new)?;
     let (audience, holidays) = stored_rules(new)?;
     let tx = conn.unchecked_transaction()?;
     let now = now_timestamp();
@@ -425,7 +369,7 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
 ///
 /// Day-of-month (statement) steps are per month, so an edit does not change what a month got.
 pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
-    validate(new)?;
+    let new = &input::checked(new)?;
     let (audience, holidays) = stored_rules(new)?;
     let tx = conn.unchecked_transaction()?;
     let changed = tx.execute(

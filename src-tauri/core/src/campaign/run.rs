@@ -18,13 +18,14 @@
 use super::plan::{plan_campaign, quiet_day, stale_warning, Plan, PlannedContact, Reach};
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
-use crate::mail::account;
+use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
 use crate::mail::outbox::{
     self, DeliveryReport, MessageMeta, MessageState, OutboxError, RetryPolicy,
 };
 use crate::mail::smtp::Mailer;
 use crate::mail::templates::{self, Renderer};
+use crate::model::text::clean_line;
 use crate::model::TaskKind;
 use crate::statement::{self, StatementOptions};
 use crate::tasks::{self, NewTask};
@@ -45,7 +46,8 @@ pub struct CampaignRun {
     pub already_queued: Vec<i64>,
     /// Call tasks created.
     pub tasks: Vec<i64>,
-    /// Customers whose email could not be prepared, with the reason (retried next run).
+    /// Customers whose email could not be prepared, with the reason (also in the outbox as a
+    /// failed message; retried next run).
     pub failed: Vec<(i64, String)>,
 }
 
@@ -288,44 +290,14 @@ fn execute(
             .map_err(compose::ComposeError::from)?;
         let renderer = Renderer::new(&list).map_err(compose::ComposeError::from)?;
         for contact in emails {
-            let request = SendRequest {
-                customer_id: contact.customer_id,
-                template_key: contact.template_key.clone(),
-                attachments: Vec::new(),
-            };
-            let prepared = compose::prepare_with(conn, &renderer, &account, &request, today)
-                .map_err(|e| e.to_string())
-                .and_then(|p| attach_statement(conn, campaign, contact, today, p));
-            let prepared = match prepared {
-                Ok(p) => p,
-                Err(e) => {
-                    run.failed.push((contact.customer_id, e));
-                    continue;
-                }
-            };
-            let meta = MessageMeta {
-                customer_id: Some(contact.customer_id),
-                send_key: Some(contact.send_key.clone()),
-                template_key: Some(contact.template_key.clone()),
-                campaign_id: Some(campaign.id),
-                step_id: step_id(conn, campaign.id, contact.step_position)?,
-                invoice_ids: prepared.preview.invoice_ids.clone(),
-            };
-            let id = match outbox::enqueue(conn, &prepared.email, &meta) {
-                Ok(id) => id,
-                Err(OutboxError::AlreadyQueued { id, .. }) => {
+            match queue_email(conn, campaign, contact, today, (&renderer, &account))? {
+                Queued::New(id) => run.messages.push(id),
+                Queued::Already(id) => {
                     run.already_queued.push(id);
-                    id
+                    run.messages.push(id);
                 }
-                Err(e) => {
-                    run.failed.push((contact.customer_id, e.to_string()));
-                    continue;
-                }
-            };
-            let tx = conn.unchecked_transaction()?;
-            record(&tx, campaign, contact, today, Some(id), None)?;
-            tx.commit()?;
-            run.messages.push(id);
+                Queued::Failed(reason) => run.failed.push((contact.customer_id, reason)),
+            }
         }
     }
     for contact in run.plan.calls() {
@@ -337,7 +309,7 @@ fn execute(
         if contact.no_email {
             title.push_str(" — no email address");
         }
-        let title: String = title.chars().take(200).collect();
+        let title: String = clean_line(&title).chars().take(200).collect();
         let task = tasks::add(
             &tx,
             &NewTask {
@@ -365,6 +337,65 @@ fn execute(
         ],
     )?;
     Ok(())
+}
+
+/// What became of one planned email.
+enum Queued {
+    New(i64),
+    /// An earlier (interrupted) run of the same day had queued it.
+    Already(i64),
+    /// It could not be prepared or queued: the reason.
+    Failed(String),
+}
+
+/// Prepares and queues one planned email and records the reminder state it stands for. An email
+/// that cannot be prepared (a customer's data no header can carry, a template error ...) is
+/// recorded in the outbox as failed with the reason and the run goes on with the next
+/// customer; its reminder state stays unwritten, so the next run tries again.
+fn queue_email(
+    conn: &Connection,
+    campaign: &Campaign,
+    contact: &PlannedContact,
+    today: NaiveDate,
+    (renderer, account): (&Renderer, &AccountSettings),
+) -> CampaignResult<Queued> {
+    let request = SendRequest {
+        customer_id: contact.customer_id,
+        template_key: contact.template_key.clone(),
+        attachments: Vec::new(),
+    };
+    let mut meta = MessageMeta {
+        customer_id: Some(contact.customer_id),
+        send_key: Some(contact.send_key.clone()),
+        template_key: Some(contact.template_key.clone()),
+        campaign_id: Some(campaign.id),
+        step_id: step_id(conn, campaign.id, contact.step_position)?,
+        invoice_ids: Vec::new(),
+    };
+    let queued = compose::prepare_with(conn, renderer, account, &request, today)
+        .map_err(|e| e.to_string())
+        .and_then(|p| attach_statement(conn, campaign, contact, today, p))
+        .and_then(|prepared| {
+            meta.invoice_ids = prepared.preview.invoice_ids.clone();
+            match outbox::enqueue(conn, &prepared.email, &meta) {
+                Ok(id) => Ok(Queued::New(id)),
+                Err(OutboxError::AlreadyQueued { id, .. }) => Ok(Queued::Already(id)),
+                Err(e) => Err(e.to_string()),
+            }
+        });
+    let queued = match queued {
+        Ok(queued) => queued,
+        Err(reason) => {
+            outbox::record_unprepared(conn, &meta, &reason)?;
+            return Ok(Queued::Failed(reason));
+        }
+    };
+    if let Queued::New(id) | Queued::Already(id) = queued {
+        let tx = conn.unchecked_transaction()?;
+        record(&tx, campaign, contact, today, Some(id), None)?;
+        tx.commit()?;
+    }
+    Ok(queued)
 }
 
 /// Adds the customer's statement PDF to the email of a day-of-month (statement) step.
@@ -455,12 +486,14 @@ pub fn parse_send_key(key: &str) -> Option<(i64, i64, i64, NaiveDate)> {
 /// the message's date. Returns how many messages were repaired.
 pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize> {
     let pattern = format!("campaign:{}:step:%", campaign.id);
+    // A message that could not be prepared stands for no reminder: the next run tries again.
     let orphans: Vec<(i64, String)> = conn
-        .prepare(
+        .prepare(&format!(
             "SELECT m.id, m.send_key FROM messages m
-             WHERE m.send_key LIKE ?1
+             WHERE m.send_key LIKE ?1 AND NOT {}
                AND NOT EXISTS (SELECT 1 FROM invoice_reminders r WHERE r.message_id = m.id)",
-        )?
+            outbox::UNPREPARED
+        ))?
         .query_map([&pattern], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut repaired = 0;

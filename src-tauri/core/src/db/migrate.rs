@@ -17,7 +17,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_call_list.sql")),
     (7, include_str!("migrations/0007_plan_inputs.sql")),
     (8, include_str!("migrations/0008_open_invoices_index.sql")),
+    (9, include_str!("migrations/0009_clean_text.sql")),
 ];
+
+/// Work a migration's SQL cannot do, run after it in the same transaction; returns what the
+/// user should be told (None: nothing worth saying).
+type DataStep = fn(&Connection) -> rusqlite::Result<Option<String>>;
+
+/// (version, data step) for the migrations that have one.
+const DATA_STEPS: &[(i64, DataStep)] = &[(9, super::clean_text::run)];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 
@@ -25,7 +33,8 @@ pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
 
-pub(super) fn run(conn: &mut Connection, path: &Path) -> DbResult<()> {
+/// Migrates the file; returns what the data steps say the user should know.
+pub(super) fn run(conn: &mut Connection, path: &Path) -> DbResult<Vec<String>> {
     run_with(conn, path, MIGRATIONS)
 }
 
@@ -57,7 +66,11 @@ fn newer(path: &Path, found: i64, supported: i64) -> DbError {
     }
 }
 
-fn run_with(conn: &mut Connection, path: &Path, migrations: &[(i64, &str)]) -> DbResult<()> {
+fn run_with(
+    conn: &mut Connection,
+    path: &Path,
+    migrations: &[(i64, &str)],
+) -> DbResult<Vec<String>> {
     let latest = migrations.last().map_or(0, |m| m.0);
     let current = read_version(conn, path)?;
     if current > latest {
@@ -65,7 +78,7 @@ fn run_with(conn: &mut Connection, path: &Path, migrations: &[(i64, &str)]) -> D
     }
     let pending: Vec<_> = migrations.iter().filter(|(v, _)| *v > current).collect();
     if pending.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     if current > 0 || has_user_tables(conn)? {
         if current == 0 {
@@ -76,13 +89,15 @@ fn run_with(conn: &mut Connection, path: &Path, migrations: &[(i64, &str)]) -> D
         }
         backup(conn, path, current)?;
     }
+    let mut notices = Vec::new();
     for (version, sql) in pending {
-        apply(conn, *version, sql).map_err(|source| DbError::Migration {
+        let notice = apply(conn, *version, sql).map_err(|source| DbError::Migration {
             version: *version,
             source,
         })?;
+        notices.extend(notice);
     }
-    Ok(())
+    Ok(notices)
 }
 
 fn has_user_tables(conn: &Connection) -> rusqlite::Result<bool> {
@@ -93,11 +108,16 @@ fn has_user_tables(conn: &Connection) -> rusqlite::Result<bool> {
     )
 }
 
-fn apply(conn: &mut Connection, version: i64, sql: &str) -> rusqlite::Result<()> {
+fn apply(conn: &mut Connection, version: i64, sql: &str) -> rusqlite::Result<Option<String>> {
     let tx = conn.transaction()?;
     tx.execute_batch(sql)?;
+    let notice = match DATA_STEPS.iter().find(|(v, _)| *v == version) {
+        Some((_, step)) => step(&tx)?,
+        None => None,
+    };
     tx.pragma_update(None, "user_version", version)?;
-    tx.commit()
+    tx.commit()?;
+    Ok(notice)
 }
 
 /// `duebook.sqlite` at version 3 is copied to `duebook.sqlite.v3-backup` (never overwritten

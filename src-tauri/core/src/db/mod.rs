@@ -1,5 +1,6 @@
 //! Opening the SQLite file: pragmas, migrations, and the error type every query module uses.
 
+mod clean_text;
 mod migrate;
 mod owner;
 
@@ -51,6 +52,7 @@ pub type DbResult<T> = Result<T, DbError>;
 pub struct Database {
     conn: Connection,
     path: PathBuf,
+    notices: Vec<String>,
 }
 
 impl Database {
@@ -67,11 +69,18 @@ impl Database {
         // Refuse a file we cannot own before any pragma writes to it (WAL rewrites the header).
         migrate::check_version(&conn, path)?;
         configure(&conn).map_err(|source| classify_open_error(path, source))?;
-        migrate::run(&mut conn, path)?;
+        let notices = migrate::run(&mut conn, path)?;
         Ok(Database {
             conn,
             path: path.to_path_buf(),
+            notices,
         })
+    }
+
+    /// What opening this file changed in the user's data (an upgrade that cleaned stored text
+    /// says how many records): the CLI prints it on stderr, the app logs it. Empty on most opens.
+    pub fn notices(&self) -> &[String] {
+        &self.notices
     }
 
     pub fn path(&self) -> &Path {

@@ -4,15 +4,17 @@
 use super::account::{self, AccountError, AccountSettings};
 use super::company::{self, CompanyError};
 use super::context::{self, ContextInput};
+use super::mime::{mailbox, mailbox_text};
 use super::templates::{EmailTemplate, RenderedEmail, Renderer, TemplateError};
 use crate::db::DbError;
+use crate::model::text::clean_line;
 use chrono::NaiveDate;
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
-use lettre::Message;
+use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
+
+pub use super::mime::{build_mime, new_message_id};
 
 /// Largest total size of attachments on one message (providers refuse ~25 MB after encoding).
 pub const MAX_ATTACHMENT_BYTES: usize = 15 * 1024 * 1024;
@@ -29,6 +31,9 @@ pub enum ComposeError {
     Db(#[from] DbError),
     #[error("{0}")]
     Invalid(String),
+    /// A header that cannot be written (a name with a line break that got past cleaning).
+    #[error("the {field} header cannot be built: {detail}")]
+    Header { field: &'static str, detail: String },
     #[error("cannot attach {path}: {detail}")]
     Attachment { path: PathBuf, detail: String },
 }
@@ -209,6 +214,8 @@ fn prepare_as(
 }
 
 /// [`prepare`] with an already-compiled renderer and account (many messages in one run).
+/// Names and the rendered subject are cleaned into one line each; a header that still cannot
+/// be built is a [`ComposeError`], never a panic.
 pub fn prepare_with(
     conn: &rusqlite::Connection,
     renderer: &Renderer,
@@ -216,38 +223,7 @@ pub fn prepare_with(
     request: &SendRequest,
     as_of: NaiveDate,
 ) -> Result<PreparedEmail, ComposeError> {
-    let customer = conn
-        .query_row(
-            "SELECT name, do_not_contact FROM customers WHERE id = ?1",
-            [request.customer_id],
-            |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)),
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => {
-                ComposeError::Invalid(format!("there is no customer {}", request.customer_id))
-            }
-            other => other.into(),
-        })?;
-    if customer.1 {
-        return Err(ComposeError::Invalid(format!(
-            "{} is marked \"do not contact\"; no email was prepared",
-            customer.0
-        )));
-    }
-    let (contact_name, email) =
-        context::recipient(conn, request.customer_id)?.ok_or_else(|| {
-            ComposeError::Invalid(format!(
-                "{} has no contact with a usable email address; add one on the customer screen",
-                customer.0
-            ))
-        })?;
-    let to_address: lettre::Address = email.trim().parse().map_err(|e| {
-        ComposeError::Invalid(format!(
-            "the contact address {email:?} of {} is not valid ({e})",
-            customer.0
-        ))
-    })?;
-    let to = Mailbox::new(contact_name.filter(|n| !n.trim().is_empty()), to_address);
+    let (customer_name, to) = recipient(conn, request.customer_id)?;
     let company = company::load(conn)?;
     let ctx = context::build(
         conn,
@@ -260,9 +236,89 @@ pub fn prepare_with(
         },
     )?;
     let rendered = renderer.render(&request.template_key, &ctx.to_tera())?;
+    let from = account.from_mailbox()?;
+    let mut warnings = account.warnings();
+    if ctx.invoices.is_empty()
+        && super::templates::REMINDER_KEYS.contains(&request.template_key.as_str())
+    {
+        warnings.push(format!("{customer_name} has no open invoices"));
+    }
+    let email = OutgoingEmail {
+        from: mailbox(from.name.as_deref(), from.email),
+        reply_to: account.reply_to_mailbox()?,
+        to: vec![to],
+        subject: clean_line(&rendered.subject),
+        text: rendered.text,
+        html: rendered.html,
+        attachments: read_attachments(&request.attachments)?,
+    };
+    let preview = EmailPreview {
+        customer_id: request.customer_id,
+        template_key: request.template_key.clone(),
+        from: mailbox_text("From", &email.from)?,
+        reply_to: email
+            .reply_to
+            .as_ref()
+            .map(|r| mailbox_text("Reply-To", r))
+            .transpose()?,
+        to: email
+            .to
+            .iter()
+            .map(|t| mailbox_text("To", t))
+            .collect::<Result<_, _>>()?,
+        subject: email.subject.clone(),
+        text: email.text.clone(),
+        html: email.html.clone(),
+        attachments: email.attachments.iter().map(Attachment::info).collect(),
+        invoice_ids: ctx.invoices.iter().map(|i| i.id).collect(),
+        warnings,
+    };
+    Ok(PreparedEmail { preview, email })
+}
+
+/// The customer's name (one clean line, for messages) and the mailbox of their contact with a
+/// usable address. Refuses customers marked do-not-contact and customers without an address.
+fn recipient(
+    conn: &rusqlite::Connection,
+    customer_id: i64,
+) -> Result<(String, Mailbox), ComposeError> {
+    let (name, do_not_contact) = conn
+        .query_row(
+            "SELECT name, do_not_contact FROM customers WHERE id = ?1",
+            [customer_id],
+            |r| Ok((clean_line(&r.get::<_, String>(0)?), r.get::<_, bool>(1)?)),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => {
+                ComposeError::Invalid(format!("there is no customer {customer_id}"))
+            }
+            other => other.into(),
+        })?;
+    if do_not_contact {
+        return Err(ComposeError::Invalid(format!(
+            "{name} is marked \"do not contact\"; no email was prepared"
+        )));
+    }
+    let (contact_name, email) = context::recipient(conn, customer_id)?.ok_or_else(|| {
+        ComposeError::Invalid(format!(
+            "{name} has no contact with a usable email address; add one on the customer screen"
+        ))
+    })?;
+    let address: lettre::Address = email.trim().parse().map_err(|e| {
+        ComposeError::Invalid(format!(
+            "the contact address {:?} of {name} is not valid ({e})",
+            email.trim()
+        ))
+    })?;
+    let to = mailbox(contact_name.as_deref(), address);
+    Ok((name, to))
+}
+
+/// The files the user picked, within [`MAX_ATTACHMENT_BYTES`] together.
+fn read_attachments(paths: &[PathBuf]) -> Result<Vec<Attachment>, ComposeError> {
     let mut attachments = Vec::new();
     let mut total = 0usize;
-    for path in &request.attachments {
+    for path in paths {
         let a = Attachment::from_file(path)?;
         total += a.bytes.len();
         if total > MAX_ATTACHMENT_BYTES {
@@ -276,37 +332,7 @@ pub fn prepare_with(
         }
         attachments.push(a);
     }
-    let from = account.from_mailbox()?;
-    let reply_to = account.reply_to_mailbox()?;
-    let mut warnings = account.warnings();
-    if ctx.invoices.is_empty()
-        && super::templates::REMINDER_KEYS.contains(&request.template_key.as_str())
-    {
-        warnings.push(format!("{} has no open invoices", customer.0));
-    }
-    let email = OutgoingEmail {
-        from,
-        reply_to,
-        to: vec![to],
-        subject: rendered.subject,
-        text: rendered.text,
-        html: rendered.html,
-        attachments,
-    };
-    let preview = EmailPreview {
-        customer_id: request.customer_id,
-        template_key: request.template_key.clone(),
-        from: email.from.to_string(),
-        reply_to: email.reply_to.as_ref().map(Mailbox::to_string),
-        to: email.to.iter().map(Mailbox::to_string).collect(),
-        subject: email.subject.clone(),
-        text: email.text.clone(),
-        html: email.html.clone(),
-        attachments: email.attachments.iter().map(Attachment::info).collect(),
-        invoice_ids: ctx.invoices.iter().map(|i| i.id).collect(),
-        warnings,
-    };
-    Ok(PreparedEmail { preview, email })
+    Ok(attachments)
 }
 
 /// Adds attachments that are not files the user picked (invoice copies), within the same size
@@ -334,6 +360,7 @@ pub fn attach(prepared: &mut PreparedEmail, extra: Vec<Attachment>) -> Result<()
 }
 
 /// Renders `template`, saved or not, for a real customer: the template editor's live preview.
+/// The subject is cleaned into one line as [`prepare_with`] cleans it.
 /// Works before an email account is set up (the sender fields are then empty).
 pub fn render_for_customer(
     conn: &rusqlite::Connection,
@@ -354,85 +381,15 @@ pub fn render_for_customer(
             sender_email: sender.as_ref().map_or("", |s| s.from_address.as_str()),
         },
     )?;
-    Ok(renderer.render(&template.key, &ctx.to_tera())?)
-}
-
-/// A fresh Message-ID in our sender's domain: `<lz3k9a.5f1e...@acme.example>`.
-pub fn new_message_id(from: &Mailbox) -> String {
-    let domain = from.email.domain();
-    let millis = chrono::Utc::now().timestamp_millis().max(0) as u64;
-    format!(
-        "<{}.{:016x}{:016x}@{}>",
-        radix36(millis),
-        fastrand::u64(..),
-        fastrand::u64(..),
-        domain
-    )
-}
-
-fn radix36(mut n: u64) -> String {
-    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[(n % 36) as usize]);
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-/// The complete RFC 5322 message: multipart/alternative (text + HTML), inside multipart/mixed
-/// when there are attachments.
-pub fn build_mime(email: &OutgoingEmail, message_id: &str) -> Result<Vec<u8>, ComposeError> {
-    let mut builder = Message::builder()
-        .from(email.from.clone())
-        .subject(email.subject.clone())
-        .message_id(Some(message_id.to_string()))
-        .date_now();
-    if let Some(reply_to) = &email.reply_to {
-        builder = builder.reply_to(reply_to.clone());
-    }
-    for to in &email.to {
-        builder = builder.to(to.clone());
-    }
-    let alternative = MultiPart::alternative()
-        .singlepart(SinglePart::plain(email.text.clone()))
-        .singlepart(SinglePart::html(email.html.clone()));
-    let message = if email.attachments.is_empty() {
-        builder.multipart(alternative)
-    } else {
-        let mut mixed = MultiPart::mixed().multipart(alternative);
-        for a in &email.attachments {
-            let content_type = ContentType::parse(&a.content_type).unwrap_or(
-                ContentType::parse("application/octet-stream")
-                    .map_err(|e| ComposeError::Invalid(e.to_string()))?,
-            );
-            mixed = mixed.singlepart(
-                MimeAttachment::new(a.file_name.clone()).body(a.bytes.clone(), content_type),
-            );
-        }
-        builder.multipart(mixed)
-    };
-    let message =
-        message.map_err(|e| ComposeError::Invalid(format!("the message cannot be built: {e}")))?;
-    Ok(message.formatted())
+    let mut rendered = renderer.render(&template.key, &ctx.to_tera())?;
+    // The subject as it would be sent: one clean line.
+    rendered.subject = clean_line(&rendered.subject);
+    Ok(rendered)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn message_ids_are_unique_and_in_our_domain() {
-        let from: Mailbox = "Acme <ar@acme.example>".parse().unwrap();
-        let a = new_message_id(&from);
-        let b = new_message_id(&from);
-        assert_ne!(a, b);
-        assert!(a.starts_with('<') && a.ends_with("@acme.example>"), "{a}");
-    }
 
     #[test]
     fn the_editor_preview_renders_for_a_real_customer_before_any_account_exists() {
@@ -524,28 +481,5 @@ mod tests {
         attach(&mut prepared, vec![prepared_with(10)]).unwrap();
         assert_eq!(prepared.email.attachments.len(), 2);
         assert_eq!(prepared.preview.attachments.len(), 1);
-    }
-
-    #[test]
-    fn the_mime_message_is_multipart_with_our_message_id() {
-        let email = OutgoingEmail {
-            from: "Acme <ar@acme.example>".parse().unwrap(),
-            reply_to: Some("billing@acme.example".parse().unwrap()),
-            to: vec!["Bo <bo@client.example>".parse().unwrap()],
-            subject: "Invoice INV-1 is overdue".into(),
-            text: "Hello".into(),
-            html: "<p>Hello</p>".into(),
-            attachments: vec![Attachment {
-                file_name: "INV-1.pdf".into(),
-                content_type: "application/pdf".into(),
-                bytes: b"%PDF-1.4 test".to_vec(),
-            }],
-        };
-        let raw = String::from_utf8(build_mime(&email, "<x.1@acme.example>").unwrap()).unwrap();
-        assert!(raw.contains("Message-ID: <x.1@acme.example>"), "{raw}");
-        assert!(raw.contains("Reply-To: billing@acme.example"));
-        assert!(raw.contains("multipart/mixed"));
-        assert!(raw.contains("multipart/alternative"));
-        assert!(raw.contains("filename=\"INV-1.pdf\""));
     }
 }

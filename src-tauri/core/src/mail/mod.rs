@@ -5,7 +5,9 @@
 //!    [`context`], branding from [`company`], sender from [`account`]) into a [`compose::PreparedEmail`]
 //!    whose `preview` is exactly what will be sent;
 //! 2. [`outbox::enqueue_prepared`] stores it as `queued` with a unique send key, our own
-//!    Message-ID and the final MIME bytes — before any network I/O;
+//!    Message-ID and the final MIME bytes ([`mime`]: headers that cannot be built are a typed
+//!    error, never a panic) — before any network I/O; a campaign email that cannot be prepared
+//!    is stored as `failed` with the reason ([`outbox::record_unprepared`]);
 //! 3. [`outbox::deliver`] hands queued messages to a [`smtp::Mailer`] ([`smtp::SmtpMailer`] for the
 //!    real account, built by [`mailer_for_account`]) and records sent / failed / uncertain.
 //!
@@ -17,6 +19,7 @@ pub mod attachments;
 pub mod company;
 pub mod compose;
 pub mod context;
+pub mod mime;
 pub mod outbox;
 pub mod smtp;
 pub mod templates;

@@ -15,6 +15,7 @@
 //! died mid-send and becomes `uncertain` — shown to the user, never resent on its own.
 
 use super::compose::{build_mime, new_message_id, AttachmentInfo, OutgoingEmail, PreparedEmail};
+use super::mime::mailbox_text;
 use super::smtp::{Mailer, SendError};
 use crate::db::{json_ids, DbError};
 use lettre::address::Envelope;
@@ -244,10 +245,28 @@ pub fn enqueue(
         return Err(OutboxError::AlreadyQueued { id, state });
     }
     let message_id = new_message_id(&email.from);
-    let raw = build_mime(email, &message_id).map_err(|e| OutboxError::Invalid(e.to_string()))?;
-    let to: Vec<String> = email.to.iter().map(Mailbox::to_string).collect();
+    let invalid = |e: super::compose::ComposeError| OutboxError::Invalid(e.to_string());
+    let raw = build_mime(email, &message_id).map_err(invalid)?;
+    let from = mailbox_text("From", &email.from).map_err(invalid)?;
+    let reply_to = email
+        .reply_to
+        .as_ref()
+        .map(|r| mailbox_text("Reply-To", r))
+        .transpose()
+        .map_err(invalid)?;
+    let to = email
+        .to
+        .iter()
+        .map(|t| mailbox_text("To", t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(invalid)?;
     let to_json = serde_json::to_string(&to).unwrap_or_else(|_| "[]".into());
     let tx = conn.unchecked_transaction()?;
+    // A failure recorded under this key before any message could be built gives way to it.
+    tx.execute(
+        &format!("DELETE FROM messages WHERE send_key = ?1 AND {UNPREPARED}"),
+        [&send_key],
+    )?;
     let inserted = tx.execute(
         "INSERT INTO messages (customer_id, direction, send_key, campaign_id, step_id, template_key,
                                rfc_message_id, from_addr, to_addrs, reply_to, subject, body_text,
@@ -260,9 +279,9 @@ pub fn enqueue(
             meta.step_id,
             meta.template_key,
             message_id,
-            email.from.to_string(),
+            from,
             to_json,
-            email.reply_to.as_ref().map(Mailbox::to_string),
+            reply_to,
             email.subject,
             email.text,
             email.html,
@@ -297,15 +316,54 @@ pub fn enqueue(
     Ok(id)
 }
 
+/// The message queued under `key`, not counting a failure recorded before one could be built.
 fn find_by_key(conn: &Connection, key: &str) -> Result<Option<(i64, MessageState)>, OutboxError> {
     Ok(conn
         .query_row(
-            "SELECT id, state FROM messages WHERE send_key = ?1",
+            &format!("SELECT id, state FROM messages WHERE send_key = ?1 AND NOT {UNPREPARED}"),
             [key],
             |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
         )
         .optional()?
         .map(|(id, s)| (id, MessageState::parse(&s).unwrap_or(MessageState::Failed))))
+}
+
+/// SQL condition of a message that was never built (see [`record_unprepared`]): failed, with
+/// no bytes to send.
+pub(crate) const UNPREPARED: &str = "(state = 'failed' AND raw_mime IS NULL)";
+
+/// Records that the message under `meta.send_key` could not be prepared (a customer's data
+/// no header can carry, a template error ...): a `failed` message with `reason` and no bytes,
+/// so the outbox shows it like any other failure. A later [`enqueue`] under the same key
+/// replaces it; recording again only updates the reason. Returns None when a real message is
+/// queued under the key already.
+pub fn record_unprepared(
+    conn: &Connection,
+    meta: &MessageMeta,
+    reason: &str,
+) -> Result<Option<i64>, OutboxError> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "INSERT INTO messages (customer_id, direction, send_key, campaign_id, step_id,
+                                       template_key, to_addrs, state, failure_reason, created_at)
+                 VALUES (?1, 'out', ?2, ?3, ?4, ?5, '[]', 'failed', ?6, ?7)
+                 ON CONFLICT (send_key) DO UPDATE SET failure_reason = excluded.failure_reason
+                 WHERE {UNPREPARED}
+                 RETURNING id"
+            ),
+            params![
+                meta.customer_id,
+                meta.send_key,
+                meta.campaign_id,
+                meta.step_id,
+                meta.template_key,
+                reason,
+                now_ts()
+            ],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 const COLUMNS: &str =
@@ -472,7 +530,21 @@ fn transition(
 }
 
 /// The user decided to send a failed or uncertain message again (same Message-ID, same bytes).
+/// A message that was never built has nothing to resend: the next run prepares it again.
 pub fn resend(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> {
+    let unprepared: bool = conn
+        .query_row(
+            &format!("SELECT {UNPREPARED} FROM messages WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if unprepared {
+        return Err(OutboxError::Invalid(format!(
+            "message {id} could not be prepared, so there is nothing to resend; correct what its reason names and the next run prepares it again"
+        )));
+    }
     transition(
         conn,
         id,

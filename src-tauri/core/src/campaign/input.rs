@@ -1,0 +1,82 @@
+//! A campaign as the user (or a JSON file) gave it, made safe to store: every single-line field
+//! cleaned into one line, then checked.
+
+use super::{Audience, CampaignError, CampaignResult, NewCampaign, Trigger};
+use crate::model::text::clean_line;
+
+/// `new` with its name, template keys, segment, tags and custom-field keys cleaned into one line
+/// each, if it passes the checks.
+pub(super) fn checked(new: &NewCampaign) -> CampaignResult<NewCampaign> {
+    let mut clean = new.clone();
+    clean.name = clean_line(&new.name);
+    for step in &mut clean.steps {
+        step.template_key = clean_line(&step.template_key);
+        step.alt_template_key = step.alt_template_key.as_deref().map(clean_line);
+    }
+    let audience = &mut clean.audience;
+    audience.segment = audience.segment.as_deref().map(clean_line);
+    audience.currency = audience.currency.as_deref().map(clean_line);
+    audience.tags = audience.tags.iter().map(|t| clean_line(t)).collect();
+    for condition in &mut audience.custom_fields {
+        condition.key = clean_line(&condition.key);
+    }
+    validate(&clean)?;
+    Ok(clean)
+}
+
+fn validate(new: &NewCampaign) -> CampaignResult<()> {
+    let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
+    if new.name.trim().is_empty() {
+        return invalid("the campaign needs a name");
+    }
+    if new.steps.is_empty() {
+        return invalid("the campaign needs at least one step");
+    }
+    if new.min_gap_days < 0 {
+        return invalid("the minimum gap cannot be negative");
+    }
+    if matches!(new.daily_cap, Some(c) if c < 1) {
+        return invalid("the daily cap must be at least 1");
+    }
+    let mut positions: Vec<i64> = new.steps.iter().map(|s| s.position).collect();
+    positions.sort_unstable();
+    positions.dedup();
+    if positions.len() != new.steps.len() {
+        return invalid("two steps have the same position");
+    }
+    for s in &new.steps {
+        if let Trigger::DayOfMonth(d) = s.trigger {
+            if !(1..=31).contains(&d) {
+                return invalid("a day of the month is between 1 and 31");
+            }
+        }
+        if s.template_key.trim().is_empty() {
+            return invalid("every step needs a template");
+        }
+        if let Some(alt) = &s.alt_template_key {
+            if alt.trim().is_empty() {
+                return invalid("the second template of an A/B step cannot be empty");
+            }
+            if alt.trim() == s.template_key.trim() {
+                return invalid("an A/B step needs two different templates");
+            }
+        }
+    }
+    validate_audience(&new.audience)
+}
+
+fn validate_audience(a: &Audience) -> CampaignResult<()> {
+    let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
+    if matches!(a.usually_late, Some(u) if u.min_average_days_late < 1) {
+        return invalid("\"usually late\" needs an average of at least 1 day late");
+    }
+    for c in &a.custom_fields {
+        if c.key.trim().is_empty() {
+            return invalid("a custom-field condition needs a field name");
+        }
+        if c.value.trim().is_empty() {
+            return invalid("a custom-field condition needs a value to compare with");
+        }
+    }
+    Ok(())
+}

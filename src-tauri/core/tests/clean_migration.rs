@@ -1,0 +1,145 @@
+//! Migration 9 cleans single-line text stored before every way in cleaned it, keeps customer
+//! names unique, and says how many records it changed (the CLI prints it on stderr).
+
+use duebook_core::db::Database;
+use duebook_core::model::{NewContact, NewCustomer};
+use duebook_core::{contacts, customers};
+use rusqlite::params;
+use std::path::Path;
+use std::process::Command;
+
+/// A file as version 8 left it: dirty text written straight into SQLite, then the schema
+/// version set back so the next open runs migration 9 on it.
+fn version_8_file(dir: &Path) -> (std::path::PathBuf, [i64; 3]) {
+    let path = dir.join("old.sqlite");
+    let db = Database::open(&path).unwrap();
+    let conn = db.conn();
+    let clean = customers::insert(conn, &NewCustomer::named("Acme Ltd")).unwrap();
+    let dirty = customers::insert(conn, &NewCustomer::named("placeholder")).unwrap();
+    let other = customers::insert(conn, &NewCustomer::named("other")).unwrap();
+    contacts::insert(conn, other, &NewContact::default()).unwrap();
+    let raw = [
+        (dirty, "Acme\r\nLtd", "acme\r\nltd"),
+        (other, "\u{202E}Brightwater\tDental\u{1b}[2J", "other"),
+    ];
+    for (id, name, key) in raw {
+        conn.execute(
+            "UPDATE customers SET name = ?2, name_key = ?3 WHERE id = ?1",
+            params![id, name, key],
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "UPDATE contacts SET name = 'Jordan' || char(10) || 'Smith', email = ' ap@bw.example' || char(13),
+                             phone = '+44 20' || char(9) || '7946 0000', role = 'AP'
+         WHERE customer_id = (SELECT max(id) FROM customers);
+         INSERT INTO tasks (customer_id, kind, title, due_date, created_at)
+         VALUES (1, 'call', 'Call' || char(13) || char(10) || 'back', '2026-04-01', '2026-04-01');
+         INSERT INTO campaigns (name, created_at, updated_at)
+         VALUES ('Friendly' || char(27) || '[31m', '2026-04-01', '2026-04-01');
+         PRAGMA user_version = 8;",
+    )
+    .unwrap();
+    (path, [clean, dirty, other])
+}
+
+fn names(db: &Database) -> Vec<String> {
+    db.conn()
+        .prepare("SELECT name FROM customers ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn migration_9_cleans_stored_text_keeps_names_unique_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, [_, dirty, other]) = version_8_file(dir.path());
+    let db = Database::open(&path).unwrap();
+    assert_eq!(
+        names(&db),
+        [
+            "Acme Ltd".to_string(),
+            format!("Acme Ltd (#{dirty})"),
+            "Brightwater Dental [2J".to_string()
+        ]
+    );
+    let contact = &contacts::for_customer(db.conn(), other).unwrap()[0];
+    assert_eq!(contact.name.as_deref(), Some("Jordan Smith"));
+    assert_eq!(contact.email.as_deref(), Some("ap@bw.example"));
+    assert_eq!(contact.phone.as_deref(), Some("+44 20 7946 0000"));
+    let (title, campaign): (String, String) = db
+        .conn()
+        .query_row(
+            "SELECT (SELECT title FROM tasks), (SELECT name FROM campaigns)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (title.as_str(), campaign.as_str()),
+        ("Call back", "Friendly [31m")
+    );
+    assert_eq!(
+        db.notices(),
+        ["Database upgrade: line breaks and other control characters were cleaned out of 5 record(s) (2 customer(s), 1 contact(s), 1 task(s), 1 campaign(s)). 1 customer(s) had a cleaned name another customer already has and got their number added, e.g. \"Acme Ltd (#12)\"."]
+    );
+    // The search index follows the cleaned names and contacts.
+    let found: i64 = db
+        .conn()
+        .query_row(
+            "SELECT rowid FROM customer_search WHERE customer_search MATCH '\"brightwater\" \"smith\"'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(found, other);
+    // A cleaned customer is found by the name it had, dirty or clean.
+    assert_eq!(
+        customers::find_id_by_name(db.conn(), "brightwater dental [2j").unwrap(),
+        Some(other)
+    );
+    drop(db);
+    assert!(
+        Database::open(&path).unwrap().notices().is_empty(),
+        "said once, on the upgrade"
+    );
+}
+
+#[test]
+fn the_cli_says_what_the_upgrade_cleaned_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = version_8_file(dir.path());
+    let o = Command::new(env!("CARGO_BIN_EXE_duebook"))
+        .arg("--db")
+        .arg(&path)
+        .args(["aging", "--json"])
+        .env_remove("DUEBOOK_DB")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.starts_with("note: Database upgrade: line breaks and other control characters were cleaned out of 5 record(s)"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !stdout.contains("Database upgrade"),
+        "scripted output unchanged: {stdout}"
+    );
+}
+
+#[test]
+fn an_untouched_file_says_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.sqlite");
+    {
+        let db = Database::open(&path).unwrap();
+        customers::insert(db.conn(), &NewCustomer::named("Acme Ltd")).unwrap();
+        db.conn().execute_batch("PRAGMA user_version = 8").unwrap();
+    }
+    assert!(Database::open(&path).unwrap().notices().is_empty());
+}
