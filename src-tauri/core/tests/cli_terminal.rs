@@ -29,8 +29,8 @@ fn duebook(db: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-/// Nothing in the output acts on a terminal, and the hostile text was printed (escaped).
-fn assert_shown_inert(out: &Output, command: &str) {
+/// Nothing in the output acts on a terminal.
+fn assert_inert(out: &Output, command: &str) {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
@@ -39,6 +39,13 @@ fn assert_shown_inert(out: &Output, command: &str) {
             "`duebook {command}` wrote a control byte to {name}:\n{stdout}\n{stderr}"
         );
     }
+}
+
+/// Nothing in the output acts on a terminal, and the hostile text was printed (escaped).
+fn assert_shown_inert(out: &Output, command: &str) {
+    assert_inert(out, command);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stdout.contains(SHOWN) || stderr.contains(SHOWN),
         "`duebook {command}` did not show the name:\n{stdout}\n{stderr}"
@@ -101,17 +108,23 @@ fn plans_dry_runs_outbox_and_statements_print_hostile_names_escaped() {
         &["campaigns", "results", "1", "--today", "2026-04-15"],
     );
     run(&path, &["run-due", "--dry-run", "--today", "2026-04-15"]);
+    // The message itself carries the name cleaned into one line (compose cleans headers), so the
+    // dry run shows that rather than an escaped copy.
     let id = mail.to_string();
-    run(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id,
-            "--template",
-            "overdue-1",
-            "--dry-run",
-        ],
+    let dry_run = [
+        "send",
+        "--customer",
+        &id,
+        "--template",
+        "overdue-1",
+        "--dry-run",
+    ];
+    let out = duebook(&path, &dry_run);
+    assert_inert(&out, "send --dry-run");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("for Evil ]0;pwned [2J Mail"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
     );
     run(&path, &["outbox", "list"]);
     let out = dir.path().join("statements");
@@ -121,17 +134,16 @@ fn plans_dry_runs_outbox_and_statements_print_hostile_names_escaped() {
         &path,
         &["statements", "--out", out_arg, "--customer", &phone],
     );
-    // An error that quotes the name goes through the same escaping.
-    run(
+    // An error that quotes the name quotes it cleaned into one line, and is printed inert.
+    let refused = duebook(
         &path,
-        &[
-            "send",
-            "--customer",
-            &phone,
-            "--template",
-            "overdue-1",
-            "--dry-run",
-        ],
+        &["send", "--customer", &phone, "--template", "overdue-1"],
+    );
+    assert_inert(&refused, "send (no email)");
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("Evil ]0;pwned [2J Corp has no contact"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
     );
 }
 
@@ -158,8 +170,9 @@ fn import_reports_and_aging_print_hostile_text_escaped() {
     std::fs::write(&file, format!("{header}{}", row("40.00"))).unwrap();
     let out = duebook(&path, &["import", file_arg]);
     assert_shown_inert(&out, "import again");
+    // Invoice numbers are cleaned into one line at the import door.
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("updated INV\\u{1b}[2J-1"),
+        String::from_utf8_lossy(&out.stdout).contains("updated INV [2J-1"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
