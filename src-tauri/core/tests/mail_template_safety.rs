@@ -236,8 +236,54 @@ fn output_is_capped_at_one_mebibyte() {
     );
 }
 
+#[test]
+fn range_with_extreme_arguments_is_an_error_not_a_panic() {
+    let t = html_template(
+        "{% for i in range(start=-9223372036854775807, end=9223372036854775807) %}x{% endfor %}",
+    );
+    let err = templates::check(&t).unwrap_err();
+    assert!(
+        err.issue().unwrap().message.contains("limited to 500"),
+        "{err:?}"
+    );
+}
+
+/// Pieces of template syntax, shuffled into templates that are mostly wrong and sometimes
+/// sneaky, plus arbitrary text (control characters included).
+fn template_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("{{ ".to_string()),
+        Just(" }}".to_string()),
+        Just("{% for x in invoices %}".to_string()),
+        Just("{% for x in customer.name | split(pat=\"\") %}".to_string()),
+        Just("{% endfor %}".to_string()),
+        Just("{% set s = customer.name %}".to_string()),
+        Just("customer.name".to_string()),
+        Just("x.number".to_string()),
+        Just("s".to_string()),
+        Just(" ~ ".to_string()),
+        Just(" | split(pat=\" \") | join(sep=\"\")".to_string()),
+        Just(" | replace(from=\"&lt;\", to=\"\")".to_string()),
+        Just(" | safe".to_string()),
+        Just(" | escape".to_string()),
+        Just("\"<\"".to_string()),
+        any::<String>(),
+    ];
+    prop::collection::vec(piece, 0..10).prop_map(|pieces| pieces.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_template_is_refused_or_renders_the_payload_escaped(html in template_soup()) {
+        let template = html_template(&html);
+        // Never a panic; when it renders, the payload is escaped.
+        if let Ok(out) = render(&template, &poisoned()) {
+            prop_assert!(!out.html.contains("<img"), "{html}");
+        }
+        let _ = templates::problems(&template);
+    }
+
     #[test]
     fn any_customer_name_reaches_the_html_escaped(name in any::<String>()) {
         let mut ctx = context::sample();

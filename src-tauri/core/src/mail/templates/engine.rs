@@ -156,8 +156,9 @@ fn bounded_range(args: &HashMap<String, tera::Value>) -> tera::Result<tera::Valu
     if start > end {
         return Err(tera::Error::msg("range: `start` is greater than `end`"));
     }
-    let count = (end - start) / step;
-    if count > MAX_RANGE as i64 {
+    // In i128: `end - start` overflows i64 for extreme arguments.
+    let count = (i128::from(end) - i128::from(start)) / i128::from(step);
+    if count > MAX_RANGE as i128 {
         return Err(tera::Error::msg(format!(
             "range is limited to {MAX_RANGE} items in email templates"
         )));

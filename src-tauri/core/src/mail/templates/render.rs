@@ -95,9 +95,14 @@ impl Renderer {
                 let _ = done.send(engines.render(&key, context, deadline));
             })
             .map_err(|e| TemplateError::Invalid(format!("cannot start rendering: {e}")))?;
-        result
-            .recv_timeout(RENDER_BUDGET + WORKER_GRACE)
-            .unwrap_or_else(|_| Err(too_slow(TemplatePart::Html)))
+        match result.recv_timeout(RENDER_BUDGET + WORKER_GRACE) {
+            Ok(rendered) => rendered,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(too_slow(TemplatePart::Html)),
+            // The worker ended without an answer: it panicked (a bug, never the template's).
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(TemplateError::Invalid(
+                "rendering failed unexpectedly; please report this template".into(),
+            )),
+        }
     }
 }
 
