@@ -114,43 +114,45 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
         .filter(|r| r.invoice.status == InvoiceStatus::Open && r.open.minor != 0)
         .collect();
     let mut ctx = assemble(customer, contact, input, Vec::new());
-    let mut list = Vec::with_capacity(rows.len());
-    for row in rows {
-        let inv = &row.invoice;
-        let currency = inv.total.currency.clone();
-        let paid = Money::new(inv.paid_minor, currency.clone());
-        let days = row.days_overdue.max(0);
-        list.push(InvoiceFields {
-            id: inv.id,
-            number: inv.number.clone(),
-            kind: match inv.kind {
-                InvoiceKind::Invoice => "invoice",
-                InvoiceKind::CreditNote => "credit_note",
-            },
-            issue_date: format_date(inv.issue_date),
-            due_date: format_date(inv.due_date),
-            issue_date_iso: inv.issue_date.to_string(),
-            due_date_iso: inv.due_date.to_string(),
-            days_overdue: days,
-            is_overdue: days > 0 && inv.kind == InvoiceKind::Invoice,
-            currency: currency.code().to_string(),
-            total: format_money(&inv.total),
-            total_number: inv.total.decimal_string(),
-            paid: format_money(&paid),
-            paid_number: paid.decimal_string(),
-            open: format_money(&row.open),
-            open_number: row.open.decimal_string(),
-            amount: format_money(&row.open),
-            amount_number: row.open.decimal_string(),
-            payment_link: None,
-            reference: String::new(),
-        });
-    }
+    let list = rows.iter().map(invoice_fields).collect();
     ctx.promise = promise(conn, input.customer_id)?;
     ctx.dispute = dispute(conn, input.customer_id)?;
     ctx.payment = payment(conn, input.customer_id)?;
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
+}
+
+/// One open invoice as templates see it (links and references are filled in later).
+fn invoice_fields(row: &crate::model::InvoiceRow) -> InvoiceFields {
+    let inv = &row.invoice;
+    let currency = inv.total.currency.clone();
+    let paid = Money::new(inv.paid_minor, currency.clone());
+    let days = row.days_overdue.max(0);
+    InvoiceFields {
+        id: inv.id,
+        number: inv.number.clone(),
+        kind: match inv.kind {
+            InvoiceKind::Invoice => "invoice",
+            InvoiceKind::CreditNote => "credit_note",
+        },
+        issue_date: format_date(inv.issue_date),
+        due_date: format_date(inv.due_date),
+        issue_date_iso: inv.issue_date.to_string(),
+        due_date_iso: inv.due_date.to_string(),
+        days_overdue: days,
+        is_overdue: days > 0 && inv.kind == InvoiceKind::Invoice,
+        currency: currency.code().to_string(),
+        total: format_money(&inv.total),
+        total_number: inv.total.decimal_string(),
+        paid: format_money(&paid),
+        paid_number: paid.decimal_string(),
+        open: format_money(&row.open),
+        open_number: row.open.decimal_string(),
+        amount: format_money(&row.open),
+        amount_number: row.open.decimal_string(),
+        payment_link: None,
+        reference: String::new(),
+    }
 }
 
 pub(super) fn assemble(
@@ -209,6 +211,41 @@ pub(super) fn assemble(
     }
 }
 
+/// Open and overdue amounts per currency, in currency-code order.
+fn totals_per_currency(list: &[InvoiceFields]) -> Vec<TotalFields> {
+    let mut totals: BTreeMap<String, (i64, i64, usize, Currency)> = BTreeMap::new();
+    for inv in list {
+        let Ok(currency) = Currency::parse(&inv.currency) else {
+            continue;
+        };
+        let decimals = currency.decimals();
+        let open = crate::model::parse_minor(&inv.open_number, decimals).unwrap_or(0);
+        let entry = totals
+            .entry(inv.currency.clone())
+            .or_insert((0, 0, 0, currency));
+        entry.0 += open;
+        if inv.days_overdue > 0 {
+            entry.1 += open;
+        }
+        entry.2 += 1;
+    }
+    totals
+        .into_values()
+        .map(|(open, overdue, count, currency)| {
+            let open = Money::new(open, currency.clone());
+            let overdue = Money::new(overdue, currency);
+            TotalFields {
+                currency: open.currency.code().to_string(),
+                open: format_money(&open),
+                open_number: open.decimal_string(),
+                overdue: format_money(&overdue),
+                overdue_number: overdue.decimal_string(),
+                count,
+            }
+        })
+        .collect()
+}
+
 /// Per-invoice links and references, totals per currency, the overdue subset.
 pub(super) fn fill_invoices(
     ctx: &mut TemplateContext,
@@ -231,37 +268,7 @@ pub(super) fn fill_invoices(
         };
         inv.reference = render_inline(format, &local, false).unwrap_or_else(|_| inv.number.clone());
     }
-    let mut totals: BTreeMap<String, (i64, i64, usize, Currency)> = BTreeMap::new();
-    for inv in &list {
-        let Ok(currency) = Currency::parse(&inv.currency) else {
-            continue;
-        };
-        let decimals = currency.decimals();
-        let open = crate::model::parse_minor(&inv.open_number, decimals).unwrap_or(0);
-        let entry = totals
-            .entry(inv.currency.clone())
-            .or_insert((0, 0, 0, currency));
-        entry.0 += open;
-        if inv.days_overdue > 0 {
-            entry.1 += open;
-        }
-        entry.2 += 1;
-    }
-    ctx.totals = totals
-        .into_values()
-        .map(|(open, overdue, count, currency)| {
-            let open = Money::new(open, currency.clone());
-            let overdue = Money::new(overdue, currency);
-            TotalFields {
-                currency: open.currency.code().to_string(),
-                open: format_money(&open),
-                open_number: open.decimal_string(),
-                overdue: format_money(&overdue),
-                overdue_number: overdue.decimal_string(),
-                count,
-            }
-        })
-        .collect();
+    ctx.totals = totals_per_currency(&list);
     ctx.total_due = join_amounts(
         &ctx.totals
             .iter()

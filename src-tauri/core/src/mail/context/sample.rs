@@ -58,39 +58,10 @@ pub fn sample() -> TemplateContext {
         email: "ap@acme.example".into(),
     };
     let mut ctx = assemble(customer, contact, &input, Vec::new());
-    let invoice = |number: &str, due: (i32, u32, u32), minor: i64, code: &str, days: i64| {
-        let currency =
-            Currency::parse(code).unwrap_or_else(|_| Currency::parse("EUR").expect("EUR"));
-        let money = Money::new(minor, currency);
-        let due = NaiveDate::from_ymd_opt(due.0, due.1, due.2).unwrap_or_default();
-        let zero = Money::new(0, money.currency.clone());
-        InvoiceFields {
-            id: 1,
-            number: number.into(),
-            kind: "invoice",
-            issue_date: format_date(due - chrono::Days::new(30)),
-            due_date: format_date(due),
-            issue_date_iso: (due - chrono::Days::new(30)).to_string(),
-            due_date_iso: due.to_string(),
-            days_overdue: days.max(0),
-            is_overdue: days > 0,
-            currency: code.into(),
-            total: format_money(&money),
-            total_number: money.decimal_string(),
-            paid: format_money(&zero),
-            paid_number: zero.decimal_string(),
-            open: format_money(&money),
-            open_number: money.decimal_string(),
-            amount: format_money(&money),
-            amount_number: money.decimal_string(),
-            payment_link: None,
-            reference: String::new(),
-        }
-    };
     let list = vec![
-        invoice("INV-1001", (2024, 1, 31), 123450, "EUR", 44),
-        invoice("INV-1017", (2024, 2, 29), 48000, "EUR", 15),
-        invoice("INV-1030", (2024, 3, 31), 30000, "USD", -16),
+        sample_invoice("INV-1001", (2024, 1, 31), 123450, "EUR", 44),
+        sample_invoice("INV-1017", (2024, 2, 29), 48000, "EUR", 15),
+        sample_invoice("INV-1030", (2024, 3, 31), 30000, "USD", -16),
     ];
     ctx.promise = Some(PromiseFields {
         amount: "€1,234.50".into(),
@@ -110,6 +81,42 @@ pub fn sample() -> TemplateContext {
     });
     fill_invoices(&mut ctx, list, &company);
     ctx
+}
+
+/// One invoice of the sample customer.
+fn sample_invoice(
+    number: &str,
+    due: (i32, u32, u32),
+    minor: i64,
+    code: &str,
+    days: i64,
+) -> InvoiceFields {
+    let currency = Currency::parse(code).unwrap_or_else(|_| Currency::parse("EUR").expect("EUR"));
+    let money = Money::new(minor, currency);
+    let due = NaiveDate::from_ymd_opt(due.0, due.1, due.2).unwrap_or_default();
+    let zero = Money::new(0, money.currency.clone());
+    InvoiceFields {
+        id: 1,
+        number: number.into(),
+        kind: "invoice",
+        issue_date: format_date(due - chrono::Days::new(30)),
+        due_date: format_date(due),
+        issue_date_iso: (due - chrono::Days::new(30)).to_string(),
+        due_date_iso: due.to_string(),
+        days_overdue: days.max(0),
+        is_overdue: days > 0,
+        currency: code.into(),
+        total: format_money(&money),
+        total_number: money.decimal_string(),
+        paid: format_money(&zero),
+        paid_number: zero.decimal_string(),
+        open: format_money(&money),
+        open_number: money.decimal_string(),
+        amount: format_money(&money),
+        amount_number: money.decimal_string(),
+        payment_link: None,
+        reference: String::new(),
+    }
 }
 
 #[cfg(test)]
