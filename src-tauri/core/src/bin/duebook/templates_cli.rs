@@ -108,6 +108,13 @@ fn err(e: impl std::fmt::Display) -> String {
 }
 
 fn export(template: &EmailTemplate, dir: &Path) -> Result<(), String> {
+    // The key names the files: a stored one that is not a plain key never becomes a path.
+    if !templates::valid_key(&template.key) {
+        return Err(format!(
+            "the stored template {:?} has a key that cannot name a file",
+            for_terminal(&template.key)
+        ));
+    }
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     for part in TemplatePart::ALL {
         let path = dir.join(part.file_name(&template.key));

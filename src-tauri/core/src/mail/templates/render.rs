@@ -16,12 +16,11 @@ use tera::{Context, Tera, Value};
 const WORKER_GRACE: Duration = Duration::from_millis(300);
 
 /// Compiled templates, ready to render many messages (build once per send run or preview).
-/// Cheap to clone: the engines are shared.
-#[derive(Clone)]
 pub struct Renderer {
     engines: Arc<Engines>,
 }
 
+/// Shared with the worker threads that render.
 struct Engines {
     html: Tera,
     text: Tera,
