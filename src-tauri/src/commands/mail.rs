@@ -18,7 +18,7 @@ use duebook_core::mail::account::{
 use duebook_core::mail::attachments::{self, TemplateOptions};
 use duebook_core::mail::company::{self, CompanyError, CompanyLogo, CompanyProfile};
 use duebook_core::mail::compose::{self, ComposeError};
-use duebook_core::mail::context::{self, TemplateField};
+use duebook_core::mail::context::{self, PreviewFieldsError, TemplateField};
 use duebook_core::mail::outbox::OutboxError;
 use duebook_core::mail::smtp::{ConnectionReport, MailError, MailerOptions, SmtpMailer, Stage};
 use duebook_core::mail::templates::{
@@ -352,13 +352,24 @@ pub async fn template_options(
 /// the field (subject, body_text, body_html) and its line and column. Returns it as stored.
 #[tauri::command]
 pub async fn save_email_template(
-    state: tauri::State<'_, AppState>,
+    app: AppHandle,
     template: EmailTemplate,
     options: TemplateOptions,
 ) -> CommandResult<EmailTemplate> {
+    blocking(move || save_template(&app.state::<AppState>(), &template, options)).await
+}
+
+/// The check renders the template (on a worker, within its time budget) before the session is
+/// taken, so other commands go on answering meanwhile; the session is held only to write.
+fn save_template(
+    state: &AppState,
+    template: &EmailTemplate,
+    options: TemplateOptions,
+) -> CommandResult<EmailTemplate> {
+    let checked = templates::check(template)?;
     state.with_db(|db| {
         let tx = db.conn().unchecked_transaction().map_err(db_error)?;
-        templates::save(&tx, &template)?;
+        templates::store(&tx, &checked)?;
         attachments::set_template_options(&tx, &template.key, options)?;
         tx.commit().map_err(db_error)?;
         Ok(templates::get(db.conn(), &template.key)?)
@@ -393,24 +404,42 @@ pub struct TemplatePreview {
 /// The live preview: `template` as typed, rendered for a real customer.
 #[tauri::command]
 pub async fn preview_email_template(
-    state: tauri::State<'_, AppState>,
-    previews: tauri::State<'_, HtmlPreviews>,
+    app: AppHandle,
     template: EmailTemplate,
     customer_id: i64,
 ) -> CommandResult<TemplatePreview> {
     let today = SystemClock.today();
-    let rendered = state.with_db(|db| {
-        Ok(compose::render_for_customer(
-            db.conn(),
-            &template,
-            customer_id,
-            today,
-        )?)
-    })?;
+    let worker = app.clone();
+    let rendered = blocking(move || {
+        preview_template(&worker.state::<AppState>(), &template, customer_id, today)
+    })
+    .await?;
+    let previews = app.state::<HtmlPreviews>();
     Ok(TemplatePreview {
         html_url: previews.publish(rendered.html.clone()),
         rendered,
     })
+}
+
+/// Reads the customer's fields under the session, then renders with the session released.
+fn preview_template(
+    state: &AppState,
+    template: &EmailTemplate,
+    customer_id: i64,
+    today: chrono::NaiveDate,
+) -> CommandResult<RenderedEmail> {
+    let fields = state.with_db(|db| Ok(context::for_preview(db.conn(), customer_id, today)?))?;
+    Ok(compose::render_preview(template, &fields)?)
+}
+
+impl From<PreviewFieldsError> for CommandError {
+    fn from(error: PreviewFieldsError) -> Self {
+        match error {
+            PreviewFieldsError::Company(e) => e.into(),
+            PreviewFieldsError::Account(e) => e.into(),
+            PreviewFieldsError::Db(e) => e.into(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -449,5 +478,56 @@ mod tests {
             wire["message"],
             "HTML body, line 3, column 14: unexpected `}`"
         );
+    }
+
+    /// Passes the static check but keeps a render busy: 250 000 loop turns per part.
+    fn slow_template() -> EmailTemplate {
+        let busy = "{% for i in range(end=500) %}{% for j in range(end=500) %}{% if i == j and i < 0 %}x{% endif %}{% endfor %}{% endfor %}Hi";
+        EmailTemplate {
+            key: "slow".into(),
+            name: "Slow".into(),
+            subject: busy.into(),
+            body_text: busy.into(),
+            body_html: busy.into(),
+            is_builtin: false,
+            is_customized: false,
+        }
+    }
+
+    #[test]
+    fn other_commands_get_the_session_while_a_template_is_checked() {
+        use crate::state::{Session, StartClock};
+        use std::time::{Duration, Instant};
+        let path = std::env::temp_dir().join(format!(
+            "duebook-template-lock-{}.sqlite",
+            std::process::id()
+        ));
+        let state = AppState::new(path.clone(), Session::open(&path), StartClock::now());
+        let slow = slow_template();
+        let started = Instant::now();
+        let _ = templates::check(&slow);
+        let render_time = started.elapsed();
+        assert!(
+            render_time > Duration::from_millis(200),
+            "the template renders in {render_time:?}: too fast to show a blocked session"
+        );
+        std::thread::scope(|scope| {
+            let saving = scope.spawn(|| save_template(&state, &slow, TemplateOptions::default()));
+            std::thread::sleep(render_time / 4);
+            let asked = Instant::now();
+            let answered = state.with_db(|db| Ok(templates::list(db.conn())?.len()));
+            let waited = asked.elapsed();
+            assert_eq!(answered.unwrap(), 11);
+            assert!(
+                waited < render_time / 4,
+                "another command waited {waited:?} for the session (the render takes {render_time:?})"
+            );
+            // Saved or refused as too slow: either way it was decided without the session.
+            let _ = saving.join();
+        });
+        drop(state);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
     }
 }

@@ -17,6 +17,8 @@ mod campaigns_cli;
 mod mail_cli;
 #[path = "duebook/statements_cli.rs"]
 mod statements_cli;
+#[path = "duebook/templates_cli.rs"]
+mod templates_cli;
 #[path = "duebook/terminal.rs"]
 mod terminal;
 
@@ -104,6 +106,11 @@ enum Command {
         #[command(subcommand)]
         action: campaigns_cli::CampaignsAction,
     },
+    /// Email templates: list, export to files, check files, set from files, reset, preview.
+    Templates {
+        #[command(subcommand)]
+        action: templates_cli::TemplatesAction,
+    },
 }
 
 fn main() -> ExitCode {
@@ -172,6 +179,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Statements(args) => return statements_cli::statements(&path, args, today),
         Command::RunDue(args) => return campaigns_cli::run_due(&path, args, today),
         Command::Campaigns { action } => return campaigns_cli::campaigns(&path, action, today),
+        Command::Templates { action } => return templates_cli::templates(&path, action, today),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,7 @@
 
 use super::account::{self, AccountError, AccountSettings};
 use super::company::{self, CompanyError};
-use super::context::{self, ContextInput};
+use super::context::{self, ContextInput, TemplateContext};
 use super::mime::{mailbox, mailbox_text};
 use super::templates::{EmailTemplate, RenderedEmail, Renderer, TemplateError};
 use crate::db::DbError;
@@ -359,30 +359,14 @@ pub fn attach(prepared: &mut PreparedEmail, extra: Vec<Attachment>) -> Result<()
     Ok(())
 }
 
-/// Renders `template`, saved or not, for a real customer: the template editor's live preview.
-/// The subject is cleaned into one line as [`prepare_with`] cleans it.
-/// Works before an email account is set up (the sender fields are then empty).
-pub fn render_for_customer(
-    conn: &rusqlite::Connection,
+/// A template rendered against one customer's fields as the template editor and
+/// `duebook templates preview` show it: the subject is the one line that would be sent.
+pub fn render_preview(
     template: &EmailTemplate,
-    customer_id: i64,
-    as_of: NaiveDate,
-) -> Result<RenderedEmail, ComposeError> {
+    fields: &TemplateContext,
+) -> Result<RenderedEmail, TemplateError> {
     let renderer = Renderer::new(std::slice::from_ref(template))?;
-    let company = company::load(conn)?;
-    let sender = account::load(conn)?;
-    let ctx = context::build(
-        conn,
-        &ContextInput {
-            customer_id,
-            as_of,
-            company: &company,
-            sender_name: sender.as_ref().map_or("", |s| s.sender_name.as_str()),
-            sender_email: sender.as_ref().map_or("", |s| s.from_address.as_str()),
-        },
-    )?;
-    let mut rendered = renderer.render(&template.key, &ctx.to_tera())?;
-    // The subject as it would be sent: one clean line.
+    let mut rendered = renderer.render(&template.key, &fields.to_tera())?;
     rendered.subject = clean_line(&rendered.subject);
     Ok(rendered)
 }
@@ -403,16 +387,14 @@ mod tests {
         let mut template = super::super::templates::builtin("overdue-1").unwrap();
         template.subject = "For {{ customer.name }}".into();
         let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-        let rendered = render_for_customer(conn, &template, id, today).unwrap();
+        let fields = context::for_preview(conn, id, today).unwrap();
+        let rendered = render_preview(&template, &fields).unwrap();
         assert_eq!(rendered.subject, "For Brightwater Dental <Group>");
         assert!(rendered.html.contains("Brightwater Dental &lt;Group&gt;"));
 
         template.body_html = "<p>{{ customer.nmae }</p>".into();
-        let err = render_for_customer(conn, &template, id, today).unwrap_err();
-        let ComposeError::Template(e) = err else {
-            panic!("not a template problem: {err}");
-        };
-        let issue = e.issue().expect("a located problem");
+        let err = render_preview(&template, &fields).unwrap_err();
+        let issue = err.issue().expect("a located problem");
         assert_eq!(issue.part, super::super::templates::TemplatePart::Html);
         assert_eq!(issue.line, Some(1));
     }

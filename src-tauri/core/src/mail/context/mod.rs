@@ -1,0 +1,234 @@
+//! The fields a template can use, built from the database for one customer.
+//!
+//! Field palette (documented for the editor; `FIELDS` lists the same):
+//! - `customer.name`, `customer.id`, `customer.segment`, `customer.currency`, `customer.custom.<field>`
+//! - `contact.name`, `contact.first_name`, `contact.email` — the billing contact
+//! - `invoices` — open invoices and credit notes, oldest due first; `overdue_invoices` — the past-due ones.
+//!   Each has `number`, `kind`, `issue_date`, `due_date` ("15 Mar 2024"), `issue_date_iso`, `due_date_iso`,
+//!   `days_overdue` (0 when not yet due), `is_overdue`, `currency`, `total`, `paid`, `open`,
+//!   `amount` (= open) formatted with the currency ("€1,234.50"), and `total_number`, `paid_number`,
+//!   `open_number`, `amount_number` as plain numbers ("1234.50"), `payment_link`, `reference`
+//! - `totals` — per currency: `currency`, `open`, `overdue`, `open_number`, `overdue_number`, `count`
+//! - `total_due`, `total_overdue` — formatted, all currencies ("€1,200.00 and $300.00")
+//! - `days_overdue` — of the oldest overdue invoice; `invoice_count`, `overdue_count`
+//! - `payment_link` — for the oldest open invoice (from the company's payment link pattern)
+//! - `company.name`, `company.signature`, `company.phone`, `company.website`, `company.logo_url`,
+//!   `company.accent_color`, `company.remittance.{bank_name, account_name, account_number, bank_code,
+//!   reference, instructions}`, `company.has_remittance`
+//! - `sender.name`, `sender.email`; `today` ("15 Mar 2024")
+//! - `promise` (`amount`, `date`) — the customer's open promise to pay, or null
+//! - `dispute` (`reason`, `invoice_number`, `opened_on`) — the open dispute, or null
+//! - `payment` (`amount`, `date`, `invoice_number`) — the latest payment, or null
+
+mod build;
+mod palette;
+mod sample;
+
+pub use build::{build, for_preview, recipient, ContextInput, PreviewFieldsError};
+pub use palette::{field_palette, TemplateField, FIELDS};
+pub use sample::{sample, sample_context, sample_link_context};
+
+use crate::model::{Currency, Money};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplateContext {
+    pub customer: CustomerFields,
+    pub contact: ContactFields,
+    pub invoices: Vec<InvoiceFields>,
+    pub overdue_invoices: Vec<InvoiceFields>,
+    pub totals: Vec<TotalFields>,
+    pub total_due: String,
+    pub total_overdue: String,
+    pub days_overdue: i64,
+    pub invoice_count: usize,
+    pub overdue_count: usize,
+    pub payment_link: Option<String>,
+    pub company: CompanyFields,
+    pub sender: SenderFields,
+    pub today: String,
+    pub promise: Option<PromiseFields>,
+    pub dispute: Option<DisputeFields>,
+    pub payment: Option<PaymentFields>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerFields {
+    pub id: i64,
+    pub name: String,
+    pub segment: Option<String>,
+    pub currency: Option<String>,
+    pub custom: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactFields {
+    pub name: String,
+    pub first_name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InvoiceFields {
+    pub id: i64,
+    pub number: String,
+    pub kind: &'static str,
+    pub issue_date: String,
+    pub due_date: String,
+    pub issue_date_iso: String,
+    pub due_date_iso: String,
+    pub days_overdue: i64,
+    pub is_overdue: bool,
+    pub currency: String,
+    pub total: String,
+    pub total_number: String,
+    pub paid: String,
+    pub paid_number: String,
+    pub open: String,
+    pub open_number: String,
+    pub amount: String,
+    pub amount_number: String,
+    pub payment_link: Option<String>,
+    pub reference: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TotalFields {
+    pub currency: String,
+    pub open: String,
+    pub open_number: String,
+    pub overdue: String,
+    pub overdue_number: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompanyFields {
+    pub name: String,
+    pub signature: String,
+    pub phone: String,
+    pub website: String,
+    pub logo_url: String,
+    pub accent_color: String,
+    pub remittance: RemittanceFields,
+    pub has_remittance: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RemittanceFields {
+    pub bank_name: String,
+    pub account_name: String,
+    pub account_number: String,
+    pub bank_code: String,
+    pub reference: String,
+    pub instructions: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SenderFields {
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PromiseFields {
+    pub amount: String,
+    pub amount_number: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DisputeFields {
+    pub reason: String,
+    pub invoice_number: Option<String>,
+    pub opened_on: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentFields {
+    pub amount: String,
+    pub amount_number: String,
+    pub date: String,
+    pub invoice_number: String,
+}
+
+impl TemplateContext {
+    pub fn to_tera(&self) -> tera::Context {
+        tera::Context::from_serialize(self).unwrap_or_default()
+    }
+}
+
+/// "€1,234.50", "-$12.00", "CHF 1,234.50", "¥1,500".
+pub fn format_money(money: &Money) -> String {
+    let decimal = money.decimal_string();
+    let (sign, digits) = match decimal.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", decimal.as_str()),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let number = if fraction.is_empty() {
+        grouped
+    } else {
+        format!("{grouped}.{fraction}")
+    };
+    match symbol(&money.currency) {
+        Some(s) => format!("{sign}{s}{number}"),
+        None => format!("{sign}{} {number}", money.currency.code()),
+    }
+}
+
+fn symbol(currency: &Currency) -> Option<&'static str> {
+    Some(match currency.code() {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        "JPY" => "¥",
+        "INR" => "₹",
+        "AUD" => "A$",
+        "CAD" => "CA$",
+        "NZD" => "NZ$",
+        "ILS" => "₪",
+        "KRW" => "₩",
+        _ => return None,
+    })
+}
+
+/// "15 Mar 2024": unambiguous in every locale.
+pub fn format_date(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+/// Joins per-currency amounts: "€1,200.00 and $300.00".
+pub(super) fn join_amounts(amounts: &[String]) -> String {
+    match amounts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(minor: i64, code: &str) -> Money {
+        Money::new(minor, Currency::parse(code).unwrap())
+    }
+
+    #[test]
+    fn money_is_formatted_with_symbol_or_code_and_grouping() {
+        assert_eq!(format_money(&m(123450, "EUR")), "€1,234.50");
+        assert_eq!(format_money(&m(-1200, "USD")), "-$12.00");
+        assert_eq!(format_money(&m(150000, "JPY")), "¥150,000");
+        assert_eq!(format_money(&m(123456789, "CHF")), "CHF 1,234,567.89");
+        assert_eq!(format_money(&m(5, "GBP")), "£0.05");
+    }
+}

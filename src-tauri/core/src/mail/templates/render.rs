@@ -1,0 +1,385 @@
+//! Rendering: each message on a worker thread with a time budget and an output cap, the HTML
+//! part from a context whose every string is already escaped.
+
+use super::engine::{self, add_checked, escape_html, LAYOUT_NAME};
+use super::limits::{MAX_FIELD_BYTES, MAX_OUTPUT_BYTES, MAX_SUBJECT_CHARS, RENDER_BUDGET};
+use super::locate::render_issue;
+use super::{issue, EmailTemplate, RenderedEmail, TemplateError, TemplatePart};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+use tera::{Context, Tera, Value};
+
+/// How long past the budget the caller waits for a worker before giving up on it (the worker
+/// stops itself at its next write once the budget is spent).
+const WORKER_GRACE: Duration = Duration::from_millis(300);
+
+/// Compiled templates, ready to render many messages (build once per send run or preview).
+pub struct Renderer {
+    engines: Arc<Engines>,
+}
+
+/// Shared with the worker threads that render.
+struct Engines {
+    html: Tera,
+    text: Tera,
+    keys: Vec<String>,
+    /// Template name → source, to locate render errors (tera keeps no source text).
+    sources: HashMap<String, String>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer")
+            .field("keys", &self.engines.keys)
+            .finish()
+    }
+}
+
+impl Renderer {
+    /// Compiles `templates` (checked as untrusted input) beside Duebook's partials.
+    pub fn new(templates: &[EmailTemplate]) -> Result<Renderer, TemplateError> {
+        let mut html = engine::engine_for(TemplatePart::Html)?;
+        let mut text = engine::engine_for(TemplatePart::Text)?;
+        let mut keys = Vec::new();
+        let mut sources = HashMap::new();
+        for t in templates {
+            for part in TemplatePart::ALL {
+                let name = part.file_name(&t.key);
+                let engine = if part == TemplatePart::Html {
+                    &mut html
+                } else {
+                    &mut text
+                };
+                add_checked(engine, part, &name, t.source(part))?;
+                sources.insert(name, t.source(part).to_string());
+            }
+            keys.push(t.key.clone());
+        }
+        let engines = Engines {
+            html,
+            text,
+            keys,
+            sources,
+        };
+        Ok(Renderer {
+            engines: Arc::new(engines),
+        })
+    }
+
+    /// Every template Duebook ships plus the user's edits and own templates.
+    pub fn from_db(conn: &rusqlite::Connection) -> Result<Renderer, TemplateError> {
+        Renderer::new(&super::list(conn)?)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.engines.keys.iter().any(|k| k == key)
+    }
+
+    /// Renders subject, text and HTML for `key` on a worker thread: an error, not a hang, when
+    /// the template needs more than [`RENDER_BUDGET`] or writes more than [`MAX_OUTPUT_BYTES`].
+    pub fn render(&self, key: &str, context: &Context) -> Result<RenderedEmail, TemplateError> {
+        if !self.has(key) {
+            return Err(TemplateError::NotFound(key.to_string()));
+        }
+        let engines = Arc::clone(&self.engines);
+        let (key, context) = (key.to_string(), context.clone());
+        let deadline = Instant::now() + RENDER_BUDGET;
+        let (done, result) = mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("template-render".into())
+            .spawn(move || {
+                // The receiver is gone only when the caller gave up waiting.
+                let _ = done.send(engines.render(&key, context, deadline));
+            })
+            .map_err(|e| TemplateError::Invalid(format!("cannot start rendering: {e}")))?;
+        match result.recv_timeout(RENDER_BUDGET + WORKER_GRACE) {
+            Ok(rendered) => rendered,
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(too_slow(TemplatePart::Html)),
+            // The worker ended without an answer: it panicked (a bug, never the template's).
+            Err(mpsc::RecvTimeoutError::Disconnected) => Err(TemplateError::Invalid(
+                "rendering failed unexpectedly; please report this template".into(),
+            )),
+        }
+    }
+}
+
+fn too_slow(part: TemplatePart) -> TemplateError {
+    issue(
+        part,
+        None,
+        format!(
+            "rendering took longer than {} s; the template does too much work",
+            RENDER_BUDGET.as_secs_f32()
+        ),
+    )
+}
+
+impl Engines {
+    fn part(
+        &self,
+        part: TemplatePart,
+        name: &str,
+        context: &Context,
+        budget: Budget,
+    ) -> Result<String, TemplateError> {
+        let engine = if part == TemplatePart::Html {
+            &self.html
+        } else {
+            &self.text
+        };
+        let source = self.sources.get(name).map(String::as_str);
+        render_part(engine, name, source, context, part, budget)
+    }
+
+    fn render(
+        &self,
+        key: &str,
+        context: Context,
+        deadline: Instant,
+    ) -> Result<RenderedEmail, TemplateError> {
+        let budget = Budget {
+            limit: MAX_OUTPUT_BYTES,
+            deadline,
+        };
+        let (text_context, mut html_context) = contexts(context)?;
+        let part = |part: TemplatePart, context: &Context| {
+            self.part(part, &part.file_name(key), context, budget)
+        };
+        let subject = fold_subject(&part(TemplatePart::Subject, &text_context)?);
+        check_subject(&subject)?;
+        let text = part(TemplatePart::Text, &text_context)?;
+        let body_html = part(TemplatePart::Html, &html_context)?;
+        // What Duebook built itself goes in as it is: the escaped body, the escaped subject.
+        html_context.insert("body_html", &body_html);
+        html_context.insert("subject", &escape_html(&subject));
+        let layout_budget = Budget {
+            limit: MAX_OUTPUT_BYTES + 16 * 1024,
+            deadline,
+        };
+        let html = self.part(
+            TemplatePart::Html,
+            LAYOUT_NAME,
+            &html_context,
+            layout_budget,
+        )?;
+        Ok(RenderedEmail {
+            subject,
+            text: tidy_text(&text),
+            html,
+        })
+    }
+}
+
+fn check_subject(subject: &str) -> Result<(), TemplateError> {
+    if subject.is_empty() {
+        return Err(issue(TemplatePart::Subject, None, "the subject is empty"));
+    }
+    if subject.chars().count() > MAX_SUBJECT_CHARS {
+        return Err(issue(
+            TemplatePart::Subject,
+            None,
+            format!("the subject is longer than {MAX_SUBJECT_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The context for the subject and text part (strings cut to [`MAX_FIELD_BYTES`]) and for the
+/// HTML part (the same, every string and key HTML-escaped).
+fn contexts(context: Context) -> Result<(Context, Context), TemplateError> {
+    let mut value = context.into_json();
+    cut_long_strings(&mut value);
+    let text = Context::from_value(value.clone());
+    escape_strings(&mut value);
+    let html = Context::from_value(value);
+    match (text, html) {
+        (Ok(text), Ok(html)) => Ok((text, html)),
+        (Err(e), _) | (_, Err(e)) => Err(TemplateError::Invalid(format!(
+            "the template fields cannot be prepared: {e}"
+        ))),
+    }
+}
+
+fn cut_long_strings(value: &mut Value) {
+    match value {
+        Value::String(s) if s.len() > MAX_FIELD_BYTES => {
+            let mut end = MAX_FIELD_BYTES;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            s.truncate(end);
+            s.push('…');
+        }
+        Value::Array(items) => items.iter_mut().for_each(cut_long_strings),
+        Value::Object(map) => map.values_mut().for_each(cut_long_strings),
+        _ => {}
+    }
+}
+
+/// Escapes every string and every object key: whatever a template does with the values, the
+/// customer's text reaches the HTML escaped, and exactly once (tera escapes nothing itself).
+fn escape_strings(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = escape_html(s),
+        Value::Array(items) => items.iter_mut().for_each(escape_strings),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut item) in entries {
+                escape_strings(&mut item);
+                map.insert(escape_html(&key), item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Renders a one-line pattern (payment link, remittance reference) with every value
+/// percent-encoded (`url == true`) or as plain text.
+pub fn render_inline(pattern: &str, context: &Context, url: bool) -> Result<String, String> {
+    let engine = inline_engine(pattern, url)?;
+    let budget = Budget {
+        limit: 4096,
+        deadline: Instant::now() + RENDER_BUDGET,
+    };
+    render_part(
+        &engine,
+        "inline",
+        Some(pattern),
+        context,
+        TemplatePart::Text,
+        budget,
+    )
+    .map(|s| s.trim().to_string())
+    .map_err(|e| match e.issue() {
+        Some(i) => i.message.clone(),
+        None => e.to_string(),
+    })
+}
+
+/// How many compiled inline patterns each thread keeps (the company's payment link and
+/// reference format are rendered for every open invoice of every reminder).
+const INLINE_CACHE: usize = 16;
+
+thread_local! {
+    static INLINE_ENGINES: std::cell::RefCell<HashMap<(bool, String), std::rc::Rc<Tera>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// The checked, compiled engine for an inline pattern: built once per thread and pattern, since
+/// building a tera engine and parsing the pattern costs far more than rendering it.
+fn inline_engine(pattern: &str, url: bool) -> Result<std::rc::Rc<Tera>, String> {
+    let key = (url, pattern.to_string());
+    if let Some(engine) = INLINE_ENGINES.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(engine);
+    }
+    let mut engine = engine::base_engine();
+    if url {
+        engine.autoescape_on(vec![""]);
+        engine.set_escape_fn(engine::percent_encode);
+    }
+    add_checked(&mut engine, TemplatePart::Text, "inline", pattern).map_err(|e| e.to_string())?;
+    let engine = std::rc::Rc::new(engine);
+    INLINE_ENGINES.with(|c| {
+        let mut cache = c.borrow_mut();
+        if cache.len() >= INLINE_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, engine.clone());
+    });
+    Ok(engine)
+}
+
+/// How much one part may write, and until when.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    limit: usize,
+    deadline: Instant,
+}
+
+/// Why a [`Limited`] writer refused more.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Refused {
+    TooLarge,
+    TooSlow,
+}
+
+/// A writer that refuses to grow past a limit or to go on past a deadline, so a runaway loop
+/// stops at its next write.
+struct Limited {
+    buf: Vec<u8>,
+    budget: Budget,
+    refused: Option<Refused>,
+}
+
+impl Write for Limited {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > self.budget.limit {
+            self.refused = Some(Refused::TooLarge);
+            return Err(std::io::Error::other("output limit reached"));
+        }
+        if Instant::now() > self.budget.deadline {
+            self.refused = Some(Refused::TooSlow);
+            return Err(std::io::Error::other("time budget spent"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn render_part(
+    engine: &Tera,
+    name: &str,
+    source: Option<&str>,
+    context: &Context,
+    part: TemplatePart,
+    budget: Budget,
+) -> Result<String, TemplateError> {
+    let mut out = Limited {
+        buf: Vec::with_capacity(4096),
+        budget,
+        refused: None,
+    };
+    let rendered = engine.render_to(name, context, &mut out);
+    match (rendered, out.refused) {
+        (_, Some(Refused::TooLarge)) => Err(issue(
+            part,
+            None,
+            format!("the result is larger than {} KiB", budget.limit / 1024),
+        )),
+        (_, Some(Refused::TooSlow)) => Err(too_slow(part)),
+        (Ok(()), None) => String::from_utf8(out.buf)
+            .map_err(|_| issue(part, None, "the result is not valid UTF-8")),
+        (Err(e), None) => Err(render_issue(source, part, &e)),
+    }
+}
+
+/// Folds line breaks and runs of spaces in a rendered subject into single spaces.
+fn fold_subject(subject: &str) -> String {
+    subject.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Trims trailing spaces on each line and collapses 3+ blank lines (tags leave them behind).
+fn tidy_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.trim().lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
