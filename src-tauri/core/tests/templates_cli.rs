@@ -183,8 +183,13 @@ fn stored_text_is_printed_with_control_characters_escaped() {
     );
     assert!(!text.stdout.contains(&0x1b) && !text.stdout.contains(&0x07));
     let shown = stdout(&text);
+    // The subject as it would be sent: one clean line; the body keeps the text, escaped.
     assert!(
-        shown.starts_with("Subject: For Evil\\u{1b}[2J\\u{7}<b>Co</b>"),
+        shown.starts_with("Subject: For Evil [2J <b>Co</b>\n"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\nEvil\\u{1b}[2J\\u{7}<b>Co</b>\n"),
         "{shown}"
     );
 
