@@ -5,6 +5,8 @@
 // The mail tests' company and account, so both suites send the same kind of message.
 #[path = "../mail_support/mod.rs"]
 pub mod mail_support;
+#[allow(unused_imports)] // used by the test files that run the CLI
+pub use mail_support::cli_support;
 
 use chrono::NaiveDate;
 use duebook_core::db::Database;
@@ -76,6 +78,23 @@ pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -
     }
     derived::refresh_customers(conn, &[id]).expect("refresh");
     (id, ids)
+}
+
+/// Writes a customer's name and its contacts' name (and address, when given) straight into
+/// SQLite, past every way in that cleans: what an older version, another tool or a hand-edited
+/// file may have left there.
+pub fn store_raw(db: &Database, customer_id: i64, name: &str, contact: &str, email: Option<&str>) {
+    let conn = db.conn();
+    conn.execute(
+        "UPDATE customers SET name = ?2 WHERE id = ?1",
+        rusqlite::params![customer_id, name],
+    )
+    .expect("store the name");
+    conn.execute(
+        "UPDATE contacts SET name = ?2, email = coalesce(?3, email) WHERE customer_id = ?1",
+        rusqlite::params![customer_id, contact, email],
+    )
+    .expect("store the contact");
 }
 
 /// Accepts everything and keeps the raw messages.
