@@ -14,6 +14,7 @@ use duebook_core::model::{ContactInput, CustomerEdit, NewCustomer, TaskKind};
 use duebook_core::tasks::{self, NewTask};
 use duebook_core::{contacts, customers};
 use std::path::Path;
+use std::process::Output;
 
 const INJECTED: &str = "ap@acme.example\r\nBcc: eve@evil.example";
 const POISONED_NAME: &str = "Acme\r\nBcc: eve@evil.example =?utf-8?b?UGF5IElCQU4gWFg=?=\u{202E}";
@@ -26,22 +27,21 @@ fn file_with_customer() -> (tempfile::TempDir, Database, i64) {
     (dir, db, id)
 }
 
+/// `duebook send --customer ID --template overdue-1 EXTRA...` on `db`'s file, once it is closed.
+fn send_reminder(db: Database, id: i64, extra: &[&str]) -> Output {
+    let path = db.path().to_path_buf();
+    drop(db);
+    let id = id.to_string();
+    let mut args = vec!["send", "--customer", &id, "--template", "overdue-1"];
+    args.extend_from_slice(extra);
+    duebook(&path, &args)
+}
+
 #[test]
 fn send_to_an_address_with_a_header_injection_fails_with_a_clear_message_not_a_panic() {
     let (_dir, db, id) = file_with_customer();
     store_raw(&db, id, POISONED_NAME, "Jordan\r\nSmith", Some(INJECTED));
-    let path = db.path().to_path_buf();
-    drop(db);
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id.to_string(),
-            "--template",
-            "overdue-1",
-        ],
-    );
+    let o = send_reminder(db, id, &[]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(!out.contains("panicked"), "{out}");
@@ -65,19 +65,7 @@ fn a_dry_run_to_names_with_line_breaks_shows_them_cleaned_into_one_line() {
         "Jordan\r\nBcc: eve@evil.example\u{1b}[2J",
         Some("ap@acme.example"),
     );
-    let path = db.path().to_path_buf();
-    drop(db);
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id.to_string(),
-            "--template",
-            "overdue-1",
-            "--dry-run",
-        ],
-    );
+    let o = send_reminder(db, id, &["--dry-run"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(

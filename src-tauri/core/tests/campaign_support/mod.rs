@@ -12,9 +12,9 @@ use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::smtp::{Mailer, SendError};
-use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::{contacts, customers, derived, invoices};
+use duebook_core::{customers, derived, invoices};
 use lettre::address::Envelope;
 use std::sync::Mutex;
 
@@ -45,18 +45,7 @@ pub fn setup_mail(db: &Database) {
 pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -> (i64, Vec<i64>) {
     let conn = db.conn();
     let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
-    contacts::insert(
-        conn,
-        id,
-        &NewContact {
-            name: Some("Jordan Smith".into()),
-            email: email.map(String::from),
-            phone: Some("+44 20 7946 0000".into()),
-            is_billing: true,
-            ..NewContact::default()
-        },
-    )
-    .expect("contact");
+    mail_support::billing_contact(db, id, email, Some("+44 20 7946 0000"));
     let mut ids = Vec::new();
     for (n, due) in dues.iter().enumerate() {
         let due = d(due);

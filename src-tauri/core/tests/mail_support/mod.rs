@@ -74,21 +74,27 @@ pub fn money(minor: i64, code: &str) -> Money {
     Money::new(minor, Currency::parse(code).expect("currency"))
 }
 
-/// A customer with a billing contact and two open invoices (one overdue); returns its id.
-pub fn seed_customer(db: &Database, name: &str, email: &str) -> i64 {
-    let conn = db.conn();
-    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+/// Adds Jordan Smith as the billing contact of `customer_id`.
+pub fn billing_contact(db: &Database, customer_id: i64, email: Option<&str>, phone: Option<&str>) {
     contacts::insert(
-        conn,
-        id,
+        db.conn(),
+        customer_id,
         &NewContact {
             name: Some("Jordan Smith".into()),
-            email: Some(email.into()),
+            email: email.map(String::from),
+            phone: phone.map(String::from),
             is_billing: true,
             ..NewContact::default()
         },
     )
     .expect("contact");
+}
+
+/// A customer with a billing contact and two open invoices (one overdue); returns its id.
+pub fn seed_customer(db: &Database, name: &str, email: &str) -> i64 {
+    let conn = db.conn();
+    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+    billing_contact(db, id, Some(email), None);
     for (number, due, minor) in [
         ("INV-2001", "2026-03-01", 123450),
         ("INV-2002", "2026-05-01", 9900),
