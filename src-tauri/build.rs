@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "log_call_outcome",
     "export_call_list",
     "database_status",
+    "take_database_notices",
     "open_demo",
     "create_database",
     "open_database",

@@ -90,6 +90,7 @@ fn main() {
             commands::call_list::log_call_outcome,
             commands::call_list::export_call_list,
             commands::database::database_status,
+            commands::database::take_database_notices,
             commands::database::open_demo,
             commands::database::create_database,
             commands::database::open_database,

@@ -13,18 +13,33 @@ use std::time::{Duration, Instant};
 pub struct Session {
     pub path: PathBuf,
     pub db: Result<Database, CommandError>,
+    /// What opening the file changed in the user's data (e.g. how many names an upgrade
+    /// cleaned), until the window has taken it to show.
+    notices: Vec<String>,
 }
 
 impl Session {
     pub fn open(path: &Path) -> Session {
-        let db = Database::open(path).map_err(CommandError::from);
-        // What an upgrade changed in the user's data (e.g. how many names it cleaned).
-        for notice in db.iter().flat_map(Database::notices) {
+        match Database::open(path) {
+            Ok(db) => Session::of(path.to_path_buf(), db),
+            Err(e) => Session {
+                path: path.to_path_buf(),
+                db: Err(e.into()),
+                notices: Vec::new(),
+            },
+        }
+    }
+
+    /// A session on `db`, opened from `path`, keeping what the open had to say.
+    pub fn of(path: PathBuf, db: Database) -> Session {
+        let notices = db.notices().to_vec();
+        for notice in &notices {
             eprintln!("duebook-app: {notice}");
         }
         Session {
-            path: path.to_path_buf(),
-            db,
+            path,
+            db: Ok(db),
+            notices,
         }
     }
 }
@@ -122,6 +137,11 @@ impl AppState {
             .map(Path::to_path_buf)
     }
 
+    /// The open file's notices, once: a second call returns none until another file is opened.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut self.session().notices)
+    }
+
     pub fn replace_session(&self, session: Session) {
         *self.session() = session;
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -198,5 +218,45 @@ mod tests {
         assert!(clock.elapsed() >= first);
         #[cfg(target_os = "linux")]
         assert!(process_age().is_some());
+    }
+
+    /// A file as version 8 left it: a name with a line break, written past the cleaning.
+    fn version_8_file(path: &Path) {
+        let db = Database::open(path).unwrap();
+        let id = duebook_core::customers::insert(
+            db.conn(),
+            &duebook_core::model::NewCustomer::named("Acme"),
+        )
+        .unwrap();
+        db.conn()
+            .execute(
+                "UPDATE customers SET name = 'Acme' || char(10) || 'Ltd' WHERE id = ?1",
+                [id],
+            )
+            .unwrap();
+        db.conn().execute_batch("PRAGMA user_version = 8").unwrap();
+    }
+
+    #[test]
+    fn the_window_gets_what_an_upgrade_cleaned_once_per_opened_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old.sqlite");
+        version_8_file(&old);
+        let state = AppState::new(old.clone(), Session::open(&old), StartClock::now());
+        let notices = state.take_notices();
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(
+            notices[0].contains("cleaned out of 1 record(s) (1 customer(s)"),
+            "{notices:?}"
+        );
+        assert!(state.take_notices().is_empty(), "shown once");
+
+        // Another old file opened from the window brings its own notice; the upgraded one none.
+        let other = dir.path().join("other.sqlite");
+        version_8_file(&other);
+        state.replace_session(Session::of(other.clone(), Database::open(&other).unwrap()));
+        assert_eq!(state.take_notices().len(), 1);
+        state.replace_session(Session::open(&old));
+        assert!(state.take_notices().is_empty());
     }
 }

@@ -2,22 +2,9 @@
 
 mod campaign_support;
 
+use campaign_support::cli_support::duebook;
 use campaign_support::{customer, temp_db};
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn duebook(db: &Path, args: &[&str]) -> Output {
-    let home = db.parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home)
-        .env_remove("DUEBOOK_DB")
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 fn ok(out: &Output) -> String {
     assert!(

@@ -4,42 +4,15 @@
 
 mod campaign_support;
 
+use campaign_support::cli_support::text;
 use campaign_support::customer;
 use campaign_support::mail_support::{
-    output_text as text, required_env, run_duebook, seed_company, SmtpServer, PASSWORD, USER,
+    duebook_smtp as duebook, seed_company, set_account_with_cli, smtp_command, SmtpServer,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-
-fn duebook(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    run_duebook(env!("CARGO_BIN_EXE_duebook"), db, args, stdin)
-}
-
-fn set_account(path: &Path, server: &SmtpServer) {
-    let port = server.port.to_string();
-    let o = duebook(
-        path,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--name",
-            "Northwind Accounts",
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    assert!(o.status.success(), "{}", text(&o));
-}
 
 /// A file with `n` emailable customers (one invoice each, due 2026-04-05), the account and the
 /// "friendly" campaign, talking to `server`.
@@ -54,18 +27,14 @@ fn campaign_file(n: usize, server: &SmtpServer) -> (tempfile::TempDir, PathBuf) 
     tx.commit().unwrap();
     let path = db.path().to_path_buf();
     drop(db);
-    set_account(&path, server);
+    set_account_with_cli(&path, server);
     let o = duebook(&path, &["campaigns", "preset", "friendly"], None);
     assert!(o.status.success(), "{}", text(&o));
     (dir, path)
 }
 
 fn spawn_run_due(path: &Path, day: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(path)
-        .args(["run-due", "--today", day])
-        .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
+    smtp_command(path, &["run-due", "--today", day])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -169,7 +138,7 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
     customer(&db, "Phone Co", None, &["2026-07-15"]);
     let path = db.path().to_path_buf();
     drop(db);
-    set_account(&path, &server);
+    set_account_with_cli(&path, &server);
     let o = duebook(&path, &["campaigns", "preset", "friendly"], None);
     assert!(o.status.success(), "{}", text(&o));
 

@@ -1,12 +1,14 @@
 //! Migration 9 cleans single-line text stored before every way in cleaned it, keeps customer
 //! names unique, and says how many records it changed (the CLI prints it on stderr).
 
+mod cli_support;
+
+use cli_support::duebook;
 use duebook_core::db::Database;
 use duebook_core::model::{NewContact, NewCustomer};
 use duebook_core::{contacts, customers};
 use rusqlite::params;
 use std::path::Path;
-use std::process::Command;
 
 /// A file as version 8 left it: dirty text written straight into SQLite, then the schema
 /// version set back so the next open runs migration 9 on it.
@@ -112,13 +114,7 @@ fn migration_9_cleans_stored_text_keeps_names_unique_and_counts() {
 fn the_cli_says_what_the_upgrade_cleaned_on_stderr() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _) = version_8_file(dir.path());
-    let o = Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(&path)
-        .args(["aging", "--json"])
-        .env_remove("DUEBOOK_DB")
-        .output()
-        .unwrap();
+    let o = duebook(&path, &["aging", "--json"]);
     assert!(o.status.success());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(

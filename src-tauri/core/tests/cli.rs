@@ -1,22 +1,18 @@
 //! The `duebook` binary: exit codes, output, and the shared database-path rules.
 
+mod cli_support;
+
+use cli_support::{command_in, run, stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn duebook(args: &[&str], env_db: Option<&Path>, home: &Path) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_duebook"));
-    cmd.args(args)
-        .env_remove("DUEBOOK_DB")
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"));
+    let mut cmd = command_in(home);
+    cmd.args(args);
     if let Some(db) = env_db {
         cmd.env("DUEBOOK_DB", db);
     }
-    cmd.output().expect("run duebook")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run(cmd, None)
 }
 
 #[test]
@@ -37,15 +33,15 @@ fn demo_then_aging_as_json() {
         None,
         dir.path(),
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("30 customers"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("30 customers"));
 
     let out = duebook(
         &["aging", "--db", db_arg, "--as-of", "2026-05-01", "--json"],
         None,
         dir.path(),
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["as_of"], "2026-05-01");
     let usd = json["currencies"]["USD"].as_object().expect("USD present");
@@ -59,7 +55,7 @@ fn demo_then_aging_as_json() {
 
     let again = duebook(&["demo", "--db", db_arg], None, dir.path());
     assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("already holds customers"));
+    assert!(stderr(&again).contains("already holds customers"));
 }
 
 #[test]
@@ -67,11 +63,11 @@ fn the_env_var_and_the_default_path_agree_with_the_app() {
     let dir = tempfile::tempdir().unwrap();
     let via_env = dir.path().join("env.sqlite");
     let out = duebook(&["demo", "--customers", "3"], Some(&via_env), dir.path());
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(via_env.exists());
 
     let out = duebook(&["aging"], None, dir.path());
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir
         .path()
         .join("data/app.duebook.desktop/duebook.sqlite")
@@ -88,7 +84,7 @@ fn a_newer_database_is_refused_with_a_clear_message() {
         .unwrap();
     let out = duebook(&["aging", "--db", db.to_str().unwrap()], None, dir.path());
     assert_eq!(out.status.code(), Some(1));
-    let stderr = text(&out.stderr);
+    let stderr = stderr(&out);
     assert!(stderr.contains("newer Duebook"), "{stderr}");
     assert!(!stderr.contains("panicked"));
 }
@@ -107,14 +103,14 @@ fn the_data_directory_and_the_database_are_private() {
     let data = dir.path().join("data/app.duebook.desktop");
     let db = data.join("duebook.sqlite");
     let out = duebook(&["demo", "--customers", "3"], None, dir.path());
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&db), 0o600);
 
     set_mode(&data, 0o755);
     set_mode(&db, 0o644);
     let out = duebook(&["aging"], None, dir.path());
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(mode(&data), 0o700, "tightened on open");
     assert_eq!(mode(&db), 0o600, "tightened on open");
     assert_eq!(mode(&dir.path().join("data")), 0o700, "created by Duebook");

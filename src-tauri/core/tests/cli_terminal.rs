@@ -4,10 +4,11 @@
 
 mod campaign_support;
 
+use campaign_support::cli_support::duebook;
 use campaign_support::{customer, setup_mail, temp_db};
 use rusqlite::params;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Retitles the terminal, rings, clears the screen, then starts a line of its own.
 const EVIL: &str = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nCorp";
@@ -15,19 +16,6 @@ const EVIL: &str = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nCorp";
 const EVIL_ONE_LINE: &str = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J Mail";
 /// How both show once escaped.
 const SHOWN: &str = "Evil\\u{1b}]0;pwned\\u{7}\\u{1b}[2J";
-
-fn duebook(db: &Path, args: &[&str]) -> Output {
-    let home = db.parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home)
-        .env_remove("DUEBOOK_DB")
-        .output()
-        .unwrap()
-}
 
 /// Nothing in the output acts on a terminal.
 fn assert_inert(out: &Output, command: &str) {

@@ -5,9 +5,8 @@
 
 mod campaign_support;
 
-use campaign_support::{customer, setup_mail};
+use campaign_support::{customer, setup_mail, store_raw};
 use chrono::NaiveDate;
-use duebook_core::db::Database;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, ComposeError, OutgoingEmail, SendRequest};
 use duebook_core::mail::templates::{self, Renderer};
@@ -42,21 +41,6 @@ fn hostile_text() -> impl Strategy<Value = String> {
 
 fn today() -> NaiveDate {
     "2026-03-16".parse().unwrap()
-}
-
-/// Stores `name` and `contact` as they are, past the cleaning every way in does.
-fn store_raw(db: &Database, customer_id: i64, name: &str, contact: &str) {
-    let conn = db.conn();
-    conn.execute(
-        "UPDATE customers SET name = ?2 WHERE id = ?1",
-        rusqlite::params![customer_id, name],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE contacts SET name = ?2 WHERE customer_id = ?1",
-        rusqlite::params![customer_id, contact],
-    )
-    .unwrap();
 }
 
 /// The header section of `raw` has line breaks only as CRLF, and a parser reads back the
@@ -106,7 +90,7 @@ fn composing_for_hostile_names_and_subjects_never_panics_and_parses_back() {
     });
     let inputs = (hostile_text(), hostile_text(), hostile_text());
     let result = runner.run(&inputs, |(name, contact, subject)| {
-        store_raw(&db, id, &name, &contact);
+        store_raw(&db, id, &name, &contact, None);
         let mut template = templates::builtin("overdue-1").unwrap();
         template.subject = format!("{subject} {{{{ customer.name }}}}");
         let Ok(renderer) = Renderer::new(&[template]) else {
@@ -182,7 +166,7 @@ fn statements_and_invoice_copies_for_hostile_text_are_pdfs() {
     );
     let result = runner.run(&inputs, |(name, number, company, signature)| {
         let conn = db.conn();
-        store_raw(&db, id, &name, &name);
+        store_raw(&db, id, &name, &name, None);
         conn.execute(
             "UPDATE invoices SET number = ?2 WHERE id = ?1",
             rusqlite::params![invoices[0], number],

@@ -9,26 +9,20 @@
 
 mod campaign_support;
 
-use campaign_support::customer;
-use campaign_support::mail_support::{
-    output_text as text, run_duebook, SmtpServer, PASSWORD, USER,
-};
+use campaign_support::cli_support::text;
+use campaign_support::mail_support::{duebook_smtp as duebook, set_account_with_cli, SmtpServer};
+use campaign_support::{customer, store_raw};
 use duebook_core::campaign::run;
 use duebook_core::db::Database;
 use duebook_core::mail::context;
 use duebook_core::mail::outbox::{self, MessageState};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Output;
 
 const DAY: &str = "2026-07-01";
 const LOOKALIKE: &str = "=?utf-8?b?UGF5IElCQU4gWFg=?=";
 /// What the look-alike would show if a mail client decoded it.
 const FORGED: &str = "Pay IBAN XX";
-
-fn duebook(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    run_duebook(env!("CARGO_BIN_EXE_duebook"), db, args, stdin)
-}
 
 /// A demo customer's twin with its names or address poisoned in SQLite; returns its id.
 fn poisoned(db: &Database, name: &str, contact: &str, email: &str) -> i64 {
@@ -38,39 +32,14 @@ fn poisoned(db: &Database, name: &str, contact: &str, email: &str) -> i64 {
         Some(email),
         &["2026-06-20"],
     );
-    let conn = db.conn();
-    conn.execute(
-        "UPDATE customers SET name = ?2 WHERE id = ?1",
-        rusqlite::params![id, name],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE contacts SET name = ?2, email = ?3 WHERE customer_id = ?1",
-        rusqlite::params![id, contact, email],
-    )
-    .unwrap();
+    store_raw(db, id, name, contact, Some(email));
     id
 }
 
 fn set_up(path: &Path, server: &SmtpServer) {
     let o = duebook(path, &["demo", "--today", DAY], None);
     assert!(o.status.success(), "{}", text(&o));
-    let port = server.port.to_string();
-    let account = [
-        "account",
-        "set",
-        "--from",
-        USER,
-        "--host",
-        "localhost",
-        "--port",
-        &port,
-        "--security",
-        "starttls",
-        "--password-stdin",
-    ];
-    let o = duebook(path, &account, Some(&format!("{PASSWORD}\n")));
-    assert!(o.status.success(), "{}", text(&o));
+    set_account_with_cli(path, server);
     let o = duebook(path, &["campaigns", "preset", "friendly"], None);
     assert!(o.status.success(), "{}", text(&o));
 }

@@ -4,7 +4,8 @@
 
 mod campaign_support;
 
-use campaign_support::{block_on, customer, setup_mail, Recorder};
+use campaign_support::cli_support::{duebook, text};
+use campaign_support::{block_on, customer, setup_mail, store_raw, Recorder};
 use duebook_core::campaign::{self, run};
 use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
@@ -13,44 +14,10 @@ use duebook_core::model::{ContactInput, CustomerEdit, NewCustomer, TaskKind};
 use duebook_core::tasks::{self, NewTask};
 use duebook_core::{contacts, customers};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const INJECTED: &str = "ap@acme.example\r\nBcc: eve@evil.example";
 const POISONED_NAME: &str = "Acme\r\nBcc: eve@evil.example =?utf-8?b?UGF5IElCQU4gWFg=?=\u{202E}";
-
-fn duebook(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DUEBOOK_DB")
-        .output()
-        .expect("run duebook")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-/// Writes straight into SQLite, past every way in that cleans: what an old version, another
-/// tool or a hand-edited file could have left there.
-fn poison(db: &Database, customer_id: i64, name: &str, contact_name: &str, email: &str) {
-    let conn = db.conn();
-    conn.execute(
-        "UPDATE customers SET name = ?2 WHERE id = ?1",
-        rusqlite::params![customer_id, name],
-    )
-    .unwrap();
-    conn.execute(
-        "UPDATE contacts SET name = ?2, email = ?3 WHERE customer_id = ?1",
-        rusqlite::params![customer_id, contact_name, email],
-    )
-    .unwrap();
-}
 
 /// A file with the account and company set up and one customer with an overdue invoice.
 fn file_with_customer() -> (tempfile::TempDir, Database, i64) {
@@ -60,22 +27,21 @@ fn file_with_customer() -> (tempfile::TempDir, Database, i64) {
     (dir, db, id)
 }
 
+/// `duebook send --customer ID --template overdue-1 EXTRA...` on `db`'s file, once it is closed.
+fn send_reminder(db: Database, id: i64, extra: &[&str]) -> Output {
+    let path = db.path().to_path_buf();
+    drop(db);
+    let id = id.to_string();
+    let mut args = vec!["send", "--customer", &id, "--template", "overdue-1"];
+    args.extend_from_slice(extra);
+    duebook(&path, &args)
+}
+
 #[test]
 fn send_to_an_address_with_a_header_injection_fails_with_a_clear_message_not_a_panic() {
     let (_dir, db, id) = file_with_customer();
-    poison(&db, id, POISONED_NAME, "Jordan\r\nSmith", INJECTED);
-    let path = db.path().to_path_buf();
-    drop(db);
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id.to_string(),
-            "--template",
-            "overdue-1",
-        ],
-    );
+    store_raw(&db, id, POISONED_NAME, "Jordan\r\nSmith", Some(INJECTED));
+    let o = send_reminder(db, id, &[]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(!out.contains("panicked"), "{out}");
@@ -92,26 +58,14 @@ fn send_to_an_address_with_a_header_injection_fails_with_a_clear_message_not_a_p
 #[test]
 fn a_dry_run_to_names_with_line_breaks_shows_them_cleaned_into_one_line() {
     let (_dir, db, id) = file_with_customer();
-    poison(
+    store_raw(
         &db,
         id,
         POISONED_NAME,
         "Jordan\r\nBcc: eve@evil.example\u{1b}[2J",
-        "ap@acme.example",
+        Some("ap@acme.example"),
     );
-    let path = db.path().to_path_buf();
-    drop(db);
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id.to_string(),
-            "--template",
-            "overdue-1",
-            "--dry-run",
-        ],
-    );
+    let o = send_reminder(db, id, &["--dry-run"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(
@@ -221,7 +175,7 @@ fn a_campaign_email_that_cannot_be_prepared_is_failed_with_its_reason_and_the_ru
     setup_mail(&db);
     let (bad, _) = customer(&db, "Acme", Some("ap@acme.example"), &["2026-03-01"]);
     let (good, _) = customer(&db, "Brightwater", Some("ap@bw.example"), &["2026-03-01"]);
-    poison(&db, bad, POISONED_NAME, "Jordan", INJECTED);
+    store_raw(&db, bad, POISONED_NAME, "Jordan", Some(INJECTED));
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
     let path = db.path().to_path_buf();
     let today = "2026-03-16".parse().unwrap();

@@ -1,28 +1,11 @@
 //! `duebook import` as a user runs it: exit codes, the summary and `line N: reason` output.
 
+mod cli_support;
 mod import_support;
 
+use cli_support::{duebook, stderr, stdout};
 use import_support::{count, fixture, write};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn duebook(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DUEBOOK_DB")
-        .output()
-        .expect("run duebook")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn open(db: &Path) -> duebook_core::db::Database {
     duebook_core::db::Database::open(db).unwrap()

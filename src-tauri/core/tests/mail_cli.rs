@@ -3,13 +3,9 @@
 
 mod mail_support;
 
-use mail_support::{output_text as text, *};
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn duebook(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    run_duebook(env!("CARGO_BIN_EXE_duebook"), db, args, stdin)
-}
+use mail_support::cli_support::text;
+use mail_support::{duebook_smtp as duebook, *};
+use std::process::{Command, Stdio};
 
 #[test]
 fn set_up_the_account_and_send_a_reminder_headless() {
@@ -220,21 +216,20 @@ fn a_send_killed_mid_data_becomes_uncertain_and_is_not_sent_again() {
     assert!(o.status.success(), "{}", text(&o));
 
     // `duebook send` hands the message over, then is killed while waiting for the verdict.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(&path)
-        .args([
+    let mut child = smtp_command(
+        &path,
+        &[
             "send",
             "--customer",
             &customer.to_string(),
             "--template",
             "overdue-2",
-        ])
-        .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
     let start = std::time::Instant::now();
     while hanging.data_count() == 0 {
         assert!(

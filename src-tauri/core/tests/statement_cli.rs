@@ -1,23 +1,9 @@
 //! `duebook statements` with the built binary.
 
+mod cli_support;
 mod statement_support;
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn duebook(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .args(args)
-        .env_remove("DUEBOOK_DB")
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .output()
-        .expect("run duebook")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use cli_support::{duebook_in as duebook, stderr};
 
 #[test]
 fn statements_for_everyone_with_a_balance_and_for_one_customer() {
@@ -37,7 +23,7 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
             "2026-11-24",
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
 
     let all = home.join("all");
     let out = duebook(
@@ -52,8 +38,8 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
             all.to_str().unwrap(),
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = cli_support::stdout(&out);
     let files: Vec<String> = std::fs::read_dir(&all)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -87,7 +73,7 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
             cjk.to_str().unwrap(),
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     let file = cjk.join("statement-3-山田商事株式会社-2026-11-24.pdf");
     let pdf = std::fs::read(&file).unwrap();
     let body = statement_support::pdf_text(&pdf, home, "yamada");
@@ -110,11 +96,11 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
             one.to_str().unwrap(),
         ],
     );
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        text(&out.stdout).contains("wrote 1 statement to"),
+        cli_support::stdout(&out).contains("wrote 1 statement to"),
         "{}",
-        text(&out.stdout)
+        cli_support::stdout(&out)
     );
     let names: Vec<_> = std::fs::read_dir(&one).unwrap().collect();
     assert_eq!(names.len(), 1);
@@ -133,9 +119,9 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("customer 4242 not found"),
+        stderr(&out).contains("customer 4242 not found"),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
 
     let out = duebook(
@@ -154,8 +140,8 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("cannot start on 2026-12-01"),
+        stderr(&out).contains("cannot start on 2026-12-01"),
         "{}",
-        text(&out.stderr)
+        stderr(&out)
     );
 }

@@ -5,23 +5,10 @@
 mod mail_support;
 
 use duebook_core::mail::templates;
+use mail_support::cli_support::{duebook, stdout};
 use mail_support::{seed_customer, temp_db};
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn duebook(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .expect("run duebook")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")

@@ -58,6 +58,13 @@ pub async fn database_status(state: State<'_, AppState>) -> CommandResult<Databa
     Ok(status_of(&state.session()))
 }
 
+/// What opening the file changed in the user's data (an upgrade that cleaned stored names says
+/// how many), for the window to show once: later calls return nothing until another file opens.
+#[tauri::command]
+pub async fn take_database_notices(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    Ok(state.take_notices())
+}
+
 /// Opens the demo file beside the user's database, filling it with generated data the first time.
 /// Not remembered: the next launch opens the user's own file again.
 #[tauri::command]
@@ -68,10 +75,7 @@ pub async fn open_demo(app: AppHandle) -> CommandResult<DatabaseStatus> {
         if customers::count(db.conn())? == 0 {
             demo::generate(&mut db, &demo::DemoOptions::standard(SystemClock.today()))?;
         }
-        Ok(Session {
-            path: demo_path,
-            db: Ok(db),
-        })
+        Ok(Session::of(demo_path, db))
     })
     .await??;
     let state = app.state::<AppState>();
@@ -134,7 +138,7 @@ async fn switch_to(app: &AppHandle, path: PathBuf, how: Switch) -> CommandResult
             )));
         }
         paths::remember_choice(&path)?;
-        Ok(Session { path, db: Ok(db) })
+        Ok(Session::of(path, db))
     })
     .await??;
     let status = status_of(&session);

@@ -83,6 +83,8 @@ export interface ExportListArgs {
 
 export const api = {
   databaseStatus: () => call<DatabaseStatus>("database_status"),
+  /** What opening the file changed (an upgrade that cleaned names), once per opened file. */
+  takeDatabaseNotices: () => call<string[]>("take_database_notices"),
   openDemo: () => call<DatabaseStatus>("open_demo"),
   /** null when the person cancelled the dialog. */
   createDatabase: () => call<DatabaseStatus | null>("create_database"),

@@ -5,14 +5,16 @@
 // The mail tests' company and account, so both suites send the same kind of message.
 #[path = "../mail_support/mod.rs"]
 pub mod mail_support;
+#[allow(unused_imports)] // used by the test files that run the CLI
+pub use mail_support::cli_support;
 
 use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::smtp::{Mailer, SendError};
-use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::{contacts, customers, derived, invoices};
+use duebook_core::{customers, derived, invoices};
 use lettre::address::Envelope;
 use std::sync::Mutex;
 
@@ -43,18 +45,7 @@ pub fn setup_mail(db: &Database) {
 pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -> (i64, Vec<i64>) {
     let conn = db.conn();
     let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
-    contacts::insert(
-        conn,
-        id,
-        &NewContact {
-            name: Some("Jordan Smith".into()),
-            email: email.map(String::from),
-            phone: Some("+44 20 7946 0000".into()),
-            is_billing: true,
-            ..NewContact::default()
-        },
-    )
-    .expect("contact");
+    mail_support::billing_contact(db, id, email, Some("+44 20 7946 0000"));
     let mut ids = Vec::new();
     for (n, due) in dues.iter().enumerate() {
         let due = d(due);
@@ -76,6 +67,23 @@ pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -
     }
     derived::refresh_customers(conn, &[id]).expect("refresh");
     (id, ids)
+}
+
+/// Writes a customer's name and its contacts' name (and address, when given) straight into
+/// SQLite, past every way in that cleans: what an older version, another tool or a hand-edited
+/// file may have left there.
+pub fn store_raw(db: &Database, customer_id: i64, name: &str, contact: &str, email: Option<&str>) {
+    let conn = db.conn();
+    conn.execute(
+        "UPDATE customers SET name = ?2 WHERE id = ?1",
+        rusqlite::params![customer_id, name],
+    )
+    .expect("store the name");
+    conn.execute(
+        "UPDATE contacts SET name = ?2, email = coalesce(?3, email) WHERE customer_id = ?1",
+        rusqlite::params![customer_id, contact, email],
+    )
+    .expect("store the contact");
 }
 
 /// Accepts everything and keeps the raw messages.

@@ -3,6 +3,9 @@
 //! and AUTH, gnome-keyring). Missing services make the tests fail, never skip.
 #![allow(dead_code)]
 
+#[path = "../cli_support/mod.rs"]
+pub mod cli_support;
+
 use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::mail::account::{AccountSettings, Security};
@@ -10,40 +13,48 @@ use duebook_core::mail::company::{self, CompanyProfile, Remittance};
 use duebook_core::mail::smtp::{MailerOptions, Timeouts};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::{contacts, customers, derived, invoices};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs the `duebook` binary (`env!("CARGO_BIN_EXE_duebook")` of the calling test) on `db`,
-/// trusting the test server's certificate, with `stdin` as its input.
-pub fn run_duebook(binary: &str, db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(binary)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run duebook");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("wait")
+/// `duebook --db DB ARGS...` (see [`cli_support::command`]) trusting the test server's
+/// certificate.
+pub fn smtp_command(db: &Path, args: &[&str]) -> Command {
+    let mut cmd = cli_support::command(db, args);
+    cmd.env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"));
+    cmd
 }
 
-/// What a process printed, stdout then stderr.
-pub fn output_text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+/// Runs [`smtp_command`] to its end with `stdin` as its input.
+pub fn duebook_smtp(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    cli_support::run(smtp_command(db, args), stdin)
+}
+
+/// `duebook account set` for `server` (STARTTLS, the password on standard input); asserts it
+/// succeeded.
+pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
+    let port = server.port.to_string();
+    let o = duebook_smtp(
+        db,
+        &[
+            "account",
+            "set",
+            "--from",
+            USER,
+            "--name",
+            "Northwind Accounts",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(o.status.success(), "{}", cli_support::text(&o));
 }
 
 pub const PASSWORD: &str = "s3cret-Pa55word-xyzzy";
@@ -63,21 +74,27 @@ pub fn money(minor: i64, code: &str) -> Money {
     Money::new(minor, Currency::parse(code).expect("currency"))
 }
 
-/// A customer with a billing contact and two open invoices (one overdue); returns its id.
-pub fn seed_customer(db: &Database, name: &str, email: &str) -> i64 {
-    let conn = db.conn();
-    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+/// Adds Jordan Smith as the billing contact of `customer_id`.
+pub fn billing_contact(db: &Database, customer_id: i64, email: Option<&str>, phone: Option<&str>) {
     contacts::insert(
-        conn,
-        id,
+        db.conn(),
+        customer_id,
         &NewContact {
             name: Some("Jordan Smith".into()),
-            email: Some(email.into()),
+            email: email.map(String::from),
+            phone: phone.map(String::from),
             is_billing: true,
             ..NewContact::default()
         },
     )
     .expect("contact");
+}
+
+/// A customer with a billing contact and two open invoices (one overdue); returns its id.
+pub fn seed_customer(db: &Database, name: &str, email: &str) -> i64 {
+    let conn = db.conn();
+    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+    billing_contact(db, id, Some(email), None);
     for (number, due, minor) in [
         ("INV-2001", "2026-03-01", 123450),
         ("INV-2002", "2026-05-01", 9900),
