@@ -95,6 +95,16 @@ fn failed_messages_waiting_make_even_an_unchanged_tick_exit_1_with_their_reasons
     assert_eq!(summary["waiting"][0]["count"], 2);
     assert_eq!(summary["waiting"].as_array().unwrap().len(), 2);
 
+    // A dry run tells the same truth.
+    let dry = cli(&path, &["run-due", "--dry-run", "--today", DAY]);
+    assert_eq!(dry.status.code(), Some(1), "{}", text(&dry));
+    assert!(text(&dry).contains("summary (dry run):"), "{}", text(&dry));
+    assert!(
+        text(&dry).contains("3 failed, 0 uncertain"),
+        "{}",
+        text(&dry)
+    );
+
     // A new day plans again, sends nothing new, and still says so.
     let (code, out) = tick(&path, "2026-04-16");
     assert_eq!(code, Some(1), "{out}");
