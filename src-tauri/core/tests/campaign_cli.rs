@@ -3,18 +3,7 @@
 mod campaign_support;
 
 use campaign_support::cli_support::duebook;
-use campaign_support::{customer, temp_db};
-use std::process::Output;
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
+use campaign_support::{customer, ok, temp_db};
 
 #[test]
 fn presets_list_plan_and_dry_run() {
@@ -53,6 +42,11 @@ fn presets_list_plan_and_dry_run() {
     assert!(out.contains("email     Alpha Ltd"), "{out}");
     assert!(out.contains("call task Phone Co"), "{out}");
     assert!(out.contains("nothing was stored or sent"));
+    assert!(
+        out.contains("summary (dry run):\n  sent: nothing\n"),
+        "{out}"
+    );
+    assert!(out.contains("  nothing needs you"), "{out}");
     let out = ok(&duebook(
         &path,
         &["run-due", "--dry-run", "--today", "2026-04-18"],
@@ -66,6 +60,8 @@ fn presets_list_plan_and_dry_run() {
         out.contains("quiet day (2026-04-18 is a weekend): nothing is sent"),
         "{out}"
     );
+    assert!(out.contains("summary:\n  sent: nothing\n"), "{out}");
+    assert!(out.contains("  nothing needs you"), "{out}");
 
     let out = ok(&duebook(&path, &["campaigns", "results", "1"]));
     assert!(
@@ -128,6 +124,9 @@ fn an_unchanged_file_is_not_planned_twice_a_day() {
         "{second}"
     );
     assert!(second.contains(": nothing to send"), "{second}");
+    for out in [&first, &second] {
+        assert!(out.contains("  nothing needs you"), "{out}");
+    }
 
     // Anything written in between makes the next tick plan again.
     let db = duebook_core::db::Database::open(&path).unwrap();

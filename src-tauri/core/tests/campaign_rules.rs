@@ -3,7 +3,7 @@
 
 mod campaign_support;
 
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
+use campaign_support::{block_on, customer, d, setup_mail, temp_db, Picky, Recorder};
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::{self, ExclusionReason};
 use duebook_core::campaign::results::{self, RESULTS_WINDOW_DAYS};
@@ -13,9 +13,7 @@ use duebook_core::campaign::{
 };
 use duebook_core::db::Database;
 use duebook_core::derived;
-use duebook_core::mail::smtp::{MailError, Mailer, SendError};
 use duebook_core::payments::{self, NewPayment, PaymentSource};
-use lettre::address::Envelope;
 use std::collections::BTreeSet;
 
 fn pay(db: &Database, invoice_id: i64, on: &str) {
@@ -181,27 +179,6 @@ fn custom_field_conditions_match_equals_and_contains() {
         BTreeSet::from([south]),
         "all must hold"
     );
-}
-
-/// Accepts every message except: addresses with "bounce" are refused, with "lost" get no verdict.
-#[derive(Default)]
-struct Picky(Recorder);
-
-impl Mailer for Picky {
-    async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<String, SendError> {
-        let to = envelope.to()[0].to_string();
-        if to.contains("bounce") {
-            return Err(SendError::NotSent(MailError::Invalid(
-                "550 no such user".into(),
-            )));
-        }
-        if to.contains("lost") {
-            return Err(SendError::Unknown(MailError::Invalid(
-                "the connection dropped after the message".into(),
-            )));
-        }
-        self.0.send(envelope, raw).await
-    }
 }
 
 fn ab_campaign(db: &Database) -> i64 {

@@ -151,7 +151,13 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
         assert!(o.status.success(), "{day}: {}", text(&o));
         if server.received().len() > before {
             days_sent.push(day.to_string());
+            assert!(
+                text(&o).contains("\n  sent 1: Friendly pre-due"),
+                "{}",
+                text(&o)
+            );
         }
+        assert!(text(&o).contains("  nothing needs you"), "{}", text(&o));
         if day.to_string() == "2026-07-13" {
             // The same day again (a second cron tick): nothing more, and nothing to plan.
             let again = duebook(&path, &["run-due", "--today", "2026-07-13"], None);
@@ -245,4 +251,62 @@ fn two_run_due_processes_at_once_never_send_twice() {
         settle(&path, day);
     }
     assert_one_message_per_customer_and_step(&path, &server, N, DAYS.len());
+}
+
+#[test]
+fn refused_messages_are_reported_with_their_reason_until_the_user_decides() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("550", &tmp.path().join("srv"));
+    let (_dir, path) = campaign_file(3, &server);
+    let o = duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("  failed in this run 3: the server replied 550 ")
+            && out.contains(": 5.7.1 Message rejected: looks like spam to us\n"),
+        "one line for the one reason, with its count: {out}"
+    );
+    assert!(
+        out.contains("3 failed, 0 uncertain\n    failed 3: the server replied 550"),
+        "{out}"
+    );
+
+    // The next tick has nothing to send and says so, but the three still wait.
+    let o = duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("nothing changed since the run at"), "{out}");
+    assert!(!out.contains("failed in this run"), "{out}");
+    assert!(out.contains("3 failed, 0 uncertain"), "{out}");
+}
+
+#[test]
+fn messages_left_to_a_busy_sender_are_reported_deferred() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
+    let (_dir, path) = campaign_file(2, &server);
+    // Another live process (this test's) holds the send lease.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO outbox_lease (id, holder, expires_at) VALUES (1, ?1, '2999-01-01T00:00:00.000Z')",
+        [format!("{}:test", std::process::id())],
+    )
+    .unwrap();
+    let o = duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "nothing needs the user: {out}");
+    assert!(out.contains("another Duebook process is sending"), "{out}");
+    assert!(
+        out.contains("  deferred: 2 queued, due for the next run\n"),
+        "{out}"
+    );
+    assert!(out.contains("  nothing needs you"), "{out}");
+
+    conn.execute("DELETE FROM outbox_lease", []).unwrap();
+    let o = duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("  sent 2: Friendly pre-due"), "{out}");
+    assert!(!out.contains("deferred:"), "{out}");
+    assert_eq!(server.received().len(), 2);
 }

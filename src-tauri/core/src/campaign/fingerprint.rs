@@ -16,6 +16,7 @@
 use super::run::{left_queued, left_sending, plan_all};
 use super::CampaignResult;
 use crate::db::now_timestamp;
+use crate::mail::outbox;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -81,6 +82,17 @@ fn recorded(conn: &Connection) -> CampaignResult<Option<(String, String)>> {
 /// No campaign message is queued or being sent (else a run has delivery work to do).
 pub fn outbox_idle(conn: &Connection) -> CampaignResult<bool> {
     Ok(left_queued(conn)?.is_empty() && left_sending(conn)?.is_empty())
+}
+
+/// Before a tick looks for a fast path: messages a runner that died left `sending` become
+/// uncertain now (unless a live runner holds the send lease, whose messages really are on
+/// their way), without keychain or network, so the tick reports them and may still end fast.
+/// Returns their ids.
+pub fn recover_crashed(conn: &Connection) -> CampaignResult<Vec<i64>> {
+    if left_sending(conn)?.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(outbox::recover_interrupted(conn)?)
 }
 
 /// Stores `fingerprint` as the inputs of a run that left nothing to send.

@@ -14,6 +14,7 @@ mod input;
 pub mod plan;
 pub mod results;
 pub mod run;
+pub mod summary;
 
 use crate::db::{now_timestamp, DbError};
 use crate::mail::compose::ComposeError;

@@ -11,11 +11,12 @@ pub use mail_support::cli_support;
 use chrono::NaiveDate;
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self, Security};
-use duebook_core::mail::smtp::{Mailer, SendError};
+use duebook_core::mail::smtp::{MailError, Mailer, SendError};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::{customers, derived, invoices};
 use lettre::address::Envelope;
+use std::process::Output;
 use std::sync::Mutex;
 
 pub fn d(s: &str) -> NaiveDate {
@@ -103,6 +104,39 @@ impl Mailer for Recorder {
         self.sent.lock().expect("lock").push(raw.to_vec());
         Ok("250 2.0.0 Ok".into())
     }
+}
+
+/// Accepts every message except: addresses with "bounce" are refused (550), with "full" are
+/// refused (552), with "lost" get no verdict.
+#[derive(Default)]
+pub struct Picky(pub Recorder);
+
+impl Mailer for Picky {
+    async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<String, SendError> {
+        let to = envelope.to()[0].to_string();
+        for (marker, reply) in [("bounce", "550 no such user"), ("full", "552 mailbox full")] {
+            if to.contains(marker) {
+                return Err(SendError::NotSent(MailError::Invalid(reply.into())));
+            }
+        }
+        if to.contains("lost") {
+            return Err(SendError::Unknown(MailError::Invalid(
+                "the connection dropped after the message".into(),
+            )));
+        }
+        self.0.send(envelope, raw).await
+    }
+}
+
+/// Standard output of a run that must have succeeded.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {

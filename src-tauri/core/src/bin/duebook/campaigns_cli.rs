@@ -5,9 +5,10 @@
 mod campaigns_print;
 
 use crate::terminal::for_terminal;
-use campaigns_print::{print_plan, print_results, print_run, print_stale};
+use campaigns_print::{print_plan, print_results, print_run, print_stale, print_summary};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use duebook_core::campaign::summary::{self, Attention};
 use duebook_core::campaign::{
     self, fingerprint, plan, results, run, NewCampaign, Trigger, PRESET_NAMES,
 };
@@ -26,6 +27,9 @@ pub struct RunDueArgs {
     /// Run as if today were this date (simulate a schedule day by day).
     #[arg(long, value_name = "YYYY-MM-DD")]
     today: Option<NaiveDate>,
+    /// Print only the closing summary, as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -63,26 +67,59 @@ fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// `duebook run-due`; the exit status is [`print_run`]'s.
+/// How a tick ended before its summary.
+enum Ended {
+    /// Every active campaign is on a quiet day: each one's line.
+    Quiet(String),
+    /// Nothing changed since the run at this time that left nothing to send.
+    Unchanged(chrono::DateTime<chrono::Utc>),
+    /// Planned (and, unless a dry run or nothing was planned, queued and delivered).
+    Ran(run::RunReport),
+}
+
+/// `duebook run-due`: every tick, fast or not, ends with the summary of [`summary::summarize`];
+/// the exit status is its [`Attention`]: 0 clear, 1 failed, 3 uncertain.
 pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<ExitCode, String> {
     let today = args.today.unwrap_or(today);
     let db = Database::open(db_path).map_err(err)?;
-    if args.dry_run {
-        return dry_run(&db, today);
+    let (ended, recovered) = if args.dry_run {
+        let report = run::enqueue_due(&db, today, true).map_err(err)?;
+        (Ended::Ran(report), Vec::new())
+    } else {
+        // Before the fast paths, so a crash's leftovers are reported even on a quiet day.
+        let recovered = fingerprint::recover_crashed(db.conn()).map_err(err)?;
+        (tick(&db, db_path, today)?, recovered)
+    };
+    let report = match &ended {
+        Ended::Ran(report) => Some(report),
+        _ => None,
+    };
+    let summary = summary::summarize(db.conn(), today, report, &recovered).map_err(err)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary).map_err(err)?);
+    } else {
+        print_ended(&db, today, &ended)?;
+        print_summary(&summary);
     }
-    if let Some(note) = quiet_everywhere(&db, today)? {
-        print_stale(plan::stale_warning(db.conn(), today).map_err(err)?.as_ref());
-        println!("{note}");
-        return Ok(ExitCode::SUCCESS);
+    Ok(match summary.attention {
+        Attention::Clear => ExitCode::SUCCESS,
+        Attention::Failed => ExitCode::FAILURE,
+        Attention::Uncertain => ExitCode::from(3),
+    })
+}
+
+/// A real tick: a fast path when it can, else plans, queues and delivers.
+fn tick(db: &Database, db_path: &Path, today: NaiveDate) -> Result<Ended, String> {
+    if let Some(note) = quiet_everywhere(db, today)? {
+        return Ok(Ended::Quiet(note));
     }
-    if let Some(code) = nothing_to_send(&db, today)? {
-        return Ok(code);
+    if let Some(ended) = nothing_to_send(db, today)? {
+        return Ok(ended);
     }
     // Build the mailer first: a missing password must not leave queued messages behind.
     let options = MailerOptions::default().with_env_ca().map_err(err)?;
     let mailer =
         mail::mailer_for_account(db.conn(), &KeychainStore::default(), options).map_err(err)?;
-    drop(db);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -91,19 +128,32 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         .block_on(run::run_due(db_path, &mailer, today, false))
         .map_err(err)?;
     rt.block_on(mailer.close());
-    Ok(print_run(&report))
+    Ok(Ended::Ran(report))
 }
 
-fn dry_run(db: &Database, today: NaiveDate) -> Result<ExitCode, String> {
-    let report = run::enqueue_due(db, today, true).map_err(err)?;
-    if report.campaigns.is_empty() {
-        print_stale(report.stale_data.as_ref());
+fn print_ended(db: &Database, today: NaiveDate, ended: &Ended) -> Result<(), String> {
+    match ended {
+        Ended::Quiet(note) => {
+            print_stale(plan::stale_warning(db.conn(), today).map_err(err)?.as_ref());
+            println!("{note}");
+        }
+        Ended::Unchanged(at) => {
+            print_stale(plan::stale_warning(db.conn(), today).map_err(err)?.as_ref());
+            let at = at.with_timezone(&chrono::Local).format("%H:%M");
+            println!("nothing changed since the run at {at}: nothing to send");
+        }
+        Ended::Ran(report) if report.dry_run => {
+            if report.campaigns.is_empty() {
+                print_stale(report.stale_data.as_ref());
+            }
+            for c in &report.campaigns {
+                print_plan(&c.name, &c.plan);
+            }
+            println!("(dry run: nothing was stored or sent)");
+        }
+        Ended::Ran(report) => print_run(report),
     }
-    for c in &report.campaigns {
-        print_plan(&c.name, &c.plan);
-    }
-    println!("(dry run: nothing was stored or sent)");
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// What the usual cron tick found, read in one transaction with the fingerprint.
@@ -119,7 +169,7 @@ enum Tick {
 /// without planning; otherwise plans, and when nothing is to be queued or delivered reports it
 /// and remembers the inputs, so the next tick of the day need not plan. None when there is
 /// something to send.
-fn nothing_to_send(db: &Database, today: NaiveDate) -> Result<Option<ExitCode>, String> {
+fn nothing_to_send(db: &Database, today: NaiveDate) -> Result<Option<Ended>, String> {
     let conn = db.conn();
     // The closure's connection is `db`'s, inside the read transaction.
     let (tick, inputs) = fingerprint::with_fingerprint(conn, today, |conn, inputs| {
@@ -133,22 +183,17 @@ fn nothing_to_send(db: &Database, today: NaiveDate) -> Result<Option<ExitCode>, 
         Ok((!preview.plans_anything()).then_some(Tick::NothingPlanned(preview)))
     })
     .map_err(err)?;
-    match tick {
-        None => Ok(None),
-        Some(Tick::Unchanged(at)) => {
-            print_stale(plan::stale_warning(conn, today).map_err(err)?.as_ref());
-            let at = at.with_timezone(&chrono::Local).format("%H:%M");
-            println!("nothing changed since the run at {at}: nothing to send");
-            Ok(Some(ExitCode::SUCCESS))
-        }
+    Ok(match tick {
+        None => None,
+        Some(Tick::Unchanged(at)) => Some(Ended::Unchanged(at)),
         Some(Tick::NothingPlanned(preview)) => {
             fingerprint::record(conn, &inputs).map_err(err)?;
-            Ok(Some(print_run(&run::RunReport {
+            Some(Ended::Ran(run::RunReport {
                 dry_run: false,
                 ..preview
-            })))
+            }))
         }
-    }
+    })
 }
 
 /// When the outbox is idle and every active campaign is on a quiet day: why nothing is sent.

@@ -4,9 +4,9 @@
 use crate::terminal::for_terminal;
 use duebook_core::campaign::plan::Plan;
 use duebook_core::campaign::results::{CampaignResults, Outcomes};
+use duebook_core::campaign::summary::RunSummary;
 use duebook_core::campaign::{run, Channel};
 use duebook_core::mail::outbox::MessageState;
-use std::process::ExitCode;
 
 pub fn print_stale(warning: Option<&String>) {
     if let Some(w) = warning {
@@ -54,11 +54,9 @@ pub fn print_plan(name: &str, plan: &Plan) {
     }
 }
 
-/// Prints what a run did. Exit status: 0 done, 1 a message failed or could not be prepared,
-/// 3 a message is uncertain.
-pub fn print_run(report: &run::RunReport) -> ExitCode {
+/// Prints what a run planned and queued; what became of it is [`print_summary`]'s.
+pub fn print_run(report: &run::RunReport) {
     print_stale(report.stale_data.as_ref());
-    let mut code = ExitCode::SUCCESS;
     for c in &report.campaigns {
         println!(
             "{}: {} email(s) queued, {} call task(s), {} excluded{}",
@@ -77,38 +75,89 @@ pub fn print_run(report: &run::RunReport) -> ExitCode {
                 "  customer {customer}: not prepared: {}",
                 for_terminal(reason)
             );
-            code = ExitCode::FAILURE;
         }
     }
     if !report.resumed.is_empty() {
         println!(
-            "{} message(s) left queued by an interrupted run were sent now",
+            "{} message(s) left queued by an interrupted run were handed over now",
             report.resumed.len()
         );
     }
     if let Some(note) = &report.deferred {
         println!("{}", for_terminal(note));
     }
-    if let Some(d) = &report.delivery {
-        println!(
-            "delivery: {} sent, {} failed, {} uncertain",
-            d.sent.len(),
-            d.failed.len(),
-            d.uncertain.len()
-        );
-        if !d.failed.is_empty() {
-            code = ExitCode::FAILURE;
-        } else if !d.uncertain.is_empty() {
-            code = ExitCode::from(3);
-        }
-        for id in &d.recovered {
-            eprintln!(
-                "message {id} was being sent when Duebook stopped: now {} (see `duebook outbox list`)",
-                MessageState::Uncertain.as_str()
-            );
-        }
+}
+
+/// Reason lines printed per list; the rest are counted (all are in `--json`).
+const REASON_LINES: usize = 10;
+
+/// The end of every `run-due`: sent, failed and why, deferred, and what waits for a decision.
+pub fn print_summary(s: &RunSummary) {
+    println!("summary{}:", if s.dry_run { " (dry run)" } else { "" });
+    if s.sent.is_empty() {
+        println!("  sent: nothing");
     }
-    code
+    for sent in &s.sent {
+        let campaign = sent.campaign.as_deref().map_or_else(
+            || format!("deleted campaign {}", sent.campaign_id),
+            |name| for_terminal(name).into_owned(),
+        );
+        println!("  sent {}: {campaign}, step {}", sent.count, sent.step);
+    }
+    reason_lines(
+        "  ",
+        s.failed
+            .iter()
+            .map(|f| ("failed in this run", f.count, &f.reason)),
+    );
+    if let Some(d) = &s.deferred {
+        let when = d
+            .next_attempt_at
+            .map_or("due for the next run".to_string(), |t| {
+                let local = t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+                format!("next attempt at {local}")
+            });
+        println!("  deferred: {} queued, {when}", d.queued);
+    }
+    if s.recovered > 0 {
+        println!(
+            "  {} message(s) were being sent when Duebook stopped: now uncertain",
+            s.recovered
+        );
+    }
+    if s.waiting.is_empty() {
+        println!("  nothing needs you: no campaign message failed or is uncertain");
+        return;
+    }
+    println!(
+        "  waiting for your decision (see `duebook outbox list`): {} failed, {} uncertain",
+        s.waiting_in(MessageState::Failed),
+        s.waiting_in(MessageState::Uncertain)
+    );
+    reason_lines(
+        "    ",
+        s.waiting
+            .iter()
+            .map(|w| (w.state.as_str(), w.count, &w.reason)),
+    );
+}
+
+/// One line per (label, count, reason), the reason through [`for_terminal`] (a server's reply
+/// may hold line breaks or escapes), at most [`REASON_LINES`] of them.
+fn reason_lines<'a>(
+    indent: &str,
+    lines: impl ExactSizeIterator<Item = (&'a str, i64, &'a String)>,
+) {
+    let total = lines.len();
+    for (label, count, reason) in lines.take(REASON_LINES) {
+        println!("{indent}{label} {count}: {}", for_terminal(reason));
+    }
+    if total > REASON_LINES {
+        println!(
+            "{indent}… and {} more reason(s) (see `duebook outbox list` or `run-due --json`)",
+            total - REASON_LINES
+        );
+    }
 }
 
 fn outcome_line(o: &Outcomes, window: i64) -> String {
