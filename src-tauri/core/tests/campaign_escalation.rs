@@ -234,6 +234,31 @@ fn before_due_steps_are_not_held_back_and_do_not_count_as_a_rung() {
         .starts_with("first contact: starting at overdue-1"));
 }
 
+#[test]
+fn without_a_gap_a_step_up_still_waits_a_day() {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    let no_gap = NewCampaign {
+        min_gap_days: 0,
+        ..friendly(Escalation::OneStep)
+    };
+    let id = campaign::create(db.conn(), &no_gap).unwrap();
+    let due = (d(START) - Days::new(143)).to_string();
+    customer(&db, "Alpha", Some("a@alpha.example"), &[&due]);
+    let path = dir.path().join("campaign.sqlite");
+    let mailer = Recorder::default();
+    for _ in 0..3 {
+        block_on(run::run_due(&path, &mailer, d(START), false)).unwrap();
+    }
+    assert_eq!(
+        mailer.count(),
+        1,
+        "one step a day, however often run-due runs"
+    );
+    let p = plan(db.conn(), id, d("2026-07-02")).unwrap();
+    assert_eq!(p.contacts[0].step_position, 3);
+}
+
 fn duebook(db: &Path, args: &[&str]) -> Output {
     let home = db.parent().unwrap();
     Command::new(env!("CARGO_BIN_EXE_duebook"))
