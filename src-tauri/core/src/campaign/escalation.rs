@@ -136,7 +136,7 @@ pub(super) fn level(campaign: &Campaign, open: &[OpenInvoice], facts: &Facts) ->
             }
             let templates = std::iter::once(&step.template_key).chain(&step.alt_template_key);
             for template in templates {
-                if let Some(&on) = facts.manual.get(&(inv.id, template.clone())) {
+                if let Some(on) = facts.manual.on(inv.id, template) {
                     consider(step.position, on, true);
                 }
             }

@@ -132,6 +132,18 @@ impl Received {
     }
 }
 
+/// Per invoice, the templates sent outside this campaign and the latest date of each.
+#[derive(Default)]
+pub(super) struct SentByHand(HashMap<i64, Vec<(String, NaiveDate)>>);
+
+impl SentByHand {
+    /// When `template` was last sent for `invoice` outside this campaign, if it was.
+    pub fn on(&self, invoice: i64, template: &str) -> Option<NaiveDate> {
+        let sent = self.0.get(&invoice)?;
+        sent.iter().find(|(t, _)| t == template).map(|(_, on)| *on)
+    }
+}
+
 /// Everything the rules need about the customers to plan (see the module note).
 pub(super) struct Facts {
     /// The customers to plan, by id.
@@ -141,9 +153,8 @@ pub(super) struct Facts {
     pub tags: HashMap<i64, HashSet<String>>,
     pub balances: HashMap<i64, Vec<(String, i64)>>,
     pub received: Received,
-    /// (invoice, template) sent outside this campaign (by hand or by another campaign), with
-    /// the date of the latest such message.
-    pub manual: HashMap<(i64, String), NaiveDate>,
+    /// Templates sent outside this campaign (by hand or by another campaign).
+    pub manual: SentByHand,
     /// One-step campaigns only: per open invoice, the most advanced due-date step this campaign
     /// sent it and when (empty when jumping).
     pub step_sent: HashMap<i64, (i64, NaiveDate)>,
@@ -476,13 +487,13 @@ fn customer_rows(conn: &Connection, ids: &str) -> CampaignResult<BTreeMap<i64, C
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Of `invoice_ids`, the (invoice, template) pairs sent outside this campaign (by hand or by
-/// another campaign), with the latest date: they count as the step with the same template.
+/// Of `invoice_ids`, the templates sent outside this campaign (by hand or by another
+/// campaign), with the latest date: they count as the step with the same template.
 fn sent_outside(
     conn: &Connection,
     campaign_id: i64,
     invoice_ids: &str,
-) -> CampaignResult<HashMap<(i64, String), NaiveDate>> {
+) -> CampaignResult<SentByHand> {
     let own_prefix = format!("campaign:{campaign_id}:%");
     let mut stmt = conn.prepare_cached(
         "SELECT mi.invoice_id, m.template_key, max(coalesce(m.sent_at, m.created_at))
@@ -493,14 +504,14 @@ fn sent_outside(
            AND (m.send_key IS NULL OR m.send_key NOT LIKE ?2)
          GROUP BY mi.invoice_id, m.template_key",
     )?;
-    let mut sent = HashMap::new();
+    let mut sent: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
     let mut rows = stmt.query(params![invoice_ids, own_prefix])?;
     while let Some(row) = rows.next()? {
         // A message without a readable date still counts as sent; it reads as the oldest.
         let on = date_of(row.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(NaiveDate::MIN);
-        sent.insert((row.get(0)?, row.get(1)?), on);
+        sent.entry(row.get(0)?).or_default().push((row.get(1)?, on));
     }
-    Ok(sent)
+    Ok(SentByHand(sent))
 }
 
 /// For the customers `ids`, each open invoice's most advanced due-date step from this campaign

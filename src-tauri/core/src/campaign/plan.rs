@@ -4,7 +4,8 @@
 //! has reached; a step an invoice already received (by this campaign, or the same template sent
 //! by hand) is never repeated, nor is one before the most advanced due-date step it received
 //! (so an edited campaign never goes back, see [`super::update`]); a step missed while the
-//! machine was off is skipped in favour of the most advanced one reached (catch-up sends once).
+//! machine was off is skipped in favour of the most advanced one reached (catch-up sends once,
+//! held back to one step up by one-step escalation).
 //! A customer gets at most one message per run, at the most advanced step of any of their
 //! invoices, listing all their open invoices; nobody is contacted twice within the minimum gap.
 //! Invoices stop when paid, disputed or promised (until the promise breaks); customers stop
@@ -437,10 +438,7 @@ pub fn plan_campaign(
                 continue;
             };
             let received = facts.received.has(inv.id, position, period)
-                || (period.is_empty()
-                    && facts
-                        .manual
-                        .contains_key(&(inv.id, step.template_key.clone())));
+                || (period.is_empty() && facts.manual.on(inv.id, &step.template_key).is_some());
             let invoice_stopped = facts.disputed_invoices.contains(&inv.id)
                 || facts.promised_invoices.contains(&inv.id);
             if !invoice_stopped {
