@@ -4,7 +4,7 @@
 mod campaign_support;
 
 use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
-use duebook_core::campaign::{self, plan, run, CampaignError, NewCampaign, Trigger};
+use duebook_core::campaign::{self, plan, run, CampaignError, Escalation, NewCampaign, Trigger};
 use duebook_core::db::Database;
 
 fn step_ids(db: &Database, campaign: i64) -> Vec<(i64, i64)> {
@@ -27,9 +27,11 @@ fn planned(db: &Database, campaign: i64, date: &str) -> Vec<(i64, i64)> {
         .collect()
 }
 
+/// Jumping to the step the invoice's age reached, so a run reaches the step an edit moves.
 fn friendly() -> NewCampaign {
     NewCampaign {
         quiet_weekends: false,
+        escalation: Escalation::Jump,
         ..campaign::preset("friendly").unwrap()
     }
 }
@@ -43,6 +45,7 @@ fn an_edit_replaces_the_rules_and_keeps_kept_steps_ids() {
     edited.name = "  Firm dunning ".into();
     edited.min_gap_days = 10;
     edited.daily_cap = Some(50);
+    edited.escalation = Escalation::OneStep;
     edited.steps[1].trigger = Trigger::DueOffset(5);
     edited.steps[1].template_key = "overdue-2".into();
     edited.steps.truncate(4);
@@ -51,6 +54,7 @@ fn an_edit_replaces_the_rules_and_keeps_kept_steps_ids() {
     let got = campaign::get(db.conn(), id).unwrap();
     assert_eq!(got.name, "Firm dunning");
     assert_eq!((got.min_gap_days, got.daily_cap), (10, Some(50)));
+    assert_eq!(got.escalation, Escalation::OneStep);
     assert_eq!(got.steps, edited.steps);
     // Messages point at steps for the results: positions kept keep their ids.
     assert_eq!(step_ids(&db, id), before[..4].to_vec());

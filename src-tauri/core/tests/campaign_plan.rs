@@ -4,7 +4,7 @@ mod campaign_support;
 
 use campaign_support::{customer, d, temp_db};
 use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
-use duebook_core::campaign::{self, Channel, NewCampaign};
+use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
 use duebook_core::db::Database;
 use duebook_core::model::{Currency, Money};
 use duebook_core::payments::{self, ManualPayment};
@@ -14,6 +14,16 @@ use rusqlite::params;
 
 fn friendly(db: &Database) -> i64 {
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap()
+}
+
+/// A preset set to jump to the step each invoice's age reached (one step at a time is
+/// `campaign_escalation.rs`'s subject).
+fn jumping(db: &Database, preset: &str) -> i64 {
+    let new = NewCampaign {
+        escalation: Escalation::Jump,
+        ..campaign::preset(preset).unwrap()
+    };
+    campaign::create(db.conn(), &new).unwrap()
 }
 
 fn reason(plan: &Plan, customer: i64) -> Option<ExclusionReason> {
@@ -47,7 +57,7 @@ const TODAY: &str = "2026-04-15";
 #[test]
 fn one_message_per_customer_at_the_most_advanced_step_listing_all_open_invoices() {
     let (_dir, db) = temp_db();
-    let id = friendly(&db);
+    let id = jumping(&db, "friendly");
     // due in 2 days (pre-due reached), 10 days ago (overdue-1), 35 days ago (overdue-2)
     let (a, a_inv) = customer(
         &db,
@@ -88,7 +98,7 @@ fn one_message_per_customer_at_the_most_advanced_step_listing_all_open_invoices(
 #[test]
 fn steps_are_never_repeated_and_catch_up_skips_to_the_reached_step() {
     let (_dir, db) = temp_db();
-    let id = friendly(&db);
+    let id = jumping(&db, "friendly");
     let (a, inv) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-03-01"]);
     // 45 days overdue, never reminded: only overdue-2 (step 3), not steps 1 and 2 as well.
     let p = plan(db.conn(), id, d(TODAY)).unwrap();
@@ -206,7 +216,7 @@ fn customers_without_email_get_a_call_task_and_call_steps_are_calls() {
     );
     assert_eq!(p.counts[1].calls, 1);
 
-    let high = campaign::create(db.conn(), &campaign::preset("high-touch").unwrap()).unwrap();
+    let high = jumping(&db, "high-touch");
     let (big, _) = customer(&db, "Big", Some("big@b.example"), &["2026-04-03"]);
     db.conn()
         .execute(

@@ -4,7 +4,7 @@
 mod campaign_support;
 
 use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
-use duebook_core::campaign::{self, run};
+use duebook_core::campaign::{self, run, Escalation, NewCampaign};
 use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
 
@@ -16,7 +16,12 @@ fn count(db: &Database, sql: &str) -> i64 {
 fn a_run_queues_delivers_records_state_and_creates_call_tasks() {
     let (dir, db) = temp_db();
     setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    // Jumping: the message takes the tone of the most advanced step an invoice reached.
+    let jumping = NewCampaign {
+        escalation: Escalation::Jump,
+        ..campaign::preset("friendly").unwrap()
+    };
+    let id = campaign::create(db.conn(), &jumping).unwrap();
     let (a, a_inv) = customer(
         &db,
         "Alpha",
@@ -164,14 +169,15 @@ fn catch_up_after_days_off_sends_once() {
     let (dir, db) = temp_db();
     setup_mail(&db);
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
-    // Pre-due, overdue-1 and overdue-2 all passed while the machine was off.
+    // Pre-due, overdue-1 and overdue-2 all passed while the machine was off: one message, at
+    // the first overdue step (one step at a time, the default).
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-03-10"]);
     let path = dir.path().join("campaign.sqlite");
     let mailer = Recorder::default();
     let report = block_on(run::run_due(&path, &mailer, d("2026-04-15"), false)).unwrap();
     assert_eq!(report.campaigns[0].messages.len(), 1);
     let m = outbox::get(db.conn(), report.campaigns[0].messages[0]).unwrap();
-    assert_eq!(m.template_key.as_deref(), Some("overdue-2"));
+    assert_eq!(m.template_key.as_deref(), Some("overdue-1"));
     assert_eq!(mailer.count(), 1);
 }
 

@@ -2,54 +2,15 @@
 
 mod campaign_support;
 
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
+use campaign_support::{customer, d, setup_mail, simulate, temp_db, Recorder};
 use chrono::{Datelike, NaiveDate, Weekday};
-use duebook_core::campaign::{self, run, NewCampaign};
-use duebook_core::clock::{Clock, FixedClock};
+use duebook_core::campaign::{self, NewCampaign};
 use duebook_core::db::Database;
 use duebook_core::demo::{self, DemoOptions};
+use duebook_core::disputes;
 use duebook_core::model::{Currency, Money, PromiseStatus};
 use duebook_core::promises::{self, NewPromise};
-use duebook_core::{disputes, tasks};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
-
-/// (date, customer, template, channel) for every message and call task, day by day.
-type Log = Vec<(NaiveDate, i64, String, &'static str)>;
-
-fn simulate(path: &Path, start: NaiveDate, days: u64, mailer: &Recorder) -> Log {
-    let db = Database::open(path).unwrap();
-    let mut log = Vec::new();
-    for n in 0..days {
-        let clock = FixedClock(start + chrono::Days::new(n));
-        let today = clock.today();
-        let report = block_on(run::run_due(path, mailer, today, false)).unwrap();
-        for c in &report.campaigns {
-            assert!(c.failed.is_empty(), "{today}: {:?}", c.failed);
-            assert!(c.already_queued.is_empty());
-            for id in &c.messages {
-                let m = duebook_core::mail::outbox::get(db.conn(), *id).unwrap();
-                log.push((
-                    today,
-                    m.customer_id.unwrap(),
-                    m.template_key.unwrap(),
-                    "email",
-                ));
-            }
-            for id in &c.tasks {
-                let t = tasks::get(db.conn(), *id).unwrap();
-                let step = c
-                    .plan
-                    .contacts
-                    .iter()
-                    .find(|p| p.customer_id == t.customer_id)
-                    .unwrap();
-                log.push((today, t.customer_id, step.template_key.clone(), "call"));
-            }
-        }
-    }
-    log
-}
 
 #[test]
 fn exact_schedule_over_120_days() {

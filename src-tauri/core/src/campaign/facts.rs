@@ -13,7 +13,12 @@
 //! would neither contact nor exclude them. Pass 1 errs only the other way: it does not look at
 //! steps sent by hand, so a customer whose step went out by hand reaches pass 2 with nothing
 //! due, and the rules pass over them.
+//!
+//! One-step escalation (see [`super::escalation`]) needs nothing more from pass 1: an invoice
+//! held back below its age's step is still at a step it has not received. Pass 2 then also
+//! reads, for the customers to plan only, which step each open invoice last received and when.
 
+use super::escalation::Escalation;
 use super::plan::Reach;
 use super::{Campaign, CampaignResult, USUALLY_LATE_MIN_PAID};
 use crate::db::json_ids;
@@ -127,6 +132,18 @@ impl Received {
     }
 }
 
+/// Per invoice, the templates sent outside this campaign and the latest date of each.
+#[derive(Default)]
+pub(super) struct SentByHand(HashMap<i64, Vec<(String, NaiveDate)>>);
+
+impl SentByHand {
+    /// When `template` was last sent for `invoice` outside this campaign, if it was.
+    pub fn on(&self, invoice: i64, template: &str) -> Option<NaiveDate> {
+        let sent = self.0.get(&invoice)?;
+        sent.iter().find(|(t, _)| t == template).map(|(_, on)| *on)
+    }
+}
+
 /// Everything the rules need about the customers to plan (see the module note).
 pub(super) struct Facts {
     /// The customers to plan, by id.
@@ -136,8 +153,11 @@ pub(super) struct Facts {
     pub tags: HashMap<i64, HashSet<String>>,
     pub balances: HashMap<i64, Vec<(String, i64)>>,
     pub received: Received,
-    /// (invoice, template) sent outside this campaign (by hand or by another campaign).
-    pub manual: HashSet<(i64, String)>,
+    /// Templates sent outside this campaign (by hand or by another campaign).
+    pub manual: SentByHand,
+    /// One-step campaigns only: per open invoice, the most advanced due-date step this campaign
+    /// sent it and when (empty when jumping).
+    pub step_sent: HashMap<i64, (i64, NaiveDate)>,
     /// Last date each customer was contacted (any campaign or by hand).
     pub last_contact: HashMap<i64, NaiveDate>,
     /// Customers with an open dispute not tied to one invoice; invoices with one.
@@ -179,10 +199,30 @@ pub(super) fn load(
 
     let (disputed_customers, disputed_invoices) = open_disputes(conn, &ids)?;
     let (promised_customers, promised_invoices) = pending_promises(conn, &ids, today)?;
+    let invoices = open_invoices(conn, &ids)?;
+    let one_step = campaign.escalation == Escalation::OneStep;
+    // A customer's level counts steps sent by hand on any open invoice, not only the due ones.
+    let manual_of = if one_step {
+        json_ids(
+            &invoices
+                .values()
+                .flatten()
+                .map(|i| i.id)
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        json_ids(&open.due_invoices)
+    };
 
     Ok(Facts {
         customers: customer_rows(conn, &ids)?,
-        invoices: open_invoices(conn, &ids)?,
+        manual: sent_outside(conn, campaign.id, &manual_of)?,
+        step_sent: if one_step {
+            step_sent(conn, campaign.id, &ids, &invoices)?
+        } else {
+            HashMap::new()
+        },
+        invoices,
         tags: if campaign.audience.tags.is_empty() {
             HashMap::new()
         } else {
@@ -195,7 +235,6 @@ pub(super) fn load(
         },
         balances: balances(conn, &ids)?,
         received,
-        manual: sent_outside(conn, campaign.id, &json_ids(&open.due_invoices))?,
         last_contact: last_contact(conn, &ids, today)?,
         disputed_customers,
         disputed_invoices,
@@ -448,25 +487,62 @@ fn customer_rows(conn: &Connection, ids: &str) -> CampaignResult<BTreeMap<i64, C
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Of `invoice_ids`, the (invoice, template) pairs sent outside this campaign (by hand or by
-/// another campaign): they count as the step with the same template.
+/// Of `invoice_ids`, the templates sent outside this campaign (by hand or by another
+/// campaign), with the latest date: they count as the step with the same template.
 fn sent_outside(
     conn: &Connection,
     campaign_id: i64,
     invoice_ids: &str,
-) -> CampaignResult<HashSet<(i64, String)>> {
+) -> CampaignResult<SentByHand> {
     let own_prefix = format!("campaign:{campaign_id}:%");
     let mut stmt = conn.prepare_cached(
-        "SELECT mi.invoice_id, m.template_key FROM message_invoices mi
+        "SELECT mi.invoice_id, m.template_key, max(coalesce(m.sent_at, m.created_at))
+         FROM message_invoices mi
          JOIN messages m ON m.id = mi.message_id
          WHERE mi.invoice_id IN (SELECT value FROM json_each(?1))
            AND m.direction = 'out' AND m.state != 'failed' AND m.template_key IS NOT NULL
-           AND (m.send_key IS NULL OR m.send_key NOT LIKE ?2)",
+           AND (m.send_key IS NULL OR m.send_key NOT LIKE ?2)
+         GROUP BY mi.invoice_id, m.template_key",
     )?;
-    let rows = stmt.query_map(params![invoice_ids, own_prefix], |r| {
-        Ok((r.get(0)?, r.get(1)?))
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut sent: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
+    let mut rows = stmt.query(params![invoice_ids, own_prefix])?;
+    while let Some(row) = rows.next()? {
+        // A message without a readable date still counts as sent; it reads as the oldest.
+        let on = date_of(row.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(NaiveDate::MIN);
+        sent.entry(row.get(0)?).or_default().push((row.get(1)?, on));
+    }
+    Ok(SentByHand(sent))
+}
+
+/// For the customers `ids`, each open invoice's most advanced due-date step from this campaign
+/// and its date, read through the reminders' index by customer.
+fn step_sent(
+    conn: &Connection,
+    campaign_id: i64,
+    ids: &str,
+    invoices: &HashMap<i64, Vec<OpenInvoice>>,
+) -> CampaignResult<HashMap<i64, (i64, NaiveDate)>> {
+    let open: HashSet<i64> = invoices.values().flatten().map(|i| i.id).collect();
+    let mut sent: HashMap<i64, (i64, NaiveDate)> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT invoice_id, step_position, sent_on FROM invoice_reminders
+         WHERE customer_id IN (SELECT value FROM json_each(?1))
+           AND campaign_id = ?2 AND period = ''",
+    )?;
+    let mut rows = stmt.query(params![ids, campaign_id])?;
+    while let Some(row) = rows.next()? {
+        let invoice: i64 = row.get(0)?;
+        if !open.contains(&invoice) {
+            continue;
+        }
+        let step = (
+            row.get(1)?,
+            date_of(row.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(NaiveDate::MIN),
+        );
+        let best = sent.entry(invoice).or_insert(step);
+        *best = (*best).max(step);
+    }
+    Ok(sent)
 }
 
 /// Last contact: the latest campaign date of any campaign's reminder, or the latest email not

@@ -8,6 +8,7 @@
 //!   records per-invoice reminder state (`invoice_reminders`) and delivers;
 //! - [`fingerprint`] lets the next `run-due` of the day skip planning when nothing changed.
 
+pub mod escalation;
 mod facts;
 pub mod fingerprint;
 mod input;
@@ -20,6 +21,7 @@ use crate::db::{now_timestamp, DbError};
 use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
 use chrono::NaiveDate;
+pub use escalation::Escalation;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -233,6 +235,10 @@ pub struct NewCampaign {
     pub holidays: Vec<NaiveDate>,
     pub daily_cap: Option<i64>,
     pub active: bool,
+    /// How far one message may move a customer up the overdue steps (one step by default; a
+    /// campaign file without it gets the default).
+    #[serde(default)]
+    pub escalation: Escalation,
 }
 
 impl NewCampaign {
@@ -247,6 +253,7 @@ impl NewCampaign {
             holidays: Vec::new(),
             daily_cap: None,
             active: true,
+            escalation: Escalation::OneStep,
         }
     }
 }
@@ -265,6 +272,10 @@ pub struct Campaign {
     pub holidays: Vec<NaiveDate>,
     pub daily_cap: Option<i64>,
     pub active: bool,
+    /// How far one message may move a customer up the overdue steps (one step by default; a
+    /// campaign file without it gets the default).
+    #[serde(default)]
+    pub escalation: Escalation,
 }
 
 impl Campaign {
@@ -335,8 +346,8 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
     let now = now_timestamp();
     tx.execute(
         "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
-                                daily_cap, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                                daily_cap, escalation, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8)",
         params![
             new.name.trim(),
             audience,
@@ -345,7 +356,8 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
             new.quiet_weekends,
             holidays,
             new.daily_cap,
-            now
+            now,
+            new.escalation.as_str()
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -375,7 +387,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     let tx = conn.unchecked_transaction()?;
     let changed = tx.execute(
         "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
-                              quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9
+                              quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9,
+                              escalation = ?10
          WHERE id = ?1",
         params![
             id,
@@ -386,7 +399,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
             new.quiet_weekends,
             holidays,
             new.daily_cap,
-            now_timestamp()
+            now_timestamp(),
+            new.escalation.as_str()
         ],
     )?;
     if changed == 0 {
@@ -412,7 +426,8 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()
 pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
     let row = conn
         .prepare_cached(
-            "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active
+            "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
+                    escalation
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -424,11 +439,13 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                 r.get::<_, String>(4)?,
                 r.get::<_, Option<i64>>(5)?,
                 r.get::<_, bool>(6)?,
+                Escalation::from_db(&r.get::<_, String>(7)?),
             ))
         })
         .optional()?
         .ok_or(CampaignError::NotFound(id))?;
-    let (name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active) = row;
+    let (name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active, escalation) =
+        row;
     let audience: Audience = serde_json::from_str(&audience).map_err(|e| {
         CampaignError::Invalid(format!("campaign {id} has an unreadable audience: {e}"))
     })?;
@@ -466,6 +483,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         holidays,
         daily_cap,
         active,
+        escalation,
     })
 }
 

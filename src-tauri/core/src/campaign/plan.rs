@@ -4,7 +4,8 @@
 //! has reached; a step an invoice already received (by this campaign, or the same template sent
 //! by hand) is never repeated, nor is one before the most advanced due-date step it received
 //! (so an edited campaign never goes back, see [`super::update`]); a step missed while the
-//! machine was off is skipped in favour of the most advanced one reached (catch-up sends once).
+//! machine was off is skipped in favour of the most advanced one reached (catch-up sends once,
+//! held back to one step up by one-step escalation).
 //! A customer gets at most one message per run, at the most advanced step of any of their
 //! invoices, listing all their open invoices; nobody is contacted twice within the minimum gap.
 //! Invoices stop when paid, disputed or promised (until the promise breaks); customers stop
@@ -17,9 +18,14 @@
 //! custom-field conditions (equals / contains). Do-not-contact customers are always excluded.
 //! A/B steps give each customer a fixed variant ([`super::Step::variant_for`]).
 //!
+//! With one-step escalation (the default, see [`super::escalation`]) an invoice's step is held
+//! back to the first overdue step above the customer's level, and the contact's `stage` says
+//! where the customer is and why.
+//!
 //! The plan also warns, without blocking, when the newest import or invoice change is older
 //! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
 
+use super::escalation::{self, Escalation, Ladder};
 use super::facts::{self, date_of, CustomerRow};
 use super::FieldCondition;
 use super::{get, Audience, Campaign, CampaignError, CampaignResult, Channel, Trigger, Variant};
@@ -81,6 +87,9 @@ pub struct PlannedContact {
     /// Every open invoice of the customer (what the message lists).
     pub open_invoice_ids: Vec<i64>,
     pub send_key: String,
+    /// Which step of the escalation the customer is on and why ("first contact: starting at
+    /// overdue-1, invoice 1043 is 143 days overdue").
+    pub stage: String,
     pub why: String,
 }
 
@@ -373,6 +382,7 @@ pub fn plan_campaign(
     today: NaiveDate,
 ) -> CampaignResult<Plan> {
     let reach = Reach::new(campaign, today);
+    let ladder = Ladder::new(campaign);
     let facts = facts::load(conn, campaign, &reach, today)?;
     let empty_tags = HashSet::new();
     let mut contacts = Vec::new();
@@ -408,24 +418,33 @@ pub fn plan_campaign(
         if !in_audience(&campaign.audience, c, tags, balances, late_payer, today) {
             continue;
         }
-        // Each invoice's most advanced reached step; the ones not received yet are due.
+        let level = (campaign.escalation == Escalation::OneStep)
+            .then(|| escalation::level(campaign, open, &facts))
+            .flatten();
+        let cap = ladder.cap(level.as_ref());
+        // Each invoice's most advanced reached step (held back to the cap); the ones not
+        // received yet are due.
         let mut due_invoices = Vec::new();
         let mut top_reached: Option<i64> = None;
+        let mut aged_top: Option<i64> = None;
+        let mut oldest: Option<(&str, i64)> = None;
         let mut stopped: Option<(ExclusionReason, String)> = None;
         for inv in open {
-            let Some((position, period)) = reach.target(inv.due) else {
+            let Some((aged, period)) = reach.target(inv.due) else {
                 continue;
             };
+            let position = ladder.held(aged, cap);
             let Some(step) = campaign.step(position) else {
                 continue;
             };
             let received = facts.received.has(inv.id, position, period)
-                || (period.is_empty()
-                    && facts.manual.contains(&(inv.id, step.template_key.clone())));
+                || (period.is_empty() && facts.manual.on(inv.id, &step.template_key).is_some());
             let invoice_stopped = facts.disputed_invoices.contains(&inv.id)
                 || facts.promised_invoices.contains(&inv.id);
             if !invoice_stopped {
                 top_reached = top_reached.max(Some(position));
+                aged_top = aged_top.max(Some(aged));
+                oldest.get_or_insert((&inv.number, (today - inv.due).num_days()));
             }
             if received {
                 continue;
@@ -496,16 +515,20 @@ pub fn plan_campaign(
             }
             continue;
         };
+        // A step up the ladder waits at least a day, whatever the gap.
+        let climbing = ladder.climbs(top) && level.as_ref().is_none_or(|l| top > l.position);
+        let gap = if climbing {
+            campaign.min_gap_days.max(1)
+        } else {
+            campaign.min_gap_days
+        };
         if let Some(last) = facts.last_contact.get(&customer_id) {
             let days = (today - *last).num_days();
-            if days < campaign.min_gap_days {
+            if days < gap {
                 excluded.push(exclude(
                     ExclusionReason::ContactedWithinGap,
                     Some(top),
-                    format!(
-                        "last contacted {last} ({days} days ago; the gap is {} days)",
-                        campaign.min_gap_days
-                    ),
+                    format!("last contacted {last} ({days} days ago; the gap is {gap} days)"),
                 ));
                 continue;
             }
@@ -546,6 +569,14 @@ pub fn plan_campaign(
             invoices: due_invoices,
             open_invoice_ids: open.iter().map(|i| i.id).collect(),
             send_key: send_key(campaign.id, top, customer_id, today),
+            stage: escalation::stage(
+                campaign,
+                &ladder,
+                level.as_ref(),
+                top,
+                aged_top.unwrap_or(top),
+                oldest,
+            ),
             why,
         });
     }
@@ -652,6 +683,7 @@ mod tests {
             holidays: new.holidays,
             daily_cap: new.daily_cap,
             active: true,
+            escalation: Escalation::Jump,
         }
     }
 

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_plan_inputs.sql")),
     (8, include_str!("migrations/0008_open_invoices_index.sql")),
     (9, include_str!("migrations/0009_clean_text.sql")),
+    (10, include_str!("migrations/0010_escalation.sql")),
     (
         12,
         include_str!("migrations/0012_waiting_messages_index.sql"),

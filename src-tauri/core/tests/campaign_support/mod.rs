@@ -9,13 +9,16 @@ pub mod mail_support;
 pub use mail_support::cli_support;
 
 use chrono::NaiveDate;
+use duebook_core::campaign::run;
+use duebook_core::clock::{Clock, FixedClock};
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::smtp::{MailError, Mailer, SendError};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::{customers, derived, invoices};
+use duebook_core::{customers, derived, invoices, tasks};
 use lettre::address::Envelope;
+use std::path::Path;
 use std::process::Output;
 use std::sync::Mutex;
 
@@ -145,4 +148,42 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .build()
         .expect("runtime")
         .block_on(f)
+}
+
+/// (date, customer, template, channel) for every message and call task, day by day.
+pub type Log = Vec<(NaiveDate, i64, String, &'static str)>;
+
+/// Runs `run-due` once a day for `days` days from `start`, with the clock stopped on each day.
+pub fn simulate(path: &Path, start: NaiveDate, days: u64, mailer: &Recorder) -> Log {
+    let db = Database::open(path).expect("open");
+    let mut log = Vec::new();
+    for n in 0..days {
+        let clock = FixedClock(start + chrono::Days::new(n));
+        let today = clock.today();
+        let report = block_on(run::run_due(path, mailer, today, false)).expect("run-due");
+        for c in &report.campaigns {
+            assert!(c.failed.is_empty(), "{today}: {:?}", c.failed);
+            assert!(c.already_queued.is_empty());
+            for id in &c.messages {
+                let m = duebook_core::mail::outbox::get(db.conn(), *id).expect("message");
+                log.push((
+                    today,
+                    m.customer_id.expect("customer"),
+                    m.template_key.expect("template"),
+                    "email",
+                ));
+            }
+            for id in &c.tasks {
+                let t = tasks::get(db.conn(), *id).expect("task");
+                let step = c
+                    .plan
+                    .contacts
+                    .iter()
+                    .find(|p| p.customer_id == t.customer_id)
+                    .expect("planned");
+                log.push((today, t.customer_id, step.template_key.clone(), "call"));
+            }
+        }
+    }
+    log
 }

@@ -5,6 +5,14 @@
 
 export type Channel = "email" | "call";
 
+/** How far one message may move a customer up the overdue steps (the core's `Escalation`). */
+export type Escalation = "one_step" | "jump";
+
+export const escalationLabels: Record<Escalation, string> = {
+  one_step: "one step at a time",
+  jump: "jump to the invoice's age",
+};
+
 /** `{ due_offset: -3 }`: N days after the due date (negative: before); `{ day_of_month: 1 }`. */
 export type Trigger = { due_offset: number } | { day_of_month: number };
 
@@ -45,6 +53,8 @@ export interface NewCampaign {
   holidays: string[];
   daily_cap: number | null;
   active: boolean;
+  /** Left out by campaigns stored before the setting: the core reads that as "one_step". */
+  escalation?: Escalation;
   [more: string]: unknown;
 }
 
@@ -79,6 +89,8 @@ export interface PlannedContact {
   invoices: PlannedInvoice[];
   open_invoice_ids: number[];
   send_key: string;
+  /** Which step of the escalation the customer is on and why. */
+  stage: string;
   why: string;
 }
 

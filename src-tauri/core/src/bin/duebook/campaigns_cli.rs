@@ -50,6 +50,8 @@ pub enum CampaignsAction {
     Show { id: i64 },
     /// Replace a campaign's name, audience, steps and rules with a JSON file (`-`: standard
     /// input) shaped like `campaigns show`'s output. Invoices keep the steps they received.
+    /// `"escalation": "one_step"` (the default when left out) climbs the overdue steps one at a
+    /// time; `"jump"` sends the step the invoice's age reached.
     Update { id: i64, file: PathBuf },
     /// Show or set after how many days without an import plans warn that balances may be stale.
     StaleAfter { days: Option<i64> },
@@ -229,10 +231,11 @@ pub fn campaigns(
         CampaignsAction::List => {
             for c in campaign::list(conn).map_err(err)? {
                 println!(
-                    "{:>4}  {}{}  (gap {} days{})",
+                    "{:>4}  {}{}  (escalation: {}; gap {} days{})",
                     c.id,
                     for_terminal(&c.name),
                     if c.active { "" } else { " [inactive]" },
+                    c.escalation.describe(),
                     c.min_gap_days,
                     c.daily_cap
                         .map(|n| format!(", at most {n} emails a day"))

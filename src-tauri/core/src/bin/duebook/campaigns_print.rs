@@ -26,10 +26,11 @@ pub fn print_plan(name: &str, plan: &Plan) {
             Channel::Call => "call task",
         };
         println!(
-            "  {what:<9} {} (#{}): {} — {}",
+            "  {what:<9} {} (#{}): {} — {}; {}",
             for_terminal(&c.customer_name),
             c.customer_id,
             for_terminal(&c.template_key),
+            for_terminal(&c.stage),
             for_terminal(&c.why)
         );
     }
