@@ -64,7 +64,7 @@ pub struct RunReport {
     pub stale_data: Option<String>,
     /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
     #[serde(skip)]
-    pub delivery: Option<DeliveryReport>,
+    pub delivery: Option<Box<DeliveryReport>>,
 }
 
 impl RunReport {
@@ -76,7 +76,12 @@ impl RunReport {
     /// Every message prepared and handed over (none deferred to another runner): what is left
     /// to send now depends only on the data, so the run may record its fingerprint.
     fn settled_cleanly(&self) -> bool {
-        self.deferred.is_none() && self.campaigns.iter().all(|c| c.failed.is_empty())
+        self.deferred.is_none()
+            && self.campaigns.iter().all(|c| c.failed.is_empty())
+            && self
+                .delivery
+                .as_ref()
+                .is_none_or(|d| d.login_refused.is_none())
     }
 }
 
@@ -141,7 +146,14 @@ pub async fn run_due<M: Mailer>(
     let mut done = 0;
     for chunk in batches {
         match deliver_chunk(&mut db, mailer, chunk).await {
-            Ok(d) => merge(report.delivery.get_or_insert_with(Default::default), d),
+            Ok(d) => {
+                let login_refused = d.login_refused.is_some();
+                merge(report.delivery.get_or_insert_with(Default::default), d);
+                if login_refused {
+                    // One login attempt per run: the rest stays queued for the next run.
+                    break;
+                }
+            }
             // Another runner (the app, a second cron job) holds the send lease: the messages
             // stay queued under their keys and the next run (or that runner) sends them.
             Err(OutboxError::Busy { until }) => {
@@ -193,6 +205,12 @@ fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
     into.uncertain.extend(more.uncertain);
     into.recovered.extend(more.recovered);
     into.retries += more.retries;
+    into.waiting += more.waiting;
+    into.next_retry_at = match (into.next_retry_at.take(), more.next_retry_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    into.login_refused = into.login_refused.take().or(more.login_refused);
 }
 
 fn is_locked(e: &OutboxError) -> bool {

@@ -98,17 +98,26 @@ fn hint_suffix(hint: &Option<String>) -> String {
 }
 
 impl MailError {
-    /// A 4xx reply or a dropped connection before the message was handed over: trying again
-    /// later may work, and cannot deliver twice.
+    /// Trying again later may work, and cannot deliver twice: a 4xx reply, or the server out of
+    /// reach (refused, not found, unreachable, timed out or dropped) before the message body
+    /// was sent. An outage costs a delay, never a failed reminder.
     pub fn is_transient(&self) -> bool {
         match self {
             MailError::Rejected { code, .. } => (400..500).contains(code),
-            MailError::Connection { stage, .. } | MailError::Timeout { stage, .. } => matches!(
-                stage,
-                Stage::Greeting | Stage::MailFrom | Stage::RcptTo | Stage::Data
-            ),
+            MailError::Refused { .. } | MailError::Unreachable { .. } | MailError::Dns { .. } => {
+                true
+            }
+            MailError::Connection { stage, .. } | MailError::Timeout { stage, .. } => {
+                *stage != Stage::AfterData
+            }
             _ => false,
         }
+    }
+
+    /// The server refused the login: every message would fail the same way, and each new
+    /// attempt risks the provider locking the account, so sending stops at once.
+    pub fn is_login_refused(&self) -> bool {
+        matches!(self, MailError::Auth { .. })
     }
 }
 
@@ -219,6 +228,10 @@ pub struct SmtpMailer {
     hello: ClientId,
     options: MailerOptions,
     idle: Mutex<Vec<Idle>>,
+    /// One login at a time: concurrent sends must not each try a refused password.
+    logging_in: tokio::sync::Mutex<()>,
+    /// The server refused our login: this mailer does not try again (a new one, next run, does).
+    login_refused: Mutex<Option<MailError>>,
 }
 
 impl std::fmt::Debug for SmtpMailer {
@@ -270,6 +283,8 @@ impl SmtpMailer {
             hello,
             options,
             idle: Mutex::new(Vec::new()),
+            logging_in: tokio::sync::Mutex::new(()),
+            login_refused: Mutex::new(None),
         })
     }
 
@@ -548,9 +563,30 @@ impl SmtpMailer {
                     return Ok((i.conn, true))
                 }
                 Some(mut i) => abort(&mut i.conn).await,
-                None => return Ok((self.connect().await?, false)),
+                None => return Ok((self.connect_once_refused_never().await?, false)),
             }
         }
+    }
+
+    /// A new logged-in connection, unless the server refused our login before: a wrong
+    /// password costs one login attempt per mailer, not one per message.
+    async fn connect_once_refused_never(&self) -> Result<AsyncSmtpConnection, MailError> {
+        let _one_at_a_time = self.logging_in.lock().await;
+        let refused = || {
+            self.login_refused
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(e) = refused().clone() {
+            return Err(e);
+        }
+        let connected = self.connect().await;
+        if let Err(e) = &connected {
+            if e.is_login_refused() {
+                *refused() = Some(e.clone());
+            }
+        }
+        connected
     }
 
     async fn checkin(&self, mut conn: AsyncSmtpConnection) {
@@ -853,9 +889,24 @@ mod tests {
         };
         assert!(r(451).is_transient());
         assert!(!r(550).is_transient());
-        assert!(!MailError::Refused {
+        assert!(MailError::Refused {
             host: "h".into(),
             port: 1
+        }
+        .is_transient());
+        assert!(MailError::Dns {
+            host: "h".into(),
+            detail: String::new()
+        }
+        .is_transient());
+        assert!(!MailError::Auth {
+            reply: "535".into(),
+            hint: None
+        }
+        .is_transient());
+        assert!(!MailError::Connection {
+            stage: Stage::AfterData,
+            detail: String::new()
         }
         .is_transient());
         assert!(MailError::Connection {

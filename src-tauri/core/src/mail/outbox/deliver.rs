@@ -1,8 +1,9 @@
 //! The delivery loop: pick what is due, claim it, hand it to the mailer, record the outcome.
 
+use super::attention::{clear_attention, mark_needs_attention};
 use super::lease::{acquire_lease, recover, release_lease, renew_lease, LEASE_RENEW_EVERY};
 use super::transitions::refresh_customer;
-use super::{now_ts, ts_in, DeliveryReport, OutboxError, RetryPolicy};
+use super::{now_ts, DeliveryReport, OutboxError, RetryPolicy};
 use crate::db::json_ids;
 use crate::mail::smtp::{Mailer, SendError};
 use lettre::address::Envelope;
@@ -69,49 +70,37 @@ fn record(
     report: &mut DeliveryReport,
 ) -> Result<(), OutboxError> {
     match result {
-        Ok(reply) => {
+        Ok(reply) => record_sent(conn, id, &reply, report)?,
+        Err(SendError::NotSent(e)) if e.is_login_refused() => {
+            // Not an attempt at this message: it waits, unchanged, for a login that works.
             conn.execute(
-                "UPDATE messages SET state = 'sent', sent_at = ?2, server_reply = ?3, failure_reason = NULL
+                "UPDATE messages SET state = 'queued', attempts = max(attempts - 1, 0),
+                                     next_attempt_at = NULL, failure_reason = ?2
                  WHERE id = ?1",
-                params![id, now_ts(), reply],
+                params![id, format!("not sent yet: {e}")],
             )?;
-            let customer: Option<i64> = conn
-                .query_row(
-                    "SELECT customer_id FROM messages WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .flatten();
-            refresh_customer(conn, customer)?;
-            report.sent.push(id);
+            if report.login_refused.is_none() {
+                mark_needs_attention(conn, &e)?;
+                report.login_refused = Some(e.to_string());
+            }
         }
-        Err(SendError::NotSent(e)) if e.is_transient() && attempt < policy.max_attempts => {
-            let wait = policy.backoff(attempt);
-            let next = ts_in(wait);
+        Err(SendError::NotSent(e)) if e.is_transient() => {
+            let next = stamp(policy.next_attempt(attempt, chrono::Utc::now()));
             conn.execute(
                 "UPDATE messages SET state = 'queued', next_attempt_at = ?2, failure_reason = ?3
                  WHERE id = ?1",
                 params![
                     id,
                     next,
-                    format!(
-                        "{e} (attempt {attempt} of {}; trying again at {next})",
-                        policy.max_attempts
-                    )
+                    format!("{e} (attempt {attempt}; trying again at {next})")
                 ],
             )?;
             report.retries += 1;
         }
         Err(SendError::NotSent(e)) => {
-            let reason = if e.is_transient() {
-                format!("gave up after {attempt} attempts: {e}")
-            } else {
-                e.to_string()
-            };
             conn.execute(
                 "UPDATE messages SET state = 'failed', failure_reason = ?2 WHERE id = ?1",
-                params![id, reason],
+                params![id, e.to_string()],
             )?;
             report.failed.push(id);
         }
@@ -129,8 +118,42 @@ fn record(
     Ok(())
 }
 
-/// Sends queued messages — `only` these ids, or every queued one — retrying 4xx replies after
-/// their backoff, until each is sent, failed or uncertain. Takes the send lease first (and
+fn record_sent(
+    conn: &Connection,
+    id: i64,
+    reply: &str,
+    report: &mut DeliveryReport,
+) -> Result<(), OutboxError> {
+    conn.execute(
+        "UPDATE messages SET state = 'sent', sent_at = ?2, server_reply = ?3, failure_reason = NULL
+         WHERE id = ?1",
+        params![id, now_ts(), reply],
+    )?;
+    let customer: Option<i64> = conn
+        .query_row(
+            "SELECT customer_id FROM messages WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    refresh_customer(conn, customer)?;
+    if report.sent.is_empty() {
+        // The login works: whatever was wrong with the account is fixed.
+        clear_attention(conn)?;
+    }
+    report.sent.push(id);
+    Ok(())
+}
+
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// Sends queued messages — `only` these ids, or every queued one — that are due. A passing
+/// failure leaves the message queued for its next attempt ([`RetryPolicy`]; waited for inside
+/// the run only when due within `wait_in_run`); a refused login stops the run with every
+/// message still queued. Takes the send lease first (and
 /// turns a dead sender's `sending` rows into `uncertain`); refuses with
 /// [`OutboxError::Busy`] while another process sends.
 ///
@@ -167,7 +190,7 @@ async fn deliver_holding<M: Mailer>(
     loop {
         let (due, next_wait) = pick(conn, filter.as_deref(), concurrency)?;
         if due.is_empty() {
-            match next_wait {
+            match next_wait.filter(|wait| *wait <= policy.wait_in_run) {
                 Some(wait) => {
                     renew_lease(conn, holder)?;
                     tokio::time::sleep(wait.min(LEASE_RENEW_EVERY)).await;
@@ -205,8 +228,33 @@ async fn deliver_holding<M: Mailer>(
         for (c, result) in claimed.iter().zip(results) {
             record(conn, c.id, c.attempt, result, policy, &mut report)?;
         }
+        if report.login_refused.is_some() {
+            break;
+        }
     }
+    note_waiting(conn, filter.as_deref(), &mut report)?;
     Ok(report)
+}
+
+/// The messages left queued for a later retry, and when the first is due.
+fn note_waiting(
+    conn: &Connection,
+    filter: Option<&str>,
+    report: &mut DeliveryReport,
+) -> Result<(), OutboxError> {
+    let scope = match filter {
+        Some(_) => "AND id IN (SELECT value FROM json_each(?1))",
+        None => "AND ?1 IS NULL",
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT count(*), min(next_attempt_at) FROM messages
+         WHERE state = 'queued' AND direction = 'out' AND next_attempt_at IS NOT NULL {scope}"
+    ))?;
+    let (count, first): (u32, Option<String>) =
+        stmt.query_row([filter], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    report.waiting = count;
+    report.next_retry_at = first;
+    Ok(())
 }
 
 /// Up to `limit` queued messages that are due now, and how long until the next one is due.

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //!  enqueue ──▶ queued ──claim──▶ sending ──250──────────────▶ sent
-//!                ▲                  │ ──4xx / dropped before DATA ──▶ queued (retry after backoff)
-//!                │                  │ ──5xx, login/TLS/DNS errors ──▶ failed (reason)
+//!                ▲                  │ ──4xx / out of reach before DATA ──▶ queued (retry after backoff)
+//!                │                  │ ──login refused ──▶ queued; sending stops, account needs attention
+//!                │                  │ ──5xx, TLS errors ──▶ failed (reason)
 //!                │                  │ ──no verdict after DATA ──────▶ uncertain
 //!                │                  └─ process died ─(next start)──▶ uncertain
 //!   resend ──────┴── failed / uncertain            mark_sent: uncertain ──▶ sent
@@ -14,6 +15,7 @@
 //! (a lease row); a `sending` row found while nobody holds the lease belongs to a process that
 //! died mid-send and becomes `uncertain` — shown to the user, never resent on its own.
 
+mod attention;
 mod deliver;
 mod lease;
 mod retry;
@@ -22,6 +24,7 @@ mod store;
 mod tests;
 mod transitions;
 
+pub use attention::{account_attention, clear_attention, mark_needs_attention, AccountAttention};
 pub use deliver::deliver;
 pub use lease::{recover_interrupted, LEASE_RENEW_EVERY, LEASE_TTL};
 pub use retry::RetryPolicy;
@@ -157,8 +160,15 @@ pub struct DeliveryReport {
     pub uncertain: Vec<i64>,
     /// Sending rows of a process that died, now `uncertain`.
     pub recovered: Vec<i64>,
-    /// Attempts that got a 4xx and were tried again.
+    /// Attempts that failed for a passing reason (the server out of reach, a 4xx reply): the
+    /// message stays queued and is tried again.
     pub retries: u32,
+    /// How many messages are left queued for a later retry, and when the first is due.
+    pub waiting: u32,
+    pub next_retry_at: Option<String>,
+    /// The server refused the login: sending stopped, every message stays queued, and the
+    /// account is marked as needing attention (see [`account_attention`]).
+    pub login_refused: Option<String>,
 }
 
 fn now_ts() -> String {

@@ -48,9 +48,8 @@ fn email() -> OutgoingEmail {
 
 fn quick() -> RetryPolicy {
     RetryPolicy {
-        max_attempts: 3,
-        first_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(50),
+        backoffs: vec![Duration::from_millis(20), Duration::from_millis(50)],
+        wait_in_run: Duration::from_secs(1),
         concurrency: 2,
     }
 }
@@ -101,19 +100,19 @@ async fn retries_4xx_then_sends_the_same_bytes_once() {
 }
 
 #[tokio::test]
-async fn gives_up_after_max_attempts_and_fails_5xx_at_once() {
+async fn a_passing_failure_never_fails_the_message_and_5xx_fails_at_once() {
     let (_d, mut db) = temp_db();
     let a = enqueue(db.conn(), &email(), &MessageMeta::default()).unwrap();
     let mailer = Scripted::new(vec![rejected(451), rejected(451), rejected(451)]);
-    deliver(db.conn_mut(), &mailer, Some(&[a]), &quick())
+    let report = deliver(db.conn_mut(), &mailer, Some(&[a]), &quick())
         .await
         .unwrap();
     let m = get(db.conn(), a).unwrap();
-    assert_eq!((m.state, m.attempts), (MessageState::Failed, 3));
-    assert!(m
-        .failure_reason
-        .unwrap()
-        .contains("gave up after 3 attempts"));
+    assert_eq!((m.state, m.attempts), (MessageState::Queued, 3));
+    // The schedule ran out: it waits for the next working morning, after this run.
+    assert_eq!(report.waiting, 1);
+    assert_eq!(report.next_retry_at, m.next_attempt_at);
+    assert!(m.failure_reason.unwrap().contains("trying again at"));
 
     let b = enqueue(db.conn(), &email(), &MessageMeta::default()).unwrap();
     let mailer = Scripted::new(vec![rejected(550)]);
@@ -123,6 +122,38 @@ async fn gives_up_after_max_attempts_and_fails_5xx_at_once() {
     let m = get(db.conn(), b).unwrap();
     assert_eq!((m.state, m.attempts), (MessageState::Failed, 1));
     assert!(m.failure_reason.unwrap().contains("550"));
+}
+
+#[tokio::test]
+async fn a_refused_login_stops_the_run_and_keeps_every_message_queued() {
+    let (_d, mut db) = temp_db();
+    let ids: Vec<i64> = (0..6)
+        .map(|_| enqueue(db.conn(), &email(), &MessageMeta::default()).unwrap())
+        .collect();
+    let refused = || {
+        Err(SendError::NotSent(MailError::Auth {
+            reply: "535 5.7.8 nope".into(),
+            hint: None,
+        }))
+    };
+    let mailer = Scripted::new(vec![refused(), refused()]);
+    let report = deliver(db.conn_mut(), &mailer, None, &quick())
+        .await
+        .unwrap();
+    assert!(report.login_refused.unwrap().contains("535 5.7.8"));
+    assert_eq!(mailer.seen.lock().unwrap().len(), 2, "one batch, then stop");
+    for id in &ids {
+        let m = get(db.conn(), *id).unwrap();
+        assert_eq!((m.state, m.attempts), (MessageState::Queued, 0));
+    }
+    let attention = account_attention(db.conn()).unwrap().unwrap();
+    assert!(attention.problem.contains("535 5.7.8"));
+    // The login works again: everything goes out and the flag is cleared.
+    let report = deliver(db.conn_mut(), &mailer, None, &quick())
+        .await
+        .unwrap();
+    assert_eq!(report.sent, ids);
+    assert!(account_attention(db.conn()).unwrap().is_none());
 }
 
 #[tokio::test]
@@ -199,13 +230,4 @@ fn the_delivery_future_is_send() {
     let policy = quick();
     let fut = deliver(db.conn_mut(), &mailer, None, &policy);
     assert_send(&fut);
-}
-
-#[test]
-fn backoff_grows_and_is_capped() {
-    let p = RetryPolicy::default();
-    assert_eq!(p.backoff(1), Duration::from_secs(30));
-    assert_eq!(p.backoff(2), Duration::from_secs(120));
-    assert_eq!(p.backoff(3), Duration::from_secs(480));
-    assert_eq!(p.backoff(9), Duration::from_secs(600));
 }
