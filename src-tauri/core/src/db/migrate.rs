@@ -18,6 +18,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("migrations/0007_plan_inputs.sql")),
     (8, include_str!("migrations/0008_open_invoices_index.sql")),
     (9, include_str!("migrations/0009_clean_text.sql")),
+    // 10 is taken by another change in flight.
+    (11, include_str!("migrations/0011_delivered_steps.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

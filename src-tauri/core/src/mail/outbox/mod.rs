@@ -28,7 +28,6 @@ pub use attention::{account_attention, clear_attention, mark_needs_attention, Ac
 pub use deliver::deliver;
 pub use lease::{recover_interrupted, LEASE_RENEW_EVERY, LEASE_TTL};
 pub use retry::RetryPolicy;
-pub(crate) use store::UNPREPARED;
 pub use store::{
     count_in_states, enqueue, enqueue_prepared, get, list_by_state, list_for_customer, raw_mime,
     record_unprepared,
