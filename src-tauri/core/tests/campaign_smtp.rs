@@ -18,6 +18,10 @@ fn duebook(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn set_account(path: &Path, server: &SmtpServer) {
+    set_account_with(path, server, PASSWORD);
+}
+
+fn set_account_with(path: &Path, server: &SmtpServer, password: &str) {
     let port = server.port.to_string();
     let o = duebook(
         path,
@@ -36,7 +40,7 @@ fn set_account(path: &Path, server: &SmtpServer) {
             "starttls",
             "--password-stdin",
         ],
-        Some(&format!("{PASSWORD}\n")),
+        Some(&format!("{password}\n")),
     );
     assert!(o.status.success(), "{}", text(&o));
 }
@@ -276,4 +280,51 @@ fn two_run_due_processes_at_once_never_send_twice() {
         settle(&path, day);
     }
     assert_one_message_per_customer_and_step(&path, &server, N, DAYS.len());
+}
+
+fn states(path: &Path) -> HashMap<String, i64> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT state, count(*) FROM messages GROUP BY state")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows
+}
+
+#[test]
+fn a_wrong_password_costs_one_login_per_run_due_and_the_right_one_sends_all_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
+    // More than one delivery chunk (256), so the run must stop across chunks too.
+    let (_dir, path) = campaign_file(300, &server);
+    set_account_with(&path, &server, "an-old-password");
+    let before = server.auth_count();
+    for run in 1..=2 {
+        duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+        assert_eq!(
+            server.auth_count() - before,
+            run,
+            "one login attempt per run"
+        );
+        assert_eq!(states(&path), HashMap::from([("queued".to_string(), 300)]));
+    }
+    let shown = text(&duebook(&path, &["account", "show"], None));
+    assert!(
+        shown.contains("NEEDS ATTENTION") && shown.contains("535"),
+        "{shown}"
+    );
+
+    set_account(&path, &server);
+    let shown = text(&duebook(&path, &["account", "show"], None));
+    assert!(
+        !shown.contains("NEEDS ATTENTION"),
+        "a saved password clears it: {shown}"
+    );
+    duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+    assert_eq!(states(&path), HashMap::from([("sent".to_string(), 300)]));
+    assert_eq!(server.data_count(), 300, "each delivered exactly once");
 }
