@@ -10,6 +10,7 @@ use duebook_core::campaign::{self, run};
 use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::mail::smtp::{MailError, Mailer, SendError, Stage};
+use duebook_core::model::text::is_clean_line;
 use lettre::address::Envelope;
 use std::sync::Mutex;
 
@@ -143,4 +144,27 @@ fn cancelling_a_waiting_message_gives_the_step_back() {
     let first = block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
     outbox::cancel(db.conn(), first.campaigns[0].messages[0]).unwrap();
     assert_eq!(fate(&plan(&db, "2026-04-16"), a), Ok(2));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+    /// A server's 4xx text, whatever it holds, reaches the plan as one clean line.
+    #[test]
+    fn any_4xx_text_becomes_a_clean_retrying_line(reply in "\\PC*|[\\x00-\\x1f\\u{202e}\\n]*") {
+        let (dir, db) = temp_db();
+        setup_mail(&db);
+        campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+        let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+        let server = Server::default();
+        server.answer(Some(SendError::NotSent(MailError::Rejected {
+            code: 451,
+            reply,
+            stage: Stage::AfterData,
+        })));
+        let path = dir.path().join("campaign.sqlite");
+        block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
+        let (reason, detail) = fate(&plan(&db, "2026-04-16"), a).unwrap_err();
+        proptest::prop_assert_eq!(reason, ExclusionReason::Retrying);
+        proptest::prop_assert!(is_clean_line(&detail), "{:?}", detail);
+    }
 }

@@ -231,3 +231,19 @@ fn the_delivery_future_is_send() {
     let fut = deliver(db.conn_mut(), &mailer, None, &policy);
     assert_send(&fut);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever the server says when it refuses the login is kept word for word (the CLI and
+    /// the app escape it when they show it) and never breaks the stored state.
+    #[test]
+    fn any_refusal_text_is_kept_and_read_back(reply in "\\PC*|[\\x00-\\x1f\\u{202e}]*") {
+        let (_d, db) = temp_db();
+        let refusal = MailError::Auth { reply: reply.clone(), hint: None };
+        mark_needs_attention(db.conn(), &refusal).unwrap();
+        let back = account_attention(db.conn()).unwrap().unwrap();
+        proptest::prop_assert_eq!(back.problem, refusal.to_string());
+        clear_attention(db.conn()).unwrap();
+        proptest::prop_assert!(account_attention(db.conn()).unwrap().is_none());
+    }
+}
