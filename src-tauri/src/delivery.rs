@@ -6,10 +6,15 @@
 //! kick. The window hears `outbox-changed` (payload [`DeliveryStatus`]) while messages move and
 //! when a run ends, and a run that cannot send — no account, keychain locked, another process
 //! sending — leaves its reason in [`DeliveryStatus::problem`] instead of failing silently.
+//!
+//! A message that met an outage or a 4xx stays queued with a time for its next attempt: the
+//! loop sets a timer for the earliest and goes round again then. A refused login stops the run
+//! (the outbox marks the account as needing attention) and shows a desktop notification; the
+//! next kick — a new message, a saved password — tries once more.
 
 use crate::state::AppState;
 use duebook_core::db::{Database, DbError};
-use duebook_core::mail::outbox::{self, MessageState, OutboxError, RetryPolicy};
+use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, OutboxError, RetryPolicy};
 use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, MailSetupError};
 use duebook_core::secrets::KeychainStore;
@@ -18,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_notification::NotificationExt;
 use ts_rs::TS;
 
 pub const OUTBOX_CHANGED_EVENT: &str = "outbox-changed";
@@ -62,6 +68,8 @@ struct LoopState {
     /// A kick arrived while running: go round once more.
     again: bool,
     problem: Option<String>,
+    /// When the pending retry timer fires (UTC timestamp as stored), if one is set.
+    retry_timer: Option<String>,
 }
 
 impl Delivery {
@@ -86,6 +94,21 @@ impl Delivery {
         }
         state.running = true;
         true
+    }
+
+    /// Whether a timer for a retry due `at` is needed (none pending, or the pending one fires
+    /// later); remembers it.
+    fn wants_timer(&self, at: &str) -> bool {
+        let mut state = self.lock();
+        if state.retry_timer.as_deref().is_some_and(|t| t <= at) {
+            return false;
+        }
+        state.retry_timer = Some(at.to_string());
+        true
+    }
+
+    fn timer_fired(&self) {
+        self.lock().retry_timer = None;
     }
 
     /// Records how a round ended; true when another round was asked for meanwhile.
@@ -136,9 +159,20 @@ async fn run(app: AppHandle) {
             outcome,
             Err(DeliveryProblem::Outbox(OutboxError::Busy { .. }))
         );
-        let problem = outcome.err().map(|e| e.to_string());
-        let again = app.state::<Delivery>().finish_round(problem);
+        let report = outcome.as_ref().ok().cloned().flatten();
+        let problem = match (&outcome, &report) {
+            (Err(e), _) => Some(e.to_string()),
+            (Ok(_), Some(r)) => r
+                .login_refused
+                .as_ref()
+                .map(|e| format!("the email account needs attention: {e}")),
+            _ => None,
+        };
+        let again = app.state::<Delivery>().finish_round(problem.clone());
         notify(&app);
+        if let Some(r) = &report {
+            after_round(&app, r, problem.as_deref());
+        }
         if again {
             continue;
         }
@@ -151,13 +185,46 @@ async fn run(app: AppHandle) {
     }
 }
 
-async fn deliver_queued(app: &AppHandle) -> Result<(), DeliveryProblem> {
+/// A refused login is told on the desktop; a message waiting for a retry gets a timer.
+fn after_round(app: &AppHandle, report: &DeliveryReport, problem: Option<&str>) {
+    if let (Some(_), Some(problem)) = (&report.login_refused, problem) {
+        // No notification daemon (a bare session) must not stop sending.
+        let shown = app
+            .notification()
+            .builder()
+            .title("Email account needs attention")
+            .body(problem)
+            .show();
+        if let Err(e) = shown {
+            eprintln!("duebook-app: cannot show a notification: {e}");
+        }
+    }
+    let Some(at) = report.next_retry_at.clone() else {
+        return;
+    };
+    if report.login_refused.is_some() || !app.state::<Delivery>().wants_timer(&at) {
+        return;
+    }
+    let wait = chrono::DateTime::parse_from_rfc3339(&at)
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds())
+        .unwrap_or(0)
+        .max(0) as u64;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+        app.state::<Delivery>().timer_fired();
+        kick(&app);
+    });
+}
+
+/// One delivery run over everything queued; None when nothing was queued.
+async fn deliver_queued(app: &AppHandle) -> Result<Option<DeliveryReport>, DeliveryProblem> {
     let path = app
         .state::<AppState>()
         .db_path()
         .map_err(|e| DeliveryProblem::NoDatabase(e.to_string()))?;
     let Some((mut db, mailer)) = open_sender(path).await? else {
-        return Ok(());
+        return Ok(None);
     };
     let policy = RetryPolicy::default();
     let delivering = outbox::deliver(db.conn_mut(), &mailer, None, &policy);
@@ -169,8 +236,7 @@ async fn deliver_queued(app: &AppHandle) -> Result<(), DeliveryProblem> {
         }
     };
     mailer.close().await;
-    result?;
-    Ok(())
+    Ok(Some(result?))
 }
 
 /// The sender's own connection and the account's mailer, or None when nothing is queued (then
@@ -217,5 +283,21 @@ mod tests {
             }
         );
         assert!(delivery.start(), "a later kick starts a new loop");
+    }
+
+    #[test]
+    fn one_retry_timer_for_the_earliest_retry() {
+        let delivery = Delivery::default();
+        assert!(delivery.wants_timer("2026-12-07T08:00:00.000Z"));
+        assert!(
+            !delivery.wants_timer("2026-12-07T09:00:00.000Z"),
+            "a later one waits"
+        );
+        assert!(
+            delivery.wants_timer("2026-12-06T21:01:00.000Z"),
+            "an earlier one"
+        );
+        delivery.timer_fired();
+        assert!(delivery.wants_timer("2026-12-07T09:00:00.000Z"));
     }
 }

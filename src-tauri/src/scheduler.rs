@@ -376,6 +376,7 @@ async fn send_in_chunks(app: &AppHandle, ids: &[i64]) -> CommandResult<()> {
         tauri::async_runtime::spawn_blocking(move || open_sender(path)).await??;
     let delay = test_hooks::pause(Pause::RunChunk);
     let mut result = Ok(());
+    let mut retry_later = false;
     for (index, chunk) in ids.chunks(SEND_CHUNK).enumerate() {
         if !wait_while_paused(app).await {
             let rest = &ids[index * SEND_CHUNK..];
@@ -387,7 +388,16 @@ async fn send_in_chunks(app: &AppHandle, ids: &[i64]) -> CommandResult<()> {
             break;
         }
         match outbox::deliver(db.conn_mut(), &mailer, Some(chunk), &RetryPolicy::default()).await {
-            Ok(report) => record_chunk(app, &report),
+            Ok(report) => {
+                record_chunk(app, &report);
+                if report.login_refused.is_some() {
+                    // One login attempt per run: the rest stays queued; the outbox marked the
+                    // account as needing attention.
+                    emit(app, |p| p.message = report.login_refused.clone());
+                    break;
+                }
+                retry_later |= report.waiting > 0;
+            }
             Err(OutboxError::Busy { until }) => {
                 emit(app, |p| {
                     p.message = Some(format!(
@@ -408,7 +418,12 @@ async fn send_in_chunks(app: &AppHandle, ids: &[i64]) -> CommandResult<()> {
         }
     }
     mailer.close().await;
-    delivery::notify(app);
+    if retry_later {
+        // Messages left waiting for a retry (an outage, a 4xx) get the delivery loop's timer.
+        delivery::kick(app);
+    } else {
+        delivery::notify(app);
+    }
     result
 }
 

@@ -11,9 +11,10 @@ Modes (--mode):
   die-mid-data     the process exits when a message body has arrived, before replying
   hang-after-data  never replies to a message body
 
-Prints "READY <port>" on stdout once listening. Every message body that reaches the end of DATA
-adds a line to DIR/data-count; accepted ones are written as DIR/N.eml and DIR/N.json (envelope,
-headers and MIME parts as parsed by Python's email package).
+Prints "READY <port>" on stdout once listening (--port: on that port, e.g. to come back after an
+outage). Every message body that reaches the end of DATA adds a line to DIR/data-count, every
+login attempt one to DIR/auth-count; accepted ones are written as DIR/N.eml and DIR/N.json
+(envelope, headers and MIME parts as parsed by Python's email package).
 """
 import argparse
 import asyncio
@@ -114,6 +115,8 @@ def main():
     user, password = args.user.encode(), args.password.encode()
 
     def authenticator(server, session, envelope, mechanism, auth_data):
+        with open(os.path.join(args.dir, "auth-count"), "a") as f:
+            f.write("auth\n")
         if args.mode == "auth-m365":
             return AuthResult(success=False, handled=False,
                               message="535 5.7.139 Authentication unsuccessful, basic authentication is disabled.")

@@ -233,7 +233,7 @@ fn an_ab_step_alternates_templates_per_customer_and_results_count_each_variant()
         .conn()
         .prepare(
             "SELECT m.customer_id, m.template_key, (SELECT max(variant) FROM invoice_reminders r WHERE r.message_id = m.id)
-             FROM messages m",
+             FROM messages m WHERE m.state <> 'failed'",
         )
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

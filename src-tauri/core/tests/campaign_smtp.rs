@@ -7,7 +7,8 @@ mod campaign_support;
 use campaign_support::cli_support::text;
 use campaign_support::customer;
 use campaign_support::mail_support::{
-    duebook_smtp as duebook, seed_company, set_account_with_cli, smtp_command, SmtpServer,
+    duebook_smtp as duebook, seed_company, set_account_with_cli, set_account_with_password,
+    smtp_command, SmtpServer,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -309,4 +310,51 @@ fn messages_left_to_a_busy_sender_are_reported_deferred() {
     assert!(out.contains("  sent 2: Friendly pre-due"), "{out}");
     assert!(!out.contains("deferred:"), "{out}");
     assert_eq!(server.received().len(), 2);
+}
+
+fn states(path: &Path) -> HashMap<String, i64> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT state, count(*) FROM messages GROUP BY state")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    rows
+}
+
+#[test]
+fn a_wrong_password_costs_one_login_per_run_due_and_the_right_one_sends_all_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
+    // More than one delivery chunk (256), so the run must stop across chunks too.
+    let (_dir, path) = campaign_file(300, &server);
+    set_account_with_password(&path, &server, "an-old-password");
+    let before = server.auth_count();
+    for run in 1..=2 {
+        duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+        assert_eq!(
+            server.auth_count() - before,
+            run,
+            "one login attempt per run"
+        );
+        assert_eq!(states(&path), HashMap::from([("queued".to_string(), 300)]));
+    }
+    let shown = text(&duebook(&path, &["account", "show"], None));
+    assert!(
+        shown.contains("NEEDS ATTENTION") && shown.contains("535"),
+        "{shown}"
+    );
+
+    set_account_with_cli(&path, &server);
+    let shown = text(&duebook(&path, &["account", "show"], None));
+    assert!(
+        !shown.contains("NEEDS ATTENTION"),
+        "a saved password clears it: {shown}"
+    );
+    duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+    assert_eq!(states(&path), HashMap::from([("sent".to_string(), 300)]));
+    assert_eq!(server.data_count(), 300, "each delivered exactly once");
 }

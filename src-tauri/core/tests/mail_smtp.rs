@@ -6,7 +6,6 @@ mod mail_support;
 
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self, AccountError, AccountSettings, Security};
-use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, smtp::Stage};
@@ -16,52 +15,10 @@ use std::time::Duration;
 
 fn quick() -> RetryPolicy {
     RetryPolicy {
-        max_attempts: 3,
-        first_backoff: Duration::from_millis(200),
-        max_backoff: Duration::from_secs(1),
+        backoffs: vec![Duration::from_millis(200), Duration::from_millis(400)],
+        wait_in_run: Duration::from_secs(1),
         concurrency: 2,
     }
-}
-
-struct Setup {
-    dir: tempfile::TempDir,
-    db: Database,
-    customer: i64,
-    secrets: MemoryStore,
-}
-
-fn setup(port: u16, security: Security) -> Setup {
-    let (dir, db) = temp_db();
-    seed_company(&db);
-    let customer = seed_customer(&db, "Acme <script>alert(1)</script> Ltd", "ap@acme.example");
-    let secrets = MemoryStore::new();
-    account::save(
-        db.conn(),
-        &secrets,
-        &account(port, security),
-        Some(&Password::new(PASSWORD)),
-    )
-    .expect("save account");
-    Setup {
-        dir,
-        db,
-        customer,
-        secrets,
-    }
-}
-
-fn queue_reminder(s: &Setup, attachments: Vec<std::path::PathBuf>) -> i64 {
-    let request = SendRequest {
-        customer_id: s.customer,
-        template_key: "overdue-1".into(),
-        attachments,
-    };
-    let prepared = compose::prepare(s.db.conn(), &request, today()).expect("prepare");
-    outbox::enqueue_prepared(s.db.conn(), &prepared, None).expect("enqueue")
-}
-
-fn mailer(s: &Setup) -> SmtpMailer {
-    mail::mailer_for_account(s.db.conn(), &s.secrets, mailer_options()).expect("mailer")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -213,7 +170,7 @@ async fn implicit_tls_works_and_test_connection_reports_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_password_surfaces_535_and_the_message_fails() {
+async fn a_wrong_password_surfaces_535_and_the_message_waits() {
     let tmp = tempfile::tempdir().unwrap();
     let server = SmtpServer::start("auth-fail", &tmp.path().join("srv"));
     let mut s = setup(server.port, Security::StartTls);
@@ -234,9 +191,10 @@ async fn a_wrong_password_surfaces_535_and_the_message_fails() {
     let report = outbox::deliver(s.db.conn_mut(), &m, None, &quick())
         .await
         .unwrap();
-    assert_eq!(report.failed, vec![id]);
+    assert!(report.failed.is_empty());
+    assert!(report.login_refused.is_some());
     let msg = outbox::get(s.db.conn(), id).unwrap();
-    assert_eq!((msg.state, msg.attempts), (MessageState::Failed, 1));
+    assert_eq!((msg.state, msg.attempts), (MessageState::Queued, 0));
     let reason = msg.failure_reason.unwrap();
     assert!(
         reason.contains("535") && reason.contains("refused the login"),

@@ -281,6 +281,8 @@ pub struct OutboxAttention {
     /// Waiting to be sent.
     pub queued: i64,
     pub delivery: DeliveryStatus,
+    /// The server refused the login: sending waits until the password is fixed.
+    pub account: Option<outbox::AccountAttention>,
 }
 
 /// The window shows a database (at start or after opening another file): messages a crashed
@@ -309,6 +311,7 @@ pub async fn outbox_attention(app: AppHandle) -> CommandResult<OutboxAttention> 
             total: outbox::count_in_states(conn, &NEEDS_DECISION)?,
             queued: outbox::count_in_states(conn, &[MessageState::Queued])?,
             delivery,
+            account: outbox::account_attention(conn)?,
         })
     })
 }

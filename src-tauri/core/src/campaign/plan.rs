@@ -105,6 +105,8 @@ pub enum ExclusionReason {
     ContactedWithinGap,
     QuietDay,
     OverDailyCap,
+    /// Its message for this campaign has not gone out yet (queued for a retry, or sending).
+    Retrying,
 }
 
 impl ExclusionReason {
@@ -119,6 +121,7 @@ impl ExclusionReason {
             ExclusionReason::ContactedWithinGap => "contacted within the gap",
             ExclusionReason::QuietDay => "quiet day",
             ExclusionReason::OverDailyCap => "over the daily cap",
+            ExclusionReason::Retrying => "retrying",
         }
     }
 }
@@ -384,6 +387,7 @@ pub fn plan_campaign(
     let reach = Reach::new(campaign, today);
     let ladder = Ladder::new(campaign);
     let facts = facts::load(conn, campaign, &reach, today)?;
+    let in_flight = super::run::in_flight(conn, campaign)?;
     let empty_tags = HashSet::new();
     let mut contacts = Vec::new();
     let mut excluded = Vec::new();
@@ -469,6 +473,12 @@ pub fn plan_campaign(
                 step_position: position,
                 period: period.to_string(),
             });
+        }
+        // Its last message has not gone out: that step is not done, and nothing follows it yet.
+        if let Some(flight) = in_flight.get(&customer_id) {
+            let detail = flight.detail.clone();
+            excluded.push(exclude(ExclusionReason::Retrying, top_reached, detail));
+            continue;
         }
         // The message's tone: the most advanced step any (unstopped) open invoice has reached,
         // received or not; sent only when some invoice has a step not received yet.
@@ -580,6 +590,21 @@ pub fn plan_campaign(
             why,
         });
     }
+
+    // A customer whose invoices all stand at a step already queued is not among the facts; the
+    // waiting message still earns a line.
+    let mut waiting: Vec<_> = in_flight
+        .into_iter()
+        .filter(|(id, _)| !facts.customers.contains_key(id))
+        .collect();
+    waiting.sort_by_key(|(id, _)| *id);
+    excluded.extend(waiting.into_iter().map(|(customer_id, f)| Excluded {
+        customer_id,
+        customer_name: f.name,
+        reason: ExclusionReason::Retrying,
+        step_position: f.step_position,
+        detail: f.detail,
+    }));
 
     // Most advanced first, then oldest debt: what the cap keeps.
     let oldest = |id: i64| {

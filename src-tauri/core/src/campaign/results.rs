@@ -169,7 +169,12 @@ fn load(conn: &Connection, campaign_id: i64, as_of: NaiveDate) -> CampaignResult
     let rows: Vec<MessageRow> = conn
         .prepare(
             "SELECT m.id, m.customer_id, m.state, m.send_key, s.position,
-                    (SELECT max(r.variant) FROM invoice_reminders r WHERE r.message_id = m.id),
+                    -- A failed message gave its step (and reminder rows) back: its template
+                    -- still tells the variant.
+                    coalesce((SELECT max(r.variant) FROM invoice_reminders r WHERE r.message_id = m.id),
+                             CASE WHEN s.alt_template_key IS NULL THEN NULL
+                                  WHEN m.template_key = s.alt_template_key THEN 'b'
+                                  WHEN m.template_key = s.template_key THEN 'a' END),
                     substr(coalesce(m.sent_at, m.created_at), 1, 10)
              FROM messages m LEFT JOIN campaign_steps s ON s.id = m.step_id
              WHERE m.campaign_id = ?1 AND m.direction = 'out'",

@@ -9,6 +9,11 @@
 //! one transaction. Delivery goes through [`outbox::deliver`], which holds the send lease, so
 //! two runners never send at once.
 //!
+//! A step counts once its message is delivered: while the message waits (queued for a retry
+//! after an outage, or behind a refused login) the plan shows the customer as "retrying" and
+//! offers nothing else ([`in_flight`]); a message that fails for good or is cancelled gives its
+//! reminder rows back (a trigger, migration 11), so the customer stays on the same step.
+//!
 //! Statements: the email of a day-of-month step (the "Monthly statements" preset) carries the
 //! customer's statement of account as a PDF, dated the run's date.
 //!
@@ -32,7 +37,7 @@ use crate::tasks::{self, NewTask};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,7 +69,7 @@ pub struct RunReport {
     pub stale_data: Option<String>,
     /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
     #[serde(skip)]
-    pub delivery: Option<DeliveryReport>,
+    pub delivery: Option<Box<DeliveryReport>>,
 }
 
 impl RunReport {
@@ -76,7 +81,12 @@ impl RunReport {
     /// Every message prepared and handed over (none deferred to another runner): what is left
     /// to send now depends only on the data, so the run may record its fingerprint.
     fn settled_cleanly(&self) -> bool {
-        self.deferred.is_none() && self.campaigns.iter().all(|c| c.failed.is_empty())
+        self.deferred.is_none()
+            && self.campaigns.iter().all(|c| c.failed.is_empty())
+            && self
+                .delivery
+                .as_ref()
+                .is_none_or(|d| d.login_refused.is_none())
     }
 }
 
@@ -141,7 +151,14 @@ pub async fn run_due<M: Mailer>(
     let mut done = 0;
     for chunk in batches {
         match deliver_chunk(&mut db, mailer, chunk).await {
-            Ok(d) => merge(report.delivery.get_or_insert_with(Default::default), d),
+            Ok(d) => {
+                let login_refused = d.login_refused.is_some();
+                merge(report.delivery.get_or_insert_with(Default::default), d);
+                if login_refused {
+                    // One login attempt per run: the rest stays queued for the next run.
+                    break;
+                }
+            }
             // Another runner (the app, a second cron job) holds the send lease: the messages
             // stay queued under their keys and the next run (or that runner) sends them.
             Err(OutboxError::Busy { until }) => {
@@ -193,6 +210,12 @@ fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
     into.uncertain.extend(more.uncertain);
     into.recovered.extend(more.recovered);
     into.retries += more.retries;
+    into.waiting += more.waiting;
+    into.next_retry_at = match (into.next_retry_at.take(), more.next_retry_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    into.login_refused = into.login_refused.take().or(more.login_refused);
 }
 
 fn is_locked(e: &OutboxError) -> bool {
@@ -467,6 +490,54 @@ fn record(
     Ok(())
 }
 
+/// A customer whose campaign message has not gone out yet.
+pub(super) struct InFlight {
+    pub name: String,
+    pub step_position: Option<i64>,
+    /// What the plan says, e.g. "retrying: the last attempt failed on 2026-04-15: ...".
+    pub detail: String,
+}
+
+/// Customers of `campaign` whose message is still on its way (queued or being sent): such a
+/// customer stays on the step until the message goes out (or the user cancels it), and is
+/// never offered another one meanwhile.
+pub(super) fn in_flight(
+    conn: &Connection,
+    campaign: &Campaign,
+) -> CampaignResult<HashMap<i64, InFlight>> {
+    let pattern = format!("campaign:{}:step:%", campaign.id);
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.customer_id, c.name, m.send_key, m.created_at, m.attempts, m.last_attempt_at,
+                m.failure_reason
+         FROM messages m JOIN customers c ON c.id = m.customer_id
+         WHERE m.send_key LIKE ?1 AND m.state IN ('queued', 'sending')
+         ORDER BY m.id",
+    )?;
+    let rows = stmt.query_map([&pattern], |r| {
+        let key: String = r.get(2)?;
+        let created: String = r.get(3)?;
+        let attempts: i64 = r.get(4)?;
+        let last: Option<String> = r.get(5)?;
+        let reason: Option<String> = r.get(6)?;
+        let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
+        let detail = match (last, reason) {
+            (Some(last), Some(reason)) if attempts > 0 => format!(
+                "retrying: the last attempt failed on {}: {reason}",
+                day(&last)
+            ),
+            (_, Some(reason)) => format!("waiting to be sent: {reason}"),
+            _ => format!("waiting to be sent (queued on {})", day(&created)),
+        };
+        let flight = InFlight {
+            name: r.get(1)?,
+            step_position: parse_send_key(&key).map(|(_, step, _, _)| step),
+            detail: clean_line(&detail),
+        };
+        Ok((r.get(0)?, flight))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Parses a campaign send key into (campaign, step, customer, date).
 pub fn parse_send_key(key: &str) -> Option<(i64, i64, i64, NaiveDate)> {
     let parts: Vec<&str> = key.split(':').collect();
@@ -486,14 +557,14 @@ pub fn parse_send_key(key: &str) -> Option<(i64, i64, i64, NaiveDate)> {
 /// the message's date. Returns how many messages were repaired.
 pub fn reconcile(conn: &Connection, campaign: &Campaign) -> CampaignResult<usize> {
     let pattern = format!("campaign:{}:step:%", campaign.id);
-    // A message that could not be prepared stands for no reminder: the next run tries again.
+    // A failed message (never prepared, refused for good, cancelled) stands for no reminder:
+    // the customer stays on its step and the next run tries again. A resent one counts again.
     let orphans: Vec<(i64, String)> = conn
-        .prepare(&format!(
+        .prepare(
             "SELECT m.id, m.send_key FROM messages m
-             WHERE m.send_key LIKE ?1 AND NOT {}
+             WHERE m.send_key LIKE ?1 AND m.state <> 'failed'
                AND NOT EXISTS (SELECT 1 FROM invoice_reminders r WHERE r.message_id = m.id)",
-            outbox::UNPREPARED
-        ))?
+        )?
         .query_map([&pattern], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut repaired = 0;

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_open_invoices_index.sql")),
     (9, include_str!("migrations/0009_clean_text.sql")),
     (10, include_str!("migrations/0010_escalation.sql")),
+    (11, include_str!("migrations/0011_delivered_steps.sql")),
     (
         12,
         include_str!("migrations/0012_waiting_messages_index.sql"),

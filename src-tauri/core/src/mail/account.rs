@@ -370,7 +370,12 @@ pub fn save(
                 "the password contains a line break; paste only the password".into(),
             ));
         }
-        Some(p) => secrets.set(&new_account, p)?,
+        Some(p) => {
+            secrets.set(&new_account, p)?;
+            // A new password is the fix for a refused login: the next run tries it.
+            crate::mail::outbox::clear_attention(conn)
+                .map_err(|e| AccountError::Invalid(e.to_string()))?;
+        }
         None => {
             if secrets.get(&new_account)?.is_none() {
                 let moved = match &old_account {

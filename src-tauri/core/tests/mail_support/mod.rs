@@ -8,10 +8,14 @@ pub mod cli_support;
 
 use chrono::NaiveDate;
 use duebook_core::db::Database;
-use duebook_core::mail::account::{AccountSettings, Security};
+use duebook_core::mail::account::{self, AccountSettings, Security};
 use duebook_core::mail::company::{self, CompanyProfile, Remittance};
+use duebook_core::mail::compose::{self, SendRequest};
+use duebook_core::mail::outbox;
+use duebook_core::mail::smtp::SmtpMailer;
 use duebook_core::mail::smtp::{MailerOptions, Timeouts};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::{contacts, customers, derived, invoices};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -34,6 +38,11 @@ pub fn duebook_smtp(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 /// `duebook account set` for `server` (STARTTLS, the password on standard input); asserts it
 /// succeeded.
 pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
+    set_account_with_password(db, server, PASSWORD);
+}
+
+/// `duebook account set` as [`set_account_with_cli`], with another password.
+pub fn set_account_with_password(db: &Path, server: &SmtpServer, password: &str) {
     let port = server.port.to_string();
     let o = duebook_smtp(
         db,
@@ -52,7 +61,7 @@ pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
             "starttls",
             "--password-stdin",
         ],
-        Some(&format!("{PASSWORD}\n")),
+        Some(&format!("{password}\n")),
     );
     assert!(o.status.success(), "{}", cli_support::text(&o));
 }
@@ -195,6 +204,17 @@ impl SmtpServer {
 
     /// A server that accepts the login `user` (with [`PASSWORD`]).
     pub fn start_for(mode: &str, dir: &Path, implicit_tls: bool, user: &str) -> SmtpServer {
+        SmtpServer::start_on(mode, dir, implicit_tls, user, 0)
+    }
+
+    /// A STARTTLS server on `port` (0: any free port), e.g. one brought back after an outage.
+    pub fn start_on(
+        mode: &str,
+        dir: &Path,
+        implicit_tls: bool,
+        user: &str,
+        port: u16,
+    ) -> SmtpServer {
         let python = required_env("DUEBOOK_TEST_PYTHON");
         let script = required_env("DUEBOOK_TEST_SMTP_SCRIPT");
         std::fs::create_dir_all(dir).expect("server dir");
@@ -204,6 +224,7 @@ impl SmtpServer {
             .args(["--cert", &required_env("DUEBOOK_TEST_CERT")])
             .args(["--key", &required_env("DUEBOOK_TEST_KEY")])
             .args(["--user", user, "--password", PASSWORD])
+            .args(["--port", &port.to_string()])
             .arg("--dir")
             .arg(dir)
             .stdout(Stdio::piped())
@@ -244,6 +265,13 @@ impl SmtpServer {
     /// Received messages, as the server parsed them (oldest first).
     pub fn received(&self) -> Vec<serde_json::Value> {
         received(&self.dir)
+    }
+
+    /// How many logins were tried (AUTH commands that reached the authenticator).
+    pub fn auth_count(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("auth-count"))
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
     }
 
     /// How many DATA commands reached the end of the message body (accepted or not).
@@ -295,4 +323,47 @@ pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
         }
     }
     hits
+}
+
+/// A database with a company, one customer and the test account (password in memory).
+pub struct Setup {
+    pub dir: tempfile::TempDir,
+    pub db: Database,
+    pub customer: i64,
+    pub secrets: MemoryStore,
+}
+
+pub fn setup(port: u16, security: Security) -> Setup {
+    let (dir, db) = temp_db();
+    seed_company(&db);
+    let customer = seed_customer(&db, "Acme <script>alert(1)</script> Ltd", "ap@acme.example");
+    let secrets = MemoryStore::new();
+    account::save(
+        db.conn(),
+        &secrets,
+        &account(port, security),
+        Some(&Password::new(PASSWORD)),
+    )
+    .expect("save account");
+    Setup {
+        dir,
+        db,
+        customer,
+        secrets,
+    }
+}
+
+pub fn queue_reminder(s: &Setup, attachments: Vec<std::path::PathBuf>) -> i64 {
+    let request = SendRequest {
+        customer_id: s.customer,
+        template_key: "overdue-1".into(),
+        attachments,
+    };
+    let prepared = compose::prepare(s.db.conn(), &request, today()).expect("prepare");
+    outbox::enqueue_prepared(s.db.conn(), &prepared, None).expect("enqueue")
+}
+
+pub fn mailer(s: &Setup) -> SmtpMailer {
+    duebook_core::mail::mailer_for_account(s.db.conn(), &s.secrets, mailer_options())
+        .expect("mailer")
 }

@@ -9,6 +9,16 @@ export type DeliveryReport = { sent: Array<number>, failed: Array<number>, uncer
  */
 recovered: Array<number>, 
 /**
- * Attempts that got a 4xx and were tried again.
+ * Attempts that failed for a passing reason (the server out of reach, a 4xx reply): the
+ * message stays queued and is tried again.
  */
-retries: number, };
+retries: number, 
+/**
+ * How many messages are left queued for a later retry, and when the first is due.
+ */
+waiting: number, next_retry_at: string | null, 
+/**
+ * The server refused the login: sending stopped, every message stays queued, and the
+ * account is marked as needing attention (see [`account_attention`]).
+ */
+login_refused: string | null, };

@@ -156,6 +156,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                     }
                 );
                 print_warnings(&view.warnings);
+                print_attention(db.conn())?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -364,6 +365,16 @@ fn deliver(db: &mut Database, m: &SmtpMailer, only: Option<&[i64]>) -> Result<Ex
     rt.block_on(m.close());
     report_recovered(&report.recovered);
     let mut code = ExitCode::SUCCESS;
+    if report.login_refused.is_some() {
+        print_attention(db.conn())?;
+        code = ExitCode::FAILURE;
+    }
+    if let Some(at) = &report.next_retry_at {
+        println!(
+            "{} message(s) stay queued for another attempt (the first at {at})",
+            report.waiting
+        );
+    }
     let ids: Vec<i64> = report
         .sent
         .iter()
@@ -381,6 +392,19 @@ fn deliver(db: &mut Database, m: &SmtpMailer, only: Option<&[i64]>) -> Result<Ex
         }
     }
     Ok(code)
+}
+
+/// The account's "needs attention" state (a refused login), if any, with the fix.
+fn print_attention(conn: &rusqlite::Connection) -> Result<(), String> {
+    if let Some(a) = outbox::account_attention(conn).map_err(err)? {
+        println!(
+            "Account:   NEEDS ATTENTION since {}: {}\n           {}",
+            a.since,
+            for_terminal(&a.problem),
+            for_terminal(&a.fix)
+        );
+    }
+    Ok(())
 }
 
 fn print_message(m: &OutboxMessage) {
@@ -429,6 +453,7 @@ pub fn outbox(db_path: &Path, action: OutboxAction) -> Result<ExitCode, String> 
                     all
                 }
             };
+            print_attention(db.conn())?;
             if messages.is_empty() {
                 println!("no messages");
             }

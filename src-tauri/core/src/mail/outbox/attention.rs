@@ -1,0 +1,49 @@
+//! The account "needs attention": the server refused the login. Sending stops at once (every
+//! message stays queued), the state is kept in the settings table so the CLI, the app and the
+//! next run all see it with the server's words and the fix; the next successful send or a
+//! newly saved password clears it.
+
+use super::{now_ts, OutboxError};
+use crate::mail::smtp::MailError;
+use crate::settings;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+const KEY: &str = "mail.account_attention";
+
+/// Why the account cannot send, for the person to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AccountAttention {
+    /// When the server refused the login.
+    pub since: String,
+    /// What went wrong, with the server's reply.
+    pub problem: String,
+    /// What to do about it.
+    pub fix: String,
+}
+
+/// Remembers that the server refused the login with `error`.
+pub fn mark_needs_attention(conn: &Connection, error: &MailError) -> Result<(), OutboxError> {
+    let state = AccountAttention {
+        since: now_ts(),
+        problem: error.to_string(),
+        fix: "Check the user name and password in Settings → Email (or `duebook account set`) and save them again; queued messages stay queued and go out on the next run once the login works.".into(),
+    };
+    let json = serde_json::to_string(&state).map_err(|e| OutboxError::Invalid(e.to_string()))?;
+    settings::set(conn, KEY, &json)?;
+    Ok(())
+}
+
+/// The account's problem, if it has one.
+pub fn account_attention(conn: &Connection) -> Result<Option<AccountAttention>, OutboxError> {
+    // An unreadable entry is stale (an older format): treated as none rather than blocking.
+    Ok(settings::get(conn, KEY)?.and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// The login works again (or a new password was saved).
+pub fn clear_attention(conn: &Connection) -> Result<(), OutboxError> {
+    conn.execute("DELETE FROM settings WHERE key = ?1", [KEY])?;
+    Ok(())
+}

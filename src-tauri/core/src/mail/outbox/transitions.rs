@@ -1,0 +1,109 @@
+//! The user's decisions on a message: resend, mark as sent, cancel.
+
+use super::store::{get, UNPREPARED};
+use super::{now_ts, MessageState, OutboxError, OutboxMessage};
+use rusqlite::{params, Connection, OptionalExtension};
+
+fn transition(
+    conn: &Connection,
+    id: i64,
+    from: &[MessageState],
+    action: &'static str,
+    allowed: &'static str,
+    sql: &str,
+) -> Result<OutboxMessage, OutboxError> {
+    let current = get(conn, id)?;
+    if !from.contains(&current.state) {
+        return Err(OutboxError::WrongState {
+            id,
+            state: current.state,
+            action,
+            allowed,
+        });
+    }
+    let states: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let changed = conn.execute(
+        &format!("{sql} WHERE id = ?1 AND state IN (SELECT value FROM json_each(?2))"),
+        params![
+            id,
+            serde_json::to_string(&states).unwrap_or_default(),
+            now_ts()
+        ],
+    )?;
+    if changed == 0 {
+        // Someone else moved it in between: report what it is now.
+        let now = get(conn, id)?;
+        return Err(OutboxError::WrongState {
+            id,
+            state: now.state,
+            action,
+            allowed,
+        });
+    }
+    get(conn, id)
+}
+
+/// The user decided to send a failed or uncertain message again (same Message-ID, same bytes).
+/// A message that was never built has nothing to resend: the next run prepares it again.
+pub fn resend(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> {
+    let unprepared: bool = conn
+        .query_row(
+            &format!("SELECT {UNPREPARED} FROM messages WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if unprepared {
+        return Err(OutboxError::Invalid(format!(
+            "message {id} could not be prepared, so there is nothing to resend; correct what its reason names and the next run prepares it again"
+        )));
+    }
+    transition(
+        conn,
+        id,
+        &[MessageState::Failed, MessageState::Uncertain],
+        "resending",
+        "failed or uncertain",
+        "UPDATE messages SET state = 'queued', next_attempt_at = NULL, failure_reason = NULL,
+                             server_reply = NULL, last_attempt_at = coalesce(last_attempt_at, ?3)",
+    )
+}
+
+/// The user confirmed an uncertain message arrived.
+pub fn mark_sent(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> {
+    let m = transition(
+        conn,
+        id,
+        &[MessageState::Uncertain],
+        "marking as sent",
+        "uncertain",
+        "UPDATE messages SET state = 'sent', sent_at = ?3,
+                             failure_reason = 'Marked as sent by the user'",
+    )?;
+    refresh_customer(conn, m.customer_id)?;
+    Ok(m)
+}
+
+/// Takes a queued message out of the queue before it is sent.
+pub fn cancel(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> {
+    transition(
+        conn,
+        id,
+        &[MessageState::Queued],
+        "cancelling",
+        "queued",
+        "UPDATE messages SET state = 'failed', failure_reason = 'Cancelled before sending', next_attempt_at = NULL, last_attempt_at = coalesce(last_attempt_at, ?3)",
+    )
+}
+
+/// A message's fate changes only the customer's last contact among the derived figures.
+pub(super) fn refresh_customer(
+    conn: &Connection,
+    customer_id: Option<i64>,
+) -> Result<(), OutboxError> {
+    if let Some(id) = customer_id {
+        crate::derived::refresh_last_contact(conn, id)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! Opening a connection: DNS, TCP, greeting, TLS and login, each failure named by its stage.
+
+use super::diagnose::{auth_hint, error_text, find_io, find_rustls, reply, tls_error};
+use super::*;
+use lettre::transport::smtp::authentication::Mechanism;
+use std::net::SocketAddr;
+
+impl SmtpMailer {
+    pub(super) async fn connect(&self) -> Result<AsyncSmtpConnection, MailError> {
+        let t = &self.options.timeouts;
+        let lookup = tokio::net::lookup_host((self.host.as_str(), self.port));
+        let addrs: Vec<SocketAddr> = match tokio::time::timeout(t.connect, lookup).await {
+            Err(_) => {
+                return Err(MailError::Timeout {
+                    stage: Stage::Dns,
+                    hint: None,
+                })
+            }
+            Ok(Err(e)) => {
+                return Err(MailError::Dns {
+                    host: self.host.clone(),
+                    detail: e.to_string(),
+                })
+            }
+            Ok(Ok(addrs)) => addrs.collect(),
+        };
+        if addrs.is_empty() {
+            return Err(MailError::Dns {
+                host: self.host.clone(),
+                detail: "no address".into(),
+            });
+        }
+        let mut conn = match self.security {
+            Security::ImplicitTls => {
+                let connecting = AsyncSmtpConnection::connect_tokio1(
+                    &addrs[..],
+                    Some(t.connect),
+                    &self.hello,
+                    self.tls.clone(),
+                    None,
+                );
+                self.greeted(t.connect + t.command, connecting).await?
+            }
+            _ => {
+                let tcp = self.connect_tcp(&addrs).await?;
+                let greeting =
+                    AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello);
+                self.greeted(t.command, greeting).await?
+            }
+        };
+        if self.security == Security::StartTls {
+            if !conn.can_starttls() {
+                abort(&mut conn).await;
+                return Err(MailError::NoStartTls {
+                    host: self.host.clone(),
+                });
+            }
+            let Some(tls) = self.tls.clone() else {
+                return Err(MailError::Invalid("TLS is not configured".into()));
+            };
+            match tokio::time::timeout(t.command, conn.starttls(tls, &self.hello)).await {
+                Err(_) => {
+                    drop(conn);
+                    return Err(MailError::Timeout {
+                        stage: Stage::Tls,
+                        hint: None,
+                    });
+                }
+                Ok(Err(e)) => {
+                    // No QUIT: after a failed TLS upgrade lettre's stream is gone, and writing
+                    // to it panics. Dropping the connection closes the socket.
+                    drop(conn);
+                    return Err(match reply(&e) {
+                        Some((code, text)) => MailError::Rejected {
+                            code,
+                            reply: text,
+                            stage: Stage::Tls,
+                        },
+                        None => tls_error(&e, self.port),
+                    });
+                }
+                Ok(Ok(())) => {}
+            }
+        }
+        let mechanisms = [Mechanism::Plain, Mechanism::Login];
+        match tokio::time::timeout(t.command, conn.auth(&mechanisms, &self.credentials)).await {
+            Err(_) => {
+                abort(&mut conn).await;
+                Err(MailError::Timeout {
+                    stage: Stage::Auth,
+                    hint: None,
+                })
+            }
+            Ok(Err(e)) => {
+                abort(&mut conn).await;
+                Err(match reply(&e) {
+                    Some((code, text)) if (400..500).contains(&code) => MailError::Rejected {
+                        code,
+                        reply: text,
+                        stage: Stage::Auth,
+                    },
+                    Some((code, text)) => {
+                        let reply = format!("{code} {text}");
+                        MailError::Auth {
+                            hint: auth_hint(&self.host, &reply),
+                            reply,
+                        }
+                    }
+                    None if e.is_client() => MailError::Auth {
+                        reply:
+                            "the server offers no login method Duebook supports (PLAIN or LOGIN)"
+                                .into(),
+                        hint: (self.security == Security::None).then(|| {
+                            "servers usually offer login only over an encrypted connection".into()
+                        }),
+                    },
+                    None => MailError::Connection {
+                        stage: Stage::Auth,
+                        detail: error_text(&e),
+                    },
+                })
+            }
+            Ok(Ok(_)) => Ok(conn),
+        }
+    }
+
+    fn port_hint(&self) -> Option<String> {
+        match (self.security, self.port) {
+            (Security::StartTls, 465) => Some(
+                "port 465 normally expects TLS from the start: choose TLS instead of STARTTLS"
+                    .into(),
+            ),
+            (Security::ImplicitTls, 587 | 25) => Some(format!(
+                "port {} normally uses STARTTLS: choose STARTTLS instead of TLS",
+                self.port
+            )),
+            _ => None,
+        }
+    }
+
+    /// A TCP connection to the first address that answers, with Nagle's algorithm off: lettre
+    /// ends each message with a small write, which Nagle holds back until the server has
+    /// acknowledged the previous segment, and servers delay that acknowledgement (~40 ms) while
+    /// they wait for the rest of the data — every message stalled that long. Implicit TLS keeps
+    /// lettre's own connect, which takes no socket options; plain and STARTTLS connections are
+    /// opened here. (The TLS upgrade keeps the socket, and the option with it.)
+    async fn connect_tcp(&self, addrs: &[SocketAddr]) -> Result<tokio::net::TcpStream, MailError> {
+        let mut last = None;
+        for addr in addrs {
+            match tokio::time::timeout(
+                self.options.timeouts.connect,
+                tokio::net::TcpStream::connect(addr),
+            )
+            .await
+            {
+                Ok(Ok(tcp)) => {
+                    // Without the option the connection still works, only slower.
+                    let _ = tcp.set_nodelay(true);
+                    return Ok(tcp);
+                }
+                Ok(Err(e)) => last = Some(e),
+                Err(_) => last = Some(std::io::ErrorKind::TimedOut.into()),
+            }
+        }
+        let e = last.unwrap_or_else(|| std::io::Error::other("no address"));
+        Err(self
+            .classify_io(&e)
+            .unwrap_or_else(|| MailError::Unreachable {
+                host: self.host.clone(),
+                port: self.port,
+                detail: e.to_string(),
+            }))
+    }
+
+    /// Waits for the greeting (and EHLO) of a connection being opened.
+    async fn greeted(
+        &self,
+        limit: Duration,
+        connecting: impl Future<Output = Result<AsyncSmtpConnection, lettre::transport::smtp::Error>>,
+    ) -> Result<AsyncSmtpConnection, MailError> {
+        match tokio::time::timeout(limit, connecting).await {
+            Err(_) => Err(MailError::Timeout {
+                stage: Stage::Greeting,
+                hint: self.port_hint(),
+            }),
+            Ok(Err(e)) => Err(self.classify_connect(&e)),
+            Ok(Ok(conn)) => Ok(conn),
+        }
+    }
+
+    /// A refused or timed-out connection, said plainly.
+    fn classify_io(&self, io: &std::io::Error) -> Option<MailError> {
+        match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => Some(MailError::Refused {
+                host: self.host.clone(),
+                port: self.port,
+            }),
+            std::io::ErrorKind::TimedOut => Some(MailError::Timeout {
+                stage: Stage::Connect,
+                hint: None,
+            }),
+            _ => None,
+        }
+    }
+
+    fn classify_connect(&self, e: &lettre::transport::smtp::Error) -> MailError {
+        if let Some((code, text)) = reply(e) {
+            return MailError::Rejected {
+                code,
+                reply: text,
+                stage: Stage::Greeting,
+            };
+        }
+        if find_rustls(e).is_some() {
+            return tls_error(e, self.port);
+        }
+        if let Some(io) = find_io(e) {
+            if let Some(error) = self.classify_io(io) {
+                return error;
+            }
+            if io.kind() == std::io::ErrorKind::InvalidData
+                && self.security == Security::ImplicitTls
+            {
+                return tls_error(e, self.port);
+            }
+        }
+        if e.is_response() || e.to_string().contains("network error") {
+            return MailError::Connection {
+                stage: Stage::Greeting,
+                detail: format!(
+                    "{}{}",
+                    error_text(e),
+                    self.port_hint()
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default()
+                ),
+            };
+        }
+        MailError::Unreachable {
+            host: self.host.clone(),
+            port: self.port,
+            detail: error_text(e),
+        }
+    }
+}
+
+pub(super) async fn abort(conn: &mut AsyncSmtpConnection) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), conn.abort()).await;
+}

@@ -1,0 +1,170 @@
+//! A reminder step counts when its message was delivered, not when it was queued: an outage
+//! keeps the customer on the step ("retrying: ..." in the plan, no later step stacked on top),
+//! a permanent failure gives the step back, and a sent message moves the customer on.
+
+mod campaign_support;
+
+use campaign_support::{block_on, customer, d, setup_mail, temp_db};
+use duebook_core::campaign::plan::{ExclusionReason, Plan};
+use duebook_core::campaign::{self, run};
+use duebook_core::db::Database;
+use duebook_core::mail::outbox::{self, MessageState};
+use duebook_core::mail::smtp::{MailError, Mailer, SendError, Stage};
+use duebook_core::model::text::is_clean_line;
+use lettre::address::Envelope;
+use std::sync::Mutex;
+
+/// A mailer whose server is down, refuses for good, or accepts.
+#[derive(Default)]
+struct Server {
+    answer: Mutex<Option<SendError>>,
+    accepted: Mutex<usize>,
+}
+
+impl Server {
+    fn answer(&self, a: Option<SendError>) {
+        *self.answer.lock().unwrap() = a;
+    }
+}
+
+impl Mailer for Server {
+    async fn send(&self, _: &Envelope, _: &[u8]) -> Result<String, SendError> {
+        if let Some(e) = self.answer.lock().unwrap().clone() {
+            return Err(e);
+        }
+        *self.accepted.lock().unwrap() += 1;
+        Ok("250 ok".into())
+    }
+}
+
+fn down() -> Option<SendError> {
+    Some(SendError::NotSent(MailError::Refused {
+        host: "smtp.example".into(),
+        port: 587,
+    }))
+}
+
+fn refused_for_good() -> Option<SendError> {
+    Some(SendError::NotSent(MailError::Rejected {
+        code: 550,
+        reply: "5.1.1 mailbox unavailable".into(),
+        stage: Stage::RcptTo,
+    }))
+}
+
+fn plan(db: &Database, day: &str) -> Plan {
+    run::plan_all(db.conn(), d(day)).unwrap().remove(0).1
+}
+
+/// The step planned for `customer`, or the reason it is left out and its detail.
+fn fate(p: &Plan, customer: i64) -> Result<i64, (ExclusionReason, String)> {
+    if let Some(c) = p.contacts.iter().find(|c| c.customer_id == customer) {
+        return Ok(c.step_position);
+    }
+    let e = p
+        .excluded
+        .iter()
+        .find(|e| e.customer_id == customer)
+        .unwrap_or_else(|| panic!("customer {customer} is neither planned nor excluded: {p:#?}"));
+    Err((e.reason, e.detail.clone()))
+}
+
+/// Makes every waiting retry due now (time passes).
+fn retries_due(db: &Database) {
+    db.conn()
+        .execute(
+            "UPDATE messages SET next_attempt_at = '2000-01-01T00:00:00.000Z' WHERE state = 'queued'",
+            [],
+        )
+        .unwrap();
+}
+
+#[test]
+fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+    let path = dir.path().join("campaign.sqlite");
+    let server = Server::default();
+
+    // Day 10 overdue: step 2 is queued, the server is down.
+    server.answer(down());
+    let first = block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
+    let id = first.campaigns[0].messages[0];
+    assert_eq!(
+        outbox::get(db.conn(), id).unwrap().state,
+        MessageState::Queued
+    );
+
+    // The plan says why the customer gets nothing, also once step 3 is due: never two at once.
+    for day in ["2026-04-16", "2026-05-06"] {
+        let (reason, detail) = fate(&plan(&db, day), a).unwrap_err();
+        assert_eq!(reason, ExclusionReason::Retrying);
+        assert!(
+            detail.starts_with("retrying: the last attempt failed on ")
+                && detail.contains("refused"),
+            "{detail}"
+        );
+    }
+
+    // The server refuses for good: the step is given back, the customer is offered it again.
+    server.answer(refused_for_good());
+    retries_due(&db);
+    block_on(run::run_due(&path, &server, d("2026-04-16"), false)).unwrap();
+    assert_eq!(
+        outbox::get(db.conn(), id).unwrap().state,
+        MessageState::Failed
+    );
+    assert_eq!(
+        fate(&plan(&db, "2026-04-17"), a),
+        Ok(2),
+        "the same step, not the next"
+    );
+
+    // It goes out: the step counts and nothing more is due until step 3.
+    server.answer(None);
+    let sent = block_on(run::run_due(&path, &server, d("2026-04-17"), false)).unwrap();
+    assert_eq!(sent.delivery.unwrap().sent.len(), 1);
+    assert_eq!(*server.accepted.lock().unwrap(), 1);
+    let p = plan(&db, "2026-04-18");
+    assert!(p.contacts.is_empty() && p.excluded.is_empty(), "{p:#?}");
+    assert_eq!(fate(&plan(&db, "2026-05-06"), a), Ok(3));
+}
+
+#[test]
+fn cancelling_a_waiting_message_gives_the_step_back() {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+    let server = Server::default();
+    server.answer(down());
+    let path = dir.path().join("campaign.sqlite");
+    let first = block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
+    outbox::cancel(db.conn(), first.campaigns[0].messages[0]).unwrap();
+    assert_eq!(fate(&plan(&db, "2026-04-16"), a), Ok(2));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+    /// A server's 4xx text, whatever it holds, reaches the plan as one clean line.
+    #[test]
+    fn any_4xx_text_becomes_a_clean_retrying_line(reply in "\\PC*|[\\x00-\\x1f\\u{202e}\\n]*") {
+        let (dir, db) = temp_db();
+        setup_mail(&db);
+        campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+        let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
+        let server = Server::default();
+        server.answer(Some(SendError::NotSent(MailError::Rejected {
+            code: 451,
+            reply,
+            stage: Stage::AfterData,
+        })));
+        let path = dir.path().join("campaign.sqlite");
+        block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
+        let (reason, detail) = fate(&plan(&db, "2026-04-16"), a).unwrap_err();
+        proptest::prop_assert_eq!(reason, ExclusionReason::Retrying);
+        proptest::prop_assert!(is_clean_line(&detail), "{:?}", detail);
+    }
+}
