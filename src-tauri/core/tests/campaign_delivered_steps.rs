@@ -108,7 +108,8 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
         );
     }
 
-    // The server refuses for good: the step is given back, the customer is offered it again.
+    // The server refuses for good: the customer stays on the step and waits for the user's
+    // decision; nothing is sent to that address again by itself.
     server.answer(refused_for_good());
     retries_due(&db);
     block_on(run::run_due(&path, &server, d("2026-04-16"), false)).unwrap();
@@ -116,11 +117,20 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
         outbox::get(db.conn(), id).unwrap().state,
         MessageState::Failed
     );
-    assert_eq!(
-        fate(&plan(&db, "2026-04-17"), a),
-        Ok(2),
-        "the same step, not the next"
-    );
+    for day in ["2026-04-17", "2026-05-06"] {
+        let (reason, detail) = fate(&plan(&db, day), a).unwrap_err();
+        assert_eq!(reason, ExclusionReason::Retrying);
+        assert!(
+            detail.starts_with("waiting for your decision: the last attempt failed on ")
+                && detail.contains("(resend or cancel it in the outbox)"),
+            "{detail}"
+        );
+    }
+
+    // The user gives up on that message: the step was given back, the customer is offered it
+    // again (the same step, not the next).
+    outbox::cancel(db.conn(), id).unwrap();
+    assert_eq!(fate(&plan(&db, "2026-04-17"), a), Ok(2));
 
     // It goes out: the step counts and nothing more is due until step 3.
     server.answer(None);

@@ -202,9 +202,21 @@ fn a_cancelled_message_waits_for_nothing() {
 
 #[test]
 fn a_failure_is_settled_by_a_later_message_to_the_same_customer() {
-    let (_dir, path) = after_a_run(&["bounce@a.example"]);
-    assert_eq!(tick(&path, DAY).0, Some(1));
-    // The user corrects the address; the next step reaches the customer.
+    // A message that could not even be prepared (an address a header cannot hold) holds the
+    // customer on nothing: once the user corrects the address, the next run reaches them.
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    customer(&db, "Customer 0", Some("ap@a.example"), &["2026-04-05"]);
+    let path = db.path().to_path_buf();
+    drop(db);
+    sql(
+        &path,
+        "UPDATE contacts SET email = 'ap@a.example
+Bcc: x@y.example'",
+    );
+    block_on(run::run_due(&path, &Picky::default(), d(DAY), false)).unwrap();
+    message_id(&path, "failed");
     sql(&path, "UPDATE contacts SET email = 'ap@a.example'");
     block_on(run::run_due(
         &path,
@@ -218,4 +230,5 @@ fn a_failure_is_settled_by_a_later_message_to_the_same_customer() {
     let (code, out) = tick(&path, "2026-05-06");
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("nothing needs you"), "{out}");
+    drop(dir);
 }

@@ -387,7 +387,7 @@ pub fn plan_campaign(
     let reach = Reach::new(campaign, today);
     let ladder = Ladder::new(campaign);
     let facts = facts::load(conn, campaign, &reach, today)?;
-    let in_flight = super::run::in_flight(conn, campaign)?;
+    let in_flight = super::run::in_flight(conn, campaign, today)?;
     let empty_tags = HashSet::new();
     let mut contacts = Vec::new();
     let mut excluded = Vec::new();

@@ -21,12 +21,13 @@
 //! reached step), so after days switched off it sends once, not once per missed day.
 
 use super::plan::{plan_campaign, quiet_day, stale_warning, Plan, PlannedContact, Reach};
+use super::summary::FAILED_AND_WAITING;
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
 use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
 use crate::mail::outbox::{
-    self, DeliveryReport, MessageMeta, MessageState, OutboxError, RetryPolicy,
+    self, DeliveryReport, MessageMeta, MessageState, OutboxError, RetryPolicy, CANCELLED_REASON,
 };
 use crate::mail::smtp::Mailer;
 use crate::mail::templates::{self, Renderer};
@@ -498,29 +499,45 @@ pub(super) struct InFlight {
     pub detail: String,
 }
 
-/// Customers of `campaign` whose message is still on its way (queued or being sent): such a
-/// customer stays on the step until the message goes out (or the user cancels it), and is
-/// never offered another one meanwhile.
+/// Customers of `campaign` whose message has not gone out: queued or being sent (retried after
+/// a transient failure), or refused for good and waiting for the user to resend or cancel it.
+/// Such a customer stays on the step until the message goes out (or the user cancels it), and
+/// is never offered another one meanwhile. A message that could not even be prepared (a bad
+/// address) holds nothing: the next run prepares it again, from the corrected data.
+/// A message the user cancelled today holds the customer until tomorrow: today's send key is
+/// taken, and the user has just said "not this one".
 pub(super) fn in_flight(
     conn: &Connection,
     campaign: &Campaign,
+    today: NaiveDate,
 ) -> CampaignResult<HashMap<i64, InFlight>> {
     let pattern = format!("campaign:{}:step:%", campaign.id);
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.customer_id, c.name, m.send_key, m.created_at, m.attempts, m.last_attempt_at,
-                m.failure_reason
+                m.failure_reason, m.state
          FROM messages m JOIN customers c ON c.id = m.customer_id
-         WHERE m.send_key LIKE ?1 AND m.state IN ('queued', 'sending')
-         ORDER BY m.id",
-    )?;
-    let rows = stmt.query_map([&pattern], |r| {
+         WHERE m.send_key LIKE ?2 AND (m.state IN ('queued', 'sending')
+               OR (m.state = 'failed' AND m.raw_mime IS NOT NULL AND {FAILED_AND_WAITING})
+               OR (m.state = 'failed' AND m.failure_reason IS ?1 AND m.send_key LIKE ?3))
+         ORDER BY m.id"
+    ))?;
+    let cancelled_today = format!("%:{today}");
+    let rows = stmt.query_map(params![CANCELLED_REASON, &pattern, cancelled_today], |r| {
         let key: String = r.get(2)?;
         let created: String = r.get(3)?;
         let attempts: i64 = r.get(4)?;
         let last: Option<String> = r.get(5)?;
         let reason: Option<String> = r.get(6)?;
+        let failed = r.get::<_, String>(7)? == MessageState::Failed.as_str();
         let day = |t: &str| t.get(..10).unwrap_or(t).to_string();
         let detail = match (last, reason) {
+            (_, Some(reason)) if failed && reason == CANCELLED_REASON => {
+                "cancelled today: offered again on the next run day".to_string()
+            }
+            (Some(last), Some(reason)) if failed => format!(
+                "waiting for your decision: the last attempt failed on {}: {reason} (resend or cancel it in the outbox)",
+                day(&last)
+            ),
             (Some(last), Some(reason)) if attempts > 0 => format!(
                 "retrying: the last attempt failed on {}: {reason}",
                 day(&last)

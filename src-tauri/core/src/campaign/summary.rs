@@ -11,14 +11,11 @@
 use super::run::{parse_send_key, RunReport};
 use super::CampaignResult;
 use crate::db::json_ids;
-use crate::mail::outbox::MessageState;
+use crate::mail::outbox::{MessageState, CANCELLED_REASON};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The reason `outbox::cancel` records: the user has decided, so the message waits for nothing.
-const CANCELLED: &str = "Cancelled before sending";
 
 /// A reason the outbox holds no text for.
 const NO_REASON: &str = "no reason recorded";
@@ -196,24 +193,31 @@ fn reason_text(reason: Option<String>) -> String {
         .unwrap_or_else(|| NO_REASON.to_string())
 }
 
+/// SQL condition (on `m`, a failed campaign message; `?1` binds [`CANCELLED_REASON`]) for a
+/// failure that still waits for the user: not cancelled, and no later message of the same
+/// campaign to that customer is queued, sending, sent or uncertain. The unary `+` keeps the
+/// later-message lookup on the customer's few messages (messages_customer) instead of all of a
+/// campaign's. The plan holds such a customer on the step; the summary counts the message.
+pub(super) const FAILED_AND_WAITING: &str =
+    "m.failure_reason IS NOT ?1 AND m.customer_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM messages later
+                     WHERE later.customer_id = m.customer_id
+                       AND +later.campaign_id = m.campaign_id
+                       AND later.id > m.id AND later.state <> 'failed')";
+
 /// Failed and uncertain campaign messages waiting for the user, per state and reason. The
-/// state condition repeats migration 0012's partial index, so SQLite reads only those rows;
-/// the unary `+` keeps the later-message lookup on the customer's few messages
-/// (messages_customer) instead of all of a campaign's.
+/// state condition matches migration 0012's partial index, so SQLite reads only those rows.
 fn waiting(conn: &Connection) -> CampaignResult<Vec<Waiting>> {
     let rows: Vec<(String, Option<String>, i64)> = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "SELECT m.state, m.failure_reason, count(*) FROM messages m
-             WHERE m.state IN ('failed', 'uncertain') AND m.send_key LIKE 'campaign:%'
-               AND NOT (m.state = 'failed' AND (
-                     m.failure_reason IS ?1 OR m.customer_id IS NULL
-                     OR EXISTS (SELECT 1 FROM messages later
-                                WHERE later.customer_id = m.customer_id
-                                  AND +later.campaign_id = m.campaign_id
-                                  AND later.id > m.id AND later.state <> 'failed')))
-             GROUP BY m.state, m.failure_reason",
-        )?
-        .query_map([CANCELLED], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                 WHERE m.state IN ('failed', 'uncertain') AND m.send_key LIKE 'campaign:%'
+                   AND (m.state = 'uncertain' OR (m.state = 'failed' AND {FAILED_AND_WAITING}))
+                 GROUP BY m.state, m.failure_reason"
+        ))?
+        .query_map([CANCELLED_REASON], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
         .collect::<Result<_, _>>()?;
     // Keyed uncertain first (the more urgent decision); NULL and blank reasons fold together.
     let mut counts: BTreeMap<(bool, String), i64> = BTreeMap::new();

@@ -32,7 +32,7 @@ pub use store::{
     count_in_states, enqueue, enqueue_prepared, get, list_by_state, list_for_customer, raw_mime,
     record_unprepared,
 };
-pub use transitions::{cancel, mark_sent, resend};
+pub use transitions::{cancel, mark_sent, resend, CANCELLED_REASON};
 
 use super::compose::AttachmentInfo;
 use crate::db::DbError;

@@ -85,17 +85,23 @@ pub fn mark_sent(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxErro
     Ok(m)
 }
 
-/// Takes a queued message out of the queue before it is sent.
+/// Takes a queued message out of the queue before it is sent, or gives up on a failed one.
 pub fn cancel(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> {
+    // A failed message can be cancelled too: the user's answer to "resend or give up?".
     transition(
         conn,
         id,
-        &[MessageState::Queued],
+        &[MessageState::Queued, MessageState::Failed],
         "cancelling",
-        "queued",
-        "UPDATE messages SET state = 'failed', failure_reason = 'Cancelled before sending', next_attempt_at = NULL, last_attempt_at = coalesce(last_attempt_at, ?3)",
+        "queued or failed",
+        &format!(
+            "UPDATE messages SET state = 'failed', failure_reason = '{CANCELLED_REASON}', next_attempt_at = NULL, last_attempt_at = coalesce(last_attempt_at, ?3)"
+        ),
     )
 }
+
+/// The failure reason of a message the user cancelled: it waits for nothing any more.
+pub const CANCELLED_REASON: &str = "Cancelled before sending";
 
 /// A message's fate changes only the customer's last contact among the derived figures.
 pub(super) fn refresh_customer(
