@@ -102,7 +102,7 @@ pub enum OutboxAction {
     Resend { id: i64 },
     /// Record that an uncertain message did arrive.
     MarkSent { id: i64 },
-    /// Take a queued message out of the queue.
+    /// Take a queued message out of the queue, or give up on a failed one.
     Cancel { id: i64 },
 }
 
