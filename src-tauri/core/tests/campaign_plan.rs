@@ -2,7 +2,7 @@
 
 mod campaign_support;
 
-use campaign_support::{customer, d, temp_db};
+use campaign_support::{customer, d, invoice, temp_db};
 use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
 use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
 use duebook_core::db::Database;
@@ -136,11 +136,20 @@ fn the_minimum_gap_holds_the_next_step_back() {
     let id = friendly(&db);
     let (a, inv) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     mark(&db, id, a, inv[0], 1, "2026-04-02");
+    // Its only invoice was reminded within the gap: counted as between steps, not listed.
+    let p = plan(db.conn(), id, d(TODAY)).unwrap();
+    assert_eq!(reason(&p, a), None);
+    assert_eq!(step_of(&p, a), None);
+    assert_eq!(p.between_steps, 1);
+    // A new invoice reaching a step brings the customer back to the rules: held by the gap.
+    invoice(&db, a, "NEW-1", "2026-04-05");
     let p = plan(db.conn(), id, d(TODAY)).unwrap();
     assert_eq!(reason(&p, a), Some(ExclusionReason::ContactedWithinGap));
     assert_eq!(p.counts[1].excluded, 1);
+    assert_eq!(p.between_steps, 0, "listed, so not counted");
     let p = plan(db.conn(), id, d("2026-04-17")).unwrap();
     assert_eq!(step_of(&p, a), Some((2, Channel::Email)), "15 days later");
+    assert_eq!(p.between_steps, 0);
 }
 
 #[test]

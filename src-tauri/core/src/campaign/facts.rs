@@ -14,8 +14,11 @@
 //! steps sent by hand, so a customer whose step went out by hand reaches pass 2 with nothing
 //! due, and the rules pass over them.
 //!
-//! One-step escalation (see [`super::escalation`]) needs nothing more from pass 1: an invoice
-//! held back below its age's step is still at a step it has not received. Pass 2 then also
+//! One-step escalation (see [`super::escalation`]) holds an invoice below its age's step, so it
+//! stays at a step it has not received while it climbs. Pass 1 also leaves out an invoice this
+//! campaign reminded within its gap: its customer was contacted within the gap, which the rules
+//! would only exclude — and after a backlog's first day that is most customers, every day until
+//! the ladder is climbed. Such customers are only counted ("between steps"). Pass 2 then also
 //! reads, for the customers to plan only, which step each open invoice last received and when.
 
 use super::escalation::Escalation;
@@ -60,6 +63,8 @@ struct InvoiceReminders {
     recent: bool,
     /// Still open (set by pass 1).
     open: bool,
+    /// Reminded by this campaign within its gap (on any step): its customer waits for the gap.
+    within_gap: bool,
 }
 
 impl InvoiceReminders {
@@ -67,6 +72,7 @@ impl InvoiceReminders {
         furthest_due_step: i64::MIN,
         recent: false,
         open: false,
+        within_gap: false,
     };
 }
 
@@ -170,6 +176,8 @@ pub(super) struct Facts {
     pub has_email: HashSet<i64>,
     /// Customers without open invoices whose invoices this campaign reminded lately were paid.
     pub paid_since_reminder: HashSet<i64>,
+    /// Customers left out by pass 1 only because this campaign reminded them within its gap.
+    pub between_steps: usize,
     /// Customers who usually pay late, when the audience asks for them (else empty).
     pub late_payers: HashSet<i64>,
 }
@@ -188,9 +196,15 @@ pub(super) fn load(
     today: NaiveDate,
 ) -> CampaignResult<Facts> {
     let since = (today - chrono::Duration::days(PAID_SINCE_REMINDER_DAYS)).to_string();
-    let mut received = reminder_state(conn, campaign.id, reach, &since)?;
+    let gap_from = gap_start(campaign.min_gap_days, today);
+    let mut received = reminder_state(conn, campaign.id, reach, &since, &gap_from)?;
     let open = open_invoice_customers(conn, reach, &mut received)?;
     let paid_since_reminder = paid_since_reminder(conn, &received, &open.with_open)?;
+    let between_steps = open
+        .between_steps
+        .iter()
+        .filter(|c| open.with_due.binary_search(c).is_err())
+        .count();
     let mut ids = open.with_due;
     ids.extend(&paid_since_reminder);
     ids.sort_unstable();
@@ -201,22 +215,10 @@ pub(super) fn load(
     let (promised_customers, promised_invoices) = pending_promises(conn, &ids, today)?;
     let invoices = open_invoices(conn, &ids)?;
     let one_step = campaign.escalation == Escalation::OneStep;
-    // A customer's level counts steps sent by hand on any open invoice, not only the due ones.
-    let manual_of = if one_step {
-        json_ids(
-            &invoices
-                .values()
-                .flatten()
-                .map(|i| i.id)
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        json_ids(&open.due_invoices)
-    };
 
     Ok(Facts {
         customers: customer_rows(conn, &ids)?,
-        manual: sent_outside(conn, campaign.id, &manual_of)?,
+        manual: sent_outside(conn, campaign.id, &ids)?,
         step_sent: if one_step {
             step_sent(conn, campaign.id, &ids, &invoices)?
         } else {
@@ -263,6 +265,7 @@ pub(super) fn load(
             &ids,
         )?,
         paid_since_reminder,
+        between_steps,
         late_payers: match campaign.audience.usually_late {
             Some(rule) => late_payers(conn, rule.min_average_days_late)?,
             None => HashSet::new(),
@@ -306,6 +309,15 @@ fn pending_promises(
     Ok((customers, invoices))
 }
 
+/// The first day (as text) a reminder sent on counts as within the gap of `min_gap_days` days
+/// on `today`: a customer reminded on or after it would be excluded by the gap.
+fn gap_start(min_gap_days: i64, today: NaiveDate) -> String {
+    if min_gap_days < 1 {
+        return "9999-12-31T".into(); // no gap: nothing is within it
+    }
+    (today - chrono::Duration::days(min_gap_days - 1)).to_string()
+}
+
 /// The campaign's reminder rows, read from the index by campaign and date, which holds every
 /// column needed here.
 fn reminder_state(
@@ -313,6 +325,7 @@ fn reminder_state(
     campaign_id: i64,
     reach: &Reach,
     since: &str,
+    gap_from: &str,
 ) -> CampaignResult<Received> {
     let mut received = Received::default();
     let mut stmt = conn.prepare_cached(
@@ -324,7 +337,9 @@ fn reminder_state(
         let (invoice, position): (i64, i64) = (row.get(0)?, row.get(1)?);
         let period = row.get_ref(2)?.as_str().unwrap_or("");
         let state = received.by_invoice.get_mut(invoice);
-        state.recent |= row.get_ref(3)?.as_str().unwrap_or("") >= since;
+        let sent_on = row.get_ref(3)?.as_str().unwrap_or("");
+        state.recent |= sent_on >= since;
+        state.within_gap |= sent_on >= gap_from;
         if period.is_empty() {
             state.furthest_due_step = state.furthest_due_step.max(position);
         } else if reach.period_of(position) == Some(period) {
@@ -337,10 +352,11 @@ fn reminder_state(
 struct OpenInvoiceCustomers {
     /// Customers with an open invoice at a step it has not received (ascending).
     with_due: Vec<i64>,
-    /// Those invoices.
-    due_invoices: Vec<i64>,
     /// Every customer with an open invoice that reached a step (ascending).
     with_open: Vec<i64>,
+    /// Customers with an invoice at a step it has not received, left out because this campaign
+    /// reminded it within the gap (ascending; some are in `with_due` for another invoice).
+    between_steps: Vec<i64>,
 }
 
 /// Pass 1 over every open invoice that reached a step, in the index's order (by customer);
@@ -354,8 +370,8 @@ fn open_invoice_customers(
 ) -> CampaignResult<OpenInvoiceCustomers> {
     let mut found = OpenInvoiceCustomers {
         with_due: Vec::new(),
-        due_invoices: Vec::new(),
         with_open: Vec::new(),
+        between_steps: Vec::new(),
     };
     // Invoices due later than any step reaches are left to SQLite; "<" the next day also
     // keeps a date stored with a time of day ("2026-11-27T00:00:00" < "2026-11-28").
@@ -374,13 +390,19 @@ fn open_invoice_customers(
         }
         let state = received.by_invoice.get_mut(invoice);
         state.open = true;
-        let furthest = state.furthest_due_step;
+        let (furthest, within_gap) = (state.furthest_due_step, state.within_gap);
         let due = row.get_ref(2)?.as_str().unwrap_or("");
         let Some((position, period)) = reach.target_of_text(due) else {
             continue;
         };
-        if !received.has_given(furthest, invoice, position, period) {
-            found.due_invoices.push(invoice);
+        if received.has_given(furthest, invoice, position, period) {
+            continue;
+        }
+        if within_gap {
+            if found.between_steps.last() != Some(&customer) {
+                found.between_steps.push(customer);
+            }
+        } else {
             if found.with_due.last() != Some(&customer) {
                 found.with_due.push(customer);
             }
@@ -487,25 +509,23 @@ fn customer_rows(conn: &Connection, ids: &str) -> CampaignResult<BTreeMap<i64, C
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Of `invoice_ids`, the templates sent outside this campaign (by hand or by another
-/// campaign), with the latest date: they count as the step with the same template.
-fn sent_outside(
-    conn: &Connection,
-    campaign_id: i64,
-    invoice_ids: &str,
-) -> CampaignResult<SentByHand> {
+/// Per invoice of the customers `ids`, the templates sent outside this campaign (by hand or by
+/// another campaign), with the latest date: they count as the step with the same template. A
+/// one-step customer's level counts every open invoice, so this reads by customer (through the
+/// messages' index by customer: far fewer lookups than by invoice).
+fn sent_outside(conn: &Connection, campaign_id: i64, ids: &str) -> CampaignResult<SentByHand> {
     let own_prefix = format!("campaign:{campaign_id}:%");
     let mut stmt = conn.prepare_cached(
         "SELECT mi.invoice_id, m.template_key, max(coalesce(m.sent_at, m.created_at))
-         FROM message_invoices mi
-         JOIN messages m ON m.id = mi.message_id
-         WHERE mi.invoice_id IN (SELECT value FROM json_each(?1))
+         FROM messages m
+         JOIN message_invoices mi ON mi.message_id = m.id
+         WHERE m.customer_id IN (SELECT value FROM json_each(?1))
            AND m.direction = 'out' AND m.state != 'failed' AND m.template_key IS NOT NULL
            AND (m.send_key IS NULL OR m.send_key NOT LIKE ?2)
          GROUP BY mi.invoice_id, m.template_key",
     )?;
     let mut sent: HashMap<i64, Vec<(String, NaiveDate)>> = HashMap::new();
-    let mut rows = stmt.query(params![invoice_ids, own_prefix])?;
+    let mut rows = stmt.query(params![ids, own_prefix])?;
     while let Some(row) = rows.next()? {
         // A message without a readable date still counts as sent; it reads as the oldest.
         let on = date_of(row.get_ref(2)?.as_str().unwrap_or("")).unwrap_or(NaiveDate::MIN);

@@ -44,6 +44,9 @@ pub struct Plan {
     /// One entry per customer contacted, most advanced step first.
     pub contacts: Vec<PlannedContact>,
     pub excluded: Vec<Excluded>,
+    /// Customers not listed because this campaign reminded them within its gap: their next
+    /// step waits for the gap to pass (see `facts`' module note).
+    pub between_steps: usize,
     pub counts: Vec<StepCount>,
     /// Set when the newest import or invoice change is older than the "stale after" setting:
     /// balances may be out of date. A warning only; the plan is made all the same.
@@ -686,6 +689,7 @@ pub fn plan_campaign(
         quiet_day: quiet,
         contacts: kept,
         excluded,
+        between_steps: facts.between_steps,
         counts,
         stale_data: stale_warning(conn, today)?,
     })

@@ -50,27 +50,31 @@ pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -
     let conn = db.conn();
     let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
     mail_support::billing_contact(db, id, email, Some("+44 20 7946 0000"));
-    let mut ids = Vec::new();
-    for (n, due) in dues.iter().enumerate() {
-        let due = d(due);
-        ids.push(
-            invoices::insert(
-                conn,
-                &NewInvoice {
-                    customer_id: id,
-                    kind: InvoiceKind::Invoice,
-                    number: format!("INV-{id}-{n}"),
-                    issue_date: due - chrono::Days::new(30),
-                    due_date: due,
-                    total: Money::new(10_000, Currency::parse("EUR").expect("eur")),
-                    source: "manual".into(),
-                },
-            )
-            .expect("invoice"),
-        );
-    }
+    let ids = dues
+        .iter()
+        .enumerate()
+        .map(|(n, due)| invoice(db, id, &format!("INV-{id}-{n}"), due))
+        .collect();
     derived::refresh_customers(conn, &[id]).expect("refresh");
     (id, ids)
+}
+
+/// An open invoice of 100.00 EUR for `customer`, issued 30 days before it is `due`.
+pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
+    let due = d(due);
+    invoices::insert(
+        db.conn(),
+        &NewInvoice {
+            customer_id: customer,
+            kind: InvoiceKind::Invoice,
+            number: number.into(),
+            issue_date: due - chrono::Days::new(30),
+            due_date: due,
+            total: Money::new(10_000, Currency::parse("EUR").expect("eur")),
+            source: "manual".into(),
+        },
+    )
+    .expect("invoice")
 }
 
 /// Writes a customer's name and its contacts' name (and address, when given) straight into

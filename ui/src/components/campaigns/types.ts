@@ -116,6 +116,7 @@ export interface Plan {
   quiet_day: string | null;
   contacts: PlannedContact[];
   excluded: Excluded[];
+  between_steps: number;
   counts: StepCount[];
 }
 

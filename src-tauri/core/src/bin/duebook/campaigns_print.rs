@@ -43,6 +43,12 @@ pub fn print_plan(name: &str, plan: &Plan) {
             for_terminal(&e.detail)
         );
     }
+    if plan.between_steps > 0 {
+        println!(
+            "  between steps: {} customer(s) reminded within the gap; their next step waits for it",
+            plan.between_steps
+        );
+    }
     for s in &plan.counts {
         println!(
             "  step {} {:<16} {} email(s), {} call(s), {} excluded",
