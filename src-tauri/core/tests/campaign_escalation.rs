@@ -317,13 +317,9 @@ fn the_cli_shows_and_updates_the_escalation_and_prints_the_stage() {
     assert!(planned.contains("jump: final-notice"), "{planned}");
 
     // A campaign file written before the setting existed gets the default.
-    let without: String = shown
-        .lines()
-        .filter(|l| !l.contains("\"escalation\""))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .replace("\"active\": true,", "\"active\": true");
-    std::fs::write(&file, without).unwrap();
+    let mut without: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    without.as_object_mut().unwrap().remove("escalation");
+    std::fs::write(&file, without.to_string()).unwrap();
     ok(&duebook(
         &path,
         &["campaigns", "update", "1", file.to_str().unwrap()],
