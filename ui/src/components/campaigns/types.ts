@@ -120,6 +120,8 @@ export interface Plan {
   campaign_id: number;
   date: string;
   quiet_day: string | null;
+  /** Set when the campaign is switched on but was never confirmed: runs send nothing for it. */
+  unconfirmed?: string | null;
   contacts: PlannedContact[];
   excluded: Excluded[];
   counts: StepCount[];
