@@ -8,6 +8,8 @@ const COMMANDS: &[&str] = &[
     "create_campaign",
     "update_campaign",
     "set_campaign_active",
+    "campaign_backlog",
+    "activate_campaign",
     "plan_campaign",
     "campaign_results",
     "preview_campaign_message",

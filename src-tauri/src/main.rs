@@ -77,6 +77,8 @@ fn main() {
             commands::campaigns::create_campaign,
             commands::campaigns::update_campaign,
             commands::campaigns::set_campaign_active,
+            commands::campaigns::campaign_backlog,
+            commands::campaigns::activate_campaign,
             commands::campaigns::plan_campaign,
             commands::campaigns::campaign_results,
             commands::campaigns::preview_campaign_message,

@@ -18,8 +18,8 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::{self, Pause};
 use chrono::{DateTime, Days, Local, NaiveTime, TimeZone, Utc};
-use duebook_core::campaign;
 use duebook_core::campaign::run::{self, RunReport};
+use duebook_core::campaign::{self, Campaign};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, DeliveryReport, OutboxError, RetryPolicy};
@@ -234,14 +234,14 @@ pub fn spawn(app: AppHandle) {
     });
 }
 
-/// True when an active campaign exists and the stored next-run time has passed (or none is
+/// True when a campaign that sends (active and confirmed) exists and the stored next-run time has passed (or none is
 /// stored yet). Without active campaigns nothing is written to the file.
 fn run_is_due(app: &AppHandle) -> bool {
     // None: no active campaign; Some(None): active ones, never run by the scheduler yet.
     let next = app.state::<AppState>().with_db(|db| {
         let campaigns =
             campaign::list(db.conn()).map_err(crate::commands::campaigns::campaign_error)?;
-        if !campaigns.iter().any(|c| c.active) {
+        if !campaigns.iter().any(Campaign::sends) {
             return Ok(None);
         }
         Ok(Some(settings::get(db.conn(), NEXT_RUN_KEY)?))

@@ -238,6 +238,8 @@ mod tests {
         db.conn()
             .execute_batch(
                 "ALTER TABLE campaigns DROP COLUMN escalation;
+                 ALTER TABLE campaigns DROP COLUMN confirmed_at;
+                 ALTER TABLE campaigns DROP COLUMN catch_up;
                  DROP TRIGGER messages_failed_gives_back_the_step;
                  DROP INDEX messages_waiting;
                  PRAGMA user_version = 8;",

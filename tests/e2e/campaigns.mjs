@@ -1,5 +1,6 @@
 // Campaigns and the call list in the app (issue 7): a campaign from a preset, its plan preview
-// (counts per step, excluded customers with reasons, a planned message fully rendered), a real
+// (counts per step, excluded customers with reasons, a planned message fully rendered), switching
+// it on through the backlog dialog (issue 14: the numbers, then a confirmation), a real
 // run against a local SMTP server (aiosmtpd with STARTTLS and AUTH, the password in a real
 // gnome-keyring) with its progress, then the Today call list worked with the keyboard: a promise
 // logged on the first row takes it off the list and lands in the customer's timeline.
@@ -133,11 +134,11 @@ export function campaignsTests(ctx) {
         // Quiet weekends off: the run must plan something whatever day the test runs on.
         const quiet = await s().$("campaign-quiet");
         if (await quiet.isSelected()) await quiet.click();
-        await (await s().$("campaign-editor-active")).click();
+        assert(!(await s().$("campaign-editor-active").isExisting()), "a new campaign can be switched on before its backlog was shown");
         await (await s().$("campaign-save")).click();
         await s().gone("campaign-editor");
         await s().until(async () => (await s().$("campaign-title").getText()) === "E2E friendly reminders", "the new campaign is not selected");
-        assert(await s().$("campaign-active").isSelected(), "the campaign saved as active is not shown active");
+        assert(!(await s().$("campaign-active").isSelected()), "the new campaign is switched on before any confirmation");
 
         await (await s().visible("plan-preview-button")).click();
         await s().visible("plan-preview", 30_000);
@@ -161,6 +162,49 @@ export function campaignsTests(ctx) {
         screenshot(path.join(artifacts, "campaign-message.png"));
         await (await s().$("message-preview-close")).click();
         await s().gone("message-preview");
+      },
+    ],
+    [
+      "Campaigns → switch on over the demo's backlog: the dialog shows who qualifies, the 90+ days overdue, the total and the days; Cancel keeps it off, Switch on makes it active",
+      async () => {
+        // The same numbers from the CLI, which refuses to confirm without a terminal but prints them.
+        let printed = "";
+        try {
+          execFileSync(cli, ["--db", db, "campaigns", "activate", "1"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        } catch (e) {
+          printed = String(e.stdout);
+        }
+        const cliQualifying = printed.match(/(\d+) customer\(s\) qualify today/)?.[1];
+        const cliOverdue = printed.match(/(\d+) of them are 90\+ days overdue/)?.[1];
+        assert(cliQualifying && cliOverdue, `the CLI printed no backlog: ${printed}`);
+
+        const open = async () => {
+          await (await s().$("campaign-active")).click();
+          await s().visible("activate-dialog");
+          return s().until(async () => (await s().$("activate-qualifying").getText().catch(() => "")) || null, "the dialog shows no backlog", 30_000);
+        };
+        await open();
+        await (await s().$("activate-cancel")).click();
+        await s().gone("activate-dialog");
+        assert(!(await s().$("campaign-active").isSelected()), "Cancel switched the campaign on");
+
+        const qualifying = await open();
+        const overdue = await s().$("activate-overdue-90").getText();
+        const total = await s().$("activate-total").getText();
+        const days = await s().$("activate-days").getText();
+        console.log(`  backlog: ${qualifying} qualify, ${overdue} 90+ days overdue, ${total}, ${days}`);
+        assert(qualifying === cliQualifying && Number(qualifying) > 0, `the dialog says ${qualifying} qualify, the CLI ${cliQualifying}`);
+        assert(overdue === cliOverdue, `the dialog says ${overdue} are 90+ days overdue, the CLI ${cliOverdue}`);
+        assert(/\d/.test(total) && total !== "nothing", `no total: ${JSON.stringify(total)}`);
+        assert(/^1\b/.test(days), `with no daily cap it takes one day, the dialog says ${JSON.stringify(days)}`);
+        assert(await s().$("activate-catch-up-none").isSelected(), "the catch-up is chosen without asking");
+        screenshot(path.join(artifacts, "campaign-activate.png"));
+
+        await (await s().$("activate-confirm")).click();
+        await s().gone("activate-dialog");
+        await s().until(async () => await s().$("campaign-active").isSelected(), "the confirmed campaign is not shown active");
+        const confirmed = sql("SELECT active || ',' || (confirmed_at IS NOT NULL) || ',' || coalesce(catch_up, '-') FROM campaigns WHERE id = 1");
+        assert(confirmed === "1,1,-", `stored: ${confirmed}`);
       },
     ],
     [

@@ -15,6 +15,7 @@ fn presets_list_plan_and_dry_run() {
 
     let out = ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
     assert!(out.contains("created campaign 1"), "{out}");
+    ok(&duebook(&path, &["campaigns", "activate", "1", "--yes"]));
     let bad = duebook(&path, &["campaigns", "preset", "loud"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("friendly, statements, high-touch"));
@@ -114,6 +115,7 @@ fn an_unchanged_file_is_not_planned_twice_a_day() {
     drop(db);
     let path = dir.path().join("campaign.sqlite");
     ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
+    ok(&duebook(&path, &["campaigns", "activate", "1", "--yes"]));
     let tick = || ok(&duebook(&path, &["run-due", "--today", "2026-04-15"]));
 
     let first = tick();

@@ -31,6 +31,8 @@ fn campaign_file(n: usize, server: &SmtpServer) -> (tempfile::TempDir, PathBuf) 
     set_account_with_cli(&path, server);
     let o = duebook(&path, &["campaigns", "preset", "friendly"], None);
     assert!(o.status.success(), "{}", text(&o));
+    let o = duebook(&path, &["campaigns", "activate", "1", "--yes"], None);
+    assert!(o.status.success(), "{}", text(&o));
     (dir, path)
 }
 
@@ -141,6 +143,8 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
     drop(db);
     set_account_with_cli(&path, &server);
     let o = duebook(&path, &["campaigns", "preset", "friendly"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = duebook(&path, &["campaigns", "activate", "1", "--yes"], None);
     assert!(o.status.success(), "{}", text(&o));
 
     let start: chrono::NaiveDate = "2026-07-01".parse().unwrap();

@@ -47,6 +47,8 @@ fn version_8_file(dir: &Path) -> (std::path::PathBuf, [i64; 3]) {
 
 /// Undoes the migrations after 8 that changed the schema, so they can run again.
 const BACK_TO_VERSION_8: &str = "ALTER TABLE campaigns DROP COLUMN escalation;
+     ALTER TABLE campaigns DROP COLUMN confirmed_at;
+     ALTER TABLE campaigns DROP COLUMN catch_up;
      DROP TRIGGER messages_failed_gives_back_the_step;
      DROP INDEX messages_waiting;
      PRAGMA user_version = 8;";

@@ -96,6 +96,8 @@ fn plans_dry_runs_outbox_and_statements_print_hostile_names_escaped() {
         &["campaigns", "results", "1", "--today", "2026-04-15"],
     );
     run(&path, &["run-due", "--dry-run", "--today", "2026-04-15"]);
+    run(&path, &["campaigns", "activate", "1", "--yes"]);
+    run(&path, &["run-due", "--dry-run", "--today", "2026-04-15"]);
     // The message itself carries the name cleaned into one line (compose cleans headers), so the
     // dry run shows that rather than an escaped copy.
     let id = mail.to_string();

@@ -42,6 +42,8 @@ fn set_up(path: &Path, server: &SmtpServer) {
     set_account_with_cli(path, server);
     let o = duebook(path, &["campaigns", "preset", "friendly"], None);
     assert!(o.status.success(), "{}", text(&o));
+    let o = duebook(path, &["campaigns", "activate", "1", "--yes"], None);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 /// (customer id, address) of every email the run is to send.

@@ -9,9 +9,10 @@ use crate::commands::parse_date;
 use crate::error::{CommandError, CommandResult};
 use crate::scheduler::{self, RunProgress, Scheduler};
 use crate::state::AppState;
+use duebook_core::campaign::activation::{self, Backlog};
 use duebook_core::campaign::plan::{self, Plan};
 use duebook_core::campaign::results::{self, CampaignResults};
-use duebook_core::campaign::{self, Campaign, CampaignError, NewCampaign};
+use duebook_core::campaign::{self, Campaign, CampaignError, CatchUp, NewCampaign};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::mail::compose::{self, ComposeError, EmailPreview, SendRequest};
 use duebook_core::mail::templates;
@@ -81,13 +82,13 @@ pub async fn campaign_templates(state: State<'_, AppState>) -> CommandResult<Vec
 }
 
 /// Saves a new campaign; returns its id. A campaign is checked whole: nothing is saved when a
-/// step or the audience is refused.
+/// step or the audience is refused. It sends nothing until its activation is confirmed.
 #[tauri::command]
 pub async fn create_campaign(
     state: State<'_, AppState>,
     campaign: NewCampaign,
 ) -> CommandResult<i64> {
-    state.with_db(|db| campaign::create(db.conn(), &campaign).map_err(campaign_error))
+    state.with_db(|db| campaign::create_pending(db.conn(), &campaign).map_err(campaign_error))
 }
 
 /// Saves an edited campaign, checked whole like a new one. Invoices keep the steps they
@@ -101,6 +102,8 @@ pub async fn update_campaign(
     state.with_db(|db| campaign::update(db.conn(), campaign_id, &campaign).map_err(campaign_error))
 }
 
+/// Switches a campaign off, or on again once its activation was confirmed (a campaign never
+/// confirmed is switched on with [`activate_campaign`]).
 #[tauri::command]
 pub async fn set_campaign_active(
     state: State<'_, AppState>,
@@ -108,6 +111,30 @@ pub async fn set_campaign_active(
     active: bool,
 ) -> CommandResult<()> {
     state.with_db(|db| campaign::set_active(db.conn(), campaign_id, active).map_err(campaign_error))
+}
+
+/// What switching the campaign on would work through today: the activate dialog's numbers.
+#[tauri::command]
+pub async fn campaign_backlog(app: AppHandle, campaign_id: i64) -> CommandResult<Backlog> {
+    let today = SystemClock.today();
+    tauri::async_runtime::spawn_blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            activation::backlog(db.conn(), campaign_id, today).map_err(campaign_error)
+        })
+    })
+    .await?
+}
+
+/// Switches the campaign on, confirming its backlog, with the catch-up chosen (None: none).
+#[tauri::command]
+pub async fn activate_campaign(
+    state: State<'_, AppState>,
+    campaign_id: i64,
+    catch_up: Option<CatchUp>,
+) -> CommandResult<()> {
+    state.with_db(|db| {
+        activation::activate(db.conn(), campaign_id, catch_up).map_err(campaign_error)
+    })
 }
 
 /// Who the campaign would contact on `date` (default today) and why the others are left out.

@@ -258,6 +258,8 @@ import type {
   TemplateChoice,
 } from "../components/campaigns/types";
 import type { RunProgress } from "./bindings/RunProgress";
+import type { Backlog } from "./bindings/Backlog";
+import type { CatchUp } from "./bindings/CatchUp";
 
 export const campaignsApi = {
   list: () => call<Campaign[]>("list_campaigns"),
@@ -266,6 +268,8 @@ export const campaignsApi = {
   create: (campaign: NewCampaign) => call<number>("create_campaign", { campaign }),
   update: (campaignId: number, campaign: NewCampaign) => call<null>("update_campaign", { campaignId, campaign }),
   setActive: (campaignId: number, active: boolean) => call<null>("set_campaign_active", { campaignId, active }),
+  backlog: (campaignId: number) => call<Backlog>("campaign_backlog", { campaignId }),
+  activate: (campaignId: number, catchUp: CatchUp | null) => call<null>("activate_campaign", { campaignId, catchUp }),
   plan: (campaignId: number) => call<Plan>("plan_campaign", { campaignId }),
   results: (campaignId: number) => call<CampaignResults>("campaign_results", { campaignId }),
   previewMessage: (customerId: number, templateKey: string) =>
@@ -279,7 +283,7 @@ export const campaignsApi = {
     listen<RunProgress>("campaign-run", (event) => handler(event.payload)),
 };
 
-export type { RunProgress };
+export type { Backlog, CatchUp, RunProgress };
 export type { RunPhase } from "./bindings/RunPhase";
 
 // The Today view's call list (src-tauri/src/commands/call_list.rs).

@@ -208,6 +208,8 @@ mod tests {
             daily_cap: new.daily_cap,
             active: true,
             escalation,
+            confirmed_at: None,
+            catch_up: None,
         }
     }
 

@@ -6,8 +6,11 @@
 //! - [`plan::plan`] decides, for one date, who gets which message and why everyone else does not;
 //! - [`run::run_due`] turns plans into outbox messages (unique send keys) and call tasks,
 //!   records per-invoice reminder state (`invoice_reminders`) and delivers;
-//! - [`fingerprint`] lets the next `run-due` of the day skip planning when nothing changed.
+//! - [`fingerprint`] lets the next `run-due` of the day skip planning when nothing changed;
+//! - [`activation`] shows the backlog a campaign would work through and records the user's
+//!   confirmation, without which it sends nothing.
 
+pub mod activation;
 pub mod escalation;
 mod facts;
 pub mod fingerprint;
@@ -20,6 +23,7 @@ pub mod summary;
 use crate::db::{now_timestamp, DbError};
 use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
+pub use activation::CatchUp;
 use chrono::NaiveDate;
 pub use escalation::Escalation;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -276,9 +280,22 @@ pub struct Campaign {
     /// campaign file without it gets the default).
     #[serde(default)]
     pub escalation: Escalation,
+    /// When the user confirmed its activation after seeing the backlog (see [`activation`]);
+    /// None: never, so it sends nothing, active or not.
+    #[serde(default)]
+    pub confirmed_at: Option<String>,
+    /// The first message of a customer already past the first overdue step, chosen at
+    /// activation; None: their step.
+    #[serde(default)]
+    pub catch_up: Option<CatchUp>,
 }
 
 impl Campaign {
+    /// Whether runs send it: switched on and its activation confirmed.
+    pub fn sends(&self) -> bool {
+        self.active && self.confirmed_at.is_some()
+    }
+
     pub fn step(&self, position: i64) -> Option<&Step> {
         self.steps.iter().find(|s| s.position == position)
     }
@@ -338,16 +355,28 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
     Ok(())
 }
 
-/// Stores a campaign and its steps; returns its id.
+/// Stores a campaign and its steps; returns its id. One created active counts as confirmed:
+/// the caller decided (seeding, tests, a file of campaigns already running). What the user
+/// creates goes through [`create_pending`].
 pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
+    insert(conn, new, new.active)
+}
+
+/// Stores a campaign the user made (in the app or from a preset) never confirmed: it sends
+/// nothing until [`activation::activate`] confirms its backlog summary, even when `active`.
+pub fn create_pending(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
+    insert(conn, new, false)
+}
+
+fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResult<i64> {
     let new = &input::checked(new)?;
     let (audience, holidays) = stored_rules(new)?;
     let tx = conn.unchecked_transaction()?;
     let now = now_timestamp();
     tx.execute(
         "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
-                                daily_cap, escalation, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8)",
+                                daily_cap, escalation, created_at, updated_at, confirmed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END)",
         params![
             new.name.trim(),
             audience,
@@ -357,7 +386,8 @@ pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
             holidays,
             new.daily_cap,
             now,
-            new.escalation.as_str()
+            new.escalation.as_str(),
+            confirmed
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -411,7 +441,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     Ok(())
 }
 
-/// Turns a campaign on or off (only active campaigns are run by `run-due`).
+/// Turns a campaign on or off (only active, confirmed campaigns are run by `run-due`). Turning
+/// one on confirms nothing: a never-confirmed campaign goes through [`activation::activate`].
 pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()> {
     let n = conn.execute(
         "UPDATE campaigns SET active = ?2, updated_at = ?3 WHERE id = ?1",
@@ -427,7 +458,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
     let row = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
-                    escalation
+                    escalation, confirmed_at, catch_up
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -440,12 +471,26 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                 r.get::<_, Option<i64>>(5)?,
                 r.get::<_, bool>(6)?,
                 Escalation::from_db(&r.get::<_, String>(7)?),
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?
+                    .as_deref()
+                    .and_then(CatchUp::from_db),
             ))
         })
         .optional()?
         .ok_or(CampaignError::NotFound(id))?;
-    let (name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active, escalation) =
-        row;
+    let (
+        name,
+        audience,
+        min_gap_days,
+        quiet_weekends,
+        holidays,
+        daily_cap,
+        active,
+        escalation,
+        confirmed_at,
+        catch_up,
+    ) = row;
     let audience: Audience = serde_json::from_str(&audience).map_err(|e| {
         CampaignError::Invalid(format!("campaign {id} has an unreadable audience: {e}"))
     })?;
@@ -484,6 +529,8 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         daily_cap,
         active,
         escalation,
+        confirmed_at,
+        catch_up,
     })
 }
 

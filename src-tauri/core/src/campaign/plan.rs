@@ -25,6 +25,7 @@
 //! The plan also warns, without blocking, when the newest import or invoice change is older
 //! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
 
+use super::activation;
 use super::escalation::{self, Escalation, Ladder};
 use super::facts::{self, date_of, CustomerRow};
 use super::FieldCondition;
@@ -51,6 +52,9 @@ pub struct Plan {
     /// Set when the newest import or invoice change is older than the "stale after" setting:
     /// balances may be out of date. A warning only; the plan is made all the same.
     pub stale_data: Option<String>,
+    /// Set when the campaign is active but its activation was never confirmed: runs send
+    /// nothing for it (see [`super::activation`]).
+    pub unconfirmed: Option<String>,
 }
 
 impl Plan {
@@ -549,7 +553,12 @@ pub fn plan_campaign(
         let Some(step) = campaign.step(top) else {
             continue;
         };
-        let (variant, template) = step.variant_for(campaign.id, customer_id);
+        let aged = aged_top.unwrap_or(top);
+        let catch_up = activation::catch_up_template(campaign, &ladder, level.as_ref(), top, aged);
+        let (variant, template) = match catch_up {
+            Some(template) => (None, template),
+            None => step.variant_for(campaign.id, customer_id),
+        };
         let no_email = step.channel == Channel::Email && !facts.has_email.contains(&customer_id);
         let channel = if no_email {
             Channel::Call
@@ -582,14 +591,10 @@ pub fn plan_campaign(
             invoices: due_invoices,
             open_invoice_ids: open.iter().map(|i| i.id).collect(),
             send_key: send_key(campaign.id, top, customer_id, today),
-            stage: escalation::stage(
-                campaign,
-                &ladder,
-                level.as_ref(),
-                top,
-                aged_top.unwrap_or(top),
-                oldest,
-            ),
+            stage: match catch_up {
+                Some(_) => activation::catch_up_stage(campaign, top, oldest),
+                None => escalation::stage(campaign, &ladder, level.as_ref(), top, aged, oldest),
+            },
             why,
         });
     }
@@ -692,6 +697,7 @@ pub fn plan_campaign(
         between_steps: facts.between_steps,
         counts,
         stale_data: stale_warning(conn, today)?,
+        unconfirmed: activation::unconfirmed_note(campaign),
     })
 }
 
@@ -713,6 +719,8 @@ mod tests {
             daily_cap: new.daily_cap,
             active: true,
             escalation: Escalation::Jump,
+            confirmed_at: None,
+            catch_up: None,
         }
     }
 

@@ -20,6 +20,7 @@
 //! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
 //! reached step), so after days switched off it sends once, not once per missed day.
 
+use super::activation;
 use super::plan::{plan_campaign, quiet_day, stale_warning, Plan, PlannedContact, Reach};
 use super::summary::FAILED_AND_WAITING;
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
@@ -118,7 +119,7 @@ pub fn quiet_everywhere(
     Ok((!quiet.is_empty()).then_some(quiet))
 }
 
-/// Runs what is due on `today` for every active campaign: queues the emails, creates the call
+/// Runs what is due on `today` for every active, confirmed campaign: queues the emails, creates the call
 /// tasks, records reminder state, then delivers the queued messages through `mailer`. With
 /// `dry_run` only plans (nothing is written or sent).
 pub async fn run_due<M: Mailer>(
@@ -234,7 +235,7 @@ fn is_locked(e: &OutboxError) -> bool {
 pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignResult<RunReport> {
     let conn = db.conn();
     let mut runs = Vec::new();
-    for campaign in list(conn)?.into_iter().filter(|c| c.active) {
+    for campaign in list(conn)?.into_iter().filter(Campaign::sends) {
         if !dry_run {
             reconcile(conn, &campaign)?;
         }
@@ -432,7 +433,8 @@ fn attach_statement(
 ) -> Result<PreparedEmail, String> {
     let is_statement = campaign
         .step(contact.step_position)
-        .is_some_and(|s| matches!(s.trigger, Trigger::DayOfMonth(_)));
+        .is_some_and(|s| matches!(s.trigger, Trigger::DayOfMonth(_)))
+        || activation::is_statement_catch_up(campaign, &contact.template_key);
     if !is_statement {
         return Ok(prepared);
     }

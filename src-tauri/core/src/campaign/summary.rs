@@ -8,6 +8,7 @@
 //! sent (the customer is being reminded again, so there is nothing left to decide). An
 //! uncertain message always waits: only the user can tell whether it arrived.
 
+pub use super::activation::NotConfirmed;
 use super::run::{parse_send_key, RunReport};
 use super::CampaignResult;
 use crate::db::json_ids;
@@ -35,6 +36,8 @@ pub struct RunSummary {
     pub recovered: usize,
     /// Every failed and uncertain campaign message waiting for a decision, per state and reason.
     pub waiting: Vec<Waiting>,
+    /// Active campaigns that send nothing because their activation was never confirmed.
+    pub not_confirmed: Vec<NotConfirmed>,
     pub attention: Attention,
 }
 
@@ -123,6 +126,7 @@ pub fn summarize(
         deferred: deferred(conn)?,
         recovered: recovered.len() + delivery.map_or(0, |d| d.recovered.len()),
         waiting,
+        not_confirmed: super::activation::not_confirmed(conn)?,
         attention,
     })
 }

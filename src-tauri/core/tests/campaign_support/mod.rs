@@ -77,6 +77,26 @@ pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
     .expect("invoice")
 }
 
+/// 41 customers whose oldest invoice is 0, 10, … 400 days overdue on `start` (100.00 EUR
+/// each); every fifth has a second invoice due two days before `start`. Returns (customer,
+/// days overdue).
+pub fn backlog(db: &Database, start: NaiveDate) -> Vec<(i64, u64)> {
+    (0..=40u64)
+        .map(|n| {
+            let due = start - chrono::Days::new(n * 10);
+            let dues = if n % 5 == 0 {
+                vec![due.to_string(), (start - chrono::Days::new(2)).to_string()]
+            } else {
+                vec![due.to_string()]
+            };
+            let dues: Vec<&str> = dues.iter().map(String::as_str).collect();
+            let email = format!("ap{n}@backlog.example");
+            let (id, _) = customer(db, &format!("Backlog {n}"), Some(&email), &dues);
+            (id, n * 10)
+        })
+        .collect()
+}
+
 /// Writes a customer's name and its contacts' name (and address, when given) straight into
 /// SQLite, past every way in that cleans: what an older version, another tool or a hand-edited
 /// file may have left there.

@@ -60,7 +60,13 @@ export interface NewCampaign {
 
 export interface Campaign extends NewCampaign {
   id: number;
+  /** When switching it on was confirmed after seeing its backlog; null: never, so it sends nothing. */
+  confirmed_at?: string | null;
+  catch_up?: "tidy_up" | "statement" | null;
 }
+
+/** Whether runs send it: switched on and confirmed (the core's `Campaign::sends`). */
+export const sends = (c: Campaign) => c.active && !!c.confirmed_at;
 
 export interface CampaignPreset {
   key: string;
@@ -114,6 +120,8 @@ export interface Plan {
   campaign_id: number;
   date: string;
   quiet_day: string | null;
+  /** Set when the campaign is switched on but was never confirmed: runs send nothing for it. */
+  unconfirmed?: string | null;
   contacts: PlannedContact[];
   excluded: Excluded[];
   between_steps: number;

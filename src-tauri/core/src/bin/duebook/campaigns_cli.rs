@@ -1,6 +1,8 @@
 //! `duebook run-due` and `duebook campaigns ...`: run due campaign steps from cron / systemd
 //! timers / Task Scheduler, and list, create (from presets), edit (as JSON) and preview campaigns.
 
+#[path = "campaigns_activate.rs"]
+mod campaigns_activate;
 #[path = "campaigns_print.rs"]
 mod campaigns_print;
 
@@ -36,8 +38,15 @@ pub struct RunDueArgs {
 pub enum CampaignsAction {
     /// Every campaign with its steps.
     List,
-    /// Create a campaign from a shipped preset: friendly, statements or high-touch.
+    /// Create a campaign from a shipped preset: friendly, statements or high-touch. It sends
+    /// nothing until `campaigns activate` confirms the backlog it would work through.
     Preset { name: String },
+    /// Show the backlog the campaign would work through (who qualifies today, how many are 90+
+    /// days overdue, what they owe, how many days the daily limit takes), then switch it on
+    /// once confirmed.
+    Activate(campaigns_activate::ActivateArgs),
+    /// Switch a campaign off.
+    Deactivate { id: i64 },
     /// Preview a campaign: who gets which message today, and why the others do not.
     Plan {
         id: i64,
@@ -234,7 +243,11 @@ pub fn campaigns(
                     "{:>4}  {}{}  (escalation: {}; gap {} days{})",
                     c.id,
                     for_terminal(&c.name),
-                    if c.active { "" } else { " [inactive]" },
+                    match (c.active, c.confirmed_at.is_some()) {
+                        (false, _) => " [inactive]",
+                        (true, false) => " [not confirmed: duebook campaigns activate ID]",
+                        (true, true) => "",
+                    },
                     c.escalation.describe(),
                     c.min_gap_days,
                     c.daily_cap
@@ -264,9 +277,14 @@ pub fn campaigns(
                     PRESET_NAMES.join(", ")
                 )
             })?;
-            let id = campaign::create(conn, &preset).map_err(err)?;
+            let id = campaign::create_pending(conn, &preset).map_err(err)?;
             println!("created campaign {id}: {}", preset.name);
+            println!(
+                "it sends nothing until you review its backlog and confirm: duebook campaigns activate {id}"
+            );
         }
+        CampaignsAction::Activate(args) => campaigns_activate::activate(conn, args, today)?,
+        CampaignsAction::Deactivate { id } => campaigns_activate::deactivate(conn, id)?,
         CampaignsAction::Plan {
             id,
             today: on,

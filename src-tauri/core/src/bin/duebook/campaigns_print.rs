@@ -17,6 +17,9 @@ pub fn print_stale(warning: Option<&String>) {
 pub fn print_plan(name: &str, plan: &Plan) {
     println!("{} — {}", for_terminal(name), plan.date);
     print_stale(plan.stale_data.as_ref());
+    if let Some(note) = &plan.unconfirmed {
+        println!("  {}", for_terminal(note));
+    }
     if let Some(q) = &plan.quiet_day {
         println!("  quiet day: {}; nothing is sent", for_terminal(q));
     }
@@ -130,6 +133,14 @@ pub fn print_summary(s: &RunSummary) {
         println!(
             "  {} message(s) were being sent when Duebook stopped: now uncertain",
             s.recovered
+        );
+    }
+    for c in &s.not_confirmed {
+        println!(
+            "  campaign {} {}: {}",
+            c.campaign_id,
+            for_terminal(&c.name),
+            for_terminal(&c.note)
         );
     }
     if s.waiting.is_empty() {

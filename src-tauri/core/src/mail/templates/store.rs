@@ -41,6 +41,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Last reminder before the account is passed on.",
     ),
     (
+        "catch-up",
+        "Catch-up (tidying up our accounts)",
+        "First message of a campaign switched on over a backlog.",
+    ),
+    (
         "statement-cover",
         "Statement of account",
         "Cover email for the monthly statement.",
@@ -66,6 +71,7 @@ pub const REMINDER_KEYS: &[&str] = &[
     "overdue-2",
     "overdue-3",
     "final-notice",
+    "catch-up",
     "statement-cover",
 ];
 
@@ -88,6 +94,7 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("overdue-2"),
     shipped!("overdue-3"),
     shipped!("final-notice"),
+    shipped!("catch-up"),
     shipped!("statement-cover"),
     shipped!("thank-you"),
     shipped!("promise-confirmation"),

@@ -1,0 +1,331 @@
+//! First activation on a backlog: before a campaign sends anything from a timer, the user sees
+//! what it would work through ([`backlog`]: who qualifies today, how many of them are 90+ days
+//! overdue, how much they owe, how many days the sending limit takes to reach them all) and
+//! confirms it ([`activate`]). A campaign never confirmed sends nothing, active or not
+//! ([`super::Campaign::sends`]); `run-due` and the plan say so ([`unconfirmed_note`]).
+//!
+//! The catch-up, chosen at activation, changes only a customer's *first* message in the
+//! campaign, and only for a customer already past the first overdue step: instead of that step's
+//! template they get [`CatchUp::TidyUp`] (a gentle "we are tidying up our accounts") or
+//! [`CatchUp::Statement`] (the statement cover with their statement attached). The message
+//! still counts as the first overdue step, so one-step escalation goes on from there one step
+//! at a time, after the gap. It needs one-step escalation: with "jump" the first message is the
+//! step the invoice's age reached, so a gentle start would be followed by the final notice.
+//! The choice stays on the campaign until the next activation: a customer imported later with
+//! old debts starts gently too.
+
+use super::escalation::{Escalation, Ladder, Level};
+use super::plan::plan_campaign;
+use super::{get, Campaign, CampaignError, CampaignResult};
+use crate::db::{json_ids, now_timestamp};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The first message of a customer already past the first overdue step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CatchUp {
+    /// The shipped "catch-up" template: we are tidying up our accounts.
+    TidyUp,
+    /// The statement cover with the customer's statement of account attached.
+    Statement,
+}
+
+impl CatchUp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatchUp::TidyUp => "tidy_up",
+            CatchUp::Statement => "statement",
+        }
+    }
+
+    /// As stored; anything unknown reads as no catch-up (the customer's own step).
+    pub(super) fn from_db(s: &str) -> Option<CatchUp> {
+        match s {
+            "tidy_up" => Some(CatchUp::TidyUp),
+            "statement" => Some(CatchUp::Statement),
+            _ => None,
+        }
+    }
+
+    pub fn template_key(self) -> &'static str {
+        match self {
+            CatchUp::TidyUp => "catch-up",
+            CatchUp::Statement => "statement-cover",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            CatchUp::TidyUp => "a gentle \"we are tidying up our accounts\" message",
+            CatchUp::Statement => "a statement of account",
+        }
+    }
+}
+
+/// What a campaign would work through if it were switched on today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Backlog {
+    #[ts(type = "number")]
+    pub campaign_id: i64,
+    pub name: String,
+    #[ts(type = "string")]
+    pub date: NaiveDate,
+    /// Customers the campaign would contact today, whatever the quiet days and sending limits.
+    pub qualifying: u32,
+    /// Of those, the ones reached by email (the others get a call task).
+    pub emails: u32,
+    /// Of those, customers whose oldest listed invoice is 90 or more days overdue.
+    pub overdue_90: u32,
+    /// What the qualifying customers' open invoices add up to, per currency.
+    pub totals: Vec<BacklogTotal>,
+    /// Messages per day the emails go out at (None: no limit).
+    pub daily_limit: Option<u32>,
+    /// Days of sending it takes to reach every qualifying customer by email.
+    pub days_needed: u32,
+    /// Whether the catch-up can be chosen (it needs one-step escalation).
+    pub catch_up_possible: bool,
+    /// Customers already past the first overdue step: the ones the catch-up would change.
+    pub past_first_step: u32,
+    /// When the activation was confirmed (None: never).
+    pub confirmed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct BacklogTotal {
+    pub currency: String,
+    /// A plain decimal, e.g. "1234.50".
+    pub amount: String,
+}
+
+/// Days of sending `qualifying` emails take at `daily_limit` a day (no limit: one day; a limit
+/// of 0, which the settings refuse, counts as none).
+pub fn days_needed(qualifying: u32, daily_limit: Option<u32>) -> u32 {
+    match daily_limit {
+        _ if qualifying == 0 => 0,
+        Some(limit) if limit > 0 => qualifying.div_ceil(limit),
+        _ => 1,
+    }
+}
+
+/// The backlog campaign `id` would work through from `today`, at the sending limit.
+pub fn backlog(conn: &Connection, id: i64, today: NaiveDate) -> CampaignResult<Backlog> {
+    let campaign = get(conn, id)?;
+    let daily_limit = campaign.daily_cap.and_then(|n| u32::try_from(n).ok()); // LIMITS: the account's mail::limits::daily_limit(conn)
+    backlog_at(conn, campaign, today, daily_limit)
+}
+
+/// [`backlog`] at `daily_limit` messages a day, counted by the plan itself: the campaign planned
+/// without quiet days or its cap, and once more with the catch-up on to count who it would
+/// change.
+fn backlog_at(
+    conn: &Connection,
+    campaign: Campaign,
+    today: NaiveDate,
+    daily_limit: Option<u32>,
+) -> CampaignResult<Backlog> {
+    let unlimited = Campaign {
+        quiet_weekends: false,
+        holidays: Vec::new(),
+        daily_cap: None,
+        catch_up: None,
+        ..campaign.clone()
+    };
+    let plan = plan_campaign(conn, &unlimited, today)?;
+    let catch_up_possible = campaign.escalation == Escalation::OneStep;
+    let past_first_step = if catch_up_possible {
+        let with_catch_up = Campaign {
+            catch_up: Some(CatchUp::TidyUp),
+            ..unlimited
+        };
+        let catch_up = CatchUp::TidyUp.template_key();
+        let planned = plan_campaign(conn, &with_catch_up, today)?;
+        count(
+            planned
+                .contacts
+                .iter()
+                .filter(|c| c.template_key == catch_up),
+        )
+    } else {
+        0
+    };
+    let emails = count(plan.emails());
+    let listed: Vec<i64> = plan
+        .contacts
+        .iter()
+        .flat_map(|c| c.open_invoice_ids.iter().copied())
+        .collect();
+    let (overdue_90, totals) = amounts(conn, &listed, today)?;
+    Ok(Backlog {
+        campaign_id: campaign.id,
+        name: campaign.name,
+        date: today,
+        qualifying: count(plan.contacts.iter()),
+        emails,
+        overdue_90,
+        totals,
+        daily_limit,
+        days_needed: days_needed(emails, daily_limit),
+        catch_up_possible,
+        past_first_step,
+        confirmed_at: campaign.confirmed_at,
+    })
+}
+
+fn count<T>(items: impl Iterator<Item = T>) -> u32 {
+    u32::try_from(items.count()).unwrap_or(u32::MAX)
+}
+
+/// Over the invoices `ids`: how many customers' oldest one is 90+ days overdue on `today`, and
+/// the open amount per currency.
+fn amounts(
+    conn: &Connection,
+    ids: &[i64],
+    today: NaiveDate,
+) -> CampaignResult<(u32, Vec<BacklogTotal>)> {
+    let ids = json_ids(ids);
+    let cutoff = (today - chrono::Days::new(90)).to_string();
+    let overdue_90: u32 = conn.query_row(
+        "SELECT count(*) FROM (SELECT min(due_date) AS oldest FROM invoices
+             WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY customer_id)
+         WHERE oldest <= ?2",
+        params![ids, cutoff],
+        |r| r.get(0),
+    )?;
+    let sums: Vec<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT currency, sum(total_minor - paid_minor) FROM invoices
+             WHERE id IN (SELECT value FROM json_each(?1)) GROUP BY currency ORDER BY currency",
+        )?
+        .query_map([ids], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let totals = sums
+        .into_iter()
+        .map(|(currency, minor)| {
+            let decimals = crate::model::Currency::parse(&currency).map_or(2, |c| c.decimals());
+            BacklogTotal {
+                amount: crate::model::format_minor(minor, decimals),
+                currency,
+            }
+        })
+        .collect();
+    Ok((overdue_90, totals))
+}
+
+/// Switches campaign `id` on and records that the user confirmed its backlog, with the
+/// catch-up chosen (None: every customer gets their step). Refused, changing nothing, when a
+/// catch-up is asked of a campaign that jumps to the invoice's age.
+pub fn activate(conn: &Connection, id: i64, catch_up: Option<CatchUp>) -> CampaignResult<()> {
+    let campaign = get(conn, id)?;
+    if catch_up.is_some() && campaign.escalation != Escalation::OneStep {
+        return Err(CampaignError::Invalid(format!(
+            "the catch-up needs one-step escalation, and this campaign jumps to the invoice's age; \
+             a gentle first message would be followed by {}",
+            campaign
+                .steps
+                .last()
+                .map_or("the last step", |s| s.template_key.as_str())
+        )));
+    }
+    conn.execute(
+        "UPDATE campaigns SET active = 1, confirmed_at = coalesce(confirmed_at, ?2),
+                              catch_up = ?3, updated_at = ?2
+         WHERE id = ?1",
+        params![id, now_timestamp(), catch_up.map(CatchUp::as_str)],
+    )?;
+    Ok(())
+}
+
+/// Why an active campaign sends nothing: it was never confirmed (None when it sends, or is off).
+pub fn unconfirmed_note(campaign: &Campaign) -> Option<String> {
+    (campaign.active && campaign.confirmed_at.is_none()).then(|| activate_hint(campaign.id))
+}
+
+/// An active campaign that sends nothing until its activation is confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotConfirmed {
+    pub campaign_id: i64,
+    pub name: String,
+    /// What to do about it.
+    pub note: String,
+}
+
+/// Every active campaign never confirmed, oldest first.
+pub fn not_confirmed(conn: &Connection) -> CampaignResult<Vec<NotConfirmed>> {
+    let rows: Vec<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT id, name FROM campaigns WHERE active = 1 AND confirmed_at IS NULL ORDER BY id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(campaign_id, name)| NotConfirmed {
+            note: activate_hint(campaign_id),
+            campaign_id,
+            name,
+        })
+        .collect())
+}
+
+fn activate_hint(id: i64) -> String {
+    format!("not confirmed: activate it with `duebook campaigns activate {id} --yes` or in the app")
+}
+
+/// The catch-up template for a message at `top`, when it is the customer's first on the
+/// campaign's overdue steps and their invoice's age is past that step (`aged`).
+pub(super) fn catch_up_template(
+    campaign: &Campaign,
+    ladder: &Ladder,
+    level: Option<&Level>,
+    top: i64,
+    aged: i64,
+) -> Option<&'static str> {
+    let catch_up = campaign.catch_up?;
+    let first_on_ladder = level.is_none_or(|l| !ladder.is_rung(l.position));
+    (ladder.climbs(top) && first_on_ladder && aged > top).then(|| catch_up.template_key())
+}
+
+/// The plan's stage line of a catch-up message.
+pub(super) fn catch_up_stage(campaign: &Campaign, top: i64, oldest: Option<(&str, i64)>) -> String {
+    let step = campaign.step(top).map_or("?", |s| s.template_key.as_str());
+    let overdue = oldest.map_or(String::new(), |(number, days)| {
+        format!(", invoice {number} is {days} days overdue")
+    });
+    format!("first contact: catch-up instead of {step}{overdue}; then one step at a time")
+}
+
+/// Whether `template` on a campaign message is its statement catch-up (which carries the
+/// customer's statement as a PDF).
+pub(super) fn is_statement_catch_up(campaign: &Campaign, template: &str) -> bool {
+    campaign.catch_up == Some(CatchUp::Statement) && template == CatchUp::Statement.template_key()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_needed_rounds_up_and_a_missing_limit_takes_one_day() {
+        assert_eq!(days_needed(0, Some(500)), 0);
+        assert_eq!(days_needed(0, None), 0);
+        assert_eq!(days_needed(1, Some(500)), 1);
+        assert_eq!(days_needed(500, Some(500)), 1);
+        assert_eq!(days_needed(501, Some(500)), 2);
+        assert_eq!(days_needed(41_207, Some(2_000)), 21);
+        assert_eq!(days_needed(41_207, None), 1);
+    }
+
+    #[test]
+    fn catch_up_reads_back_and_unknown_values_mean_none() {
+        for c in [CatchUp::TidyUp, CatchUp::Statement] {
+            assert_eq!(CatchUp::from_db(c.as_str()), Some(c));
+        }
+        assert_eq!(CatchUp::from_db("loud"), None);
+    }
+}
