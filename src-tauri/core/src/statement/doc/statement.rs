@@ -1,0 +1,335 @@
+//! The statement of account: what is due, per currency, with aging and how to pay.
+
+use super::*;
+
+/// Fails only when the stored logo cannot be read.
+pub(crate) fn statement(data: &StatementData) -> Result<Canvas, String> {
+    let accent = accent(&data.company);
+    let date = format_date(data.as_of);
+    let mut footer = String::new();
+    if !data.company.name.is_empty() {
+        footer.push_str(&data.company.name);
+        footer.push_str("  ·  ");
+    }
+    // The name goes last: a long one is cut to fit, the date stays.
+    footer.push_str(&format!("{date}  ·  Statement for {}", data.customer_name));
+    let mut canvas = Canvas::new(footer);
+    letterhead(
+        &mut canvas,
+        &data.company,
+        "Statement of account",
+        &[
+            ("Statement date", date.clone()),
+            (
+                "Period",
+                format!("{} – {}", format_date(data.period_start), date),
+            ),
+            ("Customer no.", data.customer_id.to_string()),
+        ],
+    )?;
+
+    // Customer on the left, amount due per currency on the right.
+    let top = canvas.y;
+    let left_w = CONTENT_W * 0.55;
+    addressee(
+        &mut canvas,
+        "STATEMENT FOR",
+        &data.customer_name,
+        data.contact.as_ref(),
+        left_w,
+    );
+    let left_bottom = canvas.y;
+    canvas.y = top;
+    due_box(
+        &mut canvas,
+        &data.sections,
+        data.payment_link.as_deref(),
+        accent,
+        MARGIN_X + left_w + 10.0,
+        CONTENT_W - left_w - 10.0,
+    );
+    canvas.y = canvas.y.max(left_bottom) + 18.0;
+    canvas.set_continuation(
+        format!(
+            "Statement of account (continued)  ·  {date}  ·  {}",
+            data.customer_name
+        ),
+        SMALL,
+    );
+
+    if data.sections.is_empty() {
+        canvas.paragraph(
+            MARGIN_X,
+            CONTENT_W,
+            "There was no activity on this account in the period and nothing is due.",
+            BODY,
+        );
+    }
+    for section in &data.sections {
+        currency_section(&mut canvas, data, section, accent);
+    }
+    how_to_pay(
+        &mut canvas,
+        &data.company,
+        data.payment_link.as_deref(),
+        &data.reference,
+        accent,
+    );
+    Ok(canvas)
+}
+
+/// The right-hand box: what is due, per currency, and how much of it is overdue.
+fn due_box(
+    canvas: &mut Canvas,
+    sections: &[CurrencySection],
+    link: Option<&str>,
+    accent: Color,
+    x: f32,
+    w: f32,
+) {
+    let pad = 8.0;
+    let big = Style::new(13.0, Weight::Bold, Color::BLACK);
+    let lines = sections.len().max(1);
+    let link = link.filter(|l| !l.is_empty() && sections.iter().any(|s| s.closing > 0));
+    let link_h = if link.is_some() {
+        BODY.line_height() + 2.0
+    } else {
+        0.0
+    };
+    let h = pad * 2.0
+        + LABEL.line_height()
+        + lines as f32 * (big.line_height() + SMALL.line_height())
+        + link_h;
+    let top = canvas.y;
+    canvas.rect(x, top, w, h, accent.tint(0.9));
+    canvas.rect(x, top, 3.0, h, accent);
+    canvas.y = top + pad;
+    canvas.text_line(
+        x + pad + 3.0,
+        "AMOUNT DUE",
+        LABEL,
+        Align::Left,
+        w - 2.0 * pad,
+    );
+    if sections.is_empty() {
+        canvas.text_line(x + pad + 3.0, "Nothing", big, Align::Left, w - 2.0 * pad);
+    }
+    for s in sections {
+        let line_top = canvas.y;
+        canvas.text_at(
+            x + pad + 3.0,
+            line_top,
+            s.currency.code(),
+            SMALL,
+            Align::Left,
+            w - 2.0 * pad,
+        );
+        canvas.text_at(
+            x + pad,
+            line_top,
+            &money(s.closing, &s.currency),
+            big,
+            Align::Right,
+            w - 2.0 * pad,
+        );
+        canvas.y += big.line_height();
+        let overdue = s.aging.total() - s.aging.0[0];
+        let note = if overdue > 0 {
+            format!("of which overdue {}", money(overdue, &s.currency))
+        } else {
+            "nothing overdue".to_string()
+        };
+        canvas.text_line(x + pad, &note, SMALL, Align::Right, w - 2.0 * pad);
+    }
+    if let Some(link) = link {
+        canvas.gap(2.0);
+        let style = Style::new(9.0, Weight::Bold, accent.readable_on_white());
+        canvas.link_line(
+            x + pad,
+            "Pay online ›",
+            link,
+            style,
+            Align::Right,
+            w - 2.0 * pad,
+        );
+    }
+    canvas.y = top + h;
+}
+
+fn currency_section(canvas: &mut Canvas, data: &StatementData, s: &CurrencySection, accent: Color) {
+    let c = &s.currency;
+    let body_row = 8.5 * LEADING + 8.0;
+    heading(
+        canvas,
+        &format!("Account activity in {}", c.code()),
+        accent,
+        body_row * 4.0,
+    );
+
+    let w = CONTENT_W;
+    let code = c.code();
+    let (date_w, amount_w) = (70.0, 72.0);
+    let mut activity = Table::new(
+        vec![
+            col("Date", date_w, Align::Left),
+            col(
+                "Description",
+                w - 2.0 * date_w - 3.0 * amount_w,
+                Align::Left,
+            ),
+            col("Due date", date_w, Align::Left),
+            col(format!("Charges ({code})"), amount_w, Align::Right),
+            col(format!("Credits ({code})"), amount_w, Align::Right),
+            col(format!("Balance ({code})"), amount_w, Align::Right),
+        ],
+        accent,
+    );
+    activity.header(canvas, 2);
+    activity.row(
+        canvas,
+        &[
+            &format_date(data.period_start),
+            "Opening balance",
+            "",
+            "",
+            "",
+            &number(s.opening, c),
+        ],
+        RowKind::Emphasis,
+    );
+    for e in &s.entries {
+        let description = match e.kind {
+            EntryKind::Invoice => format!("Invoice {}", e.number),
+            EntryKind::CreditNote => format!("Credit note {}", e.number),
+            EntryKind::Payment => match &e.reference {
+                Some(r) if !r.is_empty() => format!("Payment for {} (ref. {r})", e.number),
+                _ => format!("Payment for {}", e.number),
+            },
+        };
+        let (charge, credit) = if e.amount >= 0 {
+            (number(e.amount, c), String::new())
+        } else {
+            (String::new(), number(-e.amount, c))
+        };
+        activity.row(
+            canvas,
+            &[
+                &format_date(e.date),
+                &description,
+                &e.due_date.map(format_date).unwrap_or_default(),
+                &charge,
+                &credit,
+                &number(e.balance, c),
+            ],
+            RowKind::Normal,
+        );
+    }
+    activity.row(
+        canvas,
+        &[
+            &format_date(data.as_of),
+            "Closing balance",
+            "",
+            &number(s.invoiced, c),
+            &number(s.paid + s.credited, c),
+            &number(s.closing, c),
+        ],
+        RowKind::Emphasis,
+    );
+    canvas.gap(12.0);
+
+    aging_table(canvas, c, &s.aging, accent);
+
+    if !s.open_items.is_empty() {
+        canvas.gap(12.0);
+        let style = Style::new(9.5, Weight::Bold, Color::BLACK);
+        canvas.ensure(style.line_height() + body_row * 3.0);
+        canvas.text_line(
+            MARGIN_X,
+            &format!("Open items in {} on {}", c.code(), format_date(data.as_of)),
+            style,
+            Align::Left,
+            CONTENT_W,
+        );
+        canvas.gap(3.0);
+        let mut items = Table::new(
+            vec![
+                col("Number", w - 3.0 * date_w - 2.0 * 90.0, Align::Left),
+                col("Issued", date_w, Align::Left),
+                col("Due", date_w, Align::Left),
+                col("Days overdue", date_w, Align::Right),
+                col(format!("Amount ({code})"), 90.0, Align::Right),
+                col(format!("Open ({code})"), 90.0, Align::Right),
+            ],
+            accent.tint(0.82),
+        );
+        items.header(canvas, 1);
+        for item in &s.open_items {
+            let label = match item.kind {
+                InvoiceKind::Invoice => item.number.clone(),
+                InvoiceKind::CreditNote => format!("{} (credit note)", item.number),
+            };
+            let overdue = if item.days_overdue > 0 && item.kind == InvoiceKind::Invoice {
+                item.days_overdue.to_string()
+            } else {
+                String::new()
+            };
+            items.row(
+                canvas,
+                &[
+                    &label,
+                    &format_date(item.issue_date),
+                    &format_date(item.due_date),
+                    &overdue,
+                    &number(item.total, c),
+                    &number(item.open, c),
+                ],
+                RowKind::Normal,
+            );
+        }
+        items.row(
+            canvas,
+            &["Total open", "", "", "", "", &number(s.aging.total(), c)],
+            RowKind::Emphasis,
+        );
+    }
+    canvas.gap(18.0);
+}
+
+fn aging_table(canvas: &mut Canvas, currency: &Currency, aging: &Buckets, accent: Color) {
+    let style = Style::new(9.5, Weight::Bold, Color::BLACK);
+    canvas.ensure(style.line_height() + 3.0 + 2.0 * (8.5 * LEADING + 8.0));
+    canvas.text_line(
+        MARGIN_X,
+        &format!("Aging of the amount due ({})", currency.code()),
+        style,
+        Align::Left,
+        CONTENT_W,
+    );
+    canvas.gap(3.0);
+    let width = CONTENT_W / 6.0;
+    let titles = [
+        "Current",
+        "1–30 days",
+        "31–60 days",
+        "61–90 days",
+        "Over 90 days",
+        "Total due",
+    ];
+    let mut table = Table::new(
+        titles
+            .iter()
+            .map(|t| col(*t, width, Align::Right))
+            .collect(),
+        accent.tint(0.82),
+    );
+    table.header(canvas, 1);
+    let cells: Vec<String> = aging
+        .0
+        .iter()
+        .chain(std::iter::once(&aging.total()))
+        .map(|m| number(*m, currency))
+        .collect();
+    let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+    table.row(canvas, &refs, RowKind::Emphasis);
+}
