@@ -141,11 +141,10 @@ fn main() {
         })
         .collect();
     let started = Instant::now();
-    for (key, ctx) in &contexts {
-        std::hint::black_box(renderer.render(key, ctx).expect("render"));
+    for (key, ctx) in contexts {
+        std::hint::black_box(renderer.render(&key, ctx).expect("render"));
     }
     let render_only = started.elapsed();
-    drop(contexts);
 
     let mut rows = vec![
         Row::new(

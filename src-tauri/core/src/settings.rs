@@ -17,10 +17,10 @@ pub const THEME: &str = "theme";
 pub const LIST_VIEW: &str = "customer_list_view";
 
 pub fn get(conn: &Connection, key: &str) -> DbResult<Option<String>> {
+    // Cached: read for every message a run prepares (company profile, account).
     Ok(conn
-        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()?)
 }
 

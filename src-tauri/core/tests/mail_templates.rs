@@ -40,7 +40,7 @@ fn every_shipped_template_renders_and_reminders_carry_how_to_pay() {
     let ctx = context::sample_context();
     for t in &all {
         let out = renderer
-            .render(&t.key, &ctx)
+            .render(&t.key, ctx.clone())
             .unwrap_or_else(|e| panic!("{}: {e}", t.key));
         assert!(!out.subject.is_empty(), "{}", t.key);
         assert!(out.text.contains("Dear Jordan"), "{}: {}", t.key, out.text);
@@ -70,7 +70,7 @@ fn every_shipped_template_renders_and_reminders_carry_how_to_pay() {
             }
         }
     }
-    let overdue = renderer.render("overdue-1", &ctx).unwrap();
+    let overdue = renderer.render("overdue-1", ctx.clone()).unwrap();
     assert!(overdue.text.contains("€1,234.50"), "{}", overdue.text);
     assert!(overdue.text.contains("44 days overdue"));
 }
@@ -105,7 +105,7 @@ fn html_values_are_escaped_whatever_the_template_is_called_and_safe_cannot_unesc
     );
     let out = Renderer::new(&[t])
         .unwrap()
-        .render("custom", &ctx.to_tera())
+        .render("custom", ctx.to_tera())
         .unwrap();
     assert!(
         out.html
@@ -125,7 +125,7 @@ fn html_values_are_escaped_whatever_the_template_is_called_and_safe_cannot_unesc
     let t = user_template("Hi", "x", "<p>{{ customer.name | safe }}</p>");
     let out = Renderer::new(&[t])
         .unwrap()
-        .render("custom", &ctx.to_tera())
+        .render("custom", ctx.to_tera())
         .unwrap();
     assert!(
         out.html

@@ -235,7 +235,7 @@ pub fn prepare_with(
             sender_email: &account.from_address,
         },
     )?;
-    let rendered = renderer.render(&request.template_key, &ctx.to_tera())?;
+    let rendered = renderer.render(&request.template_key, ctx.to_tera())?;
     let from = account.from_mailbox()?;
     let mut warnings = account.warnings();
     if ctx.invoices.is_empty()
@@ -366,7 +366,7 @@ pub fn render_preview(
     fields: &TemplateContext,
 ) -> Result<RenderedEmail, TemplateError> {
     let renderer = Renderer::new(std::slice::from_ref(template))?;
-    let mut rendered = renderer.render(&template.key, &fields.to_tera())?;
+    let mut rendered = renderer.render(&template.key, fields.to_tera())?;
     rendered.subject = clean_line(&rendered.subject);
     Ok(rendered)
 }

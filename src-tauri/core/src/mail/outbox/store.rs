@@ -70,32 +70,35 @@ pub fn enqueue(
     let to_json = serde_json::to_string(&to).unwrap_or_else(|_| "[]".into());
     let tx = conn.unchecked_transaction()?;
     // A failure recorded under this key before any message could be built gives way to it.
-    tx.execute(
-        &format!("DELETE FROM messages WHERE send_key = ?1 AND {UNPREPARED}"),
-        [&send_key],
-    )?;
-    let inserted = tx.execute(
+    // Cached statements: a campaign run queues thousands of messages, and preparing each
+    // statement again cost more than running it.
+    tx.prepare_cached(&format!(
+        "DELETE FROM messages WHERE send_key = ?1 AND {UNPREPARED}"
+    ))?
+    .execute([&send_key])?;
+    let mut insert = tx.prepare_cached(
         "INSERT INTO messages (customer_id, direction, send_key, campaign_id, step_id, template_key,
                                rfc_message_id, from_addr, to_addrs, reply_to, subject, body_text,
                                body_html, raw_mime, state, attempts, created_at)
          VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14)",
-        params![
-            meta.customer_id,
-            send_key,
-            meta.campaign_id,
-            meta.step_id,
-            meta.template_key,
-            message_id,
-            from,
-            to_json,
-            reply_to,
-            email.subject,
-            email.text,
-            email.html,
-            raw,
-            now_ts(),
-        ],
-    );
+    )?;
+    let inserted = insert.execute(params![
+        meta.customer_id,
+        send_key,
+        meta.campaign_id,
+        meta.step_id,
+        meta.template_key,
+        message_id,
+        from,
+        to_json,
+        reply_to,
+        email.subject,
+        email.text,
+        email.html,
+        raw,
+        now_ts(),
+    ]);
+    drop(insert);
     if let Err(e) = inserted {
         if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation) {
             drop(tx);
@@ -113,12 +116,13 @@ pub fn enqueue(
             params![id, a.file_name, a.content_type, a.bytes.len() as i64],
         )?;
     }
+    let mut link = tx.prepare_cached(
+        "INSERT OR IGNORE INTO message_invoices (message_id, invoice_id) VALUES (?1, ?2)",
+    )?;
     for invoice_id in &meta.invoice_ids {
-        tx.execute(
-            "INSERT OR IGNORE INTO message_invoices (message_id, invoice_id) VALUES (?1, ?2)",
-            params![id, invoice_id],
-        )?;
+        link.execute(params![id, invoice_id])?;
     }
+    drop(link);
     tx.commit()?;
     Ok(id)
 }

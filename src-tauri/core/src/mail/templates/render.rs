@@ -1,5 +1,7 @@
 //! Rendering: each message on a worker thread with a time budget and an output cap, the HTML
-//! part from a context whose every string is already escaped.
+//! part from a context whose every string is already escaped. The worker lives as long as its
+//! [`Renderer`] (a thread per message cost more than rendering a reminder); one that overran
+//! its budget is left to stop on its own and the next message gets a new worker.
 
 use super::engine::{self, add_checked, escape_html, LAYOUT_NAME};
 use super::limits::{MAX_FIELD_BYTES, MAX_OUTPUT_BYTES, MAX_SUBJECT_CHARS, RENDER_BUDGET};
@@ -7,7 +9,7 @@ use super::locate::render_issue;
 use super::{issue, EmailTemplate, RenderedEmail, TemplateError, TemplatePart};
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use tera::{Context, Tera, Value};
 
@@ -18,6 +20,16 @@ const WORKER_GRACE: Duration = Duration::from_millis(300);
 /// Compiled templates, ready to render many messages (build once per send run or preview).
 pub struct Renderer {
     engines: Arc<Engines>,
+    /// The worker thread's queue, started at the first render.
+    worker: Mutex<Option<mpsc::Sender<Job>>>,
+}
+
+/// One message to render and where the result goes.
+struct Job {
+    key: String,
+    context: Context,
+    deadline: Instant,
+    done: mpsc::SyncSender<Result<RenderedEmail, TemplateError>>,
 }
 
 /// Shared with the worker threads that render.
@@ -65,6 +77,7 @@ impl Renderer {
         };
         Ok(Renderer {
             engines: Arc::new(engines),
+            worker: Mutex::new(None),
         })
     }
 
@@ -77,31 +90,60 @@ impl Renderer {
         self.engines.keys.iter().any(|k| k == key)
     }
 
-    /// Renders subject, text and HTML for `key` on a worker thread: an error, not a hang, when
+    /// Renders subject, text and HTML for `key` on the worker thread: an error, not a hang, when
     /// the template needs more than [`RENDER_BUDGET`] or writes more than [`MAX_OUTPUT_BYTES`].
-    pub fn render(&self, key: &str, context: &Context) -> Result<RenderedEmail, TemplateError> {
+    pub fn render(&self, key: &str, context: Context) -> Result<RenderedEmail, TemplateError> {
         if !self.has(key) {
             return Err(TemplateError::NotFound(key.to_string()));
         }
-        let engines = Arc::clone(&self.engines);
-        let (key, context) = (key.to_string(), context.clone());
-        let deadline = Instant::now() + RENDER_BUDGET;
         let (done, result) = mpsc::sync_channel(1);
-        std::thread::Builder::new()
-            .name("template-render".into())
-            .spawn(move || {
-                // The receiver is gone only when the caller gave up waiting.
-                let _ = done.send(engines.render(&key, context, deadline));
-            })
-            .map_err(|e| TemplateError::Invalid(format!("cannot start rendering: {e}")))?;
-        match result.recv_timeout(RENDER_BUDGET + WORKER_GRACE) {
-            Ok(rendered) => rendered,
+        let job = Job {
+            key: key.to_string(),
+            context,
+            deadline: Instant::now() + RENDER_BUDGET,
+            done,
+        };
+        // A poisoned lock only means another render panicked: the queue inside is still usable.
+        let mut worker = self.worker.lock().unwrap_or_else(|p| p.into_inner());
+        let queue = match worker.take() {
+            Some(queue) => queue,
+            None => self.start_worker()?,
+        };
+        // A send fails only when the worker is gone (it panicked): the job never ran.
+        let answer = match queue.send(job) {
+            Ok(()) => result.recv_timeout(RENDER_BUDGET + WORKER_GRACE),
+            Err(_) => Err(mpsc::RecvTimeoutError::Disconnected),
+        };
+        match answer {
+            Ok(rendered) => {
+                *worker = Some(queue);
+                rendered
+            }
+            // The worker is left behind (its queue dropped, it ends after this job).
             Err(mpsc::RecvTimeoutError::Timeout) => Err(too_slow(TemplatePart::Html)),
             // The worker ended without an answer: it panicked (a bug, never the template's).
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(TemplateError::Invalid(
                 "rendering failed unexpectedly; please report this template".into(),
             )),
         }
+    }
+
+    /// A thread that renders jobs until its queue is dropped.
+    fn start_worker(&self) -> Result<mpsc::Sender<Job>, TemplateError> {
+        let (queue, jobs) = mpsc::channel::<Job>();
+        let engines = Arc::clone(&self.engines);
+        std::thread::Builder::new()
+            .name("template-render".into())
+            .spawn(move || {
+                for job in jobs {
+                    // The receiver is gone only when the caller gave up waiting.
+                    let _ = job
+                        .done
+                        .send(engines.render(&job.key, job.context, job.deadline));
+                }
+            })
+            .map_err(|e| TemplateError::Invalid(format!("cannot start rendering: {e}")))?;
+        Ok(queue)
     }
 }
 
