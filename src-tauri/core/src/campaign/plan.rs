@@ -10,7 +10,9 @@
 //! invoices, listing all their open invoices; nobody is contacted twice within the minimum gap.
 //! Invoices stop when paid, disputed or promised (until the promise breaks); customers stop
 //! when marked do-not-contact, when they replied, or when a note says "stop". Quiet days plan
-//! nothing; the daily cap holds back the least advanced messages. Customers without an email
+//! nothing; the daily cap (and the account's daily sending limit, across campaigns, see
+//! [`super::room`]) holds back the least urgent messages: broken promises go first, then the
+//! open amount times the days overdue. Customers without an email
 //! get a call task instead.
 //!
 //! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
@@ -27,6 +29,7 @@
 
 use super::escalation::{self, Escalation, Ladder};
 use super::facts::{self, date_of, CustomerRow};
+use super::room::{apply_account_room, Urgency};
 use super::FieldCondition;
 use super::{get, Audience, Campaign, CampaignError, CampaignResult, Channel, Trigger, Variant};
 use crate::settings;
@@ -48,6 +51,9 @@ pub struct Plan {
     /// Set when the newest import or invoice change is older than the "stale after" setting:
     /// balances may be out of date. A warning only; the plan is made all the same.
     pub stale_data: Option<String>,
+    /// Set while the server has paused sending for the account ("sending paused until TIME:
+    /// <server's words>"); emails are still queued and go out when the pause ends.
+    pub sending_paused: Option<String>,
 }
 
 impl Plan {
@@ -91,6 +97,8 @@ pub struct PlannedContact {
     /// overdue-1, invoice 1043 is 143 days overdue").
     pub stage: String,
     pub why: String,
+    /// What decides who goes first when the account's daily limit defers some.
+    pub urgency: Urgency,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -107,6 +115,8 @@ pub enum ExclusionReason {
     OverDailyCap,
     /// Its message for this campaign has not gone out yet (queued for a retry, or sending).
     Retrying,
+    /// The account's daily sending limit is reached: planned again on the next run day.
+    DailyLimit,
 }
 
 impl ExclusionReason {
@@ -122,6 +132,7 @@ impl ExclusionReason {
             ExclusionReason::QuietDay => "quiet day",
             ExclusionReason::OverDailyCap => "over the daily cap",
             ExclusionReason::Retrying => "retrying",
+            ExclusionReason::DailyLimit => "daily limit",
         }
     }
 }
@@ -379,7 +390,20 @@ pub fn plan(conn: &Connection, campaign_id: i64, today: NaiveDate) -> CampaignRe
     plan_campaign(conn, &campaign, today)
 }
 
+/// Plans one campaign for `today`, within the account's sending limits. Reads only.
 pub fn plan_campaign(
+    conn: &Connection,
+    campaign: &Campaign,
+    today: NaiveDate,
+) -> CampaignResult<Plan> {
+    let mut plan = plan_alone(conn, campaign, today)?;
+    apply_account_room(conn, today, &mut [(campaign, &mut plan)])?;
+    Ok(plan)
+}
+
+/// Plans one campaign for `today` as if it were the only one: the account's daily room, shared
+/// by every campaign of a run, is applied afterwards ([`apply_account_room`]).
+pub(super) fn plan_alone(
     conn: &Connection,
     campaign: &Campaign,
     today: NaiveDate,
@@ -588,6 +612,12 @@ pub fn plan_campaign(
                 oldest,
             ),
             why,
+            urgency: Urgency::of(
+                balances,
+                c.oldest_open_due,
+                facts.broken_promises.contains(&customer_id),
+                today,
+            ),
         });
     }
 
@@ -606,18 +636,11 @@ pub fn plan_campaign(
         detail: f.detail,
     }));
 
-    // Most advanced first, then oldest debt: what the cap keeps.
-    let oldest = |id: i64| {
-        facts
-            .customers
-            .get(&id)
-            .and_then(|c| c.oldest_open_due)
-            .unwrap_or(NaiveDate::MAX)
-    };
+    // Most urgent first (broken promises, then amount × days overdue): what the caps keep.
     contacts.sort_by(|a, b| {
-        b.step_position
-            .cmp(&a.step_position)
-            .then(oldest(a.customer_id).cmp(&oldest(b.customer_id)))
+        a.urgency
+            .rank()
+            .cmp(&b.urgency.rank())
             .then(a.customer_id.cmp(&b.customer_id))
     });
 
@@ -688,6 +711,7 @@ pub fn plan_campaign(
         excluded,
         counts,
         stale_data: stale_warning(conn, today)?,
+        sending_paused: None,
     })
 }
 

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("migrations/0012_waiting_messages_index.sql"),
     ),
+    (13, include_str!("migrations/0013_send_day.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

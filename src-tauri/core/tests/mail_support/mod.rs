@@ -156,6 +156,7 @@ pub fn account(port: u16, security: Security) -> AccountSettings {
         port,
         security,
         username: USER.into(),
+        limits: None,
     }
 }
 

@@ -6,8 +6,9 @@ use crate::terminal::{self, for_terminal};
 use clap::{Args, Subcommand};
 use duebook_core::db::Database;
 use duebook_core::mail;
-use duebook_core::mail::account::{self, AccountSettings, Security};
+use duebook_core::mail::account::{self, AccountSettings, ProviderPreset, Security};
 use duebook_core::mail::compose::{self, SendRequest};
+use duebook_core::mail::limits::{self, SendingLimits};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
 use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
 use duebook_core::secrets::{KeychainStore, Password};
@@ -38,7 +39,8 @@ pub enum AccountAction {
 
 #[derive(Args)]
 pub struct SetArgs {
-    /// Fill host, port and security for a provider: gmail, microsoft365, fastmail, icloud, yahoo, zoho.
+    /// Fill host, port, security and sending limits for a provider: gmail, google-workspace,
+    /// microsoft365, fastmail, icloud, yahoo, zoho.
     #[arg(long)]
     preset: Option<String>,
     /// The From address.
@@ -66,6 +68,12 @@ pub struct SetArgs {
     /// Keep the stored password.
     #[arg(long)]
     keep_password: bool,
+    /// At most this many messages a minute, or "none" (default: the provider's figure).
+    #[arg(long, value_name = "N|none")]
+    per_minute: Option<String>,
+    /// At most this many messages a day, or "none" (default: the provider's figure).
+    #[arg(long, value_name = "N|none")]
+    per_day: Option<String>,
 }
 
 #[derive(Args)]
@@ -148,6 +156,15 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                 );
                 println!("User name: {}", for_terminal(&s.username));
                 println!(
+                    "Limits:    {} ({})",
+                    limits::describe(&limits::for_account(s)),
+                    if s.limits.is_some() {
+                        "set for this account"
+                    } else {
+                        "the provider's published figures"
+                    }
+                );
+                println!(
                     "Password:  {}",
                     if view.password_stored {
                         "stored in the OS keychain"
@@ -197,6 +214,44 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The limits to store: a chosen preset's (or the current ones on the same server), with
+/// `--per-minute` / `--per-day` over them. None: follow the provider's published figures.
+fn limits_from(
+    per_minute: &Option<String>,
+    per_day: &Option<String>,
+    preset: Option<&ProviderPreset>,
+    current: Option<&AccountSettings>,
+    host: &str,
+) -> Result<Option<SendingLimits>, String> {
+    let base = match (preset, current) {
+        (Some(p), _) => Some(p.limits),
+        (None, Some(c)) if c.host.eq_ignore_ascii_case(host.trim()) => c.limits,
+        _ => None,
+    };
+    if per_minute.is_none() && per_day.is_none() {
+        return Ok(base);
+    }
+    let parse = |flag: &str, text: &str| -> Result<Option<u32>, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "none" | "off" => Ok(None),
+            n => n.parse().map(Some).map_err(|_| {
+                format!(
+                    "{flag} takes a number or \"none\", not {:?}",
+                    for_terminal(text)
+                )
+            }),
+        }
+    };
+    let mut limits = base.unwrap_or_else(|| limits::for_host(host));
+    if let Some(text) = per_minute {
+        limits.per_minute = parse("--per-minute", text)?;
+    }
+    if let Some(text) = per_day {
+        limits.per_day = parse("--per-day", text)?;
+    }
+    Ok(Some(limits))
 }
 
 fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
@@ -251,6 +306,13 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
             .username
             .or_else(|| current.as_ref().map(|c| c.username.clone()))
             .unwrap_or_else(|| from.clone()),
+        limits: limits_from(
+            &args.per_minute,
+            &args.per_day,
+            preset,
+            current.as_ref(),
+            &host,
+        )?,
         from_address: from,
         host,
         port,
