@@ -8,6 +8,8 @@ pub mod mail_support;
 #[allow(unused_imports)] // used by the test files that run the CLI
 pub use mail_support::cli_support;
 
+pub mod backlog;
+
 use chrono::NaiveDate;
 use duebook_core::campaign::run;
 use duebook_core::clock::{Clock, FixedClock};
@@ -154,13 +156,27 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 pub type Log = Vec<(NaiveDate, i64, String, &'static str)>;
 
 /// Runs `run-due` once a day for `days` days from `start`, with the clock stopped on each day.
-pub fn simulate(path: &Path, start: NaiveDate, days: u64, mailer: &Recorder) -> Log {
+pub fn simulate<M: Mailer>(path: &Path, start: NaiveDate, days: u64, mailer: &M) -> Log {
+    simulate_days(path, (start, days), mailer, |_| {}, |_| {})
+}
+
+/// [`simulate`], calling `before` with each day's date before its run and `after` with the
+/// run's report.
+pub fn simulate_days<M: Mailer>(
+    path: &Path,
+    (start, days): (NaiveDate, u64),
+    mailer: &M,
+    mut before: impl FnMut(NaiveDate),
+    mut after: impl FnMut(&run::RunReport),
+) -> Log {
     let db = Database::open(path).expect("open");
     let mut log = Vec::new();
     for n in 0..days {
         let clock = FixedClock(start + chrono::Days::new(n));
         let today = clock.today();
+        before(today);
         let report = block_on(run::run_due(path, mailer, today, false)).expect("run-due");
+        after(&report);
         for c in &report.campaigns {
             assert!(c.failed.is_empty(), "{today}: {:?}", c.failed);
             assert!(c.already_queued.is_empty());
