@@ -254,6 +254,10 @@ async fn deliver_holding<M: Mailer>(
     }
     let mut report = run.report;
     note_waiting(conn, filter.as_deref(), &mut report)?;
+    if let Some(pause) = sending_paused(conn, chrono::Utc::now())? {
+        // Nothing goes out before the pause ends: that is when to try again.
+        report.next_retry_at = Some(stamp(pause.until));
+    }
     Ok(report)
 }
 
