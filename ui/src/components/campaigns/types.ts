@@ -114,6 +114,8 @@ export interface Plan {
   campaign_id: number;
   date: string;
   quiet_day: string | null;
+  /** "sending paused until TIME: <server's words>" while the server has paused the account. */
+  sending_paused?: string | null;
   contacts: PlannedContact[];
   excluded: Excluded[];
   counts: StepCount[];
