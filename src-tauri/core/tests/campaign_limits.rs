@@ -7,13 +7,14 @@
 
 mod campaign_support;
 
+use campaign_support::backlog::friendly;
 use campaign_support::backlog::{backlog_file, position, steps_by_customer, START};
 use campaign_support::mail_support::{account, mailer_options, SmtpServer, PASSWORD};
-use campaign_support::{d, simulate_days};
+use campaign_support::{customer, d, setup_mail, simulate_days, temp_db};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use duebook_core::campaign::plan::ExclusionReason;
-use duebook_core::campaign::run::RunReport;
-use duebook_core::campaign::{Channel, Escalation};
+use duebook_core::campaign::run::{self, RunReport};
+use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
 use duebook_core::db::Database;
 use duebook_core::mail::account::{self as mail_account, Security};
 use duebook_core::mail::limits::SendingLimits;
@@ -273,4 +274,104 @@ fn a_backlog_keeps_to_the_daily_limit_most_urgent_first_and_loses_nothing() {
             by[customer]
         );
     }
+}
+
+#[test]
+fn the_day_is_shared_by_campaigns_most_urgent_first_after_what_already_went_out() {
+    let (_dir, db) = temp_db();
+    setup_mail(&db);
+    let conn = db.conn();
+    let settings = mail_account::AccountSettings {
+        limits: Some(SendingLimits {
+            per_minute: None,
+            per_day: Some(4),
+        }),
+        ..mail_account::require(conn).unwrap()
+    };
+    mail_account::save(
+        conn,
+        &MemoryStore::new(),
+        &settings,
+        Some(&Password::new("pw")),
+    )
+    .unwrap();
+    let today = d(START);
+    // "North" customers are in both campaigns; the second leaves them to the first.
+    let mut north = friendly(Escalation::Jump);
+    north.name = "North".into();
+    north.audience.segment = Some("north".into());
+    let all = NewCampaign {
+        name: "Everyone".into(),
+        ..friendly(Escalation::Jump)
+    };
+    campaign::create(conn, &north).unwrap();
+    campaign::create(conn, &all).unwrap();
+    let mut overdue = HashMap::new();
+    for n in 1..=8u64 {
+        let due = (today - Days::new(n * 10)).to_string();
+        let (id, _) = customer(
+            &db,
+            &format!("C{n}"),
+            Some(&format!("c{n}@x.example")),
+            &[&due],
+        );
+        if n % 2 == 0 {
+            conn.execute("UPDATE customers SET segment = 'north' WHERE id = ?1", [id])
+                .unwrap();
+        }
+        overdue.insert(id, n);
+    }
+    // A statement or hand-sent message already went out today: it takes its room.
+    conn.execute(
+        "INSERT INTO messages (direction, subject, state, created_at, sent_at, send_day)
+         VALUES ('out', 'statement', 'sent', ?1, ?1, ?2)",
+        rusqlite::params![format!("{today}T09:00:00Z"), today.to_string()],
+    )
+    .unwrap();
+
+    let plans = run::plan_all(conn, today).unwrap();
+    let emailed: Vec<i64> = plans
+        .iter()
+        .flat_map(|(_, p)| p.emails().map(|c| c.customer_id))
+        .collect();
+    assert_eq!(emailed.len(), 3, "4 a day, one already sent: {plans:#?}");
+    let mut most_overdue: Vec<i64> = overdue.keys().copied().collect();
+    most_overdue.sort_by_key(|id| Reverse(overdue[id]));
+    let mut got = emailed.clone();
+    got.sort_by_key(|id| Reverse(overdue[id]));
+    assert_eq!(
+        got,
+        most_overdue[..3],
+        "across both campaigns, most overdue first"
+    );
+    let deferred = "deferred: daily limit of 4 reached; planned again on 2026-07-02";
+    for id in overdue.keys().filter(|id| !emailed.contains(id)) {
+        let reasons: Vec<(ExclusionReason, &str)> = plans
+            .iter()
+            .flat_map(|(_, p)| &p.excluded)
+            .filter(|e| e.customer_id == *id)
+            .map(|e| (e.reason, e.detail.as_str()))
+            .collect();
+        assert!(
+            reasons.contains(&(ExclusionReason::DailyLimit, deferred)),
+            "{id}: {reasons:?}"
+        );
+    }
+    for (c, p) in &plans {
+        if c.name == "Everyone" {
+            let left: Vec<&str> = p
+                .excluded
+                .iter()
+                .filter(|e| e.reason == ExclusionReason::ContactedWithinGap)
+                .map(|e| e.detail.as_str())
+                .collect();
+            assert_eq!(left.len(), 4, "every north customer: {left:?}");
+            assert!(left
+                .iter()
+                .all(|d| d.starts_with("contacted today by the campaign North")));
+        }
+    }
+    // A single campaign's plan applies the same room.
+    let alone = campaign::plan::plan(conn, plans[1].0.id, today).unwrap();
+    assert_eq!(alone.emails().count(), 3);
 }
