@@ -36,7 +36,7 @@ impl Urgency {
             .map(|(code, minor)| {
                 let decimals = Currency::parse(code).map_or(2, |c| c.decimals());
                 let scale = 10i64.pow(3u32.saturating_sub(decimals));
-                minor.max(&0).saturating_mul(scale)
+                (*minor).max(0).saturating_mul(scale)
             })
             .fold(0, i64::saturating_add);
         let days = oldest_due.map_or(0, |d| (today - d).num_days().max(0));
