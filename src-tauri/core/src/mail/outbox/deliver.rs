@@ -176,7 +176,10 @@ pub(super) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
 /// Sends queued messages — `only` these ids, or every queued one — that are due. A passing
 /// failure leaves the message queued for its next attempt ([`RetryPolicy`]; waited for inside
 /// the run only when due within `wait_in_run`); a refused login stops the run with every
-/// message still queued. Takes the send lease first (and
+/// message still queued. Keeps to the account's sending limits ([`crate::mail::limits`]):
+/// waits for room in the minute, leaves the rest for the next working morning when the day's
+/// limit is reached, and stops with every message queued when the server says "slow down"
+/// (a pause kept for the next run, see [`super::sending_paused`]). Takes the send lease first (and
 /// turns a dead sender's `sending` rows into `uncertain`); refuses with
 /// [`OutboxError::Busy`] while another process sends.
 ///
