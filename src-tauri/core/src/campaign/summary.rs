@@ -32,7 +32,7 @@ pub struct RunSummary {
     pub failed: Vec<ReasonCount>,
     /// Campaign messages still queued after the run.
     pub deferred: Option<Deferred>,
-    /// The server paused sending for the account: "sending paused until TIME: <its words>".
+    /// The server paused sending for the account: `sending paused until TIME: <its words>`.
     pub paused: Option<String>,
     /// What the account's daily limit held back: the delivery's line ("deferred: daily limit
     /// of N reached: M message(s) wait until …") and the customers the plans deferred.
