@@ -165,7 +165,8 @@ async fn run(app: AppHandle) {
             (Ok(_), Some(r)) => r
                 .login_refused
                 .as_ref()
-                .map(|e| format!("the email account needs attention: {e}")),
+                .map(|e| format!("the email account needs attention: {e}"))
+                .or_else(|| r.paused.clone()),
             _ => None,
         };
         let again = app.state::<Delivery>().finish_round(problem.clone());

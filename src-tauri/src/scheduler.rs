@@ -390,10 +390,11 @@ async fn send_in_chunks(app: &AppHandle, ids: &[i64]) -> CommandResult<()> {
         match outbox::deliver(db.conn_mut(), &mailer, Some(chunk), &RetryPolicy::default()).await {
             Ok(report) => {
                 record_chunk(app, &report);
-                if report.login_refused.is_some() {
-                    // One login attempt per run: the rest stays queued; the outbox marked the
-                    // account as needing attention.
-                    emit(app, |p| p.message = report.login_refused.clone());
+                if report.login_refused.is_some() || report.paused.is_some() {
+                    // One login attempt per run, and nothing while the server has paused the
+                    // account: the rest stays queued (the outbox says why).
+                    let why = report.login_refused.clone().or(report.paused.clone());
+                    emit(app, |p| p.message = why);
                     break;
                 }
                 retry_later |= report.waiting > 0;

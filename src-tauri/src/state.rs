@@ -242,6 +242,8 @@ mod tests {
                  ALTER TABLE campaigns DROP COLUMN catch_up;
                  DROP TRIGGER messages_failed_gives_back_the_step;
                  DROP INDEX messages_waiting;
+                 DROP INDEX messages_send_day;
+                 ALTER TABLE messages DROP COLUMN send_day;
                  PRAGMA user_version = 8;",
             )
             .unwrap();

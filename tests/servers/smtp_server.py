@@ -11,8 +11,17 @@ Modes (--mode):
   die-mid-data     the process exits when a message body has arrived, before replying
   hang-after-data  never replies to a message body
 
+Sending limits, with any mode that accepts (--daily-limit, --throttle-first):
+  --daily-limit N     past N accepted messages in one day, answers like Gmail:
+                      550 5.4.5 Daily user sending limit exceeded. The day is the text of
+                      DIR/day (the test writes its simulated date there; "today" without it),
+                      so a `run-due --today` simulation gets a fresh quota each simulated day.
+  --throttle-first K  the first K message bodies get 421 4.7.0 ... try again in 1 second.
+Throttled and over-quota messages add their Message-ID to DIR/throttled or DIR/over-quota;
+accepted ones carry their day in N.json ("day").
+
 Prints "READY <port>" on stdout once listening (--port: on that port, e.g. to come back after an
-outage). Every message body that reaches the end of DATA adds a line to DIR/data-count, every
+outage). Every message body that reaches the end of DATA adds a line (its day) to DIR/data-count, every
 login attempt one to DIR/auth-count; accepted ones are written as DIR/N.eml and DIR/N.json
 (envelope, headers and MIME parts as parsed by Python's email package).
 """
@@ -44,6 +53,8 @@ def parse_args():
     p.add_argument("--dir", required=True)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--implicit-tls", action="store_true")
+    p.add_argument("--daily-limit", type=int, default=None)
+    p.add_argument("--throttle-first", type=int, default=0)
     return p.parse_args()
 
 
@@ -72,17 +83,47 @@ def summary(envelope, login):
     }
 
 
+def message_id(envelope):
+    msg = BytesParser(policy=policy.default).parsebytes(envelope.original_content, headersonly=True)
+    return str(msg.get("Message-ID", ""))
+
+
 class Handler:
-    def __init__(self, mode, directory):
+    def __init__(self, mode, directory, daily_limit=None, throttle_first=0):
         self.mode = mode
         self.dir = directory
         self.data_seen = 0
         self.accepted = 0
+        self.daily_limit = daily_limit
+        self.throttle_first = throttle_first
+        self.accepted_on = {}
+
+    def day(self):
+        try:
+            with open(os.path.join(self.dir, "day")) as f:
+                return f.read().strip() or "today"
+        except FileNotFoundError:
+            return "today"
+
+    def note(self, name, envelope):
+        with open(os.path.join(self.dir, name), "a") as f:
+            f.write(message_id(envelope) + "\n")
+
+    def limit_reply(self, envelope, day):
+        """The throttling or quota answer for this message, or None to accept it."""
+        if self.data_seen <= self.throttle_first:
+            self.note("throttled", envelope)
+            return "421 4.7.0 Too many messages, slow down: try again in 1 second"
+        if self.daily_limit is not None and self.accepted_on.get(day, 0) >= self.daily_limit:
+            self.note("over-quota", envelope)
+            return "550 5.4.5 Daily user sending limit exceeded. For more information, go to https://support.google.com/a/answer/166852"
+        return None
 
     async def handle_DATA(self, server, session, envelope):
         self.data_seen += 1
+        day = self.day()
         with open(os.path.join(self.dir, "data-count"), "a") as f:
-            f.write("data\n")
+            f.write(day + "\n")
             f.flush()
             os.fsync(f.fileno())
         if self.mode == "die-mid-data":
@@ -93,6 +134,10 @@ class Handler:
             return "550 5.7.1 Message rejected: looks like spam to us"
         if self.mode == "451-then-250" and self.data_seen == 1:
             return "451 4.3.0 Temporary local problem, try again later"
+        refusal = self.limit_reply(envelope, day)
+        if refusal:
+            return refusal
+        self.accepted_on[day] = self.accepted_on.get(day, 0) + 1
         self.accepted += 1
         n = len([f for f in os.listdir(self.dir) if f.endswith(".eml")]) + 1
         auth = session.auth_data
@@ -101,7 +146,7 @@ class Handler:
             f.write(envelope.original_content)
         tmp = os.path.join(self.dir, f"{n}.json.tmp")
         with open(tmp, "w") as f:
-            json.dump(summary(envelope, login), f)
+            json.dump(dict(summary(envelope, login), day=day), f)
         os.replace(tmp, os.path.join(self.dir, f"{n}.json"))
         return "250 2.0.0 Ok: queued as DUEBOOK%d" % n
 
@@ -111,7 +156,7 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
-    handler = Handler(args.mode, args.dir)
+    handler = Handler(args.mode, args.dir, args.daily_limit, args.throttle_first)
     user, password = args.user.encode(), args.password.encode()
 
     def authenticator(server, session, envelope, mechanism, auth_data):

@@ -241,6 +241,7 @@ fn add_account(conn: &Connection, sink: &str) -> MemoryStore {
         // Plain SMTP: allowed for a server on this computer only.
         security: Security::None,
         username: USER.into(),
+        limits: None,
     };
     account::save(conn, &secrets, &account, Some(&Password::new("bench"))).expect("account");
     secrets

@@ -89,6 +89,7 @@ fn main() {
         // Plain SMTP: allowed for a server on this computer only.
         security: Security::None,
         username: USER.into(),
+        limits: None,
     };
     let account = account::save(
         db.conn(),

@@ -6,15 +6,13 @@
 mod campaign_support;
 
 use campaign_support::cli_support::{duebook, stderr, stdout};
-use campaign_support::{backlog, block_on, d, ok, setup_mail, simulate, temp_db, Recorder};
+use campaign_support::backlog::{backlog, START};
+use campaign_support::{block_on, d, ok, setup_mail, simulate, temp_db, Recorder};
 use duebook_core::campaign::activation::{self, Backlog, BacklogTotal};
 use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
 use duebook_core::db::Database;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// A Wednesday.
-const START: &str = "2026-07-01";
 
 fn friendly() -> NewCampaign {
     campaign::preset("friendly").unwrap()
@@ -27,7 +25,7 @@ fn backlog_file(dir: &Path, campaign: &NewCampaign) -> (PathBuf, Vec<(i64, u64)>
     let db = Database::open(&path).unwrap();
     setup_mail(&db);
     campaign::create_pending(db.conn(), campaign).unwrap();
-    (path.clone(), backlog(&db, d(START)))
+    (path.clone(), backlog(&db))
 }
 
 fn summary(path: &Path, day: &str) -> Backlog {
@@ -119,7 +117,7 @@ fn the_migration_confirms_campaigns_that_were_already_active() {
         .execute_batch(
             "ALTER TABLE campaigns DROP COLUMN confirmed_at;
              ALTER TABLE campaigns DROP COLUMN catch_up;
-             PRAGMA user_version = 12;",
+             PRAGMA user_version = 13;",
         )
         .unwrap();
     drop(db);

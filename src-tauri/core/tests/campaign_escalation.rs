@@ -4,57 +4,15 @@
 
 mod campaign_support;
 
-use campaign_support::{
-    backlog, block_on, customer, d, setup_mail, simulate, temp_db, Log, Recorder,
-};
-use chrono::{Days, NaiveDate};
+use campaign_support::backlog::{backlog_file, friendly, position, steps_by_customer, START};
+use campaign_support::{block_on, customer, d, setup_mail, simulate, temp_db, Recorder};
+use chrono::Days;
 use duebook_core::campaign::plan::{plan, ExclusionReason};
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};
-use duebook_core::db::Database;
 use rusqlite::params;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Output};
-
-/// A Wednesday.
-const START: &str = "2026-07-01";
-
-fn friendly(escalation: Escalation) -> NewCampaign {
-    NewCampaign {
-        escalation,
-        ..campaign::preset("friendly").unwrap()
-    }
-}
-
-/// The friendly preset's position of a template (pre-due 1 … final-notice 5).
-fn position(template: &str) -> i64 {
-    let steps = campaign::preset("friendly").unwrap().steps;
-    steps
-        .iter()
-        .find(|s| s.template_key == template)
-        .map(|s| s.position)
-        .unwrap_or_else(|| panic!("no step {template}"))
-}
-
-/// A backlog file with the friendly campaign set to `escalation`; returns its path.
-fn backlog_file(dir: &Path, escalation: Escalation) -> (std::path::PathBuf, Vec<(i64, u64)>) {
-    let path = dir.join("campaign.sqlite");
-    let db = Database::open(&path).unwrap();
-    setup_mail(&db);
-    campaign::create(db.conn(), &friendly(escalation)).unwrap();
-    (path.clone(), backlog(&db, d(START)))
-}
-
-/// Per customer, (date, step position) of every message, in order.
-fn steps_by_customer(log: &Log) -> BTreeMap<i64, Vec<(NaiveDate, i64)>> {
-    let mut by: BTreeMap<i64, Vec<(NaiveDate, i64)>> = BTreeMap::new();
-    for (day, customer, template, _) in log {
-        by.entry(*customer)
-            .or_default()
-            .push((*day, position(template)));
-    }
-    by
-}
 
 #[test]
 fn a_backlog_climbs_one_step_at_a_time_over_120_days() {

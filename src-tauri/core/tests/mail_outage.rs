@@ -17,6 +17,7 @@ fn ticks() -> RetryPolicy {
         backoffs: vec![Duration::from_millis(300); 4],
         wait_in_run: Duration::ZERO,
         concurrency: 4,
+        sending_day: None,
     }
 }
 

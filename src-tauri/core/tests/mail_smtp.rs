@@ -18,6 +18,7 @@ fn quick() -> RetryPolicy {
         backoffs: vec![Duration::from_millis(200), Duration::from_millis(400)],
         wait_in_run: Duration::from_secs(1),
         concurrency: 2,
+        sending_day: None,
     }
 }
 

@@ -245,6 +245,7 @@ export type { ConnectionProblem } from "./bindings/ConnectionProblem";
 export type { InvoiceCopyChoice } from "./bindings/InvoiceCopyChoice";
 export type { MessageState } from "./bindings/MessageState";
 export type { ProviderPreset } from "./bindings/ProviderPreset";
+export type { SendingLimits } from "./bindings/SendingLimits";
 export type { Security } from "./bindings/Security";
 export type { TemplateField } from "./bindings/TemplateField";
 

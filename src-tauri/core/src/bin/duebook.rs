@@ -11,6 +11,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[path = "duebook/account_cli.rs"]
+mod account_cli;
 #[path = "duebook/campaigns_cli.rs"]
 mod campaigns_cli;
 #[path = "duebook/mail_cli.rs"]
@@ -78,7 +80,7 @@ enum Command {
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
         #[command(subcommand)]
-        action: mail_cli::AccountAction,
+        action: account_cli::AccountAction,
     },
     /// Send one email to a customer's billing contact from a template.
     ///
@@ -173,7 +175,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             return import_command(&path, &file, &options);
         }
-        Command::Account { action } => return mail_cli::account(&path, action),
+        Command::Account { action } => return account_cli::account(&path, action),
         Command::Send(args) => return mail_cli::send(&path, args, today),
         Command::Outbox { action } => return mail_cli::outbox(&path, action),
         Command::Statements(args) => return statements_cli::statements(&path, args, today),

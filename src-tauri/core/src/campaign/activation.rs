@@ -15,7 +15,9 @@
 //! old debts starts gently too.
 
 use super::escalation::{Escalation, Ladder, Level};
-use super::plan::plan_campaign;
+use super::plan::plan_alone;
+use crate::mail::compose::ComposeError;
+use crate::mail::limits;
 use super::{get, Campaign, CampaignError, CampaignResult};
 use crate::db::{json_ids, now_timestamp};
 use chrono::NaiveDate;
@@ -103,26 +105,22 @@ pub struct BacklogTotal {
     pub amount: String,
 }
 
-/// Days of sending `qualifying` emails take at `daily_limit` a day (no limit: one day; a limit
-/// of 0, which the settings refuse, counts as none).
-pub fn days_needed(qualifying: u32, daily_limit: Option<u32>) -> u32 {
-    match daily_limit {
-        _ if qualifying == 0 => 0,
-        Some(limit) if limit > 0 => qualifying.div_ceil(limit),
-        _ => 1,
-    }
-}
-
 /// The backlog campaign `id` would work through from `today`, at the sending limit.
 pub fn backlog(conn: &Connection, id: i64, today: NaiveDate) -> CampaignResult<Backlog> {
     let campaign = get(conn, id)?;
-    let daily_limit = campaign.daily_cap.and_then(|n| u32::try_from(n).ok()); // LIMITS: the account's mail::limits::daily_limit(conn)
+    let account = limits::daily_limit(conn).map_err(ComposeError::from)?;
+    let cap = campaign.daily_cap.and_then(|n| u32::try_from(n).ok());
+    // The tighter of the account's daily limit and the campaign's own cap.
+    let daily_limit = match (account, cap) {
+        (Some(a), Some(c)) => Some(a.min(c)),
+        (a, c) => a.or(c),
+    };
     backlog_at(conn, campaign, today, daily_limit)
 }
 
 /// [`backlog`] at `daily_limit` messages a day, counted by the plan itself: the campaign planned
-/// without quiet days or its cap, and once more with the catch-up on to count who it would
-/// change.
+/// alone (the account's room is what `daily_limit` spreads over the days), without quiet days
+/// or its cap, and once more with the catch-up on to count who it would change.
 fn backlog_at(
     conn: &Connection,
     campaign: Campaign,
@@ -136,7 +134,7 @@ fn backlog_at(
         catch_up: None,
         ..campaign.clone()
     };
-    let plan = plan_campaign(conn, &unlimited, today)?;
+    let plan = plan_alone(conn, &unlimited, today)?;
     let catch_up_possible = campaign.escalation == Escalation::OneStep;
     let past_first_step = if catch_up_possible {
         let with_catch_up = Campaign {
@@ -144,7 +142,7 @@ fn backlog_at(
             ..unlimited
         };
         let catch_up = CatchUp::TidyUp.template_key();
-        let planned = plan_campaign(conn, &with_catch_up, today)?;
+        let planned = plan_alone(conn, &with_catch_up, today)?;
         count(
             planned
                 .contacts
@@ -170,7 +168,8 @@ fn backlog_at(
         overdue_90,
         totals,
         daily_limit,
-        days_needed: days_needed(emails, daily_limit),
+        days_needed: u32::try_from(limits::days_to_send(u64::from(emails), daily_limit))
+            .unwrap_or(u32::MAX),
         catch_up_possible,
         past_first_step,
         confirmed_at: campaign.confirmed_at,
@@ -309,17 +308,6 @@ pub(super) fn is_statement_catch_up(campaign: &Campaign, template: &str) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_needed_rounds_up_and_a_missing_limit_takes_one_day() {
-        assert_eq!(days_needed(0, Some(500)), 0);
-        assert_eq!(days_needed(0, None), 0);
-        assert_eq!(days_needed(1, Some(500)), 1);
-        assert_eq!(days_needed(500, Some(500)), 1);
-        assert_eq!(days_needed(501, Some(500)), 2);
-        assert_eq!(days_needed(41_207, Some(2_000)), 21);
-        assert_eq!(days_needed(41_207, None), 1);
-    }
 
     #[test]
     fn catch_up_reads_back_and_unknown_values_mean_none() {

@@ -171,6 +171,8 @@ pub(super) struct Facts {
     pub disputed_invoices: HashSet<i64>,
     pub promised_customers: HashSet<i64>,
     pub promised_invoices: HashSet<i64>,
+    /// Customers whose latest promise is broken: contacted first when the limits defer some.
+    pub broken_promises: HashSet<i64>,
     pub replied: HashSet<i64>,
     pub stop_notes: HashSet<i64>,
     pub has_email: HashSet<i64>,
@@ -212,7 +214,8 @@ pub(super) fn load(
     let ids = json_ids(&ids);
 
     let (disputed_customers, disputed_invoices) = open_disputes(conn, &ids)?;
-    let (promised_customers, promised_invoices) = pending_promises(conn, &ids, today)?;
+    let (promised_customers, promised_invoices, broken_promises) =
+        pending_promises(conn, &ids, today)?;
     let invoices = open_invoices(conn, &ids)?;
     let one_step = campaign.escalation == Escalation::OneStep;
 
@@ -242,6 +245,7 @@ pub(super) fn load(
         disputed_invoices,
         promised_customers,
         promised_invoices,
+        broken_promises,
         replied: customer_set(
             conn,
             "SELECT i.customer_id FROM messages i
@@ -291,14 +295,18 @@ fn open_disputes(conn: &Connection, ids: &str) -> CampaignResult<(HashSet<i64>, 
 }
 
 /// Customers with a pending promise for part of the balance, and invoices with one (kept and
-/// broken promises stop nothing).
+/// broken promises stop nothing); and customers whose latest promise is broken (most urgent).
 fn pending_promises(
     conn: &Connection,
     ids: &str,
     today: NaiveDate,
-) -> CampaignResult<(HashSet<i64>, HashSet<i64>)> {
+) -> CampaignResult<(HashSet<i64>, HashSet<i64>, HashSet<i64>)> {
     let (mut customers, mut invoices) = (HashSet::new(), HashSet::new());
+    let mut latest: HashMap<i64, (NaiveDate, i64, bool)> = HashMap::new();
     for p in promises::of_customers(conn, ids, today)? {
+        let this = (p.promised_date, p.id, p.status == PromiseStatus::Broken);
+        let entry = latest.entry(p.customer_id).or_insert(this);
+        *entry = (*entry).max(this);
         if p.status == PromiseStatus::Pending {
             match p.invoice_id {
                 Some(i) => invoices.insert(i),
@@ -306,7 +314,11 @@ fn pending_promises(
             };
         }
     }
-    Ok((customers, invoices))
+    let broken = latest
+        .into_iter()
+        .filter_map(|(customer, (_, _, broken))| broken.then_some(customer))
+        .collect();
+    Ok((customers, invoices, broken))
 }
 
 /// The first day (as text) a reminder sent on counts as within the gap of `min_gap_days` days

@@ -17,6 +17,7 @@ pub mod fingerprint;
 mod input;
 pub mod plan;
 pub mod results;
+pub mod room;
 pub mod run;
 pub mod summary;
 

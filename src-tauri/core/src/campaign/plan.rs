@@ -10,7 +10,9 @@
 //! invoices, listing all their open invoices; nobody is contacted twice within the minimum gap.
 //! Invoices stop when paid, disputed or promised (until the promise breaks); customers stop
 //! when marked do-not-contact, when they replied, or when a note says "stop". Quiet days plan
-//! nothing; the daily cap holds back the least advanced messages. Customers without an email
+//! nothing; the daily cap (and the account's daily sending limit, across campaigns, see
+//! [`super::room`]) holds back the least urgent messages: broken promises go first, then the
+//! open amount times the days overdue. Customers without an email
 //! get a call task instead.
 //!
 //! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
@@ -28,6 +30,7 @@
 use super::activation;
 use super::escalation::{self, Escalation, Ladder};
 use super::facts::{self, date_of, CustomerRow};
+use super::room::{apply_account_room, Urgency};
 use super::FieldCondition;
 use super::{get, Audience, Campaign, CampaignError, CampaignResult, Channel, Trigger, Variant};
 use crate::settings;
@@ -55,6 +58,9 @@ pub struct Plan {
     /// Set when the campaign is active but its activation was never confirmed: runs send
     /// nothing for it (see [`super::activation`]).
     pub unconfirmed: Option<String>,
+    /// Set while the server has paused sending for the account ("sending paused until TIME:
+    /// <server's words>"); emails are still queued and go out when the pause ends.
+    pub sending_paused: Option<String>,
 }
 
 impl Plan {
@@ -98,6 +104,8 @@ pub struct PlannedContact {
     /// overdue-1, invoice 1043 is 143 days overdue").
     pub stage: String,
     pub why: String,
+    /// What decides who goes first when the account's daily limit defers some.
+    pub urgency: Urgency,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -114,6 +122,8 @@ pub enum ExclusionReason {
     OverDailyCap,
     /// Its message for this campaign has not gone out yet (queued for a retry, or sending).
     Retrying,
+    /// The account's daily sending limit is reached: planned again on the next run day.
+    DailyLimit,
 }
 
 impl ExclusionReason {
@@ -129,6 +139,7 @@ impl ExclusionReason {
             ExclusionReason::QuietDay => "quiet day",
             ExclusionReason::OverDailyCap => "over the daily cap",
             ExclusionReason::Retrying => "retrying",
+            ExclusionReason::DailyLimit => "daily limit",
         }
     }
 }
@@ -386,7 +397,20 @@ pub fn plan(conn: &Connection, campaign_id: i64, today: NaiveDate) -> CampaignRe
     plan_campaign(conn, &campaign, today)
 }
 
+/// Plans one campaign for `today`, within the account's sending limits. Reads only.
 pub fn plan_campaign(
+    conn: &Connection,
+    campaign: &Campaign,
+    today: NaiveDate,
+) -> CampaignResult<Plan> {
+    let mut plan = plan_alone(conn, campaign, today)?;
+    apply_account_room(conn, today, &mut [(campaign, &mut plan)])?;
+    Ok(plan)
+}
+
+/// Plans one campaign for `today` as if it were the only one: the account's daily room, shared
+/// by every campaign of a run, is applied afterwards ([`apply_account_room`]).
+pub(super) fn plan_alone(
     conn: &Connection,
     campaign: &Campaign,
     today: NaiveDate,
@@ -596,6 +620,12 @@ pub fn plan_campaign(
                 None => escalation::stage(campaign, &ladder, level.as_ref(), top, aged, oldest),
             },
             why,
+            urgency: Urgency::of(
+                balances,
+                c.oldest_open_due,
+                facts.broken_promises.contains(&customer_id),
+                today,
+            ),
         });
     }
 
@@ -614,18 +644,11 @@ pub fn plan_campaign(
         detail: f.detail,
     }));
 
-    // Most advanced first, then oldest debt: what the cap keeps.
-    let oldest = |id: i64| {
-        facts
-            .customers
-            .get(&id)
-            .and_then(|c| c.oldest_open_due)
-            .unwrap_or(NaiveDate::MAX)
-    };
+    // Most urgent first (broken promises, then amount × days overdue): what the caps keep.
     contacts.sort_by(|a, b| {
-        b.step_position
-            .cmp(&a.step_position)
-            .then(oldest(a.customer_id).cmp(&oldest(b.customer_id)))
+        a.urgency
+            .rank()
+            .cmp(&b.urgency.rank())
             .then(a.customer_id.cmp(&b.customer_id))
     });
 
@@ -698,6 +721,7 @@ pub fn plan_campaign(
         counts,
         stale_data: stale_warning(conn, today)?,
         unconfirmed: activation::unconfirmed_note(campaign),
+        sending_paused: None,
     })
 }
 

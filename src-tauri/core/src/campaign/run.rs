@@ -21,7 +21,8 @@
 //! reached step), so after days switched off it sends once, not once per missed day.
 
 use super::activation;
-use super::plan::{plan_campaign, quiet_day, stale_warning, Plan, PlannedContact, Reach};
+use super::plan::{plan_alone, quiet_day, stale_warning, Plan, PlannedContact, Reach};
+use super::room::apply_account_room;
 use super::summary::FAILED_AND_WAITING;
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::db::{now_timestamp, Database};
@@ -88,17 +89,20 @@ impl RunReport {
             && self
                 .delivery
                 .as_ref()
-                .is_none_or(|d| d.login_refused.is_none())
+                .is_none_or(|d| d.login_refused.is_none() && d.paused.is_none())
     }
 }
 
-/// Plans every active campaign for `today` without writing anything.
+/// Plans every active campaign for `today` without writing anything; the account's daily
+/// room is shared by all of them, most urgent customers first.
 pub fn plan_all(conn: &Connection, today: NaiveDate) -> CampaignResult<Vec<(Campaign, Plan)>> {
     let mut out = Vec::new();
-    for campaign in list(conn)?.into_iter().filter(|c| c.active) {
-        let plan = plan_campaign(conn, &campaign, today)?;
+    for campaign in list(conn)?.into_iter().filter(Campaign::sends) {
+        let plan = plan_alone(conn, &campaign, today)?;
         out.push((campaign, plan));
     }
+    let mut all: Vec<(&Campaign, &mut Plan)> = out.iter_mut().map(|(c, p)| (&*c, p)).collect();
+    apply_account_room(conn, today, &mut all)?;
     Ok(out)
 }
 
@@ -110,7 +114,7 @@ pub fn quiet_everywhere(
     today: NaiveDate,
 ) -> CampaignResult<Option<Vec<(Campaign, String)>>> {
     let mut quiet = Vec::new();
-    for campaign in list(conn)?.into_iter().filter(|c| c.active) {
+    for campaign in list(conn)?.into_iter().filter(Campaign::sends) {
         let Some(reason) = quiet_day(&campaign, today) else {
             return Ok(None);
         };
@@ -152,12 +156,13 @@ pub async fn run_due<M: Mailer>(
     }
     let mut done = 0;
     for chunk in batches {
-        match deliver_chunk(&mut db, mailer, chunk).await {
+        match deliver_chunk(&mut db, mailer, chunk, today).await {
             Ok(d) => {
-                let login_refused = d.login_refused.is_some();
+                let stop = d.login_refused.is_some() || d.paused.is_some();
                 merge(report.delivery.get_or_insert_with(Default::default), d);
-                if login_refused {
-                    // One login attempt per run: the rest stays queued for the next run.
+                if stop {
+                    // One login attempt per run, and a paused account sends nothing: the rest
+                    // stays queued for the next run.
                     break;
                 }
             }
@@ -188,11 +193,16 @@ async fn deliver_chunk<M: Mailer>(
     db: &mut Database,
     mailer: &M,
     ids: &[i64],
+    today: NaiveDate,
 ) -> Result<DeliveryReport, OutboxError> {
+    // The run's date is the day its messages count on (a simulated one under `--today`).
+    let policy = RetryPolicy {
+        sending_day: Some(today),
+        ..RetryPolicy::default()
+    };
     let mut attempt = 0;
     loop {
-        let result =
-            outbox::deliver(db.conn_mut(), mailer, Some(ids), &RetryPolicy::default()).await;
+        let result = outbox::deliver(db.conn_mut(), mailer, Some(ids), &policy).await;
         // A concurrent writer (another runner queuing) can make SQLite refuse a write at
         // once. Trying again never duplicates: a message already claimed is `sending` and
         // becomes `uncertain`, never resent.
@@ -218,6 +228,8 @@ fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
         (a, b) => a.or(b),
     };
     into.login_refused = into.login_refused.take().or(more.login_refused);
+    into.paused = into.paused.take().or(more.paused);
+    into.daily_limit = into.daily_limit.take().or(more.daily_limit);
 }
 
 fn is_locked(e: &OutboxError) -> bool {
@@ -234,12 +246,19 @@ fn is_locked(e: &OutboxError) -> bool {
 /// The first half of [`run_due`]: plans and queues (or only plans, with `dry_run`).
 pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignResult<RunReport> {
     let conn = db.conn();
-    let mut runs = Vec::new();
-    for campaign in list(conn)?.into_iter().filter(Campaign::sends) {
+    let campaigns: Vec<Campaign> = list(conn)?.into_iter().filter(Campaign::sends).collect();
+    let mut plans = Vec::with_capacity(campaigns.len());
+    for campaign in &campaigns {
         if !dry_run {
-            reconcile(conn, &campaign)?;
+            reconcile(conn, campaign)?;
         }
-        let plan = plan_campaign(conn, &campaign, today)?;
+        plans.push(plan_alone(conn, campaign, today)?);
+    }
+    // The account's daily room is shared: applied once over every campaign's emails.
+    let mut all: Vec<(&Campaign, &mut Plan)> = campaigns.iter().zip(plans.iter_mut()).collect();
+    apply_account_room(conn, today, &mut all)?;
+    let mut runs = Vec::with_capacity(campaigns.len());
+    for (campaign, plan) in campaigns.iter().zip(plans) {
         let mut run = CampaignRun {
             campaign_id: campaign.id,
             name: campaign.name.clone(),
@@ -250,7 +269,7 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
             failed: Vec::new(),
         };
         if !dry_run {
-            execute(conn, &campaign, today, &mut run)?;
+            execute(conn, campaign, today, &mut run)?;
         }
         runs.push(run);
     }

@@ -9,10 +9,11 @@
 //! uncertain message always waits: only the user can tell whether it arrived.
 
 pub use super::activation::NotConfirmed;
+use super::plan::ExclusionReason;
 use super::run::{parse_send_key, RunReport};
 use super::CampaignResult;
 use crate::db::json_ids;
-use crate::mail::outbox::{MessageState, CANCELLED_REASON};
+use crate::mail::outbox::{sending_paused, MessageState, CANCELLED_REASON};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -32,6 +33,11 @@ pub struct RunSummary {
     pub failed: Vec<ReasonCount>,
     /// Campaign messages still queued after the run.
     pub deferred: Option<Deferred>,
+    /// The server paused sending for the account: `sending paused until TIME: <its words>`.
+    pub paused: Option<String>,
+    /// What the account's daily limit held back: the delivery's line ("deferred: daily limit
+    /// of N reached: M message(s) wait until …") and the customers the plans deferred.
+    pub daily_limit: Vec<String>,
     /// Messages a runner that died had left being sent, which this run marked uncertain.
     pub recovered: usize,
     /// Every failed and uncertain campaign message waiting for a decision, per state and reason.
@@ -124,11 +130,38 @@ pub fn summarize(
         sent,
         failed,
         deferred: deferred(conn)?,
+        paused: sending_paused(conn, Utc::now())?.map(|p| p.describe()),
+        daily_limit: daily_limit_lines(report),
         recovered: recovered.len() + delivery.map_or(0, |d| d.recovered.len()),
         waiting,
         not_confirmed: super::activation::not_confirmed(conn)?,
         attention,
     })
+}
+
+/// The delivery's daily-limit line and, per reason, the customers the plans deferred.
+fn daily_limit_lines(report: Option<&RunReport>) -> Vec<String> {
+    let Some(report) = report else {
+        return Vec::new();
+    };
+    let mut lines: Vec<String> = report
+        .delivery
+        .as_ref()
+        .and_then(|d| d.daily_limit.clone())
+        .into_iter()
+        .collect();
+    let mut deferred: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in report.campaigns.iter().flat_map(|c| &c.plan.excluded) {
+        if e.reason == ExclusionReason::DailyLimit {
+            *deferred.entry(e.detail.as_str()).or_default() += 1;
+        }
+    }
+    lines.extend(
+        deferred
+            .into_iter()
+            .map(|(detail, n)| format!("{n} customer(s) {detail}")),
+    );
+    lines
 }
 
 fn sent_counts(conn: &Connection, ids: &[i64]) -> CampaignResult<Vec<SentCount>> {

@@ -1,5 +1,8 @@
 //! The user's own SMTP account: settings in the database, password in the OS keychain.
 
+pub use super::presets::{preset, ProviderPreset, PRESETS};
+
+use super::limits::SendingLimits;
 use crate::db::DbError;
 use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
@@ -77,6 +80,10 @@ pub struct AccountSettings {
     pub port: u16,
     pub security: Security,
     pub username: String,
+    /// Messages per minute and per day; None: the provider's published figures for `host`
+    /// (see [`super::limits::for_account`]). Settings stored before limits existed load as None.
+    #[serde(default)]
+    pub limits: Option<SendingLimits>,
 }
 
 /// What the settings screen shows: the settings, whether a password is stored, and warnings.
@@ -86,75 +93,8 @@ pub struct AccountView {
     pub settings: AccountSettings,
     pub password_stored: bool,
     pub warnings: Vec<String>,
-}
-
-/// Host, port and security for a well-known provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct ProviderPreset {
-    pub id: &'static str,
-    pub label: &'static str,
-    pub host: &'static str,
-    pub port: u16,
-    pub security: Security,
-    pub note: &'static str,
-}
-
-pub const PRESETS: &[ProviderPreset] = &[
-    ProviderPreset {
-        id: "gmail",
-        label: "Gmail / Google Workspace",
-        host: "smtp.gmail.com",
-        port: 587,
-        security: Security::StartTls,
-        note: "Use an app password (Google Account → Security → 2-Step Verification → App passwords); your normal password is refused. Workspace: 2,000 messages a day.",
-    },
-    ProviderPreset {
-        id: "microsoft365",
-        label: "Microsoft 365 / Outlook.com",
-        host: "smtp.office365.com",
-        port: 587,
-        security: Security::StartTls,
-        note: "Basic SMTP authentication must be allowed for the mailbox (SMTP AUTH); many tenants have it turned off. About 30 messages a minute.",
-    },
-    ProviderPreset {
-        id: "fastmail",
-        label: "Fastmail",
-        host: "smtp.fastmail.com",
-        port: 465,
-        security: Security::ImplicitTls,
-        note: "Use an app password created under Settings → Privacy & Security.",
-    },
-    ProviderPreset {
-        id: "icloud",
-        label: "iCloud Mail",
-        host: "smtp.mail.me.com",
-        port: 587,
-        security: Security::StartTls,
-        note: "Use an app-specific password from appleid.apple.com.",
-    },
-    ProviderPreset {
-        id: "yahoo",
-        label: "Yahoo Mail",
-        host: "smtp.mail.yahoo.com",
-        port: 465,
-        security: Security::ImplicitTls,
-        note: "Use an app password from Account Security.",
-    },
-    ProviderPreset {
-        id: "zoho",
-        label: "Zoho Mail",
-        host: "smtp.zoho.com",
-        port: 465,
-        security: Security::ImplicitTls,
-        note: "Use an app-specific password when two-factor authentication is on.",
-    },
-];
-
-pub fn preset(id: &str) -> Option<&'static ProviderPreset> {
-    PRESETS
-        .iter()
-        .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+    /// The sending limits in force: the account's own, else the provider's published figures.
+    pub limits_in_force: SendingLimits,
 }
 
 /// Whether `host` names this computer (the only place an unencrypted connection is allowed).
@@ -227,6 +167,9 @@ impl AccountSettings {
         if s.username.is_empty() || s.username.chars().any(char::is_control) {
             return refuse("username", "the user name is missing".into());
         }
+        if let Some(limits) = &s.limits {
+            limits.check()?;
+        }
         Ok(s)
     }
 
@@ -242,6 +185,7 @@ impl AccountSettings {
             port: 587,
             security: Security::StartTls,
             username: address.into(),
+            limits: None,
         }
     }
 
@@ -332,6 +276,7 @@ pub fn view(
         }
     };
     Ok(Some(AccountView {
+        limits_in_force: super::limits::for_account(&settings),
         settings,
         password_stored,
         warnings,
@@ -398,6 +343,7 @@ pub fn save(
     }
     Ok(AccountView {
         warnings: clean.warnings(),
+        limits_in_force: super::limits::for_account(&clean),
         settings: clean,
         password_stored: true,
     })

@@ -19,8 +19,10 @@ pub mod attachments;
 pub mod company;
 pub mod compose;
 pub mod context;
+pub mod limits;
 pub mod mime;
 pub mod outbox;
+pub mod presets;
 pub mod smtp;
 pub mod templates;
 

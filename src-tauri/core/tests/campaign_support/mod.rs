@@ -8,6 +8,8 @@ pub mod mail_support;
 #[allow(unused_imports)] // used by the test files that run the CLI
 pub use mail_support::cli_support;
 
+pub mod backlog;
+
 use chrono::NaiveDate;
 use duebook_core::campaign::run;
 use duebook_core::clock::{Clock, FixedClock};
@@ -75,26 +77,6 @@ pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
         },
     )
     .expect("invoice")
-}
-
-/// 41 customers whose oldest invoice is 0, 10, … 400 days overdue on `start` (100.00 EUR
-/// each); every fifth has a second invoice due two days before `start`. Returns (customer,
-/// days overdue).
-pub fn backlog(db: &Database, start: NaiveDate) -> Vec<(i64, u64)> {
-    (0..=40u64)
-        .map(|n| {
-            let due = start - chrono::Days::new(n * 10);
-            let dues = if n % 5 == 0 {
-                vec![due.to_string(), (start - chrono::Days::new(2)).to_string()]
-            } else {
-                vec![due.to_string()]
-            };
-            let dues: Vec<&str> = dues.iter().map(String::as_str).collect();
-            let email = format!("ap{n}@backlog.example");
-            let (id, _) = customer(db, &format!("Backlog {n}"), Some(&email), &dues);
-            (id, n * 10)
-        })
-        .collect()
 }
 
 /// Writes a customer's name and its contacts' name (and address, when given) straight into
@@ -178,13 +160,27 @@ pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
 pub type Log = Vec<(NaiveDate, i64, String, &'static str)>;
 
 /// Runs `run-due` once a day for `days` days from `start`, with the clock stopped on each day.
-pub fn simulate(path: &Path, start: NaiveDate, days: u64, mailer: &Recorder) -> Log {
+pub fn simulate<M: Mailer>(path: &Path, start: NaiveDate, days: u64, mailer: &M) -> Log {
+    simulate_days(path, (start, days), mailer, |_| {}, |_| {})
+}
+
+/// [`simulate`], calling `before` with each day's date before its run and `after` with the
+/// run's report.
+pub fn simulate_days<M: Mailer>(
+    path: &Path,
+    (start, days): (NaiveDate, u64),
+    mailer: &M,
+    mut before: impl FnMut(NaiveDate),
+    mut after: impl FnMut(&run::RunReport),
+) -> Log {
     let db = Database::open(path).expect("open");
     let mut log = Vec::new();
     for n in 0..days {
         let clock = FixedClock(start + chrono::Days::new(n));
         let today = clock.today();
+        before(today);
         let report = block_on(run::run_due(path, mailer, today, false)).expect("run-due");
+        after(&report);
         for c in &report.campaigns {
             assert!(c.failed.is_empty(), "{today}: {:?}", c.failed);
             assert!(c.already_queued.is_empty());

@@ -17,6 +17,7 @@ use duebook_core::mail::smtp::{MailerOptions, Timeouts};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::{contacts, customers, derived, invoices};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -156,6 +157,7 @@ pub fn account(port: u16, security: Security) -> AccountSettings {
         port,
         security,
         username: USER.into(),
+        limits: None,
     }
 }
 
@@ -215,6 +217,52 @@ impl SmtpServer {
         user: &str,
         port: u16,
     ) -> SmtpServer {
+        SmtpServer::spawn(mode, dir, (implicit_tls, user, port), &[])
+    }
+
+    /// An accepting STARTTLS server with a provider's limits: past `daily_limit` messages a
+    /// day (the day the test writes with [`SmtpServer::set_day`]) Gmail's 550 5.4.5, and
+    /// 421 4.7.0 "try again in 1 second" to the first `throttle_first` messages.
+    pub fn start_limited(dir: &Path, daily_limit: u32, throttle_first: u32) -> SmtpServer {
+        let extra = [
+            "--daily-limit".to_string(),
+            daily_limit.to_string(),
+            "--throttle-first".to_string(),
+            throttle_first.to_string(),
+        ];
+        SmtpServer::spawn("accept", dir, (false, USER, 0), &extra)
+    }
+
+    /// The day the server counts its daily limit on (a simulated date).
+    pub fn set_day(&self, day: NaiveDate) {
+        std::fs::write(self.dir.join("day"), day.to_string()).expect("write the day");
+    }
+
+    /// Per day (see [`SmtpServer::set_day`]), the message bodies handed over, taken or not.
+    pub fn data_by_day(&self) -> BTreeMap<String, u32> {
+        let mut by = BTreeMap::new();
+        for day in std::fs::read_to_string(self.dir.join("data-count"))
+            .unwrap_or_default()
+            .lines()
+        {
+            *by.entry(day.to_string()).or_default() += 1;
+        }
+        by
+    }
+
+    /// The Message-IDs the server refused in a listing file ("throttled", "over-quota").
+    pub fn refused(&self, listing: &str) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join(listing))
+            .map(|s| s.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    fn spawn(
+        mode: &str,
+        dir: &Path,
+        (implicit_tls, user, port): (bool, &str, u16),
+        extra: &[String],
+    ) -> SmtpServer {
         let python = required_env("DUEBOOK_TEST_PYTHON");
         let script = required_env("DUEBOOK_TEST_SMTP_SCRIPT");
         std::fs::create_dir_all(dir).expect("server dir");
@@ -227,6 +275,7 @@ impl SmtpServer {
             .args(["--port", &port.to_string()])
             .arg("--dir")
             .arg(dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         if implicit_tls {

@@ -122,6 +122,8 @@ export interface Plan {
   quiet_day: string | null;
   /** Set when the campaign is switched on but was never confirmed: runs send nothing for it. */
   unconfirmed?: string | null;
+  /** "sending paused until TIME: <server's words>" while the server has paused the account. */
+  sending_paused?: string | null;
   contacts: PlannedContact[];
   excluded: Excluded[];
   between_steps: number;

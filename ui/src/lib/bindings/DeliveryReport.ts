@@ -21,4 +21,14 @@ waiting: number, next_retry_at: string | null,
  * The server refused the login: sending stopped, every message stays queued, and the
  * account is marked as needing attention (see [`account_attention`]).
  */
-login_refused: string | null, };
+login_refused: string | null, 
+/**
+ * The server said "slow down" or "quota used up": sending is paused for the account
+ * ("sending paused until TIME: <server's words>"), every message stays queued.
+ */
+paused: string | null, 
+/**
+ * The account's daily limit was reached: the rest waits for the next working morning
+ * ("deferred: daily limit of N reached").
+ */
+daily_limit: string | null, };

@@ -23,6 +23,9 @@ pub fn print_plan(name: &str, plan: &Plan) {
     if let Some(q) = &plan.quiet_day {
         println!("  quiet day: {}; nothing is sent", for_terminal(q));
     }
+    if let Some(p) = &plan.sending_paused {
+        println!("  {}; emails stay queued until then", for_terminal(p));
+    }
     for c in &plan.contacts {
         let what = match c.channel {
             Channel::Email => "email",
@@ -128,6 +131,12 @@ pub fn print_summary(s: &RunSummary) {
                 format!("next attempt at {local}")
             });
         println!("  deferred: {} queued, {when}", d.queued);
+    }
+    if let Some(p) = &s.paused {
+        println!("  {}", for_terminal(p));
+    }
+    for line in &s.daily_limit {
+        println!("  {}", for_terminal(line));
     }
     if s.recovered > 0 {
         println!(

@@ -1,72 +1,17 @@
-//! `duebook account ...`, `duebook send ...` and `duebook outbox ...`: set up the SMTP account
-//! and send reminders on a machine without a window. The password is read from a prompt or from
-//! standard input, never from an argument (arguments show up in `ps` and shell history).
+//! `duebook send ...` and `duebook outbox ...`: send reminders on a machine without a window
+//! (the account is set up with `duebook account`, see `account_cli.rs`).
 
+use crate::account_cli::print_warnings;
 use crate::terminal::{self, for_terminal};
 use clap::{Args, Subcommand};
 use duebook_core::db::Database;
 use duebook_core::mail;
-use duebook_core::mail::account::{self, AccountSettings, Security};
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
 use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
-use duebook_core::secrets::{KeychainStore, Password};
-use std::io::{BufRead, IsTerminal};
+use duebook_core::secrets::KeychainStore;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-#[derive(Subcommand)]
-pub enum AccountAction {
-    /// Set up or change the SMTP account. Fields not given keep their current value.
-    ///
-    /// The password goes to the OS keychain: typed at a prompt, or read from standard input
-    /// with --password-stdin (e.g. `secret-tool lookup ... | duebook account set --password-stdin`).
-    Set(SetArgs),
-    /// Show the account (never the password).
-    Show {
-        #[arg(long)]
-        json: bool,
-    },
-    /// Connect, set up TLS and log in; with --send-to, also send a test email.
-    Test {
-        #[arg(long, value_name = "EMAIL")]
-        send_to: Option<String>,
-    },
-    /// Delete the account's settings and its password from the keychain.
-    Remove,
-}
-
-#[derive(Args)]
-pub struct SetArgs {
-    /// Fill host, port and security for a provider: gmail, microsoft365, fastmail, icloud, yahoo, zoho.
-    #[arg(long)]
-    preset: Option<String>,
-    /// The From address.
-    #[arg(long, value_name = "EMAIL")]
-    from: Option<String>,
-    /// The sender name recipients see.
-    #[arg(long)]
-    name: Option<String>,
-    /// Where replies go ("" to clear).
-    #[arg(long, value_name = "EMAIL")]
-    reply_to: Option<String>,
-    #[arg(long)]
-    host: Option<String>,
-    #[arg(long)]
-    port: Option<u16>,
-    /// starttls, tls or none (none only for a server on this computer).
-    #[arg(long)]
-    security: Option<String>,
-    /// The login name (default: the From address).
-    #[arg(long)]
-    username: Option<String>,
-    /// Read the password from the first line of standard input.
-    #[arg(long, conflicts_with = "keep_password")]
-    password_stdin: bool,
-    /// Keep the stored password.
-    #[arg(long)]
-    keep_password: bool,
-}
 
 #[derive(Args)]
 pub struct SendArgs {
@@ -106,202 +51,20 @@ pub enum OutboxAction {
     Cancel { id: i64 },
 }
 
-fn err(e: impl std::fmt::Display) -> String {
+pub(crate) fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the network runtime: {e}"))
 }
 
-fn mailer(db: &Database, keychain: &KeychainStore) -> Result<SmtpMailer, String> {
+pub(crate) fn mailer(db: &Database, keychain: &KeychainStore) -> Result<SmtpMailer, String> {
     let options = MailerOptions::default().with_env_ca().map_err(err)?;
     mail::mailer_for_account(db.conn(), keychain, options).map_err(err)
-}
-
-pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String> {
-    let db = Database::open(db_path).map_err(err)?;
-    let keychain = KeychainStore::default();
-    match action {
-        AccountAction::Set(args) => set(&db, &keychain, args),
-        AccountAction::Show { json } => {
-            let Some(view) = account::view(db.conn(), &keychain).map_err(err)? else {
-                return Err("no email account is set up (use `duebook account set`)".into());
-            };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&view).map_err(err)?);
-            } else {
-                let s = &view.settings;
-                let from = s.from_mailbox().map_err(err)?.to_string();
-                println!("From:      {}", for_terminal(&from));
-                if let Some(r) = &s.reply_to {
-                    println!("Reply-To:  {}", for_terminal(r));
-                }
-                println!(
-                    "Server:    {}:{} ({})",
-                    for_terminal(&s.host),
-                    s.port,
-                    s.security.as_str()
-                );
-                println!("User name: {}", for_terminal(&s.username));
-                println!(
-                    "Password:  {}",
-                    if view.password_stored {
-                        "stored in the OS keychain"
-                    } else {
-                        "NOT stored (run `duebook account set`)"
-                    }
-                );
-                print_warnings(&view.warnings);
-                print_attention(db.conn())?;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        AccountAction::Test { send_to } => {
-            let settings = account::require(db.conn()).map_err(err)?;
-            let m = mailer(&db, &keychain)?;
-            let rt = runtime()?;
-            let report = rt.block_on(m.test_connection()).map_err(err)?;
-            println!(
-                "OK: connected to {}:{} ({}), logged in as {}",
-                for_terminal(&report.host),
-                report.port,
-                if report.encrypted {
-                    "encrypted"
-                } else {
-                    "NOT encrypted"
-                },
-                for_terminal(&settings.username)
-            );
-            print_warnings(&settings.warnings());
-            if let Some(to) = send_to {
-                let reply = rt.block_on(mail::send_test_email(&m, &settings, &to))?;
-                println!(
-                    "test email to {} accepted: {}",
-                    for_terminal(&to),
-                    for_terminal(&reply)
-                );
-            }
-            rt.block_on(m.close());
-            Ok(ExitCode::SUCCESS)
-        }
-        AccountAction::Remove => {
-            if account::remove(db.conn(), &keychain).map_err(err)? {
-                println!("email account and its keychain password removed");
-            } else {
-                println!("no email account was set up");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
-    let current = account::load(db.conn()).map_err(err)?;
-    let preset = match &args.preset {
-        Some(id) => Some(account::preset(id).ok_or_else(|| {
-            let ids: Vec<&str> = account::PRESETS.iter().map(|p| p.id).collect();
-            format!("unknown preset {id:?} (known: {})", ids.join(", "))
-        })?),
-        None => None,
-    };
-    let security = match &args.security {
-        Some(s) => Some(Security::parse(s).map_err(err)?),
-        None => preset.map(|p| p.security),
-    };
-    let from = args
-        .from
-        .or_else(|| current.as_ref().map(|c| c.from_address.clone()))
-        .ok_or("--from is required for a new account")?;
-    let host = args
-        .host
-        .or_else(|| preset.map(|p| p.host.to_string()))
-        .or_else(|| current.as_ref().map(|c| c.host.clone()))
-        .ok_or("--host (or --preset) is required for a new account")?;
-    let security = security
-        .or_else(|| current.as_ref().map(|c| c.security))
-        .unwrap_or(Security::StartTls);
-    let port = args
-        .port
-        .or_else(|| preset.map(|p| p.port))
-        .or_else(|| {
-            current
-                .as_ref()
-                .filter(|c| c.security == security)
-                .map(|c| c.port)
-        })
-        .unwrap_or(match security {
-            Security::ImplicitTls => 465,
-            _ => 587,
-        });
-    let settings = AccountSettings {
-        sender_name: args
-            .name
-            .or_else(|| current.as_ref().map(|c| c.sender_name.clone()))
-            .unwrap_or_default(),
-        reply_to: match args.reply_to {
-            Some(r) if r.trim().is_empty() => None,
-            Some(r) => Some(r),
-            None => current.as_ref().and_then(|c| c.reply_to.clone()),
-        },
-        username: args
-            .username
-            .or_else(|| current.as_ref().map(|c| c.username.clone()))
-            .unwrap_or_else(|| from.clone()),
-        from_address: from,
-        host,
-        port,
-        security,
-    };
-    // Check the fields before asking for a password.
-    let settings = settings.validated().map_err(err)?;
-    let password = if args.keep_password {
-        None
-    } else if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
-        line.clear();
-        Some(Password::new(trimmed))
-    } else if std::io::stdin().is_terminal() {
-        if let Some(p) = preset {
-            eprintln!("{}: {}", p.label, p.note);
-        }
-        let prompt = if current.is_some() {
-            "SMTP password or app password (Enter keeps the stored one): "
-        } else {
-            "SMTP password or app password: "
-        };
-        let typed = rpassword::prompt_password(prompt)
-            .map_err(|e| format!("cannot read the password: {e}"))?;
-        (!typed.is_empty()).then(|| Password::new(typed))
-    } else {
-        return Err(
-            "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
-        );
-    };
-    let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
-    println!(
-        "email account saved: {} via {}:{} ({}); password in the OS keychain",
-        for_terminal(&view.settings.from_address),
-        for_terminal(&view.settings.host),
-        view.settings.port,
-        view.settings.security.as_str()
-    );
-    print_warnings(&view.warnings);
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_warnings(warnings: &[String]) {
-    for w in warnings {
-        println!("warning: {}", for_terminal(w));
-    }
 }
 
 pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<ExitCode, String> {
@@ -395,7 +158,7 @@ fn deliver(db: &mut Database, m: &SmtpMailer, only: Option<&[i64]>) -> Result<Ex
 }
 
 /// The account's "needs attention" state (a refused login), if any, with the fix.
-fn print_attention(conn: &rusqlite::Connection) -> Result<(), String> {
+pub(crate) fn print_attention(conn: &rusqlite::Connection) -> Result<(), String> {
     if let Some(a) = outbox::account_attention(conn).map_err(err)? {
         println!(
             "Account:   NEEDS ATTENTION since {}: {}\n           {}",

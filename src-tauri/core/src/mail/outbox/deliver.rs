@@ -3,9 +3,11 @@
 use super::attention::{clear_attention, mark_needs_attention};
 use super::lease::{acquire_lease, recover, release_lease, renew_lease, LEASE_RENEW_EVERY};
 use super::transitions::refresh_customer;
-use super::{now_ts, DeliveryReport, OutboxError, RetryPolicy};
+use super::{hold, now_ts, sending_paused, DeliveryReport, OutboxError, RetryPolicy};
 use crate::db::json_ids;
+use crate::mail::limits::{Pace, Pacer};
 use crate::mail::smtp::{Mailer, SendError};
+use chrono::NaiveDate;
 use lettre::address::Envelope;
 use lettre::message::Mailbox;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -18,13 +20,18 @@ struct Claimed {
     raw: Vec<u8>,
 }
 
-/// queued → sending (attempts + 1) for one message; None when it is not queued any more.
-fn claim(conn: &Connection, id: i64) -> Result<Option<Result<Claimed, String>>, OutboxError> {
+/// queued → sending (attempts + 1) for one message, counted on `day` for the account's
+/// limits; None when it is not queued any more.
+fn claim(
+    conn: &Connection,
+    id: i64,
+    day: NaiveDate,
+) -> Result<Option<Result<Claimed, String>>, OutboxError> {
     let changed = conn.execute(
         "UPDATE messages SET state = 'sending', attempts = attempts + 1, last_attempt_at = ?2,
-                             next_attempt_at = NULL
+                             next_attempt_at = NULL, send_day = ?3
          WHERE id = ?1 AND state = 'queued' AND direction = 'out'",
-        params![id, now_ts()],
+        params![id, now_ts(), day.to_string()],
     )?;
     if changed == 0 {
         return Ok(None);
@@ -63,31 +70,35 @@ fn claim(conn: &Connection, id: i64) -> Result<Option<Result<Claimed, String>>, 
 
 fn record(
     conn: &Connection,
-    id: i64,
-    attempt: u32,
+    c: &Claimed,
     result: Result<String, SendError>,
-    policy: &RetryPolicy,
-    report: &mut DeliveryReport,
+    run: &mut Run,
 ) -> Result<(), OutboxError> {
+    let (id, attempt) = (c.id, c.attempt);
+    let report = &mut run.report;
+    if matches!(result, Err(SendError::NotSent(_))) {
+        // Certainly not taken: it gives its place in the day back.
+        run.pacer.not_taken();
+    }
     match result {
         Ok(reply) => record_sent(conn, id, &reply, report)?,
         Err(SendError::NotSent(e)) if e.is_login_refused() => {
             // Not an attempt at this message: it waits, unchanged, for a login that works.
-            conn.execute(
-                "UPDATE messages SET state = 'queued', attempts = max(attempts - 1, 0),
-                                     next_attempt_at = NULL, failure_reason = ?2
-                 WHERE id = ?1",
-                params![id, format!("not sent yet: {e}")],
-            )?;
+            wait_unchanged(conn, id, &format!("not sent yet: {e}"))?;
             if report.login_refused.is_none() {
                 mark_needs_attention(conn, &e)?;
                 report.login_refused = Some(e.to_string());
             }
         }
+        Err(SendError::NotSent(e)) if e.throttle().is_some() => {
+            let pause = hold::pause_for(conn, &e, run.pacer.day, report)?;
+            wait_unchanged(conn, id, &format!("not sent yet: {pause}"))?;
+        }
         Err(SendError::NotSent(e)) if e.is_transient() => {
-            let next = stamp(policy.next_attempt(attempt, chrono::Utc::now()));
+            let next = stamp(run.policy.next_attempt(attempt, chrono::Utc::now()));
             conn.execute(
-                "UPDATE messages SET state = 'queued', next_attempt_at = ?2, failure_reason = ?3
+                "UPDATE messages SET state = 'queued', next_attempt_at = ?2, failure_reason = ?3,
+                                     send_day = NULL
                  WHERE id = ?1",
                 params![
                     id,
@@ -99,7 +110,8 @@ fn record(
         }
         Err(SendError::NotSent(e)) => {
             conn.execute(
-                "UPDATE messages SET state = 'failed', failure_reason = ?2 WHERE id = ?1",
+                "UPDATE messages SET state = 'failed', failure_reason = ?2, send_day = NULL
+                 WHERE id = ?1",
                 params![id, e.to_string()],
             )?;
             report.failed.push(id);
@@ -115,6 +127,17 @@ fn record(
             report.uncertain.push(id);
         }
     }
+    Ok(())
+}
+
+/// Back to the queue as it was: the attempt does not count (a refused login, a paused account).
+fn wait_unchanged(conn: &Connection, id: i64, reason: &str) -> Result<(), OutboxError> {
+    conn.execute(
+        "UPDATE messages SET state = 'queued', attempts = max(attempts - 1, 0),
+                             next_attempt_at = NULL, failure_reason = ?2, send_day = NULL
+         WHERE id = ?1",
+        params![id, reason],
+    )?;
     Ok(())
 }
 
@@ -146,14 +169,17 @@ fn record_sent(
     Ok(())
 }
 
-fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(super) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// Sends queued messages — `only` these ids, or every queued one — that are due. A passing
 /// failure leaves the message queued for its next attempt ([`RetryPolicy`]; waited for inside
 /// the run only when due within `wait_in_run`); a refused login stops the run with every
-/// message still queued. Takes the send lease first (and
+/// message still queued. Keeps to the account's sending limits ([`crate::mail::limits`]):
+/// waits for room in the minute, leaves the rest for the next working morning when the day's
+/// limit is reached, and stops with every message queued when the server says "slow down"
+/// (a pause kept for the next run, see [`super::sending_paused`]). Takes the send lease first (and
 /// turns a dead sender's `sending` rows into `uncertain`); refuses with
 /// [`OutboxError::Busy`] while another process sends.
 ///
@@ -174,6 +200,13 @@ pub async fn deliver<M: Mailer>(
     Ok(report)
 }
 
+/// One delivery run's state: its policy, the account's limits, what it did.
+struct Run<'a> {
+    policy: &'a RetryPolicy,
+    pacer: Pacer,
+    report: DeliveryReport,
+}
+
 async fn deliver_holding<M: Mailer>(
     conn: &mut Connection,
     mailer: &M,
@@ -181,14 +214,21 @@ async fn deliver_holding<M: Mailer>(
     policy: &RetryPolicy,
     holder: &str,
 ) -> Result<DeliveryReport, OutboxError> {
-    let mut report = DeliveryReport {
-        recovered: recover(conn, Some(holder))?,
-        ..DeliveryReport::default()
+    let recovered = recover(conn, Some(holder))?;
+    let mut run = Run {
+        policy,
+        pacer: Pacer::load(conn, policy.day(), chrono::Utc::now())?,
+        report: DeliveryReport {
+            recovered,
+            ..DeliveryReport::default()
+        },
     };
     let filter = only.map(json_ids);
-    let concurrency = policy.concurrency.max(1);
-    loop {
-        let (due, next_wait) = pick(conn, filter.as_deref(), concurrency)?;
+    if let Some(pause) = sending_paused(conn, chrono::Utc::now())? {
+        run.report.paused = Some(pause.describe());
+    }
+    while run.report.paused.is_none() && run.report.login_refused.is_none() {
+        let (mut due, next_wait) = pick(conn, filter.as_deref(), policy.concurrency.max(1))?;
         if due.is_empty() {
             match next_wait.filter(|wait| *wait <= policy.wait_in_run) {
                 Some(wait) => {
@@ -199,41 +239,70 @@ async fn deliver_holding<M: Mailer>(
                 None => break,
             }
         }
-        let mut claimed = Vec::new();
-        for id in due {
-            match claim(conn, id)? {
-                None => {}
-                Some(Ok(c)) => claimed.push(c),
-                Some(Err(reason)) => {
-                    conn.execute(
-                        "UPDATE messages SET state = 'failed', failure_reason = ?2 WHERE id = ?1",
-                        params![id, reason],
-                    )?;
-                    report.failed.push(id);
-                }
+        match run.pacer.next(due.len(), chrono::Utc::now()) {
+            Pace::Go(n) => due.truncate(n),
+            Pace::Wait(wait) => {
+                // The minute's limit: pace within the run (the messages are due now).
+                renew_lease(conn, holder)?;
+                tokio::time::sleep(wait.min(LEASE_RENEW_EVERY)).await;
+                continue;
+            }
+            Pace::DayFull(limit) => {
+                let held = hold::defer_to_next_day(conn, filter.as_deref(), run.pacer.day, limit)?;
+                run.report.daily_limit = Some(held);
+                break;
             }
         }
-        renew_lease(conn, holder)?;
-        let sends = futures_util::future::join_all(
-            claimed.iter().map(|c| mailer.send(&c.envelope, &c.raw)),
-        );
-        tokio::pin!(sends);
-        // Keep the lease fresh while messages are on the wire (a DATA phase can take minutes).
-        let results = loop {
-            tokio::select! {
-                results = &mut sends => break results,
-                _ = tokio::time::sleep(LEASE_RENEW_EVERY) => renew_lease(conn, holder)?,
+        send_batch(conn, mailer, &due, holder, &mut run).await?;
+    }
+    let mut report = run.report;
+    note_waiting(conn, filter.as_deref(), &mut report)?;
+    if let Some(pause) = sending_paused(conn, chrono::Utc::now())? {
+        // Nothing goes out before the pause ends: that is when to try again.
+        report.next_retry_at = Some(stamp(pause.until));
+    }
+    Ok(report)
+}
+
+/// Claims `due`, hands the messages to the mailer together and records each outcome.
+async fn send_batch<M: Mailer>(
+    conn: &mut Connection,
+    mailer: &M,
+    due: &[i64],
+    holder: &str,
+    run: &mut Run<'_>,
+) -> Result<(), OutboxError> {
+    let mut claimed = Vec::new();
+    for &id in due {
+        match claim(conn, id, run.pacer.day)? {
+            None => {}
+            Some(Ok(c)) => claimed.push(c),
+            Some(Err(reason)) => {
+                conn.execute(
+                    "UPDATE messages SET state = 'failed', failure_reason = ?2, send_day = NULL
+                     WHERE id = ?1",
+                    params![id, reason],
+                )?;
+                run.report.failed.push(id);
             }
-        };
-        for (c, result) in claimed.iter().zip(results) {
-            record(conn, c.id, c.attempt, result, policy, &mut report)?;
-        }
-        if report.login_refused.is_some() {
-            break;
         }
     }
-    note_waiting(conn, filter.as_deref(), &mut report)?;
-    Ok(report)
+    run.pacer.handed_over(claimed.len(), chrono::Utc::now());
+    renew_lease(conn, holder)?;
+    let sends =
+        futures_util::future::join_all(claimed.iter().map(|c| mailer.send(&c.envelope, &c.raw)));
+    tokio::pin!(sends);
+    // Keep the lease fresh while messages are on the wire (a DATA phase can take minutes).
+    let results = loop {
+        tokio::select! {
+            results = &mut sends => break results,
+            _ = tokio::time::sleep(LEASE_RENEW_EVERY) => renew_lease(conn, holder)?,
+        }
+    };
+    for (c, result) in claimed.iter().zip(results) {
+        record(conn, c, result, run)?;
+    }
+    Ok(())
 }
 
 /// The messages left queued for a later retry, and when the first is due.

@@ -4,6 +4,7 @@
 //!  enqueue ──▶ queued ──claim──▶ sending ──250──────────────▶ sent
 //!                ▲                  │ ──4xx / out of reach before DATA ──▶ queued (retry after backoff)
 //!                │                  │ ──login refused ──▶ queued; sending stops, account needs attention
+//!                │                  │ ──"slow down" / quota reply ──▶ queued; sending paused
 //!                │                  │ ──5xx, TLS errors ──▶ failed (reason)
 //!                │                  │ ──no verdict after DATA ──────▶ uncertain
 //!                │                  └─ process died ─(next start)──▶ uncertain
@@ -17,7 +18,9 @@
 
 mod attention;
 mod deliver;
+mod hold;
 mod lease;
+mod pause;
 mod retry;
 mod store;
 #[cfg(test)]
@@ -27,6 +30,7 @@ mod transitions;
 pub use attention::{account_attention, clear_attention, mark_needs_attention, AccountAttention};
 pub use deliver::deliver;
 pub use lease::{recover_interrupted, LEASE_RENEW_EVERY, LEASE_TTL};
+pub use pause::{pause_end, pause_sending, sending_paused, SendingPause};
 pub use retry::RetryPolicy;
 pub use store::{
     count_in_states, enqueue, enqueue_prepared, get, list_by_state, list_for_customer, raw_mime,
@@ -168,6 +172,12 @@ pub struct DeliveryReport {
     /// The server refused the login: sending stopped, every message stays queued, and the
     /// account is marked as needing attention (see [`account_attention`]).
     pub login_refused: Option<String>,
+    /// The server said "slow down" or "quota used up": sending is paused for the account
+    /// ("sending paused until TIME: <server's words>"), every message stays queued.
+    pub paused: Option<String>,
+    /// The account's daily limit was reached: the rest waits for the next working morning
+    /// ("deferred: daily limit of N reached").
+    pub daily_limit: Option<String>,
 }
 
 fn now_ts() -> String {

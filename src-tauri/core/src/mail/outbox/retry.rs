@@ -2,7 +2,9 @@
 //! reply) wait 1, 5, 15 and 60 minutes, then until the next working day, and stay queued —
 //! only a permanent answer fails a message.
 
-use chrono::{DateTime, Datelike, Duration as Days, Local, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration as Days, Local, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
+};
 use std::time::Duration;
 
 /// The hour of the next working day at which a message that kept failing is tried again.
@@ -18,6 +20,9 @@ pub struct RetryPolicy {
     pub wait_in_run: Duration,
     /// Messages handed to the server at the same time.
     pub concurrency: usize,
+    /// The day sends count on for the account's daily limit: None, today's local date;
+    /// `run-due --today` passes its date, so a simulated day counts as a day.
+    pub sending_day: Option<NaiveDate>,
 }
 
 impl Default for RetryPolicy {
@@ -27,6 +32,7 @@ impl Default for RetryPolicy {
             backoffs: vec![minutes(1), minutes(5), minutes(15), minutes(60)],
             wait_in_run: Duration::ZERO,
             concurrency: 4,
+            sending_day: None,
         }
     }
 }
@@ -37,23 +43,29 @@ impl RetryPolicy {
         let index = attempt.saturating_sub(1) as usize;
         match self.backoffs.get(index) {
             Some(wait) => now + Days::from_std(*wait).unwrap_or_else(|_| Days::minutes(1)),
-            None => next_working_morning(now),
+            None => Self::working_morning_after(now.with_timezone(&Local).date_naive()),
         }
     }
-}
 
-/// 08:00 local time on the next day from Monday to Friday after `now`.
-fn next_working_morning(now: DateTime<Utc>) -> DateTime<Utc> {
-    let mut day = now.with_timezone(&Local).date_naive() + Days::days(1);
-    while matches!(day.weekday(), Weekday::Sat | Weekday::Sun) {
-        day += Days::days(1);
+    /// The day sends count on (see [`RetryPolicy::sending_day`]).
+    pub fn day(&self) -> NaiveDate {
+        self.sending_day
+            .unwrap_or_else(|| Local::now().date_naive())
     }
-    let morning = day.and_time(NaiveTime::from_hms_opt(NEXT_DAY_AT, 0, 0).unwrap_or_default());
-    Local
-        .from_local_datetime(&morning)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| now + Days::days(1))
+
+    /// 08:00 local time on the next day from Monday to Friday after `day`.
+    pub fn working_morning_after(day: NaiveDate) -> DateTime<Utc> {
+        let mut next = day + Days::days(1);
+        while matches!(next.weekday(), Weekday::Sat | Weekday::Sun) {
+            next += Days::days(1);
+        }
+        let morning = next.and_time(NaiveTime::from_hms_opt(NEXT_DAY_AT, 0, 0).unwrap_or_default());
+        Local
+            .from_local_datetime(&morning)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| morning.and_utc())
+    }
 }
 
 #[cfg(test)]

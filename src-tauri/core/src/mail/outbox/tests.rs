@@ -51,6 +51,7 @@ fn quick() -> RetryPolicy {
         backoffs: vec![Duration::from_millis(20), Duration::from_millis(50)],
         wait_in_run: Duration::from_secs(1),
         concurrency: 2,
+        sending_day: None,
     }
 }
 

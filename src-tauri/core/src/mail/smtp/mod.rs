@@ -11,8 +11,10 @@
 mod connect;
 mod diagnose;
 mod mailer;
+mod throttle;
 
 pub use diagnose::auth_hint;
+pub use throttle::{classify as classify_throttle, stated_wait, Throttle};
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::Credentials;

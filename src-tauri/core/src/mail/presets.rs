@@ -1,0 +1,100 @@
+//! Well-known providers: server settings and the sending limits they publish (the README lists
+//! each figure with its source).
+
+use super::account::Security;
+use super::limits::SendingLimits;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Host, port, security and sending limits for a well-known provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ProviderPreset {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub host: &'static str,
+    pub port: u16,
+    pub security: Security,
+    pub note: &'static str,
+    /// The provider's published limits (what a new account starts with).
+    pub limits: SendingLimits,
+}
+
+const fn limits(per_minute: Option<u32>, per_day: u32) -> SendingLimits {
+    SendingLimits {
+        per_minute,
+        per_day: Some(per_day),
+    }
+}
+
+pub const PRESETS: &[ProviderPreset] = &[
+    ProviderPreset {
+        id: "gmail",
+        label: "Gmail",
+        host: "smtp.gmail.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Use an app password (Google Account → Security → 2-Step Verification → App passwords); your normal password is refused. 500 messages a day.",
+        limits: limits(None, 500),
+    },
+    ProviderPreset {
+        id: "google-workspace",
+        label: "Google Workspace",
+        host: "smtp.gmail.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Use an app password, or ask your administrator to allow SMTP. 2,000 messages a day (500 on a trial account).",
+        limits: limits(None, 2_000),
+    },
+    ProviderPreset {
+        id: "microsoft365",
+        label: "Microsoft 365 / Outlook.com",
+        host: "smtp.office365.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Basic SMTP authentication must be allowed for the mailbox (SMTP AUTH); many tenants have it turned off. 30 messages a minute, 10,000 recipients a day.",
+        limits: limits(Some(30), 10_000),
+    },
+    ProviderPreset {
+        id: "fastmail",
+        label: "Fastmail",
+        host: "smtp.fastmail.com",
+        port: 465,
+        security: Security::ImplicitTls,
+        note: "Use an app password created under Settings → Privacy & Security.",
+        limits: super::limits::CUSTOM_SERVER,
+    },
+    ProviderPreset {
+        id: "icloud",
+        label: "iCloud Mail",
+        host: "smtp.mail.me.com",
+        port: 587,
+        security: Security::StartTls,
+        note: "Use an app-specific password from appleid.apple.com. 1,000 messages a day.",
+        limits: limits(None, 1_000),
+    },
+    ProviderPreset {
+        id: "yahoo",
+        label: "Yahoo Mail",
+        host: "smtp.mail.yahoo.com",
+        port: 465,
+        security: Security::ImplicitTls,
+        note: "Use an app password from Account Security. 500 messages a day.",
+        limits: limits(None, 500),
+    },
+    ProviderPreset {
+        id: "zoho",
+        label: "Zoho Mail",
+        host: "smtp.zoho.com",
+        port: 465,
+        security: Security::ImplicitTls,
+        note: "Use an app-specific password when two-factor authentication is on. 50 to 500 messages an hour, set by Zoho from your sending reputation.",
+        limits: limits(Some(1), 500),
+    },
+];
+
+pub fn preset(id: &str) -> Option<&'static ProviderPreset> {
+    PRESETS
+        .iter()
+        .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+}
