@@ -5,8 +5,8 @@
 
 mod campaign_support;
 
-use campaign_support::cli_support::{duebook, stderr, stdout};
 use campaign_support::backlog::{backlog, START};
+use campaign_support::cli_support::{duebook, stderr, stdout};
 use campaign_support::{block_on, d, ok, setup_mail, simulate, temp_db, Recorder};
 use duebook_core::campaign::activation::{self, Backlog, BacklogTotal};
 use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};

@@ -16,10 +16,10 @@
 
 use super::escalation::{Escalation, Ladder, Level};
 use super::plan::plan_alone;
-use crate::mail::compose::ComposeError;
-use crate::mail::limits;
 use super::{get, Campaign, CampaignError, CampaignResult};
 use crate::db::{json_ids, now_timestamp};
+use crate::mail::compose::ComposeError;
+use crate::mail::limits;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
