@@ -1,0 +1,249 @@
+//! Who a campaign contacts on one date, with what, and why everyone else is left out.
+//!
+//! Rules (DESIGN.md "Campaigns"): each open invoice is at the most advanced step whose date it
+//! has reached; a step an invoice already received (by this campaign, or the same template sent
+//! by hand) is never repeated, nor is one before the most advanced due-date step it received
+//! (so an edited campaign never goes back, see [`super::update`]); a step missed while the
+//! machine was off is skipped in favour of the most advanced one reached (catch-up sends once,
+//! held back to one step up by one-step escalation).
+//! A customer gets at most one message per run, at the most advanced step of any of their
+//! invoices, listing all their open invoices; nobody is contacted twice within the minimum gap.
+//! Invoices stop when paid, disputed or promised (until the promise breaks); customers stop
+//! when marked do-not-contact, when they replied, or when a note says "stop". Quiet days plan
+//! nothing; the daily cap (and the account's daily sending limit, across campaigns, see
+//! [`super::room`]) holds back the least urgent messages: broken promises go first, then the
+//! open amount times the days overdue. Customers without an email
+//! get a call task instead.
+//!
+//! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
+//! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]) and
+//! custom-field conditions (equals / contains). Do-not-contact customers are always excluded.
+//! A/B steps give each customer a fixed variant ([`super::Step::variant_for`]).
+//!
+//! With one-step escalation (the default, see [`super::escalation`]) an invoice's step is held
+//! back to the first overdue step above the customer's level, and the contact's `stage` says
+//! where the customer is and why.
+//!
+//! The plan also warns, without blocking, when the newest import or invoice change is older
+//! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
+
+mod audience;
+mod calendar;
+mod customer;
+mod hold;
+mod stale;
+
+pub use calendar::quiet_day;
+pub(crate) use calendar::{month_occurrence, Reach};
+pub use stale::{
+    set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
+    STALE_AFTER_DAYS_SETTING,
+};
+
+use super::activation;
+use super::escalation::Ladder;
+use super::facts;
+use super::room::{apply_account_room, Urgency};
+use super::{get, Campaign, CampaignResult, Channel, Variant};
+use chrono::NaiveDate;
+use customer::{Decision, Rules};
+use rusqlite::Connection;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub campaign_id: i64,
+    pub date: NaiveDate,
+    /// Set on a weekend or holiday: nothing is planned and this says why.
+    pub quiet_day: Option<String>,
+    /// One entry per customer contacted, most advanced step first.
+    pub contacts: Vec<PlannedContact>,
+    pub excluded: Vec<Excluded>,
+    /// Customers not listed because this campaign reminded them within its gap: their next
+    /// step waits for the gap to pass (see `facts`' module note).
+    pub between_steps: usize,
+    pub counts: Vec<StepCount>,
+    /// Set when the newest import or invoice change is older than the "stale after" setting:
+    /// balances may be out of date. A warning only; the plan is made all the same.
+    pub stale_data: Option<String>,
+    /// Set when the campaign is active but its activation was never confirmed: runs send
+    /// nothing for it (see [`super::activation`]).
+    pub unconfirmed: Option<String>,
+    /// Set while the server has paused sending for the account ("sending paused until TIME:
+    /// <server's words>"); emails are still queued and go out when the pause ends.
+    pub sending_paused: Option<String>,
+}
+
+impl Plan {
+    pub fn emails(&self) -> impl Iterator<Item = &PlannedContact> {
+        self.contacts.iter().filter(|c| c.channel == Channel::Email)
+    }
+    pub fn calls(&self) -> impl Iterator<Item = &PlannedContact> {
+        self.contacts.iter().filter(|c| c.channel == Channel::Call)
+    }
+}
+
+/// An invoice a contact moves on, at its own step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedInvoice {
+    pub invoice_id: i64,
+    pub number: String,
+    pub step_position: i64,
+    /// '' for due-date steps, 'YYYY-MM' for day-of-month steps.
+    pub period: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlannedContact {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub step_position: i64,
+    /// The template sent: the step's, or on an A/B step the customer's variant's.
+    pub template_key: String,
+    /// On an A/B step, which of the two templates this customer gets.
+    pub variant: Option<Variant>,
+    /// Email, or a call task (a call step, or an email step for a customer without email).
+    pub channel: Channel,
+    /// The email step fell back to a call task because the customer has no usable address.
+    pub no_email: bool,
+    /// Invoices whose reminder state this contact advances.
+    pub invoices: Vec<PlannedInvoice>,
+    /// Every open invoice of the customer (what the message lists).
+    pub open_invoice_ids: Vec<i64>,
+    pub send_key: String,
+    /// Which step of the escalation the customer is on and why ("first contact: starting at
+    /// overdue-1, invoice 1043 is 143 days overdue").
+    pub stage: String,
+    pub why: String,
+    /// What decides who goes first when the account's daily limit defers some.
+    pub urgency: Urgency,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionReason {
+    Paid,
+    Disputed,
+    PromisePending,
+    DoNotContact,
+    Replied,
+    StopNote,
+    ContactedWithinGap,
+    QuietDay,
+    OverDailyCap,
+    /// Its message for this campaign has not gone out yet (queued for a retry, or sending).
+    Retrying,
+    /// The account's daily sending limit is reached: planned again on the next run day.
+    DailyLimit,
+}
+
+impl ExclusionReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExclusionReason::Paid => "paid",
+            ExclusionReason::Disputed => "disputed",
+            ExclusionReason::PromisePending => "pending promise",
+            ExclusionReason::DoNotContact => "do not contact",
+            ExclusionReason::Replied => "replied",
+            ExclusionReason::StopNote => "note says stop",
+            ExclusionReason::ContactedWithinGap => "contacted within the gap",
+            ExclusionReason::QuietDay => "quiet day",
+            ExclusionReason::OverDailyCap => "over the daily cap",
+            ExclusionReason::Retrying => "retrying",
+            ExclusionReason::DailyLimit => "daily limit",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    pub customer_id: i64,
+    pub customer_name: String,
+    pub reason: ExclusionReason,
+    /// The step the customer would have received, when one was due.
+    pub step_position: Option<i64>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepCount {
+    pub position: i64,
+    pub template_key: String,
+    pub emails: usize,
+    pub calls: usize,
+    pub excluded: usize,
+}
+
+/// The send key of a campaign message: unique per campaign, step, customer and date, so a
+/// rerun after a crash finds the message already queued instead of sending it again.
+pub fn send_key(campaign_id: i64, position: i64, customer_id: i64, date: NaiveDate) -> String {
+    format!("campaign:{campaign_id}:step:{position}:customer:{customer_id}:{date}")
+}
+
+/// Plans campaign `campaign_id` for `today`. Reads only.
+pub fn plan(conn: &Connection, campaign_id: i64, today: NaiveDate) -> CampaignResult<Plan> {
+    let campaign = get(conn, campaign_id)?;
+    plan_campaign(conn, &campaign, today)
+}
+
+/// Plans one campaign for `today`, within the account's sending limits. Reads only.
+pub fn plan_campaign(
+    conn: &Connection,
+    campaign: &Campaign,
+    today: NaiveDate,
+) -> CampaignResult<Plan> {
+    let mut plan = plan_alone(conn, campaign, today)?;
+    apply_account_room(conn, today, &mut [(campaign, &mut plan)])?;
+    Ok(plan)
+}
+
+/// Plans one campaign for `today` as if it were the only one: the account's daily room, shared
+/// by every campaign of a run, is applied afterwards ([`apply_account_room`]).
+pub(super) fn plan_alone(
+    conn: &Connection,
+    campaign: &Campaign,
+    today: NaiveDate,
+) -> CampaignResult<Plan> {
+    let reach = Reach::new(campaign, today);
+    let facts = facts::load(conn, campaign, &reach, today)?;
+    let in_flight = super::run::in_flight(conn, campaign, today)?;
+    let rules = Rules {
+        campaign,
+        today,
+        reach: &reach,
+        ladder: &Ladder::new(campaign),
+        facts: &facts,
+        in_flight: &in_flight,
+    };
+    let (mut contacts, mut excluded) = (Vec::new(), Vec::new());
+    for (&customer_id, c) in &facts.customers {
+        match rules.decide(customer_id, c) {
+            Decision::Contact(contact) => contacts.push(contact),
+            Decision::Exclude(e) => excluded.push(e),
+            Decision::Nothing => {}
+        }
+    }
+    excluded.extend(hold::waiting_elsewhere(in_flight, &facts));
+    hold::most_urgent_first(&mut contacts);
+    let quiet = quiet_day(campaign, today);
+    let contacts = hold::hold_back(
+        conn,
+        campaign,
+        today,
+        quiet.as_deref(),
+        contacts,
+        &mut excluded,
+    )?;
+    Ok(Plan {
+        campaign_id: campaign.id,
+        date: today,
+        counts: hold::counts(campaign, &contacts, &excluded),
+        quiet_day: quiet,
+        contacts,
+        excluded,
+        between_steps: facts.between_steps,
+        stale_data: stale_warning(conn, today)?,
+        unconfirmed: activation::unconfirmed_note(campaign),
+        sending_paused: None,
+    })
+}
