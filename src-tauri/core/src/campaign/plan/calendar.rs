@@ -26,7 +26,7 @@ fn last_day_of_month(year: i32, month: u32) -> u32 {
 }
 
 /// The most recent day D of a month on or before `today` (D clamped to the month's length).
-pub(crate) fn month_occurrence(day: u32, today: NaiveDate) -> NaiveDate {
+fn month_occurrence(day: u32, today: NaiveDate) -> NaiveDate {
     let this = day.min(last_day_of_month(today.year(), today.month()));
     if today.day() >= this {
         return today.with_day(this).unwrap_or(today);
@@ -120,7 +120,7 @@ impl Reach {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::{preset, Escalation, Step};
+    use crate::campaign::{preset, Channel, Escalation, Step};
 
     fn campaign_with(steps: Vec<Step>) -> Campaign {
         let new = preset("friendly").expect("preset");

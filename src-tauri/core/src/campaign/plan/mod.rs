@@ -34,7 +34,7 @@ mod hold;
 mod stale;
 
 pub use calendar::quiet_day;
-pub(crate) use calendar::{month_occurrence, Reach};
+pub(crate) use calendar::Reach;
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
     STALE_AFTER_DAYS_SETTING,
