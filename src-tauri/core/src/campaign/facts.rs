@@ -547,7 +547,8 @@ fn sent_outside(conn: &Connection, campaign_id: i64, ids: &str) -> CampaignResul
 }
 
 /// For the customers `ids`, each open invoice's most advanced due-date step from this campaign
-/// and its date, read through the reminders' index by customer.
+/// and its date, read through the reminders' index by customer (`+campaign_id`: SQLite cannot
+/// tell how few ids there are and otherwise reads every reminder of the campaign).
 fn step_sent(
     conn: &Connection,
     campaign_id: i64,
@@ -559,7 +560,7 @@ fn step_sent(
     let mut stmt = conn.prepare_cached(
         "SELECT invoice_id, step_position, sent_on FROM invoice_reminders
          WHERE customer_id IN (SELECT value FROM json_each(?1))
-           AND campaign_id = ?2 AND period = ''",
+           AND +campaign_id = ?2 AND period = ''",
     )?;
     let mut rows = stmt.query(params![ids, campaign_id])?;
     while let Some(row) = rows.next()? {

@@ -520,6 +520,18 @@ pub(super) struct InFlight {
     pub detail: String,
 }
 
+/// The campaign's queued, sending and failed messages, read through the two partial indexes on
+/// `state` (migrations 0001 and 0012): their WHERE terms written out as the indexes have them,
+/// since SQLite uses a partial index only for a query that repeats its condition. Without them
+/// the plan scanned every message ever sent.
+const CANDIDATES: &str = "
+    SELECT id FROM messages
+     WHERE state IN ('queued', 'sending', 'uncertain') AND state <> 'uncertain'
+       AND send_key LIKE ?2
+    UNION ALL
+    SELECT id FROM messages
+     WHERE state IN ('failed', 'uncertain') AND state = 'failed' AND send_key LIKE ?2";
+
 /// Customers of `campaign` whose message has not gone out: queued or being sent (retried after
 /// a transient failure), or refused for good and waiting for the user to resend or cancel it.
 /// Such a customer stays on the step until the message goes out (or the user cancels it), and
@@ -536,7 +548,8 @@ pub(super) fn in_flight(
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT m.customer_id, c.name, m.send_key, m.created_at, m.attempts, m.last_attempt_at,
                 m.failure_reason, m.state
-         FROM messages m JOIN customers c ON c.id = m.customer_id
+         FROM ({CANDIDATES}) w
+         JOIN messages m ON m.id = w.id JOIN customers c ON c.id = m.customer_id
          WHERE m.send_key LIKE ?2 AND (m.state IN ('queued', 'sending')
                OR (m.state = 'failed' AND m.raw_mime IS NOT NULL AND {FAILED_AND_WAITING})
                OR (m.state = 'failed' AND m.failure_reason IS ?1 AND m.send_key LIKE ?3))

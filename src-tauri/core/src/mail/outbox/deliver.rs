@@ -3,7 +3,7 @@
 use super::attention::{clear_attention, mark_needs_attention};
 use super::lease::{acquire_lease, recover, release_lease, renew_lease, LEASE_RENEW_EVERY};
 use super::transitions::refresh_customer;
-use super::{hold, now_ts, sending_paused, DeliveryReport, OutboxError, RetryPolicy};
+use super::{hold, now_ts, sending_paused, DeliveryReport, OutboxError, RetryPolicy, QUEUED};
 use crate::db::json_ids;
 use crate::mail::limits::{Pace, Pacer};
 use crate::mail::smtp::{Mailer, SendError};
@@ -317,7 +317,7 @@ fn note_waiting(
     };
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT count(*), min(next_attempt_at) FROM messages
-         WHERE state = 'queued' AND direction = 'out' AND next_attempt_at IS NOT NULL {scope}"
+         WHERE {QUEUED} AND direction = 'out' AND next_attempt_at IS NOT NULL {scope}"
     ))?;
     let (count, first): (u32, Option<String>) =
         stmt.query_row([filter], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -338,7 +338,7 @@ fn pick(
     };
     let now = now_ts();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id FROM messages WHERE state = 'queued' AND direction = 'out'
+        "SELECT id FROM messages WHERE {QUEUED} AND direction = 'out'
            AND (next_attempt_at IS NULL OR next_attempt_at <= ?1) {scope}
          ORDER BY id LIMIT ?2"
     ))?;
@@ -351,7 +351,7 @@ fn pick(
     let next: Option<String> = conn
         .query_row(
             &format!(
-                "SELECT MIN(next_attempt_at) FROM messages WHERE state = 'queued' AND direction = 'out'
+                "SELECT MIN(next_attempt_at) FROM messages WHERE {QUEUED} AND direction = 'out'
                    AND next_attempt_at > ?1 {}",
                 scope.replace("?3", "?2")
             ),

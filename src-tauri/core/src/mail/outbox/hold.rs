@@ -2,7 +2,7 @@
 //! the server asked to slow down. The messages stay queued; nothing counts as a failed attempt.
 
 use super::deliver::stamp;
-use super::{pause_end, pause_sending, DeliveryReport, OutboxError, RetryPolicy};
+use super::{pause_end, pause_sending, DeliveryReport, OutboxError, RetryPolicy, QUEUED};
 use crate::mail::smtp::MailError;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
@@ -45,7 +45,7 @@ pub(super) fn defer_to_next_day(
     let held = conn.execute(
         &format!(
             "UPDATE messages SET next_attempt_at = ?1, failure_reason = ?2
-             WHERE state = 'queued' AND direction = 'out'
+             WHERE {QUEUED} AND direction = 'out'
                AND (next_attempt_at IS NULL OR next_attempt_at < ?1) {scope}"
         ),
         params![stamp(morning), reason, filter],

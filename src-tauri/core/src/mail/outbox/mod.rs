@@ -27,6 +27,11 @@ mod store;
 mod tests;
 mod transitions;
 
+/// SQL condition of a queued message, written with the condition of the partial index on
+/// `state` (migration 0001) first: SQLite uses a partial index only for a query that repeats
+/// its condition, and without it every pick of the delivery loop read every message ever sent.
+pub(crate) const QUEUED: &str = "state IN ('queued', 'sending', 'uncertain') AND state = 'queued'";
+
 pub use attention::{account_attention, clear_attention, mark_needs_attention, AccountAttention};
 pub use deliver::deliver;
 pub use lease::{recover_interrupted, LEASE_RENEW_EVERY, LEASE_TTL};
