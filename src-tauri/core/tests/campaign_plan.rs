@@ -406,3 +406,32 @@ fn invoices_with_any_id_and_due_dates_stored_with_a_time_are_planned_once() {
     let p = plan(conn, id, d("2026-04-16")).unwrap();
     assert!(p.contacts.is_empty() && p.excluded.is_empty(), "{p:#?}");
 }
+
+#[test]
+fn a_note_stops_reminders_only_when_it_starts_with_the_word_stop() {
+    let (_dir, db) = temp_db();
+    let id = friendly(&db);
+    let cases = [
+        ("stop", true),
+        ("  Stop please, they are paying by instalments", true),
+        ("STOP: talking to their lawyer", true),
+        ("stopped paying last year", false),
+        ("Unstoppable: keep going", false),
+    ];
+    let customers: Vec<(i64, bool)> = cases
+        .iter()
+        .enumerate()
+        .map(|(n, (note, stops))| {
+            let email = format!("ap{n}@notes.example");
+            let (c, _) = customer(&db, &format!("Noted {n}"), Some(&email), &["2026-04-05"]);
+            notes::add(db.conn(), c, note).unwrap();
+            (c, *stops)
+        })
+        .collect();
+    let p = plan(db.conn(), id, d(TODAY)).unwrap();
+    for (c, stops) in customers {
+        let stopped = reason(&p, c) == Some(ExclusionReason::StopNote);
+        assert_eq!(stopped, stops, "customer {c}: {p:#?}");
+        assert_eq!(step_of(&p, c).is_some(), !stops);
+    }
+}

@@ -254,11 +254,13 @@ pub(super) fn load(
                                             WHERE o.direction = 'out' AND o.customer_id = i.customer_id), '')",
             &ids,
         )?,
+        // "stop", "Stop: ..." or "STOP please" (LIKE ignores ASCII case); the cheap prefix test
+        // first, since almost no note starts so.
         stop_notes: customer_set(
             conn,
             "SELECT customer_id FROM notes
-             WHERE customer_id IN (SELECT value FROM json_each(?1))
-               AND (lower(trim(body)) = 'stop' OR lower(trim(body)) LIKE 'stop:%' OR lower(trim(body)) LIKE 'stop %')",
+             WHERE customer_id IN (SELECT value FROM json_each(?1)) AND ltrim(body) LIKE 'stop%'
+               AND (trim(body) LIKE 'stop' OR trim(body) LIKE 'stop:%' OR trim(body) LIKE 'stop %')",
             &ids,
         )?,
         has_email: customer_set(
