@@ -1,0 +1,323 @@
+//! Running campaigns: plans become outbox messages and call tasks, then the outbox delivers.
+//!
+//! Crash safety: every email is queued under its send key
+//! (`campaign:{id}:step:{pos}:customer:{id}:{date}`), so a rerun the same day finds it already
+//! queued and never queues it twice. The per-invoice reminder state is written right after the
+//! enqueue; `outbox::enqueue` runs its own transaction, so the two cannot share one yet — instead
+//! [`reconcile`] repairs, at the start of every run, reminder state missing for a campaign
+//! message (a crash between the two writes). Call tasks and their reminder state are written in
+//! one transaction. Delivery goes through [`outbox::deliver`], which holds the send lease, so
+//! two runners never send at once.
+//!
+//! A step counts once its message is delivered: while the message waits (queued for a retry
+//! after an outage, or behind a refused login) the plan shows the customer as "retrying" and
+//! offers nothing else ([`in_flight`]); a message that fails for good or is cancelled gives its
+//! reminder rows back (a trigger, migration 11), so the customer stays on the same step.
+//!
+//! Statements: the email of a day-of-month step (the "Monthly statements" preset) carries the
+//! customer's statement of account as a PDF, dated the run's date.
+//!
+//! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
+//! reached step), so after days switched off it sends once, not once per missed day.
+
+mod execute;
+mod in_flight;
+mod reconcile;
+
+use execute::execute;
+pub(super) use in_flight::{in_flight, InFlight};
+pub use reconcile::{parse_send_key, reconcile};
+
+use super::activation;
+use super::plan::{plan_alone, quiet_day, stale_warning, Plan, PlannedContact, Reach};
+use super::room::apply_account_room;
+use super::summary::FAILED_AND_WAITING;
+use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
+use crate::db::{now_timestamp, Database};
+use crate::mail::account::{self, AccountSettings};
+use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
+use crate::mail::outbox::{
+    self, DeliveryReport, MessageMeta, MessageState, OutboxError, RetryPolicy, CANCELLED_REASON,
+};
+use crate::mail::smtp::Mailer;
+use crate::mail::templates::{self, Renderer};
+use crate::model::text::clean_line;
+use crate::model::TaskKind;
+use crate::statement::{self, StatementOptions};
+use crate::tasks::{self, NewTask};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignRun {
+    pub campaign_id: i64,
+    pub name: String,
+    pub plan: Plan,
+    /// Outbox ids of the messages queued by this run, or found already queued under their key.
+    pub messages: Vec<i64>,
+    /// Of those, the ones an earlier (interrupted) run had queued already.
+    pub already_queued: Vec<i64>,
+    /// Call tasks created.
+    pub tasks: Vec<i64>,
+    /// Customers whose email could not be prepared, with the reason (also in the outbox as a
+    /// failed message; retried next run).
+    pub failed: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub date: NaiveDate,
+    pub dry_run: bool,
+    pub campaigns: Vec<CampaignRun>,
+    /// Campaign messages an earlier, interrupted run left queued; delivered by this run.
+    pub resumed: Vec<i64>,
+    /// Set when another process held the send lease, so delivery was left to a later run.
+    pub deferred: Option<String>,
+    /// Balances may be out of date (see [`super::plan::stale_warning`]); the run went ahead.
+    pub stale_data: Option<String>,
+    /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
+    #[serde(skip)]
+    pub delivery: Option<Box<DeliveryReport>>,
+}
+
+impl RunReport {
+    /// Whether any campaign planned a contact (email or call task).
+    pub fn plans_anything(&self) -> bool {
+        self.campaigns.iter().any(|c| !c.plan.contacts.is_empty())
+    }
+
+    /// Every message prepared and handed over (none deferred to another runner): what is left
+    /// to send now depends only on the data, so the run may record its fingerprint.
+    fn settled_cleanly(&self) -> bool {
+        self.deferred.is_none()
+            && self.campaigns.iter().all(|c| c.failed.is_empty())
+            && self
+                .delivery
+                .as_ref()
+                .is_none_or(|d| d.login_refused.is_none() && d.paused.is_none())
+    }
+}
+
+/// Plans every active campaign for `today` without writing anything; the account's daily
+/// room is shared by all of them, most urgent customers first.
+pub fn plan_all(conn: &Connection, today: NaiveDate) -> CampaignResult<Vec<(Campaign, Plan)>> {
+    let mut out = Vec::new();
+    for campaign in list(conn)?.into_iter().filter(Campaign::sends) {
+        let plan = plan_alone(conn, &campaign, today)?;
+        out.push((campaign, plan));
+    }
+    let mut all: Vec<(&Campaign, &mut Plan)> = out.iter_mut().map(|(c, p)| (&*c, p)).collect();
+    apply_account_room(conn, today, &mut all)?;
+    Ok(out)
+}
+
+/// When every active campaign is on a quiet day (weekend, holiday) on `today`: each with the
+/// reason. Nothing can be sent then, so a run need not plan. None when some active campaign
+/// may send, or when none is active.
+pub fn quiet_everywhere(
+    conn: &Connection,
+    today: NaiveDate,
+) -> CampaignResult<Option<Vec<(Campaign, String)>>> {
+    let mut quiet = Vec::new();
+    for campaign in list(conn)?.into_iter().filter(Campaign::sends) {
+        let Some(reason) = quiet_day(&campaign, today) else {
+            return Ok(None);
+        };
+        quiet.push((campaign, reason));
+    }
+    Ok((!quiet.is_empty()).then_some(quiet))
+}
+
+/// Runs what is due on `today` for every active, confirmed campaign: queues the emails, creates the call
+/// tasks, records reminder state, then delivers the queued messages through `mailer`. With
+/// `dry_run` only plans (nothing is written or sent).
+pub async fn run_due<M: Mailer>(
+    db_path: &Path,
+    mailer: &M,
+    today: NaiveDate,
+    dry_run: bool,
+) -> CampaignResult<RunReport> {
+    let mut db = Database::open(db_path)?;
+    let mut report = enqueue_due(&db, today, dry_run)?;
+    if dry_run {
+        return Ok(report);
+    }
+    let mut ids: Vec<i64> = report
+        .campaigns
+        .iter()
+        .flat_map(|c| c.messages.iter().copied())
+        .collect();
+    let queued_now: HashSet<i64> = ids.iter().copied().collect();
+    report.resumed = left_queued(db.conn())?
+        .into_iter()
+        .filter(|id| !queued_now.contains(id))
+        .collect();
+    ids.extend(&report.resumed);
+    let mut batches: Vec<&[i64]> = ids.chunks(DELIVERY_CHUNK).collect();
+    if batches.is_empty() && !left_sending(db.conn())?.is_empty() {
+        // Nothing to send, but a runner died mid-send: one delivery pass marks those messages
+        // uncertain (unless their runner still holds the lease) so the user sees them.
+        batches.push(&[]);
+    }
+    let mut done = 0;
+    for chunk in batches {
+        match deliver_chunk(&mut db, mailer, chunk, today).await {
+            Ok(d) => {
+                let stop = d.login_refused.is_some() || d.paused.is_some();
+                merge(report.delivery.get_or_insert_with(Default::default), d);
+                if stop {
+                    // One login attempt per run, and a paused account sends nothing: the rest
+                    // stays queued for the next run.
+                    break;
+                }
+            }
+            // Another runner (the app, a second cron job) holds the send lease: the messages
+            // stay queued under their keys and the next run (or that runner) sends them.
+            Err(OutboxError::Busy { until }) => {
+                report.deferred = Some(format!(
+                    "another Duebook process is sending (until {until}); {} message(s) stay queued for the next run",
+                    ids.len() - done
+                ));
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        done += chunk.len();
+    }
+    if report.settled_cleanly() {
+        fingerprint::settle(db.conn(), today)?;
+    }
+    Ok(report)
+}
+
+/// Ids handed to one `outbox::deliver` call: the outbox reads its id filter again for every
+/// few messages it picks, so one call with tens of thousands of ids would cost O(n²).
+const DELIVERY_CHUNK: usize = 256;
+
+async fn deliver_chunk<M: Mailer>(
+    db: &mut Database,
+    mailer: &M,
+    ids: &[i64],
+    today: NaiveDate,
+) -> Result<DeliveryReport, OutboxError> {
+    // The run's date is the day its messages count on (a simulated one under `--today`).
+    let policy = RetryPolicy {
+        sending_day: Some(today),
+        ..RetryPolicy::default()
+    };
+    let mut attempt = 0;
+    loop {
+        let result = outbox::deliver(db.conn_mut(), mailer, Some(ids), &policy).await;
+        // A concurrent writer (another runner queuing) can make SQLite refuse a write at
+        // once. Trying again never duplicates: a message already claimed is `sending` and
+        // becomes `uncertain`, never resent.
+        match result {
+            Err(ref e) if is_locked(e) && attempt < 5 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
+    into.sent.extend(more.sent);
+    into.failed.extend(more.failed);
+    into.uncertain.extend(more.uncertain);
+    into.recovered.extend(more.recovered);
+    into.retries += more.retries;
+    into.waiting += more.waiting;
+    into.next_retry_at = match (into.next_retry_at.take(), more.next_retry_at) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    into.login_refused = into.login_refused.take().or(more.login_refused);
+    into.paused = into.paused.take().or(more.paused);
+    into.daily_limit = into.daily_limit.take().or(more.daily_limit);
+}
+
+fn is_locked(e: &OutboxError) -> bool {
+    matches!(
+        e,
+        OutboxError::Db(crate::db::DbError::Sqlite(err))
+            if matches!(
+                err.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+    )
+}
+
+/// The first half of [`run_due`]: plans and queues (or only plans, with `dry_run`).
+pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignResult<RunReport> {
+    let conn = db.conn();
+    let campaigns: Vec<Campaign> = list(conn)?.into_iter().filter(Campaign::sends).collect();
+    let mut plans = Vec::with_capacity(campaigns.len());
+    for campaign in &campaigns {
+        if !dry_run {
+            reconcile(conn, campaign)?;
+        }
+        plans.push(plan_alone(conn, campaign, today)?);
+    }
+    // The account's daily room is shared: applied once over every campaign's emails.
+    let mut all: Vec<(&Campaign, &mut Plan)> = campaigns.iter().zip(plans.iter_mut()).collect();
+    apply_account_room(conn, today, &mut all)?;
+    let mut runs = Vec::with_capacity(campaigns.len());
+    for (campaign, plan) in campaigns.iter().zip(plans) {
+        let mut run = CampaignRun {
+            campaign_id: campaign.id,
+            name: campaign.name.clone(),
+            plan,
+            messages: Vec::new(),
+            already_queued: Vec::new(),
+            tasks: Vec::new(),
+            failed: Vec::new(),
+        };
+        if !dry_run {
+            execute(conn, campaign, today, &mut run)?;
+        }
+        runs.push(run);
+    }
+    // Every plan of the run carries the same warning; read it again only without a plan.
+    let stale_data = match runs.first() {
+        Some(run) => run.plan.stale_data.clone(),
+        None => stale_warning(conn, today)?,
+    };
+    Ok(RunReport {
+        date: today,
+        dry_run,
+        campaigns: runs,
+        resumed: Vec::new(),
+        deferred: None,
+        stale_data,
+        delivery: None,
+    })
+}
+
+/// Campaign messages still queued (a run stopped before delivering them).
+pub fn left_queued(conn: &Connection) -> CampaignResult<Vec<i64>> {
+    campaign_messages_in(conn, MessageState::Queued)
+}
+
+/// Campaign messages marked as being sent: by a runner at work now, or by one that died
+/// mid-send (the outbox turns those into `uncertain` when it next delivers).
+pub fn left_sending(conn: &Connection) -> CampaignResult<Vec<i64>> {
+    campaign_messages_in(conn, MessageState::Sending)
+}
+
+fn campaign_messages_in(conn: &Connection, state: MessageState) -> CampaignResult<Vec<i64>> {
+    Ok(conn
+        // The IN list repeats the partial index messages_state's condition, so SQLite reads
+        // that small index instead of every stored message.
+        .prepare_cached(
+            "SELECT id FROM messages
+             WHERE state IN ('queued', 'sending', 'uncertain') AND state = ?1
+               AND send_key LIKE 'campaign:%'
+             ORDER BY id",
+        )?
+        .query_map([state.as_str()], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
