@@ -236,16 +236,7 @@ mod tests {
             .unwrap();
         // Undo what the migrations after 8 added, so they can run again on this file.
         db.conn()
-            .execute_batch(
-                "ALTER TABLE campaigns DROP COLUMN escalation;
-                 ALTER TABLE campaigns DROP COLUMN confirmed_at;
-                 ALTER TABLE campaigns DROP COLUMN catch_up;
-                 DROP TRIGGER messages_failed_gives_back_the_step;
-                 DROP INDEX messages_waiting;
-                 DROP INDEX messages_send_day;
-                 ALTER TABLE messages DROP COLUMN send_day;
-                 PRAGMA user_version = 8;",
-            )
+            .execute_batch(include_str!("../core/tests/fixtures/back_to_version_8.sql"))
             .unwrap();
     }
 

@@ -46,14 +46,7 @@ fn version_8_file(dir: &Path) -> (std::path::PathBuf, [i64; 3]) {
 }
 
 /// Undoes the migrations after 8 that changed the schema, so they can run again.
-const BACK_TO_VERSION_8: &str = "ALTER TABLE campaigns DROP COLUMN escalation;
-     ALTER TABLE campaigns DROP COLUMN confirmed_at;
-     ALTER TABLE campaigns DROP COLUMN catch_up;
-     DROP TRIGGER messages_failed_gives_back_the_step;
-     DROP INDEX messages_waiting;
-     DROP INDEX messages_send_day;
-     ALTER TABLE messages DROP COLUMN send_day;
-     PRAGMA user_version = 8;";
+const BACK_TO_VERSION_8: &str = include_str!("fixtures/back_to_version_8.sql");
 
 fn names(db: &Database) -> Vec<String> {
     db.conn()
