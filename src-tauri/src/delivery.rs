@@ -13,11 +13,11 @@
 //! next kick — a new message, a saved password — tries once more.
 
 use crate::state::AppState;
-use duebook_core::db::{Database, DbError};
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, OutboxError, RetryPolicy};
 use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, MailSetupError};
 use duebook_core::secrets::KeychainStore;
+use duebook_core::store::{Database, DbError};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};

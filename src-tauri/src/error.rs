@@ -3,12 +3,12 @@
 //! decides by `kind` and shows `message` to the person — next to the input named by `field` when a
 //! value they typed was refused.
 
-use duebook_core::db::DbError;
 use duebook_core::demo::DemoError;
-use duebook_core::export::ExportError;
 use duebook_core::import::ImportError;
 use duebook_core::model::validation::FieldError;
 use duebook_core::paths::PathError;
+use duebook_core::store::DbError;
+use duebook_core::views::export::ExportError;
 use serde::Serialize;
 use ts_rs::TS;
 

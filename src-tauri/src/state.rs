@@ -1,7 +1,7 @@
 //! What the shell keeps between commands: the open database and when the process started.
 
 use crate::error::{CommandError, CommandResult};
-use duebook_core::db::{Database, DbResult};
+use duebook_core::store::{Database, DbResult};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -223,7 +223,7 @@ mod tests {
     /// A file as version 8 left it: a name with a line break, written past the cleaning.
     fn version_8_file(path: &Path) {
         let db = Database::open(path).unwrap();
-        let id = duebook_core::customers::insert(
+        let id = duebook_core::store::customers::insert(
             db.conn(),
             &duebook_core::model::NewCustomer::named("Acme"),
         )

@@ -18,14 +18,17 @@
 
 use chrono::NaiveDate;
 use duebook_core::campaign::{self, plan, run};
-use duebook_core::db::Database;
 use duebook_core::demo::{generate, DemoOptions, STANDARD_CUSTOMERS};
 use duebook_core::mail::account::{self, AccountSettings, Security};
 use duebook_core::mail::outbox::RetryPolicy;
 use duebook_core::mail::smtp::{Mailer, MailerOptions, SendError};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::{contacts, customers, derived, invoices, notes, settings};
+use duebook_core::store::Database;
+use duebook_core::{
+    store::contacts, store::customers, store::derived, store::invoices, store::notes,
+    store::settings,
+};
 use lettre::address::Envelope;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

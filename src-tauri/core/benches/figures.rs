@@ -6,12 +6,12 @@
 //! keeps the generated file in DIR and reuses it on the next run.
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
 use duebook_core::demo::{generate, DemoOptions};
-use duebook_core::detail::customer_detail;
 use duebook_core::import::{self, ImportOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};
-use duebook_core::{campaign, customer_list, customers, report};
+use duebook_core::store::Database;
+use duebook_core::views::detail::customer_detail;
+use duebook_core::{campaign, store::customers, views::customer_list, views::report};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
 use std::path::Path;

@@ -12,16 +12,16 @@
 //!   `DUEBOOK_BENCH_MAIL_SEND` (1,000), `DUEBOOK_BENCH_MAIL_ROUNDS` (3): sizes.
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
+use duebook_core::company::{self, CompanyProfile, Remittance};
 use duebook_core::demo::{generate, DemoOptions};
 use duebook_core::mail::account::{self, AccountSettings, Security};
-use duebook_core::mail::company::{self, CompanyProfile, Remittance};
 use duebook_core::mail::compose::{self, OutgoingEmail, PreparedEmail, SendRequest};
 use duebook_core::mail::context::{self, ContextInput};
 use duebook_core::mail::outbox::{self, RetryPolicy};
 use duebook_core::mail::smtp::{Mailer, MailerOptions, SendError};
 use duebook_core::mail::templates::Renderer;
 use duebook_core::secrets::{MemoryStore, Password};
+use duebook_core::store::Database;
 use futures_util::StreamExt;
 use lettre::address::Envelope;
 use lettre::message::{MultiPart, SinglePart};

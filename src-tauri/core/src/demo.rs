@@ -2,12 +2,15 @@
 //! aging bucket and several currencies, payments (some partial), notes, promises and disputes.
 //! The same seed and date always give the same file. Demo data goes into its own file only.
 
-use crate::db::{Database, DbError, DbResult};
 use crate::model::{
     Channel, Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, TaskKind,
 };
-use crate::payments::{NewPayment, PaymentSource};
-use crate::{contacts, customers, derived, invoices, notes, payments, settings, tasks};
+use crate::store::payments::{NewPayment, PaymentSource};
+use crate::store::{Database, DbError, DbResult};
+use crate::{
+    store::contacts, store::customers, store::derived, store::invoices, store::notes,
+    store::payments, store::settings, store::tasks,
+};
 use chrono::{Days, NaiveDate};
 use rusqlite::params;
 use std::collections::HashSet;

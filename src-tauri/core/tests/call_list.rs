@@ -5,14 +5,14 @@ mod campaign_support;
 
 use campaign_support::{customer, d, temp_db};
 use chrono::NaiveDate;
-use duebook_core::call_list::{self, CallOutcome, CallRow, OutcomeInput};
 use duebook_core::campaign::plan::{plan, ExclusionReason};
 use duebook_core::campaign::{self};
-use duebook_core::db::{Database, DbError};
 use duebook_core::model::{Currency, Money, TaskKind};
-use duebook_core::promises::{self, NewPromise};
-use duebook_core::tasks::{self, NewTask};
-use duebook_core::timeline::{self, TimelineKind};
+use duebook_core::store::promises::{self, NewPromise};
+use duebook_core::store::tasks::{self, NewTask};
+use duebook_core::store::{Database, DbError};
+use duebook_core::views::call_list::{self, CallOutcome, CallRow, OutcomeInput};
+use duebook_core::views::timeline::{self, TimelineKind};
 
 /// A Friday.
 const TODAY: &str = "2026-03-06";
@@ -208,7 +208,8 @@ fn a_dispute_contests_the_oldest_invoice_and_stops_the_campaign_for_it() {
     let logged = log(&mut db, &input).unwrap();
 
     assert_eq!(logged.follow_up_date, Some(d("2026-03-13")));
-    let dispute = duebook_core::disputes::get(db.conn(), logged.dispute_id.unwrap()).unwrap();
+    let dispute =
+        duebook_core::store::disputes::get(db.conn(), logged.dispute_id.unwrap()).unwrap();
     assert_eq!(
         dispute.invoice_id,
         Some(invoices[0]),
@@ -342,7 +343,7 @@ fn refused_outcomes_change_nothing() {
     assert!(promises::for_customer(db.conn(), id, d(TODAY))
         .unwrap()
         .is_empty());
-    assert!(duebook_core::disputes::for_customer(db.conn(), id)
+    assert!(duebook_core::store::disputes::for_customer(db.conn(), id)
         .unwrap()
         .is_empty());
 

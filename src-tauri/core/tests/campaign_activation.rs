@@ -10,7 +10,7 @@ use campaign_support::cli_support::{duebook, stderr, stdout};
 use campaign_support::{block_on, d, ok, setup_mail, simulate, temp_db, Recorder};
 use duebook_core::campaign::activation::{self, Backlog, BacklogTotal};
 use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
-use duebook_core::db::Database;
+use duebook_core::store::Database;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -131,8 +131,8 @@ fn an_unchanged_file_is_not_planned_twice_a_day() {
     }
 
     // Anything written in between makes the next tick plan again.
-    let db = duebook_core::db::Database::open(&path).unwrap();
-    duebook_core::notes::add(db.conn(), alpha, "stop").unwrap();
+    let db = duebook_core::store::Database::open(&path).unwrap();
+    duebook_core::store::notes::add(db.conn(), alpha, "stop").unwrap();
     drop(db);
     let third = tick();
     assert!(third.contains("0 email(s) queued"), "{third}");

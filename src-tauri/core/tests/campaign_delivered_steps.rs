@@ -7,10 +7,10 @@ mod campaign_support;
 use campaign_support::{block_on, customer, d, setup_mail, temp_db};
 use duebook_core::campaign::plan::{ExclusionReason, Plan};
 use duebook_core::campaign::{self, run};
-use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::mail::smtp::{MailError, Mailer, SendError, Stage};
 use duebook_core::model::text::is_clean_line;
+use duebook_core::store::Database;
 use lettre::address::Envelope;
 use std::sync::Mutex;
 

@@ -5,7 +5,7 @@ mod campaign_support;
 
 use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::campaign::{self, plan, run, CampaignError, Escalation, NewCampaign, Trigger};
-use duebook_core::db::Database;
+use duebook_core::store::Database;
 
 fn step_ids(db: &Database, campaign: i64) -> Vec<(i64, i64)> {
     db.conn()

@@ -7,13 +7,13 @@ mod campaign_support;
 use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use chrono::NaiveDate;
 use duebook_core::campaign::{self, fingerprint, run, Trigger};
-use duebook_core::db::Database;
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox;
 use duebook_core::model::{Currency, CustomerEdit, Money};
-use duebook_core::payments::{self, ManualPayment};
-use duebook_core::promises::{self, NewPromise};
-use duebook_core::{customers, disputes, notes};
+use duebook_core::store::payments::{self, ManualPayment};
+use duebook_core::store::promises::{self, NewPromise};
+use duebook_core::store::Database;
+use duebook_core::{store::customers, store::disputes, store::notes};
 use std::path::PathBuf;
 
 /// A Wednesday, 7 days after both invoices fell due: the "friendly" preset's step 2.

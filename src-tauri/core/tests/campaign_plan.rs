@@ -5,11 +5,11 @@ mod campaign_support;
 use campaign_support::{customer, d, invoice, temp_db};
 use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
 use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
-use duebook_core::db::Database;
 use duebook_core::model::{Currency, Money};
-use duebook_core::payments::{self, ManualPayment};
-use duebook_core::promises::{self, NewPromise};
-use duebook_core::{disputes, notes};
+use duebook_core::store::payments::{self, ManualPayment};
+use duebook_core::store::promises::{self, NewPromise};
+use duebook_core::store::Database;
+use duebook_core::{store::disputes, store::notes};
 use rusqlite::params;
 
 fn friendly(db: &Database) -> i64 {

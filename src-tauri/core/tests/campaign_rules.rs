@@ -11,9 +11,9 @@ use duebook_core::campaign::{
     self, run, Audience, Channel, FieldCondition, FieldOp, NewCampaign, Step, Trigger, UsuallyLate,
     Variant,
 };
-use duebook_core::db::Database;
-use duebook_core::derived;
-use duebook_core::payments::{self, NewPayment, PaymentSource};
+use duebook_core::store::derived;
+use duebook_core::store::payments::{self, NewPayment, PaymentSource};
+use duebook_core::store::Database;
 use std::collections::BTreeSet;
 
 fn pay(db: &Database, invoice_id: i64, on: &str) {

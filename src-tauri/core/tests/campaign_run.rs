@@ -5,8 +5,8 @@ mod campaign_support;
 
 use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};
-use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
+use duebook_core::store::Database;
 
 fn count(db: &Database, sql: &str) -> i64 {
     db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
@@ -69,7 +69,7 @@ fn a_run_queues_delivers_records_state_and_creates_call_tasks() {
         states,
         [(a_inv[0], 2, Some(msg.id)), (a_inv[1], 3, Some(msg.id))]
     );
-    let task = duebook_core::tasks::get(db.conn(), run.tasks[0]).unwrap();
+    let task = duebook_core::store::tasks::get(db.conn(), run.tasks[0]).unwrap();
     assert_eq!(task.customer_id, p);
     assert!(task.title.contains("no email"), "{}", task.title);
     assert_eq!(count(&db, "SELECT count(*) FROM campaign_runs"), 1);

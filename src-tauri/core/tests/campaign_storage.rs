@@ -7,7 +7,7 @@ use duebook_core::campaign::{
     self, Audience, CampaignError, Channel, FieldCondition, FieldOp, NewCampaign, Step, Trigger,
     UsuallyLate, PRESET_NAMES,
 };
-use duebook_core::db::LATEST_VERSION;
+use duebook_core::store::LATEST_VERSION;
 
 #[test]
 fn a_campaign_round_trips_with_its_rules() {

@@ -5,11 +5,11 @@ mod campaign_support;
 use campaign_support::{customer, d, setup_mail, simulate, temp_db, Recorder};
 use chrono::{Datelike, NaiveDate, Weekday};
 use duebook_core::campaign::{self, NewCampaign};
-use duebook_core::db::Database;
 use duebook_core::demo::{self, DemoOptions};
-use duebook_core::disputes;
 use duebook_core::model::{Currency, Money, PromiseStatus};
-use duebook_core::promises::{self, NewPromise};
+use duebook_core::store::disputes;
+use duebook_core::store::promises::{self, NewPromise};
+use duebook_core::store::Database;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[test]

@@ -4,9 +4,9 @@
 mod cli_support;
 
 use cli_support::duebook;
-use duebook_core::db::Database;
 use duebook_core::model::{NewContact, NewCustomer};
-use duebook_core::{contacts, customers};
+use duebook_core::store::Database;
+use duebook_core::{store::contacts, store::customers};
 use rusqlite::params;
 use std::path::Path;
 

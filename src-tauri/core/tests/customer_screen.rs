@@ -2,19 +2,19 @@
 //! list's filters and sorts — on real database files.
 
 use chrono::{Days, NaiveDate};
-use duebook_core::db::{Database, DbError};
-use duebook_core::detail::customer_detail;
 use duebook_core::model::{
     AgingBucket, Channel, ContactInput, Currency, CustomerEdit, CustomerFilters, CustomerListQuery,
     CustomerSort, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, PromiseStatus, TaskKind,
 };
-use duebook_core::payments::{ManualPayment, NewPayment, PaymentSource};
-use duebook_core::promises::NewPromise;
-use duebook_core::tasks::NewTask;
-use duebook_core::timeline::{self, TimelineKind};
+use duebook_core::store::payments::{ManualPayment, NewPayment, PaymentSource};
+use duebook_core::store::promises::NewPromise;
+use duebook_core::store::tasks::NewTask;
+use duebook_core::store::{Database, DbError};
+use duebook_core::views::detail::customer_detail;
+use duebook_core::views::timeline::{self, TimelineKind};
 use duebook_core::{
-    contacts, customer_list, customers, derived, disputes, invoices, notes, payments, promises,
-    tasks,
+    store::contacts, store::customers, store::derived, store::disputes, store::invoices,
+    store::notes, store::payments, store::promises, store::tasks, views::customer_list,
 };
 
 fn today() -> NaiveDate {
@@ -510,7 +510,7 @@ fn exports_neutralise_formulas_and_follow_the_filters() {
         offset: 0,
         as_of: today(),
     };
-    let written = duebook_core::export::customers_csv(conn, &query, &mut out).unwrap();
+    let written = duebook_core::views::export::customers_csv(conn, &query, &mut out).unwrap();
     assert_eq!(written, 2, "all pages, not just the first");
     let text = String::from_utf8(out).unwrap();
     assert!(
@@ -527,12 +527,12 @@ fn exports_neutralise_formulas_and_follow_the_filters() {
         ..query
     };
     let mut out = Vec::new();
-    duebook_core::export::customers_csv(conn, &tagged, &mut out).unwrap();
+    duebook_core::views::export::customers_csv(conn, &tagged, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert_eq!(text.lines().count(), 2, "header + Plain Co: {text}");
 
     let mut out = Vec::new();
-    duebook_core::export::invoices_csv(conn, evil, today(), &mut out).unwrap();
+    duebook_core::views::export::invoices_csv(conn, evil, today(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.lines().nth(1).unwrap().starts_with("'+INV-1,invoice,"),

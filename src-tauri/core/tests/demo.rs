@@ -1,10 +1,10 @@
 //! `duebook demo`: deterministic, realistic, and never mixed into a user's data.
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
 use duebook_core::demo::{generate, DemoError, DemoOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};
-use duebook_core::{customer_list, report, settings};
+use duebook_core::store::Database;
+use duebook_core::{store::settings, views::customer_list, views::report};
 
 fn options(seed: u64) -> DemoOptions {
     DemoOptions {

@@ -177,8 +177,8 @@ fn statements_and_invoice_copies_for_hostile_text_are_pdfs() {
             "phone": company, "website": company,
             "remittance": { "bank_name": company, "account_number": number, "instructions": signature },
         });
-        duebook_core::settings::set(conn, "company_name", &company).unwrap();
-        duebook_core::settings::set(conn, "company_profile", &profile.to_string()).unwrap();
+        duebook_core::store::settings::set(conn, "company_name", &company).unwrap();
+        duebook_core::store::settings::set(conn, "company_profile", &profile.to_string()).unwrap();
         let pdf = statement::render_statement(conn, id, &StatementOptions::new(today()));
         prop_assert!(pdf.is_ok(), "{:?}", pdf.err());
         prop_assert!(pdf.unwrap().starts_with(b"%PDF"));

@@ -13,9 +13,8 @@ use campaign_support::cli_support::text;
 use campaign_support::mail_support::{duebook_smtp as duebook, set_account_with_cli, SmtpServer};
 use campaign_support::{customer, store_raw};
 use duebook_core::campaign::run;
-use duebook_core::db::Database;
-use duebook_core::mail::context;
 use duebook_core::mail::outbox::{self, MessageState};
+use duebook_core::store::Database;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -54,7 +53,7 @@ fn planned(path: &Path) -> BTreeSet<(i64, String)> {
         .iter()
         .flat_map(|(_, plan)| plan.emails())
         .map(|c| {
-            let (_, email) = context::recipient(db.conn(), c.customer_id)
+            let (_, email) = duebook_core::company::recipient(db.conn(), c.customer_id)
                 .unwrap()
                 .expect("an address");
             (c.customer_id, email)

@@ -7,12 +7,12 @@ mod campaign_support;
 use campaign_support::cli_support::{duebook, text};
 use campaign_support::{block_on, customer, setup_mail, store_raw, Recorder};
 use duebook_core::campaign::{self, run};
-use duebook_core::db::Database;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::model::text::clean_line;
 use duebook_core::model::{ContactInput, CustomerEdit, NewCustomer, TaskKind};
-use duebook_core::tasks::{self, NewTask};
-use duebook_core::{contacts, customers};
+use duebook_core::store::tasks::{self, NewTask};
+use duebook_core::store::Database;
+use duebook_core::{store::contacts, store::customers};
 use std::path::Path;
 use std::process::Output;
 
@@ -256,7 +256,7 @@ fn every_way_in_through_the_core_cleans_single_line_text() {
     assert_eq!(contact.role.as_deref(), Some("AP"));
     let refused = contacts::add(conn, id, &input("ap@acme.example\nBcc: eve@evil.example"));
     match refused {
-        Err(duebook_core::db::DbError::Invalid(e)) => assert_eq!(e.field, "email"),
+        Err(duebook_core::store::DbError::Invalid(e)) => assert_eq!(e.field, "email"),
         other => panic!("not a field error: {other:?}"),
     }
 

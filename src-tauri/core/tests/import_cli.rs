@@ -7,8 +7,8 @@ use cli_support::{duebook, stderr, stdout};
 use import_support::{count, fixture, write};
 use std::path::Path;
 
-fn open(db: &Path) -> duebook_core::db::Database {
-    duebook_core::db::Database::open(db).unwrap()
+fn open(db: &Path) -> duebook_core::store::Database {
+    duebook_core::store::Database::open(db).unwrap()
 }
 
 #[test]

@@ -4,7 +4,7 @@ mod import_support;
 
 use duebook_core::import::{self, DetectedFormat, ImportError, ImportFormat};
 use duebook_core::model::{InvoiceKind, InvoiceStatus};
-use duebook_core::{contacts, customers};
+use duebook_core::{store::contacts, store::customers};
 use import_support::*;
 
 #[test]

@@ -4,9 +4,9 @@
 
 mod import_support;
 
-use duebook_core::db::Database;
 use duebook_core::import::{self, ImportError};
 use duebook_core::model::text::is_clean_line;
+use duebook_core::store::Database;
 use import_support::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;

@@ -2,9 +2,9 @@
 
 mod import_support;
 
-use duebook_core::contacts;
 use duebook_core::import::{DetectedFormat, ImportFormat};
 use duebook_core::model::InvoiceKind;
+use duebook_core::store::contacts;
 use import_support::*;
 
 #[test]

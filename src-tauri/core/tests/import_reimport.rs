@@ -423,7 +423,7 @@ fn balances_search_and_the_imports_table_are_kept_up_to_date() {
         db.conn()
             .query_row(
                 "SELECT rowid FROM customer_search WHERE customer_search MATCH ?1",
-                [duebook_core::search::fts_query(text).unwrap()],
+                [duebook_core::views::search::fts_query(text).unwrap()],
                 |r| r.get(0),
             )
             .unwrap()

@@ -3,9 +3,9 @@
 
 mod import_support;
 
-use duebook_core::contacts;
 use duebook_core::import::DetectedFormat;
 use duebook_core::model::{InvoiceKind, InvoiceStatus};
+use duebook_core::store::contacts;
 use import_support::*;
 
 fn gbp_eur_nzd_jpy_after_first_export() -> std::collections::BTreeMap<String, [i64; 5]> {

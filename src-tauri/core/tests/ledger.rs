@@ -1,13 +1,16 @@
 //! Customers, invoices, payments, derived balances, the customer list and aging, on real files.
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
 use duebook_core::model::{
     Currency, CustomerListQuery, CustomerSort, InvoiceKind, InvoiceStatus, Money, NewContact,
     NewCustomer, NewInvoice,
 };
-use duebook_core::payments::{NewPayment, PaymentSource};
-use duebook_core::{contacts, customer_list, customers, derived, invoices, payments, report};
+use duebook_core::store::payments::{NewPayment, PaymentSource};
+use duebook_core::store::Database;
+use duebook_core::{
+    store::contacts, store::customers, store::derived, store::invoices, store::payments,
+    views::customer_list, views::report,
+};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()

@@ -4,12 +4,12 @@
 
 mod mail_support;
 
-use duebook_core::db::Database;
 use duebook_core::mail::account::{self, AccountError, AccountSettings, Security};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, smtp::Stage};
 use duebook_core::secrets::{KeychainStore, MemoryStore, Password, SecretStore};
+use duebook_core::store::Database;
 use mail_support::*;
 use std::time::Duration;
 

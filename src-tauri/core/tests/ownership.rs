@@ -6,14 +6,14 @@
 mod campaign_support;
 
 use campaign_support::{customer, d, setup_mail, temp_db};
-use duebook_core::call_list::{self, CallOutcome, OutcomeInput};
-use duebook_core::db::{Database, DbError};
 use duebook_core::mail::attachments;
 use duebook_core::mail::compose::{self, ComposeError, SendRequest};
 use duebook_core::mail::outbox::{self, MessageMeta};
 use duebook_core::model::{Currency, Money, TaskKind};
-use duebook_core::promises::{self, NewPromise};
-use duebook_core::tasks::{self, NewTask};
+use duebook_core::store::promises::{self, NewPromise};
+use duebook_core::store::tasks::{self, NewTask};
+use duebook_core::store::{Database, DbError};
+use duebook_core::views::call_list::{self, CallOutcome, OutcomeInput};
 use proptest::prelude::*;
 
 const TODAY: &str = "2026-03-06";

@@ -4,9 +4,9 @@
 
 mod statement_support;
 
-use duebook_core::mail::company::{self, CompanyLogo, CompanyProfile, MAX_LOGO_BYTES};
-use duebook_core::settings;
+use duebook_core::company::{self, CompanyLogo, CompanyProfile, MAX_LOGO_BYTES};
 use duebook_core::statement::{self, StatementOptions};
+use duebook_core::store::settings;
 use statement_support::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -3,7 +3,7 @@
 
 mod statement_support;
 
-use duebook_core::mail::context::recipient;
+use duebook_core::company::recipient;
 use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::statement::{
     plan, write_all, BulkOptions, BulkProgress, Selection, StatementOptions,
@@ -27,8 +27,9 @@ fn writes_every_statement_with_a_balance_and_lists_those_without_email() {
     branded(&db);
     // A customer who owes money and has no contact at all.
     db.write(|tx| {
-        let id = duebook_core::customers::insert(tx, &NewCustomer::named("Nobody To Email Ltd"))?;
-        duebook_core::invoices::insert(
+        let id =
+            duebook_core::store::customers::insert(tx, &NewCustomer::named("Nobody To Email Ltd"))?;
+        duebook_core::store::invoices::insert(
             tx,
             &NewInvoice {
                 customer_id: id,
@@ -40,7 +41,7 @@ fn writes_every_statement_with_a_balance_and_lists_those_without_email() {
                 source: "test".into(),
             },
         )?;
-        duebook_core::derived::refresh_customers(tx, &[id])
+        duebook_core::store::derived::refresh_customers(tx, &[id])
     })
     .unwrap();
     let with_balance: Vec<i64> = {

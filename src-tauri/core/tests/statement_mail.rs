@@ -7,7 +7,6 @@ mod mail_support;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use duebook_core::db::Database;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::outbox::{self, MessageState, OutboxError, RetryPolicy};
 use duebook_core::mail::{self};
@@ -16,7 +15,8 @@ use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::statement::{
     self, BulkOptions, Selection, StatementMailError, StatementMailer, StatementOptions,
 };
-use duebook_core::{customers, derived};
+use duebook_core::store::Database;
+use duebook_core::{store::customers, store::derived};
 use mail_support::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 

@@ -4,15 +4,15 @@
 mod statement_support;
 
 use chrono::{Days, NaiveDate};
-use duebook_core::db::Database;
-use duebook_core::mail::context::format_money;
+use duebook_core::company::format_money;
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
-use duebook_core::payments::{self, NewPayment, PaymentSource};
-use duebook_core::report::aging;
 use duebook_core::statement::{
     self, render_invoice_copy, render_statement, statement_data, StatementError, StatementOptions,
 };
-use duebook_core::{contacts, customers, derived, invoices};
+use duebook_core::store::payments::{self, NewPayment, PaymentSource};
+use duebook_core::store::Database;
+use duebook_core::views::report::aging;
+use duebook_core::{store::contacts, store::customers, store::derived, store::invoices};
 use statement_support::*;
 use std::path::Path;
 
@@ -404,10 +404,8 @@ fn invoice_copies_show_what_was_paid_what_is_due_and_how_to_pay() {
     let c = &invoice.total.currency;
     assert!(text.contains("Invoice copy"));
     assert!(text.contains(&number));
-    assert!(text.contains(&duebook_core::mail::context::format_date(
-        invoice.issue_date
-    )));
-    assert!(text.contains(&duebook_core::mail::context::format_date(invoice.due_date)));
+    assert!(text.contains(&duebook_core::company::format_date(invoice.issue_date)));
+    assert!(text.contains(&duebook_core::company::format_date(invoice.due_date)));
     assert!(text.contains(&format_money(&invoice.total)), "total");
     assert!(
         text.contains(&format_money(&Money::new(invoice.paid_minor, c.clone()))),

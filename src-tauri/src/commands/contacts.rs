@@ -3,8 +3,8 @@
 
 use crate::error::CommandResult;
 use crate::state::AppState;
-use duebook_core::contacts;
 use duebook_core::model::{Contact, ContactInput};
+use duebook_core::store::contacts;
 use tauri::State;
 
 #[tauri::command]

@@ -4,12 +4,12 @@
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::detail::{self, CustomerDetail};
 use duebook_core::model::{
     Customer, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerRow, CustomerSort,
 };
-use duebook_core::search_match::{self, SearchMatch};
-use duebook_core::{customer_list, customers};
+use duebook_core::views::detail::{self, CustomerDetail};
+use duebook_core::views::search_match::{self, SearchMatch};
+use duebook_core::{store::customers, views::customer_list};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;

@@ -9,10 +9,10 @@ use crate::dialogs::{file_stem, save_path, SaveDialog};
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::customers;
-use duebook_core::export::{self, ExportError};
 use duebook_core::model::{CustomerFilters, CustomerSort};
 use duebook_core::private_fs;
+use duebook_core::store::customers;
+use duebook_core::views::export::{self, ExportError};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::io::Write;
@@ -140,7 +140,7 @@ mod tests {
         assert_eq!(written, 1);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "a,b\n");
         let failed = write_atomically(&dir.path().join("broken.csv"), |_| {
-            Err(ExportError::Db(duebook_core::db::DbError::NotFound(
+            Err(ExportError::Db(duebook_core::store::DbError::NotFound(
                 "customer 9".into(),
             )))
         });

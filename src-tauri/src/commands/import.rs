@@ -10,8 +10,8 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::{self, Dialog};
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::db::Database;
 use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
+use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -205,8 +205,8 @@ impl Throttle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use duebook_core::customers;
     use duebook_core::import::{DetectedFormat, ImportStage};
+    use duebook_core::store::customers;
     use std::path::PathBuf;
 
     /// The end-to-end tests import this file through the window.

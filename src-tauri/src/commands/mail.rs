@@ -11,12 +11,12 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::Dialog;
 use duebook_core::clock::{Clock, SystemClock};
+use duebook_core::company::{self, CompanyError, CompanyLogo, CompanyProfile};
 use duebook_core::mail as core_mail;
 use duebook_core::mail::account::{
     self, AccountError, AccountSettings, AccountView, ProviderPreset,
 };
 use duebook_core::mail::attachments::{self, TemplateOptions};
-use duebook_core::mail::company::{self, CompanyError, CompanyLogo, CompanyProfile};
 use duebook_core::mail::compose::{self, ComposeError};
 use duebook_core::mail::context::{self, PreviewFieldsError, TemplateField};
 use duebook_core::mail::outbox::OutboxError;
@@ -377,7 +377,7 @@ fn save_template(
 }
 
 fn db_error(error: rusqlite::Error) -> CommandError {
-    duebook_core::db::DbError::from(error).into()
+    duebook_core::store::DbError::from(error).into()
 }
 
 /// "Reset to default": the shipped text again (the template's options stay).

@@ -11,13 +11,13 @@ use crate::state::AppState;
 use crate::test_hooks::Dialog;
 use chrono::NaiveDate;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::db::Database;
 use duebook_core::mail::attachments::{self, InvoiceCopyChoice};
 use duebook_core::mail::compose::{
     self, Attachment, ComposeError, EmailPreview, PreparedEmail, SendRequest,
 };
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage};
 use duebook_core::mail::{account, templates};
+use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 use crate::error::CommandResult;
 use crate::state::AppState;
 use duebook_core::model::Note;
-use duebook_core::notes;
+use duebook_core::store::notes;
 use tauri::State;
 
 /// Saves a new note and returns it.

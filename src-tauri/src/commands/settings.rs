@@ -3,7 +3,7 @@
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::model::{CustomerFilters, CustomerSort};
-use duebook_core::settings::{self, Theme};
+use duebook_core::store::settings::{self, Theme};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;

@@ -6,7 +6,6 @@ use super::parse_date;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::{self, Dialog, Pause};
-use duebook_core::db::Database;
 use duebook_core::mail::compose::ComposeError;
 use duebook_core::mail::outbox::OutboxError;
 use duebook_core::model::validation::FieldError;
@@ -14,6 +13,7 @@ use duebook_core::statement::{
     self, BulkOptions, BulkProgress, Selection, StatementData, StatementError, StatementMailError,
     StatementMailer, StatementOptions,
 };
+use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -189,7 +189,7 @@ pub async fn statement_preview(
             statement::statement_data(db.conn(), customer_id, &options).map_err(statement_error)?;
         let pdf = statement::statement_document(&data).map_err(statement_error)?;
         let email =
-            duebook_core::mail::context::recipient(db.conn(), customer_id)?.map(|(_, email)| email);
+            duebook_core::company::recipient(db.conn(), customer_id)?.map(|(_, email)| email);
         let decimals = data
             .sections
             .iter()

@@ -4,7 +4,7 @@ use crate::commands::parse_date;
 use crate::error::CommandResult;
 use crate::state::AppState;
 use duebook_core::model::TaskKind;
-use duebook_core::tasks::{self, NewTask};
+use duebook_core::store::tasks::{self, NewTask};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;

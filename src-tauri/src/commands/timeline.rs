@@ -2,7 +2,7 @@
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
-use duebook_core::timeline::{self, TimelineEntry, TimelineKind};
+use duebook_core::views::timeline::{self, TimelineEntry, TimelineKind};
 use tauri::State;
 
 pub const MAX_ENTRIES: u32 = 1_000;

@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::db::Database;
 use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
-use duebook_core::{demo, paths, report};
+use duebook_core::store::Database;
+use duebook_core::{demo, paths, views::report};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -17,9 +17,9 @@
 use super::escalation::{Escalation, Ladder, Level};
 use super::plan::plan_alone;
 use super::{get, Campaign, CampaignError, CampaignResult};
-use crate::db::{json_ids, now_timestamp};
 use crate::mail::compose::ComposeError;
 use crate::mail::limits;
+use crate::store::{json_ids, now_timestamp};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};

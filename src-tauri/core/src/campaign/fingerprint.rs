@@ -15,8 +15,8 @@
 
 use super::run::{left_queued, left_sending, plan_all};
 use super::CampaignResult;
-use crate::db::now_timestamp;
 use crate::mail::outbox;
+use crate::store::now_timestamp;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -30,7 +30,7 @@ pub fn fingerprint(conn: &Connection, today: NaiveDate) -> CampaignResult<String
     let mut text = format!(
         "{today};build {};schema {}",
         env!("CARGO_PKG_VERSION"),
-        crate::db::schema_version(conn)?
+        crate::store::schema_version(conn)?
     );
     for (table, changes) in counters {
         // The names come from migration 0007's own rows, never from user input.

@@ -21,9 +21,9 @@ pub mod room;
 pub mod run;
 pub mod summary;
 
-use crate::db::{now_timestamp, DbError};
 use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
+use crate::store::{now_timestamp, DbError};
 pub use activation::CatchUp;
 use chrono::NaiveDate;
 pub use escalation::Escalation;

@@ -1,7 +1,7 @@
 //! Queries on the `imports` table: one row per import that was committed (dry runs write none).
 
 use super::report::ImportReport;
-use crate::db::{now_timestamp, DbResult};
+use crate::store::{now_timestamp, DbResult};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Records a finished import; returns its id.

@@ -32,9 +32,9 @@ pub use report::{
 pub use sample::write_generic_sample;
 pub use writer::REFRESH_ALL_ABOVE;
 
-use crate::db::{Database, DbError};
 use crate::model::Currency;
-use crate::settings;
+use crate::store::settings;
+use crate::store::{Database, DbError};
 use decode::{header_key, DecodeError};
 use rusqlite::TransactionBehavior;
 use source::{Source, Tracker};

@@ -2,9 +2,9 @@
 //! row is rejected, and the checks all formats share (names, numbers, emails, dates, amounts).
 
 use super::amount::{parse_amount, AmountError};
-use crate::customers::MAX_NAME_CHARS;
 use crate::model::validation;
 use crate::model::{Currency, InvoiceKind};
+use crate::store::customers::MAX_NAME_CHARS;
 use chrono::NaiveDate;
 use std::borrow::Cow;
 

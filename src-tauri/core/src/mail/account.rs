@@ -3,10 +3,10 @@
 pub use super::presets::{preset, ProviderPreset, PRESETS};
 
 use super::limits::SendingLimits;
-use crate::db::DbError;
 use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
-use crate::settings;
+use crate::store::settings;
+use crate::store::DbError;
 use lettre::message::Mailbox;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};

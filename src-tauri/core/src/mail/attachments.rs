@@ -3,9 +3,9 @@
 //! per-template option to attach copies of the customer's overdue invoices.
 
 use super::compose::{self, Attachment, ComposeError, PreparedEmail};
-use crate::db::{self, now_timestamp, DbError};
-use crate::invoices;
 use crate::model::{InvoiceKind, InvoiceStatus};
+use crate::store::invoices;
+use crate::store::{self, now_timestamp, DbError};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ pub fn link_invoice_file(
     invoice_id: i64,
     path: &Path,
 ) -> Result<(), ComposeError> {
-    db::check_invoices_belong(conn, customer_id, &[invoice_id])?;
+    store::check_invoices_belong(conn, customer_id, &[invoice_id])?;
     // Read once now, so a file that cannot be attached is refused before it is linked.
     let attachment = Attachment::from_file(path)?;
     conn.execute(
@@ -76,7 +76,7 @@ pub fn attach_invoice_copies(
     invoice_ids: &[i64],
     as_of: NaiveDate,
 ) -> Result<(), ComposeError> {
-    db::check_invoices_belong(conn, prepared.preview.customer_id, invoice_ids)?;
+    store::check_invoices_belong(conn, prepared.preview.customer_id, invoice_ids)?;
     let copies = invoice_ids
         .iter()
         .map(|id| invoice_copy(conn, *id, as_of))
@@ -191,7 +191,7 @@ pub fn set_template_options(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::test_support::temp_db;
+    use crate::store::test_support::temp_db;
 
     fn customer_with_invoices(conn: &Connection) -> (i64, i64, i64) {
         conn.execute_batch(

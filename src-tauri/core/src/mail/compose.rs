@@ -2,12 +2,12 @@
 //! bodies, attachments, and the MIME bytes with our own Message-ID.
 
 use super::account::{self, AccountError, AccountSettings};
-use super::company::{self, CompanyError};
 use super::context::{self, ContextInput, TemplateContext};
 use super::mime::{mailbox, mailbox_text};
 use super::templates::{EmailTemplate, RenderedEmail, Renderer, TemplateError};
-use crate::db::DbError;
+use crate::company::{self, CompanyError};
 use crate::model::text::clean_line;
+use crate::store::DbError;
 use chrono::NaiveDate;
 use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
@@ -299,7 +299,7 @@ fn recipient(
             "{name} is marked \"do not contact\"; no email was prepared"
         )));
     }
-    let (contact_name, email) = context::recipient(conn, customer_id)?.ok_or_else(|| {
+    let (contact_name, email) = crate::company::recipient(conn, customer_id)?.ok_or_else(|| {
         ComposeError::Invalid(format!(
             "{name} has no contact with a usable email address; add one on the customer screen"
         ))
@@ -377,9 +377,9 @@ mod tests {
 
     #[test]
     fn the_editor_preview_renders_for_a_real_customer_before_any_account_exists() {
-        let (_dir, db) = crate::db::test_support::temp_db();
+        let (_dir, db) = crate::store::test_support::temp_db();
         let conn = db.conn();
-        let id = crate::customers::insert(
+        let id = crate::store::customers::insert(
             conn,
             &crate::model::NewCustomer::named("Brightwater Dental <Group>"),
         )
@@ -401,16 +401,17 @@ mod tests {
 
     #[test]
     fn the_composer_previews_before_any_account_exists_but_cannot_prepare_to_send() {
-        let (_dir, db) = crate::db::test_support::temp_db();
+        let (_dir, db) = crate::store::test_support::temp_db();
         let conn = db.conn();
         let id =
-            crate::customers::insert(conn, &crate::model::NewCustomer::named("Alpha Ltd")).unwrap();
+            crate::store::customers::insert(conn, &crate::model::NewCustomer::named("Alpha Ltd"))
+                .unwrap();
         let contact = crate::model::NewContact {
             email: Some("ap@alpha.example".into()),
             is_billing: true,
             ..crate::model::NewContact::default()
         };
-        crate::contacts::insert(conn, id, &contact).unwrap();
+        crate::store::contacts::insert(conn, id, &contact).unwrap();
         let request = SendRequest {
             customer_id: id,
             template_key: "overdue-1".into(),

@@ -9,8 +9,8 @@
 //! stays exact for the run.
 
 use super::account::{self, AccountError, AccountSettings};
-use crate::db::DbError;
 use crate::model::validation::FieldError;
+use crate::store::DbError;
 use chrono::{DateTime, Duration as Span, NaiveDate, Utc};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};

@@ -16,7 +16,6 @@
 
 pub mod account;
 pub mod attachments;
-pub mod company;
 pub mod compose;
 pub mod context;
 pub mod limits;

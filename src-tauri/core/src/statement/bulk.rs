@@ -2,10 +2,9 @@
 //! its own read-only connection, with progress and cancel.
 
 use super::{data, statement_file_name, statement_pdf, StatementError, StatementOptions};
-use crate::customers;
-use crate::db::{Database, DbError};
-use crate::mail::context as mail_context;
 use crate::private_fs;
+use crate::store::customers;
+use crate::store::{Database, DbError};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -101,7 +100,7 @@ pub fn plan(
     };
     ids.into_iter()
         .map(|(customer_id, customer_name)| {
-            let email = mail_context::recipient(conn, customer_id)?.map(|(_, email)| email);
+            let email = crate::company::recipient(conn, customer_id)?.map(|(_, email)| email);
             Ok(PlannedStatement {
                 file_name: statement_file_name(
                     customer_id,
@@ -236,7 +235,7 @@ fn write_one(
     out_dir: &Path,
     as_of: NaiveDate,
     period_start: NaiveDate,
-    company: &crate::mail::company::CompanyProfile,
+    company: &crate::company::CompanyProfile,
 ) -> Result<WrittenStatement, FailedStatement> {
     let fail = |error: String| FailedStatement {
         customer_id: item.customer_id,

@@ -6,6 +6,7 @@
 //! "Page 2 of 5". Coordinates are points from the top-left corner, as krilla's are.
 
 use super::text::{self, pdf_font, FaceId, Shaped, Weight};
+pub(crate) use crate::company::load_image;
 use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
@@ -146,15 +147,6 @@ enum Op {
         rect: (f32, f32, f32, f32),
         image: Image,
     },
-}
-
-/// A PNG or JPEG file's bytes as a krilla image (decoded only when the PDF is written).
-pub(crate) fn load_image(content_type: &str, bytes: Vec<u8>) -> Result<Image, String> {
-    match content_type {
-        "image/png" => Image::from_png(bytes.into(), true),
-        "image/jpeg" => Image::from_jpeg(bytes.into(), true),
-        other => Err(format!("{other} images are not supported")),
-    }
 }
 
 /// Recorded pages and a cursor.

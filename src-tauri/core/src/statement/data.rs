@@ -4,18 +4,18 @@
 //! Everything is computed from the invoices and payments dated up to the statement date, so a
 //! statement for an earlier date shows the account as it stood then. Void invoices (and any
 //! payments against them) are left out, as the aging report leaves them out. Open amounts are
-//! aged with the aging report's own rule ([`crate::report::aging::bucket_index`]); for today's
+//! aged with the aging report's own rule ([`crate::views::report::aging::bucket_index`]); for today's
 //! date a statement's aging equals `report::aging::customer_aging` (the tests check that). An
 //! overpaid invoice shows as a credit here, where the report (which ages open invoices only)
 //! leaves it out.
 
 use super::StatementError;
-use crate::db::DbError;
-use crate::mail::company::{self, CompanyProfile};
+use crate::company::{self, CompanyProfile};
 use crate::mail::context::{self as mail_context, ContextInput};
 use crate::model::{Contact, Currency, InvoiceKind, InvoiceStatus};
-use crate::report::aging::{bucket_index, Buckets};
-use crate::{contacts, customers};
+use crate::store::DbError;
+use crate::views::report::aging::{bucket_index, Buckets};
+use crate::{store::contacts, store::customers};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;

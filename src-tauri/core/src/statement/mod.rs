@@ -34,11 +34,11 @@ pub use mail::{
 };
 pub use text::FontError;
 
-use crate::db::DbError;
-use crate::mail::company::CompanyProfile;
+use crate::company::CompanyProfile;
 use crate::mail::context::{self as mail_context, ContextInput};
 use crate::model::{Contact, Invoice, InvoiceStatus};
-use crate::{customers, invoices};
+use crate::store::DbError;
+use crate::{store::customers, store::invoices};
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::Connection;
 use std::path::PathBuf;
@@ -147,18 +147,6 @@ pub fn statement_document(data: &StatementData) -> Result<RenderedPdf, Statement
     let pages = canvas.page_count();
     let bytes = canvas.finish(&title).map_err(StatementError::Pdf)?;
     Ok(RenderedPdf { bytes, pages })
-}
-
-/// Width and height in pixels of a PNG or JPEG file, after drawing it once into a PDF (which
-/// decodes it all, so a truncated or corrupt file is found now and not in every statement).
-pub(crate) fn check_logo_image(content_type: &str, bytes: &[u8]) -> Result<(u32, u32), String> {
-    text::ensure_fonts().map_err(|e| e.to_string())?;
-    let image = canvas::load_image(content_type, bytes.to_vec())?;
-    let size = image.size();
-    let mut probe = canvas::Canvas::new(String::new());
-    probe.image(0.0, 0.0, 10.0, 10.0, image);
-    probe.finish("logo check")?;
-    Ok(size)
 }
 
 /// A payment recorded against an invoice.

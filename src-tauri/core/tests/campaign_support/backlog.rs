@@ -5,7 +5,7 @@
 use super::{customer, d, setup_mail, Log};
 use chrono::{Days, NaiveDate};
 use duebook_core::campaign::{self, Escalation, NewCampaign};
-use duebook_core::db::Database;
+use duebook_core::store::Database;
 use std::collections::BTreeMap;
 use std::path::Path;
 

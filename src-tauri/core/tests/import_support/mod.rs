@@ -2,10 +2,10 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
 use duebook_core::import::{self, ImportError, ImportOptions, ImportReport, RowIssue};
 use duebook_core::model::{Invoice, InvoiceKind};
-use duebook_core::{invoices, report, settings};
+use duebook_core::store::Database;
+use duebook_core::{store::invoices, store::settings, views::report};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -7,16 +7,16 @@
 pub mod cli_support;
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
+use duebook_core::company::{self, CompanyProfile, Remittance};
 use duebook_core::mail::account::{self, AccountSettings, Security};
-use duebook_core::mail::company::{self, CompanyProfile, Remittance};
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox;
 use duebook_core::mail::smtp::SmtpMailer;
 use duebook_core::mail::smtp::{MailerOptions, Timeouts};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::{contacts, customers, derived, invoices};
+use duebook_core::store::Database;
+use duebook_core::{store::contacts, store::customers, store::derived, store::invoices};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -5,9 +5,9 @@
 #![allow(dead_code)]
 
 use chrono::NaiveDate;
-use duebook_core::db::Database;
+use duebook_core::company::{self, CompanyProfile, Remittance};
 use duebook_core::demo::{generate, DemoOptions};
-use duebook_core::mail::company::{self, CompanyProfile, Remittance};
+use duebook_core::store::Database;
 use std::path::Path;
 use std::process::Command;
 
@@ -44,7 +44,7 @@ pub fn branded(db: &Database) -> CompanyProfile {
 }
 
 pub fn customer_id(db: &Database, name: &str) -> i64 {
-    duebook_core::customers::find_id_by_name(db.conn(), name)
+    duebook_core::store::customers::find_id_by_name(db.conn(), name)
         .unwrap()
         .unwrap_or_else(|| panic!("demo customer {name:?}"))
 }

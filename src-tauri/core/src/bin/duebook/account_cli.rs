@@ -5,11 +5,11 @@
 use crate::mail_cli::{err, mailer, print_attention, runtime};
 use crate::terminal::for_terminal;
 use clap::{Args, Subcommand};
-use duebook_core::db::Database;
 use duebook_core::mail;
 use duebook_core::mail::account::{self, AccountSettings, ProviderPreset, Security};
 use duebook_core::mail::limits::{self, SendingLimits};
 use duebook_core::secrets::{KeychainStore, Password};
+use duebook_core::store::Database;
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;

@@ -14,10 +14,10 @@ use duebook_core::campaign::summary::{self, Attention};
 use duebook_core::campaign::{
     self, fingerprint, plan, results, run, NewCampaign, Trigger, PRESET_NAMES,
 };
-use duebook_core::db::Database;
 use duebook_core::mail;
 use duebook_core::mail::smtp::MailerOptions;
 use duebook_core::secrets::KeychainStore;
+use duebook_core::store::Database;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

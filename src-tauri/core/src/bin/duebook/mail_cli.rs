@@ -4,12 +4,12 @@
 use crate::account_cli::print_warnings;
 use crate::terminal::{self, for_terminal};
 use clap::{Args, Subcommand};
-use duebook_core::db::Database;
 use duebook_core::mail;
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
 use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
 use duebook_core::secrets::KeychainStore;
+use duebook_core::store::Database;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -6,12 +6,12 @@
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use duebook_core::db::Database;
 use duebook_core::mail::templates::{
     self, EmailTemplate, TemplateIssue, TemplatePart, MAX_TEMPLATE_BYTES,
 };
 use duebook_core::mail::{compose, context};
 use duebook_core::model::text::{clean_line, for_terminal};
+use duebook_core::store::Database;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};

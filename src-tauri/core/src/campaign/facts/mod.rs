@@ -31,9 +31,9 @@ use pass1::{
 use super::escalation::Escalation;
 use super::plan::Reach;
 use super::{Campaign, CampaignResult, USUALLY_LATE_MIN_PAID};
-use crate::db::json_ids;
 use crate::model::PromiseStatus;
-use crate::promises;
+use crate::store::json_ids;
+use crate::store::promises;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -2,7 +2,7 @@
 
 use super::super::facts::date_of;
 use super::super::{CampaignError, CampaignResult};
-use crate::settings;
+use crate::store::settings;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 

@@ -33,7 +33,6 @@ use super::plan::{plan_alone, quiet_day, stale_warning, Plan, PlannedContact, Re
 use super::room::apply_account_room;
 use super::summary::FAILED_AND_WAITING;
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
-use crate::db::{now_timestamp, Database};
 use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
 use crate::mail::outbox::{
@@ -44,7 +43,8 @@ use crate::mail::templates::{self, Renderer};
 use crate::model::text::clean_line;
 use crate::model::TaskKind;
 use crate::statement::{self, StatementOptions};
-use crate::tasks::{self, NewTask};
+use crate::store::tasks::{self, NewTask};
+use crate::store::{now_timestamp, Database};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -243,7 +243,7 @@ fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
 fn is_locked(e: &OutboxError) -> bool {
     matches!(
         e,
-        OutboxError::Db(crate::db::DbError::Sqlite(err))
+        OutboxError::Db(crate::store::DbError::Sqlite(err))
             if matches!(
                 err.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)

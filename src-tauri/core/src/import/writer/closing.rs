@@ -5,8 +5,8 @@ use super::super::history;
 use super::super::report::{ChangeAction, DetectedFormat, ImportReport, InvoiceChange, MAX_LISTED};
 use super::{kind_index, ImportError, Writer, REFRESH_ALL_ABOVE};
 use crate::model::Invoice;
-use crate::payments::{self, PaymentSource};
-use crate::{customers, derived, invoices};
+use crate::store::payments::{self, PaymentSource};
+use crate::{store::customers, store::derived, store::invoices};
 
 impl Writer<'_> {
     /// Closing, derived figures and the `imports` row; returns the finished report.

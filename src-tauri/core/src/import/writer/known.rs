@@ -3,7 +3,7 @@
 
 use super::{ImportError, Writer};
 use crate::model::{customer_name_key, NewContact, NewCustomer};
-use crate::{contacts, customers};
+use crate::{store::contacts, store::customers};
 
 /// A customer this import has matched or created, by its index in `Writer::known`.
 pub(super) struct KnownCustomer {

@@ -17,12 +17,12 @@ use super::report::{
 };
 use super::row::{InvoiceRow, RowError, RowState};
 use super::ImportError;
-use crate::db::{now_timestamp, DbError};
 use crate::model::{
     format_minor, Currency, Invoice, InvoiceKind, InvoiceStatus, Money, NewInvoice,
 };
-use crate::payments::{NewPayment, PaymentSource};
-use crate::{invoices, payments};
+use crate::store::payments::{NewPayment, PaymentSource};
+use crate::store::{now_timestamp, DbError};
+use crate::{store::invoices, store::payments};
 use chrono::NaiveDate;
 use known::KnownCustomer;
 use rusqlite::Connection;

@@ -1,11 +1,11 @@
 //! Building a customer's fields from the database.
 
 use super::*;
-use crate::db::{DbError, DbResult};
-use crate::invoices;
-use crate::mail::company::CompanyProfile;
+use crate::company::CompanyProfile;
 use crate::mail::templates::render_inline;
-use crate::model::{InvoiceKind, InvoiceStatus};
+use crate::model::{Currency, InvoiceKind, InvoiceStatus, Money};
+use crate::store::invoices;
+use crate::store::{DbError, DbResult};
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
@@ -18,26 +18,11 @@ pub struct ContextInput<'a> {
     pub sender_email: &'a str,
 }
 
-/// The billing contact (or first contact with a usable email) as (name, email).
-pub fn recipient(
-    conn: &Connection,
-    customer_id: i64,
-) -> DbResult<Option<(Option<String>, String)>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT name, email FROM contacts
-             WHERE customer_id = ?1 AND email IS NOT NULL AND trim(email) != '' AND email_bad = 0
-             ORDER BY is_billing DESC, id LIMIT 1",
-        )?
-        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?)
-}
-
 /// Why the fields for a preview could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum PreviewFieldsError {
     #[error(transparent)]
-    Company(#[from] crate::mail::company::CompanyError),
+    Company(#[from] crate::company::CompanyError),
     #[error(transparent)]
     Account(#[from] crate::mail::account::AccountError),
     #[error(transparent)]
@@ -52,7 +37,7 @@ pub fn for_preview(
     customer_id: i64,
     as_of: NaiveDate,
 ) -> Result<TemplateContext, PreviewFieldsError> {
-    let company = crate::mail::company::load(conn)?;
+    let company = crate::company::load(conn)?;
     let sender = crate::mail::account::load(conn)?;
     Ok(build(
         conn,
@@ -89,7 +74,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
         custom: serde_json::from_str(&custom_json)
             .unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
     };
-    let contact = match recipient(conn, input.customer_id)? {
+    let contact = match crate::company::recipient(conn, input.customer_id)? {
         Some((name, email)) => {
             let name = name.unwrap_or_default();
             let first = name.split_whitespace().next().unwrap_or("").to_string();

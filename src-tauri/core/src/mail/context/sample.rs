@@ -2,7 +2,8 @@
 
 use super::build::{assemble, fill_invoices, ContextInput};
 use super::*;
-use crate::mail::company::CompanyProfile;
+use crate::company::CompanyProfile;
+use crate::model::{Currency, Money};
 
 /// Realistic sample data: checks templates on save and previews without a customer.
 pub fn sample_context() -> tera::Context {
@@ -27,7 +28,7 @@ pub fn sample() -> TemplateContext {
         signature: "Dana Ortiz\nAccounts Receivable".into(),
         phone: "+44 20 7946 0000".into(),
         website: "https://northwind.example".into(),
-        remittance: crate::mail::company::Remittance {
+        remittance: crate::company::Remittance {
             bank_name: "Example Bank".into(),
             account_name: "Northwind Supplies Ltd".into(),
             account_number: "GB33BUKB20201555555555".into(),

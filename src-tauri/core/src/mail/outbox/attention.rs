@@ -5,7 +5,7 @@
 
 use super::{now_ts, OutboxError};
 use crate::mail::smtp::MailError;
-use crate::settings;
+use crate::store::settings;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

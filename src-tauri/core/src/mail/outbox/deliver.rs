@@ -4,9 +4,9 @@ use super::attention::{clear_attention, mark_needs_attention};
 use super::lease::{acquire_lease, recover, release_lease, renew_lease, LEASE_RENEW_EVERY};
 use super::transitions::refresh_customer;
 use super::{hold, now_ts, sending_paused, DeliveryReport, OutboxError, RetryPolicy, QUEUED};
-use crate::db::json_ids;
 use crate::mail::limits::{Pace, Pacer};
 use crate::mail::smtp::{Mailer, SendError};
+use crate::store::json_ids;
 use chrono::NaiveDate;
 use lettre::address::Envelope;
 use lettre::message::Mailbox;
@@ -184,7 +184,7 @@ pub(super) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
 /// [`OutboxError::Busy`] while another process sends.
 ///
 /// The future is `Send`; it holds `conn` for its whole run, so give it its own connection
-/// (open a second [`crate::db::Database`] on the same file: WAL lets the app keep reading).
+/// (open a second [`crate::store::Database`] on the same file: WAL lets the app keep reading).
 pub async fn deliver<M: Mailer>(
     conn: &mut Connection,
     mailer: &M,

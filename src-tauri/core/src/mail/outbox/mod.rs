@@ -44,7 +44,7 @@ pub use store::{
 pub use transitions::{cancel, mark_sent, resend, CANCELLED_REASON};
 
 use super::compose::AttachmentInfo;
-use crate::db::DbError;
+use crate::store::DbError;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use ts_rs::TS;

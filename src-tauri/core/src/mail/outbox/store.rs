@@ -36,7 +36,7 @@ pub fn enqueue(
         return Err(OutboxError::Invalid("the message has no recipient".into()));
     }
     if let Some(customer_id) = meta.customer_id {
-        crate::db::check_invoices_belong(conn, customer_id, &meta.invoice_ids)?;
+        crate::store::check_invoices_belong(conn, customer_id, &meta.invoice_ids)?;
     }
     let send_key = match &meta.send_key {
         Some(k) if k.trim().is_empty() => {

@@ -1,9 +1,9 @@
 use super::lease::{acquire_lease, recover_interrupted};
 use super::*;
-use crate::db::test_support::temp_db;
 use crate::mail::compose::OutgoingEmail;
 use crate::mail::smtp::MailError;
 use crate::mail::smtp::{Mailer, SendError};
+use crate::store::test_support::temp_db;
 use lettre::address::Envelope;
 use std::sync::Mutex;
 

@@ -109,7 +109,7 @@ pub(super) fn refresh_customer(
     customer_id: Option<i64>,
 ) -> Result<(), OutboxError> {
     if let Some(id) = customer_id {
-        crate::derived::refresh_last_contact(conn, id)?;
+        crate::store::derived::refresh_last_contact(conn, id)?;
     }
     Ok(())
 }

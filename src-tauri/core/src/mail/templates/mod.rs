@@ -24,7 +24,7 @@ mod locate;
 mod render;
 mod store;
 
-use crate::db::DbError;
+use crate::store::DbError;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 

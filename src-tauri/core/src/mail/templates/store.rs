@@ -3,7 +3,7 @@
 
 use super::check::{check, CheckedTemplate};
 use super::{EmailTemplate, TemplateError};
-use crate::db::now_timestamp;
+use crate::store::now_timestamp;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 

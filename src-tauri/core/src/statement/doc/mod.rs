@@ -15,10 +15,10 @@ use super::canvas::{
 use super::data::{CurrencySection, EntryKind, StatementData};
 use super::text::Weight;
 use super::InvoiceCopyData;
-use crate::mail::company::{CompanyLogo, CompanyProfile, DEFAULT_ACCENT};
-use crate::mail::context::{format_date, format_money};
+use crate::company::{format_date, format_money};
+use crate::company::{CompanyLogo, CompanyProfile, DEFAULT_ACCENT};
 use crate::model::{Contact, Currency, InvoiceKind, Money};
-use crate::report::aging::Buckets;
+use crate::views::report::aging::Buckets;
 
 const TITLE: Style = Style::new(15.0, Weight::Bold, Color::BLACK);
 const BODY: Style = Style::new(9.0, Weight::Regular, Color::BLACK);

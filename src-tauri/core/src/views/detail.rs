@@ -1,10 +1,13 @@
 //! The customer screen's read model: everything about one customer in one call.
 
-use crate::db::DbResult;
 use crate::model::{
     Balance, Contact, Customer, Dispute, InvoiceRow, Note, Promise, PromiseStatus, Task,
 };
-use crate::{contacts, customer_list, customers, disputes, invoices, notes, promises, tasks};
+use crate::store::DbResult;
+use crate::{
+    store::contacts, store::customers, store::disputes, store::invoices, store::notes,
+    store::promises, store::tasks, views::customer_list,
+};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;

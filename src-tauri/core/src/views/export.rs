@@ -4,10 +4,10 @@
 //! formula: a cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading `'`.
 //! Numbers and dates are ours and are written as they are.
 
-use crate::customer_list;
-use crate::db::DbError;
-use crate::invoices;
 use crate::model::CustomerListQuery;
+use crate::store::invoices;
+use crate::store::DbError;
+use crate::views::customer_list;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use std::io::Write;

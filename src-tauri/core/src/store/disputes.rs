@@ -1,9 +1,9 @@
 //! Disputes: an invoice the customer contests. An open dispute stops reminders for it.
 
-use crate::db::{now_timestamp, DbError, DbResult};
 use crate::model::validation::{optional_text, required_text};
 use crate::model::Dispute;
-use crate::{derived, invoices};
+use crate::store::{now_timestamp, DbError, DbResult};
+use crate::{store::derived, store::invoices};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const MAX_TEXT: usize = 2_000;

@@ -1,7 +1,7 @@
 //! The `activity` table: status changes that belong in a customer's timeline (do-not-contact
 //! switched, a dispute resolved, an invoice closed by an import ...).
 
-use crate::db::{now_timestamp, DbResult};
+use crate::store::{now_timestamp, DbResult};
 use rusqlite::{params, Connection};
 
 pub fn record(

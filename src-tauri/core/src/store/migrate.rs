@@ -159,7 +159,7 @@ pub(super) fn backup_path(path: &Path, version: i64) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Database;
+    use crate::store::Database;
 
     #[test]
     fn a_new_file_is_migrated_to_the_latest_version() {

@@ -1,9 +1,9 @@
 //! Queries on the `payments` table. Recording a payment also keeps the invoice's `paid_minor`
 //! and `status` true to the payments against it — the only place those columns change.
 
-use crate::db::{now_timestamp, DbResult};
 use crate::model::validation::{optional_text, FieldError};
 use crate::model::{InvoiceStatus, Money};
+use crate::store::{now_timestamp, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 
@@ -57,7 +57,7 @@ pub fn record_manual(
     payment: &ManualPayment,
     today: NaiveDate,
 ) -> DbResult<i64> {
-    let invoice = crate::invoices::get(conn, payment.invoice_id)?;
+    let invoice = crate::store::invoices::get(conn, payment.invoice_id)?;
     let currency = &invoice.total.currency;
     let amount = Money::parse_decimal(&payment.amount, currency)
         .map_err(|e| FieldError::new("amount", format!("Amount: {e}")))?;
@@ -105,12 +105,12 @@ pub fn record_manual(
             source: PaymentSource::Manual,
         },
     )?;
-    crate::derived::refresh_customers(conn, &[invoice.customer_id])?;
+    crate::store::derived::refresh_customers(conn, &[invoice.customer_id])?;
     Ok(id)
 }
 
 /// Records a payment and updates the invoice's paid amount and status. Callers refresh the
-/// customer's derived figures ([`crate::derived`]) once per transaction.
+/// customer's derived figures ([`crate::store::derived`]) once per transaction.
 pub fn record(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
     let id = insert_unsynced(conn, payment)?;
     sync_invoice(conn, payment.invoice_id)?;

@@ -1,9 +1,9 @@
 //! Queries on the `notes` table: what the collector wrote down about a customer.
 
-use crate::db::{now_timestamp, DbError, DbResult};
-use crate::derived;
 use crate::model::validation::required_text;
 use crate::model::Note;
+use crate::store::derived;
+use crate::store::{now_timestamp, DbError, DbResult};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 /// Long enough for a pasted email thread, short enough to stay a note.

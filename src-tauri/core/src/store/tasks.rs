@@ -1,10 +1,10 @@
 //! Follow-up tasks (call, email, other) with a due date, completed with an outcome.
 
-use crate::db::{now_timestamp, DbError, DbResult};
-use crate::derived;
 use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{Task, TaskKind};
+use crate::store::derived;
+use crate::store::{now_timestamp, DbError, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 

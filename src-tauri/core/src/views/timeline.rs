@@ -1,8 +1,8 @@
 //! One customer's history, newest first: notes, emails, tasks and calls, payments, promises,
 //! disputes and status changes, read from the tables that own them (nothing is copied).
 
-use crate::db::DbResult;
 use crate::model::{format_minor, Currency};
+use crate::store::DbResult;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -3,7 +3,7 @@
 //! customer's search document. Every write path calls [`refresh_customers`] for the customers
 //! it touched, inside its own transaction; bulk loads call [`refresh_all`] once at the end.
 
-use crate::db::DbResult;
+use crate::store::DbResult;
 use rusqlite::Connection;
 
 /// Recomputes derived data for these customers.

@@ -7,13 +7,13 @@
 //! Priority: customers whose latest promise is broken come first, then the open amount (all
 //! currencies at face value) times the days the oldest invoice is overdue.
 
-use crate::db::{self, DbError, DbResult};
-use crate::export::{neutralise, ExportError};
 use crate::model::validation::{optional_text, FieldError};
 use crate::model::{format_minor, Currency, Promise, PromiseStatus, Task, TaskKind};
-use crate::promises::{self, PromiseInput};
-use crate::tasks::{self, NewTask};
-use crate::{activity, disputes};
+use crate::store::promises::{self, PromiseInput};
+use crate::store::tasks::{self, NewTask};
+use crate::store::{self, DbError, DbResult};
+use crate::views::export::{neutralise, ExportError};
+use crate::{store::activity, store::disputes};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -289,7 +289,7 @@ pub struct LoggedOutcome {
 
 /// Records a call's outcome: completes the task (its outcome lands in the timeline), records the
 /// promise or dispute, flags a wrong number, and schedules the next call. Run it inside one
-/// transaction ([`crate::db::Database::write`]): a refused value changes nothing.
+/// transaction ([`crate::store::Database::write`]): a refused value changes nothing.
 pub fn log_outcome(
     conn: &Connection,
     input: &OutcomeInput,
@@ -394,7 +394,7 @@ fn record_dispute(
 ) -> DbResult<(i64, String)> {
     let invoice_id = match input.invoice_id {
         Some(id) => {
-            db::check_invoices_belong(conn, customer_id, &[id])?;
+            store::check_invoices_belong(conn, customer_id, &[id])?;
             id
         }
         None => oldest_undisputed_invoice(conn, customer_id)?,

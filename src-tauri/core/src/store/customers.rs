@@ -1,10 +1,10 @@
 //! Queries on the `customers` table (and its tags): create, find, read, edit.
 
-use crate::db::{now_timestamp, DbError, DbResult};
 use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer};
-use crate::{activity, derived};
+use crate::store::{now_timestamp, DbError, DbResult};
+use crate::{store::activity, store::derived};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 

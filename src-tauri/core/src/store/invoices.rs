@@ -1,7 +1,7 @@
-//! Queries on the `invoices` table. Amount paid and status are kept by [`crate::payments`].
+//! Queries on the `invoices` table. Amount paid and status are kept by [`crate::store::payments`].
 
-use crate::db::{now_timestamp, DbError, DbResult};
 use crate::model::{Currency, Invoice, InvoiceKind, InvoiceRow, InvoiceStatus, Money, NewInvoice};
+use crate::store::{now_timestamp, DbError, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -32,8 +32,8 @@ pub fn insert(conn: &Connection, new: &NewInvoice) -> DbResult<i64> {
 /// None when it exists (imports then update it): one statement instead of a lookup and an insert.
 ///
 /// `paid_minor` is what was paid before the invoice reached Duebook; the caller records it as a
-/// payment ([`crate::payments::insert_unsynced`]) in the same transaction, so paid_minor stays
-/// the sum of the invoice's payments. The status follows from it as [`crate::payments`] sets it.
+/// payment ([`crate::store::payments::insert_unsynced`]) in the same transaction, so paid_minor stays
+/// the sum of the invoice's payments. The status follows from it as [`crate::store::payments`] sets it.
 ///
 /// `created_at` is the RFC 3339 time of the import that writes it (one per import run).
 pub fn insert_new(

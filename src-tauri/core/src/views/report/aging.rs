@@ -1,8 +1,8 @@
 //! Open receivables per currency in aging buckets.
 
-use crate::db::DbResult;
 use crate::model::text::for_terminal;
 use crate::model::{format_minor, Currency};
+use crate::store::DbResult;
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 use serde::Serialize;

@@ -59,7 +59,7 @@ pub(super) fn run(conn: &Connection) -> rusqlite::Result<Option<String>> {
     touched.dedup();
     // Names and contacts feed the search index and the has-email flag.
     // (It fails with SQLite errors only; anything else is passed on boxed.)
-    crate::derived::refresh_customers(conn, &touched).map_err(|e| match e {
+    crate::store::derived::refresh_customers(conn, &touched).map_err(|e| match e {
         super::DbError::Sqlite(e) => e,
         other => rusqlite::Error::ToSqlConversionFailure(Box::new(other)),
     })?;

@@ -1,10 +1,10 @@
 //! Queries on the `contacts` table.
 
-use crate::db::{now_timestamp, DbError, DbResult};
-use crate::derived;
 use crate::model::text::clean_line;
 use crate::model::validation::{self, optional_text, FieldError};
 use crate::model::{Contact, ContactInput, NewContact};
+use crate::store::derived;
+use crate::store::{now_timestamp, DbError, DbResult};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Stores a contact as given (imports and the demo come this way), each field cleaned into one

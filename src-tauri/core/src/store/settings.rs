@@ -1,6 +1,6 @@
 //! Key/value settings stored in the database (not in a separate store file).
 
-use crate::db::DbResult;
+use crate::store::DbResult;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -67,7 +67,7 @@ pub fn is_demo(conn: &Connection) -> DbResult<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::test_support::temp_db;
+    use crate::store::test_support::temp_db;
 
     #[test]
     fn set_overwrites_and_get_reads_back() {

@@ -1,10 +1,10 @@
 //! Why a row is in the search results: the customer's name, a contact's name or email, or an
 //! invoice number — the window highlights that value under the row.
 
-use crate::db::DbResult;
 use crate::model::CustomerRow;
-use crate::search::invoice_number_range;
-use crate::{contacts, invoices};
+use crate::store::DbResult;
+use crate::views::search::invoice_number_range;
+use crate::{store::contacts, store::invoices};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::Serialize;
@@ -120,11 +120,11 @@ fn words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::Database;
     use crate::model::{
         ContactInput, Currency, CustomerListQuery, InvoiceKind, Money, NewCustomer, NewInvoice,
     };
-    use crate::{customer_list, customers, derived};
+    use crate::store::Database;
+    use crate::{store::customers, store::derived, views::customer_list};
     use chrono::NaiveDate;
 
     fn scratch_db(name: &str) -> (std::path::PathBuf, Database) {

@@ -5,13 +5,13 @@
 //! intersection is then either sorted by SQLite (small sets) or picked out while walking the
 //! customers in list order (large sets), so every combination stays fast on 100,000 customers.
 
-use crate::db::{json_ids, DbResult};
 use crate::model::{
     AgingBucket, Balance, Currency, CustomerFilters, CustomerListQuery, CustomerPage, CustomerRow,
     CustomerSort, Money, PromiseStatus,
 };
-use crate::search::{fts_query, invoice_number_range};
-use crate::{customers, disputes, promises};
+use crate::store::{json_ids, DbResult};
+use crate::views::search::{fts_query, invoice_number_range};
+use crate::{store::customers, store::disputes, store::promises};
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;

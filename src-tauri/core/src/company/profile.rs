@@ -1,8 +1,8 @@
 //! Company branding and remittance details: what every reminder says about who is asking and
 //! how to pay. Stored in `settings` (`company_name` and the JSON `company_profile`).
 
-use crate::db::DbError;
-use crate::settings;
+use crate::store::settings;
+use crate::store::DbError;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use rusqlite::Connection;
@@ -96,7 +96,7 @@ impl CompanyLogo {
         } else {
             return Err(bad("is not a PNG or JPEG image".into()));
         };
-        let (width, height) = crate::statement::check_logo_image(content_type, bytes)
+        let (width, height) = super::logo_image::check_logo_image(content_type, bytes)
             .map_err(|e| bad(format!("cannot be read as {content_type}: {e}")))?;
         if width > MAX_LOGO_PIXELS || height > MAX_LOGO_PIXELS {
             return Err(bad(format!(
@@ -225,19 +225,17 @@ impl CompanyProfile {
             ));
         }
         // The patterns are templates themselves: check them now, not at send time.
-        let sample = super::context::sample_link_context();
+        let sample = crate::mail::context::sample_link_context();
         if !link.is_empty() {
-            super::templates::render_inline(link, &sample, true).map_err(|e| {
+            crate::mail::templates::render_inline(link, &sample, true).map_err(|e| {
                 CompanyError::Invalid(format!("the payment link pattern has a problem: {e}"))
             })?;
         }
         if !p.remittance.reference_format.is_empty() {
-            super::templates::render_inline(&p.remittance.reference_format, &sample, false)
+            crate::mail::templates::render_inline(&p.remittance.reference_format, &sample, false)
                 .map_err(|e| {
-                    CompanyError::Invalid(format!(
-                        "the payment reference format has a problem: {e}"
-                    ))
-                })?;
+                CompanyError::Invalid(format!("the payment reference format has a problem: {e}"))
+            })?;
         }
         Ok(p)
     }

@@ -1,14 +1,8 @@
 //! Opening the SQLite file: pragmas, migrations, and the error type every query module uses.
 
-mod clean_text;
-mod migrate;
-mod owner;
-
+use super::migrate::{self, LATEST_VERSION};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-
-pub use migrate::{schema_version, LATEST_VERSION};
-pub use owner::check_invoices_belong;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -264,7 +258,7 @@ mod permission_tests {
             .conn()
             .execute("INSERT INTO settings VALUES ('k', 'v')", [])
             .unwrap();
-        let backup = super::migrate::backup_path(&path, 1);
+        let backup = crate::store::migrate::backup_path(&path, 1);
         std::fs::write(&backup, "").unwrap();
         let files = [
             path.clone(),

@@ -2,10 +2,10 @@
 //! since it was made, so it never goes stale: kept once they cover the amount, broken when the
 //! date passes first.
 
-use crate::db::{self, now_timestamp, DbResult};
-use crate::derived;
 use crate::model::validation::FieldError;
 use crate::model::{Currency, Money, Promise, PromiseStatus};
+use crate::store::derived;
+use crate::store::{self, now_timestamp, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, Row};
 
@@ -62,7 +62,7 @@ pub fn add(conn: &Connection, new: &NewPromise, today: NaiveDate) -> DbResult<i6
         .into());
     }
     if let Some(invoice_id) = new.invoice_id {
-        db::check_invoices_belong(conn, new.customer_id, &[invoice_id])?;
+        store::check_invoices_belong(conn, new.customer_id, &[invoice_id])?;
     }
     conn.prepare_cached(
         "INSERT INTO promises (customer_id, invoice_id, amount_minor, currency, promised_date, created_at)

@@ -1,0 +1,17 @@
+//! The company: who is asking and how to pay (profile, logo, remittance), how its documents
+//! write money and dates, and who a customer's documents go to.
+//!
+//! Statements and mail both read this layer; it reads only the store.
+
+mod format;
+mod logo_image;
+mod profile;
+mod recipient;
+
+pub use format::{format_date, format_money};
+pub(crate) use logo_image::load_image;
+pub use profile::{
+    load, read_logo, save, CompanyError, CompanyLogo, CompanyProfile, Remittance, DEFAULT_ACCENT,
+    MAX_LOGO_BYTES, MAX_LOGO_PIXELS,
+};
+pub use recipient::recipient;

@@ -1,0 +1,13 @@
+//! Read models: what the screens and the CLI show, each read straight from the store.
+//!
+//! Views only read (the call list also records an outcome through the store's modules); nothing
+//! below them imports a view.
+
+pub mod call_list;
+pub mod customer_list;
+pub mod detail;
+pub mod export;
+pub mod report;
+pub mod search;
+pub mod search_match;
+pub mod timeline;
