@@ -1,0 +1,250 @@
+//! Campaigns in the database (`campaigns`, `campaign_steps`): created, updated, switched on
+//! and off, read back.
+
+use super::*;
+
+pub(super) fn step_id(
+    conn: &Connection,
+    campaign_id: i64,
+    position: i64,
+) -> CampaignResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM campaign_steps WHERE campaign_id = ?1 AND position = ?2")?
+        .query_row(params![campaign_id, position], |r| r.get(0))
+        .optional()?)
+}
+
+/// The stored (JSON) forms of a campaign's audience and holiday list.
+fn stored_rules(new: &NewCampaign) -> CampaignResult<(String, String)> {
+    let audience = serde_json::to_string(&new.audience)
+        .map_err(|e| CampaignError::Invalid(format!("audience: {e}")))?;
+    let holidays: Vec<String> = new.holidays.iter().map(|d| d.to_string()).collect();
+    let holidays = serde_json::to_string(&holidays)
+        .map_err(|e| CampaignError::Invalid(format!("holidays: {e}")))?;
+    Ok((audience, holidays))
+}
+
+/// Writes the campaign's steps by position: a position kept is updated in place (its id, which
+/// sent messages point to for results, stays), a new one is added, a missing one is removed.
+fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignResult<()> {
+    let positions: Vec<String> = steps.iter().map(|s| s.position.to_string()).collect();
+    conn.execute(
+        "DELETE FROM campaign_steps WHERE campaign_id = ?1
+           AND position NOT IN (SELECT value FROM json_each(?2))",
+        params![campaign_id, format!("[{}]", positions.join(","))],
+    )?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
+                                     template_key, channel, alt_template_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (campaign_id, position) DO UPDATE SET
+             trigger = excluded.trigger, offset_days = excluded.offset_days,
+             day_of_month = excluded.day_of_month, template_key = excluded.template_key,
+             channel = excluded.channel, alt_template_key = excluded.alt_template_key",
+    )?;
+    for s in steps {
+        let (trigger, offset, day) = match s.trigger {
+            Trigger::DueOffset(n) => ("due_offset", Some(n), None),
+            Trigger::DayOfMonth(d) => ("day_of_month", None, Some(d)),
+        };
+        upsert.execute(params![
+            campaign_id,
+            s.position,
+            trigger,
+            offset,
+            day,
+            s.template_key.trim(),
+            s.channel.as_str(),
+            s.alt_template_key.as_deref().map(str::trim)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Stores a campaign and its steps; returns its id. One created active counts as confirmed:
+/// the caller decided (seeding, tests, a file of campaigns already running). What the user
+/// creates goes through [`create_pending`].
+pub fn create(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
+    insert(conn, new, new.active)
+}
+
+/// Stores a campaign the user made (in the app or from a preset) never confirmed: it sends
+/// nothing until [`activation::activate`] confirms its backlog summary, even when `active`.
+pub fn create_pending(conn: &Connection, new: &NewCampaign) -> CampaignResult<i64> {
+    insert(conn, new, false)
+}
+
+fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResult<i64> {
+    let new = &input::checked(new)?;
+    let (audience, holidays) = stored_rules(new)?;
+    let tx = conn.unchecked_transaction()?;
+    let now = now_timestamp();
+    tx.execute(
+        "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
+                                daily_cap, escalation, created_at, updated_at, confirmed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END)",
+        params![
+            new.name.trim(),
+            audience,
+            new.min_gap_days,
+            new.active,
+            new.quiet_weekends,
+            holidays,
+            new.daily_cap,
+            now,
+            new.escalation.as_str(),
+            confirmed
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    save_steps(&tx, id, &new.steps)?;
+    tx.commit()?;
+    Ok(id)
+}
+
+/// Replaces campaign `id`'s name, audience, steps and rules with `new`, checked like
+/// [`create`]: a refused edit changes nothing.
+///
+/// Reminder state (`invoice_reminders`) is kept per invoice by step position, and an invoice
+/// counts as having received every due-date step up to the most advanced position it received
+/// (see [`plan`]). So no step is ever sent again after an edit, and none goes backwards:
+/// - a step whose timing, template or channel changed keeps its position: invoices that
+///   received it are not sent it again, the others get it on its new date;
+/// - a step removed from the end: invoices that had received it are past every remaining
+///   step, so the campaign sends them nothing more;
+/// - steps that move (renumbered, or a step removed before them): state follows the position,
+///   not the content — an invoice that received position N counts as having received whatever
+///   step is at N now, and goes on with N + 1.
+///
+/// Day-of-month (statement) steps are per month, so an edit does not change what a month got.
+pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
+    let new = &input::checked(new)?;
+    let (audience, holidays) = stored_rules(new)?;
+    let tx = conn.unchecked_transaction()?;
+    let changed = tx.execute(
+        "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
+                              quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9,
+                              escalation = ?10
+         WHERE id = ?1",
+        params![
+            id,
+            new.name.trim(),
+            audience,
+            new.min_gap_days,
+            new.active,
+            new.quiet_weekends,
+            holidays,
+            new.daily_cap,
+            now_timestamp(),
+            new.escalation.as_str()
+        ],
+    )?;
+    if changed == 0 {
+        return Err(CampaignError::NotFound(id));
+    }
+    save_steps(&tx, id, &new.steps)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Turns a campaign on or off (only active, confirmed campaigns are run by `run-due`). Turning
+/// one on confirms nothing: a never-confirmed campaign goes through [`activation::activate`].
+pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()> {
+    let n = conn.execute(
+        "UPDATE campaigns SET active = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, active, now_timestamp()],
+    )?;
+    if n == 0 {
+        return Err(CampaignError::NotFound(id));
+    }
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
+    let row = conn
+        .prepare_cached(
+            "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
+                    escalation, confirmed_at, catch_up
+             FROM campaigns WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, bool>(6)?,
+                Escalation::from_db(&r.get::<_, String>(7)?),
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?
+                    .as_deref()
+                    .and_then(CatchUp::from_db),
+            ))
+        })
+        .optional()?
+        .ok_or(CampaignError::NotFound(id))?;
+    let (
+        name,
+        audience,
+        min_gap_days,
+        quiet_weekends,
+        holidays,
+        daily_cap,
+        active,
+        escalation,
+        confirmed_at,
+        catch_up,
+    ) = row;
+    let audience: Audience = serde_json::from_str(&audience).map_err(|e| {
+        CampaignError::Invalid(format!("campaign {id} has an unreadable audience: {e}"))
+    })?;
+    let holidays: Vec<NaiveDate> = serde_json::from_str(&holidays).map_err(|e| {
+        CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
+    })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key
+         FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
+    )?;
+    let steps = stmt
+        .query_map([id], |r| {
+            let trigger: String = r.get(1)?;
+            let trigger = if trigger == "day_of_month" {
+                Trigger::DayOfMonth(r.get::<_, Option<u32>>(3)?.unwrap_or(1))
+            } else {
+                Trigger::DueOffset(r.get::<_, Option<i64>>(2)?.unwrap_or(0))
+            };
+            Ok(Step {
+                position: r.get(0)?,
+                trigger,
+                template_key: r.get(4)?,
+                channel: Channel::from_db(&r.get::<_, String>(5)?),
+                alt_template_key: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Campaign {
+        id,
+        name,
+        audience,
+        steps,
+        min_gap_days,
+        quiet_weekends,
+        holidays,
+        daily_cap,
+        active,
+        escalation,
+        confirmed_at,
+        catch_up,
+    })
+}
+
+/// Every campaign, oldest first.
+pub fn list(conn: &Connection) -> CampaignResult<Vec<Campaign>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM campaigns ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    ids.into_iter().map(|id| get(conn, id)).collect()
+}
