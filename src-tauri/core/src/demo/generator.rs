@@ -1,247 +1,10 @@
-//! Deterministic, realistic demo data: companies with contacts, invoices spread over every
-//! aging bucket and several currencies, payments (some partial), notes, promises and disputes.
-//! The same seed and date always give the same file. Demo data goes into its own file only.
+//! Makes one demo customer at a time from a seeded random generator.
 
-use crate::model::{
-    Channel, Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, TaskKind,
-};
-use crate::store::payments::{NewPayment, PaymentSource};
-use crate::store::{Database, DbError, DbResult};
-use crate::{
-    store::contacts, store::customers, store::derived, store::invoices, store::notes,
-    store::payments, store::settings, store::tasks,
-};
-use chrono::{Days, NaiveDate};
-use rusqlite::params;
+use super::words::*;
+use super::*;
 use std::collections::HashSet;
 
-#[derive(Debug, Clone)]
-pub struct DemoOptions {
-    pub customers: u32,
-    pub seed: u64,
-    /// Invoices are dated relative to this day so the aging looks the same whenever it runs.
-    pub today: NaiveDate,
-}
-
-/// The demo the app and `duebook demo` create by default.
-pub const STANDARD_CUSTOMERS: u32 = 60;
-pub const STANDARD_SEED: u64 = 42;
-
-impl DemoOptions {
-    pub fn standard(today: NaiveDate) -> Self {
-        DemoOptions {
-            customers: STANDARD_CUSTOMERS,
-            seed: STANDARD_SEED,
-            today,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoSummary {
-    pub customers: u32,
-    pub invoices: u32,
-    pub payments: u32,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum DemoError {
-    #[error("{0} already holds customers; demo data only goes into a file of its own")]
-    NotEmpty(String),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-impl From<rusqlite::Error> for DemoError {
-    fn from(e: rusqlite::Error) -> Self {
-        DemoError::Db(e.into())
-    }
-}
-
-const FEATURED: &[(&str, &str, &str)] = &[
-    // (name, currency, segment): names that exercise accents, CJK, apostrophes and markup.
-    ("Northwind Traders", "USD", "Wholesale"),
-    ("Café Ölmann GmbH", "EUR", "Retail"),
-    ("山田商事株式会社", "JPY", "Wholesale"),
-    ("O'Brien & Sons Plumbing", "USD", "Small business"),
-    ("Brightwater Dental <Group>", "GBP", "Small business"),
-    ("Société Lumière SARL", "EUR", "Enterprise"),
-    ("Sunny Side Up ☀ Café", "USD", "Retail"),
-    ("Gulf Pearl Trading W.L.L.", "BHD", "Wholesale"),
-];
-pub(crate) const PREFIXES: &[&str] = &[
-    "Alder",
-    "Blue Harbor",
-    "Copperline",
-    "Meridian",
-    "Oakridge",
-    "Silverleaf",
-    "Pinecrest",
-    "Redwood",
-    "Lakeside",
-    "Summit",
-    "Ironbridge",
-    "Harborview",
-    "Foxglove",
-    "Kestrel",
-    "Granite",
-    "Willow",
-    "Juniper",
-    "Sterling",
-    "Bramble",
-    "Cobalt",
-    "Driftwood",
-    "Evergreen",
-    "Fairfield",
-    "Goldcrest",
-    "Hawthorn",
-    "Ivywood",
-    "Larkspur",
-    "Maple & Main",
-    "Nightingale",
-    "Orchard",
-];
-pub(crate) const TRADES: &[&str] = &[
-    "Traders",
-    "Bakery",
-    "Logistics",
-    "Dental",
-    "Studio",
-    "Builders",
-    "Consulting",
-    "Farms",
-    "Print Co.",
-    "Electric",
-    "Coffee",
-    "Outfitters",
-    "Analytics",
-    "Marine",
-    "Florists",
-    "Supply",
-    "Engineering",
-    "Veterinary",
-    "Catering",
-    "Joinery",
-];
-const SUFFIXES: &[&str] = &["Ltd", "LLC", "Inc.", "GmbH", "& Co.", "Group", "", ""];
-const CITIES: &[&str] = &[
-    "Leeds", "Austin", "Lyon", "Porto", "Dublin", "Denver", "Ghent", "Malmö", "Kraków", "Perth",
-];
-// Enough names that a person's name is rare among 100,000 customers, as in real books.
-const FIRST: &[&str] = &[
-    "Ana", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kara",
-    "Liam", "Mei", "Noah", "Olga", "Priya", "Quinn", "Rosa", "Sam", "Tomás", "Aisha", "Bruno",
-    "Carla", "Dmitri", "Elena", "Felix", "Gita", "Hugo", "Ivana", "Jamal", "Keiko", "Lars", "Maya",
-    "Nils", "Oscar", "Paula", "Rahul", "Sofia", "Theo", "Uma", "Victor", "Wanda", "Xavier", "Yara",
-    "Zoltan", "Amara", "Bjorn", "Celine", "Diego", "Esme", "Fatima", "Goran", "Hana", "Ilya",
-    "Joana", "Kofi", "Lena", "Marco", "Nadia", "Omar",
-];
-const LAST: &[&str] = &[
-    "Andersen",
-    "Brooks",
-    "Costa",
-    "Dubois",
-    "Evans",
-    "Fischer",
-    "García",
-    "Hughes",
-    "Ito",
-    "Jensen",
-    "Kowalski",
-    "López",
-    "Murphy",
-    "Nakamura",
-    "Okafor",
-    "Patel",
-    "Rossi",
-    "Schmidt",
-    "Almeida",
-    "Bauer",
-    "Carter",
-    "Dahl",
-    "Eriksen",
-    "Ferreira",
-    "Gallagher",
-    "Hansen",
-    "Ibrahim",
-    "Jovanović",
-    "Kim",
-    "Larsen",
-    "Mendes",
-    "Novak",
-    "Olsen",
-    "Petrov",
-    "Quinn",
-    "Reyes",
-    "Svensson",
-    "Tanaka",
-    "Urban",
-    "Vargas",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zimmer",
-    "Abbott",
-    "Becker",
-    "Chen",
-    "Duarte",
-    "Eklund",
-    "Fontaine",
-    "Gomez",
-    "Horvat",
-    "Iversen",
-    "Jansen",
-    "Keller",
-    "Lindqvist",
-    "Moreau",
-    "Nowak",
-];
-const SEGMENTS: &[&str] = &[
-    "Retail",
-    "Wholesale",
-    "Enterprise",
-    "Small business",
-    "Public sector",
-];
-const NOTES: &[&str] = &[
-    "Called accounts payable, left a voicemail.",
-    "Spoke to the billing contact: invoice is approved and in the next payment run.",
-    "Customer asked for a copy of the invoice; sent it again.",
-    "Payment run is on Thursdays; follow up Friday.",
-    "New AP contact since last month — updated the email.",
-];
-
-/// Fills an empty database with demo data and marks it as a demo file.
-pub fn generate(db: &mut Database, options: &DemoOptions) -> Result<DemoSummary, DemoError> {
-    if customers::count(db.conn())? > 0 {
-        return Err(DemoError::NotEmpty(db.path().display().to_string()));
-    }
-    let tx = db.conn_mut().transaction()?;
-    let mut generator = Generator {
-        rng: fastrand::Rng::with_seed(options.seed),
-        today: options.today,
-        used_names: HashSet::new(),
-        invoice_counter: 0,
-        summary: DemoSummary {
-            customers: 0,
-            invoices: 0,
-            payments: 0,
-        },
-    };
-    for index in 0..options.customers {
-        generator.customer(&tx, index as usize)?;
-    }
-    payments::sync_all(&tx)?;
-    derived::refresh_all(&tx)?;
-    settings::set(&tx, settings::IS_DEMO, "1")?;
-    settings::set(&tx, settings::HOME_CURRENCY, "USD")?;
-    settings::set(&tx, settings::COMPANY_NAME, "Demo Supplies Co.")?;
-    tx.commit()?;
-    db.conn().execute_batch("PRAGMA optimize")?;
-    Ok(generator.summary)
-}
-
-struct Generator {
+pub(super) struct Generator {
     rng: fastrand::Rng,
     today: NaiveDate,
     used_names: HashSet<String>,
@@ -250,7 +13,25 @@ struct Generator {
 }
 
 impl Generator {
-    fn customer(&mut self, tx: &rusqlite::Connection, index: usize) -> DbResult<()> {
+    pub(super) fn new(seed: u64, today: NaiveDate) -> Generator {
+        Generator {
+            rng: fastrand::Rng::with_seed(seed),
+            today,
+            used_names: HashSet::new(),
+            invoice_counter: 0,
+            summary: DemoSummary {
+                customers: 0,
+                invoices: 0,
+                payments: 0,
+            },
+        }
+    }
+
+    pub(super) fn summary(self) -> DemoSummary {
+        self.summary
+    }
+
+    pub(super) fn customer(&mut self, tx: &rusqlite::Connection, index: usize) -> DbResult<()> {
         let (name, currency, segment) = self.identity(index);
         let currency = Currency::parse(currency).unwrap_or_else(|_| usd());
         let mut new = NewCustomer::named(&name);
