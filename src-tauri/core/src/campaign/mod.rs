@@ -19,6 +19,8 @@ pub mod plan;
 pub mod results;
 pub mod room;
 pub mod run;
+pub mod runner;
+pub mod schedule;
 pub mod summary;
 
 use crate::mail::compose::ComposeError;
