@@ -14,9 +14,8 @@
 
 use crate::state::AppState;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, OutboxError, RetryPolicy};
-use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
+use duebook_core::mail::smtp::SmtpMailer;
 use duebook_core::mail::{self, MailSetupError};
-use duebook_core::secrets::KeychainStore;
 use duebook_core::store::{Database, DbError};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -253,10 +252,7 @@ fn open_sender_blocking(path: &Path) -> Result<Option<(Database, SmtpMailer)>, D
     if outbox::count_in_states(db.conn(), &[MessageState::Queued])? == 0 {
         return Ok(None);
     }
-    let options = MailerOptions::default()
-        .with_env_ca()
-        .map_err(MailSetupError::from)?;
-    let mailer = mail::mailer_for_account(db.conn(), &KeychainStore::default(), options)?;
+    let mailer = mail::account_mailer(db.conn())?;
     Ok(Some((db, mailer)))
 }
 

@@ -12,7 +12,6 @@ use crate::state::AppState;
 use crate::test_hooks::Dialog;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::company::{self, CompanyError, CompanyLogo, CompanyProfile};
-use duebook_core::mail as core_mail;
 use duebook_core::mail::account::{
     self, AccountError, AccountSettings, AccountView, ProviderPreset,
 };
@@ -20,10 +19,11 @@ use duebook_core::mail::attachments::{self, TemplateOptions};
 use duebook_core::mail::compose::{self, ComposeError};
 use duebook_core::mail::context::{self, PreviewFieldsError, TemplateField};
 use duebook_core::mail::outbox::OutboxError;
-use duebook_core::mail::smtp::{ConnectionReport, MailError, MailerOptions, SmtpMailer, Stage};
+use duebook_core::mail::smtp::{ConnectionReport, MailError, SmtpMailer, Stage};
 use duebook_core::mail::templates::{
     self, EmailTemplate, RenderedEmail, TemplateError, TemplatePart,
 };
+use duebook_core::mail::{self as core_mail, MailSetupError};
 use duebook_core::model::validation::FieldError;
 use duebook_core::secrets::{KeychainStore, Password, SecretError};
 use serde::Serialize;
@@ -276,16 +276,10 @@ pub async fn test_email_account(
 }
 
 fn mailer_for(settings: &AccountSettings, typed: Option<Password>) -> CommandResult<SmtpMailer> {
-    let password = match typed.filter(|p| !p.is_empty()) {
-        Some(p) => p,
-        None => account::password(settings, &KeychainStore::default())?,
-    };
-    let options = MailerOptions::default().with_env_ca().map_err(invalid)?;
-    SmtpMailer::new(settings, &password, options).map_err(invalid)
-}
-
-fn invalid(error: MailError) -> CommandError {
-    CommandError::InvalidInput(error.to_string())
+    core_mail::mailer_with(settings, typed).map_err(|e| match e {
+        MailSetupError::Account(e) => e.into(),
+        MailSetupError::Mail(e) => CommandError::InvalidInput(e.to_string()),
+    })
 }
 
 /// Settings → Company.

@@ -20,6 +20,8 @@ mod presets;
 pub mod results;
 pub mod room;
 pub mod run;
+pub mod runner;
+pub mod schedule;
 mod storage;
 pub mod summary;
 

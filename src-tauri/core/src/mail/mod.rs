@@ -9,7 +9,7 @@
 //!    error, never a panic) — before any network I/O; a campaign email that cannot be prepared
 //!    is stored as `failed` with the reason ([`outbox::record_unprepared`]);
 //! 3. [`outbox::deliver`] hands queued messages to a [`smtp::Mailer`] ([`smtp::SmtpMailer`] for the
-//!    real account, built by [`mailer_for_account`]) and records sent / failed / uncertain.
+//!    real account, built by [`account_mailer`]) and records sent / failed / uncertain.
 //!
 //! At startup call [`outbox::recover_interrupted`]: a message a crashed process left `sending`
 //! becomes `uncertain` for the user to resolve; nothing is ever resent on its own.
@@ -22,8 +22,11 @@ pub mod limits;
 pub mod mime;
 pub mod outbox;
 pub mod presets;
+mod setup;
 pub mod smtp;
 pub mod templates;
+
+pub use setup::{account_mailer, mailer_with};
 
 use crate::secrets::SecretStore;
 use account::{AccountError, AccountSettings};

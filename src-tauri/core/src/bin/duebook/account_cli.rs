@@ -123,7 +123,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
         }
         AccountAction::Test { send_to } => {
             let settings = account::require(db.conn()).map_err(err)?;
-            let m = mailer(&db, &keychain)?;
+            let m = mailer(&db)?;
             let rt = runtime()?;
             let report = rt.block_on(m.test_connection()).map_err(err)?;
             println!(

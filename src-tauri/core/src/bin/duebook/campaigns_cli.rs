@@ -15,8 +15,6 @@ use duebook_core::campaign::{
     self, fingerprint, plan, results, run, NewCampaign, Trigger, PRESET_NAMES,
 };
 use duebook_core::mail;
-use duebook_core::mail::smtp::MailerOptions;
-use duebook_core::secrets::KeychainStore;
 use duebook_core::store::Database;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -128,9 +126,7 @@ fn tick(db: &Database, db_path: &Path, today: NaiveDate) -> Result<Ended, String
         return Ok(ended);
     }
     // Build the mailer first: a missing password must not leave queued messages behind.
-    let options = MailerOptions::default().with_env_ca().map_err(err)?;
-    let mailer =
-        mail::mailer_for_account(db.conn(), &KeychainStore::default(), options).map_err(err)?;
+    let mailer = mail::account_mailer(db.conn()).map_err(err)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -7,8 +7,7 @@ use clap::{Args, Subcommand};
 use duebook_core::mail;
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
-use duebook_core::mail::smtp::{MailerOptions, SmtpMailer};
-use duebook_core::secrets::KeychainStore;
+use duebook_core::mail::smtp::SmtpMailer;
 use duebook_core::store::Database;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,9 +61,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the network runtime: {e}"))
 }
 
-pub(crate) fn mailer(db: &Database, keychain: &KeychainStore) -> Result<SmtpMailer, String> {
-    let options = MailerOptions::default().with_env_ca().map_err(err)?;
-    mail::mailer_for_account(db.conn(), keychain, options).map_err(err)
+pub(crate) fn mailer(db: &Database) -> Result<SmtpMailer, String> {
+    mail::account_mailer(db.conn()).map_err(err)
 }
 
 pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<ExitCode, String> {
@@ -97,9 +95,8 @@ pub fn send(db_path: &Path, args: SendArgs, today: chrono::NaiveDate) -> Result<
         println!("(dry run: nothing was stored or sent)");
         return Ok(ExitCode::SUCCESS);
     }
-    let keychain = KeychainStore::default();
     // Build the mailer first: a missing password must not leave a queued message behind.
-    let m = mailer(&db, &keychain)?;
+    let m = mailer(&db)?;
     for w in &p.warnings {
         eprintln!("warning: {}", for_terminal(w));
     }
@@ -226,12 +223,12 @@ pub fn outbox(db_path: &Path, action: OutboxAction) -> Result<ExitCode, String> 
             Ok(ExitCode::SUCCESS)
         }
         OutboxAction::Send => {
-            let m = mailer(&db, &KeychainStore::default())?;
+            let m = mailer(&db)?;
             deliver(&mut db, &m, None)
         }
         OutboxAction::Resend { id } => {
             outbox::resend(db.conn(), id).map_err(err)?;
-            let m = mailer(&db, &KeychainStore::default())?;
+            let m = mailer(&db)?;
             deliver(&mut db, &m, Some(&[id]))
         }
         OutboxAction::MarkSent { id } => {

@@ -31,12 +31,13 @@ pub use reconcile::{parse_send_key, reconcile};
 use super::activation;
 use super::plan::{plan_alone, quiet_day, stale_warning, Plan, PlannedContact, Reach};
 use super::room::apply_account_room;
+use super::runner::{self, Ending, RunnerOptions, Unattended};
 use super::summary::FAILED_AND_WAITING;
 use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
 use crate::mail::outbox::{
-    self, DeliveryReport, MessageMeta, MessageState, OutboxError, RetryPolicy, CANCELLED_REASON,
+    self, DeliveryReport, MessageMeta, MessageState, OutboxError, CANCELLED_REASON,
 };
 use crate::mail::smtp::Mailer;
 use crate::mail::templates::{self, Renderer};
@@ -132,8 +133,8 @@ pub fn quiet_everywhere(
 }
 
 /// Runs what is due on `today` for every active, confirmed campaign: queues the emails, creates the call
-/// tasks, records reminder state, then delivers the queued messages through `mailer`. With
-/// `dry_run` only plans (nothing is written or sent).
+/// tasks, records reminder state, then delivers the queued messages through `mailer` with the
+/// [`runner`]. With `dry_run` only plans (nothing is written or sent).
 pub async fn run_due<M: Mailer>(
     db_path: &Path,
     mailer: &M,
@@ -156,99 +157,24 @@ pub async fn run_due<M: Mailer>(
         .filter(|id| !queued_now.contains(id))
         .collect();
     ids.extend(&report.resumed);
-    let mut batches: Vec<&[i64]> = ids.chunks(DELIVERY_CHUNK).collect();
-    if batches.is_empty() && !left_sending(db.conn())?.is_empty() {
-        // Nothing to send, but a runner died mid-send: one delivery pass marks those messages
-        // uncertain (unless their runner still holds the lease) so the user sees them.
-        batches.push(&[]);
-    }
-    let mut done = 0;
-    for chunk in batches {
-        match deliver_chunk(&mut db, mailer, chunk, today).await {
-            Ok(d) => {
-                let stop = d.login_refused.is_some() || d.paused.is_some();
-                merge(report.delivery.get_or_insert_with(Default::default), d);
-                if stop {
-                    // One login attempt per run, and a paused account sends nothing: the rest
-                    // stays queued for the next run.
-                    break;
-                }
-            }
-            // Another runner (the app, a second cron job) holds the send lease: the messages
-            // stay queued under their keys and the next run (or that runner) sends them.
-            Err(OutboxError::Busy { until }) => {
-                report.deferred = Some(format!(
-                    "another Duebook process is sending (until {until}); {} message(s) stay queued for the next run",
-                    ids.len() - done
-                ));
-                break;
-            }
-            Err(e) => return Err(e.into()),
+    // Nothing to send, but a runner died mid-send: one delivery pass marks those messages
+    // uncertain (unless their runner still holds the lease) so the user sees them.
+    if !ids.is_empty() || !left_sending(db.conn())?.is_empty() {
+        let control = (&RunnerOptions::default(), &Unattended);
+        let sent = runner::send(&mut db, mailer, &ids, today, control).await?;
+        report.delivery = sent.delivery.map(Box::new);
+        // Another runner (the app, a second cron job) holds the send lease: the messages
+        // stay queued under their keys and the next run (or that runner) sends them.
+        if let Ending::Busy { until, left } = sent.ending {
+            report.deferred = Some(format!(
+                "another Duebook process is sending (until {until}); {left} message(s) stay queued for the next run"
+            ));
         }
-        done += chunk.len();
     }
     if report.settled_cleanly() {
         fingerprint::settle(db.conn(), today)?;
     }
     Ok(report)
-}
-
-/// Ids handed to one `outbox::deliver` call: the outbox reads its id filter again for every
-/// few messages it picks, so one call with tens of thousands of ids would cost O(n²).
-const DELIVERY_CHUNK: usize = 256;
-
-async fn deliver_chunk<M: Mailer>(
-    db: &mut Database,
-    mailer: &M,
-    ids: &[i64],
-    today: NaiveDate,
-) -> Result<DeliveryReport, OutboxError> {
-    // The run's date is the day its messages count on (a simulated one under `--today`).
-    let policy = RetryPolicy {
-        sending_day: Some(today),
-        ..RetryPolicy::default()
-    };
-    let mut attempt = 0;
-    loop {
-        let result = outbox::deliver(db.conn_mut(), mailer, Some(ids), &policy).await;
-        // A concurrent writer (another runner queuing) can make SQLite refuse a write at
-        // once. Trying again never duplicates: a message already claimed is `sending` and
-        // becomes `uncertain`, never resent.
-        match result {
-            Err(ref e) if is_locked(e) && attempt < 5 => {
-                attempt += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn merge(into: &mut DeliveryReport, more: DeliveryReport) {
-    into.sent.extend(more.sent);
-    into.failed.extend(more.failed);
-    into.uncertain.extend(more.uncertain);
-    into.recovered.extend(more.recovered);
-    into.retries += more.retries;
-    into.waiting += more.waiting;
-    into.next_retry_at = match (into.next_retry_at.take(), more.next_retry_at) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
-    into.login_refused = into.login_refused.take().or(more.login_refused);
-    into.paused = into.paused.take().or(more.paused);
-    into.daily_limit = into.daily_limit.take().or(more.daily_limit);
-}
-
-fn is_locked(e: &OutboxError) -> bool {
-    matches!(
-        e,
-        OutboxError::Db(crate::store::DbError::Sqlite(err))
-            if matches!(
-                err.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-            )
-    )
 }
 
 /// The first half of [`run_due`]: plans and queues (or only plans, with `dry_run`).
