@@ -33,10 +33,6 @@ const NOT_YET: &[(&str, &str)] = &[
     ("company::profile", "mail::templates"),
     ("statement::data", "mail::context"),
     ("statement::mod", "mail::context"),
-    ("statement::mail", "mail::account"),
-    ("statement::mail", "mail::compose"),
-    ("statement::mail", "mail::outbox"),
-    ("statement::mail", "mail::templates"),
 ];
 
 /// A `.rs` file's module path: `mail/outbox/deliver.rs` is `[mail, outbox, deliver]`.
