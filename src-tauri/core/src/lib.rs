@@ -16,6 +16,7 @@ pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod private_fs;
+pub mod sandbox;
 pub mod secrets;
 pub mod statement;
 pub mod store;

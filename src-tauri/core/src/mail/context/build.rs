@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::company::CompanyProfile;
-use crate::mail::templates::render_inline;
 use crate::model::{Currency, InvoiceKind, InvoiceStatus, Money};
+use crate::sandbox::render_inline;
 use crate::store::invoices;
 use crate::store::{DbError, DbResult};
 use rusqlite::{Connection, OptionalExtension};
