@@ -225,7 +225,7 @@ impl CompanyProfile {
             ));
         }
         // The patterns are templates themselves: check them now, not at send time.
-        let sample = crate::mail::context::sample_link_context();
+        let sample = super::fields::sample_link_context();
         if !link.is_empty() {
             crate::sandbox::render_inline(link, &sample, true).map_err(|e| {
                 CompanyError::Invalid(format!("the payment link pattern has a problem: {e}"))

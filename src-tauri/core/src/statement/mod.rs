@@ -30,8 +30,8 @@ pub use bulk::{
 pub use data::{CurrencySection, Entry, EntryKind, OpenItem, StatementData};
 pub use text::FontError;
 
+use crate::company::fields::ContextInput;
 use crate::company::CompanyProfile;
-use crate::mail::context::{self as mail_context, ContextInput};
 use crate::model::{Contact, Invoice, InvoiceStatus};
 use crate::store::DbError;
 use crate::{store::customers, store::invoices};
@@ -203,7 +203,7 @@ pub fn invoice_copy_data(
     if (due > 0 && !company.payment_link_pattern.is_empty())
         || !company.remittance.reference_format.is_empty()
     {
-        let ctx = mail_context::build(
+        let ctx = crate::company::fields::build(
             conn,
             &ContextInput {
                 customer_id: invoice.customer_id,

@@ -29,7 +29,7 @@ pub fn check(template: &EmailTemplate) -> Result<CheckedTemplate, TemplateError>
         return Err(TemplateError::Invalid("the template needs a name".into()));
     }
     let renderer = super::Renderer::new(std::slice::from_ref(template))?;
-    renderer.render(&template.key, crate::mail::context::sample_context())?;
+    renderer.render(&template.key, crate::company::fields::sample_context())?;
     Ok(CheckedTemplate(template.clone()))
 }
 
@@ -46,7 +46,7 @@ pub fn problems(template: &EmailTemplate) -> Vec<TemplateIssue> {
         .collect();
     if found.is_empty() {
         let rendered = super::Renderer::new(std::slice::from_ref(template))
-            .and_then(|r| r.render(&template.key, crate::mail::context::sample_context()));
+            .and_then(|r| r.render(&template.key, crate::company::fields::sample_context()));
         if let Err(e) = rendered {
             found.push(e.issue().cloned().unwrap_or_else(|| TemplateIssue {
                 part: TemplatePart::Html,
