@@ -12,11 +12,11 @@
 //!   `DUEBOOK_BENCH_MAIL_SEND` (1,000), `DUEBOOK_BENCH_MAIL_ROUNDS` (3): sizes.
 
 use chrono::NaiveDate;
+use duebook_core::company::fields::{self, ContextInput};
 use duebook_core::company::{self, CompanyProfile, Remittance};
 use duebook_core::demo::{generate, DemoOptions};
 use duebook_core::mail::account::{self, AccountSettings, Security};
 use duebook_core::mail::compose::{self, OutgoingEmail, PreparedEmail, SendRequest};
-use duebook_core::mail::context::{self, ContextInput};
 use duebook_core::mail::outbox::{self, RetryPolicy};
 use duebook_core::mail::smtp::{Mailer, MailerOptions, SendError};
 use duebook_core::mail::templates::Renderer;
@@ -127,7 +127,7 @@ fn main() {
     let contexts: Vec<(String, tera::Context)> = requests
         .iter()
         .map(|r| {
-            let ctx = context::build(
+            let ctx = fields::build(
                 db.conn(),
                 &ContextInput {
                     customer_id: r.customer_id,

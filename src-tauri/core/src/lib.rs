@@ -1,9 +1,10 @@
 //! Duebook's core: everything that is not UI.
 //!
 //! Layers, each importing only the ones before it (`tests/layers.rs` checks this):
-//! [`model`] (domain types, no I/O) ← [`store`] (the SQLite file, one query module per table)
-//! ← [`company`] (profile, logo, money and date formats, recipients) ← [`statement`] (PDFs)
-//! ← [`mail`] (templates, accounts, outbox, SMTP) ← [`campaign`] (plans, runs). [`views`] are
+//! [`model`] (domain types, no I/O) ← [`sandbox`] (user templates rendered with limits)
+//! ← [`store`] (the SQLite file, one query module per table) ← [`company`] (profile, logo, money
+//! and date formats, recipients, template fields) ← [`statement`] (PDFs) ← [`mail`] (email
+//! templates, accounts, outbox, SMTP, statements by email) ← [`campaign`] (plans, runs). [`views`] are
 //! read models over the store; [`import`] and [`demo`] write through it. The Tauri shell and the
 //! `duebook` CLI are thin adapters over these modules. ARCHITECTURE.md draws the picture.
 
@@ -16,6 +17,7 @@ pub mod mail;
 pub mod model;
 pub mod paths;
 pub mod private_fs;
+pub mod sandbox;
 pub mod secrets;
 pub mod statement;
 pub mod store;

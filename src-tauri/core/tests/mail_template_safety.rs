@@ -1,7 +1,7 @@
 //! Hostile templates (issue 13, findings 2 and 3): no way of writing a template puts a customer's
 //! text into the HTML unescaped, and no template can blow a render up or make it run for long.
 
-use duebook_core::mail::context::{self, TemplateContext};
+use duebook_core::company::fields::{self, TemplateContext};
 use duebook_core::mail::templates::{
     self, escape_html, EmailTemplate, RenderedEmail, Renderer, TemplateError,
 };
@@ -24,7 +24,7 @@ fn html_template(html: &str) -> EmailTemplate {
 
 /// The sample customer with the payload in every field a customer or an import controls.
 fn poisoned() -> TemplateContext {
-    let mut ctx = context::sample();
+    let mut ctx = fields::sample();
     ctx.customer.name = PAYLOAD.into();
     ctx.contact.name = PAYLOAD.into();
     ctx.contact.first_name = PAYLOAD.into();
@@ -129,7 +129,7 @@ fn the_magic_context_dump_and_unescaping_replacements_are_refused_by_the_check()
 
 #[test]
 fn values_are_escaped_exactly_once_and_the_signature_keeps_its_line_breaks() {
-    let mut ctx = context::sample();
+    let mut ctx = fields::sample();
     ctx.customer.name = "Tom & Jerry's".into();
     ctx.company.signature = "Dana <Accounts>\nNorthwind".into();
     let template =
@@ -199,7 +199,7 @@ fn nested_loops_over_split_strings_are_refused_quickly() {
 fn a_render_that_runs_too_long_is_abandoned_within_two_seconds() {
     // Passes the static check (loops over Duebook's own list), but this customer has 6000 open
     // invoices: 36 million empty iterations. The caller gets an error on time; the process lives.
-    let mut ctx = context::sample();
+    let mut ctx = fields::sample();
     let first = ctx.invoices[0].clone();
     ctx.invoices = vec![first; 6000];
     let template = html_template(
@@ -218,7 +218,7 @@ fn a_render_that_runs_too_long_is_abandoned_within_two_seconds() {
     );
     // The next message is not stuck behind the abandoned render: it gets a new worker.
     let started = Instant::now();
-    let small = context::sample().to_tera();
+    let small = fields::sample().to_tera();
     renderer
         .render("custom", small)
         .expect("a small customer renders");
@@ -236,7 +236,7 @@ fn output_is_capped_at_one_mebibyte() {
         "x".repeat(4000)
     ));
     let started = Instant::now();
-    let err = render(&template, &context::sample()).unwrap_err();
+    let err = render(&template, &fields::sample()).unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2));
     assert!(
         err.issue()
@@ -297,7 +297,7 @@ proptest! {
 
     #[test]
     fn any_customer_name_reaches_the_html_escaped(name in any::<String>()) {
-        let mut ctx = context::sample();
+        let mut ctx = fields::sample();
         ctx.customer.name = name.clone();
         let template = html_template("<p>{{ customer.name ~ \"\" }}</p><i>{{ customer.name | split(pat=\" \") | join(sep=\" \") }}</i>");
         let out = render(&template, &ctx).unwrap();

@@ -3,9 +3,9 @@
 
 mod mail_support;
 
+use duebook_core::company::fields;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, SendRequest};
-use duebook_core::mail::context;
 use duebook_core::mail::templates::{
     self, EmailTemplate, Renderer, TemplateError, TemplatePart, BUILTIN, REMINDER_KEYS,
 };
@@ -37,7 +37,7 @@ fn every_shipped_template_renders_and_reminders_carry_how_to_pay() {
         .collect();
     assert_eq!(all.len(), 12);
     let renderer = Renderer::new(&all).expect("shipped templates compile");
-    let ctx = context::sample_context();
+    let ctx = fields::sample_context();
     for t in &all {
         let out = renderer
             .render(&t.key, ctx.clone())
@@ -96,7 +96,7 @@ fn get_env_and_file_access_are_refused() {
 
 #[test]
 fn html_values_are_escaped_whatever_the_template_is_called_and_safe_cannot_unescape() {
-    let mut ctx = context::sample();
+    let mut ctx = fields::sample();
     ctx.customer.name = "<script>alert('x')</script> & Co".into();
     let t = user_template(
         "For {{ customer.name }}",

@@ -9,12 +9,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::outbox::{self, MessageState, OutboxError, RetryPolicy};
+use duebook_core::mail::statements::{self as statement_mail, StatementMailError, StatementMailer};
 use duebook_core::mail::{self};
 use duebook_core::model::NewCustomer;
 use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::statement::{
-    self, BulkOptions, Selection, StatementMailError, StatementMailer, StatementOptions,
-};
+use duebook_core::statement::{self, BulkOptions, Selection, StatementOptions};
 use duebook_core::store::Database;
 use duebook_core::{store::customers, store::derived};
 use mail_support::*;
@@ -149,7 +148,8 @@ fn send_all_queues_one_message_per_customer_once_and_stops_on_cancel() {
         }
     };
     let first =
-        statement::enqueue_all(db.conn(), &bulk(all.clone()), &stop_after_two, &cancel).unwrap();
+        statement_mail::enqueue_all(db.conn(), &bulk(all.clone()), &stop_after_two, &cancel)
+            .unwrap();
     assert!(first.cancelled);
     assert_eq!(first.queued.len(), 2);
     assert_eq!(first.to_send, 4);
@@ -158,7 +158,8 @@ fn send_all_queues_one_message_per_customer_once_and_stops_on_cancel() {
 
     // Run again: the two queued before are not queued twice.
     let second =
-        statement::enqueue_all(db.conn(), &bulk(all), &|_| {}, &AtomicBool::new(false)).unwrap();
+        statement_mail::enqueue_all(db.conn(), &bulk(all), &|_| {}, &AtomicBool::new(false))
+            .unwrap();
     assert!(!second.cancelled);
     assert_eq!(second.queued.len(), 2);
     assert_eq!(second.already_queued.len(), 2);

@@ -11,13 +11,14 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::Dialog;
 use duebook_core::clock::{Clock, SystemClock};
+use duebook_core::company::fields::{field_palette, TemplateField};
 use duebook_core::company::{self, CompanyError, CompanyLogo, CompanyProfile};
 use duebook_core::mail::account::{
     self, AccountError, AccountSettings, AccountView, ProviderPreset,
 };
 use duebook_core::mail::attachments::{self, TemplateOptions};
 use duebook_core::mail::compose::{self, ComposeError};
-use duebook_core::mail::context::{self, PreviewFieldsError, TemplateField};
+use duebook_core::mail::context::{self, PreviewFieldsError};
 use duebook_core::mail::outbox::OutboxError;
 use duebook_core::mail::smtp::{ConnectionReport, MailError, SmtpMailer, Stage};
 use duebook_core::mail::templates::{
@@ -329,7 +330,7 @@ pub async fn email_templates(state: tauri::State<'_, AppState>) -> CommandResult
     state.with_db(|db| {
         Ok(TemplateLibrary {
             templates: templates::list(db.conn())?,
-            fields: context::field_palette(),
+            fields: field_palette(),
         })
     })
 }

@@ -8,10 +8,10 @@ use crate::state::AppState;
 use crate::test_hooks::{self, Dialog, Pause};
 use duebook_core::mail::compose::ComposeError;
 use duebook_core::mail::outbox::OutboxError;
+use duebook_core::mail::statements::{self as statement_mail, StatementMailError, StatementMailer};
 use duebook_core::model::validation::FieldError;
 use duebook_core::statement::{
-    self, BulkOptions, BulkProgress, Selection, StatementData, StatementError, StatementMailError,
-    StatementMailer, StatementOptions,
+    self, BulkOptions, BulkProgress, Selection, StatementData, StatementError, StatementOptions,
 };
 use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
@@ -342,8 +342,8 @@ pub async fn send_all_statements(
     let db_path = app.state::<AppState>().db_path()?;
     let result = run_bulk(&app, window, request.ticket, move |progress, cancel| {
         let db = Database::open(&db_path)?;
-        let summary =
-            statement::enqueue_all(db.conn(), &options, progress, cancel).map_err(mail_error)?;
+        let summary = statement_mail::enqueue_all(db.conn(), &options, progress, cancel)
+            .map_err(mail_error)?;
         Ok(BulkResult {
             folder: None,
             done: summary.queued.len() as u32,

@@ -1,8 +1,10 @@
 //! The company: who is asking and how to pay (profile, logo, remittance), how its documents
-//! write money and dates, and who a customer's documents go to.
+//! write money and dates, who a customer's documents go to, and the fields templates see
+//! ([`fields`]).
 //!
 //! Statements and mail both read this layer; it reads only the store.
 
+pub mod fields;
 mod format;
 mod logo_image;
 mod profile;

@@ -225,17 +225,20 @@ impl CompanyProfile {
             ));
         }
         // The patterns are templates themselves: check them now, not at send time.
-        let sample = crate::mail::context::sample_link_context();
+        let sample = super::fields::sample_link_context();
         if !link.is_empty() {
-            crate::mail::templates::render_inline(link, &sample, true).map_err(|e| {
+            crate::sandbox::render_inline(link, &sample, true).map_err(|e| {
                 CompanyError::Invalid(format!("the payment link pattern has a problem: {e}"))
             })?;
         }
         if !p.remittance.reference_format.is_empty() {
-            crate::mail::templates::render_inline(&p.remittance.reference_format, &sample, false)
-                .map_err(|e| {
-                CompanyError::Invalid(format!("the payment reference format has a problem: {e}"))
-            })?;
+            crate::sandbox::render_inline(&p.remittance.reference_format, &sample, false).map_err(
+                |e| {
+                    CompanyError::Invalid(format!(
+                        "the payment reference format has a problem: {e}"
+                    ))
+                },
+            )?;
         }
         Ok(p)
     }

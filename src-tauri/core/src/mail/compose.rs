@@ -2,9 +2,9 @@
 //! bodies, attachments, and the MIME bytes with our own Message-ID.
 
 use super::account::{self, AccountError, AccountSettings};
-use super::context::{self, ContextInput, TemplateContext};
 use super::mime::{mailbox, mailbox_text};
 use super::templates::{EmailTemplate, RenderedEmail, Renderer, TemplateError};
+use crate::company::fields::{self, ContextInput, TemplateContext};
 use crate::company::{self, CompanyError};
 use crate::model::text::clean_line;
 use crate::store::DbError;
@@ -225,7 +225,7 @@ pub fn prepare_with(
 ) -> Result<PreparedEmail, ComposeError> {
     let (customer_name, to) = recipient(conn, request.customer_id)?;
     let company = company::load(conn)?;
-    let ctx = context::build(
+    let ctx = fields::build(
         conn,
         &ContextInput {
             customer_id: request.customer_id,
@@ -387,7 +387,7 @@ mod tests {
         let mut template = super::super::templates::builtin("overdue-1").unwrap();
         template.subject = "For {{ customer.name }}".into();
         let today = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
-        let fields = context::for_preview(conn, id, today).unwrap();
+        let fields = crate::mail::context::for_preview(conn, id, today).unwrap();
         let rendered = render_preview(&template, &fields).unwrap();
         assert_eq!(rendered.subject, "For Brightwater Dental <Group>");
         assert!(rendered.html.contains("Brightwater Dental &lt;Group&gt;"));

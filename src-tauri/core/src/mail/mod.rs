@@ -11,6 +11,8 @@
 //! 3. [`outbox::deliver`] hands queued messages to a [`smtp::Mailer`] ([`smtp::SmtpMailer`] for the
 //!    real account, built by [`account_mailer`]) and records sent / failed / uncertain.
 //!
+//! Statements go out the same way ([`statements`]: the statement-cover template with the PDF).
+//!
 //! At startup call [`outbox::recover_interrupted`]: a message a crashed process left `sending`
 //! becomes `uncertain` for the user to resolve; nothing is ever resent on its own.
 
@@ -24,6 +26,7 @@ pub mod outbox;
 pub mod presets;
 mod setup;
 pub mod smtp;
+pub mod statements;
 pub mod templates;
 
 pub use setup::{account_mailer, mailer_with};

@@ -10,8 +10,8 @@
 //! leaves it out.
 
 use super::StatementError;
+use crate::company::fields::ContextInput;
 use crate::company::{self, CompanyProfile};
-use crate::mail::context::{self as mail_context, ContextInput};
 use crate::model::{Contact, Currency, InvoiceKind, InvoiceStatus};
 use crate::store::DbError;
 use crate::views::report::aging::{bucket_index, Buckets};
@@ -181,7 +181,7 @@ fn payment_details(
         // Nothing to render: the reference is the invoice number itself.
         return Ok((None, String::new()));
     }
-    let ctx = mail_context::build(
+    let ctx = crate::company::fields::build(
         conn,
         &ContextInput {
             customer_id,

@@ -8,8 +8,9 @@
 //!   due, how to pay.
 //! - [`write_all`]: statements for many customers into a folder on every core, with progress
 //!   and cancel, listing the customers that have no email address to send theirs to.
-//! - [`StatementMailer`], [`enqueue_all`]: statements emailed through the outbox with the
-//!   statement-cover template, never queued twice.
+//!
+//! Emailing a statement (the cover template, the outbox) is the mail layer's job:
+//! `mail::statements`.
 //!
 //! PDFs are written with krilla; text is shaped with rustybuzz in the fonts under `fonts/`
 //! (DejaVu Sans, Noto Sans CJK), which are compiled in and subsetted into each file, so a
@@ -20,7 +21,6 @@ mod bulk;
 mod canvas;
 mod data;
 mod doc;
-mod mail;
 mod text;
 
 pub use bulk::{
@@ -28,14 +28,10 @@ pub use bulk::{
     FailedStatement, PlannedStatement, Selection, WrittenStatement,
 };
 pub use data::{CurrencySection, Entry, EntryKind, OpenItem, StatementData};
-pub use mail::{
-    enqueue_all, send_key, QueuedStatement, SendSummary, StatementMailError, StatementMailer,
-    COVER_TEMPLATE,
-};
 pub use text::FontError;
 
+use crate::company::fields::ContextInput;
 use crate::company::CompanyProfile;
-use crate::mail::context::{self as mail_context, ContextInput};
 use crate::model::{Contact, Invoice, InvoiceStatus};
 use crate::store::DbError;
 use crate::{store::customers, store::invoices};
@@ -207,7 +203,7 @@ pub fn invoice_copy_data(
     if (due > 0 && !company.payment_link_pattern.is_empty())
         || !company.remittance.reference_format.is_empty()
     {
-        let ctx = mail_context::build(
+        let ctx = crate::company::fields::build(
             conn,
             &ContextInput {
                 customer_id: invoice.customer_id,

@@ -3,12 +3,11 @@
 //! [`Renderer`] (a thread per message cost more than rendering a reminder); one that overran
 //! its budget is left to stop on its own and the next message gets a new worker.
 
-use super::engine::{self, add_checked, escape_html, LAYOUT_NAME};
+use super::engine::{self, add_checked, LAYOUT_NAME};
 use super::limits::{MAX_FIELD_BYTES, MAX_OUTPUT_BYTES, MAX_SUBJECT_CHARS, RENDER_BUDGET};
-use super::locate::render_issue;
 use super::{issue, EmailTemplate, RenderedEmail, TemplateError, TemplatePart};
+use crate::sandbox::{escape_html, render_part, too_slow, Budget};
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use tera::{Context, Tera, Value};
@@ -120,7 +119,7 @@ impl Renderer {
                 rendered
             }
             // The worker is left behind (its queue dropped, it ends after this job).
-            Err(mpsc::RecvTimeoutError::Timeout) => Err(too_slow(TemplatePart::Html)),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(too_slow(TemplatePart::Html).into()),
             // The worker ended without an answer: it panicked (a bug, never the template's).
             Err(mpsc::RecvTimeoutError::Disconnected) => Err(TemplateError::Invalid(
                 "rendering failed unexpectedly; please report this template".into(),
@@ -147,17 +146,6 @@ impl Renderer {
     }
 }
 
-fn too_slow(part: TemplatePart) -> TemplateError {
-    issue(
-        part,
-        None,
-        format!(
-            "rendering took longer than {} s; the template does too much work",
-            RENDER_BUDGET.as_secs_f32()
-        ),
-    )
-}
-
 impl Engines {
     fn part(
         &self,
@@ -172,7 +160,7 @@ impl Engines {
             &self.text
         };
         let source = self.sources.get(name).map(String::as_str);
-        render_part(engine, name, source, context, part, budget)
+        Ok(render_part(engine, name, source, context, part, budget)?)
     }
 
     fn render(
@@ -216,12 +204,11 @@ impl Engines {
 
 fn check_subject(subject: &str) -> Result<(), TemplateError> {
     if subject.is_empty() {
-        return Err(issue(TemplatePart::Subject, None, "the subject is empty"));
+        return Err(issue(TemplatePart::Subject, "the subject is empty"));
     }
     if subject.chars().count() > MAX_SUBJECT_CHARS {
         return Err(issue(
             TemplatePart::Subject,
-            None,
             format!("the subject is longer than {MAX_SUBJECT_CHARS} characters"),
         ));
     }
@@ -274,130 +261,6 @@ fn escape_strings(value: &mut Value) {
             }
         }
         _ => {}
-    }
-}
-
-/// Renders a one-line pattern (payment link, remittance reference) with every value
-/// percent-encoded (`url == true`) or as plain text.
-pub fn render_inline(pattern: &str, context: &Context, url: bool) -> Result<String, String> {
-    let engine = inline_engine(pattern, url)?;
-    let budget = Budget {
-        limit: 4096,
-        deadline: Instant::now() + RENDER_BUDGET,
-    };
-    render_part(
-        &engine,
-        "inline",
-        Some(pattern),
-        context,
-        TemplatePart::Text,
-        budget,
-    )
-    .map(|s| s.trim().to_string())
-    .map_err(|e| match e.issue() {
-        Some(i) => i.message.clone(),
-        None => e.to_string(),
-    })
-}
-
-/// How many compiled inline patterns each thread keeps (the company's payment link and
-/// reference format are rendered for every open invoice of every reminder).
-const INLINE_CACHE: usize = 16;
-
-thread_local! {
-    static INLINE_ENGINES: std::cell::RefCell<HashMap<(bool, String), std::rc::Rc<Tera>>> =
-        std::cell::RefCell::new(HashMap::new());
-}
-
-/// The checked, compiled engine for an inline pattern: built once per thread and pattern, since
-/// building a tera engine and parsing the pattern costs far more than rendering it.
-fn inline_engine(pattern: &str, url: bool) -> Result<std::rc::Rc<Tera>, String> {
-    let key = (url, pattern.to_string());
-    if let Some(engine) = INLINE_ENGINES.with(|c| c.borrow().get(&key).cloned()) {
-        return Ok(engine);
-    }
-    let mut engine = engine::base_engine();
-    if url {
-        engine.autoescape_on(vec![""]);
-        engine.set_escape_fn(engine::percent_encode);
-    }
-    add_checked(&mut engine, TemplatePart::Text, "inline", pattern).map_err(|e| e.to_string())?;
-    let engine = std::rc::Rc::new(engine);
-    INLINE_ENGINES.with(|c| {
-        let mut cache = c.borrow_mut();
-        if cache.len() >= INLINE_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, engine.clone());
-    });
-    Ok(engine)
-}
-
-/// How much one part may write, and until when.
-#[derive(Debug, Clone, Copy)]
-struct Budget {
-    limit: usize,
-    deadline: Instant,
-}
-
-/// Why a [`Limited`] writer refused more.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Refused {
-    TooLarge,
-    TooSlow,
-}
-
-/// A writer that refuses to grow past a limit or to go on past a deadline, so a runaway loop
-/// stops at its next write.
-struct Limited {
-    buf: Vec<u8>,
-    budget: Budget,
-    refused: Option<Refused>,
-}
-
-impl Write for Limited {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.buf.len() + data.len() > self.budget.limit {
-            self.refused = Some(Refused::TooLarge);
-            return Err(std::io::Error::other("output limit reached"));
-        }
-        if Instant::now() > self.budget.deadline {
-            self.refused = Some(Refused::TooSlow);
-            return Err(std::io::Error::other("time budget spent"));
-        }
-        self.buf.extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn render_part(
-    engine: &Tera,
-    name: &str,
-    source: Option<&str>,
-    context: &Context,
-    part: TemplatePart,
-    budget: Budget,
-) -> Result<String, TemplateError> {
-    let mut out = Limited {
-        buf: Vec::with_capacity(4096),
-        budget,
-        refused: None,
-    };
-    let rendered = engine.render_to(name, context, &mut out);
-    match (rendered, out.refused) {
-        (_, Some(Refused::TooLarge)) => Err(issue(
-            part,
-            None,
-            format!("the result is larger than {} KiB", budget.limit / 1024),
-        )),
-        (_, Some(Refused::TooSlow)) => Err(too_slow(part)),
-        (Ok(()), None) => String::from_utf8(out.buf)
-            .map_err(|_| issue(part, None, "the result is not valid UTF-8")),
-        (Err(e), None) => Err(render_issue(source, part, &e)),
     }
 }
 

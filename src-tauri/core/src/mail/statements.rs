@@ -2,12 +2,14 @@
 //! the outbox under one key per customer, period and statement date, so a second click (or a
 //! second "send all") never queues the same statement twice.
 
-use super::bulk::{self, BulkOptions, BulkProgress, FailedStatement, PlannedStatement};
-use super::{statement_data, statement_file_name, statement_pdf, StatementError, StatementOptions};
-use crate::mail::account::{self, AccountError, AccountSettings};
-use crate::mail::compose::{self, Attachment, ComposeError, PreparedEmail, SendRequest};
-use crate::mail::outbox::{self, OutboxError};
-use crate::mail::templates::{self, Renderer, TemplateError};
+use super::account::{self, AccountError, AccountSettings};
+use super::compose::{self, Attachment, ComposeError, PreparedEmail, SendRequest};
+use super::outbox::{self, OutboxError};
+use super::templates::{self, Renderer, TemplateError};
+use crate::statement::{
+    self, statement_data, statement_file_name, statement_pdf, BulkOptions, BulkProgress,
+    FailedStatement, PlannedStatement, StatementError, StatementOptions,
+};
 use rusqlite::Connection;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -124,7 +126,7 @@ pub fn enqueue_all(
     cancel: &AtomicBool,
 ) -> Result<SendSummary, StatementMailError> {
     let mailer = StatementMailer::new(conn)?;
-    let planned = bulk::plan(conn, options)?;
+    let planned = statement::plan(conn, options)?;
     let (with_email, without_email): (Vec<_>, Vec<_>) =
         planned.into_iter().partition(|p| p.email.is_some());
     let mut summary = SendSummary {

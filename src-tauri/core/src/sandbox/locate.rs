@@ -1,7 +1,7 @@
 //! Where in a template's source a problem is: tera keeps no positions in its syntax tree, so a
 //! forbidden construct is located by its first appearance and a parse error by pest's report.
 
-use super::{issue, TemplateError, TemplatePart};
+use super::{issue, SandboxError, TemplatePart};
 
 /// A forbidden construct, located at the first place `needle` appears in the source.
 pub(super) fn forbidden(
@@ -9,7 +9,7 @@ pub(super) fn forbidden(
     source: &str,
     needle: &str,
     message: &str,
-) -> TemplateError {
+) -> SandboxError {
     issue(part, locate(source, needle), message)
 }
 
@@ -31,7 +31,7 @@ fn position(source: &str, offset: usize) -> (u32, u32) {
 }
 
 /// Turns tera's parse error (pest's " --> 3:12" block) into a located issue.
-pub(super) fn syntax_issue(part: TemplatePart, source: &str, error: &tera::Error) -> TemplateError {
+pub(super) fn syntax_issue(part: TemplatePart, source: &str, error: &tera::Error) -> SandboxError {
     let full = error_chain(error);
     let pos = full.lines().find_map(|l| {
         let rest = l.trim_start().strip_prefix("--> ")?;
@@ -76,7 +76,7 @@ pub(super) fn render_issue(
     source: Option<&str>,
     part: TemplatePart,
     error: &tera::Error,
-) -> TemplateError {
+) -> SandboxError {
     let chain = error_chain(error);
     let message = chain
         .lines()

@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::company::CompanyProfile;
-use crate::mail::templates::render_inline;
 use crate::model::{Currency, InvoiceKind, InvoiceStatus, Money};
+use crate::sandbox::render_inline;
 use crate::store::invoices;
 use crate::store::{DbError, DbResult};
 use rusqlite::{Connection, OptionalExtension};
@@ -18,39 +18,7 @@ pub struct ContextInput<'a> {
     pub sender_email: &'a str,
 }
 
-/// Why the fields for a preview could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum PreviewFieldsError {
-    #[error(transparent)]
-    Company(#[from] crate::company::CompanyError),
-    #[error(transparent)]
-    Account(#[from] crate::mail::account::AccountError),
-    #[error(transparent)]
-    Db(#[from] DbError),
-}
-
-/// The fields a preview renders for a real customer, with the stored company profile and
-/// sender (empty before an email account is set up). Only reads: callers holding a lock take it
-/// for this and render after releasing it.
-pub fn for_preview(
-    conn: &Connection,
-    customer_id: i64,
-    as_of: NaiveDate,
-) -> Result<TemplateContext, PreviewFieldsError> {
-    let company = crate::company::load(conn)?;
-    let sender = crate::mail::account::load(conn)?;
-    Ok(build(
-        conn,
-        &ContextInput {
-            customer_id,
-            as_of,
-            company: &company,
-            sender_name: sender.as_ref().map_or("", |s| s.sender_name.as_str()),
-            sender_email: sender.as_ref().map_or("", |s| s.from_address.as_str()),
-        },
-    )?)
-}
-
+/// The fields of one customer as of `input.as_of`, read from the database.
 pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContext> {
     let (segment, currency, custom_json, name) = conn
         .prepare_cached(

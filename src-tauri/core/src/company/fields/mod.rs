@@ -1,4 +1,6 @@
-//! The fields a template can use, built from the database for one customer.
+//! The fields a template can use, built from the database for one customer: what every document
+//! (a reminder, a statement's payment link and reference) says about them. The mail layer adds
+//! the sender for previews (`mail::context::for_preview`).
 //!
 //! Field palette (documented for the editor; `FIELDS` lists the same):
 //! - `customer.name`, `customer.id`, `customer.segment`, `customer.currency`, `customer.custom.<field>`
@@ -25,7 +27,7 @@ mod palette;
 mod sample;
 
 use crate::company::{format_date, format_money};
-pub use build::{build, for_preview, ContextInput, PreviewFieldsError};
+pub use build::{build, ContextInput};
 pub use palette::{field_palette, TemplateField, FIELDS};
 pub use sample::{sample, sample_context, sample_link_context};
 

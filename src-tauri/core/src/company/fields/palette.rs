@@ -100,7 +100,7 @@ mod tests {
             if f.field.contains('<') || f.field.starts_with("invoice.") {
                 continue;
             }
-            let out = crate::mail::templates::render_inline(&f.insert, &ctx, false);
+            let out = crate::sandbox::render_inline(&f.insert, &ctx, false);
             assert!(out.is_ok(), "{}: {:?}", f.insert, out);
         }
     }
