@@ -2,7 +2,7 @@
 //! test it, remove it. The password is read from a prompt or from standard input, never from an
 //! argument (arguments show up in `ps` and shell history).
 
-use crate::mail_cli::{err, mailer, print_attention, runtime};
+use crate::mail::{err, mailer, print_attention, runtime};
 use crate::terminal::for_terminal;
 use clap::{Args, Subcommand};
 use duebook_core::mail;

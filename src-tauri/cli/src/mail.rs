@@ -1,7 +1,7 @@
 //! `duebook send ...` and `duebook outbox ...`: send reminders on a machine without a window
-//! (the account is set up with `duebook account`, see `account_cli.rs`).
+//! (the account is set up with `duebook account`, see `account.rs`).
 
-use crate::account_cli::print_warnings;
+use crate::account::print_warnings;
 use crate::terminal::{self, for_terminal};
 use clap::{Args, Subcommand};
 use duebook_core::mail;

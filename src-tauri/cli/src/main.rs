@@ -11,17 +11,11 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[path = "duebook/account_cli.rs"]
-mod account_cli;
-#[path = "duebook/campaigns_cli.rs"]
-mod campaigns_cli;
-#[path = "duebook/mail_cli.rs"]
-mod mail_cli;
-#[path = "duebook/statements_cli.rs"]
-mod statements_cli;
-#[path = "duebook/templates_cli.rs"]
-mod templates_cli;
-#[path = "duebook/terminal.rs"]
+mod account;
+mod campaigns;
+mod mail;
+mod statements;
+mod templates;
 mod terminal;
 
 use terminal::for_terminal;
@@ -80,38 +74,38 @@ enum Command {
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
         #[command(subcommand)]
-        action: account_cli::AccountAction,
+        action: account::AccountAction,
     },
     /// Send one email to a customer's billing contact from a template.
     ///
     /// Exit status: 0 sent, 1 failed or refused (the reason is printed), 3 uncertain (the
     /// connection broke after the message was handed over: check before resending).
-    Send(mail_cli::SendArgs),
+    Send(mail::SendArgs),
     /// Messages that failed, are uncertain or wait in the queue; resend or resolve them.
     Outbox {
         #[command(subcommand)]
-        action: mail_cli::OutboxAction,
+        action: mail::OutboxAction,
     },
     /// Write statement-of-account PDFs: every customer with a balance, or --customer ID.
     ///
     /// Customers without an email address are listed. Exit status: 0 when every statement
     /// was written, 1 when any failed.
-    Statements(statements_cli::StatementsArgs),
+    Statements(statements::StatementsArgs),
     /// Run the campaign steps due today: queue and send the emails, create the call tasks.
     ///
     /// Safe to run from cron or a timer as often as you like: each message has a unique key,
     /// only one process sends at a time, and after days switched off it sends what is due now
     /// once. Exit status: 0 done, 1 a message failed, 3 a message is uncertain.
-    RunDue(campaigns_cli::RunDueArgs),
+    RunDue(campaigns::RunDueArgs),
     /// Reminder campaigns: list, create from a preset, preview the plan.
     Campaigns {
         #[command(subcommand)]
-        action: campaigns_cli::CampaignsAction,
+        action: campaigns::CampaignsAction,
     },
     /// Email templates: list, export to files, check files, set from files, reset, preview.
     Templates {
         #[command(subcommand)]
-        action: templates_cli::TemplatesAction,
+        action: templates::TemplatesAction,
     },
 }
 
@@ -175,13 +169,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             return import_command(&path, &file, &options);
         }
-        Command::Account { action } => return account_cli::account(&path, action),
-        Command::Send(args) => return mail_cli::send(&path, args, today),
-        Command::Outbox { action } => return mail_cli::outbox(&path, action),
-        Command::Statements(args) => return statements_cli::statements(&path, args, today),
-        Command::RunDue(args) => return campaigns_cli::run_due(&path, args, today),
-        Command::Campaigns { action } => return campaigns_cli::campaigns(&path, action, today),
-        Command::Templates { action } => return templates_cli::templates(&path, action, today),
+        Command::Account { action } => return account::account(&path, action),
+        Command::Send(args) => return mail::send(&path, args, today),
+        Command::Outbox { action } => return mail::outbox(&path, action),
+        Command::Statements(args) => return statements::statements(&path, args, today),
+        Command::RunDue(args) => return campaigns::run_due(&path, args, today),
+        Command::Campaigns { action } => return campaigns::campaigns(&path, action, today),
+        Command::Templates { action } => return templates::templates(&path, action, today),
     }
     Ok(ExitCode::SUCCESS)
 }

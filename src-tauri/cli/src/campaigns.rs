@@ -1,13 +1,10 @@
 //! `duebook run-due` and `duebook campaigns ...`: run due campaign steps from cron / systemd
 //! timers / Task Scheduler, and list, create (from presets), edit (as JSON) and preview campaigns.
 
-#[path = "campaigns_activate.rs"]
-mod campaigns_activate;
-#[path = "campaigns_print.rs"]
-mod campaigns_print;
+mod activate;
+mod print;
 
 use crate::terminal::for_terminal;
-use campaigns_print::{print_plan, print_results, print_run, print_stale, print_summary};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::summary::{self, Attention};
@@ -18,6 +15,7 @@ use duebook_core::mail;
 use duebook_core::mail::smtp::MailerOptions;
 use duebook_core::secrets::KeychainStore;
 use duebook_core::store::Database;
+use print::{print_plan, print_results, print_run, print_stale, print_summary};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -44,7 +42,7 @@ pub enum CampaignsAction {
     /// Show the backlog the campaign would work through (who qualifies today, how many are 90+
     /// days overdue, what they owe, how many days the daily limit takes), then switch it on
     /// once confirmed.
-    Activate(campaigns_activate::ActivateArgs),
+    Activate(activate::ActivateArgs),
     /// Switch a campaign off.
     Deactivate { id: i64 },
     /// Preview a campaign: who gets which message today, and why the others do not.
@@ -283,8 +281,8 @@ pub fn campaigns(
                 "it sends nothing until you review its backlog and confirm: duebook campaigns activate {id}"
             );
         }
-        CampaignsAction::Activate(args) => campaigns_activate::activate(conn, args, today)?,
-        CampaignsAction::Deactivate { id } => campaigns_activate::deactivate(conn, id)?,
+        CampaignsAction::Activate(args) => activate::activate(conn, args, today)?,
+        CampaignsAction::Deactivate { id } => activate::deactivate(conn, id)?,
         CampaignsAction::Plan {
             id,
             today: on,
