@@ -19,6 +19,8 @@ pub mod private_fs;
 pub mod secrets;
 pub mod statement;
 pub mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod views;
 
 /// The app identifier: Tauri's `identifier` and the name of the data directory.

@@ -1,10 +1,10 @@
 //! The `duebook` binary: exit codes, output, and the shared database-path rules.
 
-mod cli_support;
+mod support;
 
-use cli_support::{command_in, run, stderr, stdout};
 use std::path::Path;
 use std::process::Output;
+use support::{command_in, run, stderr, stdout};
 
 fn duebook(args: &[&str], env_db: Option<&Path>, home: &Path) -> Output {
     let mut cmd = command_in(home);

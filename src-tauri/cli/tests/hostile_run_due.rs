@@ -7,16 +7,16 @@
 //! break in it is damage, not meaning. The injected address cannot be cleaned into a real one,
 //! so that email is failed with its reason and nobody at the injected address gets anything.
 
-mod campaign_support;
+mod support;
 
-use campaign_support::cli_support::text;
-use campaign_support::mail_support::{duebook_smtp as duebook, set_account_with_cli, SmtpServer};
-use campaign_support::{customer, store_raw};
 use duebook_core::campaign::run;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{customer, store_raw};
+use duebook_core::test_support::mail::SmtpServer;
 use std::collections::BTreeSet;
 use std::path::Path;
+use support::{duebook_smtp as duebook, set_account_with_cli, text};
 
 const DAY: &str = "2026-07-01";
 const LOOKALIKE: &str = "=?utf-8?b?UGF5IElCQU4gWFg=?=";

@@ -2,13 +2,13 @@
 //! through files, a bad set is reported as `file:line:column: reason` and refused, and stored
 //! text is printed with control characters escaped.
 
-mod mail_support;
+mod support;
 
 use duebook_core::mail::templates;
-use mail_support::cli_support::{duebook, stdout};
-use mail_support::{seed_customer, temp_db};
+use duebook_core::test_support::mail::{seed_customer, temp_db};
 use std::path::Path;
 use std::time::{Duration, Instant};
+use support::{duebook, stdout};
 
 fn arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 temp path")

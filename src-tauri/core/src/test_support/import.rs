@@ -1,11 +1,10 @@
-//! Helpers shared by the import test files (`mod import_support;` in each).
-#![allow(dead_code)]
+//! Helpers shared by the import tests: fixtures, a database with a home currency, aging sums.
 
+use crate::import::{self, ImportError, ImportOptions, ImportReport, RowIssue};
+use crate::model::{Invoice, InvoiceKind};
+use crate::store::Database;
+use crate::{store::invoices, store::settings, views::report};
 use chrono::NaiveDate;
-use duebook_core::import::{self, ImportError, ImportOptions, ImportReport, RowIssue};
-use duebook_core::model::{Invoice, InvoiceKind};
-use duebook_core::store::Database;
-use duebook_core::{store::invoices, store::settings, views::report};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,11 +1,10 @@
 //! `duebook import` as a user runs it: exit codes, the summary and `line N: reason` output.
 
-mod cli_support;
-mod import_support;
+mod support;
 
-use cli_support::{duebook, stderr, stdout};
-use import_support::{count, fixture, write};
+use duebook_core::test_support::import::{count, fixture, write};
 use std::path::Path;
+use support::{duebook, stderr, stdout};
 
 fn open(db: &Path) -> duebook_core::store::Database {
     duebook_core::store::Database::open(db).unwrap()

@@ -2,13 +2,13 @@
 //! the screen and forge a line — is printed escaped by every `duebook` command that shows it:
 //! plans, dry runs, the outbox, statements, imports, aging and errors (issue 13, finding 4).
 
-mod campaign_support;
+mod support;
 
-use campaign_support::cli_support::duebook;
-use campaign_support::{customer, setup_mail, temp_db};
+use duebook_core::test_support::campaign::{customer, setup_mail, temp_db};
 use rusqlite::params;
 use std::path::Path;
 use std::process::Output;
+use support::duebook;
 
 /// Retitles the terminal, rings, clears the screen, then starts a line of its own.
 const EVIL: &str = "Evil\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nCorp";

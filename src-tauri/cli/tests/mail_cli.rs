@@ -1,11 +1,11 @@
 //! `duebook account ...` and `duebook send ...` end to end: the real binary, the real keychain
 //! and a real SMTP server. Run through scripts/with-test-services.sh.
 
-mod mail_support;
+mod support;
 
-use mail_support::cli_support::text;
-use mail_support::{duebook_smtp as duebook, *};
+use duebook_core::test_support::mail::*;
 use std::process::{Command, Stdio};
+use support::{duebook_smtp as duebook, smtp_command, text};
 
 #[test]
 fn set_up_the_account_and_send_a_reminder_headless() {

@@ -1,8 +1,9 @@
-//! Runs the real `duebook` binary for the CLI tests (`mod cli_support;`, or through
-//! `mail_support::cli_support`). Every run has its HOME and data directory inside the test's
-//! temporary folder and no `DUEBOOK_DB`, so no test reads or writes the user's own files.
+//! Runs the real `duebook` binary for the CLI tests (`mod support;` in each). Every run has its
+//! HOME and data directory inside the test's temporary folder and no `DUEBOOK_DB`, so no test
+//! reads or writes the user's own files.
 #![allow(dead_code)]
 
+use duebook_core::test_support::mail::{required_env, SmtpServer, PASSWORD, USER};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -69,4 +70,48 @@ pub fn stderr(o: &Output) -> String {
 /// What a process printed, stdout then stderr.
 pub fn text(o: &Output) -> String {
     format!("{}{}", stdout(o), stderr(o))
+}
+
+/// `duebook --db DB ARGS...` (see [`command`]) trusting the test server's
+/// certificate.
+pub fn smtp_command(db: &Path, args: &[&str]) -> Command {
+    let mut cmd = command(db, args);
+    cmd.env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"));
+    cmd
+}
+
+/// Runs [`smtp_command`] to its end with `stdin` as its input.
+pub fn duebook_smtp(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    run(smtp_command(db, args), stdin)
+}
+
+/// `duebook account set` for `server` (STARTTLS, the password on standard input); asserts it
+/// succeeded.
+pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
+    set_account_with_password(db, server, PASSWORD);
+}
+
+/// `duebook account set` as [`set_account_with_cli`], with another password.
+pub fn set_account_with_password(db: &Path, server: &SmtpServer, password: &str) {
+    let port = server.port.to_string();
+    let o = duebook_smtp(
+        db,
+        &[
+            "account",
+            "set",
+            "--from",
+            USER,
+            "--name",
+            "Northwind Accounts",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--password-stdin",
+        ],
+        Some(&format!("{password}\n")),
+    );
+    assert!(o.status.success(), "{}", text(&o));
 }

@@ -1,71 +1,23 @@
-//! Helpers shared by the mail test files (`mod mail_support;` in each): a seeded database, and
-//! the real test services that `scripts/with-test-services.sh` provides (aiosmtpd with STARTTLS
-//! and AUTH, gnome-keyring). Missing services make the tests fail, never skip.
-#![allow(dead_code)]
+//! Helpers for the mail tests: a seeded database, and the real test services that
+//! `scripts/with-test-services.sh` provides (aiosmtpd with STARTTLS and AUTH, gnome-keyring).
+//! Missing services make the tests fail, never skip.
 
-#[path = "../cli_support/mod.rs"]
-pub mod cli_support;
-
+use crate::company::{self, CompanyProfile, Remittance};
+use crate::mail::account::{self, AccountSettings, Security};
+use crate::mail::compose::{self, SendRequest};
+use crate::mail::outbox;
+use crate::mail::smtp::SmtpMailer;
+use crate::mail::smtp::{MailerOptions, Timeouts};
+use crate::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
+use crate::secrets::{MemoryStore, Password};
+use crate::store::Database;
+use crate::{store::contacts, store::customers, store::derived, store::invoices};
 use chrono::NaiveDate;
-use duebook_core::company::{self, CompanyProfile, Remittance};
-use duebook_core::mail::account::{self, AccountSettings, Security};
-use duebook_core::mail::compose::{self, SendRequest};
-use duebook_core::mail::outbox;
-use duebook_core::mail::smtp::SmtpMailer;
-use duebook_core::mail::smtp::{MailerOptions, Timeouts};
-use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
-use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::store::Database;
-use duebook_core::{store::contacts, store::customers, store::derived, store::invoices};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// `duebook --db DB ARGS...` (see [`cli_support::command`]) trusting the test server's
-/// certificate.
-pub fn smtp_command(db: &Path, args: &[&str]) -> Command {
-    let mut cmd = cli_support::command(db, args);
-    cmd.env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"));
-    cmd
-}
-
-/// Runs [`smtp_command`] to its end with `stdin` as its input.
-pub fn duebook_smtp(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    cli_support::run(smtp_command(db, args), stdin)
-}
-
-/// `duebook account set` for `server` (STARTTLS, the password on standard input); asserts it
-/// succeeded.
-pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
-    set_account_with_password(db, server, PASSWORD);
-}
-
-/// `duebook account set` as [`set_account_with_cli`], with another password.
-pub fn set_account_with_password(db: &Path, server: &SmtpServer, password: &str) {
-    let port = server.port.to_string();
-    let o = duebook_smtp(
-        db,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--name",
-            "Northwind Accounts",
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--password-stdin",
-        ],
-        Some(&format!("{password}\n")),
-    );
-    assert!(o.status.success(), "{}", cli_support::text(&o));
-}
 
 pub const PASSWORD: &str = "s3cret-Pa55word-xyzzy";
 pub const USER: &str = "ar@northwind.example";
@@ -413,6 +365,5 @@ pub fn queue_reminder(s: &Setup, attachments: Vec<std::path::PathBuf>) -> i64 {
 }
 
 pub fn mailer(s: &Setup) -> SmtpMailer {
-    duebook_core::mail::mailer_for_account(s.db.conn(), &s.secrets, mailer_options())
-        .expect("mailer")
+    crate::mail::mailer_for_account(s.db.conn(), &s.secrets, mailer_options()).expect("mailer")
 }

@@ -1,9 +1,9 @@
 //! `duebook campaigns ...` and `duebook run-due --dry-run` on a real file.
 
-mod campaign_support;
+mod support;
 
-use campaign_support::cli_support::duebook;
-use campaign_support::{customer, ok, temp_db};
+use duebook_core::test_support::campaign::{customer, ok, temp_db};
+use support::duebook;
 
 #[test]
 fn presets_list_plan_and_dry_run() {

@@ -2,12 +2,10 @@
 //! tools that read PDFs back. The tools are required: a missing one fails the test with the
 //! package to install, it never skips it.
 
-#![allow(dead_code)]
-
+use crate::company::{self, CompanyProfile, Remittance};
+use crate::demo::{generate, DemoOptions};
+use crate::store::Database;
 use chrono::NaiveDate;
-use duebook_core::company::{self, CompanyProfile, Remittance};
-use duebook_core::demo::{generate, DemoOptions};
-use duebook_core::store::Database;
 use std::path::Path;
 use std::process::Command;
 
@@ -44,7 +42,7 @@ pub fn branded(db: &Database) -> CompanyProfile {
 }
 
 pub fn customer_id(db: &Database, name: &str) -> i64 {
-    duebook_core::store::customers::find_id_by_name(db.conn(), name)
+    crate::store::customers::find_id_by_name(db.conn(), name)
         .unwrap()
         .unwrap_or_else(|| panic!("demo customer {name:?}"))
 }

@@ -4,13 +4,13 @@
 //! (3 wins). The messages fail or stay uncertain through the real outbox (the library's run
 //! with a mailer that refuses some addresses); the ticks are the real binary on the same file.
 
-mod campaign_support;
+mod support;
 
-use campaign_support::cli_support::duebook as cli;
-use campaign_support::{block_on, customer, d, ok, setup_mail, temp_db, Picky};
 use duebook_core::campaign::{self, run};
+use duebook_core::test_support::campaign::{block_on, customer, d, ok, setup_mail, temp_db, Picky};
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::duebook as cli;
 
 /// A Wednesday, 10 days after the invoices fell due: the "friendly" preset's overdue-1.
 const DAY: &str = "2026-04-15";

@@ -3,11 +3,11 @@
 //! [`super`], one builder for every simulation).
 
 use super::{customer, d, setup_mail, Log};
+use crate::campaign::{self, Escalation, NewCampaign};
+use crate::store::Database;
 use chrono::{Days, NaiveDate};
-use duebook_core::campaign::{self, Escalation, NewCampaign};
-use duebook_core::store::Database;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A Wednesday.
 pub const START: &str = "2026-07-01";
@@ -66,4 +66,14 @@ pub fn steps_by_customer(log: &Log) -> BTreeMap<i64, Vec<(NaiveDate, i64)>> {
             .push((*day, position(template)));
     }
     by
+}
+
+/// A backlog file (see [`backlog`]) with `campaign` stored as the user makes it (not
+/// confirmed); returns its path and (customer, days overdue).
+pub fn pending_backlog_file(dir: &Path, campaign: &NewCampaign) -> (PathBuf, Vec<(i64, u64)>) {
+    let path = dir.join("campaign.sqlite");
+    let db = Database::open(&path).unwrap();
+    setup_mail(&db);
+    campaign::create_pending(db.conn(), campaign).unwrap();
+    (path.clone(), backlog(&db))
 }

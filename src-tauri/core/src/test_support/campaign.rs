@@ -1,24 +1,20 @@
-//! Helpers for the campaign tests (`mod campaign_support;`): a database file with a sending
-//! account and company, customers with invoices due on chosen dates, and a mailer that records.
-#![allow(dead_code)]
+//! Helpers for the campaign tests: a database file with a sending account and company,
+//! customers with invoices due on chosen dates, and a mailer that records.
 
 // The mail tests' company and account, so both suites send the same kind of message.
-#[path = "../mail_support/mod.rs"]
-pub mod mail_support;
-#[allow(unused_imports)] // used by the test files that run the CLI
-pub use mail_support::cli_support;
+use super::mail as mail_support;
 
 pub mod backlog;
 
+use crate::campaign::run;
+use crate::clock::{Clock, FixedClock};
+use crate::mail::account::{self, Security};
+use crate::mail::smtp::{MailError, Mailer, SendError};
+use crate::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
+use crate::secrets::{MemoryStore, Password};
+use crate::store::Database;
+use crate::{store::customers, store::derived, store::invoices, store::tasks};
 use chrono::NaiveDate;
-use duebook_core::campaign::run;
-use duebook_core::clock::{Clock, FixedClock};
-use duebook_core::mail::account::{self, Security};
-use duebook_core::mail::smtp::{MailError, Mailer, SendError};
-use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
-use duebook_core::secrets::{MemoryStore, Password};
-use duebook_core::store::Database;
-use duebook_core::{store::customers, store::derived, store::invoices, store::tasks};
 use lettre::address::Envelope;
 use std::path::Path;
 use std::process::Output;
@@ -78,6 +74,12 @@ pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
     )
     .expect("invoice")
 }
+
+/// A contact address with a header injection, for [`store_raw`].
+pub const INJECTED: &str = "ap@acme.example\r\nBcc: eve@evil.example";
+/// A customer name with a line break, a header, an encoded-word look-alike and a bidi override.
+pub const POISONED_NAME: &str =
+    "Acme\r\nBcc: eve@evil.example =?utf-8?b?UGF5IElCQU4gWFg=?=\u{202E}";
 
 /// Writes a customer's name and its contacts' name (and address, when given) straight into
 /// SQLite, past every way in that cleans: what an older version, another tool or a hand-edited
@@ -185,7 +187,7 @@ pub fn simulate_days<M: Mailer>(
             assert!(c.failed.is_empty(), "{today}: {:?}", c.failed);
             assert!(c.already_queued.is_empty());
             for id in &c.messages {
-                let m = duebook_core::mail::outbox::get(db.conn(), *id).expect("message");
+                let m = crate::mail::outbox::get(db.conn(), *id).expect("message");
                 log.push((
                     today,
                     m.customer_id.expect("customer"),

@@ -1,9 +1,8 @@
 //! `duebook statements` with the built binary.
 
-mod cli_support;
-mod statement_support;
+mod support;
 
-use cli_support::{duebook_in as duebook, stderr};
+use support::{duebook_in as duebook, stderr};
 
 #[test]
 fn statements_for_everyone_with_a_balance_and_for_one_customer() {
@@ -39,7 +38,7 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let stdout = cli_support::stdout(&out);
+    let stdout = support::stdout(&out);
     let files: Vec<String> = std::fs::read_dir(&all)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -76,7 +75,7 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
     assert!(out.status.success(), "{}", stderr(&out));
     let file = cjk.join("statement-3-山田商事株式会社-2026-11-24.pdf");
     let pdf = std::fs::read(&file).unwrap();
-    let body = statement_support::pdf_text(&pdf, home, "yamada");
+    let body = duebook_core::test_support::statement::pdf_text(&pdf, home, "yamada");
     assert!(body.contains("山田商事株式会社") && body.contains("¥"));
 
     let one = home.join("one");
@@ -98,9 +97,9 @@ fn statements_for_everyone_with_a_balance_and_for_one_customer() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        cli_support::stdout(&out).contains("wrote 1 statement to"),
+        support::stdout(&out).contains("wrote 1 statement to"),
         "{}",
-        cli_support::stdout(&out)
+        support::stdout(&out)
     );
     let names: Vec<_> = std::fs::read_dir(&one).unwrap().collect();
     assert_eq!(names.len(), 1);

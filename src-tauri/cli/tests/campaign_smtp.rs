@@ -2,23 +2,22 @@
 //! in the real keychain: a schedule day by day, runs killed with SIGKILL and restarted, two
 //! runners at once. Run through scripts/with-test-services.sh.
 
-mod campaign_support;
+mod support;
 
-use campaign_support::cli_support::text;
-use campaign_support::customer;
-use campaign_support::mail_support::{
-    duebook_smtp as duebook, seed_company, set_account_with_cli, set_account_with_password,
-    smtp_command, SmtpServer,
-};
+use duebook_core::test_support::campaign::customer;
+use duebook_core::test_support::mail::{seed_company, SmtpServer};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+use support::{
+    duebook_smtp as duebook, set_account_with_cli, set_account_with_password, smtp_command, text,
+};
 
 /// A file with `n` emailable customers (one invoice each, due 2026-04-05), the account and the
 /// "friendly" campaign, talking to `server`.
 fn campaign_file(n: usize, server: &SmtpServer) -> (tempfile::TempDir, PathBuf) {
-    let (dir, db) = campaign_support::temp_db();
+    let (dir, db) = duebook_core::test_support::campaign::temp_db();
     seed_company(&db);
     let tx = db.conn().unchecked_transaction().unwrap();
     for i in 0..n {
@@ -135,7 +134,7 @@ fn assert_one_message_per_customer_and_step(
 fn a_schedule_simulated_day_by_day_over_smtp() {
     let tmp = tempfile::tempdir().unwrap();
     let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let (_dir, db) = campaign_support::temp_db();
+    let (_dir, db) = duebook_core::test_support::campaign::temp_db();
     seed_company(&db);
     customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-07-15"]);
     customer(&db, "Phone Co", None, &["2026-07-15"]);
