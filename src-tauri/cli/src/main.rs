@@ -1,24 +1,22 @@
 //! `duebook`: the command line over duebook-core, for imports, reports and scheduled jobs.
 //! Every subcommand resolves the database exactly like the app does (see `paths`).
 
-use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
+use duebook_core::paths;
 use duebook_core::store::Database;
-use duebook_core::{demo, paths, views::report};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod account;
+mod aging;
 mod campaigns;
+mod demo;
+mod import;
 mod mail;
 mod statements;
 mod templates;
 mod terminal;
-
-use terminal::for_terminal;
 
 #[derive(Parser)]
 #[command(
@@ -37,40 +35,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Fill a new database with realistic demo data (refuses a file that has customers).
-    Demo {
-        #[arg(long, default_value_t = demo::STANDARD_CUSTOMERS)]
-        customers: u32,
-        #[arg(long, default_value_t = demo::STANDARD_SEED)]
-        seed: u64,
-        /// Date the data is generated around (default: today).
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        today: Option<NaiveDate>,
-    },
+    Demo(demo::DemoArgs),
     /// Open receivables per currency in aging buckets.
-    Aging {
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: Option<NaiveDate>,
-        #[arg(long)]
-        json: bool,
-    },
+    Aging(aging::AgingArgs),
     /// Import open invoices (or a QuickBooks customer contact list) from a CSV export.
     ///
     /// Exit status: 0 when the file was read, even if some rows were rejected (each is listed
     /// as "line N: reason"); 1 when nothing could be imported (unreadable file, unknown layout,
     /// every row rejected).
-    Import {
-        /// auto, generic, quickbooks or xero.
-        #[arg(long, default_value = "auto", value_name = "FORMAT")]
-        format: ImportFormat,
-        /// The file lists every open invoice: close the open invoices it does not list.
-        #[arg(long)]
-        full: bool,
-        /// Report what would change without writing anything.
-        #[arg(long)]
-        dry_run: bool,
-        #[arg(value_name = "FILE.csv")]
-        file: PathBuf,
-    },
+    Import(import::ImportArgs),
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
         #[command(subcommand)]
@@ -125,50 +98,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     announce_upgrade(&path)?;
     let today = SystemClock.today();
     match cli.command {
-        Command::Demo {
-            customers,
-            seed,
-            today: on,
-        } => {
-            let mut db = Database::open(&path).map_err(|e| e.to_string())?;
-            let options = demo::DemoOptions {
-                customers,
-                seed,
-                today: on.unwrap_or(today),
-            };
-            let summary = demo::generate(&mut db, &options).map_err(|e| e.to_string())?;
-            println!(
-                "demo data written to {}: {} customers, {} invoices, {} payments",
-                terminal::path(&path),
-                summary.customers,
-                summary.invoices,
-                summary.payments
-            );
-        }
-        Command::Aging { as_of, json } => {
-            let db = Database::open(&path).map_err(|e| e.to_string())?;
-            let aging = report::aging::aging(db.conn(), as_of.unwrap_or(today))
-                .map_err(|e| e.to_string())?;
-            if json {
-                println!("{}", aging.to_json());
-            } else {
-                print!("{}", aging.to_table());
-            }
-        }
-        Command::Import {
-            format,
-            full,
-            dry_run,
-            file,
-        } => {
-            let options = ImportOptions {
-                format,
-                full,
-                dry_run,
-                today,
-            };
-            return import_command(&path, &file, &options);
-        }
+        Command::Demo(args) => demo::demo(&path, args, today)?,
+        Command::Aging(args) => aging::aging(&path, args, today)?,
+        Command::Import(args) => return import::import(&path, args, today),
         Command::Account { action } => return account::account(&path, action),
         Command::Send(args) => return mail::send(&path, args, today),
         Command::Outbox { action } => return mail::outbox(&path, action),
@@ -188,71 +120,4 @@ fn announce_upgrade(path: &Path) -> Result<(), String> {
         eprintln!("note: {notice}");
     }
     Ok(())
-}
-
-fn import_command(
-    db_path: &Path,
-    file: &Path,
-    options: &ImportOptions,
-) -> Result<ExitCode, String> {
-    let mut db = Database::open(db_path).map_err(|e| e.to_string())?;
-    let show_progress = std::io::stderr().is_terminal();
-    let mut progress = |p: ImportProgress| {
-        if show_progress && p.bytes_total > 0 {
-            eprint!("\rimporting: {:>3}%", p.bytes_done * 100 / p.bytes_total);
-        }
-    };
-    let result = import::import_file(&mut db, file, options, &mut progress);
-    if show_progress {
-        eprint!("\r               \r");
-    }
-    let report = result.map_err(|e| e.to_string())?;
-    print_import_report(&report);
-    if report.nothing_imported() {
-        return Err(format!(
-            "every row of {} was rejected; nothing was imported",
-            report.file_name
-        ));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn print_import_report(report: &ImportReport) {
-    print!("{}", report.summary());
-    let sections = [
-        ("Rejected rows", &report.rejections),
-        ("Skipped rows", &report.skipped),
-        ("Warnings", &report.warnings),
-    ];
-    for (title, issues) in sections {
-        if !issues.is_empty() {
-            println!("{title}:");
-            for issue in issues {
-                println!("  {}", for_terminal(&issue.to_string()));
-            }
-        }
-    }
-    let changes: Vec<_> = report
-        .changes
-        .iter()
-        .filter(|c| c.action != import::ChangeAction::Created)
-        .collect();
-    if !changes.is_empty() {
-        println!("Changes:");
-        for change in changes {
-            let action = match change.action {
-                import::ChangeAction::Closed => "closed",
-                _ => "updated",
-            };
-            println!(
-                "  {action} {} ({}): {}",
-                for_terminal(&change.number),
-                for_terminal(&change.customer),
-                for_terminal(&change.details.join("; "))
-            );
-        }
-    }
-    if report.unlisted > 0 {
-        println!("({} more rows or changes not listed)", report.unlisted);
-    }
 }
