@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 CORE := -p duebook-core
+CLI := -p duebook-cli
 
 .PHONY: deps run test bench lint core-test bindings-check
 
@@ -24,10 +25,10 @@ lint:
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) clippy -p duebook-app --all-targets --locked --features e2e-hooks -- -D warnings
 
-# Core tests run against real services: an SMTP server (aiosmtpd, STARTTLS + AUTH) and a
-# Secret Service keychain (gnome-keyring) in a private D-Bus session.
+# Core and CLI tests run against real services: an SMTP server (aiosmtpd, STARTTLS + AUTH) and
+# a Secret Service keychain (gnome-keyring) in a private D-Bus session.
 core-test:
-	scripts/with-test-services.sh $(CARGO) test $(CORE) --locked
+	scripts/with-test-services.sh $(CARGO) test $(CORE) $(CLI) --locked
 
 # ts-rs rewrites ui/src/lib/bindings during `cargo test` (core and shell types); committed
 # bindings must match.

@@ -46,7 +46,7 @@ app-build: ui-deps
 	npx --no-install tauri build --debug --no-bundle --ci --features e2e-hooks
 
 cli-build:
-	$(or $(CARGO),cargo) build --locked -p duebook-core --bin duebook
+	$(or $(CARGO),cargo) build --locked -p duebook-cli --bin duebook
 
 e2e: app-build cli-build
 	DUEBOOK_APP_BIN=$(abspath $(APP_BIN)) SCREEN=$(E2E_SCREEN) tests/e2e/run.sh
@@ -60,7 +60,7 @@ app-run:
 	@$(MAKE) --no-print-directory app-build
 	@if [ ! -s "$(DEMO_DB)" ]; then \
 		echo "creating the demo database $(DEMO_DB)"; \
-		cargo run --quiet -p duebook-core --bin duebook -- demo --db "$(DEMO_DB)"; \
+		cargo run --quiet -p duebook-cli --bin duebook -- demo --db "$(DEMO_DB)"; \
 	fi
 	$(APP_BIN) --db "$(DEMO_DB)"
 

@@ -8,6 +8,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --locked -p duebook-core --bin duebook
+cargo build --release --locked -p duebook-cli --bin duebook
 DUEBOOK_BENCH_DUEBOOK="$PWD/target/release/duebook" DUEBOOK_BENCH_MAIL_TARGET=campaign \
   scripts/bench-mail.sh "$@"

@@ -3,7 +3,7 @@
 #   - a Python venv with aiosmtpd (target/test-services/venv) for the SMTP test server,
 #   - a TLS certificate for localhost / 127.0.0.1 (target/test-services/tls),
 #   - a private D-Bus session with gnome-keyring's Secret Service, unlocked.
-# Usage: scripts/with-test-services.sh cargo test -p duebook-core
+# Usage: scripts/with-test-services.sh cargo test -p duebook-core -p duebook-cli
 # The tests read DUEBOOK_TEST_PYTHON, DUEBOOK_TEST_SMTP_SCRIPT, DUEBOOK_TEST_CERT and
 # DUEBOOK_TEST_KEY; without them (or without a keychain) they fail rather than skip.
 set -euo pipefail

@@ -380,7 +380,7 @@ export function customerScreenTests(ctx) {
       "an import by the CLI shows up in the open window without a restart",
       async () => {
         const session = s();
-        assert(existsSync(cli), `${cli} is missing: make e2e builds it (cargo build -p duebook-core --bin duebook)`);
+        assert(existsSync(cli), `${cli} is missing: make e2e builds it (cargo build -p duebook-cli --bin duebook)`);
         const before = (await session.$("customer-count").getText()).trim();
         execFileSync(cli, ["import", "--db", demoDb, path.join(repoRoot, "tests/e2e/fixtures/import-generic.csv")], {
           env,

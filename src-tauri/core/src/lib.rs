@@ -21,6 +21,8 @@ pub mod sandbox;
 pub mod secrets;
 pub mod statement;
 pub mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;
 pub mod views;
 
 /// The app identifier: Tauri's `identifier` and the name of the data directory.

@@ -1,9 +1,6 @@
 //! The collector's Today list: which call tasks show, in which order, and what logging each
 //! outcome does (task done, promise or dispute recorded, next call scheduled, campaigns stopped).
 
-mod campaign_support;
-
-use campaign_support::{customer, d, temp_db};
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::{plan, ExclusionReason};
 use duebook_core::campaign::{self};
@@ -11,6 +8,7 @@ use duebook_core::model::{Currency, Money, TaskKind};
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::tasks::{self, NewTask};
 use duebook_core::store::{Database, DbError};
+use duebook_core::test_support::campaign::{customer, d, temp_db};
 use duebook_core::views::call_list::{self, CallOutcome, CallRow, OutcomeInput};
 use duebook_core::views::timeline::{self, TimelineKind};
 

@@ -3,29 +3,16 @@
 //! campaigns already active before the confirmation existed count as confirmed; the catch-up
 //! starts customers past the first overdue step gently, then one step at a time.
 
-mod campaign_support;
-
-use campaign_support::backlog::{backlog, START};
-use campaign_support::cli_support::{duebook, stderr, stdout};
-use campaign_support::{block_on, d, ok, setup_mail, simulate, temp_db, Recorder};
 use duebook_core::campaign::activation::{self, Backlog, BacklogTotal};
 use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::backlog::{pending_backlog_file, START};
+use duebook_core::test_support::campaign::{block_on, d, simulate, temp_db, Recorder};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn friendly() -> NewCampaign {
     campaign::preset("friendly").unwrap()
-}
-
-/// A backlog file (see [`backlog`]) with `campaign` stored as the user makes it (not
-/// confirmed); returns its path and (customer, days overdue).
-fn backlog_file(dir: &Path, campaign: &NewCampaign) -> (PathBuf, Vec<(i64, u64)>) {
-    let path = dir.join("campaign.sqlite");
-    let db = Database::open(&path).unwrap();
-    setup_mail(&db);
-    campaign::create_pending(db.conn(), campaign).unwrap();
-    (path.clone(), backlog(&db))
 }
 
 fn summary(path: &Path, day: &str) -> Backlog {
@@ -40,7 +27,7 @@ fn the_summary_counts_the_backlog_through_the_plan() {
         daily_cap: Some(7),
         ..friendly()
     };
-    let (path, _) = backlog_file(dir.path(), &capped);
+    let (path, _) = pending_backlog_file(dir.path(), &capped);
     let b = summary(&path, START);
     // Everyone has a step due: 0 days overdue is the pre-due step.
     assert_eq!(b.qualifying, 41);
@@ -82,7 +69,7 @@ fn without_a_limit_the_backlog_goes_out_in_a_day_and_jump_offers_no_catch_up() {
         escalation: Escalation::Jump,
         ..friendly()
     };
-    let (path, _) = backlog_file(dir.path(), &jump);
+    let (path, _) = pending_backlog_file(dir.path(), &jump);
     let b = summary(&path, START);
     assert_eq!((b.daily_limit, b.days_needed), (None, 1));
     assert!(!b.catch_up_possible);
@@ -129,72 +116,6 @@ fn the_migration_confirms_campaigns_that_were_already_active() {
     assert_eq!(active.catch_up, None);
 }
 
-#[test]
-fn a_campaign_never_confirmed_sends_nothing_from_run_due_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let (path, _) = backlog_file(dir.path(), &friendly());
-    // Switched on without the confirmation, as an edit or an older switch could.
-    let db = Database::open(&path).unwrap();
-    campaign::set_active(db.conn(), 1, true).unwrap();
-    drop(db);
-
-    let out = duebook(&path, &["run-due", "--today", START]);
-    let hint = "not confirmed: activate it with `duebook campaigns activate 1 --yes` or in the app";
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stdout(&out).contains(hint), "{}", stdout(&out));
-    let plan = ok(&duebook(
-        &path,
-        &["campaigns", "plan", "1", "--today", START],
-    ));
-    assert!(plan.contains(hint), "{plan}");
-    let listed = ok(&duebook(&path, &["campaigns", "list"]));
-    assert!(listed.contains("[not confirmed"), "{listed}");
-    let db = Database::open(&path).unwrap();
-    let queued = |db: &Database| -> i64 {
-        db.conn()
-            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-            .unwrap()
-    };
-    assert_eq!(queued(&db), 0, "nothing was queued");
-    drop(db);
-
-    // Without a terminal to ask on, `activate` refuses unless told --yes.
-    let asked = duebook(&path, &["campaigns", "activate", "1", "--today", START]);
-    assert!(!asked.status.success());
-    assert!(
-        stdout(&asked).contains("41 customer(s) qualify today"),
-        "{}",
-        stdout(&asked)
-    );
-    assert!(stderr(&asked).contains("--yes"), "{}", stderr(&asked));
-    let db = Database::open(&path).unwrap();
-    assert!(!campaign::get(db.conn(), 1).unwrap().sends());
-    drop(db);
-
-    let yes = ok(&duebook(
-        &path,
-        &[
-            "campaigns",
-            "activate",
-            "1",
-            "--yes",
-            "--catch-up",
-            "--today",
-            START,
-        ],
-    ));
-    assert!(yes.contains("32 of them are 90+ days overdue"), "{yes}");
-    assert!(yes.contains("campaign 1 is active"), "{yes}");
-    let dry = ok(&duebook(&path, &["run-due", "--dry-run", "--today", START]));
-    assert!(!dry.contains("not confirmed"), "{dry}");
-    assert!(dry.contains("catch-up"), "the catch-up is planned: {dry}");
-
-    let off = ok(&duebook(&path, &["campaigns", "deactivate", "1"]));
-    assert!(off.contains("switched off"), "{off}");
-    let listed = ok(&duebook(&path, &["campaigns", "list"]));
-    assert!(listed.contains("[inactive]"), "{listed}");
-}
-
 /// The friendly preset's position of a template; the catch-up stands for overdue-1.
 fn position(template: &str) -> i64 {
     let template = if template == "catch-up" {
@@ -213,7 +134,7 @@ fn position(template: &str) -> i64 {
 #[test]
 fn the_catch_up_is_the_first_message_then_one_step_at_a_time_over_120_days() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, customers) = backlog_file(dir.path(), &friendly());
+    let (path, customers) = pending_backlog_file(dir.path(), &friendly());
     let db = Database::open(&path).unwrap();
     activation::activate(db.conn(), 1, Some(CatchUp::TidyUp)).unwrap();
     drop(db);
@@ -264,7 +185,7 @@ fn the_catch_up_is_the_first_message_then_one_step_at_a_time_over_120_days() {
 #[test]
 fn the_statement_catch_up_carries_the_statement() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, customers) = backlog_file(dir.path(), &friendly());
+    let (path, customers) = pending_backlog_file(dir.path(), &friendly());
     let db = Database::open(&path).unwrap();
     activation::activate(db.conn(), 1, Some(CatchUp::Statement)).unwrap();
     let mailer = Recorder::default();

@@ -2,15 +2,13 @@
 //! keeps the customer on the step ("retrying: ..." in the plan, no later step stacked on top),
 //! a permanent failure gives the step back, and a sent message moves the customer on.
 
-mod campaign_support;
-
-use campaign_support::{block_on, customer, d, setup_mail, temp_db};
 use duebook_core::campaign::plan::{ExclusionReason, Plan};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::mail::smtp::{MailError, Mailer, SendError, Stage};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db};
 use lettre::address::Envelope;
 use std::sync::Mutex;
 

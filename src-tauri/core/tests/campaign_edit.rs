@@ -1,11 +1,9 @@
 //! Editing a stored campaign: checked like a new one, and reminder state kept per invoice by
 //! step position, so an edit never sends an invoice a step again (nor an earlier one).
 
-mod campaign_support;
-
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::campaign::{self, plan, run, CampaignError, Escalation, NewCampaign, Trigger};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
 
 fn step_ids(db: &Database, campaign: i64) -> Vec<(i64, i64)> {
     db.conn()

@@ -2,17 +2,17 @@
 //! step per message, never faster than the gap, with steps sent by hand counted; "jump" still
 //! goes straight to the step the invoice's age reached.
 
-mod campaign_support;
-
-use campaign_support::backlog::{backlog_file, friendly, position, steps_by_customer, START};
-use campaign_support::{block_on, customer, d, setup_mail, simulate, temp_db, Recorder};
 use chrono::Days;
 use duebook_core::campaign::plan::{plan, ExclusionReason};
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};
+use duebook_core::test_support::campaign::backlog::{
+    backlog_file, friendly, position, steps_by_customer, START,
+};
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, simulate, temp_db, Recorder,
+};
 use rusqlite::params;
 use std::collections::HashSet;
-use std::path::Path;
-use std::process::{Command, Output};
 
 #[test]
 fn a_backlog_climbs_one_step_at_a_time_over_120_days() {
@@ -198,73 +198,4 @@ fn without_a_gap_a_step_up_still_waits_a_day() {
     );
     let p = plan(db.conn(), id, d("2026-07-02")).unwrap();
     assert_eq!(p.contacts[0].step_position, 3);
-}
-
-fn duebook(db: &Path, args: &[&str]) -> Output {
-    let home = db.parent().unwrap();
-    Command::new(env!("CARGO_BIN_EXE_duebook"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("HOME", home)
-        .env("XDG_DATA_HOME", home)
-        .env_remove("DUEBOOK_DB")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-#[test]
-fn the_cli_shows_and_updates_the_escalation_and_prints_the_stage() {
-    let (dir, db) = temp_db();
-    customer(&db, "Alpha", Some("a@alpha.example"), &["2026-02-01"]);
-    drop(db);
-    let path = dir.path().join("campaign.sqlite");
-    ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
-    let shown = ok(&duebook(&path, &["campaigns", "show", "1"]));
-    assert!(shown.contains("\"escalation\": \"one_step\""), "{shown}");
-    let planned = ok(&duebook(
-        &path,
-        &["campaigns", "plan", "1", "--today", START],
-    ));
-    assert!(
-        planned.contains("first contact: starting at overdue-1"),
-        "{planned}"
-    );
-
-    let file = dir.path().join("campaign.json");
-    std::fs::write(&file, shown.replace("\"one_step\"", "\"jump\"")).unwrap();
-    ok(&duebook(
-        &path,
-        &["campaigns", "update", "1", file.to_str().unwrap()],
-    ));
-    let listed = ok(&duebook(&path, &["campaigns", "list"]));
-    assert!(
-        listed.contains("escalation: jump to the invoice's age"),
-        "{listed}"
-    );
-    let planned = ok(&duebook(
-        &path,
-        &["campaigns", "plan", "1", "--today", START],
-    ));
-    assert!(planned.contains("jump: final-notice"), "{planned}");
-
-    // A campaign file written before the setting existed gets the default.
-    let mut without: serde_json::Value = serde_json::from_str(&shown).unwrap();
-    without.as_object_mut().unwrap().remove("escalation");
-    std::fs::write(&file, without.to_string()).unwrap();
-    ok(&duebook(
-        &path,
-        &["campaigns", "update", "1", file.to_str().unwrap()],
-    ));
-    let shown = ok(&duebook(&path, &["campaigns", "show", "1"]));
-    assert!(shown.contains("\"escalation\": \"one_step\""), "{shown}");
 }

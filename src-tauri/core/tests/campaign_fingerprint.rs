@@ -2,9 +2,6 @@
 //! nothing to send, every kind of change (payment, promise, "stop" note, resolved dispute,
 //! edited campaign, a new day, a queued message, ...) makes the next run plan again.
 
-mod campaign_support;
-
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use chrono::NaiveDate;
 use duebook_core::campaign::{self, fingerprint, run, Trigger};
 use duebook_core::mail::compose::{self, SendRequest};
@@ -13,6 +10,7 @@ use duebook_core::model::{Currency, CustomerEdit, Money};
 use duebook_core::store::payments::{self, ManualPayment};
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::{store::customers, store::disputes, store::notes};
 use std::path::PathBuf;
 

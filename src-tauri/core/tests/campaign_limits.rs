@@ -5,12 +5,6 @@
 //! throttled or over-quota message is sent exactly once later, and every customer held back
 //! is in the plan with its reason.
 
-mod campaign_support;
-
-use campaign_support::backlog::friendly;
-use campaign_support::backlog::{backlog_file, position, steps_by_customer, START};
-use campaign_support::mail_support::{account, mailer_options, SmtpServer, PASSWORD};
-use campaign_support::{customer, d, setup_mail, simulate_days, temp_db};
 use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
 use duebook_core::campaign::plan::ExclusionReason;
 use duebook_core::campaign::run::{self, RunReport};
@@ -23,6 +17,12 @@ use duebook_core::model::{Currency, Money};
 use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::backlog::friendly;
+use duebook_core::test_support::campaign::backlog::{
+    backlog_file, position, steps_by_customer, START,
+};
+use duebook_core::test_support::campaign::{customer, d, setup_mail, simulate_days, temp_db};
+use duebook_core::test_support::mail::{account, mailer_options, SmtpServer, PASSWORD};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;

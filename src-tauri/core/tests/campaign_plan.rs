@@ -1,14 +1,12 @@
 //! Planning rules: escalation, grouping, gap, stops, quiet days, cap, no email → call.
 
-mod campaign_support;
-
-use campaign_support::{customer, d, invoice, temp_db};
 use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
 use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
 use duebook_core::model::{Currency, Money};
 use duebook_core::store::payments::{self, ManualPayment};
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{customer, d, invoice, temp_db};
 use duebook_core::{store::disputes, store::notes};
 use rusqlite::params;
 

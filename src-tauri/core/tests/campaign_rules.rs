@@ -1,9 +1,6 @@
 //! Campaign audiences by payment history and custom fields, A/B steps, per-step results,
 //! statement attachments and the stale-data warning, on a real SQLite file.
 
-mod campaign_support;
-
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Picky, Recorder};
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::{self, ExclusionReason};
 use duebook_core::campaign::results::{self, RESULTS_WINDOW_DAYS};
@@ -14,6 +11,9 @@ use duebook_core::campaign::{
 use duebook_core::store::derived;
 use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, temp_db, Picky, Recorder,
+};
 use std::collections::BTreeSet;
 
 fn pay(db: &Database, invoice_id: i64, on: &str) {

@@ -1,12 +1,10 @@
 //! Running campaigns: outbox messages with unique keys, reminder state, call tasks, delivery,
 //! reruns and crashes that never duplicate, dry runs that write nothing.
 
-mod campaign_support;
-
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
 
 fn count(db: &Database, sql: &str) -> i64 {
     db.conn().query_row(sql, [], |r| r.get(0)).unwrap()

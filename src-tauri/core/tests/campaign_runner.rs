@@ -1,9 +1,9 @@
 //! The campaign runner shared by the app and `run-due`: chunks, pause and resume, cancel,
 //! progress, a refused login, another sender's lease and a locked database.
 
-mod campaign_support;
 
-use campaign_support::{block_on, customer, d, setup_mail, temp_db, Recorder};
+
+use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::campaign::runner::{self, Ending, Progress, Request, RunControl, RunnerOptions};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState, CANCELLED_REASON};

@@ -1,13 +1,11 @@
 //! Campaigns are stored with their audience, steps and sending rules; the presets are valid.
 
-mod campaign_support;
-
-use campaign_support::{d, temp_db};
 use duebook_core::campaign::{
     self, Audience, CampaignError, Channel, FieldCondition, FieldOp, NewCampaign, Step, Trigger,
     UsuallyLate, PRESET_NAMES,
 };
 use duebook_core::store::LATEST_VERSION;
+use duebook_core::test_support::campaign::{d, temp_db};
 
 #[test]
 fn a_campaign_round_trips_with_its_rules() {

@@ -1,8 +1,5 @@
 //! 120 days of `run-due` with a stopped clock moved one day at a time, against the real outbox.
 
-mod campaign_support;
-
-use campaign_support::{customer, d, setup_mail, simulate, temp_db, Recorder};
 use chrono::{Datelike, NaiveDate, Weekday};
 use duebook_core::campaign::{self, NewCampaign};
 use duebook_core::demo::{self, DemoOptions};
@@ -10,6 +7,7 @@ use duebook_core::model::{Currency, Money, PromiseStatus};
 use duebook_core::store::disputes;
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{customer, d, setup_mail, simulate, temp_db, Recorder};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[test]

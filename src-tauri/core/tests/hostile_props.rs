@@ -3,15 +3,13 @@
 //! composing a message or drawing a statement panic. A composed message's headers hold no bare
 //! CR or LF, and a mail parser reads back exactly the subject and names we meant.
 
-mod campaign_support;
-
-use campaign_support::{customer, setup_mail, store_raw};
 use chrono::NaiveDate;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, ComposeError, OutgoingEmail, SendRequest};
 use duebook_core::mail::templates::{self, Renderer};
 use duebook_core::model::text::clean_line;
 use duebook_core::statement::{self, StatementOptions};
+use duebook_core::test_support::campaign::{customer, setup_mail, store_raw};
 use lettre::message::Mailbox;
 use mail_parser::MessageParser;
 use proptest::prelude::*;
@@ -74,7 +72,7 @@ fn line(text: Option<&str>) -> Option<String> {
 
 #[test]
 fn composing_for_hostile_names_and_subjects_never_panics_and_parses_back() {
-    let (_dir, db) = campaign_support::temp_db();
+    let (_dir, db) = duebook_core::test_support::campaign::temp_db();
     setup_mail(&db);
     let (id, _) = customer(&db, "Acme", Some("ap@acme.example"), &["2026-03-01"]);
     let account = account::require(db.conn()).unwrap();
@@ -150,7 +148,7 @@ fn building_a_message_from_uncleaned_names_is_a_typed_error_or_well_formed() {
 
 #[test]
 fn statements_and_invoice_copies_for_hostile_text_are_pdfs() {
-    let (_dir, db) = campaign_support::temp_db();
+    let (_dir, db) = duebook_core::test_support::campaign::temp_db();
     setup_mail(&db);
     let (id, invoices) = customer(&db, "Acme", Some("ap@acme.example"), &["2026-03-01"]);
     let mut runner = TestRunner::new(Config {

@@ -1,11 +1,9 @@
 //! Generic CSV import: header synonyms, encodings, amounts, dates and every kind of bad row.
 
-mod import_support;
-
 use duebook_core::import::{self, DetectedFormat, ImportError, ImportFormat};
 use duebook_core::model::{InvoiceKind, InvoiceStatus};
+use duebook_core::test_support::import::*;
 use duebook_core::{store::contacts, store::customers};
-use import_support::*;
 
 #[test]
 fn a_generic_file_with_synonym_headers_lands_in_the_right_buckets_per_currency() {

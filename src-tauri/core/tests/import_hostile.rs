@@ -2,12 +2,10 @@
 //! cells that smuggle a second address, and property tests that throw arbitrary Unicode and
 //! bytes at every format.
 
-mod import_support;
-
 use duebook_core::import::{self, ImportError};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;
-use import_support::*;
+use duebook_core::test_support::import::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use std::cell::RefCell;

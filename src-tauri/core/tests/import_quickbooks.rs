@@ -1,11 +1,9 @@
 //! QuickBooks Online reports: Open Invoices, A/R Aging Detail and the customer contact list.
 
-mod import_support;
-
 use duebook_core::import::{DetectedFormat, ImportFormat};
 use duebook_core::model::InvoiceKind;
 use duebook_core::store::contacts;
-use import_support::*;
+use duebook_core::test_support::import::*;
 
 #[test]
 fn the_open_invoices_report_skips_titles_groups_subtotals_total_and_footer() {

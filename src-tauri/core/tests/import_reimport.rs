@@ -1,11 +1,9 @@
 //! Re-imports, full imports, dry runs, failures and the bookkeeping around an import.
 
-mod import_support;
-
 use duebook_core::import::history;
 use duebook_core::import::{self, ChangeAction, ImportError, ImportProgress, ImportStage};
 use duebook_core::model::InvoiceStatus;
-use import_support::*;
+use duebook_core::test_support::import::*;
 
 const HEADER: &str = "customer,email,invoice,date,due_date,amount,amount_due,currency\n";
 

@@ -1,12 +1,10 @@
 //! Xero invoice export: line items grouped per invoice, statuses, types, DD/MM dates,
 //! currencies, one email per cell, duplicate columns, and re-importing a later export.
 
-mod import_support;
-
 use duebook_core::import::DetectedFormat;
 use duebook_core::model::{InvoiceKind, InvoiceStatus};
 use duebook_core::store::contacts;
-use import_support::*;
+use duebook_core::test_support::import::*;
 
 fn gbp_eur_nzd_jpy_after_first_export() -> std::collections::BTreeMap<String, [i64; 5]> {
     expected(&[

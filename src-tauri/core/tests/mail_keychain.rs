@@ -1,11 +1,9 @@
 //! The password lives in the real OS keychain (gnome-keyring's Secret Service in the test
 //! session that scripts/with-test-services.sh starts), never in the database.
 
-mod mail_support;
-
 use duebook_core::mail::account::{self, Security};
 use duebook_core::secrets::{KeychainStore, Password, SecretStore};
-use mail_support::*;
+use duebook_core::test_support::mail::*;
 use std::process::Command;
 
 fn store(test: &str) -> KeychainStore {

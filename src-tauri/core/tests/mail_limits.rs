@@ -3,15 +3,13 @@
 //! rest to the next working morning; "slow down" and quota replies pause the whole account
 //! with every message still queued, and the pause holds for the next run.
 
-mod mail_support;
-
 use chrono::{Local, Utc};
 use duebook_core::campaign::summary;
 use duebook_core::mail::account::{self, Security};
 use duebook_core::mail::limits::SendingLimits;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, RetryPolicy};
 use duebook_core::secrets::Password;
-use mail_support::*;
+use duebook_core::test_support::mail::*;
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -192,79 +190,4 @@ async fn a_used_up_daily_quota_pauses_until_the_working_morning_and_the_summary_
     assert_eq!(server.data_count(), tried, "nothing tried while paused");
     let summary = summary::summarize(s.db.conn(), today, None, &[]).unwrap();
     assert_eq!(summary.paused, Some(pause.describe()));
-}
-
-#[test]
-fn the_cli_sets_shows_and_checks_the_limits() {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let db = tmp.path().join("limits.sqlite");
-    set_account_with_cli(&db, &server);
-    let show = || {
-        let o = duebook_smtp(&db, &["account", "show"], None);
-        assert!(o.status.success(), "{}", cli_support::text(&o));
-        String::from_utf8_lossy(&o.stdout).to_string()
-    };
-    // A server on this computer: no limit until one is set.
-    assert!(
-        show().contains("Limits:    no limit (the published figures for this server)"),
-        "{}",
-        show()
-    );
-    let set = |args: &[&str]| {
-        let mut all = vec!["account", "set", "--keep-password"];
-        all.extend_from_slice(args);
-        duebook_smtp(&db, &all, None)
-    };
-    assert!(set(&["--per-day", "250"]).status.success());
-    assert!(
-        show().contains("Limits:    250 a day (set for this account)"),
-        "{}",
-        show()
-    );
-    assert!(set(&["--per-minute", "30"]).status.success());
-    assert!(
-        show().contains("Limits:    30 a minute, 250 a day"),
-        "{}",
-        show()
-    );
-    assert!(set(&["--per-minute", "none"]).status.success());
-    assert!(show().contains("Limits:    250 a day (set"), "{}", show());
-
-    for (flag, value, says) in [
-        ("--per-day", "0", "between 1 and"),
-        ("--per-day", "lots", "takes a number"),
-        ("--per-minute", "1.5", "takes a number"),
-    ] {
-        let o = set(&[flag, value]);
-        assert!(!o.status.success(), "{flag} {value}");
-        assert!(
-            cli_support::text(&o).contains(says),
-            "{}",
-            cli_support::text(&o)
-        );
-    }
-    assert!(
-        show().contains("Limits:    250 a day (set"),
-        "a refused value changes nothing"
-    );
-
-    // A preset brings its published figures (Workspace's, not Gmail's, on the same host).
-    let port = server.port.to_string();
-    let preset = [
-        "--preset",
-        "google-workspace",
-        "--host",
-        "localhost",
-        "--port",
-        &port,
-        "--security",
-        "starttls",
-    ];
-    assert!(set(&preset).status.success());
-    assert!(
-        show().contains("Limits:    2000 a day (set for this account)"),
-        "{}",
-        show()
-    );
 }

@@ -2,12 +2,10 @@
 //! scripts/with-test-services.sh): each costs a delay, never a failed, skipped or doubled
 //! message, and a refused login costs one login attempt per run.
 
-mod mail_support;
-
 use duebook_core::mail::account;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, RetryPolicy};
 use duebook_core::secrets::Password;
-use mail_support::*;
+use duebook_core::test_support::mail::*;
 use std::time::Duration;
 
 /// The real schedule's shape, in milliseconds; nothing is waited for inside a run, as with

@@ -2,15 +2,13 @@
 //! each test): headers and parts as received, login failures, 4xx retries, 5xx failures, a
 //! server that dies mid-DATA, and connection errors. Run through scripts/with-test-services.sh.
 
-mod mail_support;
-
 use duebook_core::mail::account::{self, AccountError, AccountSettings, Security};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, smtp::Stage};
 use duebook_core::secrets::{KeychainStore, MemoryStore, Password, SecretStore};
 use duebook_core::store::Database;
-use mail_support::*;
+use duebook_core::test_support::mail::*;
 use std::time::Duration;
 
 fn quick() -> RetryPolicy {

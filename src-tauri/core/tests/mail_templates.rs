@@ -1,8 +1,6 @@
 //! Templates: the shipped set renders, user templates are safe (escaping, no environment, no
 //! files, bounded output and loops) and typos are reported with line and column.
 
-mod mail_support;
-
 use duebook_core::company::fields;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, SendRequest};
@@ -10,7 +8,7 @@ use duebook_core::mail::templates::{
     self, EmailTemplate, Renderer, TemplateError, TemplatePart, BUILTIN, REMINDER_KEYS,
 };
 use duebook_core::secrets::{MemoryStore, Password};
-use mail_support::*;
+use duebook_core::test_support::mail::*;
 
 fn user_template(subject: &str, text: &str, html: &str) -> EmailTemplate {
     EmailTemplate {

@@ -3,9 +3,6 @@
 //! invoice's copy, a queued message — refuses another customer's invoice with a typed error,
 //! and nothing is written.
 
-mod campaign_support;
-
-use campaign_support::{customer, d, setup_mail, temp_db};
 use duebook_core::mail::attachments;
 use duebook_core::mail::compose::{self, ComposeError, SendRequest};
 use duebook_core::mail::outbox::{self, MessageMeta};
@@ -13,6 +10,7 @@ use duebook_core::model::{Currency, Money, TaskKind};
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::tasks::{self, NewTask};
 use duebook_core::store::{Database, DbError};
+use duebook_core::test_support::campaign::{customer, d, setup_mail, temp_db};
 use duebook_core::views::call_list::{self, CallOutcome, OutcomeInput};
 use proptest::prelude::*;
 

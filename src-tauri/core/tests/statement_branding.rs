@@ -2,12 +2,10 @@
 //! profile (old profiles without them still load), printed in the letterhead, and a logo file
 //! that is not a usable PNG or JPEG refused with a clear reason and nothing saved.
 
-mod statement_support;
-
 use duebook_core::company::{self, CompanyLogo, CompanyProfile, MAX_LOGO_BYTES};
 use duebook_core::statement::{self, StatementOptions};
 use duebook_core::store::settings;
-use statement_support::*;
+use duebook_core::test_support::statement::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,14 +1,12 @@
 //! Statements for every customer into a folder: both cores, progress, cancel, customers
 //! without an email address listed.
 
-mod statement_support;
-
 use duebook_core::company::recipient;
 use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::statement::{
     plan, write_all, BulkOptions, BulkProgress, Selection, StatementOptions,
 };
-use statement_support::*;
+use duebook_core::test_support::statement::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 

@@ -3,8 +3,6 @@
 //! byte-identical to the one saved, a statement is never queued twice, a customer without an
 //! email address gets a clear refusal and nothing queued, and "send all" stops on cancel.
 
-mod mail_support;
-
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use duebook_core::mail::account::{self, Security};
@@ -15,8 +13,8 @@ use duebook_core::model::NewCustomer;
 use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::statement::{self, BulkOptions, Selection, StatementOptions};
 use duebook_core::store::Database;
+use duebook_core::test_support::mail::*;
 use duebook_core::{store::customers, store::derived};
-use mail_support::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 fn with_account(db: &Database, port: u16) -> MemoryStore {

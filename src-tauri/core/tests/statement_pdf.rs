@@ -1,8 +1,6 @@
 //! Statement and invoice-copy PDFs read back with poppler: balances, aging, currency sections,
 //! accents, €/£/¥ and CJK text, pagination with repeated headers, wrapping inside the margins.
 
-mod statement_support;
-
 use chrono::{Days, NaiveDate};
 use duebook_core::company::format_money;
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
@@ -11,9 +9,9 @@ use duebook_core::statement::{
 };
 use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::Database;
+use duebook_core::test_support::statement::*;
 use duebook_core::views::report::aging;
 use duebook_core::{store::contacts, store::customers, store::derived, store::invoices};
-use statement_support::*;
 use std::path::Path;
 
 fn options() -> StatementOptions {

@@ -1,0 +1,311 @@
+//! `duebook account ...`: set up the SMTP account (server, login, sending limits), show it,
+//! test it, remove it. The password is read from a prompt or from standard input, never from an
+//! argument (arguments show up in `ps` and shell history).
+
+use crate::mail::{err, mailer, print_attention, runtime};
+use crate::terminal::for_terminal;
+use clap::{Args, Subcommand};
+use duebook_core::mail;
+use duebook_core::mail::account::{self, AccountSettings, ProviderPreset, Security};
+use duebook_core::mail::limits::{self, SendingLimits};
+use duebook_core::secrets::{KeychainStore, Password};
+use duebook_core::store::Database;
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum AccountAction {
+    /// Set up or change the SMTP account. Fields not given keep their current value.
+    ///
+    /// The password goes to the OS keychain: typed at a prompt, or read from standard input
+    /// with --password-stdin (e.g. `secret-tool lookup ... | duebook account set --password-stdin`).
+    Set(SetArgs),
+    /// Show the account (never the password).
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect, set up TLS and log in; with --send-to, also send a test email.
+    Test {
+        #[arg(long, value_name = "EMAIL")]
+        send_to: Option<String>,
+    },
+    /// Delete the account's settings and its password from the keychain.
+    Remove,
+}
+
+#[derive(Args)]
+pub struct SetArgs {
+    /// Fill host, port, security and sending limits for a provider: gmail, google-workspace,
+    /// microsoft365, fastmail, icloud, yahoo, zoho.
+    #[arg(long)]
+    preset: Option<String>,
+    /// The From address.
+    #[arg(long, value_name = "EMAIL")]
+    from: Option<String>,
+    /// The sender name recipients see.
+    #[arg(long)]
+    name: Option<String>,
+    /// Where replies go ("" to clear).
+    #[arg(long, value_name = "EMAIL")]
+    reply_to: Option<String>,
+    #[arg(long)]
+    host: Option<String>,
+    #[arg(long)]
+    port: Option<u16>,
+    /// starttls, tls or none (none only for a server on this computer).
+    #[arg(long)]
+    security: Option<String>,
+    /// The login name (default: the From address).
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "keep_password")]
+    password_stdin: bool,
+    /// Keep the stored password.
+    #[arg(long)]
+    keep_password: bool,
+    /// At most this many messages a minute, or "none" (default: the provider's figure).
+    #[arg(long, value_name = "N|none")]
+    per_minute: Option<String>,
+    /// At most this many messages a day, or "none" (default: the provider's figure).
+    #[arg(long, value_name = "N|none")]
+    per_day: Option<String>,
+}
+
+pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String> {
+    let db = Database::open(db_path).map_err(err)?;
+    let keychain = KeychainStore::default();
+    match action {
+        AccountAction::Set(args) => set(&db, &keychain, args),
+        AccountAction::Show { json } => {
+            let Some(view) = account::view(db.conn(), &keychain).map_err(err)? else {
+                return Err("no email account is set up (use `duebook account set`)".into());
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view).map_err(err)?);
+            } else {
+                let s = &view.settings;
+                let from = s.from_mailbox().map_err(err)?.to_string();
+                println!("From:      {}", for_terminal(&from));
+                if let Some(r) = &s.reply_to {
+                    println!("Reply-To:  {}", for_terminal(r));
+                }
+                println!(
+                    "Server:    {}:{} ({})",
+                    for_terminal(&s.host),
+                    s.port,
+                    s.security.as_str()
+                );
+                println!("User name: {}", for_terminal(&s.username));
+                println!(
+                    "Limits:    {} ({})",
+                    limits::describe(&limits::for_account(s)),
+                    if s.limits.is_some() {
+                        "set for this account"
+                    } else {
+                        "the published figures for this server"
+                    }
+                );
+                println!(
+                    "Password:  {}",
+                    if view.password_stored {
+                        "stored in the OS keychain"
+                    } else {
+                        "NOT stored (run `duebook account set`)"
+                    }
+                );
+                print_warnings(&view.warnings);
+                print_attention(db.conn())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountAction::Test { send_to } => {
+            let settings = account::require(db.conn()).map_err(err)?;
+            let m = mailer(&db)?;
+            let rt = runtime()?;
+            let report = rt.block_on(m.test_connection()).map_err(err)?;
+            println!(
+                "OK: connected to {}:{} ({}), logged in as {}",
+                for_terminal(&report.host),
+                report.port,
+                if report.encrypted {
+                    "encrypted"
+                } else {
+                    "NOT encrypted"
+                },
+                for_terminal(&settings.username)
+            );
+            print_warnings(&settings.warnings());
+            if let Some(to) = send_to {
+                let reply = rt.block_on(mail::send_test_email(&m, &settings, &to))?;
+                println!(
+                    "test email to {} accepted: {}",
+                    for_terminal(&to),
+                    for_terminal(&reply)
+                );
+            }
+            rt.block_on(m.close());
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountAction::Remove => {
+            if account::remove(db.conn(), &keychain).map_err(err)? {
+                println!("email account and its keychain password removed");
+            } else {
+                println!("no email account was set up");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The limits to store: a chosen preset's (or the current ones on the same server), with
+/// `--per-minute` / `--per-day` over them. None: follow the provider's published figures.
+fn limits_from(
+    per_minute: &Option<String>,
+    per_day: &Option<String>,
+    preset: Option<&ProviderPreset>,
+    current: Option<&AccountSettings>,
+    host: &str,
+) -> Result<Option<SendingLimits>, String> {
+    let base = match (preset, current) {
+        (Some(p), _) => Some(p.limits),
+        (None, Some(c)) if c.host.eq_ignore_ascii_case(host.trim()) => c.limits,
+        _ => None,
+    };
+    if per_minute.is_none() && per_day.is_none() {
+        return Ok(base);
+    }
+    let parse = |flag: &str, text: &str| -> Result<Option<u32>, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "none" | "off" => Ok(None),
+            n => n.parse().map(Some).map_err(|_| {
+                format!(
+                    "{flag} takes a number or \"none\", not {:?}",
+                    for_terminal(text)
+                )
+            }),
+        }
+    };
+    let mut limits = base.unwrap_or_else(|| limits::for_host(host));
+    if let Some(text) = per_minute {
+        limits.per_minute = parse("--per-minute", text)?;
+    }
+    if let Some(text) = per_day {
+        limits.per_day = parse("--per-day", text)?;
+    }
+    Ok(Some(limits))
+}
+
+fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
+    let current = account::load(db.conn()).map_err(err)?;
+    let preset = match &args.preset {
+        Some(id) => Some(account::preset(id).ok_or_else(|| {
+            let ids: Vec<&str> = account::PRESETS.iter().map(|p| p.id).collect();
+            format!("unknown preset {id:?} (known: {})", ids.join(", "))
+        })?),
+        None => None,
+    };
+    let security = match &args.security {
+        Some(s) => Some(Security::parse(s).map_err(err)?),
+        None => preset.map(|p| p.security),
+    };
+    let from = args
+        .from
+        .or_else(|| current.as_ref().map(|c| c.from_address.clone()))
+        .ok_or("--from is required for a new account")?;
+    let host = args
+        .host
+        .or_else(|| preset.map(|p| p.host.to_string()))
+        .or_else(|| current.as_ref().map(|c| c.host.clone()))
+        .ok_or("--host (or --preset) is required for a new account")?;
+    let security = security
+        .or_else(|| current.as_ref().map(|c| c.security))
+        .unwrap_or(Security::StartTls);
+    let port = args
+        .port
+        .or_else(|| preset.map(|p| p.port))
+        .or_else(|| {
+            current
+                .as_ref()
+                .filter(|c| c.security == security)
+                .map(|c| c.port)
+        })
+        .unwrap_or(match security {
+            Security::ImplicitTls => 465,
+            _ => 587,
+        });
+    let settings = AccountSettings {
+        sender_name: args
+            .name
+            .or_else(|| current.as_ref().map(|c| c.sender_name.clone()))
+            .unwrap_or_default(),
+        reply_to: match args.reply_to {
+            Some(r) if r.trim().is_empty() => None,
+            Some(r) => Some(r),
+            None => current.as_ref().and_then(|c| c.reply_to.clone()),
+        },
+        username: args
+            .username
+            .or_else(|| current.as_ref().map(|c| c.username.clone()))
+            .unwrap_or_else(|| from.clone()),
+        limits: limits_from(
+            &args.per_minute,
+            &args.per_day,
+            preset,
+            current.as_ref(),
+            &host,
+        )?,
+        from_address: from,
+        host,
+        port,
+        security,
+    };
+    // Check the fields before asking for a password.
+    let settings = settings.validated().map_err(err)?;
+    let password = if args.keep_password {
+        None
+    } else if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
+        line.clear();
+        Some(Password::new(trimmed))
+    } else if std::io::stdin().is_terminal() {
+        if let Some(p) = preset {
+            eprintln!("{}: {}", p.label, p.note);
+        }
+        let prompt = if current.is_some() {
+            "SMTP password or app password (Enter keeps the stored one): "
+        } else {
+            "SMTP password or app password: "
+        };
+        let typed = rpassword::prompt_password(prompt)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        (!typed.is_empty()).then(|| Password::new(typed))
+    } else {
+        return Err(
+            "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
+        );
+    };
+    let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
+    println!(
+        "email account saved: {} via {}:{} ({}); password in the OS keychain",
+        for_terminal(&view.settings.from_address),
+        for_terminal(&view.settings.host),
+        view.settings.port,
+        view.settings.security.as_str()
+    );
+    print_warnings(&view.warnings);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn print_warnings(warnings: &[String]) {
+    for w in warnings {
+        println!("warning: {}", for_terminal(w));
+    }
+}

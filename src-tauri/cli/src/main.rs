@@ -1,0 +1,123 @@
+//! `duebook`: the command line over duebook-core, for imports, reports and scheduled jobs.
+//! Every subcommand resolves the database exactly like the app does (see `paths`).
+
+use clap::{Parser, Subcommand};
+use duebook_core::clock::{Clock, SystemClock};
+use duebook_core::paths;
+use duebook_core::store::Database;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod account;
+mod aging;
+mod campaigns;
+mod demo;
+mod import;
+mod mail;
+mod statements;
+mod templates;
+mod terminal;
+
+#[derive(Parser)]
+#[command(
+    name = "duebook",
+    version,
+    about = "Duebook: collections for small finance teams"
+)]
+struct Cli {
+    /// The database file (default: $DUEBOOK_DB, else the app's current database).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fill a new database with realistic demo data (refuses a file that has customers).
+    Demo(demo::DemoArgs),
+    /// Open receivables per currency in aging buckets.
+    Aging(aging::AgingArgs),
+    /// Import open invoices (or a QuickBooks customer contact list) from a CSV export.
+    ///
+    /// Exit status: 0 when the file was read, even if some rows were rejected (each is listed
+    /// as "line N: reason"); 1 when nothing could be imported (unreadable file, unknown layout,
+    /// every row rejected).
+    Import(import::ImportArgs),
+    /// The SMTP account reminders are sent through (password in the OS keychain).
+    Account {
+        #[command(subcommand)]
+        action: account::AccountAction,
+    },
+    /// Send one email to a customer's billing contact from a template.
+    ///
+    /// Exit status: 0 sent, 1 failed or refused (the reason is printed), 3 uncertain (the
+    /// connection broke after the message was handed over: check before resending).
+    Send(mail::SendArgs),
+    /// Messages that failed, are uncertain or wait in the queue; resend or resolve them.
+    Outbox {
+        #[command(subcommand)]
+        action: mail::OutboxAction,
+    },
+    /// Write statement-of-account PDFs: every customer with a balance, or --customer ID.
+    ///
+    /// Customers without an email address are listed. Exit status: 0 when every statement
+    /// was written, 1 when any failed.
+    Statements(statements::StatementsArgs),
+    /// Run the campaign steps due today: queue and send the emails, create the call tasks.
+    ///
+    /// Safe to run from cron or a timer as often as you like: each message has a unique key,
+    /// only one process sends at a time, and after days switched off it sends what is due now
+    /// once. Exit status: 0 done, 1 a message failed, 3 a message is uncertain.
+    RunDue(campaigns::RunDueArgs),
+    /// Reminder campaigns: list, create from a preset, preview the plan.
+    Campaigns {
+        #[command(subcommand)]
+        action: campaigns::CampaignsAction,
+    },
+    /// Email templates: list, export to files, check files, set from files, reset, preview.
+    Templates {
+        #[command(subcommand)]
+        action: templates::TemplatesAction,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprint!("{}", terminal::lines(&format!("error: {message}")));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    let path = paths::resolve_db_path(cli.db.as_deref()).map_err(|e| e.to_string())?;
+    announce_upgrade(&path)?;
+    let today = SystemClock.today();
+    match cli.command {
+        Command::Demo(args) => demo::demo(&path, args, today)?,
+        Command::Aging(args) => aging::aging(&path, args, today)?,
+        Command::Import(args) => return import::import(&path, args, today),
+        Command::Account { action } => return account::account(&path, action),
+        Command::Send(args) => return mail::send(&path, args, today),
+        Command::Outbox { action } => return mail::outbox(&path, action),
+        Command::Statements(args) => return statements::statements(&path, args, today),
+        Command::RunDue(args) => return campaigns::run_due(&path, args, today),
+        Command::Campaigns { action } => return campaigns::campaigns(&path, action, today),
+        Command::Templates { action } => return templates::templates(&path, action, today),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens (and so migrates) the file once before the command: what an upgrade changed in the
+/// user's data goes to stderr, so scripted output stays as it was.
+fn announce_upgrade(path: &Path) -> Result<(), String> {
+    let db = Database::open(path).map_err(|e| e.to_string())?;
+    for notice in db.notices() {
+        eprintln!("note: {notice}");
+    }
+    Ok(())
+}

@@ -1,0 +1,265 @@
+//! `duebook account ...` and `duebook send ...` end to end: the real binary, the real keychain
+//! and a real SMTP server. Run through scripts/with-test-services.sh.
+
+mod support;
+
+use duebook_core::test_support::mail::*;
+use std::process::{Command, Stdio};
+use support::{duebook_smtp as duebook, smtp_command, text};
+
+#[test]
+fn set_up_the_account_and_send_a_reminder_headless() {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start("accept", &tmp.path().join("srv"));
+    let (dir, db) = temp_db();
+    seed_company(&db);
+    let customer = seed_customer(&db, "Acme Trading", "ap@acme.example");
+    let path = db.path().to_path_buf();
+    drop(db);
+    let port = server.port.to_string();
+    let id = customer.to_string();
+
+    // A password is never taken as an argument.
+    let o = duebook(&path, &["account", "set", "--password", PASSWORD], None);
+    assert!(!o.status.success());
+    // Without a terminal, it must come from standard input.
+    let o = duebook(
+        &path,
+        &[
+            "account",
+            "set",
+            "--from",
+            USER,
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("--password-stdin"), "{}", text(&o));
+
+    let o = duebook(
+        &path,
+        &[
+            "account",
+            "set",
+            "--from",
+            USER,
+            "--name",
+            "Northwind Accounts",
+            "--reply-to",
+            "billing@northwind.example",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains(PASSWORD));
+
+    let o = duebook(&path, &["account", "show"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let shown = text(&o);
+    assert!(
+        shown.contains("stored in the OS keychain") && shown.contains(&format!("localhost:{port}")),
+        "{shown}"
+    );
+    assert!(!shown.contains(PASSWORD));
+
+    let o = duebook(&path, &["account", "test"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("OK: connected"), "{}", text(&o));
+    let o = duebook(
+        &path,
+        &["account", "test", "--send-to", "me@northwind.example"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let test_mail = server.received();
+    assert_eq!(test_mail.len(), 1);
+    assert_eq!(test_mail[0]["headers"]["Subject"], "Duebook test email");
+    assert_eq!(test_mail[0]["rcpt_tos"][0], "me@northwind.example");
+
+    let o = duebook(
+        &path,
+        &[
+            "send",
+            "--customer",
+            &id,
+            "--template",
+            "overdue-1",
+            "--dry-run",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let preview = text(&o);
+    assert!(
+        preview.contains("To:       Jordan Smith <ap@acme.example>"),
+        "{preview}"
+    );
+    assert!(preview.contains("Subject:") && preview.contains("nothing was stored or sent"));
+    assert_eq!(server.received().len(), 1);
+
+    let o = duebook(
+        &path,
+        &[
+            "send",
+            "--customer",
+            &id,
+            "--template",
+            "overdue-1",
+            "--key",
+            "cli-1",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).starts_with("sent"), "{}", text(&o));
+    assert_eq!(server.received().len(), 2);
+    // The same key again: refused, not sent twice.
+    let o = duebook(
+        &path,
+        &[
+            "send",
+            "--customer",
+            &id,
+            "--template",
+            "overdue-1",
+            "--key",
+            "cli-1",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("already queued"), "{}", text(&o));
+    assert_eq!(server.received().len(), 2);
+    // Bad input: a clear error, nothing stored.
+    let o = duebook(
+        &path,
+        &["send", "--customer", "999999", "--template", "overdue-1"],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("no customer 999999"), "{}", text(&o));
+    let o = duebook(
+        &path,
+        &["send", "--customer", &id, "--template", "nope"],
+        None,
+    );
+    assert!(text(&o).contains("no template"), "{}", text(&o));
+
+    let o = duebook(&path, &["outbox", "list", "--customer", &id], None);
+    assert!(text(&o).contains("sent "), "{}", text(&o));
+
+    let hits = files_containing(dir.path(), PASSWORD.as_bytes());
+    assert!(hits.is_empty(), "password found in {hits:?}");
+
+    let o = duebook(&path, &["account", "remove"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let lookup = Command::new("secret-tool")
+        .args([
+            "lookup",
+            "service",
+            "app.duebook.desktop",
+            "username",
+            &format!("smtp:{USER}@localhost"),
+        ])
+        .output()
+        .unwrap();
+    assert!(lookup.stdout.is_empty(), "the keychain entry is gone");
+    let o = duebook(&path, &["account", "show"], None);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn a_send_killed_mid_data_becomes_uncertain_and_is_not_sent_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Its own login, so its keychain entry never meets the other test's.
+    let secrets_user = format!("kill-{}@northwind.example", std::process::id());
+    let hanging = SmtpServer::start_for(
+        "hang-after-data",
+        &tmp.path().join("srv"),
+        false,
+        &secrets_user,
+    );
+    let (_dir, db) = temp_db();
+    seed_company(&db);
+    let customer = seed_customer(&db, "Globex", "ap@globex.example");
+    let path = db.path().to_path_buf();
+    drop(db);
+    let port = hanging.port.to_string();
+    let o = duebook(
+        &path,
+        &[
+            "account",
+            "set",
+            "--from",
+            USER,
+            "--username",
+            &secrets_user,
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--password-stdin",
+        ],
+        Some(PASSWORD),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+
+    // `duebook send` hands the message over, then is killed while waiting for the verdict.
+    let mut child = smtp_command(
+        &path,
+        &[
+            "send",
+            "--customer",
+            &customer.to_string(),
+            "--template",
+            "overdue-2",
+        ],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let start = std::time::Instant::now();
+    while hanging.data_count() == 0 {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the message never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    // The next command finds the orphan and makes it uncertain; sending the queue skips it.
+    let o = duebook(&path, &["outbox", "list"], None);
+    let listed = text(&o);
+    assert!(
+        listed.contains("uncertain") && listed.contains("Duebook stopped while sending"),
+        "{listed}"
+    );
+    drop(hanging);
+    let server = SmtpServer::start_for("accept", &tmp.path().join("srv2"), false, &secrets_user);
+    let port = server.port.to_string();
+    let o = duebook(
+        &path,
+        &["account", "set", "--port", &port, "--keep-password"],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = duebook(&path, &["outbox", "send"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(server.data_count(), 0, "no second copy");
+    let o = duebook(&path, &["account", "remove"], None);
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -1,0 +1,117 @@
+//! Runs the real `duebook` binary for the CLI tests (`mod support;` in each). Every run has its
+//! HOME and data directory inside the test's temporary folder and no `DUEBOOK_DB`, so no test
+//! reads or writes the user's own files.
+#![allow(dead_code)]
+
+use duebook_core::test_support::mail::{required_env, SmtpServer, PASSWORD, USER};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// `duebook` with HOME = `home`, its data directory `home/data` and `DUEBOOK_DB` unset.
+pub fn command_in(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_duebook"));
+    cmd.env_remove("DUEBOOK_DB")
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"));
+    cmd
+}
+
+/// `duebook --db DB ARGS...`, at home in the database's folder.
+pub fn command(db: &Path, args: &[&str]) -> Command {
+    let home = db.parent().expect("the database has a folder");
+    let mut cmd = command_in(home);
+    cmd.arg("--db").arg(db).args(args);
+    cmd
+}
+
+/// Runs `cmd` to its end with `stdin` as its input (empty for None).
+pub fn run(mut cmd: Command, stdin: Option<&str>) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run duebook");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("wait for duebook")
+}
+
+/// `duebook ARGS...` at home in `home` (for the tests of where the database is found).
+pub fn duebook_in(home: &Path, args: &[&str]) -> Output {
+    let mut cmd = command_in(home);
+    cmd.args(args);
+    run(cmd, None)
+}
+
+/// `duebook --db DB ARGS...` with nothing on standard input.
+pub fn duebook(db: &Path, args: &[&str]) -> Output {
+    run(command(db, args), None)
+}
+
+/// `duebook --db DB ARGS...` reading `stdin`.
+pub fn duebook_with_stdin(db: &Path, args: &[&str], stdin: &str) -> Output {
+    run(command(db, args), Some(stdin))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// What a process printed, stdout then stderr.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", stdout(o), stderr(o))
+}
+
+/// `duebook --db DB ARGS...` (see [`command`]) trusting the test server's
+/// certificate.
+pub fn smtp_command(db: &Path, args: &[&str]) -> Command {
+    let mut cmd = command(db, args);
+    cmd.env("DUEBOOK_SMTP_CA_FILE", required_env("DUEBOOK_TEST_CERT"));
+    cmd
+}
+
+/// Runs [`smtp_command`] to its end with `stdin` as its input.
+pub fn duebook_smtp(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    run(smtp_command(db, args), stdin)
+}
+
+/// `duebook account set` for `server` (STARTTLS, the password on standard input); asserts it
+/// succeeded.
+pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
+    set_account_with_password(db, server, PASSWORD);
+}
+
+/// `duebook account set` as [`set_account_with_cli`], with another password.
+pub fn set_account_with_password(db: &Path, server: &SmtpServer, password: &str) {
+    let port = server.port.to_string();
+    let o = duebook_smtp(
+        db,
+        &[
+            "account",
+            "set",
+            "--from",
+            USER,
+            "--name",
+            "Northwind Accounts",
+            "--host",
+            "localhost",
+            "--port",
+            &port,
+            "--security",
+            "starttls",
+            "--password-stdin",
+        ],
+        Some(&format!("{password}\n")),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}

@@ -1,0 +1,211 @@
+//! Helpers for the campaign tests: a database file with a sending account and company,
+//! customers with invoices due on chosen dates, and a mailer that records.
+
+// The mail tests' company and account, so both suites send the same kind of message.
+use super::mail as mail_support;
+
+pub mod backlog;
+
+use crate::campaign::run;
+use crate::clock::{Clock, FixedClock};
+use crate::mail::account::{self, Security};
+use crate::mail::smtp::{MailError, Mailer, SendError};
+use crate::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
+use crate::secrets::{MemoryStore, Password};
+use crate::store::Database;
+use crate::{store::customers, store::derived, store::invoices, store::tasks};
+use chrono::NaiveDate;
+use lettre::address::Envelope;
+use std::path::Path;
+use std::process::Output;
+use std::sync::Mutex;
+
+pub fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+pub fn temp_db() -> (tempfile::TempDir, Database) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Database::open(&dir.path().join("campaign.sqlite")).expect("open db");
+    (dir, db)
+}
+
+/// Company profile and an SMTP account (password in a memory store), so messages can be composed.
+pub fn setup_mail(db: &Database) {
+    mail_support::seed_company(db);
+    account::save(
+        db.conn(),
+        &MemoryStore::new(),
+        &mail_support::account(2525, Security::None),
+        Some(&Password::new("pw")),
+    )
+    .expect("account");
+}
+
+/// A customer with (optionally) a billing email and one EUR invoice per due date; returns
+/// (customer id, invoice ids).
+pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -> (i64, Vec<i64>) {
+    let conn = db.conn();
+    let id = customers::insert(conn, &NewCustomer::named(name)).expect("customer");
+    mail_support::billing_contact(db, id, email, Some("+44 20 7946 0000"));
+    let ids = dues
+        .iter()
+        .enumerate()
+        .map(|(n, due)| invoice(db, id, &format!("INV-{id}-{n}"), due))
+        .collect();
+    derived::refresh_customers(conn, &[id]).expect("refresh");
+    (id, ids)
+}
+
+/// An open invoice of 100.00 EUR for `customer`, issued 30 days before it is `due`.
+pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
+    let due = d(due);
+    invoices::insert(
+        db.conn(),
+        &NewInvoice {
+            customer_id: customer,
+            kind: InvoiceKind::Invoice,
+            number: number.into(),
+            issue_date: due - chrono::Days::new(30),
+            due_date: due,
+            total: Money::new(10_000, Currency::parse("EUR").expect("eur")),
+            source: "manual".into(),
+        },
+    )
+    .expect("invoice")
+}
+
+/// A contact address with a header injection, for [`store_raw`].
+pub const INJECTED: &str = "ap@acme.example\r\nBcc: eve@evil.example";
+/// A customer name with a line break, a header, an encoded-word look-alike and a bidi override.
+pub const POISONED_NAME: &str =
+    "Acme\r\nBcc: eve@evil.example =?utf-8?b?UGF5IElCQU4gWFg=?=\u{202E}";
+
+/// Writes a customer's name and its contacts' name (and address, when given) straight into
+/// SQLite, past every way in that cleans: what an older version, another tool or a hand-edited
+/// file may have left there.
+pub fn store_raw(db: &Database, customer_id: i64, name: &str, contact: &str, email: Option<&str>) {
+    let conn = db.conn();
+    conn.execute(
+        "UPDATE customers SET name = ?2 WHERE id = ?1",
+        rusqlite::params![customer_id, name],
+    )
+    .expect("store the name");
+    conn.execute(
+        "UPDATE contacts SET name = ?2, email = coalesce(?3, email) WHERE customer_id = ?1",
+        rusqlite::params![customer_id, contact, email],
+    )
+    .expect("store the contact");
+}
+
+/// Accepts everything and keeps the raw messages.
+#[derive(Default)]
+pub struct Recorder {
+    pub sent: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Recorder {
+    pub fn count(&self) -> usize {
+        self.sent.lock().expect("lock").len()
+    }
+}
+
+impl Mailer for Recorder {
+    async fn send(&self, _: &Envelope, raw: &[u8]) -> Result<String, SendError> {
+        self.sent.lock().expect("lock").push(raw.to_vec());
+        Ok("250 2.0.0 Ok".into())
+    }
+}
+
+/// Accepts every message except: addresses with "bounce" are refused (550), with "full" are
+/// refused (552), with "lost" get no verdict.
+#[derive(Default)]
+pub struct Picky(pub Recorder);
+
+impl Mailer for Picky {
+    async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<String, SendError> {
+        let to = envelope.to()[0].to_string();
+        for (marker, reply) in [("bounce", "550 no such user"), ("full", "552 mailbox full")] {
+            if to.contains(marker) {
+                return Err(SendError::NotSent(MailError::Invalid(reply.into())));
+            }
+        }
+        if to.contains("lost") {
+            return Err(SendError::Unknown(MailError::Invalid(
+                "the connection dropped after the message".into(),
+            )));
+        }
+        self.0.send(envelope, raw).await
+    }
+}
+
+/// Standard output of a run that must have succeeded.
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+/// (date, customer, template, channel) for every message and call task, day by day.
+pub type Log = Vec<(NaiveDate, i64, String, &'static str)>;
+
+/// Runs `run-due` once a day for `days` days from `start`, with the clock stopped on each day.
+pub fn simulate<M: Mailer>(path: &Path, start: NaiveDate, days: u64, mailer: &M) -> Log {
+    simulate_days(path, (start, days), mailer, |_| {}, |_| {})
+}
+
+/// [`simulate`], calling `before` with each day's date before its run and `after` with the
+/// run's report.
+pub fn simulate_days<M: Mailer>(
+    path: &Path,
+    (start, days): (NaiveDate, u64),
+    mailer: &M,
+    mut before: impl FnMut(NaiveDate),
+    mut after: impl FnMut(&run::RunReport),
+) -> Log {
+    let db = Database::open(path).expect("open");
+    let mut log = Vec::new();
+    for n in 0..days {
+        let clock = FixedClock(start + chrono::Days::new(n));
+        let today = clock.today();
+        before(today);
+        let report = block_on(run::run_due(path, mailer, today, false)).expect("run-due");
+        after(&report);
+        for c in &report.campaigns {
+            assert!(c.failed.is_empty(), "{today}: {:?}", c.failed);
+            assert!(c.already_queued.is_empty());
+            for id in &c.messages {
+                let m = crate::mail::outbox::get(db.conn(), *id).expect("message");
+                log.push((
+                    today,
+                    m.customer_id.expect("customer"),
+                    m.template_key.expect("template"),
+                    "email",
+                ));
+            }
+            for id in &c.tasks {
+                let t = tasks::get(db.conn(), *id).expect("task");
+                let step = c
+                    .plan
+                    .contacts
+                    .iter()
+                    .find(|p| p.customer_id == t.customer_id)
+                    .expect("planned");
+                log.push((today, t.customer_id, step.template_key.clone(), "call"));
+            }
+        }
+    }
+    log
+}
