@@ -1,14 +1,12 @@
 //! The campaign runner shared by the app and `run-due`: chunks, pause and resume, cancel,
 //! progress, a refused login, another sender's lease and a locked database.
 
-
-
-use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use duebook_core::campaign::runner::{self, Ending, Progress, Request, RunControl, RunnerOptions};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState, CANCELLED_REASON};
 use duebook_core::mail::smtp::{MailError, Mailer, SendError};
 use duebook_core::store::Database;
+use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
 use lettre::address::Envelope;
 use std::collections::VecDeque;
 use std::path::PathBuf;

@@ -2,9 +2,10 @@
 //! preset, edited before saving) and edits of existing ones, the plan preview with any planned message fully rendered, and
 //! runs started by hand (see [`crate::scheduler`]).
 //!
-//! Campaigns travel as the core's own serde shapes (`Campaign`, `NewCampaign`, `Plan`); their
-//! TypeScript mirror is `ui/src/components/campaigns/types.ts`.
+//! Campaigns travel as the core's own serde shapes (`Campaign`, `NewCampaign`, `Plan`); ts-rs
+//! generates their TypeScript in `ui/src/lib/bindings`.
 
+use crate::commands::mail_send::{template_choices, TemplateChoice};
 use crate::commands::parse_date;
 use crate::error::{CommandError, CommandResult};
 use crate::scheduler::{self, RunProgress, Scheduler};
@@ -15,9 +16,9 @@ use duebook_core::campaign::results::{self, CampaignResults};
 use duebook_core::campaign::{self, Campaign, CampaignError, CatchUp, NewCampaign};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::mail::compose::{self, ComposeError, EmailPreview, SendRequest};
-use duebook_core::mail::templates;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
 
 pub(crate) fn campaign_error(error: CampaignError) -> CommandError {
     match error {
@@ -35,17 +36,11 @@ fn compose_error(error: ComposeError) -> CommandError {
 }
 
 /// A shipped campaign, by the short name `duebook campaigns preset` takes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
 pub struct CampaignPreset {
     pub key: String,
     pub campaign: NewCampaign,
-}
-
-/// A template a step can use.
-#[derive(Debug, Clone, Serialize)]
-pub struct TemplateChoice {
-    pub key: String,
-    pub name: String,
 }
 
 #[tauri::command]
@@ -68,17 +63,7 @@ pub async fn campaign_presets() -> CommandResult<Vec<CampaignPreset>> {
 
 #[tauri::command]
 pub async fn campaign_templates(state: State<'_, AppState>) -> CommandResult<Vec<TemplateChoice>> {
-    state.with_db(|db| {
-        let list =
-            templates::list(db.conn()).map_err(|e| CommandError::InvalidInput(e.to_string()))?;
-        Ok(list
-            .into_iter()
-            .map(|t| TemplateChoice {
-                key: t.key,
-                name: t.name,
-            })
-            .collect())
-    })
+    state.with_db(|db| template_choices(db.conn()))
 }
 
 /// Saves a new campaign; returns its id. A campaign is checked whole: nothing is saved when a

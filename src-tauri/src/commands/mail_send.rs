@@ -57,7 +57,7 @@ impl PickedFiles {
     }
 }
 
-/// A template the composer offers.
+/// A template the composer and the campaign editor offer.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct TemplateChoice {
@@ -65,6 +65,21 @@ pub struct TemplateChoice {
     pub name: String,
     /// The template attaches copies of the overdue invoices by default.
     pub attach_overdue_copies: bool,
+}
+
+/// Every template, for the composer and for campaign steps.
+pub(crate) fn template_choices(conn: &rusqlite::Connection) -> CommandResult<Vec<TemplateChoice>> {
+    templates::list(conn)?
+        .into_iter()
+        .map(|t| {
+            let options = attachments::template_options(conn, &t.key)?;
+            Ok(TemplateChoice {
+                attach_overdue_copies: options.attach_overdue_copies,
+                key: t.key,
+                name: t.name,
+            })
+        })
+        .collect()
 }
 
 /// What the composer needs to open.
@@ -86,19 +101,8 @@ pub async fn compose_options(
     let today = SystemClock.today();
     state.with_db(|db| {
         let conn = db.conn();
-        let templates = templates::list(conn)?
-            .into_iter()
-            .map(|t| {
-                let options = attachments::template_options(conn, &t.key)?;
-                Ok(TemplateChoice {
-                    attach_overdue_copies: options.attach_overdue_copies,
-                    key: t.key,
-                    name: t.name,
-                })
-            })
-            .collect::<CommandResult<_>>()?;
         Ok(ComposeOptions {
-            templates,
+            templates: template_choices(conn)?,
             invoices: attachments::invoice_copy_choices(conn, customer_id, today)?,
             account_ready: account::load(conn)?.is_some(),
         })

@@ -135,7 +135,7 @@ export type { Contact, ContactInput, Customer, CustomerEdit, CustomerFilters, Cu
 export type { ExportResult, ListFacets, ListView, Note, Theme, TimelineEntry, TimelineKind };
 export type { AgingBucket } from "./bindings/AgingBucket";
 export type { Balance } from "./bindings/Balance";
-export type { Channel } from "./bindings/Channel";
+export type { PreferredChannel } from "./bindings/PreferredChannel";
 export type { CustomerRow } from "./bindings/CustomerRow";
 export type { DetectedFormat } from "./bindings/DetectedFormat";
 export type { Dispute } from "./bindings/Dispute";
@@ -250,14 +250,12 @@ export type { Security } from "./bindings/Security";
 export type { TemplateField } from "./bindings/TemplateField";
 
 // Campaigns and their runs (src-tauri/src/commands/campaigns.rs, src-tauri/src/scheduler.rs).
-import type {
-  Campaign,
-  CampaignPreset,
-  CampaignResults,
-  NewCampaign,
-  Plan,
-  TemplateChoice,
-} from "../components/campaigns/types";
+import type { Campaign } from "./bindings/Campaign";
+import type { CampaignPreset } from "./bindings/CampaignPreset";
+import type { CampaignResults } from "./bindings/CampaignResults";
+import type { NewCampaign } from "./bindings/NewCampaign";
+import type { Plan } from "./bindings/Plan";
+import type { TemplateChoice } from "./bindings/TemplateChoice";
 import type { RunProgress } from "./bindings/RunProgress";
 import type { Backlog } from "./bindings/Backlog";
 import type { CatchUp } from "./bindings/CatchUp";
@@ -284,7 +282,24 @@ export const campaignsApi = {
     listen<RunProgress>("campaign-run", (event) => handler(event.payload)),
 };
 
-export type { Backlog, CatchUp, RunProgress };
+export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, NewCampaign, Plan, RunProgress, TemplateChoice };
+export type { Audience } from "./bindings/Audience";
+export type { Escalation } from "./bindings/Escalation";
+export type { Excluded } from "./bindings/Excluded";
+export type { ExclusionReason } from "./bindings/ExclusionReason";
+export type { FieldCondition } from "./bindings/FieldCondition";
+export type { FieldOp } from "./bindings/FieldOp";
+export type { Outcomes } from "./bindings/Outcomes";
+export type { PlannedContact } from "./bindings/PlannedContact";
+export type { PlannedInvoice } from "./bindings/PlannedInvoice";
+export type { Step } from "./bindings/Step";
+export type { StepChannel } from "./bindings/StepChannel";
+export type { StepCount } from "./bindings/StepCount";
+export type { StepResults } from "./bindings/StepResults";
+export type { Trigger } from "./bindings/Trigger";
+export type { UsuallyLate } from "./bindings/UsuallyLate";
+export type { Variant } from "./bindings/Variant";
+export type { VariantResults } from "./bindings/VariantResults";
 export type { RunPhase } from "./bindings/RunPhase";
 
 // The Today view's call list (src-tauri/src/commands/call_list.rs).

@@ -16,10 +16,12 @@ use super::facts::{Facts, OpenInvoice};
 use super::{Campaign, Trigger};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// Per campaign: how far one message may move a customer up the overdue steps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Escalation {
     /// First the earliest overdue step, then one step up per message, after the gap.
     #[default]

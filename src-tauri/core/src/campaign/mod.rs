@@ -36,6 +36,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use storage::step_id;
 pub use storage::{create, create_pending, get, list, set_active, update};
+use ts_rs::TS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CampaignError {
@@ -61,8 +62,9 @@ pub type CampaignResult<T> = Result<T, CampaignError>;
 
 /// Who a campaign writes to. Every field is optional; do-not-contact customers are always
 /// excluded whatever the rule says.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default)]
+#[ts(export)]
 pub struct Audience {
     pub segment: Option<String>,
     /// The customer must carry every one of these tags.
@@ -85,7 +87,8 @@ pub struct Audience {
 /// between the due date and the last payment (an early payment counts as 0) is at least
 /// `min_average_days_late`. Judged only with at least [`USUALLY_LATE_MIN_PAID`] paid invoices,
 /// so one late payment does not make a late payer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct UsuallyLate {
     pub min_average_days_late: i64,
 }
@@ -94,15 +97,17 @@ pub const USUALLY_LATE_MIN_PAID: i64 = 2;
 
 /// A condition on one custom field. Keys match exactly (trimmed); values ignore case and the
 /// spaces around them. A customer without the field never matches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct FieldCondition {
     pub key: String,
     pub op: FieldOp,
     pub value: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum FieldOp {
     Equals,
     Contains,
@@ -122,8 +127,9 @@ impl FieldCondition {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, rename = "StepChannel")]
 pub enum Channel {
     Email,
     Call,
@@ -146,8 +152,9 @@ impl Channel {
 }
 
 /// When a step applies to an invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Trigger {
     /// N days after the due date (negative: before, 0: on the day).
     DueOffset(i64),
@@ -155,7 +162,8 @@ pub enum Trigger {
     DayOfMonth(u32),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Step {
     /// 1, 2, ...: later steps are more advanced (firmer tone).
     pub position: i64,
@@ -168,8 +176,9 @@ pub struct Step {
 }
 
 /// Which of a step's two templates a customer gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Variant {
     A,
     B,
@@ -237,7 +246,8 @@ fn mix(campaign_id: i64, position: i64, customer_id: i64) -> u64 {
     z ^ (z >> 31)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct NewCampaign {
     pub name: String,
     pub audience: Audience,
@@ -272,7 +282,8 @@ impl NewCampaign {
 
 pub const DEFAULT_MIN_GAP_DAYS: i64 = 15;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
 pub struct Campaign {
     pub id: i64,
     pub name: String,

@@ -15,10 +15,12 @@ use super::{get, CampaignResult, Step, Variant};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;
+use ts_rs::TS;
 
 pub const RESULTS_WINDOW_DAYS: i64 = 14;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct Outcomes {
     pub sent: usize,
     pub failed: usize,
@@ -34,14 +36,16 @@ pub struct Outcomes {
     pub paid_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct VariantResults {
     pub variant: Variant,
     pub template_key: String,
     pub outcomes: Outcomes,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct StepResults {
     pub position: i64,
     pub template_key: String,
@@ -50,7 +54,8 @@ pub struct StepResults {
     pub variants: Vec<VariantResults>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
 pub struct CampaignResults {
     pub campaign_id: i64,
     pub name: String,

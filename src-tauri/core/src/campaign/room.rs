@@ -13,9 +13,11 @@ use crate::model::Currency;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use std::cmp::Reverse;
+use ts_rs::TS;
 
 /// How urgent a contact is when not everyone can be emailed today.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct Urgency {
     /// The customer's latest promise to pay is broken.
     pub broken_promise: bool,

@@ -8,7 +8,7 @@ use unicode_normalization::UnicodeNormalization;
 /// How the customer prefers to be chased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
+#[ts(export, rename = "PreferredChannel")]
 pub enum Channel {
     Email,
     Phone,

@@ -49,8 +49,10 @@ use chrono::NaiveDate;
 use customer::{Decision, Rules};
 use rusqlite::Connection;
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct Plan {
     pub campaign_id: i64,
     pub date: NaiveDate,
@@ -84,7 +86,8 @@ impl Plan {
 }
 
 /// An invoice a contact moves on, at its own step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct PlannedInvoice {
     pub invoice_id: i64,
     pub number: String,
@@ -93,7 +96,8 @@ pub struct PlannedInvoice {
     pub period: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct PlannedContact {
     pub customer_id: i64,
     pub customer_name: String,
@@ -119,8 +123,9 @@ pub struct PlannedContact {
     pub urgency: Urgency,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ExclusionReason {
     Paid,
     Disputed,
@@ -155,7 +160,8 @@ impl ExclusionReason {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct Excluded {
     pub customer_id: i64,
     pub customer_name: String,
@@ -165,7 +171,8 @@ pub struct Excluded {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
 pub struct StepCount {
     pub position: i64,
     pub template_key: String,
