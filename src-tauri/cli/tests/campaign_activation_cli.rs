@@ -1,6 +1,8 @@
 //! First activation on a backlog (issue 14 item 6), from the command line: `run-due` sends
 //! nothing for a campaign never confirmed and says so; `campaigns activate` asks, or takes --yes.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::campaign;

@@ -1,5 +1,7 @@
 //! `duebook campaigns ...` and `duebook run-due --dry-run` on a real file.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::campaign::{customer, ok, temp_db};

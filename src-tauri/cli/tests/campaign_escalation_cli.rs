@@ -1,5 +1,7 @@
 //! The escalation setting through the command line: `campaigns show`, `update` and `plan`.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::campaign::backlog::START;

@@ -2,6 +2,8 @@
 //! in the real keychain: a schedule day by day, runs killed with SIGKILL and restarted, two
 //! runners at once. Run through scripts/with-test-services.sh.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::campaign::customer;

@@ -1,5 +1,7 @@
 //! The CLI says on stderr what migration 9 cleaned (see core/tests/clean_migration.rs).
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::migration::version_8_file;

@@ -1,5 +1,7 @@
 //! The `duebook` binary: exit codes, output, and the shared database-path rules.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use std::path::Path;

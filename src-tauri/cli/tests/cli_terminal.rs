@@ -2,6 +2,8 @@
 //! the screen and forge a line — is printed escaped by every `duebook` command that shows it:
 //! plans, dry runs, the outbox, statements, imports, aging and errors (issue 13, finding 4).
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::campaign::{customer, setup_mail, temp_db};

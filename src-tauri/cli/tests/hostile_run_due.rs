@@ -7,6 +7,8 @@
 //! break in it is damage, not meaning. The injected address cannot be cleaned into a real one,
 //! so that email is failed with its reason and nobody at the injected address gets anything.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::campaign::run;

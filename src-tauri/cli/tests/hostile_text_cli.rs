@@ -2,6 +2,8 @@
 //! characters, bidi overrides and encoded-word look-alikes never make `duebook send` panic,
 //! and a hostile QuickBooks contact list imported with `duebook import` cannot stop a campaign.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::campaign::{self, run};

@@ -1,5 +1,7 @@
 //! `duebook import` as a user runs it: exit codes, the summary and `line N: reason` output.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::import::{count, fixture, write};

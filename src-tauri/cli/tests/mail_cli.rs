@@ -1,6 +1,8 @@
 //! `duebook account ...` and `duebook send ...` end to end: the real binary, the real keychain
 //! and a real SMTP server. Run through scripts/with-test-services.sh.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::mail::*;

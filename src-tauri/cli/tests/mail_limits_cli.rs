@@ -1,6 +1,8 @@
 //! The account's sending limits through `duebook account set` and `account show`, against the
 //! real aiosmtpd (run through scripts/with-test-services.sh).
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::test_support::mail::SmtpServer;

@@ -4,6 +4,8 @@
 //! (3 wins). The messages fail or stay uncertain through the real outbox (the library's run
 //! with a mailer that refuses some addresses); the ticks are the real binary on the same file.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::campaign::{self, run};

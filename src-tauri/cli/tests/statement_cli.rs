@@ -1,5 +1,7 @@
 //! `duebook statements` with the built binary.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use support::{duebook_in as duebook, stderr};

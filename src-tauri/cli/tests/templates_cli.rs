@@ -2,6 +2,8 @@
 //! through files, a bad set is reported as `file:line:column: reason` and refused, and stored
 //! text is printed with control characters escaped.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 mod support;
 
 use duebook_core::mail::templates;

@@ -215,16 +215,15 @@ fn reference_import(db_path: &Path, csv_path: &Path) {
         let mut record = csv::StringRecord::new();
         while reader.read_record(&mut record).expect("record") {
             let name = &record[0];
-            let customer_id = match customer_ids.get(name) {
-                Some(id) => *id,
-                None => {
-                    add_customer
-                        .execute(params![name, name.to_lowercase()])
-                        .expect("customer");
-                    let id = tx.last_insert_rowid();
-                    customer_ids.insert(name.to_string(), id);
-                    id
-                }
+            let customer_id = if let Some(id) = customer_ids.get(name) {
+                *id
+            } else {
+                add_customer
+                    .execute(params![name, name.to_lowercase()])
+                    .expect("customer");
+                let id = tx.last_insert_rowid();
+                customer_ids.insert(name.to_string(), id);
+                id
             };
             let cents = |text: &str| -> i64 {
                 let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));

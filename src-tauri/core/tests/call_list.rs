@@ -1,6 +1,8 @@
 //! The collector's Today list: which call tasks show, in which order, and what logging each
 //! outcome does (task done, promise or dispute recorded, next call scheduled, campaigns stopped).
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::{plan, ExclusionReason};
 use duebook_core::campaign::{self};

@@ -3,6 +3,8 @@
 //! campaigns already active before the confirmation existed count as confirmed; the catch-up
 //! starts customers past the first overdue step gently, then one step at a time.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::activation::{self, Backlog, BacklogTotal};
 use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
 use duebook_core::store::Database;

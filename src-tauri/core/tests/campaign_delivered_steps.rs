@@ -2,6 +2,8 @@
 //! keeps the customer on the step ("retrying: ..." in the plan, no later step stacked on top),
 //! a permanent failure gives the step back, and a sent message moves the customer on.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::plan::{ExclusionReason, Plan};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState};

@@ -1,6 +1,8 @@
 //! Editing a stored campaign: checked like a new one, and reminder state kept per invoice by
 //! step position, so an edit never sends an invoice a step again (nor an earlier one).
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::{self, plan, run, CampaignError, Escalation, NewCampaign, Trigger};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};

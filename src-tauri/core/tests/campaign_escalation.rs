@@ -2,6 +2,8 @@
 //! step per message, never faster than the gap, with steps sent by hand counted; "jump" still
 //! goes straight to the step the invoice's age reached.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::Days;
 use duebook_core::campaign::plan::{plan, ExclusionReason};
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};

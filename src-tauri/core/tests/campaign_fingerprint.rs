@@ -2,6 +2,8 @@
 //! nothing to send, every kind of change (payment, promise, "stop" note, resolved dispute,
 //! edited campaign, a new day, a queued message, ...) makes the next run plan again.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::NaiveDate;
 use duebook_core::campaign::{self, fingerprint, run, Trigger};
 use duebook_core::mail::compose::{self, SendRequest};

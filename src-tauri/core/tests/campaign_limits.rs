@@ -5,6 +5,8 @@
 //! throttled or over-quota message is sent exactly once later, and every customer held back
 //! is in the plan with its reason.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
 use duebook_core::campaign::plan::ExclusionReason;
 use duebook_core::campaign::run::{self, RunReport};

@@ -1,5 +1,7 @@
 //! Planning rules: escalation, grouping, gap, stops, quiet days, cap, no email → call.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
 use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
 use duebook_core::model::{Currency, Money};

@@ -1,6 +1,8 @@
 //! Campaign audiences by payment history and custom fields, A/B steps, per-step results,
 //! statement attachments and the stale-data warning, on a real SQLite file.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::{self, ExclusionReason};
 use duebook_core::campaign::results::{self, RESULTS_WINDOW_DAYS};

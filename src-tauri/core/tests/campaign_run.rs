@@ -1,6 +1,8 @@
 //! Running campaigns: outbox messages with unique keys, reminder state, call tasks, delivery,
 //! reruns and crashes that never duplicate, dry runs that write nothing.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::store::Database;

@@ -1,6 +1,8 @@
 //! The campaign runner shared by the app and `run-due`: chunks, pause and resume, cancel,
 //! progress, a refused login, another sender's lease and a locked database.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::runner::{self, Ending, Progress, Request, RunControl, RunnerOptions};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState, CANCELLED_REASON};

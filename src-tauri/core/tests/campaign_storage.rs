@@ -1,5 +1,7 @@
 //! Campaigns are stored with their audience, steps and sending rules; the presets are valid.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::campaign::{
     self, Audience, CampaignError, Channel, FieldCondition, FieldOp, NewCampaign, Step, Trigger,
     UsuallyLate, PRESET_NAMES,

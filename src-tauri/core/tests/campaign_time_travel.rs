@@ -1,5 +1,7 @@
 //! 120 days of `run-due` with a stopped clock moved one day at a time, against the real outbox.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{Datelike, NaiveDate, Weekday};
 use duebook_core::campaign::{self, NewCampaign};
 use duebook_core::demo::{self, DemoOptions};

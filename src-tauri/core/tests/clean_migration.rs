@@ -1,6 +1,8 @@
 //! Migration 9 cleans single-line text stored before every way in cleaned it, keeps customer
 //! names unique, and says how many records it changed (the CLI prints it on stderr).
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::model::NewCustomer;
 use duebook_core::store::Database;
 use duebook_core::test_support::migration::{version_8_file, BACK_TO_VERSION_8};

@@ -1,6 +1,8 @@
 //! The customer screen's rules: edits, notes, tasks, promises, disputes, the timeline, and the
 //! list's filters and sorts — on real database files.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{Days, NaiveDate};
 use duebook_core::model::{
     AgingBucket, Channel, ContactInput, Currency, CustomerEdit, CustomerFilters, CustomerListQuery,

@@ -1,5 +1,7 @@
 //! `duebook demo`: deterministic, realistic, and never mixed into a user's data.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::NaiveDate;
 use duebook_core::demo::{generate, DemoError, DemoOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};

@@ -3,6 +3,8 @@
 //! composing a message or drawing a statement panic. A composed message's headers hold no bare
 //! CR or LF, and a mail parser reads back exactly the subject and names we meant.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::NaiveDate;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, ComposeError, OutgoingEmail, SendRequest};

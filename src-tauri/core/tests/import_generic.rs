@@ -1,5 +1,7 @@
 //! Generic CSV import: header synonyms, encodings, amounts, dates and every kind of bad row.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::{self, DetectedFormat, ImportError, ImportFormat};
 use duebook_core::model::{InvoiceKind, InvoiceStatus};
 use duebook_core::test_support::import::*;

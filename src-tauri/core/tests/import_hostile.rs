@@ -2,6 +2,8 @@
 //! cells that smuggle a second address, and property tests that throw arbitrary Unicode and
 //! bytes at every format.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::{self, ImportError};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;

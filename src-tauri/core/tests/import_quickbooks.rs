@@ -1,5 +1,7 @@
 //! QuickBooks Online reports: Open Invoices, A/R Aging Detail and the customer contact list.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::{DetectedFormat, ImportFormat};
 use duebook_core::model::InvoiceKind;
 use duebook_core::store::contacts;

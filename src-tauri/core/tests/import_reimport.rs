@@ -1,5 +1,7 @@
 //! Re-imports, full imports, dry runs, failures and the bookkeeping around an import.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::history;
 use duebook_core::import::{self, ChangeAction, ImportError, ImportProgress, ImportStage};
 use duebook_core::model::InvoiceStatus;

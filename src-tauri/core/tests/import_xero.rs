@@ -1,6 +1,8 @@
 //! Xero invoice export: line items grouped per invoice, statuses, types, DD/MM dates,
 //! currencies, one email per cell, duplicate columns, and re-importing a later export.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::DetectedFormat;
 use duebook_core::model::{InvoiceKind, InvoiceStatus};
 use duebook_core::store::contacts;

@@ -134,7 +134,7 @@ fn node(path: &[String]) -> Option<String> {
     let top = path.first()?;
     LAYERS.iter().find(|(m, _)| m == top)?;
     Some(match path.get(1) {
-        Some(sub) if sub.chars().next().is_some_and(|c| c.is_lowercase()) => {
+        Some(sub) if sub.chars().next().is_some_and(char::is_lowercase) => {
             format!("{top}::{sub}")
         }
         _ => format!("{top}::mod"),
@@ -287,7 +287,13 @@ fn the_check_sees_an_upward_import() {
         "model::mod",
         "store::invoices",
     ];
-    assert_eq!(found, expected.iter().map(|s| s.to_string()).collect());
+    assert_eq!(
+        found,
+        expected
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect()
+    );
     let next = BTreeMap::from([
         ("a".to_string(), BTreeSet::from(["b".to_string()])),
         ("b".to_string(), BTreeSet::from(["a".to_string()])),

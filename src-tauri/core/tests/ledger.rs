@@ -1,5 +1,7 @@
 //! Customers, invoices, payments, derived balances, the customer list and aging, on real files.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::NaiveDate;
 use duebook_core::model::{
     Currency, CustomerListQuery, CustomerSort, InvoiceKind, InvoiceStatus, Money, NewContact,

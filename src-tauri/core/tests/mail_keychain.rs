@@ -1,6 +1,8 @@
 //! The password lives in the real OS keychain (gnome-keyring's Secret Service in the test
 //! session that scripts/with-test-services.sh starts), never in the database.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::mail::account::{self, Security};
 use duebook_core::secrets::{KeychainStore, Password, SecretStore};
 use duebook_core::test_support::mail::*;

@@ -3,6 +3,8 @@
 //! rest to the next working morning; "slow down" and quota replies pause the whole account
 //! with every message still queued, and the pause holds for the next run.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{Local, Utc};
 use duebook_core::campaign::summary;
 use duebook_core::mail::account::{self, Security};

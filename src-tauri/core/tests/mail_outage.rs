@@ -2,6 +2,8 @@
 //! scripts/with-test-services.sh): each costs a delay, never a failed, skipped or doubled
 //! message, and a refused login costs one login attempt per run.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::mail::account;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, RetryPolicy};
 use duebook_core::secrets::Password;

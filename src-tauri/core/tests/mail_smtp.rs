@@ -2,6 +2,8 @@
 //! each test): headers and parts as received, login failures, 4xx retries, 5xx failures, a
 //! server that dies mid-DATA, and connection errors. Run through scripts/with-test-services.sh.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::mail::account::{self, AccountError, AccountSettings, Security};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
@@ -361,7 +363,7 @@ async fn connection_problems_are_named() {
     let err = untrusted.test_connection().await.unwrap_err();
     match &err {
         MailError::Tls { detail, .. } => {
-            assert!(detail.contains("not signed by an authority"), "{detail}")
+            assert!(detail.contains("not signed by an authority"), "{detail}");
         }
         other => panic!("expected a TLS error, got {other:?}"),
     }

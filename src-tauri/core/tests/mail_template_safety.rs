@@ -1,6 +1,8 @@
 //! Hostile templates (issue 13, findings 2 and 3): no way of writing a template puts a customer's
 //! text into the HTML unescaped, and no template can blow a render up or make it run for long.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::company::fields::{self, TemplateContext};
 use duebook_core::mail::templates::{
     self, escape_html, EmailTemplate, RenderedEmail, Renderer, TemplateError,

@@ -1,6 +1,8 @@
 //! Templates: the shipped set renders, user templates are safe (escaping, no environment, no
 //! files, bounded output and loops) and typos are reported with line and column.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::company::fields;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, SendRequest};

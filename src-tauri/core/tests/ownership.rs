@@ -3,6 +3,8 @@
 //! invoice's copy, a queued message — refuses another customer's invoice with a typed error,
 //! and nothing is written.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::mail::attachments;
 use duebook_core::mail::compose::{self, ComposeError, SendRequest};
 use duebook_core::mail::outbox::{self, MessageMeta};
@@ -203,7 +205,7 @@ proptest! {
         match result {
             Ok(_) => prop_assert!(own.contains(&invoice)),
             Err(DbError::OtherCustomer { id, .. }) => {
-                prop_assert!(exists && !own.contains(&invoice) && id == invoice)
+                prop_assert!(exists && !own.contains(&invoice) && id == invoice);
             }
             Err(DbError::NotFound(what)) => {
                 prop_assert!(!exists);

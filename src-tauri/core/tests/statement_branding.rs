@@ -2,6 +2,8 @@
 //! profile (old profiles without them still load), printed in the letterhead, and a logo file
 //! that is not a usable PNG or JPEG refused with a clear reason and nothing saved.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::company::{self, CompanyLogo, CompanyProfile, MAX_LOGO_BYTES};
 use duebook_core::statement::{self, StatementOptions};
 use duebook_core::store::settings;

@@ -1,6 +1,8 @@
 //! Statements for every customer into a folder: both cores, progress, cancel, customers
 //! without an email address listed.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::company::recipient;
 use duebook_core::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use duebook_core::statement::{

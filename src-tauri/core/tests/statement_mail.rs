@@ -3,6 +3,8 @@
 //! byte-identical to the one saved, a statement is never queued twice, a customer without an
 //! email address gets a clear refusal and nothing queued, and "send all" stops on cancel.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use duebook_core::mail::account::{self, Security};

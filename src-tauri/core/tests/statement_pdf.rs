@@ -1,6 +1,8 @@
 //! Statement and invoice-copy PDFs read back with poppler: balances, aging, currency sections,
 //! accents, €/£/¥ and CJK text, pagination with repeated headers, wrapping inside the margins.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{Days, NaiveDate};
 use duebook_core::company::format_money;
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};

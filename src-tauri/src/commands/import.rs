@@ -61,19 +61,18 @@ pub async fn choose_import_file(
     window: Window,
 ) -> CommandResult<Option<ImportFile>> {
     let state = app.state::<AppState>();
-    let picked = match test_hooks::chosen_path(Dialog::Import) {
-        Some(path) => Some(path),
-        None => {
-            let mut dialog = rfd::AsyncFileDialog::new()
-                .set_parent(&window)
-                .set_title("Import a CSV export")
-                // GTK matches patterns case-sensitively.
-                .add_filter("CSV export", &["csv", "CSV", "txt", "TXT"]);
-            if let Some(dir) = state.last_import_dir().filter(|d| d.is_dir()) {
-                dialog = dialog.set_directory(dir);
-            }
-            dialog.pick_file().await.map(|f| f.path().to_path_buf())
+    let picked = if let Some(path) = test_hooks::chosen_path(Dialog::Import) {
+        Some(path)
+    } else {
+        let mut dialog = rfd::AsyncFileDialog::new()
+            .set_parent(&window)
+            .set_title("Import a CSV export")
+            // GTK matches patterns case-sensitively.
+            .add_filter("CSV export", &["csv", "CSV", "txt", "TXT"]);
+        if let Some(dir) = state.last_import_dir().filter(|d| d.is_dir()) {
+            dialog = dialog.set_directory(dir);
         }
+        dialog.pick_file().await.map(|f| f.path().to_path_buf())
     };
     let Some(path) = picked else {
         return Ok(None);

@@ -268,7 +268,7 @@ pub async fn test_email_account(
                     server_reply: None,
                     hint: None,
                     stage: None,
-                })
+                });
             }
         }
     }

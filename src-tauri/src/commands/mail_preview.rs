@@ -206,7 +206,12 @@ mod tests {
         csp.split(';')
             .map(|d| d.split_whitespace().collect::<Vec<_>>())
             .find(|d| d.first() == Some(&directive))
-            .map(|d| d[1..].iter().map(|s| s.to_string()).collect())
+            .map(|d| {
+                d[1..]
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

@@ -18,7 +18,11 @@ pub(super) fn step_id(
 fn stored_rules(new: &NewCampaign) -> CampaignResult<(String, String)> {
     let audience = serde_json::to_string(&new.audience)
         .map_err(|e| CampaignError::Invalid(format!("audience: {e}")))?;
-    let holidays: Vec<String> = new.holidays.iter().map(|d| d.to_string()).collect();
+    let holidays: Vec<String> = new
+        .holidays
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     let holidays = serde_json::to_string(&holidays)
         .map_err(|e| CampaignError::Invalid(format!("holidays: {e}")))?;
     Ok((audience, holidays))

@@ -106,7 +106,7 @@ impl Generator {
     ) -> DbResult<()> {
         let domain: String = company
             .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
+            .filter(char::is_ascii_alphanumeric)
             .take(18)
             .collect::<String>()
             .to_lowercase();
@@ -296,7 +296,7 @@ fn usd() -> Currency {
 
 fn ascii_lower(name: &str) -> String {
     name.chars()
-        .filter(|c| c.is_ascii_alphabetic())
+        .filter(char::is_ascii_alphabetic)
         .collect::<String>()
         .to_lowercase()
 }

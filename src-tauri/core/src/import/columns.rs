@@ -134,7 +134,7 @@ mod tests {
     use super::*;
 
     fn keys(text: &[&str]) -> Vec<String> {
-        text.iter().map(|k| k.to_string()).collect()
+        text.iter().map(std::string::ToString::to_string).collect()
     }
 
     #[test]

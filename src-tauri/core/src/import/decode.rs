@@ -71,18 +71,17 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
     if body.iter().take(SAMPLE).any(|b| *b == 0) {
         return without_bom(body);
     }
-    match std::str::from_utf8(body) {
-        Ok(text) => Ok(Decoded {
+    if let Ok(text) = std::str::from_utf8(body) {
+        Ok(Decoded {
             text: Cow::Borrowed(text),
             encoding: if with_bom { "UTF-8 with BOM" } else { "UTF-8" },
-        }),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
-            Ok(Decoded {
-                text: Cow::Owned(text.into_owned()),
-                encoding: "Windows-1252",
-            })
-        }
+        })
+    } else {
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(body);
+        Ok(Decoded {
+            text: Cow::Owned(text.into_owned()),
+            encoding: "Windows-1252",
+        })
     }
 }
 

@@ -186,10 +186,10 @@ fn apply(
     match &detected.layout {
         Layout::Generic(columns) => generic::run(source, columns, &mut writer, tracker)?,
         Layout::QuickbooksReport(columns) => {
-            quickbooks::run(source, columns, &mut writer, tracker)?
+            quickbooks::run(source, columns, &mut writer, tracker)?;
         }
         Layout::QuickbooksContacts(columns) => {
-            contact_list::run(source, columns, &mut writer, tracker)?
+            contact_list::run(source, columns, &mut writer, tracker)?;
         }
         Layout::Xero(columns) => xero::run(source, columns, &mut writer, tracker)?,
     }

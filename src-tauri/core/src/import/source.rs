@@ -83,7 +83,7 @@ impl Rows<'_> {
         if !more {
             return Ok(None);
         }
-        let byte = self.record.position().map_or(0, |p| p.byte());
+        let byte = self.record.position().map_or(0, csv::Position::byte);
         let line = self.lines.line_at(byte);
         if !self.record.iter().any(needs_cleaning) {
             return Ok(Some((line, &self.record)));
@@ -225,7 +225,7 @@ impl<'p> Tracker<'p> {
     pub fn row(&mut self, record: &StringRecord) {
         self.rows += 1;
         if self.rows.is_multiple_of(PROGRESS_EVERY) {
-            let byte = record.position().map_or(0, |p| p.byte());
+            let byte = record.position().map_or(0, csv::Position::byte);
             self.report(ImportStage::Importing, byte);
         }
     }

@@ -185,28 +185,25 @@ fn gather(
             opt_cell(record, columns.kind).to_ascii_lowercase(),
             number.to_string(),
         );
-        match index.get(&key) {
-            Some(&i) => {
-                let invoice = &mut invoices[i];
-                // Only the invoice's own fields must agree; emails may be listed on one line.
-                let differs = FIELDS[..8]
-                    .iter()
-                    .zip(invoice.fields.iter().zip(&fields))
-                    .find(|(_, (a, b))| a != b);
-                if let (Some((field, _)), None) = (differs, invoice.disagreement) {
-                    invoice.disagreement = Some((field, line));
-                }
+        if let Some(&i) = index.get(&key) {
+            let invoice = &mut invoices[i];
+            // Only the invoice's own fields must agree; emails may be listed on one line.
+            let differs = FIELDS[..8]
+                .iter()
+                .zip(invoice.fields.iter().zip(&fields))
+                .find(|(_, (a, b))| a != b);
+            if let (Some((field, _)), None) = (differs, invoice.disagreement) {
+                invoice.disagreement = Some((field, line));
             }
-            None => {
-                index.insert(key.clone(), invoices.len());
-                invoices.push(Gathered {
-                    line,
-                    kind: opt_cell(record, columns.kind).to_string(),
-                    number: key.1,
-                    fields,
-                    disagreement: None,
-                });
-            }
+        } else {
+            index.insert(key.clone(), invoices.len());
+            invoices.push(Gathered {
+                line,
+                kind: opt_cell(record, columns.kind).to_string(),
+                number: key.1,
+                fields,
+                disagreement: None,
+            });
         }
     }
     Ok(invoices)

@@ -146,7 +146,7 @@ pub fn enqueue_all(
                 message_id,
             }),
             Err(StatementMailError::Outbox(OutboxError::AlreadyQueued { .. })) => {
-                summary.already_queued.push(item.clone())
+                summary.already_queued.push(item.clone());
             }
             Err(e) => summary.failed.push(FailedStatement {
                 customer_id: item.customer_id,

@@ -50,7 +50,7 @@ impl Currency {
     /// Digits after the decimal point: 2 for EUR, 0 for JPY, 3 for BHD.
     pub fn decimals(&self) -> u32 {
         iso_currency::Currency::from_code(&self.0)
-            .and_then(|c| c.exponent())
+            .and_then(iso_currency::Currency::exponent)
             .map(u32::from)
             .unwrap_or(2)
     }

@@ -34,7 +34,8 @@ pub fn required_text(
     if trimmed.is_empty() {
         return Err(FieldError::new(field, format!("{label} cannot be empty")));
     }
-    optional_text(field, label, Some(trimmed), max_chars).map(|t| t.unwrap_or_default())
+    optional_text(field, label, Some(trimmed), max_chars)
+        .map(std::option::Option::unwrap_or_default)
 }
 
 /// Trimmed text or None when blank; too long is an error.

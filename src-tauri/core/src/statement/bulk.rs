@@ -158,7 +158,7 @@ pub fn write_all(
         path: out_dir.to_path_buf(),
         source,
     })?;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let threads = options
         .threads
         .unwrap_or(cores)
@@ -204,7 +204,9 @@ pub fn write_all(
     for outcome in outcomes {
         outcome?;
     }
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     results.sort_by_key(|(index, _)| *index);
     let mut written = Vec::new();
     let mut failed = Vec::new();

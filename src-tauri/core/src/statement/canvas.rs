@@ -533,7 +533,7 @@ impl Table {
         match kind {
             RowKind::Emphasis => canvas.rect(MARGIN_X, top, CONTENT_W, h, Color::BAND),
             RowKind::Normal if self.striped && self.rows_drawn % 2 == 1 => {
-                canvas.rect(MARGIN_X, top, CONTENT_W, h, Color(0xf8, 0xf9, 0xfa))
+                canvas.rect(MARGIN_X, top, CONTENT_W, h, Color(0xf8, 0xf9, 0xfa));
             }
             RowKind::Normal => {}
         }

@@ -77,9 +77,8 @@ pub(crate) fn ensure_fonts() -> Result<(), FontError> {
 
 fn face(id: FaceId) -> &'static Face {
     // ensure_fonts() ran before any shaping (render entry points call it first).
-    let faces = match faces() {
-        Ok(f) => f,
-        Err(_) => unreachable_fonts(),
+    let Ok(faces) = faces() else {
+        unreachable_fonts()
     };
     match id {
         FaceId::Regular => &faces.regular,

@@ -128,7 +128,7 @@ pub fn edit(conn: &Connection, id: i64, edit: &CustomerEdit) -> DbResult<Custome
         }
         CustomerEdit::Tags(tags) => set_tags(conn, id, tags)?,
         CustomerEdit::CustomField { key, value } => {
-            set_custom_field(conn, id, before.custom_fields, key, value.as_deref())?
+            set_custom_field(conn, id, before.custom_fields, key, value.as_deref())?;
         }
     }
     get(conn, id)

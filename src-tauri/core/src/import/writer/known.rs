@@ -93,30 +93,27 @@ impl Writer<'_> {
             (false, Some(email)) => contacts::find_by_email(self.conn, customer_id, email)?,
             (false, None) => contacts::find_by_phone(self.conn, customer_id, key)?,
         };
-        match existing {
-            Some(id) => {
-                if contacts::fill_blanks(self.conn, id, name, phone)? {
-                    self.report.contacts_updated += 1;
-                    self.touched.insert(customer_id);
-                }
-            }
-            None => {
-                // The first contact an import gives a customer without one is the billing one.
-                let is_billing = match created {
-                    true => first,
-                    false => !contacts::has_billing(self.conn, customer_id)?,
-                };
-                let contact = NewContact {
-                    name: name.map(str::to_string),
-                    email: email.map(str::to_string),
-                    phone: phone.map(str::to_string),
-                    role: None,
-                    is_billing,
-                };
-                contacts::insert(self.conn, customer_id, &contact)?;
-                self.report.contacts_added += 1;
+        if let Some(id) = existing {
+            if contacts::fill_blanks(self.conn, id, name, phone)? {
+                self.report.contacts_updated += 1;
                 self.touched.insert(customer_id);
             }
+        } else {
+            // The first contact an import gives a customer without one is the billing one.
+            let is_billing = match created {
+                true => first,
+                false => !contacts::has_billing(self.conn, customer_id)?,
+            };
+            let contact = NewContact {
+                name: name.map(str::to_string),
+                email: email.map(str::to_string),
+                phone: phone.map(str::to_string),
+                role: None,
+                is_billing,
+            };
+            contacts::insert(self.conn, customer_id, &contact)?;
+            self.report.contacts_added += 1;
+            self.touched.insert(customer_id);
         }
         Ok(())
     }

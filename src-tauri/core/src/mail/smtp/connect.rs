@@ -30,23 +30,19 @@ impl SmtpMailer {
                 detail: "no address".into(),
             });
         }
-        let mut conn = match self.security {
-            Security::ImplicitTls => {
-                let connecting = AsyncSmtpConnection::connect_tokio1(
-                    &addrs[..],
-                    Some(t.connect),
-                    &self.hello,
-                    self.tls.clone(),
-                    None,
-                );
-                self.greeted(t.connect + t.command, connecting).await?
-            }
-            _ => {
-                let tcp = self.connect_tcp(&addrs).await?;
-                let greeting =
-                    AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello);
-                self.greeted(t.command, greeting).await?
-            }
+        let mut conn = if self.security == Security::ImplicitTls {
+            let connecting = AsyncSmtpConnection::connect_tokio1(
+                &addrs[..],
+                Some(t.connect),
+                &self.hello,
+                self.tls.clone(),
+                None,
+            );
+            self.greeted(t.connect + t.command, connecting).await?
+        } else {
+            let tcp = self.connect_tcp(&addrs).await?;
+            let greeting = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello);
+            self.greeted(t.command, greeting).await?
         };
         if self.security == Security::StartTls {
             if !conn.can_starttls() {

@@ -13,7 +13,7 @@ pub(super) fn reply(e: &lettre::transport::smtp::Error) -> Option<(u16, String)>
     let code = e.status()?;
     let code: u16 = code.to_string().parse().ok()?;
     let text = std::error::Error::source(e)
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .unwrap_or_default();
     Some((code, text.trim().to_string()))
 }

@@ -103,7 +103,10 @@ impl Renderer {
             done,
         };
         // A poisoned lock only means another render panicked: the queue inside is still usable.
-        let mut worker = self.worker.lock().unwrap_or_else(|p| p.into_inner());
+        let mut worker = self
+            .worker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let queue = match worker.take() {
             Some(queue) => queue,
             None => self.start_worker()?,
