@@ -13,7 +13,7 @@ fn presets_list_plan_and_dry_run() {
     let (a, _) = customer(&db, "Alpha Ltd", Some("a@alpha.example"), &["2026-04-05"]);
     let (p, _) = customer(&db, "Phone Co", None, &["2026-03-01"]);
     drop(db);
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
 
     let out = ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
     assert!(out.contains("created campaign 1"), "{out}");
@@ -115,7 +115,7 @@ fn an_unchanged_file_is_not_planned_twice_a_day() {
     // Due in a month: nothing to send on a weekday before.
     let (alpha, _) = customer(&db, "Alpha Ltd", Some("a@alpha.example"), &["2026-05-20"]);
     drop(db);
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
     ok(&duebook(&path, &["campaigns", "activate", "1", "--yes"]));
     let tick = || ok(&duebook(&path, &["run-due", "--today", "2026-04-15"]));
@@ -147,7 +147,7 @@ fn an_unchanged_file_is_not_planned_twice_a_day() {
 fn campaigns_are_edited_as_json() {
     let (dir, db) = temp_db();
     drop(db);
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
     let shown = ok(&duebook(&path, &["campaigns", "show", "1"]));
     let mut campaign: serde_json::Value = serde_json::from_str(&shown).unwrap();

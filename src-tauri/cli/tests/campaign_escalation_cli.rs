@@ -13,7 +13,7 @@ fn the_cli_shows_and_updates_the_escalation_and_prints_the_stage() {
     let (dir, db) = temp_db();
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-02-01"]);
     drop(db);
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     ok(&duebook(&path, &["campaigns", "preset", "friendly"]));
     let shown = ok(&duebook(&path, &["campaigns", "show", "1"]));
     assert!(shown.contains("\"escalation\": \"one_step\""), "{shown}");

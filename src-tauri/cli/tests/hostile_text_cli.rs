@@ -10,7 +10,7 @@ use duebook_core::campaign::{self, run};
 use duebook_core::model::text::clean_line;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, setup_mail, store_raw, temp_db, Recorder, INJECTED, POISONED_NAME,
+    block_on, customer, setup_mail, store_raw, temp_db, StubMailer, INJECTED, POISONED_NAME,
 };
 use duebook_core::test_support::import::fixture;
 use std::path::Path;
@@ -116,7 +116,7 @@ fn a_hostile_quickbooks_contact_list_cannot_stop_a_campaign() {
         assert_stored_text_is_clean(&db);
     }
     let today = "2026-04-01".parse().unwrap();
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let report = block_on(run::run_due(&path, &mailer, today, false)).expect("the run goes on");
     let planned: Vec<i64> = report.campaigns[0]
         .plan

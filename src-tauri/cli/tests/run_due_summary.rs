@@ -9,7 +9,9 @@
 mod support;
 
 use duebook_core::campaign::{self, run};
-use duebook_core::test_support::campaign::{block_on, customer, d, ok, setup_mail, temp_db, Picky};
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, ok, setup_mail, temp_db, StubMailer,
+};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::duebook as cli;
@@ -18,7 +20,7 @@ use support::duebook as cli;
 const DAY: &str = "2026-04-15";
 
 /// A file with the "friendly" campaign and one customer per address (an invoice due
-/// 2026-04-05 each), after the library ran DAY through [`Picky`].
+/// 2026-04-05 each), after the library ran DAY through [`StubMailer`].
 fn after_a_run(addresses: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let (dir, db) = temp_db();
     setup_mail(&db);
@@ -33,7 +35,7 @@ fn after_a_run(addresses: &[&str]) -> (tempfile::TempDir, PathBuf) {
     }
     let path = db.path().to_path_buf();
     drop(db);
-    block_on(run::run_due(&path, &Picky::default(), d(DAY), false)).unwrap();
+    block_on(run::run_due(&path, &StubMailer::picky(), d(DAY), false)).unwrap();
     (dir, path)
 }
 
@@ -158,7 +160,7 @@ fn a_message_a_crash_left_sending_is_reported_uncertain_and_exits_3() {
         .execute("UPDATE messages SET state = 'sending', attempts = 1", [])
         .unwrap();
     drop(db);
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
 
     // No password in any keychain here: recovering needs neither keychain nor network.
     let (code, out) = tick(&path, DAY);
@@ -188,7 +190,7 @@ fn a_cancelled_message_waits_for_nothing() {
     customer(&db, "Alpha", Some("ap@alpha.example"), &["2026-04-05"]);
     run::enqueue_due(&db, d(DAY), false).unwrap();
     drop(db);
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     ok(&cli(
         &path,
         &["outbox", "cancel", &message_id(&path, "queued")],
@@ -217,12 +219,12 @@ fn a_failure_is_settled_by_a_later_message_to_the_same_customer() {
         "UPDATE contacts SET email = 'ap@a.example
 Bcc: x@y.example'",
     );
-    block_on(run::run_due(&path, &Picky::default(), d(DAY), false)).unwrap();
+    block_on(run::run_due(&path, &StubMailer::picky(), d(DAY), false)).unwrap();
     message_id(&path, "failed");
     sql(&path, "UPDATE contacts SET email = 'ap@a.example'");
     block_on(run::run_due(
         &path,
-        &Picky::default(),
+        &StubMailer::picky(),
         d("2026-05-06"),
         false,
     ))

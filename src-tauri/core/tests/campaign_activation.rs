@@ -9,7 +9,7 @@ use duebook_core::campaign::activation::{self, Backlog, BacklogTotal};
 use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::backlog::{pending_backlog_file, START};
-use duebook_core::test_support::campaign::{block_on, d, simulate, temp_db, Recorder};
+use duebook_core::test_support::campaign::{block_on, d, simulate, temp_db, StubMailer};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -110,7 +110,7 @@ fn the_migration_confirms_campaigns_that_were_already_active() {
         )
         .unwrap();
     drop(db);
-    let db = Database::open(&dir.path().join("campaign.sqlite")).unwrap();
+    let db = Database::open(&dir.path().join("test.sqlite")).unwrap();
     let active = campaign::get(db.conn(), active).unwrap();
     assert!(active.confirmed_at.is_some() && active.sends());
     let off = campaign::get(db.conn(), off).unwrap();
@@ -140,7 +140,7 @@ fn the_catch_up_is_the_first_message_then_one_step_at_a_time_over_120_days() {
     let db = Database::open(&path).unwrap();
     activation::activate(db.conn(), 1, Some(CatchUp::TidyUp)).unwrap();
     drop(db);
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let log = simulate(&path, d(START), 120, &mailer);
 
     let mut by: BTreeMap<i64, Vec<(chrono::NaiveDate, String)>> = BTreeMap::new();
@@ -190,7 +190,7 @@ fn the_statement_catch_up_carries_the_statement() {
     let (path, customers) = pending_backlog_file(dir.path(), &friendly());
     let db = Database::open(&path).unwrap();
     activation::activate(db.conn(), 1, Some(CatchUp::Statement)).unwrap();
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let report = block_on(run::run_due(&path, &mailer, d(START), false)).unwrap();
     assert!(
         report.campaigns[0].failed.is_empty(),

@@ -7,35 +7,12 @@
 use duebook_core::campaign::plan::{ExclusionReason, Plan};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState};
-use duebook_core::mail::smtp::{MailError, Mailer, SendError, Stage};
+use duebook_core::mail::smtp::{MailError, SendError, Stage};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db};
-use lettre::address::Envelope;
-use std::sync::Mutex;
-
-/// A mailer whose server is down, refuses for good, or accepts.
-#[derive(Default)]
-struct Server {
-    answer: Mutex<Option<SendError>>,
-    accepted: Mutex<usize>,
-}
-
-impl Server {
-    fn answer(&self, a: Option<SendError>) {
-        *self.answer.lock().unwrap() = a;
-    }
-}
-
-impl Mailer for Server {
-    async fn send(&self, _: &Envelope, _: &[u8]) -> Result<String, SendError> {
-        if let Some(e) = self.answer.lock().unwrap().clone() {
-            return Err(e);
-        }
-        *self.accepted.lock().unwrap() += 1;
-        Ok("250 ok".into())
-    }
-}
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, temp_db, StubMailer,
+};
 
 fn down() -> Option<SendError> {
     Some(SendError::NotSent(MailError::Refused {
@@ -85,11 +62,11 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
     setup_mail(&db);
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
-    let path = dir.path().join("campaign.sqlite");
-    let server = Server::default();
+    let path = dir.path().join("test.sqlite");
+    let server = StubMailer::default();
 
     // Day 10 overdue: step 2 is queued, the server is down.
-    server.answer(down());
+    server.answer_all(down());
     let first = block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
     let id = first.campaigns[0].messages[0];
     assert_eq!(
@@ -110,7 +87,7 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
 
     // The server refuses for good: the customer stays on the step and waits for the user's
     // decision; nothing is sent to that address again by itself.
-    server.answer(refused_for_good());
+    server.answer_all(refused_for_good());
     retries_due(&db);
     block_on(run::run_due(&path, &server, d("2026-04-16"), false)).unwrap();
     assert_eq!(
@@ -133,10 +110,10 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
     assert_eq!(fate(&plan(&db, "2026-04-17"), a), Ok(2));
 
     // It goes out: the step counts and nothing more is due until step 3.
-    server.answer(None);
+    server.answer_all(None);
     let sent = block_on(run::run_due(&path, &server, d("2026-04-17"), false)).unwrap();
     assert_eq!(sent.delivery.unwrap().sent.len(), 1);
-    assert_eq!(*server.accepted.lock().unwrap(), 1);
+    assert_eq!(server.count(), 1);
     let p = plan(&db, "2026-04-18");
     assert!(p.contacts.is_empty() && p.excluded.is_empty(), "{p:#?}");
     assert_eq!(fate(&plan(&db, "2026-05-06"), a), Ok(3));
@@ -148,9 +125,9 @@ fn cancelling_a_waiting_message_gives_the_step_back() {
     setup_mail(&db);
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
-    let server = Server::default();
-    server.answer(down());
-    let path = dir.path().join("campaign.sqlite");
+    let server = StubMailer::default();
+    server.answer_all(down());
+    let path = dir.path().join("test.sqlite");
     let first = block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
     outbox::cancel(db.conn(), first.campaigns[0].messages[0]).unwrap();
     assert_eq!(fate(&plan(&db, "2026-04-16"), a), Ok(2));
@@ -165,13 +142,13 @@ proptest::proptest! {
         setup_mail(&db);
         campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
         let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
-        let server = Server::default();
-        server.answer(Some(SendError::NotSent(MailError::Rejected {
+        let server = StubMailer::default();
+        server.answer_all(Some(SendError::NotSent(MailError::Rejected {
             code: 451,
             reply,
             stage: Stage::AfterData,
         })));
-        let path = dir.path().join("campaign.sqlite");
+        let path = dir.path().join("test.sqlite");
         block_on(run::run_due(&path, &server, d("2026-04-15"), false)).unwrap();
         let (reason, detail) = fate(&plan(&db, "2026-04-16"), a).unwrap_err();
         proptest::prop_assert_eq!(reason, ExclusionReason::Retrying);

@@ -5,7 +5,9 @@
 
 use duebook_core::campaign::{self, plan, run, CampaignError, Escalation, NewCampaign, Trigger};
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, temp_db, StubMailer,
+};
 
 fn step_ids(db: &Database, campaign: i64) -> Vec<(i64, i64)> {
     db.conn()
@@ -122,9 +124,9 @@ fn a_step_received_is_not_sent_again_when_its_timing_changes() {
     setup_mail(&db);
     let (alpha, _) = customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-04-01"]);
     let id = campaign::create(db.conn(), &friendly()).unwrap();
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     // Alpha reaches step 2 (7 days after due) on the 8th.
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     block_on(run::run_due(&path, &mailer, d("2026-04-08"), false)).unwrap();
     assert_eq!(mailer.count(), 1);
     // Beta, new, would reach it only on the 11th.
@@ -151,11 +153,11 @@ fn invoices_past_a_removed_last_step_get_nothing_more() {
     setup_mail(&db);
     customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-01-05"]);
     let id = campaign::create(db.conn(), &friendly()).unwrap();
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     // 90 days after due: the final notice (step 5), skipping the steps missed while off.
     block_on(run::run_due(
         &path,
-        &Recorder::default(),
+        &StubMailer::default(),
         d("2026-04-05"),
         false,
     ))
@@ -178,11 +180,11 @@ fn renumbered_steps_keep_state_by_position() {
     setup_mail(&db);
     let (alpha, _) = customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-01-01"]);
     let id = campaign::create(db.conn(), &friendly()).unwrap();
-    let path = dir.path().join("campaign.sqlite");
+    let path = dir.path().join("test.sqlite");
     // 30 days after due: step 3 (overdue-2).
     block_on(run::run_due(
         &path,
-        &Recorder::default(),
+        &StubMailer::default(),
         d("2026-01-31"),
         false,
     ))

@@ -11,7 +11,7 @@ use duebook_core::test_support::campaign::backlog::{
     backlog_file, friendly, position, steps_by_customer, START,
 };
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, simulate, temp_db, Recorder,
+    block_on, customer, d, setup_mail, simulate, temp_db, StubMailer,
 };
 use rusqlite::params;
 use std::collections::HashSet;
@@ -20,7 +20,7 @@ use std::collections::HashSet;
 fn a_backlog_climbs_one_step_at_a_time_over_120_days() {
     let dir = tempfile::tempdir().unwrap();
     let (path, customers) = backlog_file(dir.path(), Escalation::OneStep);
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let log = simulate(&path, d(START), 120, &mailer);
     assert_eq!(mailer.count(), log.len(), "every message delivered once");
 
@@ -71,7 +71,7 @@ fn a_backlog_climbs_one_step_at_a_time_over_120_days() {
 fn jump_still_sends_the_step_the_invoice_age_reached_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let (path, customers) = backlog_file(dir.path(), Escalation::Jump);
-    let log = simulate(&path, d(START), 1, &Recorder::default());
+    let log = simulate(&path, d(START), 1, &StubMailer::default());
     let by = steps_by_customer(&log);
     for (customer, days) in &customers {
         let want = match days {
@@ -104,8 +104,8 @@ fn the_plan_says_where_each_customer_is_and_why() {
              its age reached final-notice, one step at a time"
         )
     );
-    let path = dir.path().join("campaign.sqlite");
-    block_on(run::run_due(&path, &Recorder::default(), start, false)).unwrap();
+    let path = dir.path().join("test.sqlite");
+    block_on(run::run_due(&path, &StubMailer::default(), start, false)).unwrap();
 
     // Inside the gap: left out and counted as between steps (the stage says where it goes next
     // once the gap has passed, below).
@@ -166,8 +166,8 @@ fn before_due_steps_are_not_held_back_and_do_not_count_as_a_rung() {
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-07-03"]);
     let p = plan(db.conn(), id, d(START)).unwrap();
     assert_eq!(p.contacts[0].step_position, 1, "pre-due as always");
-    let path = dir.path().join("campaign.sqlite");
-    block_on(run::run_due(&path, &Recorder::default(), d(START), false)).unwrap();
+    let path = dir.path().join("test.sqlite");
+    block_on(run::run_due(&path, &StubMailer::default(), d(START), false)).unwrap();
     // 60 days overdue later: after the pre-due reminder, the first overdue step comes first.
     let p = plan(db.conn(), id, d("2026-09-01")).unwrap();
     assert_eq!(p.contacts[0].customer_id, a);
@@ -188,8 +188,8 @@ fn without_a_gap_a_step_up_still_waits_a_day() {
     let id = campaign::create(db.conn(), &no_gap).unwrap();
     let due = (d(START) - Days::new(143)).to_string();
     customer(&db, "Alpha", Some("a@alpha.example"), &[&due]);
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = Recorder::default();
+    let path = dir.path().join("test.sqlite");
+    let mailer = StubMailer::default();
     for _ in 0..3 {
         block_on(run::run_due(&path, &mailer, d(START), false)).unwrap();
     }

@@ -12,7 +12,9 @@ use duebook_core::model::{Currency, CustomerEdit, Money};
 use duebook_core::store::payments::{self, ManualPayment};
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, temp_db, StubMailer,
+};
 use duebook_core::{store::customers, store::disputes, store::notes};
 use std::path::PathBuf;
 
@@ -28,7 +30,7 @@ struct Settled {
     campaign: i64,
     alpha: (i64, i64),
     beta_dispute: i64,
-    mailer: Recorder,
+    mailer: StubMailer,
 }
 
 fn day() -> NaiveDate {
@@ -43,8 +45,8 @@ fn settled() -> Settled {
     let (_, beta_invoices) = customer(&db, "Beta GmbH", Some("ap@beta.example"), &["2026-04-01"]);
     let beta_dispute = disputes::open(db.conn(), beta_invoices[0], "wrong quantity").unwrap();
     let campaign = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = Recorder::default();
+    let path = dir.path().join("test.sqlite");
+    let mailer = StubMailer::default();
     let report = block_on(run::run_due(&path, &mailer, day(), false)).unwrap();
     assert_eq!(report.campaigns[0].messages.len(), 1, "Alpha is emailed");
     assert_eq!(mailer.count(), 1);

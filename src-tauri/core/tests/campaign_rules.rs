@@ -14,7 +14,7 @@ use duebook_core::store::derived;
 use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, temp_db, Picky, Recorder,
+    block_on, customer, d, setup_mail, temp_db, StubMailer,
 };
 use std::collections::BTreeSet;
 
@@ -226,11 +226,11 @@ fn an_ab_step_alternates_templates_per_customer_and_results_count_each_variant()
     let b = split.iter().filter(|v| **v == Variant::B).count();
     assert!((10..=30).contains(&b), "40 customers split {b}/40 into B");
 
-    let mailer = Picky::default();
-    let path = dir.path().join("campaign.sqlite");
+    let mailer = StubMailer::picky();
+    let path = dir.path().join("test.sqlite");
     let report = block_on(run::run_due(&path, &mailer, on, false)).unwrap();
     assert_eq!(report.campaigns[0].messages.len(), 42);
-    assert_eq!(mailer.0.count(), 40);
+    assert_eq!(mailer.count(), 40);
     let sent: Vec<(i64, String, Option<String>)> = db
         .conn()
         .prepare(
@@ -310,8 +310,8 @@ fn a_monthly_statement_step_attaches_the_customers_statement() {
         Some("st@x.example"),
         &["2026-04-05", "2026-05-20"],
     );
-    let mailer = Recorder::default();
-    let path = dir.path().join("campaign.sqlite");
+    let mailer = StubMailer::default();
+    let path = dir.path().join("test.sqlite");
     let report = block_on(run::run_due(&path, &mailer, d("2026-05-01"), false)).unwrap();
     assert!(
         report.campaigns[0].failed.is_empty(),

@@ -6,7 +6,9 @@
 use duebook_core::campaign::{self, run, Escalation, NewCampaign};
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, temp_db, StubMailer,
+};
 
 fn count(db: &Database, sql: &str) -> i64 {
     db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
@@ -29,8 +31,8 @@ fn a_run_queues_delivers_records_state_and_creates_call_tasks() {
         &["2026-04-05", "2026-03-11"],
     );
     let (p, _) = customer(&db, "Phone", None, &["2026-04-05"]);
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = Recorder::default();
+    let path = dir.path().join("test.sqlite");
+    let mailer = StubMailer::default();
 
     let report = block_on(run::run_due(&path, &mailer, d("2026-04-15"), false)).unwrap();
     let run = &report.campaigns[0];
@@ -91,8 +93,8 @@ fn a_dry_run_writes_and_sends_nothing() {
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     customer(&db, "Phone", None, &["2026-04-05"]);
-    let mailer = Recorder::default();
-    let path = dir.path().join("campaign.sqlite");
+    let mailer = StubMailer::default();
+    let path = dir.path().join("test.sqlite");
     let report = block_on(run::run_due(&path, &mailer, d("2026-04-15"), true)).unwrap();
     assert!(report.dry_run);
     assert_eq!(report.campaigns[0].plan.contacts.len(), 2);
@@ -122,8 +124,8 @@ fn a_crash_between_enqueue_and_state_is_repaired_without_a_second_message() {
 
     // Rerun on the same day: state is repaired from the key, nothing new is queued, and the
     // message left queued is delivered.
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = Recorder::default();
+    let path = dir.path().join("test.sqlite");
+    let mailer = StubMailer::default();
     let again = block_on(run::run_due(&path, &mailer, d("2026-04-15"), false)).unwrap();
     assert!(again.campaigns[0].messages.is_empty());
     assert_eq!(again.resumed, queued);
@@ -172,8 +174,8 @@ fn catch_up_after_days_off_sends_once() {
     // Pre-due, overdue-1 and overdue-2 all passed while the machine was off: one message, at
     // the first overdue step (one step at a time, the default).
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-03-10"]);
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = Recorder::default();
+    let path = dir.path().join("test.sqlite");
+    let mailer = StubMailer::default();
     let report = block_on(run::run_due(&path, &mailer, d("2026-04-15"), false)).unwrap();
     assert_eq!(report.campaigns[0].messages.len(), 1);
     let m = outbox::get(db.conn(), report.campaigns[0].messages[0]).unwrap();
@@ -208,8 +210,8 @@ fn two_runners_at_once_never_duplicate() {
             &[due],
         );
     }
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = std::sync::Arc::new(Recorder::default());
+    let path = dir.path().join("test.sqlite");
+    let mailer = std::sync::Arc::new(StubMailer::default());
     let runners: Vec<_> = (0..2)
         .map(|_| {
             let path = path.clone();
@@ -252,8 +254,8 @@ fn a_message_left_sending_by_a_dead_runner_becomes_uncertain_not_resent() {
         .execute("UPDATE messages SET state = 'sending', attempts = 1", [])
         .unwrap();
 
-    let path = dir.path().join("campaign.sqlite");
-    let mailer = Recorder::default();
+    let path = dir.path().join("test.sqlite");
+    let mailer = StubMailer::default();
     let again = block_on(run::run_due(&path, &mailer, d("2026-04-15"), false)).unwrap();
     assert!(
         again.campaigns[0].messages.is_empty(),

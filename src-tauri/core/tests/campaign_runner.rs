@@ -6,10 +6,10 @@
 use duebook_core::campaign::runner::{self, Ending, Progress, Request, RunControl, RunnerOptions};
 use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState, CANCELLED_REASON};
-use duebook_core::mail::smtp::{MailError, Mailer, SendError};
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{block_on, customer, d, setup_mail, temp_db, Recorder};
-use lettre::address::Envelope;
+use duebook_core::test_support::campaign::{
+    block_on, customer, d, setup_mail, temp_db, StubMailer,
+};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -87,7 +87,7 @@ fn states(db: &Database, ids: &[i64]) -> Vec<MessageState> {
 fn progress_is_told_after_every_chunk() {
     let (_dir, path, ids) = queued(5);
     let mut db = Database::open(&path).unwrap();
-    let (mailer, control) = (Recorder::default(), Scripted::default());
+    let (mailer, control) = (StubMailer::default(), Scripted::default());
     let sent = block_on(runner::send(
         &mut db,
         &mailer,
@@ -106,7 +106,7 @@ fn progress_is_told_after_every_chunk() {
 fn a_pause_holds_sending_until_it_is_lifted() {
     let (_dir, path, ids) = queued(4);
     let mut db = Database::open(&path).unwrap();
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let pause = Request::Pause;
     let control = Scripted::new(&[Request::Go, pause, pause, pause, Request::Go]);
     let sent = block_on(runner::send(
@@ -126,7 +126,7 @@ fn a_pause_holds_sending_until_it_is_lifted() {
 fn cancel_takes_the_unsent_rest_out_of_the_queue() {
     let (_dir, path, ids) = queued(5);
     let mut db = Database::open(&path).unwrap();
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     // Cancelled while paused: the pause ends and nothing more goes out.
     let control = Scripted::new(&[Request::Go, Request::Pause, Request::Cancel]);
     let sent = block_on(runner::send(
@@ -147,18 +147,6 @@ fn cancel_takes_the_unsent_rest_out_of_the_queue() {
     }
 }
 
-/// Refuses every login, as a server does after a password change.
-struct RefusesLogin;
-
-impl Mailer for RefusesLogin {
-    async fn send(&self, _: &Envelope, _: &[u8]) -> Result<String, SendError> {
-        Err(SendError::NotSent(MailError::Auth {
-            reply: "535 authentication failed".into(),
-            hint: None,
-        }))
-    }
-}
-
 #[test]
 fn a_refused_login_stops_the_run_with_the_rest_queued() {
     let (_dir, path, ids) = queued(4);
@@ -166,7 +154,7 @@ fn a_refused_login_stops_the_run_with_the_rest_queued() {
     let control = Scripted::default();
     let sent = block_on(runner::send(
         &mut db,
-        &RefusesLogin,
+        &StubMailer::refusing_login(),
         &ids,
         d("2026-04-15"),
         (&options(2), &control),
@@ -198,7 +186,7 @@ fn another_senders_lease_leaves_everything_queued() {
     let control = Scripted::default();
     let sent = block_on(runner::send(
         &mut db,
-        &Recorder::default(),
+        &StubMailer::default(),
         &ids,
         d("2026-04-15"),
         (&options(2), &control),
@@ -221,7 +209,7 @@ fn a_database_locked_longer_than_sqlite_waits_is_tried_again() {
         std::thread::sleep(Duration::from_millis(5_300));
         blocker.execute_batch("COMMIT").unwrap();
     });
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let control = Scripted::default();
     let sent = block_on(runner::send(
         &mut db,

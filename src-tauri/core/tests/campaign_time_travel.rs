@@ -9,7 +9,9 @@ use duebook_core::model::{Currency, Money, PromiseStatus};
 use duebook_core::store::disputes;
 use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{customer, d, setup_mail, simulate, temp_db, Recorder};
+use duebook_core::test_support::campaign::{
+    customer, d, setup_mail, simulate, temp_db, StubMailer,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[test]
@@ -48,8 +50,8 @@ fn exact_schedule_over_120_days() {
     )
     .unwrap();
 
-    let mailer = Recorder::default();
-    let path = dir.path().join("campaign.sqlite");
+    let mailer = StubMailer::default();
+    let path = dir.path().join("test.sqlite");
     let log = simulate(&path, d("2026-07-01"), 120, &mailer);
 
     let mut by_customer: BTreeMap<i64, Vec<(String, String, &str)>> = BTreeMap::new();
@@ -141,7 +143,7 @@ fn demo_data_over_120_days_keeps_every_rule() {
     }
     let db = Database::open(&path).unwrap();
     let conn = db.conn();
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     let log = simulate(&path, start, 120, &mailer);
     assert!(
         log.len() > 40,

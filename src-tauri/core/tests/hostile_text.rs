@@ -9,7 +9,7 @@ use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::model::{ContactInput, CustomerEdit, NewCustomer, TaskKind};
 use duebook_core::store::tasks::{self, NewTask};
 use duebook_core::test_support::campaign::{
-    block_on, customer, setup_mail, store_raw, Recorder, INJECTED, POISONED_NAME,
+    block_on, customer, setup_mail, store_raw, StubMailer, INJECTED, POISONED_NAME,
 };
 use duebook_core::{store::contacts, store::customers};
 
@@ -23,7 +23,7 @@ fn a_campaign_email_that_cannot_be_prepared_is_failed_with_its_reason_and_the_ru
     campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
     let path = db.path().to_path_buf();
     let today = "2026-03-16".parse().unwrap();
-    let mailer = Recorder::default();
+    let mailer = StubMailer::default();
     for _ in 0..2 {
         let report = block_on(run::run_due(&path, &mailer, today, false)).unwrap();
         let failed = &report.campaigns[0].failed;

@@ -191,7 +191,7 @@ pub fn set_template_options(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::temp_db;
+    use crate::test_support::temp_db;
 
     fn customer_with_invoices(conn: &Connection) -> (i64, i64, i64) {
         conn.execute_batch(

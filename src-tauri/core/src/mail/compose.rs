@@ -377,7 +377,7 @@ mod tests {
 
     #[test]
     fn the_editor_preview_renders_for_a_real_customer_before_any_account_exists() {
-        let (_dir, db) = crate::store::test_support::temp_db();
+        let (_dir, db) = crate::test_support::temp_db();
         let conn = db.conn();
         let id = crate::store::customers::insert(
             conn,
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn the_composer_previews_before_any_account_exists_but_cannot_prepare_to_send() {
-        let (_dir, db) = crate::store::test_support::temp_db();
+        let (_dir, db) = crate::test_support::temp_db();
         let conn = db.conn();
         let id =
             crate::store::customers::insert(conn, &crate::model::NewCustomer::named("Alpha Ltd"))

@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn data_version_moves_when_another_connection_commits() {
-        let (_dir, db) = test_support::temp_db();
+        let (_dir, db) = crate::test_support::temp_db();
         let before = db.data_version().unwrap();
         db.conn()
             .execute("INSERT INTO settings VALUES ('mine', '1')", [])
@@ -278,17 +278,5 @@ mod permission_tests {
             assert_eq!(mode(file), 0o600, "{}", file.display());
         }
         assert_eq!(mode(dir.path()), 0o755, "a folder the user chose is theirs");
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod test_support {
-    use super::Database;
-
-    /// A real database file in a temp dir that lives as long as the returned guard.
-    pub fn temp_db() -> (tempfile::TempDir, Database) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
-        (dir, db)
     }
 }

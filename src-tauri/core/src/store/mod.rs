@@ -28,6 +28,3 @@ pub(crate) use database::json_ids;
 pub use database::{now_timestamp, Database, DbError, DbResult};
 pub use migrate::{schema_version, LATEST_VERSION};
 pub use owner::check_invoices_belong;
-
-#[cfg(test)]
-pub(crate) use database::test_support;

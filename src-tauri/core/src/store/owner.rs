@@ -43,7 +43,7 @@ pub fn check_invoices_belong(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::temp_db;
+    use crate::test_support::temp_db;
 
     #[test]
     fn only_the_customers_own_existing_invoices_pass() {

@@ -67,7 +67,7 @@ pub fn is_demo(conn: &Connection) -> DbResult<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::temp_db;
+    use crate::test_support::temp_db;
 
     #[test]
     fn set_overwrites_and_get_reads_back() {

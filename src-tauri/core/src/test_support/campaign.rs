@@ -1,6 +1,7 @@
 //! Helpers for the campaign tests: a database file with a sending account and company,
 //! customers with invoices due on chosen dates, and a mailer that records.
 
+pub use super::{temp_db, StubMailer};
 // The mail tests' company and account, so both suites send the same kind of message.
 use super::mail as mail_support;
 
@@ -9,25 +10,17 @@ pub mod backlog;
 use crate::campaign::run;
 use crate::clock::{Clock, FixedClock};
 use crate::mail::account::{self, Security};
-use crate::mail::smtp::{MailError, Mailer, SendError};
+use crate::mail::smtp::Mailer;
 use crate::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use crate::secrets::{MemoryStore, Password};
 use crate::store::Database;
 use crate::{store::customers, store::derived, store::invoices, store::tasks};
 use chrono::NaiveDate;
-use lettre::address::Envelope;
 use std::path::Path;
 use std::process::Output;
-use std::sync::Mutex;
 
 pub fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
-}
-
-pub fn temp_db() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(&dir.path().join("campaign.sqlite")).expect("open db");
-    (dir, db)
 }
 
 /// Company profile and an SMTP account (password in a memory store), so messages can be composed.
@@ -96,47 +89,6 @@ pub fn store_raw(db: &Database, customer_id: i64, name: &str, contact: &str, ema
         rusqlite::params![customer_id, contact, email],
     )
     .expect("store the contact");
-}
-
-/// Accepts everything and keeps the raw messages.
-#[derive(Default)]
-pub struct Recorder {
-    pub sent: Mutex<Vec<Vec<u8>>>,
-}
-
-impl Recorder {
-    pub fn count(&self) -> usize {
-        self.sent.lock().expect("lock").len()
-    }
-}
-
-impl Mailer for Recorder {
-    async fn send(&self, _: &Envelope, raw: &[u8]) -> Result<String, SendError> {
-        self.sent.lock().expect("lock").push(raw.to_vec());
-        Ok("250 2.0.0 Ok".into())
-    }
-}
-
-/// Accepts every message except: addresses with "bounce" are refused (550), with "full" are
-/// refused (552), with "lost" get no verdict.
-#[derive(Default)]
-pub struct Picky(pub Recorder);
-
-impl Mailer for Picky {
-    async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<String, SendError> {
-        let to = envelope.to()[0].to_string();
-        for (marker, reply) in [("bounce", "550 no such user"), ("full", "552 mailbox full")] {
-            if to.contains(marker) {
-                return Err(SendError::NotSent(MailError::Invalid(reply.into())));
-            }
-        }
-        if to.contains("lost") {
-            return Err(SendError::Unknown(MailError::Invalid(
-                "the connection dropped after the message".into(),
-            )));
-        }
-        self.0.send(envelope, raw).await
-    }
 }
 
 /// Standard output of a run that must have succeeded.

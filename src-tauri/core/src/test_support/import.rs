@@ -1,5 +1,6 @@
 //! Helpers shared by the import tests: fixtures, a database with a home currency, aging sums.
 
+pub use super::temp_db;
 use crate::import::{self, ImportError, ImportOptions, ImportReport, RowIssue};
 use crate::model::{Invoice, InvoiceKind};
 use crate::store::Database;
@@ -26,12 +27,6 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/import")
         .join(name)
-}
-
-pub fn temp_db() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
-    (dir, db)
 }
 
 pub fn with_home_currency(db: &Database, code: &str) {

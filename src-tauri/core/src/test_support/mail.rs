@@ -2,6 +2,7 @@
 //! `scripts/with-test-services.sh` provides (aiosmtpd with STARTTLS and AUTH, gnome-keyring).
 //! Missing services make the tests fail, never skip.
 
+pub use super::temp_db;
 use crate::company::{self, CompanyProfile, Remittance};
 use crate::mail::account::{self, AccountSettings, Security};
 use crate::mail::compose::{self, SendRequest};
@@ -24,12 +25,6 @@ pub const USER: &str = "ar@northwind.example";
 
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 4, 15).expect("date")
-}
-
-pub fn temp_db() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
-    (dir, db)
 }
 
 pub fn money(minor: i64, code: &str) -> Money {

@@ -8,5 +8,17 @@
 pub mod campaign;
 pub mod import;
 pub mod mail;
+pub mod mailer;
 pub mod migration;
 pub mod statement;
+
+pub use mailer::StubMailer;
+
+use crate::store::Database;
+
+/// A new, migrated database file in a temporary directory (removed when the guard drops).
+pub fn temp_db() -> (tempfile::TempDir, Database) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
+    (dir, db)
+}

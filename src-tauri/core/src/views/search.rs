@@ -30,7 +30,7 @@ pub fn invoice_number_range(input: &str) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::temp_db;
+    use crate::test_support::temp_db;
 
     #[test]
     fn quotes_every_token_and_prefixes_the_last() {

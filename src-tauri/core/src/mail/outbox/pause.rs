@@ -82,7 +82,7 @@ mod tests {
 
     #[test]
     fn a_pause_lasts_the_stated_time_15_minutes_or_until_the_working_morning() {
-        let (dir, db) = crate::store::test_support::temp_db();
+        let (dir, db) = crate::test_support::temp_db();
         let _keep = dir;
         let now = Utc::now();
         let day = now.with_timezone(&Local).date_naive();
@@ -116,7 +116,7 @@ mod tests {
         /// The server's words are stored and shown as one clean line, whatever they hold.
         #[test]
         fn any_server_words_make_one_clean_line(reply in "\\PC*|[\\x00-\\x1f\\u{202e}a-z ]*") {
-            let (_dir, db) = crate::store::test_support::temp_db();
+            let (_dir, db) = crate::test_support::temp_db();
             let until = Utc::now() + chrono::Duration::minutes(5);
             let p = pause_sending(db.conn(), until, 421, &reply).unwrap();
             prop_assert!(crate::model::text::is_clean_line(&p.reply));

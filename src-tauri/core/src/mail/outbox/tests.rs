@@ -2,37 +2,8 @@ use super::lease::{acquire_lease, recover_interrupted};
 use super::*;
 use crate::mail::compose::OutgoingEmail;
 use crate::mail::smtp::MailError;
-use crate::mail::smtp::{Mailer, SendError};
-use crate::store::test_support::temp_db;
-use lettre::address::Envelope;
-use std::sync::Mutex;
-
-/// A mailer that answers from a script and records what it was given.
-struct Scripted {
-    replies: Mutex<Vec<Result<String, SendError>>>,
-    seen: Mutex<Vec<Vec<u8>>>,
-}
-
-impl Scripted {
-    fn new(mut replies: Vec<Result<String, SendError>>) -> Scripted {
-        replies.reverse();
-        Scripted {
-            replies: Mutex::new(replies),
-            seen: Mutex::new(Vec::new()),
-        }
-    }
-}
-
-impl Mailer for Scripted {
-    async fn send(&self, _: &Envelope, raw: &[u8]) -> Result<String, SendError> {
-        self.seen.lock().unwrap().push(raw.to_vec());
-        self.replies
-            .lock()
-            .unwrap()
-            .pop()
-            .unwrap_or(Ok("250 ok".into()))
-    }
-}
+use crate::mail::smtp::SendError;
+use crate::test_support::{temp_db, StubMailer};
 
 fn email() -> OutgoingEmail {
     OutgoingEmail {
@@ -87,7 +58,7 @@ fn a_send_key_is_queued_once() {
 async fn retries_4xx_then_sends_the_same_bytes_once() {
     let (_d, mut db) = temp_db();
     let id = enqueue(db.conn(), &email(), &MessageMeta::default()).unwrap();
-    let mailer = Scripted::new(vec![rejected(451), Ok("250 queued".into())]);
+    let mailer = StubMailer::scripted(vec![rejected(451), Ok("250 queued".into())]);
     let report = deliver(db.conn_mut(), &mailer, None, &quick())
         .await
         .unwrap();
@@ -95,7 +66,7 @@ async fn retries_4xx_then_sends_the_same_bytes_once() {
     assert_eq!(report.retries, 1);
     let m = get(db.conn(), id).unwrap();
     assert_eq!((m.state, m.attempts), (MessageState::Sent, 2));
-    let seen = mailer.seen.lock().unwrap();
+    let seen = mailer.sent.lock().unwrap();
     assert_eq!(seen.len(), 2);
     assert_eq!(seen[0], seen[1], "every attempt sends the same bytes");
 }
@@ -104,7 +75,7 @@ async fn retries_4xx_then_sends_the_same_bytes_once() {
 async fn a_passing_failure_never_fails_the_message_and_5xx_fails_at_once() {
     let (_d, mut db) = temp_db();
     let a = enqueue(db.conn(), &email(), &MessageMeta::default()).unwrap();
-    let mailer = Scripted::new(vec![rejected(451), rejected(451), rejected(451)]);
+    let mailer = StubMailer::scripted(vec![rejected(451), rejected(451), rejected(451)]);
     let report = deliver(db.conn_mut(), &mailer, Some(&[a]), &quick())
         .await
         .unwrap();
@@ -116,7 +87,7 @@ async fn a_passing_failure_never_fails_the_message_and_5xx_fails_at_once() {
     assert!(m.failure_reason.unwrap().contains("trying again at"));
 
     let b = enqueue(db.conn(), &email(), &MessageMeta::default()).unwrap();
-    let mailer = Scripted::new(vec![rejected(550)]);
+    let mailer = StubMailer::scripted(vec![rejected(550)]);
     deliver(db.conn_mut(), &mailer, Some(&[b]), &quick())
         .await
         .unwrap();
@@ -137,12 +108,12 @@ async fn a_refused_login_stops_the_run_and_keeps_every_message_queued() {
             hint: None,
         }))
     };
-    let mailer = Scripted::new(vec![refused(), refused()]);
+    let mailer = StubMailer::scripted(vec![refused(), refused()]);
     let report = deliver(db.conn_mut(), &mailer, None, &quick())
         .await
         .unwrap();
     assert!(report.login_refused.unwrap().contains("535 5.7.8"));
-    assert_eq!(mailer.seen.lock().unwrap().len(), 2, "one batch, then stop");
+    assert_eq!(mailer.sent.lock().unwrap().len(), 2, "one batch, then stop");
     for id in &ids {
         let m = get(db.conn(), *id).unwrap();
         assert_eq!((m.state, m.attempts), (MessageState::Queued, 0));
@@ -165,7 +136,7 @@ async fn an_unknown_outcome_is_uncertain_and_never_resent_by_itself() {
         stage: crate::mail::smtp::Stage::AfterData,
         detail: "reset".into(),
     }));
-    let mailer = Scripted::new(vec![lost]);
+    let mailer = StubMailer::scripted(vec![lost]);
     let report = deliver(db.conn_mut(), &mailer, None, &quick())
         .await
         .unwrap();
@@ -174,7 +145,7 @@ async fn an_unknown_outcome_is_uncertain_and_never_resent_by_itself() {
         .await
         .unwrap();
     assert!(again.sent.is_empty());
-    assert_eq!(mailer.seen.lock().unwrap().len(), 1);
+    assert_eq!(mailer.sent.lock().unwrap().len(), 1);
     // The user decides.
     assert!(matches!(
         mark_sent(db.conn(), id).unwrap().state,
@@ -196,7 +167,7 @@ async fn a_dead_senders_row_becomes_uncertain_unless_its_lease_is_live() {
     // Another process holds a live lease: its message really is being sent.
     acquire_lease(db.conn(), &format!("{}:other", std::process::id())).unwrap();
     assert!(recover_interrupted(db.conn()).unwrap().is_empty());
-    let mailer = Scripted::new(vec![]);
+    let mailer = StubMailer::scripted(vec![]);
     assert!(matches!(
         deliver(db.conn_mut(), &mailer, None, &quick()).await,
         Err(OutboxError::Busy { .. })
@@ -214,7 +185,7 @@ async fn a_dead_senders_row_becomes_uncertain_unless_its_lease_is_live() {
     assert_eq!(report.recovered, vec![id]);
     assert!(report.sent.is_empty());
     assert_eq!(get(db.conn(), id).unwrap().state, MessageState::Uncertain);
-    assert!(mailer.seen.lock().unwrap().is_empty());
+    assert!(mailer.sent.lock().unwrap().is_empty());
     // Lease released at the end of the run.
     let leases: i64 = db
         .conn()
@@ -227,7 +198,7 @@ async fn a_dead_senders_row_becomes_uncertain_unless_its_lease_is_live() {
 fn the_delivery_future_is_send() {
     fn assert_send<T: Send>(_: &T) {}
     let (_d, mut db) = temp_db();
-    let mailer = Scripted::new(vec![]);
+    let mailer = StubMailer::scripted(vec![]);
     let policy = quick();
     let fut = deliver(db.conn_mut(), &mailer, None, &policy);
     assert_send(&fut);

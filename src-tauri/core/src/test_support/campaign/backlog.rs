@@ -50,7 +50,7 @@ pub fn backlog(db: &Database) -> Vec<(i64, u64)> {
 
 /// A backlog file with the friendly campaign set to `escalation`; returns its path.
 pub fn backlog_file(dir: &Path, escalation: Escalation) -> (std::path::PathBuf, Vec<(i64, u64)>) {
-    let path = dir.join("campaign.sqlite");
+    let path = dir.join("test.sqlite");
     let db = Database::open(&path).unwrap();
     setup_mail(&db);
     campaign::create(db.conn(), &friendly(escalation)).unwrap();
@@ -71,7 +71,7 @@ pub fn steps_by_customer(log: &Log) -> BTreeMap<i64, Vec<(NaiveDate, i64)>> {
 /// A backlog file (see [`backlog`]) with `campaign` stored as the user makes it (not
 /// confirmed); returns its path and (customer, days overdue).
 pub fn pending_backlog_file(dir: &Path, campaign: &NewCampaign) -> (PathBuf, Vec<(i64, u64)>) {
-    let path = dir.join("campaign.sqlite");
+    let path = dir.join("test.sqlite");
     let db = Database::open(&path).unwrap();
     setup_mail(&db);
     campaign::create_pending(db.conn(), campaign).unwrap();
