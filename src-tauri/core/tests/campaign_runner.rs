@@ -54,6 +54,23 @@ impl RunControl for Scripted {
     }
 }
 
+/// Sends `ids` on the test day in chunks of two under `control`; the outbox must not fail.
+fn send_in_twos(
+    db: &mut Database,
+    mailer: &StubMailer,
+    ids: &[i64],
+    control: &Scripted,
+) -> runner::Sent {
+    block_on(runner::send(
+        db,
+        mailer,
+        ids,
+        d("2026-04-15"),
+        (&options(2), control),
+    ))
+    .unwrap()
+}
+
 fn options(chunk: usize) -> RunnerOptions {
     RunnerOptions {
         chunk,
@@ -88,14 +105,7 @@ fn progress_is_told_after_every_chunk() {
     let (_dir, path, ids) = queued(5);
     let mut db = Database::open(&path).unwrap();
     let (mailer, control) = (StubMailer::default(), Scripted::default());
-    let sent = block_on(runner::send(
-        &mut db,
-        &mailer,
-        &ids,
-        d("2026-04-15"),
-        (&options(2), &control),
-    ))
-    .unwrap();
+    let sent = send_in_twos(&mut db, &mailer, &ids, &control);
     assert_eq!(sent.ending, Ending::Done);
     assert_eq!(control.heard(), ["sent 2", "sent 2", "sent 1"]);
     assert_eq!(sent.delivery.unwrap().sent.len(), 5);
@@ -109,14 +119,7 @@ fn a_pause_holds_sending_until_it_is_lifted() {
     let mailer = StubMailer::default();
     let pause = Request::Pause;
     let control = Scripted::new(&[Request::Go, pause, pause, pause, Request::Go]);
-    let sent = block_on(runner::send(
-        &mut db,
-        &mailer,
-        &ids,
-        d("2026-04-15"),
-        (&options(2), &control),
-    ))
-    .unwrap();
+    let sent = send_in_twos(&mut db, &mailer, &ids, &control);
     assert_eq!(sent.ending, Ending::Done);
     assert_eq!(control.heard(), ["sent 2", "paused", "resumed", "sent 2"]);
     assert_eq!(states(&db, &ids), [MessageState::Sent; 4]);
@@ -129,14 +132,7 @@ fn cancel_takes_the_unsent_rest_out_of_the_queue() {
     let mailer = StubMailer::default();
     // Cancelled while paused: the pause ends and nothing more goes out.
     let control = Scripted::new(&[Request::Go, Request::Pause, Request::Cancel]);
-    let sent = block_on(runner::send(
-        &mut db,
-        &mailer,
-        &ids,
-        d("2026-04-15"),
-        (&options(2), &control),
-    ))
-    .unwrap();
+    let sent = send_in_twos(&mut db, &mailer, &ids, &control);
     assert_eq!(sent.ending, Ending::Cancelled(3));
     assert_eq!(control.heard(), ["sent 2", "paused"]);
     assert_eq!(mailer.count(), 2);
@@ -152,14 +148,7 @@ fn a_refused_login_stops_the_run_with_the_rest_queued() {
     let (_dir, path, ids) = queued(4);
     let mut db = Database::open(&path).unwrap();
     let control = Scripted::default();
-    let sent = block_on(runner::send(
-        &mut db,
-        &StubMailer::refusing_login(),
-        &ids,
-        d("2026-04-15"),
-        (&options(2), &control),
-    ))
-    .unwrap();
+    let sent = send_in_twos(&mut db, &StubMailer::refusing_login(), &ids, &control);
     let Ending::Stopped(why) = sent.ending else {
         panic!("not stopped: {:?}", sent.ending);
     };
@@ -184,14 +173,7 @@ fn another_senders_lease_leaves_everything_queued() {
         )
         .unwrap();
     let control = Scripted::default();
-    let sent = block_on(runner::send(
-        &mut db,
-        &StubMailer::default(),
-        &ids,
-        d("2026-04-15"),
-        (&options(2), &control),
-    ))
-    .unwrap();
+    let sent = send_in_twos(&mut db, &StubMailer::default(), &ids, &control);
     assert_eq!(sent.ending, Ending::Busy { until, left: 3 });
     assert!(sent.delivery.is_none());
     assert_eq!(states(&db, &ids), [MessageState::Queued; 3]);

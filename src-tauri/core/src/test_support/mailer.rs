@@ -1,6 +1,7 @@
-//! The one stand-in for a mail server in tests: it accepts by default and keeps every message
-//! it was given. Answers can be scripted call by call, set for every call (the server is down,
-//! the login is refused), or follow markers in the recipient's address.
+//! The one stand-in for a mail server in tests: it accepts by default and keeps the messages
+//! that reached it. Answers can be scripted call by call (a scripted refusal still counts as
+//! reached, as a server that read the message and said no), set for every call (the server is
+//! down, the login is refused: nothing reaches it), or follow markers in the recipient's address.
 
 use crate::mail::smtp::{MailError, Mailer, SendError};
 use lettre::address::Envelope;
@@ -19,7 +20,7 @@ enum Rules {
 
 #[derive(Default)]
 pub struct StubMailer {
-    /// The raw messages taken, in order.
+    /// The raw messages that reached the server, in order.
     pub sent: Mutex<Vec<Vec<u8>>>,
     script: Mutex<VecDeque<Result<String, SendError>>>,
     standing: Mutex<Option<SendError>>,
@@ -59,7 +60,7 @@ impl StubMailer {
         mailer
     }
 
-    /// How many messages were taken.
+    /// How many messages reached the server.
     pub fn count(&self) -> usize {
         self.sent.lock().unwrap().len()
     }
