@@ -20,6 +20,10 @@ Sending limits, with any mode that accepts (--daily-limit, --throttle-first):
 Throttled and over-quota messages add their Message-ID to DIR/throttled or DIR/over-quota;
 accepted ones carry their day in N.json ("day").
 
+Bearer tokens (--introspect URL, the OAuth test server's /introspect): AUTH XOAUTH2 is checked
+there; a good token logs in as its user, a bad or expired one gets Microsoft's
+535 5.7.3 Authentication unsuccessful. Each attempt adds "xoauth2" to DIR/auth-count.
+
 Prints "READY <port>" on stdout once listening (--port: on that port, e.g. to come back after an
 outage). Every message body that reaches the end of DATA adds a line (its day) to DIR/data-count, every
 login attempt one to DIR/auth-count; accepted ones are written as DIR/N.eml and DIR/N.json
@@ -33,6 +37,8 @@ import logging
 import os
 import ssl
 import sys
+import urllib.parse
+import urllib.request
 import warnings
 from email import policy
 from email.parser import BytesParser
@@ -55,6 +61,7 @@ def parse_args():
     p.add_argument("--implicit-tls", action="store_true")
     p.add_argument("--daily-limit", type=int, default=None)
     p.add_argument("--throttle-first", type=int, default=0)
+    p.add_argument("--introspect", default=None)
     return p.parse_args()
 
 
@@ -88,8 +95,21 @@ def message_id(envelope):
     return str(msg.get("Message-ID", ""))
 
 
+def token_user(url, blob):
+    """The user an XOAUTH2 blob (user=U^Aauth=Bearer T^A^A) is good for, or None."""
+    fields = dict(p.split("=", 1) for p in blob.decode("utf-8", "replace").split("\x01") if "=" in p)
+    token = fields.get("auth", "").removeprefix("Bearer ").strip()
+    data = urllib.parse.urlencode({"token": token}).encode()
+    with urllib.request.urlopen(url, data=data, timeout=5) as reply:
+        info = json.load(reply)
+    if info.get("active") is True and info.get("email", "").lower() == fields.get("user", "").lower():
+        return fields["user"]
+    return None
+
+
 class Handler:
-    def __init__(self, mode, directory, daily_limit=None, throttle_first=0):
+    def __init__(self, mode, directory, daily_limit=None, throttle_first=0, introspect=None):
+        self.introspect = introspect
         self.mode = mode
         self.dir = directory
         self.data_seen = 0
@@ -97,6 +117,18 @@ class Handler:
         self.daily_limit = daily_limit
         self.throttle_first = throttle_first
         self.accepted_on = {}
+
+    async def auth_XOAUTH2(self, server, args):
+        with open(os.path.join(self.dir, "auth-count"), "a") as f:
+            f.write("xoauth2\n")
+        try:
+            blob = base64.b64decode(args[1], validate=True) if len(args) > 1 else b""
+        except ValueError:
+            blob = b""
+        user = await asyncio.to_thread(token_user, self.introspect, blob) if self.introspect and blob else None
+        if user is None:
+            return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
 
     def day(self):
         try:
@@ -156,12 +188,12 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
-    handler = Handler(args.mode, args.dir, args.daily_limit, args.throttle_first)
+    handler = Handler(args.mode, args.dir, args.daily_limit, args.throttle_first, args.introspect)
     user, password = args.user.encode(), args.password.encode()
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         with open(os.path.join(args.dir, "auth-count"), "a") as f:
-            f.write("auth\n")
+            f.write("password\n")
         if args.mode == "auth-m365":
             return AuthResult(success=False, handled=False,
                               message="535 5.7.139 Authentication unsuccessful, basic authentication is disabled.")

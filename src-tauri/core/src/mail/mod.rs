@@ -22,6 +22,7 @@ pub mod compose;
 pub mod context;
 pub mod limits;
 pub mod mime;
+pub mod oauth;
 pub mod outbox;
 pub mod presets;
 mod setup;

@@ -204,7 +204,8 @@ impl SmtpServer {
             .unwrap_or_default()
     }
 
-    fn spawn(
+    /// A server in `mode` with extra command-line arguments (see tests/servers/smtp_server.py).
+    pub fn spawn(
         mode: &str,
         dir: &Path,
         (implicit_tls, user, port): (bool, &str, u16),

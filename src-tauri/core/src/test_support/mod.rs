@@ -10,6 +10,7 @@ pub mod import;
 pub mod mail;
 pub mod mailer;
 pub mod migration;
+pub mod oauth;
 pub mod statement;
 
 pub use mailer::StubMailer;

@@ -1,0 +1,342 @@
+//! Who signs the person in: Microsoft (Entra ID), Google, or a custom authorization server, with
+//! the client ID of a registered public app. Duebook ships no client secret; a build may carry
+//! default client IDs (`DUEBOOK_MICROSOFT_CLIENT_ID`, `DUEBOOK_GOOGLE_CLIENT_ID` at build time).
+
+use super::OAuthError;
+use crate::model::text::clean_line;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+/// Microsoft's scopes for sending (and, for the inbound side, reading) over SMTP and IMAP;
+/// `offline_access` yields the refresh token.
+const MICROSOFT_SCOPES: &[&str] = &[
+    "https://outlook.office.com/SMTP.Send",
+    "https://outlook.office.com/IMAP.AccessAsUser.All",
+    "offline_access",
+];
+/// Google's one scope for IMAP, POP and SMTP.
+const GOOGLE_SCOPES: &[&str] = &["https://mail.google.com/"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Provider {
+    Microsoft,
+    Google,
+    Custom,
+}
+
+impl Provider {
+    pub fn parse(text: &str) -> Result<Provider, OAuthError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "microsoft" | "m365" | "office365" | "outlook" => Ok(Provider::Microsoft),
+            "google" | "gmail" | "workspace" => Ok(Provider::Google),
+            "custom" => Ok(Provider::Custom),
+            other => Err(OAuthError::Invalid(format!(
+                "{other:?} is not a sign-in provider (use microsoft, google or custom)"
+            ))),
+        }
+    }
+
+    /// The provider's name as people know it, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Microsoft => "Microsoft",
+            Provider::Google => "Google",
+            Provider::Custom => "the sign-in server",
+        }
+    }
+
+    /// The client ID this build carries for the provider, if any.
+    pub fn built_in_client_id(self) -> Option<&'static str> {
+        match self {
+            Provider::Microsoft => option_env!("DUEBOOK_MICROSOFT_CLIENT_ID"),
+            Provider::Google => option_env!("DUEBOOK_GOOGLE_CLIENT_ID"),
+            Provider::Custom => None,
+        }
+        .filter(|id| !id.trim().is_empty())
+    }
+}
+
+/// How the mailbox signs in with OAuth2. Stored with the account (no secret in it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct OAuthSettings {
+    pub provider: Provider,
+    pub client_id: String,
+    /// Microsoft's directory: `common` (any work or personal account), `organizations`, or the
+    /// organisation's tenant ID or domain.
+    pub tenant: Option<String>,
+    /// For `custom`: the authorization and token endpoints and the scopes to ask for.
+    pub auth_url: Option<String>,
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// The endpoints and scopes a sign-in uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub auth_url: Url,
+    pub token_url: Url,
+    pub scopes: Vec<String>,
+    /// Extra authorization parameters (Google needs `access_type=offline` for a refresh token).
+    pub extra: Vec<(&'static str, &'static str)>,
+}
+
+impl OAuthSettings {
+    /// Cleans and checks every field: the client ID is required (a built-in one is used when
+    /// none is given), URLs must be https (or http on this computer), scopes must be plain words.
+    pub fn validated(&self) -> Result<OAuthSettings, OAuthError> {
+        let client_id = match clean_line(&self.client_id) {
+            id if id.is_empty() => self
+                .provider
+                .built_in_client_id()
+                .map(str::to_string)
+                .ok_or_else(|| OAuthError::Invalid(missing_client_id(self.provider)))?,
+            id => id,
+        };
+        check_token_word("client ID", &client_id)?;
+        let tenant = optional(self.tenant.as_deref());
+        if let Some(t) = &tenant {
+            check_tenant(t)?;
+        }
+        let settings = OAuthSettings {
+            provider: self.provider,
+            client_id,
+            tenant,
+            auth_url: optional(self.auth_url.as_deref()),
+            token_url: optional(self.token_url.as_deref()),
+            scopes: self
+                .scopes
+                .iter()
+                .map(|s| clean_line(s))
+                .filter(|s| !s.is_empty())
+                .collect(),
+        };
+        for scope in &settings.scopes {
+            check_token_word("scope", scope)?;
+        }
+        settings.endpoints()?;
+        Ok(settings)
+    }
+
+    /// Where to send the person and where to fetch tokens, with the scopes to ask for.
+    pub fn endpoints(&self) -> Result<Endpoints, OAuthError> {
+        let scopes = |fixed: &[&str]| match self.scopes.is_empty() {
+            true => fixed.iter().map(|s| (*s).to_string()).collect(),
+            false => self.scopes.clone(),
+        };
+        match self.provider {
+            Provider::Microsoft => {
+                let tenant = self.tenant.as_deref().unwrap_or("common");
+                let base = format!("https://login.microsoftonline.com/{tenant}/oauth2/v2.0");
+                Ok(Endpoints {
+                    auth_url: parse_url("authorize URL", &format!("{base}/authorize"))?,
+                    token_url: parse_url("token URL", &format!("{base}/token"))?,
+                    scopes: scopes(MICROSOFT_SCOPES),
+                    extra: Vec::new(),
+                })
+            }
+            Provider::Google => Ok(Endpoints {
+                auth_url: parse_url(
+                    "authorize URL",
+                    "https://accounts.google.com/o/oauth2/v2/auth",
+                )?,
+                token_url: parse_url("token URL", "https://oauth2.googleapis.com/token")?,
+                scopes: scopes(GOOGLE_SCOPES),
+                extra: vec![("access_type", "offline"), ("prompt", "consent")],
+            }),
+            Provider::Custom => self.custom_endpoints(),
+        }
+    }
+
+    fn custom_endpoints(&self) -> Result<Endpoints, OAuthError> {
+        let need = |what: &str, value: &Option<String>| {
+            value.clone().ok_or_else(|| {
+                OAuthError::Invalid(format!(
+                    "a custom sign-in needs the {what} (--{})",
+                    what.replace(' ', "-")
+                ))
+            })
+        };
+        let endpoints = Endpoints {
+            auth_url: parse_url("auth URL", &need("auth url", &self.auth_url)?)?,
+            token_url: parse_url("token URL", &need("token url", &self.token_url)?)?,
+            scopes: self.scopes.clone(),
+            extra: Vec::new(),
+        };
+        if endpoints.scopes.is_empty() {
+            return Err(OAuthError::Invalid(
+                "a custom sign-in needs at least one scope (--scope)".into(),
+            ));
+        }
+        Ok(endpoints)
+    }
+}
+
+fn missing_client_id(provider: Provider) -> String {
+    format!(
+        "no client ID for {}: register Duebook as a desktop app (see the README, \"Signing in \
+         with Microsoft or Google\") and give its client ID (--client-id)",
+        provider.label()
+    )
+}
+
+fn optional(text: Option<&str>) -> Option<String> {
+    text.map(clean_line).filter(|t| !t.is_empty())
+}
+
+/// A Microsoft tenant: `common`, `organizations`, a domain or a directory ID, nothing that could
+/// leave the path it is put in.
+fn check_tenant(text: &str) -> Result<(), OAuthError> {
+    let fine = text.len() <= 256
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && !text.starts_with('.');
+    match fine {
+        true => Ok(()),
+        false => Err(OAuthError::Invalid(format!(
+            "the tenant {:?} is not valid (use common, organizations, your domain or the directory ID)",
+            text.chars().take(80).collect::<String>()
+        ))),
+    }
+}
+
+/// A client ID or scope: printable, no spaces, of a sane length.
+fn check_token_word(what: &str, text: &str) -> Result<(), OAuthError> {
+    let fine = !text.is_empty()
+        && text.len() <= 256
+        && text
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"\"'<>\\`".contains(c));
+    match fine {
+        true => Ok(()),
+        false => Err(OAuthError::Invalid(format!(
+            "the {what} {:?} is not valid (letters, digits and URL punctuation only, at most 256)",
+            text.chars().take(80).collect::<String>()
+        ))),
+    }
+}
+
+/// An endpoint: https anywhere, plain http only on this computer (a local test server).
+fn parse_url(what: &str, text: &str) -> Result<Url, OAuthError> {
+    let url = Url::parse(text)
+        .map_err(|e| OAuthError::Invalid(format!("the {what} {text:?} is not a URL ({e})")))?;
+    let local = match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if local => Ok(url),
+        _ => Err(OAuthError::Invalid(format!(
+            "the {what} {text:?} must start with https:// (plain http only for this computer)"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn custom(auth: &str, token: &str, scopes: &[&str]) -> OAuthSettings {
+        OAuthSettings {
+            provider: Provider::Custom,
+            client_id: "duebook-test".into(),
+            tenant: None,
+            auth_url: Some(auth.into()),
+            token_url: Some(token.into()),
+            scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn microsoft_uses_the_tenant_and_asks_for_offline_access() {
+        let settings = OAuthSettings {
+            tenant: Some(" contoso.onmicrosoft.com ".into()),
+            provider: Provider::Microsoft,
+            ..custom("", "", &[])
+        }
+        .validated()
+        .unwrap();
+        let e = settings.endpoints().unwrap();
+        assert_eq!(
+            e.token_url.as_str(),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
+        assert!(e.scopes.contains(&"offline_access".to_string()));
+        assert!(e
+            .scopes
+            .contains(&"https://outlook.office.com/SMTP.Send".to_string()));
+    }
+
+    #[test]
+    fn custom_endpoints_must_be_https_unless_local() {
+        let ok = custom(
+            "http://127.0.0.1:9/authorize",
+            "https://id.example/token",
+            &["mail"],
+        );
+        assert!(ok.validated().is_ok());
+        let remote_http = custom(
+            "http://id.example/authorize",
+            "https://id.example/token",
+            &["mail"],
+        );
+        let err = remote_http.validated().unwrap_err().to_string();
+        assert!(err.contains("https://"), "{err}");
+        let no_scope = custom("https://id.example/a", "https://id.example/t", &[]);
+        assert!(no_scope
+            .validated()
+            .unwrap_err()
+            .to_string()
+            .contains("scope"));
+    }
+
+    #[test]
+    fn a_tenant_that_could_leave_its_path_is_refused() {
+        for tenant in [
+            "../evil",
+            "a b",
+            "x\"y",
+            "common/oauth2",
+            "evil.example#",
+            "..",
+            "a?b",
+        ] {
+            let settings = OAuthSettings {
+                provider: Provider::Microsoft,
+                tenant: Some(tenant.into()),
+                ..custom("", "", &[])
+            };
+            let err = settings.validated().unwrap_err().to_string();
+            assert!(err.contains("tenant"), "{tenant:?}: {err}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_as_settings_is_refused_or_cleaned(id in "\\PC*", tenant in "\\PC*", scope in ".*") {
+            let settings = OAuthSettings {
+                provider: Provider::Microsoft,
+                client_id: id,
+                tenant: Some(tenant),
+                auth_url: None,
+                token_url: None,
+                scopes: vec![scope],
+            };
+            if let Ok(clean) = settings.validated() {
+                prop_assert!(clean.client_id.chars().all(|c| c.is_ascii_graphic()));
+                let e = clean.endpoints().unwrap();
+                prop_assert_eq!(e.auth_url.host_str(), Some("login.microsoftonline.com"));
+                prop_assert!(e.auth_url.path().starts_with('/') && !e.auth_url.path().contains(".."));
+            }
+        }
+    }
+}

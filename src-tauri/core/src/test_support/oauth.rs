@@ -1,0 +1,142 @@
+//! The local OAuth2 authorization server (tests/servers/oauth_server.py, standing in for
+//! Microsoft and Google) and a stand-in for the person's browser that follows its redirects.
+
+use super::mail::{required_env, SmtpServer};
+use crate::mail::oauth::{OAuthSettings, Provider};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The scopes the tests ask for (Microsoft's, so a refresh token is issued).
+pub const SCOPES: &[&str] = &["https://outlook.office.com/SMTP.Send", "offline_access"];
+
+/// A running authorization server; killed on drop.
+pub struct OAuthServer {
+    child: Child,
+    pub port: u16,
+    pub dir: PathBuf,
+}
+
+impl OAuthServer {
+    pub fn start(dir: &Path) -> OAuthServer {
+        OAuthServer::start_with(dir, &[])
+    }
+
+    /// With extra arguments: `--access-ttl SECONDS`, `--deny`, `--user EMAIL`.
+    pub fn start_with(dir: &Path, extra: &[&str]) -> OAuthServer {
+        std::fs::create_dir_all(dir).expect("server dir");
+        let mut child = Command::new(required_env("DUEBOOK_TEST_PYTHON"))
+            .arg(required_env("DUEBOOK_TEST_OAUTH_SCRIPT"))
+            .arg("--dir")
+            .arg(dir)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the OAuth test server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("ready line");
+        let port = line
+            .trim()
+            .strip_prefix("READY ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the OAuth test server did not start: {line:?}"));
+        OAuthServer {
+            child,
+            port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// A custom provider pointing at this server.
+    pub fn settings(&self) -> OAuthSettings {
+        OAuthSettings {
+            provider: Provider::Custom,
+            client_id: "duebook-test-client".into(),
+            tenant: None,
+            auth_url: Some(self.url("/authorize")),
+            token_url: Some(self.url("/token")),
+            scopes: SCOPES.iter().map(|s| (*s).to_string()).collect(),
+        }
+    }
+
+    /// Every access token it issued stops working now.
+    pub fn expire_access_tokens(&self) {
+        self.admin("/admin/expire");
+    }
+
+    /// Every refresh token is revoked; with `code`, the next refresh fails with AADSTS`code`.
+    pub fn revoke(&self, code: Option<u32>) {
+        let query = code.map(|c| format!("?error={c}")).unwrap_or_default();
+        self.admin(&format!("/admin/revoke{query}"));
+    }
+
+    fn admin(&self, path: &str) {
+        let url = self.url(path);
+        let status = std::thread::spawn(move || {
+            tokio::runtime::Runtime::new()
+                .expect("runtime")
+                .block_on(async {
+                    let client = crate::mail::oauth::http::client().expect("client");
+                    client.post(url).send().await.map(|r| r.status())
+                })
+        })
+        .join()
+        .expect("admin thread")
+        .expect("admin request");
+        assert!(status.is_success(), "{path}: {status}");
+    }
+
+    /// The token requests so far, oldest first: "authorization_code ok", "refresh_token invalid_grant".
+    pub fn token_requests(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("token-requests"))
+            .map(|s| s.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// An SMTP server (implicit TLS when asked) that checks XOAUTH2 tokens with this server.
+    pub fn smtp_server(&self, dir: &Path, implicit_tls: bool) -> SmtpServer {
+        let extra = ["--introspect".to_string(), self.url("/introspect")];
+        SmtpServer::spawn("accept", dir, (implicit_tls, super::mail::USER, 0), &extra)
+    }
+}
+
+impl Drop for OAuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Plays the person's browser: opens `url`, lets the provider approve, and follows its redirect
+/// back to Duebook's loopback listener. Returns the page the loopback showed.
+pub async fn follow_in_browser(url: &str) -> String {
+    // Duebook's own client follows no redirects, so each step is seen.
+    let browser = crate::mail::oauth::http::client().expect("client");
+    let approval = browser.get(url).send().await.expect("authorize");
+    let back = approval
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "no redirect from the authorization server: {}",
+                approval.status()
+            )
+        })
+        .to_string();
+    browser
+        .get(back)
+        .send()
+        .await
+        .expect("loopback")
+        .text()
+        .await
+        .expect("page")
+}

@@ -1,0 +1,199 @@
+//! Signing in with OAuth2 against the local authorization server (tests/servers/oauth_server.py),
+//! with the browser played by a client that follows the redirects, and the refresh token kept in
+//! a real Secret Service (gnome-keyring, from scripts/with-test-services.sh).
+#![allow(clippy::unwrap_used)]
+
+use duebook_core::mail::oauth::{self, begin_sign_in, OAuthError, TokenSource};
+use duebook_core::secrets::{KeychainStore, SecretStore};
+use duebook_core::test_support::oauth::{follow_in_browser, OAuthServer};
+use std::time::Duration;
+
+const MAILBOX: &str = "owner@example.test";
+
+fn keychain() -> KeychainStore {
+    KeychainStore::check_available().unwrap_or_else(|e| {
+        panic!("no keychain ({e}): run the tests through scripts/with-test-services.sh")
+    });
+    KeychainStore::new(&format!(
+        "app.duebook.desktop.oauth-test-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ))
+}
+
+struct SignedIn {
+    source: TokenSource<KeychainStore>,
+    server: OAuthServer,
+    keychain: KeychainStore,
+    _dir: tempfile::TempDir,
+}
+
+/// Signs in through the "browser", the server started with `extra` arguments.
+async fn signed_in(extra: &[&str]) -> SignedIn {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OAuthServer::start_with(&dir.path().join("oauth"), extra);
+    let pending = begin_sign_in(&server.settings(), Some(MAILBOX))
+        .await
+        .unwrap();
+    assert!(
+        pending.url().contains("code_challenge_method=S256"),
+        "{}",
+        pending.url()
+    );
+    assert!(
+        pending.url().contains("login_hint=owner%40example.test"),
+        "{}",
+        pending.url()
+    );
+    let url = pending.url().to_string();
+    let browser = tokio::spawn(async move { follow_in_browser(&url).await });
+    let keychain = keychain();
+    let source = pending
+        .finish(Duration::from_secs(20), MAILBOX, keychain.clone())
+        .await
+        .unwrap();
+    let page = browser.await.unwrap();
+    assert!(page.contains("Duebook is signed in"), "{page}");
+    SignedIn {
+        source,
+        server,
+        keychain,
+        _dir: dir,
+    }
+}
+
+fn stored_refresh(keychain: &KeychainStore) -> String {
+    keychain
+        .get(&oauth::refresh_token_key(MAILBOX))
+        .unwrap()
+        .map(|p| p.expose().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn signing_in_keeps_the_refresh_token_in_the_keychain_and_reuses_the_access_token() {
+    let signed = signed_in(&[]).await;
+    let (source, server) = (&signed.source, &signed.server);
+    let first = source.access_token().await.unwrap();
+    let again = source.access_token().await.unwrap();
+    assert_eq!(first.expose(), again.expose(), "a valid token is reused");
+    assert!(first.expose().starts_with("at-"));
+    assert_eq!(server.token_requests(), vec!["authorization_code ok"]);
+}
+
+#[tokio::test]
+async fn a_refused_token_is_renewed_and_the_rotated_refresh_token_stored() {
+    let signed = signed_in(&[]).await;
+    let (source, server, keychain) = (&signed.source, &signed.server, &signed.keychain);
+    let before = stored_refresh(keychain);
+    let old = source.access_token().await.unwrap();
+    server.expire_access_tokens();
+    let new = source.refused().await.unwrap();
+    assert_ne!(old.expose(), new.expose());
+    let after = stored_refresh(keychain);
+    assert!(
+        after.starts_with("rt-") && after != before,
+        "rotated: {before} -> {after}"
+    );
+    assert_eq!(
+        server.token_requests(),
+        vec!["authorization_code ok", "refresh_token ok"]
+    );
+}
+
+#[tokio::test]
+async fn a_token_near_its_end_is_renewed_before_use() {
+    // 60 s tokens are inside the renewal margin, so every use renews.
+    let signed = signed_in(&["--access-ttl", "60"]).await;
+    let (source, server) = (&signed.source, &signed.server);
+    source.access_token().await.unwrap();
+    source.access_token().await.unwrap();
+    assert_eq!(
+        server.token_requests().len(),
+        3,
+        "{:?}",
+        server.token_requests()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_grant_asks_for_a_new_sign_in_in_plain_words() {
+    let signed = signed_in(&["--access-ttl", "60"]).await;
+    let (source, server) = (&signed.source, &signed.server);
+    server.revoke(None);
+    let err = source.access_token().await.unwrap_err();
+    assert!(err.needs_sign_in(), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("expired or was revoked"), "{text}");
+    assert!(text.contains("Sign in again"), "{text}");
+    assert!(
+        !text.contains("rt-") && !text.contains("Trace ID"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_rotated_by_another_process_is_picked_up() {
+    let signed = signed_in(&["--access-ttl", "60"]).await;
+    let (source, server, keychain) = (&signed.source, &signed.server, &signed.keychain);
+    // Another Duebook process (the CLI's run-due) renews with the same keychain entry.
+    let other = TokenSource::new(server.settings(), MAILBOX, keychain.clone());
+    other.access_token().await.unwrap();
+    // Our source's next renewal reads the rotated token after the old one is refused.
+    source.access_token().await.unwrap();
+    let requests = server.token_requests();
+    assert_eq!(
+        requests.last().map(String::as_str),
+        Some("refresh_token ok"),
+        "{requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_left_in_the_browser_times_out_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OAuthServer::start(dir.path());
+    let pending = begin_sign_in(&server.settings(), None).await.unwrap();
+    let err = pending
+        .finish(Duration::from_millis(300), MAILBOX, keychain())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OAuthError::TimedOut { .. }), "{err:?}");
+    assert!(err.to_string().contains("start it again"), "{err}");
+    assert!(server.token_requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_declined_sign_in_says_so_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OAuthServer::start_with(dir.path(), &["--deny"]);
+    let keychain = keychain();
+    let pending = begin_sign_in(&server.settings(), Some(MAILBOX))
+        .await
+        .unwrap();
+    let url = pending.url().to_string();
+    let browser = tokio::spawn(async move { follow_in_browser(&url).await });
+    let err = pending
+        .finish(Duration::from_secs(20), MAILBOX, keychain.clone())
+        .await
+        .unwrap_err();
+    assert!(browser.await.unwrap().contains("not completed"));
+    assert!(err.to_string().contains("declined"), "{err}");
+    assert!(keychain
+        .get(&oauth::refresh_token_key(MAILBOX))
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn signing_out_removes_the_refresh_token() {
+    let signed = signed_in(&[]).await;
+    let (server, keychain) = (&signed.server, &signed.keychain);
+    oauth::sign_out(MAILBOX, keychain).unwrap();
+    assert_eq!(stored_refresh(keychain), "");
+    let err = TokenSource::new(server.settings(), MAILBOX, keychain.clone())
+        .access_token()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OAuthError::NotSignedIn { .. }), "{err:?}");
+}
