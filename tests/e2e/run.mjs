@@ -14,7 +14,7 @@ import path from "node:path";
 import { campaignsTests } from "./campaigns.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
-import { Driver, repoRoot, runTests } from "./harness.mjs";
+import { appEnv, Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
 
 const args = process.argv.slice(2);
@@ -55,20 +55,11 @@ const bulkOwnDb = path.join(scratch, "bulk", "mine.sqlite");
 mkdirSync(path.dirname(newerDb), { recursive: true });
 mkdirSync(path.dirname(ownDb), { recursive: true });
 mkdirSync(home, { recursive: true });
-const env = {
-  ...process.env,
-  HOME: home,
-  XDG_DATA_HOME: path.join(home, ".local/share"),
-  XDG_CONFIG_HOME: path.join(home, ".config"),
-  XDG_CACHE_HOME: path.join(home, ".cache"),
+const env = appEnv(home, {
   DUEBOOK_TEST_SAVE_PATH: ownDb,
   DUEBOOK_TEST_OPEN_PATH: demoDb,
   DUEBOOK_TEST_IMPORT_PATH: importCsv,
-  // Software rendering: no GPU under Xvfb, and no dmabuf renderer warnings.
-  WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-  NO_AT_BRIDGE: "1",
-};
-delete env.DUEBOOK_DB;
+});
 
 const driver = new Driver({ binary, env, logFile: path.join(artifacts, "driver.log") });
 // Whatever ends this process (a crash, a closed output pipe), the app and WebKit go with it.
