@@ -451,14 +451,7 @@ const tests = [
           assert((await s.$("import-count-created").getText()).trim() === "60,000", `new invoices: ${await s.$("import-count-created").getText()}`);
 
           // Watch the bar from inside the page while the import runs.
-          await s.browser.execute(() => {
-            const seen = [];
-            window.__progressSeen = seen;
-            window.__progressTimer = setInterval(() => {
-              const bar = document.querySelector('[data-testid="import-progress"] progress');
-              if (bar && bar.position >= 0) seen.push(bar.position);
-            }, 10);
-          });
+          const stopWatching = await s.watchProgress("import-progress", 10);
           await (await s.$("import-run")).click();
           try {
             await s.until(
@@ -471,11 +464,7 @@ const tests = [
             // Too quick to catch: the assertion on the positions seen below decides.
           }
           await s.visible("import-result", 120_000);
-          const seen = await s.browser.execute(() => {
-            clearInterval(window.__progressTimer);
-            return window.__progressSeen;
-          });
-          const between = [...new Set(seen.filter((v) => v > 0 && v < 1))];
+          const { seen, between } = await stopWatching();
           assert(between.length >= 2, `the progress bar did not move: saw ${JSON.stringify([...new Set(seen)].slice(0, 20))}`);
           const summary = await s.$("import-result").getText();
           assert(/60,000 new invoices/.test(summary), `the result says ${JSON.stringify(summary)}`);
