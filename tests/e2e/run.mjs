@@ -16,6 +16,7 @@ import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
 import { appEnv, Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
+import { withApp } from "./support.mjs";
 
 const args = process.argv.slice(2);
 const argument = (flag, fallback) => {
@@ -279,26 +280,17 @@ const tests = [
     "opening a file that is not a database says why and keeps the current one",
     async () => {
       writeFileSync(notADb, "Customer,Invoice,Amount\nAcme,1001,12.50\n".repeat(200));
-      const other = new Driver({ binary, env: { ...env, DUEBOOK_TEST_OPEN_PATH: notADb }, logFile: path.join(artifacts, "driver.log") });
-      await other.start();
-      try {
-        const s = await other.session(["--db", demoDb]);
-        try {
-          await s.visible("demo-banner", 30_000);
-          await (await s.visible("topbar-database")).click();
-          await (await s.visible("topbar-open")).click();
-          await s.visible("error");
-          const message = await s.$("error-message").getText();
-          assert(/not (a Duebook|an SQLite) database/i.test(message), `the error says ${JSON.stringify(message)}`);
-          const file = await s.$("db-file").getProperty("textContent");
-          assert(file.includes("demo.sqlite"), `the open database changed to ${JSON.stringify(file)}`);
-          assert((await s.count("customer-row")) > 0, "the customer list is gone");
-        } finally {
-          await s.end();
-        }
-      } finally {
-        await other.stop();
-      }
+      await withApp({ binary, env: { ...env, DUEBOOK_TEST_OPEN_PATH: notADb }, artifacts, db: demoDb }, async (s) => {
+        await s.visible("demo-banner", 30_000);
+        await (await s.visible("topbar-database")).click();
+        await (await s.visible("topbar-open")).click();
+        await s.visible("error");
+        const message = await s.$("error-message").getText();
+        assert(/not (a Duebook|an SQLite) database/i.test(message), `the error says ${JSON.stringify(message)}`);
+        const file = await s.$("db-file").getProperty("textContent");
+        assert(file.includes("demo.sqlite"), `the open database changed to ${JSON.stringify(file)}`);
+        assert((await s.count("customer-row")) > 0, "the customer list is gone");
+      });
     },
   ],
   [
@@ -371,114 +363,88 @@ const tests = [
     async () => {
       const notAnExport = path.join(scratch, "other", "price-list.csv");
       writeFileSync(notAnExport, "Product,Price\nWidget,5.00\n");
-      const other = new Driver({
-        binary,
-        env: { ...env, DUEBOOK_TEST_IMPORT_PATH: notAnExport },
-        logFile: path.join(artifacts, "driver.log"),
+      await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: notAnExport }, artifacts, db: importDb }, async (s) => {
+        await s.until(async () => (await s.count("customer-row")) === 2, "the imported database does not list 2 customers");
+        await (await s.visible("topbar-import")).click();
+        await s.visible("import-error");
+        const title = await s.$("import-error").getText();
+        assert(/cannot be imported/i.test(title), `the error says ${JSON.stringify(title)}`);
+        const message = await s.$("import-error-message").getText();
+        assert(/price-list\.csv/.test(message) && /layout/i.test(message), `the reason is ${JSON.stringify(message)}`);
+        assert(!(await s.$("import-run").isExisting()), "an Import button is offered for a file that cannot be imported");
+        await new Promise((r) => setTimeout(r, 300));
+        screenshot(path.join(artifacts, "import-failed.png"));
+        await (await s.$("import-cancel")).click();
+        await s.gone("import-dialog");
+        assert((await s.count("customer-row")) === 2, "the customer list changed");
       });
-      await other.start();
-      try {
-        const s = await other.session(["--db", importDb]);
-        try {
-          await s.until(async () => (await s.count("customer-row")) === 2, "the imported database does not list 2 customers");
-          await (await s.visible("topbar-import")).click();
-          await s.visible("import-error");
-          const title = await s.$("import-error").getText();
-          assert(/cannot be imported/i.test(title), `the error says ${JSON.stringify(title)}`);
-          const message = await s.$("import-error-message").getText();
-          assert(/price-list\.csv/.test(message) && /layout/i.test(message), `the reason is ${JSON.stringify(message)}`);
-          assert(!(await s.$("import-run").isExisting()), "an Import button is offered for a file that cannot be imported");
-          await new Promise((r) => setTimeout(r, 300));
-          screenshot(path.join(artifacts, "import-failed.png"));
-          await (await s.$("import-cancel")).click();
-          await s.gone("import-dialog");
-          assert((await s.count("customer-row")) === 2, "the customer list changed");
-        } finally {
-          await s.end();
-        }
-      } finally {
-        await other.stop();
-      }
     },
   ],
   [
     "importing into the demo warns first; Esc closes, Tab stays inside; the progress bar moves",
     async () => {
       writeFileSync(bulkCsv, bulkExport(60_000), { flag: "w" });
-      const other = new Driver({
-        binary,
-        env: { ...env, DUEBOOK_TEST_IMPORT_PATH: bulkCsv, DUEBOOK_TEST_SAVE_PATH: bulkOwnDb },
-        logFile: path.join(artifacts, "driver.log"),
-      });
-      await other.start();
-      try {
-        const s = await other.session(["--db", demoDb]);
-        try {
-          await s.visible("demo-banner", 30_000);
-          await (await s.visible("topbar-import")).click();
-          await s.visible("import-dialog");
-          await s.visible("import-demo-warning");
-          await s.until(async () => (await s.$("import-run").isEnabled()), "the preview of the bulk file did not finish", 60_000);
-          const label = (await s.$("import-run").getText()).trim();
-          assert(label === "Import into the demo", `the import button on the demo says ${JSON.stringify(label)}`);
-          await new Promise((r) => setTimeout(r, 300));
-          screenshot(path.join(artifacts, "import-demo.png"));
+      await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: bulkCsv, DUEBOOK_TEST_SAVE_PATH: bulkOwnDb }, artifacts, db: demoDb }, async (s) => {
+        await s.visible("demo-banner", 30_000);
+        await (await s.visible("topbar-import")).click();
+        await s.visible("import-dialog");
+        await s.visible("import-demo-warning");
+        await s.until(async () => (await s.$("import-run").isEnabled()), "the preview of the bulk file did not finish", 60_000);
+        const label = (await s.$("import-run").getText()).trim();
+        assert(label === "Import into the demo", `the import button on the demo says ${JSON.stringify(label)}`);
+        await new Promise((r) => setTimeout(r, 300));
+        screenshot(path.join(artifacts, "import-demo.png"));
 
-          // Tab and Shift+Tab never leave the dialog.
-          for (const keys of [["Tab"], ["Shift", "Tab"]]) {
-            for (let i = 0; i < 14; i++) {
-              await s.browser.keys(keys);
-              const inside = await s.browser.execute(() => {
-                const dialog = document.querySelector('[data-testid="import-dialog"]');
-                return Boolean(dialog && dialog.contains(document.activeElement));
-              });
-              assert(inside, `focus left the import dialog after ${i + 1} × ${keys.join("+")}`);
-            }
+        // Tab and Shift+Tab never leave the dialog.
+        for (const keys of [["Tab"], ["Shift", "Tab"]]) {
+          for (let i = 0; i < 14; i++) {
+            await s.browser.keys(keys);
+            const inside = await s.browser.execute(() => {
+              const dialog = document.querySelector('[data-testid="import-dialog"]');
+              return Boolean(dialog && dialog.contains(document.activeElement));
+            });
+            assert(inside, `focus left the import dialog after ${i + 1} × ${keys.join("+")}`);
           }
-          await s.browser.keys(["Escape"]);
-          await s.gone("import-dialog");
-          assert((await s.count("customer-row")) > 0, "the demo list is gone after closing the dialog");
-
-          // Again, this time creating an own database first: the preview then targets it.
-          await (await s.visible("topbar-import")).click();
-          await (await s.visible("import-demo-create")).click();
-          await s.until(
-            async () => (await s.$("import-target").getText()).includes("mine.sqlite") && !(await s.$("import-demo-warning").isExisting()),
-            "the dialog does not target the new database mine.sqlite",
-            30_000,
-          );
-          await s.until(async () => (await s.$("import-run").isEnabled()), "the preview into mine.sqlite did not finish", 60_000);
-          assert((await s.$("import-count-created").getText()).trim() === "60,000", `new invoices: ${await s.$("import-count-created").getText()}`);
-
-          // Watch the bar from inside the page while the import runs.
-          const stopWatching = await s.watchProgress("import-progress", 10);
-          await (await s.$("import-run")).click();
-          try {
-            await s.until(
-              async () => s.browser.execute(() => (document.querySelector('[data-testid="import-progress"] progress')?.position ?? -1) > 0.2),
-              "no progress shown",
-              20_000,
-            );
-            screenshot(path.join(artifacts, "import-progress.png"));
-          } catch {
-            // Too quick to catch: the assertion on the positions seen below decides.
-          }
-          await s.visible("import-result", 120_000);
-          const { seen, between } = await stopWatching();
-          assert(between.length >= 2, `the progress bar did not move: saw ${JSON.stringify([...new Set(seen)].slice(0, 20))}`);
-          const summary = await s.$("import-result").getText();
-          assert(/60,000 new invoices/.test(summary), `the result says ${JSON.stringify(summary)}`);
-          await (await s.visible("import-done")).click();
-          await s.gone("import-dialog");
-          assert(!(await s.$("demo-banner").isExisting()), "the demo banner is shown over the new database");
-          await s.until(async () => /1,500 customers/.test(await s.$("customer-count").getText()), "the list does not count 1,500 customers");
-          console.log(`  progress bar positions seen while importing: ${between.length} distinct`);
-        } finally {
-          await s.end();
         }
-      } finally {
-        await other.stop();
-      }
+        await s.browser.keys(["Escape"]);
+        await s.gone("import-dialog");
+        assert((await s.count("customer-row")) > 0, "the demo list is gone after closing the dialog");
+
+        // Again, this time creating an own database first: the preview then targets it.
+        await (await s.visible("topbar-import")).click();
+        await (await s.visible("import-demo-create")).click();
+        await s.until(
+          async () => (await s.$("import-target").getText()).includes("mine.sqlite") && !(await s.$("import-demo-warning").isExisting()),
+          "the dialog does not target the new database mine.sqlite",
+          30_000,
+        );
+        await s.until(async () => (await s.$("import-run").isEnabled()), "the preview into mine.sqlite did not finish", 60_000);
+        assert((await s.$("import-count-created").getText()).trim() === "60,000", `new invoices: ${await s.$("import-count-created").getText()}`);
+
+        // Watch the bar from inside the page while the import runs.
+        const stopWatching = await s.watchProgress("import-progress", 10);
+        await (await s.$("import-run")).click();
+        try {
+          await s.until(
+            async () => s.browser.execute(() => (document.querySelector('[data-testid="import-progress"] progress')?.position ?? -1) > 0.2),
+            "no progress shown",
+            20_000,
+          );
+          screenshot(path.join(artifacts, "import-progress.png"));
+        } catch {
+          // Too quick to catch: the assertion on the positions seen below decides.
+        }
+        await s.visible("import-result", 120_000);
+        const { seen, between } = await stopWatching();
+        assert(between.length >= 2, `the progress bar did not move: saw ${JSON.stringify([...new Set(seen)].slice(0, 20))}`);
+        const summary = await s.$("import-result").getText();
+        assert(/60,000 new invoices/.test(summary), `the result says ${JSON.stringify(summary)}`);
+        await (await s.visible("import-done")).click();
+        await s.gone("import-dialog");
+        assert(!(await s.$("demo-banner").isExisting()), "the demo banner is shown over the new database");
+        await s.until(async () => /1,500 customers/.test(await s.$("customer-count").getText()), "the list does not count 1,500 customers");
+        console.log(`  progress bar positions seen while importing: ${between.length} distinct`);
+      });
     },
   ],
 ];

@@ -54,6 +54,20 @@ export async function launchApp({ binary, env, artifacts, db }) {
   }
 }
 
+/** Runs `body(session)` in an app of its own (see launchApp), then closes the app whatever happens. */
+export async function withApp(options, body) {
+  const { driver, session } = await launchApp(options);
+  try {
+    return await body(session);
+  } finally {
+    try {
+      await session.end();
+    } finally {
+      await driver.stop();
+    }
+  }
+}
+
 /** Waits for the demo's customer list (the demo file is open). */
 export async function demoListShown(session) {
   await session.visible("demo-banner", 60_000);
