@@ -16,7 +16,7 @@ import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
 import { appEnv, Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
-import { withApp } from "./support.mjs";
+import { openDemoFromFirstRun, searchNarrows, withApp } from "./support.mjs";
 
 const args = process.argv.slice(2);
 const argument = (flag, fallback) => {
@@ -84,17 +84,8 @@ const assert = (condition, message) => {
 
 async function openDemoAndPickCustomer({ search }) {
   session = await driver.session(["--db", firstDb]);
-  await session.visible("first-run", 30_000);
-  await (await session.visible("open-demo")).click();
-  await session.visible("demo-banner", 60_000);
-  await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
-  if (search) {
-    await session.type("customer-search", search);
-    await session.until(async () => {
-      const names = await session.texts("customer-name");
-      return names.length > 0 && names.every((n) => n.toLowerCase().includes(search.toLowerCase()));
-    }, `the list did not narrow to customers matching "${search}"`);
-  }
+  await openDemoFromFirstRun(session);
+  if (search) await searchNarrows(session, search, `the list did not narrow to customers matching "${search}"`);
   const row = (await session.$$("customer-row"))[0];
   const name = await row.$('[data-testid="customer-name"]').getText();
   await row.click();
@@ -150,11 +141,7 @@ const tests = [
   [
     "search narrows the list",
     async () => {
-      await session.type("customer-search", "northwind");
-      const names = await session.until(async () => {
-        const found = await session.texts("customer-name");
-        return found.length > 0 && found.every((n) => n.toLowerCase().includes("northwind")) ? found : null;
-      }, "the list did not narrow to Northwind");
+      const names = await searchNarrows(session, "northwind", "the list did not narrow to Northwind");
       assert(names.includes("Northwind Traders"), `Northwind Traders is not among ${JSON.stringify(names)}`);
       const count = await session.$("customer-count").getText();
       assert(/ of /.test(count), `the count line does not say "N of M": ${JSON.stringify(count)}`);
@@ -187,11 +174,7 @@ const tests = [
   [
     "customer text is shown as text, and odd search input is safe",
     async () => {
-      await session.type("customer-search", "brightwater");
-      const names = await session.until(async () => {
-        const found = await session.texts("customer-name");
-        return found.length > 0 && found.every((n) => n.toLowerCase().includes("brightwater")) ? found : null;
-      }, "Brightwater Dental <Group> was not found");
+      const names = await searchNarrows(session, "brightwater", "Brightwater Dental <Group> was not found");
       assert(names.includes("Brightwater Dental <Group>"), `the name lost its markup text: ${JSON.stringify(names)}`);
       assert(!(await session.browser.$('[data-testid="customer-list"] group').isExisting()), "a customer name became HTML");
       for (const odd of [`o'brien "`, "(acme*", "-", "zzzz-no-such-customer"]) {

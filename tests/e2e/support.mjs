@@ -68,6 +68,31 @@ export async function withApp(options, body) {
   }
 }
 
+/** Types `search` into the list's search and waits until every name shown contains it (case
+ * aside); resolves to those names. */
+export async function searchNarrows(session, search, message) {
+  await session.type("customer-search", search);
+  return session.until(async () => {
+    const names = await session.texts("customer-name");
+    return names.length > 0 && names.every((n) => n.toLowerCase().includes(search.toLowerCase())) ? names : null;
+  }, message);
+}
+
+/** Searches the list for `search`, clicks the row named exactly `name` and waits for its
+ * customer screen. */
+export async function openCustomerRow(session, search, name) {
+  await session.type("customer-search", search);
+  const row = await session.until(async () => {
+    for (const candidate of await session.$$("customer-row")) {
+      const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
+      if (text === name) return candidate;
+    }
+    return null;
+  }, `no row for ${name} after searching ${JSON.stringify(search)}`);
+  await row.click();
+  await session.until(async () => (await session.$("detail-name").getText()) === name, `the customer screen does not show ${name}`);
+}
+
 /** Waits for the demo's customer list (the demo file is open). */
 export async function demoListShown(session) {
   await session.visible("demo-banner", 60_000);
