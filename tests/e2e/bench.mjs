@@ -12,7 +12,8 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { appEnv, descendants, Driver, repoRoot } from "./harness.mjs";
+import { descendants, Driver, repoRoot } from "./harness.mjs";
+import { appEnv } from "./support.mjs";
 
 const source = process.argv[2];
 const binary = path.resolve(process.env.DUEBOOK_APP_BIN ?? path.join(repoRoot, "target/release/duebook-app"));

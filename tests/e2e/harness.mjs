@@ -16,25 +16,6 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The app's environment under test: this process's, with HOME and the XDG folders inside `home`
- * (the user's own settings and data stay untouched), `extra` on top, software rendering (no GPU
- * under Xvfb, and no dmabuf renderer warnings), and no DUEBOOK_DB from the caller's shell. */
-export function appEnv(home, extra = {}) {
-  const env = {
-    ...process.env,
-    HOME: home,
-    XDG_DATA_HOME: path.join(home, ".local/share"),
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-    XDG_CACHE_HOME: path.join(home, ".cache"),
-    ...extra,
-    WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-    NO_AT_BRIDGE: "1",
-  };
-  delete env.DUEBOOK_DB;
-  return env;
-}
-
-
 async function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -14,9 +14,9 @@ import path from "node:path";
 import { campaignsTests } from "./campaigns.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
-import { appEnv, Driver, repoRoot, runTests } from "./harness.mjs";
+import { Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
-import { openDemoFromFirstRun, searchNarrows, withApp } from "./support.mjs";
+import { appEnv, openDemoFromFirstRun, searchNarrows, withApp } from "./support.mjs";
 
 const args = process.argv.slice(2);
 const argument = (flag, fallback) => {
