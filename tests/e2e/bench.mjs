@@ -13,6 +13,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import os from "node:os";
 import path from "node:path";
 import { descendants, Driver, repoRoot } from "./harness.mjs";
+import { appEnv } from "./support.mjs";
 
 const source = process.argv[2];
 const binary = path.resolve(process.env.DUEBOOK_APP_BIN ?? path.join(repoRoot, "target/release/duebook-app"));
@@ -37,16 +38,7 @@ const db = path.join(scratch, "bench.sqlite");
 copyFileSync(source, db);
 for (const suffix of ["-wal", "-shm"]) if (existsSync(source + suffix)) copyFileSync(source + suffix, db + suffix);
 
-const env = {
-  ...process.env,
-  HOME: home,
-  XDG_DATA_HOME: path.join(home, ".local/share"),
-  XDG_CONFIG_HOME: path.join(home, ".config"),
-  XDG_CACHE_HOME: path.join(home, ".cache"),
-  WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-  NO_AT_BRIDGE: "1",
-};
-delete env.DUEBOOK_DB;
+const env = appEnv(home);
 
 const driver = new Driver({ binary, env, logFile: path.join(artifacts, "bench-driver.log") });
 process.on("exit", () => {

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
-import { demoListShown, launchApp, startSmtpServer, testService } from "./support.mjs";
+import { demoListShown, launchApp, openCustomerRow, startSmtpServer, testService } from "./support.mjs";
 
 const SMTP_USER = "ar@northwind.example";
 const SMTP_PASSWORD = "e2e-Campaign-pa55";
@@ -341,15 +341,7 @@ export function campaignsTests(ctx) {
         assert(status.startsWith(`${customer}: Promise`), `the view says ${JSON.stringify(status)}`);
 
         await (await s().visible("view-customers")).click();
-        await s().type("customer-search", customer);
-        const row = await s().until(async () => {
-          for (const candidate of await s().$$("customer-row")) {
-            if ((await candidate.$('[data-testid="customer-name"]').getText()) === customer) return candidate;
-          }
-          return null;
-        }, `no customer row for ${customer}`);
-        await row.click();
-        await s().until(async () => (await s().$("detail-name").getText()) === customer, `the customer screen does not show ${customer}`);
+        await openCustomerRow(s(), customer, customer);
         const titles = await s().until(async () => {
           const all = await s().texts("timeline-title");
           return all.some((t) => t === `Promise to pay by ${promised}`) ? all : null;

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { Driver } from "./harness.mjs";
+import { openCustomerRow } from "./support.mjs";
 
 
 /** "$12,345.67" / "£310.00" → 12345.67 (en-US formatting under the test locale). */
@@ -39,16 +40,7 @@ export function customerScreenTests(ctx) {
   /** Searches, clicks the row named `name` and waits for its customer screen. */
   async function openCustomer(search, name) {
     const session = s();
-    await session.type("customer-search", search);
-    const row = await session.until(async () => {
-      for (const candidate of await session.$$("customer-row")) {
-        const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
-        if (text === name) return candidate;
-      }
-      return null;
-    }, `no row for ${name} after searching ${JSON.stringify(search)}`);
-    await row.click();
-    await session.until(async () => (await session.$("detail-name").getText()) === name, `the customer screen does not show ${name}`);
+    await openCustomerRow(session, search, name);
     await session.until(async () => (await session.count("invoice-row")) > 0, `no invoices shown for ${name}`);
   }
 

@@ -6,7 +6,7 @@
 // password nowhere in the database file.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { launchApp, openDemoFromFirstRun, startSmtpServer, testService } from "./support.mjs";
+import { launchApp, openCustomerRow, openDemoFromFirstRun, startSmtpServer, testService } from "./support.mjs";
 
 const USER = "e2e-sender@duebook.test";
 const PASSWORD = "e2e-Right-Password-7f3k";
@@ -53,16 +53,7 @@ export function emailTests(ctx) {
   }
 
   async function openCustomer() {
-    await session.type("customer-search", "brightwater");
-    const row = await session.until(async () => {
-      for (const candidate of await session.$$("customer-row")) {
-        const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
-        if (text === CUSTOMER) return candidate;
-      }
-      return null;
-    }, `no row for ${CUSTOMER}`);
-    await row.click();
-    await session.until(async () => (await session.$("detail-name").getText()) === CUSTOMER, `the customer screen does not show ${CUSTOMER}`);
+    await openCustomerRow(session, "brightwater", CUSTOMER);
   }
 
   async function fillAccount(password) {

@@ -317,6 +317,31 @@ export class Session {
     return this.browser.execute((id) => document.querySelectorAll(`[data-testid="${id}"]`).length, testId);
   }
 
+  /** Records, from inside the page every `everyMs`, each position the <progress> inside `testId`
+   * shows (too quick a bar for WebDriver round trips). Resolves to `stop`, which ends the recording
+   * and resolves to the positions seen and the distinct ones strictly between 0 and 1. */
+  async watchProgress(testId, everyMs) {
+    await this.browser.execute(
+      (id, ms) => {
+        const seen = [];
+        window.__progressSeen = seen;
+        window.__progressTimer = setInterval(() => {
+          const bar = document.querySelector(`[data-testid="${id}"] progress`);
+          if (bar && bar.position >= 0) seen.push(bar.position);
+        }, ms);
+      },
+      testId,
+      everyMs,
+    );
+    return async () => {
+      const seen = await this.browser.execute(() => {
+        clearInterval(window.__progressTimer);
+        return window.__progressSeen;
+      });
+      return { seen, between: [...new Set(seen.filter((v) => v > 0 && v < 1))] };
+    };
+  }
+
   async end() {
     try {
       await this.browser.deleteSession();

@@ -16,6 +16,7 @@ import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
+import { appEnv, openDemoFromFirstRun, searchNarrows, withApp } from "./support.mjs";
 
 const args = process.argv.slice(2);
 const argument = (flag, fallback) => {
@@ -55,20 +56,11 @@ const bulkOwnDb = path.join(scratch, "bulk", "mine.sqlite");
 mkdirSync(path.dirname(newerDb), { recursive: true });
 mkdirSync(path.dirname(ownDb), { recursive: true });
 mkdirSync(home, { recursive: true });
-const env = {
-  ...process.env,
-  HOME: home,
-  XDG_DATA_HOME: path.join(home, ".local/share"),
-  XDG_CONFIG_HOME: path.join(home, ".config"),
-  XDG_CACHE_HOME: path.join(home, ".cache"),
+const env = appEnv(home, {
   DUEBOOK_TEST_SAVE_PATH: ownDb,
   DUEBOOK_TEST_OPEN_PATH: demoDb,
   DUEBOOK_TEST_IMPORT_PATH: importCsv,
-  // Software rendering: no GPU under Xvfb, and no dmabuf renderer warnings.
-  WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-  NO_AT_BRIDGE: "1",
-};
-delete env.DUEBOOK_DB;
+});
 
 const driver = new Driver({ binary, env, logFile: path.join(artifacts, "driver.log") });
 // Whatever ends this process (a crash, a closed output pipe), the app and WebKit go with it.
@@ -92,17 +84,8 @@ const assert = (condition, message) => {
 
 async function openDemoAndPickCustomer({ search }) {
   session = await driver.session(["--db", firstDb]);
-  await session.visible("first-run", 30_000);
-  await (await session.visible("open-demo")).click();
-  await session.visible("demo-banner", 60_000);
-  await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
-  if (search) {
-    await session.type("customer-search", search);
-    await session.until(async () => {
-      const names = await session.texts("customer-name");
-      return names.length > 0 && names.every((n) => n.toLowerCase().includes(search.toLowerCase()));
-    }, `the list did not narrow to customers matching "${search}"`);
-  }
+  await openDemoFromFirstRun(session);
+  if (search) await searchNarrows(session, search, `the list did not narrow to customers matching "${search}"`);
   const row = (await session.$$("customer-row"))[0];
   const name = await row.$('[data-testid="customer-name"]').getText();
   await row.click();
@@ -158,11 +141,7 @@ const tests = [
   [
     "search narrows the list",
     async () => {
-      await session.type("customer-search", "northwind");
-      const names = await session.until(async () => {
-        const found = await session.texts("customer-name");
-        return found.length > 0 && found.every((n) => n.toLowerCase().includes("northwind")) ? found : null;
-      }, "the list did not narrow to Northwind");
+      const names = await searchNarrows(session, "northwind", "the list did not narrow to Northwind");
       assert(names.includes("Northwind Traders"), `Northwind Traders is not among ${JSON.stringify(names)}`);
       const count = await session.$("customer-count").getText();
       assert(/ of /.test(count), `the count line does not say "N of M": ${JSON.stringify(count)}`);
@@ -195,11 +174,7 @@ const tests = [
   [
     "customer text is shown as text, and odd search input is safe",
     async () => {
-      await session.type("customer-search", "brightwater");
-      const names = await session.until(async () => {
-        const found = await session.texts("customer-name");
-        return found.length > 0 && found.every((n) => n.toLowerCase().includes("brightwater")) ? found : null;
-      }, "Brightwater Dental <Group> was not found");
+      const names = await searchNarrows(session, "brightwater", "Brightwater Dental <Group> was not found");
       assert(names.includes("Brightwater Dental <Group>"), `the name lost its markup text: ${JSON.stringify(names)}`);
       assert(!(await session.browser.$('[data-testid="customer-list"] group').isExisting()), "a customer name became HTML");
       for (const odd of [`o'brien "`, "(acme*", "-", "zzzz-no-such-customer"]) {
@@ -288,26 +263,17 @@ const tests = [
     "opening a file that is not a database says why and keeps the current one",
     async () => {
       writeFileSync(notADb, "Customer,Invoice,Amount\nAcme,1001,12.50\n".repeat(200));
-      const other = new Driver({ binary, env: { ...env, DUEBOOK_TEST_OPEN_PATH: notADb }, logFile: path.join(artifacts, "driver.log") });
-      await other.start();
-      try {
-        const s = await other.session(["--db", demoDb]);
-        try {
-          await s.visible("demo-banner", 30_000);
-          await (await s.visible("topbar-database")).click();
-          await (await s.visible("topbar-open")).click();
-          await s.visible("error");
-          const message = await s.$("error-message").getText();
-          assert(/not (a Duebook|an SQLite) database/i.test(message), `the error says ${JSON.stringify(message)}`);
-          const file = await s.$("db-file").getProperty("textContent");
-          assert(file.includes("demo.sqlite"), `the open database changed to ${JSON.stringify(file)}`);
-          assert((await s.count("customer-row")) > 0, "the customer list is gone");
-        } finally {
-          await s.end();
-        }
-      } finally {
-        await other.stop();
-      }
+      await withApp({ binary, env: { ...env, DUEBOOK_TEST_OPEN_PATH: notADb }, artifacts, db: demoDb }, async (s) => {
+        await s.visible("demo-banner", 30_000);
+        await (await s.visible("topbar-database")).click();
+        await (await s.visible("topbar-open")).click();
+        await s.visible("error");
+        const message = await s.$("error-message").getText();
+        assert(/not (a Duebook|an SQLite) database/i.test(message), `the error says ${JSON.stringify(message)}`);
+        const file = await s.$("db-file").getProperty("textContent");
+        assert(file.includes("demo.sqlite"), `the open database changed to ${JSON.stringify(file)}`);
+        assert((await s.count("customer-row")) > 0, "the customer list is gone");
+      });
     },
   ],
   [
@@ -380,125 +346,88 @@ const tests = [
     async () => {
       const notAnExport = path.join(scratch, "other", "price-list.csv");
       writeFileSync(notAnExport, "Product,Price\nWidget,5.00\n");
-      const other = new Driver({
-        binary,
-        env: { ...env, DUEBOOK_TEST_IMPORT_PATH: notAnExport },
-        logFile: path.join(artifacts, "driver.log"),
+      await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: notAnExport }, artifacts, db: importDb }, async (s) => {
+        await s.until(async () => (await s.count("customer-row")) === 2, "the imported database does not list 2 customers");
+        await (await s.visible("topbar-import")).click();
+        await s.visible("import-error");
+        const title = await s.$("import-error").getText();
+        assert(/cannot be imported/i.test(title), `the error says ${JSON.stringify(title)}`);
+        const message = await s.$("import-error-message").getText();
+        assert(/price-list\.csv/.test(message) && /layout/i.test(message), `the reason is ${JSON.stringify(message)}`);
+        assert(!(await s.$("import-run").isExisting()), "an Import button is offered for a file that cannot be imported");
+        await new Promise((r) => setTimeout(r, 300));
+        screenshot(path.join(artifacts, "import-failed.png"));
+        await (await s.$("import-cancel")).click();
+        await s.gone("import-dialog");
+        assert((await s.count("customer-row")) === 2, "the customer list changed");
       });
-      await other.start();
-      try {
-        const s = await other.session(["--db", importDb]);
-        try {
-          await s.until(async () => (await s.count("customer-row")) === 2, "the imported database does not list 2 customers");
-          await (await s.visible("topbar-import")).click();
-          await s.visible("import-error");
-          const title = await s.$("import-error").getText();
-          assert(/cannot be imported/i.test(title), `the error says ${JSON.stringify(title)}`);
-          const message = await s.$("import-error-message").getText();
-          assert(/price-list\.csv/.test(message) && /layout/i.test(message), `the reason is ${JSON.stringify(message)}`);
-          assert(!(await s.$("import-run").isExisting()), "an Import button is offered for a file that cannot be imported");
-          await new Promise((r) => setTimeout(r, 300));
-          screenshot(path.join(artifacts, "import-failed.png"));
-          await (await s.$("import-cancel")).click();
-          await s.gone("import-dialog");
-          assert((await s.count("customer-row")) === 2, "the customer list changed");
-        } finally {
-          await s.end();
-        }
-      } finally {
-        await other.stop();
-      }
     },
   ],
   [
     "importing into the demo warns first; Esc closes, Tab stays inside; the progress bar moves",
     async () => {
       writeFileSync(bulkCsv, bulkExport(60_000), { flag: "w" });
-      const other = new Driver({
-        binary,
-        env: { ...env, DUEBOOK_TEST_IMPORT_PATH: bulkCsv, DUEBOOK_TEST_SAVE_PATH: bulkOwnDb },
-        logFile: path.join(artifacts, "driver.log"),
-      });
-      await other.start();
-      try {
-        const s = await other.session(["--db", demoDb]);
-        try {
-          await s.visible("demo-banner", 30_000);
-          await (await s.visible("topbar-import")).click();
-          await s.visible("import-dialog");
-          await s.visible("import-demo-warning");
-          await s.until(async () => (await s.$("import-run").isEnabled()), "the preview of the bulk file did not finish", 60_000);
-          const label = (await s.$("import-run").getText()).trim();
-          assert(label === "Import into the demo", `the import button on the demo says ${JSON.stringify(label)}`);
-          await new Promise((r) => setTimeout(r, 300));
-          screenshot(path.join(artifacts, "import-demo.png"));
+      await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: bulkCsv, DUEBOOK_TEST_SAVE_PATH: bulkOwnDb }, artifacts, db: demoDb }, async (s) => {
+        await s.visible("demo-banner", 30_000);
+        await (await s.visible("topbar-import")).click();
+        await s.visible("import-dialog");
+        await s.visible("import-demo-warning");
+        await s.until(async () => (await s.$("import-run").isEnabled()), "the preview of the bulk file did not finish", 60_000);
+        const label = (await s.$("import-run").getText()).trim();
+        assert(label === "Import into the demo", `the import button on the demo says ${JSON.stringify(label)}`);
+        await new Promise((r) => setTimeout(r, 300));
+        screenshot(path.join(artifacts, "import-demo.png"));
 
-          // Tab and Shift+Tab never leave the dialog.
-          for (const keys of [["Tab"], ["Shift", "Tab"]]) {
-            for (let i = 0; i < 14; i++) {
-              await s.browser.keys(keys);
-              const inside = await s.browser.execute(() => {
-                const dialog = document.querySelector('[data-testid="import-dialog"]');
-                return Boolean(dialog && dialog.contains(document.activeElement));
-              });
-              assert(inside, `focus left the import dialog after ${i + 1} × ${keys.join("+")}`);
-            }
+        // Tab and Shift+Tab never leave the dialog.
+        for (const keys of [["Tab"], ["Shift", "Tab"]]) {
+          for (let i = 0; i < 14; i++) {
+            await s.browser.keys(keys);
+            const inside = await s.browser.execute(() => {
+              const dialog = document.querySelector('[data-testid="import-dialog"]');
+              return Boolean(dialog && dialog.contains(document.activeElement));
+            });
+            assert(inside, `focus left the import dialog after ${i + 1} × ${keys.join("+")}`);
           }
-          await s.browser.keys(["Escape"]);
-          await s.gone("import-dialog");
-          assert((await s.count("customer-row")) > 0, "the demo list is gone after closing the dialog");
-
-          // Again, this time creating an own database first: the preview then targets it.
-          await (await s.visible("topbar-import")).click();
-          await (await s.visible("import-demo-create")).click();
-          await s.until(
-            async () => (await s.$("import-target").getText()).includes("mine.sqlite") && !(await s.$("import-demo-warning").isExisting()),
-            "the dialog does not target the new database mine.sqlite",
-            30_000,
-          );
-          await s.until(async () => (await s.$("import-run").isEnabled()), "the preview into mine.sqlite did not finish", 60_000);
-          assert((await s.$("import-count-created").getText()).trim() === "60,000", `new invoices: ${await s.$("import-count-created").getText()}`);
-
-          // Watch the bar from inside the page while the import runs.
-          await s.browser.execute(() => {
-            const seen = [];
-            window.__progressSeen = seen;
-            window.__progressTimer = setInterval(() => {
-              const bar = document.querySelector('[data-testid="import-progress"] progress');
-              if (bar && bar.position >= 0) seen.push(bar.position);
-            }, 10);
-          });
-          await (await s.$("import-run")).click();
-          try {
-            await s.until(
-              async () => s.browser.execute(() => (document.querySelector('[data-testid="import-progress"] progress')?.position ?? -1) > 0.2),
-              "no progress shown",
-              20_000,
-            );
-            screenshot(path.join(artifacts, "import-progress.png"));
-          } catch {
-            // Too quick to catch: the assertion on the positions seen below decides.
-          }
-          await s.visible("import-result", 120_000);
-          const seen = await s.browser.execute(() => {
-            clearInterval(window.__progressTimer);
-            return window.__progressSeen;
-          });
-          const between = [...new Set(seen.filter((v) => v > 0 && v < 1))];
-          assert(between.length >= 2, `the progress bar did not move: saw ${JSON.stringify([...new Set(seen)].slice(0, 20))}`);
-          const summary = await s.$("import-result").getText();
-          assert(/60,000 new invoices/.test(summary), `the result says ${JSON.stringify(summary)}`);
-          await (await s.visible("import-done")).click();
-          await s.gone("import-dialog");
-          assert(!(await s.$("demo-banner").isExisting()), "the demo banner is shown over the new database");
-          await s.until(async () => /1,500 customers/.test(await s.$("customer-count").getText()), "the list does not count 1,500 customers");
-          console.log(`  progress bar positions seen while importing: ${between.length} distinct`);
-        } finally {
-          await s.end();
         }
-      } finally {
-        await other.stop();
-      }
+        await s.browser.keys(["Escape"]);
+        await s.gone("import-dialog");
+        assert((await s.count("customer-row")) > 0, "the demo list is gone after closing the dialog");
+
+        // Again, this time creating an own database first: the preview then targets it.
+        await (await s.visible("topbar-import")).click();
+        await (await s.visible("import-demo-create")).click();
+        await s.until(
+          async () => (await s.$("import-target").getText()).includes("mine.sqlite") && !(await s.$("import-demo-warning").isExisting()),
+          "the dialog does not target the new database mine.sqlite",
+          30_000,
+        );
+        await s.until(async () => (await s.$("import-run").isEnabled()), "the preview into mine.sqlite did not finish", 60_000);
+        assert((await s.$("import-count-created").getText()).trim() === "60,000", `new invoices: ${await s.$("import-count-created").getText()}`);
+
+        // Watch the bar from inside the page while the import runs.
+        const stopWatching = await s.watchProgress("import-progress", 10);
+        await (await s.$("import-run")).click();
+        try {
+          await s.until(
+            async () => s.browser.execute(() => (document.querySelector('[data-testid="import-progress"] progress')?.position ?? -1) > 0.2),
+            "no progress shown",
+            20_000,
+          );
+          screenshot(path.join(artifacts, "import-progress.png"));
+        } catch {
+          // Too quick to catch: the assertion on the positions seen below decides.
+        }
+        await s.visible("import-result", 120_000);
+        const { seen, between } = await stopWatching();
+        assert(between.length >= 2, `the progress bar did not move: saw ${JSON.stringify([...new Set(seen)].slice(0, 20))}`);
+        const summary = await s.$("import-result").getText();
+        assert(/60,000 new invoices/.test(summary), `the result says ${JSON.stringify(summary)}`);
+        await (await s.visible("import-done")).click();
+        await s.gone("import-dialog");
+        assert(!(await s.$("demo-banner").isExisting()), "the demo banner is shown over the new database");
+        await s.until(async () => /1,500 customers/.test(await s.$("customer-count").getText()), "the list does not count 1,500 customers");
+        console.log(`  progress bar positions seen while importing: ${between.length} distinct`);
+      });
     },
   ],
 ];

@@ -138,22 +138,11 @@ export function statementsTests(ctx) {
         assert(listed.length === without && listed.every((n) => n !== ""), `the customers without email are not listed by name: ${JSON.stringify(listed)}`);
         console.log(`  ${total} customers with a balance, ${without} without email: ${listed.join(", ")}`);
         rmSync(folder, { recursive: true, force: true });
-        await session.browser.execute(() => {
-          const seen = [];
-          window.__statementProgress = seen;
-          window.__statementTimer = setInterval(() => {
-            const bar = document.querySelector('[data-testid="bulk-progress"] progress');
-            if (bar && bar.position >= 0) seen.push(bar.position);
-          }, 20);
-        });
+        const stopWatching = await session.watchProgress("bulk-progress", 20);
         await (await session.$("bulk-save")).click();
         await session.visible("bulk-progress");
         const summary = await summaryText();
-        const seen = await session.browser.execute(() => {
-          clearInterval(window.__statementTimer);
-          return window.__statementProgress;
-        });
-        const between = [...new Set(seen.filter((v) => v > 0 && v < 1))];
+        const { seen, between } = await stopWatching();
         assert(between.length >= 2, `the progress bar did not move: ${JSON.stringify(seen.slice(0, 20))}`);
         assert(summary === `Saved ${total} of ${total} statements.`, `the summary says ${JSON.stringify(summary)}`);
         const files = pdfsIn(folder);

@@ -1,12 +1,30 @@
-// Setup the E2E groups share: the SMTP test server (aiosmtpd with STARTTLS and AUTH, from
-// scripts/with-test-services.sh, which tests/e2e/run.sh runs the window under), an app of their
-// own with extra environment, and the demo opened from the first-run screen. Missing services
-// fail the test, never skip it.
+// Setup and steps the E2E groups share: the app's test environment, the SMTP test server
+// (aiosmtpd with STARTTLS and AUTH, from scripts/with-test-services.sh, which tests/e2e/run.sh
+// runs the window under), an app of their own with extra environment, the demo opened from the
+// first-run screen, and searching the customer list. Missing services fail the test, never skip it.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Driver } from "./harness.mjs";
+
+/** The app's environment under test: this process's, with HOME and the XDG folders inside `home`
+ * (the user's own settings and data stay untouched), `extra` on top, software rendering (no GPU
+ * under Xvfb, and no dmabuf renderer warnings), and no DUEBOOK_DB from the caller's shell. */
+export function appEnv(home, extra = {}) {
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_DATA_HOME: path.join(home, ".local/share"),
+    XDG_CONFIG_HOME: path.join(home, ".config"),
+    XDG_CACHE_HOME: path.join(home, ".cache"),
+    ...extra,
+    WEBKIT_DISABLE_DMABUF_RENDERER: "1",
+    NO_AT_BRIDGE: "1",
+  };
+  delete env.DUEBOOK_DB;
+  return env;
+}
 
 /** A variable scripts/with-test-services.sh sets. */
 export function testService(name) {
@@ -52,6 +70,45 @@ export async function launchApp({ binary, env, artifacts, db }) {
     await driver.stop();
     throw error;
   }
+}
+
+/** Runs `body(session)` in an app of its own (see launchApp), then closes the app whatever happens. */
+export async function withApp(options, body) {
+  const { driver, session } = await launchApp(options);
+  try {
+    return await body(session);
+  } finally {
+    try {
+      await session.end();
+    } finally {
+      await driver.stop();
+    }
+  }
+}
+
+/** Types `search` into the list's search and waits until every name shown contains it (case
+ * aside); resolves to those names. */
+export async function searchNarrows(session, search, message) {
+  await session.type("customer-search", search);
+  return session.until(async () => {
+    const names = await session.texts("customer-name");
+    return names.length > 0 && names.every((n) => n.toLowerCase().includes(search.toLowerCase())) ? names : null;
+  }, message);
+}
+
+/** Searches the list for `search`, clicks the row named exactly `name` and waits for its
+ * customer screen. */
+export async function openCustomerRow(session, search, name) {
+  await session.type("customer-search", search);
+  const row = await session.until(async () => {
+    for (const candidate of await session.$$("customer-row")) {
+      const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
+      if (text === name) return candidate;
+    }
+    return null;
+  }, `no row for ${name} after searching ${JSON.stringify(search)}`);
+  await row.click();
+  await session.until(async () => (await session.$("detail-name").getText()) === name, `the customer screen does not show ${name}`);
 }
 
 /** Waits for the demo's customer list (the demo file is open). */

@@ -1,6 +1,7 @@
 // An invoice's status as the customer screen shows it: always words (with a symbol), the colour
 // only repeats what the words say.
 import type { CustomerDetail, InvoiceRow } from "./api";
+import { formatMoney } from "./format";
 
 export interface StatusBadge {
   label: string;
@@ -28,4 +29,9 @@ export function invoiceStatuses(row: InvoiceRow, detail: CustomerDetail): Status
 /** Can a payment still be recorded against it? */
 export function payable(row: InvoiceRow): boolean {
   return row.invoice.status === "open" && row.invoice.kind === "invoice" && row.open.minor > 0;
+}
+
+/** An open invoice as a menu choice: its number and what is still due. */
+export function dueChoiceLabel(row: InvoiceRow): string {
+  return `${row.invoice.number} · ${formatMoney(row.open_decimal, row.open.currency)} due`;
 }
