@@ -9,6 +9,13 @@
 //! - [`run::fingerprint`] lets the next `run-due` of the day skip planning when nothing changed;
 //! - [`activation`] shows the backlog a campaign would work through and records the user's
 //!   confirmation, without which it sends nothing.
+//!
+//! Inside, imports point one way (checked by `tests/layers.rs`). This file holds what all
+//! parts share (the campaign and its steps, audience, escalation and catch-up settings, send
+//! keys); then, each importing only those before it:
+//! `mod` <- storage, input, presets, schedule, results, calendar, in_flight
+//! <- facts <- escalation <- catch_up <- plan (with `plan::room`) <- activation,
+//! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
 mod calendar;

@@ -15,6 +15,12 @@
 //!
 //! At startup call [`outbox::recover_interrupted`]: a message a crashed process left `sending`
 //! becomes `uncertain` for the user to resolve; nothing is ever resent on its own.
+//!
+//! Inside, imports point one way (checked by `tests/layers.rs`), each part importing only
+//! those before it: security, limits <- presets <- account (with attention below it)
+//! <- pacing, smtp, context; templates, account <- compose <- mime <- outbox (with pacing, smtp,
+//! attention) <- statements; compose <- attachments; `setup` (the mailer, the test email) on
+//! top. This file only declares and re-exports.
 
 pub mod account;
 pub mod attachments;

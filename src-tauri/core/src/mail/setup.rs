@@ -1,6 +1,7 @@
 //! Building the mailer the way every sender does (the app's delivery loop and campaign runs,
 //! its account screen, the CLI): the account's settings, its password from the system keychain
-//! and the transport options, with a CA certificate from the environment when one is given.
+//! and the transport options, with a CA certificate from the environment when one is given; and
+//! the account screen's test email.
 
 use super::account::{self, AccountError, AccountSettings};
 use super::compose::OutgoingEmail;
