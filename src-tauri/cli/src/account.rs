@@ -6,8 +6,10 @@ use crate::mail::{err, mailer, print_attention, runtime};
 use crate::terminal::for_terminal;
 use clap::{Args, Subcommand};
 use duebook_core::mail;
-use duebook_core::mail::account::{self, AccountSettings, ProviderPreset, Security};
+use duebook_core::mail::account::{self, AccountSettings};
 use duebook_core::mail::limits::{self, SendingLimits};
+use duebook_core::mail::presets::{self, ProviderPreset};
+use duebook_core::mail::security::Security;
 use duebook_core::secrets::{KeychainStore, Password};
 use duebook_core::store::Database;
 use std::io::{BufRead, IsTerminal};
@@ -101,7 +103,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                 println!("User name: {}", for_terminal(&s.username));
                 println!(
                     "Limits:    {} ({})",
-                    limits::describe(&limits::for_account(s)),
+                    limits::describe(&account::limits_in_force(s)),
                     if s.limits.is_some() {
                         "set for this account"
                     } else {
@@ -188,7 +190,7 @@ fn limits_from(
             }),
         }
     };
-    let mut limits = base.unwrap_or_else(|| limits::for_host(host));
+    let mut limits = base.unwrap_or_else(|| presets::published_limits(host));
     if let Some(text) = per_minute {
         limits.per_minute = parse("--per-minute", text)?;
     }
@@ -201,8 +203,8 @@ fn limits_from(
 fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
     let current = account::load(db.conn()).map_err(err)?;
     let preset = match &args.preset {
-        Some(id) => Some(account::preset(id).ok_or_else(|| {
-            let ids: Vec<&str> = account::PRESETS.iter().map(|p| p.id).collect();
+        Some(id) => Some(presets::preset(id).ok_or_else(|| {
+            let ids: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();
             format!("unknown preset {id:?} (known: {})", ids.join(", "))
         })?),
         None => None,

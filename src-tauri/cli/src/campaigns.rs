@@ -7,10 +7,9 @@ mod print;
 use crate::terminal::for_terminal;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
+use duebook_core::campaign::run::fingerprint;
 use duebook_core::campaign::summary::{self, Attention};
-use duebook_core::campaign::{
-    self, fingerprint, plan, results, run, NewCampaign, Trigger, PRESET_NAMES,
-};
+use duebook_core::campaign::{self, plan, results, run, NewCampaign, Trigger, PRESET_NAMES};
 use duebook_core::mail;
 use duebook_core::store::Database;
 use print::{print_plan, print_results, print_run, print_stale, print_summary};

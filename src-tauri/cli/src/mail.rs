@@ -5,6 +5,7 @@ use crate::account::print_warnings;
 use crate::terminal::{self, for_terminal};
 use clap::{Args, Subcommand};
 use duebook_core::mail;
+use duebook_core::mail::attention;
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
 use duebook_core::mail::smtp::SmtpMailer;
@@ -156,7 +157,7 @@ fn deliver(db: &mut Database, m: &SmtpMailer, only: Option<&[i64]>) -> Result<Ex
 
 /// The account's "needs attention" state (a refused login), if any, with the fix.
 pub(crate) fn print_attention(conn: &rusqlite::Connection) -> Result<(), String> {
-    if let Some(a) = outbox::account_attention(conn).map_err(err)? {
+    if let Some(a) = attention::account_attention(conn).map_err(err)? {
         println!(
             "Account:   NEEDS ATTENTION since {}: {}\n           {}",
             a.since,

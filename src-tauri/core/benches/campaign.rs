@@ -19,8 +19,9 @@
 use chrono::NaiveDate;
 use duebook_core::campaign::{self, plan, run};
 use duebook_core::demo::{generate, DemoOptions, STANDARD_CUSTOMERS};
-use duebook_core::mail::account::{self, AccountSettings, Security};
+use duebook_core::mail::account::{self, AccountSettings};
 use duebook_core::mail::outbox::RetryPolicy;
+use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{Mailer, MailerOptions, SendError};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};

@@ -15,9 +15,11 @@ use chrono::NaiveDate;
 use duebook_core::company::fields::{self, ContextInput};
 use duebook_core::company::{self, CompanyProfile, Remittance};
 use duebook_core::demo::{generate, DemoOptions};
-use duebook_core::mail::account::{self, AccountSettings, Security};
+use duebook_core::mail::account::{self, AccountSettings};
 use duebook_core::mail::compose::{self, OutgoingEmail, PreparedEmail, SendRequest};
+use duebook_core::mail::mime;
 use duebook_core::mail::outbox::{self, RetryPolicy};
+use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{Mailer, MailerOptions, SendError};
 use duebook_core::mail::templates::Renderer;
 use duebook_core::secrets::{MemoryStore, Password};
@@ -181,7 +183,7 @@ fn main() {
             .iter()
             .take(50)
             .map(|p| {
-                compose::build_mime(&p.email, "<x@y.example>")
+                mime::build_mime(&p.email, "<x@y.example>")
                     .expect("mime")
                     .len()
             })
@@ -442,7 +444,7 @@ fn bare_message(email: &OutgoingEmail) -> Message {
     let mut builder = Message::builder()
         .from(email.from.clone())
         .subject(email.subject.clone())
-        .message_id(Some(compose::new_message_id(&email.from)))
+        .message_id(Some(mime::new_message_id(&email.from)))
         .date_now();
     if let Some(reply_to) = &email.reply_to {
         builder = builder.reply_to(reply_to.clone());

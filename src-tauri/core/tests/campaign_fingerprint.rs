@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use chrono::NaiveDate;
-use duebook_core::campaign::{self, fingerprint, run, Trigger};
+use duebook_core::campaign::run::{self, fingerprint};
+use duebook_core::campaign::{self, Trigger};
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox;
 use duebook_core::model::{Currency, CustomerEdit, Money};

@@ -186,10 +186,10 @@ fn catch_up_after_days_off_sends_once() {
 #[test]
 fn send_keys_parse_back() {
     assert_eq!(
-        run::parse_send_key("campaign:3:step:2:customer:41:2026-04-15"),
+        campaign::parse_send_key("campaign:3:step:2:customer:41:2026-04-15"),
         Some((3, 2, 41, d("2026-04-15")))
     );
-    assert_eq!(run::parse_send_key("manual:abc"), None);
+    assert_eq!(campaign::parse_send_key("manual:abc"), None);
 }
 
 #[test]

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, ComposeError, OutgoingEmail, SendRequest};
+use duebook_core::mail::mime;
 use duebook_core::mail::templates::{self, Renderer};
 use duebook_core::model::text::clean_line;
 use duebook_core::statement::{self, StatementOptions};
@@ -104,7 +105,7 @@ fn composing_for_hostile_names_and_subjects_never_panics_and_parses_back() {
                 prop_assert_eq!(&email.subject, &clean_line(&email.subject));
                 let wanted = line(Some(&contact));
                 prop_assert_eq!(email.to[0].name.clone(), wanted);
-                let raw = compose::build_mime(email, "<x.1@northwind.example>");
+                let raw = mime::build_mime(email, "<x.1@northwind.example>");
                 prop_assert!(raw.is_ok(), "{:?}", raw.err());
                 let read = parse_back(email, &raw.unwrap())?;
                 prop_assert_eq!(read, email.to[0].name.clone(), "the name as we meant it");
@@ -135,7 +136,7 @@ fn building_a_message_from_uncleaned_names_is_a_typed_error_or_well_formed() {
             html: name,
             attachments: Vec::new(),
         };
-        match compose::build_mime(&email, "<x.1@northwind.example>") {
+        match mime::build_mime(&email, "<x.1@northwind.example>") {
             Err(ComposeError::Header { .. }) => Ok(()),
             Err(other) => Err(TestCaseError::fail(format!("untyped: {other}"))),
             Ok(raw) => {

@@ -24,10 +24,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("campaign", 6),
 ];
 
-/// Layers whose parts share their types and steps freely (the outbox and the account, a plan
-/// and its facts): circles inside them stay inside one idea, so they count as one node there.
-const ONE_IDEA: &[&str] = &["mail", "campaign"];
-
 /// A `.rs` file's module path: `mail/outbox/deliver.rs` is `[mail, outbox, deliver]`.
 fn module_path(src: &Path, file: &Path) -> Vec<String> {
     let rel = file.strip_prefix(src).expect("under src");
@@ -129,16 +125,44 @@ fn collect_tree(text: &str, mut base: Vec<String>, out: &mut Vec<Vec<String>>) {
     out.push(base);
 }
 
-/// The node a path belongs to: a layer's top module and its first submodule (`mail::outbox`).
-fn node(path: &[String]) -> Option<String> {
-    let top = path.first()?;
-    LAYERS.iter().find(|(m, _)| m == top)?;
-    Some(match path.get(1) {
-        Some(sub) if sub.chars().next().is_some_and(char::is_lowercase) => {
-            format!("{top}::{sub}")
+/// The submodules of each layer, read from the tree: `campaign::get` names an item of
+/// `campaign/mod.rs`, not a module, however lower-case it is.
+#[derive(Default)]
+struct Modules {
+    subs: BTreeSet<(String, String)>,
+}
+
+impl Modules {
+    fn read(src: &Path) -> Modules {
+        let mut modules = Modules::default();
+        for (top, _) in LAYERS {
+            let Ok(entries) = std::fs::read_dir(src.join(top)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".rs")
+                    .to_string();
+                if name != "mod" {
+                    modules.subs.insert((top.to_string(), name));
+                }
+            }
         }
-        _ => format!("{top}::mod"),
-    })
+        modules
+    }
+
+    /// The node a path belongs to: a layer's top module and its first submodule
+    /// (`mail::outbox`); anything else under the top (its items, `self`) is `X::mod`.
+    fn node(&self, path: &[String]) -> Option<String> {
+        let top = path.first()?;
+        LAYERS.iter().find(|(m, _)| m == top)?;
+        Some(match path.get(1) {
+            Some(sub) if self.subs.contains(&(top.clone(), sub.clone())) => format!("{top}::{sub}"),
+            _ => format!("{top}::mod"),
+        })
+    }
 }
 
 fn layer(node: &str) -> u8 {
@@ -165,10 +189,13 @@ fn import_graph() -> BTreeMap<(String, String), String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
+    let modules = Modules::read(&src);
     let mut edges = BTreeMap::new();
     for file in files {
         let here = module_path(&src, &file);
-        let Some(from) = node(&here) else { continue };
+        let Some(from) = modules.node(&here) else {
+            continue;
+        };
         if here
             .last()
             .is_some_and(|l| l == "tests" || l == "test_support")
@@ -177,7 +204,7 @@ fn import_graph() -> BTreeMap<(String, String), String> {
         }
         let code = code_of(&std::fs::read_to_string(&file).expect("read"));
         for path in referenced_paths(&code, &here) {
-            if let Some(to) = node(&path) {
+            if let Some(to) = modules.node(&path) {
                 if to != from
                     && !(from.ends_with("::mod") && to.starts_with(from.trim_end_matches("mod")))
                 {
@@ -213,15 +240,8 @@ fn top(node: &str) -> &str {
 #[test]
 fn modules_import_each_other_without_circles() {
     let mut next: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let whole = |n: String| match ONE_IDEA.iter().find(|t| **t == top(&n)) {
-        Some(t) => t.to_string(),
-        None => n,
-    };
     for (from, to) in import_graph().into_keys() {
-        let (from, to) = (whole(from), whole(to));
-        if from != to {
-            next.entry(from).or_default().insert(to);
-        }
+        next.entry(from).or_default().insert(to);
     }
     let cycles = find_cycles(&next);
     assert!(cycles.is_empty(), "import circles:\n{}", cycles.join("\n"));
@@ -277,9 +297,10 @@ fn find_cycles(next: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
 fn the_check_sees_an_upward_import() {
     let here = vec!["store".to_string(), "customers".to_string()];
     let code = "use crate::{model::Money, mail::{outbox, account::load}};\nfn f() { super::invoices::get(); }";
+    let modules = Modules::read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
     let found: BTreeSet<_> = referenced_paths(code, &here)
         .iter()
-        .filter_map(|p| node(p))
+        .filter_map(|p| modules.node(p))
         .collect();
     let expected = [
         "mail::account",
@@ -299,4 +320,24 @@ fn the_check_sees_an_upward_import() {
         ("b".to_string(), BTreeSet::from(["a".to_string()])),
     ]);
     assert_eq!(find_cycles(&next).len(), 1);
+}
+
+#[test]
+fn an_item_of_a_mod_rs_is_not_a_submodule() {
+    let mut modules = Modules::default();
+    modules.subs.insert(("campaign".into(), "plan".into()));
+    let here = vec!["campaign".to_string(), "run".to_string()];
+    let code = "use crate::campaign::{self, get, plan::plan, step_id, Campaign};";
+    let found: BTreeSet<_> = referenced_paths(code, &here)
+        .iter()
+        .filter_map(|p| modules.node(p))
+        .collect();
+    let expected = ["campaign::mod", "campaign::plan"];
+    assert_eq!(
+        found,
+        expected
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect()
+    );
 }

@@ -3,7 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
-use duebook_core::mail::account::{self, Security};
+use duebook_core::mail::account;
+use duebook_core::mail::security::Security;
 use duebook_core::secrets::{KeychainStore, Password, SecretStore};
 use duebook_core::test_support::mail::*;
 use std::process::Command;

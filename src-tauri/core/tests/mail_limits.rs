@@ -7,9 +7,10 @@
 
 use chrono::{Local, Utc};
 use duebook_core::campaign::summary;
-use duebook_core::mail::account::{self, Security};
+use duebook_core::mail::account;
 use duebook_core::mail::limits::SendingLimits;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, RetryPolicy};
+use duebook_core::mail::security::Security;
 use duebook_core::secrets::Password;
 use duebook_core::test_support::mail::*;
 use std::collections::HashSet;

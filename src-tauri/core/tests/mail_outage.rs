@@ -5,7 +5,9 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use duebook_core::mail::account;
+use duebook_core::mail::attention;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, RetryPolicy};
+use duebook_core::mail::security::Security;
 use duebook_core::secrets::Password;
 use duebook_core::test_support::mail::*;
 use std::time::Duration;
@@ -42,7 +44,7 @@ async fn a_server_down_for_a_tick_delays_every_message_and_sends_each_once() {
     let srv = tmp.path().join("srv");
     // Learn a free port, then take the server down: connections are refused.
     let port = SmtpServer::start("accept", &srv).port;
-    let mut s = setup(port, account::Security::StartTls);
+    let mut s = setup(port, Security::StartTls);
     let ids: Vec<i64> = (0..12).map(|_| queue_reminder(&s, vec![])).collect();
 
     let down = tick(&mut s).await;
@@ -77,7 +79,7 @@ async fn a_server_down_for_a_tick_delays_every_message_and_sends_each_once() {
 async fn a_wrong_password_costs_one_login_per_run_and_the_right_one_sends_all_once() {
     let tmp = tempfile::tempdir().unwrap();
     let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let mut s = setup(server.port, account::Security::StartTls);
+    let mut s = setup(server.port, Security::StartTls);
     let settings = account::require(s.db.conn()).unwrap();
     let wrong = Password::new("not-the-password");
     account::save(s.db.conn(), &s.secrets, &settings, Some(&wrong)).unwrap();
@@ -91,7 +93,7 @@ async fn a_wrong_password_costs_one_login_per_run_and_the_right_one_sends_all_on
         assert!(states(&s, &ids)
             .iter()
             .all(|st| *st == MessageState::Queued));
-        let attention = outbox::account_attention(s.db.conn()).unwrap().unwrap();
+        let attention = attention::account_attention(s.db.conn()).unwrap().unwrap();
         assert!(attention.problem.contains("535"), "{attention:?}");
         assert!(attention.fix.contains("password"));
     }
@@ -99,7 +101,7 @@ async fn a_wrong_password_costs_one_login_per_run_and_the_right_one_sends_all_on
     // Saving the right password clears the flag; the next run sends everything once.
     let right = Password::new(PASSWORD);
     account::save(s.db.conn(), &s.secrets, &settings, Some(&right)).unwrap();
-    assert!(outbox::account_attention(s.db.conn()).unwrap().is_none());
+    assert!(attention::account_attention(s.db.conn()).unwrap().is_none());
     let report = tick(&mut s).await;
     assert_eq!(report.sent.len(), ids.len());
     assert_eq!(
@@ -107,5 +109,5 @@ async fn a_wrong_password_costs_one_login_per_run_and_the_right_one_sends_all_on
         ids.len(),
         "each delivered exactly once"
     );
-    assert!(outbox::account_attention(s.db.conn()).unwrap().is_none());
+    assert!(attention::account_attention(s.db.conn()).unwrap().is_none());
 }

@@ -4,8 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
-use duebook_core::mail::account::{self, AccountError, AccountSettings, Security};
+use duebook_core::mail::account::{self, AccountError, AccountSettings};
 use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
+use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, smtp::Stage};
 use duebook_core::secrets::{KeychainStore, MemoryStore, Password, SecretStore};

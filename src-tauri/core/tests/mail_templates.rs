@@ -6,6 +6,7 @@
 use duebook_core::company::fields;
 use duebook_core::mail::account;
 use duebook_core::mail::compose::{self, SendRequest};
+use duebook_core::mail::security::Security;
 use duebook_core::mail::templates::{
     self, EmailTemplate, Renderer, TemplateError, TemplatePart, BUILTIN, REMINDER_KEYS,
 };
@@ -239,7 +240,7 @@ fn a_real_customer_renders_with_every_template() {
     account::save(
         db.conn(),
         &secrets,
-        &account(587, account::Security::StartTls),
+        &account(587, Security::StartTls),
         Some(&Password::new(PASSWORD)),
     )
     .unwrap();
@@ -296,7 +297,7 @@ fn bad_requests_are_refused_with_a_reason() {
     account::save(
         db.conn(),
         &secrets,
-        &account(587, account::Security::StartTls),
+        &account(587, Security::StartTls),
         Some(&Password::new(PASSWORD)),
     )
     .unwrap();

@@ -7,8 +7,9 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use duebook_core::mail::account::{self, Security};
+use duebook_core::mail::account;
 use duebook_core::mail::outbox::{self, MessageState, OutboxError, RetryPolicy};
+use duebook_core::mail::security::Security;
 use duebook_core::mail::statements::{self as statement_mail, StatementMailError, StatementMailer};
 use duebook_core::mail::{self};
 use duebook_core::model::NewCustomer;

@@ -13,13 +13,12 @@ use crate::test_hooks::Dialog;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::company::fields::{field_palette, TemplateField};
 use duebook_core::company::{self, CompanyError, CompanyLogo, CompanyProfile};
-use duebook_core::mail::account::{
-    self, AccountError, AccountSettings, AccountView, ProviderPreset,
-};
+use duebook_core::mail::account::{self, AccountError, AccountSettings, AccountView};
 use duebook_core::mail::attachments::{self, TemplateOptions};
 use duebook_core::mail::compose::{self, ComposeError};
 use duebook_core::mail::context::{self, PreviewFieldsError};
 use duebook_core::mail::outbox::OutboxError;
+use duebook_core::mail::presets::{self, ProviderPreset};
 use duebook_core::mail::smtp::{ConnectionReport, MailError, SmtpMailer, Stage};
 use duebook_core::mail::templates::{
     self, EmailTemplate, RenderedEmail, TemplateError, TemplatePart,
@@ -134,7 +133,7 @@ pub async fn email_settings(app: AppHandle) -> CommandResult<EmailSettings> {
             .with_db(|db| Ok(account::view(db.conn(), &KeychainStore::default())?))?;
         Ok(EmailSettings {
             account,
-            presets: account::PRESETS.to_vec(),
+            presets: presets::PRESETS.to_vec(),
             keychain_problem,
         })
     })

@@ -16,7 +16,7 @@ use duebook_core::mail::compose::{
     self, Attachment, ComposeError, EmailPreview, PreparedEmail, SendRequest,
 };
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage};
-use duebook_core::mail::{account, templates};
+use duebook_core::mail::{account, attention, templates};
 use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -286,7 +286,7 @@ pub struct OutboxAttention {
     pub queued: i64,
     pub delivery: DeliveryStatus,
     /// The server refused the login: sending waits until the password is fixed.
-    pub account: Option<outbox::AccountAttention>,
+    pub account: Option<attention::AccountAttention>,
 }
 
 /// The window shows a database (at start or after opening another file): messages a crashed
@@ -315,7 +315,7 @@ pub async fn outbox_attention(app: AppHandle) -> CommandResult<OutboxAttention> 
             total: outbox::count_in_states(conn, &NEEDS_DECISION)?,
             queued: outbox::count_in_states(conn, &[MessageState::Queued])?,
             delivery,
-            account: outbox::account_attention(conn)?,
+            account: attention::account_attention(conn)?,
         })
     })
 }

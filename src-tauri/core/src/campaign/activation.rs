@@ -2,7 +2,7 @@
 //! what it would work through ([`backlog`]: who qualifies today, how many of them are 90+ days
 //! overdue, how much they owe, how many days the sending limit takes to reach them all) and
 //! confirms it ([`activate`]). A campaign never confirmed sends nothing, active or not
-//! ([`super::Campaign::sends`]); `run-due` and the plan say so ([`unconfirmed_note`]).
+//! ([`super::Campaign::sends`]); `run-due` and the plan say so ([`super::Campaign::unconfirmed_note`]).
 //!
 //! The catch-up, chosen at activation, changes only a customer's *first* message in the
 //! campaign, and only for a customer already past the first overdue step: instead of that step's
@@ -14,59 +14,15 @@
 //! The choice stays on the campaign until the next activation: a customer imported later with
 //! old debts starts gently too.
 
-use super::escalation::{Escalation, Ladder, Level};
 use super::plan::plan_alone;
-use super::{get, Campaign, CampaignError, CampaignResult};
+use super::{activate_hint, get, Campaign, CampaignError, CampaignResult, CatchUp, Escalation};
 use crate::mail::compose::ComposeError;
-use crate::mail::limits;
+use crate::mail::{limits, pacing};
 use crate::store::{json_ids, now_timestamp};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
-
-/// The first message of a customer already past the first overdue step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum CatchUp {
-    /// The shipped "catch-up" template: we are tidying up our accounts.
-    TidyUp,
-    /// The statement cover with the customer's statement of account attached.
-    Statement,
-}
-
-impl CatchUp {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CatchUp::TidyUp => "tidy_up",
-            CatchUp::Statement => "statement",
-        }
-    }
-
-    /// As stored; anything unknown reads as no catch-up (the customer's own step).
-    pub(super) fn from_db(s: &str) -> Option<CatchUp> {
-        match s {
-            "tidy_up" => Some(CatchUp::TidyUp),
-            "statement" => Some(CatchUp::Statement),
-            _ => None,
-        }
-    }
-
-    pub fn template_key(self) -> &'static str {
-        match self {
-            CatchUp::TidyUp => "catch-up",
-            CatchUp::Statement => "statement-cover",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            CatchUp::TidyUp => "a gentle \"we are tidying up our accounts\" message",
-            CatchUp::Statement => "a statement of account",
-        }
-    }
-}
 
 /// What a campaign would work through if it were switched on today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -108,7 +64,7 @@ pub struct BacklogTotal {
 /// The backlog campaign `id` would work through from `today`, at the sending limit.
 pub fn backlog(conn: &Connection, id: i64, today: NaiveDate) -> CampaignResult<Backlog> {
     let campaign = get(conn, id)?;
-    let account = limits::daily_limit(conn).map_err(ComposeError::from)?;
+    let account = pacing::daily_limit(conn).map_err(ComposeError::from)?;
     let cap = campaign.daily_cap.and_then(|n| u32::try_from(n).ok());
     // The tighter of the account's daily limit and the campaign's own cap.
     let daily_limit = match (account, cap) {
@@ -240,11 +196,6 @@ pub fn activate(conn: &Connection, id: i64, catch_up: Option<CatchUp>) -> Campai
     Ok(())
 }
 
-/// Why an active campaign sends nothing: it was never confirmed (None when it sends, or is off).
-pub fn unconfirmed_note(campaign: &Campaign) -> Option<String> {
-    (campaign.active && campaign.confirmed_at.is_none()).then(|| activate_hint(campaign.id))
-}
-
 /// An active campaign that sends nothing until its activation is confirmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NotConfirmed {
@@ -270,50 +221,4 @@ pub fn not_confirmed(conn: &Connection) -> CampaignResult<Vec<NotConfirmed>> {
             name,
         })
         .collect())
-}
-
-fn activate_hint(id: i64) -> String {
-    format!("not confirmed: activate it with `duebook campaigns activate {id} --yes` or in the app")
-}
-
-/// The catch-up template for a message at `top`, when it is the customer's first on the
-/// campaign's overdue steps and their invoice's age is past that step (`aged`).
-pub(super) fn catch_up_template(
-    campaign: &Campaign,
-    ladder: &Ladder,
-    level: Option<&Level>,
-    top: i64,
-    aged: i64,
-) -> Option<&'static str> {
-    let catch_up = campaign.catch_up?;
-    let first_on_ladder = level.is_none_or(|l| !ladder.is_rung(l.position));
-    (ladder.climbs(top) && first_on_ladder && aged > top).then(|| catch_up.template_key())
-}
-
-/// The plan's stage line of a catch-up message.
-pub(super) fn catch_up_stage(campaign: &Campaign, top: i64, oldest: Option<(&str, i64)>) -> String {
-    let step = campaign.step(top).map_or("?", |s| s.template_key.as_str());
-    let overdue = oldest.map_or(String::new(), |(number, days)| {
-        format!(", invoice {number} is {days} days overdue")
-    });
-    format!("first contact: catch-up instead of {step}{overdue}; then one step at a time")
-}
-
-/// Whether `template` on a campaign message is its statement catch-up (which carries the
-/// customer's statement as a PDF).
-pub(super) fn is_statement_catch_up(campaign: &Campaign, template: &str) -> bool {
-    campaign.catch_up == Some(CatchUp::Statement) && template == CatchUp::Statement.template_key()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn catch_up_reads_back_and_unknown_values_mean_none() {
-        for c in [CatchUp::TidyUp, CatchUp::Statement] {
-            assert_eq!(CatchUp::from_db(c.as_str()), Some(c));
-        }
-        assert_eq!(CatchUp::from_db("loud"), None);
-    }
 }

@@ -13,47 +13,8 @@
 //! [`Escalation::Jump`] sends the step the invoice's age reached at once.
 
 use super::facts::{Facts, OpenInvoice};
-use super::{Campaign, Trigger};
+use super::{Campaign, Escalation, Trigger};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-/// Per campaign: how far one message may move a customer up the overdue steps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Escalation {
-    /// First the earliest overdue step, then one step up per message, after the gap.
-    #[default]
-    OneStep,
-    /// Straight to the step the invoice's age reached.
-    Jump,
-}
-
-impl Escalation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Escalation::OneStep => "one_step",
-            Escalation::Jump => "jump",
-        }
-    }
-
-    /// As stored; anything unknown reads as the safe default.
-    pub(super) fn from_db(s: &str) -> Escalation {
-        if s == "jump" {
-            Escalation::Jump
-        } else {
-            Escalation::OneStep
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Escalation::OneStep => "one step at a time",
-            Escalation::Jump => "jump to the invoice's age",
-        }
-    }
-}
 
 /// The positions of a campaign's overdue steps, ascending.
 pub(super) struct Ladder {

@@ -6,35 +6,42 @@
 //! - [`plan::plan`] decides, for one date, who gets which message and why everyone else does not;
 //! - [`run::run_due`] turns plans into outbox messages (unique send keys) and call tasks,
 //!   records per-invoice reminder state (`invoice_reminders`) and delivers;
-//! - [`fingerprint`] lets the next `run-due` of the day skip planning when nothing changed;
+//! - [`run::fingerprint`] lets the next `run-due` of the day skip planning when nothing changed;
 //! - [`activation`] shows the backlog a campaign would work through and records the user's
 //!   confirmation, without which it sends nothing.
+//!
+//! Inside, imports point one way (checked by `tests/layers.rs`). This file holds what all
+//! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
+//! steps come from `step`, which imports nothing here); then, each importing only those
+//! before it: step <- `mod` <- storage, input, presets, schedule, results, calendar,
+//! in_flight <- facts <- escalation <- catch_up <- plan (with `plan::room`) <- activation,
+//! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
+mod calendar;
+mod catch_up;
 pub mod escalation;
 mod facts;
-pub mod fingerprint;
+mod in_flight;
 mod input;
 pub mod plan;
 mod presets;
 pub mod results;
-pub mod room;
 pub mod run;
 pub mod runner;
 pub mod schedule;
+mod step;
 mod storage;
 pub mod summary;
 
 use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
 use crate::store::{now_timestamp, DbError};
-pub use activation::CatchUp;
 use chrono::NaiveDate;
-pub use escalation::Escalation;
 pub use presets::{preset, presets, PRESET_NAMES};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
-use storage::step_id;
+pub use step::{Channel, Step, Trigger, Variant};
 pub use storage::{create, create_pending, get, list, set_active, update};
 use ts_rs::TS;
 
@@ -127,125 +134,6 @@ impl FieldCondition {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, rename = "StepChannel")]
-pub enum Channel {
-    Email,
-    Call,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Call => "call",
-        }
-    }
-    fn from_db(s: &str) -> Channel {
-        if s == "call" {
-            Channel::Call
-        } else {
-            Channel::Email
-        }
-    }
-}
-
-/// When a step applies to an invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Trigger {
-    /// N days after the due date (negative: before, 0: on the day).
-    DueOffset(i64),
-    /// Day D of each month (statements); shorter months use their last day.
-    DayOfMonth(u32),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Step {
-    /// 1, 2, ...: later steps are more advanced (firmer tone).
-    pub position: i64,
-    pub trigger: Trigger,
-    pub template_key: String,
-    pub channel: Channel,
-    /// A/B: a second template the step alternates with `template_key`, per customer.
-    #[serde(default)]
-    pub alt_template_key: Option<String>,
-}
-
-/// Which of a step's two templates a customer gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Variant {
-    A,
-    B,
-}
-
-impl Variant {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Variant::A => "a",
-            Variant::B => "b",
-        }
-    }
-    fn from_db(s: &str) -> Option<Variant> {
-        match s {
-            "a" => Some(Variant::A),
-            "b" => Some(Variant::B),
-            _ => None,
-        }
-    }
-}
-
-impl Step {
-    /// A single-template step.
-    pub fn new(position: i64, trigger: Trigger, template_key: &str, channel: Channel) -> Step {
-        Step {
-            position,
-            trigger,
-            template_key: template_key.to_string(),
-            channel,
-            alt_template_key: None,
-        }
-    }
-
-    /// The variant `customer_id` gets at this step (None without a second template) and its
-    /// template. The choice is a fixed hash of campaign, step and customer, never random, so a
-    /// rerun (or a crash repair) picks the same variant; over many customers it splits in half.
-    pub fn variant_for(&self, campaign_id: i64, customer_id: i64) -> (Option<Variant>, &str) {
-        let Some(alt) = &self.alt_template_key else {
-            return (None, &self.template_key);
-        };
-        if mix(campaign_id, self.position, customer_id) & 1 == 1 {
-            (Some(Variant::B), alt)
-        } else {
-            (Some(Variant::A), &self.template_key)
-        }
-    }
-
-    /// The template of `variant` (A when the step has no second template).
-    pub fn template_of(&self, variant: Option<Variant>) -> &str {
-        match (variant, &self.alt_template_key) {
-            (Some(Variant::B), Some(alt)) => alt,
-            _ => &self.template_key,
-        }
-    }
-}
-
-/// splitmix64 over the three ids: stable across builds and platforms (std's hasher is not).
-fn mix(campaign_id: i64, position: i64, customer_id: i64) -> u64 {
-    let mut z = (campaign_id as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add((position as u64).wrapping_mul(0xBF58_476D_1CE4_E5B9))
-        .wrapping_add(customer_id as u64);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct NewCampaign {
@@ -282,6 +170,86 @@ impl NewCampaign {
 
 pub const DEFAULT_MIN_GAP_DAYS: i64 = 15;
 
+/// Per campaign: how far one message may move a customer up the overdue steps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Escalation {
+    /// First the earliest overdue step, then one step up per message, after the gap.
+    #[default]
+    OneStep,
+    /// Straight to the step the invoice's age reached.
+    Jump,
+}
+
+impl Escalation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Escalation::OneStep => "one_step",
+            Escalation::Jump => "jump",
+        }
+    }
+
+    /// As stored; anything unknown reads as the safe default.
+    fn from_db(s: &str) -> Escalation {
+        if s == "jump" {
+            Escalation::Jump
+        } else {
+            Escalation::OneStep
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Escalation::OneStep => "one step at a time",
+            Escalation::Jump => "jump to the invoice's age",
+        }
+    }
+}
+
+/// The first message of a customer already past the first overdue step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CatchUp {
+    /// The shipped "catch-up" template: we are tidying up our accounts.
+    TidyUp,
+    /// The statement cover with the customer's statement of account attached.
+    Statement,
+}
+
+impl CatchUp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatchUp::TidyUp => "tidy_up",
+            CatchUp::Statement => "statement",
+        }
+    }
+
+    /// As stored; anything unknown reads as no catch-up (the customer's own step).
+    fn from_db(s: &str) -> Option<CatchUp> {
+        match s {
+            "tidy_up" => Some(CatchUp::TidyUp),
+            "statement" => Some(CatchUp::Statement),
+            _ => None,
+        }
+    }
+
+    pub fn template_key(self) -> &'static str {
+        match self {
+            CatchUp::TidyUp => "catch-up",
+            CatchUp::Statement => "statement-cover",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            CatchUp::TidyUp => "a gentle \"we are tidying up our accounts\" message",
+            CatchUp::Statement => "a statement of account",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Campaign {
@@ -315,7 +283,38 @@ impl Campaign {
         self.active && self.confirmed_at.is_some()
     }
 
+    /// Why it sends nothing though active: it was never confirmed (None when it sends, or is
+    /// off). `run-due` and the plan say so.
+    pub fn unconfirmed_note(&self) -> Option<String> {
+        (self.active && self.confirmed_at.is_none()).then(|| activate_hint(self.id))
+    }
+
     pub fn step(&self, position: i64) -> Option<&Step> {
         self.steps.iter().find(|s| s.position == position)
     }
+}
+
+/// The send key of a campaign message: unique per campaign, step, customer and date, so a
+/// rerun after a crash finds the message already queued instead of sending it again.
+pub fn send_key(campaign_id: i64, position: i64, customer_id: i64, date: NaiveDate) -> String {
+    format!("campaign:{campaign_id}:step:{position}:customer:{customer_id}:{date}")
+}
+
+/// Parses a campaign send key into (campaign, step, customer, date).
+pub fn parse_send_key(key: &str) -> Option<(i64, i64, i64, NaiveDate)> {
+    let parts: Vec<&str> = key.split(':').collect();
+    match parts.as_slice() {
+        ["campaign", c, "step", s, "customer", u, d] => Some((
+            c.parse().ok()?,
+            s.parse().ok()?,
+            u.parse().ok()?,
+            d.parse().ok()?,
+        )),
+        _ => None,
+    }
+}
+
+/// What to do about a campaign that is not confirmed.
+fn activate_hint(id: i64) -> String {
+    format!("not confirmed: activate it with `duebook campaigns activate {id} --yes` or in the app")
 }

@@ -10,8 +10,7 @@
 //! Sends whose window has not closed yet on `as_of` are counted in `window_open`: their figures
 //! may still grow.
 
-use super::run::parse_send_key;
-use super::{get, CampaignResult, Step, Variant};
+use super::{get, parse_send_key, CampaignResult, Step, Variant};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;

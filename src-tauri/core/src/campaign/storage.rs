@@ -165,48 +165,47 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()
 }
 
 pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
-    let row = conn
+    let (mut campaign, audience, holidays) = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
                     escalation, confirmed_at, catch_up
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, bool>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-                r.get::<_, bool>(6)?,
-                Escalation::from_db(&r.get::<_, String>(7)?),
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, Option<String>>(9)?
+            let campaign = Campaign {
+                id,
+                name: r.get(0)?,
+                // Read from JSON below, where a bad value is a campaign error.
+                audience: Audience::default(),
+                steps: Vec::new(),
+                min_gap_days: r.get(2)?,
+                quiet_weekends: r.get(3)?,
+                holidays: Vec::new(),
+                daily_cap: r.get(5)?,
+                active: r.get(6)?,
+                escalation: Escalation::from_db(&r.get::<_, String>(7)?),
+                confirmed_at: r.get(8)?,
+                catch_up: r
+                    .get::<_, Option<String>>(9)?
                     .as_deref()
                     .and_then(CatchUp::from_db),
-            ))
+            };
+            Ok((campaign, r.get::<_, String>(1)?, r.get::<_, String>(4)?))
         })
         .optional()?
         .ok_or(CampaignError::NotFound(id))?;
-    let (
-        name,
-        audience,
-        min_gap_days,
-        quiet_weekends,
-        holidays,
-        daily_cap,
-        active,
-        escalation,
-        confirmed_at,
-        catch_up,
-    ) = row;
-    let audience: Audience = serde_json::from_str(&audience).map_err(|e| {
+    campaign.audience = serde_json::from_str(&audience).map_err(|e| {
         CampaignError::Invalid(format!("campaign {id} has an unreadable audience: {e}"))
     })?;
-    let holidays: Vec<NaiveDate> = serde_json::from_str(&holidays).map_err(|e| {
+    campaign.holidays = serde_json::from_str(&holidays).map_err(|e| {
         CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
     })?;
+    campaign.steps = steps_of(conn, id)?;
+    Ok(campaign)
+}
+
+/// A campaign's steps, by position.
+fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
     let mut stmt = conn.prepare_cached(
         "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key
          FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
@@ -228,20 +227,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Campaign {
-        id,
-        name,
-        audience,
-        steps,
-        min_gap_days,
-        quiet_weekends,
-        holidays,
-        daily_cap,
-        active,
-        escalation,
-        confirmed_at,
-        catch_up,
-    })
+    Ok(steps)
 }
 
 /// Every campaign, oldest first.

@@ -9,8 +9,10 @@
 //! uncertain message always waits: only the user can tell whether it arrived.
 
 pub use super::activation::NotConfirmed;
+use super::in_flight::FAILED_AND_WAITING;
+use super::parse_send_key;
 use super::plan::ExclusionReason;
-use super::run::{parse_send_key, RunReport};
+use super::run::RunReport;
 use super::CampaignResult;
 use crate::mail::outbox::{sending_paused, MessageState, CANCELLED_REASON};
 use crate::store::json_ids;
@@ -229,18 +231,6 @@ fn reason_text(reason: Option<String>) -> String {
         .filter(|r| !r.trim().is_empty())
         .unwrap_or_else(|| NO_REASON.to_string())
 }
-
-/// SQL condition (on `m`, a failed campaign message; `?1` binds [`CANCELLED_REASON`]) for a
-/// failure that still waits for the user: not cancelled, and no later message of the same
-/// campaign to that customer is queued, sending, sent or uncertain. The unary `+` keeps the
-/// later-message lookup on the customer's few messages (messages_customer) instead of all of a
-/// campaign's. The plan holds such a customer on the step; the summary counts the message.
-pub(super) const FAILED_AND_WAITING: &str =
-    "m.failure_reason IS NOT ?1 AND m.customer_id IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM messages later
-                     WHERE later.customer_id = m.customer_id
-                       AND +later.campaign_id = m.campaign_id
-                       AND later.id > m.id AND later.state <> 'failed')";
 
 /// Failed and uncertain campaign messages waiting for the user, per state and reason. The
 /// state condition matches migration 0012's partial index, so SQLite reads only those rows.

@@ -1,8 +1,9 @@
 //! The user's own SMTP account: settings in the database, password in the OS keychain.
 
-pub use super::presets::{preset, ProviderPreset, PRESETS};
-
+use super::attention;
 use super::limits::SendingLimits;
+use super::presets;
+use super::security::{is_local_host, Security};
 use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
 use crate::store::settings;
@@ -33,40 +34,6 @@ pub enum AccountError {
     Db(#[from] DbError),
 }
 
-/// How the connection to the SMTP server is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Security {
-    /// Plain connection upgraded with STARTTLS (usually port 587). TLS is required.
-    StartTls,
-    /// TLS from the first byte (usually port 465).
-    ImplicitTls,
-    /// No encryption: only accepted for a server on this computer (localhost).
-    None,
-}
-
-impl Security {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Security::StartTls => "starttls",
-            Security::ImplicitTls => "tls",
-            Security::None => "none",
-        }
-    }
-
-    pub fn parse(text: &str) -> Result<Security, AccountError> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "starttls" | "start_tls" => Ok(Security::StartTls),
-            "tls" | "ssl" | "implicit_tls" | "implicit-tls" | "smtps" => Ok(Security::ImplicitTls),
-            "none" | "plain" => Ok(Security::None),
-            other => Err(AccountError::Invalid(format!(
-                "{other:?} is not a security mode (use starttls, tls or none)"
-            ))),
-        }
-    }
-}
-
 /// Everything about the account except the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -81,7 +48,7 @@ pub struct AccountSettings {
     pub security: Security,
     pub username: String,
     /// Messages per minute and per day; None: the provider's published figures for `host`
-    /// (see [`super::limits::for_account`]). Settings stored before limits existed load as None.
+    /// (see [`limits_in_force`]). Settings stored before limits existed load as None.
     #[serde(default)]
     pub limits: Option<SendingLimits>,
 }
@@ -95,15 +62,6 @@ pub struct AccountView {
     pub warnings: Vec<String>,
     /// The sending limits in force: the account's own, else the provider's published figures.
     pub limits_in_force: SendingLimits,
-}
-
-/// Whether `host` names this computer (the only place an unencrypted connection is allowed).
-pub fn is_local_host(host: &str) -> bool {
-    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>()
-            .map(|ip| ip.is_loopback())
-            .unwrap_or(false)
 }
 
 fn parse_address(field: &str, what: &str, text: &str) -> Result<lettre::Address, AccountError> {
@@ -243,6 +201,14 @@ impl AccountSettings {
     }
 }
 
+/// The limits in force for `settings`: its own, else the published figures for its host
+/// ([`presets::published_limits`]).
+pub fn limits_in_force(settings: &AccountSettings) -> SendingLimits {
+    settings
+        .limits
+        .unwrap_or_else(|| presets::published_limits(&settings.host))
+}
+
 /// The stored settings, if an account is set up.
 pub fn load(conn: &Connection) -> Result<Option<AccountSettings>, AccountError> {
     match settings::get(conn, ACCOUNT_KEY)? {
@@ -276,7 +242,7 @@ pub fn view(
         }
     };
     Ok(Some(AccountView {
-        limits_in_force: super::limits::for_account(&settings),
+        limits_in_force: limits_in_force(&settings),
         settings,
         password_stored,
         warnings,
@@ -318,8 +284,7 @@ pub fn save(
         Some(p) => {
             secrets.set(&new_account, p)?;
             // A new password is the fix for a refused login: the next run tries it.
-            crate::mail::outbox::clear_attention(conn)
-                .map_err(|e| AccountError::Invalid(e.to_string()))?;
+            attention::clear_attention(conn)?;
         }
         None => {
             if secrets.get(&new_account)?.is_none() {
@@ -343,7 +308,7 @@ pub fn save(
     }
     Ok(AccountView {
         warnings: clean.warnings(),
-        limits_in_force: super::limits::for_account(&clean),
+        limits_in_force: limits_in_force(&clean),
         settings: clean,
         password_stored: true,
     })
@@ -358,4 +323,45 @@ pub fn remove(conn: &Connection, secrets: &dyn SecretStore) -> Result<bool, Acco
     conn.execute("DELETE FROM settings WHERE key = ?1", [ACCOUNT_KEY])
         .map_err(DbError::from)?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mail::limits::{CUSTOM_SERVER, LOCAL_SERVER};
+
+    #[test]
+    fn the_preset_for_the_host_applies_until_the_user_sets_limits() {
+        let mut s = AccountSettings::not_set_up();
+        s.host = "smtp.office365.com".into();
+        assert_eq!(limits_in_force(&s).per_minute, Some(30));
+        assert_eq!(limits_in_force(&s).per_day, Some(10_000));
+        s.host = "smtp.gmail.com".into();
+        assert_eq!(limits_in_force(&s).per_day, Some(500));
+        s.host = "mail.example.com".into();
+        assert_eq!(limits_in_force(&s), CUSTOM_SERVER);
+        s.host = "127.0.0.1".into();
+        assert_eq!(limits_in_force(&s), LOCAL_SERVER);
+        let own = SendingLimits {
+            per_minute: Some(5),
+            per_day: Some(50),
+        };
+        s.limits = Some(own);
+        assert_eq!(limits_in_force(&s), own);
+        assert!(SendingLimits {
+            per_minute: Some(0),
+            per_day: None
+        }
+        .check()
+        .is_err());
+    }
+
+    #[test]
+    fn settings_stored_before_limits_existed_still_load() {
+        let old = r#"{"sender_name":"A","from_address":"a@b.example","reply_to":null,
+            "host":"smtp.gmail.com","port":587,"security":"start_tls","username":"a@b.example"}"#;
+        let s: AccountSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(s.limits, None);
+        assert_eq!(limits_in_force(&s).per_day, Some(500));
+    }
 }

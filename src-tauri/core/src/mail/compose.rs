@@ -2,7 +2,6 @@
 //! bodies, attachments, and the MIME bytes with our own Message-ID.
 
 use super::account::{self, AccountError, AccountSettings};
-use super::mime::{mailbox, mailbox_text};
 use super::templates::{EmailTemplate, RenderedEmail, Renderer, TemplateError};
 use crate::company::fields::{self, ContextInput, TemplateContext};
 use crate::company::{self, CompanyError};
@@ -10,11 +9,11 @@ use crate::model::text::clean_line;
 use crate::store::DbError;
 use chrono::NaiveDate;
 use lettre::message::Mailbox;
+use lettre::Address;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
-
-pub use super::mime::{build_mime, new_message_id};
 
 /// Largest total size of attachments on one message (providers refuse ~25 MB after encoding).
 pub const MAX_ATTACHMENT_BYTES: usize = 15 * 1024 * 1024;
@@ -41,6 +40,32 @@ pub enum ComposeError {
 impl From<rusqlite::Error> for ComposeError {
     fn from(e: rusqlite::Error) -> Self {
         ComposeError::Db(DbError::Sqlite(e))
+    }
+}
+
+/// A mailbox whose display name is one clean line (none when nothing is left of it).
+pub fn mailbox(name: Option<&str>, address: Address) -> Mailbox {
+    let name = name.map(clean_line).filter(|n| !n.is_empty());
+    Mailbox::new(name, address)
+}
+
+/// "Name <address>" as the preview and the outbox show it, or why `field` (From, To,
+/// Reply-To) cannot be a mail header. lettre builds its header from this same text and reads
+/// the envelope back from it (so does the outbox before each attempt): a mailbox that passes
+/// here cannot make the builder panic or lose its address.
+pub fn mailbox_text(field: &'static str, mailbox: &Mailbox) -> Result<String, ComposeError> {
+    let refused = || ComposeError::Header {
+        field,
+        detail: format!(
+            "the name {:?} cannot be written in a mail header",
+            mailbox.name.as_deref().unwrap_or_default()
+        ),
+    };
+    let mut text = String::new();
+    write!(text, "{mailbox}").map_err(|_| refused())?;
+    match text.parse::<Mailbox>() {
+        Ok(read) if read.email == mailbox.email => Ok(text),
+        _ => Err(refused()),
     }
 }
 

@@ -5,42 +5,16 @@
 //! panics when a display name holds CR or LF (its `Display` for `Mailbox` fails and its header
 //! code unwraps that), and it writes a subject word such as `=?utf-8?b?...?=` as it is, which
 //! mail clients then decode into text nobody typed. So every display name passes through
-//! [`mailbox`] (one clean line), every header is tried with [`mailbox_text`] before lettre sees
-//! it, and a subject holding `=?` is encoded as a whole.
+//! [`super::compose::mailbox`] (one clean line), every header is tried with
+//! [`super::compose::mailbox_text`] before lettre sees it, and a subject holding `=?` is
+//! encoded as a whole.
 
-use super::compose::{ComposeError, OutgoingEmail};
-use crate::model::text::{clean_line, is_clean_line};
+use super::compose::{mailbox_text, ComposeError, OutgoingEmail};
+use crate::model::text::is_clean_line;
 use email_encoding::headers::{rfc2047, writer::EmailWriter};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment as MimeAttachment, Mailbox, MultiPart, SinglePart};
-use lettre::{Address, Message};
-use std::fmt::Write;
-
-/// A mailbox whose display name is one clean line (none when nothing is left of it).
-pub fn mailbox(name: Option<&str>, address: Address) -> Mailbox {
-    let name = name.map(clean_line).filter(|n| !n.is_empty());
-    Mailbox::new(name, address)
-}
-
-/// "Name <address>" as the preview and the outbox show it, or why `field` (From, To,
-/// Reply-To) cannot be a mail header. lettre builds its header from this same text and reads
-/// the envelope back from it (so does the outbox before each attempt): a mailbox that passes
-/// here cannot make the builder panic or lose its address.
-pub fn mailbox_text(field: &'static str, mailbox: &Mailbox) -> Result<String, ComposeError> {
-    let refused = || ComposeError::Header {
-        field,
-        detail: format!(
-            "the name {:?} cannot be written in a mail header",
-            mailbox.name.as_deref().unwrap_or_default()
-        ),
-    };
-    let mut text = String::new();
-    write!(text, "{mailbox}").map_err(|_| refused())?;
-    match text.parse::<Mailbox>() {
-        Ok(read) if read.email == mailbox.email => Ok(text),
-        _ => Err(refused()),
-    }
-}
+use lettre::Message;
 
 /// The Subject header. lettre leaves ASCII words as they are, so a word that looks like an
 /// RFC 2047 encoded word would be decoded by the reader's mail client; such a subject is
@@ -156,8 +130,9 @@ pub fn build_mime(email: &OutgoingEmail, message_id: &str) -> Result<Vec<u8>, Co
 
 #[cfg(test)]
 mod tests {
-    use super::super::compose::Attachment;
+    use super::super::compose::{mailbox, Attachment};
     use super::*;
+    use lettre::Address;
 
     fn email_to(name: &str, subject: &str) -> OutgoingEmail {
         OutgoingEmail {

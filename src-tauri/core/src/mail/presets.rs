@@ -1,8 +1,8 @@
 //! Well-known providers: server settings and the sending limits they publish (the README lists
 //! each figure with its source).
 
-use super::account::Security;
-use super::limits::SendingLimits;
+use super::limits::{SendingLimits, CUSTOM_SERVER, LOCAL_SERVER};
+use super::security::{is_local_host, Security};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -62,7 +62,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         port: 465,
         security: Security::ImplicitTls,
         note: "Use an app password created under Settings → Privacy & Security.",
-        limits: super::limits::CUSTOM_SERVER,
+        limits: CUSTOM_SERVER,
     },
     ProviderPreset {
         id: "icloud",
@@ -97,4 +97,19 @@ pub fn preset(id: &str) -> Option<&'static ProviderPreset> {
     PRESETS
         .iter()
         .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+}
+
+/// The published figures for a server: those of the first preset on `host` (Gmail's, the
+/// lower, for smtp.gmail.com), else a local server's or [`CUSTOM_SERVER`].
+pub fn published_limits(host: &str) -> SendingLimits {
+    let host = host.trim();
+    PRESETS
+        .iter()
+        .find(|p| p.host.eq_ignore_ascii_case(host))
+        .map(|p| p.limits)
+        .unwrap_or(if is_local_host(host) {
+            LOCAL_SERVER
+        } else {
+            CUSTOM_SERVER
+        })
 }

@@ -1,12 +1,75 @@
 //! Building the mailer the way every sender does (the app's delivery loop and campaign runs,
 //! its account screen, the CLI): the account's settings, its password from the system keychain
-//! and the transport options, with a CA certificate from the environment when one is given.
+//! and the transport options, with a CA certificate from the environment when one is given; and
+//! the account screen's test email.
 
-use super::account::{self, AccountSettings};
-use super::smtp::{MailerOptions, SmtpMailer};
-use super::{mailer_for_account, MailSetupError};
-use crate::secrets::{KeychainStore, Password};
+use super::account::{self, AccountError, AccountSettings};
+use super::compose::OutgoingEmail;
+use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
+use super::{mime, templates};
+use crate::secrets::{KeychainStore, Password, SecretStore};
 use rusqlite::Connection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailSetupError {
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// The stored account as a mailer, its password read from the keychain.
+pub fn mailer_for_account(
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+    options: MailerOptions,
+) -> Result<SmtpMailer, MailSetupError> {
+    let settings = account::require(conn)?;
+    let password = account::password(&settings, secrets)?;
+    Ok(SmtpMailer::new(&settings, &password, options)?)
+}
+
+/// "Send test email": a short message through `mailer` to `to`, outside the outbox (nothing is
+/// stored). Ok carries the server's reply.
+pub async fn send_test_email(
+    mailer: &SmtpMailer,
+    settings: &AccountSettings,
+    to: &str,
+) -> Result<String, String> {
+    let to = to
+        .trim()
+        .parse()
+        .map_err(|e| format!("{:?} is not an email address ({e})", to.trim()))?;
+    let from = settings.from_mailbox().map_err(|e| e.to_string())?;
+    let email = OutgoingEmail {
+        reply_to: settings.reply_to_mailbox().map_err(|e| e.to_string())?,
+        to: vec![to],
+        subject: "Duebook test email".into(),
+        text: format!(
+            "This is a test email from Duebook.\n\nIt was sent through {}:{} as {}.\n",
+            settings.host, settings.port, settings.username
+        ),
+        html: format!(
+            "<p>This is a test email from Duebook.</p><p>It was sent through {}:{} as {}.</p>",
+            templates::escape_html(&settings.host),
+            settings.port,
+            templates::escape_html(&settings.username)
+        ),
+        attachments: Vec::new(),
+        from,
+    };
+    let id = mime::new_message_id(&email.from);
+    let raw = mime::build_mime(&email, &id).map_err(|e| e.to_string())?;
+    let envelope = lettre::address::Envelope::new(
+        Some(email.from.email.clone()),
+        email.to.iter().map(|m| m.email.clone()).collect(),
+    )
+    .map_err(|e| e.to_string())?;
+    mailer
+        .send(&envelope, &raw)
+        .await
+        .map_err(|e| e.to_string())
+}
 
 /// The stored account as a mailer, its password read from the system keychain.
 pub fn account_mailer(conn: &Connection) -> Result<SmtpMailer, MailSetupError> {

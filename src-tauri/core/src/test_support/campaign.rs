@@ -9,7 +9,8 @@ pub mod backlog;
 
 use crate::campaign::run;
 use crate::clock::{Clock, FixedClock};
-use crate::mail::account::{self, Security};
+use crate::mail::account;
+use crate::mail::security::Security;
 use crate::mail::smtp::Mailer;
 use crate::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use crate::secrets::{MemoryStore, Password};

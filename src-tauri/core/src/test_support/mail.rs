@@ -4,9 +4,10 @@
 
 pub use super::temp_db;
 use crate::company::{self, CompanyProfile, Remittance};
-use crate::mail::account::{self, AccountSettings, Security};
+use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, SendRequest};
 use crate::mail::outbox;
+use crate::mail::security::Security;
 use crate::mail::smtp::SmtpMailer;
 use crate::mail::smtp::{MailerOptions, Timeouts};
 use crate::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};

@@ -16,6 +16,6 @@ sender_name: string, from_address: string,
 reply_to: string | null, host: string, port: number, security: Security, username: string, 
 /**
  * Messages per minute and per day; None: the provider's published figures for `host`
- * (see [`super::limits::for_account`]). Settings stored before limits existed load as None.
+ * (see [`limits_in_force`]). Settings stored before limits existed load as None.
  */
 limits: SendingLimits | null, };

@@ -19,7 +19,7 @@ retries: number,
 waiting: number, next_retry_at: string | null, 
 /**
  * The server refused the login: sending stopped, every message stays queued, and the
- * account is marked as needing attention (see [`account_attention`]).
+ * account is marked as needing attention (see [`super::attention::account_attention`]).
  */
 login_refused: string | null, 
 /**

@@ -28,9 +28,8 @@ use pass1::{
     gap_start, open_invoice_customers, paid_since_reminder, reminder_state, OPEN_INVOICES,
 };
 
-use super::escalation::Escalation;
-use super::plan::Reach;
-use super::{Campaign, CampaignResult, USUALLY_LATE_MIN_PAID};
+use super::calendar::Reach;
+use super::{Campaign, CampaignResult, Escalation, USUALLY_LATE_MIN_PAID};
 use crate::model::PromiseStatus;
 use crate::store::json_ids;
 use crate::store::promises;

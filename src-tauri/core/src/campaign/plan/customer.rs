@@ -1,15 +1,16 @@
 //! The rules for one customer: which of their open invoices moves to which step, whether
 //! something stops the customer or one invoice, the gap, and the message they get.
 
-use super::super::activation;
-use super::super::escalation::{self, Escalation, Ladder, Level};
+use super::super::calendar::Reach;
+use super::super::catch_up;
+use super::super::escalation::{self, Ladder, Level};
 use super::super::facts::{CustomerRow, Facts, OpenInvoice};
-use super::super::room::Urgency;
-use super::super::run::InFlight;
-use super::super::{Campaign, Channel};
+use super::super::in_flight::InFlight;
+use super::super::send_key;
+use super::super::{Campaign, Channel, Escalation};
 use super::audience::in_audience;
-use super::calendar::Reach;
-use super::{send_key, Excluded, ExclusionReason, PlannedContact, PlannedInvoice};
+use super::room::Urgency;
+use super::{Excluded, ExclusionReason, PlannedContact, PlannedInvoice};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
@@ -239,7 +240,7 @@ impl Rules<'_> {
         let (campaign, facts) = (self.campaign, self.facts);
         let step = campaign.step(top)?;
         let aged = standing.aged_top.unwrap_or(top);
-        let catch_up = activation::catch_up_template(campaign, self.ladder, level, top, aged);
+        let catch_up = catch_up::catch_up_template(campaign, self.ladder, level, top, aged);
         let (variant, template) = match catch_up {
             Some(template) => (None, template),
             None => step.variant_for(campaign.id, customer_id),
@@ -282,7 +283,7 @@ impl Rules<'_> {
             open_invoice_ids: open.iter().map(|i| i.id).collect(),
             send_key: send_key(campaign.id, top, customer_id, self.today),
             stage: match catch_up {
-                Some(_) => activation::catch_up_stage(campaign, top, standing.oldest),
+                Some(_) => catch_up::catch_up_stage(campaign, top, standing.oldest),
                 None => escalation::stage(campaign, self.ladder, level, top, aged, standing.oldest),
             },
             why,

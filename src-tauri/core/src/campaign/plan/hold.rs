@@ -2,7 +2,7 @@
 //! daily cap hold back, and the counts per step.
 
 use super::super::facts::{self, Facts};
-use super::super::run::InFlight;
+use super::super::in_flight::InFlight;
 use super::super::{Campaign, CampaignResult, Channel};
 use super::{Excluded, ExclusionReason, PlannedContact, StepCount};
 use chrono::NaiveDate;

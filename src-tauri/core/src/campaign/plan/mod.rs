@@ -28,25 +28,23 @@
 //! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
 
 mod audience;
-mod calendar;
 mod customer;
 mod hold;
+pub mod room;
 mod stale;
 
-pub use calendar::quiet_day;
-pub(crate) use calendar::Reach;
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
     STALE_AFTER_DAYS_SETTING,
 };
 
-use super::activation;
+use super::calendar::{quiet_day, Reach};
 use super::escalation::Ladder;
 use super::facts;
-use super::room::{apply_account_room, Urgency};
 use super::{get, Campaign, CampaignResult, Channel, Variant};
 use chrono::NaiveDate;
 use customer::{Decision, Rules};
+use room::{apply_account_room, Urgency};
 use rusqlite::Connection;
 use serde::Serialize;
 use ts_rs::TS;
@@ -181,12 +179,6 @@ pub struct StepCount {
     pub excluded: usize,
 }
 
-/// The send key of a campaign message: unique per campaign, step, customer and date, so a
-/// rerun after a crash finds the message already queued instead of sending it again.
-pub fn send_key(campaign_id: i64, position: i64, customer_id: i64, date: NaiveDate) -> String {
-    format!("campaign:{campaign_id}:step:{position}:customer:{customer_id}:{date}")
-}
-
 /// Plans campaign `campaign_id` for `today`. Reads only.
 pub fn plan(conn: &Connection, campaign_id: i64, today: NaiveDate) -> CampaignResult<Plan> {
     let campaign = get(conn, campaign_id)?;
@@ -213,7 +205,7 @@ pub(super) fn plan_alone(
 ) -> CampaignResult<Plan> {
     let reach = Reach::new(campaign, today);
     let facts = facts::load(conn, campaign, &reach, today)?;
-    let in_flight = super::run::in_flight(conn, campaign, today)?;
+    let in_flight = super::in_flight::in_flight(conn, campaign, today)?;
     let rules = Rules {
         campaign,
         today,
@@ -250,7 +242,7 @@ pub(super) fn plan_alone(
         excluded,
         between_steps: facts.between_steps,
         stale_data: stale_warning(conn, today)?,
-        unconfirmed: activation::unconfirmed_note(campaign),
+        unconfirmed: campaign.unconfirmed_note(),
         sending_paused: None,
     })
 }

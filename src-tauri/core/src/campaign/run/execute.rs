@@ -142,7 +142,7 @@ fn attach_statement(
     let is_statement = campaign
         .step(contact.step_position)
         .is_some_and(|s| matches!(s.trigger, Trigger::DayOfMonth(_)))
-        || activation::is_statement_catch_up(campaign, &contact.template_key);
+        || catch_up::is_statement_catch_up(campaign, &contact.template_key);
     if !is_statement {
         return Ok(prepared);
     }

@@ -11,7 +11,7 @@
 //!
 //! A step counts once its message is delivered: while the message waits (queued for a retry
 //! after an outage, or behind a refused login) the plan shows the customer as "retrying" and
-//! offers nothing else ([`in_flight`]); a message that fails for good or is cancelled gives its
+//! offers nothing else ([`super::in_flight`]); a message that fails for good or is cancelled gives its
 //! reminder rows back (a trigger, migration 11), so the customer stays on the same step.
 //!
 //! Statements: the email of a day-of-month step (the "Monthly statements" preset) carries the
@@ -21,24 +21,22 @@
 //! reached step), so after days switched off it sends once, not once per missed day.
 
 mod execute;
-mod in_flight;
+pub mod fingerprint;
 mod reconcile;
 
 use execute::execute;
-pub(super) use in_flight::{in_flight, InFlight};
-pub use reconcile::{parse_send_key, reconcile};
+pub use reconcile::reconcile;
 
-use super::activation;
-use super::plan::{plan_alone, quiet_day, stale_warning, Plan, PlannedContact, Reach};
-use super::room::apply_account_room;
+use super::calendar::{quiet_day, Reach};
+use super::catch_up;
+use super::plan::room::apply_account_room;
+use super::plan::{plan_alone, stale_warning, Plan, PlannedContact};
 use super::runner::{self, Ending, RunnerOptions, Unattended};
-use super::summary::FAILED_AND_WAITING;
-use super::{fingerprint, list, step_id, Campaign, CampaignResult, Channel, Trigger, Variant};
+use super::storage::step_id;
+use super::{list, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
-use crate::mail::outbox::{
-    self, DeliveryReport, MessageMeta, MessageState, OutboxError, CANCELLED_REASON,
-};
+use crate::mail::outbox::{self, DeliveryReport, MessageMeta, MessageState, OutboxError};
 use crate::mail::smtp::Mailer;
 use crate::mail::templates::{self, Renderer};
 use crate::model::text::clean_line;
@@ -49,7 +47,7 @@ use crate::store::{now_timestamp, Database};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]

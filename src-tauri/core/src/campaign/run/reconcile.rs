@@ -1,21 +1,8 @@
 //! Repairs reminder state missing for a campaign message (a crash between the enqueue and
 //! the state write), and reads send keys back.
 
+use super::super::parse_send_key;
 use super::*;
-
-/// Parses a campaign send key into (campaign, step, customer, date).
-pub fn parse_send_key(key: &str) -> Option<(i64, i64, i64, NaiveDate)> {
-    let parts: Vec<&str> = key.split(':').collect();
-    match parts.as_slice() {
-        ["campaign", c, "step", s, "customer", u, d] => Some((
-            c.parse().ok()?,
-            s.parse().ok()?,
-            u.parse().ok()?,
-            d.parse().ok()?,
-        )),
-        _ => None,
-    }
-}
 
 /// Writes reminder state missing for messages this campaign queued (a run that stopped between
 /// the enqueue and the state write). Each invoice of the message gets the step it had reached on

@@ -1,10 +1,10 @@
 //! The delivery loop: pick what is due, claim it, hand it to the mailer, record the outcome.
 
-use super::attention::{clear_attention, mark_needs_attention};
 use super::lease::{acquire_lease, recover, release_lease, renew_lease, LEASE_RENEW_EVERY};
 use super::transitions::refresh_customer;
 use super::{hold, now_ts, sending_paused, DeliveryReport, OutboxError, RetryPolicy, QUEUED};
-use crate::mail::limits::{Pace, Pacer};
+use crate::mail::attention::{clear_attention, mark_needs_attention};
+use crate::mail::pacing::{Pace, Pacer};
 use crate::mail::smtp::{Mailer, SendError};
 use crate::store::json_ids;
 use chrono::NaiveDate;

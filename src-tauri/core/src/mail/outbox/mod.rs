@@ -16,7 +16,6 @@
 //! (a lease row); a `sending` row found while nobody holds the lease belongs to a process that
 //! died mid-send and becomes `uncertain` — shown to the user, never resent on its own.
 
-mod attention;
 mod deliver;
 mod hold;
 mod lease;
@@ -32,7 +31,6 @@ mod transitions;
 /// its condition, and without it every pick of the delivery loop read every message ever sent.
 pub(crate) const QUEUED: &str = "state IN ('queued', 'sending', 'uncertain') AND state = 'queued'";
 
-pub use attention::{account_attention, clear_attention, mark_needs_attention, AccountAttention};
 pub use deliver::deliver;
 pub use lease::{recover_interrupted, LEASE_RENEW_EVERY, LEASE_TTL};
 pub use pause::{pause_end, pause_sending, sending_paused, SendingPause};
@@ -175,7 +173,7 @@ pub struct DeliveryReport {
     pub waiting: u32,
     pub next_retry_at: Option<String>,
     /// The server refused the login: sending stopped, every message stays queued, and the
-    /// account is marked as needing attention (see [`account_attention`]).
+    /// account is marked as needing attention (see [`super::attention::account_attention`]).
     pub login_refused: Option<String>,
     /// The server said "slow down" or "quota used up": sending is paused for the account
     /// ("sending paused until TIME: <server's words>"), every message stays queued.

@@ -1,10 +1,8 @@
 //! Writing messages into the outbox and reading them back.
 
 use super::{now_ts, MessageMeta, MessageState, OutboxError, OutboxMessage};
-use crate::mail::compose::{
-    build_mime, new_message_id, AttachmentInfo, OutgoingEmail, PreparedEmail,
-};
-use crate::mail::mime::mailbox_text;
+use crate::mail::compose::{mailbox_text, AttachmentInfo, OutgoingEmail, PreparedEmail};
+use crate::mail::mime::{build_mime, new_message_id};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Stores a prepared email as `queued`. See [`enqueue`].

@@ -1,5 +1,6 @@
 use super::lease::{acquire_lease, recover_interrupted};
 use super::*;
+use crate::mail::attention::{account_attention, clear_attention, mark_needs_attention};
 use crate::mail::compose::OutgoingEmail;
 use crate::mail::smtp::MailError;
 use crate::mail::smtp::SendError;

@@ -26,7 +26,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ts_rs::TS;
 
-use super::account::Security;
+use super::security::Security;
 
 /// Where in the conversation something went wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

@@ -3,9 +3,7 @@
 //! next run all see it with the server's words and the fix; the next successful send or a
 //! newly saved password clears it.
 
-use super::{now_ts, OutboxError};
-use crate::mail::smtp::MailError;
-use crate::store::settings;
+use crate::store::{now_timestamp, settings, DbError};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -24,26 +22,29 @@ pub struct AccountAttention {
     pub fix: String,
 }
 
-/// Remembers that the server refused the login with `error`.
-pub fn mark_needs_attention(conn: &Connection, error: &MailError) -> Result<(), OutboxError> {
+/// Remembers that the server refused the login with `refusal` (the mail error, as said).
+pub fn mark_needs_attention(
+    conn: &Connection,
+    refusal: &impl std::fmt::Display,
+) -> Result<(), DbError> {
     let state = AccountAttention {
-        since: now_ts(),
-        problem: error.to_string(),
+        since: now_timestamp(),
+        problem: refusal.to_string(),
         fix: "Check the user name and password in Settings → Email (or `duebook account set`) and save them again; queued messages stay queued and go out on the next run once the login works.".into(),
     };
-    let json = serde_json::to_string(&state).map_err(|e| OutboxError::Invalid(e.to_string()))?;
-    settings::set(conn, KEY, &json)?;
-    Ok(())
+    let json = serde_json::to_string(&state)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    settings::set(conn, KEY, &json)
 }
 
 /// The account's problem, if it has one.
-pub fn account_attention(conn: &Connection) -> Result<Option<AccountAttention>, OutboxError> {
+pub fn account_attention(conn: &Connection) -> Result<Option<AccountAttention>, DbError> {
     // An unreadable entry is stale (an older format): treated as none rather than blocking.
     Ok(settings::get(conn, KEY)?.and_then(|json| serde_json::from_str(&json).ok()))
 }
 
 /// The login works again (or a new password was saved).
-pub fn clear_attention(conn: &Connection) -> Result<(), OutboxError> {
+pub fn clear_attention(conn: &Connection) -> Result<(), DbError> {
     conn.execute("DELETE FROM settings WHERE key = ?1", [KEY])?;
     Ok(())
 }

@@ -13,8 +13,8 @@
 //! payment, a note, an edited campaign, a queued message — or the next day changes the
 //! fingerprint, so that run plans again.
 
-use super::run::{left_queued, left_sending, plan_all};
-use super::CampaignResult;
+use super::super::CampaignResult;
+use super::{left_queued, left_sending, plan_all};
 use crate::mail::outbox;
 use crate::store::now_timestamp;
 use chrono::{DateTime, NaiveDate, Utc};

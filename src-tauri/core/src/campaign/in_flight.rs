@@ -1,6 +1,23 @@
 //! Which customers of a campaign have a message that has not gone out yet.
 
-use super::*;
+use super::{parse_send_key, Campaign, CampaignResult};
+use crate::mail::outbox::{MessageState, CANCELLED_REASON};
+use crate::model::text::clean_line;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection};
+use std::collections::HashMap;
+
+/// SQL condition (on `m`, a failed campaign message; `?1` binds [`CANCELLED_REASON`]) for a
+/// failure that still waits for the user: not cancelled, and no later message of the same
+/// campaign to that customer is queued, sending, sent or uncertain. The unary `+` keeps the
+/// later-message lookup on the customer's few messages (messages_customer) instead of all of a
+/// campaign's. The plan holds such a customer on the step; the summary counts the message.
+pub(super) const FAILED_AND_WAITING: &str =
+    "m.failure_reason IS NOT ?1 AND m.customer_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM messages later
+                     WHERE later.customer_id = m.customer_id
+                       AND +later.campaign_id = m.campaign_id
+                       AND later.id > m.id AND later.state <> 'failed')";
 
 /// A customer whose campaign message has not gone out yet.
 pub(in crate::campaign) struct InFlight {

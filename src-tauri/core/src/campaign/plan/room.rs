@@ -4,11 +4,12 @@
 //! They stay on their step; the next working day plans them again. Messages already sent
 //! today (statements, hand-sent, earlier runs) and those still queued take their room first.
 
-use super::plan::{quiet_day, Excluded, ExclusionReason, Plan, PlannedContact};
-use super::{Campaign, CampaignResult, Channel};
+use super::super::calendar::quiet_day;
+use super::super::{Campaign, CampaignResult, Channel};
+use super::{Excluded, ExclusionReason, Plan, PlannedContact};
 use crate::mail::compose::ComposeError;
-use crate::mail::limits;
 use crate::mail::outbox::sending_paused;
+use crate::mail::pacing;
 use crate::model::Currency;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
@@ -71,7 +72,7 @@ fn next_run_day(campaign: &Campaign, today: NaiveDate) -> NaiveDate {
 /// after the other, each seeing the previous one's messages); then the account's daily room
 /// keeps the most urgent email contacts over all campaigns and defers the rest. Notes a
 /// sending pause on every plan.
-pub(super) fn apply_account_room(
+pub(in crate::campaign) fn apply_account_room(
     conn: &rusqlite::Connection,
     today: NaiveDate,
     plans: &mut [(&Campaign, &mut Plan)],
@@ -85,7 +86,7 @@ pub(super) fn apply_account_room(
     if !plans.iter().any(|(_, p)| emails(p)) {
         return Ok(());
     }
-    let Some(room) = limits::room_on(conn, today).map_err(ComposeError::from)? else {
+    let Some(room) = pacing::room_on(conn, today).map_err(ComposeError::from)? else {
         return Ok(());
     };
     let mut order: Vec<(usize, usize)> = Vec::new();

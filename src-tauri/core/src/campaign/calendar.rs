@@ -1,6 +1,6 @@
 //! When a campaign's steps are reached on a date, and which dates are quiet.
 
-use super::super::{Campaign, Trigger};
+use super::{Campaign, Trigger};
 use chrono::{Datelike, NaiveDate, Weekday};
 
 /// Why `date` is a quiet day for the campaign, if it is.
