@@ -127,6 +127,8 @@ fn main() {
             commands::mail::email_settings,
             commands::mail::save_email_account,
             commands::mail::remove_email_account,
+            commands::mail_sign_in::sign_in_email_account,
+            commands::mail_sign_in::sign_out_email_account,
             commands::mail::test_email_account,
             commands::mail::company_profile,
             commands::mail::save_company_profile,

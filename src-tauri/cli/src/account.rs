@@ -2,12 +2,14 @@
 //! test it, remove it. The password is read from a prompt or from standard input, never from an
 //! argument (arguments show up in `ps` and shell history).
 
+use crate::account_login::{self, LoginArgs};
 use crate::mail::{err, mailer, print_attention, runtime};
 use crate::terminal::for_terminal;
 use clap::{Args, Subcommand};
 use duebook_core::mail;
 use duebook_core::mail::account::{self, AccountSettings};
 use duebook_core::mail::limits::{self, SendingLimits};
+use duebook_core::mail::oauth::AuthMethod;
 use duebook_core::mail::presets::{self, ProviderPreset};
 use duebook_core::mail::security::Security;
 use duebook_core::secrets::{KeychainStore, Password};
@@ -33,8 +35,13 @@ pub enum AccountAction {
         #[arg(long, value_name = "EMAIL")]
         send_to: Option<String>,
     },
-    /// Delete the account's settings and its password from the keychain.
+    /// Delete the account's settings, its password and its sign-in from the keychain.
     Remove,
+    /// Sign in with Microsoft, Google or a custom OAuth2 server in the browser, so the account
+    /// sends with XOAUTH2 and needs no password (see the README for the client ID).
+    Login(LoginArgs),
+    /// Forget the account's OAuth2 sign-in (its refresh token in the keychain).
+    Logout,
 }
 
 #[derive(Args)]
@@ -65,9 +72,12 @@ pub struct SetArgs {
     /// Read the password from the first line of standard input.
     #[arg(long, conflicts_with = "keep_password")]
     password_stdin: bool,
-    /// Keep the stored password.
+    /// Keep the stored password (or the OAuth2 sign-in).
     #[arg(long)]
     keep_password: bool,
+    /// Store no password: the account signs in next with `duebook account login`.
+    #[arg(long, conflicts_with_all = ["keep_password", "password_stdin"])]
+    no_password: bool,
     /// At most this many messages a minute, or "none" (default: the provider's figure).
     #[arg(long, value_name = "N|none")]
     per_minute: Option<String>,
@@ -110,14 +120,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                         "the published figures for this server"
                     }
                 );
-                println!(
-                    "Password:  {}",
-                    if view.password_stored {
-                        "stored in the OS keychain"
-                    } else {
-                        "NOT stored (run `duebook account set`)"
-                    }
-                );
+                println!("Login:     {}", login_line(&view));
                 print_warnings(&view.warnings);
                 print_attention(db.conn())?;
             }
@@ -129,7 +132,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
             let rt = runtime()?;
             let report = rt.block_on(m.test_connection()).map_err(err)?;
             println!(
-                "OK: connected to {}:{} ({}), logged in as {}",
+                "OK: connected to {}:{} ({}), logged in as {} with {}",
                 for_terminal(&report.host),
                 report.port,
                 if report.encrypted {
@@ -137,7 +140,8 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                 } else {
                     "NOT encrypted"
                 },
-                for_terminal(&settings.username)
+                for_terminal(&settings.username),
+                report.auth_method
             );
             print_warnings(&settings.warnings());
             if let Some(to) = send_to {
@@ -151,6 +155,8 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
             rt.block_on(m.close());
             Ok(ExitCode::SUCCESS)
         }
+        AccountAction::Login(args) => account_login::login(&db, args),
+        AccountAction::Logout => account_login::logout(&db),
         AccountAction::Remove => {
             if account::remove(db.conn(), &keychain).map_err(err)? {
                 println!("email account and its keychain password removed");
@@ -263,9 +269,18 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
         host,
         port,
         security,
+        auth: current.as_ref().map(|c| c.auth.clone()).unwrap_or_default(),
     };
     // Check the fields before asking for a password.
     let settings = settings.validated().map_err(err)?;
+    if args.no_password {
+        let saved = account::save_without_password(db.conn(), &settings).map_err(err)?;
+        println!(
+            "email account saved without a password: sign in next with `duebook account login --provider microsoft|google`"
+        );
+        print_warnings(&saved.warnings());
+        return Ok(ExitCode::SUCCESS);
+    }
     let password = if args.keep_password {
         None
     } else if args.password_stdin {
@@ -294,16 +309,45 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
             "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
         );
     };
+    // A typed password is how the account logs in from now on.
+    let settings = match password {
+        Some(_) => AccountSettings {
+            auth: AuthMethod::Password,
+            ..settings
+        },
+        None => settings,
+    };
     let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
     println!(
-        "email account saved: {} via {}:{} ({}); password in the OS keychain",
+        "email account saved: {} via {}:{} ({}); {} in the OS keychain",
         for_terminal(&view.settings.from_address),
         for_terminal(&view.settings.host),
         view.settings.port,
-        view.settings.security.as_str()
+        view.settings.security.as_str(),
+        match view.settings.auth {
+            AuthMethod::Password => "password",
+            AuthMethod::OAuth2(_) => "sign-in",
+        }
     );
     print_warnings(&view.warnings);
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the account logs in, and whether that can work now.
+fn login_line(view: &account::AccountView) -> String {
+    match (&view.settings.auth, view.signed_in, view.password_stored) {
+        (AuthMethod::OAuth2(o), true, _) => {
+            format!("signed in with {} (OAuth2, XOAUTH2)", o.provider.label())
+        }
+        (AuthMethod::OAuth2(o), false, _) => format!(
+            "NOT signed in with {} (run `duebook account login`)",
+            o.provider.label()
+        ),
+        (AuthMethod::Password, _, true) => "password, stored in the OS keychain".into(),
+        (AuthMethod::Password, _, false) => {
+            "NO password stored (run `duebook account set`, or `duebook account login`)".into()
+        }
+    }
 }
 
 pub(crate) fn print_warnings(warnings: &[String]) {

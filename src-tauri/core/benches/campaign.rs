@@ -246,6 +246,7 @@ fn add_account(conn: &Connection, sink: &str) -> MemoryStore {
         security: Security::None,
         username: USER.into(),
         limits: None,
+        auth: Default::default(),
     };
     account::save(conn, &secrets, &account, Some(&Password::new("bench"))).expect("account");
     secrets

@@ -92,6 +92,7 @@ fn main() {
         security: Security::None,
         username: USER.into(),
         limits: None,
+        auth: Default::default(),
     };
     let account = account::save(
         db.conn(),

@@ -3,12 +3,20 @@
 //! a real Secret Service (gnome-keyring, from scripts/with-test-services.sh).
 #![allow(clippy::unwrap_used)]
 
+use duebook_core::mail::account::{self, AccountSettings};
+use duebook_core::mail::oauth::AuthMethod;
 use duebook_core::mail::oauth::{self, begin_sign_in, OAuthError, TokenSource};
+use duebook_core::mail::outbox::{self, RetryPolicy};
+use duebook_core::mail::security::Security;
+use duebook_core::mail::smtp::SmtpMailer;
 use duebook_core::secrets::{KeychainStore, SecretStore};
+use duebook_core::test_support::mail::{files_containing, mailer_options, queue_reminder, setup};
 use duebook_core::test_support::oauth::{follow_in_browser, OAuthServer};
+use std::sync::Arc;
 use std::time::Duration;
 
-const MAILBOX: &str = "owner@example.test";
+/// The mailbox that signs in: the test account's user name, so its messages log in as it.
+const MAILBOX: &str = duebook_core::test_support::mail::USER;
 
 fn keychain() -> KeychainStore {
     KeychainStore::check_available().unwrap_or_else(|e| {
@@ -22,7 +30,7 @@ fn keychain() -> KeychainStore {
 }
 
 struct SignedIn {
-    source: TokenSource<KeychainStore>,
+    source: TokenSource,
     server: OAuthServer,
     keychain: KeychainStore,
     _dir: tempfile::TempDir,
@@ -41,7 +49,7 @@ async fn signed_in(extra: &[&str]) -> SignedIn {
         pending.url()
     );
     assert!(
-        pending.url().contains("login_hint=owner%40example.test"),
+        pending.url().contains("login_hint=ar%40northwind.example"),
         "{}",
         pending.url()
     );
@@ -196,4 +204,118 @@ async fn signing_out_removes_the_refresh_token() {
         .await
         .unwrap_err();
     assert!(matches!(err, OAuthError::NotSignedIn { .. }), "{err:?}");
+}
+
+/// The test account on `port`, logging in with the sign-in at `server`.
+fn oauth_account(port: u16, server: &OAuthServer) -> AccountSettings {
+    AccountSettings {
+        auth: AuthMethod::OAuth2(server.settings()),
+        ..duebook_core::test_support::mail::account(port, Security::StartTls)
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_account_sends_with_xoauth2_and_renews_a_refused_token() {
+    let signed = signed_in(&[]).await;
+    let smtp = signed
+        .server
+        .smtp_server(&signed._dir.path().join("smtp"), false);
+    let settings = oauth_account(smtp.port, &signed.server);
+    let tokens = Arc::new(TokenSource::new(
+        signed.server.settings(),
+        MAILBOX,
+        signed.keychain.clone(),
+    ));
+    let mailer = SmtpMailer::with_tokens(&settings, tokens, mailer_options()).unwrap();
+    let report = mailer.test_connection().await.unwrap();
+    assert_eq!(report.auth_method, "OAuth2 (XOAUTH2)");
+    duebook_core::mail::send_test_email(&mailer, &settings, "ap@acme.example")
+        .await
+        .unwrap();
+    // The server forgets every token; the next login is refused once, renewed, and sent.
+    mailer.close().await;
+    signed.server.expire_access_tokens();
+    duebook_core::mail::send_test_email(&mailer, &settings, "ap@acme.example")
+        .await
+        .unwrap();
+    let received = smtp.received();
+    assert_eq!(received.len(), 2);
+    assert!(
+        received.iter().all(|m| m["login"] == MAILBOX),
+        "{received:?}"
+    );
+    assert_eq!(
+        signed.server.token_requests(),
+        vec![
+            "authorization_code ok",
+            "refresh_token ok",
+            "refresh_token ok"
+        ],
+        "one renewal for the refused token (the first source signed in with its own)"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_sign_in_stops_sending_keeps_the_message_queued_and_asks_to_sign_in() {
+    let signed = signed_in(&["--access-ttl", "60"]).await;
+    let smtp = signed
+        .server
+        .smtp_server(&signed._dir.path().join("smtp"), false);
+    let mut s = setup(smtp.port, Security::StartTls);
+    account::use_oauth(s.db.conn(), signed.server.settings()).unwrap();
+    let id = queue_reminder(&s, Vec::new());
+    signed.server.revoke(None);
+    let settings = account::require(s.db.conn()).unwrap();
+    let tokens = TokenSource::new(signed.server.settings(), MAILBOX, signed.keychain.clone());
+    let mailer = SmtpMailer::with_tokens(&settings, Arc::new(tokens), mailer_options()).unwrap();
+    let report = outbox::deliver(s.db.conn_mut(), &mailer, None, &RetryPolicy::default())
+        .await
+        .unwrap();
+    assert!(
+        report.sent.is_empty() && report.failed.is_empty(),
+        "{report:?}"
+    );
+    let refused = report.login_refused.unwrap();
+    assert!(refused.contains("sign in again"), "{refused}");
+    let message = outbox::get(s.db.conn(), id).unwrap();
+    assert_eq!(message.state, outbox::MessageState::Queued);
+    let attention = duebook_core::mail::attention::account_attention(s.db.conn())
+        .unwrap()
+        .unwrap();
+    assert!(
+        attention.fix.contains("duebook account login"),
+        "{attention:?}"
+    );
+    assert!(smtp.received().is_empty());
+    // Signing in again is the fix: the attention goes.
+    account::use_oauth(s.db.conn(), signed.server.settings()).unwrap();
+    assert!(
+        duebook_core::mail::attention::account_attention(s.db.conn())
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn tokens_never_reach_the_database_or_its_folder() {
+    let signed = signed_in(&[]).await;
+    let smtp = signed
+        .server
+        .smtp_server(&signed._dir.path().join("smtp"), false);
+    let mut s = setup(smtp.port, Security::StartTls);
+    account::use_oauth(s.db.conn(), signed.server.settings()).unwrap();
+    queue_reminder(&s, Vec::new());
+    let settings = account::require(s.db.conn()).unwrap();
+    let access = signed.source.access_token().await.unwrap();
+    let mailer =
+        SmtpMailer::with_tokens(&settings, Arc::new(signed.source), mailer_options()).unwrap();
+    let report = outbox::deliver(s.db.conn_mut(), &mailer, None, &RetryPolicy::default())
+        .await
+        .unwrap();
+    assert_eq!(report.sent.len(), 1, "{report:?}");
+    let refresh = stored_refresh(&signed.keychain);
+    for secret in [access.expose(), refresh.as_str()] {
+        assert!(files_containing(s.dir.path(), secret.as_bytes()).is_empty());
+    }
+    assert!(format!("{mailer:?} {settings:?}").find("rt-").is_none());
 }

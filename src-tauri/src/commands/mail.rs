@@ -105,7 +105,7 @@ impl From<SecretError> for CommandError {
 }
 
 /// Runs keychain work (D-Bus round trips that may wait for an unlock prompt) off the runtime.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> CommandResult<T> + Send + 'static,
 ) -> CommandResult<T> {
     tauri::async_runtime::spawn_blocking(work).await?
@@ -175,7 +175,8 @@ pub async fn remove_email_account(app: AppHandle) -> CommandResult<bool> {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ConnectionProblem {
-    /// dns, refused, unreachable, tls, no_starttls, auth, timeout, rejected, connection, invalid.
+    /// dns, refused, unreachable, tls, no_starttls, auth, sign_in (no token: the OAuth2 sign-in
+    /// is gone or its server out of reach), timeout, rejected, connection, invalid.
     pub kind: String,
     /// The whole explanation, e.g. "the server refused the login: 535 5.7.8 …".
     pub message: String,
@@ -205,6 +206,7 @@ impl From<&MailError> for ConnectionProblem {
                 Some(*stage),
             ),
             MailError::Connection { stage, .. } => ("connection", None, None, Some(*stage)),
+            MailError::SignIn { .. } => ("sign_in", None, None, Some(Stage::Auth)),
             MailError::Invalid(_) => ("invalid", None, None, None),
         };
         ConnectionProblem {

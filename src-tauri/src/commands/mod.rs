@@ -14,6 +14,7 @@ pub mod invoices;
 pub mod mail;
 pub mod mail_preview;
 pub mod mail_send;
+pub mod mail_sign_in;
 pub mod notes;
 pub mod settings;
 pub mod statements;

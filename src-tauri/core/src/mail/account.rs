@@ -2,6 +2,7 @@
 
 use super::attention;
 use super::limits::SendingLimits;
+use super::oauth::{self, AuthMethod, OAuthSettings};
 use super::presets;
 use super::security::{is_local_host, Security};
 use crate::model::validation::FieldError;
@@ -26,7 +27,7 @@ pub enum AccountError {
         "no email account is set up yet (set one in Settings → Email, or `duebook account set`)"
     )]
     NotConfigured,
-    #[error("no password is stored for {0}; enter it again in Settings → Email (or `duebook account set`)")]
+    #[error("no password is stored for {0}; enter it in Settings → Email (or `duebook account set`), or sign in with Microsoft or Google (`duebook account login`)")]
     NoPassword(String),
     #[error(transparent)]
     Secret(#[from] SecretError),
@@ -51,6 +52,9 @@ pub struct AccountSettings {
     /// (see [`limits_in_force`]). Settings stored before limits existed load as None.
     #[serde(default)]
     pub limits: Option<SendingLimits>,
+    /// Password or OAuth2 sign-in; settings stored before sign-in existed load as a password.
+    #[serde(default)]
+    pub auth: AuthMethod,
 }
 
 /// What the settings screen shows: the settings, whether a password is stored, and warnings.
@@ -59,6 +63,8 @@ pub struct AccountSettings {
 pub struct AccountView {
     pub settings: AccountSettings,
     pub password_stored: bool,
+    /// For an OAuth2 account: whether a sign-in (refresh token) is in the keychain.
+    pub signed_in: bool,
     pub warnings: Vec<String>,
     /// The sending limits in force: the account's own, else the provider's published figures.
     pub limits_in_force: SendingLimits,
@@ -128,6 +134,12 @@ impl AccountSettings {
         if let Some(limits) = &s.limits {
             limits.check()?;
         }
+        if let AuthMethod::OAuth2(o) = &s.auth {
+            let clean = o
+                .validated()
+                .map_err(|e| FieldError::new("auth", e.to_string()))?;
+            s.auth = AuthMethod::OAuth2(clean);
+        }
         Ok(s)
     }
 
@@ -144,6 +156,7 @@ impl AccountSettings {
             security: Security::StartTls,
             username: address.into(),
             limits: None,
+            auth: AuthMethod::Password,
         }
     }
 
@@ -234,17 +247,21 @@ pub fn view(
         return Ok(None);
     };
     let mut warnings = settings.warnings();
-    let password_stored = match secrets.get(&settings.secret_account()) {
+    let mut stored = |entry: String, what: &str| match secrets.get(&entry) {
         Ok(p) => p.is_some(),
         Err(e) => {
-            warnings.push(format!("The password cannot be read: {e}"));
+            warnings.push(format!("The {what} cannot be read: {e}"));
             false
         }
     };
+    let password_stored = stored(settings.secret_account(), "password");
+    let signed_in = matches!(settings.auth, AuthMethod::OAuth2(_))
+        && stored(oauth::refresh_token_key(&settings.username), "sign-in");
     Ok(Some(AccountView {
         limits_in_force: limits_in_force(&settings),
         settings,
         password_stored,
+        signed_in,
         warnings,
     }))
 }
@@ -286,6 +303,7 @@ pub fn save(
             // A new password is the fix for a refused login: the next run tries it.
             attention::clear_attention(conn)?;
         }
+        None if matches!(clean.auth, AuthMethod::OAuth2(_)) => {}
         None => {
             if secrets.get(&new_account)?.is_none() {
                 let moved = match &old_account {
@@ -299,27 +317,59 @@ pub fn save(
             }
         }
     }
-    let json = serde_json::to_string(&clean)
-        .map_err(|e| AccountError::Invalid(format!("cannot store the settings: {e}")))?;
-    settings::set(conn, ACCOUNT_KEY, &json)?;
+    store(conn, &clean)?;
     if let Some(old) = old_account.filter(|o| *o != new_account) {
         // The old entry is no longer used; failing to delete it must not undo the save.
         let _ = secrets.delete(&old);
     }
+    let password_stored = secrets.get(&new_account)?.is_some();
+    let signed_in = secrets
+        .get(&oauth::refresh_token_key(&clean.username))?
+        .is_some();
     Ok(AccountView {
         warnings: clean.warnings(),
         limits_in_force: limits_in_force(&clean),
+        signed_in: signed_in && matches!(clean.auth, AuthMethod::OAuth2(_)),
         settings: clean,
-        password_stored: true,
+        password_stored,
     })
 }
 
-/// Deletes the account's settings and its password from the keychain.
+fn store(conn: &Connection, clean: &AccountSettings) -> Result<(), AccountError> {
+    let json = serde_json::to_string(clean)
+        .map_err(|e| AccountError::Invalid(format!("cannot store the settings: {e}")))?;
+    Ok(settings::set(conn, ACCOUNT_KEY, &json)?)
+}
+
+/// Saves the settings without touching the keychain: a new account that will sign in with
+/// OAuth2 next (`duebook account login`), so it has no password to store.
+pub fn save_without_password(
+    conn: &Connection,
+    settings: &AccountSettings,
+) -> Result<AccountSettings, AccountError> {
+    let clean = settings.validated()?;
+    store(conn, &clean)?;
+    Ok(clean)
+}
+
+/// After a successful sign-in: the account logs in with `oauth` from now on, and a login
+/// problem it had is cleared (the next run tries the new sign-in).
+pub fn use_oauth(conn: &Connection, oauth: OAuthSettings) -> Result<AccountSettings, AccountError> {
+    let mut settings = require(conn)?;
+    settings.auth = AuthMethod::OAuth2(oauth);
+    let clean = settings.validated()?;
+    store(conn, &clean)?;
+    attention::clear_attention(conn)?;
+    Ok(clean)
+}
+
+/// Deletes the account's settings, its password and its sign-in from the keychain.
 pub fn remove(conn: &Connection, secrets: &dyn SecretStore) -> Result<bool, AccountError> {
     let Some(current) = load(conn)? else {
         return Ok(false);
     };
     secrets.delete(&current.secret_account())?;
+    oauth::sign_out(&current.username, secrets)?;
     conn.execute("DELETE FROM settings WHERE key = ?1", [ACCOUNT_KEY])
         .map_err(DbError::from)?;
     Ok(true)

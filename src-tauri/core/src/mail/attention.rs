@@ -1,4 +1,4 @@
-//! The account "needs attention": the server refused the login. Sending stops at once (every
+//! The account "needs attention": the server refused the login (or the OAuth2 sign-in is gone). Sending stops at once (every
 //! message stays queued), the state is kept in the settings table so the CLI, the app and the
 //! next run all see it with the server's words and the fix; the next successful send or a
 //! newly saved password clears it.
@@ -22,15 +22,17 @@ pub struct AccountAttention {
     pub fix: String,
 }
 
-/// Remembers that the server refused the login with `refusal` (the mail error, as said).
+/// Remembers that the server refused the login with `refusal` (the mail error, as said), and
+/// what to do about it.
 pub fn mark_needs_attention(
     conn: &Connection,
     refusal: &impl std::fmt::Display,
+    fix: &str,
 ) -> Result<(), DbError> {
     let state = AccountAttention {
         since: now_timestamp(),
         problem: refusal.to_string(),
-        fix: "Check the user name and password in Settings → Email (or `duebook account set`) and save them again; queued messages stay queued and go out on the next run once the login works.".into(),
+        fix: fix.to_string(),
     };
     let json = serde_json::to_string(&state)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;

@@ -5,10 +5,12 @@
 
 use super::account::{self, AccountError, AccountSettings};
 use super::compose::OutgoingEmail;
+use super::oauth::{AuthMethod, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
 use super::{mime, templates};
 use crate::secrets::{KeychainStore, Password, SecretStore};
 use rusqlite::Connection;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailSetupError {
@@ -18,15 +20,35 @@ pub enum MailSetupError {
     Mail(#[from] MailError),
 }
 
-/// The stored account as a mailer, its password read from the keychain.
+/// The stored account as a mailer: its password read from `secrets`, or, for an account signed
+/// in with OAuth2, its tokens from the sign-in in the OS keychain.
 pub fn mailer_for_account(
     conn: &Connection,
     secrets: &dyn SecretStore,
     options: MailerOptions,
 ) -> Result<SmtpMailer, MailSetupError> {
     let settings = account::require(conn)?;
-    let password = account::password(&settings, secrets)?;
-    Ok(SmtpMailer::new(&settings, &password, options)?)
+    mailer_logged_in(&settings, || account::password(&settings, secrets), options)
+}
+
+/// A mailer for `settings`: XOAUTH2 for an OAuth2 account, else the password `password` gives.
+fn mailer_logged_in(
+    settings: &AccountSettings,
+    password: impl FnOnce() -> Result<Password, AccountError>,
+    options: MailerOptions,
+) -> Result<SmtpMailer, MailSetupError> {
+    match &settings.auth {
+        AuthMethod::OAuth2(oauth) => {
+            let tokens =
+                TokenSource::new(oauth.clone(), &settings.username, KeychainStore::default());
+            Ok(SmtpMailer::with_tokens(
+                settings,
+                Arc::new(tokens),
+                options,
+            )?)
+        }
+        AuthMethod::Password => Ok(SmtpMailer::new(settings, &password()?, options)?),
+    }
 }
 
 /// "Send test email": a short message through `mailer` to `to`, outside the outbox (nothing is
@@ -77,16 +99,16 @@ pub fn account_mailer(conn: &Connection) -> Result<SmtpMailer, MailSetupError> {
 }
 
 /// A mailer for `settings` not stored yet (the account screen's "Test connection"): with the
-/// password the person typed, or else the one in the system keychain.
+/// password the person typed, or else the one in the system keychain (or the OAuth2 sign-in).
 pub fn mailer_with(
     settings: &AccountSettings,
     typed: Option<Password>,
 ) -> Result<SmtpMailer, MailSetupError> {
-    let password = match typed.filter(|p| !p.is_empty()) {
-        Some(p) => p,
-        None => account::password(settings, &KeychainStore::default())?,
+    let password = || match typed.filter(|p| !p.is_empty()) {
+        Some(p) => Ok(p),
+        None => account::password(settings, &KeychainStore::default()),
     };
-    Ok(SmtpMailer::new(settings, &password, options()?)?)
+    mailer_logged_in(settings, password, options()?)
 }
 
 fn options() -> Result<MailerOptions, MailSetupError> {

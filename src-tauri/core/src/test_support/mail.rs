@@ -106,6 +106,7 @@ pub fn account(port: u16, security: Security) -> AccountSettings {
         security,
         username: USER.into(),
         limits: None,
+        auth: Default::default(),
     }
 }
 

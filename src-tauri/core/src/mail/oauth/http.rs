@@ -27,9 +27,10 @@ pub fn client() -> Result<reqwest::Client, HttpError> {
         .map_err(|e| HttpError::Transport(describe(&e)))
 }
 
-/// Sends one of oauth2's requests through `client`.
+/// Sends one of oauth2's requests through `client` (a cheap handle; owned, so the future
+/// borrows nothing and can cross threads inside the mailer's futures).
 pub async fn send(
-    client: &reqwest::Client,
+    client: reqwest::Client,
     request: HttpRequest,
 ) -> Result<HttpResponse, HttpError> {
     let (parts, body) = request.into_parts();

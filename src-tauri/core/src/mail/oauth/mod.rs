@@ -9,13 +9,30 @@
 //! A leaf of `mail`: it knows nothing of accounts, outboxes or SMTP, so SMTP and IMAP both use
 //! one [`tokens::TokenSource`].
 
+mod browser;
 pub(crate) mod http;
 mod loopback;
 pub mod provider;
 pub mod signin;
 pub mod tokens;
 
+pub use browser::open_in_browser;
 pub use provider::{OAuthSettings, Provider};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How the account logs in to the mail server: the password (or app password) in the keychain,
+/// or an OAuth2 sign-in whose refresh token is in the keychain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", content = "oauth", rename_all = "snake_case")]
+#[ts(export)]
+pub enum AuthMethod {
+    #[default]
+    Password,
+    #[serde(rename = "oauth2")]
+    OAuth2(OAuthSettings),
+}
 pub use signin::{begin_sign_in, PendingSignIn};
 pub use tokens::{refresh_token_key, sign_out, TokenSource};
 
@@ -47,6 +64,8 @@ pub enum OAuthError {
     Network { provider: String, detail: String },
     #[error("cannot listen for the browser's answer on this computer: {0}")]
     Loopback(String),
+    #[error("could not start a browser ({0}): open the sign-in address yourself")]
+    NoBrowser(String),
     #[error(transparent)]
     Secret(#[from] crate::secrets::SecretError),
 }

@@ -3,6 +3,7 @@
 //! default client IDs (`DUEBOOK_MICROSOFT_CLIENT_ID`, `DUEBOOK_GOOGLE_CLIENT_ID` at build time).
 
 use super::OAuthError;
+use crate::mail::security::is_local_host;
 use crate::model::text::clean_line;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -225,12 +226,7 @@ fn check_token_word(what: &str, text: &str) -> Result<(), OAuthError> {
 fn parse_url(what: &str, text: &str) -> Result<Url, OAuthError> {
     let url = Url::parse(text)
         .map_err(|e| OAuthError::Invalid(format!("the {what} {text:?} is not a URL ({e})")))?;
-    let local = match url.host() {
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
+    let local = url.host_str().is_some_and(is_local_host);
     match url.scheme() {
         "https" => Ok(url),
         "http" if local => Ok(url),

@@ -67,12 +67,12 @@ impl PendingSignIn {
 
     /// Waits up to `patience` for the browser, exchanges the code, and stores the refresh token
     /// for `mailbox` in `secrets`. The returned source already holds a fresh access token.
-    pub async fn finish<S: SecretStore>(
+    pub async fn finish(
         self,
         patience: Duration,
         mailbox: &str,
-        secrets: S,
-    ) -> Result<TokenSource<S>, OAuthError> {
+        secrets: impl SecretStore + 'static,
+    ) -> Result<TokenSource, OAuthError> {
         let code = tokio::time::timeout(patience, self.loopback.wait_for_code(self.state.secret()))
             .await
             .map_err(|_| OAuthError::TimedOut {
@@ -85,7 +85,7 @@ impl PendingSignIn {
         let response: BasicTokenResponse = client
             .exchange_code(AuthorizationCode::new(code))
             .set_pkce_verifier(self.verifier)
-            .request_async(&|request| http::send(&http_client, request))
+            .request_async(&|request| http::send(http_client.clone(), request))
             .await
             .map_err(|e| tokens::token_error(&self.settings, mailbox, e))?;
         let grant = Grant::from_response(&response).ok_or_else(|| OAuthError::Refused {

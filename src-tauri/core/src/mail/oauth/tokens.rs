@@ -7,7 +7,7 @@ use super::http::{self, HttpError};
 use super::provider::OAuthSettings;
 use super::signin::network;
 use super::{plain_reason, OAuthError};
-use crate::secrets::{Password, SecretStore};
+use crate::secrets::{Password, SecretError, SecretStore};
 use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{ClientId, RefreshToken, RequestTokenError, TokenResponse, TokenUrl};
 use std::time::{Duration, Instant};
@@ -25,8 +25,8 @@ pub fn refresh_token_key(mailbox: &str) -> String {
 }
 
 /// Forgets the mailbox's sign-in (the refresh token; access tokens die with the process).
-pub fn sign_out(mailbox: &str, secrets: &dyn SecretStore) -> Result<(), OAuthError> {
-    Ok(secrets.delete(&refresh_token_key(mailbox))?)
+pub fn sign_out(mailbox: &str, secrets: &dyn SecretStore) -> Result<(), SecretError> {
+    secrets.delete(&refresh_token_key(mailbox))
 }
 
 /// What a token endpoint gave.
@@ -60,14 +60,14 @@ struct Access {
 }
 
 /// Access tokens for one signed-in mailbox, for SMTP and IMAP alike.
-pub struct TokenSource<S: SecretStore> {
+pub struct TokenSource {
     settings: OAuthSettings,
     mailbox: String,
-    secrets: S,
+    secrets: Box<dyn SecretStore>,
     access: Mutex<Option<Access>>,
 }
 
-impl<S: SecretStore> std::fmt::Debug for TokenSource<S> {
+impl std::fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenSource")
             .field("provider", &self.settings.provider)
@@ -76,13 +76,17 @@ impl<S: SecretStore> std::fmt::Debug for TokenSource<S> {
     }
 }
 
-impl<S: SecretStore> TokenSource<S> {
+impl TokenSource {
     /// The source for a mailbox signed in earlier (its refresh token in `secrets`).
-    pub fn new(settings: OAuthSettings, mailbox: &str, secrets: S) -> TokenSource<S> {
+    pub fn new(
+        settings: OAuthSettings,
+        mailbox: &str,
+        secrets: impl SecretStore + 'static,
+    ) -> TokenSource {
         TokenSource {
             settings,
             mailbox: mailbox.trim().to_string(),
-            secrets,
+            secrets: Box::new(secrets),
             access: Mutex::new(None),
         }
     }
@@ -90,9 +94,9 @@ impl<S: SecretStore> TokenSource<S> {
     pub(super) fn signed_in(
         settings: OAuthSettings,
         mailbox: &str,
-        secrets: S,
+        secrets: impl SecretStore + 'static,
         grant: Grant,
-    ) -> Result<TokenSource<S>, OAuthError> {
+    ) -> Result<TokenSource, OAuthError> {
         let source = TokenSource::new(settings, mailbox, secrets);
         let access = source.keep(grant)?;
         Ok(TokenSource {
@@ -159,7 +163,7 @@ impl<S: SecretStore> TokenSource<S> {
         let token = RefreshToken::new(refresh.expose().to_string());
         let response = client
             .exchange_refresh_token(&token)
-            .request_async(&|request| http::send(&http_client, request))
+            .request_async(&|request| http::send(http_client.clone(), request))
             .await
             .map_err(|e| token_error(&self.settings, &self.mailbox, e))?;
         self.keep(Grant::renewed(&response))

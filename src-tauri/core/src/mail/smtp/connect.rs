@@ -4,9 +4,48 @@ use super::diagnose::{auth_hint, error_text, find_io, find_rustls, reply, tls_er
 use super::*;
 use lettre::transport::smtp::authentication::Mechanism;
 use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Why a login did not work, and whether a fresh token may fix it.
+enum Retry {
+    No(MailError),
+    WithNewToken(Arc<TokenSource>),
+}
 
 impl SmtpMailer {
+    /// A connection ready to send: open, encrypted as configured, logged in.
     pub(super) async fn connect(&self) -> Result<AsyncSmtpConnection, MailError> {
+        let mut conn = self.open().await?;
+        match self.log_in(&mut conn).await {
+            Ok(()) => Ok(conn),
+            Err(Retry::WithNewToken(tokens)) => {
+                // The token was refused (expired early, revoked by a policy): one fresh token,
+                // on a fresh connection, before calling the login refused.
+                abort(&mut conn).await;
+                let token = tokens.refused().await?;
+                let mut conn = self.open().await?;
+                let login =
+                    Credentials::new(tokens.mailbox().to_string(), token.expose().to_string());
+                match self
+                    .authenticate(&mut conn, &[Mechanism::Xoauth2], &login)
+                    .await
+                {
+                    Ok(()) => Ok(conn),
+                    Err(e) => {
+                        abort(&mut conn).await;
+                        Err(e)
+                    }
+                }
+            }
+            Err(Retry::No(e)) => {
+                abort(&mut conn).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// DNS, TCP, the greeting and TLS (implicit or STARTTLS), not yet logged in.
+    async fn open(&self) -> Result<AsyncSmtpConnection, MailError> {
         let t = &self.options.timeouts;
         let lookup = tokio::net::lookup_host((self.host.as_str(), self.port));
         let addrs: Vec<SocketAddr> = match tokio::time::timeout(t.connect, lookup).await {
@@ -78,45 +117,75 @@ impl SmtpMailer {
                 Ok(Ok(())) => {}
             }
         }
-        let mechanisms = [Mechanism::Plain, Mechanism::Login];
-        match tokio::time::timeout(t.command, conn.auth(&mechanisms, &self.credentials)).await {
-            Err(_) => {
-                abort(&mut conn).await;
-                Err(MailError::Timeout {
+        Ok(conn)
+    }
+
+    /// Logs in with the password, or with XOAUTH2 and the sign-in's current token.
+    async fn log_in(&self, conn: &mut AsyncSmtpConnection) -> Result<(), Retry> {
+        match &self.login {
+            Login::Password(credentials) => self
+                .authenticate(conn, &[Mechanism::Plain, Mechanism::Login], credentials)
+                .await
+                .map_err(Retry::No),
+            Login::OAuth(tokens) => {
+                let token = tokens
+                    .access_token()
+                    .await
+                    .map_err(|e| Retry::No(e.into()))?;
+                let login =
+                    Credentials::new(tokens.mailbox().to_string(), token.expose().to_string());
+                match self.authenticate(conn, &[Mechanism::Xoauth2], &login).await {
+                    Err(MailError::Auth { .. }) => Err(Retry::WithNewToken(Arc::clone(tokens))),
+                    other => other.map_err(Retry::No),
+                }
+            }
+        }
+    }
+
+    async fn authenticate(
+        &self,
+        conn: &mut AsyncSmtpConnection,
+        mechanisms: &[Mechanism],
+        credentials: &Credentials,
+    ) -> Result<(), MailError> {
+        let t = &self.options.timeouts;
+        match tokio::time::timeout(t.command, conn.auth(mechanisms, credentials)).await {
+            Err(_) => Err(MailError::Timeout {
+                stage: Stage::Auth,
+                hint: None,
+            }),
+            Ok(Err(e)) => Err(match reply(&e) {
+                Some((code, text)) if (400..500).contains(&code) => MailError::Rejected {
+                    code,
+                    reply: text,
                     stage: Stage::Auth,
-                    hint: None,
-                })
-            }
-            Ok(Err(e)) => {
-                abort(&mut conn).await;
-                Err(match reply(&e) {
-                    Some((code, text)) if (400..500).contains(&code) => MailError::Rejected {
-                        code,
-                        reply: text,
-                        stage: Stage::Auth,
-                    },
-                    Some((code, text)) => {
-                        let reply = format!("{code} {text}");
-                        MailError::Auth {
-                            hint: auth_hint(&self.host, &reply),
-                            reply,
-                        }
+                },
+                Some((code, text)) => {
+                    let reply = format!("{code} {text}");
+                    MailError::Auth {
+                        hint: auth_hint(&self.host, &reply),
+                        reply,
                     }
-                    None if e.is_client() => MailError::Auth {
-                        reply:
-                            "the server offers no login method Duebook supports (PLAIN or LOGIN)"
-                                .into(),
-                        hint: (self.security == Security::None).then(|| {
-                            "servers usually offer login only over an encrypted connection".into()
-                        }),
-                    },
-                    None => MailError::Connection {
-                        stage: Stage::Auth,
-                        detail: error_text(&e),
-                    },
-                })
-            }
-            Ok(Ok(_)) => Ok(conn),
+                }
+                None if e.is_client() => MailError::Auth {
+                    reply: format!(
+                        "the server offers no login method Duebook can use here ({})",
+                        mechanisms
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                    hint: (self.security == Security::None).then(|| {
+                        "servers usually offer login only over an encrypted connection".into()
+                    }),
+                },
+                None => MailError::Connection {
+                    stage: Stage::Auth,
+                    detail: error_text(&e),
+                },
+            }),
+            Ok(Ok(_)) => Ok(()),
         }
     }
 

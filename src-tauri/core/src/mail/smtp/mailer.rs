@@ -8,11 +8,49 @@ use crate::secrets::Password;
 use lettre::transport::smtp::client::Certificate;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
+use std::sync::Arc;
+
+/// TLS for `host`: the platform's roots and the extra ones in `options`.
+fn tls_parameters(host: &str, options: &MailerOptions) -> Result<TlsParameters, MailError> {
+    let mut builder = TlsParameters::builder(host.to_string());
+    for pem in &options.extra_roots_pem {
+        let cert = Certificate::from_pem(pem).map_err(|e| {
+            MailError::Invalid(format!("an extra root certificate cannot be read: {e}"))
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    builder.build().map_err(|e| MailError::Tls {
+        detail: error_text(&e),
+        hint: None,
+    })
+}
 
 impl SmtpMailer {
+    /// A mailer that logs in with `password`.
     pub fn new(
         settings: &AccountSettings,
         password: &Password,
+        options: MailerOptions,
+    ) -> Result<SmtpMailer, MailError> {
+        let login = Login::Password(Credentials::new(
+            settings.username.trim().to_string(),
+            password.expose().to_string(),
+        ));
+        SmtpMailer::build(settings, login, options)
+    }
+
+    /// A mailer that logs in with XOAUTH2, its tokens from `tokens`.
+    pub fn with_tokens(
+        settings: &AccountSettings,
+        tokens: Arc<TokenSource>,
+        options: MailerOptions,
+    ) -> Result<SmtpMailer, MailError> {
+        SmtpMailer::build(settings, Login::OAuth(tokens), options)
+    }
+
+    fn build(
+        settings: &AccountSettings,
+        login: Login,
         options: MailerOptions,
     ) -> Result<SmtpMailer, MailError> {
         let settings = settings
@@ -21,17 +59,7 @@ impl SmtpMailer {
         let tls = match settings.security {
             Security::None => None,
             Security::StartTls | Security::ImplicitTls => {
-                let mut builder = TlsParameters::builder(settings.host.clone());
-                for pem in &options.extra_roots_pem {
-                    let cert = Certificate::from_pem(pem).map_err(|e| {
-                        MailError::Invalid(format!("an extra root certificate cannot be read: {e}"))
-                    })?;
-                    builder = builder.add_root_certificate(cert);
-                }
-                Some(builder.build().map_err(|e| MailError::Tls {
-                    detail: error_text(&e),
-                    hint: None,
-                })?)
+                Some(tls_parameters(&settings.host, &options)?)
             }
         };
         let hello = match &options.hello_name {
@@ -39,7 +67,7 @@ impl SmtpMailer {
             None => ClientId::default(),
         };
         Ok(SmtpMailer {
-            credentials: Credentials::new(settings.username.clone(), password.expose().to_string()),
+            login,
             host: settings.host,
             port: settings.port,
             security: settings.security,
@@ -68,6 +96,10 @@ impl SmtpMailer {
             port: self.port,
             encrypted,
             authenticated: true,
+            auth_method: match self.login {
+                Login::Password(_) => "password".into(),
+                Login::OAuth(_) => "OAuth2 (XOAUTH2)".into(),
+            },
         })
     }
 

@@ -26,6 +26,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use ts_rs::TS;
 
+use super::oauth::TokenSource;
 use super::security::Security;
 
 /// Where in the conversation something went wrong.
@@ -93,8 +94,21 @@ pub enum MailError {
     },
     #[error("the connection failed while {}: {detail}", .stage.describe())]
     Connection { stage: Stage, detail: String },
+    /// No token to log in with: the sign-in is gone (`needs_sign_in`) or the provider could not
+    /// be reached (`transient`).
+    #[error("{detail}")]
+    SignIn { detail: String, transient: bool },
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<crate::mail::oauth::OAuthError> for MailError {
+    fn from(e: crate::mail::oauth::OAuthError) -> MailError {
+        MailError::SignIn {
+            transient: e.is_transient(),
+            detail: e.to_string(),
+        }
+    }
 }
 
 fn hint_suffix(hint: &Option<String>) -> String {
@@ -116,6 +130,7 @@ impl MailError {
             MailError::Connection { stage, .. } | MailError::Timeout { stage, .. } => {
                 *stage != Stage::AfterData
             }
+            MailError::SignIn { transient, .. } => *transient,
             _ => false,
         }
     }
@@ -123,7 +138,22 @@ impl MailError {
     /// The server refused the login: every message would fail the same way, and each new
     /// attempt risks the provider locking the account, so sending stops at once.
     pub fn is_login_refused(&self) -> bool {
-        matches!(self, MailError::Auth { .. })
+        matches!(
+            self,
+            MailError::Auth { .. }
+                | MailError::SignIn {
+                    transient: false,
+                    ..
+                }
+        )
+    }
+
+    /// What the person does about a refused login: sign in again, or fix the password.
+    pub fn login_fix(&self) -> &'static str {
+        match self {
+            MailError::SignIn { .. } => "Sign in again in Settings → Email (or `duebook account login`); queued messages stay queued and go out on the next run once the sign-in works.",
+            _ => "Check the user name and password in Settings → Email (or `duebook account set`) and save them again; queued messages stay queued and go out on the next run once the login works.",
+        }
     }
 }
 
@@ -146,6 +176,8 @@ pub struct ConnectionReport {
     pub port: u16,
     pub encrypted: bool,
     pub authenticated: bool,
+    /// How it logged in: "password" or "OAuth2 (XOAUTH2)".
+    pub auth_method: String,
 }
 
 /// Anything that can hand a finished message to a mail server.
@@ -224,12 +256,19 @@ struct Idle {
     since: Instant,
 }
 
+/// How a connection logs in.
+enum Login {
+    Password(Credentials),
+    /// XOAUTH2 with a token from the mailbox's sign-in (shared with IMAP).
+    OAuth(std::sync::Arc<TokenSource>),
+}
+
 /// The user's SMTP account as a [`Mailer`].
 pub struct SmtpMailer {
     host: String,
     port: u16,
     security: Security,
-    credentials: Credentials,
+    login: Login,
     tls: Option<TlsParameters>,
     hello: ClientId,
     options: MailerOptions,

@@ -1,0 +1,121 @@
+//! `duebook account login` / `logout`: sign the account in with Microsoft, Google or a custom
+//! OAuth2 server in the browser (PKCE, loopback redirect), so it sends with XOAUTH2 instead of a
+//! password; or forget that sign-in.
+
+use crate::mail::{err, runtime};
+use crate::terminal::for_terminal;
+use clap::Args;
+use duebook_core::mail::account;
+use duebook_core::mail::oauth::{self, AuthMethod, OAuthSettings, Provider};
+use duebook_core::secrets::KeychainStore;
+use duebook_core::store::Database;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Args)]
+pub struct LoginArgs {
+    /// microsoft, google or custom.
+    #[arg(long)]
+    provider: String,
+    /// The registered app's client ID (default: the one stored, or this build's own).
+    #[arg(long, value_name = "ID")]
+    client_id: Option<String>,
+    /// Microsoft directory: common, organizations, your domain or the tenant ID.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// The mailbox to sign in as (default: the account's user name).
+    #[arg(long, value_name = "EMAIL")]
+    login_hint: Option<String>,
+    /// custom: the authorization endpoint.
+    #[arg(long, value_name = "URL")]
+    auth_url: Option<String>,
+    /// custom: the token endpoint.
+    #[arg(long, value_name = "URL")]
+    token_url: Option<String>,
+    /// A scope to ask for (repeatable; default: the provider's mail scopes).
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// Only print the address to open; do not start a browser.
+    #[arg(long)]
+    no_browser: bool,
+    /// Seconds to wait for the sign-in in the browser.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    wait: u64,
+}
+
+pub fn login(db: &Database, args: LoginArgs) -> Result<ExitCode, String> {
+    let current = account::require(db.conn()).map_err(err)?;
+    let settings = oauth_settings(&current.auth, &args)?;
+    let hint = args
+        .login_hint
+        .clone()
+        .unwrap_or_else(|| current.username.clone());
+    let rt = runtime()?;
+    let pending = rt
+        .block_on(oauth::begin_sign_in(&settings, Some(&hint)))
+        .map_err(err)?;
+    println!("Sign in to {} in your browser:", settings.provider.label());
+    println!("  {}", pending.url());
+    if !args.no_browser {
+        if let Err(e) = oauth::open_in_browser(pending.url()) {
+            eprintln!("{}", for_terminal(&e.to_string()));
+        }
+    }
+    println!("Waiting for the browser (up to {} seconds)...", args.wait);
+    let tokens = rt
+        .block_on(pending.finish(
+            Duration::from_secs(args.wait),
+            &current.username,
+            KeychainStore::default(),
+        ))
+        .map_err(err)?;
+    let clean = settings.validated().map_err(err)?;
+    account::use_oauth(db.conn(), clean).map_err(err)?;
+    println!(
+        "Signed in: {} now sends with {} (OAuth2, XOAUTH2); the refresh token is in the OS keychain",
+        for_terminal(tokens.mailbox()),
+        settings.provider.label()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn logout(db: &Database) -> Result<ExitCode, String> {
+    let current = account::require(db.conn()).map_err(err)?;
+    oauth::sign_out(&current.username, &KeychainStore::default()).map_err(err)?;
+    println!(
+        "signed out: the sign-in for {} is removed from the OS keychain (`duebook account login` signs in again)",
+        for_terminal(&current.username)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The flags over what is stored: a stored client ID (or tenant, or custom endpoints) is kept
+/// when the same provider signs in again.
+fn oauth_settings(stored: &AuthMethod, args: &LoginArgs) -> Result<OAuthSettings, String> {
+    let provider = Provider::parse(&args.provider).map_err(err)?;
+    let before = match stored {
+        AuthMethod::OAuth2(s) if s.provider == provider => Some(s),
+        _ => None,
+    };
+    let kept = |field: fn(&OAuthSettings) -> Option<String>| before.and_then(field);
+    let settings = OAuthSettings {
+        provider,
+        client_id: (args.client_id.clone())
+            .or_else(|| kept(|b| Some(b.client_id.clone())))
+            .unwrap_or_default(),
+        tenant: args.tenant.clone().or_else(|| kept(|b| b.tenant.clone())),
+        auth_url: args
+            .auth_url
+            .clone()
+            .or_else(|| kept(|b| b.auth_url.clone())),
+        token_url: args
+            .token_url
+            .clone()
+            .or_else(|| kept(|b| b.token_url.clone())),
+        scopes: match (&args.scopes[..], before) {
+            ([], Some(b)) => b.scopes.clone(),
+            (given, _) => given.to_vec(),
+        },
+    };
+    settings.validated().map_err(err)
+}
