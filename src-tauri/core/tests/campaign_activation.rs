@@ -10,6 +10,7 @@ use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::backlog::{pending_backlog_file, START};
 use duebook_core::test_support::campaign::{block_on, d, simulate, temp_db, StubMailer};
+use duebook_core::test_support::count;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -57,11 +58,7 @@ fn the_summary_counts_the_backlog_through_the_plan() {
 
     // Nothing was written: still not confirmed, nothing queued.
     let db = Database::open(&path).unwrap();
-    let queued: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(queued, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 0);
 }
 
 #[test]

@@ -11,6 +11,7 @@ use duebook_core::mail::templates::{
     REMINDER_KEYS,
 };
 use duebook_core::secrets::MemoryStore;
+use duebook_core::test_support::count;
 use duebook_core::test_support::mail::*;
 
 fn user_template(subject: &str, text: &str, html: &str) -> EmailTemplate {
@@ -297,9 +298,5 @@ fn bad_requests_are_refused_with_a_reason() {
         .unwrap();
     let err = compose::prepare(db.conn(), &request("overdue-1", vec![]), today()).unwrap_err();
     assert!(err.to_string().contains("do not contact"), "{err}");
-    let count: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 0);
 }

@@ -1,6 +1,6 @@
 //! Helpers shared by the import tests: fixtures, a database with a home currency, aging sums.
 
-pub use super::temp_db;
+pub use super::{count, temp_db};
 use crate::import::{self, ImportError, ImportOptions, ImportReport, RowIssue};
 use crate::model::{Invoice, InvoiceKind};
 use crate::store::Database;
@@ -86,10 +86,6 @@ pub fn invoice(db: &Database, number: &str) -> Invoice {
         .into_iter()
         .find_map(|kind| invoices::find_by_number(db.conn(), kind, number).expect("query"))
         .unwrap_or_else(|| panic!("invoice {number} not found"))
-}
-
-pub fn count(db: &Database, sql: &str) -> i64 {
-    db.conn().query_row(sql, [], |r| r.get(0)).expect(sql)
 }
 
 pub fn customer_names(db: &Database) -> Vec<String> {

@@ -23,3 +23,8 @@ pub fn temp_db() -> (tempfile::TempDir, Database) {
     let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
     (dir, db)
 }
+
+/// The single number `sql` selects, such as `SELECT count(*) FROM messages`.
+pub fn count(db: &Database, sql: &str) -> i64 {
+    db.conn().query_row(sql, [], |r| r.get(0)).expect(sql)
+}
