@@ -238,23 +238,17 @@ fn api_style_types_and_statuses_and_unknown_ones() {
 fn a_us_export_is_read_month_first_and_an_undecidable_one_is_rejected() {
     let (dir, mut db) = temp_db();
     let header = "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,InvoiceAmountDue,Currency,Type,Status\n";
-    let us = write(
-        dir.path(),
-        "us.csv",
-        &format!(
-            "{header}Acme,U-1,03/04/2026,04/03/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n\
-             Acme,U-2,03/15/2026,04/14/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"
-        ),
+    let us = format!(
+        "{header}Acme,U-1,03/04/2026,04/03/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n\
+         Acme,U-2,03/15/2026,04/14/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"
     );
-    import_with(&mut db, &us, &options());
+    import_csv(&mut db, dir.path(), "us.csv", &us);
     assert_eq!(invoice(&db, "U-1").issue_date, date("2026-03-04"));
 
-    let unsure = write(
-        dir.path(),
-        "unsure.csv",
-        &format!("{header}Acme,V-1,03/04/2026,04/05/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"),
+    let unsure = format!(
+        "{header}Acme,V-1,03/04/2026,04/05/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"
     );
-    let report = import_with(&mut db, &unsure, &options());
+    let report = import_csv(&mut db, dir.path(), "unsure.csv", &unsure);
     assert_eq!(
         lines(&report.rejections),
         vec!["line 2: InvoiceDate \"03/04/2026\" could be day/month or month/day, and no other date in the file settles it"]

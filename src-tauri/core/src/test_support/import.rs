@@ -62,6 +62,11 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 /// Open amounts per currency in buckets [current, 1-30, 31-60, 61-90, 90+], minor units.
+/// Writes `text` to `name` in `dir` and imports it with the default [`options`].
+pub fn import_csv(db: &mut Database, dir: &Path, name: &str, text: &str) -> ImportReport {
+    import_with(db, &write(dir, name, text), &options())
+}
+
 pub fn aging(db: &Database) -> BTreeMap<String, [i64; 5]> {
     report::aging::aging(db.conn(), as_of())
         .expect("aging")
