@@ -8,10 +8,10 @@
 
 mod support;
 
-use duebook_core::campaign::{self, run};
+use duebook_core::campaign::run;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, ok, setup_mail, temp_db, StubMailer,
+    block_on, customer, d, friendly_campaign_db, ok, StubMailer,
 };
 use std::path::{Path, PathBuf};
 use support::{duebook as cli, text};
@@ -32,9 +32,7 @@ fn after_a_run(addresses: &[&str]) -> (tempfile::TempDir, PathBuf) {
 /// A database with a sending account, the "friendly" campaign and one customer per address
 /// ("Customer 0", "Customer 1", ...), each with an invoice due 2026-04-05.
 fn friendly_campaign_for(addresses: &[&str]) -> (tempfile::TempDir, Database) {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     for (i, address) in addresses.iter().enumerate() {
         customer(
             &db,

@@ -5,13 +5,13 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use duebook_core::campaign::plan::{ExclusionReason, Plan};
-use duebook_core::campaign::{self, run};
+use duebook_core::campaign::run;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::mail::smtp::{MailError, SendError, Stage};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, temp_db, StubMailer,
+    block_on, customer, d, friendly_campaign_db, StubMailer,
 };
 
 fn down() -> Option<SendError> {
@@ -58,9 +58,7 @@ fn retries_due(db: &Database) {
 
 #[test]
 fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     let path = dir.path().join("test.sqlite");
     let server = StubMailer::default();
@@ -121,9 +119,7 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
 
 #[test]
 fn cancelling_a_waiting_message_gives_the_step_back() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     let server = StubMailer::default();
     server.answer_all(down());
@@ -138,9 +134,7 @@ proptest::proptest! {
     /// A server's 4xx text, whatever it holds, reaches the plan as one clean line.
     #[test]
     fn any_4xx_text_becomes_a_clean_retrying_line(reply in "\\PC*|[\\x00-\\x1f\\u{202e}\\n]*") {
-        let (dir, db) = temp_db();
-        setup_mail(&db);
-        campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+        let (dir, db, _) = friendly_campaign_db();
         let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
         let server = StubMailer::default();
         server.answer_all(Some(SendError::NotSent(MailError::Rejected {

@@ -35,6 +35,16 @@ pub fn setup_mail(db: &Database) {
     .expect("account");
 }
 
+/// A new database that can send (company and account, see [`setup_mail`]) with the "friendly"
+/// preset campaign; returns (its folder's guard, the database, the campaign's id).
+pub fn friendly_campaign_db() -> (tempfile::TempDir, Database, i64) {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    let preset = crate::campaign::preset("friendly").expect("the friendly preset");
+    let id = crate::campaign::create(db.conn(), &preset).expect("create the campaign");
+    (dir, db, id)
+}
+
 /// A customer with (optionally) a billing email and one EUR invoice per due date; returns
 /// (customer id, invoice ids).
 pub fn customer(db: &Database, name: &str, email: Option<&str>, dues: &[&str]) -> (i64, Vec<i64>) {
