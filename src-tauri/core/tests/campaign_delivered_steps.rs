@@ -47,6 +47,19 @@ fn fate(p: &Plan, customer: i64) -> Result<i64, (ExclusionReason, String)> {
 }
 
 /// Makes every waiting retry due now (time passes).
+/// On each of `days`, `customer` is left out as retrying, the detail starting with `starts`
+/// and containing `says`.
+fn retrying_on(db: &Database, customer: i64, days: &[&str], starts: &str, says: &str) {
+    for day in days {
+        let (reason, detail) = fate(&plan(db, day), customer).unwrap_err();
+        assert_eq!(reason, ExclusionReason::Retrying, "{day}");
+        assert!(
+            detail.starts_with(starts) && detail.contains(says),
+            "{day}: {detail}"
+        );
+    }
+}
+
 fn retries_due(db: &Database) {
     db.conn()
         .execute(
@@ -73,15 +86,14 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
     );
 
     // The plan says why the customer gets nothing, also once step 3 is due: never two at once.
-    for day in ["2026-04-16", "2026-05-06"] {
-        let (reason, detail) = fate(&plan(&db, day), a).unwrap_err();
-        assert_eq!(reason, ExclusionReason::Retrying);
-        assert!(
-            detail.starts_with("retrying: the last attempt failed on ")
-                && detail.contains("refused"),
-            "{detail}"
-        );
-    }
+    let days = ["2026-04-16", "2026-05-06"];
+    retrying_on(
+        &db,
+        a,
+        &days,
+        "retrying: the last attempt failed on ",
+        "refused",
+    );
 
     // The server refuses for good: the customer stays on the step and waits for the user's
     // decision; nothing is sent to that address again by itself.
@@ -92,15 +104,13 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
         outbox::get(db.conn(), id).unwrap().state,
         MessageState::Failed
     );
-    for day in ["2026-04-17", "2026-05-06"] {
-        let (reason, detail) = fate(&plan(&db, day), a).unwrap_err();
-        assert_eq!(reason, ExclusionReason::Retrying);
-        assert!(
-            detail.starts_with("waiting for your decision: the last attempt failed on ")
-                && detail.contains("(resend or cancel it in the outbox)"),
-            "{detail}"
-        );
-    }
+    retrying_on(
+        &db,
+        a,
+        &["2026-04-17", "2026-05-06"],
+        "waiting for your decision: the last attempt failed on ",
+        "(resend or cancel it in the outbox)",
+    );
 
     // The user gives up on that message: the step was given back, the customer is offered it
     // again (the same step, not the next).
