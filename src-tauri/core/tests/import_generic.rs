@@ -9,9 +9,7 @@ use duebook_core::{store::contacts, store::customers};
 
 #[test]
 fn a_generic_file_with_synonym_headers_lands_in_the_right_buckets_per_currency() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "USD");
-    let report = import_fixture(&mut db, "generic_basic.csv");
+    let (_dir, db, report) = fixture_imported("USD", "generic_basic.csv");
 
     assert_eq!(report.format, DetectedFormat::Generic);
     assert_eq!(report.encoding, "UTF-8");
@@ -134,9 +132,7 @@ fn a_windows_1252_file_with_semicolons_and_decimal_commas() {
 
 #[test]
 fn every_kind_of_bad_row_is_rejected_with_its_physical_line_and_reason() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "USD");
-    let report = import_fixture(&mut db, "generic_bad_rows.csv");
+    let (_dir, db, report) = fixture_imported("USD", "generic_bad_rows.csv");
 
     assert_eq!(
         lines(&report.rejections),

@@ -61,12 +61,20 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
-/// Open amounts per currency in buckets [current, 1-30, 31-60, 61-90, 90+], minor units.
+/// A new database with `home` as its home currency, after importing the fixture `name`.
+pub fn fixture_imported(home: &str, name: &str) -> (tempfile::TempDir, Database, ImportReport) {
+    let (dir, mut db) = temp_db();
+    with_home_currency(&db, home);
+    let report = import_fixture(&mut db, name);
+    (dir, db, report)
+}
+
 /// Writes `text` to `name` in `dir` and imports it with the default [`options`].
 pub fn import_csv(db: &mut Database, dir: &Path, name: &str, text: &str) -> ImportReport {
     import_with(db, &write(dir, name, text), &options())
 }
 
+/// Open amounts per currency in buckets [current, 1-30, 31-60, 61-90, 90+], minor units.
 pub fn aging(db: &Database) -> BTreeMap<String, [i64; 5]> {
     report::aging::aging(db.conn(), as_of())
         .expect("aging")
