@@ -41,6 +41,13 @@ fn customer(db: &Database, name: &str) -> i64 {
     customers::insert(db.conn(), &NewCustomer::named(name)).unwrap()
 }
 
+/// A new database with one customer, Acme; returns (the folder's guard, the database, Acme).
+fn acme_books() -> (tempfile::TempDir, Database, i64) {
+    let (dir, db) = temp_db();
+    let acme = customer(&db, "Acme");
+    (dir, db, acme)
+}
+
 /// An invoice issued 30 days before it is `due`, with the customer's balances refreshed.
 fn invoice(db: &Database, customer_id: i64, number: &str, due: NaiveDate, total: Money) -> i64 {
     let issued = due.checked_sub_days(Days::new(30)).unwrap();
@@ -103,8 +110,7 @@ fn found_by_search(db: &Database, text: &str) -> u32 {
 
 #[test]
 fn edits_are_validated_and_saved() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     customer(&db, "Globex");
     let conn = db.conn();
 
@@ -173,8 +179,7 @@ fn edits_are_validated_and_saved() {
 
 #[test]
 fn notes_can_be_added_edited_pinned_and_deleted() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let conn = db.conn();
     assert_eq!(
         field_of(notes::add(conn, acme, " \n ").unwrap_err()),
@@ -198,8 +203,7 @@ fn notes_can_be_added_edited_pinned_and_deleted() {
 
 #[test]
 fn promises_turn_kept_or_broken() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let inv = invoice(&db, acme, "INV-1", days_ago(10), usd(50_000));
     let conn = db.conn();
 
@@ -249,8 +253,7 @@ fn promises_turn_kept_or_broken() {
 
 #[test]
 fn disputes_open_once_and_resolve() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let inv = invoice(&db, acme, "INV-7", days_ago(40), usd(10_000));
     let conn = db.conn();
     assert_eq!(
@@ -281,8 +284,7 @@ fn disputes_open_once_and_resolve() {
 
 #[test]
 fn tasks_set_the_next_follow_up_and_their_outcome_counts_as_contact() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let conn = db.conn();
     let call = tasks::add(
         conn,
@@ -310,8 +312,7 @@ fn tasks_set_the_next_follow_up_and_their_outcome_counts_as_contact() {
 
 #[test]
 fn the_timeline_merges_everything_newest_first_and_filters_by_kind() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let inv = invoice(&db, acme, "INV-9", days_ago(5), usd(30_000));
     let conn = db.conn();
     record_payment(&db, inv, 10_000, days_ago(3), Some("wire 42"));
@@ -491,8 +492,7 @@ fn exports_neutralise_formulas_and_follow_the_filters() {
 
 #[test]
 fn contacts_are_validated_and_one_is_the_billing_contact() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let conn = db.conn();
     let input = |name: &str, email: &str, phone: &str, billing: bool| ContactInput {
         name: Some(name.into()),
@@ -543,8 +543,7 @@ fn contacts_are_validated_and_one_is_the_billing_contact() {
 
 #[test]
 fn manual_payments_are_checked_against_what_is_due() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let inv = invoice(&db, acme, "INV-5", days_ago(20), usd(10_000));
     let conn = db.conn();
     let pay = |amount: &str, on: NaiveDate| {
@@ -578,8 +577,7 @@ fn manual_payments_are_checked_against_what_is_due() {
 
 #[test]
 fn a_payment_recorded_before_the_promise_does_not_keep_it() {
-    let (_dir, db) = temp_db();
-    let acme = customer(&db, "Acme");
+    let (_dir, db, acme) = acme_books();
     let inv = invoice(&db, acme, "INV-2", days_ago(10), usd(50_000));
     let conn = db.conn();
     record_payment(&db, inv, 30_000, today(), None);

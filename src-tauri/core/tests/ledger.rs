@@ -178,14 +178,18 @@ fn aging_buckets_by_days_past_due_with_credits_negative() {
     let c = customers::insert(db.conn(), &NewCustomer::named("Acme")).unwrap();
     // as of 2026-03-31: due that day → current; 1 day → 1-30; 30 → 1-30; 31 → 31-60;
     // 61 → 61-90; 91 → 90+.
-    invoice(&db, c, "N-0", "2026-03-31", money(100, "USD"));
-    invoice(&db, c, "N-1", "2026-03-30", money(200, "USD"));
-    invoice(&db, c, "N-30", "2026-03-01", money(300, "USD"));
-    invoice(&db, c, "N-31", "2026-02-28", money(400, "USD"));
-    invoice(&db, c, "N-61", "2026-01-29", money(500, "USD"));
-    invoice(&db, c, "N-91", "2025-12-30", money(600, "USD"));
-    invoice(&db, c, "CN-1", "2026-03-20", money(-50, "USD"));
-    invoice(&db, c, "Y-1", "2026-04-30", money(1_000, "JPY"));
+    for (number, due, minor, currency) in [
+        ("N-0", "2026-03-31", 100, "USD"),
+        ("N-1", "2026-03-30", 200, "USD"),
+        ("N-30", "2026-03-01", 300, "USD"),
+        ("N-31", "2026-02-28", 400, "USD"),
+        ("N-61", "2026-01-29", 500, "USD"),
+        ("N-91", "2025-12-30", 600, "USD"),
+        ("CN-1", "2026-03-20", -50, "USD"),
+        ("Y-1", "2026-04-30", 1_000, "JPY"),
+    ] {
+        invoice(&db, c, number, due, money(minor, currency));
+    }
     let paid = invoice(&db, c, "P-1", "2025-01-01", money(9_999, "USD"));
     pay(&db, paid, 9_999);
 
