@@ -11,15 +11,21 @@ use support::{
     account_set, duebook_smtp as duebook, ok_text, refused_text, server_args, smtp_command, text,
 };
 
+/// A database file with the company and one customer (a billing contact at `email`, two open
+/// invoices), closed so the binary can open it; returns (the folder's guard, its path, the
+/// customer's id).
+fn customer_file(name: &str, email: &str) -> (tempfile::TempDir, std::path::PathBuf, i64) {
+    let (dir, db) = temp_db();
+    seed_company(&db);
+    let customer = seed_customer(&db, name, email);
+    (dir, db.path().to_path_buf(), customer)
+}
+
 #[test]
 fn set_up_the_account_and_send_a_reminder_headless() {
     let tmp = tempfile::tempdir().unwrap();
     let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let (dir, db) = temp_db();
-    seed_company(&db);
-    let customer = seed_customer(&db, "Acme Trading", "ap@acme.example");
-    let path = db.path().to_path_buf();
-    drop(db);
+    let (dir, path, customer) = customer_file("Acme Trading", "ap@acme.example");
     let port = server.port.to_string();
     let id = customer.to_string();
 
@@ -113,11 +119,7 @@ fn a_send_killed_mid_data_becomes_uncertain_and_is_not_sent_again() {
         false,
         &secrets_user,
     );
-    let (_dir, db) = temp_db();
-    seed_company(&db);
-    let customer = seed_customer(&db, "Globex", "ap@globex.example");
-    let path = db.path().to_path_buf();
-    drop(db);
+    let (_dir, path, customer) = customer_file("Globex", "ap@globex.example");
     let port = hanging.port.to_string();
     let mut own_login = vec![
         "account",
