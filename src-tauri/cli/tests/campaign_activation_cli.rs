@@ -9,6 +9,7 @@ use duebook_core::campaign;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::backlog::{pending_backlog_file, START};
 use duebook_core::test_support::campaign::ok;
+use duebook_core::test_support::count;
 use support::{duebook, stderr, stdout};
 
 #[test]
@@ -32,11 +33,7 @@ fn a_campaign_never_confirmed_sends_nothing_from_run_due_and_says_so() {
     let listed = ok(&duebook(&path, &["campaigns", "list"]));
     assert!(listed.contains("[not confirmed"), "{listed}");
     let db = Database::open(&path).unwrap();
-    let queued = |db: &Database| -> i64 {
-        db.conn()
-            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-            .unwrap()
-    };
+    let queued = |db: &Database| count(db, "SELECT count(*) FROM messages");
     assert_eq!(queued(&db), 0, "nothing was queued");
     drop(db);
 

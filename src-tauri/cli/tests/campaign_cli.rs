@@ -4,7 +4,9 @@
 
 mod support;
 
+use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{customer, ok, temp_db};
+use duebook_core::test_support::count;
 use support::duebook;
 
 #[test]
@@ -102,11 +104,8 @@ fn presets_list_plan_and_dry_run() {
     // Without an account a real run refuses before queuing anything.
     let real = duebook(&path, &["run-due", "--today", "2026-04-15"]);
     assert!(!real.status.success());
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let n: i64 = conn
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 0);
+    let db = Database::open(&path).unwrap();
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 0);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 
 mod support;
 
+use duebook_core::store::Database;
 use duebook_core::test_support::campaign::customer;
+use duebook_core::test_support::count;
 use duebook_core::test_support::mail::{seed_company, SmtpServer};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -191,12 +193,8 @@ fn a_schedule_simulated_day_by_day_over_smtp() {
         .iter()
         .all(|m| m["rcpt_tos"][0] == "ap@alpha.example"));
 
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let calls: i64 = conn
-        .query_row("SELECT count(*) FROM tasks WHERE kind = 'call'", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let db = Database::open(&path).unwrap();
+    let calls = count(&db, "SELECT count(*) FROM tasks WHERE kind = 'call'");
     assert_eq!(
         calls, 3,
         "the customer without email got call tasks instead"

@@ -7,102 +7,66 @@ mod support;
 
 use duebook_core::test_support::mail::*;
 use std::process::{Command, Stdio};
-use support::{duebook_smtp as duebook, smtp_command, text};
+use support::{
+    account_set, duebook_smtp as duebook, ok_text, refused_text, server_args, smtp_command, text,
+};
+
+/// A database file with the company and one customer (a billing contact at `email`, two open
+/// invoices), closed so the binary can open it; returns (the folder's guard, its path, the
+/// customer's id).
+fn customer_file(name: &str, email: &str) -> (tempfile::TempDir, std::path::PathBuf, i64) {
+    let (dir, db) = temp_db();
+    seed_company(&db);
+    let customer = seed_customer(&db, name, email);
+    (dir, db.path().to_path_buf(), customer)
+}
 
 #[test]
 fn set_up_the_account_and_send_a_reminder_headless() {
     let tmp = tempfile::tempdir().unwrap();
     let server = SmtpServer::start("accept", &tmp.path().join("srv"));
-    let (dir, db) = temp_db();
-    seed_company(&db);
-    let customer = seed_customer(&db, "Acme Trading", "ap@acme.example");
-    let path = db.path().to_path_buf();
-    drop(db);
+    let (dir, path, customer) = customer_file("Acme Trading", "ap@acme.example");
     let port = server.port.to_string();
     let id = customer.to_string();
 
     // A password is never taken as an argument.
-    let o = duebook(&path, &["account", "set", "--password", PASSWORD], None);
-    assert!(!o.status.success());
-    // Without a terminal, it must come from standard input.
-    let o = duebook(
+    refused_text(&duebook(
         &path,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-        ],
+        &["account", "set", "--password", PASSWORD],
         None,
-    );
-    assert!(!o.status.success());
-    assert!(text(&o).contains("--password-stdin"), "{}", text(&o));
+    ));
+    // Without a terminal, it must come from standard input.
+    let mut no_password = vec!["account", "set", "--from", USER];
+    no_password.extend(&server_args(&port)[..4]);
+    let said = refused_text(&duebook(&path, &no_password, None));
+    assert!(said.contains("--password-stdin"), "{said}");
 
-    let o = duebook(
-        &path,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--name",
-            "Northwind Accounts",
-            "--reply-to",
-            "billing@northwind.example",
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--password-stdin",
-        ],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(!text(&o).contains(PASSWORD));
+    let reply_to = ["--reply-to", "billing@northwind.example"];
+    let said = ok_text(&account_set(&path, &port, &reply_to, PASSWORD));
+    assert!(!said.contains(PASSWORD));
 
-    let o = duebook(&path, &["account", "show"], None);
-    assert!(o.status.success(), "{}", text(&o));
-    let shown = text(&o);
+    let shown = ok_text(&duebook(&path, &["account", "show"], None));
     assert!(
         shown.contains("stored in the OS keychain") && shown.contains(&format!("localhost:{port}")),
         "{shown}"
     );
     assert!(!shown.contains(PASSWORD));
 
-    let o = duebook(&path, &["account", "test"], None);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("OK: connected"), "{}", text(&o));
-    let o = duebook(
-        &path,
-        &["account", "test", "--send-to", "me@northwind.example"],
-        None,
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let said = ok_text(&duebook(&path, &["account", "test"], None));
+    assert!(said.contains("OK: connected"), "{said}");
+    let to_me = ["account", "test", "--send-to", "me@northwind.example"];
+    ok_text(&duebook(&path, &to_me, None));
     let test_mail = server.received();
     assert_eq!(test_mail.len(), 1);
     assert_eq!(test_mail[0]["headers"]["Subject"], "Duebook test email");
     assert_eq!(test_mail[0]["rcpt_tos"][0], "me@northwind.example");
 
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id,
-            "--template",
-            "overdue-1",
-            "--dry-run",
-        ],
-        None,
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let preview = text(&o);
+    let send = |customer: &str, template: &str, extra: &[&str]| {
+        let mut args = vec!["send", "--customer", customer, "--template", template];
+        args.extend_from_slice(extra);
+        duebook(&path, &args, None)
+    };
+    let preview = ok_text(&send(&id, "overdue-1", &["--dry-run"]));
     assert!(
         preview.contains("To:       Jordan Smith <ap@acme.example>"),
         "{preview}"
@@ -110,53 +74,18 @@ fn set_up_the_account_and_send_a_reminder_headless() {
     assert!(preview.contains("Subject:") && preview.contains("nothing was stored or sent"));
     assert_eq!(server.received().len(), 1);
 
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id,
-            "--template",
-            "overdue-1",
-            "--key",
-            "cli-1",
-        ],
-        None,
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).starts_with("sent"), "{}", text(&o));
+    let said = ok_text(&send(&id, "overdue-1", &["--key", "cli-1"]));
+    assert!(said.starts_with("sent"), "{said}");
     assert_eq!(server.received().len(), 2);
     // The same key again: refused, not sent twice.
-    let o = duebook(
-        &path,
-        &[
-            "send",
-            "--customer",
-            &id,
-            "--template",
-            "overdue-1",
-            "--key",
-            "cli-1",
-        ],
-        None,
-    );
-    assert!(!o.status.success());
-    assert!(text(&o).contains("already queued"), "{}", text(&o));
+    let said = refused_text(&send(&id, "overdue-1", &["--key", "cli-1"]));
+    assert!(said.contains("already queued"), "{said}");
     assert_eq!(server.received().len(), 2);
     // Bad input: a clear error, nothing stored.
-    let o = duebook(
-        &path,
-        &["send", "--customer", "999999", "--template", "overdue-1"],
-        None,
-    );
-    assert!(!o.status.success());
-    assert!(text(&o).contains("no customer 999999"), "{}", text(&o));
-    let o = duebook(
-        &path,
-        &["send", "--customer", &id, "--template", "nope"],
-        None,
-    );
-    assert!(text(&o).contains("no template"), "{}", text(&o));
+    let said = refused_text(&send("999999", "overdue-1", &[]));
+    assert!(said.contains("no customer 999999"), "{said}");
+    let said = text(&send(&id, "nope", &[]));
+    assert!(said.contains("no template"), "{said}");
 
     let o = duebook(&path, &["outbox", "list", "--customer", &id], None);
     assert!(text(&o).contains("sent "), "{}", text(&o));
@@ -164,8 +93,7 @@ fn set_up_the_account_and_send_a_reminder_headless() {
     let hits = files_containing(dir.path(), PASSWORD.as_bytes());
     assert!(hits.is_empty(), "password found in {hits:?}");
 
-    let o = duebook(&path, &["account", "remove"], None);
-    assert!(o.status.success(), "{}", text(&o));
+    ok_text(&duebook(&path, &["account", "remove"], None));
     let lookup = Command::new("secret-tool")
         .args([
             "lookup",
@@ -177,8 +105,7 @@ fn set_up_the_account_and_send_a_reminder_headless() {
         .output()
         .unwrap();
     assert!(lookup.stdout.is_empty(), "the keychain entry is gone");
-    let o = duebook(&path, &["account", "show"], None);
-    assert!(!o.status.success());
+    refused_text(&duebook(&path, &["account", "show"], None));
 }
 
 #[test]
@@ -192,30 +119,19 @@ fn a_send_killed_mid_data_becomes_uncertain_and_is_not_sent_again() {
         false,
         &secrets_user,
     );
-    let (_dir, db) = temp_db();
-    seed_company(&db);
-    let customer = seed_customer(&db, "Globex", "ap@globex.example");
-    let path = db.path().to_path_buf();
-    drop(db);
+    let (_dir, path, customer) = customer_file("Globex", "ap@globex.example");
     let port = hanging.port.to_string();
-    let o = duebook(
-        &path,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--username",
-            &secrets_user,
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--password-stdin",
-        ],
-        Some(PASSWORD),
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    let mut own_login = vec![
+        "account",
+        "set",
+        "--from",
+        USER,
+        "--username",
+        &secrets_user,
+    ];
+    own_login.extend(&server_args(&port)[..4]);
+    own_login.push("--password-stdin");
+    ok_text(&duebook(&path, &own_login, Some(PASSWORD)));
 
     // `duebook send` hands the message over, then is killed while waiting for the verdict.
     let mut child = smtp_command(
@@ -253,15 +169,9 @@ fn a_send_killed_mid_data_becomes_uncertain_and_is_not_sent_again() {
     drop(hanging);
     let server = SmtpServer::start_for("accept", &tmp.path().join("srv2"), false, &secrets_user);
     let port = server.port.to_string();
-    let o = duebook(
-        &path,
-        &["account", "set", "--port", &port, "--keep-password"],
-        None,
-    );
-    assert!(o.status.success(), "{}", text(&o));
-    let o = duebook(&path, &["outbox", "send"], None);
-    assert!(o.status.success(), "{}", text(&o));
+    let new_port = ["account", "set", "--port", &port, "--keep-password"];
+    ok_text(&duebook(&path, &new_port, None));
+    ok_text(&duebook(&path, &["outbox", "send"], None));
     assert_eq!(server.data_count(), 0, "no second copy");
-    let o = duebook(&path, &["account", "remove"], None);
-    assert!(o.status.success(), "{}", text(&o));
+    ok_text(&duebook(&path, &["account", "remove"], None));
 }

@@ -5,8 +5,9 @@
 
 mod support;
 
+use duebook_core::test_support::campaign::ok;
 use duebook_core::test_support::mail::SmtpServer;
-use support::{duebook_smtp, set_account_with_cli};
+use support::{duebook_smtp, server_args, set_account_with_cli};
 
 #[test]
 fn the_cli_sets_shows_and_checks_the_limits() {
@@ -14,11 +15,7 @@ fn the_cli_sets_shows_and_checks_the_limits() {
     let server = SmtpServer::start("accept", &tmp.path().join("srv"));
     let db = tmp.path().join("limits.sqlite");
     set_account_with_cli(&db, &server);
-    let show = || {
-        let o = duebook_smtp(&db, &["account", "show"], None);
-        assert!(o.status.success(), "{}", support::text(&o));
-        String::from_utf8_lossy(&o.stdout).to_string()
-    };
+    let show = || ok(&duebook_smtp(&db, &["account", "show"], None));
     // A server on this computer: no limit until one is set.
     assert!(
         show().contains("Limits:    no limit (the published figures for this server)"),
@@ -61,16 +58,8 @@ fn the_cli_sets_shows_and_checks_the_limits() {
 
     // A preset brings its published figures (Workspace's, not Gmail's, on the same host).
     let port = server.port.to_string();
-    let preset = [
-        "--preset",
-        "google-workspace",
-        "--host",
-        "localhost",
-        "--port",
-        &port,
-        "--security",
-        "starttls",
-    ];
+    let mut preset = vec!["--preset", "google-workspace"];
+    preset.extend(server_args(&port));
     assert!(set(&preset).status.success());
     assert!(
         show().contains("Limits:    2000 a day (set for this account)"),

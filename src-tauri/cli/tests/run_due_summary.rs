@@ -8,13 +8,13 @@
 
 mod support;
 
-use duebook_core::campaign::{self, run};
+use duebook_core::campaign::run;
+use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, ok, setup_mail, temp_db, StubMailer,
+    block_on, customer, d, friendly_campaign_db, ok, StubMailer,
 };
 use std::path::{Path, PathBuf};
-use std::process::Output;
-use support::duebook as cli;
+use support::{duebook as cli, text};
 
 /// A Wednesday, 10 days after the invoices fell due: the "friendly" preset's overdue-1.
 const DAY: &str = "2026-04-15";
@@ -22,9 +22,17 @@ const DAY: &str = "2026-04-15";
 /// A file with the "friendly" campaign and one customer per address (an invoice due
 /// 2026-04-05 each), after the library ran DAY through [`StubMailer`].
 fn after_a_run(addresses: &[&str]) -> (tempfile::TempDir, PathBuf) {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db) = friendly_campaign_for(addresses);
+    let path = db.path().to_path_buf();
+    drop(db);
+    block_on(run::run_due(&path, &StubMailer::picky(), d(DAY), false)).unwrap();
+    (dir, path)
+}
+
+/// A database with a sending account, the "friendly" campaign and one customer per address
+/// ("Customer 0", "Customer 1", ...), each with an invoice due 2026-04-05.
+fn friendly_campaign_for(addresses: &[&str]) -> (tempfile::TempDir, Database) {
+    let (dir, db, _) = friendly_campaign_db();
     for (i, address) in addresses.iter().enumerate() {
         customer(
             &db,
@@ -33,23 +41,12 @@ fn after_a_run(addresses: &[&str]) -> (tempfile::TempDir, PathBuf) {
             &["2026-04-05"],
         );
     }
-    let path = db.path().to_path_buf();
-    drop(db);
-    block_on(run::run_due(&path, &StubMailer::picky(), d(DAY), false)).unwrap();
-    (dir, path)
+    (dir, db)
 }
 
 fn tick(path: &Path, day: &str) -> (Option<i32>, String) {
     let out = cli(path, &["run-due", "--today", day]);
     (out.status.code(), text(&out))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn sql(path: &Path, statement: &str) {
@@ -150,10 +147,7 @@ fn an_uncertain_message_exits_3_even_beside_a_failed_one() {
 
 #[test]
 fn a_message_a_crash_left_sending_is_reported_uncertain_and_exits_3() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
-    customer(&db, "Alpha", Some("ap@alpha.example"), &["2026-04-05"]);
+    let (dir, db) = friendly_campaign_for(&["ap@alpha.example"]);
     run::enqueue_due(&db, d(DAY), false).unwrap();
     // The runner claimed it and died before the server answered (no lease is held).
     db.conn()
@@ -184,10 +178,7 @@ fn a_message_a_crash_left_sending_is_reported_uncertain_and_exits_3() {
 
 #[test]
 fn a_cancelled_message_waits_for_nothing() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
-    customer(&db, "Alpha", Some("ap@alpha.example"), &["2026-04-05"]);
+    let (dir, db) = friendly_campaign_for(&["ap@alpha.example"]);
     run::enqueue_due(&db, d(DAY), false).unwrap();
     drop(db);
     let path = dir.path().join("test.sqlite");
@@ -208,10 +199,7 @@ fn a_cancelled_message_waits_for_nothing() {
 fn a_failure_is_settled_by_a_later_message_to_the_same_customer() {
     // A message that could not even be prepared (an address a header cannot hold) holds the
     // customer on nothing: once the user corrects the address, the next run reaches them.
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
-    customer(&db, "Customer 0", Some("ap@a.example"), &["2026-04-05"]);
+    let (dir, db) = friendly_campaign_for(&["ap@a.example"]);
     let path = db.path().to_path_buf();
     drop(db);
     sql(

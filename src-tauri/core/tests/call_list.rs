@@ -30,6 +30,13 @@ fn call_task(db: &Database, customer_id: i64, due: &str) -> i64 {
     .unwrap()
 }
 
+/// A customer with a billing contact (email and phone) and one invoice per due date, and a
+/// call task for it due today; returns (customer, invoices, task).
+fn to_call(db: &Database, name: &str, dues: &[&str]) -> (i64, Vec<i64>, i64) {
+    let (id, invoices) = customer(db, name, Some("ap@customer.example"), dues);
+    (id, invoices, call_task(db, id, TODAY))
+}
+
 fn outcome(task_id: i64, outcome: CallOutcome) -> OutcomeInput {
     OutcomeInput {
         task_id,
@@ -195,14 +202,8 @@ fn a_promise_completes_the_call_schedules_the_day_after_and_stops_the_campaign()
 #[test]
 fn a_dispute_contests_the_oldest_invoice_and_stops_the_campaign_for_it() {
     let (_dir, mut db) = temp_db();
-    let (id, invoices) = customer(
-        &db,
-        "Contesting Ltd",
-        Some("ap@contest.example"),
-        &["2026-02-01", "2026-02-25"],
-    );
+    let (id, invoices, task) = to_call(&db, "Contesting Ltd", &["2026-02-01", "2026-02-25"]);
     let campaign = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
-    let task = call_task(&db, id, TODAY);
     let mut input = outcome(task, CallOutcome::Dispute);
     input.reason = Some("Goods arrived damaged".into());
     let logged = log(&mut db, &input).unwrap();
@@ -273,13 +274,7 @@ fn no_answer_and_voicemail_retry_two_business_days_later_reached_a_week_later() 
 #[test]
 fn a_wrong_number_flags_the_contact_until_the_number_changes_and_schedules_nothing() {
     let (_dir, mut db) = temp_db();
-    let (id, _) = customer(
-        &db,
-        "Wrong Line Ltd",
-        Some("ap@wrong.example"),
-        &["2026-02-01"],
-    );
-    let task = call_task(&db, id, TODAY);
+    let (id, _, task) = to_call(&db, "Wrong Line Ltd", &["2026-02-01"]);
     let logged = log(&mut db, &outcome(task, CallOutcome::WrongNumber)).unwrap();
     assert_eq!(logged.follow_up_date, None);
     assert!(open_call_tasks(&db, id).is_empty());
@@ -308,35 +303,43 @@ fn a_wrong_number_flags_the_contact_until_the_number_changes_and_schedules_nothi
 #[test]
 fn refused_outcomes_change_nothing() {
     let (_dir, mut db) = temp_db();
-    let (id, _) = customer(
-        &db,
-        "Careful Co",
-        Some("ap@careful.example"),
-        &["2026-02-01"],
-    );
-    let task = call_task(&db, id, TODAY);
+    let (id, _, task) = to_call(&db, "Careful Co", &["2026-02-01"]);
 
     let field_of = |e: DbError| match e {
         DbError::Invalid(f) => f.field,
         other => panic!("expected a field error, got {other}"),
     };
-    let no_amount = outcome(task, CallOutcome::Promise);
-    assert_eq!(field_of(log(&mut db, &no_amount).unwrap_err()), "amount");
-    let mut no_date = outcome(task, CallOutcome::Promise);
-    no_date.amount = Some("50".into());
-    assert_eq!(
-        field_of(log(&mut db, &no_date).unwrap_err()),
-        "promised_date"
-    );
-    let mut bad_amount = no_date.clone();
-    bad_amount.promised_date = Some(d("2026-03-10"));
-    bad_amount.amount = Some("fifty".into());
-    assert_eq!(field_of(log(&mut db, &bad_amount).unwrap_err()), "amount");
-    let no_reason = outcome(task, CallOutcome::Dispute);
-    assert_eq!(field_of(log(&mut db, &no_reason).unwrap_err()), "reason");
-    let mut past = outcome(task, CallOutcome::Reached);
-    past.follow_up = Some(d("2026-03-01"));
-    assert_eq!(field_of(log(&mut db, &past).unwrap_err()), "follow_up");
+    let promise = |amount: Option<&str>, date: Option<&str>| OutcomeInput {
+        amount: amount.map(String::from),
+        promised_date: date.map(d),
+        ..outcome(task, CallOutcome::Promise)
+    };
+    let in_the_past = OutcomeInput {
+        follow_up: Some(d("2026-03-01")),
+        ..outcome(task, CallOutcome::Reached)
+    };
+    let refused = [
+        ("a promise without an amount", promise(None, None), "amount"),
+        (
+            "a promise without a date",
+            promise(Some("50"), None),
+            "promised_date",
+        ),
+        (
+            "an amount that is no number",
+            promise(Some("fifty"), Some("2026-03-10")),
+            "amount",
+        ),
+        (
+            "a dispute without a reason",
+            outcome(task, CallOutcome::Dispute),
+            "reason",
+        ),
+        ("a follow-up in the past", in_the_past, "follow_up"),
+    ];
+    for (case, input, field) in refused {
+        assert_eq!(field_of(log(&mut db, &input).unwrap_err()), field, "{case}");
+    }
 
     assert!(tasks::get(db.conn(), task).unwrap().done_at.is_none());
     assert_eq!(open_call_tasks(&db, id).len(), 1);

@@ -10,8 +10,9 @@ use duebook_core::campaign::{self, run, CatchUp, Escalation, NewCampaign};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::backlog::{pending_backlog_file, START};
 use duebook_core::test_support::campaign::{block_on, d, simulate, temp_db, StubMailer};
+use duebook_core::test_support::count;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn friendly() -> NewCampaign {
     campaign::preset("friendly").unwrap()
@@ -20,6 +21,15 @@ fn friendly() -> NewCampaign {
 fn summary(path: &Path, day: &str) -> Backlog {
     let db = Database::open(path).unwrap();
     activation::backlog(db.conn(), 1, d(day)).unwrap()
+}
+
+/// A backlog file for the friendly campaign (see [`pending_backlog_file`]), activated with
+/// `catch_up`; returns its path and the backlog's (customer, days overdue).
+fn activated_backlog(dir: &Path, catch_up: CatchUp) -> (PathBuf, Vec<(i64, u64)>) {
+    let (path, customers) = pending_backlog_file(dir, &friendly());
+    let db = Database::open(&path).unwrap();
+    activation::activate(db.conn(), 1, Some(catch_up)).unwrap();
+    (path, customers)
 }
 
 #[test]
@@ -57,11 +67,7 @@ fn the_summary_counts_the_backlog_through_the_plan() {
 
     // Nothing was written: still not confirmed, nothing queued.
     let db = Database::open(&path).unwrap();
-    let queued: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(queued, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 0);
 }
 
 #[test]
@@ -136,10 +142,7 @@ fn position(template: &str) -> i64 {
 #[test]
 fn the_catch_up_is_the_first_message_then_one_step_at_a_time_over_120_days() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, customers) = pending_backlog_file(dir.path(), &friendly());
-    let db = Database::open(&path).unwrap();
-    activation::activate(db.conn(), 1, Some(CatchUp::TidyUp)).unwrap();
-    drop(db);
+    let (path, customers) = activated_backlog(dir.path(), CatchUp::TidyUp);
     let mailer = StubMailer::default();
     let log = simulate(&path, d(START), 120, &mailer);
 
@@ -187,9 +190,7 @@ fn the_catch_up_is_the_first_message_then_one_step_at_a_time_over_120_days() {
 #[test]
 fn the_statement_catch_up_carries_the_statement() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, customers) = pending_backlog_file(dir.path(), &friendly());
-    let db = Database::open(&path).unwrap();
-    activation::activate(db.conn(), 1, Some(CatchUp::Statement)).unwrap();
+    let (path, customers) = activated_backlog(dir.path(), CatchUp::Statement);
     let mailer = StubMailer::default();
     let report = block_on(run::run_due(&path, &mailer, d(START), false)).unwrap();
     assert!(

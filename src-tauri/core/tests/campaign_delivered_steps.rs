@@ -5,13 +5,13 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use duebook_core::campaign::plan::{ExclusionReason, Plan};
-use duebook_core::campaign::{self, run};
+use duebook_core::campaign::run;
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::mail::smtp::{MailError, SendError, Stage};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, temp_db, StubMailer,
+    block_on, customer, d, friendly_campaign_db, StubMailer,
 };
 
 fn down() -> Option<SendError> {
@@ -47,6 +47,19 @@ fn fate(p: &Plan, customer: i64) -> Result<i64, (ExclusionReason, String)> {
 }
 
 /// Makes every waiting retry due now (time passes).
+/// On each of `days`, `customer` is left out as retrying, the detail starting with `starts`
+/// and containing `says`.
+fn retrying_on(db: &Database, customer: i64, days: &[&str], starts: &str, says: &str) {
+    for day in days {
+        let (reason, detail) = fate(&plan(db, day), customer).unwrap_err();
+        assert_eq!(reason, ExclusionReason::Retrying, "{day}");
+        assert!(
+            detail.starts_with(starts) && detail.contains(says),
+            "{day}: {detail}"
+        );
+    }
+}
+
 fn retries_due(db: &Database) {
     db.conn()
         .execute(
@@ -58,9 +71,7 @@ fn retries_due(db: &Database) {
 
 #[test]
 fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     let path = dir.path().join("test.sqlite");
     let server = StubMailer::default();
@@ -75,15 +86,14 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
     );
 
     // The plan says why the customer gets nothing, also once step 3 is due: never two at once.
-    for day in ["2026-04-16", "2026-05-06"] {
-        let (reason, detail) = fate(&plan(&db, day), a).unwrap_err();
-        assert_eq!(reason, ExclusionReason::Retrying);
-        assert!(
-            detail.starts_with("retrying: the last attempt failed on ")
-                && detail.contains("refused"),
-            "{detail}"
-        );
-    }
+    let days = ["2026-04-16", "2026-05-06"];
+    retrying_on(
+        &db,
+        a,
+        &days,
+        "retrying: the last attempt failed on ",
+        "refused",
+    );
 
     // The server refuses for good: the customer stays on the step and waits for the user's
     // decision; nothing is sent to that address again by itself.
@@ -94,15 +104,13 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
         outbox::get(db.conn(), id).unwrap().state,
         MessageState::Failed
     );
-    for day in ["2026-04-17", "2026-05-06"] {
-        let (reason, detail) = fate(&plan(&db, day), a).unwrap_err();
-        assert_eq!(reason, ExclusionReason::Retrying);
-        assert!(
-            detail.starts_with("waiting for your decision: the last attempt failed on ")
-                && detail.contains("(resend or cancel it in the outbox)"),
-            "{detail}"
-        );
-    }
+    retrying_on(
+        &db,
+        a,
+        &["2026-04-17", "2026-05-06"],
+        "waiting for your decision: the last attempt failed on ",
+        "(resend or cancel it in the outbox)",
+    );
 
     // The user gives up on that message: the step was given back, the customer is offered it
     // again (the same step, not the next).
@@ -121,9 +129,7 @@ fn an_outage_keeps_the_step_a_permanent_failure_gives_it_back_a_send_moves_on() 
 
 #[test]
 fn cancelling_a_waiting_message_gives_the_step_back() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     let server = StubMailer::default();
     server.answer_all(down());
@@ -138,9 +144,7 @@ proptest::proptest! {
     /// A server's 4xx text, whatever it holds, reaches the plan as one clean line.
     #[test]
     fn any_4xx_text_becomes_a_clean_retrying_line(reply in "\\PC*|[\\x00-\\x1f\\u{202e}\\n]*") {
-        let (dir, db) = temp_db();
-        setup_mail(&db);
-        campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+        let (dir, db, _) = friendly_campaign_db();
         let (a, _) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
         let server = StubMailer::default();
         server.answer_all(Some(SendError::NotSent(MailError::Rejected {

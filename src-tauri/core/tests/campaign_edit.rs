@@ -38,6 +38,18 @@ fn friendly() -> NewCampaign {
     }
 }
 
+/// A sending database with Alpha Ltd (one invoice due `due`) under [`friendly`], after a run
+/// on `day`; returns (the folder's guard, the database, the campaign, Alpha, messages sent).
+fn alpha_after_a_run(due: &str, day: &str) -> (tempfile::TempDir, Database, i64, i64, usize) {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    let (alpha, _) = customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &[due]);
+    let id = campaign::create(db.conn(), &friendly()).unwrap();
+    let mailer = StubMailer::default();
+    block_on(run::run_due(db.path(), &mailer, d(day), false)).unwrap();
+    (dir, db, id, alpha, mailer.count())
+}
+
 #[test]
 fn an_edit_replaces_the_rules_and_keeps_kept_steps_ids() {
     let (_dir, db) = temp_db();
@@ -120,15 +132,9 @@ fn a_refused_edit_changes_nothing() {
 
 #[test]
 fn a_step_received_is_not_sent_again_when_its_timing_changes() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    let (alpha, _) = customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-04-01"]);
-    let id = campaign::create(db.conn(), &friendly()).unwrap();
-    let path = dir.path().join("test.sqlite");
     // Alpha reaches step 2 (7 days after due) on the 8th.
-    let mailer = StubMailer::default();
-    block_on(run::run_due(&path, &mailer, d("2026-04-08"), false)).unwrap();
-    assert_eq!(mailer.count(), 1);
+    let (_dir, db, id, alpha, sent) = alpha_after_a_run("2026-04-01", "2026-04-08");
+    assert_eq!(sent, 1);
     // Beta, new, would reach it only on the 11th.
     let (beta, _) = customer(&db, "Beta GmbH", Some("ap@beta.example"), &["2026-04-04"]);
     assert_eq!(planned(&db, id, "2026-04-09"), vec![(beta, 1)]);
@@ -149,19 +155,9 @@ fn a_step_received_is_not_sent_again_when_its_timing_changes() {
 
 #[test]
 fn invoices_past_a_removed_last_step_get_nothing_more() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-01-05"]);
-    let id = campaign::create(db.conn(), &friendly()).unwrap();
-    let path = dir.path().join("test.sqlite");
     // 90 days after due: the final notice (step 5), skipping the steps missed while off.
-    block_on(run::run_due(
-        &path,
-        &StubMailer::default(),
-        d("2026-04-05"),
-        false,
-    ))
-    .unwrap();
+    let (_dir, db, id, _, sent) = alpha_after_a_run("2026-01-05", "2026-04-05");
+    assert_eq!(sent, 1);
 
     let mut shorter = friendly();
     shorter.steps.truncate(4);
@@ -176,19 +172,9 @@ fn invoices_past_a_removed_last_step_get_nothing_more() {
 
 #[test]
 fn renumbered_steps_keep_state_by_position() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    let (alpha, _) = customer(&db, "Alpha Ltd", Some("ap@alpha.example"), &["2026-01-01"]);
-    let id = campaign::create(db.conn(), &friendly()).unwrap();
-    let path = dir.path().join("test.sqlite");
     // 30 days after due: step 3 (overdue-2).
-    block_on(run::run_due(
-        &path,
-        &StubMailer::default(),
-        d("2026-01-31"),
-        false,
-    ))
-    .unwrap();
+    let (_dir, db, id, alpha, sent) = alpha_after_a_run("2026-01-01", "2026-01-31");
+    assert_eq!(sent, 1);
 
     // Step 3 removed, steps 4 and 5 move up to 3 and 4.
     let mut edited = friendly();

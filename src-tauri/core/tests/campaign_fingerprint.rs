@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use duebook_core::campaign::run::{self, fingerprint};
 use duebook_core::campaign::{self, Trigger};
-use duebook_core::mail::compose::{self, SendRequest};
+use duebook_core::mail::compose;
 use duebook_core::mail::outbox;
 use duebook_core::model::{Currency, CustomerEdit, Money};
 use duebook_core::store::payments::{self, ManualPayment};
@@ -16,6 +16,7 @@ use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
     block_on, customer, d, setup_mail, temp_db, StubMailer,
 };
+use duebook_core::test_support::mail::send_request;
 use duebook_core::{store::customers, store::disputes, store::notes};
 use std::path::PathBuf;
 
@@ -174,11 +175,7 @@ fn a_campaign_switched_off_plans_again() {
 #[test]
 fn a_queued_message_plans_again() {
     plans_again_after(|s| {
-        let request = SendRequest {
-            customer_id: s.alpha.0,
-            template_key: "overdue-2".into(),
-            attachments: Vec::new(),
-        };
+        let request = send_request(s.alpha.0, "overdue-2", Vec::new());
         let prepared = compose::prepare(s.db.conn(), &request, day()).unwrap();
         outbox::enqueue_prepared(s.db.conn(), &prepared, None).unwrap();
     });

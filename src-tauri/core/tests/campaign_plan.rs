@@ -4,11 +4,9 @@
 
 use duebook_core::campaign::plan::{plan, ExclusionReason, Plan};
 use duebook_core::campaign::{self, Channel, Escalation, NewCampaign};
-use duebook_core::model::{Currency, Money};
 use duebook_core::store::payments::{self, ManualPayment};
-use duebook_core::store::promises::{self, NewPromise};
 use duebook_core::store::Database;
-use duebook_core::test_support::campaign::{customer, d, invoice, temp_db};
+use duebook_core::test_support::campaign::{customer, d, invoice, promise_to_pay, temp_db};
 use duebook_core::{store::disputes, store::notes};
 use rusqlite::params;
 
@@ -167,17 +165,7 @@ fn disputes_promises_replies_stop_notes_and_do_not_contact_stop_reminders() {
     );
     disputes::open(conn, pinv[1], "not delivered").unwrap();
     let (promised, prinv) = customer(&db, "Promised", Some("x@pr.example"), &["2026-04-05"]);
-    promises::add(
-        conn,
-        &NewPromise {
-            customer_id: promised,
-            invoice_id: Some(prinv[0]),
-            amount: Money::new(10_000, Currency::parse("EUR").unwrap()),
-            promised_date: d("2026-04-20"),
-        },
-        d("2026-04-10"),
-    )
-    .unwrap();
+    promise_to_pay(&db, promised, prinv[0], "2026-04-20", "2026-04-10");
     let (dnc, _) = customer(&db, "Do Not", Some("x@dnc.example"), &["2026-04-05"]);
     conn.execute(
         "UPDATE customers SET do_not_contact = 1 WHERE id = ?1",

@@ -11,25 +11,16 @@ use duebook_core::campaign::{
     Variant,
 };
 use duebook_core::store::derived;
-use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
     block_on, customer, d, setup_mail, temp_db, StubMailer,
 };
+use duebook_core::test_support::ledger::record_payment;
 use std::collections::BTreeSet;
 
+/// Pays a 100.00 EUR invoice in full on `on`.
 fn pay(db: &Database, invoice_id: i64, on: &str) {
-    payments::record(
-        db.conn(),
-        &NewPayment {
-            invoice_id,
-            amount_minor: 10_000,
-            paid_on: d(on),
-            reference: None,
-            source: PaymentSource::Manual,
-        },
-    )
-    .unwrap();
+    record_payment(db, invoice_id, 10_000, d(on), None);
 }
 
 /// A customer with two invoices paid `late_days` after their due dates and one open invoice

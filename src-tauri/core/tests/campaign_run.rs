@@ -7,7 +7,7 @@ use duebook_core::campaign::{self, run, Escalation, NewCampaign};
 use duebook_core::mail::outbox::{self, MessageState};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, temp_db, StubMailer,
+    block_on, customer, d, friendly_campaign_db, setup_mail, temp_db, StubMailer,
 };
 
 fn count(db: &Database, sql: &str) -> i64 {
@@ -88,9 +88,7 @@ fn a_run_queues_delivers_records_state_and_creates_call_tasks() {
 
 #[test]
 fn a_dry_run_writes_and_sends_nothing() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     customer(&db, "Phone", None, &["2026-04-05"]);
     let mailer = StubMailer::default();
@@ -110,9 +108,7 @@ fn a_dry_run_writes_and_sends_nothing() {
 
 #[test]
 fn a_crash_between_enqueue_and_state_is_repaired_without_a_second_message() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, id) = friendly_campaign_db();
     let (a, inv) = customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     // Queue only (no delivery), then lose the state write, as if the process died there.
     let report = run::enqueue_due(&db, d("2026-04-15"), false).unwrap();
@@ -168,9 +164,7 @@ fn a_crash_between_enqueue_and_state_is_repaired_without_a_second_message() {
 
 #[test]
 fn catch_up_after_days_off_sends_once() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     // Pre-due, overdue-1 and overdue-2 all passed while the machine was off: one message, at
     // the first overdue step (one step at a time, the default).
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-03-10"]);
@@ -194,9 +188,7 @@ fn send_keys_parse_back() {
 
 #[test]
 fn two_runners_at_once_never_duplicate() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     for n in 0..30 {
         let due = if n % 2 == 0 {
             "2026-04-05"
@@ -240,9 +232,7 @@ fn two_runners_at_once_never_duplicate() {
 
 #[test]
 fn a_message_left_sending_by_a_dead_runner_becomes_uncertain_not_resent() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     customer(&db, "Alpha", Some("a@alpha.example"), &["2026-04-05"]);
     let queued = run::enqueue_due(&db, d("2026-04-15"), false)
         .unwrap()

@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
+use duebook_core::campaign::run;
 use duebook_core::campaign::runner::{self, Ending, Progress, Request, RunControl, RunnerOptions};
-use duebook_core::campaign::{self, run};
 use duebook_core::mail::outbox::{self, MessageState, CANCELLED_REASON};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, temp_db, StubMailer,
+    block_on, customer, d, friendly_campaign_db, StubMailer,
 };
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -81,9 +81,7 @@ fn options(chunk: usize) -> RunnerOptions {
 
 /// A file with a sending campaign and `n` customers due a reminder; returns the ids queued.
 fn queued(n: usize) -> (tempfile::TempDir, PathBuf, Vec<i64>) {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     for i in 0..n {
         let email = format!("c{i}@x.example");
         customer(&db, &format!("C{i}"), Some(&email), &["2026-04-05"]);

@@ -5,12 +5,12 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use duebook_core::campaign::{self, NewCampaign};
 use duebook_core::demo::{self, DemoOptions};
-use duebook_core::model::{Currency, Money, PromiseStatus};
+use duebook_core::model::PromiseStatus;
 use duebook_core::store::disputes;
-use duebook_core::store::promises::{self, NewPromise};
+use duebook_core::store::promises;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    customer, d, setup_mail, simulate, temp_db, StubMailer,
+    customer, d, promise_to_pay, setup_mail, simulate, temp_db, StubMailer,
 };
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -38,17 +38,7 @@ fn exact_schedule_over_120_days() {
     let (disputed, dinv) = customer(&db, "D disputed", Some("d@d.example"), &["2026-07-15"]);
     disputes::open(conn, dinv[0], "damaged goods").unwrap();
     let (e, einv) = customer(&db, "E promised", Some("e@e.example"), &["2026-07-10"]);
-    promises::add(
-        conn,
-        &NewPromise {
-            customer_id: e,
-            invoice_id: Some(einv[0]),
-            amount: Money::new(10_000, Currency::parse("EUR").unwrap()),
-            promised_date: d("2026-08-01"),
-        },
-        d("2026-06-30"),
-    )
-    .unwrap();
+    promise_to_pay(&db, e, einv[0], "2026-08-01", "2026-06-30");
 
     let mailer = StubMailer::default();
     let path = dir.path().join("test.sqlite");

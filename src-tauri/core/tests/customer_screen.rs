@@ -6,17 +6,19 @@
 use chrono::{Days, NaiveDate};
 use duebook_core::model::{
     AgingBucket, Channel, ContactInput, Currency, CustomerEdit, CustomerFilters, CustomerListQuery,
-    CustomerSort, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice, PromiseStatus, TaskKind,
+    CustomerSort, Money, NewContact, NewCustomer, PromiseStatus, TaskKind,
 };
-use duebook_core::store::payments::{ManualPayment, NewPayment, PaymentSource};
+use duebook_core::store::payments::ManualPayment;
 use duebook_core::store::promises::NewPromise;
 use duebook_core::store::tasks::NewTask;
 use duebook_core::store::{Database, DbError};
+use duebook_core::test_support::ledger::{add_invoice, record_payment};
+use duebook_core::test_support::temp_db;
 use duebook_core::views::detail::customer_detail;
 use duebook_core::views::timeline::{self, TimelineKind};
 use duebook_core::{
-    store::contacts, store::customers, store::derived, store::disputes, store::invoices,
-    store::notes, store::payments, store::promises, store::tasks, views::customer_list,
+    store::contacts, store::customers, store::derived, store::disputes, store::notes,
+    store::payments, store::promises, store::tasks, views::customer_list,
 };
 
 fn today() -> NaiveDate {
@@ -35,37 +37,38 @@ fn usd(minor: i64) -> Money {
     Money::new(minor, Currency::parse("USD").unwrap())
 }
 
-struct Books {
-    _dir: tempfile::TempDir,
-    db: Database,
-}
-
-fn books() -> Books {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("books.sqlite")).unwrap();
-    Books { _dir: dir, db }
-}
-
 fn customer(db: &Database, name: &str) -> i64 {
     customers::insert(db.conn(), &NewCustomer::named(name)).unwrap()
 }
 
+/// A new database with one customer, Acme; returns (the folder's guard, the database, Acme).
+fn acme_books() -> (tempfile::TempDir, Database, i64) {
+    let (dir, db) = temp_db();
+    let acme = customer(&db, "Acme");
+    (dir, db, acme)
+}
+
+/// An invoice issued 30 days before it is `due`, with the customer's balances refreshed.
 fn invoice(db: &Database, customer_id: i64, number: &str, due: NaiveDate, total: Money) -> i64 {
-    let id = invoices::insert(
-        db.conn(),
-        &NewInvoice {
-            customer_id,
-            kind: InvoiceKind::Invoice,
-            number: number.into(),
-            issue_date: due.checked_sub_days(Days::new(30)).unwrap(),
-            due_date: due,
-            total,
-            source: "test".into(),
-        },
-    )
-    .unwrap();
+    let issued = due.checked_sub_days(Days::new(30)).unwrap();
+    let id = add_invoice(db, customer_id, number, issued, due, total);
     derived::refresh_customers(db.conn(), &[customer_id]).unwrap();
     id
+}
+
+/// A promise of `amount` against `invoice_id`, to be paid by `promised_date`.
+fn promise(
+    customer_id: i64,
+    invoice_id: i64,
+    amount: Money,
+    promised_date: NaiveDate,
+) -> NewPromise {
+    NewPromise {
+        customer_id,
+        invoice_id: Some(invoice_id),
+        amount,
+        promised_date,
+    }
 }
 
 fn field_of(err: DbError) -> String {
@@ -75,31 +78,41 @@ fn field_of(err: DbError) -> String {
     }
 }
 
+/// The first page of the customer list as of today.
+fn query(filters: CustomerFilters, sort: CustomerSort) -> CustomerListQuery {
+    CustomerListQuery {
+        search: None,
+        sort,
+        filters,
+        limit: 100,
+        offset: 0,
+        as_of: today(),
+    }
+}
+
 fn list(db: &Database, filters: CustomerFilters, sort: CustomerSort) -> Vec<String> {
-    customer_list::list(
-        db.conn(),
-        &CustomerListQuery {
-            search: None,
-            sort,
-            filters,
-            limit: 100,
-            offset: 0,
-            as_of: today(),
-        },
-    )
-    .unwrap()
-    .rows
-    .into_iter()
-    .map(|r| r.name)
-    .collect()
+    customer_list::list(db.conn(), &query(filters, sort))
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+/// How many customers a search of the list finds.
+fn found_by_search(db: &Database, text: &str) -> u32 {
+    let search = CustomerListQuery {
+        search: Some(text.into()),
+        ..query(CustomerFilters::default(), CustomerSort::Name)
+    };
+    customer_list::list(db.conn(), &search).unwrap().total
 }
 
 #[test]
 fn edits_are_validated_and_saved() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    customer(&b.db, "Globex");
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    customer(&db, "Globex");
+    let conn = db.conn();
 
     let err = customers::edit(conn, acme, &CustomerEdit::Name(" globex ".into())).unwrap_err();
     assert_eq!(field_of(err), "name");
@@ -158,19 +171,7 @@ fn edits_are_validated_and_saved() {
     .unwrap();
     assert!(removed.custom_fields.is_empty());
     assert_eq!(
-        customer_list::list(
-            conn,
-            &CustomerListQuery {
-                search: Some("acme corp".into()),
-                sort: CustomerSort::Name,
-                filters: CustomerFilters::default(),
-                limit: 10,
-                offset: 0,
-                as_of: today(),
-            }
-        )
-        .unwrap()
-        .total,
+        found_by_search(&db, "acme corp"),
         1,
         "a rename reaches the search index"
     );
@@ -178,9 +179,8 @@ fn edits_are_validated_and_saved() {
 
 #[test]
 fn notes_can_be_added_edited_pinned_and_deleted() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    let conn = db.conn();
     assert_eq!(
         field_of(notes::add(conn, acme, " \n ").unwrap_err()),
         "body"
@@ -203,17 +203,11 @@ fn notes_can_be_added_edited_pinned_and_deleted() {
 
 #[test]
 fn promises_turn_kept_or_broken() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let inv = invoice(&b.db, acme, "INV-1", days_ago(10), usd(50_000));
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    let inv = invoice(&db, acme, "INV-1", days_ago(10), usd(50_000));
+    let conn = db.conn();
 
-    let past = NewPromise {
-        customer_id: acme,
-        invoice_id: Some(inv),
-        amount: usd(20_000),
-        promised_date: days_ago(1),
-    };
+    let past = promise(acme, inv, usd(20_000), days_ago(1));
     assert_eq!(
         field_of(promises::add(conn, &past, today()).unwrap_err()),
         "promised_date"
@@ -228,13 +222,12 @@ fn promises_turn_kept_or_broken() {
         "amount"
     );
 
-    let promise = NewPromise {
-        customer_id: acme,
-        invoice_id: Some(inv),
-        amount: usd(20_000),
-        promised_date: days_ahead(3),
-    };
-    promises::add(conn, &promise, today()).unwrap();
+    promises::add(
+        conn,
+        &promise(acme, inv, usd(20_000), days_ahead(3)),
+        today(),
+    )
+    .unwrap();
     let status = |as_of| promises::for_customer(conn, acme, as_of).unwrap()[0].status;
     assert_eq!(status(today()), PromiseStatus::Pending);
     assert_eq!(
@@ -246,7 +239,7 @@ fn promises_turn_kept_or_broken() {
         open_promise: true,
         ..CustomerFilters::default()
     };
-    assert_eq!(list(&b.db, filters, CustomerSort::Name), ["Acme"]);
+    assert_eq!(list(&db, filters, CustomerSort::Name), ["Acme"]);
     assert_eq!(
         customer_detail(conn, acme, today())
             .unwrap()
@@ -254,26 +247,15 @@ fn promises_turn_kept_or_broken() {
         [inv]
     );
 
-    payments::record(
-        conn,
-        &NewPayment {
-            invoice_id: inv,
-            amount_minor: 20_000,
-            paid_on: today(),
-            reference: None,
-            source: PaymentSource::Manual,
-        },
-    )
-    .unwrap();
+    record_payment(&db, inv, 20_000, today(), None);
     assert_eq!(status(days_ahead(4)), PromiseStatus::Kept);
 }
 
 #[test]
 fn disputes_open_once_and_resolve() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let inv = invoice(&b.db, acme, "INV-7", days_ago(40), usd(10_000));
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    let inv = invoice(&db, acme, "INV-7", days_ago(40), usd(10_000));
+    let conn = db.conn();
     assert_eq!(
         field_of(disputes::open(conn, inv, "").unwrap_err()),
         "reason"
@@ -285,7 +267,7 @@ fn disputes_open_once_and_resolve() {
         disputed: true,
         ..CustomerFilters::default()
     };
-    assert_eq!(list(&b.db, disputed.clone(), CustomerSort::Name), ["Acme"]);
+    assert_eq!(list(&db, disputed.clone(), CustomerSort::Name), ["Acme"]);
     assert_eq!(
         customer_detail(conn, acme, today())
             .unwrap()
@@ -294,7 +276,7 @@ fn disputes_open_once_and_resolve() {
     );
     disputes::resolve(conn, id, "Credit note agreed").unwrap();
     assert!(disputes::resolve(conn, id, "again").is_err());
-    assert!(list(&b.db, disputed, CustomerSort::Name).is_empty());
+    assert!(list(&db, disputed, CustomerSort::Name).is_empty());
     let kinds = timeline::for_customer(conn, acme, &[TimelineKind::Dispute], 10).unwrap();
     let titles: Vec<&str> = kinds.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(titles, ["Dispute resolved", "Disputed"]);
@@ -302,9 +284,8 @@ fn disputes_open_once_and_resolve() {
 
 #[test]
 fn tasks_set_the_next_follow_up_and_their_outcome_counts_as_contact() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    let conn = db.conn();
     let call = tasks::add(
         conn,
         &NewTask {
@@ -331,21 +312,10 @@ fn tasks_set_the_next_follow_up_and_their_outcome_counts_as_contact() {
 
 #[test]
 fn the_timeline_merges_everything_newest_first_and_filters_by_kind() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let inv = invoice(&b.db, acme, "INV-9", days_ago(5), usd(30_000));
-    let conn = b.db.conn();
-    payments::record(
-        conn,
-        &NewPayment {
-            invoice_id: inv,
-            amount_minor: 10_000,
-            paid_on: days_ago(3),
-            reference: Some("wire 42"),
-            source: PaymentSource::Manual,
-        },
-    )
-    .unwrap();
+    let (_dir, db, acme) = acme_books();
+    let inv = invoice(&db, acme, "INV-9", days_ago(5), usd(30_000));
+    let conn = db.conn();
+    record_payment(&db, inv, 10_000, days_ago(3), Some("wire 42"));
     notes::insert_at(conn, acme, "Old note", "2020-01-01T09:00:00Z").unwrap();
     notes::add(conn, acme, "Fresh note").unwrap();
     disputes::open(conn, inv, "Wrong quantity").unwrap();
@@ -366,29 +336,17 @@ fn the_timeline_merges_everything_newest_first_and_filters_by_kind() {
 
 #[test]
 fn list_filters_and_sorts() {
-    let b = books();
-    let conn = b.db.conn();
-    let old = customer(&b.db, "Old Debts Ltd");
-    let big = customer(&b.db, "Big Balance Inc");
-    let fresh = customer(&b.db, "Fresh Start LLC");
-    let quiet = customer(&b.db, "Quiet Co");
-    invoice(&b.db, old, "O-1", days_ago(120), usd(1_000));
-    invoice(&b.db, big, "B-1", days_ago(45), usd(9_000_000));
-    invoice(&b.db, fresh, "F-1", days_ahead(10), usd(5_000));
-    let yen = invoices::insert(
-        conn,
-        &NewInvoice {
-            customer_id: quiet,
-            kind: InvoiceKind::Invoice,
-            number: "Q-1".into(),
-            issue_date: days_ago(20),
-            due_date: days_ago(15),
-            total: Money::new(50_000, Currency::parse("JPY").unwrap()),
-            source: "test".into(),
-        },
-    )
-    .unwrap();
-    assert!(yen > 0);
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
+    let old = customer(&db, "Old Debts Ltd");
+    let big = customer(&db, "Big Balance Inc");
+    let fresh = customer(&db, "Fresh Start LLC");
+    let quiet = customer(&db, "Quiet Co");
+    invoice(&db, old, "O-1", days_ago(120), usd(1_000));
+    invoice(&db, big, "B-1", days_ago(45), usd(9_000_000));
+    invoice(&db, fresh, "F-1", days_ahead(10), usd(5_000));
+    let yen = Money::new(50_000, Currency::parse("JPY").unwrap());
+    add_invoice(&db, quiet, "Q-1", days_ago(20), days_ago(15), yen);
     contacts::insert(
         conn,
         big,
@@ -405,7 +363,7 @@ fn list_filters_and_sorts() {
 
     let none = CustomerFilters::default();
     assert_eq!(
-        list(&b.db, none.clone(), CustomerSort::MostOverdue),
+        list(&db, none.clone(), CustomerSort::MostOverdue),
         [
             "Old Debts Ltd",
             "Big Balance Inc",
@@ -415,7 +373,7 @@ fn list_filters_and_sorts() {
     );
     // Face value: 90,000.00 USD > 50,000 JPY > 50.00 USD > 10.00 USD.
     assert_eq!(
-        list(&b.db, none.clone(), CustomerSort::Balance),
+        list(&db, none.clone(), CustomerSort::Balance),
         [
             "Big Balance Inc",
             "Quiet Co",
@@ -424,7 +382,7 @@ fn list_filters_and_sorts() {
         ]
     );
     assert_eq!(
-        list(&b.db, none, CustomerSort::Name),
+        list(&db, none, CustomerSort::Name),
         [
             "Big Balance Inc",
             "Fresh Start LLC",
@@ -437,25 +395,25 @@ fn list_filters_and_sorts() {
         ..CustomerFilters::default()
     };
     assert_eq!(
-        list(&b.db, bucket(AgingBucket::Over90), CustomerSort::Name),
+        list(&db, bucket(AgingBucket::Over90), CustomerSort::Name),
         ["Old Debts Ltd"]
     );
     assert_eq!(
-        list(&b.db, bucket(AgingBucket::Days31To60), CustomerSort::Name),
+        list(&db, bucket(AgingBucket::Days31To60), CustomerSort::Name),
         ["Big Balance Inc"]
     );
     assert_eq!(
-        list(&b.db, bucket(AgingBucket::Days1To30), CustomerSort::Name),
+        list(&db, bucket(AgingBucket::Days1To30), CustomerSort::Name),
         ["Quiet Co"]
     );
     assert_eq!(
-        list(&b.db, bucket(AgingBucket::Current), CustomerSort::Name),
+        list(&db, bucket(AgingBucket::Current), CustomerSort::Name),
         ["Fresh Start LLC"]
     );
     let only = |f: fn(&mut CustomerFilters)| {
         let mut filters = CustomerFilters::default();
         f(&mut filters);
-        list(&b.db, filters, CustomerSort::Name)
+        list(&db, filters, CustomerSort::Name)
     };
     assert_eq!(only(|f| f.currency = Some("jpy".into())), ["Quiet Co"]);
     assert_eq!(only(|f| f.segment = Some("Retail".into())), ["Quiet Co"]);
@@ -471,21 +429,15 @@ fn list_filters_and_sorts() {
         f.tag = Some("watch".into());
     })
     .is_empty());
-    let all_ids = customer_list::all_ids(
-        conn,
-        &CustomerListQuery {
-            search: None,
-            sort: CustomerSort::Balance,
-            filters: CustomerFilters {
-                no_email: true,
-                ..CustomerFilters::default()
-            },
-            limit: 1,
-            offset: 0,
-            as_of: today(),
-        },
-    )
-    .unwrap();
+    let no_email = CustomerFilters {
+        no_email: true,
+        ..CustomerFilters::default()
+    };
+    let one_a_page = CustomerListQuery {
+        limit: 1,
+        ..query(no_email, CustomerSort::Balance)
+    };
+    let all_ids = customer_list::all_ids(conn, &one_a_page).unwrap();
     assert_eq!(
         all_ids,
         [quiet, fresh, old],
@@ -495,24 +447,20 @@ fn list_filters_and_sorts() {
 
 #[test]
 fn exports_neutralise_formulas_and_follow_the_filters() {
-    let b = books();
-    let conn = b.db.conn();
-    let evil = customer(&b.db, "=HYPERLINK(\"http://evil.example\",\"click\")");
-    let plain = customer(&b.db, "Plain Co");
-    invoice(&b.db, evil, "+INV-1", days_ago(3), usd(12_345));
-    invoice(&b.db, plain, "P-1", days_ahead(3), usd(100));
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
+    let evil = customer(&db, "=HYPERLINK(\"http://evil.example\",\"click\")");
+    let plain = customer(&db, "Plain Co");
+    invoice(&db, evil, "+INV-1", days_ago(3), usd(12_345));
+    invoice(&db, plain, "P-1", days_ahead(3), usd(100));
     customers::edit(conn, plain, &CustomerEdit::Tags(vec!["x".into()])).unwrap();
 
     let mut out = Vec::new();
-    let query = CustomerListQuery {
-        search: None,
-        sort: CustomerSort::Name,
-        filters: CustomerFilters::default(),
+    let one_a_page = CustomerListQuery {
         limit: 1,
-        offset: 0,
-        as_of: today(),
+        ..query(CustomerFilters::default(), CustomerSort::Name)
     };
-    let written = duebook_core::views::export::customers_csv(conn, &query, &mut out).unwrap();
+    let written = duebook_core::views::export::customers_csv(conn, &one_a_page, &mut out).unwrap();
     assert_eq!(written, 2, "all pages, not just the first");
     let text = String::from_utf8(out).unwrap();
     assert!(
@@ -526,7 +474,7 @@ fn exports_neutralise_formulas_and_follow_the_filters() {
             tag: Some("x".into()),
             ..CustomerFilters::default()
         },
-        ..query
+        ..one_a_page
     };
     let mut out = Vec::new();
     duebook_core::views::export::customers_csv(conn, &tagged, &mut out).unwrap();
@@ -544,9 +492,8 @@ fn exports_neutralise_formulas_and_follow_the_filters() {
 
 #[test]
 fn contacts_are_validated_and_one_is_the_billing_contact() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    let conn = db.conn();
     let input = |name: &str, email: &str, phone: &str, billing: bool| ContactInput {
         name: Some(name.into()),
         email: Some(email.into()),
@@ -585,29 +532,20 @@ fn contacts_are_validated_and_one_is_the_billing_contact() {
     .unwrap();
     assert_eq!(renamed.email.as_deref(), Some("ann.lee@acme.example"));
     assert_eq!(renamed.phone, None);
-    let found = customer_list::list(
-        conn,
-        &CustomerListQuery {
-            search: Some("ann.lee".into()),
-            sort: CustomerSort::Name,
-            filters: CustomerFilters::default(),
-            limit: 5,
-            offset: 0,
-            as_of: today(),
-        },
-    )
-    .unwrap();
-    assert_eq!(found.total, 1, "contact edits reach the search index");
+    assert_eq!(
+        found_by_search(&db, "ann.lee"),
+        1,
+        "contact edits reach the search index"
+    );
     contacts::delete(conn, bob.id).unwrap();
     assert_eq!(contacts::for_customer(conn, acme).unwrap().len(), 1);
 }
 
 #[test]
 fn manual_payments_are_checked_against_what_is_due() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let inv = invoice(&b.db, acme, "INV-5", days_ago(20), usd(10_000));
-    let conn = b.db.conn();
+    let (_dir, db, acme) = acme_books();
+    let inv = invoice(&db, acme, "INV-5", days_ago(20), usd(10_000));
+    let conn = db.conn();
     let pay = |amount: &str, on: NaiveDate| {
         payments::record_manual(
             conn,
@@ -639,29 +577,17 @@ fn manual_payments_are_checked_against_what_is_due() {
 
 #[test]
 fn a_payment_recorded_before_the_promise_does_not_keep_it() {
-    let b = books();
-    let acme = customer(&b.db, "Acme");
-    let inv = invoice(&b.db, acme, "INV-2", days_ago(10), usd(50_000));
-    let conn = b.db.conn();
-    payments::record(
+    let (_dir, db, acme) = acme_books();
+    let inv = invoice(&db, acme, "INV-2", days_ago(10), usd(50_000));
+    let conn = db.conn();
+    record_payment(&db, inv, 30_000, today(), None);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    promises::add(
         conn,
-        &NewPayment {
-            invoice_id: inv,
-            amount_minor: 30_000,
-            paid_on: today(),
-            reference: None,
-            source: PaymentSource::Manual,
-        },
+        &promise(acme, inv, usd(20_000), days_ahead(3)),
+        today(),
     )
     .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(5));
-    let promise = NewPromise {
-        customer_id: acme,
-        invoice_id: Some(inv),
-        amount: usd(20_000),
-        promised_date: days_ahead(3),
-    };
-    promises::add(conn, &promise, today()).unwrap();
     let status = promises::for_customer(conn, acme, today()).unwrap()[0].status;
     assert_eq!(status, PromiseStatus::Pending);
 }

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use duebook_core::demo::{generate, DemoError, DemoOptions};
 use duebook_core::model::{CustomerListQuery, CustomerSort};
 use duebook_core::store::Database;
+use duebook_core::test_support::count;
 use duebook_core::{store::settings, views::customer_list, views::report};
 
 fn options(seed: u64) -> DemoOptions {
@@ -75,15 +76,9 @@ fn demo_data_spans_buckets_currencies_and_history() {
 fn demo_refuses_a_file_with_customers() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = demo_file(&dir, "mine.sqlite", 1);
-    let before: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM invoices", [], |r| r.get(0))
-        .unwrap();
+    let before = count(&db, "SELECT count(*) FROM invoices");
     let err = generate(&mut db, &options(2)).unwrap_err();
     assert!(matches!(err, DemoError::NotEmpty(_)));
-    let after: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM invoices", [], |r| r.get(0))
-        .unwrap();
+    let after = count(&db, "SELECT count(*) FROM invoices");
     assert_eq!(before, after);
 }

@@ -9,9 +9,7 @@ use duebook_core::{store::contacts, store::customers};
 
 #[test]
 fn a_generic_file_with_synonym_headers_lands_in_the_right_buckets_per_currency() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "USD");
-    let report = import_fixture(&mut db, "generic_basic.csv");
+    let (_dir, db, report) = fixture_imported("USD", "generic_basic.csv");
 
     assert_eq!(report.format, DetectedFormat::Generic);
     assert_eq!(report.encoding, "UTF-8");
@@ -134,9 +132,7 @@ fn a_windows_1252_file_with_semicolons_and_decimal_commas() {
 
 #[test]
 fn every_kind_of_bad_row_is_rejected_with_its_physical_line_and_reason() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "USD");
-    let report = import_fixture(&mut db, "generic_bad_rows.csv");
+    let (_dir, db, report) = fixture_imported("USD", "generic_bad_rows.csv");
 
     assert_eq!(
         lines(&report.rejections),
@@ -188,24 +184,21 @@ fn ambiguous_slash_dates_follow_the_order_the_file_proves() {
         (date("2026-04-03"), date("2026-05-03"))
     );
 
-    let us = write(
-        dir.path(),
-        "us.csv",
-        "customer,invoice,date,due_date,amount,currency\nC Co,M-1,03/04/2026,04/03/2026,1,USD\nD Co,M-2,03/20/2026,04/19/2026,1,USD\n",
-    );
-    import_with(&mut db, &us, &options());
+    let us = "customer,invoice,date,due_date,amount,currency\n\
+              C Co,M-1,03/04/2026,04/03/2026,1,USD\n\
+              D Co,M-2,03/20/2026,04/19/2026,1,USD\n";
+    import_csv(&mut db, dir.path(), "us.csv", us);
     let m1 = invoice(&db, "M-1");
     assert_eq!(
         (m1.issue_date, m1.due_date),
         (date("2026-03-04"), date("2026-04-03"))
     );
 
-    let mixed = write(
-        dir.path(),
-        "mixed.csv",
-        "customer,invoice,date,due_date,amount,currency\nE Co,X-1,25/03/2026,2026-04-30,1,USD\nF Co,X-2,03/20/2026,2026-04-30,1,USD\nG Co,X-3,03/04/2026,2026-04-30,1,USD\n",
-    );
-    let report = import_with(&mut db, &mixed, &options());
+    let mixed = "customer,invoice,date,due_date,amount,currency\n\
+                 E Co,X-1,25/03/2026,2026-04-30,1,USD\n\
+                 F Co,X-2,03/20/2026,2026-04-30,1,USD\n\
+                 G Co,X-3,03/04/2026,2026-04-30,1,USD\n";
+    let report = import_csv(&mut db, dir.path(), "mixed.csv", mixed);
     assert_eq!(report.invoices_created, 2);
     assert_eq!(
         lines(&report.rejections),
@@ -241,12 +234,12 @@ fn without_a_currency_column_and_home_setting_usd_is_assumed_and_said() {
 #[test]
 fn a_file_without_a_due_date_column_says_so_once() {
     let (dir, mut db) = temp_db();
-    let file = write(
+    let report = import_csv(
+        &mut db,
         dir.path(),
         "nodue.csv",
         "customer,invoice,date,amount,currency\nA,1,2026-03-01,5,EUR\nB,2,2026-03-02,5,EUR\n",
     );
-    let report = import_with(&mut db, &file, &options());
     assert_eq!(
         lines(&report.warnings),
         vec!["the file has no due date column: every invoice is due on its issue date"]
@@ -334,12 +327,9 @@ fn two_columns_for_one_field_that_disagree_are_an_error_naming_both() {
 #[test]
 fn two_columns_for_one_field_that_agree_are_a_warning_naming_the_one_used() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "agree.csv",
-        "client,customer_name,invoice,date,due_date,amount,currency\nA Co,A Co,1,2026-03-01,2026-03-31,10.00,USD\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let agree = "client,customer_name,invoice,date,due_date,amount,currency\n\
+                 A Co,A Co,1,2026-03-01,2026-03-31,10.00,USD\n";
+    let report = import_csv(&mut db, dir.path(), "agree.csv", agree);
     assert_eq!(
         lines(&report.warnings),
         vec!["columns \"client\" (column 1) and \"customer_name\" (column 2) both give the customer \

@@ -29,14 +29,10 @@ fn stored_contacts(db: &Database) -> Vec<(String, String, String)> {
 #[test]
 fn names_contacts_and_numbers_are_cleaned_at_the_door() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "dirty.csv",
-        "customer,invoice,date,due_date,amount,currency,email,phone\n\
-         \"Acme\r\nBcc: evil@x.example\",\"INV\t1\",2026-03-01,2026-03-31,10,USD,ap@acme.example,\"555\u{1b}[2J 0100\"\n\
-         \"Ev\u{202E}il  Corp\",INV-2,2026-03-01,2026-03-31,10,USD,,\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let dirty = "customer,invoice,date,due_date,amount,currency,email,phone\n\
+                 \"Acme\r\nBcc: evil@x.example\",\"INV\t1\",2026-03-01,2026-03-31,10,USD,ap@acme.example,\"555\u{1b}[2J 0100\"\n\
+                 \"Ev\u{202E}il  Corp\",INV-2,2026-03-01,2026-03-31,10,USD,,\n";
+    let report = import_csv(&mut db, dir.path(), "dirty.csv", dirty);
     assert_eq!(report.rows_rejected, 0, "{:?}", report.rejections);
     assert_eq!(
         customer_names(&db),
@@ -52,13 +48,9 @@ fn names_contacts_and_numbers_are_cleaned_at_the_door() {
         )]
     );
 
-    let list = write(
-        dir.path(),
-        "contacts.csv",
-        "Customer full name,Phone numbers,Email,Full name\n\
-         Acme Bcc: evil@x.example,,billing@acme.example,\"Ann\r\nLee\u{2066}\"\n",
-    );
-    let report = import_with(&mut db, &list, &options());
+    let contact_list = "Customer full name,Phone numbers,Email,Full name\n\
+                        Acme Bcc: evil@x.example,,billing@acme.example,\"Ann\r\nLee\u{2066}\"\n";
+    let report = import_csv(&mut db, dir.path(), "contacts.csv", contact_list);
     assert_eq!(report.customers_created, 0, "matched after cleaning");
     let names: Vec<String> = stored_contacts(&db).into_iter().map(|c| c.0).collect();
     assert_eq!(names, vec!["", "Ann Lee"]);
@@ -67,17 +59,13 @@ fn names_contacts_and_numbers_are_cleaned_at_the_door() {
 #[test]
 fn an_email_cell_with_anything_but_one_address_rejects_its_row() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "emails.csv",
-        "customer,invoice,date,due_date,amount,currency,email\n\
-         One Co,E-1,2026-03-01,2026-03-31,10,USD,\"a@one.example\nBcc: x@y.example\"\n\
-         Two Co,E-2,2026-03-01,2026-03-31,10,USD,\"a@two.example, c@two.example\"\n\
-         Typo Co,E-3,2026-03-01,2026-03-31,10,USD,a@typo\n\
-         Good Co,E-4,2026-03-01,2026-03-31,10,USD,Ann Lee <ann@good.example>\n\
-         None Co,E-5,2026-03-01,2026-03-31,10,USD,\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let emails = "customer,invoice,date,due_date,amount,currency,email\n\
+                  One Co,E-1,2026-03-01,2026-03-31,10,USD,\"a@one.example\nBcc: x@y.example\"\n\
+                  Two Co,E-2,2026-03-01,2026-03-31,10,USD,\"a@two.example, c@two.example\"\n\
+                  Typo Co,E-3,2026-03-01,2026-03-31,10,USD,a@typo\n\
+                  Good Co,E-4,2026-03-01,2026-03-31,10,USD,Ann Lee <ann@good.example>\n\
+                  None Co,E-5,2026-03-01,2026-03-31,10,USD,\n";
+    let report = import_csv(&mut db, dir.path(), "emails.csv", emails);
     assert_eq!(
         lines(&report.rejections),
         vec![
@@ -95,14 +83,10 @@ fn an_email_cell_with_anything_but_one_address_rejects_its_row() {
 #[test]
 fn a_contact_list_email_cell_with_a_second_address_is_a_row_error() {
     let (dir, mut db) = temp_db();
-    let list = write(
-        dir.path(),
-        "contacts.csv",
-        "Customer full name,Phone numbers,Email,Full name\n\
-         Smuggle Co,Phone:(650) 555-3311,\"a@smuggle.example\r\nBcc: x@y.example\",Sam\n\
-         Plain Co,,plain@plain.example,Pat\n",
-    );
-    let report = import_with(&mut db, &list, &options());
+    let contact_list = "Customer full name,Phone numbers,Email,Full name\n\
+                        Smuggle Co,Phone:(650) 555-3311,\"a@smuggle.example\r\nBcc: x@y.example\",Sam\n\
+                        Plain Co,,plain@plain.example,Pat\n";
+    let report = import_csv(&mut db, dir.path(), "contacts.csv", contact_list);
     assert_eq!(
         lines(&report.rejections),
         vec!["line 2: email \"a@smuggle.example Bcc: x@y.example\" is not an email address: it holds 2 addresses (one per cell)"]

@@ -9,9 +9,7 @@ use duebook_core::test_support::import::*;
 
 #[test]
 fn the_open_invoices_report_skips_titles_groups_subtotals_total_and_footer() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "USD");
-    let report = import_fixture(&mut db, "qbo_open_invoices.csv");
+    let (_dir, db, report) = fixture_imported("USD", "qbo_open_invoices.csv");
 
     assert_eq!(report.format, DetectedFormat::QuickbooksReport);
     assert_eq!(report.rows_read, 8);
@@ -103,9 +101,7 @@ fn reimporting_the_same_report_changes_nothing() {
 
 #[test]
 fn the_ar_aging_detail_report_takes_customers_from_its_column_not_the_bucket_groups() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "USD");
-    let report = import_fixture(&mut db, "qbo_ar_aging_detail.csv");
+    let (_dir, db, report) = fixture_imported("USD", "qbo_ar_aging_detail.csv");
 
     assert_eq!(report.format, DetectedFormat::QuickbooksReport);
     assert_eq!(report.invoices_created, 4, "{:?}", report.rejections);
@@ -122,9 +118,7 @@ fn the_ar_aging_detail_report_takes_customers_from_its_column_not_the_bucket_gro
 
 #[test]
 fn the_report_is_in_the_home_currency() {
-    let (_dir, mut db) = temp_db();
-    with_home_currency(&db, "GBP");
-    let report = import_fixture(&mut db, "qbo_ar_aging_detail.csv");
+    let (_dir, db, report) = fixture_imported("GBP", "qbo_ar_aging_detail.csv");
     assert_eq!(
         lines(&report.warnings),
         vec!["rows without a currency were imported in GBP, the home currency"]
@@ -197,22 +191,18 @@ fn forcing_quickbooks_reads_both_report_kinds() {
 #[test]
 fn bad_report_rows_are_rejected_with_their_line() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "open.csv",
-        "My Company\nOpen Invoices\nAs of March 31, 2026\n\n\
-         ,Date,Transaction type,Num,Term,Due date,Amount,Open balance\n\
-         Acme,,,,,,,\n\
-         ,03/01/2026,Estimate,E-1,,03/31/2026,10.00,10.00\n\
-         ,03/01/2026,Invoice,,Net 30,03/31/2026,10.00,10.00\n\
-         ,03/01/2026,Invoice,7,Net 30,02/28/2026,10.00,10.00\n\
-         ,03/01/2026,Invoice,8,Net 30,03/31/2026,10.00,12.00\n\
-         ,03/01/2026,Invoice,9,Net 30,03/31/2026,abc,10.00\n\
-         ,03/01/2026,Invoice,10,Net 30,03/31/2026,10.00,10.00\n\
-         Total for Acme,,,,,,$10.00,$10.00\n\
-         TOTAL,,,,,,$10.00,$10.00\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let open = "My Company\nOpen Invoices\nAs of March 31, 2026\n\n\
+                ,Date,Transaction type,Num,Term,Due date,Amount,Open balance\n\
+                Acme,,,,,,,\n\
+                ,03/01/2026,Estimate,E-1,,03/31/2026,10.00,10.00\n\
+                ,03/01/2026,Invoice,,Net 30,03/31/2026,10.00,10.00\n\
+                ,03/01/2026,Invoice,7,Net 30,02/28/2026,10.00,10.00\n\
+                ,03/01/2026,Invoice,8,Net 30,03/31/2026,10.00,12.00\n\
+                ,03/01/2026,Invoice,9,Net 30,03/31/2026,abc,10.00\n\
+                ,03/01/2026,Invoice,10,Net 30,03/31/2026,10.00,10.00\n\
+                Total for Acme,,,,,,$10.00,$10.00\n\
+                TOTAL,,,,,,$10.00,$10.00\n";
+    let report = import_csv(&mut db, dir.path(), "open.csv", open);
     assert_eq!(
         lines(&report.rejections),
         vec![
@@ -230,18 +220,14 @@ fn bad_report_rows_are_rejected_with_their_line() {
 fn a_uk_report_whose_dates_prove_day_first_is_read_day_first() {
     let (dir, mut db) = temp_db();
     with_home_currency(&db, "GBP");
-    let file = write(
-        dir.path(),
-        "uk.csv",
-        "Brit Co Ltd\nOpen Invoices\nAs of 31 March 2026\n\n\
-         ,Date,Transaction type,Num,Term,Due date,Amount,Open balance\n\
-         Crumpet Bakery,,,,,,,\n\
-         ,03/02/2026,Invoice,501,Net 30,05/03/2026,100.00,100.00\n\
-         ,20/02/2026,Invoice,502,Net 30,22/03/2026,50.00,50.00\n\
-         Total for Crumpet Bakery,,,,,,£150.00,£150.00\n\
-         TOTAL,,,,,,£150.00,£150.00\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let uk = "Brit Co Ltd\nOpen Invoices\nAs of 31 March 2026\n\n\
+              ,Date,Transaction type,Num,Term,Due date,Amount,Open balance\n\
+              Crumpet Bakery,,,,,,,\n\
+              ,03/02/2026,Invoice,501,Net 30,05/03/2026,100.00,100.00\n\
+              ,20/02/2026,Invoice,502,Net 30,22/03/2026,50.00,50.00\n\
+              Total for Crumpet Bakery,,,,,,£150.00,£150.00\n\
+              TOTAL,,,,,,£150.00,£150.00\n";
+    let report = import_csv(&mut db, dir.path(), "uk.csv", uk);
     assert_eq!(report.invoices_created, 2, "{:?}", report.rejections);
     let first = invoice(&db, "501");
     assert_eq!(

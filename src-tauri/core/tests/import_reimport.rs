@@ -21,18 +21,14 @@ fn first_export() -> String {
 #[test]
 fn reimporting_updates_by_number_records_payments_and_reports_changes() {
     let (dir, mut db) = temp_db();
-    import_with(
-        &mut db,
-        &write(dir.path(), "v1.csv", &first_export()),
-        &options(),
-    );
+    import_csv(&mut db, dir.path(), "v1.csv", &first_export());
     let later = format!(
         "{HEADER}Acme Ltd,ap@acme.example,A-1,2026-02-01,2026-03-03,1000.00,400.00,USD\n\
          Acme Ltd,ap@acme.example,A-2,2026-03-01,2026-04-15,500.00,500.00,USD\n\
          Beta GmbH,,B-1,2026-01-10,2026-02-09,800.00,800.00,EUR\n\
          Beta GmbH,,B-CN,2026-03-05,2026-03-05,-100.00,-40.00,EUR\n"
     );
-    let report = import_with(&mut db, &write(dir.path(), "v2.csv", &later), &options());
+    let report = import_csv(&mut db, dir.path(), "v2.csv", &later);
 
     assert_eq!(
         (
@@ -108,9 +104,9 @@ fn reimporting_updates_by_number_records_payments_and_reports_changes() {
 fn a_higher_amount_due_is_a_reversed_payment_with_a_warning() {
     let (dir, mut db) = temp_db();
     let v1 = format!("{HEADER}Acme Ltd,,A-1,2026-02-01,2026-03-03,1000.00,400.00,USD\n");
-    import_with(&mut db, &write(dir.path(), "v1.csv", &v1), &options());
+    import_csv(&mut db, dir.path(), "v1.csv", &v1);
     let v2 = format!("{HEADER}Acme Ltd,,A-1,2026-02-01,2026-03-03,1000.00,700.00,USD\n");
-    let report = import_with(&mut db, &write(dir.path(), "v2.csv", &v2), &options());
+    let report = import_csv(&mut db, dir.path(), "v2.csv", &v2);
     assert_eq!(
         lines(&report.warnings),
         vec!["line 2: the amount due on invoice A-1 went up from 400.00 to 700.00"]
@@ -129,10 +125,10 @@ fn a_higher_amount_due_is_a_reversed_payment_with_a_warning() {
 fn a_paid_invoice_listed_as_open_again_is_reopened_and_a_new_total_is_taken() {
     let (dir, mut db) = temp_db();
     let v1 = format!("{HEADER}Acme Ltd,,A-1,2026-02-01,2026-03-03,1000.00,0.00,USD\n");
-    import_with(&mut db, &write(dir.path(), "v1.csv", &v1), &options());
+    import_csv(&mut db, dir.path(), "v1.csv", &v1);
     assert_eq!(invoice(&db, "A-1").status, InvoiceStatus::Paid);
     let v2 = format!("{HEADER}Acme Ltd,,A-1,2026-02-01,2026-03-03,1200.00,200.00,USD\n");
-    let report = import_with(&mut db, &write(dir.path(), "v2.csv", &v2), &options());
+    let report = import_csv(&mut db, dir.path(), "v2.csv", &v2);
     let a1 = invoice(&db, "A-1");
     assert_eq!(
         (a1.status, a1.total.minor, a1.paid_minor),
@@ -147,11 +143,7 @@ fn a_paid_invoice_listed_as_open_again_is_reopened_and_a_new_total_is_taken() {
 #[test]
 fn full_closes_open_invoices_missing_from_the_file_and_nothing_else_does() {
     let (dir, mut db) = temp_db();
-    import_with(
-        &mut db,
-        &write(dir.path(), "v1.csv", &first_export()),
-        &options(),
-    );
+    import_csv(&mut db, dir.path(), "v1.csv", &first_export());
     let partial = format!(
         "{HEADER}Acme Ltd,,A-1,2026-02-01,2026-03-03,1000.00,1000.00,USD\n\
          Beta GmbH,,B-CN,2026-03-05,2026-03-05,-100.00,-100.00,EUR\n"
@@ -209,11 +201,7 @@ fn full_closes_open_invoices_missing_from_the_file_and_nothing_else_does() {
 #[test]
 fn full_keeps_rejected_rows_invoices_and_kinds_the_file_does_not_list() {
     let (dir, mut db) = temp_db();
-    import_with(
-        &mut db,
-        &write(dir.path(), "v1.csv", &first_export()),
-        &options(),
-    );
+    import_csv(&mut db, dir.path(), "v1.csv", &first_export());
     // A-2's row is broken (bad date) and the file has no credit notes at all.
     let file = write(
         dir.path(),
@@ -252,11 +240,7 @@ fn full_keeps_rejected_rows_invoices_and_kinds_the_file_does_not_list() {
 #[test]
 fn a_dry_run_reports_the_same_and_changes_nothing() {
     let (dir, mut db) = temp_db();
-    import_with(
-        &mut db,
-        &write(dir.path(), "v1.csv", &first_export()),
-        &options(),
-    );
+    import_csv(&mut db, dir.path(), "v1.csv", &first_export());
     let before = (snapshot(&db), aging(&db));
 
     let later = write(
@@ -302,11 +286,7 @@ fn a_dry_run_reports_the_same_and_changes_nothing() {
 #[test]
 fn unreadable_and_unrecognised_files_fail_clearly_and_change_nothing() {
     let (dir, mut db) = temp_db();
-    import_with(
-        &mut db,
-        &write(dir.path(), "v1.csv", &first_export()),
-        &options(),
-    );
+    import_csv(&mut db, dir.path(), "v1.csv", &first_export());
     let before = snapshot(&db);
 
     let missing = dir.path().join("no-such-file.csv");
@@ -383,14 +363,10 @@ fn a_database_error_half_way_rolls_back_every_row() {
 fn customers_match_by_nfc_case_insensitive_name_across_imports() {
     let (dir, mut db) = temp_db();
     let composed = format!("{HEADER}Café Ölmann,,C-1,2026-03-01,2026-03-31,1.00,1.00,EUR\n");
-    import_with(&mut db, &write(dir.path(), "a.csv", &composed), &options());
+    import_csv(&mut db, dir.path(), "a.csv", &composed);
     let decomposed =
         format!("{HEADER}  CAFE\u{301} O\u{308}LMANN ,,C-2,2026-03-01,2026-03-31,1.00,1.00,EUR\n");
-    let report = import_with(
-        &mut db,
-        &write(dir.path(), "b.csv", &decomposed),
-        &options(),
-    );
+    let report = import_csv(&mut db, dir.path(), "b.csv", &decomposed);
     assert_eq!(report.customers_created, 0);
     assert_eq!(customer_names(&db), vec!["Café Ölmann"]);
     assert_eq!(
@@ -402,11 +378,7 @@ fn customers_match_by_nfc_case_insensitive_name_across_imports() {
 #[test]
 fn balances_search_and_the_imports_table_are_kept_up_to_date() {
     let (dir, mut db) = temp_db();
-    let report = import_with(
-        &mut db,
-        &write(dir.path(), "v1.csv", &first_export()),
-        &options(),
-    );
+    let report = import_csv(&mut db, dir.path(), "v1.csv", &first_export());
 
     // The customer list reads these instead of aggregating invoices.
     let beta = invoice(&db, "B-1").customer_id;

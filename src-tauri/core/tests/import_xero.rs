@@ -180,16 +180,12 @@ fn a_later_export_pays_voids_and_adds_without_duplicating() {
 #[test]
 fn lines_that_disagree_on_the_invoice_reject_it() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "xero.csv",
-        "ContactName,EmailAddress,InvoiceNumber,InvoiceDate,DueDate,Total,InvoiceAmountPaid,InvoiceAmountDue,Description,LineAmount,Currency,Type,Status\n\
-         Acme,,INV-1,01/03/2026,31/03/2026,100.00,0.00,100.00,Widgets,60.00,AUD,Sales invoice,Awaiting Payment\n\
-         Acme,,INV-1,01/03/2026,31/03/2026,110.00,0.00,110.00,Gadgets,40.00,AUD,Sales invoice,Awaiting Payment\n\
-         Acme,,INV-2,01/03/2026,31/03/2026,50.00,0.00,50.00,Bolts,50.00,AUD,Sales invoice,Awaiting Payment\n\
-         Acme,,,01/03/2026,31/03/2026,50.00,0.00,50.00,Loose line,50.00,AUD,Sales invoice,Awaiting Payment\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let xero = "ContactName,EmailAddress,InvoiceNumber,InvoiceDate,DueDate,Total,InvoiceAmountPaid,InvoiceAmountDue,Description,LineAmount,Currency,Type,Status\n\
+                Acme,,INV-1,01/03/2026,31/03/2026,100.00,0.00,100.00,Widgets,60.00,AUD,Sales invoice,Awaiting Payment\n\
+                Acme,,INV-1,01/03/2026,31/03/2026,110.00,0.00,110.00,Gadgets,40.00,AUD,Sales invoice,Awaiting Payment\n\
+                Acme,,INV-2,01/03/2026,31/03/2026,50.00,0.00,50.00,Bolts,50.00,AUD,Sales invoice,Awaiting Payment\n\
+                Acme,,,01/03/2026,31/03/2026,50.00,0.00,50.00,Loose line,50.00,AUD,Sales invoice,Awaiting Payment\n";
+    let report = import_csv(&mut db, dir.path(), "xero.csv", xero);
     assert_eq!(
         lines(&report.rejections),
         vec![
@@ -203,18 +199,14 @@ fn lines_that_disagree_on_the_invoice_reject_it() {
 #[test]
 fn api_style_types_and_statuses_and_unknown_ones() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "api.csv",
-        "*ContactName,*InvoiceNumber,*InvoiceDate,*DueDate,Total,InvoiceAmountDue,Currency,Type,Status\n\
-         Acme,A-1,2026-03-01,2026-03-31,100.00,100.00,USD,ACCREC,AUTHORISED\n\
-         Acme,A-2,2026-03-01,2026-03-31,30.00,30.00,USD,ACCRECCREDIT,AUTHORISED\n\
-         Supplier,A-3,2026-03-01,2026-03-31,70.00,70.00,USD,ACCPAY,AUTHORISED\n\
-         Acme,A-4,2026-03-01,2026-03-31,10.00,10.00,USD,ACCREC,SUBMITTED\n\
-         Acme,A-5,2026-03-01,2026-03-31,10.00,10.00,USD,ACCREC,Pending\n\
-         Acme,A-6,2026-03-01,2026-03-31,10.00,10.00,USD,Quote,AUTHORISED\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let api = "*ContactName,*InvoiceNumber,*InvoiceDate,*DueDate,Total,InvoiceAmountDue,Currency,Type,Status\n\
+               Acme,A-1,2026-03-01,2026-03-31,100.00,100.00,USD,ACCREC,AUTHORISED\n\
+               Acme,A-2,2026-03-01,2026-03-31,30.00,30.00,USD,ACCRECCREDIT,AUTHORISED\n\
+               Supplier,A-3,2026-03-01,2026-03-31,70.00,70.00,USD,ACCPAY,AUTHORISED\n\
+               Acme,A-4,2026-03-01,2026-03-31,10.00,10.00,USD,ACCREC,SUBMITTED\n\
+               Acme,A-5,2026-03-01,2026-03-31,10.00,10.00,USD,ACCREC,Pending\n\
+               Acme,A-6,2026-03-01,2026-03-31,10.00,10.00,USD,Quote,AUTHORISED\n";
+    let report = import_csv(&mut db, dir.path(), "api.csv", api);
     assert_eq!(report.invoices_created, 2);
     assert_eq!(invoice(&db, "A-2").total.minor, -3000);
     assert_eq!(
@@ -238,23 +230,17 @@ fn api_style_types_and_statuses_and_unknown_ones() {
 fn a_us_export_is_read_month_first_and_an_undecidable_one_is_rejected() {
     let (dir, mut db) = temp_db();
     let header = "ContactName,InvoiceNumber,InvoiceDate,DueDate,Total,InvoiceAmountDue,Currency,Type,Status\n";
-    let us = write(
-        dir.path(),
-        "us.csv",
-        &format!(
-            "{header}Acme,U-1,03/04/2026,04/03/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n\
-             Acme,U-2,03/15/2026,04/14/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"
-        ),
+    let us = format!(
+        "{header}Acme,U-1,03/04/2026,04/03/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n\
+         Acme,U-2,03/15/2026,04/14/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"
     );
-    import_with(&mut db, &us, &options());
+    import_csv(&mut db, dir.path(), "us.csv", &us);
     assert_eq!(invoice(&db, "U-1").issue_date, date("2026-03-04"));
 
-    let unsure = write(
-        dir.path(),
-        "unsure.csv",
-        &format!("{header}Acme,V-1,03/04/2026,04/05/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"),
+    let unsure = format!(
+        "{header}Acme,V-1,03/04/2026,04/05/2026,10.00,10.00,USD,Sales invoice,Awaiting Payment\n"
     );
-    let report = import_with(&mut db, &unsure, &options());
+    let report = import_csv(&mut db, dir.path(), "unsure.csv", &unsure);
     assert_eq!(
         lines(&report.rejections),
         vec!["line 2: InvoiceDate \"03/04/2026\" could be day/month or month/day, and no other date in the file settles it"]
@@ -285,14 +271,10 @@ fn a_second_column_for_an_invoice_field_is_an_error_when_it_disagrees() {
 #[test]
 fn an_email_address_that_is_not_one_address_rejects_the_invoice() {
     let (dir, mut db) = temp_db();
-    let file = write(
-        dir.path(),
-        "xero_emails.csv",
-        "ContactName,EmailAddress,InvoiceNumber,InvoiceDate,Total,Type,Status\n\
-         Kea Cafe,\"ap@kea.example\nBcc: x@y.example\",INV-1,25/03/2026,10.00,Sales invoice,Awaiting Payment\n\
-         Tui Cafe,ap@tui.example,INV-2,25/03/2026,10.00,Sales invoice,Awaiting Payment\n",
-    );
-    let report = import_with(&mut db, &file, &options());
+    let xero_emails = "ContactName,EmailAddress,InvoiceNumber,InvoiceDate,Total,Type,Status\n\
+                       Kea Cafe,\"ap@kea.example\nBcc: x@y.example\",INV-1,25/03/2026,10.00,Sales invoice,Awaiting Payment\n\
+                       Tui Cafe,ap@tui.example,INV-2,25/03/2026,10.00,Sales invoice,Awaiting Payment\n";
+    let report = import_csv(&mut db, dir.path(), "xero_emails.csv", xero_emails);
     assert_eq!(
         lines(&report.rejections),
         vec!["line 2: email \"ap@kea.example Bcc: x@y.example\" is not an email address: it holds 2 addresses (one per cell)"]

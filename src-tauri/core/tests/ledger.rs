@@ -4,14 +4,14 @@
 
 use chrono::NaiveDate;
 use duebook_core::model::{
-    Currency, CustomerListQuery, CustomerSort, InvoiceKind, InvoiceStatus, Money, NewContact,
-    NewCustomer, NewInvoice,
+    Currency, CustomerListQuery, CustomerSort, InvoiceStatus, Money, NewContact, NewCustomer,
 };
-use duebook_core::store::payments::{NewPayment, PaymentSource};
 use duebook_core::store::Database;
+use duebook_core::test_support::ledger::{add_invoice, record_payment};
+use duebook_core::test_support::temp_db;
 use duebook_core::{
-    store::contacts, store::customers, store::derived, store::invoices, store::payments,
-    views::customer_list, views::report,
+    store::contacts, store::customers, store::derived, store::invoices, views::customer_list,
+    views::report,
 };
 
 fn date(text: &str) -> NaiveDate {
@@ -22,50 +22,27 @@ fn money(minor: i64, code: &str) -> Money {
     Money::new(minor, Currency::parse(code).unwrap())
 }
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: Database,
-}
-
-fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("ledger.sqlite")).unwrap();
-    Fixture { _dir: dir, db }
-}
-
-fn add_invoice(db: &Database, customer_id: i64, number: &str, due: &str, total: Money) -> i64 {
-    let kind = if total.minor < 0 {
-        InvoiceKind::CreditNote
-    } else {
-        InvoiceKind::Invoice
-    };
-    invoices::insert(
-        db.conn(),
-        &NewInvoice {
-            customer_id,
-            kind,
-            number: number.into(),
-            issue_date: date("2026-01-01"),
-            due_date: date(due),
-            total,
-            source: "test".into(),
-        },
+/// An invoice (a credit note when `total` is negative) issued on 2026-01-01.
+fn invoice(db: &Database, customer_id: i64, number: &str, due: &str, total: Money) -> i64 {
+    add_invoice(
+        db,
+        customer_id,
+        number,
+        date("2026-01-01"),
+        date(due),
+        total,
     )
-    .unwrap()
 }
 
+/// A bank transfer of `minor` received on 2026-03-01.
 fn pay(db: &Database, invoice_id: i64, minor: i64) {
-    payments::record(
-        db.conn(),
-        &NewPayment {
-            invoice_id,
-            amount_minor: minor,
-            paid_on: date("2026-03-01"),
-            reference: Some("bank transfer"),
-            source: PaymentSource::Manual,
-        },
-    )
-    .unwrap();
+    record_payment(
+        db,
+        invoice_id,
+        minor,
+        date("2026-03-01"),
+        Some("bank transfer"),
+    );
 }
 
 fn query(search: Option<&str>) -> CustomerListQuery {
@@ -81,39 +58,39 @@ fn query(search: Option<&str>) -> CustomerListQuery {
 
 #[test]
 fn payments_keep_paid_amount_and_status_true() {
-    let f = fixture();
-    let acme = customers::insert(f.db.conn(), &NewCustomer::named("Acme")).unwrap();
-    let inv = add_invoice(&f.db, acme, "INV-1", "2026-02-01", money(10_000, "EUR"));
-    pay(&f.db, inv, 4_000);
-    let partly = invoices::get(f.db.conn(), inv).unwrap();
-    assert_eq!(
-        (partly.paid_minor, partly.status),
-        (4_000, InvoiceStatus::Open)
-    );
-    assert_eq!(partly.open_minor(), 6_000);
-    pay(&f.db, inv, 6_000);
-    let paid = invoices::get(f.db.conn(), inv).unwrap();
-    assert_eq!(
-        (paid.paid_minor, paid.status),
-        (10_000, InvoiceStatus::Paid)
-    );
-    assert_eq!(paid.open_minor(), 0);
+    let (_dir, db) = temp_db();
+    let acme = customers::insert(db.conn(), &NewCustomer::named("Acme")).unwrap();
+    let inv = invoice(&db, acme, "INV-1", "2026-02-01", money(10_000, "EUR"));
+    // Each payment in turn, then the invoice's (paid, status, still open) after it.
+    let steps = [
+        (4_000, (4_000, InvoiceStatus::Open, 6_000)),
+        (6_000, (10_000, InvoiceStatus::Paid, 0)),
+    ];
+    for (payment, expected) in steps {
+        pay(&db, inv, payment);
+        let after = invoices::get(db.conn(), inv).unwrap();
+        assert_eq!(
+            (after.paid_minor, after.status, after.open_minor()),
+            expected,
+            "after a payment of {payment}"
+        );
+    }
 }
 
 #[test]
 fn the_list_shows_open_and_overdue_per_currency_most_overdue_first() {
-    let f = fixture();
-    let conn = f.db.conn();
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
     let acme = customers::insert(conn, &NewCustomer::named("Acme")).unwrap();
     let zeta = customers::insert(conn, &NewCustomer::named("Zeta")).unwrap();
     let idle = customers::insert(conn, &NewCustomer::named("Idle Co")).unwrap();
-    add_invoice(&f.db, acme, "A-1", "2026-03-20", money(10_000, "EUR"));
-    add_invoice(&f.db, acme, "A-2", "2026-04-20", money(5_000, "EUR"));
-    add_invoice(&f.db, acme, "A-3", "2026-03-01", money(700, "JPY"));
-    add_invoice(&f.db, acme, "A-CN", "2026-03-01", money(-1_000, "EUR"));
-    add_invoice(&f.db, zeta, "Z-1", "2026-01-10", money(250, "USD"));
-    let paid = add_invoice(&f.db, idle, "I-1", "2026-01-01", money(99, "USD"));
-    pay(&f.db, paid, 99);
+    invoice(&db, acme, "A-1", "2026-03-20", money(10_000, "EUR"));
+    invoice(&db, acme, "A-2", "2026-04-20", money(5_000, "EUR"));
+    invoice(&db, acme, "A-3", "2026-03-01", money(700, "JPY"));
+    invoice(&db, acme, "A-CN", "2026-03-01", money(-1_000, "EUR"));
+    invoice(&db, zeta, "Z-1", "2026-01-10", money(250, "USD"));
+    let paid = invoice(&db, idle, "I-1", "2026-01-01", money(99, "USD"));
+    pay(&db, paid, 99);
     derived::refresh_all(conn).unwrap();
 
     let page = customer_list::list(conn, &query(None)).unwrap();
@@ -146,8 +123,8 @@ fn the_list_shows_open_and_overdue_per_currency_most_overdue_first() {
 
 #[test]
 fn search_finds_names_contacts_and_invoice_numbers() {
-    let f = fixture();
-    let conn = f.db.conn();
+    let (_dir, db) = temp_db();
+    let conn = db.conn();
     let cafe = customers::insert(conn, &NewCustomer::named("Café Ölmann GmbH")).unwrap();
     let other = customers::insert(conn, &NewCustomer::named("Northwind Traders")).unwrap();
     contacts::insert(
@@ -161,13 +138,7 @@ fn search_finds_names_contacts_and_invoice_numbers() {
         },
     )
     .unwrap();
-    add_invoice(
-        &f.db,
-        other,
-        "INV-2026-0042",
-        "2026-03-01",
-        money(100, "USD"),
-    );
+    invoice(&db, other, "INV-2026-0042", "2026-03-01", money(100, "USD"));
     derived::refresh_customers(conn, &[cafe, other]).unwrap();
 
     let names = |text: &str| -> Vec<String> {
@@ -203,22 +174,26 @@ fn search_finds_names_contacts_and_invoice_numbers() {
 
 #[test]
 fn aging_buckets_by_days_past_due_with_credits_negative() {
-    let f = fixture();
-    let c = customers::insert(f.db.conn(), &NewCustomer::named("Acme")).unwrap();
+    let (_dir, db) = temp_db();
+    let c = customers::insert(db.conn(), &NewCustomer::named("Acme")).unwrap();
     // as of 2026-03-31: due that day → current; 1 day → 1-30; 30 → 1-30; 31 → 31-60;
     // 61 → 61-90; 91 → 90+.
-    add_invoice(&f.db, c, "N-0", "2026-03-31", money(100, "USD"));
-    add_invoice(&f.db, c, "N-1", "2026-03-30", money(200, "USD"));
-    add_invoice(&f.db, c, "N-30", "2026-03-01", money(300, "USD"));
-    add_invoice(&f.db, c, "N-31", "2026-02-28", money(400, "USD"));
-    add_invoice(&f.db, c, "N-61", "2026-01-29", money(500, "USD"));
-    add_invoice(&f.db, c, "N-91", "2025-12-30", money(600, "USD"));
-    add_invoice(&f.db, c, "CN-1", "2026-03-20", money(-50, "USD"));
-    add_invoice(&f.db, c, "Y-1", "2026-04-30", money(1_000, "JPY"));
-    let paid = add_invoice(&f.db, c, "P-1", "2025-01-01", money(9_999, "USD"));
-    pay(&f.db, paid, 9_999);
+    for (number, due, minor, currency) in [
+        ("N-0", "2026-03-31", 100, "USD"),
+        ("N-1", "2026-03-30", 200, "USD"),
+        ("N-30", "2026-03-01", 300, "USD"),
+        ("N-31", "2026-02-28", 400, "USD"),
+        ("N-61", "2026-01-29", 500, "USD"),
+        ("N-91", "2025-12-30", 600, "USD"),
+        ("CN-1", "2026-03-20", -50, "USD"),
+        ("Y-1", "2026-04-30", 1_000, "JPY"),
+    ] {
+        invoice(&db, c, number, due, money(minor, currency));
+    }
+    let paid = invoice(&db, c, "P-1", "2025-01-01", money(9_999, "USD"));
+    pay(&db, paid, 9_999);
 
-    let aging = report::aging::aging(f.db.conn(), date("2026-03-31")).unwrap();
+    let aging = report::aging::aging(db.conn(), date("2026-03-31")).unwrap();
     assert_eq!(
         aging.currencies["USD"].0,
         [100, 200 + 300 - 50, 400, 500, 600]

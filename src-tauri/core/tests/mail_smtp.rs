@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use duebook_core::mail::account::{self, AccountError, AccountSettings};
-use duebook_core::mail::outbox::{self, MessageState, RetryPolicy};
+use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, OutboxMessage, RetryPolicy};
 use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
 use duebook_core::mail::{self, smtp::Stage};
@@ -21,6 +21,28 @@ fn quick() -> RetryPolicy {
         concurrency: 2,
         sending_day: None,
     }
+}
+
+/// Runs the outbox once through `m` with the [`quick`] retry policy.
+async fn deliver_once(db: &mut Database, m: &SmtpMailer) -> DeliveryReport {
+    outbox::deliver(db.conn_mut(), m, None, &quick())
+        .await
+        .unwrap()
+}
+
+/// The outbox row of message `id`.
+fn message(db: &Database, id: i64) -> OutboxMessage {
+    outbox::get(db.conn(), id).unwrap()
+}
+
+/// A test server answering as `mode` (STARTTLS), a database set up to send through it, and one
+/// reminder queued there.
+fn reminder_queued_for(mode: &str) -> (tempfile::TempDir, SmtpServer, Setup, i64) {
+    let tmp = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start(mode, &tmp.path().join("srv"));
+    let s = setup(server.port, Security::StartTls);
+    let id = queue_reminder(&s, vec![]);
+    (tmp, server, s, id)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,18 +63,16 @@ async fn a_reminder_arrives_with_our_headers_parts_and_attachment() {
     let bytes: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
     std::fs::write(&attachment, &bytes).unwrap();
     let id = queue_reminder(&s, vec![attachment]);
-    let queued = outbox::get(s.db.conn(), id).unwrap();
+    let queued = message(&s.db, id);
     let message_id = queued
         .rfc_message_id
         .clone()
         .expect("Message-ID stored before sending");
 
     let m = mail::mailer_for_account(s.db.conn(), &keychain, mailer_options()).unwrap();
-    let report = outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
+    let report = deliver_once(&mut s.db, &m).await;
     assert_eq!(report.sent, vec![id]);
-    let sent = outbox::get(s.db.conn(), id).unwrap();
+    let sent = message(&s.db, id);
     assert_eq!(sent.state, MessageState::Sent);
     assert_eq!(sent.attempts, 1);
     assert!(
@@ -157,13 +177,8 @@ async fn implicit_tls_works_and_test_connection_reports_it() {
     let report = m.test_connection().await.expect("test connection");
     assert!(report.encrypted && report.authenticated);
     let id = queue_reminder(&s, vec![]);
-    outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
-    assert_eq!(
-        outbox::get(s.db.conn(), id).unwrap().state,
-        MessageState::Sent
-    );
+    deliver_once(&mut s.db, &m).await;
+    assert_eq!(message(&s.db, id).state, MessageState::Sent);
     assert_eq!(server.received().len(), 1);
     assert_eq!(
         server.received()[0]["content_type"],
@@ -190,12 +205,10 @@ async fn a_wrong_password_surfaces_535_and_the_message_waits() {
     }
     assert!(!err.to_string().contains(PASSWORD));
     let id = queue_reminder(&s, vec![]);
-    let report = outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
+    let report = deliver_once(&mut s.db, &m).await;
     assert!(report.failed.is_empty());
     assert!(report.login_refused.is_some());
-    let msg = outbox::get(s.db.conn(), id).unwrap();
+    let msg = message(&s.db, id);
     assert_eq!((msg.state, msg.attempts), (MessageState::Queued, 0));
     let reason = msg.failure_reason.unwrap();
     assert!(
@@ -222,38 +235,26 @@ async fn microsoft_365_basic_auth_off_is_explained() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_451_is_retried_and_the_message_arrives_once() {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = SmtpServer::start("451-then-250", &tmp.path().join("srv"));
-    let mut s = setup(server.port, Security::StartTls);
-    let id = queue_reminder(&s, vec![]);
+    let (_tmp, server, mut s, id) = reminder_queued_for("451-then-250");
     let m = mailer(&s);
-    let report = outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
+    let report = deliver_once(&mut s.db, &m).await;
     assert_eq!(report.sent, vec![id]);
     assert_eq!(report.retries, 1);
-    let msg = outbox::get(s.db.conn(), id).unwrap();
+    let msg = message(&s.db, id);
     assert_eq!((msg.state, msg.attempts), (MessageState::Sent, 2));
     assert_eq!(server.data_count(), 2, "two attempts reached the server");
     assert_eq!(server.received().len(), 1, "one copy was accepted");
     // Running the outbox again sends nothing more.
-    outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
+    deliver_once(&mut s.db, &m).await;
     assert_eq!(server.data_count(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_550_fails_with_the_servers_reason() {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = SmtpServer::start("550", &tmp.path().join("srv"));
-    let mut s = setup(server.port, Security::StartTls);
-    let id = queue_reminder(&s, vec![]);
+    let (_tmp, server, mut s, id) = reminder_queued_for("550");
     let m = mailer(&s);
-    outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
-    let msg = outbox::get(s.db.conn(), id).unwrap();
+    deliver_once(&mut s.db, &m).await;
+    let msg = message(&s.db, id);
     assert_eq!((msg.state, msg.attempts), (MessageState::Failed, 1));
     let reason = msg.failure_reason.unwrap();
     assert!(
@@ -271,12 +272,10 @@ async fn a_server_killed_mid_data_leaves_the_message_uncertain_and_it_is_never_r
     let mut s = setup(server.port, Security::StartTls);
     let id = queue_reminder(&s, vec![]);
     let m = mailer(&s);
-    let report = outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
+    let report = deliver_once(&mut s.db, &m).await;
     server.wait_dead();
     assert_eq!(report.uncertain, vec![id]);
-    let msg = outbox::get(s.db.conn(), id).unwrap();
+    let msg = message(&s.db, id);
     assert_eq!(msg.state, MessageState::Uncertain);
     assert!(msg
         .failure_reason
@@ -298,23 +297,16 @@ async fn a_server_killed_mid_data_leaves_the_message_uncertain_and_it_is_never_r
     .unwrap();
     assert!(outbox::recover_interrupted(db.conn()).unwrap().is_empty());
     let m = mail::mailer_for_account(db.conn(), &s.secrets, mailer_options()).unwrap();
-    let report = outbox::deliver(db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
+    let report = deliver_once(&mut db, &m).await;
     assert!(report.sent.is_empty());
-    assert_eq!(
-        outbox::get(db.conn(), id).unwrap().state,
-        MessageState::Uncertain
-    );
+    assert_eq!(message(&db, id).state, MessageState::Uncertain);
     assert_eq!(server.data_count(), 1, "no second copy");
     assert!(server.received().is_empty());
 
     // Only the user's decision sends it again — the same message, same Message-ID.
     outbox::resend(db.conn(), id).unwrap();
-    outbox::deliver(db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
-    let after = outbox::get(db.conn(), id).unwrap();
+    deliver_once(&mut db, &m).await;
+    let after = message(&db, id);
     assert_eq!(after.state, MessageState::Sent);
     assert_eq!(
         server.received()[0]["headers"]["Message-ID"],
@@ -325,17 +317,12 @@ async fn a_server_killed_mid_data_leaves_the_message_uncertain_and_it_is_never_r
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_reply_after_data_times_out_as_uncertain() {
-    let tmp = tempfile::tempdir().unwrap();
-    let server = SmtpServer::start("hang-after-data", &tmp.path().join("srv"));
-    let mut s = setup(server.port, Security::StartTls);
-    let id = queue_reminder(&s, vec![]);
+    let (_tmp, server, mut s, id) = reminder_queued_for("hang-after-data");
     let mut opts = mailer_options();
     opts.timeouts.data = Duration::from_millis(800);
     let m = mail::mailer_for_account(s.db.conn(), &s.secrets, opts).unwrap();
-    outbox::deliver(s.db.conn_mut(), &m, None, &quick())
-        .await
-        .unwrap();
-    let msg = outbox::get(s.db.conn(), id).unwrap();
+    deliver_once(&mut s.db, &m).await;
+    let msg = message(&s.db, id);
     assert_eq!((msg.state, msg.attempts), (MessageState::Uncertain, 1));
     assert_eq!(server.data_count(), 1);
 }

@@ -3,14 +3,15 @@
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
-use duebook_core::company::fields;
-use duebook_core::mail::account;
-use duebook_core::mail::compose::{self, SendRequest};
+use duebook_core::company::fields::{self, TemplateContext};
+use duebook_core::mail::compose;
 use duebook_core::mail::security::Security;
 use duebook_core::mail::templates::{
-    self, EmailTemplate, Renderer, TemplateError, TemplatePart, BUILTIN, REMINDER_KEYS,
+    self, EmailTemplate, RenderedEmail, Renderer, TemplateError, TemplatePart, BUILTIN,
+    REMINDER_KEYS,
 };
-use duebook_core::secrets::{MemoryStore, Password};
+use duebook_core::secrets::MemoryStore;
+use duebook_core::test_support::count;
 use duebook_core::test_support::mail::*;
 
 fn user_template(subject: &str, text: &str, html: &str) -> EmailTemplate {
@@ -23,6 +24,14 @@ fn user_template(subject: &str, text: &str, html: &str) -> EmailTemplate {
         is_builtin: false,
         is_customized: false,
     }
+}
+
+/// `t` rendered with `ctx`.
+fn render_custom(t: EmailTemplate, ctx: &TemplateContext) -> RenderedEmail {
+    Renderer::new(&[t])
+        .unwrap()
+        .render("custom", ctx.to_tera())
+        .unwrap()
 }
 
 fn issue(err: &TemplateError) -> &templates::TemplateIssue {
@@ -104,10 +113,7 @@ fn html_values_are_escaped_whatever_the_template_is_called_and_safe_cannot_unesc
         "Hello {{ customer.name }}",
         "<p>Hello {{ customer.name }}</p>",
     );
-    let out = Renderer::new(&[t])
-        .unwrap()
-        .render("custom", ctx.to_tera())
-        .unwrap();
+    let out = render_custom(t, &ctx);
     assert!(
         out.html
             .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co"),
@@ -124,10 +130,7 @@ fn html_values_are_escaped_whatever_the_template_is_called_and_safe_cannot_unesc
     // `safe` is allowed (the shipped signature uses it) and changes nothing: the value was
     // escaped before rendering.
     let t = user_template("Hi", "x", "<p>{{ customer.name | safe }}</p>");
-    let out = Renderer::new(&[t])
-        .unwrap()
-        .render("custom", ctx.to_tera())
-        .unwrap();
+    let out = render_custom(t, &ctx);
     assert!(
         out.html
             .contains("<p>&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co</p>"),
@@ -233,23 +236,15 @@ fn edited_templates_are_saved_listed_and_reset() {
 
 #[test]
 fn a_real_customer_renders_with_every_template() {
-    let (_dir, db) = temp_db();
-    seed_company(&db);
-    let customer = seed_customer(&db, "Café <b>Ölmann</b>", "ap@olmann.example");
-    let secrets = MemoryStore::new();
-    account::save(
-        db.conn(),
-        &secrets,
-        &account(587, Security::StartTls),
-        Some(&Password::new(PASSWORD)),
-    )
-    .unwrap();
+    let s = setup_for(
+        587,
+        Security::StartTls,
+        "Café <b>Ölmann</b>",
+        "ap@olmann.example",
+    );
+    let (db, customer) = (&s.db, s.customer);
     for (key, _, _) in BUILTIN {
-        let request = SendRequest {
-            customer_id: customer,
-            template_key: key.to_string(),
-            attachments: vec![],
-        };
+        let request = send_request(customer, key, vec![]);
         let prepared =
             compose::prepare(db.conn(), &request, today()).unwrap_or_else(|e| panic!("{key}: {e}"));
         let p = &prepared.preview;
@@ -264,11 +259,7 @@ fn a_real_customer_renders_with_every_template() {
     }
     let prepared = compose::prepare(
         db.conn(),
-        &SendRequest {
-            customer_id: customer,
-            template_key: "overdue-1".into(),
-            attachments: vec![],
-        },
+        &send_request(customer, "overdue-1", vec![]),
         today(),
     )
     .unwrap();
@@ -285,38 +276,19 @@ fn a_real_customer_renders_with_every_template() {
 fn bad_requests_are_refused_with_a_reason() {
     let (dir, db) = temp_db();
     let customer = seed_customer(&db, "Acme", "ap@acme.example");
-    let request = |key: &str, files: Vec<std::path::PathBuf>| SendRequest {
-        customer_id: customer,
-        template_key: key.into(),
-        attachments: files,
-    };
+    let request = |key: &str, files| send_request(customer, key, files);
     // No account yet.
     let err = compose::prepare(db.conn(), &request("overdue-1", vec![]), today()).unwrap_err();
     assert!(err.to_string().contains("no email account"), "{err}");
-    let secrets = MemoryStore::new();
-    account::save(
-        db.conn(),
-        &secrets,
-        &account(587, Security::StartTls),
-        Some(&Password::new(PASSWORD)),
-    )
-    .unwrap();
+    save_account(&db, &MemoryStore::new(), 587, Security::StartTls);
     let err = compose::prepare(db.conn(), &request("no-such", vec![]), today()).unwrap_err();
     assert!(err.to_string().contains("no template"), "{err}");
     let missing = dir.path().join("missing.pdf");
     let err =
         compose::prepare(db.conn(), &request("overdue-1", vec![missing]), today()).unwrap_err();
     assert!(err.to_string().contains("cannot attach"), "{err}");
-    let err = compose::prepare(
-        db.conn(),
-        &SendRequest {
-            customer_id: 9999,
-            template_key: "overdue-1".into(),
-            attachments: vec![],
-        },
-        today(),
-    )
-    .unwrap_err();
+    let err =
+        compose::prepare(db.conn(), &send_request(9999, "overdue-1", vec![]), today()).unwrap_err();
     assert!(err.to_string().contains("no customer 9999"), "{err}");
     db.conn()
         .execute(
@@ -326,9 +298,5 @@ fn bad_requests_are_refused_with_a_reason() {
         .unwrap();
     let err = compose::prepare(db.conn(), &request("overdue-1", vec![]), today()).unwrap_err();
     assert!(err.to_string().contains("do not contact"), "{err}");
-    let count: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 0);
 }

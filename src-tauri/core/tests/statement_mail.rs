@@ -16,6 +16,7 @@ use duebook_core::model::NewCustomer;
 use duebook_core::secrets::{MemoryStore, Password};
 use duebook_core::statement::{self, BulkOptions, Selection, StatementOptions};
 use duebook_core::store::Database;
+use duebook_core::test_support::count;
 use duebook_core::test_support::mail::*;
 use duebook_core::{store::customers, store::derived};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,11 +118,7 @@ fn a_customer_without_an_email_address_gets_a_clear_refusal_and_nothing_is_queue
         e.contains("Quiet Traders has no contact with a usable email address"),
         "{e}"
     );
-    let queued: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(queued, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 0);
 }
 
 #[test]

@@ -428,16 +428,14 @@ fn invoice_copies_show_what_was_paid_what_is_due_and_how_to_pay() {
     let name = customers::get(conn, customer).unwrap().name;
     assert!(text.contains(&name));
 
-    let paid_id: i64 = conn
-        .query_row(
-            "SELECT id FROM invoices WHERE status = 'paid' AND kind = 'invoice' ORDER BY id LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let text = pdf_text(
-        &render_invoice_copy(conn, paid_id, today()).unwrap(),
-        dir.path(),
+    // The copy of the first invoice `which` selects (a query for its id), as text.
+    let copy_of = |which: &str, name: &str| {
+        let id: i64 = conn.query_row(which, [], |r| r.get(0)).unwrap();
+        let pdf = render_invoice_copy(conn, id, today()).unwrap();
+        pdf_text(&pdf, dir.path(), name)
+    };
+    let text = copy_of(
+        "SELECT id FROM invoices WHERE status = 'paid' AND kind = 'invoice' ORDER BY id LIMIT 1",
         "paid",
     );
     assert!(text.contains("Paid in full"));
@@ -447,16 +445,8 @@ fn invoice_copies_show_what_was_paid_what_is_due_and_how_to_pay() {
     );
     assert!(!text.contains("pay.example.com"));
 
-    let credit: i64 = conn
-        .query_row(
-            "SELECT id FROM invoices WHERE kind = 'credit_note' LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    let text = pdf_text(
-        &render_invoice_copy(conn, credit, today()).unwrap(),
-        dir.path(),
+    let text = copy_of(
+        "SELECT id FROM invoices WHERE kind = 'credit_note' LIMIT 1",
         "credit",
     );
     assert!(text.contains("Credit note copy"));

@@ -72,6 +72,47 @@ pub fn text(o: &Output) -> String {
     format!("{}{}", stdout(o), stderr(o))
 }
 
+/// What a run that must have succeeded printed, stdout then stderr.
+pub fn ok_text(o: &Output) -> String {
+    assert!(o.status.success(), "{}", text(o));
+    text(o)
+}
+
+/// What a run that must have failed printed, stdout then stderr.
+pub fn refused_text(o: &Output) -> String {
+    assert!(!o.status.success(), "{}", text(o));
+    text(o)
+}
+
+/// `--host localhost --port PORT --security starttls`: where the test server listens.
+pub fn server_args(port: &str) -> [&str; 6] {
+    [
+        "--host",
+        "localhost",
+        "--port",
+        port,
+        "--security",
+        "starttls",
+    ]
+}
+
+/// `duebook account set` for the test server on `port` as Northwind Accounts, the password
+/// on standard input, `extra` arguments at the end.
+pub fn account_set(db: &Path, port: &str, extra: &[&str], password: &str) -> Output {
+    let mut args = vec![
+        "account",
+        "set",
+        "--from",
+        USER,
+        "--name",
+        "Northwind Accounts",
+    ];
+    args.extend(server_args(port));
+    args.push("--password-stdin");
+    args.extend_from_slice(extra);
+    duebook_smtp(db, &args, Some(&format!("{password}\n")))
+}
+
 /// `duebook --db DB ARGS...` (see [`command`]) trusting the test server's
 /// certificate.
 pub fn smtp_command(db: &Path, args: &[&str]) -> Command {
@@ -93,25 +134,5 @@ pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
 
 /// `duebook account set` as [`set_account_with_cli`], with another password.
 pub fn set_account_with_password(db: &Path, server: &SmtpServer, password: &str) {
-    let port = server.port.to_string();
-    let o = duebook_smtp(
-        db,
-        &[
-            "account",
-            "set",
-            "--from",
-            USER,
-            "--name",
-            "Northwind Accounts",
-            "--host",
-            "localhost",
-            "--port",
-            &port,
-            "--security",
-            "starttls",
-            "--password-stdin",
-        ],
-        Some(&format!("{password}\n")),
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    ok_text(&account_set(db, &server.port.to_string(), &[], password));
 }

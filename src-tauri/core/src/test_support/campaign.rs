@@ -14,6 +14,7 @@ use crate::mail::security::Security;
 use crate::mail::smtp::Mailer;
 use crate::model::{Currency, InvoiceKind, Money, NewCustomer, NewInvoice};
 use crate::secrets::{MemoryStore, Password};
+use crate::store::promises::{self, NewPromise};
 use crate::store::Database;
 use crate::{store::customers, store::derived, store::invoices, store::tasks};
 use chrono::NaiveDate;
@@ -34,6 +35,16 @@ pub fn setup_mail(db: &Database) {
         Some(&Password::new("pw")),
     )
     .expect("account");
+}
+
+/// A new database that can send (company and account, see [`setup_mail`]) with the "friendly"
+/// preset campaign; returns (its folder's guard, the database, the campaign's id).
+pub fn friendly_campaign_db() -> (tempfile::TempDir, Database, i64) {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    let preset = crate::campaign::preset("friendly").expect("the friendly preset");
+    let id = crate::campaign::create(db.conn(), &preset).expect("create the campaign");
+    (dir, db, id)
 }
 
 /// A customer with (optionally) a billing email and one EUR invoice per due date; returns
@@ -67,6 +78,23 @@ pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
         },
     )
     .expect("invoice")
+}
+
+/// `customer_id`'s promise, made on `made_on`, to pay 100.00 EUR of `invoice_id` by `promised`.
+pub fn promise_to_pay(
+    db: &Database,
+    customer_id: i64,
+    invoice_id: i64,
+    promised: &str,
+    made_on: &str,
+) {
+    let promise = NewPromise {
+        customer_id,
+        invoice_id: Some(invoice_id),
+        amount: Money::new(10_000, Currency::parse("EUR").expect("eur")),
+        promised_date: d(promised),
+    };
+    promises::add(db.conn(), &promise, d(made_on)).expect("promise");
 }
 
 /// A contact address with a header injection, for [`store_raw`].

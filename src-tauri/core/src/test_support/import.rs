@@ -1,6 +1,6 @@
 //! Helpers shared by the import tests: fixtures, a database with a home currency, aging sums.
 
-pub use super::temp_db;
+pub use super::{count, temp_db};
 use crate::import::{self, ImportError, ImportOptions, ImportReport, RowIssue};
 use crate::model::{Invoice, InvoiceKind};
 use crate::store::Database;
@@ -61,6 +61,19 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+/// A new database with `home` as its home currency, after importing the fixture `name`.
+pub fn fixture_imported(home: &str, name: &str) -> (tempfile::TempDir, Database, ImportReport) {
+    let (dir, mut db) = temp_db();
+    with_home_currency(&db, home);
+    let report = import_fixture(&mut db, name);
+    (dir, db, report)
+}
+
+/// Writes `text` to `name` in `dir` and imports it with the default [`options`].
+pub fn import_csv(db: &mut Database, dir: &Path, name: &str, text: &str) -> ImportReport {
+    import_with(db, &write(dir, name, text), &options())
+}
+
 /// Open amounts per currency in buckets [current, 1-30, 31-60, 61-90, 90+], minor units.
 pub fn aging(db: &Database) -> BTreeMap<String, [i64; 5]> {
     report::aging::aging(db.conn(), as_of())
@@ -86,10 +99,6 @@ pub fn invoice(db: &Database, number: &str) -> Invoice {
         .into_iter()
         .find_map(|kind| invoices::find_by_number(db.conn(), kind, number).expect("query"))
         .unwrap_or_else(|| panic!("invoice {number} not found"))
-}
-
-pub fn count(db: &Database, sql: &str) -> i64 {
-    db.conn().query_row(sql, [], |r| r.get(0)).expect(sql)
 }
 
 pub fn customer_names(db: &Database) -> Vec<String> {

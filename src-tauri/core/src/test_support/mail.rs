@@ -333,17 +333,21 @@ pub struct Setup {
 }
 
 pub fn setup(port: u16, security: Security) -> Setup {
+    setup_for(
+        port,
+        security,
+        "Acme <script>alert(1)</script> Ltd",
+        "ap@acme.example",
+    )
+}
+
+/// As [`setup`], for a customer of another name and address.
+pub fn setup_for(port: u16, security: Security, name: &str, email: &str) -> Setup {
     let (dir, db) = temp_db();
     seed_company(&db);
-    let customer = seed_customer(&db, "Acme <script>alert(1)</script> Ltd", "ap@acme.example");
+    let customer = seed_customer(&db, name, email);
     let secrets = MemoryStore::new();
-    account::save(
-        db.conn(),
-        &secrets,
-        &account(port, security),
-        Some(&Password::new(PASSWORD)),
-    )
-    .expect("save account");
+    save_account(&db, &secrets, port, security);
     Setup {
         dir,
         db,
@@ -352,12 +356,28 @@ pub fn setup(port: u16, security: Security) -> Setup {
     }
 }
 
-pub fn queue_reminder(s: &Setup, attachments: Vec<std::path::PathBuf>) -> i64 {
-    let request = SendRequest {
-        customer_id: s.customer,
-        template_key: "overdue-1".into(),
+/// Saves [`account`] with [`PASSWORD`] in `secrets`.
+pub fn save_account(db: &Database, secrets: &MemoryStore, port: u16, security: Security) {
+    account::save(
+        db.conn(),
+        secrets,
+        &account(port, security),
+        Some(&Password::new(PASSWORD)),
+    )
+    .expect("save account");
+}
+
+/// A request to send template `key` to `customer_id` with `attachments`.
+pub fn send_request(customer_id: i64, key: &str, attachments: Vec<PathBuf>) -> SendRequest {
+    SendRequest {
+        customer_id,
+        template_key: key.into(),
         attachments,
-    };
+    }
+}
+
+pub fn queue_reminder(s: &Setup, attachments: Vec<PathBuf>) -> i64 {
+    let request = send_request(s.customer, "overdue-1", attachments);
     let prepared = compose::prepare(s.db.conn(), &request, today()).expect("prepare");
     outbox::enqueue_prepared(s.db.conn(), &prepared, None).expect("enqueue")
 }

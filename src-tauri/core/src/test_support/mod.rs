@@ -7,6 +7,7 @@
 
 pub mod campaign;
 pub mod import;
+pub mod ledger;
 pub mod mail;
 pub mod mailer;
 pub mod migration;
@@ -22,4 +23,9 @@ pub fn temp_db() -> (tempfile::TempDir, Database) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = Database::open(&dir.path().join("test.sqlite")).expect("open db");
     (dir, db)
+}
+
+/// The single number `sql` selects, such as `SELECT count(*) FROM messages`.
+pub fn count(db: &Database, sql: &str) -> i64 {
+    db.conn().query_row(sql, [], |r| r.get(0)).expect(sql)
 }

@@ -4,7 +4,7 @@ use crate::mail::attention::{account_attention, clear_attention, mark_needs_atte
 use crate::mail::compose::OutgoingEmail;
 use crate::mail::smtp::MailError;
 use crate::mail::smtp::SendError;
-use crate::test_support::{temp_db, StubMailer};
+use crate::test_support::{count, temp_db, StubMailer};
 
 fn email() -> OutgoingEmail {
     OutgoingEmail {
@@ -48,11 +48,7 @@ fn a_send_key_is_queued_once() {
     let m = get(db.conn(), id).unwrap();
     assert_eq!(m.state, MessageState::Queued);
     assert!(m.rfc_message_id.unwrap().ends_with("@acme.example>"));
-    let count: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM messages"), 1);
 }
 
 #[tokio::test]
@@ -188,11 +184,7 @@ async fn a_dead_senders_row_becomes_uncertain_unless_its_lease_is_live() {
     assert_eq!(get(db.conn(), id).unwrap().state, MessageState::Uncertain);
     assert!(mailer.sent.lock().unwrap().is_empty());
     // Lease released at the end of the run.
-    let leases: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM outbox_lease", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(leases, 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM outbox_lease"), 0);
 }
 
 #[test]
