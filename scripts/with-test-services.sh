@@ -4,7 +4,8 @@
 #   - a TLS certificate for localhost / 127.0.0.1 (target/test-services/tls),
 #   - a private D-Bus session with gnome-keyring's Secret Service, unlocked.
 # Usage: scripts/with-test-services.sh cargo test -p duebook-core -p duebook-cli
-# The tests read DUEBOOK_TEST_PYTHON, DUEBOOK_TEST_SMTP_SCRIPT, DUEBOOK_TEST_OAUTH_SCRIPT, DUEBOOK_TEST_CERT and
+# The tests read DUEBOOK_TEST_PYTHON, DUEBOOK_TEST_SMTP_SCRIPT, DUEBOOK_TEST_OAUTH_SCRIPT,
+# DUEBOOK_TEST_BROWSER (a $BROWSER that follows the sign-in's redirects), DUEBOOK_TEST_CERT and
 # DUEBOOK_TEST_KEY; without them (or without a keychain) they fail rather than skip.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -68,6 +69,7 @@ fi
 export DUEBOOK_TEST_PYTHON="$VENV/bin/python"
 export DUEBOOK_TEST_SMTP_SCRIPT="$ROOT/tests/servers/smtp_server.py"
 export DUEBOOK_TEST_OAUTH_SCRIPT="$ROOT/tests/servers/oauth_server.py"
+export DUEBOOK_TEST_BROWSER="$VENV/bin/python $ROOT/tests/servers/browser.py"
 export DUEBOOK_TEST_CERT="$TLS/cert.pem"
 export DUEBOOK_TEST_KEY="$TLS/key.pem"
 

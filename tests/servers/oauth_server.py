@@ -14,7 +14,8 @@ platform and Google (after ../shared/mail-lab/mock_oauth.py, whose behaviour was
 Errors have Entra's shape: {"error", "error_description": "AADSTSnnnn: ...", "error_codes"}.
 
 Prints "READY <port>" once listening. Each token request adds a line "<grant_type> <result>" to
-DIR/token-requests, so tests can count sign-ins and refreshes.
+DIR/token-requests, so tests can count sign-ins and refreshes; every token issued is listed in
+DIR/issued-tokens, so tests can check that none of them was written anywhere else.
 """
 import argparse
 import base64
@@ -54,6 +55,8 @@ def issue(user, scope, client_id, with_refresh):
     if with_refresh:
         out["refresh_token"] = refresh = "rt-" + secrets.token_urlsafe(24)
         REFRESH[refresh] = {"user": user, "scope": scope, "client_id": client_id}
+    with open(os.path.join(ARGS.dir, "issued-tokens"), "a") as f:
+        f.write("\n".join(t for t in (access, out.get("refresh_token")) if t) + "\n")
     return 200, out
 
 

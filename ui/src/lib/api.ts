@@ -192,6 +192,7 @@ import type { EmailPreview } from "./bindings/EmailPreview";
 import type { EmailSettings } from "./bindings/EmailSettings";
 import type { EmailTemplate } from "./bindings/EmailTemplate";
 import type { OutboxAttention } from "./bindings/OutboxAttention";
+import type { OAuthSettings } from "./bindings/OAuthSettings";
 import type { OutboxMessage } from "./bindings/OutboxMessage";
 import type { PickedFile } from "./bindings/PickedFile";
 import type { TemplateLibrary } from "./bindings/TemplateLibrary";
@@ -204,6 +205,9 @@ export const mailApi = {
   saveAccount: (settings: AccountSettings, password: string | null) =>
     call<AccountView>("save_email_account", { settings, password }),
   removeAccount: () => call<boolean>("remove_email_account"),
+  /** Opens the provider's sign-in page in the browser and waits (up to five minutes). */
+  signIn: (oauthSettings: OAuthSettings) => call<AccountView>("sign_in_email_account", { oauthSettings }),
+  signOut: () => call<AccountView>("sign_out_email_account"),
   /** The settings as typed; `password` null uses the stored one. Nothing is saved. */
   testAccount: (settings: AccountSettings, password: string | null, sendTestEmail: boolean) =>
     call<ConnectionTest>("test_email_account", { settings, password, sendTestEmail }),
@@ -245,6 +249,8 @@ export type { ConnectionProblem } from "./bindings/ConnectionProblem";
 export type { InvoiceCopyChoice } from "./bindings/InvoiceCopyChoice";
 export type { MessageState } from "./bindings/MessageState";
 export type { ProviderPreset } from "./bindings/ProviderPreset";
+export type { OAuthSettings };
+export type { Provider } from "./bindings/Provider";
 export type { SendingLimits } from "./bindings/SendingLimits";
 export type { Security } from "./bindings/Security";
 export type { TemplateField } from "./bindings/TemplateField";

@@ -100,6 +100,13 @@ impl OAuthServer {
             .unwrap_or_default()
     }
 
+    /// Every token it issued (access and refresh), to check none was written elsewhere.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("issued-tokens"))
+            .map(|s| s.lines().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
     /// An SMTP server (implicit TLS when asked) that checks XOAUTH2 tokens with this server.
     pub fn smtp_server(&self, dir: &Path, implicit_tls: bool) -> SmtpServer {
         let extra = ["--introspect".to_string(), self.url("/introspect")];

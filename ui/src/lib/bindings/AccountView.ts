@@ -5,7 +5,11 @@ import type { SendingLimits } from "./SendingLimits";
 /**
  * What the settings screen shows: the settings, whether a password is stored, and warnings.
  */
-export type AccountView = { settings: AccountSettings, password_stored: boolean, warnings: Array<string>, 
+export type AccountView = { settings: AccountSettings, password_stored: boolean, 
+/**
+ * For an OAuth2 account: whether a sign-in (refresh token) is in the keychain.
+ */
+signed_in: boolean, warnings: Array<string>, 
 /**
  * The sending limits in force: the account's own, else the provider's published figures.
  */

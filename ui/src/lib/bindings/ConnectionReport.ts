@@ -3,4 +3,8 @@
 /**
  * What "Test connection" found.
  */
-export type ConnectionReport = { host: string, port: number, encrypted: boolean, authenticated: boolean, };
+export type ConnectionReport = { host: string, port: number, encrypted: boolean, authenticated: boolean, 
+/**
+ * How it logged in: "password" or "OAuth2 (XOAUTH2)".
+ */
+auth_method: string, };

@@ -1,0 +1,148 @@
+//! `duebook account login` / `logout` against the local OAuth2 server, with `$BROWSER` set to a
+//! script that approves and follows the redirects (tests/servers/browser.py), then a test email
+//! over SMTP XOAUTH2 to a server that checks the token.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use duebook_core::test_support::mail::{files_containing, required_env, USER};
+use duebook_core::test_support::oauth::OAuthServer;
+use support::*;
+
+/// `duebook account login --provider custom` pointed at `server`, the browser played by the
+/// script, waiting `wait` seconds for it.
+fn login(
+    db: &std::path::Path,
+    server: &OAuthServer,
+    wait: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let (auth, token) = (server.url("/authorize"), server.url("/token"));
+    let mut args = vec![
+        "account",
+        "login",
+        "--provider",
+        "custom",
+        "--client-id",
+        "duebook-cli-test",
+        "--auth-url",
+        &auth,
+        "--token-url",
+        &token,
+        "--scope",
+        "https://outlook.office.com/SMTP.Send",
+        "--scope",
+        "offline_access",
+        "--wait",
+        wait,
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = smtp_command(db, &args);
+    cmd.env("BROWSER", required_env("DUEBOOK_TEST_BROWSER"));
+    run(cmd, None)
+}
+
+#[test]
+fn signing_in_through_the_browser_sends_with_xoauth2_and_keeps_tokens_out_of_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = OAuthServer::start(&dir.path().join("oauth"));
+    let smtp = oauth.smtp_server(&dir.path().join("smtp"), false);
+    let db = dir.path().join("books").join("duebook.sqlite");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let port = smtp.port.to_string();
+    let mut set = vec!["account", "set", "--from", USER, "--no-password"];
+    set.extend(server_args(&port));
+    ok_text(&duebook_smtp(&db, &set, None));
+
+    let signed_in = ok_text(&login(&db, &oauth, "20", &[]));
+    assert!(
+        signed_in.contains("/authorize?"),
+        "the address is printed: {signed_in}"
+    );
+    assert!(signed_in.contains("Signed in"), "{signed_in}");
+    let shown = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(
+        shown.contains("signed in with the sign-in server (OAuth2"),
+        "{shown}"
+    );
+
+    let tested = ok_text(&duebook_smtp(
+        &db,
+        &["account", "test", "--send-to", "ap@acme.example"],
+        None,
+    ));
+    assert!(tested.contains("with OAuth2 (XOAUTH2)"), "{tested}");
+    let received = smtp.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0]["login"], USER);
+
+    let issued = oauth.issued_tokens();
+    assert!(issued.len() >= 2, "{issued:?}");
+    for token in &issued {
+        let found = files_containing(db.parent().unwrap(), token.as_bytes());
+        assert!(found.is_empty(), "a token was written to {found:?}");
+        assert!(!tested.contains(token.as_str()) && !signed_in.contains(token.as_str()));
+    }
+}
+
+#[test]
+fn after_logout_sending_asks_to_sign_in_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = OAuthServer::start(&dir.path().join("oauth"));
+    let smtp = oauth.smtp_server(&dir.path().join("smtp"), false);
+    let db = dir.path().join("duebook.sqlite");
+    let port = smtp.port.to_string();
+    ok_text(&account_set(&db, &port, &[], "unused-password"));
+    ok_text(&login(&db, &oauth, "20", &[]));
+    ok_text(&duebook(&db, &["account", "logout"]));
+    let shown = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(shown.contains("NOT signed in"), "{shown}");
+    let refused = refused_text(&duebook_smtp(&db, &["account", "test"], None));
+    assert!(refused.contains("not signed in"), "{refused}");
+    assert!(smtp.received().is_empty());
+}
+
+#[test]
+fn a_bad_provider_or_an_unreachable_browser_step_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("duebook.sqlite");
+    ok_text(&account_set(&db, "2525", &[], "pw"));
+    let bad = refused_text(&duebook(
+        &db,
+        &[
+            "account",
+            "login",
+            "--provider",
+            "yahoo",
+            "--client-id",
+            "x",
+        ],
+    ));
+    assert!(bad.contains("microsoft, google or custom"), "{bad}");
+    let remote_http = refused_text(&duebook(
+        &db,
+        &[
+            "account",
+            "login",
+            "--provider",
+            "custom",
+            "--client-id",
+            "x",
+            "--auth-url",
+            "http://id.example/a",
+            "--token-url",
+            "https://id.example/t",
+            "--scope",
+            "mail",
+        ],
+    ));
+    assert!(remote_http.contains("https://"), "{remote_http}");
+    let timed_out = {
+        let oauth = OAuthServer::start(&dir.path().join("oauth"));
+        refused_text(&login(&db, &oauth, "1", &["--no-browser"]))
+    };
+    assert!(
+        timed_out.contains("not finished within 1 seconds"),
+        "{timed_out}"
+    );
+}
