@@ -14,6 +14,7 @@ import path from "node:path";
 import { campaignsTests } from "./campaigns.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
+import { signInTests } from "./signin.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
 import { appEnv, openDemoFromFirstRun, searchNarrows, withApp } from "./support.mjs";
@@ -455,6 +456,7 @@ const groups = { foundation: tests };
 groups.statements = statementsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.email = emailTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.signIn = signInTests({ binary, env, artifacts, scratch, assert, screenshot });
 
 function selectedTests() {
   const wanted = (process.env.E2E_GROUPS ?? "").split(",").map((g) => g.trim()).filter(Boolean);

@@ -33,31 +33,41 @@ export function testService(name) {
   return value;
 }
 
-/**
- * Starts aiosmtpd accepting `user` / `password`, saving what it receives as N.json in `dir`.
- * `port` resolves once it listens; stop it with `child.kill()`.
- */
-export function startSmtpServer({ dir, user, password }) {
-  mkdirSync(dir, { recursive: true });
-  const child = spawn(
-    testService("DUEBOOK_TEST_PYTHON"),
-    [
-      testService("DUEBOOK_TEST_SMTP_SCRIPT"),
-      ...["--mode", "accept", "--cert", testService("DUEBOOK_TEST_CERT"), "--key", testService("DUEBOOK_TEST_KEY")],
-      ...["--user", user, "--password", password, "--dir", dir],
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
+/** Starts one of tests/servers' scripts (`script`: the variable naming it) with `args`; `port`
+ * resolves once it prints "READY <port>". Stop it with `child.kill()`. */
+function startTestServer(script, args, name) {
+  const child = spawn(testService("DUEBOOK_TEST_PYTHON"), [testService(script), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once("line", (line) => {
       const match = /^READY (\d+)$/.exec(line.trim());
       if (match) resolve(Number(match[1]));
-      else reject(new Error(`the SMTP test server did not start: ${JSON.stringify(line)}`));
+      else reject(new Error(`the ${name} did not start: ${JSON.stringify(line)}`));
     });
-    child.once("exit", (code) => reject(new Error(`the SMTP test server exited (${code}) before listening`)));
+    child.once("exit", (code) => reject(new Error(`the ${name} exited (${code}) before listening`)));
   });
   return { child, port };
+}
+
+/**
+ * Starts aiosmtpd accepting `user` / `password`, saving what it receives as N.json in `dir`;
+ * `extra` arguments at the end (`--introspect URL`: XOAUTH2 tokens checked there).
+ */
+export function startSmtpServer({ dir, user, password, extra = [] }) {
+  mkdirSync(dir, { recursive: true });
+  const args = [
+    ...["--mode", "accept", "--cert", testService("DUEBOOK_TEST_CERT"), "--key", testService("DUEBOOK_TEST_KEY")],
+    ...["--user", user, "--password", password, "--dir", dir, ...extra],
+  ];
+  return startTestServer("DUEBOOK_TEST_SMTP_SCRIPT", args, "SMTP test server");
+}
+
+/** Starts the local OAuth2 authorization server (tests/servers/oauth_server.py) in `dir`. */
+export function startOAuthServer(dir) {
+  mkdirSync(dir, { recursive: true });
+  return startTestServer("DUEBOOK_TEST_OAUTH_SCRIPT", ["--dir", dir], "OAuth2 test server");
 }
 
 /** A tauri-driver of its own (so `env` can differ from the main run's) and the app on `db`. */

@@ -1,6 +1,7 @@
 //! Opening a connection: DNS, TCP, greeting, TLS and login, each failure named by its stage.
 
 use super::diagnose::{auth_hint, error_text, find_io, find_rustls, reply, tls_error};
+use super::implicit_tls;
 use super::*;
 use lettre::transport::smtp::authentication::Mechanism;
 use std::net::SocketAddr;
@@ -69,19 +70,19 @@ impl SmtpMailer {
                 detail: "no address".into(),
             });
         }
-        let mut conn = if self.security == Security::ImplicitTls {
-            let connecting = AsyncSmtpConnection::connect_tokio1(
-                &addrs[..],
-                Some(t.connect),
-                &self.hello,
-                self.tls.clone(),
-                None,
-            );
-            self.greeted(t.connect + t.command, connecting).await?
-        } else {
-            let tcp = self.connect_tcp(&addrs).await?;
-            let greeting = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello);
-            self.greeted(t.command, greeting).await?
+        let tcp = self.connect_tcp(&addrs).await?;
+        let mut conn = match &self.implicit_tls {
+            Some(config) => {
+                let tls = self.implicit_handshake(tcp, Arc::clone(config)).await?;
+                let greeting =
+                    AsyncSmtpConnection::connect_with_transport(Box::new(tls), &self.hello);
+                self.greeted(t.command, greeting).await?
+            }
+            None => {
+                let greeting =
+                    AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &self.hello);
+                self.greeted(t.command, greeting).await?
+            }
         };
         if self.security == Security::StartTls {
             if !conn.can_starttls() {
@@ -118,6 +119,26 @@ impl SmtpMailer {
             }
         }
         Ok(conn)
+    }
+
+    /// The TLS handshake of an implicit-TLS connection, its failure said like lettre's would be.
+    async fn implicit_handshake(
+        &self,
+        tcp: tokio::net::TcpStream,
+        config: Arc<rustls::ClientConfig>,
+    ) -> Result<implicit_tls::TlsSocket, MailError> {
+        let t = &self.options.timeouts;
+        let handshake = implicit_tls::handshake(tcp, &self.host, config);
+        match tokio::time::timeout(t.command, handshake).await {
+            Err(_) => Err(MailError::Timeout {
+                stage: Stage::Tls,
+                hint: self.port_hint(),
+            }),
+            Ok(Err(e)) => Err(self
+                .classify_io(&e)
+                .unwrap_or_else(|| tls_error(&e, self.port))),
+            Ok(Ok(tls)) => Ok(tls),
+        }
     }
 
     /// Logs in with the password, or with XOAUTH2 and the sign-in's current token.
@@ -206,9 +227,9 @@ impl SmtpMailer {
     /// A TCP connection to the first address that answers, with Nagle's algorithm off: lettre
     /// ends each message with a small write, which Nagle holds back until the server has
     /// acknowledged the previous segment, and servers delay that acknowledgement (~40 ms) while
-    /// they wait for the rest of the data — every message stalled that long. Implicit TLS keeps
-    /// lettre's own connect, which takes no socket options; plain and STARTTLS connections are
-    /// opened here. (The TLS upgrade keeps the socket, and the option with it.)
+    /// they wait for the rest of the data — every message stalled that long. Every connection is
+    /// opened here, implicit TLS too (see [`implicit_tls`]); a TLS layer keeps the socket, and
+    /// the option with it.
     async fn connect_tcp(&self, addrs: &[SocketAddr]) -> Result<tokio::net::TcpStream, MailError> {
         let mut last = None;
         for addr in addrs {

@@ -61,7 +61,7 @@ pub(super) fn find_rustls<'a>(
     None
 }
 
-pub(super) fn tls_error(e: &lettre::transport::smtp::Error, port: u16) -> MailError {
+pub(super) fn tls_error(e: &(dyn std::error::Error + 'static), port: u16) -> MailError {
     use rustls::CertificateError as C;
     let Some(r) = find_rustls(e) else {
         return MailError::Tls {

@@ -56,11 +56,10 @@ impl SmtpMailer {
         let settings = settings
             .validated()
             .map_err(|e| MailError::Invalid(e.to_string()))?;
-        let tls = match settings.security {
-            Security::None => None,
-            Security::StartTls | Security::ImplicitTls => {
-                Some(tls_parameters(&settings.host, &options)?)
-            }
+        let (tls, implicit_tls) = match settings.security {
+            Security::None => (None, None),
+            Security::StartTls => (Some(tls_parameters(&settings.host, &options)?), None),
+            Security::ImplicitTls => (None, Some(super::implicit_tls::client_config(&options)?)),
         };
         let hello = match &options.hello_name {
             Some(name) => ClientId::Domain(name.clone()),
@@ -72,6 +71,7 @@ impl SmtpMailer {
             port: settings.port,
             security: settings.security,
             tls,
+            implicit_tls,
             hello,
             options,
             idle: Mutex::new(Vec::new()),
@@ -89,7 +89,8 @@ impl SmtpMailer {
     /// Connects, sets up TLS and logs in, then says goodbye: what "Test connection" does.
     pub async fn test_connection(&self) -> Result<ConnectionReport, MailError> {
         let mut conn = self.connect().await?;
-        let encrypted = conn.is_encrypted();
+        // lettre sees an implicit-TLS connection as a plain stream: the TLS is ours.
+        let encrypted = conn.is_encrypted() || self.implicit_tls.is_some();
         let _ = tokio::time::timeout(self.options.timeouts.command, conn.quit()).await;
         Ok(ConnectionReport {
             host: self.host.clone(),

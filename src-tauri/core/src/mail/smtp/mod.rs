@@ -10,6 +10,7 @@
 
 mod connect;
 mod diagnose;
+mod implicit_tls;
 mod mailer;
 mod throttle;
 
@@ -269,7 +270,10 @@ pub struct SmtpMailer {
     port: u16,
     security: Security,
     login: Login,
+    /// For STARTTLS.
     tls: Option<TlsParameters>,
+    /// For implicit TLS (see [`implicit_tls`]).
+    implicit_tls: Option<std::sync::Arc<rustls::ClientConfig>>,
     hello: ClientId,
     options: MailerOptions,
     idle: Mutex<Vec<Idle>>,
