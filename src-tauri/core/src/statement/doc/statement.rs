@@ -6,49 +6,33 @@ use super::*;
 pub(crate) fn statement(data: &StatementData) -> Result<Canvas, String> {
     let accent = accent(&data.company);
     let date = format_date(data.as_of);
-    let mut footer = String::new();
-    if !data.company.name.is_empty() {
-        footer.push_str(&data.company.name);
-        footer.push_str("  ·  ");
-    }
-    // The name goes last: a long one is cut to fit, the date stays.
-    footer.push_str(&format!("{date}  ·  Statement for {}", data.customer_name));
-    let mut canvas = Canvas::new(footer);
-    letterhead(
-        &mut canvas,
-        &data.company,
-        "Statement of account",
-        &[
-            ("Statement date", date.clone()),
-            (
-                "Period",
-                format!("{} – {}", format_date(data.period_start), date),
-            ),
-            ("Customer no.", data.customer_id.to_string()),
-        ],
-    )?;
-
-    // Customer on the left, amount due per currency on the right.
-    let top = canvas.y;
-    let left_w = CONTENT_W * 0.55;
-    addressee(
-        &mut canvas,
-        "STATEMENT FOR",
-        &data.customer_name,
-        data.contact.as_ref(),
-        left_w,
-    );
-    let left_bottom = canvas.y;
-    canvas.y = top;
+    let facts = [
+        ("Statement date", date.clone()),
+        (
+            "Period",
+            format!("{} – {}", format_date(data.period_start), date),
+        ),
+        ("Customer no.", data.customer_id.to_string()),
+    ];
+    let (mut canvas, right) = open_document(Opening {
+        company: &data.company,
+        // The name goes last: a long one is cut to fit, the date stays.
+        footer: format!("{date}  ·  Statement for {}", data.customer_name),
+        title: "Statement of account",
+        facts: &facts,
+        addressee_label: "STATEMENT FOR",
+        customer_name: &data.customer_name,
+        contact: data.contact.as_ref(),
+    })?;
     due_box(
         &mut canvas,
         &data.sections,
         data.payment_link.as_deref(),
         accent,
-        MARGIN_X + left_w + 10.0,
-        CONTENT_W - left_w - 10.0,
+        right.x,
+        right.width,
     );
-    canvas.y = canvas.y.max(left_bottom) + 18.0;
+    right.close(&mut canvas);
     canvas.set_continuation(
         format!(
             "Statement of account (continued)  ·  {date}  ·  {}",
