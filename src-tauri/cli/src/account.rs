@@ -200,38 +200,64 @@ fn limits_from(
 
 fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
     let current = account::load(db.conn()).map_err(err)?;
-    let preset = match &args.preset {
-        Some(id) => Some(account::preset(id).ok_or_else(|| {
-            let ids: Vec<&str> = account::PRESETS.iter().map(|p| p.id).collect();
-            format!("unknown preset {id:?} (known: {})", ids.join(", "))
-        })?),
-        None => None,
+    let preset = preset_named(args.preset.as_deref())?;
+    // Check the fields before asking for a password.
+    let settings = settings_from(&args, preset, current.as_ref())?
+        .validated()
+        .map_err(err)?;
+    let password = password_for(&args, preset, current.is_some())?;
+    let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
+    println!(
+        "email account saved: {} via {}:{} ({}); password in the OS keychain",
+        for_terminal(&view.settings.from_address),
+        for_terminal(&view.settings.host),
+        view.settings.port,
+        view.settings.security.as_str()
+    );
+    print_warnings(&view.warnings);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The preset `--preset` names, if any; an unknown one is an error listing the known ones.
+fn preset_named(id: Option<&str>) -> Result<Option<&'static ProviderPreset>, String> {
+    let Some(id) = id else {
+        return Ok(None);
     };
+    account::preset(id).map(Some).ok_or_else(|| {
+        let ids: Vec<&str> = account::PRESETS.iter().map(|p| p.id).collect();
+        format!("unknown preset {id:?} (known: {})", ids.join(", "))
+    })
+}
+
+/// The account as the options ask, each unset option falling back to the preset, then to the
+/// stored account, then to a default.
+fn settings_from(
+    args: &SetArgs,
+    preset: Option<&ProviderPreset>,
+    current: Option<&AccountSettings>,
+) -> Result<AccountSettings, String> {
     let security = match &args.security {
         Some(s) => Some(Security::parse(s).map_err(err)?),
         None => preset.map(|p| p.security),
     };
     let from = args
         .from
-        .or_else(|| current.as_ref().map(|c| c.from_address.clone()))
+        .clone()
+        .or_else(|| current.map(|c| c.from_address.clone()))
         .ok_or("--from is required for a new account")?;
     let host = args
         .host
+        .clone()
         .or_else(|| preset.map(|p| p.host.to_string()))
-        .or_else(|| current.as_ref().map(|c| c.host.clone()))
+        .or_else(|| current.map(|c| c.host.clone()))
         .ok_or("--host (or --preset) is required for a new account")?;
     let security = security
-        .or_else(|| current.as_ref().map(|c| c.security))
+        .or_else(|| current.map(|c| c.security))
         .unwrap_or(Security::StartTls);
     let port = args
         .port
         .or_else(|| preset.map(|p| p.port))
-        .or_else(|| {
-            current
-                .as_ref()
-                .filter(|c| c.security == security)
-                .map(|c| c.port)
-        })
+        .or_else(|| current.filter(|c| c.security == security).map(|c| c.port))
         .unwrap_or(match security {
             Security::ImplicitTls => 465,
             _ => 587,
@@ -239,31 +265,35 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
     let settings = AccountSettings {
         sender_name: args
             .name
-            .or_else(|| current.as_ref().map(|c| c.sender_name.clone()))
+            .clone()
+            .or_else(|| current.map(|c| c.sender_name.clone()))
             .unwrap_or_default(),
-        reply_to: match args.reply_to {
+        reply_to: match &args.reply_to {
             Some(r) if r.trim().is_empty() => None,
-            Some(r) => Some(r),
-            None => current.as_ref().and_then(|c| c.reply_to.clone()),
+            Some(r) => Some(r.clone()),
+            None => current.and_then(|c| c.reply_to.clone()),
         },
         username: args
             .username
-            .or_else(|| current.as_ref().map(|c| c.username.clone()))
+            .clone()
+            .or_else(|| current.map(|c| c.username.clone()))
             .unwrap_or_else(|| from.clone()),
-        limits: limits_from(
-            &args.per_minute,
-            &args.per_day,
-            preset,
-            current.as_ref(),
-            &host,
-        )?,
+        limits: limits_from(&args.per_minute, &args.per_day, preset, current, &host)?,
         from_address: from,
         host,
         port,
         security,
     };
-    // Check the fields before asking for a password.
-    let settings = settings.validated().map_err(err)?;
+    Ok(settings)
+}
+
+/// The password: none to keep the stored one, else a line from standard input or typed at a
+/// prompt.
+fn password_for(
+    args: &SetArgs,
+    preset: Option<&ProviderPreset>,
+    has_stored: bool,
+) -> Result<Option<Password>, String> {
     let password = if args.keep_password {
         None
     } else if args.password_stdin {
@@ -279,7 +309,7 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
         if let Some(p) = preset {
             eprintln!("{}: {}", p.label, p.note);
         }
-        let prompt = if current.is_some() {
+        let prompt = if has_stored {
             "SMTP password or app password (Enter keeps the stored one): "
         } else {
             "SMTP password or app password: "
@@ -292,16 +322,7 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
             "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
         );
     };
-    let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
-    println!(
-        "email account saved: {} via {}:{} ({}); password in the OS keychain",
-        for_terminal(&view.settings.from_address),
-        for_terminal(&view.settings.host),
-        view.settings.port,
-        view.settings.security.as_str()
-    );
-    print_warnings(&view.warnings);
-    Ok(ExitCode::SUCCESS)
+    Ok(password)
 }
 
 pub(crate) fn print_warnings(warnings: &[String]) {
