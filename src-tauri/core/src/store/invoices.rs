@@ -1,7 +1,7 @@
 //! Queries on the `invoices` table. Amount paid and status are kept by [`crate::store::payments`].
 
 use crate::model::{Currency, Invoice, InvoiceKind, InvoiceRow, InvoiceStatus, Money, NewInvoice};
-use crate::store::{now_timestamp, DbError, DbResult};
+use crate::store::{self, now_timestamp, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
@@ -73,10 +73,13 @@ pub fn insert_new(
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Invoice> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"))?
-        .query_row([id], invoice_from_row)
-        .optional()?
-        .ok_or_else(|| DbError::NotFound(format!("invoice {id}")))
+    store::get_by_id(
+        conn,
+        &format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"),
+        id,
+        "invoice",
+        invoice_from_row,
+    )
 }
 
 pub fn find_by_number(
