@@ -163,10 +163,13 @@ fn parse<'r>(
         &currency,
         decimal_comma,
     )?;
-    let open = match opt_cell(record, columns.open) {
-        "" => total,
-        text => row::amount("amount due", text, &currency, decimal_comma)?,
-    };
+    let open = row::amount_or(
+        "amount due",
+        opt_cell(record, columns.open),
+        total,
+        &currency,
+        decimal_comma,
+    )?;
     row::check_open(total, open, &currency)?;
     let due_text = opt_cell(record, columns.due);
     let (issue_date, due_date) = dates.issue_and_due(

@@ -201,10 +201,13 @@ fn parse<'r>(
         &currency,
         decimal_comma,
     )?;
-    let total = match opt_cell(record, columns.amount) {
-        "" => open,
-        text => row::amount("amount", text, &currency, decimal_comma)?,
-    };
+    let total = row::amount_or(
+        "amount",
+        opt_cell(record, columns.amount),
+        open,
+        &currency,
+        decimal_comma,
+    )?;
     let kind = match transaction {
         Transaction::Invoice => InvoiceKind::Invoice,
         Transaction::CreditMemo | Transaction::Payment => InvoiceKind::CreditNote,

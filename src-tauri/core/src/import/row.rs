@@ -157,6 +157,22 @@ pub fn amount(
     })
 }
 
+/// An amount from an optional column, whose empty cell stands for `default` (the total when
+/// the open amount is not given, or the other way round).
+pub fn amount_or(
+    column: &'static str,
+    raw: &str,
+    default: i64,
+    currency: &Currency,
+    decimal_comma: bool,
+) -> Result<i64, RowError> {
+    if raw.is_empty() {
+        Ok(default)
+    } else {
+        amount(column, raw, currency, decimal_comma)
+    }
+}
+
 /// The open amount must lie between zero and the total, on the total's side of zero.
 pub fn check_open(total: i64, open: i64, currency: &Currency) -> Result<(), RowError> {
     let within = if total >= 0 {
@@ -304,5 +320,9 @@ mod tests {
         assert_eq!(signed_for(InvoiceKind::Invoice, 1000, 400), (1000, 400));
         assert_eq!(RowState::by_open_amount(0), RowState::Paid);
         assert_eq!(RowState::by_open_amount(-5), RowState::Open);
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(amount_or("amount due", "", 1234, &usd, false), Ok(1234));
+        assert_eq!(amount_or("amount due", "5.00", 1234, &usd, false), Ok(500));
+        assert!(amount_or("amount due", "five", 1234, &usd, false).is_err());
     }
 }
