@@ -6,7 +6,7 @@
 # started), runs smtp-sink on a free 127.0.0.1 port for the run only, and stops it at the end.
 # usage: scripts/bench-mail.sh [extra cargo bench args]
 # DUEBOOK_BENCH_MAIL_TARGET runs another bench against the same sink (scripts/bench-campaign.sh).
-# Sizes: DUEBOOK_BENCH_MAIL_CUSTOMERS, _RENDER, _SEND, _ROUNDS (see src-tauri/core/benches/mail.rs).
+# Sizes: DUEBOOK_BENCH_MAIL_CUSTOMERS, _RENDER, _SEND, _ROUNDS (see src-tauri/core/benches/mail/main.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

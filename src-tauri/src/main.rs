@@ -21,6 +21,19 @@ use tauri::Manager;
 fn main() {
     let started = StartClock::now();
     webkit_env::prepare();
+    let (user_db, session) = open_user_database();
+    let result = window(AppState::new(user_db, session, started))
+        .invoke_handler(command_handler())
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("duebook-app: cannot open the window: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// The database the window opens (`--db`, else the user's), and the session on it. Exits on a
+/// bad command line; a file that fails to open still gives a window, which shows why.
+fn open_user_database() -> (PathBuf, Session) {
     let cli_db = match db_argument(std::env::args_os().skip(1)) {
         Ok(path) => path,
         Err(message) => {
@@ -40,8 +53,12 @@ fn main() {
         // The window still opens and shows this, with a way to pick another file.
         eprintln!("duebook-app: {e}");
     }
+    (user_db, session)
+}
 
-    let result = tauri::Builder::default()
+/// The app's plugins, shared state, preview scheme and background work, before its commands.
+fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
+    tauri::Builder::default()
         // First plugin, so a second launch focuses this window instead of opening the same
         // database twice.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -52,7 +69,7 @@ fn main() {
             }
         }))
         .plugin(tauri_plugin_notification::init())
-        .manage(AppState::new(user_db, session, started))
+        .manage(state)
         .manage(scheduler::Scheduler::default())
         .manage(delivery::Delivery::default())
         .manage(commands::mail_send::PickedFiles::default())
@@ -70,98 +87,97 @@ fn main() {
             delivery::resume(app.handle());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::campaigns::list_campaigns,
-            commands::campaigns::campaign_presets,
-            commands::campaigns::campaign_templates,
-            commands::campaigns::create_campaign,
-            commands::campaigns::update_campaign,
-            commands::campaigns::set_campaign_active,
-            commands::campaigns::campaign_backlog,
-            commands::campaigns::activate_campaign,
-            commands::campaigns::plan_campaign,
-            commands::campaigns::campaign_results,
-            commands::campaigns::preview_campaign_message,
-            commands::campaigns::start_campaign_run,
-            commands::campaigns::pause_campaign_run,
-            commands::campaigns::resume_campaign_run,
-            commands::campaigns::cancel_campaign_run,
-            commands::campaigns::campaign_run_status,
-            commands::call_list::call_list,
-            commands::call_list::suggest_follow_up,
-            commands::call_list::log_call_outcome,
-            commands::call_list::export_call_list,
-            commands::database::database_status,
-            commands::database::take_database_notices,
-            commands::database::open_demo,
-            commands::database::create_database,
-            commands::database::open_database,
-            commands::customers::list_customers,
-            commands::customers::customer_detail,
-            commands::customers::edit_customer,
-            commands::customers::list_facets,
-            commands::contacts::add_contact,
-            commands::contacts::update_contact,
-            commands::contacts::delete_contact,
-            commands::notes::add_note,
-            commands::notes::edit_note,
-            commands::notes::set_note_pinned,
-            commands::notes::delete_note,
-            commands::tasks::add_task,
-            commands::tasks::complete_task,
-            commands::invoices::record_payment,
-            commands::invoices::add_promise,
-            commands::invoices::open_dispute,
-            commands::invoices::resolve_dispute,
-            commands::timeline::customer_timeline,
-            commands::export::export_customers,
-            commands::export::export_invoices,
-            commands::settings::get_theme,
-            commands::settings::set_theme,
-            commands::settings::get_list_view,
-            commands::settings::set_list_view,
-            commands::diagnostics::mark_list_painted,
-            commands::import::choose_import_file,
-            commands::import::preview_import,
-            commands::import::run_import,
-            commands::mail::email_settings,
-            commands::mail::save_email_account,
-            commands::mail::remove_email_account,
-            commands::mail_sign_in::sign_in_email_account,
-            commands::mail_sign_in::sign_out_email_account,
-            commands::mail::test_email_account,
-            commands::mail::company_profile,
-            commands::mail::save_company_profile,
-            commands::mail::choose_company_logo,
-            commands::mail::email_templates,
-            commands::mail::template_options,
-            commands::mail::save_email_template,
-            commands::mail::reset_email_template,
-            commands::mail::preview_email_template,
-            commands::mail_send::compose_options,
-            commands::mail_send::choose_attachment,
-            commands::mail_send::link_invoice_file,
-            commands::mail_send::preview_email,
-            commands::mail_preview::load_remote_images,
-            commands::mail_send::send_email,
-            commands::mail_send::customer_messages,
-            commands::mail_send::resend_message,
-            commands::mail_send::mark_message_sent,
-            commands::mail_send::outbox_attention,
-            commands::mail_send::resume_delivery,
-            commands::statements::statement_preview,
-            commands::statements::save_statement,
-            commands::statements::email_statement,
-            commands::statements::plan_statements,
-            commands::statements::save_all_statements,
-            commands::statements::send_all_statements,
-            commands::statements::cancel_statements,
-        ])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("duebook-app: cannot open the window: {e}");
-        std::process::exit(1);
-    }
+}
+
+/// Every command the window may call.
+fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        commands::campaigns::list_campaigns,
+        commands::campaigns::campaign_presets,
+        commands::campaigns::campaign_templates,
+        commands::campaigns::create_campaign,
+        commands::campaigns::update_campaign,
+        commands::campaigns::set_campaign_active,
+        commands::campaigns::campaign_backlog,
+        commands::campaigns::activate_campaign,
+        commands::campaigns::plan_campaign,
+        commands::campaigns::campaign_results,
+        commands::campaigns::preview_campaign_message,
+        commands::campaigns::start_campaign_run,
+        commands::campaigns::pause_campaign_run,
+        commands::campaigns::resume_campaign_run,
+        commands::campaigns::cancel_campaign_run,
+        commands::campaigns::campaign_run_status,
+        commands::call_list::call_list,
+        commands::call_list::suggest_follow_up,
+        commands::call_list::log_call_outcome,
+        commands::call_list::export_call_list,
+        commands::database::database_status,
+        commands::database::take_database_notices,
+        commands::database::open_demo,
+        commands::database::create_database,
+        commands::database::open_database,
+        commands::customers::list_customers,
+        commands::customers::customer_detail,
+        commands::customers::edit_customer,
+        commands::customers::list_facets,
+        commands::contacts::add_contact,
+        commands::contacts::update_contact,
+        commands::contacts::delete_contact,
+        commands::notes::add_note,
+        commands::notes::edit_note,
+        commands::notes::set_note_pinned,
+        commands::notes::delete_note,
+        commands::tasks::add_task,
+        commands::tasks::complete_task,
+        commands::invoices::record_payment,
+        commands::invoices::add_promise,
+        commands::invoices::open_dispute,
+        commands::invoices::resolve_dispute,
+        commands::timeline::customer_timeline,
+        commands::export::export_customers,
+        commands::export::export_invoices,
+        commands::settings::get_theme,
+        commands::settings::set_theme,
+        commands::settings::get_list_view,
+        commands::settings::set_list_view,
+        commands::diagnostics::mark_list_painted,
+        commands::import::choose_import_file,
+        commands::import::preview_import,
+        commands::import::run_import,
+        commands::mail::email_settings,
+        commands::mail::save_email_account,
+        commands::mail::remove_email_account,
+        commands::mail_sign_in::sign_in_email_account,
+        commands::mail_sign_in::sign_out_email_account,
+        commands::mail::test_email_account,
+        commands::company::company_profile,
+        commands::company::save_company_profile,
+        commands::company::choose_company_logo,
+        commands::templates::email_templates,
+        commands::templates::template_options,
+        commands::templates::save_email_template,
+        commands::templates::reset_email_template,
+        commands::templates::preview_email_template,
+        commands::mail_send::compose_options,
+        commands::mail_send::choose_attachment,
+        commands::mail_send::link_invoice_file,
+        commands::mail_send::preview_email,
+        commands::mail_preview::load_remote_images,
+        commands::mail_send::send_email,
+        commands::mail_send::customer_messages,
+        commands::mail_send::resend_message,
+        commands::mail_send::mark_message_sent,
+        commands::mail_send::outbox_attention,
+        commands::mail_send::resume_delivery,
+        commands::statements::statement_preview,
+        commands::statements::save_statement,
+        commands::statements::email_statement,
+        commands::statements::plan_statements,
+        commands::statements::save_all_statements,
+        commands::statements::send_all_statements,
+        commands::statements::cancel_statements,
+    ]
 }
 
 /// `--db PATH` or `--db=PATH`. Other arguments are ignored with a warning (launchers add their own,

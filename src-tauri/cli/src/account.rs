@@ -208,71 +208,11 @@ fn limits_from(
 
 fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCode, String> {
     let current = account::load(db.conn()).map_err(err)?;
-    let preset = match &args.preset {
-        Some(id) => Some(presets::preset(id).ok_or_else(|| {
-            let ids: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();
-            format!("unknown preset {id:?} (known: {})", ids.join(", "))
-        })?),
-        None => None,
-    };
-    let security = match &args.security {
-        Some(s) => Some(Security::parse(s).map_err(err)?),
-        None => preset.map(|p| p.security),
-    };
-    let from = args
-        .from
-        .or_else(|| current.as_ref().map(|c| c.from_address.clone()))
-        .ok_or("--from is required for a new account")?;
-    let host = args
-        .host
-        .or_else(|| preset.map(|p| p.host.to_string()))
-        .or_else(|| current.as_ref().map(|c| c.host.clone()))
-        .ok_or("--host (or --preset) is required for a new account")?;
-    let security = security
-        .or_else(|| current.as_ref().map(|c| c.security))
-        .unwrap_or(Security::StartTls);
-    let port = args
-        .port
-        .or_else(|| preset.map(|p| p.port))
-        .or_else(|| {
-            current
-                .as_ref()
-                .filter(|c| c.security == security)
-                .map(|c| c.port)
-        })
-        .unwrap_or(match security {
-            Security::ImplicitTls => 465,
-            _ => 587,
-        });
-    let settings = AccountSettings {
-        sender_name: args
-            .name
-            .or_else(|| current.as_ref().map(|c| c.sender_name.clone()))
-            .unwrap_or_default(),
-        reply_to: match args.reply_to {
-            Some(r) if r.trim().is_empty() => None,
-            Some(r) => Some(r),
-            None => current.as_ref().and_then(|c| c.reply_to.clone()),
-        },
-        username: args
-            .username
-            .or_else(|| current.as_ref().map(|c| c.username.clone()))
-            .unwrap_or_else(|| from.clone()),
-        limits: limits_from(
-            &args.per_minute,
-            &args.per_day,
-            preset,
-            current.as_ref(),
-            &host,
-        )?,
-        from_address: from,
-        host,
-        port,
-        security,
-        auth: current.as_ref().map(|c| c.auth.clone()).unwrap_or_default(),
-    };
+    let preset = preset_named(args.preset.as_deref())?;
     // Check the fields before asking for a password.
-    let settings = settings.validated().map_err(err)?;
+    let settings = settings_from(&args, preset, current.as_ref())?
+        .validated()
+        .map_err(err)?;
     if args.no_password {
         let saved = account::save_without_password(db.conn(), &settings).map_err(err)?;
         println!(
@@ -281,34 +221,7 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
         print_warnings(&saved.warnings());
         return Ok(ExitCode::SUCCESS);
     }
-    let password = if args.keep_password {
-        None
-    } else if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
-        line.clear();
-        Some(Password::new(trimmed))
-    } else if std::io::stdin().is_terminal() {
-        if let Some(p) = preset {
-            eprintln!("{}: {}", p.label, p.note);
-        }
-        let prompt = if current.is_some() {
-            "SMTP password or app password (Enter keeps the stored one): "
-        } else {
-            "SMTP password or app password: "
-        };
-        let typed = rpassword::prompt_password(prompt)
-            .map_err(|e| format!("cannot read the password: {e}"))?;
-        (!typed.is_empty()).then(|| Password::new(typed))
-    } else {
-        return Err(
-            "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
-        );
-    };
+    let password = password_for(&args, preset, current.is_some())?;
     // A typed password is how the account logs in from now on.
     let settings = match password {
         Some(_) => AccountSettings {
@@ -331,6 +244,114 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
     );
     print_warnings(&view.warnings);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The preset `--preset` names, if any; an unknown one is an error listing the known ones.
+fn preset_named(id: Option<&str>) -> Result<Option<&'static ProviderPreset>, String> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    presets::preset(id).map(Some).ok_or_else(|| {
+        let ids: Vec<&str> = presets::PRESETS.iter().map(|p| p.id).collect();
+        format!("unknown preset {id:?} (known: {})", ids.join(", "))
+    })
+}
+
+/// The account as the options ask, each unset option falling back to the preset, then to the
+/// stored account, then to a default.
+fn settings_from(
+    args: &SetArgs,
+    preset: Option<&ProviderPreset>,
+    current: Option<&AccountSettings>,
+) -> Result<AccountSettings, String> {
+    let security = match &args.security {
+        Some(s) => Some(Security::parse(s).map_err(err)?),
+        None => preset.map(|p| p.security),
+    };
+    let from = args
+        .from
+        .clone()
+        .or_else(|| current.map(|c| c.from_address.clone()))
+        .ok_or("--from is required for a new account")?;
+    let host = args
+        .host
+        .clone()
+        .or_else(|| preset.map(|p| p.host.to_string()))
+        .or_else(|| current.map(|c| c.host.clone()))
+        .ok_or("--host (or --preset) is required for a new account")?;
+    let security = security
+        .or_else(|| current.map(|c| c.security))
+        .unwrap_or(Security::StartTls);
+    let port = args
+        .port
+        .or_else(|| preset.map(|p| p.port))
+        .or_else(|| current.filter(|c| c.security == security).map(|c| c.port))
+        .unwrap_or(match security {
+            Security::ImplicitTls => 465,
+            _ => 587,
+        });
+    let settings = AccountSettings {
+        sender_name: args
+            .name
+            .clone()
+            .or_else(|| current.map(|c| c.sender_name.clone()))
+            .unwrap_or_default(),
+        reply_to: match &args.reply_to {
+            Some(r) if r.trim().is_empty() => None,
+            Some(r) => Some(r.clone()),
+            None => current.and_then(|c| c.reply_to.clone()),
+        },
+        username: args
+            .username
+            .clone()
+            .or_else(|| current.map(|c| c.username.clone()))
+            .unwrap_or_else(|| from.clone()),
+        limits: limits_from(&args.per_minute, &args.per_day, preset, current, &host)?,
+        from_address: from,
+        host,
+        port,
+        security,
+        auth: current.as_ref().map(|c| c.auth.clone()).unwrap_or_default(),
+    };
+    Ok(settings)
+}
+
+/// The password: none to keep the stored one, else a line from standard input or typed at a
+/// prompt.
+fn password_for(
+    args: &SetArgs,
+    preset: Option<&ProviderPreset>,
+    has_stored: bool,
+) -> Result<Option<Password>, String> {
+    let password = if args.keep_password {
+        None
+    } else if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
+        line.clear();
+        Some(Password::new(trimmed))
+    } else if std::io::stdin().is_terminal() {
+        if let Some(p) = preset {
+            eprintln!("{}: {}", p.label, p.note);
+        }
+        let prompt = if has_stored {
+            "SMTP password or app password (Enter keeps the stored one): "
+        } else {
+            "SMTP password or app password: "
+        };
+        let typed = rpassword::prompt_password(prompt)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        (!typed.is_empty()).then(|| Password::new(typed))
+    } else {
+        return Err(
+            "no password given: pipe it in with --password-stdin, or use --keep-password".into(),
+        );
+    };
+    Ok(password)
 }
 
 /// How the account logs in, and whether that can work now.

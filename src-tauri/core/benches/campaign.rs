@@ -16,12 +16,14 @@
 //! - `DUEBOOK_BENCH_CAMPAIGN_CUSTOMERS` (50,000), `DUEBOOK_BENCH_CAMPAIGN_SEND` (1,000),
 //!   `DUEBOOK_BENCH_CAMPAIGN_ROUNDS` (3): sizes.
 
+mod common;
+
 use chrono::NaiveDate;
+use common::{env_num, generate_demo, host_and_port, sink_account, smtp_sink, smtp_source};
 use duebook_core::campaign::{self, plan, run};
-use duebook_core::demo::{generate, DemoOptions, STANDARD_CUSTOMERS};
-use duebook_core::mail::account::{self, AccountSettings};
+use duebook_core::demo::STANDARD_CUSTOMERS;
+use duebook_core::mail::account;
 use duebook_core::mail::outbox::RetryPolicy;
-use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{Mailer, MailerOptions, SendError};
 use duebook_core::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use duebook_core::secrets::{MemoryStore, Password};
@@ -36,18 +38,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const USER: &str = "ar@northwind-bench.example";
 /// A Tuesday: the plan's date.
 const AS_OF: &str = "2026-11-24";
 /// The Saturday after: a quiet day for the presets, so run-due sends nothing.
 const QUIET_DAY: &str = "2026-11-28";
-
-fn env_num(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace(['_', ','], "").parse().ok())
-        .unwrap_or(default)
-}
 
 fn date(s: &str) -> NaiveDate {
     s.parse().expect("date")
@@ -71,10 +65,7 @@ fn main() {
         }
         None => println!("run-due process time: skipped (DUEBOOK_BENCH_DUEBOOK not set)"),
     }
-    match std::env::var("DUEBOOK_BENCH_SMTP")
-        .ok()
-        .filter(|s| !s.is_empty())
-    {
+    match smtp_sink() {
         Some(sink) => send_figure(dir.path(), &sink, send, rounds),
         None => println!("campaign run to smtp-sink: skipped (DUEBOOK_BENCH_SMTP not set)"),
     }
@@ -84,22 +75,7 @@ fn main() {
 fn demo_file(dir: &Path, customers: u32) -> PathBuf {
     let path = dir.join(format!("campaign-{customers}.sqlite"));
     let mut db = Database::open(&path).expect("open");
-    let started = Instant::now();
-    let summary = generate(
-        &mut db,
-        &DemoOptions {
-            customers,
-            seed: 1,
-            today: date(AS_OF),
-        },
-    )
-    .expect("generate");
-    println!(
-        "generated {} customers, {} invoices in {:.1} s",
-        summary.customers,
-        summary.invoices,
-        started.elapsed().as_secs_f64()
-    );
+    generate_demo(&mut db, customers, date(AS_OF), "generated");
     campaign::create(db.conn(), &campaign::preset("friendly").expect("preset")).expect("create");
     path
 }
@@ -234,20 +210,9 @@ fn run_due_figure(
 /// The company name and an SMTP account for `sink` (HOST:PORT), the password in memory.
 fn add_account(conn: &Connection, sink: &str) -> MemoryStore {
     settings::set(conn, settings::COMPANY_NAME, "Northwind Supplies Ltd").expect("company");
-    let (host, port) = sink.rsplit_once(':').expect("HOST:PORT");
+    let (host, port) = host_and_port(sink);
     let secrets = MemoryStore::new();
-    let account = AccountSettings {
-        sender_name: "Northwind Accounts".into(),
-        from_address: USER.into(),
-        reply_to: None,
-        host: host.into(),
-        port: port.parse().expect("port"),
-        // Plain SMTP: allowed for a server on this computer only.
-        security: Security::None,
-        username: USER.into(),
-        limits: None,
-        auth: Default::default(),
-    };
+    let account = sink_account(&host, port, None);
     account::save(conn, &secrets, &account, Some(&Password::new("bench"))).expect("account");
     secrets
 }
@@ -298,9 +263,6 @@ fn send_file(dir: &Path, round: usize, count: usize, sink: &str) -> (PathBuf, Me
 }
 
 fn send_figure(dir: &Path, sink: &str, count: usize, rounds: usize) {
-    let source = std::env::var_os("DUEBOOK_BENCH_SMTP_SOURCE")
-        .filter(|p| !p.is_empty())
-        .map_or_else(|| PathBuf::from("/usr/sbin/smtp-source"), PathBuf::from);
     let sessions = RetryPolicy::default().concurrency;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -345,15 +307,7 @@ fn send_figure(dir: &Path, sink: &str, count: usize, rounds: usize) {
             .expect("size");
         ours.push(took);
 
-        let started = Instant::now();
-        let status = Command::new(&source)
-            .args(["-d", "-s", &sessions.to_string(), "-m", &count.to_string()])
-            .args(["-l", &(size as u64).to_string(), "-f", USER])
-            .args(["-t", "bench@client.example", sink])
-            .status()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", source.display()));
-        assert!(status.success(), "smtp-source failed: {status}");
-        floor.push(started.elapsed());
+        floor.push(smtp_source(sessions, count, size as usize, sink));
         println!(
             "round {round}: campaign run {} ms (plan + render + queue {} ms, deliver {} ms; {count} messages of {:.1} KB), smtp-source {} ms",
             ms(took),

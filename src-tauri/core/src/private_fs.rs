@@ -90,18 +90,30 @@ where
     Ok(value)
 }
 
+/// Reading and setting permission bits, for the tests here and in [`crate::store::database`].
 #[cfg(all(test, unix))]
-mod tests {
-    use super::*;
+pub(crate) mod test_modes {
     use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
 
-    fn mode(path: &Path) -> u32 {
+    /// The permission bits of a file or folder (rwx for user, group and others).
+    pub(crate) fn mode(path: &Path) -> u32 {
         std::fs::metadata(path)
             .expect("metadata")
             .permissions()
             .mode()
             & 0o777
     }
+
+    pub(crate) fn set_mode(path: &Path, mode: u32) {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("set mode");
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::test_modes::{mode, set_mode};
+    use super::*;
 
     #[test]
     fn new_folders_are_0700_and_new_files_0600() {
@@ -124,12 +136,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let open = dir.path().join("open");
         std::fs::write(&open, "x").unwrap();
-        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o664)).unwrap();
+        set_mode(&open, 0o664);
         restrict(&open).unwrap();
         assert_eq!(mode(&open), 0o600);
         let read_only = dir.path().join("read-only");
         std::fs::write(&read_only, "x").unwrap();
-        std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o444)).unwrap();
+        set_mode(&read_only, 0o444);
         restrict(&read_only).unwrap();
         assert_eq!(mode(&read_only), 0o400);
         restrict(&dir.path().join("missing")).unwrap();

@@ -2,7 +2,7 @@
 //! browser (PKCE, loopback redirect), after which the account sends with XOAUTH2; and signing
 //! out. The tokens stay in the core and the OS keychain: nothing of them reaches the window.
 
-use super::mail::blocking;
+use super::blocking;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::mail::account::{self, AccountView};

@@ -4,6 +4,7 @@
 
 pub mod call_list;
 pub mod campaigns;
+pub mod company;
 pub mod contacts;
 pub mod customers;
 pub mod database;
@@ -19,10 +20,20 @@ pub mod notes;
 pub mod settings;
 pub mod statements;
 pub mod tasks;
+pub mod templates;
 pub mod timeline;
 
+use crate::error::CommandResult;
 use chrono::NaiveDate;
 use duebook_core::model::validation::FieldError;
+
+/// Runs blocking work (keychain D-Bus round trips that may wait for an unlock prompt, file reads,
+/// template checks) off the async runtime's workers.
+pub(crate) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    tauri::async_runtime::spawn_blocking(work).await?
+}
 
 /// A date from a form field (`YYYY-MM-DD`, what `<input type="date">` sends), or a field error.
 pub fn parse_date(field: &str, label: &str, text: &str) -> Result<NaiveDate, FieldError> {

@@ -20,7 +20,6 @@ use super::row::{self, InvoiceRow, RowError, RowState};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source, Tracker};
 use super::writer::Writer;
 use super::ImportError;
-use crate::model::InvoiceKind;
 use csv::StringRecord;
 use std::borrow::Cow;
 
@@ -164,10 +163,13 @@ fn parse<'r>(
         &currency,
         decimal_comma,
     )?;
-    let open = match opt_cell(record, columns.open) {
-        "" => total,
-        text => row::amount("amount due", text, &currency, decimal_comma)?,
-    };
+    let open = row::amount_or(
+        "amount due",
+        opt_cell(record, columns.open),
+        total,
+        &currency,
+        decimal_comma,
+    )?;
     row::check_open(total, open, &currency)?;
     let due_text = opt_cell(record, columns.due);
     let (issue_date, due_date) = dates.issue_and_due(
@@ -176,11 +178,7 @@ fn parse<'r>(
         "due date",
         due_text,
     )?;
-    let kind = if total < 0 || (total == 0 && open < 0) {
-        InvoiceKind::CreditNote
-    } else {
-        InvoiceKind::Invoice
-    };
+    let kind = row::kind_by_sign(total, open);
     let row = InvoiceRow {
         line,
         customer,
@@ -194,11 +192,7 @@ fn parse<'r>(
         currency,
         total_minor: total,
         open_minor: open,
-        state: if open == 0 {
-            RowState::Paid
-        } else {
-            RowState::Open
-        },
+        state: RowState::by_open_amount(open),
     };
     // The no-due-date-column case is said once for the file, not on every row.
     Ok((row, due_text.is_empty() && columns.due.is_some()))

@@ -201,21 +201,21 @@ fn parse<'r>(
         &currency,
         decimal_comma,
     )?;
-    let total = match opt_cell(record, columns.amount) {
-        "" => open,
-        text => row::amount("amount", text, &currency, decimal_comma)?,
+    let total = row::amount_or(
+        "amount",
+        opt_cell(record, columns.amount),
+        open,
+        &currency,
+        decimal_comma,
+    )?;
+    let kind = match transaction {
+        Transaction::Invoice => InvoiceKind::Invoice,
+        Transaction::CreditMemo | Transaction::Payment => InvoiceKind::CreditNote,
+        Transaction::JournalEntry => row::kind_by_sign(total, open),
     };
-    let credit = match transaction {
-        Transaction::Invoice => false,
-        Transaction::CreditMemo | Transaction::Payment => true,
-        Transaction::JournalEntry => total < 0 || (total == 0 && open < 0),
-    };
+    let credit = kind == InvoiceKind::CreditNote;
     // Reports show credits negative, but not every layout does: the type decides the sign.
-    let (total, open) = if credit {
-        (-total.abs(), -open.abs())
-    } else {
-        (total, open)
-    };
+    let (total, open) = row::signed_for(kind, total, open);
     row::check_open(total, open, &currency)?;
     let due_text = opt_cell(record, columns.due);
     let (issue_date, due_date) =
@@ -238,21 +238,13 @@ fn parse<'r>(
         phone: "",
         contact_name: "",
         number,
-        kind: if credit {
-            InvoiceKind::CreditNote
-        } else {
-            InvoiceKind::Invoice
-        },
+        kind,
         issue_date,
         due_date,
         currency,
         total_minor: total,
         open_minor: open,
-        state: if open == 0 {
-            RowState::Paid
-        } else {
-            RowState::Open
-        },
+        state: RowState::by_open_amount(open),
     };
     // Credits have no due date in these reports; only an invoice without one is worth a word.
     Ok((row, due_text.is_empty() && !credit))

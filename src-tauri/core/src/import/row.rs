@@ -19,6 +19,17 @@ pub enum RowState {
     Void,
 }
 
+impl RowState {
+    /// Open while anything is still due, paid once nothing is.
+    pub fn by_open_amount(open_minor: i64) -> Self {
+        if open_minor == 0 {
+            Self::Paid
+        } else {
+            Self::Open
+        }
+    }
+}
+
 /// One invoice as a format read it, borrowing from the CSV record where it can.
 #[derive(Debug, Clone)]
 pub struct InvoiceRow<'r> {
@@ -146,6 +157,22 @@ pub fn amount(
     })
 }
 
+/// An amount from an optional column, whose empty cell stands for `default` (the total when
+/// the open amount is not given, or the other way round).
+pub fn amount_or(
+    column: &'static str,
+    raw: &str,
+    default: i64,
+    currency: &Currency,
+    decimal_comma: bool,
+) -> Result<i64, RowError> {
+    if raw.is_empty() {
+        Ok(default)
+    } else {
+        amount(column, raw, currency, decimal_comma)
+    }
+}
+
 /// The open amount must lie between zero and the total, on the total's side of zero.
 pub fn check_open(total: i64, open: i64, currency: &Currency) -> Result<(), RowError> {
     let within = if total >= 0 {
@@ -161,6 +188,24 @@ pub fn check_open(total: i64, open: i64, currency: &Currency) -> Result<(), RowE
         open: crate::model::format_minor(open, decimals),
         total: crate::model::format_minor(total, decimals),
     })
+}
+
+/// The kind of a row whose file signs its amounts: a credit below zero, or at zero when what is
+/// open is below zero (a fully applied credit).
+pub fn kind_by_sign(total: i64, open: i64) -> InvoiceKind {
+    if total < 0 || (total == 0 && open < 0) {
+        InvoiceKind::CreditNote
+    } else {
+        InvoiceKind::Invoice
+    }
+}
+
+/// Total and open amount signed for the kind: credits negative, whatever sign the file shows.
+pub fn signed_for(kind: InvoiceKind, total: i64, open: i64) -> (i64, i64) {
+    match kind {
+        InvoiceKind::CreditNote => (-total.abs(), -open.abs()),
+        InvoiceKind::Invoice => (total, open),
+    }
 }
 
 /// The one address of an email cell — `a@x.com`, `mailto:a@x.com` or `Ann Lee <a@x.com>` — or
@@ -256,5 +301,28 @@ mod tests {
         );
         assert_eq!(first_phone("Mobile: 07700 900123"), "07700 900123");
         assert_eq!(first_phone(" +44 20 7946 0958 "), "+44 20 7946 0958");
+    }
+
+    #[test]
+    fn signed_amounts_decide_the_kind_and_credits_are_negative() {
+        assert_eq!(kind_by_sign(1000, 400), InvoiceKind::Invoice);
+        assert_eq!(kind_by_sign(-1000, -400), InvoiceKind::CreditNote);
+        assert_eq!(kind_by_sign(0, -1), InvoiceKind::CreditNote);
+        assert_eq!(kind_by_sign(0, 0), InvoiceKind::Invoice);
+        assert_eq!(
+            signed_for(InvoiceKind::CreditNote, 1000, 400),
+            (-1000, -400)
+        );
+        assert_eq!(
+            signed_for(InvoiceKind::CreditNote, -1000, -400),
+            (-1000, -400)
+        );
+        assert_eq!(signed_for(InvoiceKind::Invoice, 1000, 400), (1000, 400));
+        assert_eq!(RowState::by_open_amount(0), RowState::Paid);
+        assert_eq!(RowState::by_open_amount(-5), RowState::Open);
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(amount_or("amount due", "", 1234, &usd, false), Ok(1234));
+        assert_eq!(amount_or("amount due", "5.00", 1234, &usd, false), Ok(500));
+        assert!(amount_or("amount due", "five", 1234, &usd, false).is_err());
     }
 }

@@ -290,10 +290,7 @@ fn parse<'g>(
     } else {
         InvoiceKind::Invoice
     });
-    let (total, open) = match kind {
-        InvoiceKind::CreditNote => (-total.abs(), -open.abs()),
-        InvoiceKind::Invoice => (total, open),
-    };
+    let (total, open) = row::signed_for(kind, total, open);
     row::check_open(total, open, &currency)?;
     let (issue_date, due_date) = dates.issue_and_due(
         "InvoiceDate",

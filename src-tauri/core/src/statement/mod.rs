@@ -308,22 +308,26 @@ mod tests {
     #[test]
     fn file_names_are_safe() {
         let d = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        assert_eq!(
-            statement_file_name(2, "Café Ölmann GmbH", d),
-            "statement-2-café-ölmann-gmbh-2026-11-24.pdf"
-        );
-        assert_eq!(
-            statement_file_name(5, "Brightwater Dental <Group>", d),
-            "statement-5-brightwater-dental-group-2026-11-24.pdf"
-        );
-        assert_eq!(
-            statement_file_name(3, "山田商事株式会社", d),
-            "statement-3-山田商事株式会社-2026-11-24.pdf"
-        );
-        assert_eq!(
-            statement_file_name(9, "../..", d),
-            "statement-9-2026-11-24.pdf"
-        );
+        for (id, name, file) in [
+            (
+                2,
+                "Café Ölmann GmbH",
+                "statement-2-café-ölmann-gmbh-2026-11-24.pdf",
+            ),
+            (
+                5,
+                "Brightwater Dental <Group>",
+                "statement-5-brightwater-dental-group-2026-11-24.pdf",
+            ),
+            (
+                3,
+                "山田商事株式会社",
+                "statement-3-山田商事株式会社-2026-11-24.pdf",
+            ),
+            (9, "../..", "statement-9-2026-11-24.pdf"),
+        ] {
+            assert_eq!(statement_file_name(id, name, d), file);
+        }
         assert_eq!(
             invoice_copy_file_name("INV/2024/001"),
             "invoice-INV-2024-001.pdf"

@@ -4,7 +4,7 @@ use crate::model::text::clean_line;
 use crate::model::validation::{self, optional_text, FieldError};
 use crate::model::{Contact, ContactInput, NewContact};
 use crate::store::derived;
-use crate::store::{now_timestamp, DbError, DbResult};
+use crate::store::{self, now_timestamp, DbResult};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Stores a contact as given (imports and the demo come this way), each field cleaned into one
@@ -138,12 +138,13 @@ pub fn delete(conn: &Connection, id: i64) -> DbResult<()> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Contact> {
-    conn.prepare_cached(
+    store::get_by_id(
+        conn,
         "SELECT id, customer_id, name, email, phone, role, is_billing FROM contacts WHERE id = ?1",
-    )?
-    .query_row([id], contact_from_row)
-    .optional()?
-    .ok_or_else(|| DbError::NotFound(format!("contact {id}")))
+        id,
+        "contact",
+        contact_from_row,
+    )
 }
 
 fn contact_from_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {

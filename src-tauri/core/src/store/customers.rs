@@ -3,7 +3,7 @@
 use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer};
-use crate::store::{now_timestamp, DbError, DbResult};
+use crate::store::{self, now_timestamp, DbResult};
 use crate::{store::activity, store::derived};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
@@ -48,15 +48,15 @@ pub fn find_id_by_name(conn: &Connection, name: &str) -> DbResult<Option<i64>> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Customer> {
-    let mut customer = conn
-        .prepare_cached(
-            "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
-                    custom_fields
-             FROM customers WHERE id = ?1",
-        )?
-        .query_row([id], customer_from_row)
-        .optional()?
-        .ok_or_else(|| DbError::NotFound(format!("customer {id}")))?;
+    let mut customer = store::get_by_id(
+        conn,
+        "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
+                custom_fields
+         FROM customers WHERE id = ?1",
+        id,
+        "customer",
+        customer_from_row,
+    )?;
     customer.tags = tags(conn, id)?;
     Ok(customer)
 }

@@ -210,20 +210,8 @@ mod tests {
 #[cfg(all(test, unix))]
 mod permission_tests {
     use super::Database;
-    use std::os::unix::fs::PermissionsExt;
+    use crate::private_fs::test_modes::{mode, set_mode};
     use std::path::Path;
-
-    fn mode(path: &Path) -> u32 {
-        std::fs::metadata(path)
-            .expect("metadata")
-            .permissions()
-            .mode()
-            & 0o777
-    }
-
-    fn set_mode(path: &Path, mode: u32) {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("set mode");
-    }
 
     fn beside(path: &Path, suffix: &str) -> std::path::PathBuf {
         let mut name = path.as_os_str().to_owned();

@@ -2,7 +2,7 @@
 
 use crate::model::validation::{optional_text, required_text};
 use crate::model::Dispute;
-use crate::store::{now_timestamp, DbError, DbResult};
+use crate::store::{self, now_timestamp, DbResult};
 use crate::{store::derived, store::invoices};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -51,10 +51,13 @@ pub fn resolve(conn: &Connection, dispute_id: i64, resolution: &str) -> DbResult
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Dispute> {
-    conn.prepare_cached(&format!("{SELECT} WHERE d.id = ?1"))?
-        .query_row([id], dispute_from_row)
-        .optional()?
-        .ok_or_else(|| DbError::NotFound(format!("dispute {id}")))
+    store::get_by_id(
+        conn,
+        &format!("{SELECT} WHERE d.id = ?1"),
+        id,
+        "dispute",
+        dispute_from_row,
+    )
 }
 
 pub fn open_for_invoice(conn: &Connection, invoice_id: i64) -> DbResult<Option<Dispute>> {

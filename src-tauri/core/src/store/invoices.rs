@@ -1,31 +1,46 @@
 //! Queries on the `invoices` table. Amount paid and status are kept by [`crate::store::payments`].
 
 use crate::model::{Currency, Invoice, InvoiceKind, InvoiceRow, InvoiceStatus, Money, NewInvoice};
-use crate::store::{now_timestamp, DbError, DbResult};
+use crate::store::{self, now_timestamp, DbResult};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 const COLUMNS: &str =
     "id, customer_id, kind, number, issue_date, due_date, currency, total_minor, paid_minor, status";
 
 pub fn insert(conn: &Connection, new: &NewInvoice) -> DbResult<i64> {
-    conn.prepare_cached(
+    execute_insert(
+        conn,
         "INSERT INTO invoices (customer_id, kind, number, issue_date, due_date, currency,
                                total_minor, source, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-    )?
-    .execute(params![
-        new.customer_id,
-        new.kind.as_str(),
-        new.number,
-        new.issue_date.to_string(),
-        new.due_date.to_string(),
-        new.total.currency.code(),
-        new.total.minor,
-        new.source,
-        now_timestamp(),
-    ])?;
+        new,
+        &[&new.source, &now_timestamp()],
+    )?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Runs one of the INSERTs above: its parameters ?1 to ?7 are the invoice's own columns, in
+/// [`NewInvoice`]'s order, and `more` binds from ?8 on.
+fn execute_insert(
+    conn: &Connection,
+    sql: &str,
+    new: &NewInvoice,
+    more: &[&dyn ToSql],
+) -> DbResult<usize> {
+    let (kind, currency) = (new.kind.as_str(), new.total.currency.code());
+    let (issue_date, due_date) = (new.issue_date.to_string(), new.due_date.to_string());
+    let mut values: Vec<&dyn ToSql> = vec![
+        &new.customer_id,
+        &kind,
+        &new.number,
+        &issue_date,
+        &due_date,
+        &currency,
+        &new.total.minor,
+    ];
+    values.extend_from_slice(more);
+    Ok(conn.prepare_cached(sql)?.execute(values.as_slice())?)
 }
 
 /// Inserts the invoice unless one of the same kind and number exists; returns the new id, or
@@ -43,35 +58,28 @@ pub fn insert_new(
     created_at: &str,
 ) -> DbResult<Option<i64>> {
     // No RETURNING: it makes SQLite keep a statement journal for every row.
-    let inserted = conn
-        .prepare_cached(
-            "INSERT INTO invoices (customer_id, kind, number, issue_date, due_date, currency,
+    let inserted = execute_insert(
+        conn,
+        "INSERT INTO invoices (customer_id, kind, number, issue_date, due_date, currency,
                                    total_minor, paid_minor, status, source, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,
                      CASE WHEN (?7 >= 0 AND ?8 >= ?7) OR (?7 < 0 AND ?8 <= ?7) THEN 'paid' ELSE 'open' END,
                      ?9, ?10, ?10)
              ON CONFLICT (kind, number) DO NOTHING",
-        )?
-        .execute(params![
-            new.customer_id,
-            new.kind.as_str(),
-            new.number,
-            new.issue_date.to_string(),
-            new.due_date.to_string(),
-            new.total.currency.code(),
-            new.total.minor,
-            paid_minor,
-            new.source,
-            created_at,
-        ])?;
+        new,
+        &[&paid_minor, &new.source, &created_at],
+    )?;
     Ok((inserted == 1).then(|| conn.last_insert_rowid()))
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Invoice> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"))?
-        .query_row([id], invoice_from_row)
-        .optional()?
-        .ok_or_else(|| DbError::NotFound(format!("invoice {id}")))
+    store::get_by_id(
+        conn,
+        &format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"),
+        id,
+        "invoice",
+        invoice_from_row,
+    )
 }
 
 pub fn find_by_number(

@@ -28,3 +28,39 @@ pub(crate) use database::json_ids;
 pub use database::{now_timestamp, Database, DbError, DbResult};
 pub use migrate::{schema_version, LATEST_VERSION};
 pub use owner::check_invoices_belong;
+
+/// The row `sql` selects by id (its `?1`), or [`DbError::NotFound`] naming it `what` ("note 7").
+pub(crate) fn get_by_id<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    id: i64,
+    what: &str,
+    from_row: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> DbResult<T> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(sql)?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| DbError::NotFound(format!("{what} {id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_row_is_not_found_by_kind_and_id() {
+        let (_dir, db) = crate::test_support::temp_db();
+        for (error, expected) in [
+            (notes::get(db.conn(), 99).map(|_| ()), "note 99"),
+            (tasks::get(db.conn(), 98).map(|_| ()), "task 98"),
+            (invoices::get(db.conn(), 97).map(|_| ()), "invoice 97"),
+            (customers::get(db.conn(), 96).map(|_| ()), "customer 96"),
+        ] {
+            assert!(
+                matches!(&error, Err(DbError::NotFound(what)) if what == expected),
+                "{error:?}"
+            );
+        }
+    }
+}

@@ -3,8 +3,8 @@
 use crate::model::validation::required_text;
 use crate::model::Note;
 use crate::store::derived;
-use crate::store::{now_timestamp, DbError, DbResult};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::store::{self, now_timestamp, DbError, DbResult};
+use rusqlite::{params, Connection, Row};
 
 /// Long enough for a pasted email thread, short enough to stay a note.
 pub const MAX_NOTE_CHARS: usize = 20_000;
@@ -61,10 +61,13 @@ pub fn delete(conn: &Connection, id: i64) -> DbResult<()> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Note> {
-    conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
-        .query_row([id], note_from_row)
-        .optional()?
-        .ok_or_else(|| DbError::NotFound(format!("note {id}")))
+    store::get_by_id(
+        conn,
+        &format!("{SELECT} WHERE id = ?1"),
+        id,
+        "note",
+        note_from_row,
+    )
 }
 
 /// Pinned notes first, then the newest `limit` others.

@@ -4,9 +4,9 @@ use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{Task, TaskKind};
 use crate::store::derived;
-use crate::store::{now_timestamp, DbError, DbResult};
+use crate::store::{self, now_timestamp, DbResult};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 
 const MAX_TEXT: usize = 2_000;
 
@@ -48,10 +48,13 @@ pub fn complete(conn: &Connection, id: i64, outcome: &str) -> DbResult<()> {
 }
 
 pub fn get(conn: &Connection, id: i64) -> DbResult<Task> {
-    conn.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
-        .query_row([id], task_from_row)
-        .optional()?
-        .ok_or_else(|| DbError::NotFound(format!("task {id}")))
+    store::get_by_id(
+        conn,
+        &format!("{SELECT} WHERE id = ?1"),
+        id,
+        "task",
+        task_from_row,
+    )
 }
 
 /// Open tasks (soonest first), then the 20 most recently done.

@@ -29,7 +29,7 @@ mod sample;
 use crate::company::{format_date, format_money};
 pub use build::{build, ContextInput};
 pub use palette::{field_palette, TemplateField, FIELDS};
-pub use sample::{sample, sample_context, sample_link_context};
+pub use sample::{sample, sample_company, sample_context, sample_link_context};
 
 use chrono::NaiveDate;
 use serde::Serialize;

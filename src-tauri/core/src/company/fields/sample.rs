@@ -21,9 +21,10 @@ pub fn sample_link_context() -> tera::Context {
     ctx
 }
 
-/// The sample as a typed value (benchmarks and tests render it many times).
-pub fn sample() -> TemplateContext {
-    let company = CompanyProfile {
+/// The sample's company: Northwind, with remittance details and a payment link pattern
+/// (benchmarks seed it too).
+pub fn sample_company() -> CompanyProfile {
+    CompanyProfile {
         name: "Northwind Supplies Ltd".into(),
         signature: "Dana Ortiz\nAccounts Receivable".into(),
         phone: "+44 20 7946 0000".into(),
@@ -38,7 +39,12 @@ pub fn sample() -> TemplateContext {
         },
         payment_link_pattern: "https://pay.example.com/{{ invoice.number }}".into(),
         ..CompanyProfile::default()
-    };
+    }
+}
+
+/// The sample as a typed value (benchmarks and tests render it many times).
+pub fn sample() -> TemplateContext {
+    let company = sample_company();
     let input = ContextInput {
         customer_id: 1,
         as_of: NaiveDate::from_ymd_opt(2024, 3, 15).unwrap_or_default(),

@@ -164,6 +164,66 @@ fn addressee(
     }
 }
 
+/// What a document puts on its first page before its own content: who it is from, what it is,
+/// and who it is for.
+struct Opening<'a> {
+    company: &'a CompanyProfile,
+    /// The footer after the company name (which goes first when there is one).
+    footer: String,
+    title: &'a str,
+    facts: &'a [(&'a str, String)],
+    /// Above the customer's name: "STATEMENT FOR", "BILL TO".
+    addressee_label: &'a str,
+    customer_name: &'a str,
+    contact: Option<&'a Contact>,
+}
+
+/// The right-hand column beside the addressee, where each document draws its amount-due box.
+struct RightColumn {
+    top: f32,
+    x: f32,
+    width: f32,
+    /// Where the addressee (left column) ended.
+    left_bottom: f32,
+}
+
+impl RightColumn {
+    /// Moves below both columns once the right one is drawn (down to the cursor).
+    fn close(&self, canvas: &mut Canvas) {
+        canvas.y = canvas.y.max(self.left_bottom) + 18.0;
+    }
+}
+
+/// A new canvas with the footer, the letterhead and the addressee; the cursor is left at the top
+/// of the right-hand column. Fails only when the stored logo cannot be read.
+fn open_document(opening: Opening) -> Result<(Canvas, RightColumn), String> {
+    let mut footer = String::new();
+    if !opening.company.name.is_empty() {
+        footer.push_str(&opening.company.name);
+        footer.push_str("  ·  ");
+    }
+    footer.push_str(&opening.footer);
+    let mut canvas = Canvas::new(footer);
+    letterhead(&mut canvas, opening.company, opening.title, opening.facts)?;
+    let top = canvas.y;
+    let left_w = CONTENT_W * 0.55;
+    addressee(
+        &mut canvas,
+        opening.addressee_label,
+        opening.customer_name,
+        opening.contact,
+        left_w,
+    );
+    let column = RightColumn {
+        top,
+        x: MARGIN_X + left_w + 10.0,
+        width: CONTENT_W - left_w - 10.0,
+        left_bottom: canvas.y,
+    };
+    canvas.y = top;
+    Ok((canvas, column))
+}
+
 /// A bold heading with an accent rule under it, kept on the page with `keep` more points.
 fn heading(canvas: &mut Canvas, text: &str, accent: Color, keep: f32) {
     let style = Style::new(11.5, Weight::Bold, accent.readable_on_white());

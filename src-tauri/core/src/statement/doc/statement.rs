@@ -6,49 +6,33 @@ use super::*;
 pub(crate) fn statement(data: &StatementData) -> Result<Canvas, String> {
     let accent = accent(&data.company);
     let date = format_date(data.as_of);
-    let mut footer = String::new();
-    if !data.company.name.is_empty() {
-        footer.push_str(&data.company.name);
-        footer.push_str("  ·  ");
-    }
-    // The name goes last: a long one is cut to fit, the date stays.
-    footer.push_str(&format!("{date}  ·  Statement for {}", data.customer_name));
-    let mut canvas = Canvas::new(footer);
-    letterhead(
-        &mut canvas,
-        &data.company,
-        "Statement of account",
-        &[
-            ("Statement date", date.clone()),
-            (
-                "Period",
-                format!("{} – {}", format_date(data.period_start), date),
-            ),
-            ("Customer no.", data.customer_id.to_string()),
-        ],
-    )?;
-
-    // Customer on the left, amount due per currency on the right.
-    let top = canvas.y;
-    let left_w = CONTENT_W * 0.55;
-    addressee(
-        &mut canvas,
-        "STATEMENT FOR",
-        &data.customer_name,
-        data.contact.as_ref(),
-        left_w,
-    );
-    let left_bottom = canvas.y;
-    canvas.y = top;
+    let facts = [
+        ("Statement date", date.clone()),
+        (
+            "Period",
+            format!("{} – {}", format_date(data.period_start), date),
+        ),
+        ("Customer no.", data.customer_id.to_string()),
+    ];
+    let (mut canvas, right) = open_document(Opening {
+        company: &data.company,
+        // The name goes last: a long one is cut to fit, the date stays.
+        footer: format!("{date}  ·  Statement for {}", data.customer_name),
+        title: "Statement of account",
+        facts: &facts,
+        addressee_label: "STATEMENT FOR",
+        customer_name: &data.customer_name,
+        contact: data.contact.as_ref(),
+    })?;
     due_box(
         &mut canvas,
         &data.sections,
         data.payment_link.as_deref(),
         accent,
-        MARGIN_X + left_w + 10.0,
-        CONTENT_W - left_w - 10.0,
+        right.x,
+        right.width,
     );
-    canvas.y = canvas.y.max(left_bottom) + 18.0;
+    right.close(&mut canvas);
     canvas.set_continuation(
         format!(
             "Statement of account (continued)  ·  {date}  ·  {}",
@@ -156,28 +140,43 @@ fn due_box(
     canvas.y = top + h;
 }
 
+/// One currency's part of the statement: activity, aging and the open items.
 fn currency_section(canvas: &mut Canvas, data: &StatementData, s: &CurrencySection, accent: Color) {
-    let c = &s.currency;
-    let body_row = 8.5 * LEADING + 8.0;
     heading(
         canvas,
-        &format!("Account activity in {}", c.code()),
+        &format!("Account activity in {}", s.currency.code()),
         accent,
-        body_row * 4.0,
+        BODY_ROW * 4.0,
     );
+    activity_table(canvas, data, s, accent);
+    canvas.gap(12.0);
+    aging_table(canvas, &s.currency, &s.aging, accent);
+    if !s.open_items.is_empty() {
+        canvas.gap(12.0);
+        open_items_table(canvas, data, s, accent);
+    }
+    canvas.gap(18.0);
+}
 
-    let w = CONTENT_W;
+/// A table body row's height (8.5 pt text and its padding), for keeping rows with headings.
+const BODY_ROW: f32 = 8.5 * LEADING + 8.0;
+/// The width of a date column.
+const DATE_W: f32 = 70.0;
+
+/// Opening balance, each invoice, credit and payment of the period, closing balance.
+fn activity_table(canvas: &mut Canvas, data: &StatementData, s: &CurrencySection, accent: Color) {
+    let c = &s.currency;
     let code = c.code();
-    let (date_w, amount_w) = (70.0, 72.0);
+    let amount_w = 72.0;
     let mut activity = Table::new(
         vec![
-            col("Date", date_w, Align::Left),
+            col("Date", DATE_W, Align::Left),
             col(
                 "Description",
-                w - 2.0 * date_w - 3.0 * amount_w,
+                CONTENT_W - 2.0 * DATE_W - 3.0 * amount_w,
                 Align::Left,
             ),
-            col("Due date", date_w, Align::Left),
+            col("Due date", DATE_W, Align::Left),
             col(format!("Charges ({code})"), amount_w, Align::Right),
             col(format!("Credits ({code})"), amount_w, Align::Right),
             col(format!("Balance ({code})"), amount_w, Align::Right),
@@ -236,77 +235,65 @@ fn currency_section(canvas: &mut Canvas, data: &StatementData, s: &CurrencySecti
         ],
         RowKind::Emphasis,
     );
-    canvas.gap(12.0);
+}
 
-    aging_table(canvas, c, &s.aging, accent);
-
-    if !s.open_items.is_empty() {
-        canvas.gap(12.0);
-        let style = Style::new(9.5, Weight::Bold, Color::BLACK);
-        canvas.ensure(style.line_height() + body_row * 3.0);
-        canvas.text_line(
-            MARGIN_X,
-            &format!("Open items in {} on {}", c.code(), format_date(data.as_of)),
-            style,
-            Align::Left,
-            CONTENT_W,
-        );
-        canvas.gap(3.0);
-        let mut items = Table::new(
-            vec![
-                col("Number", w - 3.0 * date_w - 2.0 * 90.0, Align::Left),
-                col("Issued", date_w, Align::Left),
-                col("Due", date_w, Align::Left),
-                col("Days overdue", date_w, Align::Right),
-                col(format!("Amount ({code})"), 90.0, Align::Right),
-                col(format!("Open ({code})"), 90.0, Align::Right),
-            ],
-            accent.tint(0.82),
-        );
-        items.header(canvas, 1);
-        for item in &s.open_items {
-            let label = match item.kind {
-                InvoiceKind::Invoice => item.number.clone(),
-                InvoiceKind::CreditNote => format!("{} (credit note)", item.number),
-            };
-            let overdue = if item.days_overdue > 0 && item.kind == InvoiceKind::Invoice {
-                item.days_overdue.to_string()
-            } else {
-                String::new()
-            };
-            items.row(
-                canvas,
-                &[
-                    &label,
-                    &format_date(item.issue_date),
-                    &format_date(item.due_date),
-                    &overdue,
-                    &number(item.total, c),
-                    &number(item.open, c),
-                ],
-                RowKind::Normal,
-            );
-        }
+/// What is still open on the statement date, with days overdue.
+fn open_items_table(canvas: &mut Canvas, data: &StatementData, s: &CurrencySection, accent: Color) {
+    let c = &s.currency;
+    let code = c.code();
+    subheading(
+        canvas,
+        &format!("Open items in {} on {}", c.code(), format_date(data.as_of)),
+        BODY_ROW * 3.0,
+    );
+    let mut items = Table::new(
+        vec![
+            col("Number", CONTENT_W - 3.0 * DATE_W - 2.0 * 90.0, Align::Left),
+            col("Issued", DATE_W, Align::Left),
+            col("Due", DATE_W, Align::Left),
+            col("Days overdue", DATE_W, Align::Right),
+            col(format!("Amount ({code})"), 90.0, Align::Right),
+            col(format!("Open ({code})"), 90.0, Align::Right),
+        ],
+        accent.tint(0.82),
+    );
+    items.header(canvas, 1);
+    for item in &s.open_items {
+        let label = match item.kind {
+            InvoiceKind::Invoice => item.number.clone(),
+            InvoiceKind::CreditNote => format!("{} (credit note)", item.number),
+        };
+        let overdue = if item.days_overdue > 0 && item.kind == InvoiceKind::Invoice {
+            item.days_overdue.to_string()
+        } else {
+            String::new()
+        };
         items.row(
             canvas,
-            &["Total open", "", "", "", "", &number(s.aging.total(), c)],
-            RowKind::Emphasis,
+            &[
+                &label,
+                &format_date(item.issue_date),
+                &format_date(item.due_date),
+                &overdue,
+                &number(item.total, c),
+                &number(item.open, c),
+            ],
+            RowKind::Normal,
         );
     }
-    canvas.gap(18.0);
+    items.row(
+        canvas,
+        &["Total open", "", "", "", "", &number(s.aging.total(), c)],
+        RowKind::Emphasis,
+    );
 }
 
 fn aging_table(canvas: &mut Canvas, currency: &Currency, aging: &Buckets, accent: Color) {
-    let style = Style::new(9.5, Weight::Bold, Color::BLACK);
-    canvas.ensure(style.line_height() + 3.0 + 2.0 * (8.5 * LEADING + 8.0));
-    canvas.text_line(
-        MARGIN_X,
+    subheading(
+        canvas,
         &format!("Aging of the amount due ({})", currency.code()),
-        style,
-        Align::Left,
-        CONTENT_W,
+        3.0 + 2.0 * BODY_ROW,
     );
-    canvas.gap(3.0);
     let width = CONTENT_W / 6.0;
     let titles = [
         "Current",
@@ -332,4 +319,12 @@ fn aging_table(canvas: &mut Canvas, currency: &Currency, aging: &Buckets, accent
         .collect();
     let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
     table.row(canvas, &refs, RowKind::Emphasis);
+}
+
+/// A bold line above a table, kept on the page with `keep` more points.
+fn subheading(canvas: &mut Canvas, text: &str, keep: f32) {
+    let style = Style::new(9.5, Weight::Bold, Color::BLACK);
+    canvas.ensure(style.line_height() + keep);
+    canvas.text_line(MARGIN_X, text, style, Align::Left, CONTENT_W);
+    canvas.gap(3.0);
 }
