@@ -58,6 +58,8 @@ const COMMANDS: &[&str] = &[
     "email_settings",
     "save_email_account",
     "remove_email_account",
+    "sign_in_email_account",
+    "sign_out_email_account",
     "test_email_account",
     "company_profile",
     "save_company_profile",

@@ -77,6 +77,9 @@ export function signInTests({ binary, env, artifacts, scratch, assert, screensho
             "the test email sent over XOAUTH2 never reached the server",
             30_000,
           );
+        } catch (error) {
+          if (session) screenshot(path.join(artifacts, "sign-in-failure.png"));
+          throw error;
         } finally {
           await session?.end().catch(() => {});
           await driver?.stop();
