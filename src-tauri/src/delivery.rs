@@ -14,7 +14,7 @@
 
 use crate::state::AppState;
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, OutboxError, RetryPolicy};
-use duebook_core::mail::smtp::SmtpMailer;
+use duebook_core::mail::transport::AccountMailer;
 use duebook_core::mail::{self, MailSetupError};
 use duebook_core::store::{Database, DbError};
 use serde::Serialize;
@@ -241,13 +241,13 @@ async fn deliver_queued(app: &AppHandle) -> Result<Option<DeliveryReport>, Deliv
 
 /// The sender's own connection and the account's mailer, or None when nothing is queued (then
 /// a missing account is no problem yet). Off the async runtime: SQLite and the keychain block.
-async fn open_sender(path: PathBuf) -> Result<Option<(Database, SmtpMailer)>, DeliveryProblem> {
+async fn open_sender(path: PathBuf) -> Result<Option<(Database, AccountMailer)>, DeliveryProblem> {
     tauri::async_runtime::spawn_blocking(move || open_sender_blocking(&path))
         .await
         .map_err(|e| DeliveryProblem::Task(e.to_string()))?
 }
 
-fn open_sender_blocking(path: &Path) -> Result<Option<(Database, SmtpMailer)>, DeliveryProblem> {
+fn open_sender_blocking(path: &Path) -> Result<Option<(Database, AccountMailer)>, DeliveryProblem> {
     let db = Database::open(path)?;
     if outbox::count_in_states(db.conn(), &[MessageState::Queued])? == 0 {
         return Ok(None);

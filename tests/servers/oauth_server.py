@@ -9,6 +9,10 @@ platform and Google (after ../shared/mail-lab/mock_oauth.py, whose behaviour was
                   every refresh rotates the refresh token (the old one stops working).
   /introspect     RFC 7662, for the SMTP test server's XOAUTH2 check.
   /admin/expire   POST: every access token expires now (the app must refresh).
+  /v1.0/me/sendMail  POST, Microsoft Graph's stand-in: the bearer token must be live and carry
+                  Mail.Send (else 401), the body is the MIME message in base64; 202 and the
+                  message saved as DIR/graph/NNNN.eml. /admin/graph-fail?status=429 makes the
+                  next send answer that status (with Retry-After: 1).
   /admin/revoke   POST: every refresh token is revoked (the app must ask to sign in again);
                   ?error=CODE makes the next refresh fail with that AADSTS code instead.
 Errors have Entra's shape: {"error", "error_description": "AADSTSnnnn: ...", "error_codes"}.
@@ -128,11 +132,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(*token(self.form()))
         if url.path == "/introspect":
             return self.introspect(self.form())
+        if url.path == "/v1.0/me/sendMail":
+            return self.send_mail()
         with LOCK:
             if url.path == "/admin/expire":
                 for grant in ACCESS.values():
                     grant["exp"] = 0
                 return self.reply(200, {"expired": len(ACCESS)})
+            if url.path == "/admin/graph-fail":
+                ARGS.next_graph_status = int(parse_qs(url.query).get("status", ["500"])[0])
+                return self.reply(200, {"next": ARGS.next_graph_status})
             if url.path == "/admin/revoke":
                 ARGS.next_refresh_error = parse_qs(url.query).get("error", [None])[0]
                 REFRESH.clear()
@@ -162,6 +171,24 @@ class Handler(BaseHTTPRequestHandler):
                            "challenge": q["code_challenge"],
                            "offline": "offline_access" in scope.split() or q.get("access_type") == "offline"}
         back(code=code)
+
+    def send_mail(self):
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with LOCK:
+            grant = ACCESS.get(token)
+            forced, ARGS.next_graph_status = getattr(ARGS, "next_graph_status", None), None
+        if not grant or grant["exp"] < time.time() or "Mail.Send" not in grant["scope"]:
+            return self.reply(401, {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid."}})
+        if forced:
+            return self.reply(forced, {"error": {"code": "ApplicationThrottled", "message": "Too many requests."}}, [("Retry-After", "1")])
+        folder = os.path.join(ARGS.dir, "graph")
+        os.makedirs(folder, exist_ok=True)
+        with LOCK:
+            name = os.path.join(folder, "%04d.eml" % (len(os.listdir(folder)) + 1))
+            with open(name, "wb") as f:
+                f.write(base64.b64decode(body, validate=True))
+        self.reply(202)
 
     def introspect(self, form):
         with LOCK:

@@ -6,7 +6,7 @@ use crate::mail::{err, runtime};
 use crate::terminal::for_terminal;
 use clap::Args;
 use duebook_core::mail::account;
-use duebook_core::mail::oauth::{self, AuthMethod, OAuthSettings, Provider};
+use duebook_core::mail::oauth::{self, AuthMethod, OAuthSettings, Provider, SendVia};
 use duebook_core::secrets::KeychainStore;
 use duebook_core::store::Database;
 use std::process::ExitCode;
@@ -35,6 +35,13 @@ pub struct LoginArgs {
     /// A scope to ask for (repeatable; default: the provider's mail scopes).
     #[arg(long = "scope", value_name = "SCOPE")]
     scopes: Vec<String>,
+    /// smtp (XOAUTH2, the default) or graph: Microsoft Graph's sendMail, for an organisation
+    /// that has switched SMTP AUTH off (535 5.7.139).
+    #[arg(long, value_name = "smtp|graph")]
+    send_via: Option<String>,
+    /// Microsoft Graph's address (default https://graph.microsoft.com/v1.0).
+    #[arg(long, value_name = "URL")]
+    graph_url: Option<String>,
     /// Only print the address to open; do not start a browser.
     #[arg(long)]
     no_browser: bool,
@@ -89,6 +96,17 @@ pub fn logout(db: &Database) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn send_via(text: &str) -> Result<SendVia, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "smtp" => Ok(SendVia::Smtp),
+        "graph" | "microsoft-graph" => Ok(SendVia::MicrosoftGraph),
+        other => Err(format!(
+            "--send-via takes smtp or graph, not {:?}",
+            for_terminal(other)
+        )),
+    }
+}
+
 /// The flags over what is stored: a stored client ID (or tenant, or custom endpoints) is kept
 /// when the same provider signs in again.
 fn oauth_settings(stored: &AuthMethod, args: &LoginArgs) -> Result<OAuthSettings, String> {
@@ -116,6 +134,14 @@ fn oauth_settings(stored: &AuthMethod, args: &LoginArgs) -> Result<OAuthSettings
             ([], Some(b)) => b.scopes.clone(),
             (given, _) => given.to_vec(),
         },
+        send_via: match args.send_via.as_deref() {
+            Some(text) => send_via(text)?,
+            None => before.map(|b| b.send_via).unwrap_or_default(),
+        },
+        graph_url: args
+            .graph_url
+            .clone()
+            .or_else(|| kept(|b| b.graph_url.clone())),
     };
     settings.validated().map_err(err)
 }

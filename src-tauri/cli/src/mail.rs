@@ -8,7 +8,7 @@ use duebook_core::mail;
 use duebook_core::mail::attention;
 use duebook_core::mail::compose::{self, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage, RetryPolicy};
-use duebook_core::mail::smtp::SmtpMailer;
+use duebook_core::mail::transport::AccountMailer;
 use duebook_core::store::Database;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,7 +62,7 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("cannot start the network runtime: {e}"))
 }
 
-pub(crate) fn mailer(db: &Database) -> Result<SmtpMailer, String> {
+pub(crate) fn mailer(db: &Database) -> Result<AccountMailer, String> {
     mail::account_mailer(db.conn()).map_err(err)
 }
 
@@ -113,7 +113,7 @@ fn report_recovered(ids: &[i64]) {
     }
 }
 
-fn deliver(db: &mut Database, m: &SmtpMailer, only: Option<&[i64]>) -> Result<ExitCode, String> {
+fn deliver(db: &mut Database, m: &AccountMailer, only: Option<&[i64]>) -> Result<ExitCode, String> {
     let rt = runtime()?;
     let report = rt
         .block_on(outbox::deliver(

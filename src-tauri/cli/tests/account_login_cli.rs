@@ -9,12 +9,29 @@ use duebook_core::test_support::mail::{files_containing, required_env, USER};
 use duebook_core::test_support::oauth::OAuthServer;
 use support::*;
 
-/// `duebook account login --provider custom` pointed at `server`, the browser played by the
-/// script, waiting `wait` seconds for it.
+/// `duebook account login --provider custom` pointed at `server` with SMTP's scopes, the browser
+/// played by the script, waiting `wait` seconds for it.
 fn login(
     db: &std::path::Path,
     server: &OAuthServer,
     wait: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let mut args = vec![
+        "--wait",
+        wait,
+        "--scope",
+        "https://outlook.office.com/SMTP.Send",
+    ];
+    args.extend_from_slice(extra);
+    login_with_scopes(db, server, &args)
+}
+
+/// `duebook account login --provider custom` pointed at `server`, with `extra` (the scopes among
+/// them) and offline access.
+fn login_with_scopes(
+    db: &std::path::Path,
+    server: &OAuthServer,
     extra: &[&str],
 ) -> std::process::Output {
     let (auth, token) = (server.url("/authorize"), server.url("/token"));
@@ -30,11 +47,7 @@ fn login(
         "--token-url",
         &token,
         "--scope",
-        "https://outlook.office.com/SMTP.Send",
-        "--scope",
         "offline_access",
-        "--wait",
-        wait,
     ];
     args.extend_from_slice(extra);
     let mut cmd = smtp_command(db, &args);
@@ -145,4 +158,31 @@ fn a_bad_provider_or_an_unreachable_browser_step_is_refused_clearly() {
         timed_out.contains("not finished within 1 seconds"),
         "{timed_out}"
     );
+}
+
+#[test]
+fn signing_in_for_microsoft_graph_sends_through_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = OAuthServer::start(&dir.path().join("oauth"));
+    let db = dir.path().join("duebook.sqlite");
+    ok_text(&account_set(&db, "2525", &[], "unused-password"));
+    let graph = oauth.url("/v1.0");
+    let graph_flags = [
+        "--send-via",
+        "graph",
+        "--graph-url",
+        &graph,
+        "--scope",
+        "https://graph.microsoft.com/Mail.Send",
+    ];
+    ok_text(&login_with_scopes(&db, &oauth, &graph_flags));
+    let tested = ok_text(&duebook_smtp(
+        &db,
+        &["account", "test", "--send-to", "ap@acme.example"],
+        None,
+    ));
+    assert!(tested.contains("OAuth2 (Microsoft Graph)"), "{tested}");
+    let posted = oauth.graph_messages();
+    assert_eq!(posted.len(), 1, "{tested}");
+    assert!(posted[0].contains("ap@acme.example"), "{}", posted[0]);
 }

@@ -11,23 +11,14 @@ use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::SmtpMailer;
 use duebook_core::secrets::{KeychainStore, SecretStore};
 use duebook_core::test_support::mail::{files_containing, mailer_options, queue_reminder, setup};
-use duebook_core::test_support::oauth::{follow_in_browser, OAuthServer};
+use duebook_core::test_support::oauth::{
+    follow_in_browser, sign_in_through_browser, test_keychain, OAuthServer,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The mailbox that signs in: the test account's user name, so its messages log in as it.
 const MAILBOX: &str = duebook_core::test_support::mail::USER;
-
-fn keychain() -> KeychainStore {
-    KeychainStore::check_available().unwrap_or_else(|e| {
-        panic!("no keychain ({e}): run the tests through scripts/with-test-services.sh")
-    });
-    KeychainStore::new(&format!(
-        "app.duebook.desktop.oauth-test-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ))
-}
 
 struct SignedIn {
     source: TokenSource,
@@ -40,34 +31,35 @@ struct SignedIn {
 async fn signed_in(extra: &[&str]) -> SignedIn {
     let dir = tempfile::tempdir().unwrap();
     let server = OAuthServer::start_with(&dir.path().join("oauth"), extra);
-    let pending = begin_sign_in(&server.settings(), Some(MAILBOX))
-        .await
-        .unwrap();
-    assert!(
-        pending.url().contains("code_challenge_method=S256"),
-        "{}",
-        pending.url()
-    );
-    assert!(
-        pending.url().contains("login_hint=ar%40northwind.example"),
-        "{}",
-        pending.url()
-    );
-    let url = pending.url().to_string();
-    let browser = tokio::spawn(async move { follow_in_browser(&url).await });
-    let keychain = keychain();
-    let source = pending
-        .finish(Duration::from_secs(20), MAILBOX, keychain.clone())
-        .await
-        .unwrap();
-    let page = browser.await.unwrap();
-    assert!(page.contains("Duebook is signed in"), "{page}");
+    let keychain = test_keychain();
+    let source = sign_in_through_browser(&server.settings(), MAILBOX, keychain.clone()).await;
     SignedIn {
         source,
         server,
         keychain,
         _dir: dir,
     }
+}
+
+#[tokio::test]
+async fn the_sign_in_address_asks_for_pkce_and_names_the_mailbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = OAuthServer::start(dir.path());
+    let pending = begin_sign_in(&server.settings(), Some(MAILBOX))
+        .await
+        .unwrap();
+    for part in [
+        "code_challenge_method=S256",
+        "login_hint=ar%40northwind.example",
+        "state=",
+    ] {
+        assert!(pending.url().contains(part), "{part}: {}", pending.url());
+    }
+    assert!(
+        !pending.url().contains("code_verifier"),
+        "{}",
+        pending.url()
+    );
 }
 
 fn stored_refresh(keychain: &KeychainStore) -> String {
@@ -163,7 +155,7 @@ async fn a_sign_in_left_in_the_browser_times_out_with_a_clear_message() {
     let server = OAuthServer::start(dir.path());
     let pending = begin_sign_in(&server.settings(), None).await.unwrap();
     let err = pending
-        .finish(Duration::from_millis(300), MAILBOX, keychain())
+        .finish(Duration::from_millis(300), MAILBOX, test_keychain())
         .await
         .unwrap_err();
     assert!(matches!(err, OAuthError::TimedOut { .. }), "{err:?}");
@@ -175,7 +167,7 @@ async fn a_sign_in_left_in_the_browser_times_out_with_a_clear_message() {
 async fn a_declined_sign_in_says_so_and_stores_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let server = OAuthServer::start_with(dir.path(), &["--deny"]);
-    let keychain = keychain();
+    let keychain = test_keychain();
     let pending = begin_sign_in(&server.settings(), Some(MAILBOX))
         .await
         .unwrap();

@@ -8,6 +8,7 @@ use duebook_core::mail::account::{self, AccountError, AccountSettings};
 use duebook_core::mail::outbox::{self, DeliveryReport, MessageState, OutboxMessage, RetryPolicy};
 use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{MailError, MailerOptions, SmtpMailer};
+use duebook_core::mail::transport::AccountMailer;
 use duebook_core::mail::{self, smtp::Stage};
 use duebook_core::secrets::{KeychainStore, MemoryStore, Password, SecretStore};
 use duebook_core::store::Database;
@@ -24,7 +25,7 @@ fn quick() -> RetryPolicy {
 }
 
 /// Runs the outbox once through `m` with the [`quick`] retry policy.
-async fn deliver_once(db: &mut Database, m: &SmtpMailer) -> DeliveryReport {
+async fn deliver_once(db: &mut Database, m: &AccountMailer) -> DeliveryReport {
     outbox::deliver(db.conn_mut(), m, None, &quick())
         .await
         .unwrap()
@@ -228,7 +229,7 @@ async fn microsoft_365_basic_auth_off_is_explained() {
     let text = err.to_string();
     assert!(text.contains("5.7.139"), "{text}");
     assert!(
-        text.contains("basic authentication") && text.contains("OAuth2"),
+        text.contains("basic authentication") && text.contains("sign in with Microsoft"),
         "{text}"
     );
 }

@@ -12,7 +12,8 @@ use duebook_core::mail::account::{self, AccountError, AccountSettings, AccountVi
 use duebook_core::mail::compose::ComposeError;
 use duebook_core::mail::outbox::OutboxError;
 use duebook_core::mail::presets::{self, ProviderPreset};
-use duebook_core::mail::smtp::{ConnectionReport, MailError, SmtpMailer, Stage};
+use duebook_core::mail::smtp::{ConnectionReport, MailError, Stage};
+use duebook_core::mail::transport::AccountMailer;
 use duebook_core::mail::{self as core_mail, MailSetupError};
 use duebook_core::secrets::{KeychainStore, Password, SecretError};
 use serde::Serialize;
@@ -227,7 +228,7 @@ pub async fn test_email_account(
     Ok(outcome)
 }
 
-fn mailer_for(settings: &AccountSettings, typed: Option<Password>) -> CommandResult<SmtpMailer> {
+fn mailer_for(settings: &AccountSettings, typed: Option<Password>) -> CommandResult<AccountMailer> {
     core_mail::mailer_with(settings, typed).map_err(|e| match e {
         MailSetupError::Account(e) => e.into(),
         MailSetupError::Mail(e) => CommandError::InvalidInput(e.to_string()),

@@ -22,7 +22,7 @@ use duebook_core::campaign::run;
 use duebook_core::campaign::runner::{self, Ending, Progress, Request, RunControl, RunnerOptions};
 use duebook_core::campaign::schedule;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::mail::{self, smtp::SmtpMailer};
+use duebook_core::mail::{self, transport::AccountMailer};
 use duebook_core::store::Database;
 use progress::{count, summaries};
 pub use progress::{RunPhase, RunProgress, Scheduler};
@@ -136,7 +136,7 @@ async fn queue(app: &AppHandle, today: NaiveDate, dry_run: bool) -> CommandResul
 }
 
 /// A sending connection of its own (the outbox holds it for a whole chunk) and the mailer.
-fn open_sender(path: PathBuf) -> CommandResult<(Database, SmtpMailer)> {
+fn open_sender(path: PathBuf) -> CommandResult<(Database, AccountMailer)> {
     let db = Database::open(&path)?;
     let mailer = mail::account_mailer(db.conn())
         .map_err(|e| CommandError::InvalidInput(format!("cannot send: {e}")))?;

@@ -27,6 +27,7 @@ pub mod attachments;
 pub mod attention;
 pub mod compose;
 pub mod context;
+pub mod graph;
 pub mod limits;
 pub mod mime;
 pub mod oauth;
@@ -38,5 +39,6 @@ mod setup;
 pub mod smtp;
 pub mod statements;
 pub mod templates;
+pub mod transport;
 
 pub use setup::{account_mailer, mailer_for_account, mailer_with, send_test_email, MailSetupError};

@@ -5,8 +5,10 @@
 
 use super::account::{self, AccountError, AccountSettings};
 use super::compose::OutgoingEmail;
-use super::oauth::{AuthMethod, TokenSource};
+use super::graph::GraphMailer;
+use super::oauth::{AuthMethod, SendVia, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
+use super::transport::AccountMailer;
 use super::{mime, templates};
 use crate::secrets::{KeychainStore, Password, SecretStore};
 use rusqlite::Connection;
@@ -26,35 +28,40 @@ pub fn mailer_for_account(
     conn: &Connection,
     secrets: &dyn SecretStore,
     options: MailerOptions,
-) -> Result<SmtpMailer, MailSetupError> {
+) -> Result<AccountMailer, MailSetupError> {
     let settings = account::require(conn)?;
     mailer_logged_in(&settings, || account::password(&settings, secrets), options)
 }
 
-/// A mailer for `settings`: XOAUTH2 for an OAuth2 account, else the password `password` gives.
+/// A mailer for `settings`: Microsoft Graph or SMTP with XOAUTH2 for an OAuth2 account (its
+/// tokens from the sign-in in the OS keychain), else SMTP with the password `password` gives.
 fn mailer_logged_in(
     settings: &AccountSettings,
     password: impl FnOnce() -> Result<Password, AccountError>,
     options: MailerOptions,
-) -> Result<SmtpMailer, MailSetupError> {
-    match &settings.auth {
-        AuthMethod::OAuth2(oauth) => {
-            let tokens =
-                TokenSource::new(oauth.clone(), &settings.username, KeychainStore::default());
-            Ok(SmtpMailer::with_tokens(
-                settings,
-                Arc::new(tokens),
-                options,
-            )?)
-        }
-        AuthMethod::Password => Ok(SmtpMailer::new(settings, &password()?, options)?),
-    }
+) -> Result<AccountMailer, MailSetupError> {
+    let AuthMethod::OAuth2(oauth) = &settings.auth else {
+        return Ok(AccountMailer::Smtp(SmtpMailer::new(
+            settings,
+            &password()?,
+            options,
+        )?));
+    };
+    let tokens = Arc::new(TokenSource::new(
+        oauth.clone(),
+        &settings.username,
+        KeychainStore::default(),
+    ));
+    Ok(match oauth.send_via {
+        SendVia::MicrosoftGraph => AccountMailer::Graph(GraphMailer::new(tokens)?),
+        SendVia::Smtp => AccountMailer::Smtp(SmtpMailer::with_tokens(settings, tokens, options)?),
+    })
 }
 
 /// "Send test email": a short message through `mailer` to `to`, outside the outbox (nothing is
 /// stored). Ok carries the server's reply.
 pub async fn send_test_email(
-    mailer: &SmtpMailer,
+    mailer: &impl Mailer,
     settings: &AccountSettings,
     to: &str,
 ) -> Result<String, String> {
@@ -94,7 +101,7 @@ pub async fn send_test_email(
 }
 
 /// The stored account as a mailer, its password read from the system keychain.
-pub fn account_mailer(conn: &Connection) -> Result<SmtpMailer, MailSetupError> {
+pub fn account_mailer(conn: &Connection) -> Result<AccountMailer, MailSetupError> {
     mailer_for_account(conn, &KeychainStore::default(), options()?)
 }
 
@@ -103,7 +110,7 @@ pub fn account_mailer(conn: &Connection) -> Result<SmtpMailer, MailSetupError> {
 pub fn mailer_with(
     settings: &AccountSettings,
     typed: Option<Password>,
-) -> Result<SmtpMailer, MailSetupError> {
+) -> Result<AccountMailer, MailSetupError> {
     let password = || match typed.filter(|p| !p.is_empty()) {
         Some(p) => Ok(p),
         None => account::password(settings, &KeychainStore::default()),

@@ -8,8 +8,8 @@ use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, SendRequest};
 use crate::mail::outbox;
 use crate::mail::security::Security;
-use crate::mail::smtp::SmtpMailer;
 use crate::mail::smtp::{MailerOptions, Timeouts};
+use crate::mail::transport::AccountMailer;
 use crate::model::{Currency, InvoiceKind, Money, NewContact, NewCustomer, NewInvoice};
 use crate::secrets::{MemoryStore, Password};
 use crate::store::Database;
@@ -382,6 +382,6 @@ pub fn queue_reminder(s: &Setup, attachments: Vec<PathBuf>) -> i64 {
     outbox::enqueue_prepared(s.db.conn(), &prepared, None).expect("enqueue")
 }
 
-pub fn mailer(s: &Setup) -> SmtpMailer {
+pub fn mailer(s: &Setup) -> AccountMailer {
     crate::mail::mailer_for_account(s.db.conn(), &s.secrets, mailer_options()).expect("mailer")
 }

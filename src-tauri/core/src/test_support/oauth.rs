@@ -2,10 +2,12 @@
 //! Microsoft and Google) and a stand-in for the person's browser that follows its redirects.
 
 use super::mail::{required_env, SmtpServer};
-use crate::mail::oauth::{OAuthSettings, Provider};
+use crate::mail::oauth::{begin_sign_in, OAuthSettings, Provider, SendVia, TokenSource};
+use crate::secrets::{KeychainStore, SecretStore};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The scopes the tests ask for (Microsoft's, so a refresh token is issued).
 pub const SCOPES: &[&str] = &["https://outlook.office.com/SMTP.Send", "offline_access"];
@@ -63,7 +65,36 @@ impl OAuthServer {
             auth_url: Some(self.url("/authorize")),
             token_url: Some(self.url("/token")),
             scopes: SCOPES.iter().map(|s| (*s).to_string()).collect(),
+            send_via: SendVia::Smtp,
+            graph_url: None,
         }
+    }
+
+    /// A custom provider pointing at this server that sends through its Microsoft Graph
+    /// stand-in (`/v1.0/me/sendMail`), with Graph's scope.
+    pub fn graph_settings(&self) -> OAuthSettings {
+        OAuthSettings {
+            scopes: vec![
+                "https://graph.microsoft.com/Mail.Send".into(),
+                "offline_access".into(),
+            ],
+            send_via: SendVia::MicrosoftGraph,
+            graph_url: Some(self.url("/v1.0")),
+            ..self.settings()
+        }
+    }
+
+    /// The messages its Graph stand-in accepted (the MIME bytes as posted), oldest first.
+    pub fn graph_messages(&self) -> Vec<String> {
+        let dir = self.dir.join("graph");
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("read"))
+            .collect()
     }
 
     /// Every access token it issued stops working now.
@@ -75,6 +106,11 @@ impl OAuthServer {
     pub fn revoke(&self, code: Option<u32>) {
         let query = code.map(|c| format!("?error={c}")).unwrap_or_default();
         self.admin(&format!("/admin/revoke{query}"));
+    }
+
+    /// The next Graph send is answered with `status` (and Retry-After: 1).
+    pub fn fail_next_graph_send(&self, status: u16) {
+        self.admin(&format!("/admin/graph-fail?status={status}"));
     }
 
     fn admin(&self, path: &str) {
@@ -146,4 +182,38 @@ pub async fn follow_in_browser(url: &str) -> String {
         .text()
         .await
         .expect("page")
+}
+
+/// A keychain of the real Secret Service (scripts/with-test-services.sh starts one) under a
+/// service name of this test's own.
+pub fn test_keychain() -> KeychainStore {
+    KeychainStore::check_available().unwrap_or_else(|e| {
+        panic!("no keychain ({e}): run the tests through scripts/with-test-services.sh")
+    });
+    KeychainStore::new(&format!(
+        "app.duebook.desktop.oauth-test-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ))
+}
+
+/// Signs `mailbox` in with `settings`, the browser played by [`follow_in_browser`]; the refresh
+/// token goes to `secrets`.
+pub async fn sign_in_through_browser(
+    settings: &OAuthSettings,
+    mailbox: &str,
+    secrets: impl SecretStore + 'static,
+) -> TokenSource {
+    let pending = begin_sign_in(settings, Some(mailbox))
+        .await
+        .expect("begin the sign-in");
+    let url = pending.url().to_string();
+    let browser = tokio::spawn(async move { follow_in_browser(&url).await });
+    let source = pending
+        .finish(Duration::from_secs(20), mailbox, secrets)
+        .await
+        .expect("signed in");
+    let page = browser.await.expect("the browser");
+    assert!(page.contains("Duebook is signed in"), "{page}");
+    source
 }

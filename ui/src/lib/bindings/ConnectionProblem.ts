@@ -6,7 +6,8 @@ import type { Stage } from "./Stage";
  */
 export type ConnectionProblem = { 
 /**
- * dns, refused, unreachable, tls, no_starttls, auth, timeout, rejected, connection, invalid.
+ * dns, refused, unreachable, tls, no_starttls, auth, sign_in (no token: the OAuth2 sign-in
+ * is gone or its server out of reach), timeout, rejected, connection, invalid.
  */
 kind: string, 
 /**

@@ -17,7 +17,7 @@ pub mod signin;
 pub mod tokens;
 
 pub use browser::open_in_browser;
-pub use provider::{OAuthSettings, Provider};
+pub use provider::{OAuthSettings, Provider, SendVia};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

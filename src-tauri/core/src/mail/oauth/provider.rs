@@ -16,6 +16,11 @@ const MICROSOFT_SCOPES: &[&str] = &[
     "https://outlook.office.com/IMAP.AccessAsUser.All",
     "offline_access",
 ];
+/// Microsoft Graph's scope for `sendMail`: another resource than Outlook's SMTP, so a sign-in
+/// asks for one or the other.
+const GRAPH_SCOPES: &[&str] = &["https://graph.microsoft.com/Mail.Send", "offline_access"];
+/// Microsoft Graph, where `me/sendMail` takes a whole MIME message.
+const GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 /// Google's one scope for IMAP, POP and SMTP.
 const GOOGLE_SCOPES: &[&str] = &["https://mail.google.com/"];
 
@@ -60,6 +65,18 @@ impl Provider {
     }
 }
 
+/// How messages leave a signed-in mailbox: SMTP with XOAUTH2, or Microsoft Graph's `sendMail`
+/// for an organisation that has switched SMTP AUTH off (`5.7.139 SmtpClientAuthentication is
+/// disabled`). The outbox is the same either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SendVia {
+    #[default]
+    Smtp,
+    MicrosoftGraph,
+}
+
 /// How the mailbox signs in with OAuth2. Stored with the account (no secret in it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -74,6 +91,11 @@ pub struct OAuthSettings {
     pub token_url: Option<String>,
     #[serde(default)]
     pub scopes: Vec<String>,
+    #[serde(default)]
+    pub send_via: SendVia,
+    /// Microsoft Graph's address (default `https://graph.microsoft.com/v1.0`; a test server).
+    #[serde(default)]
+    pub graph_url: Option<String>,
 }
 
 /// The endpoints and scopes a sign-in uses.
@@ -109,6 +131,8 @@ impl OAuthSettings {
             tenant,
             auth_url: optional(self.auth_url.as_deref()),
             token_url: optional(self.token_url.as_deref()),
+            send_via: self.send_via,
+            graph_url: optional(self.graph_url.as_deref()),
             scopes: self
                 .scopes
                 .iter()
@@ -119,7 +143,14 @@ impl OAuthSettings {
         for scope in &settings.scopes {
             check_token_word("scope", scope)?;
         }
+        if self.send_via == SendVia::MicrosoftGraph && self.provider == Provider::Google {
+            return Err(OAuthError::Invalid(
+                "Microsoft Graph sends only for Microsoft accounts; Google accounts send over SMTP"
+                    .into(),
+            ));
+        }
         settings.endpoints()?;
+        settings.graph_send_url()?;
         Ok(settings)
     }
 
@@ -136,7 +167,10 @@ impl OAuthSettings {
                 Ok(Endpoints {
                     auth_url: parse_url("authorize URL", &format!("{base}/authorize"))?,
                     token_url: parse_url("token URL", &format!("{base}/token"))?,
-                    scopes: scopes(MICROSOFT_SCOPES),
+                    scopes: scopes(match self.send_via {
+                        SendVia::Smtp => MICROSOFT_SCOPES,
+                        SendVia::MicrosoftGraph => GRAPH_SCOPES,
+                    }),
                     extra: Vec::new(),
                 })
             }
@@ -151,6 +185,15 @@ impl OAuthSettings {
             }),
             Provider::Custom => self.custom_endpoints(),
         }
+    }
+
+    /// Where Microsoft Graph takes a message to send (`.../me/sendMail`).
+    pub fn graph_send_url(&self) -> Result<Url, OAuthError> {
+        let base = self.graph_url.as_deref().unwrap_or(GRAPH_URL);
+        parse_url(
+            "Graph URL",
+            &format!("{}/me/sendMail", base.trim_end_matches('/')),
+        )
     }
 
     fn custom_endpoints(&self) -> Result<Endpoints, OAuthError> {
@@ -249,6 +292,8 @@ mod tests {
             auth_url: Some(auth.into()),
             token_url: Some(token.into()),
             scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
+            send_via: SendVia::Smtp,
+            graph_url: None,
         }
     }
 
@@ -270,6 +315,33 @@ mod tests {
         assert!(e
             .scopes
             .contains(&"https://outlook.office.com/SMTP.Send".to_string()));
+    }
+
+    #[test]
+    fn graph_asks_for_its_own_scope_and_only_for_microsoft() {
+        let graph = OAuthSettings {
+            provider: Provider::Microsoft,
+            send_via: SendVia::MicrosoftGraph,
+            ..custom("", "", &[])
+        };
+        let e = graph.validated().unwrap().endpoints().unwrap();
+        assert!(e
+            .scopes
+            .contains(&"https://graph.microsoft.com/Mail.Send".to_string()));
+        assert!(!e.scopes.iter().any(|s| s.contains("outlook.office.com")));
+        assert_eq!(
+            graph.graph_send_url().unwrap().as_str(),
+            "https://graph.microsoft.com/v1.0/me/sendMail"
+        );
+        let google = OAuthSettings {
+            provider: Provider::Google,
+            ..graph
+        };
+        assert!(google
+            .validated()
+            .unwrap_err()
+            .to_string()
+            .contains("Microsoft accounts"));
     }
 
     #[test]
@@ -326,6 +398,8 @@ mod tests {
                 auth_url: None,
                 token_url: None,
                 scopes: vec![scope],
+                send_via: SendVia::MicrosoftGraph,
+                graph_url: None,
             };
             if let Ok(clean) = settings.validated() {
                 prop_assert!(clean.client_id.chars().all(|c| c.is_ascii_graphic()));

@@ -9,7 +9,7 @@ use super::signin::network;
 use super::{plain_reason, OAuthError};
 use crate::secrets::{Password, SecretError, SecretStore};
 use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
-use oauth2::{ClientId, RefreshToken, RequestTokenError, TokenResponse, TokenUrl};
+use oauth2::{ClientId, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -109,6 +109,10 @@ impl TokenSource {
         &self.mailbox
     }
 
+    pub fn settings(&self) -> &OAuthSettings {
+        &self.settings
+    }
+
     /// A usable access token: the one in hand, or a fresh one when it is about to expire.
     pub async fn access_token(&self) -> Result<Password, OAuthError> {
         let mut access = self.access.lock().await;
@@ -158,11 +162,13 @@ impl TokenSource {
     async fn exchange(&self, refresh: &Password) -> Result<Access, OAuthError> {
         let endpoints = self.settings.endpoints()?;
         let client = BasicClient::new(ClientId::new(self.settings.client_id.clone()))
-            .set_token_uri(TokenUrl::from_url(endpoints.token_url));
+            .set_token_uri(TokenUrl::from_url(endpoints.token_url.clone()));
         let http_client = http::client().map_err(|e| network(&self.settings, &e))?;
         let token = RefreshToken::new(refresh.expose().to_string());
         let response = client
             .exchange_refresh_token(&token)
+            // Entra issues a token for one resource: name it (SMTP or Graph) every time.
+            .add_scopes(endpoints.scopes.into_iter().map(Scope::new))
             .request_async(&|request| http::send(http_client.clone(), request))
             .await
             .map_err(|e| token_error(&self.settings, &self.mailbox, e))?;

@@ -111,11 +111,14 @@ pub(super) fn tls_error(e: &(dyn std::error::Error + 'static), port: u16) -> Mai
 pub fn auth_hint(host: &str, reply: &str) -> Option<String> {
     let host = host.to_ascii_lowercase();
     let r = reply.to_ascii_lowercase();
+    if r.contains("smtpclientauthentication is disabled") {
+        return Some("your organisation has switched SMTP AUTH off altogether: choose \"Send through Microsoft Graph\" and sign in with Microsoft (Settings → Email, or `duebook account login --provider microsoft --send-via graph`), or ask an administrator to enable Authenticated SMTP for this mailbox".into());
+    }
     if r.contains("5.7.139")
         || r.contains("5.7.30")
         || r.contains("basic authentication is disabled")
     {
-        return Some("Microsoft 365 has basic authentication (SMTP AUTH with a password) turned off for this mailbox or tenant: an administrator must enable SMTP AUTH for it, or Duebook must sign in with OAuth2 (planned)".into());
+        return Some("Microsoft 365 has password login (basic authentication) turned off for this mailbox: sign in with Microsoft instead (Settings → Email, or `duebook account login --provider microsoft`); if SMTP AUTH is off for the whole organisation, choose \"Send through Microsoft Graph\"".into());
     }
     if host.contains("office365") || host.contains("outlook") || host.contains("hotmail") {
         return Some("for Microsoft 365 / Outlook, SMTP AUTH must be enabled for the mailbox, and accounts with two-step verification need an app password".into());

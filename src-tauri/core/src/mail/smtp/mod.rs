@@ -306,6 +306,12 @@ mod tests {
         )
         .unwrap();
         assert!(m365.contains("basic authentication"), "{m365}");
+        let tenant_off = auth_hint(
+            "smtp.office365.com",
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+        )
+        .unwrap();
+        assert!(tenant_off.contains("Microsoft Graph"), "{tenant_off}");
         let gmail = auth_hint(
             "smtp.gmail.com",
             "535 5.7.8 Username and Password not accepted",
