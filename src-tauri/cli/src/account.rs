@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use duebook_core::mail;
 use duebook_core::mail::account::{self, AccountSettings};
 use duebook_core::mail::limits::{self, SendingLimits};
-use duebook_core::mail::oauth::AuthMethod;
+use duebook_core::mail::oauth::{AuthMethod, Provider};
 use duebook_core::mail::presets::{self, ProviderPreset};
 use duebook_core::mail::security::Security;
 use duebook_core::secrets::{KeychainStore, Password};
@@ -213,11 +213,20 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
     let settings = settings_from(&args, preset, current.as_ref())?
         .validated()
         .map_err(err)?;
-    if args.no_password {
+    // Presets whose provider offers sign-in store no password unless one is given.
+    let sign_in = preset.and_then(|p| p.sign_in);
+    if args.no_password || (sign_in.is_some() && !args.password_stdin && !args.keep_password) {
         let saved = account::save_without_password(db.conn(), &settings).map_err(err)?;
+        let provider = sign_in.map_or("microsoft|google", |p| match p {
+            Provider::Google => "google",
+            _ => "microsoft",
+        });
         println!(
-            "email account saved without a password: sign in next with `duebook account login --provider microsoft|google`"
+            "email account saved without a password: sign in next with `duebook account login --provider {provider}` (to use a password instead, give --password-stdin)"
         );
+        if let Some(p) = preset.filter(|p| p.sign_in.is_some()) {
+            println!("{}: {}", p.label, p.note);
+        }
         print_warnings(&saved.warnings());
         return Ok(ExitCode::SUCCESS);
     }

@@ -186,3 +186,21 @@ fn signing_in_for_microsoft_graph_sends_through_graph() {
     assert_eq!(posted.len(), 1, "{tested}");
     assert!(posted[0].contains("ap@acme.example"), "{}", posted[0]);
 }
+
+#[test]
+fn a_preset_that_offers_sign_in_stores_no_password_and_says_how_to_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("duebook.sqlite");
+    let said = ok_text(&duebook(
+        &db,
+        &["account", "set", "--preset", "microsoft365", "--from", USER],
+    ));
+    assert!(
+        said.contains("duebook account login --provider microsoft"),
+        "{said}"
+    );
+    assert!(said.contains("switched off"), "the preset says why: {said}");
+    let shown = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(shown.contains("smtp.office365.com:587"), "{shown}");
+    assert!(shown.contains("NO password stored"), "{shown}");
+}

@@ -2,6 +2,7 @@
 //! each figure with its source).
 
 use super::limits::{SendingLimits, CUSTOM_SERVER, LOCAL_SERVER};
+use super::oauth::Provider;
 use super::security::{is_local_host, Security};
 use serde::Serialize;
 use ts_rs::TS;
@@ -18,6 +19,9 @@ pub struct ProviderPreset {
     pub note: &'static str,
     /// The provider's published limits (what a new account starts with).
     pub limits: SendingLimits,
+    /// Sign in with this provider (OAuth2) rather than store a password: where the provider
+    /// supports it, since password login is being switched off or needs an app password.
+    pub sign_in: Option<Provider>,
 }
 
 const fn limits(per_minute: Option<u32>, per_day: u32) -> SendingLimits {
@@ -34,8 +38,9 @@ pub const PRESETS: &[ProviderPreset] = &[
         host: "smtp.gmail.com",
         port: 587,
         security: Security::StartTls,
-        note: "Use an app password (Google Account → Security → 2-Step Verification → App passwords); your normal password is refused. 500 messages a day.",
+        note: "Sign in with Google (no app password needed), or use an app password (Google Account → Security → 2-Step Verification → App passwords); your normal password is refused. 500 messages a day.",
         limits: limits(None, 500),
+        sign_in: Some(Provider::Google),
     },
     ProviderPreset {
         id: "google-workspace",
@@ -43,8 +48,9 @@ pub const PRESETS: &[ProviderPreset] = &[
         host: "smtp.gmail.com",
         port: 587,
         security: Security::StartTls,
-        note: "Use an app password, or ask your administrator to allow SMTP. 2,000 messages a day (500 on a trial account).",
+        note: "Sign in with Google (your administrator may forbid app passwords), or use an app password. 2,000 messages a day (500 on a trial account).",
         limits: limits(None, 2_000),
+        sign_in: Some(Provider::Google),
     },
     ProviderPreset {
         id: "microsoft365",
@@ -52,8 +58,9 @@ pub const PRESETS: &[ProviderPreset] = &[
         host: "smtp.office365.com",
         port: 587,
         security: Security::StartTls,
-        note: "Basic SMTP authentication must be allowed for the mailbox (SMTP AUTH); many tenants have it turned off. 30 messages a minute, 10,000 recipients a day.",
+        note: "Sign in with Microsoft: password login (basic SMTP AUTH) is off by default for new tenants and being switched off for the rest; where SMTP AUTH is off altogether, send through Microsoft Graph. 30 messages a minute, 10,000 recipients a day.",
         limits: limits(Some(30), 10_000),
+        sign_in: Some(Provider::Microsoft),
     },
     ProviderPreset {
         id: "fastmail",
@@ -63,6 +70,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         security: Security::ImplicitTls,
         note: "Use an app password created under Settings → Privacy & Security.",
         limits: CUSTOM_SERVER,
+        sign_in: None,
     },
     ProviderPreset {
         id: "icloud",
@@ -72,6 +80,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         security: Security::StartTls,
         note: "Use an app-specific password from appleid.apple.com. 1,000 messages a day.",
         limits: limits(None, 1_000),
+        sign_in: None,
     },
     ProviderPreset {
         id: "yahoo",
@@ -81,6 +90,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         security: Security::ImplicitTls,
         note: "Use an app password from Account Security. 500 messages a day.",
         limits: limits(None, 500),
+        sign_in: None,
     },
     ProviderPreset {
         id: "zoho",
@@ -90,6 +100,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         security: Security::ImplicitTls,
         note: "Use an app-specific password when two-factor authentication is on. 50 to 500 messages an hour, set by Zoho from your sending reputation.",
         limits: limits(Some(1), 500),
+        sign_in: None,
     },
 ];
 
