@@ -231,14 +231,6 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
         return Ok(ExitCode::SUCCESS);
     }
     let password = password_for(&args, preset, current.is_some())?;
-    // A typed password is how the account logs in from now on.
-    let settings = match password {
-        Some(_) => AccountSettings {
-            auth: AuthMethod::Password,
-            ..settings
-        },
-        None => settings,
-    };
     let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
     println!(
         "email account saved: {} via {}:{} ({}); {} in the OS keychain",

@@ -311,3 +311,21 @@ async fn tokens_never_reach_the_database_or_its_folder() {
     }
     assert!(format!("{mailer:?} {settings:?}").find("rt-").is_none());
 }
+
+#[tokio::test]
+async fn saving_a_new_password_switches_a_signed_in_account_back_to_the_password() {
+    let signed = signed_in(&[]).await;
+    let s = setup(2525, Security::StartTls);
+    account::use_oauth(s.db.conn(), signed.server.settings()).unwrap();
+    let kept = account::require(s.db.conn()).unwrap();
+    // Saving other changes keeps the sign-in; a typed password replaces it.
+    let view = account::save(s.db.conn(), &s.secrets, &kept, None).unwrap();
+    assert!(matches!(view.settings.auth, AuthMethod::OAuth2(_)));
+    let password = duebook_core::secrets::Password::new("new-app-password");
+    let view = account::save(s.db.conn(), &s.secrets, &kept, Some(&password)).unwrap();
+    assert_eq!(view.settings.auth, AuthMethod::Password);
+    assert_eq!(
+        account::require(s.db.conn()).unwrap().auth,
+        AuthMethod::Password
+    );
+}

@@ -285,7 +285,7 @@ pub fn save(
     settings: &AccountSettings,
     password: Option<&Password>,
 ) -> Result<AccountView, AccountError> {
-    let clean = settings.validated()?;
+    let mut clean = settings.validated()?;
     let old = load(conn).ok().flatten();
     let new_account = clean.secret_account();
     let old_account = old.as_ref().map(AccountSettings::secret_account);
@@ -300,7 +300,9 @@ pub fn save(
         }
         Some(p) => {
             secrets.set(&new_account, p)?;
-            // A new password is the fix for a refused login: the next run tries it.
+            // A typed password is how the account logs in from now on (also after a sign-in),
+            // and the fix for a refused login: the next run tries it.
+            clean.auth = AuthMethod::Password;
             attention::clear_attention(conn)?;
         }
         None if matches!(clean.auth, AuthMethod::OAuth2(_)) => {}
