@@ -121,7 +121,8 @@ export function emailTests(ctx) {
         const refused = await testConnection();
         assert(!refused.ok, `a wrong password passed the connection test: ${refused.text}`);
         assert(/535/.test(refused.text), `the refusal does not show the server's 535 reply: ${JSON.stringify(refused.text)}`);
-        assert(/log/i.test(refused.text), `the refusal does not say the login failed: ${JSON.stringify(refused.text)}`);
+        assert(/Failed at SMTP AUTH \(logging in\)/.test(refused.text), `the refusal does not name the failed step: ${JSON.stringify(refused.text)}`);
+        assert(/What to do: check the user name/.test(refused.text), `the refusal does not say what to do: ${JSON.stringify(refused.text)}`);
 
         await session.type("account-password", PASSWORD);
         const passed = await testConnection();

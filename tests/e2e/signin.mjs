@@ -1,9 +1,11 @@
 // Signing in with OAuth2 from Settings → Email (issue 16), against the local authorization server
 // (tests/servers/oauth_server.py) and an SMTP server that checks XOAUTH2 tokens with it. The
 // person's browser is played by tests/servers/browser.py as $BROWSER: it approves and follows the
-// redirect back to the app's loopback listener. The account is set up and first signed in with the
-// CLI (a custom provider pointing at the local server); the app shows it signed in, signs out,
-// signs in again through the browser, and tests the connection over XOAUTH2.
+// redirect back to the app's loopback listener. The account is set up and first signed in with
+// Microsoft by the CLI, the local server standing in for Microsoft's sign-in address
+// (`--authority`, which a national cloud also uses); the app shows it signed in, signs out, signs
+// in again with the "Sign in with Microsoft" button through the browser, tests the connection
+// over XOAUTH2 and sends a test email.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import path from "node:path";
@@ -27,19 +29,17 @@ export function signInTests({ binary, env, artifacts, scratch, assert, screensho
   const inbox = path.join(dir, "received");
   const cli = path.join(repoRoot, "target/debug/duebook");
 
-  /** The account on `smtpPort`, signed in with the CLI against the server on `oauthPort`. */
+  /** The account on `smtpPort`, signed in with Microsoft by the CLI, the server on `oauthPort` as Microsoft. */
   function signedInWithCli(appEnv, smtpPort, oauthPort) {
     const server = ["--host", "127.0.0.1", "--port", String(smtpPort), "--security", "starttls"];
     execFileSync(cli, ["--db", db, "account", "set", "--from", USER, "--name", "E2E", ...server, "--no-password"], { env: appEnv });
-    const endpoints = ["--auth-url", `http://127.0.0.1:${oauthPort}/authorize`, "--token-url", `http://127.0.0.1:${oauthPort}/token`];
-    const scopes = ["--scope", "https://outlook.office.com/SMTP.Send", "--scope", "offline_access"];
-    const login = ["account", "login", "--provider", "custom", "--client-id", "duebook-e2e", ...endpoints, ...scopes];
-    execFileSync(cli, ["--db", db, ...login, "--wait", "30"], { env: appEnv, stdio: "ignore" });
+    const microsoft = ["--provider", "microsoft", "--client-id", "duebook-e2e", "--authority", `http://127.0.0.1:${oauthPort}`];
+    execFileSync(cli, ["--db", db, "account", "login", ...microsoft, "--wait", "30"], { env: appEnv, stdio: "ignore" });
   }
 
   return [
     [
-      "Settings: signed in with OAuth2, sign out, sign in again in the browser, test over XOAUTH2",
+      "Settings: signed in with Microsoft, sign out, Sign in with Microsoft in the browser, test and send over XOAUTH2",
       async () => {
         mkdirSync(dir, { recursive: true });
         const oauth = startOAuthServer(path.join(dir, "oauth"));
@@ -63,8 +63,10 @@ export function signInTests({ binary, env, artifacts, scratch, assert, screensho
           await signedIn("true");
           await (await session.visible("sign-out")).click();
           await signedIn("false");
-          await (await session.visible("sign-in-custom")).click();
+          await (await session.visible("sign-in-microsoft")).click();
           await signedIn("true");
+          const state = await (await session.visible("sign-in-state")).getText();
+          assert(/Signed in with Microsoft/.test(state), `the panel does not say Microsoft: ${state}`);
           screenshot(path.join(artifacts, "email-signed-in.png"));
           await (await session.visible("account-test")).click();
           const result = await session.visible("account-test-result", 30_000);

@@ -7,6 +7,8 @@ platform and Google (after ../shared/mail-lab/mock_oauth.py, whose behaviour was
                   refused with AADSTS50011 and never followed; mock_deny=1 answers access_denied.
   /token          authorization_code (PKCE checked, codes single use) and refresh_token grants;
                   every refresh rotates the refresh token (the old one stops working).
+                  Both also answer at Microsoft's paths (/common/oauth2/v2.0/authorize, .../token),
+                  so this server can be the Microsoft sign-in address (--authority).
   /introspect     RFC 7662, for the SMTP test server's XOAUTH2 check.
   /admin/expire   POST: every access token expires now (the app must refresh).
   /v1.0/me/sendMail  POST, Microsoft Graph's stand-in: the bearer token must be live and carry
@@ -36,6 +38,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 LOOPBACK = re.compile(r"^http://(127\.0\.0\.1|\[::1\]|localhost)(:\d{1,5})?(/[^#]*)?$")
 REVOKED = "AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password."
+# Standing in for Microsoft's own addresses: an authority of http://127.0.0.1:PORT and the
+# tenant "common" give /common/oauth2/v2.0/authorize and .../token.
+MICROSOFT_PATH = "/common/oauth2/v2.0"
 LOCK = threading.Lock()
 CODES, ACCESS, REFRESH = {}, {}, {}
 ARGS = None
@@ -122,13 +127,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path == "/authorize":
+        if url.path in ("/authorize", MICROSOFT_PATH + "/authorize"):
             return self.authorize(query)
         self.reply(404, {"error": "not_found"})
 
     def do_POST(self):
         url = urlsplit(self.path)
-        if url.path == "/token":
+        if url.path in ("/token", MICROSOFT_PATH + "/token"):
             return self.reply(*token(self.form()))
         if url.path == "/introspect":
             return self.introspect(self.form())

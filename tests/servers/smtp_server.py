@@ -6,6 +6,8 @@ Modes (--mode):
   accept           250 for every message
   auth-fail        every login is refused: 535 5.7.8
   auth-m365        every login is refused like Microsoft 365 with basic auth off: 535 5.7.139
+  smtp-auth-off    every login, XOAUTH2 too, is refused like a Microsoft 365 tenant that has
+                   switched SMTP AUTH off: 535 5.7.139 ... SmtpClientAuthentication is disabled
   451-then-250     the first message gets 451 4.3.0 after DATA, later ones 250
   550              every message gets 550 5.7.1 after DATA
   die-mid-data     the process exits when a message body has arrived, before replying
@@ -46,6 +48,8 @@ from email.parser import BytesParser
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 warnings.filterwarnings("ignore")
+SMTP_AUTH_OFF = ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+                 "Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.")
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 
 
@@ -121,6 +125,8 @@ class Handler:
     async def auth_XOAUTH2(self, server, args):
         with open(os.path.join(self.dir, "auth-count"), "a") as f:
             f.write("xoauth2\n")
+        if self.mode == "smtp-auth-off":
+            return AuthResult(success=False, handled=False, message=SMTP_AUTH_OFF)
         try:
             blob = base64.b64decode(args[1], validate=True) if len(args) > 1 else b""
         except ValueError:
@@ -194,6 +200,8 @@ def main():
     def authenticator(server, session, envelope, mechanism, auth_data):
         with open(os.path.join(args.dir, "auth-count"), "a") as f:
             f.write("password\n")
+        if args.mode == "smtp-auth-off":
+            return AuthResult(success=False, handled=False, message=SMTP_AUTH_OFF)
         if args.mode == "auth-m365":
             return AuthResult(success=False, handled=False,
                               message="535 5.7.139 Authentication unsuccessful, basic authentication is disabled.")

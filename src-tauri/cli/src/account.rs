@@ -130,7 +130,9 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
             let settings = account::require(db.conn()).map_err(err)?;
             let m = mailer(&db)?;
             let rt = runtime()?;
-            let report = rt.block_on(m.test_connection()).map_err(err)?;
+            let report = rt
+                .block_on(m.test_connection())
+                .map_err(|e| failed_test(&e))?;
             println!(
                 "OK: connected to {}:{} ({}), logged in as {} with {}",
                 for_terminal(&report.host),
@@ -170,6 +172,19 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
 
 /// The limits to store: a chosen preset's (or the current ones on the same server), with
 /// `--per-minute` / `--per-day` over them. None: follow the provider's published figures.
+/// A failed test: the step that failed, what happened and what to do (main prints it line by
+/// line, made safe for the terminal).
+fn failed_test(error: &mail::smtp::MailError) -> String {
+    let mut text = format!(
+        "the connection test failed at {}: {error}",
+        error.failed_step().describe()
+    );
+    if let Some(fix) = error.fix() {
+        text.push_str(&format!("\nWhat to do: {fix}"));
+    }
+    text
+}
+
 fn limits_from(
     per_minute: &Option<String>,
     per_day: &Option<String>,

@@ -23,6 +23,9 @@ pub struct LoginArgs {
     /// Microsoft directory: common, organizations, your domain or the tenant ID.
     #[arg(long)]
     tenant: Option<String>,
+    /// microsoft: the sign-in address of a national cloud (e.g. https://login.microsoftonline.us).
+    #[arg(long, value_name = "URL")]
+    authority: Option<String>,
     /// The mailbox to sign in as (default: the account's user name).
     #[arg(long, value_name = "EMAIL")]
     login_hint: Option<String>,
@@ -122,6 +125,7 @@ fn oauth_settings(stored: &AuthMethod, args: &LoginArgs) -> Result<OAuthSettings
             .or_else(|| kept(|b| Some(b.client_id.clone())))
             .unwrap_or_default(),
         tenant: args.tenant.clone().or_else(|| kept(|b| b.tenant.clone())),
+        authority: (args.authority.clone()).or_else(|| kept(|b| b.authority.clone())),
         auth_url: args
             .auth_url
             .clone()

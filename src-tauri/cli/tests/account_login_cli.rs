@@ -7,7 +7,17 @@ mod support;
 
 use duebook_core::test_support::mail::{files_containing, required_env, USER};
 use duebook_core::test_support::oauth::OAuthServer;
+use std::sync::{Mutex, MutexGuard};
 use support::*;
+
+/// The CLI keeps every test's refresh token under the same keychain entry (`oauth:` + the test
+/// mailbox), and each sign-in rotates it: tests that sign in take turns.
+fn keychain_turn() -> MutexGuard<'static, ()> {
+    static KEYCHAIN: Mutex<()> = Mutex::new(());
+    KEYCHAIN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 /// `duebook account login --provider custom` pointed at `server` with SMTP's scopes, the browser
 /// played by the script, waiting `wait` seconds for it.
@@ -57,6 +67,7 @@ fn login_with_scopes(
 
 #[test]
 fn signing_in_through_the_browser_sends_with_xoauth2_and_keeps_tokens_out_of_the_files() {
+    let _turn = keychain_turn();
     let dir = tempfile::tempdir().unwrap();
     let oauth = OAuthServer::start(&dir.path().join("oauth"));
     let smtp = oauth.smtp_server(&dir.path().join("smtp"), false);
@@ -100,6 +111,7 @@ fn signing_in_through_the_browser_sends_with_xoauth2_and_keeps_tokens_out_of_the
 
 #[test]
 fn after_logout_sending_asks_to_sign_in_again() {
+    let _turn = keychain_turn();
     let dir = tempfile::tempdir().unwrap();
     let oauth = OAuthServer::start(&dir.path().join("oauth"));
     let smtp = oauth.smtp_server(&dir.path().join("smtp"), false);
@@ -112,7 +124,44 @@ fn after_logout_sending_asks_to_sign_in_again() {
     assert!(shown.contains("NOT signed in"), "{shown}");
     let refused = refused_text(&duebook_smtp(&db, &["account", "test"], None));
     assert!(refused.contains("not signed in"), "{refused}");
+    assert!(
+        refused.contains("failed at getting a sign-in token"),
+        "{refused}"
+    );
+    assert!(refused.contains("What to do: sign in again"), "{refused}");
     assert!(smtp.received().is_empty());
+}
+
+#[test]
+fn a_tenant_without_smtp_auth_is_named_as_the_failed_step_with_the_graph_fix() {
+    let _turn = keychain_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = OAuthServer::start(&dir.path().join("oauth"));
+    let smtp = oauth.smtp_server_in_mode("smtp-auth-off", &dir.path().join("smtp"));
+    let db = dir.path().join("duebook.sqlite");
+    ok_text(&account_set(&db, &smtp.port.to_string(), &[], "unused"));
+    ok_text(&login(&db, &oauth, "20", &[]));
+    let refused = refused_text(&duebook_smtp(&db, &["account", "test"], None));
+    assert!(
+        refused.contains("failed at SMTP AUTH (refused for the whole organisation)"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("SmtpClientAuthentication is disabled"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("What to do: your organisation has switched SMTP AUTH off"),
+        "{refused}"
+    );
+    assert!(refused.contains("--send-via graph"), "{refused}");
+    // The token was fine; one fresh token was tried before calling the login refused.
+    let logins = std::fs::read_to_string(dir.path().join("smtp/auth-count")).unwrap();
+    assert_eq!(
+        logins.lines().filter(|l| *l == "xoauth2").count(),
+        2,
+        "{logins}"
+    );
 }
 
 #[test]
@@ -162,6 +211,7 @@ fn a_bad_provider_or_an_unreachable_browser_step_is_refused_clearly() {
 
 #[test]
 fn signing_in_for_microsoft_graph_sends_through_graph() {
+    let _turn = keychain_turn();
     let dir = tempfile::tempdir().unwrap();
     let oauth = OAuthServer::start(&dir.path().join("oauth"));
     let db = dir.path().join("duebook.sqlite");

@@ -12,7 +12,7 @@ use duebook_core::mail::account::{self, AccountError, AccountSettings, AccountVi
 use duebook_core::mail::compose::ComposeError;
 use duebook_core::mail::outbox::OutboxError;
 use duebook_core::mail::presets::{self, ProviderPreset};
-use duebook_core::mail::smtp::{ConnectionReport, MailError, Stage};
+use duebook_core::mail::smtp::{ConnectionReport, FailedStep, MailError, Stage};
 use duebook_core::mail::transport::AccountMailer;
 use duebook_core::mail::{self as core_mail, MailSetupError};
 use duebook_core::secrets::{KeychainStore, Password, SecretError};
@@ -129,6 +129,9 @@ pub struct ConnectionProblem {
     /// dns, refused, unreachable, tls, no_starttls, auth, sign_in (no token: the OAuth2 sign-in
     /// is gone or its server out of reach), timeout, rejected, connection, invalid.
     pub kind: String,
+    /// The step that failed, and the same in words ("TLS (setting up encryption)").
+    pub step: FailedStep,
+    pub step_label: String,
     /// The whole explanation, e.g. "the server refused the login: 535 5.7.8 …".
     pub message: String,
     /// The server's own words, when it said something.
@@ -140,31 +143,29 @@ pub struct ConnectionProblem {
 
 impl From<&MailError> for ConnectionProblem {
     fn from(error: &MailError) -> Self {
-        let (kind, server_reply, hint, stage) = match error {
-            MailError::Dns { .. } => ("dns", None, None, Some(Stage::Dns)),
-            MailError::Refused { .. } => ("refused", None, None, Some(Stage::Connect)),
-            MailError::Unreachable { .. } => ("unreachable", None, None, Some(Stage::Connect)),
-            MailError::Tls { hint, .. } => ("tls", None, hint.clone(), Some(Stage::Tls)),
-            MailError::NoStartTls { .. } => ("no_starttls", None, None, Some(Stage::Tls)),
-            MailError::Auth { reply, hint } => {
-                ("auth", Some(reply.clone()), hint.clone(), Some(Stage::Auth))
+        let (kind, server_reply, stage) = match error {
+            MailError::Dns { .. } => ("dns", None, Some(Stage::Dns)),
+            MailError::Refused { .. } => ("refused", None, Some(Stage::Connect)),
+            MailError::Unreachable { .. } => ("unreachable", None, Some(Stage::Connect)),
+            MailError::Tls { .. } => ("tls", None, Some(Stage::Tls)),
+            MailError::NoStartTls { .. } => ("no_starttls", None, Some(Stage::Tls)),
+            MailError::Auth { reply, .. } => ("auth", Some(reply.clone()), Some(Stage::Auth)),
+            MailError::Timeout { stage, .. } => ("timeout", None, Some(*stage)),
+            MailError::Rejected { reply, stage, code } => {
+                ("rejected", Some(format!("{code} {reply}")), Some(*stage))
             }
-            MailError::Timeout { stage, hint } => ("timeout", None, hint.clone(), Some(*stage)),
-            MailError::Rejected { reply, stage, code } => (
-                "rejected",
-                Some(format!("{code} {reply}")),
-                None,
-                Some(*stage),
-            ),
-            MailError::Connection { stage, .. } => ("connection", None, None, Some(*stage)),
-            MailError::SignIn { .. } => ("sign_in", None, None, Some(Stage::Auth)),
-            MailError::Invalid(_) => ("invalid", None, None, None),
+            MailError::Connection { stage, .. } => ("connection", None, Some(*stage)),
+            MailError::SignIn { .. } => ("sign_in", None, Some(Stage::Auth)),
+            MailError::Invalid(_) => ("invalid", None, None),
         };
+        let step = error.failed_step();
         ConnectionProblem {
             kind: kind.into(),
+            step,
+            step_label: step.describe().into(),
             message: error.to_string(),
             server_reply,
-            hint,
+            hint: error.fix(),
             stage,
         }
     }
@@ -216,6 +217,8 @@ pub async fn test_email_account(
             Err(message) => {
                 outcome.problem = Some(ConnectionProblem {
                     kind: "rejected".into(),
+                    step: FailedStep::Sending,
+                    step_label: FailedStep::Sending.describe().into(),
                     message,
                     server_reply: None,
                     hint: None,
@@ -238,17 +241,18 @@ fn mailer_for(settings: &AccountSettings, typed: Option<Password>) -> CommandRes
 #[cfg(test)]
 mod tests {
     use super::*;
-    use duebook_core::mail::smtp::auth_hint;
+    use duebook_core::mail::smtp::{auth_hint, LoginKind};
 
     #[test]
     fn a_refused_login_keeps_the_servers_reply_and_the_app_password_hint() {
         let reply = "535 5.7.8 Username and Password not accepted";
         let problem = ConnectionProblem::from(&MailError::Auth {
             reply: reply.into(),
-            hint: auth_hint("smtp.gmail.com", reply),
+            hint: auth_hint("smtp.gmail.com", reply, LoginKind::Password),
         });
         assert_eq!(problem.kind, "auth");
         assert_eq!(problem.stage, Some(Stage::Auth));
+        assert_eq!(problem.step_label, "SMTP AUTH (logging in)");
         assert_eq!(problem.server_reply.as_deref(), Some(reply));
         assert!(problem.message.contains(reply), "{}", problem.message);
         assert!(problem.hint.unwrap_or_default().contains("app password"));

@@ -62,6 +62,7 @@ impl OAuthServer {
             provider: Provider::Custom,
             client_id: "duebook-test-client".into(),
             tenant: None,
+            authority: None,
             auth_url: Some(self.url("/authorize")),
             token_url: Some(self.url("/token")),
             scopes: SCOPES.iter().map(|s| (*s).to_string()).collect(),
@@ -145,8 +146,17 @@ impl OAuthServer {
 
     /// An SMTP server (implicit TLS when asked) that checks XOAUTH2 tokens with this server.
     pub fn smtp_server(&self, dir: &Path, implicit_tls: bool) -> SmtpServer {
+        self.spawn_smtp("accept", dir, implicit_tls)
+    }
+
+    /// Like [`OAuthServer::smtp_server`] (STARTTLS), misbehaving as `mode` says (smtp_server.py).
+    pub fn smtp_server_in_mode(&self, mode: &str, dir: &Path) -> SmtpServer {
+        self.spawn_smtp(mode, dir, false)
+    }
+
+    fn spawn_smtp(&self, mode: &str, dir: &Path, implicit_tls: bool) -> SmtpServer {
         let extra = ["--introspect".to_string(), self.url("/introspect")];
-        SmtpServer::spawn("accept", dir, (implicit_tls, super::mail::USER, 0), &extra)
+        SmtpServer::spawn(mode, dir, (implicit_tls, super::mail::USER, 0), &extra)
     }
 }
 

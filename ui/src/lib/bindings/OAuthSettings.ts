@@ -12,6 +12,11 @@ export type OAuthSettings = { provider: Provider, client_id: string,
  */
 tenant: string | null, 
 /**
+ * Microsoft's sign-in address, for a national cloud (`https://login.microsoftonline.us`)
+ * or a test server; default `https://login.microsoftonline.com`.
+ */
+authority: string | null, 
+/**
  * For `custom`: the authorization and token endpoints and the scopes to ask for.
  */
 auth_url: string | null, token_url: string | null, scopes: Array<string>, send_via: SendVia, 

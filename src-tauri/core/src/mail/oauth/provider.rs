@@ -19,6 +19,8 @@ const MICROSOFT_SCOPES: &[&str] = &[
 /// Microsoft Graph's scope for `sendMail`: another resource than Outlook's SMTP, so a sign-in
 /// asks for one or the other.
 const GRAPH_SCOPES: &[&str] = &["https://graph.microsoft.com/Mail.Send", "offline_access"];
+/// Where Microsoft signs people in (the global cloud).
+const MICROSOFT_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// Microsoft Graph, where `me/sendMail` takes a whole MIME message.
 const GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 /// Google's one scope for IMAP, POP and SMTP.
@@ -86,6 +88,10 @@ pub struct OAuthSettings {
     /// Microsoft's directory: `common` (any work or personal account), `organizations`, or the
     /// organisation's tenant ID or domain.
     pub tenant: Option<String>,
+    /// Microsoft's sign-in address, for a national cloud (`https://login.microsoftonline.us`)
+    /// or a test server; default `https://login.microsoftonline.com`.
+    #[serde(default)]
+    pub authority: Option<String>,
     /// For `custom`: the authorization and token endpoints and the scopes to ask for.
     pub auth_url: Option<String>,
     pub token_url: Option<String>,
@@ -129,6 +135,7 @@ impl OAuthSettings {
             provider: self.provider,
             client_id,
             tenant,
+            authority: optional(self.authority.as_deref()),
             auth_url: optional(self.auth_url.as_deref()),
             token_url: optional(self.token_url.as_deref()),
             send_via: self.send_via,
@@ -142,6 +149,14 @@ impl OAuthSettings {
         };
         for scope in &settings.scopes {
             check_token_word("scope", scope)?;
+        }
+        if let Some(authority) = &settings.authority {
+            check_authority(authority)?;
+        }
+        if settings.authority.is_some() && self.provider != Provider::Microsoft {
+            return Err(OAuthError::Invalid(
+                "a sign-in address (--authority) is for Microsoft only; a custom server takes --auth-url and --token-url".into(),
+            ));
         }
         if self.send_via == SendVia::MicrosoftGraph && self.provider == Provider::Google {
             return Err(OAuthError::Invalid(
@@ -163,7 +178,9 @@ impl OAuthSettings {
         match self.provider {
             Provider::Microsoft => {
                 let tenant = self.tenant.as_deref().unwrap_or("common");
-                let base = format!("https://login.microsoftonline.com/{tenant}/oauth2/v2.0");
+                let authority = self.authority.as_deref().unwrap_or(MICROSOFT_AUTHORITY);
+                let authority = authority.trim_end_matches('/');
+                let base = format!("{authority}/{tenant}/oauth2/v2.0");
                 Ok(Endpoints {
                     auth_url: parse_url("authorize URL", &format!("{base}/authorize"))?,
                     token_url: parse_url("token URL", &format!("{base}/token"))?,
@@ -249,6 +266,17 @@ fn check_tenant(text: &str) -> Result<(), OAuthError> {
     }
 }
 
+/// Microsoft's sign-in address: a plain https origin (and path), nothing after it.
+fn check_authority(text: &str) -> Result<(), OAuthError> {
+    let url = parse_url("sign-in address", text)?;
+    match url.query().is_none() && url.fragment().is_none() && url.username().is_empty() {
+        true => Ok(()),
+        false => Err(OAuthError::Invalid(format!(
+            "the sign-in address {text:?} must be a plain address such as https://login.microsoftonline.us"
+        ))),
+    }
+}
+
 /// A client ID or scope: printable, no spaces, of a sane length.
 fn check_token_word(what: &str, text: &str) -> Result<(), OAuthError> {
     let fine = !text.is_empty()
@@ -289,6 +317,7 @@ mod tests {
             provider: Provider::Custom,
             client_id: "duebook-test".into(),
             tenant: None,
+            authority: None,
             auth_url: Some(auth.into()),
             token_url: Some(token.into()),
             scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
@@ -315,6 +344,48 @@ mod tests {
         assert!(e
             .scopes
             .contains(&"https://outlook.office.com/SMTP.Send".to_string()));
+    }
+
+    #[test]
+    fn a_national_cloud_or_test_authority_replaces_microsofts_host_only() {
+        let us = OAuthSettings {
+            provider: Provider::Microsoft,
+            tenant: Some("contoso.us".into()),
+            authority: Some(" https://login.microsoftonline.us/ ".into()),
+            ..custom("", "", &[])
+        };
+        let e = us.validated().unwrap().endpoints().unwrap();
+        assert_eq!(
+            e.auth_url.as_str(),
+            "https://login.microsoftonline.us/contoso.us/oauth2/v2.0/authorize"
+        );
+        let plain = OAuthSettings {
+            authority: Some("http://login.example/".into()),
+            ..us.clone()
+        };
+        assert!(plain
+            .validated()
+            .unwrap_err()
+            .to_string()
+            .contains("https://"));
+        let query = OAuthSettings {
+            authority: Some("https://login.example/?next=evil".into()),
+            ..us.clone()
+        };
+        assert!(query
+            .validated()
+            .unwrap_err()
+            .to_string()
+            .contains("plain address"));
+        let google = OAuthSettings {
+            provider: Provider::Google,
+            ..us
+        };
+        assert!(google
+            .validated()
+            .unwrap_err()
+            .to_string()
+            .contains("Microsoft only"));
     }
 
     #[test]
@@ -395,6 +466,7 @@ mod tests {
                 provider: Provider::Microsoft,
                 client_id: id,
                 tenant: Some(tenant),
+                authority: None,
                 auth_url: None,
                 token_url: None,
                 scopes: vec![scope],

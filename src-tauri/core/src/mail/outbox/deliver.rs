@@ -86,7 +86,7 @@ fn record(
             // Not an attempt at this message: it waits, unchanged, for a login that works.
             wait_unchanged(conn, id, &format!("not sent yet: {e}"))?;
             if report.login_refused.is_none() {
-                mark_needs_attention(conn, &e, e.login_fix())?;
+                mark_needs_attention(conn, &e, &e.login_fix())?;
                 report.login_refused = Some(e.to_string());
             }
         }

@@ -205,7 +205,7 @@ proptest::proptest! {
     fn any_refusal_text_is_kept_and_read_back(reply in "\\PC*|[\\x00-\\x1f\\u{202e}]*") {
         let (_d, db) = temp_db();
         let refusal = MailError::Auth { reply: reply.clone(), hint: None };
-        mark_needs_attention(db.conn(), &refusal, refusal.login_fix()).unwrap();
+        mark_needs_attention(db.conn(), &refusal, &refusal.login_fix()).unwrap();
         let back = account_attention(db.conn()).unwrap().unwrap();
         proptest::prop_assert_eq!(back.problem, refusal.to_string());
         clear_attention(db.conn()).unwrap();

@@ -1,6 +1,6 @@
 //! Opening a connection: DNS, TCP, greeting, TLS and login, each failure named by its stage.
 
-use super::diagnose::{auth_hint, error_text, find_io, find_rustls, reply, tls_error};
+use super::diagnose::{auth_hint, error_text, find_io, find_rustls, reply, tls_error, LoginKind};
 use super::implicit_tls;
 use super::*;
 use lettre::transport::smtp::authentication::Mechanism;
@@ -183,8 +183,12 @@ impl SmtpMailer {
                 },
                 Some((code, text)) => {
                     let reply = format!("{code} {text}");
+                    let kind = match mechanisms.contains(&Mechanism::Xoauth2) {
+                        true => LoginKind::OAuth2,
+                        false => LoginKind::Password,
+                    };
                     MailError::Auth {
-                        hint: auth_hint(&self.host, &reply),
+                        hint: auth_hint(&self.host, &reply, kind),
                         reply,
                     }
                 }

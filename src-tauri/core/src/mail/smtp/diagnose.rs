@@ -107,27 +107,64 @@ pub(super) fn tls_error(e: &(dyn std::error::Error + 'static), port: u16) -> Mai
     MailError::Tls { detail, hint }
 }
 
+/// How the refused login was tried: the password, or an OAuth2 sign-in's token (XOAUTH2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginKind {
+    Password,
+    OAuth2,
+}
+
+/// The organisation (the Microsoft 365 tenant) has switched SMTP AUTH off: no login works.
+pub(super) fn smtp_auth_off(reply: &str) -> bool {
+    reply
+        .to_ascii_lowercase()
+        .contains("smtpclientauthentication is disabled")
+}
+
 /// Advice for the login failures users meet most.
-pub fn auth_hint(host: &str, reply: &str) -> Option<String> {
-    let host = host.to_ascii_lowercase();
-    let r = reply.to_ascii_lowercase();
-    if r.contains("smtpclientauthentication is disabled") {
+pub fn auth_hint(host: &str, reply: &str, kind: LoginKind) -> Option<String> {
+    if smtp_auth_off(reply) {
         return Some("your organisation has switched SMTP AUTH off altogether: choose \"Send through Microsoft Graph\" and sign in with Microsoft (Settings → Email, or `duebook account login --provider microsoft --send-via graph`), or ask an administrator to enable Authenticated SMTP for this mailbox".into());
     }
+    match kind {
+        LoginKind::Password => {
+            password_hint(&host.to_ascii_lowercase(), &reply.to_ascii_lowercase())
+        }
+        LoginKind::OAuth2 => Some(oauth_hint(&host.to_ascii_lowercase())),
+    }
+}
+
+/// The server took a fresh token and still said no: the sign-in is fine, the mailbox's SMTP
+/// login is not allowed, or the user name is not the signed-in mailbox.
+fn oauth_hint(host: &str) -> String {
+    if is_microsoft(host) {
+        return "Microsoft 365 accepted the sign-in but refused the SMTP login for this mailbox: an administrator must turn on Authenticated SMTP for it (Microsoft 365 admin center → Users → the mailbox → Mail → Manage email apps), or choose \"Send through Microsoft Graph\" and sign in again".into();
+    }
+    if is_google(host) {
+        return "Google refused the signed-in login: the user name must be the address you signed in with; sign in again with that address".into();
+    }
+    "the server refused the signed-in login (XOAUTH2): check that the user name is the mailbox you signed in with and that the server accepts OAuth2 sign-ins".into()
+}
+
+fn is_microsoft(host: &str) -> bool {
+    host.contains("office365") || host.contains("outlook") || host.contains("hotmail")
+}
+
+fn is_google(host: &str) -> bool {
+    host.contains("gmail") || host.contains("google")
+}
+
+fn password_hint(host: &str, r: &str) -> Option<String> {
     if r.contains("5.7.139")
         || r.contains("5.7.30")
         || r.contains("basic authentication is disabled")
     {
         return Some("Microsoft 365 has password login (basic authentication) turned off for this mailbox: sign in with Microsoft instead (Settings → Email, or `duebook account login --provider microsoft`); if SMTP AUTH is off for the whole organisation, choose \"Send through Microsoft Graph\"".into());
     }
-    if host.contains("office365") || host.contains("outlook") || host.contains("hotmail") {
+    if is_microsoft(host) {
         return Some("for Microsoft 365 / Outlook, SMTP AUTH must be enabled for the mailbox, and accounts with two-step verification need an app password".into());
     }
-    if host.contains("gmail")
-        || host.contains("google")
-        || r.contains("application-specific password")
-        || r.contains("5.7.9")
-    {
+    if is_google(host) || r.contains("application-specific password") || r.contains("5.7.9") {
         return Some("Gmail and Google Workspace refuse your normal password here: turn on 2-Step Verification and create an app password (Google Account → Security → App passwords), then use that".into());
     }
     if host.contains("icloud")

@@ -10,11 +10,13 @@
 
 mod connect;
 mod diagnose;
+mod failed_step;
 mod implicit_tls;
 mod mailer;
 mod throttle;
 
-pub use diagnose::auth_hint;
+pub use diagnose::{auth_hint, LoginKind};
+pub use failed_step::FailedStep;
 pub use throttle::{classify as classify_throttle, stated_wait, Throttle};
 
 use lettre::address::Envelope;
@@ -112,6 +114,15 @@ impl From<crate::mail::oauth::OAuthError> for MailError {
     }
 }
 
+/// "check …" as the start of a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn hint_suffix(hint: &Option<String>) -> String {
     hint.as_deref()
         .map(|h| format!(". {h}"))
@@ -149,12 +160,14 @@ impl MailError {
         )
     }
 
-    /// What the person does about a refused login: sign in again, or fix the password.
-    pub fn login_fix(&self) -> &'static str {
-        match self {
-            MailError::SignIn { .. } => "Sign in again in Settings → Email (or `duebook account login`); queued messages stay queued and go out on the next run once the sign-in works.",
-            _ => "Check the user name and password in Settings → Email (or `duebook account set`) and save them again; queued messages stay queued and go out on the next run once the login works.",
-        }
+    /// What the person does about a refused login, for the attention notice: the fix, and
+    /// that nothing is lost meanwhile.
+    pub fn login_fix(&self) -> String {
+        let fix = self.fix().unwrap_or_default();
+        format!(
+            "{}; queued messages stay queued and go out on the next run once the login works.",
+            capitalised(&fix)
+        )
     }
 }
 
@@ -303,24 +316,37 @@ mod tests {
         let m365 = auth_hint(
             "smtp.office365.com",
             "535 5.7.139 Authentication unsuccessful, basic authentication is disabled",
+            LoginKind::Password,
         )
         .unwrap();
         assert!(m365.contains("basic authentication"), "{m365}");
         let tenant_off = auth_hint(
             "smtp.office365.com",
             "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.",
+            LoginKind::OAuth2,
         )
         .unwrap();
         assert!(tenant_off.contains("Microsoft Graph"), "{tenant_off}");
         let gmail = auth_hint(
             "smtp.gmail.com",
             "535 5.7.8 Username and Password not accepted",
+            LoginKind::Password,
         )
         .unwrap();
         assert!(gmail.contains("app password"), "{gmail}");
-        assert!(auth_hint("mail.example.com", "535 bad")
-            .unwrap()
-            .contains("user name"));
+        assert!(
+            auth_hint("mail.example.com", "535 bad", LoginKind::Password)
+                .unwrap()
+                .contains("user name")
+        );
+        let oauth_m365 = auth_hint(
+            "smtp.office365.com",
+            "535 5.7.3 Authentication unsuccessful",
+            LoginKind::OAuth2,
+        )
+        .unwrap();
+        assert!(oauth_m365.contains("Authenticated SMTP"), "{oauth_m365}");
+        assert!(!oauth_m365.contains("app password"), "{oauth_m365}");
     }
 
     #[test]
