@@ -327,14 +327,7 @@ fn password_for(
     let password = if args.keep_password {
         None
     } else if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
-        line.clear();
-        Some(Password::new(trimmed))
+        Some(secret_from_stdin("password")?)
     } else if std::io::stdin().is_terminal() {
         if let Some(p) = preset {
             eprintln!("{}: {}", p.label, p.note);
@@ -353,6 +346,19 @@ fn password_for(
         );
     };
     Ok(password)
+}
+
+/// A secret (`what`: "password", "client secret") from the first line of standard input, so it
+/// never shows in `ps` or the shell history.
+pub(crate) fn secret_from_stdin(what: &str) -> Result<Password, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the {what} from standard input: {e}"))?;
+    let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
+    line.clear();
+    Ok(Password::new(trimmed))
 }
 
 /// How the account logs in, and whether that can work now.
