@@ -364,9 +364,11 @@ pub(crate) fn secret_from_stdin(what: &str) -> Result<Password, String> {
 /// How the account logs in, and whether that can work now.
 fn login_line(view: &account::AccountView) -> String {
     match (&view.settings.auth, view.signed_in, view.password_stored) {
-        (AuthMethod::OAuth2(o), true, _) => {
-            format!("signed in with {} (OAuth2, XOAUTH2)", o.provider.label())
-        }
+        (AuthMethod::OAuth2(o), true, _) => format!(
+            "signed in with {} (OAuth2, {})",
+            o.provider.label(),
+            account_login::way_out(o.send_via)
+        ),
         (AuthMethod::OAuth2(o), false, _) => format!(
             "NOT signed in with {} (run `duebook account login`)",
             o.provider.label()

@@ -102,11 +102,7 @@ pub fn login(db: &Database, args: LoginArgs) -> Result<ExitCode, String> {
         "Signed in: {} now sends with {} (OAuth2, {}); the refresh token is in the OS keychain",
         for_terminal(tokens.mailbox()),
         settings.provider.label(),
-        match settings.send_via {
-            SendVia::Smtp => "XOAUTH2",
-            SendVia::MicrosoftGraph => "through Microsoft Graph",
-            SendVia::GmailApi => "through the Gmail API",
-        }
+        way_out(settings.send_via)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -119,6 +115,15 @@ pub fn logout(db: &Database) -> Result<ExitCode, String> {
         for_terminal(&current.username)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// How a signed-in account's messages leave, for messages.
+pub(crate) fn way_out(send_via: SendVia) -> &'static str {
+    match send_via {
+        SendVia::Smtp => "XOAUTH2",
+        SendVia::MicrosoftGraph => "through Microsoft Graph",
+        SendVia::GmailApi => "through the Gmail API",
+    }
 }
 
 fn send_via(text: &str) -> Result<SendVia, String> {

@@ -210,6 +210,8 @@ fn signing_in_for_the_gmail_api_with_a_client_secret_sends_through_gmail() {
     flags.push("--client-secret-stdin");
     let signed_in = ok_text(&login_with_scopes(&db, &oauth, &flags, Some(SECRET)));
     assert!(signed_in.contains("through the Gmail API"), "{signed_in}");
+    let shown = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(shown.contains("(OAuth2, through the Gmail API)"), "{shown}");
     let tested = ok_text(&duebook_smtp(
         &db,
         &["account", "test", "--send-to", "ap@acme.example"],
