@@ -1,23 +1,34 @@
 #!/usr/bin/env python3
 """A local OAuth2 authorization server for Duebook's tests, standing in for Microsoft's identity
-platform and Google (after ../shared/mail-lab/mock_oauth.py, whose behaviour was checked by hand).
+platform and Google (after ../shared/mail-lab/mock_oauth.py, whose behaviour was checked by hand),
+and for the mail APIs that send with its tokens: Microsoft Graph and the Gmail API.
 
   /authorize      approves at once and redirects to the loopback redirect_uri with code and state;
                   PKCE S256 is required; a redirect_uri that is not http://127.0.0.1|localhost is
                   refused with AADSTS50011 and never followed; mock_deny=1 answers access_denied.
   /token          authorization_code (PKCE checked, codes single use) and refresh_token grants;
-                  every refresh rotates the refresh token (the old one stops working).
+                  every refresh rotates the refresh token (the old one stops working). Started
+                  with --client-secret VALUE it wants that client_secret in the form body, as
+                  Google does for a Desktop app client: missing is Google's invalid_request
+                  "client_secret is missing.", wrong its 401 invalid_client "Unauthorized".
                   Both also answer at Microsoft's paths (/common/oauth2/v2.0/authorize, .../token),
                   so this server can be the Microsoft sign-in address (--authority).
   /introspect     RFC 7662, for the SMTP test server's XOAUTH2 check.
   /admin/expire   POST: every access token expires now (the app must refresh).
   /v1.0/me/sendMail  POST, Microsoft Graph's stand-in: the bearer token must be live and carry
                   Mail.Send (else 401), the body is the MIME message in base64; 202 and the
-                  message saved as DIR/graph/NNNN.eml. /admin/graph-fail?status=429 makes the
-                  next send answer that status (with Retry-After: 1).
+                  message saved as DIR/graph/NNNN.eml.
+  /upload/gmail/v1/users/me/messages/send?uploadType=media  POST, the Gmail API's stand-in: the
+                  bearer token must be live and carry gmail.send or https://mail.google.com/ (else
+                  401), the body is the raw message as message/rfc822; 200 {"id", "threadId",
+                  "labelIds": ["SENT"]} and the message saved as DIR/gmail/NNNN.eml. Errors have
+                  Google's shape: {"error": {"code", "message", "errors": [{"reason"}]}}.
+  /admin/api-fail?status=429&reason=rateLimitExceeded  POST: the next Graph or Gmail send
+                  answers that status (with Retry-After: 1) and Google's reason (also as
+                  /admin/graph-fail).
   /admin/revoke   POST: every refresh token is revoked (the app must ask to sign in again);
                   ?error=CODE makes the next refresh fail with that AADSTS code instead.
-Errors have Entra's shape: {"error", "error_description": "AADSTSnnnn: ...", "error_codes"}.
+Token errors have Entra's shape: {"error", "error_description": "AADSTSnnnn: ...", "error_codes"}.
 
 Prints "READY <port>" once listening. Each token request adds a line "<grant_type> <result>" to
 DIR/token-requests, so tests can count sign-ins and refreshes; every token issued is listed in
@@ -95,12 +106,24 @@ def refresh_grant(form, client_id):
     return issue(grant["user"], grant["scope"], client_id, True)
 
 
+def client_secret_refusal(form):
+    """Google's answers to a Desktop app client's token request without its secret."""
+    if not ARGS.client_secret or form.get("client_secret") == ARGS.client_secret:
+        return None
+    if not form.get("client_secret"):
+        return 400, {"error": "invalid_request", "error_description": "client_secret is missing."}
+    return 401, {"error": "invalid_client", "error_description": "Unauthorized"}
+
+
 def token(form):
     client_id, grant_type = form.get("client_id", ""), form.get("grant_type", "")
     if not client_id:
         return aad_error("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.")
     with LOCK:
-        if grant_type == "authorization_code":
+        refused = client_secret_refusal(form)
+        if refused:
+            status, body = refused
+        elif grant_type == "authorization_code":
             status, body = code_grant(form, client_id)
         elif grant_type == "refresh_token":
             status, body = refresh_grant(form, client_id)
@@ -139,14 +162,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.introspect(self.form())
         if url.path == "/v1.0/me/sendMail":
             return self.send_mail()
+        if url.path == "/upload/gmail/v1/users/me/messages/send":
+            return self.gmail_send(parse_qs(url.query))
         with LOCK:
             if url.path == "/admin/expire":
                 for grant in ACCESS.values():
                     grant["exp"] = 0
                 return self.reply(200, {"expired": len(ACCESS)})
-            if url.path == "/admin/graph-fail":
-                ARGS.next_graph_status = int(parse_qs(url.query).get("status", ["500"])[0])
-                return self.reply(200, {"next": ARGS.next_graph_status})
+            if url.path in ("/admin/api-fail", "/admin/graph-fail"):
+                query = parse_qs(url.query)
+                ARGS.next_api_failure = (int(query.get("status", ["500"])[0]), query.get("reason", ["backendError"])[0])
+                return self.reply(200, {"next": ARGS.next_api_failure})
             if url.path == "/admin/revoke":
                 ARGS.next_refresh_error = parse_qs(url.query).get("error", [None])[0]
                 REFRESH.clear()
@@ -177,23 +203,49 @@ class Handler(BaseHTTPRequestHandler):
                            "offline": "offline_access" in scope.split() or q.get("access_type") == "offline"}
         back(code=code)
 
-    def send_mail(self):
+    def api_request(self, scopes):
+        """The body of a mail API request, whether its bearer token is live and carries one of
+        `scopes`, and the failure a test asked for (status, reason), if any."""
         token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with LOCK:
             grant = ACCESS.get(token)
-            forced, ARGS.next_graph_status = getattr(ARGS, "next_graph_status", None), None
-        if not grant or grant["exp"] < time.time() or "Mail.Send" not in grant["scope"]:
-            return self.reply(401, {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid."}})
-        if forced:
-            return self.reply(forced, {"error": {"code": "ApplicationThrottled", "message": "Too many requests."}}, [("Retry-After", "1")])
-        folder = os.path.join(ARGS.dir, "graph")
+            forced, ARGS.next_api_failure = getattr(ARGS, "next_api_failure", None), None
+        live = bool(grant) and grant["exp"] >= time.time() and any(s in grant["scope"] for s in scopes)
+        return body, live, forced
+
+    def save(self, api, message):
+        folder = os.path.join(ARGS.dir, api)
         os.makedirs(folder, exist_ok=True)
         with LOCK:
-            name = os.path.join(folder, "%04d.eml" % (len(os.listdir(folder)) + 1))
-            with open(name, "wb") as f:
-                f.write(base64.b64decode(body, validate=True))
+            number = len(os.listdir(folder)) + 1
+            with open(os.path.join(folder, "%04d.eml" % number), "wb") as f:
+                f.write(message)
+        return number
+
+    def send_mail(self):
+        body, live, forced = self.api_request(["Mail.Send"])
+        if not live:
+            return self.reply(401, {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired or is not yet valid."}})
+        if forced:
+            return self.reply(forced[0], {"error": {"code": "ApplicationThrottled", "message": "Too many requests."}}, [("Retry-After", "1")])
+        self.save("graph", base64.b64decode(body, validate=True))
         self.reply(202)
+
+    def gmail_send(self, query):
+        def google_error(status, reason, message, headers=()):
+            self.reply(status, {"error": {"code": status, "message": message, "status": "ERROR",
+                                          "errors": [{"message": message, "domain": "global", "reason": reason}]}}, headers)
+
+        body, live, forced = self.api_request(["gmail.send", "https://mail.google.com/"])
+        if not live:
+            return google_error(401, "authError", "Request had invalid authentication credentials.")
+        if query.get("uploadType") != ["media"] or self.headers.get("Content-Type") != "message/rfc822":
+            return google_error(400, "badContent", "Media type or upload type is not supported.")
+        if forced:
+            return google_error(forced[0], forced[1], f"The test asked for {forced[1]}.", [("Retry-After", "1")])
+        number = self.save("gmail", body)
+        self.reply(200, {"id": "%016x" % number, "threadId": "%016x" % number, "labelIds": ["SENT"]})
 
     def introspect(self, form):
         with LOCK:
@@ -214,6 +266,7 @@ def main():
     p.add_argument("--user", default="owner@example.test", help="who signs in when no login_hint is given")
     p.add_argument("--access-ttl", type=int, default=3600, help="seconds")
     p.add_argument("--deny", action="store_true", help="every sign-in is declined")
+    p.add_argument("--client-secret", help="the token endpoint wants this client_secret in the form body")
     ARGS = p.parse_args()
     os.makedirs(ARGS.dir, exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)

@@ -342,14 +342,7 @@ fn password_for(
     let password = if args.keep_password {
         None
     } else if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
-        line.clear();
-        Some(Password::new(trimmed))
+        Some(secret_from_stdin("password")?)
     } else if std::io::stdin().is_terminal() {
         if let Some(p) = preset {
             eprintln!("{}: {}", p.label, p.note);
@@ -370,12 +363,27 @@ fn password_for(
     Ok(password)
 }
 
+/// A secret (`what`: "password", "client secret") from the first line of standard input, so it
+/// never shows in `ps` or the shell history.
+pub(crate) fn secret_from_stdin(what: &str) -> Result<Password, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the {what} from standard input: {e}"))?;
+    let trimmed = line.trim_end_matches(['\r', '\n']).to_string();
+    line.clear();
+    Ok(Password::new(trimmed))
+}
+
 /// How the account logs in, and whether that can work now.
 fn login_line(view: &account::AccountView) -> String {
     match (&view.settings.auth, view.signed_in, view.password_stored) {
-        (AuthMethod::OAuth2(o), true, _) => {
-            format!("signed in with {} (OAuth2, XOAUTH2)", o.provider.label())
-        }
+        (AuthMethod::OAuth2(o), true, _) => format!(
+            "signed in with {} (OAuth2, {})",
+            o.provider.label(),
+            account_login::way_out(o.send_via)
+        ),
         (AuthMethod::OAuth2(o), false, _) => format!(
             "NOT signed in with {} (run `duebook account login`)",
             o.provider.label()

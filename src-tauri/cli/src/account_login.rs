@@ -2,11 +2,14 @@
 //! OAuth2 server in the browser (PKCE, loopback redirect), so it sends with XOAUTH2 instead of a
 //! password; or forget that sign-in.
 
+use crate::account::secret_from_stdin;
 use crate::mail::{err, runtime};
 use crate::terminal::for_terminal;
 use clap::Args;
 use duebook_core::mail::account;
-use duebook_core::mail::oauth::{self, AuthMethod, OAuthSettings, Provider, SendVia};
+use duebook_core::mail::oauth::{
+    self, client_secret, AuthMethod, OAuthSettings, Provider, SendVia,
+};
 use duebook_core::secrets::KeychainStore;
 use duebook_core::store::Database;
 use std::process::ExitCode;
@@ -38,13 +41,20 @@ pub struct LoginArgs {
     /// A scope to ask for (repeatable; default: the provider's mail scopes).
     #[arg(long = "scope", value_name = "SCOPE")]
     scopes: Vec<String>,
-    /// smtp (XOAUTH2, the default) or graph: Microsoft Graph's sendMail, for an organisation
-    /// that has switched SMTP AUTH off (535 5.7.139).
-    #[arg(long, value_name = "smtp|graph")]
+    /// Read the registered app's client secret from the first line of standard input (Google's
+    /// Desktop app clients have one); it goes to the OS keychain. Without it, a sign-in again
+    /// with the same client uses the stored one.
+    #[arg(long)]
+    client_secret_stdin: bool,
+    /// smtp (XOAUTH2, the default); graph: Microsoft Graph's sendMail, for an organisation that
+    /// has switched SMTP AUTH off (535 5.7.139); gmail: the Gmail API, for a Google mailbox
+    /// whose SMTP is off.
+    #[arg(long, value_name = "smtp|graph|gmail")]
     send_via: Option<String>,
-    /// Microsoft Graph's address (default https://graph.microsoft.com/v1.0).
-    #[arg(long, value_name = "URL")]
-    graph_url: Option<String>,
+    /// The mail API's address (default https://graph.microsoft.com/v1.0 for Graph,
+    /// https://gmail.googleapis.com for Gmail): a national cloud or a test server.
+    #[arg(long, alias = "graph-url", value_name = "URL")]
+    api_url: Option<String>,
     /// Only print the address to open; do not start a browser.
     #[arg(long)]
     no_browser: bool,
@@ -56,6 +66,19 @@ pub struct LoginArgs {
 pub fn login(db: &Database, args: LoginArgs) -> Result<ExitCode, String> {
     let current = account::require(db.conn()).map_err(err)?;
     let settings = oauth_settings(&current.auth, &args)?;
+    let keychain = KeychainStore::default();
+    let typed = match args.client_secret_stdin {
+        true => Some(secret_from_stdin("client secret")?),
+        false => None,
+    };
+    let secret = client_secret::for_sign_in(
+        typed,
+        &current.auth,
+        &settings,
+        &current.username,
+        &keychain,
+    )
+    .map_err(err)?;
     let hint = args
         .login_hint
         .clone()
@@ -63,7 +86,8 @@ pub fn login(db: &Database, args: LoginArgs) -> Result<ExitCode, String> {
     let rt = runtime()?;
     let pending = rt
         .block_on(oauth::begin_sign_in(&settings, Some(&hint)))
-        .map_err(err)?;
+        .map_err(err)?
+        .with_client_secret(secret);
     println!("Sign in to {} in your browser:", settings.provider.label());
     println!("  {}", pending.url());
     if !args.no_browser {
@@ -73,18 +97,15 @@ pub fn login(db: &Database, args: LoginArgs) -> Result<ExitCode, String> {
     }
     println!("Waiting for the browser (up to {} seconds)...", args.wait);
     let tokens = rt
-        .block_on(pending.finish(
-            Duration::from_secs(args.wait),
-            &current.username,
-            KeychainStore::default(),
-        ))
+        .block_on(pending.finish(Duration::from_secs(args.wait), &current.username, keychain))
         .map_err(err)?;
     let clean = settings.validated().map_err(err)?;
     account::use_oauth(db.conn(), clean).map_err(err)?;
     println!(
-        "Signed in: {} now sends with {} (OAuth2, XOAUTH2); the refresh token is in the OS keychain",
+        "Signed in: {} now sends with {} (OAuth2, {}); the refresh token is in the OS keychain",
         for_terminal(tokens.mailbox()),
-        settings.provider.label()
+        settings.provider.label(),
+        way_out(settings.send_via)
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -99,12 +120,22 @@ pub fn logout(db: &Database) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// How a signed-in account's messages leave, for messages.
+pub(crate) fn way_out(send_via: SendVia) -> &'static str {
+    match send_via {
+        SendVia::Smtp => "XOAUTH2",
+        SendVia::MicrosoftGraph => "through Microsoft Graph",
+        SendVia::GmailApi => "through the Gmail API",
+    }
+}
+
 fn send_via(text: &str) -> Result<SendVia, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "smtp" => Ok(SendVia::Smtp),
         "graph" | "microsoft-graph" => Ok(SendVia::MicrosoftGraph),
+        "gmail" | "gmail-api" => Ok(SendVia::GmailApi),
         other => Err(format!(
-            "--send-via takes smtp or graph, not {:?}",
+            "--send-via takes smtp, graph or gmail, not {:?}",
             for_terminal(other)
         )),
     }
@@ -142,10 +173,7 @@ fn oauth_settings(stored: &AuthMethod, args: &LoginArgs) -> Result<OAuthSettings
             Some(text) => send_via(text)?,
             None => before.map(|b| b.send_via).unwrap_or_default(),
         },
-        graph_url: args
-            .graph_url
-            .clone()
-            .or_else(|| kept(|b| b.graph_url.clone())),
+        api_url: args.api_url.clone().or_else(|| kept(|b| b.api_url.clone())),
     };
     settings.validated().map_err(err)
 }

@@ -34,15 +34,16 @@ fn login(
         "https://outlook.office.com/SMTP.Send",
     ];
     args.extend_from_slice(extra);
-    login_with_scopes(db, server, &args)
+    login_with_scopes(db, server, &args, None)
 }
 
 /// `duebook account login --provider custom` pointed at `server`, with `extra` (the scopes among
-/// them) and offline access.
+/// them) and offline access, `stdin` on its standard input.
 fn login_with_scopes(
     db: &std::path::Path,
     server: &OAuthServer,
     extra: &[&str],
+    stdin: Option<&str>,
 ) -> std::process::Output {
     let (auth, token) = (server.url("/authorize"), server.url("/token"));
     let mut args = vec![
@@ -62,7 +63,7 @@ fn login_with_scopes(
     args.extend_from_slice(extra);
     let mut cmd = smtp_command(db, &args);
     cmd.env("BROWSER", required_env("DUEBOOK_TEST_BROWSER"));
-    run(cmd, None)
+    run(cmd, stdin)
 }
 
 #[test]
@@ -225,7 +226,7 @@ fn signing_in_for_microsoft_graph_sends_through_graph() {
         "--scope",
         "https://graph.microsoft.com/Mail.Send",
     ];
-    ok_text(&login_with_scopes(&db, &oauth, &graph_flags));
+    ok_text(&login_with_scopes(&db, &oauth, &graph_flags, None));
     let tested = ok_text(&duebook_smtp(
         &db,
         &["account", "test", "--send-to", "ap@acme.example"],
@@ -235,6 +236,49 @@ fn signing_in_for_microsoft_graph_sends_through_graph() {
     let posted = oauth.graph_messages();
     assert_eq!(posted.len(), 1, "{tested}");
     assert!(posted[0].contains("ap@acme.example"), "{}", posted[0]);
+}
+
+#[test]
+fn signing_in_for_the_gmail_api_with_a_client_secret_sends_through_gmail() {
+    let _turn = keychain_turn();
+    const SECRET: &str = "GOCSPX-cli-test-secret";
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = OAuthServer::start_with(&dir.path().join("oauth"), &["--client-secret", SECRET]);
+    let db = dir.path().join("books").join("duebook.sqlite");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    ok_text(&account_set(&db, "2525", &[], "unused-password"));
+    let gmail = oauth.url("");
+    let mut flags = vec![
+        "--send-via",
+        "gmail",
+        "--api-url",
+        &gmail,
+        "--scope",
+        "https://www.googleapis.com/auth/gmail.send",
+    ];
+    let without = refused_text(&login_with_scopes(&db, &oauth, &flags, None));
+    assert!(without.contains("client secret is missing"), "{without}");
+    flags.push("--client-secret-stdin");
+    let signed_in = ok_text(&login_with_scopes(&db, &oauth, &flags, Some(SECRET)));
+    assert!(signed_in.contains("through the Gmail API"), "{signed_in}");
+    let shown = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(shown.contains("(OAuth2, through the Gmail API)"), "{shown}");
+    let tested = ok_text(&duebook_smtp(
+        &db,
+        &["account", "test", "--send-to", "ap@acme.example"],
+        None,
+    ));
+    assert!(tested.contains("OAuth2 (Gmail API)"), "{tested}");
+    assert!(tested.contains("Sent by Gmail as message"), "{tested}");
+    let uploaded = oauth.gmail_messages();
+    assert_eq!(uploaded.len(), 1, "{tested}");
+    assert!(uploaded[0].contains("ap@acme.example"), "{}", uploaded[0]);
+    let found = files_containing(db.parent().unwrap(), SECRET.as_bytes());
+    assert!(
+        found.is_empty(),
+        "the client secret was written to {found:?}"
+    );
+    assert!(!signed_in.contains(SECRET) && !tested.contains(SECRET));
 }
 
 #[test]

@@ -1,13 +1,14 @@
 //! Settings → Email → **Sign in with Microsoft / Google**: the OAuth2 sign-in in the system
 //! browser (PKCE, loopback redirect), after which the account sends with XOAUTH2; and signing
-//! out. The tokens stay in the core and the OS keychain: nothing of them reaches the window.
+//! out. The tokens and the client secret stay in the core and the OS keychain: nothing of them
+//! reaches the window.
 
 use super::blocking;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::mail::account::{self, AccountView};
 use duebook_core::mail::oauth::{self, OAuthError, OAuthSettings};
-use duebook_core::secrets::KeychainStore;
+use duebook_core::secrets::{KeychainStore, Password};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
@@ -27,20 +28,33 @@ impl From<OAuthError> for CommandError {
 }
 
 /// Opens the provider's sign-in page, waits for the browser (five minutes at most), keeps the
-/// refresh token in the keychain and switches the account to OAuth2.
+/// refresh token (and `client_secret`, Google's, when given; None keeps the one stored for the
+/// same client) in the keychain and switches the account to OAuth2.
 #[tauri::command]
 pub async fn sign_in_email_account(
     app: AppHandle,
     oauth_settings: OAuthSettings,
+    client_secret: Option<Password>,
 ) -> CommandResult<AccountView> {
     let state = app.clone();
-    let mailbox = blocking(move || {
+    let current = blocking(move || {
         state
             .state::<AppState>()
-            .with_db(|db| Ok(account::require(db.conn())?.username))
+            .with_db(|db| Ok(account::require(db.conn())?))
     })
     .await?;
-    let pending = oauth::begin_sign_in(&oauth_settings, Some(&mailbox)).await?;
+    let mailbox = current.username;
+    let typed = client_secret.filter(|s| !s.is_empty());
+    let secret = oauth::client_secret::for_sign_in(
+        typed,
+        &current.auth,
+        &oauth_settings,
+        &mailbox,
+        &KeychainStore::default(),
+    )?;
+    let pending = oauth::begin_sign_in(&oauth_settings, Some(&mailbox))
+        .await?
+        .with_client_secret(secret);
     oauth::open_in_browser(pending.url())?;
     pending
         .finish(PATIENCE, &mailbox, KeychainStore::default())
@@ -54,8 +68,8 @@ pub async fn sign_in_email_account(
     .await
 }
 
-/// Forgets the sign-in (the refresh token); the account keeps its OAuth2 settings, so signing in
-/// again is one click.
+/// Forgets the sign-in (the refresh token and the client secret); the account keeps its OAuth2
+/// settings, so signing in again is one click (and the client secret typed again).
 #[tauri::command]
 pub async fn sign_out_email_account(app: AppHandle) -> CommandResult<AccountView> {
     blocking(move || {

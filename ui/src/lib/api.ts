@@ -205,8 +205,10 @@ export const mailApi = {
   saveAccount: (settings: AccountSettings, password: string | null) =>
     call<AccountView>("save_email_account", { settings, password }),
   removeAccount: () => call<boolean>("remove_email_account"),
-  /** Opens the provider's sign-in page in the browser and waits (up to five minutes). */
-  signIn: (oauthSettings: OAuthSettings) => call<AccountView>("sign_in_email_account", { oauthSettings }),
+  /** Opens the provider's sign-in page in the browser and waits (up to five minutes).
+   * `clientSecret` (Google's) goes to the keychain; null keeps the one stored for the same client. */
+  signIn: (oauthSettings: OAuthSettings, clientSecret: string | null) =>
+    call<AccountView>("sign_in_email_account", { oauthSettings, clientSecret }),
   signOut: () => call<AccountView>("sign_out_email_account"),
   /** The settings as typed; `password` null uses the stored one. Nothing is saved. */
   testAccount: (settings: AccountSettings, password: string | null, sendTestEmail: boolean) =>
@@ -251,6 +253,7 @@ export type { MessageState } from "./bindings/MessageState";
 export type { ProviderPreset } from "./bindings/ProviderPreset";
 export type { OAuthSettings };
 export type { Provider } from "./bindings/Provider";
+export type { SendVia } from "./bindings/SendVia";
 export type { SendingLimits } from "./bindings/SendingLimits";
 export type { Security } from "./bindings/Security";
 export type { TemplateField } from "./bindings/TemplateField";

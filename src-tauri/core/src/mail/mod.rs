@@ -19,15 +19,18 @@
 //! Inside, imports point one way (checked by `tests/layers.rs`), each part importing only
 //! those before it: security, limits <- presets <- account (with attention below it)
 //! <- pacing, smtp, context; templates, account <- compose <- mime <- outbox (with pacing, smtp,
-//! attention) <- statements; compose <- attachments; `setup` (the mailer, the test email) on
-//! top. This file only declares and re-exports.
+//! attention) <- statements; compose <- attachments; oauth, smtp <- http_api <- graph, gmail
+//! <- transport; `setup` (the mailer, the test email) on top. This file only declares and
+//! re-exports.
 
 pub mod account;
 pub mod attachments;
 pub mod attention;
 pub mod compose;
 pub mod context;
+pub mod gmail;
 pub mod graph;
+mod http_api;
 pub mod limits;
 pub mod mime;
 pub mod oauth;
@@ -41,4 +44,7 @@ pub mod statements;
 pub mod templates;
 pub mod transport;
 
-pub use setup::{account_mailer, mailer_for_account, mailer_with, send_test_email, MailSetupError};
+pub use setup::{
+    account_mailer, mailer_for_account, mailer_with, send_test_email, signed_in_mailer,
+    MailSetupError,
+};

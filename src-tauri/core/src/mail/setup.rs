@@ -5,6 +5,7 @@
 
 use super::account::{self, AccountError, AccountSettings};
 use super::compose::OutgoingEmail;
+use super::gmail::GmailMailer;
 use super::graph::GraphMailer;
 use super::oauth::{AuthMethod, SendVia, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
@@ -33,8 +34,9 @@ pub fn mailer_for_account(
     mailer_logged_in(&settings, || account::password(&settings, secrets), options)
 }
 
-/// A mailer for `settings`: Microsoft Graph or SMTP with XOAUTH2 for an OAuth2 account (its
-/// tokens from the sign-in in the OS keychain), else SMTP with the password `password` gives.
+/// A mailer for `settings`: Microsoft Graph, the Gmail API or SMTP with XOAUTH2 for an OAuth2
+/// account (its tokens from the sign-in in the OS keychain), else SMTP with the password
+/// `password` gives.
 fn mailer_logged_in(
     settings: &AccountSettings,
     password: impl FnOnce() -> Result<Password, AccountError>,
@@ -52,8 +54,19 @@ fn mailer_logged_in(
         &settings.username,
         KeychainStore::default(),
     ));
-    Ok(match oauth.send_via {
+    Ok(signed_in_mailer(settings, tokens, options)?)
+}
+
+/// The mailer of a signed-in account: the way out its sign-in chose (`send_via`), with the
+/// tokens of `tokens`.
+pub fn signed_in_mailer(
+    settings: &AccountSettings,
+    tokens: Arc<TokenSource>,
+    options: MailerOptions,
+) -> Result<AccountMailer, MailError> {
+    Ok(match tokens.settings().send_via {
         SendVia::MicrosoftGraph => AccountMailer::Graph(GraphMailer::new(tokens)?),
+        SendVia::GmailApi => AccountMailer::Gmail(GmailMailer::new(tokens)?),
         SendVia::Smtp => AccountMailer::Smtp(SmtpMailer::with_tokens(settings, tokens, options)?),
     })
 }

@@ -1,12 +1,20 @@
 //! The local OAuth2 authorization server (tests/servers/oauth_server.py, standing in for
-//! Microsoft and Google) and a stand-in for the person's browser that follows its redirects.
+//! Microsoft and Google, and for Graph and the Gmail API) and a stand-in for the person's
+//! browser that follows its redirects.
 
-use super::mail::{required_env, SmtpServer};
-use crate::mail::oauth::{begin_sign_in, OAuthSettings, Provider, SendVia, TokenSource};
-use crate::secrets::{KeychainStore, SecretStore};
+use super::mail::{mailer_options, queue_reminder, required_env, setup, Setup, SmtpServer, USER};
+use crate::mail::account;
+use crate::mail::oauth::{
+    begin_sign_in, OAuthError, OAuthSettings, Provider, SendVia, TokenSource,
+};
+use crate::mail::outbox::{self, DeliveryReport, RetryPolicy};
+use crate::mail::security::Security;
+use crate::mail::transport::AccountMailer;
+use crate::secrets::{KeychainStore, Password, SecretStore};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The scopes the tests ask for (Microsoft's, so a refresh token is issued).
@@ -24,7 +32,8 @@ impl OAuthServer {
         OAuthServer::start_with(dir, &[])
     }
 
-    /// With extra arguments: `--access-ttl SECONDS`, `--deny`, `--user EMAIL`.
+    /// With extra arguments: `--access-ttl SECONDS`, `--deny`, `--user EMAIL`,
+    /// `--client-secret SECRET`.
     pub fn start_with(dir: &Path, extra: &[&str]) -> OAuthServer {
         std::fs::create_dir_all(dir).expect("server dir");
         let mut child = Command::new(required_env("DUEBOOK_TEST_PYTHON"))
@@ -67,7 +76,7 @@ impl OAuthServer {
             token_url: Some(self.url("/token")),
             scopes: SCOPES.iter().map(|s| (*s).to_string()).collect(),
             send_via: SendVia::Smtp,
-            graph_url: None,
+            api_url: None,
         }
     }
 
@@ -80,14 +89,37 @@ impl OAuthServer {
                 "offline_access".into(),
             ],
             send_via: SendVia::MicrosoftGraph,
-            graph_url: Some(self.url("/v1.0")),
+            api_url: Some(self.url("/v1.0")),
+            ..self.settings()
+        }
+    }
+
+    /// A custom provider pointing at this server that sends through its Gmail API stand-in
+    /// (`/upload/gmail/v1/users/me/messages/send`), with the Gmail API's scope.
+    pub fn gmail_settings(&self) -> OAuthSettings {
+        OAuthSettings {
+            scopes: vec![
+                "https://www.googleapis.com/auth/gmail.send".into(),
+                "offline_access".into(),
+            ],
+            send_via: SendVia::GmailApi,
+            api_url: Some(self.url("")),
             ..self.settings()
         }
     }
 
     /// The messages its Graph stand-in accepted (the MIME bytes as posted), oldest first.
     pub fn graph_messages(&self) -> Vec<String> {
-        let dir = self.dir.join("graph");
+        self.api_messages("graph")
+    }
+
+    /// The messages its Gmail API stand-in accepted (the bytes as uploaded), oldest first.
+    pub fn gmail_messages(&self) -> Vec<String> {
+        self.api_messages("gmail")
+    }
+
+    fn api_messages(&self, api: &str) -> Vec<String> {
+        let dir = self.dir.join(api);
         let mut names: Vec<_> = std::fs::read_dir(&dir)
             .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())
             .unwrap_or_default();
@@ -111,7 +143,13 @@ impl OAuthServer {
 
     /// The next Graph send is answered with `status` (and Retry-After: 1).
     pub fn fail_next_graph_send(&self, status: u16) {
-        self.admin(&format!("/admin/graph-fail?status={status}"));
+        self.fail_next_api_send(status, "backendError");
+    }
+
+    /// The next Graph or Gmail send is answered with `status`, Google's `reason` and
+    /// Retry-After: 1.
+    pub fn fail_next_api_send(&self, status: u16, reason: &str) {
+        self.admin(&format!("/admin/api-fail?status={status}&reason={reason}"));
     }
 
     fn admin(&self, path: &str) {
@@ -214,16 +252,81 @@ pub async fn sign_in_through_browser(
     mailbox: &str,
     secrets: impl SecretStore + 'static,
 ) -> TokenSource {
+    sign_in_with_secret(settings, None, mailbox, secrets)
+        .await
+        .expect("signed in")
+}
+
+/// [`sign_in_through_browser`] with the registered app's client secret; Err: what finishing
+/// the sign-in said.
+pub async fn sign_in_with_secret(
+    settings: &OAuthSettings,
+    client_secret: Option<&str>,
+    mailbox: &str,
+    secrets: impl SecretStore + 'static,
+) -> Result<TokenSource, OAuthError> {
     let pending = begin_sign_in(settings, Some(mailbox))
         .await
-        .expect("begin the sign-in");
+        .expect("begin the sign-in")
+        .with_client_secret(client_secret.map(Password::new));
     let url = pending.url().to_string();
     let browser = tokio::spawn(async move { follow_in_browser(&url).await });
     let source = pending
         .finish(Duration::from_secs(20), mailbox, secrets)
-        .await
-        .expect("signed in");
+        .await;
     let page = browser.await.expect("the browser");
     assert!(page.contains("Duebook is signed in"), "{page}");
     source
+}
+
+/// A database whose account is signed in at a local authorization server and sends the way its
+/// settings chose (Graph, the Gmail API), with one reminder queued.
+pub struct SignedInAccount {
+    pub s: Setup,
+    pub server: OAuthServer,
+    pub mailer: AccountMailer,
+    /// The queued reminder.
+    pub message: i64,
+}
+
+impl SignedInAccount {
+    /// The server started with `extra` arguments; `settings` picks the way out
+    /// ([`OAuthServer::graph_settings`], [`OAuthServer::gmail_settings`]).
+    pub async fn start(extra: &[&str], settings: fn(&OAuthServer) -> OAuthSettings) -> Self {
+        let s = setup(2525, Security::StartTls);
+        let server = OAuthServer::start_with(&s.dir.path().join("oauth"), extra);
+        let settings = settings(&server);
+        let keychain = test_keychain();
+        sign_in_through_browser(&settings, USER, keychain.clone()).await;
+        let stored = account::use_oauth(s.db.conn(), settings.clone()).expect("use the sign-in");
+        let tokens = Arc::new(TokenSource::new(settings, USER, keychain));
+        let mailer =
+            crate::mail::signed_in_mailer(&stored, tokens, mailer_options()).expect("mailer");
+        let message = queue_reminder(&s, Vec::new());
+        SignedInAccount {
+            s,
+            server,
+            mailer,
+            message,
+        }
+    }
+
+    /// Hands the queued messages to the mailer, as a delivery run does.
+    pub async fn deliver(&mut self) -> DeliveryReport {
+        outbox::deliver(
+            self.s.db.conn_mut(),
+            &self.mailer,
+            None,
+            &RetryPolicy::default(),
+        )
+        .await
+        .expect("deliver")
+    }
+
+    /// How many refreshes the server granted.
+    pub fn refreshes(&self) -> usize {
+        (self.server.token_requests().iter())
+            .filter(|r| *r == "refresh_token ok")
+            .count()
+    }
 }

@@ -21,6 +21,7 @@ authority: string | null,
  */
 auth_url: string | null, token_url: string | null, scopes: Array<string>, send_via: SendVia, 
 /**
- * Microsoft Graph's address (default `https://graph.microsoft.com/v1.0`; a test server).
+ * The mail API's address: Graph (default `https://graph.microsoft.com/v1.0`) or Gmail
+ * (default `https://gmail.googleapis.com`); a test server or a national cloud.
  */
-graph_url: string | null, };
+api_url: string | null, };

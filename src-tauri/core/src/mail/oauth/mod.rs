@@ -4,12 +4,15 @@
 //! - [`signin`]: the authorization-code flow with PKCE (S256) in the system browser, answered
 //!   on a loopback redirect (`http://127.0.0.1:<random port>`) with `state` checked;
 //! - [`tokens`]: the refresh token in the OS keychain (beside, never instead of, the password
-//!   entry), the short-lived access token in memory, refreshed before it expires.
+//!   entry), the short-lived access token in memory, refreshed before it expires;
+//! - [`client_secret`]: the registered app's secret where the provider issues one (Google's
+//!   Desktop app clients), only in the OS keychain.
 //!
 //! A leaf of `mail`: it knows nothing of accounts, outboxes or SMTP, so SMTP and IMAP both use
 //! one [`tokens::TokenSource`].
 
 mod browser;
+pub mod client_secret;
 pub(crate) mod http;
 mod loopback;
 pub mod provider;
@@ -33,6 +36,7 @@ pub enum AuthMethod {
     #[serde(rename = "oauth2")]
     OAuth2(OAuthSettings),
 }
+pub use client_secret::client_secret_key;
 pub use signin::{begin_sign_in, PendingSignIn};
 pub use tokens::{refresh_token_key, sign_out, TokenSource};
 
@@ -110,7 +114,8 @@ pub(crate) fn plain_reason(error: &str, description: Option<&str>) -> String {
         _ => match error {
             "invalid_grant" => "the sign-in is no longer valid",
             "access_denied" => "access was declined",
-            "invalid_client" | "unauthorized_client" => "the client ID is not accepted",
+            "invalid_client" | "unauthorized_client" => "the client ID or its client secret is not accepted: check both (a Google \"Desktop app\" client needs its client secret)",
+            "invalid_request" if first_line.contains("client_secret") => "the client secret is missing: give the one issued with the client ID",
             _ => "",
         },
     };
@@ -143,6 +148,8 @@ mod tests {
             "the sign-in is no longer valid"
         );
         assert_eq!(plain_reason("server_error", Some("busy")), "busy");
+        let wrong = plain_reason("invalid_client", Some("Unauthorized"));
+        assert!(wrong.contains("client secret"), "{wrong}");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Who signs the person in: Microsoft (Entra ID), Google, or a custom authorization server, with
-//! the client ID of a registered public app. Duebook ships no client secret; a build may carry
-//! default client IDs (`DUEBOOK_MICROSOFT_CLIENT_ID`, `DUEBOOK_GOOGLE_CLIENT_ID` at build time).
+//! the client ID of a registered public app. Duebook ships no client secret (Google's, issued
+//! with a Desktop app client, is the person's and stays in the keychain: [`super::client_secret`]);
+//! a build may carry default client IDs (`DUEBOOK_MICROSOFT_CLIENT_ID`,
+//! `DUEBOOK_GOOGLE_CLIENT_ID` at build time).
 
 use super::OAuthError;
 use crate::mail::security::is_local_host;
@@ -25,6 +27,12 @@ const MICROSOFT_AUTHORITY: &str = "https://login.microsoftonline.com";
 const GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 /// Google's one scope for IMAP, POP and SMTP.
 const GOOGLE_SCOPES: &[&str] = &["https://mail.google.com/"];
+/// The Gmail API's scope for `users.messages.send` only (Google's refresh token comes from
+/// `access_type=offline`, not from a scope).
+const GMAIL_API_SCOPES: &[&str] = &["https://www.googleapis.com/auth/gmail.send"];
+/// The Gmail API, whose media upload of `users.messages.send` takes the raw message (up to
+/// 35 MB, where the JSON `raw` field stops at 5 MB).
+const GMAIL_URL: &str = "https://gmail.googleapis.com";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -67,9 +75,10 @@ impl Provider {
     }
 }
 
-/// How messages leave a signed-in mailbox: SMTP with XOAUTH2, or Microsoft Graph's `sendMail`
-/// for an organisation that has switched SMTP AUTH off (`5.7.139 SmtpClientAuthentication is
-/// disabled`). The outbox is the same either way.
+/// How messages leave a signed-in mailbox: SMTP with XOAUTH2, Microsoft Graph's `sendMail` for
+/// an organisation that has switched SMTP AUTH off (`5.7.139 SmtpClientAuthentication is
+/// disabled`), or the Gmail API for a Google mailbox that keeps SMTP off. The outbox is the same
+/// either way.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
@@ -77,6 +86,7 @@ pub enum SendVia {
     #[default]
     Smtp,
     MicrosoftGraph,
+    GmailApi,
 }
 
 /// How the mailbox signs in with OAuth2. Stored with the account (no secret in it).
@@ -99,9 +109,10 @@ pub struct OAuthSettings {
     pub scopes: Vec<String>,
     #[serde(default)]
     pub send_via: SendVia,
-    /// Microsoft Graph's address (default `https://graph.microsoft.com/v1.0`; a test server).
-    #[serde(default)]
-    pub graph_url: Option<String>,
+    /// The mail API's address: Graph (default `https://graph.microsoft.com/v1.0`) or Gmail
+    /// (default `https://gmail.googleapis.com`); a test server or a national cloud.
+    #[serde(default, alias = "graph_url")]
+    pub api_url: Option<String>,
 }
 
 /// The endpoints and scopes a sign-in uses.
@@ -139,7 +150,7 @@ impl OAuthSettings {
             auth_url: optional(self.auth_url.as_deref()),
             token_url: optional(self.token_url.as_deref()),
             send_via: self.send_via,
-            graph_url: optional(self.graph_url.as_deref()),
+            api_url: optional(self.api_url.as_deref()),
             scopes: self
                 .scopes
                 .iter()
@@ -158,14 +169,12 @@ impl OAuthSettings {
                 "a sign-in address (--authority) is for Microsoft only; a custom server takes --auth-url and --token-url".into(),
             ));
         }
-        if self.send_via == SendVia::MicrosoftGraph && self.provider == Provider::Google {
-            return Err(OAuthError::Invalid(
-                "Microsoft Graph sends only for Microsoft accounts; Google accounts send over SMTP"
-                    .into(),
-            ));
-        }
+        check_send_via(self.provider, self.send_via)?;
         settings.endpoints()?;
-        settings.graph_send_url()?;
+        if let Some(url) = &settings.api_url {
+            parse_url("API URL", url)?;
+        }
+        settings.api_send_url()?;
         Ok(settings)
     }
 
@@ -185,8 +194,8 @@ impl OAuthSettings {
                     auth_url: parse_url("authorize URL", &format!("{base}/authorize"))?,
                     token_url: parse_url("token URL", &format!("{base}/token"))?,
                     scopes: scopes(match self.send_via {
-                        SendVia::Smtp => MICROSOFT_SCOPES,
                         SendVia::MicrosoftGraph => GRAPH_SCOPES,
+                        _ => MICROSOFT_SCOPES,
                     }),
                     extra: Vec::new(),
                 })
@@ -197,20 +206,30 @@ impl OAuthSettings {
                     "https://accounts.google.com/o/oauth2/v2/auth",
                 )?,
                 token_url: parse_url("token URL", "https://oauth2.googleapis.com/token")?,
-                scopes: scopes(GOOGLE_SCOPES),
+                scopes: scopes(match self.send_via {
+                    SendVia::GmailApi => GMAIL_API_SCOPES,
+                    _ => GOOGLE_SCOPES,
+                }),
                 extra: vec![("access_type", "offline"), ("prompt", "consent")],
             }),
             Provider::Custom => self.custom_endpoints(),
         }
     }
 
-    /// Where Microsoft Graph takes a message to send (`.../me/sendMail`).
-    pub fn graph_send_url(&self) -> Result<Url, OAuthError> {
-        let base = self.graph_url.as_deref().unwrap_or(GRAPH_URL);
-        parse_url(
-            "Graph URL",
-            &format!("{}/me/sendMail", base.trim_end_matches('/')),
-        )
+    /// Where the chosen mail API takes a message to send: Graph's `.../me/sendMail`, or the
+    /// Gmail API's media upload of `users.messages.send`. None: the mailbox sends over SMTP.
+    pub fn api_send_url(&self) -> Result<Option<Url>, OAuthError> {
+        let (default, path) = match self.send_via {
+            SendVia::Smtp => return Ok(None),
+            SendVia::MicrosoftGraph => (GRAPH_URL, "me/sendMail"),
+            SendVia::GmailApi => (
+                GMAIL_URL,
+                "upload/gmail/v1/users/me/messages/send?uploadType=media",
+            ),
+        };
+        let base = self.api_url.as_deref().unwrap_or(default);
+        let url = format!("{}/{path}", base.trim_end_matches('/'));
+        parse_url("API URL", &url).map(Some)
     }
 
     fn custom_endpoints(&self) -> Result<Endpoints, OAuthError> {
@@ -234,6 +253,23 @@ impl OAuthSettings {
             ));
         }
         Ok(endpoints)
+    }
+}
+
+/// Graph is Microsoft's and the Gmail API Google's (a custom server may stand in for either).
+fn check_send_via(provider: Provider, send_via: SendVia) -> Result<(), OAuthError> {
+    match (provider, send_via) {
+        (Provider::Google, SendVia::MicrosoftGraph) => Err(OAuthError::Invalid(
+            "Microsoft Graph sends only for Microsoft accounts; a Google account sends over SMTP \
+             or the Gmail API"
+                .into(),
+        )),
+        (Provider::Microsoft, SendVia::GmailApi) => Err(OAuthError::Invalid(
+            "the Gmail API sends only for Google accounts; a Microsoft account sends over SMTP \
+             or Microsoft Graph"
+                .into(),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -322,7 +358,7 @@ mod tests {
             token_url: Some(token.into()),
             scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
             send_via: SendVia::Smtp,
-            graph_url: None,
+            api_url: None,
         }
     }
 
@@ -401,7 +437,7 @@ mod tests {
             .contains(&"https://graph.microsoft.com/Mail.Send".to_string()));
         assert!(!e.scopes.iter().any(|s| s.contains("outlook.office.com")));
         assert_eq!(
-            graph.graph_send_url().unwrap().as_str(),
+            graph.api_send_url().unwrap().unwrap().as_str(),
             "https://graph.microsoft.com/v1.0/me/sendMail"
         );
         let google = OAuthSettings {
@@ -413,6 +449,39 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("Microsoft accounts"));
+    }
+
+    #[test]
+    fn the_gmail_api_asks_for_gmail_send_and_only_for_google() {
+        let gmail = OAuthSettings {
+            provider: Provider::Google,
+            send_via: SendVia::GmailApi,
+            ..custom("", "", &[])
+        };
+        let e = gmail.validated().unwrap().endpoints().unwrap();
+        assert_eq!(e.scopes, ["https://www.googleapis.com/auth/gmail.send"]);
+        assert!(e.extra.contains(&("access_type", "offline")));
+        assert_eq!(
+            gmail.api_send_url().unwrap().unwrap().as_str(),
+            "https://gmail.googleapis.com/upload/gmail/v1/users/me/messages/send?uploadType=media"
+        );
+        let microsoft = OAuthSettings {
+            provider: Provider::Microsoft,
+            ..gmail
+        };
+        let err = microsoft.validated().unwrap_err().to_string();
+        assert!(err.contains("only for Google accounts"), "{err}");
+    }
+
+    #[test]
+    fn settings_stored_with_a_graph_url_keep_it_as_the_api_url() {
+        let stored = r#"{"provider":"microsoft","client_id":"x","tenant":null,"auth_url":null,
+            "token_url":null,"send_via":"microsoft_graph","graph_url":"https://graph.example/v1.0"}"#;
+        let settings: OAuthSettings = serde_json::from_str(stored).unwrap();
+        assert_eq!(
+            settings.api_send_url().unwrap().unwrap().as_str(),
+            "https://graph.example/v1.0/me/sendMail"
+        );
     }
 
     #[test]
@@ -471,7 +540,7 @@ mod tests {
                 token_url: None,
                 scopes: vec![scope],
                 send_via: SendVia::MicrosoftGraph,
-                graph_url: None,
+                api_url: None,
             };
             if let Ok(clean) = settings.validated() {
                 prop_assert!(clean.client_id.chars().all(|c| c.is_ascii_graphic()));

@@ -1,17 +1,19 @@
 //! The sign-in: [`begin_sign_in`] makes the authorization URL (PKCE S256, a random `state`, the
 //! loopback redirect) for the caller to open in the system browser; [`PendingSignIn::finish`]
-//! waits for the browser's answer, exchanges the code and keeps the refresh token in the keychain.
+//! waits for the browser's answer, exchanges the code and keeps the refresh token (and the
+//! client secret, when the provider issued one) in the keychain.
 
+use super::client_secret;
 use super::http::{self, HttpError};
 use super::loopback::Loopback;
 use super::provider::{Endpoints, OAuthSettings};
 use super::tokens::{self, Grant, TokenSource};
 use super::OAuthError;
-use crate::secrets::SecretStore;
+use crate::secrets::{Password, SecretStore};
 use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
-    RedirectUrl, Scope, TokenUrl,
+    RedirectUrl, Scope,
 };
 use std::time::Duration;
 
@@ -23,6 +25,7 @@ pub struct PendingSignIn {
     url: String,
     state: CsrfToken,
     verifier: PkceCodeVerifier,
+    client_secret: Option<Password>,
 }
 
 /// Starts a sign-in: listens on the loopback and returns the URL to open. `login_hint` (the
@@ -56,6 +59,7 @@ pub async fn begin_sign_in(
         url: url.to_string(),
         state,
         verifier,
+        client_secret: None,
     })
 }
 
@@ -65,8 +69,19 @@ impl PendingSignIn {
         &self.url
     }
 
+    /// The registered app's client secret (Google's Desktop app clients have one; see
+    /// [`client_secret::for_sign_in`]). Kept in the keychain once the sign-in succeeds; a
+    /// sign-in without one removes a stored one.
+    pub fn with_client_secret(self, secret: Option<Password>) -> PendingSignIn {
+        PendingSignIn {
+            client_secret: secret,
+            ..self
+        }
+    }
+
     /// Waits up to `patience` for the browser, exchanges the code, and stores the refresh token
-    /// for `mailbox` in `secrets`. The returned source already holds a fresh access token.
+    /// (and the client secret) for `mailbox` in `secrets`. The returned source already holds a
+    /// fresh access token.
     pub async fn finish(
         self,
         patience: Duration,
@@ -78,8 +93,8 @@ impl PendingSignIn {
             .map_err(|_| OAuthError::TimedOut {
                 seconds: patience.as_secs(),
             })??;
-        let client = BasicClient::new(ClientId::new(self.settings.client_id.clone()))
-            .set_token_uri(TokenUrl::from_url(self.endpoints.token_url.clone()))
+        let secret = self.client_secret.as_ref();
+        let client = client_secret::token_client(&self.settings, &self.endpoints.token_url, secret)
             .set_redirect_uri(redirect(&self.loopback)?);
         let http_client = http::client().map_err(|e| network(&self.settings, &e))?;
         let response: BasicTokenResponse = client
@@ -92,6 +107,7 @@ impl PendingSignIn {
             provider: self.settings.provider.label().into(),
             reason: "no refresh token was given (the scopes must include offline access)".into(),
         })?;
+        client_secret::keep(mailbox, secret, &secrets)?;
         TokenSource::signed_in(self.settings, mailbox, secrets, grant)
     }
 }

@@ -3,13 +3,14 @@
 //! a little before it expires and whenever the server refuses it. A rotated refresh token is
 //! stored before its access token is used, so a crash never leaves the keychain with a spent one.
 
+use super::client_secret;
 use super::http::{self, HttpError};
 use super::provider::OAuthSettings;
 use super::signin::network;
 use super::{plain_reason, OAuthError};
 use crate::secrets::{Password, SecretError, SecretStore};
-use oauth2::basic::{BasicClient, BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
-use oauth2::{ClientId, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl};
+use oauth2::basic::{BasicErrorResponse, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::{RefreshToken, RequestTokenError, Scope, TokenResponse};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -24,9 +25,11 @@ pub fn refresh_token_key(mailbox: &str) -> String {
     format!("oauth:{}", mailbox.trim().to_lowercase())
 }
 
-/// Forgets the mailbox's sign-in (the refresh token; access tokens die with the process).
+/// Forgets the mailbox's sign-in: the refresh token and the client secret (access tokens die
+/// with the process).
 pub fn sign_out(mailbox: &str, secrets: &dyn SecretStore) -> Result<(), SecretError> {
-    secrets.delete(&refresh_token_key(mailbox))
+    secrets.delete(&refresh_token_key(mailbox))?;
+    client_secret::keep(mailbox, None, secrets)
 }
 
 /// What a token endpoint gave.
@@ -161,8 +164,10 @@ impl TokenSource {
 
     async fn exchange(&self, refresh: &Password) -> Result<Access, OAuthError> {
         let endpoints = self.settings.endpoints()?;
-        let client = BasicClient::new(ClientId::new(self.settings.client_id.clone()))
-            .set_token_uri(TokenUrl::from_url(endpoints.token_url.clone()));
+        // Read at every refresh: a later process has no other copy.
+        let secret = client_secret::stored(&self.mailbox, self.secrets.as_ref())?;
+        let client =
+            client_secret::token_client(&self.settings, &endpoints.token_url, secret.as_ref());
         let http_client = http::client().map_err(|e| network(&self.settings, &e))?;
         let token = RefreshToken::new(refresh.expose().to_string());
         let response = client
