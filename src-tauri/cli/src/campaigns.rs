@@ -84,7 +84,8 @@ enum Ended {
 }
 
 /// `duebook run-due`: every tick, fast or not, ends with the summary of [`summary::summarize`];
-/// the exit status is its [`Attention`]: 0 clear, 1 failed, 3 uncertain.
+/// the exit status is its [`Attention`]: 0 clear, 1 failed or the account cannot send (sign in
+/// again, or fix the password), 3 uncertain.
 pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<ExitCode, String> {
     let today = args.today.unwrap_or(today);
     let db = Database::open(db_path).map_err(err)?;
@@ -109,7 +110,7 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
     }
     Ok(match summary.attention {
         Attention::Clear => ExitCode::SUCCESS,
-        Attention::Failed => ExitCode::FAILURE,
+        Attention::Failed | Attention::Account => ExitCode::FAILURE,
         Attention::Uncertain => ExitCode::from(3),
     })
 }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use duebook_core::test_support::mail::{files_containing, required_env, USER};
+use duebook_core::test_support::mail::{files_containing, USER};
 use duebook_core::test_support::oauth::OAuthServer;
 use std::sync::{Mutex, MutexGuard};
 use support::*;
@@ -34,36 +34,7 @@ fn login(
         "https://outlook.office.com/SMTP.Send",
     ];
     args.extend_from_slice(extra);
-    login_with_scopes(db, server, &args, None)
-}
-
-/// `duebook account login --provider custom` pointed at `server`, with `extra` (the scopes among
-/// them) and offline access, `stdin` on its standard input.
-fn login_with_scopes(
-    db: &std::path::Path,
-    server: &OAuthServer,
-    extra: &[&str],
-    stdin: Option<&str>,
-) -> std::process::Output {
-    let (auth, token) = (server.url("/authorize"), server.url("/token"));
-    let mut args = vec![
-        "account",
-        "login",
-        "--provider",
-        "custom",
-        "--client-id",
-        "duebook-cli-test",
-        "--auth-url",
-        &auth,
-        "--token-url",
-        &token,
-        "--scope",
-        "offline_access",
-    ];
-    args.extend_from_slice(extra);
-    let mut cmd = smtp_command(db, &args);
-    cmd.env("BROWSER", required_env("DUEBOOK_TEST_BROWSER"));
-    run(cmd, stdin)
+    sign_in_custom(db, server, &args, None)
 }
 
 #[test]
@@ -226,7 +197,7 @@ fn signing_in_for_microsoft_graph_sends_through_graph() {
         "--scope",
         "https://graph.microsoft.com/Mail.Send",
     ];
-    ok_text(&login_with_scopes(&db, &oauth, &graph_flags, None));
+    ok_text(&sign_in_custom(&db, &oauth, &graph_flags, None));
     let tested = ok_text(&duebook_smtp(
         &db,
         &["account", "test", "--send-to", "ap@acme.example"],
@@ -256,10 +227,10 @@ fn signing_in_for_the_gmail_api_with_a_client_secret_sends_through_gmail() {
         "--scope",
         "https://www.googleapis.com/auth/gmail.send",
     ];
-    let without = refused_text(&login_with_scopes(&db, &oauth, &flags, None));
+    let without = refused_text(&sign_in_custom(&db, &oauth, &flags, None));
     assert!(without.contains("client secret is missing"), "{without}");
     flags.push("--client-secret-stdin");
-    let signed_in = ok_text(&login_with_scopes(&db, &oauth, &flags, Some(SECRET)));
+    let signed_in = ok_text(&sign_in_custom(&db, &oauth, &flags, Some(SECRET)));
     assert!(signed_in.contains("through the Gmail API"), "{signed_in}");
     let shown = ok_text(&duebook(&db, &["account", "show"]));
     assert!(shown.contains("(OAuth2, through the Gmail API)"), "{shown}");

@@ -152,8 +152,14 @@ pub fn print_summary(s: &RunSummary) {
             for_terminal(&c.note)
         );
     }
+    if let Some(account) = &s.account {
+        println!("  sending stopped: {}", for_terminal(&account.problem));
+        println!("    what to do: {}", for_terminal(&account.fix));
+    }
     if s.waiting.is_empty() {
-        println!("  nothing needs you: no campaign message failed or is uncertain");
+        if s.account.is_none() {
+            println!("  nothing needs you: no campaign message failed or is uncertain");
+        }
         return;
     }
     println!(

@@ -3,7 +3,10 @@
 //! reads or writes the user's own files.
 #![allow(dead_code)]
 
+pub mod campaign;
+
 use duebook_core::test_support::mail::{required_env, SmtpServer, PASSWORD, USER};
+use duebook_core::test_support::oauth::OAuthServer;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -135,4 +138,33 @@ pub fn set_account_with_cli(db: &Path, server: &SmtpServer) {
 /// `duebook account set` as [`set_account_with_cli`], with another password.
 pub fn set_account_with_password(db: &Path, server: &SmtpServer, password: &str) {
     ok_text(&account_set(db, &server.port.to_string(), &[], password));
+}
+
+/// `duebook account login --provider custom` pointed at `server`, with `extra` (the scopes among
+/// them) and offline access, `stdin` on its standard input.
+pub fn sign_in_custom(
+    db: &Path,
+    server: &OAuthServer,
+    extra: &[&str],
+    stdin: Option<&str>,
+) -> Output {
+    let (auth, token) = (server.url("/authorize"), server.url("/token"));
+    let mut args = vec![
+        "account",
+        "login",
+        "--provider",
+        "custom",
+        "--client-id",
+        "duebook-cli-test",
+        "--auth-url",
+        &auth,
+        "--token-url",
+        &token,
+        "--scope",
+        "offline_access",
+    ];
+    args.extend_from_slice(extra);
+    let mut cmd = smtp_command(db, &args);
+    cmd.env("BROWSER", required_env("DUEBOOK_TEST_BROWSER"));
+    run(cmd, stdin)
 }

@@ -14,6 +14,7 @@ use super::parse_send_key;
 use super::plan::ExclusionReason;
 use super::run::RunReport;
 use super::CampaignResult;
+use crate::mail::attention::{account_attention, AccountAttention};
 use crate::mail::outbox::{sending_paused, MessageState, CANCELLED_REASON};
 use crate::store::json_ids;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -46,6 +47,9 @@ pub struct RunSummary {
     pub waiting: Vec<Waiting>,
     /// Active campaigns that send nothing because their activation was never confirmed.
     pub not_confirmed: Vec<NotConfirmed>,
+    /// The account cannot send (the server refused the login, or the sign-in is gone): every
+    /// message waits queued until the person fixes it.
+    pub account: Option<AccountAttention>,
     pub attention: Attention,
 }
 
@@ -88,6 +92,8 @@ pub enum Attention {
     Clear,
     /// A message failed (in this run or earlier) and waits for a decision.
     Failed,
+    /// The account cannot send until the person signs in again or fixes the password.
+    Account,
     /// A message is uncertain.
     Uncertain,
 }
@@ -119,8 +125,11 @@ pub fn summarize(
         .flat_map(|c| c.failed.iter().map(|(_, reason)| reason.clone()));
     let failed = failed_reasons(conn, delivery.map_or(&[], |d| &d.failed), unprepared)?;
     let waiting = waiting(conn)?;
+    let account = account_attention(conn)?;
     let attention = if waiting.iter().any(|w| w.state == MessageState::Uncertain) {
         Attention::Uncertain
+    } else if account.is_some() {
+        Attention::Account
     } else if !failed.is_empty() || !waiting.is_empty() {
         Attention::Failed
     } else {
@@ -137,6 +146,7 @@ pub fn summarize(
         recovered: recovered.len() + delivery.map_or(0, |d| d.recovered.len()),
         waiting,
         not_confirmed: super::activation::not_confirmed(conn)?,
+        account,
         attention,
     })
 }
