@@ -260,7 +260,12 @@ fn a_wrong_password_costs_one_login_per_run_due_and_the_right_one_sends_all_once
     set_account_with_password(&path, &server, "an-old-password");
     let before = server.auth_count();
     for run in 1..=2 {
-        duebook(&path, &["run-due", "--today", "2026-04-15"], None);
+        let said = text(&duebook(&path, &["run-due", "--today", "2026-04-15"], None));
+        assert!(
+            said.contains("sending stopped: the server refused the login")
+                && said.contains("what to do: Check the user name"),
+            "{said}"
+        );
         assert_eq!(
             server.auth_count() - before,
             run,
