@@ -146,6 +146,32 @@ fn delivery_reports_from_postfix_exchange_and_gmail() {
 }
 
 #[test]
+fn a_report_without_the_returned_message_names_it_in_its_own_fields() {
+    let raw = String::from_utf8(fixture("dsn-gmail-soft.eml")).unwrap();
+    let without_copy = raw
+        .split("--00000000000009f8e7060b5e1c2a\nContent-Type: message/rfc822")
+        .next()
+        .unwrap();
+    let m = parse(without_copy.as_bytes()).unwrap();
+    assert_eq!(m.report.original_message_id, None);
+    match classify(&m).kind {
+        Kind::Bounce {
+            original_message_id,
+            hard,
+            ..
+        } => {
+            assert_eq!(
+                original_message_id.as_deref(),
+                Some(REMINDER_ID),
+                "X-Original-Message-ID"
+            );
+            assert!(!hard);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn bounces_without_a_report_part_are_read_from_their_text() {
     let (hard, status, original, recipient, diagnostic) = bounce("bounce-exim-nodsn.eml");
     assert!(hard);
@@ -204,6 +230,32 @@ fn a_malformed_message_is_read_as_far_as_it_goes_into_clean_text() {
     let c = classify(&m);
     assert_eq!(c.kind, Kind::HumanReply);
     assert!(clean(&c.snippet));
+}
+
+#[test]
+fn a_reply_with_a_20_mb_attachment_is_read_with_its_size_and_a_bounded_body() {
+    use base64::Engine;
+    let pdf = vec![0x25u8; 20 * 1024 * 1024];
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    let mut lines = String::with_capacity(encoded.len() * 78 / 76);
+    for chunk in encoded.as_bytes().chunks(76) {
+        lines.push_str(std::str::from_utf8(chunk).unwrap());
+        lines.push_str("\r\n");
+    }
+    let long_body = "paid. ".repeat(50_000);
+    let raw = format!(
+        "From: Jordan Smith <jordan@acme.example>\r\nSubject: Re: scan\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{long_body}\r\n--b\r\n\
+         Content-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+         {lines}--b--\r\n"
+    );
+    let m = parse(raw.as_bytes()).unwrap();
+    assert_eq!(m.attachments.len(), 1);
+    assert_eq!(m.attachments[0].size, pdf.len());
+    assert!(m.text.len() <= duebook_core::mail::inbound::parse::MAX_TEXT);
+    assert!(m.text.len() > 90_000, "{}", m.text.len());
+    assert!(classify(&m).paid_hint);
 }
 
 #[test]

@@ -41,8 +41,9 @@ static STATUS: LazyLock<Regex> =
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+").expect("a constant pattern")
 });
+/// A `Message-ID:` line of returned headers, or Gmail's `X-Original-Message-ID:` field.
 static MESSAGE_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?im)^\s*message-id:\s*(<[^<>\s]+>)").expect("a constant pattern")
+    Regex::new(r"(?im)^\s*(?:x-original-)?message-id:\s*(<[^<>\s]+>)").expect("a constant pattern")
 });
 
 /// The bounce this message is, or None when it is not one.
@@ -164,12 +165,20 @@ fn from_text(message: &InboundMessage) -> Kind {
     }
 }
 
-/// The returned message's ID: from its attached copy, else a `Message-ID:` line in the text.
+/// The returned message's ID: from its attached copy, else the report's own field, else a
+/// `Message-ID:` line in the text.
 fn original_id(message: &InboundMessage) -> Option<String> {
-    message.report.original_message_id.clone().or_else(|| {
-        let found = MESSAGE_ID.captures(&message.text)?.get(1)?;
+    let status = message.report.delivery_status.as_deref();
+    let found_in = |text: &str| {
+        let found = MESSAGE_ID.captures(text)?.get(1)?;
         angle_id(found.as_str())
-    })
+    };
+    message
+        .report
+        .original_message_id
+        .clone()
+        .or_else(|| status.and_then(found_in))
+        .or_else(|| found_in(&message.text))
 }
 
 /// `X-Failed-Recipients`, else the first address in the text that is neither ours (the bounce
