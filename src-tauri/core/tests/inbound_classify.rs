@@ -195,6 +195,34 @@ fn bounces_without_a_report_part_are_read_from_their_text() {
 }
 
 #[test]
+fn each_automatic_header_alone_makes_an_automatic_reply() {
+    let plain = |header: &str| {
+        let raw = format!(
+            "From: Jordan Smith <jordan@acme.example>\r\nSubject: Re: Reminder\r\n{header}\r\n\
+             Content-Type: text/plain\r\n\r\nThank you for your message.\r\n"
+        );
+        classify(&parse(raw.as_bytes()).unwrap()).kind
+    };
+    let auto = Kind::AutoReply { return_date: None };
+    for header in [
+        "Auto-Submitted: auto-replied (vacation)",
+        "Auto-Submitted: auto-generated",
+        "X-Autoreply: yes",
+        "X-Autorespond: Thank you",
+        "Precedence: auto_reply",
+    ] {
+        assert_eq!(plain(header), auto, "{header}");
+    }
+    for header in [
+        "Auto-Submitted: no",
+        "Precedence: bulk",
+        "X-Mailer: Outlook",
+    ] {
+        assert_eq!(plain(header), Kind::HumanReply, "{header}");
+    }
+}
+
+#[test]
 fn machine_reports_that_are_no_failure_are_automatic_replies() {
     let delivered = String::from_utf8(fixture("dsn-postfix-hard.eml"))
         .unwrap()

@@ -94,7 +94,7 @@ fn from_report(message: &InboundMessage, status: &str) -> Option<Kind> {
 }
 
 /// The per-recipient blocks of a delivery-status text: blocks are separated by blank lines and
-/// the first one is about the message; a block without a recipient field is skipped.
+/// the first one is about the message; a block without a recipient is skipped.
 fn recipients(status: &str) -> Vec<Recipient> {
     let mut out = Vec::new();
     for block in status.split("\n\n") {
@@ -109,9 +109,9 @@ fn recipients(status: &str) -> Vec<Recipient> {
             match name.trim().to_ascii_lowercase().as_str() {
                 "action" => r.action = Some(value.to_ascii_lowercase()),
                 "status" => r.status = STATUS.find(value).map(|m| m.as_str().to_string()),
-                "final-recipient" => r.recipient = Some(address_only(&typed())),
+                "final-recipient" => r.recipient = address_only(&typed()).or(r.recipient),
                 "original-recipient" if r.recipient.is_none() => {
-                    r.recipient = Some(address_only(&typed()));
+                    r.recipient = address_only(&typed());
                 }
                 "diagnostic-code" => r.diagnostic = Some(typed()),
                 _ => {}
@@ -124,11 +124,14 @@ fn recipients(status: &str) -> Vec<Recipient> {
     out
 }
 
-fn address_only(text: &str) -> String {
-    text.trim()
+/// The address of a recipient field ("<ann@example.com>"), None when it is empty.
+fn address_only(text: &str) -> Option<String> {
+    let address = text
+        .trim()
         .trim_start_matches('<')
         .trim_end_matches('>')
-        .to_string()
+        .trim();
+    (!address.is_empty()).then(|| address.to_string())
 }
 
 /// A message from a mail system about a failed delivery, without a report part.
