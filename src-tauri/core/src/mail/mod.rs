@@ -13,14 +13,17 @@
 //!
 //! Statements go out the same way ([`statements`]: the statement-cover template with the PDF).
 //!
+//! Replies and bounces come back through [`inbound`]: one raw message read, classified and
+//! matched to a customer (by the outbox's Message-IDs, contacts, invoice numbers).
+//!
 //! At startup call [`outbox::recover_interrupted`]: a message a crashed process left `sending`
 //! becomes `uncertain` for the user to resolve; nothing is ever resent on its own.
 //!
 //! Inside, imports point one way (checked by `tests/layers.rs`), each part importing only
 //! those before it: security, limits <- presets <- account (with attention below it)
 //! <- pacing, smtp, context; templates, account <- compose <- mime <- outbox (with pacing, smtp,
-//! attention) <- statements; compose <- attachments; oauth, smtp <- http_api <- graph, gmail
-//! <- transport; `setup` (the mailer, the test email) on top. This file only declares and
+//! attention) <- statements, inbound; compose <- attachments; oauth, smtp <- http_api <- graph,
+//! gmail <- transport; `setup` (the mailer, the test email) on top. This file only declares and
 //! re-exports.
 
 pub mod account;
@@ -31,6 +34,7 @@ pub mod context;
 pub mod gmail;
 pub mod graph;
 mod http_api;
+pub mod inbound;
 pub mod limits;
 pub mod mime;
 pub mod oauth;

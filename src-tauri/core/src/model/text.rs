@@ -47,6 +47,17 @@ pub fn clean_line(text: &str) -> String {
     out
 }
 
+/// Text of several lines (an email body someone else wrote): each line cleaned by
+/// [`clean_line`], joined by `\n`. CR LF and lone CR end a line; nothing else that moves the
+/// cursor or reorders text is left.
+pub fn clean_lines(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .split(['\n', '\r'])
+        .map(clean_line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `text` as it may be written to a terminal: control characters (ESC starting a colour or
 /// cursor sequence, CR rewriting the line, BEL ...) and bidi overrides are shown as `\u{..}`
 /// escapes instead of acting on the screen. Newline and tab are escaped too, so one record
@@ -89,6 +100,14 @@ mod tests {
         assert_eq!(clean_line("שלום\u{200F} Ltd"), "שלום\u{200F} Ltd");
         assert!(is_clean_line("Brightwater Dental <Group>"));
         assert!(!is_clean_line("two\nlines"));
+    }
+
+    #[test]
+    fn clean_lines_keeps_line_breaks_only() {
+        assert_eq!(
+            clean_lines("Hi\r\n\tpaid \u{202E}x\r\n\r\nBye\u{1b}"),
+            "Hi\npaid x\n\nBye"
+        );
     }
 
     #[test]

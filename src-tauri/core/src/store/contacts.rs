@@ -55,6 +55,35 @@ pub fn find_by_email(conn: &Connection, customer_id: i64, email: &str) -> DbResu
         .optional()?)
 }
 
+/// The customers with a contact at exactly this address (case-insensitive), at most two: enough
+/// to tell one customer from several. An inbound message's sender is matched this way.
+pub fn customers_with_email(conn: &Connection, email: &str) -> DbResult<Vec<i64>> {
+    // `lower(email)` and `email IS NOT NULL` as in the index contacts_email (migration 15).
+    customer_ids(
+        conn,
+        "SELECT DISTINCT customer_id FROM contacts
+         WHERE lower(email) = lower(?1) AND email IS NOT NULL LIMIT 2",
+        &clean_line(email),
+    )
+}
+
+/// The customers with a contact at `domain` (lower-case, e.g. "acme.example"), at most two.
+pub fn customers_at_domain(conn: &Connection, domain: &str) -> DbResult<Vec<i64>> {
+    // The expression of the index contacts_email_domain (migration 15).
+    customer_ids(
+        conn,
+        "SELECT DISTINCT customer_id FROM contacts
+         WHERE lower(substr(email, instr(email, '@') + 1)) = ?1 AND email IS NOT NULL LIMIT 2",
+        domain,
+    )
+}
+
+fn customer_ids(conn: &Connection, sql: &str, arg: &str) -> DbResult<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt.query_map([arg], |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
+}
+
 /// The customer's contact with this phone text (cleaned as stored), if any.
 pub fn find_by_phone(conn: &Connection, customer_id: i64, phone: &str) -> DbResult<Option<i64>> {
     Ok(conn

@@ -95,6 +95,17 @@ pub fn find_by_number(
         .optional()?)
 }
 
+/// The customers with an open invoice or credit note numbered `number` (case-insensitive, as
+/// the index invoices_number compares), at most two: enough to tell one from several.
+pub fn customers_with_open_number(conn: &Connection, number: &str) -> DbResult<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT customer_id FROM invoices
+         WHERE number = ?1 COLLATE NOCASE AND status = 'open' LIMIT 2",
+    )?;
+    let ids = stmt.query_map([number], |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
+}
+
 /// Changes the facts an accounting export may correct: customer, dates and total.
 pub fn update_terms(conn: &Connection, id: i64, new: &NewInvoice) -> DbResult<()> {
     conn.prepare_cached(

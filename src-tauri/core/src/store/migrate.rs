@@ -29,6 +29,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("migrations/0014_campaign_confirmation.sql"),
     ),
+    (15, include_str!("migrations/0015_inbound_lookups.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

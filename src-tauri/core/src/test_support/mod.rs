@@ -7,6 +7,7 @@
 
 pub mod campaign;
 pub mod import;
+pub mod inbound;
 pub mod ledger;
 pub mod mail;
 pub mod mailer;

@@ -36,8 +36,8 @@ pub use lease::{recover_interrupted, LEASE_RENEW_EVERY, LEASE_TTL};
 pub use pause::{pause_end, pause_sending, sending_paused, SendingPause};
 pub use retry::RetryPolicy;
 pub use store::{
-    count_in_states, enqueue, enqueue_prepared, get, list_by_state, list_for_customer, raw_mime,
-    record_unprepared,
+    count_in_states, enqueue, enqueue_prepared, find_by_rfc_id, get, list_by_state,
+    list_for_customer, raw_mime, record_unprepared,
 };
 pub use transitions::{cancel, mark_sent, resend, CANCELLED_REASON};
 

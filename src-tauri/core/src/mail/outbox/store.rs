@@ -289,6 +289,21 @@ pub fn count_in_states(conn: &Connection, states: &[MessageState]) -> Result<i64
     )?)
 }
 
+/// Our outgoing message with this Message-ID (in angle brackets, as stored), as its id and its
+/// customer's: how a reply or a bounce finds the reminder it answers.
+pub fn find_by_rfc_id(
+    conn: &Connection,
+    rfc_message_id: &str,
+) -> Result<Option<(i64, Option<i64>)>, OutboxError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, customer_id FROM messages
+             WHERE rfc_message_id = ?1 AND direction = 'out' LIMIT 1",
+        )?
+        .query_row([rfc_message_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// The exact bytes that were (or will be) sent.
 pub fn raw_mime(conn: &Connection, id: i64) -> Result<Vec<u8>, OutboxError> {
     conn.query_row("SELECT raw_mime FROM messages WHERE id = ?1", [id], |r| {

@@ -1,0 +1,46 @@
+//! Helpers for the inbound-mail tests: the fixture messages (`tests/fixtures/inbound/`), a
+//! reminder in the outbox under the Message-ID the fixtures answer, and small raw messages.
+
+use super::mail::{queue_reminder, Setup};
+use std::path::PathBuf;
+
+/// The Message-ID of our reminder that the fixtures reply to and bounce.
+pub const REMINDER_ID: &str = "<mb1c2d3e.5f1e0c9a7b3d2e41a8c6f09d7e2b5a13@northwind.example>";
+
+/// The bytes of `tests/fixtures/inbound/NAME`.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/inbound")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Queues a reminder to the setup's customer (see [`queue_reminder`]) and gives it
+/// `rfc_message_id`, as if the fixtures had answered it; returns the message's id.
+pub fn reminder_with_id(s: &Setup, rfc_message_id: &str) -> i64 {
+    let id = queue_reminder(s, Vec::new());
+    s.db.conn()
+        .execute(
+            "UPDATE messages SET rfc_message_id = ?2 WHERE id = ?1",
+            rusqlite::params![id, rfc_message_id],
+        )
+        .expect("set the Message-ID");
+    id
+}
+
+/// A plain-text message from `from` with `subject` and any `extra` header lines.
+pub fn message(from: &str, subject: &str, extra: &[&str]) -> Vec<u8> {
+    let mut raw = format!(
+        "From: {from}\r\nTo: ar@northwind.example\r\nSubject: {subject}\r\n\
+         Date: Tue, 13 Jan 2026 10:00:00 +0000\r\nMessage-ID: <t.{}@test.example>\r\n",
+        fastrand::u64(..)
+    );
+    for line in extra {
+        raw.push_str(line);
+        raw.push_str("\r\n");
+    }
+    raw.push_str(
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nThanks, we will look into it.\r\n",
+    );
+    raw.into_bytes()
+}
