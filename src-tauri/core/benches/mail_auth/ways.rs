@@ -59,6 +59,10 @@ impl Way {
         }
     }
 
+    pub fn is_lettre(self) -> bool {
+        matches!(self, Way::Lettre587 | Way::Lettre465)
+    }
+
     fn implicit_tls(self) -> bool {
         matches!(self, Way::Password465 | Way::Lettre465)
     }
@@ -85,8 +89,8 @@ impl Senders<'_> {
         let server = self.server(way);
         let logins_before = server.auth_count();
         let time = match way {
-            Way::Password587 | Way::OAuth587 | Way::Password465 => self.ours(way, messages),
-            Way::Lettre587 | Way::Lettre465 => self.bare_lettre(way, messages),
+            _ if way.is_lettre() => self.bare_lettre(way, messages),
+            _ => self.ours(way, messages),
         };
         Taken {
             time,
