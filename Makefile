@@ -44,7 +44,8 @@ BENCH_DIR := target/bench
 
 # Release build; generates the 100k-customer file, prints figures beside raw-SQL references,
 # measures the app's cold start on that file, then rendering and sending email (against
-# postfix's smtp-sink on loopback, beside a bare lettre pool and smtp-source).
+# postfix's smtp-sink on loopback, beside a bare lettre pool and smtp-source), then the SMTP login
+# with XOAUTH2 and implicit TLS against the test servers, beside bare lettre.
 # Campaigns: planning 50,000 customers, `run-due` with nothing to send, a 1,000-message run.
 bench: deps
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
@@ -52,4 +53,5 @@ bench: deps
 	scripts/bench-startup.sh $(BENCH_DIR)/bench-100000.sqlite
 	DUEBOOK_APP_BIN=target/release/duebook-app scripts/bench-ui.sh $(BENCH_DIR)/bench-100000.sqlite
 	scripts/bench-mail.sh
+	scripts/bench-mail-auth.sh
 	scripts/bench-campaign.sh

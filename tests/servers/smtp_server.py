@@ -26,6 +26,10 @@ Bearer tokens (--introspect URL, the OAuth test server's /introspect): AUTH XOAU
 there; a good token logs in as its user, a bad or expired one gets Microsoft's
 535 5.7.3 Authentication unsuccessful. Each attempt adds "xoauth2" to DIR/auth-count.
 
+Benchmarks (--discard): every message body is accepted and only counted in memory; nothing is
+written (else the disk, not the SMTP conversation, would be the figure). The auth-count file is
+kept, so logins can still be counted.
+
 Prints "READY <port>" on stdout once listening (--port: on that port, e.g. to come back after an
 outage). Every message body that reaches the end of DATA adds a line (its day) to DIR/data-count, every
 login attempt one to DIR/auth-count; accepted ones are written as DIR/N.eml and DIR/N.json
@@ -66,6 +70,7 @@ def parse_args():
     p.add_argument("--daily-limit", type=int, default=None)
     p.add_argument("--throttle-first", type=int, default=0)
     p.add_argument("--introspect", default=None)
+    p.add_argument("--discard", action="store_true")
     return p.parse_args()
 
 
@@ -112,8 +117,9 @@ def token_user(url, blob):
 
 
 class Handler:
-    def __init__(self, mode, directory, daily_limit=None, throttle_first=0, introspect=None):
+    def __init__(self, mode, directory, daily_limit=None, throttle_first=0, introspect=None, discard=False):
         self.introspect = introspect
+        self.discard = discard
         self.mode = mode
         self.dir = directory
         self.data_seen = 0
@@ -159,6 +165,9 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         self.data_seen += 1
+        if self.discard:
+            self.accepted += 1
+            return "250 2.0.0 Ok: discarded as DUEBOOK%d" % self.accepted
         day = self.day()
         with open(os.path.join(self.dir, "data-count"), "a") as f:
             f.write(day + "\n")
@@ -194,7 +203,8 @@ def main():
     os.makedirs(args.dir, exist_ok=True)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
-    handler = Handler(args.mode, args.dir, args.daily_limit, args.throttle_first, args.introspect)
+    handler = Handler(args.mode, args.dir, args.daily_limit, args.throttle_first, args.introspect,
+                      args.discard)
     user, password = args.user.encode(), args.password.encode()
 
     def authenticator(server, session, envelope, mechanism, auth_data):

@@ -9,16 +9,11 @@ use duebook_core::store::Database;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod env;
+pub use env::env_num;
+
 /// The sending mailbox, on smtp-sink (which accepts any login).
 pub const USER: &str = "ar@northwind-bench.example";
-
-/// A size from the environment (`10_000` and `10,000` both read), or `default`.
-pub fn env_num(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace(['_', ','], "").parse().ok())
-        .unwrap_or(default)
-}
 
 /// The smtp-sink to send to (`DUEBOOK_BENCH_SMTP=HOST:PORT`), if one is set.
 pub fn smtp_sink() -> Option<String> {

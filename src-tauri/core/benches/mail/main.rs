@@ -14,6 +14,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod render;
+#[path = "../common/report.rs"]
 mod report;
 mod send;
 mod setup;

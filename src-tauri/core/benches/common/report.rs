@@ -1,4 +1,5 @@
-//! The figures table and the small conversions it prints with.
+//! The figures table and the small conversions it prints with, for the mail benches (included
+//! by path: `mail/main.rs`, `mail_auth/main.rs`).
 
 use std::time::Duration;
 
@@ -6,8 +7,9 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-pub fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
+/// The middle value (of times, or of ratios).
+pub fn median<T: PartialOrd + Copy>(mut v: Vec<T>) -> T {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     v[v.len() / 2]
 }
 
