@@ -1,4 +1,7 @@
-//! The user's own SMTP account: settings in the database, password in the OS keychain.
+//! The user's own mail account: SMTP settings (and, for reading replies, its IMAP server in
+//! [`imap`]) in the database, passwords in the OS keychain.
+
+pub mod imap;
 
 use super::attention;
 use super::limits::SendingLimits;
@@ -9,6 +12,7 @@ use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
 use crate::store::settings;
 use crate::store::DbError;
+pub use imap::{imap_password, save_imap_password, ImapSettings};
 use lettre::message::Mailbox;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -55,6 +59,10 @@ pub struct AccountSettings {
     /// Password or OAuth2 sign-in; settings stored before sign-in existed load as a password.
     #[serde(default)]
     pub auth: AuthMethod,
+    /// Where replies are read (IMAP); None until it is set up. Logs in as the SMTP account does
+    /// (the same sign-in, or its own password, else the SMTP password).
+    #[serde(default)]
+    pub imap: Option<ImapSettings>,
 }
 
 /// What the settings screen shows: the settings, whether a password is stored, and warnings.
@@ -95,6 +103,9 @@ impl AccountSettings {
         s.host = s.host.trim().to_ascii_lowercase();
         s.username = s.username.trim().to_string();
         let refuse = |field: &str, message: String| Err(FieldError::new(field, message).into());
+        if let Some(imap) = &s.imap {
+            s.imap = Some(imap.validated()?);
+        }
         if s.sender_name.chars().any(char::is_control) || s.sender_name.chars().count() > 100 {
             return refuse(
                 "sender_name",
@@ -105,29 +116,7 @@ impl AccountSettings {
         if let Some(reply) = &s.reply_to {
             parse_address("reply_to", "the Reply-To address", reply)?;
         }
-        let host_ok = !s.host.is_empty()
-            && s.host.len() <= 253
-            && s.host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-        if !host_ok {
-            return refuse(
-                "host",
-                format!("{:?} is not a server name (e.g. smtp.example.com)", s.host),
-            );
-        }
-        if s.port == 0 {
-            return refuse("port", "the port must be between 1 and 65535".into());
-        }
-        if s.security == Security::None && !is_local_host(&s.host) {
-            return refuse(
-                "security",
-                format!(
-                    "an unencrypted connection is only allowed to a server on this computer, not {}; choose STARTTLS or TLS",
-                    s.host
-                ),
-            );
-        }
+        check_server(("host", "port", "security"), &s.host, s.port, s.security)?;
         if s.username.is_empty() || s.username.chars().any(char::is_control) {
             return refuse("username", "the user name is missing".into());
         }
@@ -157,6 +146,7 @@ impl AccountSettings {
             username: address.into(),
             limits: None,
             auth: AuthMethod::Password,
+            imap: None,
         }
     }
 
@@ -212,6 +202,53 @@ impl AccountSettings {
         }
         out
     }
+}
+
+/// Checks a server's name, port and security (SMTP's or IMAP's), each refusal named by its
+/// field in `fields` (host, port, security).
+pub(crate) fn check_server(
+    (host_field, port_field, security_field): (&str, &str, &str),
+    host: &str,
+    port: u16,
+    security: Security,
+) -> Result<(), FieldError> {
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !host_ok {
+        return Err(FieldError::new(
+            host_field,
+            format!("{host:?} is not a server name (e.g. mail.example.com)"),
+        ));
+    }
+    if port == 0 {
+        return Err(FieldError::new(
+            port_field,
+            "the port must be between 1 and 65535",
+        ));
+    }
+    if security == Security::None && !is_local_host(host) {
+        return Err(FieldError::new(
+            security_field,
+            format!("an unencrypted connection is only allowed to a server on this computer, not {host}; choose STARTTLS or TLS"),
+        ));
+    }
+    Ok(())
+}
+
+/// A typed password as the keychain may take it: not empty, one line.
+fn check_password(p: &Password) -> Result<(), AccountError> {
+    if p.is_empty() {
+        return Err(AccountError::Invalid("the password is empty".into()));
+    }
+    if p.expose().contains(['\r', '\n']) {
+        return Err(AccountError::Invalid(
+            "the password contains a line break; paste only the password".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The limits in force for `settings`: its own, else the published figures for its host
@@ -290,15 +327,8 @@ pub fn save(
     let new_account = clean.secret_account();
     let old_account = old.as_ref().map(AccountSettings::secret_account);
     match password {
-        Some(p) if p.is_empty() => {
-            return Err(AccountError::Invalid("the password is empty".into()));
-        }
-        Some(p) if p.expose().contains(['\r', '\n']) => {
-            return Err(AccountError::Invalid(
-                "the password contains a line break; paste only the password".into(),
-            ));
-        }
         Some(p) => {
+            check_password(p)?;
             secrets.set(&new_account, p)?;
             // A typed password is how the account logs in from now on (also after a sign-in),
             // and the fix for a refused login: the next run tries it.
@@ -371,6 +401,9 @@ pub fn remove(conn: &Connection, secrets: &dyn SecretStore) -> Result<bool, Acco
         return Ok(false);
     };
     secrets.delete(&current.secret_account())?;
+    if let Some(imap) = &current.imap {
+        secrets.delete(&imap.secret_account(&current))?;
+    }
     oauth::sign_out(&current.username, secrets)?;
     conn.execute("DELETE FROM settings WHERE key = ?1", [ACCOUNT_KEY])
         .map_err(DbError::from)?;
