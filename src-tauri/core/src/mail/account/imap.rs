@@ -125,7 +125,9 @@ mod tests {
     fn its_own_password_else_the_smtp_one() {
         let mut account = AccountSettings::not_set_up();
         account.username = "ar@example.com".into();
-        let settings = imap("imap.example.com", Security::ImplicitTls);
+        let settings = imap("imap.example.com", Security::ImplicitTls)
+            .validated()
+            .unwrap();
         let secrets = MemoryStore::new();
         assert!(matches!(
             imap_password(&account, &settings, &secrets),
