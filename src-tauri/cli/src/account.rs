@@ -86,8 +86,9 @@ pub struct SetArgs {
     /// At most this many messages a day, or "none" (default: the provider's figure).
     #[arg(long, value_name = "N|none")]
     per_day: Option<String>,
+    // Boxed: the IMAP options would make this the one large variant of every command.
     #[command(flatten)]
-    imap: ImapArgs,
+    imap: Box<ImapArgs>,
 }
 
 pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String> {

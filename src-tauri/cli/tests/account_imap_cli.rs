@@ -1,5 +1,6 @@
 //! `duebook account set --imap-...` and `duebook account test` against the real SMTP test server
 //! and a real Dovecot: both logins are tested, each failure named by its step.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
