@@ -31,6 +31,9 @@ pub struct ImapArgs {
     /// password (or the sign-in).
     #[arg(long)]
     imap_password_stdin: bool,
+    /// Stop reading replies: forget the IMAP server (and its own password).
+    #[arg(long, conflicts_with_all = ["imap_host", "imap_port", "imap_security", "imap_username", "imap_password_stdin"])]
+    no_imap: bool,
 }
 
 /// The IMAP server as the options ask, each unset option falling back to the stored one.
@@ -38,6 +41,9 @@ pub fn imap_from(
     args: &ImapArgs,
     current: Option<&AccountSettings>,
 ) -> Result<Option<ImapSettings>, String> {
+    if args.no_imap {
+        return Ok(None);
+    }
     let stored = current.and_then(|c| c.imap.clone());
     let Some(host) = args
         .imap_host

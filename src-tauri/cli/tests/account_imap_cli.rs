@@ -52,6 +52,14 @@ fn account_test_logs_in_to_smtp_and_then_to_imap() {
         test.contains("Sent folder: Sent, 2 messages in INBOX"),
         "{test}"
     );
+    ok_text(&duebook(
+        &db,
+        &["account", "set", "--keep-password", "--no-imap"],
+    ));
+    let show = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(show.contains("IMAP:      not set up"), "{show}");
+    let test = ok_text(&duebook_smtp(&db, &["account", "test"], None));
+    assert!(!test.contains("IMAP"), "{test}");
 }
 
 #[test]

@@ -93,6 +93,30 @@ pub fn save_imap_password(
     Ok(secrets.set(&imap.secret_account(account), typed)?)
 }
 
+/// When the IMAP server or user name changes, its own password moves to the new entry; when IMAP
+/// is removed, the entry goes.
+pub(super) fn carry_password(
+    old: Option<&AccountSettings>,
+    new: &AccountSettings,
+    secrets: &dyn SecretStore,
+) -> Result<(), AccountError> {
+    let Some(old_key) = old.and_then(|o| o.imap.as_ref().map(|i| i.secret_account(o))) else {
+        return Ok(());
+    };
+    let new_key = new.imap.as_ref().map(|i| i.secret_account(new));
+    if new_key.as_deref() == Some(old_key.as_str()) {
+        return Ok(());
+    }
+    if let (Some(key), Some(p)) = (&new_key, secrets.get(&old_key)?) {
+        if secrets.get(key)?.is_none() {
+            secrets.set(key, &p)?;
+        }
+    }
+    // The old entry is no longer used; failing to delete it must not undo the save.
+    let _ = secrets.delete(&old_key);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +169,24 @@ mod tests {
             settings.secret_account(&account),
             "imap:ar@example.com@imap.example.com"
         );
+        let mut moved = account.clone();
+        moved.imap = Some(ImapSettings {
+            host: "mail.example.com".into(),
+            ..settings.clone()
+        });
+        let mut before = account.clone();
+        before.imap = Some(settings.clone());
+        carry_password(Some(&before), &moved, &secrets).unwrap();
+        let got = imap_password(&moved, moved.imap.as_ref().unwrap(), &secrets).unwrap();
+        assert_eq!(got.expose(), "imap-pw");
+        assert!(secrets
+            .get(&settings.secret_account(&account))
+            .unwrap()
+            .is_none());
+        let mut without = moved.clone();
+        without.imap = None;
+        carry_password(Some(&moved), &without, &secrets).unwrap();
+        let entry = moved.imap.as_ref().unwrap().secret_account(&moved);
+        assert!(secrets.get(&entry).unwrap().is_none());
     }
 }

@@ -350,6 +350,7 @@ pub fn save(
         }
     }
     store(conn, &clean)?;
+    imap::carry_password(old.as_ref(), &clean, secrets)?;
     if let Some(old) = old_account.filter(|o| *o != new_account) {
         // The old entry is no longer used; failing to delete it must not undo the save.
         let _ = secrets.delete(&old);
