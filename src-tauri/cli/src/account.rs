@@ -48,8 +48,8 @@ pub enum AccountAction {
 
 #[derive(Args)]
 pub struct SetArgs {
-    /// Fill host, port, security and sending limits for a provider: gmail, google-workspace,
-    /// microsoft365, fastmail, icloud, yahoo, zoho.
+    /// Fill host, port, security, sending limits and the IMAP server for a provider: gmail,
+    /// google-workspace, microsoft365, fastmail, icloud, yahoo, zoho.
     #[arg(long)]
     preset: Option<String>,
     /// The From address.
@@ -354,7 +354,7 @@ fn settings_from(
         port,
         security,
         auth: current.as_ref().map(|c| c.auth.clone()).unwrap_or_default(),
-        imap: account_imap::imap_from(&args.imap, current)?,
+        imap: account_imap::imap_from(&args.imap, preset, current)?,
     };
     Ok(settings)
 }

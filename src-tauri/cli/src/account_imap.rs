@@ -7,6 +7,7 @@ use crate::mail::{err, runtime};
 use crate::terminal::for_terminal;
 use clap::Args;
 use duebook_core::mail::account::{self, AccountSettings, ImapSettings};
+use duebook_core::mail::presets::ProviderPreset;
 use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::{FailedStep, MailError};
 use duebook_core::mail::{self, MailSetupError};
@@ -36,15 +37,27 @@ pub struct ImapArgs {
     no_imap: bool,
 }
 
-/// The IMAP server as the options ask, each unset option falling back to the stored one.
+/// The IMAP server as the options ask, each unset option falling back to the preset's server
+/// (as the SMTP fields do), then to the stored one.
 pub fn imap_from(
     args: &ImapArgs,
+    preset: Option<&ProviderPreset>,
     current: Option<&AccountSettings>,
 ) -> Result<Option<ImapSettings>, String> {
     if args.no_imap {
         return Ok(None);
     }
     let stored = current.and_then(|c| c.imap.clone());
+    let from_preset = preset.and_then(|p| p.imap).map(|i| ImapSettings {
+        host: i.host.to_string(),
+        port: i.port,
+        security: i.security,
+        username: stored.as_ref().and_then(|s| s.username.clone()),
+    });
+    let stored = match args.imap_host {
+        None => from_preset.or(stored),
+        Some(_) => stored,
+    };
     let Some(host) = args
         .imap_host
         .clone()

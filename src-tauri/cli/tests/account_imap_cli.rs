@@ -92,3 +92,16 @@ fn a_refused_imap_password_fails_the_test_naming_the_imap_login() {
     );
     assert!(!test.contains("not-the-imap-password"), "{test}");
 }
+
+#[test]
+fn a_preset_brings_its_providers_imap_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("books.sqlite");
+    let args = ["account", "set", "--preset", "gmail", "--from", USER];
+    ok_text(&duebook(&db, &args));
+    let show = ok_text(&duebook(&db, &["account", "show"]));
+    assert!(
+        show.contains(&format!("IMAP:      imap.gmail.com:993 (tls) as {USER}")),
+        "{show}"
+    );
+}
