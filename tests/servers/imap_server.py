@@ -12,10 +12,12 @@ Dovecot runs in the foreground as this process's child, its state in a fresh dir
 own (mode 755, so its unprivileged processes can enter it; a test's temporary directory is
 0700). Prints "READY <imap_port> <imaps_port>" once both ports accept connections. Stops
 Dovecot, and removes its directory, when standard input closes (the test dropped its handle or
-died) or on SIGTERM; its log is copied to DIR/dovecot.log. Runs as root: Dovecot switches to
-the users dovenull, dovecot and nobody.
+died) or on SIGTERM; its log is copied to DIR/dovecot.log. As root, Dovecot's processes switch
+to the users dovenull, dovecot and nobody (as in production); started by another user, they all
+run as that user, without chroot.
 """
 import argparse
+import grp
 import os
 import pwd
 import shutil
@@ -61,11 +63,14 @@ def fill(template, out, values):
 
 
 def prepare(args, state):
-    nobody = pwd.getpwnam("nobody")
+    # As root, Dovecot's own unprivileged users; otherwise everything runs as this user.
+    me = pwd.getpwuid(os.geteuid())
+    nobody = pwd.getpwnam("nobody") if os.geteuid() == 0 else me
     os.chmod(state, 0o755)
     for sub in ("run", "state", "mail"):
         os.makedirs(os.path.join(state, sub))
-    os.chown(os.path.join(state, "mail"), nobody.pw_uid, nobody.pw_gid)
+    if os.geteuid() == 0:
+        os.chown(os.path.join(state, "mail"), nobody.pw_uid, nobody.pw_gid)
     users = os.path.join(state, "users.passwd")
     with open(users, "w") as f:
         f.write("%s:{PLAIN}%s::::::\n" % (args.user, args.password))
@@ -74,7 +79,11 @@ def prepare(args, state):
     values = {
         "DIR": state, "STATE": state, "CERT": os.path.abspath(args.cert),
         "KEY": os.path.abspath(args.key), "PORT_IMAP": str(ports[0]), "PORT_IMAPS": str(ports[1]),
-        "LOGIN_USER": "dovenull", "INTERNAL_USER": "dovecot",
+        "LOGIN_USER": "dovenull" if os.geteuid() == 0 else me.pw_name,
+        "INTERNAL_USER": "dovecot" if os.geteuid() == 0 else me.pw_name,
+        "INTERNAL_GROUP": "dovecot" if os.geteuid() == 0 else grp.getgrgid(me.pw_gid).gr_name,
+        "LOGIN_CHROOT": "login" if os.geteuid() == 0 else "",
+        "ANVIL_CHROOT": "empty" if os.geteuid() == 0 else "",
         "MAIL_UID": str(nobody.pw_uid), "MAIL_GID": str(nobody.pw_gid),
         "INTROSPECT_URL": args.introspect or "",
         "OAUTH2_PASSDB": OAUTH2_PASSDB.replace("@STATE@", state) if args.introspect else "",
@@ -108,8 +117,6 @@ def main():
     p.add_argument("--password", required=True)
     p.add_argument("--introspect", help="the OAuth test server's /introspect URL: XOAUTH2 on")
     args = p.parse_args()
-    if os.geteuid() != 0:
-        sys.exit("imap_server.py: run as root (Dovecot switches to its own unprivileged users)")
     if not os.access(DOVECOT, os.X_OK):
         sys.exit("imap_server.py: %s is missing: run scripts/install-deps.sh (dovecot-imapd)" % DOVECOT)
     os.makedirs(args.dir, exist_ok=True)
