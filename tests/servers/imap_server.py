@@ -108,6 +108,16 @@ def stop(dovecot, state, dir):
     shutil.rmtree(state, ignore_errors=True)
 
 
+def started(dovecot, ports):
+    """Whether both ports accept connections within 10 s while Dovecot runs."""
+    deadline = time.time() + 10
+    while not all(accepts(port) for port in ports):
+        if dovecot.poll() is not None or time.time() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--dir", required=True)
@@ -120,21 +130,23 @@ def main():
     if not os.access(DOVECOT, os.X_OK):
         sys.exit("imap_server.py: %s is missing: run scripts/install-deps.sh (dovecot-imapd)" % DOVECOT)
     os.makedirs(args.dir, exist_ok=True)
-    state = tempfile.mkdtemp(prefix="duebook-imap-")
-    ports = prepare(args, state)
-    dovecot = subprocess.Popen([DOVECOT, "-F", "-c", os.path.join(state, "dovecot.conf")],
-                               stdin=subprocess.DEVNULL, stdout=sys.stderr, stderr=sys.stderr)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    deadline = time.time() + 10
-    while not all(accepts(port) for port in ports):
-        if dovecot.poll() is not None or time.time() > deadline:
-            stop(dovecot, state, args.dir)
-            with open(os.path.join(args.dir, "dovecot.log"), "a+") as f:
-                f.seek(0)
+    # A free port may be taken by another test's server before Dovecot binds it: try again.
+    for _ in range(3):
+        state = tempfile.mkdtemp(prefix="duebook-imap-")
+        ports = prepare(args, state)
+        dovecot = subprocess.Popen([DOVECOT, "-F", "-c", os.path.join(state, "dovecot.conf")],
+                                   stdin=subprocess.DEVNULL, stdout=sys.stderr, stderr=sys.stderr)
+        if started(dovecot, ports):
+            break
+        stop(dovecot, state, args.dir)
+    else:
+        log = os.path.join(args.dir, "dovecot.log")
+        if os.path.exists(log):
+            with open(log) as f:
                 sys.stderr.write(f.read()[-4000:])
-            sys.exit("imap_server.py: Dovecot did not start (log above)")
-        time.sleep(0.05)
+        sys.exit("imap_server.py: Dovecot did not start (log above)")
     print("READY %d %d" % ports, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
     while not done.wait(0.2):

@@ -7,9 +7,10 @@ use crate::mail::{err, runtime};
 use crate::terminal::for_terminal;
 use clap::Args;
 use duebook_core::mail::account::{self, AccountSettings, ImapSettings};
+use duebook_core::mail::imap;
 use duebook_core::mail::presets::ProviderPreset;
 use duebook_core::mail::security::Security;
-use duebook_core::mail::smtp::{FailedStep, MailError};
+use duebook_core::mail::smtp::MailError;
 use duebook_core::mail::{self, MailSetupError};
 use duebook_core::secrets::KeychainStore;
 
@@ -163,12 +164,10 @@ fn run_test(settings: &AccountSettings) -> Result<(), String> {
 
 /// The failed step in IMAP's words, what happened and what to do.
 fn failed(error: &MailError) -> String {
-    let step = match error.failed_step() {
-        FailedStep::Login | FailedStep::LoginOffForOrganisation => "IMAP login",
-        FailedStep::Sending => "reading the folders",
-        other => other.describe(),
-    };
-    let mut text = format!("the IMAP test failed at {step}: {error}");
+    let mut text = format!(
+        "the IMAP test failed at {}: {error}",
+        imap::describe_step(error.failed_step())
+    );
     if let Some(fix) = error.fix() {
         text.push_str(&format!("\nWhat to do: {fix}"));
     }

@@ -20,7 +20,7 @@ pub use folders::sent_folder;
 use super::account::ImapSettings;
 use super::oauth::TokenSource;
 use super::security::Security;
-use super::smtp::{MailError, MailerOptions};
+use super::smtp::{FailedStep, MailError, MailerOptions};
 use crate::secrets::Password;
 use serde::Serialize;
 use std::sync::Arc;
@@ -51,6 +51,16 @@ pub struct ImapReport {
     pub inbox_messages: u32,
     /// INBOX's UIDVALIDITY: while it stays the same, a message's UID names it for good.
     pub inbox_uid_validity: Option<u32>,
+}
+
+/// The step an IMAP test stopped at, in IMAP's words: [`FailedStep`] names SMTP's (SMTP AUTH,
+/// sending) where IMAP has its login and its folders.
+pub fn describe_step(step: FailedStep) -> &'static str {
+    match step {
+        FailedStep::Login | FailedStep::LoginOffForOrganisation => "IMAP login",
+        FailedStep::Sending => "reading the folders",
+        other => other.describe(),
+    }
 }
 
 /// Connects to `settings`' server, logs in with `login`, finds the Sent folder and looks at
