@@ -6,7 +6,8 @@
 //! password when one was given (its own keychain entry, [`ImapSettings::secret_account`]), else
 //! the SMTP password, which most providers share.
 
-use super::{check_password, check_server, password, AccountError, AccountSettings};
+use super::checks::{check_password, check_server};
+use super::{password, AccountError, AccountSettings};
 use crate::mail::security::Security;
 use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretStore};

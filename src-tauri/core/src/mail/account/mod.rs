@@ -1,17 +1,19 @@
 //! The user's own mail account: SMTP settings (and, for reading replies, its IMAP server in
 //! [`imap`]) in the database, passwords in the OS keychain.
 
+mod checks;
 pub mod imap;
 
 use super::attention;
 use super::limits::SendingLimits;
 use super::oauth::{self, AuthMethod, OAuthSettings};
 use super::presets;
-use super::security::{is_local_host, Security};
+use super::security::Security;
 use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
 use crate::store::settings;
 use crate::store::DbError;
+use checks::{check_password, check_server};
 pub use imap::{imap_password, save_imap_password, ImapSettings};
 use lettre::message::Mailbox;
 use rusqlite::Connection;
@@ -202,53 +204,6 @@ impl AccountSettings {
         }
         out
     }
-}
-
-/// Checks a server's name, port and security (SMTP's or IMAP's), each refusal named by its
-/// field in `fields` (host, port, security).
-pub(crate) fn check_server(
-    (host_field, port_field, security_field): (&str, &str, &str),
-    host: &str,
-    port: u16,
-    security: Security,
-) -> Result<(), FieldError> {
-    let host_ok = !host.is_empty()
-        && host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !host_ok {
-        return Err(FieldError::new(
-            host_field,
-            format!("{host:?} is not a server name (e.g. mail.example.com)"),
-        ));
-    }
-    if port == 0 {
-        return Err(FieldError::new(
-            port_field,
-            "the port must be between 1 and 65535",
-        ));
-    }
-    if security == Security::None && !is_local_host(host) {
-        return Err(FieldError::new(
-            security_field,
-            format!("an unencrypted connection is only allowed to a server on this computer, not {host}; choose STARTTLS or TLS"),
-        ));
-    }
-    Ok(())
-}
-
-/// A typed password as the keychain may take it: not empty, one line.
-fn check_password(p: &Password) -> Result<(), AccountError> {
-    if p.is_empty() {
-        return Err(AccountError::Invalid("the password is empty".into()));
-    }
-    if p.expose().contains(['\r', '\n']) {
-        return Err(AccountError::Invalid(
-            "the password contains a line break; paste only the password".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// The limits in force for `settings`: its own, else the published figures for its host
