@@ -14,6 +14,9 @@ APT_PACKAGES=(
   fonts-dejavu-core fonts-noto-cjk
   # mail tests (scripts/with-test-services.sh): Secret Service keychain, aiosmtpd venv, test certificate
   gnome-keyring libsecret-tools python3 python3-venv openssl
+  # the IMAP test server (tests/servers/imap_server.py). A system Dovecot the package may start
+  # does not matter: the tests run their own instance on free ports with its own base_dir.
+  dovecot-imapd
   # statement PDF tests read the PDFs back: pdftotext, pdfinfo, pdffonts, pdftoppm
   poppler-utils
 )

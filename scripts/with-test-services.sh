@@ -5,6 +5,7 @@
 #   - a private D-Bus session with gnome-keyring's Secret Service, unlocked.
 # Usage: scripts/with-test-services.sh cargo test -p duebook-core -p duebook-cli
 # The tests read DUEBOOK_TEST_PYTHON, DUEBOOK_TEST_SMTP_SCRIPT, DUEBOOK_TEST_OAUTH_SCRIPT,
+# DUEBOOK_TEST_IMAP_SCRIPT (Dovecot, from scripts/install-deps.sh),
 # DUEBOOK_TEST_BROWSER (a $BROWSER that follows the sign-in's redirects), DUEBOOK_TEST_CERT and
 # DUEBOOK_TEST_KEY; without them (or without a keychain) they fail rather than skip.
 set -euo pipefail
@@ -69,6 +70,7 @@ fi
 export DUEBOOK_TEST_PYTHON="$VENV/bin/python"
 export DUEBOOK_TEST_SMTP_SCRIPT="$ROOT/tests/servers/smtp_server.py"
 export DUEBOOK_TEST_OAUTH_SCRIPT="$ROOT/tests/servers/oauth_server.py"
+export DUEBOOK_TEST_IMAP_SCRIPT="$ROOT/tests/servers/imap_server.py"
 export DUEBOOK_TEST_BROWSER="$VENV/bin/python $ROOT/tests/servers/browser.py"
 export DUEBOOK_TEST_CERT="$TLS/cert.pem"
 export DUEBOOK_TEST_KEY="$TLS/key.pem"

@@ -2,6 +2,7 @@
 //! test it, remove it. The password is read from a prompt or from standard input, never from an
 //! argument (arguments show up in `ps` and shell history).
 
+use crate::account_imap::{self, ImapArgs};
 use crate::account_login::{self, LoginArgs};
 use crate::mail::{err, mailer, print_attention, runtime};
 use crate::terminal::for_terminal;
@@ -30,7 +31,8 @@ pub enum AccountAction {
         #[arg(long)]
         json: bool,
     },
-    /// Connect, set up TLS and log in; with --send-to, also send a test email.
+    /// Connect, set up TLS and log in to SMTP (with --send-to, also send a test email), then to
+    /// IMAP when it is set up.
     Test {
         #[arg(long, value_name = "EMAIL")]
         send_to: Option<String>,
@@ -46,8 +48,8 @@ pub enum AccountAction {
 
 #[derive(Args)]
 pub struct SetArgs {
-    /// Fill host, port, security and sending limits for a provider: gmail, google-workspace,
-    /// microsoft365, fastmail, icloud, yahoo, zoho.
+    /// Fill host, port, security, sending limits and the IMAP server for a provider: gmail,
+    /// google-workspace, microsoft365, fastmail, icloud, yahoo, zoho.
     #[arg(long)]
     preset: Option<String>,
     /// The From address.
@@ -84,6 +86,9 @@ pub struct SetArgs {
     /// At most this many messages a day, or "none" (default: the provider's figure).
     #[arg(long, value_name = "N|none")]
     per_day: Option<String>,
+    // Boxed: the IMAP options would make this the one large variant of every command.
+    #[command(flatten)]
+    imap: Box<ImapArgs>,
 }
 
 pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String> {
@@ -121,6 +126,7 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
                     }
                 );
                 println!("Login:     {}", login_line(&view));
+                println!("IMAP:      {}", account_imap::show_line(s));
                 print_warnings(&view.warnings);
                 print_attention(db.conn())?;
             }
@@ -128,34 +134,16 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
         }
         AccountAction::Test { send_to } => {
             let settings = account::require(db.conn()).map_err(err)?;
-            let m = mailer(&db)?;
-            let rt = runtime()?;
-            let report = rt
-                .block_on(m.test_connection())
-                .map_err(|e| failed_test(&e))?;
-            println!(
-                "OK: connected to {}:{} ({}), logged in as {} with {}",
-                for_terminal(&report.host),
-                report.port,
-                if report.encrypted {
-                    "encrypted"
-                } else {
-                    "NOT encrypted"
-                },
-                for_terminal(&settings.username),
-                report.auth_method
-            );
-            print_warnings(&settings.warnings());
-            if let Some(to) = send_to {
-                let reply = rt.block_on(mail::send_test_email(&m, &settings, &to))?;
-                println!(
-                    "test email to {} accepted: {}",
-                    for_terminal(&to),
-                    for_terminal(&reply)
-                );
+            let smtp = test_smtp(&db, &settings, send_to);
+            let failures: Vec<String> = [Some(smtp), account_imap::test(&settings)]
+                .into_iter()
+                .flatten()
+                .filter_map(Result::err)
+                .collect();
+            match failures.is_empty() {
+                true => Ok(ExitCode::SUCCESS),
+                false => Err(failures.join("\n")),
             }
-            rt.block_on(m.close());
-            Ok(ExitCode::SUCCESS)
         }
         AccountAction::Login(args) => account_login::login(&db, args),
         AccountAction::Logout => account_login::logout(&db),
@@ -168,6 +156,42 @@ pub fn account(db_path: &Path, action: AccountAction) -> Result<ExitCode, String
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Tests the SMTP login (and sends a test email to `send_to`), printing the OK line.
+fn test_smtp(
+    db: &Database,
+    settings: &AccountSettings,
+    send_to: Option<String>,
+) -> Result<(), String> {
+    let m = mailer(db)?;
+    let rt = runtime()?;
+    let report = rt
+        .block_on(m.test_connection())
+        .map_err(|e| failed_test(&e))?;
+    println!(
+        "OK: connected to {}:{} ({}), logged in as {} with {}",
+        for_terminal(&report.host),
+        report.port,
+        if report.encrypted {
+            "encrypted"
+        } else {
+            "NOT encrypted"
+        },
+        for_terminal(&settings.username),
+        report.auth_method
+    );
+    print_warnings(&settings.warnings());
+    if let Some(to) = send_to {
+        let reply = rt.block_on(mail::send_test_email(&m, settings, &to))?;
+        println!(
+            "test email to {} accepted: {}",
+            for_terminal(&to),
+            for_terminal(&reply)
+        );
+    }
+    rt.block_on(m.close());
+    Ok(())
 }
 
 /// The limits to store: a chosen preset's (or the current ones on the same server), with
@@ -232,6 +256,7 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
     let sign_in = preset.and_then(|p| p.sign_in);
     if args.no_password || (sign_in.is_some() && !args.password_stdin && !args.keep_password) {
         let saved = account::save_without_password(db.conn(), &settings).map_err(err)?;
+        account_imap::save_password(&args.imap, &saved, keychain)?;
         let provider = sign_in.map_or("microsoft|google", |p| match p {
             Provider::Google => "google",
             _ => "microsoft",
@@ -247,6 +272,7 @@ fn set(db: &Database, keychain: &KeychainStore, args: SetArgs) -> Result<ExitCod
     }
     let password = password_for(&args, preset, current.is_some())?;
     let view = account::save(db.conn(), keychain, &settings, password.as_ref()).map_err(err)?;
+    account_imap::save_password(&args.imap, &view.settings, keychain)?;
     println!(
         "email account saved: {} via {}:{} ({}); {} in the OS keychain",
         for_terminal(&view.settings.from_address),
@@ -328,6 +354,7 @@ fn settings_from(
         port,
         security,
         auth: current.as_ref().map(|c| c.auth.clone()).unwrap_or_default(),
+        imap: account_imap::imap_from(&args.imap, preset, current)?,
     };
     Ok(settings)
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod account;
+mod account_imap;
 mod account_login;
 mod aging;
 mod campaigns;

@@ -55,6 +55,7 @@ pub fn sink_account(host: &str, port: u16, reply_to: Option<String>) -> AccountS
         username: USER.into(),
         limits: None,
         auth: Default::default(),
+        imap: None,
     }
 }
 

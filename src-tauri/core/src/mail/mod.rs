@@ -23,8 +23,8 @@
 //! those before it: security, limits <- presets <- account (with attention below it)
 //! <- pacing, smtp, context; templates, account <- compose <- mime <- outbox (with pacing, smtp,
 //! attention) <- statements, inbound; compose <- attachments; oauth, smtp <- http_api <- graph,
-//! gmail <- transport; `setup` (the mailer, the test email) on top. This file only declares and
-//! re-exports.
+//! gmail <- transport; account, oauth, smtp <- imap (reading the mailbox); `setup` (the mailer,
+//! the test email, the IMAP test) on top. This file only declares and re-exports.
 
 pub mod account;
 pub mod attachments;
@@ -34,6 +34,7 @@ pub mod context;
 pub mod gmail;
 pub mod graph;
 mod http_api;
+pub mod imap;
 pub mod inbound;
 pub mod limits;
 pub mod mime;
@@ -49,6 +50,6 @@ pub mod templates;
 pub mod transport;
 
 pub use setup::{
-    account_mailer, mailer_for_account, mailer_with, send_test_email, signed_in_mailer,
-    MailSetupError,
+    account_mailer, mailer_for_account, mailer_with, options as mailer_options, send_test_email,
+    signed_in_mailer, test_imap_connection, MailSetupError,
 };

@@ -22,6 +22,26 @@ pub struct ProviderPreset {
     /// Sign in with this provider (OAuth2) rather than store a password: where the provider
     /// supports it, since password login is being switched off or needs an app password.
     pub sign_in: Option<Provider>,
+    /// Where replies are read, for the providers that offer IMAP.
+    pub imap: Option<ImapPreset>,
+}
+
+/// A provider's IMAP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImapPreset {
+    pub host: &'static str,
+    pub port: u16,
+    pub security: Security,
+}
+
+/// IMAP over TLS on port 993, as every preset's provider offers it.
+const fn imap_tls(host: &'static str) -> Option<ImapPreset> {
+    Some(ImapPreset {
+        host,
+        port: 993,
+        security: Security::ImplicitTls,
+    })
 }
 
 const fn limits(per_minute: Option<u32>, per_day: u32) -> SendingLimits {
@@ -41,6 +61,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Sign in with Google (no app password needed), or use an app password (Google Account → Security → 2-Step Verification → App passwords); your normal password is refused. 500 messages a day.",
         limits: limits(None, 500),
         sign_in: Some(Provider::Google),
+        imap: imap_tls("imap.gmail.com"),
     },
     ProviderPreset {
         id: "google-workspace",
@@ -51,6 +72,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Sign in with Google (your administrator may forbid app passwords), or use an app password. 2,000 messages a day (500 on a trial account).",
         limits: limits(None, 2_000),
         sign_in: Some(Provider::Google),
+        imap: imap_tls("imap.gmail.com"),
     },
     ProviderPreset {
         id: "microsoft365",
@@ -61,6 +83,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Sign in with Microsoft: password login (basic SMTP AUTH) is off by default for new tenants and being switched off for the rest; where SMTP AUTH is off altogether, send through Microsoft Graph. 30 messages a minute, 10,000 recipients a day.",
         limits: limits(Some(30), 10_000),
         sign_in: Some(Provider::Microsoft),
+        imap: imap_tls("outlook.office365.com"),
     },
     ProviderPreset {
         id: "fastmail",
@@ -71,6 +94,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Use an app password created under Settings → Privacy & Security.",
         limits: CUSTOM_SERVER,
         sign_in: None,
+        imap: imap_tls("imap.fastmail.com"),
     },
     ProviderPreset {
         id: "icloud",
@@ -81,6 +105,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Use an app-specific password from appleid.apple.com. 1,000 messages a day.",
         limits: limits(None, 1_000),
         sign_in: None,
+        imap: imap_tls("imap.mail.me.com"),
     },
     ProviderPreset {
         id: "yahoo",
@@ -91,6 +116,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Use an app password from Account Security. 500 messages a day.",
         limits: limits(None, 500),
         sign_in: None,
+        imap: imap_tls("imap.mail.yahoo.com"),
     },
     ProviderPreset {
         id: "zoho",
@@ -101,6 +127,7 @@ pub const PRESETS: &[ProviderPreset] = &[
         note: "Use an app-specific password when two-factor authentication is on. 50 to 500 messages an hour, set by Zoho from your sending reputation.",
         limits: limits(Some(1), 500),
         sign_in: None,
+        imap: imap_tls("imap.zoho.com"),
     },
 ];
 

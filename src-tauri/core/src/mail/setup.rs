@@ -1,12 +1,13 @@
 //! Building the mailer the way every sender does (the app's delivery loop and campaign runs,
 //! its account screen, the CLI): the account's settings, its password from the system keychain
-//! and the transport options, with a CA certificate from the environment when one is given; and
-//! the account screen's test email.
+//! and the transport options, with a CA certificate from the environment when one is given; the
+//! account screen's test email; and the IMAP test.
 
 use super::account::{self, AccountError, AccountSettings};
 use super::compose::OutgoingEmail;
 use super::gmail::GmailMailer;
 use super::graph::GraphMailer;
+use super::imap::{self, ImapLogin, ImapReport};
 use super::oauth::{AuthMethod, SendVia, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
 use super::transport::AccountMailer;
@@ -131,6 +132,35 @@ pub fn mailer_with(
     mailer_logged_in(settings, password, options()?)
 }
 
-fn options() -> Result<MailerOptions, MailSetupError> {
+/// Tests the account's IMAP server (see [`imap::test_connection`]): logged in with the
+/// sign-in's token for an OAuth2 account (from the OS keychain), else with the IMAP password or
+/// the SMTP one from `secrets`.
+pub async fn test_imap_connection(
+    settings: &AccountSettings,
+    secrets: &dyn SecretStore,
+    options: &MailerOptions,
+) -> Result<ImapReport, MailSetupError> {
+    let Some(server) = &settings.imap else {
+        return Err(AccountError::Invalid(
+            "no IMAP server is set up (`duebook account set --imap-host ...`)".into(),
+        )
+        .into());
+    };
+    let login = match &settings.auth {
+        AuthMethod::OAuth2(oauth) => ImapLogin::OAuth(Arc::new(TokenSource::new(
+            oauth.clone(),
+            &settings.username,
+            KeychainStore::default(),
+        ))),
+        AuthMethod::Password => ImapLogin::Password {
+            username: server.login_name(settings).to_string(),
+            password: account::imap_password(settings, server, secrets)?,
+        },
+    };
+    Ok(imap::test_connection(server, &login, options).await?)
+}
+
+/// The transport options every sender uses: the defaults, with the CA of the environment.
+pub fn options() -> Result<MailerOptions, MailSetupError> {
     Ok(MailerOptions::default().with_env_ca()?)
 }

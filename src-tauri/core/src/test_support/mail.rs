@@ -107,6 +107,7 @@ pub fn account(port: u16, security: Security) -> AccountSettings {
         username: USER.into(),
         limits: None,
         auth: Default::default(),
+        imap: None,
     }
 }
 

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 pub mod campaign;
+pub mod imap;
 pub mod import;
 pub mod inbound;
 pub mod ledger;

@@ -2,9 +2,9 @@
 
 use super::diagnose::{auth_hint, error_text, find_io, find_rustls, reply, tls_error, LoginKind};
 use super::implicit_tls;
+use super::tcp;
 use super::*;
 use lettre::transport::smtp::authentication::Mechanism;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Why a login did not work, and whether a fresh token may fix it.
@@ -48,29 +48,7 @@ impl SmtpMailer {
     /// DNS, TCP, the greeting and TLS (implicit or STARTTLS), not yet logged in.
     async fn open(&self) -> Result<AsyncSmtpConnection, MailError> {
         let t = &self.options.timeouts;
-        let lookup = tokio::net::lookup_host((self.host.as_str(), self.port));
-        let addrs: Vec<SocketAddr> = match tokio::time::timeout(t.connect, lookup).await {
-            Err(_) => {
-                return Err(MailError::Timeout {
-                    stage: Stage::Dns,
-                    hint: None,
-                })
-            }
-            Ok(Err(e)) => {
-                return Err(MailError::Dns {
-                    host: self.host.clone(),
-                    detail: e.to_string(),
-                })
-            }
-            Ok(Ok(addrs)) => addrs.collect(),
-        };
-        if addrs.is_empty() {
-            return Err(MailError::Dns {
-                host: self.host.clone(),
-                detail: "no address".into(),
-            });
-        }
-        let tcp = self.connect_tcp(&addrs).await?;
+        let tcp = tcp::connect(&self.host, self.port, t.connect).await?;
         let mut conn = match &self.implicit_tls {
             Some(config) => {
                 let tls = self.implicit_handshake(tcp, Arc::clone(config)).await?;
@@ -228,40 +206,6 @@ impl SmtpMailer {
         }
     }
 
-    /// A TCP connection to the first address that answers, with Nagle's algorithm off: lettre
-    /// ends each message with a small write, which Nagle holds back until the server has
-    /// acknowledged the previous segment, and servers delay that acknowledgement (~40 ms) while
-    /// they wait for the rest of the data — every message stalled that long. Every connection is
-    /// opened here, implicit TLS too (see [`implicit_tls`]); a TLS layer keeps the socket, and
-    /// the option with it.
-    async fn connect_tcp(&self, addrs: &[SocketAddr]) -> Result<tokio::net::TcpStream, MailError> {
-        let mut last = None;
-        for addr in addrs {
-            match tokio::time::timeout(
-                self.options.timeouts.connect,
-                tokio::net::TcpStream::connect(addr),
-            )
-            .await
-            {
-                Ok(Ok(tcp)) => {
-                    // Without the option the connection still works, only slower.
-                    let _ = tcp.set_nodelay(true);
-                    return Ok(tcp);
-                }
-                Ok(Err(e)) => last = Some(e),
-                Err(_) => last = Some(std::io::ErrorKind::TimedOut.into()),
-            }
-        }
-        let e = last.unwrap_or_else(|| std::io::Error::other("no address"));
-        Err(self
-            .classify_io(&e)
-            .unwrap_or_else(|| MailError::Unreachable {
-                host: self.host.clone(),
-                port: self.port,
-                detail: e.to_string(),
-            }))
-    }
-
     /// Waits for the greeting (and EHLO) of a connection being opened.
     async fn greeted(
         &self,
@@ -280,17 +224,7 @@ impl SmtpMailer {
 
     /// A refused or timed-out connection, said plainly.
     fn classify_io(&self, io: &std::io::Error) -> Option<MailError> {
-        match io.kind() {
-            std::io::ErrorKind::ConnectionRefused => Some(MailError::Refused {
-                host: self.host.clone(),
-                port: self.port,
-            }),
-            std::io::ErrorKind::TimedOut => Some(MailError::Timeout {
-                stage: Stage::Connect,
-                hint: None,
-            }),
-            _ => None,
-        }
+        tcp::classify_io(io, &self.host, self.port)
     }
 
     fn classify_connect(&self, e: &lettre::transport::smtp::Error) -> MailError {

@@ -19,7 +19,7 @@ pub(super) fn reply(e: &lettre::transport::smtp::Error) -> Option<(u16, String)>
 }
 
 /// An error and its causes as one line, e.g. "Connection error: connection refused".
-pub(super) fn error_text(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_text(e: &dyn std::error::Error) -> String {
     let mut parts = vec![e.to_string()];
     let mut source = e.source();
     while let Some(s) = source {
@@ -62,6 +62,18 @@ pub(super) fn find_rustls<'a>(
 }
 
 pub(super) fn tls_error(e: &(dyn std::error::Error + 'static), port: u16) -> MailError {
+    tls_error_with(
+        e,
+        match port {
+            587 | 25 => "this port usually uses STARTTLS: choose STARTTLS instead of TLS",
+            _ => "check that the port and security setting belong together (465 = TLS, 587 = STARTTLS)",
+        },
+    )
+}
+
+/// A TLS failure in words; `not_tls`: what to check when the server did not answer with TLS
+/// (the ports of the protocol: SMTP's or IMAP's).
+pub(crate) fn tls_error_with(e: &(dyn std::error::Error + 'static), not_tls: &str) -> MailError {
     use rustls::CertificateError as C;
     let Some(r) = find_rustls(e) else {
         return MailError::Tls {
@@ -93,10 +105,7 @@ pub(super) fn tls_error(e: &(dyn std::error::Error + 'static), port: u16) -> Mai
         },
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => (
             format!("the server did not answer with TLS ({r})"),
-            Some(match port {
-                587 | 25 => "this port usually uses STARTTLS: choose STARTTLS instead of TLS".to_string(),
-                _ => "check that the port and security setting belong together (465 = TLS, 587 = STARTTLS)".to_string(),
-            }),
+            Some(not_tls.to_string()),
         ),
         rustls::Error::AlertReceived(alert) => (
             format!("the server ended the secure connection ({alert:?})"),

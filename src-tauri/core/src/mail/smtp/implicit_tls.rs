@@ -62,7 +62,7 @@ impl AsyncWrite for TlsSocket {
 }
 
 /// The TLS client settings: ring, the platform verifier and the extra roots.
-pub(super) fn client_config(options: &MailerOptions) -> Result<Arc<ClientConfig>, MailError> {
+pub(crate) fn client_config(options: &MailerOptions) -> Result<Arc<ClientConfig>, MailError> {
     let invalid = |e: &dyn std::error::Error| MailError::Tls {
         detail: error_text(e),
         hint: None,
@@ -94,8 +94,17 @@ pub(super) async fn handshake(
     host: &str,
     config: Arc<ClientConfig>,
 ) -> io::Result<TlsSocket> {
+    Ok(TlsSocket(tls_stream(tcp, host, config).await?))
+}
+
+/// The TLS handshake over `tcp` (also IMAP's, implicit or after STARTTLS), the certificate
+/// checked for `host`.
+pub(crate) async fn tls_stream(
+    tcp: TcpStream,
+    host: &str,
+    config: Arc<ClientConfig>,
+) -> io::Result<TlsStream<TcpStream>> {
     let name = ServerName::try_from(host.to_string())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-    let stream = TlsConnector::from(config).connect(name, tcp).await?;
-    Ok(TlsSocket(stream))
+    TlsConnector::from(config).connect(name, tcp).await
 }

@@ -1,14 +1,20 @@
-//! The user's own SMTP account: settings in the database, password in the OS keychain.
+//! The user's own mail account: SMTP settings (and, for reading replies, its IMAP server in
+//! [`imap`]) in the database, passwords in the OS keychain.
+
+mod checks;
+pub mod imap;
 
 use super::attention;
 use super::limits::SendingLimits;
 use super::oauth::{self, AuthMethod, OAuthSettings};
 use super::presets;
-use super::security::{is_local_host, Security};
+use super::security::Security;
 use crate::model::validation::FieldError;
 use crate::secrets::{Password, SecretError, SecretStore};
 use crate::store::settings;
 use crate::store::DbError;
+use checks::{check_password, check_server};
+pub use imap::{imap_password, save_imap_password, ImapSettings};
 use lettre::message::Mailbox;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -55,6 +61,10 @@ pub struct AccountSettings {
     /// Password or OAuth2 sign-in; settings stored before sign-in existed load as a password.
     #[serde(default)]
     pub auth: AuthMethod,
+    /// Where replies are read (IMAP); None until it is set up. Logs in as the SMTP account does
+    /// (the same sign-in, or its own password, else the SMTP password).
+    #[serde(default)]
+    pub imap: Option<ImapSettings>,
 }
 
 /// What the settings screen shows: the settings, whether a password is stored, and warnings.
@@ -95,6 +105,9 @@ impl AccountSettings {
         s.host = s.host.trim().to_ascii_lowercase();
         s.username = s.username.trim().to_string();
         let refuse = |field: &str, message: String| Err(FieldError::new(field, message).into());
+        if let Some(imap) = &s.imap {
+            s.imap = Some(imap.validated()?);
+        }
         if s.sender_name.chars().any(char::is_control) || s.sender_name.chars().count() > 100 {
             return refuse(
                 "sender_name",
@@ -105,29 +118,7 @@ impl AccountSettings {
         if let Some(reply) = &s.reply_to {
             parse_address("reply_to", "the Reply-To address", reply)?;
         }
-        let host_ok = !s.host.is_empty()
-            && s.host.len() <= 253
-            && s.host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-        if !host_ok {
-            return refuse(
-                "host",
-                format!("{:?} is not a server name (e.g. smtp.example.com)", s.host),
-            );
-        }
-        if s.port == 0 {
-            return refuse("port", "the port must be between 1 and 65535".into());
-        }
-        if s.security == Security::None && !is_local_host(&s.host) {
-            return refuse(
-                "security",
-                format!(
-                    "an unencrypted connection is only allowed to a server on this computer, not {}; choose STARTTLS or TLS",
-                    s.host
-                ),
-            );
-        }
+        check_server(("host", "port", "security"), &s.host, s.port, s.security)?;
         if s.username.is_empty() || s.username.chars().any(char::is_control) {
             return refuse("username", "the user name is missing".into());
         }
@@ -157,6 +148,7 @@ impl AccountSettings {
             username: address.into(),
             limits: None,
             auth: AuthMethod::Password,
+            imap: None,
         }
     }
 
@@ -290,15 +282,8 @@ pub fn save(
     let new_account = clean.secret_account();
     let old_account = old.as_ref().map(AccountSettings::secret_account);
     match password {
-        Some(p) if p.is_empty() => {
-            return Err(AccountError::Invalid("the password is empty".into()));
-        }
-        Some(p) if p.expose().contains(['\r', '\n']) => {
-            return Err(AccountError::Invalid(
-                "the password contains a line break; paste only the password".into(),
-            ));
-        }
         Some(p) => {
+            check_password(p)?;
             secrets.set(&new_account, p)?;
             // A typed password is how the account logs in from now on (also after a sign-in),
             // and the fix for a refused login: the next run tries it.
@@ -320,6 +305,7 @@ pub fn save(
         }
     }
     store(conn, &clean)?;
+    imap::carry_password(old.as_ref(), &clean, secrets)?;
     if let Some(old) = old_account.filter(|o| *o != new_account) {
         // The old entry is no longer used; failing to delete it must not undo the save.
         let _ = secrets.delete(&old);
@@ -371,6 +357,9 @@ pub fn remove(conn: &Connection, secrets: &dyn SecretStore) -> Result<bool, Acco
         return Ok(false);
     };
     secrets.delete(&current.secret_account())?;
+    if let Some(imap) = &current.imap {
+        secrets.delete(&imap.secret_account(&current))?;
+    }
     oauth::sign_out(&current.username, secrets)?;
     conn.execute("DELETE FROM settings WHERE key = ?1", [ACCOUNT_KEY])
         .map_err(DbError::from)?;

@@ -1,0 +1,116 @@
+//! The IMAP test server: real Dovecot, started by tests/servers/imap_server.py (path in
+//! `DUEBOOK_TEST_IMAP_SCRIPT`, set by scripts/with-test-services.sh), with the user [`USER`] and
+//! [`IMAP_PASSWORD`], STARTTLS and implicit TLS ports, the test certificate, and XOAUTH2 checked
+//! at an OAuth test server when one is given.
+
+use super::mail::{required_env, USER};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The IMAP password of the test user (not the SMTP one, so a test sees which was used).
+pub const IMAP_PASSWORD: &str = "imap-Pa55word-quux";
+
+/// A running Dovecot; stopped, with every process it started, on drop.
+pub struct ImapServer {
+    child: Child,
+    /// Closing it tells the launcher to stop Dovecot.
+    stdin: Option<ChildStdin>,
+    /// STARTTLS (plain LOGIN also allowed before it, on 127.0.0.1).
+    pub port: u16,
+    /// Implicit TLS.
+    pub tls_port: u16,
+    pub dir: PathBuf,
+}
+
+impl ImapServer {
+    /// Starts Dovecot with its files (log) in `dir`; `introspect_url`: the OAuth test server's
+    /// `/introspect`, which turns XOAUTH2 on.
+    pub fn start(dir: &Path, introspect_url: Option<&str>) -> ImapServer {
+        std::fs::create_dir_all(dir).expect("server dir");
+        let mut cmd = Command::new(required_env("DUEBOOK_TEST_PYTHON"));
+        cmd.arg(required_env("DUEBOOK_TEST_IMAP_SCRIPT"))
+            .arg("--dir")
+            .arg(dir)
+            .args(["--cert", &required_env("DUEBOOK_TEST_CERT")])
+            .args(["--key", &required_env("DUEBOOK_TEST_KEY")])
+            .args(["--user", USER, "--password", IMAP_PASSWORD])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            // Its own process group, so drop can end Dovecot's children too.
+            .process_group(0);
+        if let Some(url) = introspect_url {
+            cmd.args(["--introspect", url]);
+        }
+        let mut child = cmd.spawn().expect("start the IMAP test server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("ready line");
+        let ports: Vec<u16> = line
+            .trim()
+            .strip_prefix("READY ")
+            .map(|p| p.split(' ').filter_map(|n| n.parse().ok()).collect())
+            .unwrap_or_default();
+        let [port, tls_port] = ports[..] else {
+            panic!("the IMAP test server did not start (is dovecot-imapd installed? scripts/install-deps.sh): {line:?}");
+        };
+        ImapServer {
+            stdin: child.stdin.take(),
+            child,
+            port,
+            tls_port,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Puts `raw` (a whole message) into the user's `folder` by IMAP APPEND, as a mail client
+    /// or a delivery would.
+    pub fn append(&self, folder: &str, raw: &[u8]) {
+        let (port, folder, raw) = (self.port, folder.to_string(), raw.to_vec());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(async {
+                let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+                let mut client = async_imap::Client::new(tcp);
+                client.read_response().await?;
+                let mut session = client
+                    .login(USER, IMAP_PASSWORD)
+                    .await
+                    .map_err(|(e, _)| e)?;
+                session.append(&folder, None, None, &raw).await?;
+                session.logout().await
+            })
+        })
+        .join()
+        .expect("append thread")
+        .expect("IMAP APPEND");
+    }
+
+    /// Dovecot's log so far (copied into `dir` when it stops).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for ImapServer {
+    fn drop(&mut self) {
+        // EOF on its standard input: the launcher stops Dovecot and removes its files.
+        drop(self.stdin.take());
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Still there: end the whole group (the launcher and every Dovecot process).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
