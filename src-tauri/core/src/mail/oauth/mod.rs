@@ -12,6 +12,7 @@
 //! one [`tokens::TokenSource`].
 
 mod browser;
+mod checks;
 pub mod client_secret;
 pub(crate) mod http;
 mod loopback;
