@@ -61,6 +61,7 @@ const COMMANDS: &[&str] = &[
     "sign_in_email_account",
     "sign_out_email_account",
     "test_email_account",
+    "test_imap_account",
     "company_profile",
     "save_company_profile",
     "choose_company_logo",

@@ -151,6 +151,7 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::mail_sign_in::sign_in_email_account,
         commands::mail_sign_in::sign_out_email_account,
         commands::mail::test_email_account,
+        commands::mail_imap::test_imap_account,
         commands::company::company_profile,
         commands::company::save_company_profile,
         commands::company::choose_company_logo,

@@ -6,7 +6,7 @@
 // password nowhere in the database file.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { launchApp, openCustomerRow, openDemoFromFirstRun, startSmtpServer, testService } from "./support.mjs";
+import { launchApp, openCustomerRow, openDemoFromFirstRun, startImapServer, startSmtpServer, testService } from "./support.mjs";
 
 const USER = "e2e-sender@duebook.test";
 const PASSWORD = "e2e-Right-Password-7f3k";
@@ -39,6 +39,7 @@ export function emailTests(ctx) {
   const attachment = path.join(dir, "payment-plan.txt");
   const attachmentText = "Payment plan agreed on the phone: 3 instalments.\n";
   let server = null;
+  let imapServer = null;
   let port = 0;
   let driver = null;
   let session = null;
@@ -47,6 +48,8 @@ export function emailTests(ctx) {
     if (session) await session.end();
     if (driver) await driver.stop();
     server?.child.kill("SIGTERM");
+    imapServer?.child.kill("SIGTERM");
+    imapServer = null;
     session = null;
     driver = null;
     server = null;
@@ -64,6 +67,33 @@ export function emailTests(ctx) {
     await (await session.visible("account-security")).selectByAttribute("value", "start_tls");
     await session.type("account-username", USER);
     await session.type("account-password", password);
+  }
+
+  /** IMAP beside SMTP: Dovecot over TLS with the SMTP password; a wrong IMAP password names the
+   * IMAP login; the right settings are saved with the account. */
+  async function connectImap() {
+    imapServer = startImapServer({ dir: path.join(dir, "imap"), user: USER, password: PASSWORD });
+    const [, imapsPort] = await imapServer.ports;
+    await (await session.visible("imap-on")).click();
+    await session.type("imap-host", "127.0.0.1");
+    await session.type("imap-port", String(imapsPort));
+    const testImap = async () => {
+      await (await session.visible("imap-test")).click();
+      const result = await session.visible("imap-test-result", 30_000);
+      return { ok: (await result.getAttribute("data-ok")) === "true", text: await result.getText() };
+    };
+    await session.type("imap-password", "not-the-imap-password");
+    const refused = await testImap();
+    assert(!refused.ok && /Failed at IMAP login/.test(refused.text), `a wrong IMAP password was not refused at the login: ${refused.text}`);
+    await session.type("imap-password", "");
+    const passed = await testImap();
+    assert(passed.ok, `IMAP with the SMTP password did not connect: ${passed.text}`);
+    assert(/Sent folder: Sent; 0 messages in INBOX/.test(passed.text), `the IMAP test does not show the folders: ${passed.text}`);
+    await (await session.$("account-save")).click();
+    await session.visible("account-saved");
+    assert((await session.$("imap-host").getValue()) === "127.0.0.1", "the IMAP server was not kept after saving");
+    // Saved, the account can sign in instead (the panel no longer asks to save first).
+    await session.visible("sign-in-microsoft");
   }
 
   async function testConnection() {
@@ -133,6 +163,7 @@ export function emailTests(ctx) {
         await session.visible("password-stored");
         const typed = await session.$("account-password").getValue();
         assert(typed === "", "the password field was filled back after saving");
+        await connectImap();
         screenshot(path.join(artifacts, "email-settings.png"));
 
         // A template typo is reported beside its field with its line, and nothing is saved.

@@ -34,21 +34,34 @@ export function testService(name) {
 }
 
 /** Starts one of tests/servers' scripts (`script`: the variable naming it) with `args`; `port`
- * resolves once it prints "READY <port>". Stop it with `child.kill()`. */
+ * resolves once it prints "READY <port>" (`ports`: every port of "READY <port> <port>…"). Stop
+ * it with `child.kill()`; its standard input stays open meanwhile (the IMAP server stops when it
+ * closes). */
 function startTestServer(script, args, name) {
   const child = spawn(testService("DUEBOOK_TEST_PYTHON"), [testService(script), ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["pipe", "pipe", "inherit"],
   });
-  const port = new Promise((resolve, reject) => {
+  const ports = new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.once("line", (line) => {
-      const match = /^READY (\d+)$/.exec(line.trim());
-      if (match) resolve(Number(match[1]));
+      const match = /^READY (\d+(?: \d+)*)$/.exec(line.trim());
+      if (match) resolve(match[1].split(" ").map(Number));
       else reject(new Error(`the ${name} did not start: ${JSON.stringify(line)}`));
     });
     child.once("exit", (code) => reject(new Error(`the ${name} exited (${code}) before listening`)));
   });
-  return { child, port };
+  return { child, ports, port: ports.then((p) => p[0]) };
+}
+
+/** Starts Dovecot (tests/servers/imap_server.py) for `user` / `password`; `ports` resolves to
+ * [STARTTLS port, implicit TLS port]. */
+export function startImapServer({ dir, user, password }) {
+  mkdirSync(dir, { recursive: true });
+  const args = [
+    ...["--dir", dir, "--cert", testService("DUEBOOK_TEST_CERT"), "--key", testService("DUEBOOK_TEST_KEY")],
+    ...["--user", user, "--password", password],
+  ];
+  return startTestServer("DUEBOOK_TEST_IMAP_SCRIPT", args, "IMAP test server");
 }
 
 /**

@@ -141,6 +141,7 @@ fn run_test(settings: &AccountSettings) -> Result<(), String> {
     let options = mail::mailer_options().map_err(err)?;
     let tested = runtime()?.block_on(mail::test_imap_connection(
         settings,
+        None,
         &KeychainStore::default(),
         &options,
     ));

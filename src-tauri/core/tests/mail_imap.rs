@@ -131,7 +131,7 @@ async fn the_account_logs_in_with_its_imap_password_kept_only_in_the_keychain() 
     account::save(s.db.conn(), &s.secrets, &settings, None).unwrap();
     let saved = account::require(s.db.conn()).unwrap();
     // Without its own password IMAP tries the SMTP one, which this server refuses.
-    let e = test_imap_connection(&saved, &s.secrets, &mailer_options())
+    let e = test_imap_connection(&saved, None, &s.secrets, &mailer_options())
         .await
         .unwrap_err();
     assert!(
@@ -140,7 +140,7 @@ async fn the_account_logs_in_with_its_imap_password_kept_only_in_the_keychain() 
     );
     let imap = saved.imap.as_ref().unwrap();
     account::save_imap_password(&saved, imap, &s.secrets, &Password::new(IMAP_PASSWORD)).unwrap();
-    let report = test_imap_connection(&saved, &s.secrets, &mailer_options())
+    let report = test_imap_connection(&saved, None, &s.secrets, &mailer_options())
         .await
         .unwrap();
     assert_eq!(report.sent_folder.as_deref(), Some("Sent"));

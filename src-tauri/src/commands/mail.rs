@@ -91,22 +91,24 @@ pub async fn email_settings(app: AppHandle) -> CommandResult<EmailSettings> {
     .await
 }
 
-/// Saves the account; `password` None keeps the stored one. The password goes to the keychain
-/// only and is never sent back.
+/// Saves the account; `password` None keeps the stored one, and `imap_password` (when IMAP is
+/// set up) is IMAP's own, else IMAP logs in with the SMTP password. Passwords go to the keychain
+/// only and are never sent back.
 #[tauri::command]
 pub async fn save_email_account(
     app: AppHandle,
     settings: AccountSettings,
     password: Option<Password>,
+    imap_password: Option<Password>,
 ) -> CommandResult<AccountView> {
     blocking(move || {
         app.state::<AppState>().with_db(|db| {
-            Ok(account::save(
-                db.conn(),
-                &KeychainStore::default(),
-                &settings,
-                password.as_ref(),
-            )?)
+            let keychain = KeychainStore::default();
+            let view = account::save(db.conn(), &keychain, &settings, password.as_ref())?;
+            if let (Some(imap), Some(typed)) = (&view.settings.imap, imap_password) {
+                account::save_imap_password(&view.settings, imap, &keychain, &typed)?;
+            }
+            Ok(view)
         })
     })
     .await
@@ -232,10 +234,17 @@ pub async fn test_email_account(
 }
 
 fn mailer_for(settings: &AccountSettings, typed: Option<Password>) -> CommandResult<AccountMailer> {
-    core_mail::mailer_with(settings, typed).map_err(|e| match e {
-        MailSetupError::Account(e) => e.into(),
-        MailSetupError::Mail(e) => CommandError::InvalidInput(e.to_string()),
-    })
+    Ok(core_mail::mailer_with(settings, typed)?)
+}
+
+/// Setting up a mailer failed: the account's own error, or settings the transport refuses.
+impl From<MailSetupError> for CommandError {
+    fn from(e: MailSetupError) -> Self {
+        match e {
+            MailSetupError::Account(e) => e.into(),
+            MailSetupError::Mail(e) => CommandError::InvalidInput(e.to_string()),
+        }
+    }
 }
 
 #[cfg(test)]

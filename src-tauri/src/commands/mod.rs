@@ -13,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod invoices;
 pub mod mail;
+pub mod mail_imap;
 pub mod mail_preview;
 pub mod mail_send;
 pub mod mail_sign_in;

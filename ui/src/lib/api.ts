@@ -187,6 +187,7 @@ import type { ComposeOptions } from "./bindings/ComposeOptions";
 import type { ComposePreview } from "./bindings/ComposePreview";
 import type { ComposeRequest } from "./bindings/ComposeRequest";
 import type { ConnectionTest } from "./bindings/ConnectionTest";
+import type { ImapTest } from "./bindings/ImapTest";
 import type { DeliveryStatus } from "./bindings/DeliveryStatus";
 import type { EmailPreview } from "./bindings/EmailPreview";
 import type { EmailSettings } from "./bindings/EmailSettings";
@@ -202,8 +203,9 @@ import type { TemplatePreview } from "./bindings/TemplatePreview";
 export const mailApi = {
   settings: () => call<EmailSettings>("email_settings"),
   /** `password` null keeps the stored one; it is never sent back. */
-  saveAccount: (settings: AccountSettings, password: string | null) =>
-    call<AccountView>("save_email_account", { settings, password }),
+  /** `imapPassword`: IMAP's own (null: the stored one, else the SMTP password). */
+  saveAccount: (settings: AccountSettings, password: string | null, imapPassword: string | null) =>
+    call<AccountView>("save_email_account", { settings, password, imapPassword }),
   removeAccount: () => call<boolean>("remove_email_account"),
   /** Opens the provider's sign-in page in the browser and waits (up to five minutes).
    * `clientSecret` (Google's) goes to the keychain; null keeps the one stored for the same client. */
@@ -213,6 +215,9 @@ export const mailApi = {
   /** The settings as typed; `password` null uses the stored one. Nothing is saved. */
   testAccount: (settings: AccountSettings, password: string | null, sendTestEmail: boolean) =>
     call<ConnectionTest>("test_email_account", { settings, password, sendTestEmail }),
+  /** Logs in to the IMAP server as typed and looks at INBOX read-only; nothing is saved. */
+  testImap: (settings: AccountSettings, imapPassword: string | null) =>
+    call<ImapTest>("test_imap_account", { settings, imapPassword }),
   company: () => call<CompanyProfile>("company_profile"),
   saveCompany: (profile: CompanyProfile) => call<CompanyProfile>("save_company_profile", { profile }),
   /** The native dialog; null when the person cancelled. */
@@ -248,6 +253,8 @@ export type { AccountSettings, AccountView, CompanyLogo, CompanyProfile, Compose
 export type { ComposeRequest, ConnectionTest, DeliveryStatus, EmailSettings, EmailTemplate, OutboxAttention };
 export type { EmailPreview, OutboxMessage, PickedFile, TemplateLibrary, TemplateOptions, TemplatePreview };
 export type { ConnectionProblem } from "./bindings/ConnectionProblem";
+export type { ImapSettings } from "./bindings/ImapSettings";
+export type { ImapTest } from "./bindings/ImapTest";
 export type { InvoiceCopyChoice } from "./bindings/InvoiceCopyChoice";
 export type { MessageState } from "./bindings/MessageState";
 export type { ProviderPreset } from "./bindings/ProviderPreset";

@@ -133,10 +133,11 @@ pub fn mailer_with(
 }
 
 /// Tests the account's IMAP server (see [`imap::test_connection`]): logged in with the
-/// sign-in's token for an OAuth2 account (from the OS keychain), else with the IMAP password or
-/// the SMTP one from `secrets`.
+/// sign-in's token for an OAuth2 account (from the OS keychain), else with `typed` (a password
+/// typed in Settings, not yet saved), the IMAP password or the SMTP one from `secrets`.
 pub async fn test_imap_connection(
     settings: &AccountSettings,
+    typed: Option<Password>,
     secrets: &dyn SecretStore,
     options: &MailerOptions,
 ) -> Result<ImapReport, MailSetupError> {
@@ -154,7 +155,10 @@ pub async fn test_imap_connection(
         ))),
         AuthMethod::Password => ImapLogin::Password {
             username: server.login_name(settings).to_string(),
-            password: account::imap_password(settings, server, secrets)?,
+            password: match typed.filter(|p| !p.is_empty()) {
+                Some(p) => p,
+                None => account::imap_password(settings, server, secrets)?,
+            },
         },
     };
     Ok(imap::test_connection(server, &login, options).await?)
