@@ -168,7 +168,7 @@ fn test_smtp(
     let rt = runtime()?;
     let report = rt
         .block_on(m.test_connection())
-        .map_err(|e| failed_test(&e))?;
+        .map_err(|e| failed_test("connection test", e.failed_step().describe(), &e))?;
     println!(
         "OK: connected to {}:{} ({}), logged in as {} with {}",
         for_terminal(&report.host),
@@ -196,13 +196,10 @@ fn test_smtp(
 
 /// The limits to store: a chosen preset's (or the current ones on the same server), with
 /// `--per-minute` / `--per-day` over them. None: follow the provider's published figures.
-/// A failed test: the step that failed, what happened and what to do (main prints it line by
-/// line, made safe for the terminal).
-fn failed_test(error: &mail::smtp::MailError) -> String {
-    let mut text = format!(
-        "the connection test failed at {}: {error}",
-        error.failed_step().describe()
-    );
+/// A failed test ("connection test", "IMAP test"): the step that failed in `step`'s words, what
+/// happened and what to do (main prints it line by line, made safe for the terminal).
+pub(crate) fn failed_test(test: &str, step: &str, error: &mail::smtp::MailError) -> String {
+    let mut text = format!("the {test} failed at {step}: {error}");
     if let Some(fix) = error.fix() {
         text.push_str(&format!("\nWhat to do: {fix}"));
     }

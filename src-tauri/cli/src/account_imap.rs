@@ -2,7 +2,7 @@
 //! in `show`, and its part of `test`. Its password, when it differs from the SMTP one, comes from
 //! standard input (--imap-password-stdin) and goes to the OS keychain only.
 
-use crate::account::secret_from_stdin;
+use crate::account::{failed_test, secret_from_stdin};
 use crate::mail::{err, runtime};
 use crate::terminal::for_terminal;
 use clap::Args;
@@ -10,7 +10,6 @@ use duebook_core::mail::account::{self, AccountSettings, ImapSettings};
 use duebook_core::mail::imap;
 use duebook_core::mail::presets::ProviderPreset;
 use duebook_core::mail::security::Security;
-use duebook_core::mail::smtp::MailError;
 use duebook_core::mail::{self, MailSetupError};
 use duebook_core::secrets::KeychainStore;
 
@@ -158,19 +157,11 @@ fn run_test(settings: &AccountSettings) -> Result<(), String> {
             );
             Ok(())
         }
-        Err(MailSetupError::Mail(e)) => Err(failed(&e)),
+        Err(MailSetupError::Mail(e)) => Err(failed_test(
+            "IMAP test",
+            imap::describe_step(e.failed_step()),
+            &e,
+        )),
         Err(e) => Err(format!("the IMAP test failed: {e}")),
     }
-}
-
-/// The failed step in IMAP's words, what happened and what to do.
-fn failed(error: &MailError) -> String {
-    let mut text = format!(
-        "the IMAP test failed at {}: {error}",
-        imap::describe_step(error.failed_step())
-    );
-    if let Some(fix) = error.fix() {
-        text.push_str(&format!("\nWhat to do: {fix}"));
-    }
-    text
 }

@@ -6,7 +6,7 @@ use super::connect::{open, Stream};
 use super::ImapLogin;
 use crate::mail::account::ImapSettings;
 use crate::mail::oauth::TokenSource;
-use crate::mail::smtp::{error_text, MailError, MailerOptions, Stage};
+use crate::mail::smtp::{error_text, is_google, is_microsoft, MailError, MailerOptions, Stage};
 use crate::secrets::Password;
 use async_imap::error::Error as ImapError;
 use async_imap::{Authenticator, Client, Session};
@@ -107,9 +107,7 @@ async fn answered(
 /// What to do when the IMAP login is refused: IMAP switched off for the mailbox, an app
 /// password, or signing in instead.
 fn refused_hint(host: &str, oauth: bool) -> String {
-    let microsoft = host.contains("office365") || host.contains("outlook");
-    let google = host.contains("gmail") || host.contains("google");
-    match (oauth, microsoft, google) {
+    match (oauth, is_microsoft(host), is_google(host)) {
         (true, true, _) => "Microsoft accepted the sign-in but refused the IMAP login: IMAP must be allowed for this mailbox (Microsoft 365 admin center → the mailbox → Mail → Manage email apps), and a sign-in made for Microsoft Graph does not cover IMAP: sign in again with SMTP (`duebook account login --provider microsoft`)".into(),
         (true, _, true) => "Google refused the signed-in IMAP login: the user name must be the address you signed in with, and a sign-in made for the Gmail API only does not cover IMAP: sign in again (`duebook account login --provider google`)".into(),
         (true, _, _) => "the server refused the signed-in IMAP login (XOAUTH2): check that it accepts OAuth2 sign-ins for IMAP and that the user name is the mailbox you signed in with".into(),

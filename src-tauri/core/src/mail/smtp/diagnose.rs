@@ -155,11 +155,13 @@ fn oauth_hint(host: &str) -> String {
     "the server refused the signed-in login (XOAUTH2): check that the user name is the mailbox you signed in with and that the server accepts OAuth2 sign-ins".into()
 }
 
-fn is_microsoft(host: &str) -> bool {
+/// A Microsoft 365 / Outlook mail host (`host` in lower case).
+pub(crate) fn is_microsoft(host: &str) -> bool {
     host.contains("office365") || host.contains("outlook") || host.contains("hotmail")
 }
 
-fn is_google(host: &str) -> bool {
+/// A Gmail / Google Workspace mail host (`host` in lower case).
+pub(crate) fn is_google(host: &str) -> bool {
     host.contains("gmail") || host.contains("google")
 }
 

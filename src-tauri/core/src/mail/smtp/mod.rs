@@ -20,7 +20,7 @@ pub use diagnose::{auth_hint, LoginKind};
 pub use failed_step::FailedStep;
 pub use throttle::{classify as classify_throttle, stated_wait, Throttle};
 // Shared with IMAP (`mail::imap`): one way to connect, trust servers and say what failed.
-pub(crate) use diagnose::{error_text, tls_error_with};
+pub(crate) use diagnose::{error_text, is_google, is_microsoft, tls_error_with};
 pub(crate) use implicit_tls::{client_config, tls_stream};
 pub(crate) use tcp::{classify_io, connect as tcp_connect};
 
