@@ -30,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/0014_campaign_confirmation.sql"),
     ),
     (15, include_str!("migrations/0015_inbound_lookups.sql")),
+    (16, include_str!("migrations/0016_mailbox.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

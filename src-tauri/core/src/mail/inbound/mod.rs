@@ -1,11 +1,12 @@
 //! Inbound mail: one raw message from the mailbox turned into a decision — what kind it is
 //! (a person's reply, an automatic reply, a bounce), whether it hints at a payment, and which
-//! customer it is about, by which rule. Pure over the database: nothing is written, so a
-//! mailbox sync can call [`decide`] once per message and store only what matched.
+//! customer it is about, by which rule. [`decide`] only reads the database, so a
+//! mailbox sync calls it once per message and [`record`]s only what matched.
 //!
 //! Inside, one module per idea: [`parse`] (bounded MIME reading, mail-parser) <- [`quote`] (the
 //! reply's own words), [`dates`] (a stated return date), [`paid`], [`bounce`] <- [`classify`];
-//! [`domains`] <- [`matching`] (the outbox, contacts and invoices).
+//! [`domains`] <- [`matching`] (the outbox, contacts and invoices); [`record`] keeps what matched
+//! and applies what it changes (a task for a reply, a bounced address marked bad).
 
 pub mod bounce;
 pub mod classify;
@@ -15,10 +16,12 @@ pub mod matching;
 pub mod paid;
 pub mod parse;
 pub mod quote;
+pub mod record;
 
 pub use classify::{classify, Classification};
 pub use matching::{match_customer, CustomerMatch, MatchError, MatchRule};
 pub use parse::{parse, InboundMessage, ParseError};
+pub use record::{record, RecordError, Recorded};
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
