@@ -11,7 +11,7 @@ use duebook_core::campaign::run::fingerprint;
 use duebook_core::campaign::summary::{self, Attention};
 use duebook_core::campaign::{self, plan, results, run, NewCampaign, Trigger, PRESET_NAMES};
 use duebook_core::mail;
-use duebook_core::store::Database;
+use duebook_core::store::{customers, Database};
 use print::{print_plan, print_results, print_run, print_stale, print_summary};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,6 +59,11 @@ pub enum CampaignsAction {
     Update { id: i64, file: PathBuf },
     /// Show or set after how many days without an import plans warn that balances may be stale.
     StaleAfter { days: Option<i64> },
+    /// Show or set how many days a customer's reply holds their reminders back (0: until
+    /// resumed on the customer screen or with `campaigns resume`).
+    ReplyPause { days: Option<i64> },
+    /// Let reminders go on for a customer whose reply holds them back (you read and answered it).
+    Resume { customer_id: i64 },
     /// Per step (and A/B variant): sent, failed, uncertain, then paid or promised within 14 days.
     Results {
         id: i64,
@@ -312,6 +317,19 @@ pub fn campaigns(
                 "plans warn when the newest import is more than {} days old",
                 plan::stale_after_days(conn).map_err(err)?
             );
+        }
+        CampaignsAction::ReplyPause { days } => {
+            if let Some(days) = days {
+                plan::set_reply_pause_days(conn, days).map_err(err)?;
+            }
+            match plan::reply_pause_days(conn).map_err(err)? {
+                0 => println!("a reply holds reminders back until they are resumed"),
+                days => println!("a reply holds reminders back for {days} days, or until resumed"),
+            }
+        }
+        CampaignsAction::Resume { customer_id } => {
+            customers::resume_reminders(conn, customer_id).map_err(err)?;
+            println!("reminders go on for customer {customer_id}");
         }
         CampaignsAction::Results {
             id,

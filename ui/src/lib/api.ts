@@ -275,6 +275,7 @@ import type { TemplateChoice } from "./bindings/TemplateChoice";
 import type { RunProgress } from "./bindings/RunProgress";
 import type { Backlog } from "./bindings/Backlog";
 import type { CatchUp } from "./bindings/CatchUp";
+import type { Reply } from "./bindings/Reply";
 
 export const campaignsApi = {
   list: () => call<Campaign[]>("list_campaigns"),
@@ -287,6 +288,10 @@ export const campaignsApi = {
   activate: (campaignId: number, catchUp: CatchUp | null) => call<null>("activate_campaign", { campaignId, catchUp }),
   plan: (campaignId: number) => call<Plan>("plan_campaign", { campaignId }),
   results: (campaignId: number) => call<CampaignResults>("campaign_results", { campaignId }),
+  replyHold: (customerId: number) => call<Reply | null>("reply_hold", { customerId }),
+  resumeReminders: (customerId: number) => call<null>("resume_reminders", { customerId }),
+  replyPauseDays: () => call<number>("reply_pause_days"),
+  setReplyPauseDays: (days: number) => call<number>("set_reply_pause_days", { days }),
   previewMessage: (customerId: number, templateKey: string) =>
     call<EmailPreview>("preview_campaign_message", { customerId, templateKey }),
   startRun: (dryRun: boolean) => call<RunProgress>("start_campaign_run", { dryRun }),
@@ -298,7 +303,7 @@ export const campaignsApi = {
     listen<RunProgress>("campaign-run", (event) => handler(event.payload)),
 };
 
-export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, NewCampaign, Plan, RunProgress, TemplateChoice };
+export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, NewCampaign, Plan, Reply, RunProgress, TemplateChoice };
 export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
 export type { Excluded } from "./bindings/Excluded";

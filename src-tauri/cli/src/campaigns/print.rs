@@ -203,8 +203,8 @@ fn outcome_line(o: &Outcomes, window: i64) -> String {
         String::new()
     };
     format!(
-        "{} sent, {} failed, {} uncertain, {} queued; within {window} days: {} paid ({rate}), {} promised, {} paid or promised{open}",
-        o.sent, o.failed, o.uncertain, o.queued, o.paid, o.promised, o.paid_or_promised
+        "{} sent, {} failed, {} uncertain, {} queued; within {window} days: {} paid ({rate}), {} promised, {} paid or promised{open}; {} replied, {} bounced",
+        o.sent, o.failed, o.uncertain, o.queued, o.paid, o.promised, o.paid_or_promised, o.replied, o.bounced
     )
 }
 

@@ -5,7 +5,10 @@
 //! schedules count too):
 //! - paid: a payment dated in the window against an invoice the message listed;
 //! - promised: a promise recorded in the window by the customer;
-//! - paid or promised: either (each message counted once).
+//! - paid or promised: either (each message counted once);
+//! - replied: a person's reply read from the mailbox that answers the message, or that came
+//!   from the customer in the window (an answer written as a new email);
+//! - bounced: a delivery failure that returned the message (at any time).
 //!
 //! Sends whose window has not closed yet on `as_of` are counted in `window_open`: their figures
 //! may still grow.
@@ -29,6 +32,8 @@ pub struct Outcomes {
     pub paid: usize,
     pub promised: usize,
     pub paid_or_promised: usize,
+    pub replied: usize,
+    pub bounced: usize,
     /// Sent messages younger than the window on `as_of`.
     pub window_open: usize,
     /// paid / sent, None before anything was sent.
@@ -70,6 +75,8 @@ struct Sent {
     state: String,
     paid: bool,
     promised: bool,
+    replied: bool,
+    bounced: bool,
     window_open: bool,
 }
 
@@ -87,6 +94,8 @@ impl Outcomes {
         self.paid += usize::from(m.paid);
         self.promised += usize::from(m.promised);
         self.paid_or_promised += usize::from(m.paid || m.promised);
+        self.replied += usize::from(m.replied);
+        self.bounced += usize::from(m.bounced);
         self.window_open += usize::from(m.window_open);
         self.paid_rate = Some(self.paid as f64 / self.sent as f64);
     }
@@ -193,6 +202,16 @@ fn load(conn: &Connection, campaign_id: i64, as_of: NaiveDate) -> CampaignResult
         "SELECT EXISTS (SELECT 1 FROM promises
                         WHERE customer_id = ?1 AND substr(created_at, 1, 10) BETWEEN ?2 AND ?3)",
     )?;
+    let mut replied = conn.prepare(
+        "SELECT EXISTS (SELECT 1 FROM messages
+                        WHERE direction = 'in' AND inbound_kind = 'reply'
+                          AND (answers_id = ?1 OR (customer_id = ?2
+                               AND substr(created_at, 1, 10) BETWEEN ?3 AND ?4)))",
+    )?;
+    let mut bounced = conn.prepare(
+        "SELECT EXISTS (SELECT 1 FROM messages
+                        WHERE direction = 'in' AND inbound_kind = 'bounce' AND answers_id = ?1)",
+    )?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let (Some(sent_on), Some(position)) = (row.sent_on, row.position) else {
@@ -205,12 +224,16 @@ fn load(conn: &Connection, campaign_id: i64, as_of: NaiveDate) -> CampaignResult
             Some(c) => promised.query_row(params![c, from, until], |r| r.get(0))?,
             None => false,
         };
+        let was_answered: bool =
+            replied.query_row(params![row.id, row.customer_id, from, until], |r| r.get(0))?;
         out.push(Sent {
             position,
             variant: row.variant,
             state: row.state,
             paid: was_paid,
             promised: was_promised,
+            replied: was_answered,
+            bounced: bounced.query_row([row.id], |r| r.get(0))?,
             window_open: sent_on + chrono::Duration::days(RESULTS_WINDOW_DAYS) > as_of,
         });
     }

@@ -101,6 +101,9 @@ pub struct Contact {
     pub phone: Option<String>,
     pub role: Option<String>,
     pub is_billing: bool,
+    /// Why reminders skip this address ("bounced (5.1.1): user unknown"); None while it works.
+    /// Editing the address clears it.
+    pub email_bounced: Option<String>,
 }
 
 /// A contact as the user types it in; validated by `contacts::add` / `contacts::update`.

@@ -28,10 +28,10 @@ pub fn insert(conn: &Connection, customer_id: i64, new: &NewContact) -> DbResult
 }
 
 pub fn for_customer(conn: &Connection, customer_id: i64) -> DbResult<Vec<Contact>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, customer_id, name, email, phone, role, is_billing FROM contacts
-         WHERE customer_id = ?1 ORDER BY is_billing DESC, id",
-    )?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, customer_id, name, email, phone, role, is_billing, {BOUNCED} FROM contacts
+             WHERE customer_id = ?1 ORDER BY is_billing DESC, id"
+    ))?;
     let rows = stmt.query_map([customer_id], contact_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -169,12 +169,16 @@ pub fn delete(conn: &Connection, id: i64) -> DbResult<()> {
 pub fn get(conn: &Connection, id: i64) -> DbResult<Contact> {
     store::get_by_id(
         conn,
-        "SELECT id, customer_id, name, email, phone, role, is_billing FROM contacts WHERE id = ?1",
+        &format!("SELECT id, customer_id, name, email, phone, role, is_billing, {BOUNCED} FROM contacts WHERE id = ?1"),
         id,
         "contact",
         contact_from_row,
     )
 }
+
+/// Why the address is marked as not working, when it is (a bounce read from the mailbox).
+const BOUNCED: &str =
+    "CASE WHEN email_bad = 1 THEN coalesce(email_bad_reason, 'marked as not working') END";
 
 fn contact_from_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
     Ok(Contact {
@@ -185,6 +189,7 @@ fn contact_from_row(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
         phone: r.get(4)?,
         role: r.get(5)?,
         is_billing: r.get(6)?,
+        email_bounced: r.get(7)?,
     })
 }
 

@@ -151,6 +151,22 @@ fn rename(conn: &Connection, id: i64, name: &str) -> DbResult<()> {
 }
 
 /// `column` is one of this module's literals, never user input.
+/// The user read the customer's reply and lets reminders go on: a reply received before now no
+/// longer holds them (campaign/facts/mailbox.rs). Refuses an unknown customer.
+pub fn resume_reminders(conn: &Connection, id: i64) -> DbResult<()> {
+    get(conn, id)?;
+    conn.prepare_cached("UPDATE customers SET replies_resumed_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now_timestamp()])?;
+    activity::record(
+        conn,
+        id,
+        None,
+        "reminders_resumed",
+        "Reminders resumed after the customer's reply",
+    )?;
+    Ok(())
+}
+
 fn set_column(
     conn: &Connection,
     id: i64,

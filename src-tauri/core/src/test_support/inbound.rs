@@ -2,6 +2,9 @@
 //! reminder in the outbox under the Message-ID the fixtures answer, and small raw messages.
 
 use super::mail::{queue_reminder, Setup};
+use crate::mail::inbound::{decide, record, Recorded};
+use crate::store::Database;
+use chrono::NaiveDate;
 use std::path::PathBuf;
 
 /// The Message-ID of our reminder that the fixtures reply to and bounce.
@@ -30,17 +33,49 @@ pub fn reminder_with_id(s: &Setup, rfc_message_id: &str) -> i64 {
 
 /// A plain-text message from `from` with `subject` and any `extra` header lines.
 pub fn message(from: &str, subject: &str, extra: &[&str]) -> Vec<u8> {
+    let day = NaiveDate::from_ymd_opt(2026, 1, 13).expect("a date");
+    written_on(day, from, subject, extra, "Thanks, we will look into it.")
+}
+
+/// A plain-text message from `from`, dated 09:00 UTC on `day`, with `subject`, any `extra`
+/// header lines and `body`.
+pub fn written_on(
+    day: NaiveDate,
+    from: &str,
+    subject: &str,
+    extra: &[&str],
+    body: &str,
+) -> Vec<u8> {
     let mut raw = format!(
         "From: {from}\r\nTo: ar@northwind.example\r\nSubject: {subject}\r\n\
-         Date: Tue, 13 Jan 2026 10:00:00 +0000\r\nMessage-ID: <t.{}@test.example>\r\n",
+         Date: {} 09:00:00 +0000\r\nMessage-ID: <t.{}@test.example>\r\n",
+        day.format("%a, %d %b %Y"),
         fastrand::u64(..)
     );
     for line in extra {
         raw.push_str(line);
         raw.push_str("\r\n");
     }
-    raw.push_str(
-        "Content-Type: text/plain; charset=utf-8\r\n\r\nThanks, we will look into it.\r\n",
-    );
+    raw.push_str("Content-Type: text/plain; charset=utf-8\r\n\r\n");
+    raw.push_str(body);
+    raw.push_str("\r\n");
     raw.into_bytes()
+}
+
+/// The Message-ID of the latest message we sent the customer.
+pub fn last_sent_id(db: &Database, customer_id: i64) -> String {
+    db.conn()
+        .query_row(
+            "SELECT rfc_message_id FROM messages WHERE customer_id = ?1 AND direction = 'out'
+             ORDER BY id DESC LIMIT 1",
+            [customer_id],
+            |r| r.get(0),
+        )
+        .expect("a message sent to the customer")
+}
+
+/// Reads `raw` as the mailbox sync does (decide, then record) on `today`.
+pub fn deliver(db: &Database, raw: &[u8], today: NaiveDate) -> Recorded {
+    let decision = decide(db.conn(), raw).expect("a readable message");
+    record(db.conn(), &decision, raw, today).expect("recorded")
 }

@@ -4,7 +4,7 @@ export type Outcomes = { sent: number, failed: number, uncertain: number,
 /**
  * Queued or being sent (a run in progress or interrupted).
  */
-queued: number, paid: number, promised: number, paid_or_promised: number, 
+queued: number, paid: number, promised: number, paid_or_promised: number, replied: number, bounced: number, 
 /**
  * Sent messages younger than the window on `as_of`.
  */

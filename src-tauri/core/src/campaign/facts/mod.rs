@@ -21,7 +21,10 @@
 //! the ladder is climbed. Such customers are only counted ("between steps"). Pass 2 then also
 //! reads, for the customers to plan only, which step each open invoice last received and when.
 
+pub mod mailbox;
 mod pass1;
+
+pub use mailbox::{Away, Reply};
 
 pub(super) use pass1::Received;
 use pass1::{
@@ -87,7 +90,12 @@ pub(super) struct Facts {
     pub promised_invoices: HashSet<i64>,
     /// Customers whose latest promise is broken: contacted first when the limits defer some.
     pub broken_promises: HashSet<i64>,
-    pub replied: HashSet<i64>,
+    /// Customers whose reply holds reminders back (see [`mailbox`]).
+    pub replied: HashMap<i64, Reply>,
+    /// Customers away until a stated day by their out-of-office.
+    pub away: HashMap<i64, Away>,
+    /// Customers with bounced addresses, and which.
+    pub bounced: HashMap<i64, String>,
     pub stop_notes: HashSet<i64>,
     pub has_email: HashSet<i64>,
     /// Customers without open invoices whose invoices this campaign reminded lately were paid.
@@ -160,14 +168,9 @@ pub(super) fn load(
         promised_customers,
         promised_invoices,
         broken_promises,
-        replied: customer_set(
-            conn,
-            "SELECT i.customer_id FROM messages i
-             WHERE i.customer_id IN (SELECT value FROM json_each(?1)) AND i.direction = 'in'
-               AND i.created_at > coalesce((SELECT max(o.created_at) FROM messages o
-                                            WHERE o.direction = 'out' AND o.customer_id = i.customer_id), '')",
-            &ids,
-        )?,
+        replied: mailbox::replies(conn, &ids, today)?,
+        away: mailbox::away(conn, &ids, today)?,
+        bounced: mailbox::bounced(conn, &ids)?,
         // "stop", "Stop: ..." or "STOP please" (LIKE ignores ASCII case); the cheap prefix test
         // first, since almost no note starts so.
         stop_notes: customer_set(

@@ -193,23 +193,26 @@ impl Rules<'_> {
             return None; // nothing due: nothing to stop
         }
         let facts = self.facts;
-        let (reason, detail) = if c.do_not_contact {
-            (ExclusionReason::DoNotContact, "marked do not contact")
+        let stop = |reason, detail: &str| Some((reason, detail.to_string()));
+        if c.do_not_contact {
+            stop(ExclusionReason::DoNotContact, "marked do not contact")
         } else if facts.stop_notes.contains(&customer_id) {
-            (ExclusionReason::StopNote, "a note says stop")
-        } else if facts.replied.contains(&customer_id) {
-            (
-                ExclusionReason::Replied,
-                "replied after the last email; answer them first",
-            )
+            stop(ExclusionReason::StopNote, "a note says stop")
+        } else if let Some(reply) = facts.replied.get(&customer_id) {
+            Some((ExclusionReason::Replied, reply.detail()))
+        } else if let Some(away) = facts.away.get(&customer_id) {
+            let detail = format!(
+                "away until {} (automatic reply on {}); the next step waits until then",
+                away.back_on, away.said_on
+            );
+            Some((ExclusionReason::Away, detail))
         } else if facts.disputed_customers.contains(&customer_id) {
-            (ExclusionReason::Disputed, "the account is disputed")
+            stop(ExclusionReason::Disputed, "the account is disputed")
         } else if facts.promised_customers.contains(&customer_id) {
-            (ExclusionReason::PromisePending, "a payment is promised")
+            stop(ExclusionReason::PromisePending, "a payment is promised")
         } else {
-            return None;
-        };
-        Some((reason, detail.to_string()))
+            None
+        }
     }
 
     /// Why the customer waits for the gap, if they do. A step up the ladder waits at least a
@@ -260,7 +263,12 @@ impl Rules<'_> {
             why.push_str(&format!("; A/B variant {}", v.as_str().to_uppercase()));
         }
         if no_email {
-            why.push_str("; no usable email address, so a call task instead");
+            match facts.bounced.get(&customer_id) {
+                Some(bounced) => why.push_str(&format!(
+                    "; no usable email address ({bounced}), so a call task instead"
+                )),
+                None => why.push_str("; no usable email address, so a call task instead"),
+            }
         }
         let balances = facts
             .balances

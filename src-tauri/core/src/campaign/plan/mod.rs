@@ -33,6 +33,11 @@ mod hold;
 pub mod room;
 mod stale;
 
+pub use super::facts::mailbox::{
+    reply_hold, reply_pause_days, set_reply_pause_days, DEFAULT_REPLY_PAUSE_DAYS,
+    REPLY_PAUSE_DAYS_SETTING,
+};
+pub use super::facts::Reply;
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
     STALE_AFTER_DAYS_SETTING,
@@ -129,7 +134,10 @@ pub enum ExclusionReason {
     Disputed,
     PromisePending,
     DoNotContact,
+    /// A person replied: reminders wait until resumed or the reply pause has passed.
     Replied,
+    /// An out-of-office stated a return day still to come.
+    Away,
     StopNote,
     ContactedWithinGap,
     QuietDay,
@@ -148,6 +156,7 @@ impl ExclusionReason {
             ExclusionReason::PromisePending => "pending promise",
             ExclusionReason::DoNotContact => "do not contact",
             ExclusionReason::Replied => "replied",
+            ExclusionReason::Away => "away",
             ExclusionReason::StopNote => "note says stop",
             ExclusionReason::ContactedWithinGap => "contacted within the gap",
             ExclusionReason::QuietDay => "quiet day",
