@@ -177,6 +177,8 @@ pub struct OutgoingEmail {
     pub text: String,
     pub html: String,
     pub attachments: Vec<Attachment>,
+    /// A reply's In-Reply-To and References; None for a message that starts a conversation.
+    pub thread: Option<super::thread::ThreadHeaders>,
 }
 
 /// The exact message the user is about to send, as the preview shows it.
@@ -276,6 +278,7 @@ pub fn prepare_with(
         text: rendered.text,
         html: rendered.html,
         attachments: read_attachments(&request.attachments)?,
+        thread: None,
     };
     let preview = EmailPreview {
         customer_id: request.customer_id,
@@ -469,6 +472,7 @@ mod tests {
             text: "t".into(),
             html: "h".into(),
             attachments: vec![prepared_with(MAX_ATTACHMENT_BYTES - 10)],
+            thread: None,
         };
         let preview = EmailPreview {
             customer_id: 1,
