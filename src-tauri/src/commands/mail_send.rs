@@ -16,7 +16,7 @@ use duebook_core::mail::compose::{
     self, Attachment, ComposeError, EmailPreview, PreparedEmail, SendRequest,
 };
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage};
-use duebook_core::mail::{account, attention, templates};
+use duebook_core::mail::{account, attention, reply, templates};
 use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -173,6 +173,9 @@ pub struct ComposeRequest {
     pub files: Vec<String>,
     /// Invoices whose copies to attach.
     pub invoice_copies: Vec<i64>,
+    /// "Reply": the customer's message this answers (subject "Re: …", In-Reply-To and
+    /// References naming it, sent to its writer when they are a contact).
+    pub replying_to: Option<i64>,
 }
 
 /// The composed message, made by `make` ([`compose::prepare`] to send it,
@@ -196,6 +199,9 @@ fn prepare(
     };
     let mut prepared = make(db.conn(), &send, today)?;
     attachments::attach_invoice_copies(db.conn(), &mut prepared, &request.invoice_copies, today)?;
+    if let Some(message_id) = request.replying_to {
+        reply::make_reply(db.conn(), &mut prepared, request.customer_id, message_id)?;
+    }
     Ok(prepared)
 }
 
