@@ -76,7 +76,6 @@ const COMMANDS: &[&str] = &[
     "preview_email",
     "load_remote_images",
     "send_email",
-    "customer_messages",
     "resend_message",
     "mark_message_sent",
     "outbox_attention",

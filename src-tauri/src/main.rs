@@ -166,7 +166,6 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::mail_send::preview_email,
         commands::mail_preview::load_remote_images,
         commands::mail_send::send_email,
-        commands::mail_send::customer_messages,
         commands::mail_send::resend_message,
         commands::mail_send::mark_message_sent,
         commands::mail_send::outbox_attention,

@@ -1,7 +1,7 @@
 //! The composer on the customer screen and the outbox: choose a template, preview the exact
 //! message, attach files and invoice copies, send (queued in the outbox, then delivered in the
-//! background by [`crate::delivery`]); the customer's messages with their state, and Resend /
-//! Mark as sent for the ones that need a decision.
+//! background by [`crate::delivery`]), as a new message or a Reply; Resend / Mark as sent for
+//! the ones that need a decision (the customer's messages are in [`super::conversation`]).
 
 use super::mail_preview::HtmlPreviews;
 use crate::delivery::{self, DeliveryStatus};
@@ -245,15 +245,6 @@ pub async fn send_email(
     })?;
     delivery::kick(&app);
     Ok(message)
-}
-
-/// The customer's messages, newest first.
-#[tauri::command]
-pub async fn customer_messages(
-    state: State<'_, AppState>,
-    customer_id: i64,
-) -> CommandResult<Vec<OutboxMessage>> {
-    state.with_db(|db| Ok(outbox::list_for_customer(db.conn(), customer_id)?))
 }
 
 /// "Resend" for a failed or uncertain message: queued again with the same Message-ID.
