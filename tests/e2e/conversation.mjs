@@ -3,8 +3,8 @@
 // e2e_receive_message runs the same decide + record on the app's database, with the Gmail reply
 // fixture of core/tests/fixtures/inbound/ addressed to the reminder just sent), see it in the
 // reminder's thread as a reply, read it (text, and its HTML sanitised with remote images blocked),
-// Reply from the screen, and find at the server that the answer names the customer's message in
-// In-Reply-To and References.
+// Reply from the screen in our own words, and find at the server that the answer names the
+// customer's message in In-Reply-To and References and carries the words as typed.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
@@ -23,6 +23,7 @@ const PASSWORD = "e2e-Right-Password-7f3k";
 const CUSTOMER = "Brightwater Dental <Group>";
 const FIXTURE = path.join(repoRoot, "src-tauri/core/tests/fixtures/inbound/reply-gmail-paid.eml");
 const FIXTURE_REMINDER = "<mb1c2d3e.5f1e0c9a7b3d2e41a8c6f09d7e2b5a13@northwind.example>";
+const WORDS = "Thank you, Esme: we will match the remittance for Brightwater <Group> this week.";
 const THEIR_ID = "<CAKx9vT3rF0nG7yq2o3+Zq8dQk1w5mE_p2aVb9LxJ4sPZ0hQe6A@mail.gmail.com>";
 
 /** The Gmail reply fixture answering our message `messageId` ("Re: `subject`"), written now by `from`. */
@@ -155,6 +156,13 @@ export function conversationTests(ctx) {
           // Reply from the screen: "Re: …" to the person who wrote, threaded under their message.
           await (await reply.$('[data-testid="message-reply"]')).click();
           await session.visible("composer");
+          await session.type("composer-words", WORDS);
+          await session.until(
+            async () => (await session.$("composer-text").getText().catch(() => "")).includes("Thank you, Esme"),
+            "the preview does not show the reply's own words",
+            20_000,
+          );
+          screenshot(path.join(artifacts, "conversation-reply-composer.png"));
           const answer = await sendFromComposer(session, (s) => s === `Re: ${reminder.subject}`);
           assert(answer.to === reminder.to, `the reply goes to ${answer.to}, not the sender ${reminder.to}`);
           await threadOf(session, replyId, 3, "the answer is not in the same thread");
@@ -166,6 +174,10 @@ export function conversationTests(ctx) {
           const references = (arrived.headers.References ?? "").split(/\s+/);
           assert(arrived.headers["In-Reply-To"] === THEIR_ID, `In-Reply-To is ${arrived.headers["In-Reply-To"]}`);
           assert(references.join(" ") === `${ourId} ${THEIR_ID}`, `References is ${arrived.headers.References}`);
+          const plain = arrived.parts.find((p) => p.content_type === "text/plain")?.text ?? "";
+          const html = arrived.parts.find((p) => p.content_type === "text/html")?.text ?? "";
+          assert(plain.includes("Thank you, Esme") && plain.includes("<Group>"), `the words did not arrive as typed: ${plain}`);
+          assert(html.includes("&lt;Group&gt;") && !html.includes("<Group>"), `the words are not escaped in the HTML part: ${html}`);
           screenshot(path.join(artifacts, "conversation-answered.png"));
         } catch (e) {
           screenshot(path.join(artifacts, "conversation-failure.png"));

@@ -9,7 +9,7 @@ use duebook_core::mail::compose;
 use duebook_core::mail::inbound::attachment::{self, AttachmentError};
 use duebook_core::mail::inbound::{decide, record, Recorded};
 use duebook_core::mail::outbox;
-use duebook_core::mail::reply::make_reply;
+use duebook_core::mail::reply::{make_reply, prepare_own_words, OWN_WORDS};
 use duebook_core::mail::security::Security;
 use duebook_core::model::NewCustomer;
 use duebook_core::store::customers;
@@ -257,4 +257,34 @@ fn reply_goes_to_the_usual_contact_when_the_sender_is_not_one_and_never_answers_
     assert!(make_reply(s.db.conn(), &mut prepared, s.customer, bounce).is_err());
     let other = customers::insert(s.db.conn(), &NewCustomer::named("Other Co")).unwrap();
     assert!(make_reply(s.db.conn(), &mut prepared, other, theirs).is_err());
+}
+
+#[test]
+fn a_reply_in_the_users_own_words_is_escaped_threaded_and_never_empty() {
+    let (s, _) = acme();
+    let theirs = keep(&s, &fixture("reply-gmail-paid.eml"));
+    let words = "Thanks Jordan <3\n\nWe will match it & confirm.";
+    let mut prepared = prepare_own_words(s.db.conn(), s.customer, words, true).unwrap();
+    make_reply(s.db.conn(), &mut prepared, s.customer, theirs).unwrap();
+    assert_eq!(prepared.preview.template_key, OWN_WORDS);
+    assert_eq!(prepared.preview.text, words);
+    assert_eq!(
+        prepared.preview.html,
+        "<p>Thanks Jordan &lt;3</p>\n<p>We will match it &amp; confirm.</p>"
+    );
+    let ours = outbox::enqueue_prepared(s.db.conn(), &prepared, None).unwrap();
+    let raw = String::from_utf8(outbox::raw_mime(s.db.conn(), ours).unwrap()).unwrap();
+    assert!(
+        raw.contains(&format!("In-Reply-To: {GMAIL_ID}\r\n")),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("Subject: Re: Reminder: invoice INV-2001 is overdue"),
+        "{raw}"
+    );
+
+    let empty = prepare_own_words(s.db.conn(), s.customer, " \n ", true).unwrap_err();
+    assert!(empty.to_string().contains("write your reply"), "{empty}");
+    // The preview shows an empty reply while it is being written.
+    assert!(prepare_own_words(s.db.conn(), s.customer, "", false).is_ok());
 }

@@ -7,11 +7,70 @@
 //! preview. A message matched by its sender's domain or an invoice number may come from anyone
 //! in that company, and a reminder carries the customer's balances: it goes only to an address
 //! the user put on the customer.
+//!
+//! A reply is a template rendered for the customer, or the user's own words
+//! ([`prepare_own_words`]): plain text as typed, and the same text as escaped HTML paragraphs.
 
-use super::compose::{mailbox, mailbox_text, ComposeError, PreparedEmail};
+use super::account::{self, AccountSettings};
+use super::compose::{self, mailbox, mailbox_text, ComposeError, OutgoingEmail, PreparedEmail};
 use super::thread::ThreadHeaders;
-use crate::model::text::clean_line;
+use crate::model::text::{clean_line, clean_lines};
+use crate::sandbox::escape_html;
 use rusqlite::{params, Connection, OptionalExtension};
+
+/// The template key a reply in the user's own words is stored under: it names no template.
+pub const OWN_WORDS: &str = "own-words";
+/// Longest reply typed, in characters.
+const MAX_WORDS: usize = 20_000;
+
+/// An email to `customer_id` in the user's own `words` (no template), from the account —
+/// required when `sending`; the composer's preview also works before one is set up. Give it
+/// its subject with [`make_reply`].
+pub fn prepare_own_words(
+    conn: &Connection,
+    customer_id: i64,
+    words: &str,
+    sending: bool,
+) -> Result<PreparedEmail, ComposeError> {
+    let account = if sending {
+        account::require(conn)?
+    } else {
+        account::load(conn)?.unwrap_or_else(AccountSettings::not_set_up)
+    };
+    let text: String = clean_lines(words).trim().chars().take(MAX_WORDS).collect();
+    if sending && text.is_empty() {
+        return Err(ComposeError::Invalid("write your reply first".into()));
+    }
+    let (_, to) = compose::recipient(conn, customer_id)?;
+    let from = account.from_mailbox()?;
+    let email = OutgoingEmail {
+        from: mailbox(from.name.as_deref(), from.email),
+        reply_to: account.reply_to_mailbox()?,
+        to: vec![to],
+        subject: String::new(),
+        html: html_paragraphs(&text),
+        text,
+        attachments: Vec::new(),
+        thread: None,
+    };
+    let mut prepared = PreparedEmail::of(email, customer_id, OWN_WORDS)?;
+    prepared.preview.warnings = account.warnings();
+    Ok(prepared)
+}
+
+/// `text` as HTML: each paragraph (split at blank lines) a `<p>`, its lines joined by `<br>`,
+/// every character escaped.
+fn html_paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(escape_html).collect();
+            format!("<p>{}</p>", lines.join("<br>\n"))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// The received message a reply answers, as kept.
 struct Answered {
@@ -160,6 +219,15 @@ mod tests {
             "Re: Invoice 7 is overdue"
         );
         assert_eq!(reply_subject("Réponse", "x"), "Re: Réponse");
+    }
+
+    #[test]
+    fn own_words_become_escaped_paragraphs() {
+        assert_eq!(
+            html_paragraphs("Hi <Jo>,\nthanks & bye\n\n\nDana"),
+            "<p>Hi &lt;Jo&gt;,<br>\nthanks &amp; bye</p>\n<p>Dana</p>"
+        );
+        assert_eq!(html_paragraphs(""), "");
     }
 
     #[test]
