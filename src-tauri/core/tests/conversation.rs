@@ -288,3 +288,67 @@ fn a_reply_in_the_users_own_words_is_escaped_threaded_and_never_empty() {
     // The preview shows an empty reply while it is being written.
     assert!(prepare_own_words(s.db.conn(), s.customer, "", false).is_ok());
 }
+
+#[test]
+fn an_automatic_reply_and_a_bounce_join_the_thread_and_say_what_they_are() {
+    let (s, reminder) = acme();
+    let away = keep(&s, &fixture("ooo-en.eml"));
+    let bounce = keep(&s, &fixture("dsn-postfix-hard.eml"));
+    let c = conversation::for_customer(s.db.conn(), s.customer).unwrap();
+    assert_eq!(c.threads.len(), 1, "{c:#?}");
+    let find = |id: i64| {
+        c.threads[0]
+            .messages
+            .iter()
+            .find(|m| m.id == id)
+            .unwrap_or_else(|| panic!("message {id} is not in the reminder's thread: {c:#?}"))
+    };
+    assert!(c.threads[0].messages.iter().any(|m| m.id == reminder));
+    let away = find(away);
+    assert_eq!(away.state, ConversationState::AutoReply);
+    let back = away
+        .return_date
+        .clone()
+        .expect("ooo-en states a return date");
+    assert_eq!(away.state_words, format!("Automatic reply, back {back}"));
+    assert!(away.can_reply);
+    let bounce = find(bounce);
+    assert_eq!(bounce.state, ConversationState::Bounced);
+    assert_eq!(
+        bounce.state_words,
+        "Bounced (5.1.1, permanent): jordan@acme.example"
+    );
+    assert!(!bounce.can_reply);
+
+    let titles: Vec<String> = timeline::for_customer(s.db.conn(), s.customer, &[], 50)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.title)
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.starts_with(&format!("Automatic reply (back {back}): "))),
+        "{titles:#?}"
+    );
+    assert!(
+        titles.iter().any(|t| t.starts_with("Bounced (5.1.1): ")),
+        "{titles:#?}"
+    );
+}
+
+#[test]
+fn our_own_attachments_open_from_the_message_we_sent() {
+    let s = setup_for(2525, Security::None, "Acme Ltd", "jordan@acme.example");
+    let file = s.dir.path().join("payment plan.txt");
+    std::fs::write(&file, "3 instalments\n").unwrap();
+    let sent = duebook_core::test_support::mail::queue_reminder(&s, vec![file]);
+    let c = conversation::for_customer(s.db.conn(), s.customer).unwrap();
+    let listed = &c.threads[0].messages[0].attachments;
+    assert_eq!(c.threads[0].messages[0].id, sent);
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].openable);
+    let opened = attachment::extract(s.db.conn(), s.customer, listed[0].id).unwrap();
+    assert_eq!(opened.file_name, "payment plan.txt");
+    assert_eq!(opened.bytes, b"3 instalments\n");
+}
