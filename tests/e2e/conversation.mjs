@@ -3,9 +3,9 @@
 // e2e_receive_message runs the same decide + record on the app's database, with the Gmail reply
 // fixture of core/tests/fixtures/inbound/ addressed to the reminder just sent), see it in the
 // reminder's thread as a reply, read it (text, and its HTML sanitised with remote images blocked),
-// Reply from the screen in our own words, and find at the server that the answer names the
+// open its attachment, Reply from the screen in our own words, and find at the server that the answer names the
 // customer's message in In-Reply-To and References and carries the words as typed.
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
 import {
@@ -49,6 +49,21 @@ export function conversationTests(ctx) {
   const { binary, env, artifacts, scratch, assert, screenshot } = ctx;
   const dir = path.join(scratch, "conversation");
   const inbox = path.join(dir, "server");
+  // "Open" runs this instead of the desktop's opener (there is none under Xvfb): it notes the path.
+  const opener = path.join(dir, "opener.sh");
+  const openedLog = path.join(dir, "opened.txt");
+
+  /** Open beside the reply's attachment: a private copy in the app's cache folder is opened. */
+  async function openAttachment(session, reply) {
+    await (await reply.$('[data-testid="message-attachment-open"]')).click();
+    const said = await (await session.visible("message-attachment-opened")).getText();
+    assert(said === "Opened Remittance_Advice_INV-2001.pdf.", `Open says ${JSON.stringify(said)}`);
+    const opened = await session.until(() => (existsSync(openedLog) ? readFileSync(openedLog, "utf8").trim() : null), "the opener was not run");
+    assert(opened.startsWith(path.join(env.XDG_CACHE_HOME, "app.duebook.desktop", "attachments")), `opened outside the app's cache: ${opened}`);
+    assert(path.basename(opened) === "Remittance_Advice_INV-2001.pdf", `opened ${opened}`);
+    assert((statSync(opened).mode & 0o777) === 0o600, `the copy is readable by others: ${(statSync(opened).mode & 0o777).toString(8)}`);
+    assert(readFileSync(opened).subarray(0, 8).toString() === "%PDF-1.4", "the opened file is not the attached PDF");
+  }
 
   /** Settings → Email: the test server's account, saved. */
   async function setUpAccount(session, port) {
@@ -88,6 +103,8 @@ export function conversationTests(ctx) {
     [
       "a reply to a reminder shows in its thread, reads safely, and Reply sends a threaded answer",
       async () => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" > '${openedLog}'\n`, { mode: 0o755 });
         const server = startSmtpServer({ dir: inbox, user: USER, password: PASSWORD });
         let driver = null;
         let session = null;
@@ -95,7 +112,7 @@ export function conversationTests(ctx) {
           const port = await server.port;
           ({ driver, session } = await launchApp({
             binary,
-            env: { ...env, DUEBOOK_SMTP_CA_FILE: testService("DUEBOOK_TEST_CERT") },
+            env: { ...env, DUEBOOK_SMTP_CA_FILE: testService("DUEBOOK_TEST_CERT"), DUEBOOK_TEST_OPENER: opener },
             artifacts,
             db: path.join(dir, "duebook.sqlite"),
           }));
@@ -152,6 +169,8 @@ export function conversationTests(ctx) {
           assert(violations === "0", `showing the reply's HTML broke the app's CSP ${violations} times`);
           await session.browser.execute(() => document.querySelector('[data-testid="customer-emails"]')?.scrollIntoView());
           screenshot(path.join(repoRoot, "docs/conversation.png"));
+
+          await openAttachment(session, reply);
 
           // Reply from the screen: "Re: …" to the person who wrote, threaded under their message.
           await (await reply.$('[data-testid="message-reply"]')).click();

@@ -78,7 +78,14 @@ pub async fn open_message_attachment(
         state.with_db(|db| Ok(attachment::extract(db.conn(), customer_id, attachment_id)?))?;
     let dir = app.path().app_cache_dir()?.join("attachments");
     let path = attachment::save_privately(&dir, &file)?;
-    open_with_desktop(&path).map_err(|e| {
+    let opened = match crate::test_hooks::opener() {
+        Some(program) => std::process::Command::new(program)
+            .arg(&path)
+            .spawn()
+            .map(drop),
+        None => open_with_desktop(&path),
+    };
+    opened.map_err(|e| {
         CommandError::Io(format!(
             "{} was saved to {} but could not be opened: {e}",
             file.file_name,
