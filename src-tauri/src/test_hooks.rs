@@ -44,6 +44,21 @@ pub fn chosen_path(dialog: Dialog) -> Option<PathBuf> {
     }
 }
 
+/// The program the tests open files with instead of the desktop's opener (none under Xvfb), or
+/// None: the desktop's.
+pub fn opener() -> Option<PathBuf> {
+    #[cfg(feature = "e2e-hooks")]
+    {
+        std::env::var_os("DUEBOOK_TEST_OPENER")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    }
+    #[cfg(not(feature = "e2e-hooks"))]
+    {
+        None
+    }
+}
+
 /// The length the tests gave `pause` in milliseconds, or None: the real one.
 pub fn pause(pause: Pause) -> Option<Duration> {
     #[cfg(feature = "e2e-hooks")]

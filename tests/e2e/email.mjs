@@ -4,21 +4,14 @@
 // server's 535 reply, then send an overdue reminder from the customer screen and find it at the
 // server — once, multipart, the customer's name HTML-escaped, the attached file intact — and the
 // password nowhere in the database file.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { launchApp, openCustomerRow, openDemoFromFirstRun, startImapServer, startSmtpServer, testService } from "./support.mjs";
+import { fillEmailAccount, launchApp, receivedMessages, openCustomerRow, openDemoFromFirstRun, startImapServer, startSmtpServer, testService } from "./support.mjs";
 
 const USER = "e2e-sender@duebook.test";
 const PASSWORD = "e2e-Right-Password-7f3k";
 const CUSTOMER = "Brightwater Dental <Group>";
 
-/** What the server accepted, as it parsed each message (N.json, oldest first). */
-function received(dir) {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
-    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")));
-}
 
 /**
  * @param {object} ctx
@@ -59,15 +52,7 @@ export function emailTests(ctx) {
     await openCustomerRow(session, "brightwater", CUSTOMER);
   }
 
-  async function fillAccount(password) {
-    await session.type("account-name", "Duebook E2E");
-    await session.type("account-from", USER);
-    await session.type("account-host", "127.0.0.1");
-    await session.type("account-port", String(port));
-    await (await session.visible("account-security")).selectByAttribute("value", "start_tls");
-    await session.type("account-username", USER);
-    await session.type("account-password", password);
-  }
+  const fillAccount = (password) => fillEmailAccount(session, { user: USER, password, port });
 
   /** IMAP beside SMTP: Dovecot over TLS with the SMTP password; a wrong IMAP password names the
    * IMAP login; the right settings are saved with the account. */
@@ -230,7 +215,7 @@ export function emailTests(ctx) {
           );
           screenshot(path.join(artifacts, "email-sent.png"));
 
-          const messages = received(inbox);
+          const messages = receivedMessages(inbox);
           const matching = messages.filter((m) => m.headers.Subject === subject);
           assert(matching.length === 1, `the server received ${matching.length} messages with the subject ${JSON.stringify(subject)}`);
           const message = matching[0];

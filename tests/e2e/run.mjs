@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { campaignsTests } from "./campaigns.mjs";
+import { conversationTests } from "./conversation.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
 import { signInTests } from "./signin.mjs";
@@ -455,6 +456,7 @@ tests.push(
 const groups = { foundation: tests };
 groups.statements = statementsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.email = emailTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.conversation = conversationTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.signIn = signInTests({ binary, env, artifacts, scratch, assert, screenshot });
 

@@ -3,7 +3,7 @@
 // runs the window under), an app of their own with extra environment, the demo opened from the
 // first-run screen, and searching the customer list. Missing services fail the test, never skip it.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { Driver } from "./harness.mjs";
@@ -145,4 +145,24 @@ export async function openDemoFromFirstRun(session) {
   await session.visible("first-run", 30_000);
   await (await session.visible("open-demo")).click();
   await demoListShown(session);
+}
+
+/** Types the SMTP test server's account into Settings → Email (open): STARTTLS on 127.0.0.1:`port`
+ * as `user` with `password`. Nothing is saved yet. */
+export async function fillEmailAccount(session, { user, password, port }) {
+  await session.type("account-name", "Duebook E2E");
+  await session.type("account-from", user);
+  await session.type("account-host", "127.0.0.1");
+  await session.type("account-port", String(port));
+  await (await session.visible("account-security")).selectByAttribute("value", "start_tls");
+  await session.type("account-username", user);
+  await session.type("account-password", password);
+}
+
+/** What the SMTP test server accepted, as it parsed each message (N.json in `dir`, oldest first). */
+export function receivedMessages(dir) {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")));
 }

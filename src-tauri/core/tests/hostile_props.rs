@@ -135,6 +135,7 @@ fn building_a_message_from_uncleaned_names_is_a_typed_error_or_well_formed() {
             text: name.clone(),
             html: name,
             attachments: Vec::new(),
+            thread: None,
         };
         match mime::build_mime(&email, "<x.1@northwind.example>") {
             Err(ComposeError::Header { .. }) => Ok(()),

@@ -1,7 +1,7 @@
 //! The composer on the customer screen and the outbox: choose a template, preview the exact
 //! message, attach files and invoice copies, send (queued in the outbox, then delivered in the
-//! background by [`crate::delivery`]); the customer's messages with their state, and Resend /
-//! Mark as sent for the ones that need a decision.
+//! background by [`crate::delivery`]), as a new message or a Reply; Resend / Mark as sent for
+//! the ones that need a decision (the customer's messages are in [`super::conversation`]).
 
 use super::mail_preview::HtmlPreviews;
 use crate::delivery::{self, DeliveryStatus};
@@ -9,14 +9,11 @@ use crate::dialogs;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::Dialog;
-use chrono::NaiveDate;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::mail::attachments::{self, InvoiceCopyChoice};
-use duebook_core::mail::compose::{
-    self, Attachment, ComposeError, EmailPreview, PreparedEmail, SendRequest,
-};
+use duebook_core::mail::compose::{self, Attachment, EmailPreview, PreparedEmail, SendRequest};
 use duebook_core::mail::outbox::{self, MessageState, OutboxMessage};
-use duebook_core::mail::{account, attention, templates};
+use duebook_core::mail::{account, attention, reply, templates};
 use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -173,29 +170,60 @@ pub struct ComposeRequest {
     pub files: Vec<String>,
     /// Invoices whose copies to attach.
     pub invoice_copies: Vec<i64>,
+    /// "Reply": the customer's message this answers (subject "Re: …", In-Reply-To and
+    /// References naming it, sent to its writer when they are a contact).
+    pub replying_to: Option<i64>,
+    /// A reply in the person's own words instead of `template_key`'s template.
+    pub own_words: Option<String>,
 }
 
-/// The composed message, made by `make` ([`compose::prepare`] to send it,
-/// [`compose::prepare_preview`] to show it) with the picked files and invoice copies.
+/// The composed message — the template rendered, or (replying) the person's own words — with
+/// the picked files and invoice copies; `sending` needs the email account
+/// ([`compose::prepare`]), a preview does not ([`compose::prepare_preview`]).
 fn prepare(
     db: &Database,
     picked: &PickedFiles,
     request: &ComposeRequest,
-    make: fn(&rusqlite::Connection, &SendRequest, NaiveDate) -> Result<PreparedEmail, ComposeError>,
+    sending: bool,
 ) -> CommandResult<PreparedEmail> {
     let today = SystemClock.today();
+    let conn = db.conn();
     let files = request
         .files
         .iter()
         .map(|f| picked.get(f))
         .collect::<CommandResult<Vec<_>>>()?;
-    let send = SendRequest {
-        customer_id: request.customer_id,
-        template_key: request.template_key.clone(),
-        attachments: files,
+    let mut prepared = match (&request.own_words, request.replying_to) {
+        (Some(words), Some(_)) => {
+            let mut own = reply::prepare_own_words(conn, request.customer_id, words, sending)?;
+            let files = files.iter().map(|f| Attachment::from_file(f));
+            compose::attach(&mut own, files.collect::<Result<_, _>>()?)?;
+            own
+        }
+        (Some(_), None) => {
+            return Err(CommandError::InvalidInput(
+                "an email in your own words is a reply: choose Reply on the customer's message"
+                    .into(),
+            ))
+        }
+        (None, _) => {
+            let send = SendRequest {
+                customer_id: request.customer_id,
+                template_key: request.template_key.clone(),
+                attachments: files,
+            };
+            let make = if sending {
+                compose::prepare
+            } else {
+                compose::prepare_preview
+            };
+            make(conn, &send, today)?
+        }
     };
-    let mut prepared = make(db.conn(), &send, today)?;
-    attachments::attach_invoice_copies(db.conn(), &mut prepared, &request.invoice_copies, today)?;
+    attachments::attach_invoice_copies(conn, &mut prepared, &request.invoice_copies, today)?;
+    if let Some(message_id) = request.replying_to {
+        reply::make_reply(conn, &mut prepared, request.customer_id, message_id)?;
+    }
     Ok(prepared)
 }
 
@@ -216,8 +244,7 @@ pub async fn preview_email(
     previews: State<'_, HtmlPreviews>,
     request: ComposeRequest,
 ) -> CommandResult<ComposePreview> {
-    let email = state
-        .with_db(|db| Ok(prepare(db, &picked, &request, compose::prepare_preview)?.preview))?;
+    let email = state.with_db(|db| Ok(prepare(db, &picked, &request, false)?.preview))?;
     Ok(ComposePreview {
         html_url: previews.publish(email.html.clone()),
         email,
@@ -233,21 +260,12 @@ pub async fn send_email(
     request: ComposeRequest,
 ) -> CommandResult<OutboxMessage> {
     let message = state.with_db(|db| {
-        let prepared = prepare(db, &picked, &request, compose::prepare)?;
+        let prepared = prepare(db, &picked, &request, true)?;
         let id = outbox::enqueue_prepared(db.conn(), &prepared, None)?;
         Ok(outbox::get(db.conn(), id)?)
     })?;
     delivery::kick(&app);
     Ok(message)
-}
-
-/// The customer's messages, newest first.
-#[tauri::command]
-pub async fn customer_messages(
-    state: State<'_, AppState>,
-    customer_id: i64,
-) -> CommandResult<Vec<OutboxMessage>> {
-    state.with_db(|db| Ok(outbox::list_for_customer(db.conn(), customer_id)?))
 }
 
 /// "Resend" for a failed or uncertain message: queued again with the same Message-ID.

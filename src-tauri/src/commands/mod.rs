@@ -6,6 +6,7 @@ pub mod call_list;
 pub mod campaigns;
 pub mod company;
 pub mod contacts;
+pub mod conversation;
 pub mod customers;
 pub mod database;
 pub mod diagnostics;

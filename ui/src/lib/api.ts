@@ -192,6 +192,8 @@ import type { DeliveryStatus } from "./bindings/DeliveryStatus";
 import type { EmailPreview } from "./bindings/EmailPreview";
 import type { EmailSettings } from "./bindings/EmailSettings";
 import type { EmailTemplate } from "./bindings/EmailTemplate";
+import type { Conversation } from "./bindings/Conversation";
+import type { MessageReading } from "./bindings/MessageReading";
 import type { OutboxAttention } from "./bindings/OutboxAttention";
 import type { OAuthSettings } from "./bindings/OAuthSettings";
 import type { OutboxMessage } from "./bindings/OutboxMessage";
@@ -238,7 +240,13 @@ export const mailApi = {
   /** The address of the same HTML preview with images from https addresses allowed. */
   loadRemoteImages: (url: string) => call<string>("load_remote_images", { url }),
   send: (request: ComposeRequest) => call<OutboxMessage>("send_email", { request }),
-  customerMessages: (customerId: number) => call<OutboxMessage[]>("customer_messages", { customerId }),
+  /** The customer's emails in both directions, as threads (newest first). */
+  conversation: (customerId: number) => call<Conversation>("customer_conversation", { customerId }),
+  /** One of the customer's messages to read: its text, and its HTML's sandboxed-frame address. */
+  readMessage: (customerId: number, messageId: number) => call<MessageReading>("read_message", { customerId, messageId }),
+  /** Saves the attachment privately and opens it with the desktop's program; its file name. */
+  openAttachment: (customerId: number, attachmentId: number) =>
+    call<string>("open_message_attachment", { customerId, attachmentId }),
   resend: (messageId: number) => call<OutboxMessage>("resend_message", { messageId }),
   markSent: (messageId: number) => call<OutboxMessage>("mark_message_sent", { messageId }),
   attention: () => call<OutboxAttention>("outbox_attention"),
@@ -253,6 +261,9 @@ export type { AccountSettings, AccountView, CompanyLogo, CompanyProfile, Compose
 export type { ComposeRequest, ConnectionTest, DeliveryStatus, EmailSettings, EmailTemplate, OutboxAttention };
 export type { EmailPreview, OutboxMessage, PickedFile, TemplateLibrary, TemplateOptions, TemplatePreview };
 export type { ConnectionProblem } from "./bindings/ConnectionProblem";
+export type { Conversation, MessageReading };
+export type { ConversationMessage } from "./bindings/ConversationMessage";
+export type { ConversationThread } from "./bindings/ConversationThread";
 export type { ImapSettings } from "./bindings/ImapSettings";
 export type { ImapTest } from "./bindings/ImapTest";
 export type { InvoiceCopyChoice } from "./bindings/InvoiceCopyChoice";

@@ -177,6 +177,8 @@ pub struct OutgoingEmail {
     pub text: String,
     pub html: String,
     pub attachments: Vec<Attachment>,
+    /// A reply's In-Reply-To and References; None for a message that starts a conversation.
+    pub thread: Option<super::thread::ThreadHeaders>,
 }
 
 /// The exact message the user is about to send, as the preview shows it.
@@ -276,34 +278,51 @@ pub fn prepare_with(
         text: rendered.text,
         html: rendered.html,
         attachments: read_attachments(&request.attachments)?,
+        thread: None,
     };
-    let preview = EmailPreview {
-        customer_id: request.customer_id,
-        template_key: request.template_key.clone(),
-        from: mailbox_text("From", &email.from)?,
-        reply_to: email
-            .reply_to
-            .as_ref()
-            .map(|r| mailbox_text("Reply-To", r))
-            .transpose()?,
-        to: email
-            .to
-            .iter()
-            .map(|t| mailbox_text("To", t))
-            .collect::<Result<_, _>>()?,
-        subject: email.subject.clone(),
-        text: email.text.clone(),
-        html: email.html.clone(),
-        attachments: email.attachments.iter().map(Attachment::info).collect(),
-        invoice_ids: ctx.invoices.iter().map(|i| i.id).collect(),
-        warnings,
-    };
-    Ok(PreparedEmail { preview, email })
+    let invoice_ids = ctx.invoices.iter().map(|i| i.id).collect();
+    let mut prepared = PreparedEmail::of(email, request.customer_id, &request.template_key)?;
+    prepared.preview.invoice_ids = invoice_ids;
+    prepared.preview.warnings = warnings;
+    Ok(prepared)
+}
+
+impl PreparedEmail {
+    /// `email` for `customer_id` with its preview (no invoices, no warnings yet): every header
+    /// written as the outbox will write it, or why it cannot be.
+    pub fn of(
+        email: OutgoingEmail,
+        customer_id: i64,
+        template_key: &str,
+    ) -> Result<PreparedEmail, ComposeError> {
+        let preview = EmailPreview {
+            customer_id,
+            template_key: template_key.to_string(),
+            from: mailbox_text("From", &email.from)?,
+            reply_to: email
+                .reply_to
+                .as_ref()
+                .map(|r| mailbox_text("Reply-To", r))
+                .transpose()?,
+            to: email
+                .to
+                .iter()
+                .map(|t| mailbox_text("To", t))
+                .collect::<Result<_, _>>()?,
+            subject: email.subject.clone(),
+            text: email.text.clone(),
+            html: email.html.clone(),
+            attachments: email.attachments.iter().map(Attachment::info).collect(),
+            invoice_ids: Vec::new(),
+            warnings: Vec::new(),
+        };
+        Ok(PreparedEmail { preview, email })
+    }
 }
 
 /// The customer's name (one clean line, for messages) and the mailbox of their contact with a
 /// usable address. Refuses customers marked do-not-contact and customers without an address.
-fn recipient(
+pub(crate) fn recipient(
     conn: &rusqlite::Connection,
     customer_id: i64,
 ) -> Result<(String, Mailbox), ComposeError> {
@@ -469,6 +488,7 @@ mod tests {
             text: "t".into(),
             html: "h".into(),
             attachments: vec![prepared_with(MAX_ATTACHMENT_BYTES - 10)],
+            thread: None,
         };
         let preview = EmailPreview {
             customer_id: 1,

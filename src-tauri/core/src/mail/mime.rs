@@ -10,6 +10,7 @@
 //! encoded as a whole.
 
 use super::compose::{mailbox_text, ComposeError, OutgoingEmail};
+use super::thread::valid_message_id;
 use crate::model::text::is_clean_line;
 use email_encoding::headers::{rfc2047, writer::EmailWriter};
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
@@ -81,6 +82,15 @@ fn check_headers(email: &OutgoingEmail) -> Result<(), ComposeError> {
     for to in &email.to {
         mailbox_text("To", to)?;
     }
+    if let Some(thread) = &email.thread {
+        let ids = std::iter::once(&thread.in_reply_to).chain(&thread.references);
+        if let Some(bad) = ids.into_iter().find(|id| valid_message_id(id).is_none()) {
+            return Err(ComposeError::Header {
+                field: "References",
+                detail: format!("{bad:?} is not a Message-ID"),
+            });
+        }
+    }
     if !is_clean_line(&email.subject) {
         return Err(ComposeError::Header {
             field: "Subject",
@@ -104,6 +114,11 @@ pub fn build_mime(email: &OutgoingEmail, message_id: &str) -> Result<Vec<u8>, Co
     }
     for to in &email.to {
         builder = builder.to(to.clone());
+    }
+    if let Some(thread) = &email.thread {
+        builder = builder
+            .in_reply_to(thread.in_reply_to.clone())
+            .references(thread.references_line());
     }
     let alternative = MultiPart::alternative()
         .singlepart(SinglePart::plain(email.text.clone()))
@@ -146,6 +161,7 @@ mod tests {
             text: "Hello".into(),
             html: "<p>Hello</p>".into(),
             attachments: Vec::new(),
+            thread: None,
         }
     }
 
@@ -176,6 +192,46 @@ mod tests {
         assert!(raw.contains("multipart/mixed"));
         assert!(raw.contains("multipart/alternative"));
         assert!(raw.contains("filename=\"INV-1.pdf\""));
+    }
+
+    #[test]
+    fn a_reply_carries_in_reply_to_and_references_and_a_forged_id_is_refused() {
+        use super::super::thread::ThreadHeaders;
+        let mut email = email_to("Bo", "Re: Invoice INV-1");
+        email.thread =
+            ThreadHeaders::answering("<their.2@client.example>", Some("<ours.1@acme.example>"));
+        let raw = String::from_utf8(build_mime(&email, "<x.2@acme.example>").unwrap()).unwrap();
+        assert!(
+            raw.contains("In-Reply-To: <their.2@client.example>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("References: <ours.1@acme.example> <their.2@client.example>\r\n"),
+            "{raw}"
+        );
+        let parsed = mail_parser::MessageParser::default()
+            .parse(raw.as_bytes())
+            .unwrap();
+        assert_eq!(
+            parsed.in_reply_to().as_text(),
+            Some("their.2@client.example")
+        );
+
+        email.thread = Some(ThreadHeaders {
+            in_reply_to: "<a@b>\r\nBcc: eve@evil.example".into(),
+            references: Vec::new(),
+        });
+        let err = build_mime(&email, "<x.3@acme.example>").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ComposeError::Header {
+                    field: "References",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -14,14 +14,15 @@
 //! Statements go out the same way ([`statements`]: the statement-cover template with the PDF).
 //!
 //! Replies and bounces come back through [`inbound`]: one raw message read, classified and
-//! matched to a customer (by the outbox's Message-IDs, contacts, invoice numbers).
+//! matched to a customer (by the outbox's Message-IDs, contacts, invoice numbers). Answering one
+//! ([`reply`]) composes as above and adds the threading headers ([`thread`]).
 //!
 //! At startup call [`outbox::recover_interrupted`]: a message a crashed process left `sending`
 //! becomes `uncertain` for the user to resolve; nothing is ever resent on its own.
 //!
 //! Inside, imports point one way (checked by `tests/layers.rs`), each part importing only
 //! those before it: security, limits <- presets <- account (with attention below it)
-//! <- pacing, smtp, context; templates, account <- compose <- mime <- outbox (with pacing, smtp,
+//! <- pacing, smtp, context; thread, templates, account <- compose <- reply; compose <- mime <- outbox (with pacing, smtp,
 //! attention) <- statements, inbound; compose <- attachments; oauth, smtp <- http_api <- graph,
 //! gmail <- transport; account, oauth, smtp <- imap (reading the mailbox); `setup` (the mailer,
 //! the test email, the IMAP test) on top. This file only declares and re-exports.
@@ -42,11 +43,13 @@ pub mod oauth;
 pub mod outbox;
 pub mod pacing;
 pub mod presets;
+pub mod reply;
 pub mod security;
 mod setup;
 pub mod smtp;
 pub mod statements;
 pub mod templates;
+pub mod thread;
 pub mod transport;
 
 pub use setup::{

@@ -99,6 +99,7 @@ pub async fn send_test_email(
             templates::escape_html(&settings.username)
         ),
         attachments: Vec::new(),
+        thread: None,
         from,
     };
     let id = mime::new_message_id(&email.from);

@@ -4,6 +4,7 @@
 //! below them imports a view.
 
 pub mod call_list;
+pub mod conversation;
 pub mod customer_list;
 pub mod detail;
 pub mod export;

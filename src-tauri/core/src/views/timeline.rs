@@ -57,7 +57,8 @@ pub struct TimelineEntry {
     pub kind: TimelineKind,
     /// RFC 3339 timestamp, or a plain date for dated facts such as payments.
     pub at: String,
-    /// One line: "Payment received", "Promise to pay by 2026-12-01", an email's subject ...
+    /// One line: "Payment received", "Promise to pay by 2026-12-01", "Email sent: SUBJECT",
+    /// "Reply received: SUBJECT", "Bounced (5.1.1): SUBJECT" ...
     pub title: String,
     /// The note's text, the task's outcome, the dispute's reason ...
     pub detail: Option<String>,
@@ -114,8 +115,16 @@ SELECT * FROM (
       FROM notes WHERE customer_id = ?1
     UNION ALL
     SELECT 'email', coalesce(sent_at, created_at),
-           CASE direction WHEN 'in' THEN 'Email received: ' ELSE 'Email ' || state || ': ' END || subject,
-           failure_reason, NULL, NULL, NULL, id, 0
+           CASE WHEN direction = 'out' THEN 'Email ' || state
+                WHEN inbound_kind = 'reply' THEN 'Reply received'
+                WHEN inbound_kind = 'auto_reply' AND return_date IS NOT NULL
+                     THEN 'Automatic reply (back ' || return_date || ')'
+                WHEN inbound_kind = 'auto_reply' THEN 'Automatic reply'
+                WHEN inbound_kind = 'bounce' AND bounce_status IS NOT NULL
+                     THEN 'Bounced (' || bounce_status || ')'
+                WHEN inbound_kind = 'bounce' THEN 'Bounced'
+                ELSE 'Email received' END || ': ' || subject,
+           CASE direction WHEN 'in' THEN snippet ELSE failure_reason END, NULL, NULL, NULL, id, 0
       FROM messages WHERE customer_id = ?1
     UNION ALL
     SELECT 'task', created_at, 'Task due ' || due_date || ': ' || title, NULL, NULL, NULL, NULL, id, 0

@@ -11,4 +11,13 @@ files: Array<string>,
 /**
  * Invoices whose copies to attach.
  */
-invoice_copies: Array<number>, };
+invoice_copies: Array<number>, 
+/**
+ * "Reply": the customer's message this answers (subject "Re: …", In-Reply-To and
+ * References naming it, sent to its writer when they are a contact).
+ */
+replying_to: number | null, 
+/**
+ * A reply in the person's own words instead of `template_key`'s template.
+ */
+own_words: string | null, };

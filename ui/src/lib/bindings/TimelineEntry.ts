@@ -7,7 +7,8 @@ export type TimelineEntry = { kind: TimelineKind,
  */
 at: string, 
 /**
- * One line: "Payment received", "Promise to pay by 2026-12-01", an email's subject ...
+ * One line: "Payment received", "Promise to pay by 2026-12-01", "Email sent: SUBJECT",
+ * "Reply received: SUBJECT", "Bounced (5.1.1): SUBJECT" ...
  */
 title: string, 
 /**

@@ -6,12 +6,15 @@
 //! Inside, one module per idea: [`parse`] (bounded MIME reading, mail-parser) <- [`quote`] (the
 //! reply's own words), [`dates`] (a stated return date), [`paid`], [`bounce`] <- [`classify`];
 //! [`domains`] <- [`matching`] (the outbox, contacts and invoices); [`record`] keeps what matched
-//! and applies what it changes (a task for a reply, a bounced address marked bad).
+//! and applies what it changes (a task for a reply, a bounced address marked bad), with the HTML
+//! body made safe by [`html`]; [`attachment`] takes one attachment back out of a kept message.
 
+pub mod attachment;
 pub mod bounce;
 pub mod classify;
 pub mod dates;
 pub mod domains;
+pub mod html;
 pub mod matching;
 pub mod paid;
 pub mod parse;

@@ -14,6 +14,8 @@ use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders,
 pub const MAX_RAW: usize = 50 * 1024 * 1024;
 /// The body text kept: far more than any reply's own words, small enough for every message.
 pub const MAX_TEXT: usize = 100 * 1024;
+/// The HTML body kept (before sanitising): a long formatted reply with quoted history fits.
+pub const MAX_HTML: usize = 512 * 1024;
 /// Header values (a subject, a name, a status line) are cut to this many characters.
 const MAX_LINE: usize = 1000;
 /// Attachments listed; a message with more lists only the first ones.
@@ -97,6 +99,9 @@ pub struct InboundMessage {
     pub date: Option<DateTime<FixedOffset>>,
     /// The plain-text body (or the text of the HTML body), clean lines, at most [`MAX_TEXT`].
     pub text: String,
+    /// The first HTML body as the sender wrote it, at most [`MAX_HTML`] bytes; None for a
+    /// message without one. Unsafe to show: it is sanitised before it is kept.
+    pub html: Option<String>,
     pub attachments: Vec<Attachment>,
     pub auto_headers: AutoHeaders,
     pub report: ReportParts,
@@ -132,6 +137,7 @@ pub fn parse(raw: &[u8]) -> Result<InboundMessage, ParseError> {
         subject: one_line(message.subject().unwrap_or("")),
         date: message.date().and_then(date_time),
         text: body_text(&message),
+        html: body_html(&message),
         attachments: attachments(&message),
         auto_headers: auto_headers(&message),
         report: report_parts(&message),
@@ -200,6 +206,19 @@ fn body_text(message: &Message) -> String {
         }
     }
     bounded_lines(&text, MAX_TEXT)
+}
+
+/// The first HTML body part (a text part shown as HTML does not count), bounded.
+fn body_html(message: &Message) -> Option<String> {
+    let part = message.html_part(0)?;
+    let PartType::Html(html) = &part.body else {
+        return None;
+    };
+    let mut end = html.len().min(MAX_HTML);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    Some(html[..end].to_string())
 }
 
 /// `text` as clean lines, cut at a character boundary to at most `limit` bytes.

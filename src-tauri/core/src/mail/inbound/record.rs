@@ -1,7 +1,7 @@
 //! Keeping what a mailbox sync matched, and what it changes, in one transaction:
 //! - every matched message is stored in `messages` beside ours (direction 'in', state
-//!   'received'), with its kind, the rule that matched it, its own words and its bytes (for the
-//!   attachments), so the customer screen shows the whole conversation;
+//!   'received'), with its kind, the rule that matched it, its own words, its HTML body
+//!   sanitised and its bytes (for the attachments), so the customer screen shows the whole conversation;
 //! - a person's reply adds a Today task "Reply from X — read and decide" with its first words
 //!   (the campaign plan reads the reply itself and holds reminders back);
 //! - a permanent bounce marks the address that failed as bad on every contact that has it, with
@@ -137,9 +137,9 @@ fn insert(
         "INSERT INTO messages (customer_id, direction, rfc_message_id, in_reply_to, from_addr,
              to_addrs, subject, body_text, state, created_at, sent_at, raw_mime, inbound_kind,
              match_rule, snippet, paid_hint, return_date, bounce_hard, bounce_status,
-             bounced_address, answers_id, references_ids, mailbox_key)
+             bounced_address, answers_id, references_ids, mailbox_key, body_html)
          VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6, ?7, 'received', ?8, ?8, ?9, ?10, ?11, ?12, ?13,
-                 ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                 ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         matched.customer_id,
@@ -162,6 +162,8 @@ fn insert(
         matched.outbox_message_id,
         (!m.references.is_empty()).then(|| m.references.join(" ")),
         key,
+        // Only ever stored sanitised: the screen shows this, never the sender's own HTML.
+        m.html.as_deref().map(super::html::sanitise),
     ])?;
     let id = conn.last_insert_rowid();
     for a in &m.attachments {

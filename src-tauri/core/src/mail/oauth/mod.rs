@@ -20,7 +20,7 @@ pub mod provider;
 pub mod signin;
 pub mod tokens;
 
-pub use browser::open_in_browser;
+pub use browser::{open_in_browser, open_with_desktop};
 pub use provider::{OAuthSettings, Provider, SendVia};
 
 use serde::{Deserialize, Serialize};

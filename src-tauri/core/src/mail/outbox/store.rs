@@ -77,8 +77,10 @@ pub fn enqueue(
     let mut insert = tx.prepare_cached(
         "INSERT INTO messages (customer_id, direction, send_key, campaign_id, step_id, template_key,
                                rfc_message_id, from_addr, to_addrs, reply_to, subject, body_text,
-                               body_html, raw_mime, state, attempts, created_at)
-         VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14)",
+                               body_html, raw_mime, state, attempts, created_at, in_reply_to,
+                               references_ids)
+         VALUES (?1, 'out', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'queued', 0, ?14,
+                 ?15, ?16)",
     )?;
     let inserted = insert.execute(params![
         meta.customer_id,
@@ -95,6 +97,11 @@ pub fn enqueue(
         email.html,
         raw,
         now_ts(),
+        email.thread.as_ref().map(|t| &t.in_reply_to),
+        email
+            .thread
+            .as_ref()
+            .map(crate::mail::thread::ThreadHeaders::references_line),
     ]);
     drop(insert);
     if let Err(e) = inserted {

@@ -15,6 +15,7 @@ fn email() -> OutgoingEmail {
         text: "Hi".into(),
         html: "<p>Hi</p>".into(),
         attachments: vec![],
+        thread: None,
     }
 }
 
