@@ -154,6 +154,9 @@ export function conversationTests(ctx) {
             async () => (await session.texts("timeline-title")).some((t) => t === `Reply received: Re: ${reminder.subject}`),
             "the timeline does not say Reply received",
           );
+          // The reply holds the customer's reminders, and the screen says so.
+          const hold = await (await session.visible("reply-hold")).getText();
+          assert(/Replied .*: reminders wait until /.test(hold), `the header says ${JSON.stringify(hold)}`);
 
           // Read it: the text, then the HTML in its sandboxed frame with remote images blocked.
           await (await reply.$('[data-testid="message-read"]')).click();
@@ -198,6 +201,10 @@ export function conversationTests(ctx) {
           assert(plain.includes("Thank you, Esme") && plain.includes("<Group>"), `the words did not arrive as typed: ${plain}`);
           assert(html.includes("&lt;Group&gt;") && !html.includes("<Group>"), `the words are not escaped in the HTML part: ${html}`);
           screenshot(path.join(artifacts, "conversation-answered.png"));
+
+          // Dealt with: reminders go on.
+          await (await session.visible("resume-reminders")).click();
+          await session.gone("reply-hold");
         } catch (e) {
           screenshot(path.join(artifacts, "conversation-failure.png"));
           throw e;
