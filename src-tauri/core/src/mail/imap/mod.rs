@@ -14,8 +14,10 @@
 mod connect;
 mod folders;
 mod login;
+pub mod sync;
 
 pub use folders::sent_folder;
+pub use sync::{sync_mailbox, FolderReport, SyncError, SyncOptions, SyncReport};
 
 use super::account::ImapSettings;
 use super::oauth::TokenSource;
