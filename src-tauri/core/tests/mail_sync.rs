@@ -8,13 +8,14 @@
 use chrono::{NaiveDate, Utc};
 use duebook_core::mail::account::{self, ImapSettings};
 use duebook_core::mail::imap::{FolderReport, SyncOptions, SyncReport};
-use duebook_core::mail::inbound::parse::MAX_RAW;
 use duebook_core::mail::security::Security;
 use duebook_core::mail::{outbox, sync_account_mailbox};
 use duebook_core::secrets::Password;
 use duebook_core::store::tasks;
 use duebook_core::test_support::imap::{ImapServer, IMAP_PASSWORD};
-use duebook_core::test_support::inbound::{fixture, message, reminder_with_id, REMINDER_ID};
+use duebook_core::test_support::inbound::{
+    fixture, message, oversized, reminder_with_id, REMINDER_ID,
+};
 use duebook_core::test_support::mail::{mailer_options, queue_reminder, setup_for, Setup};
 
 /// Acme's reminder in the outbox (the fixtures answer it), the account reading `server`.
@@ -62,18 +63,6 @@ fn count(s: &Setup, sql: &str) -> i64 {
 /// A message nobody in the books sent.
 fn stranger(subject: &str) -> Vec<u8> {
     message("newsletter@shop.example", subject, &[])
-}
-
-/// A reply with an attachment over the 50 MB the sync reads.
-fn oversized() -> Vec<u8> {
-    let mut raw = message("jordan@acme.example", "Scans of every invoice", &[]);
-    raw.truncate(raw.len() - b"Thanks, we will look into it.\r\n".len());
-    let line = [b'A'; 76];
-    while raw.len() <= MAX_RAW {
-        raw.extend_from_slice(&line);
-        raw.extend_from_slice(b"\r\n");
-    }
-    raw
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! Helpers for the inbound-mail tests: the fixture messages (`tests/fixtures/inbound/`), a
-//! reminder in the outbox under the Message-ID the fixtures answer, and small raw messages.
+//! reminder in the outbox under the Message-ID the fixtures answer, small raw messages and one
+//! too large to read.
 
 use super::mail::{queue_reminder, Setup};
+use crate::mail::inbound::parse::MAX_RAW;
 use std::path::PathBuf;
 
 /// The Message-ID of our reminder that the fixtures reply to and bounce.
@@ -43,4 +45,15 @@ pub fn message(from: &str, subject: &str, extra: &[&str]) -> Vec<u8> {
         "Content-Type: text/plain; charset=utf-8\r\n\r\nThanks, we will look into it.\r\n",
     );
     raw.into_bytes()
+}
+
+/// A message from Acme's contact over the [`MAX_RAW`] bytes a sync reads (a scan of everything).
+pub fn oversized() -> Vec<u8> {
+    let mut raw = message("jordan@acme.example", "Scans of every invoice", &[]);
+    let line = [b'A'; 76];
+    while raw.len() <= MAX_RAW {
+        raw.extend_from_slice(&line);
+        raw.extend_from_slice(b"\r\n");
+    }
+    raw
 }
