@@ -1,15 +1,16 @@
 //! Syncing the mailbox against a real Dovecot (tests/servers/imap_server.py): a reply in INBOX
 //! is kept and matched once however often the sync runs, unmatched mail leaves no trace, a
-//! message too large to read is skipped with its reason (malformed MIME is read as far as it goes), a new UIDVALIDITY reads the folder again
-//! without duplicates, the look-back window leaves older mail out, the Sent folder settles an
-//! uncertain message, and nothing in the mailbox is flagged \Seen.
+//! message too large to read is skipped with its reason (malformed MIME is read as far as it
+//! goes), a new UIDVALIDITY reads the folder again without duplicates, the look-back window
+//! leaves older mail out, the Sent folder settles an uncertain message, nothing in the mailbox
+//! is flagged \Seen, and IDLE wakes for new mail.
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use chrono::{NaiveDate, Utc};
 use duebook_core::mail::account::{self, ImapSettings};
 use duebook_core::mail::imap::{FolderReport, SyncOptions, SyncReport};
 use duebook_core::mail::security::Security;
-use duebook_core::mail::{outbox, sync_account_mailbox};
+use duebook_core::mail::{outbox, sync_account_mailbox, wait_for_account_mail};
 use duebook_core::secrets::Password;
 use duebook_core::store::tasks;
 use duebook_core::test_support::imap::{ImapServer, IMAP_PASSWORD};
@@ -17,6 +18,7 @@ use duebook_core::test_support::inbound::{
     fixture, message, oversized, reminder_with_id, REMINDER_ID,
 };
 use duebook_core::test_support::mail::{mailer_options, queue_reminder, setup_for, Setup};
+use std::time::{Duration, Instant};
 
 /// Acme's reminder in the outbox (the fixtures answer it), the account reading `server`.
 fn acme(server: &ImapServer) -> (Setup, i64) {
@@ -305,4 +307,38 @@ async fn an_uncertain_message_found_in_the_sent_folder_is_marked_sent_with_the_e
     let again = sync(&s, &server).await;
     assert_eq!(folder(&again, "sent").fetched, 0);
     assert_eq!(server.seen("Sent"), Vec::<u32>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_new_mail_wakes_when_a_message_arrives_and_not_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ImapServer::start(&dir.path().join("imap"), None);
+    let (s, _) = acme(&server);
+    let quiet = wait_for_account_mail(
+        s.db.conn(),
+        &s.secrets,
+        &mailer_options(),
+        Duration::from_millis(1500),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert!(!quiet, "woke with nothing new");
+
+    let started = Instant::now();
+    let options = mailer_options();
+    let waiting = wait_for_account_mail(s.db.conn(), &s.secrets, &options, Duration::from_secs(30));
+    let arriving = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let raw = fixture("reply-apple.eml");
+        let server = &server;
+        tokio::task::block_in_place(|| server.append("INBOX", &raw));
+    };
+    let (woke, ()) = tokio::join!(waiting, arriving);
+    assert!(woke.unwrap(), "did not wake");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(folder(&sync(&s, &server).await, "inbox").stored, 1);
 }

@@ -52,5 +52,6 @@ pub mod transport;
 
 pub use setup::{
     account_mailer, mailer_for_account, mailer_with, options as mailer_options, send_test_email,
-    signed_in_mailer, sync_account_mailbox, test_imap_connection, MailSetupError,
+    signed_in_mailer, sync_account_mailbox, test_imap_connection, wait_for_account_mail,
+    MailSetupError,
 };

@@ -15,6 +15,7 @@ use super::{mime, templates};
 use crate::secrets::{KeychainStore, Password, SecretStore};
 use rusqlite::Connection;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailSetupError {
@@ -155,11 +156,21 @@ pub async fn sync_account_mailbox(
     options: &SyncOptions,
 ) -> Result<SyncReport, SyncError> {
     let settings = account::require(conn)?;
-    let (server, login) = imap_login(&settings, None, secrets).map_err(|e| match e {
-        MailSetupError::Account(e) => SyncError::Account(e),
-        MailSetupError::Mail(e) => SyncError::Mail(e),
-    })?;
+    let (server, login) = imap_login(&settings, None, secrets)?;
     imap::sync_mailbox(conn, server, &login, mail_options, options).await
+}
+
+/// Waits up to `wait` for new mail in the stored account's INBOX (see
+/// [`imap::wait_for_new_mail`]): the app's loop between two [`sync_account_mailbox`] calls.
+pub async fn wait_for_account_mail(
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+    mail_options: &MailerOptions,
+    wait: Duration,
+) -> Result<bool, SyncError> {
+    let settings = account::require(conn)?;
+    let (server, login) = imap_login(&settings, None, secrets)?;
+    Ok(imap::wait_for_new_mail(server, &login, mail_options, wait).await?)
 }
 
 /// The account's IMAP server and how to log in to it: the sign-in's token for an OAuth2
@@ -190,6 +201,15 @@ fn imap_login<'a>(
         },
     };
     Ok((server, login))
+}
+
+impl From<MailSetupError> for SyncError {
+    fn from(e: MailSetupError) -> Self {
+        match e {
+            MailSetupError::Account(e) => SyncError::Account(e),
+            MailSetupError::Mail(e) => SyncError::Mail(e),
+        }
+    }
 }
 
 /// The transport options every sender uses: the defaults, with the CA of the environment.
