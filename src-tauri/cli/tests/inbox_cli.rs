@@ -128,7 +128,16 @@ fn a_sync_killed_mid_way_is_finished_by_the_next_with_nothing_twice_and_nothing_
     let server = ImapServer::start(&dir.path().join("imap"), None);
     let (_s, db) = books(server.port);
     let mail: Vec<(Vec<u8>, Option<String>)> = (0..MESSAGES)
-        .map(|n| (if n % 10 == 0 { reply(n) } else { stranger(n) }, None))
+        .map(|n| {
+            (
+                if n.is_multiple_of(10) {
+                    reply(n)
+                } else {
+                    stranger(n)
+                },
+                None,
+            )
+        })
         .collect();
     server.append_all("INBOX", mail);
     let replies = (MESSAGES / 10) as i64;

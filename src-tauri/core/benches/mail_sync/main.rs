@@ -108,7 +108,7 @@ fn fill(server: &ImapServer, count: usize) -> usize {
         let mail: Vec<(Vec<u8>, Option<String>)> = chunk
             .iter()
             .map(|&n| {
-                let mut raw = if n % 10 == 0 {
+                let mut raw = if n.is_multiple_of(10) {
                     let k = (n / 10) % CUSTOMERS;
                     let answers = format!("In-Reply-To: {}", reminder_id(k));
                     message(&contact(k), &format!("Re: reminder {n}"), &[&answers])
@@ -146,7 +146,7 @@ fn one_round(rt: &Runtime, server: &ImapServer, round: usize, count: usize) -> [
         );
         t.elapsed()
     };
-    if round % 2 == 0 {
+    if round.is_multiple_of(2) {
         times[0] = bare();
         times[1] = ours();
     } else {
