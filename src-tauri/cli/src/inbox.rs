@@ -8,7 +8,9 @@ use crate::mail::{err, runtime};
 use crate::terminal::for_terminal;
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use duebook_core::mail::imap::{self, FolderReport, SyncError, SyncOptions, SyncReport};
+use duebook_core::mail::imap::{
+    self, FolderReport, FolderRole, SyncError, SyncOptions, SyncReport,
+};
 use duebook_core::mail::{self, sync_account_mailbox};
 use duebook_core::secrets::KeychainStore;
 use duebook_core::store::Database;
@@ -102,7 +104,7 @@ fn print_report(report: &SyncReport) {
 /// "INBOX: 12 read, 3 kept (2 replies, 1 bounce), 1 already kept, 8 not a customer's, 0 skipped".
 fn folder_line(f: &FolderReport) -> String {
     let mut line = format!("{}: {} read", for_terminal(&f.folder), f.fetched);
-    if f.role == "sent" {
+    if f.role == FolderRole::Sent {
         line.push_str(&format!(
             ", {} of ours found ({} uncertain now sent), {} not ours",
             f.stored, f.uncertain_resolved, f.unmatched

@@ -8,7 +8,7 @@
 
 use chrono::{NaiveDate, Utc};
 use duebook_core::mail::account::{self, ImapSettings};
-use duebook_core::mail::imap::{FolderReport, SyncOptions, SyncReport};
+use duebook_core::mail::imap::{FolderReport, FolderRole, SyncOptions, SyncReport};
 use duebook_core::mail::security::Security;
 use duebook_core::mail::{outbox, sync_account_mailbox, wait_for_account_mail};
 use duebook_core::secrets::Password;
@@ -54,7 +54,7 @@ async fn sync(s: &Setup, server: &ImapServer) -> SyncReport {
     .unwrap_or_else(|e| panic!("{e}\n{}", server.log()))
 }
 
-fn folder<'a>(report: &'a SyncReport, role: &str) -> &'a FolderReport {
+fn folder(report: &SyncReport, role: FolderRole) -> &FolderReport {
     report.folders.iter().find(|f| f.role == role).unwrap()
 }
 
@@ -77,14 +77,14 @@ async fn a_reply_is_kept_once_unmatched_mail_leaves_no_trace_and_nothing_is_seen
     server.append("INBOX", &fixture("ooo-en.eml"));
 
     let first = sync(&s, &server).await;
-    let inbox = folder(&first, "inbox");
+    let inbox = folder(&first, FolderRole::Inbox);
     assert_eq!(
         (inbox.fetched, inbox.stored, inbox.unmatched, inbox.skipped),
         (3, 2, 1, 0),
         "{inbox:?}"
     );
     assert_eq!((inbox.replies, inbox.auto_replies), (1, 1), "{inbox:?}");
-    assert_eq!(folder(&first, "sent").folder, "Sent");
+    assert_eq!(folder(&first, FolderRole::Sent).folder, "Sent");
     let answers: i64 = count(
         &s,
         "SELECT answers_id FROM messages WHERE inbound_kind = 'reply'",
@@ -107,7 +107,7 @@ async fn a_reply_is_kept_once_unmatched_mail_leaves_no_trace_and_nothing_is_seen
     assert_eq!(tasks_after_first, 1);
 
     let second = sync(&s, &server).await;
-    let inbox = folder(&second, "inbox");
+    let inbox = folder(&second, FolderRole::Inbox);
     assert_eq!(
         (inbox.fetched, inbox.stored, inbox.resynced),
         (0, 0, false),
@@ -138,7 +138,7 @@ async fn a_message_too_large_to_read_is_skipped_by_its_size_and_the_next_ones_ar
     server.append("INBOX", &fixture("reply-outlook.eml"));
 
     let report = sync(&s, &server).await;
-    let inbox = folder(&report, "inbox");
+    let inbox = folder(&report, FolderRole::Inbox);
     // Skipped by its RFC822.SIZE: never downloaded, so not counted as read.
     assert_eq!(
         (inbox.skipped, inbox.fetched, inbox.stored),
@@ -164,7 +164,7 @@ async fn a_message_too_large_to_read_is_skipped_by_its_size_and_the_next_ones_ar
     );
     // Skipped for good: the next sync does not look at it again.
     let again = sync(&s, &server).await;
-    assert_eq!(folder(&again, "inbox").skipped, 0);
+    assert_eq!(folder(&again, FolderRole::Inbox).skipped, 0);
 }
 
 #[tokio::test]
@@ -174,13 +174,16 @@ async fn a_new_uid_validity_reads_the_folder_again_without_duplicates() {
     let (s, _) = acme(&server);
     server.append("INBOX", &fixture("reply-gmail-paid.eml"));
     server.append("INBOX", &stranger("Your parcel"));
-    assert_eq!(folder(&sync(&s, &server).await, "inbox").stored, 1);
+    assert_eq!(
+        folder(&sync(&s, &server).await, FolderRole::Inbox).stored,
+        1
+    );
     let tasks_before = tasks::for_customer(s.db.conn(), s.customer).unwrap().len();
 
     server.change_uid_validity("INBOX", 4242);
     server.append("INBOX", &fixture("reply-apple.eml"));
     let report = sync(&s, &server).await;
-    let inbox = folder(&report, "inbox");
+    let inbox = folder(&report, FolderRole::Inbox);
     assert!(inbox.resynced, "{inbox:?}");
     assert_eq!(
         (
@@ -228,7 +231,7 @@ async fn the_look_back_window_leaves_older_mail_out() {
     let report = sync_account_mailbox(s.db.conn(), &s.secrets, &mailer_options(), &options)
         .await
         .unwrap();
-    let inbox = folder(&report, "inbox");
+    let inbox = folder(&report, FolderRole::Inbox);
     assert_eq!((inbox.fetched, inbox.stored), (1, 1), "{inbox:?}");
     let kept: String =
         s.db.conn()
@@ -244,7 +247,10 @@ async fn the_look_back_window_leaves_older_mail_out() {
         1
     );
     // Its place is past the old message: a later sync does not fetch it either.
-    assert_eq!(folder(&sync(&s, &server).await, "inbox").fetched, 0);
+    assert_eq!(
+        folder(&sync(&s, &server).await, FolderRole::Inbox).fetched,
+        0
+    );
 }
 
 #[tokio::test]
@@ -267,7 +273,7 @@ async fn an_uncertain_message_found_in_the_sent_folder_is_marked_sent_with_the_e
     );
 
     let report = sync(&s, &server).await;
-    let sent_folder = folder(&report, "sent");
+    let sent_folder = folder(&report, FolderRole::Sent);
     assert_eq!(
         (
             sent_folder.fetched,
@@ -305,7 +311,7 @@ async fn an_uncertain_message_found_in_the_sent_folder_is_marked_sent_with_the_e
         0
     );
     let again = sync(&s, &server).await;
-    assert_eq!(folder(&again, "sent").fetched, 0);
+    assert_eq!(folder(&again, FolderRole::Sent).fetched, 0);
     assert_eq!(server.seen("Sent"), Vec::<u32>::new());
 }
 
@@ -340,5 +346,8 @@ async fn waiting_for_new_mail_wakes_when_a_message_arrives_and_not_before() {
         "{:?}",
         started.elapsed()
     );
-    assert_eq!(folder(&sync(&s, &server).await, "inbox").stored, 1);
+    assert_eq!(
+        folder(&sync(&s, &server).await, FolderRole::Inbox).stored,
+        1
+    );
 }

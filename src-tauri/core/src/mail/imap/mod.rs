@@ -22,7 +22,7 @@ pub mod sync;
 
 pub use folders::sent_folder;
 pub use idle::wait_for_new_mail;
-pub use sync::{sync_mailbox, FolderReport, SyncError, SyncOptions, SyncReport};
+pub use sync::{sync_mailbox, FolderReport, FolderRole, SyncError, SyncOptions, SyncReport};
 
 use super::account::ImapSettings;
 use super::oauth::TokenSource;

@@ -74,8 +74,7 @@ pub struct SyncReport {
 #[ts(export)]
 pub struct FolderReport {
     pub folder: String,
-    /// "inbox" or "sent".
-    pub role: String,
+    pub role: FolderRole,
     /// The folder's UIDVALIDITY changed since the last sync: it was read again from the
     /// look-back window.
     pub resynced: bool,
@@ -140,9 +139,14 @@ impl From<rusqlite::Error> for SyncError {
 }
 
 /// Which folder it is, and so what is done with its messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FolderRole {
+    /// Customers' replies, automatic replies and bounces are kept.
+    #[default]
     Inbox,
+    /// Our messages are found there (evidence they left).
     Sent,
 }
 
@@ -175,10 +179,29 @@ async fn sync_folders(
     options: &SyncOptions,
 ) -> Result<Vec<FolderReport>, SyncError> {
     let sent = folders::find_sent(session, mail_options.timeouts.command).await?;
-    let mut reports =
-        vec![sync_folder(session, conn, "INBOX", Role::Inbox, mail_options, options).await?];
+    let mut reports = vec![
+        sync_folder(
+            session,
+            conn,
+            "INBOX",
+            FolderRole::Inbox,
+            mail_options,
+            options,
+        )
+        .await?,
+    ];
     if let Some(sent) = sent {
-        reports.push(sync_folder(session, conn, &sent, Role::Sent, mail_options, options).await?);
+        reports.push(
+            sync_folder(
+                session,
+                conn,
+                &sent,
+                FolderRole::Sent,
+                mail_options,
+                options,
+            )
+            .await?,
+        );
     }
     Ok(reports)
 }
@@ -187,7 +210,7 @@ async fn sync_folder(
     session: &mut LoggedIn,
     conn: &Connection,
     folder: &str,
-    role: Role,
+    role: FolderRole,
     mail_options: &MailerOptions,
     options: &SyncOptions,
 ) -> Result<FolderReport, SyncError> {
@@ -196,11 +219,7 @@ async fn sync_folder(
     let (after, resynced) = state::start(conn, folder, mailbox.uid_validity.unwrap_or(0))?;
     let mut report = FolderReport {
         folder: folder.to_string(),
-        role: match role {
-            Role::Inbox => "inbox",
-            Role::Sent => "sent",
-        }
-        .into(),
+        role,
         resynced,
         ..FolderReport::default()
     };
@@ -236,14 +255,14 @@ async fn sync_folder(
 async fn read_batch(
     session: &mut LoggedIn,
     conn: &Connection,
-    role: Role,
+    role: FolderRole,
     uids: &[u32],
     mail_options: &MailerOptions,
     options: &SyncOptions,
     report: &mut FolderReport,
 ) -> Result<(), SyncError> {
     let (limit, today) = (mail_options.timeouts.command, options.today);
-    if role == Role::Sent {
+    if role == FolderRole::Sent {
         return fetch::each_fetched(session, uids, "ENVELOPE", limit, |f| {
             handle::sent_message(conn, f, today, report)
         })
