@@ -54,4 +54,5 @@ bench: deps
 	DUEBOOK_APP_BIN=target/release/duebook-app scripts/bench-ui.sh $(BENCH_DIR)/bench-100000.sqlite
 	scripts/bench-mail.sh
 	scripts/bench-mail-auth.sh
+	scripts/bench-mail-sync.sh
 	scripts/bench-campaign.sh

@@ -10,11 +10,11 @@ after the verified recipe in ../shared/mail-lab (config templates in tests/serve
 
 Dovecot runs in the foreground as this process's child, its state in a fresh directory of its
 own (mode 755, so its unprivileged processes can enter it; a test's temporary directory is
-0700). Prints "READY <imap_port> <imaps_port>" once both ports accept connections. Stops
-Dovecot, and removes its directory, when standard input closes (the test dropped its handle or
-died) or on SIGTERM; its log is copied to DIR/dovecot.log. As root, Dovecot's processes switch
-to the users dovenull, dovecot and nobody (as in production); started by another user, they all
-run as that user, without chroot.
+0700), its path written to DIR/state-dir (for doveadm). Prints "READY <imap_port> <imaps_port>"
+once both ports accept connections. Stops Dovecot, and removes its directory, when standard
+input closes (the test dropped its handle or died) or on SIGTERM; its log is copied to
+DIR/dovecot.log. As root, Dovecot's processes switch to the users dovenull, dovecot and nobody
+(as in production); started by another user, they all run as that user, without chroot.
 """
 import argparse
 import grp
@@ -147,6 +147,9 @@ def main():
             with open(log) as f:
                 sys.stderr.write(f.read()[-4000:])
         sys.exit("imap_server.py: Dovecot did not start (log above)")
+    # Where Dovecot's config is, for a test that runs doveadm on the same mailbox.
+    with open(os.path.join(args.dir, "state-dir"), "w") as f:
+        f.write(state)
     print("READY %d %d" % ports, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
     while not done.wait(0.2):

@@ -15,6 +15,7 @@ mod aging;
 mod campaigns;
 mod demo;
 mod import;
+mod inbox;
 mod mail;
 mod statements;
 mod templates;
@@ -50,6 +51,11 @@ enum Command {
     Account {
         #[command(subcommand)]
         action: account::AccountAction,
+    },
+    /// The mailbox replies arrive in: `inbox sync` reads what is new (for cron or a timer).
+    Inbox {
+        #[command(subcommand)]
+        action: inbox::InboxAction,
     },
     /// Send one email to a customer's billing contact from a template.
     ///
@@ -104,6 +110,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Aging(args) => aging::aging(&path, args, today)?,
         Command::Import(args) => return import::import(&path, args, today),
         Command::Account { action } => return account::account(&path, action),
+        Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),
         Command::Outbox { action } => return mail::outbox(&path, action),
         Command::Statements(args) => return statements::statements(&path, args, today),

@@ -24,8 +24,9 @@
 //! those before it: security, limits <- presets <- account (with attention below it)
 //! <- pacing, smtp, context; thread, templates, account <- compose <- reply; compose <- mime <- outbox (with pacing, smtp,
 //! attention) <- statements, inbound; compose <- attachments; oauth, smtp <- http_api <- graph,
-//! gmail <- transport; account, oauth, smtp <- imap (reading the mailbox); `setup` (the mailer,
-//! the test email, the IMAP test) on top. This file only declares and re-exports.
+//! gmail <- transport; account, oauth, smtp, inbound, outbox <- imap (reading the mailbox);
+//! `setup` (the mailer, the test email, the IMAP test, the mailbox sync) on top. This file only
+//! declares and re-exports.
 
 pub mod account;
 pub mod attachments;
@@ -54,5 +55,6 @@ pub mod transport;
 
 pub use setup::{
     account_mailer, mailer_for_account, mailer_with, options as mailer_options, send_test_email,
-    signed_in_mailer, test_imap_connection, MailSetupError,
+    signed_in_mailer, sync_account_mailbox, test_imap_connection, wait_for_account_mail,
+    MailSetupError,
 };

@@ -1,13 +1,13 @@
 //! Building the mailer the way every sender does (the app's delivery loop and campaign runs,
 //! its account screen, the CLI): the account's settings, its password from the system keychain
 //! and the transport options, with a CA certificate from the environment when one is given; the
-//! account screen's test email; and the IMAP test.
+//! account screen's test email; the IMAP test and the mailbox sync.
 
-use super::account::{self, AccountError, AccountSettings};
+use super::account::{self, AccountError, AccountSettings, ImapSettings};
 use super::compose::OutgoingEmail;
 use super::gmail::GmailMailer;
 use super::graph::GraphMailer;
-use super::imap::{self, ImapLogin, ImapReport};
+use super::imap::{self, ImapLogin, ImapReport, SyncError, SyncOptions, SyncReport};
 use super::oauth::{AuthMethod, SendVia, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
 use super::transport::AccountMailer;
@@ -15,6 +15,7 @@ use super::{mime, templates};
 use crate::secrets::{KeychainStore, Password, SecretStore};
 use rusqlite::Connection;
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailSetupError {
@@ -142,6 +143,44 @@ pub async fn test_imap_connection(
     secrets: &dyn SecretStore,
     options: &MailerOptions,
 ) -> Result<ImapReport, MailSetupError> {
+    let (server, login) = imap_login(settings, typed, secrets)?;
+    Ok(imap::test_connection(server, &login, options).await?)
+}
+
+/// Syncs the stored account's mailbox into `conn` (see [`imap::sync_mailbox`]), logged in as
+/// [`test_imap_connection`] does with the saved passwords: what `duebook inbox sync` and the
+/// app call.
+pub async fn sync_account_mailbox(
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+    mail_options: &MailerOptions,
+    options: &SyncOptions,
+) -> Result<SyncReport, SyncError> {
+    let settings = account::require(conn)?;
+    let (server, login) = imap_login(&settings, None, secrets)?;
+    imap::sync_mailbox(conn, server, &login, mail_options, options).await
+}
+
+/// Waits up to `wait` for new mail in the stored account's INBOX (see
+/// [`imap::wait_for_new_mail`]): the app's loop between two [`sync_account_mailbox`] calls.
+pub async fn wait_for_account_mail(
+    conn: &Connection,
+    secrets: &dyn SecretStore,
+    mail_options: &MailerOptions,
+    wait: Duration,
+) -> Result<bool, SyncError> {
+    let settings = account::require(conn)?;
+    let (server, login) = imap_login(&settings, None, secrets)?;
+    Ok(imap::wait_for_new_mail(server, &login, mail_options, wait).await?)
+}
+
+/// The account's IMAP server and how to log in to it: the sign-in's token for an OAuth2
+/// account, else `typed`, the IMAP password or the SMTP one from `secrets`.
+fn imap_login<'a>(
+    settings: &'a AccountSettings,
+    typed: Option<Password>,
+    secrets: &dyn SecretStore,
+) -> Result<(&'a ImapSettings, ImapLogin), MailSetupError> {
     let Some(server) = &settings.imap else {
         return Err(AccountError::Invalid(
             "no IMAP server is set up (`duebook account set --imap-host ...`)".into(),
@@ -162,7 +201,16 @@ pub async fn test_imap_connection(
             },
         },
     };
-    Ok(imap::test_connection(server, &login, options).await?)
+    Ok((server, login))
+}
+
+impl From<MailSetupError> for SyncError {
+    fn from(e: MailSetupError) -> Self {
+        match e {
+            MailSetupError::Account(e) => SyncError::Account(e),
+            MailSetupError::Mail(e) => SyncError::Mail(e),
+        }
+    }
 }
 
 /// The transport options every sender uses: the defaults, with the CA of the environment.

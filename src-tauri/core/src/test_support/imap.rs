@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
+type TestSession = async_imap::Session<tokio::net::TcpStream>;
+
 /// The IMAP password of the test user (not the SMTP one, so a test sees which was used).
 pub const IMAP_PASSWORD: &str = "imap-Pa55word-quux";
 
@@ -70,24 +72,79 @@ impl ImapServer {
     /// Puts `raw` (a whole message) into the user's `folder` by IMAP APPEND, as a mail client
     /// or a delivery would.
     pub fn append(&self, folder: &str, raw: &[u8]) {
-        let (port, folder, raw) = (self.port, folder.to_string(), raw.to_vec());
+        self.append_all(folder, vec![(raw.to_vec(), None)]);
+    }
+
+    /// APPENDs each message to `folder` on one connection, with its internal date (the day
+    /// it arrived, e.g. "01-Jan-2020 10:00:00 +0000") when one is given.
+    pub fn append_all(&self, folder: &str, messages: Vec<(Vec<u8>, Option<String>)>) {
+        let folder = folder.to_string();
+        self.session(move |mut session| async move {
+            for (raw, date) in &messages {
+                let date = date.as_ref().map(|d| format!("\"{d}\""));
+                session.append(&folder, None, date.as_deref(), raw).await?;
+            }
+            session.logout().await
+        });
+    }
+
+    /// The UIDs of `folder`'s messages flagged `\Seen` (looked at read-only).
+    pub fn seen(&self, folder: &str) -> Vec<u32> {
+        let folder = folder.to_string();
+        let mut seen: Vec<u32> = self
+            .session(move |mut session| async move {
+                session.examine(&folder).await?;
+                let seen = session.uid_search("SEEN").await?;
+                session.logout().await?;
+                Ok(seen)
+            })
+            .into_iter()
+            .collect();
+        seen.sort_unstable();
+        seen
+    }
+
+    /// Gives `folder` a new UIDVALIDITY, as a server does when it rebuilds a folder's index:
+    /// every UID the client knew is void (Dovecot's `doveadm mailbox update`).
+    pub fn change_uid_validity(&self, folder: &str, uid_validity: u32) {
+        let state = std::fs::read_to_string(self.dir.join("state-dir")).expect("state-dir");
+        let status = Command::new("doveadm")
+            .arg("-c")
+            .arg(Path::new(state.trim()).join("dovecot.conf"))
+            .args(["mailbox", "update", "-u", USER, "--uid-validity"])
+            .arg(uid_validity.to_string())
+            .arg(folder)
+            .status()
+            .expect("run doveadm");
+        assert!(status.success(), "doveadm mailbox update: {status}");
+    }
+
+    /// Runs `work` on a session logged in as the test user, on a thread of its own (the tests
+    /// calling it may already be inside a runtime).
+    fn session<T, F>(&self, work: impl FnOnce(TestSession) -> F + Send + 'static) -> T
+    where
+        T: Send + 'static,
+        F: std::future::Future<Output = async_imap::error::Result<T>>,
+    {
+        let port = self.port;
         std::thread::spawn(move || {
             let rt = tokio::runtime::Runtime::new().expect("runtime");
-            rt.block_on(async {
+            let talk = async {
                 let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
                 let mut client = async_imap::Client::new(tcp);
                 client.read_response().await?;
-                let mut session = client
+                let session = client
                     .login(USER, IMAP_PASSWORD)
                     .await
                     .map_err(|(e, _)| e)?;
-                session.append(&folder, None, None, &raw).await?;
-                session.logout().await
-            })
+                work(session).await
+            };
+            rt.block_on(async { tokio::time::timeout(Duration::from_secs(300), talk).await })
+                .expect("the IMAP test server did not answer within 5 minutes")
         })
         .join()
-        .expect("append thread")
-        .expect("IMAP APPEND");
+        .expect("IMAP thread")
+        .expect("IMAP session")
     }
 
     /// Dovecot's log so far (copied into `dir` when it stops).

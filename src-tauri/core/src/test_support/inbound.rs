@@ -1,7 +1,9 @@
 //! Helpers for the inbound-mail tests: the fixture messages (`tests/fixtures/inbound/`), a
-//! reminder in the outbox under the Message-ID the fixtures answer, and small raw messages.
+//! reminder in the outbox under the Message-ID the fixtures answer, small raw messages and one
+//! too large to read.
 
 use super::mail::{queue_reminder, Setup};
+use crate::mail::inbound::parse::MAX_RAW;
 use crate::mail::inbound::{decide, record, Recorded};
 use crate::store::Database;
 use chrono::NaiveDate;
@@ -78,4 +80,15 @@ pub fn last_sent_id(db: &Database, customer_id: i64) -> String {
 pub fn deliver(db: &Database, raw: &[u8], today: NaiveDate) -> Recorded {
     let decision = decide(db.conn(), raw).expect("a readable message");
     record(db.conn(), &decision, raw, today).expect("recorded")
+}
+
+/// A message from Acme's contact over the [`MAX_RAW`] bytes a sync reads (a scan of everything).
+pub fn oversized() -> Vec<u8> {
+    let mut raw = message("jordan@acme.example", "Scans of every invoice", &[]);
+    let line = [b'A'; 76];
+    while raw.len() <= MAX_RAW {
+        raw.extend_from_slice(&line);
+        raw.extend_from_slice(b"\r\n");
+    }
+    raw
 }

@@ -1,10 +1,12 @@
-//! The folders the test looks at: the Sent folder (where replies are threaded from) and INBOX,
-//! opened read-only (EXAMINE), so nothing in the mailbox changes, not even \Recent.
+//! The folders the test and the sync look at: the Sent folder (where replies are threaded from)
+//! and INBOX, opened read-only (EXAMINE), so nothing in the mailbox changes, not even \Recent.
 
 use super::login::LoggedIn;
 use crate::mail::smtp::{error_text, MailError, Stage};
+use async_imap::error::Error as ImapError;
 use async_imap::types::{Mailbox, NameAttribute};
 use futures_util::TryStreamExt;
+use std::future::Future;
 use std::time::Duration;
 
 /// The usual names of the Sent folder, for servers without SPECIAL-USE (RFC 6154).
@@ -30,39 +32,51 @@ pub(super) async fn look(
     session: &mut LoggedIn,
     limit: Duration,
 ) -> Result<(Option<String>, Mailbox), MailError> {
-    let failed = |e: async_imap::error::Error| MailError::Connection {
-        stage: Stage::Data,
-        detail: error_text(&e),
-    };
-    let timed_out = |_| MailError::Timeout {
-        stage: Stage::Data,
-        hint: None,
-    };
+    let sent = find_sent(session, limit).await?;
+    let inbox = timed(limit, session.examine("INBOX")).await?;
+    Ok((sent, inbox))
+}
+
+/// The Sent folder, from the list of every folder.
+pub(super) async fn find_sent(
+    session: &mut LoggedIn,
+    limit: Duration,
+) -> Result<Option<String>, MailError> {
     let listing = async {
         let names: Vec<_> = session
             .list(Some(""), Some("*"))
             .await?
             .try_collect()
             .await?;
-        Ok::<_, async_imap::error::Error>(names)
+        Ok(names)
     };
-    let names = tokio::time::timeout(limit, listing)
-        .await
-        .map_err(timed_out)?
-        .map_err(failed)?;
-    let sent = sent_folder(names.iter().map(|n| {
+    let names = timed(limit, listing).await?;
+    Ok(sent_folder(names.iter().map(|n| {
         (
             n.name(),
             n.attributes()
                 .iter()
                 .any(|a| matches!(a, NameAttribute::Sent)),
         )
-    }));
-    let inbox = tokio::time::timeout(limit, session.examine("INBOX"))
-        .await
-        .map_err(timed_out)?
-        .map_err(failed)?;
-    Ok((sent, inbox))
+    })))
+}
+
+/// One exchange with the server within `limit`, its failure named as reading the folders.
+pub(super) async fn timed<T>(
+    limit: Duration,
+    exchange: impl Future<Output = Result<T, ImapError>>,
+) -> Result<T, MailError> {
+    match tokio::time::timeout(limit, exchange).await {
+        Err(_) => Err(MailError::Timeout {
+            stage: Stage::Data,
+            hint: None,
+        }),
+        Ok(Err(e)) => Err(MailError::Connection {
+            stage: Stage::Data,
+            detail: error_text(&e),
+        }),
+        Ok(Ok(value)) => Ok(value),
+    }
 }
 
 #[cfg(test)]

@@ -1,21 +1,28 @@
 //! Reading the account's mailbox over IMAP (RFC 3501) with `async-imap` on tokio, TLS by rustls
 //! with the same trust as SMTP (the platform's verifier plus the extra roots of
-//! [`MailerOptions`]). Read-only by design: this step only checks that the mailbox can be
-//! reached — log in, list the folders (the Sent folder by SPECIAL-USE `\Sent`, else by its
-//! usual names), open INBOX read-only (EXAMINE) for its size and UIDVALIDITY, log out.
+//! [`MailerOptions`]). Read-only by design: folders are opened with EXAMINE, messages fetched
+//! with `BODY.PEEK[]`; nothing is flagged, moved or deleted. The connection test logs in, lists
+//! the folders (the Sent folder by SPECIAL-USE `\Sent`, else by its usual names), looks at
+//! INBOX for its size and UIDVALIDITY, and logs out.
 //!
 //! - [`connect`]: DNS, TCP, TLS (implicit or STARTTLS) and the greeting;
 //! - [`login`]: the password (LOGIN) or the sign-in's token (XOAUTH2), with advice when refused;
-//! - [`folders`]: the Sent folder and INBOX.
+//! - [`folders`]: the Sent folder and INBOX;
+//! - [`sync`]: reading what is new in INBOX and the Sent folder into the database;
+//! - [`idle`]: waiting for new mail (IDLE) between syncs.
 //!
 //! Failures are [`MailError`]s, so "Test connection" names the failed step (DNS, connect, TLS,
 //! token, login) in the same words as for SMTP.
 
 mod connect;
 mod folders;
+mod idle;
 mod login;
+pub mod sync;
 
 pub use folders::sent_folder;
+pub use idle::wait_for_new_mail;
+pub use sync::{sync_mailbox, FolderReport, FolderRole, SyncError, SyncOptions, SyncReport};
 
 use super::account::ImapSettings;
 use super::oauth::TokenSource;

@@ -39,7 +39,7 @@ pub use store::{
     count_in_states, enqueue, enqueue_prepared, find_by_rfc_id, get, list_by_state,
     list_for_customer, raw_mime, record_unprepared,
 };
-pub use transitions::{cancel, mark_sent, resend, CANCELLED_REASON};
+pub use transitions::{cancel, mark_sent, mark_sent_because, resend, CANCELLED_REASON};
 
 use super::compose::AttachmentInfo;
 use crate::store::DbError;

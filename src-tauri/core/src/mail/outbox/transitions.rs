@@ -2,8 +2,10 @@
 
 use super::store::{get, UNPREPARED};
 use super::{now_ts, MessageState, OutboxError, OutboxMessage};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, ToSql};
 
+/// Moves message `id` from one of the states `from` with `sql` (?1 the id, ?2 the states, ?3
+/// now, then `extra`).
 fn transition(
     conn: &Connection,
     id: i64,
@@ -11,6 +13,7 @@ fn transition(
     action: &'static str,
     allowed: &'static str,
     sql: &str,
+    extra: &[&dyn ToSql],
 ) -> Result<OutboxMessage, OutboxError> {
     let current = get(conn, id)?;
     if !from.contains(&current.state) {
@@ -22,13 +25,13 @@ fn transition(
         });
     }
     let states: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+    let states = serde_json::to_string(&states).unwrap_or_default();
+    let now = now_ts();
+    let mut values: Vec<&dyn ToSql> = vec![&id, &states, &now];
+    values.extend_from_slice(extra);
     let changed = conn.execute(
         &format!("{sql} WHERE id = ?1 AND state IN (SELECT value FROM json_each(?2))"),
-        params![
-            id,
-            serde_json::to_string(&states).unwrap_or_default(),
-            now_ts()
-        ],
+        &*values,
     )?;
     if changed == 0 {
         // Someone else moved it in between: report what it is now.
@@ -67,19 +70,30 @@ pub fn resend(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> 
         "failed or uncertain",
         "UPDATE messages SET state = 'queued', next_attempt_at = NULL, failure_reason = NULL,
                              server_reply = NULL, last_attempt_at = coalesce(last_attempt_at, ?3)",
+        &[],
     )
 }
 
 /// The user confirmed an uncertain message arrived.
 pub fn mark_sent(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> {
+    mark_sent_because(conn, id, "Marked as sent by the user")
+}
+
+/// An uncertain message is sent after all, for `evidence` (kept in its reason): the user said
+/// so, or the mailbox's Sent folder has it.
+pub fn mark_sent_because(
+    conn: &Connection,
+    id: i64,
+    evidence: &str,
+) -> Result<OutboxMessage, OutboxError> {
     let m = transition(
         conn,
         id,
         &[MessageState::Uncertain],
         "marking as sent",
         "uncertain",
-        "UPDATE messages SET state = 'sent', sent_at = ?3,
-                             failure_reason = 'Marked as sent by the user'",
+        "UPDATE messages SET state = 'sent', sent_at = ?3, failure_reason = ?4",
+        &[&evidence],
     )?;
     refresh_customer(conn, m.customer_id)?;
     Ok(m)
@@ -97,6 +111,7 @@ pub fn cancel(conn: &Connection, id: i64) -> Result<OutboxMessage, OutboxError> 
         &format!(
             "UPDATE messages SET state = 'failed', failure_reason = '{CANCELLED_REASON}', next_attempt_at = NULL, last_attempt_at = coalesce(last_attempt_at, ?3)"
         ),
+        &[],
     )
 }
 
