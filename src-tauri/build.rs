@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "plan_campaign",
     "campaign_results",
     "reply_hold",
+    "check_replies",
+    "inbox_status",
     "resume_reminders",
     "reply_pause_days",
     "set_reply_pause_days",

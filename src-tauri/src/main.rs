@@ -7,6 +7,7 @@ mod commands;
 mod delivery;
 mod dialogs;
 mod error;
+mod inbox;
 mod scheduler;
 mod state;
 mod test_hooks;
@@ -72,6 +73,7 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
         .manage(state)
         .manage(scheduler::Scheduler::default())
         .manage(delivery::Delivery::default())
+        .manage(inbox::Inbox::default())
         .manage(commands::mail_send::PickedFiles::default())
         .manage(commands::mail_preview::HtmlPreviews::default())
         .register_uri_scheme_protocol(commands::mail_preview::SCHEME, |ctx, request| {
@@ -84,6 +86,7 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
         .setup(|app| {
             watch::spawn(app.handle().clone());
             scheduler::spawn(app.handle().clone());
+            inbox::spawn(app.handle().clone());
             delivery::resume(app.handle());
             Ok(())
         })
@@ -151,6 +154,8 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::import::run_import,
         commands::mail::email_settings,
         commands::mail::save_email_account,
+        inbox::check_replies,
+        inbox::inbox_status,
         commands::mail::remove_email_account,
         commands::mail_sign_in::sign_in_email_account,
         commands::mail_sign_in::sign_out_email_account,

@@ -142,3 +142,36 @@ fn an_unmatched_message_leaves_no_trace() {
         0
     );
 }
+
+#[test]
+fn two_syncs_at_once_keep_each_message_once() {
+    // The app's sync and `duebook inbox sync` from cron, on two connections to one file.
+    let (s, _) = acme();
+    let path = s.db.path().to_path_buf();
+    let replies: Vec<Vec<u8>> = (0..40)
+        .map(|n| {
+            let subject = format!("Re: Reminder {n}");
+            message("jordan@acme.example", &subject, &[])
+        })
+        .collect();
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (path, replies) = (path.clone(), replies.clone());
+            std::thread::spawn(move || {
+                let db = duebook_core::store::Database::open(&path).unwrap();
+                for raw in &replies {
+                    let decision = decide(db.conn(), raw).unwrap();
+                    record(db.conn(), &decision, raw, today()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for run in runs {
+        run.join().expect("a sync failed");
+    }
+    assert_eq!(
+        count(&s, "SELECT count(*) FROM messages WHERE direction = 'in'"),
+        40
+    );
+    assert_eq!(count(&s, "SELECT count(*) FROM tasks"), 40);
+}

@@ -101,6 +101,9 @@ pub async fn save_email_account(
     password: Option<Password>,
     imap_password: Option<Password>,
 ) -> CommandResult<AccountView> {
+    // The new settings are read at once: replies from the (new) mailbox, or none.
+    let app_inbox = app.clone();
+    let app_inbox = move || app_inbox.state::<crate::inbox::Inbox>().wake();
     blocking(move || {
         app.state::<AppState>().with_db(|db| {
             let keychain = KeychainStore::default();
@@ -112,6 +115,7 @@ pub async fn save_email_account(
         })
     })
     .await
+    .inspect(|_| app_inbox())
 }
 
 /// Deletes the account's settings and its keychain password; false when there was none.

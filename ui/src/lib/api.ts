@@ -255,6 +255,11 @@ export const mailApi = {
   /** Messages moved (queued, sent, failed …) or background sending started or stopped. */
   onOutboxChanged: (handler: (status: DeliveryStatus) => void): Promise<UnlistenFn> =>
     listen<DeliveryStatus>("outbox-changed", (event) => handler(event.payload)),
+  /** Reading replies from the mailbox: how it stands, a sync now, and each sync's end. */
+  inboxStatus: () => call<InboxStatus>("inbox_status"),
+  checkReplies: () => call<InboxStatus>("check_replies"),
+  onInboxSynced: (handler: (status: InboxStatus) => void): Promise<UnlistenFn> =>
+    listen<InboxStatus>("inbox-synced", (event) => handler(event.payload)),
 };
 
 export type { AccountSettings, AccountView, CompanyLogo, CompanyProfile, ComposeOptions, ComposePreview };
@@ -287,6 +292,7 @@ import type { RunProgress } from "./bindings/RunProgress";
 import type { Backlog } from "./bindings/Backlog";
 import type { CatchUp } from "./bindings/CatchUp";
 import type { Reply } from "./bindings/Reply";
+import type { InboxStatus } from "./bindings/InboxStatus";
 
 export const campaignsApi = {
   list: () => call<Campaign[]>("list_campaigns"),
@@ -314,7 +320,7 @@ export const campaignsApi = {
     listen<RunProgress>("campaign-run", (event) => handler(event.payload)),
 };
 
-export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, NewCampaign, Plan, Reply, RunProgress, TemplateChoice };
+export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, InboxStatus, NewCampaign, Plan, Reply, RunProgress, TemplateChoice };
 export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
 export type { Excluded } from "./bindings/Excluded";

@@ -60,7 +60,12 @@ pub fn record(
         return Ok(Recorded::AlreadyKept { id });
     }
     let tx = conn.unchecked_transaction()?;
-    let id = insert(&tx, decision, matched, raw, &key)?;
+    let Some(id) = insert(&tx, decision, matched, raw, &key)? else {
+        // Another sync (cron beside the app) kept it a moment ago: its effects are done.
+        drop(tx);
+        let id = kept_as(conn, &key)?.unwrap_or_default();
+        return Ok(Recorded::AlreadyKept { id });
+    };
     let customer_id = matched.customer_id;
     match &decision.classification.kind {
         Kind::HumanReply => reply_task(&tx, customer_id, decision, today)?,
@@ -106,13 +111,15 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Stores the message and its attachments' names; None when another sync stored it between our
+/// look and this insert (the unique key decides, SQLite serialising the two).
 fn insert(
     conn: &Connection,
     d: &Decision,
     matched: &CustomerMatch,
     raw: &[u8],
     key: &str,
-) -> Result<i64, RecordError> {
+) -> Result<Option<i64>, RecordError> {
     let m = &d.message;
     let c = &d.classification;
     let (return_date, hard, status, bounced) = match &c.kind {
@@ -133,38 +140,43 @@ fn insert(
         })
         .unwrap_or_else(now_timestamp);
     let to: Vec<&str> = m.to.iter().map(|a| a.email.as_str()).collect();
-    conn.prepare_cached(
-        "INSERT INTO messages (customer_id, direction, rfc_message_id, in_reply_to, from_addr,
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO messages (customer_id, direction, rfc_message_id, in_reply_to, from_addr,
              to_addrs, subject, body_text, state, created_at, sent_at, raw_mime, inbound_kind,
              match_rule, snippet, paid_hint, return_date, bounce_hard, bounce_status,
              bounced_address, answers_id, references_ids, mailbox_key, body_html)
          VALUES (?1, 'in', ?2, ?3, ?4, ?5, ?6, ?7, 'received', ?8, ?8, ?9, ?10, ?11, ?12, ?13,
-                 ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-    )?
-    .execute(params![
-        matched.customer_id,
-        m.message_id,
-        m.in_reply_to.first(),
-        m.from.as_ref().map(from_text),
-        serde_json::to_string(&to).unwrap_or_default(),
-        m.subject,
-        m.text,
-        written_at,
-        (raw.len() <= MAX_KEPT_RAW).then_some(raw),
-        kind_name(&c.kind),
-        rule_name(matched.rule),
-        c.snippet,
-        c.paid_hint,
-        return_date,
-        hard,
-        status,
-        bounced,
-        matched.outbox_message_id,
-        (!m.references.is_empty()).then(|| m.references.join(" ")),
-        key,
-        // Only ever stored sanitised: the screen shows this, never the sender's own HTML.
-        m.html.as_deref().map(super::html::sanitise),
-    ])?;
+                 ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+         ON CONFLICT (mailbox_key) WHERE mailbox_key IS NOT NULL DO NOTHING",
+        )?
+        .execute(params![
+            matched.customer_id,
+            m.message_id,
+            m.in_reply_to.first(),
+            m.from.as_ref().map(from_text),
+            serde_json::to_string(&to).unwrap_or_default(),
+            m.subject,
+            m.text,
+            written_at,
+            (raw.len() <= MAX_KEPT_RAW).then_some(raw),
+            kind_name(&c.kind),
+            rule_name(matched.rule),
+            c.snippet,
+            c.paid_hint,
+            return_date,
+            hard,
+            status,
+            bounced,
+            matched.outbox_message_id,
+            (!m.references.is_empty()).then(|| m.references.join(" ")),
+            key,
+            // Only ever stored sanitised: the screen shows this, never the sender's own HTML.
+            m.html.as_deref().map(super::html::sanitise),
+        ])?;
+    if inserted == 0 {
+        return Ok(None);
+    }
     let id = conn.last_insert_rowid();
     for a in &m.attachments {
         conn.prepare_cached(
@@ -178,7 +190,7 @@ fn insert(
             i64::try_from(a.size).unwrap_or(i64::MAX)
         ])?;
     }
-    Ok(id)
+    Ok(Some(id))
 }
 
 fn from_text(a: &super::parse::Address) -> String {
