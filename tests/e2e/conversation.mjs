@@ -14,6 +14,7 @@ import {
   openCustomerRow,
   openDemoFromFirstRun,
   receivedMessages,
+  replyTo,
   startSmtpServer,
   testService,
 } from "./support.mjs";
@@ -21,20 +22,9 @@ import {
 const USER = "e2e-sender@duebook.test";
 const PASSWORD = "e2e-Right-Password-7f3k";
 const CUSTOMER = "Brightwater Dental <Group>";
-const FIXTURE = path.join(repoRoot, "src-tauri/core/tests/fixtures/inbound/reply-gmail-paid.eml");
-const FIXTURE_REMINDER = "<mb1c2d3e.5f1e0c9a7b3d2e41a8c6f09d7e2b5a13@northwind.example>";
 const WORDS = "Thank you, Esme: we will match the remittance for Brightwater <Group> this week.";
 const THEIR_ID = "<CAKx9vT3rF0nG7yq2o3+Zq8dQk1w5mE_p2aVb9LxJ4sPZ0hQe6A@mail.gmail.com>";
 
-/** The Gmail reply fixture answering our message `messageId` ("Re: `subject`"), written now by `from`. */
-function replyTo({ messageId, subject, from }) {
-  return readFileSync(FIXTURE, "utf8")
-    .replaceAll(FIXTURE_REMINDER, messageId)
-    // Dated a moment ahead: the header has whole seconds, the reminder was sent within this one.
-    .replace(/^Date: .*$/m, `Date: ${new Date(Date.now() + 2000).toUTCString()}`)
-    .replace(/^Subject: .*$/m, `Subject: Re: ${subject}`)
-    .replace(/^From: .*$/m, `From: ${from}`);
-}
 
 /**
  * @param {object} ctx

@@ -3,10 +3,22 @@
 // of the E2E D-Bus session: set up the account in Settings, see a wrong password refused with the
 // server's 535 reply, then send an overdue reminder from the customer screen and find it at the
 // server — once, multipart, the customer's name HTML-escaped, the attached file intact — and the
-// password nowhere in the database file.
+// password nowhere in the database file; then the customer's reply, put into the real IMAP
+// mailbox (Dovecot), shows on their screen without a click (the app waits in IMAP IDLE).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fillEmailAccount, launchApp, receivedMessages, openCustomerRow, openDemoFromFirstRun, startImapServer, startSmtpServer, testService } from "./support.mjs";
+import {
+  appendToImap,
+  fillEmailAccount,
+  launchApp,
+  receivedMessages,
+  openCustomerRow,
+  openDemoFromFirstRun,
+  replyTo,
+  startImapServer,
+  startSmtpServer,
+  testService,
+} from "./support.mjs";
 
 const USER = "e2e-sender@duebook.test";
 const PASSWORD = "e2e-Right-Password-7f3k";
@@ -34,6 +46,8 @@ export function emailTests(ctx) {
   let server = null;
   let imapServer = null;
   let port = 0;
+  /** The reminder the second test sent, as the server received it: the third answers it. */
+  let reminder = null;
   let driver = null;
   let session = null;
 
@@ -232,6 +246,45 @@ export function emailTests(ctx) {
           for (const file of [demoDb, `${demoDb}-wal`, db, `${db}-wal`].filter(existsSync)) {
             assert(!readFileSync(file).includes(Buffer.from(PASSWORD)), `the password is stored in ${path.basename(file)}`);
           }
+          reminder = { id: message.headers["Message-ID"], subject, to };
+        } catch (e) {
+          screenshot(path.join(artifacts, "email-failure.png"));
+          await stop();
+          throw e;
+        }
+      },
+    ],
+    [
+      "the customer's reply arrives in the mailbox and shows on their screen by itself (IMAP IDLE)",
+      async () => {
+        try {
+          assert(session && reminder, "the previous test did not send the reminder");
+          const [, imapsPort] = await imapServer.ports;
+          const raw = replyTo({ messageId: reminder.id, subject: reminder.subject, from: reminder.to });
+          await appendToImap({ port: imapsPort, user: USER, password: PASSWORD, raw });
+          // No click: the app waits in IDLE and syncs when the message lands.
+          await session.until(
+            async () => (await session.texts("message-state")).includes("Reply"),
+            "the reply put in the mailbox never showed on the customer screen",
+            60_000,
+          );
+          const read = await (await session.visible("inbox-status")).getText();
+          assert(/^Replies read /.test(read), `the Emails section says ${JSON.stringify(read)}`);
+          await session.visible("reply-hold");
+          await session.until(
+            async () => (await session.texts("timeline-title")).some((t) => t === `Reply received: Re: ${reminder.subject}`),
+            "the timeline does not say Reply received",
+          );
+          // Looking again by hand finds nothing new and keeps nothing twice.
+          await (await session.visible("check-replies")).click();
+          await session.until(
+            async () => /^Replies read /.test(await session.$("inbox-status").getText()),
+            "Check for replies did not finish",
+            30_000,
+          );
+          const replies = (await session.texts("message-state")).filter((t) => t === "Reply");
+          assert(replies.length === 1, `the reply shows ${replies.length} times`);
+          screenshot(path.join(artifacts, "email-reply-arrived.png"));
         } catch (e) {
           screenshot(path.join(artifacts, "email-failure.png"));
           throw e;

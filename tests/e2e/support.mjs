@@ -3,10 +3,58 @@
 // runs the window under), an app of their own with extra environment, the demo opened from the
 // first-run screen, and searching the customer list. Missing services fail the test, never skip it.
 import { spawn } from "node:child_process";
+import tls from "node:tls";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { Driver } from "./harness.mjs";
+import { Driver, repoRoot } from "./harness.mjs";
+
+const REPLY_FIXTURE = path.join(repoRoot, "src-tauri/core/tests/fixtures/inbound/reply-gmail-paid.eml");
+const FIXTURE_REMINDER = "<mb1c2d3e.5f1e0c9a7b3d2e41a8c6f09d7e2b5a13@northwind.example>";
+
+/** The Gmail reply fixture answering our message `messageId` ("Re: `subject`"), written now by `from`. */
+export function replyTo({ messageId, subject, from }) {
+  return readFileSync(REPLY_FIXTURE, "utf8")
+    .replaceAll(FIXTURE_REMINDER, messageId)
+    // Dated a moment ahead: the header has whole seconds, the reminder was sent within this one.
+    .replace(/^Date: .*$/m, `Date: ${new Date(Date.now() + 2000).toUTCString()}`)
+    .replace(/^Subject: .*$/m, `Subject: Re: ${subject}`)
+    .replace(/^From: .*$/m, `From: ${from}`);
+}
+
+/**
+ * Puts `raw` into `folder` of the test IMAP server's mailbox (LOGIN, APPEND over TLS on
+ * `port`), as a customer's mail arrives. The local test server's certificate is not checked
+ * here: this only delivers test mail; the app checks it.
+ */
+export function appendToImap({ port, user, password, raw, folder = "INBOX" }) {
+  const body = Buffer.from(raw.replace(/\r?\n/g, "\r\n"));
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: "127.0.0.1", port, rejectUnauthorized: false });
+    let said = "";
+    let step = "greeting";
+    const next = (to, line) => {
+      step = to;
+      said = "";
+      socket.write(line);
+    };
+    socket.setTimeout(20_000, () => socket.destroy(new Error(`IMAP APPEND timed out at ${step}`)));
+    socket.on("error", reject);
+    socket.on("data", (chunk) => {
+      said += chunk.toString();
+      if (/^[ab] (NO|BAD)/m.test(said)) return socket.destroy(new Error(`IMAP refused at ${step}: ${said.trim()}`));
+      if (step === "greeting" && /^\* OK/m.test(said)) next("login", `a LOGIN "${user}" "${password}"\r\n`);
+      else if (step === "login" && /^a OK/m.test(said)) next("append", `b APPEND ${folder} {${body.length}}\r\n`);
+      else if (step === "append" && /^\+/m.test(said)) {
+        next("appended", body);
+        socket.write("\r\n");
+      } else if (step === "appended" && /^b OK/m.test(said)) {
+        socket.end("c LOGOUT\r\n");
+        resolve();
+      }
+    });
+  });
+}
 
 /** The app's environment under test: this process's, with HOME and the XDG folders inside `home`
  * (the user's own settings and data stay untouched), `extra` on top, software rendering (no GPU

@@ -6,11 +6,11 @@
 
 mod support;
 
-use duebook_core::mail::account::{self, ImapSettings};
+use duebook_core::mail::account;
 use duebook_core::mail::security::Security;
 use duebook_core::secrets::{KeychainStore, Password};
 use duebook_core::store::Database;
-use duebook_core::test_support::imap::{ImapServer, IMAP_PASSWORD};
+use duebook_core::test_support::imap::ImapServer;
 use duebook_core::test_support::inbound::{
     fixture, message, oversized, reminder_with_id, REMINDER_ID,
 };
@@ -18,32 +18,22 @@ use duebook_core::test_support::mail::{setup_for, Setup, PASSWORD};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
-use support::{duebook_smtp, ok_text, refused_text, smtp_command};
+use support::{duebook_smtp, ok_text, read_replies_from, refused_text, smtp_command};
 
 /// Acme's books with our reminder, the account reading Dovecot on `imap_port`, both passwords
 /// in the keychain; the database's path.
 fn books(imap_port: u16) -> (Setup, PathBuf) {
     let s = setup_for(2525, Security::None, "Acme Ltd", "jordan@acme.example");
     reminder_with_id(&s, REMINDER_ID);
-    let mut settings = account::require(s.db.conn()).unwrap();
-    let imap = ImapSettings {
-        host: "localhost".into(),
-        port: imap_port,
-        security: Security::StartTls,
-        username: None,
-    };
-    settings.imap = Some(imap.clone());
-    let keychain = KeychainStore::default();
     account::save(
         s.db.conn(),
-        &keychain,
-        &settings,
+        &KeychainStore::default(),
+        &account::require(s.db.conn()).unwrap(),
         Some(&Password::new(PASSWORD)),
     )
     .unwrap();
-    account::save_imap_password(&settings, &imap, &keychain, &Password::new(IMAP_PASSWORD))
-        .unwrap();
     let path = s.dir.path().join("test.sqlite");
+    read_replies_from(&path, imap_port);
     (s, path)
 }
 

@@ -168,3 +168,25 @@ pub fn sign_in_custom(
     cmd.env("BROWSER", required_env("DUEBOOK_TEST_BROWSER"));
     run(cmd, stdin)
 }
+
+/// Makes the account of the file at `db` read replies from the test Dovecot on `imap_port`
+/// (STARTTLS, the test user's IMAP password in the keychain), keeping the SMTP password.
+pub fn read_replies_from(db: &Path, imap_port: u16) {
+    use duebook_core::mail::account::{self, ImapSettings};
+    use duebook_core::mail::security::Security;
+    use duebook_core::secrets::{KeychainStore, Password};
+    use duebook_core::test_support::imap::IMAP_PASSWORD;
+    let db = duebook_core::store::Database::open(db).expect("open the file");
+    let mut settings = account::require(db.conn()).expect("an account");
+    let imap = ImapSettings {
+        host: "localhost".into(),
+        port: imap_port,
+        security: Security::StartTls,
+        username: None,
+    };
+    settings.imap = Some(imap.clone());
+    let keychain = KeychainStore::default();
+    account::save(db.conn(), &keychain, &settings, None).expect("save the account");
+    account::save_imap_password(&settings, &imap, &keychain, &Password::new(IMAP_PASSWORD))
+        .expect("store the IMAP password");
+}
