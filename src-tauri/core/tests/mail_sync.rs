@@ -351,3 +351,57 @@ async fn waiting_for_new_mail_wakes_when_a_message_arrives_and_not_before() {
         1
     );
 }
+
+/// A reply to our reminder with a `size`-byte PDF attached (base64, as mail carries it).
+fn reply_with_attachment(size: usize) -> Vec<u8> {
+    use base64::Engine;
+    let pdf: Vec<u8> = b"%PDF-1.4\n".iter().copied().cycle().take(size).collect();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&pdf);
+    let mut raw = format!(
+        "From: jordan@acme.example\r\nTo: ar@northwind.example\r\nSubject: Re: Reminder\r\n\
+         Date: Tue, 13 Jan 2026 10:00:00 +0000\r\nMessage-ID: <big.1@acme.example>\r\n\
+         In-Reply-To: {REMINDER_ID}\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nAll our scans attached.\r\n--b1\r\n\
+         Content-Type: application/pdf; name=\"scans.pdf\"\r\n\
+         Content-Disposition: attachment; filename=\"scans.pdf\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n"
+    );
+    for line in encoded.as_bytes().chunks(76) {
+        raw.push_str(std::str::from_utf8(line).unwrap());
+        raw.push_str("\r\n");
+    }
+    raw.push_str("--b1--\r\n");
+    raw.into_bytes()
+}
+
+#[tokio::test]
+async fn a_reply_with_a_20_mb_attachment_is_kept_and_its_attachment_opens_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ImapServer::start(&dir.path().join("imap"), None);
+    let (s, _) = acme(&server);
+    let size = 20 * 1024 * 1024;
+    server.append("INBOX", &reply_with_attachment(size));
+    server.append("INBOX", &fixture("reply-outlook.eml"));
+
+    let report = sync(&s, &server).await;
+    let inbox = folder(&report, FolderRole::Inbox);
+    assert_eq!((inbox.stored, inbox.skipped), (2, 0), "{inbox:?}");
+    let (attachment, listed): (i64, i64) =
+        s.db.conn()
+            .query_row(
+                "SELECT id, size_bytes FROM message_attachments WHERE file_name = 'scans.pdf'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+    assert_eq!(listed, size as i64);
+    let file =
+        duebook_core::mail::inbound::attachment::extract(s.db.conn(), s.customer, attachment)
+            .unwrap();
+    assert_eq!(
+        (file.file_name.as_str(), file.bytes.len()),
+        ("scans.pdf", size)
+    );
+    assert!(file.bytes.starts_with(b"%PDF-1.4"));
+}

@@ -19,8 +19,9 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Messages larger than this are kept without their bytes: the conversation lists their
-/// attachments, but they cannot be opened from Duebook (the mailbox still has them).
-pub const MAX_KEPT_RAW: usize = 25 * 1024 * 1024;
+/// attachments, but they cannot be opened from Duebook (the mailbox still has them). Room for a
+/// 25 MB attachment (the usual mailbox limit) once base64 has made it a third larger.
+pub const MAX_KEPT_RAW: usize = 36 * 1024 * 1024;
 /// Characters of the reply's words in a task title.
 const TASK_SNIPPET: usize = 120;
 
