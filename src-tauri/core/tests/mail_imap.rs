@@ -5,6 +5,7 @@
 
 use duebook_core::mail::account::{self, ImapSettings};
 use duebook_core::mail::imap::{self, ImapLogin};
+use duebook_core::mail::oauth::AuthMethod;
 use duebook_core::mail::security::Security;
 use duebook_core::mail::smtp::FailedStep;
 use duebook_core::mail::{test_imap_connection, MailSetupError};
@@ -146,4 +147,44 @@ async fn the_account_logs_in_with_its_imap_password_kept_only_in_the_keychain() 
     assert_eq!(report.sent_folder.as_deref(), Some("Sent"));
     drop(s.db);
     assert!(files_containing(s.dir.path(), IMAP_PASSWORD.as_bytes()).is_empty());
+}
+
+#[tokio::test]
+async fn a_sign_in_for_a_mail_api_only_asks_for_an_imap_password_and_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let oauth = OAuthServer::start(&dir.path().join("oauth"));
+    let server = ImapServer::start(&dir.path().join("imap"), None);
+    let s = setup(2525, Security::StartTls);
+    let mut settings = account::require(s.db.conn()).unwrap();
+    settings.imap = Some(server_settings(server.port, Security::StartTls));
+    for api in [oauth.graph_settings(), oauth.gmail_settings()] {
+        settings.auth = AuthMethod::OAuth2(api);
+        // Graph's Mail.Send (or gmail.send) cannot read the mailbox: said before any login.
+        let e = test_imap_connection(&settings, None, &s.secrets, &mailer_options())
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("gives no access to the mailbox over IMAP"),
+            "{e}"
+        );
+    }
+    // With a password of its own, IMAP logs in with it.
+    let imap = settings.imap.clone().unwrap();
+    account::save_imap_password(&settings, &imap, &s.secrets, &Password::new(IMAP_PASSWORD))
+        .unwrap();
+    let report = test_imap_connection(&settings, None, &s.secrets, &mailer_options())
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.log()));
+    assert_eq!(report.auth_method, "password");
+    // A sign-in whose scopes include IMAP's uses its token, as for SMTP.
+    let mut with_imap = oauth.graph_settings();
+    with_imap
+        .scopes
+        .push("https://outlook.office.com/IMAP.AccessAsUser.All".into());
+    settings.auth = AuthMethod::OAuth2(with_imap);
+    let e = test_imap_connection(&settings, None, &s.secrets, &mailer_options())
+        .await
+        .unwrap_err();
+    assert!(!e.to_string().contains("gives no access"), "{e}");
 }

@@ -8,7 +8,7 @@ use super::compose::OutgoingEmail;
 use super::gmail::GmailMailer;
 use super::graph::GraphMailer;
 use super::imap::{self, ImapLogin, ImapReport, SyncError, SyncOptions, SyncReport};
-use super::oauth::{AuthMethod, SendVia, TokenSource};
+use super::oauth::{AuthMethod, OAuthSettings, SendVia, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
 use super::transport::AccountMailer;
 use super::{mime, templates};
@@ -188,6 +188,18 @@ fn imap_login<'a>(
         .into());
     };
     let login = match &settings.auth {
+        AuthMethod::OAuth2(oauth) if !sign_in_covers_imap(oauth) => ImapLogin::Password {
+            // A sign-in for a mail API only (Graph's Mail.Send, the Gmail API's gmail.send)
+            // holds no IMAP permission: IMAP needs a password of its own.
+            username: server.login_name(settings).to_string(),
+            password: match typed.filter(|p| !p.is_empty()) {
+                Some(p) => p,
+                None => secrets
+                    .get(&server.secret_account(settings))
+                    .map_err(AccountError::from)?
+                    .ok_or_else(|| AccountError::Invalid(api_sign_in_without_imap(oauth)))?,
+            },
+        },
         AuthMethod::OAuth2(oauth) => ImapLogin::OAuth(Arc::new(TokenSource::new(
             oauth.clone(),
             &settings.username,
@@ -202,6 +214,31 @@ fn imap_login<'a>(
         },
     };
     Ok((server, login))
+}
+
+/// Whether the sign-in's token may log in to IMAP: a sign-in for SMTP asks for IMAP too; one
+/// for a mail API only when its scopes were given with IMAP's.
+fn sign_in_covers_imap(oauth: &OAuthSettings) -> bool {
+    match oauth.send_via {
+        SendVia::Smtp => true,
+        SendVia::MicrosoftGraph | SendVia::GmailApi => oauth
+            .scopes
+            .iter()
+            .any(|s| s.ends_with("/IMAP.AccessAsUser.All") || s == "https://mail.google.com/"),
+    }
+}
+
+/// Why replies cannot be read with an API-only sign-in, and what to do.
+fn api_sign_in_without_imap(oauth: &OAuthSettings) -> String {
+    let (api, switch) = match oauth.send_via {
+        SendVia::GmailApi => ("the Gmail API", "Send through the Gmail API"),
+        _ => ("Microsoft Graph", "Send through Microsoft Graph"),
+    };
+    format!(
+        "the sign-in sends through {api} and gives no access to the mailbox over IMAP: to read \
+         replies, sign in again with \"{switch}\" off (that sign-in covers SMTP and IMAP), or \
+         give IMAP a password of its own (an app password)"
+    )
 }
 
 impl From<MailSetupError> for SyncError {
