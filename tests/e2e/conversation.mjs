@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
 import {
+  bounceOf,
   fillEmailAccount,
   launchApp,
   openCustomerRow,
@@ -195,6 +196,21 @@ export function conversationTests(ctx) {
           // Dealt with: reminders go on.
           await (await session.visible("resume-reminders")).click();
           await session.gone("reply-hold");
+
+          // The answer bounces for good (Postfix's report): the contact's address is marked,
+          // with the server's reason, and reminders skip it.
+          const address = /<([^<>]+)>/.exec(answer.to)?.[1] ?? answer.to;
+          const bounce = bounceOf({ messageId: arrived.headers["Message-ID"], address });
+          const bounced = await session.browser.execute(
+            (message) => window.__TAURI_INTERNALS__.invoke("e2e_receive_message", { raw: message }),
+            bounce,
+          );
+          assert(/^Stored /.test(bounced), `the bounce was not kept: ${bounced}`);
+          const badge = await session.visible("contact-email-bounced", 20_000);
+          const why = await badge.getAttribute("title");
+          assert(/5\.1\.1/.test(why), `the contact does not say why the address bounced: ${why}`);
+          await badge.scrollIntoView({ block: "center" });
+          screenshot(path.join(artifacts, "conversation-bounced.png"));
         } catch (e) {
           screenshot(path.join(artifacts, "conversation-failure.png"));
           throw e;

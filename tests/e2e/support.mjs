@@ -9,17 +9,24 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { Driver, repoRoot } from "./harness.mjs";
 
-const REPLY_FIXTURE = path.join(repoRoot, "src-tauri/core/tests/fixtures/inbound/reply-gmail-paid.eml");
+const INBOUND = path.join(repoRoot, "src-tauri/core/tests/fixtures/inbound");
 const FIXTURE_REMINDER = "<mb1c2d3e.5f1e0c9a7b3d2e41a8c6f09d7e2b5a13@northwind.example>";
 
 /** The Gmail reply fixture answering our message `messageId` ("Re: `subject`"), written now by `from`. */
 export function replyTo({ messageId, subject, from }) {
-  return readFileSync(REPLY_FIXTURE, "utf8")
+  return readFileSync(path.join(INBOUND, "reply-gmail-paid.eml"), "utf8")
     .replaceAll(FIXTURE_REMINDER, messageId)
     // Dated a moment ahead: the header has whole seconds, the reminder was sent within this one.
     .replace(/^Date: .*$/m, `Date: ${new Date(Date.now() + 2000).toUTCString()}`)
     .replace(/^Subject: .*$/m, `Subject: Re: ${subject}`)
     .replace(/^From: .*$/m, `From: ${from}`);
+}
+
+/** Postfix's report that `address` does not exist (5.1.1), returning our message `messageId`. */
+export function bounceOf({ messageId, address }) {
+  return readFileSync(path.join(INBOUND, "dsn-postfix-hard.eml"), "utf8")
+    .replaceAll(FIXTURE_REMINDER, messageId)
+    .replaceAll("jordan@acme.example", address);
 }
 
 /**
