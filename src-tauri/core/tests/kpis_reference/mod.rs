@@ -89,7 +89,7 @@ impl History {
             }
             _ => {
                 let third = total / 3;
-                let parts = vec![third, third, total - 2 * third];
+                let parts = [third, third, total - 2 * third];
                 parts[..rng.usize(1..=3)].to_vec()
             }
         };
