@@ -28,7 +28,7 @@ mod text;
 
 use crate::store::DbResult;
 use chrono::{Datelike, Days, NaiveDate};
-use query::{PaidInFull, Totals};
+use query::{Ledger, PaidInFull};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -75,19 +75,12 @@ pub fn kpis(conn: &Connection, as_of: NaiveDate, days: u32) -> DbResult<Kpis> {
         period_start: period_start.to_string(),
         window_start: window_start(as_of, days).to_string(),
     };
-    let totals = query::totals(conn, &query_days)?;
-    let months = query::monthly_sales(conn, &query_days.as_of)?;
+    let ledgers = query::ledgers(conn, &query_days)?;
     let paid = query::paid_in_full(conn, &query_days)?;
-    let currencies = totals
+    let currencies = ledgers
         .iter()
-        .map(|(code, totals)| {
-            let kpis = currency_kpis(
-                totals,
-                months.get(code),
-                paid.get(code),
-                as_of,
-                f64::from(days),
-            );
+        .map(|(code, ledger)| {
+            let kpis = currency_kpis(ledger, paid.get(code), as_of, f64::from(days));
             (code.clone(), kpis)
         })
         .collect();
@@ -100,12 +93,12 @@ pub fn kpis(conn: &Connection, as_of: NaiveDate, days: u32) -> DbResult<Kpis> {
 }
 
 fn currency_kpis(
-    t: &Totals,
-    months: Option<&BTreeMap<String, i64>>,
+    ledger: &Ledger,
     paid: Option<&PaidInFull>,
     as_of: NaiveDate,
     days: f64,
 ) -> CurrencyKpis {
+    let t = &ledger.totals;
     let per_day = |ar: i64| (t.sales_window > 0).then(|| ar as f64 / t.sales_window as f64 * days);
     let standard = per_day(t.ar);
     let best = per_day(t.current);
@@ -117,7 +110,7 @@ fn currency_kpis(
         ar_total: t.ar,
         ar_current: t.current,
         ar_overdue: t.ar - t.current,
-        dso_countback: months.and_then(|m| countback(t.ar, as_of, m)).map(round2),
+        dso_countback: countback(t.ar, as_of, &ledger.months).map(round2),
         dso_standard: standard.map(round2),
         best_dso: best.map(round2),
         add: standard.zip(best).map(|(s, b)| round2(s - b)),

@@ -1,5 +1,5 @@
-//! The SQL behind the KPIs: four aggregate passes per report, grouped by currency (and by month
-//! for the countback), never one query per invoice. Void invoices are left out everywhere: they
+//! The SQL behind the KPIs: three aggregate passes per report, grouped by currency (invoices
+//! also by month, for the countback), never one query per invoice. Void invoices are left out everywhere: they
 //! were cancelled in the accounting system and were never owed.
 
 use crate::store::DbResult;
@@ -43,18 +43,26 @@ pub(super) struct PaidInFull {
     pub weighted_days_late: f64,
 }
 
-/// AR and sales per currency: invoiced amounts less the payments dated on or before each day.
-pub(super) fn totals(conn: &Connection, days: &Days) -> DbResult<BTreeMap<String, Totals>> {
-    let mut out: BTreeMap<String, Totals> = BTreeMap::new();
+/// One currency's sums and its sales per month (`YYYY-MM`, up to and including D).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct Ledger {
+    pub totals: Totals,
+    pub months: BTreeMap<String, i64>,
+}
+
+/// AR and sales per currency: invoiced amounts, in one pass grouped by currency and month,
+/// less the payments dated on or before each day.
+pub(super) fn ledgers(conn: &Connection, days: &Days) -> DbResult<BTreeMap<String, Ledger>> {
+    let mut out: BTreeMap<String, Ledger> = BTreeMap::new();
     let mut invoiced = conn.prepare_cached(
-        "SELECT currency,
+        "SELECT currency, substr(issue_date, 1, 7) AS month,
                 SUM(total_minor),
                 SUM(CASE WHEN due_date >= ?1 THEN total_minor ELSE 0 END),
                 SUM(CASE WHEN issue_date <= ?2 THEN total_minor ELSE 0 END),
                 SUM(CASE WHEN issue_date >= ?3 THEN total_minor ELSE 0 END),
                 SUM(CASE WHEN issue_date >= ?4 THEN total_minor ELSE 0 END)
          FROM invoices WHERE status <> 'void' AND issue_date <= ?1
-         GROUP BY currency",
+         GROUP BY currency, month",
     )?;
     let rows = invoiced.query_map(
         params![
@@ -65,21 +73,45 @@ pub(super) fn totals(conn: &Connection, days: &Days) -> DbResult<BTreeMap<String
         ],
         |r| {
             let totals = Totals {
-                ar: r.get(1)?,
-                current: r.get(2)?,
-                ar_before_period: r.get(3)?,
-                sales_window: r.get(4)?,
-                sales_period: r.get(5)?,
+                ar: r.get(2)?,
+                current: r.get(3)?,
+                ar_before_period: r.get(4)?,
+                sales_window: r.get(5)?,
+                sales_period: r.get(6)?,
             };
-            Ok((r.get::<_, String>(0)?, totals))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, totals))
         },
     )?;
     for row in rows {
-        let (currency, totals) = row?;
-        out.insert(currency, totals);
+        let (currency, month, month_totals) = row?;
+        let ledger = out.entry(currency).or_default();
+        ledger.months.insert(month, month_totals.ar);
+        ledger.totals = ledger.totals.plus(month_totals);
     }
-    // Only payments on invoices issued by the day count for that day: AR(D) sums, over invoices
-    // issued on or before D, the amount less the payments dated on or before D.
+    subtract_payments(conn, days, &mut out)?;
+    Ok(out)
+}
+
+impl Totals {
+    fn plus(self, other: Totals) -> Totals {
+        Totals {
+            ar: self.ar.saturating_add(other.ar),
+            current: self.current.saturating_add(other.current),
+            ar_before_period: self.ar_before_period.saturating_add(other.ar_before_period),
+            sales_window: self.sales_window.saturating_add(other.sales_window),
+            sales_period: self.sales_period.saturating_add(other.sales_period),
+        }
+    }
+}
+
+/// Takes the payments off AR. Only payments on invoices issued by the day count for that day:
+/// AR(D) sums, over invoices issued on or before D, the amount less the payments dated on or
+/// before D.
+fn subtract_payments(
+    conn: &Connection,
+    days: &Days,
+    ledgers: &mut BTreeMap<String, Ledger>,
+) -> DbResult<()> {
     let mut paid = conn.prepare_cached(
         "SELECT i.currency,
                 SUM(p.amount_minor),
@@ -100,37 +132,12 @@ pub(super) fn totals(conn: &Connection, days: &Days) -> DbResult<BTreeMap<String
     })?;
     for row in rows {
         let (currency, all, current, before_period) = row?;
-        let totals = out.entry(currency).or_default();
+        let totals = &mut ledgers.entry(currency).or_default().totals;
         totals.ar = totals.ar.saturating_sub(all);
         totals.current = totals.current.saturating_sub(current);
         totals.ar_before_period = totals.ar_before_period.saturating_sub(before_period);
     }
-    Ok(out)
-}
-
-/// Sales (invoices less credit notes) per currency and month (`YYYY-MM`), up to and including D.
-pub(super) fn monthly_sales(
-    conn: &Connection,
-    as_of: &str,
-) -> DbResult<BTreeMap<String, BTreeMap<String, i64>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT currency, substr(issue_date, 1, 7) AS month, SUM(total_minor)
-         FROM invoices WHERE status <> 'void' AND issue_date <= ?1
-         GROUP BY currency, month",
-    )?;
-    let rows = stmt.query_map(params![as_of], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    let mut out: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
-    for row in rows {
-        let (currency, month, sales) = row?;
-        out.entry(currency).or_default().insert(month, sales);
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// Invoices (not credit notes) whose payments dated on or before D first reached their amount
