@@ -103,13 +103,15 @@ fn currency_kpis(
     let standard = per_day(t.ar);
     let best = per_day(t.current);
     let collectible = t.ar_before_period.saturating_add(t.sales_period);
-    let cei = (collectible - t.current > 0)
-        .then(|| (collectible - t.ar) as f64 / (collectible - t.current) as f64 * 100.0);
+    // Saturating: amounts come from imported files, and no sum of them may panic.
+    let denominator = collectible.saturating_sub(t.current);
+    let cei = (denominator > 0)
+        .then(|| collectible.saturating_sub(t.ar) as f64 / denominator as f64 * 100.0);
     let weighted = |sum: f64| paid.filter(|p| p.amount > 0).map(|p| sum / p.amount as f64);
     CurrencyKpis {
         ar_total: t.ar,
         ar_current: t.current,
-        ar_overdue: t.ar - t.current,
+        ar_overdue: t.ar.saturating_sub(t.current),
         dso_countback: countback(t.ar, as_of, &ledger.months).map(round2),
         dso_standard: standard.map(round2),
         best_dso: best.map(round2),
