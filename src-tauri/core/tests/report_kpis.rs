@@ -8,8 +8,11 @@
 mod kpis_reference;
 
 use chrono::NaiveDate;
+use duebook_core::model::{Currency, Money};
+use duebook_core::test_support::campaign::customer;
 use duebook_core::test_support::campaign::d;
 use duebook_core::test_support::kpis::{hand_checked_history, HAND_AS_OF};
+use duebook_core::test_support::ledger::{add_invoice, record_payment};
 use duebook_core::test_support::temp_db;
 use duebook_core::views::report::kpis::{kpis, CurrencyKpis, DEFAULT_DAYS};
 use kpis_reference::{History, Reference};
@@ -166,4 +169,36 @@ fn before_the_first_invoice_there_is_no_currency() {
     )
     .unwrap();
     assert!(report.currencies.is_empty(), "{report:?}");
+}
+
+#[test]
+fn more_owed_than_ever_sold_leaves_the_ratios_undefined() {
+    // 50.00 invoiced, a 100.00 credit note refunded in cash: 50.00 is owed on sales of −50.00.
+    let (_dir, db) = temp_db();
+    let (id, _) = customer(&db, "Refunded Ltd", None, &[]);
+    let gbp = |minor| Money::new(minor, Currency::parse("GBP").unwrap());
+    add_invoice(&db, id, "I-1", d("2024-01-05"), d("2024-02-15"), gbp(5_000));
+    let credit = add_invoice(
+        &db,
+        id,
+        "CN-1",
+        d("2024-01-08"),
+        d("2024-01-10"),
+        gbp(-10_000),
+    );
+    record_payment(&db, credit, -10_000, d("2024-01-20"), Some("refund"));
+    let report = kpis(db.conn(), d("2024-01-31"), DEFAULT_DAYS).unwrap();
+    let gbp = &report.currencies["GBP"];
+    assert_eq!(
+        (gbp.ar_total, gbp.ar_current, gbp.ar_overdue),
+        (5_000, 5_000, 0)
+    );
+    let undefined = [
+        gbp.dso_countback,
+        gbp.dso_standard,
+        gbp.best_dso,
+        gbp.add,
+        gbp.cei,
+    ];
+    assert_eq!(undefined, [None; 5]);
 }
