@@ -17,6 +17,7 @@ mod demo;
 mod import;
 mod inbox;
 mod mail;
+mod report;
 mod statements;
 mod templates;
 mod terminal;
@@ -41,6 +42,11 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Open receivables per currency in aging buckets.
     Aging(aging::AgingArgs),
+    /// Collection reports: `report kpis` (DSO, best DSO, ADD, CEI, days to pay) per currency.
+    Report {
+        #[command(subcommand)]
+        action: report::ReportAction,
+    },
     /// Import open invoices (or a QuickBooks customer contact list) from a CSV export.
     ///
     /// Exit status: 0 when the file was read, even if some rows were rejected (each is listed
@@ -108,6 +114,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Demo(args) => demo::demo(&path, args, today)?,
         Command::Aging(args) => aging::aging(&path, args, today)?,
+        Command::Report { action } => report::report(&path, action, today)?,
         Command::Import(args) => return import::import(&path, args, today),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),

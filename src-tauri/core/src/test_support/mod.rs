@@ -9,6 +9,7 @@ pub mod campaign;
 pub mod imap;
 pub mod import;
 pub mod inbound;
+pub mod kpis;
 pub mod ledger;
 pub mod mail;
 pub mod mailer;

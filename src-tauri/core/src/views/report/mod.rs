@@ -1,3 +1,4 @@
 //! Reports read from the stored invoices and payments.
 
 pub mod aging;
+pub mod kpis;
