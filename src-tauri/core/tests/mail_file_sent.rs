@@ -1,7 +1,8 @@
 //! "Save sent reminders to the Sent folder" against a real Dovecot (tests/servers/imap_server.py):
 //! with the option on, a sent reminder is added to Sent once (flagged \Seen, dated when it was
 //! sent) and a second sync adds nothing; one the provider filed itself is not added again; with
-//! the option off, nothing is added.
+//! the option off, nothing is added; a message the server refuses stops saving for that sync,
+//! with the reason, and nothing is marked.
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use chrono::{DateTime, Utc};
@@ -147,4 +148,32 @@ async fn with_the_option_off_nothing_is_saved() {
     assert_eq!(sent_folder(&report).filed, 0, "{report:?}");
     assert!(server.messages("Sent").is_empty());
     assert_eq!(filed_at(&s, id), None);
+}
+
+#[tokio::test]
+async fn a_message_the_server_refuses_stops_saving_for_this_sync_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ImapServer::start(&dir.path().join("imap"), None);
+    let s = account(&server, true);
+    let (refused, _) = sent_reminder(&s);
+    let (next, _) = sent_reminder(&s);
+    // No bytes: Dovecot will not save an empty message.
+    s.db.conn()
+        .execute(
+            "UPDATE messages SET raw_mime = X'' WHERE id = ?1",
+            [refused],
+        )
+        .unwrap();
+
+    let report = sync(&s, &server).await;
+    let sent = sent_folder(&report);
+    assert_eq!(sent.filed, 0, "{sent:?}");
+    let why = sent.filing_stopped.as_deref().unwrap_or_default();
+    assert!(
+        why.starts_with("the server refused to save a sent message to Sent: "),
+        "{sent:?}"
+    );
+    // Neither is marked: the next sync tries again.
+    assert_eq!((filed_at(&s, refused), filed_at(&s, next)), (None, None));
+    assert!(server.messages("Sent").is_empty());
 }

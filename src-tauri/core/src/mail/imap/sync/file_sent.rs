@@ -47,6 +47,8 @@ pub(super) async fn file_sent(
                 // Refused (quota, size, a folder it will not write): the others may fare no
                 // better, and reading the mailbox went well; stop here and say so.
                 Err(ImapError::No(reason) | ImapError::Bad(reason)) => Ok(Err(reason)),
+                // Refused before it took the message (async-imap keeps no words for it).
+                Err(ImapError::Append) => Ok(Err("it would not take the message".to_string())),
                 other => other.map(Ok),
             }
         })
