@@ -32,8 +32,12 @@ pub struct ImapArgs {
     /// password (or the sign-in).
     #[arg(long)]
     imap_password_stdin: bool,
+    /// Save sent reminders to the Sent folder (IMAP APPEND) at each `duebook inbox sync`, for
+    /// mailboxes that do not do it themselves (Gmail and Microsoft 365 do). Default off.
+    #[arg(long, value_name = "on|off", value_parser = on_off)]
+    imap_save_sent: Option<bool>,
     /// Stop reading replies: forget the IMAP server (and its own password).
-    #[arg(long, conflicts_with_all = ["imap_host", "imap_port", "imap_security", "imap_username", "imap_password_stdin"])]
+    #[arg(long, conflicts_with_all = ["imap_host", "imap_port", "imap_security", "imap_username", "imap_password_stdin", "imap_save_sent"])]
     no_imap: bool,
 }
 
@@ -53,6 +57,7 @@ pub fn imap_from(
         port: i.port,
         security: i.security,
         username: stored.as_ref().and_then(|s| s.username.clone()),
+        save_sent: stored.as_ref().is_some_and(|s| s.save_sent),
     });
     let stored = match args.imap_host {
         None => from_preset.or(stored),
@@ -63,7 +68,8 @@ pub fn imap_from(
         .clone()
         .or_else(|| stored.as_ref().map(|i| i.host.clone()))
     else {
-        if args.imap_port.is_some() || args.imap_security.is_some() || args.imap_password_stdin {
+        let asked = args.imap_port.is_some() || args.imap_security.is_some();
+        if asked || args.imap_password_stdin || args.imap_save_sent.is_some() {
             return Err("--imap-host is required to set up IMAP".into());
         }
         return Ok(None);
@@ -86,6 +92,9 @@ pub fn imap_from(
             Security::ImplicitTls => 993,
             _ => 143,
         });
+    let save_sent = args
+        .imap_save_sent
+        .unwrap_or_else(|| stored.as_ref().is_some_and(|i| i.save_sent));
     let username = match &args.imap_username {
         Some(u) => Some(u.clone()),
         None => stored.and_then(|i| i.username),
@@ -95,7 +104,17 @@ pub fn imap_from(
         port,
         security,
         username,
+        save_sent,
     }))
+}
+
+/// `--imap-save-sent`'s value.
+fn on_off(value: &str) -> Result<bool, String> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err("on or off".into()),
+    }
 }
 
 /// After the account is saved: the IMAP password, when one is given, to the keychain.
@@ -116,16 +135,18 @@ pub fn save_password(
     Ok(())
 }
 
-/// The `show` line: "IMAP:      imap.example.com:993 (tls) as NAME".
+/// The `show` line: "IMAP:      imap.example.com:993 (tls) as NAME", and whether sent
+/// reminders are saved to the Sent folder.
 pub fn show_line(settings: &AccountSettings) -> String {
     match &settings.imap {
         None => "not set up (replies are not read; `duebook account set --imap-host ...`)".into(),
         Some(i) => format!(
-            "{}:{} ({}) as {}",
+            "{}:{} ({}) as {}; sent reminders saved to the Sent folder: {}",
             for_terminal(&i.host),
             i.port,
             i.security.as_str(),
-            for_terminal(i.login_name(settings))
+            for_terminal(i.login_name(settings)),
+            if i.save_sent { "on" } else { "off" }
         ),
     }
 }

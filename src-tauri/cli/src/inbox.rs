@@ -86,6 +86,9 @@ fn print_report(report: &SyncReport) {
                 f.skipped as usize - f.skipped_reasons.len()
             );
         }
+        if let Some(why) = &f.filing_stopped {
+            println!("  saving sent reminders stopped: {}", for_terminal(why));
+        }
     }
     let total = |n: fn(&FolderReport) -> u32| report.folders.iter().map(n).sum::<u32>();
     println!(
@@ -106,8 +109,8 @@ fn folder_line(f: &FolderReport) -> String {
     let mut line = format!("{}: {} read", for_terminal(&f.folder), f.fetched);
     if f.role == FolderRole::Sent {
         line.push_str(&format!(
-            ", {} of ours found ({} uncertain now sent), {} not ours",
-            f.stored, f.uncertain_resolved, f.unmatched
+            ", {} of ours found ({} uncertain now sent), {} not ours, {} saved to it",
+            f.stored, f.uncertain_resolved, f.unmatched, f.filed
         ));
     } else {
         line.push_str(&format!(

@@ -105,3 +105,37 @@ fn a_preset_brings_its_providers_imap_server() {
         "{show}"
     );
 }
+
+#[test]
+fn saving_sent_reminders_to_the_sent_folder_is_switched_on_and_off_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("books.sqlite");
+    let gmail = ["account", "set", "--preset", "gmail", "--from", USER];
+    let shown = |expected: &str| {
+        let show = ok_text(&duebook(&db, &["account", "show"]));
+        let line = format!("as {USER}; sent reminders saved to the Sent folder: {expected}");
+        assert!(show.contains(&line), "{show}");
+    };
+    ok_text(&duebook(&db, &gmail));
+    shown("off");
+    ok_text(&duebook(
+        &db,
+        &[&gmail[..], &["--imap-save-sent", "on"]].concat(),
+    ));
+    shown("on");
+    // Setting the account again without the option keeps it.
+    ok_text(&duebook(&db, &gmail));
+    shown("on");
+    let json = ok_text(&duebook(&db, &["account", "show", "--json"]));
+    assert!(json.contains("\"save_sent\": true"), "{json}");
+    let refused = refused_text(&duebook(
+        &db,
+        &[&gmail[..], &["--imap-save-sent", "yes"]].concat(),
+    ));
+    assert!(refused.contains("on or off"), "{refused}");
+    ok_text(&duebook(
+        &db,
+        &[&gmail[..], &["--imap-save-sent", "off"]].concat(),
+    ));
+    shown("off");
+}

@@ -1,5 +1,6 @@
 //! `duebook inbox sync` against a real Dovecot, its passwords in the real keychain: the JSON
-//! report's counts, the human lines with the skipped reasons, the failed step named with exit
+//! report's counts, the human lines with the skipped reasons and the sent reminders saved to
+//! the Sent folder, the failed step named with exit
 //! status 1, and a sync killed (SIGKILL) mid-way through a few thousand messages that the next
 //! sync finishes with nothing twice and nothing missed.
 #![allow(clippy::unwrap_used)]
@@ -91,11 +92,33 @@ fn inbox_sync_reports_in_json_and_in_lines_with_the_skipped_reasons() {
         "{text}"
     );
     assert!(text.contains("Sent: 0 read"), "{text}");
+    assert!(text.contains("0 saved to it"), "{text}");
     assert!(text.contains("Total: 1 read, 1 kept"), "{text}");
     assert_eq!(
         count(&db, "SELECT count(*) FROM messages WHERE direction = 'in'"),
         2
     );
+
+    // Switched on, our sent reminder is saved to the Sent folder, and the line says so.
+    let sent_now = "UPDATE messages SET state = 'sent', sent_at = strftime('%Y-%m-%dT%H:%M:%fZ')
+                    WHERE direction = 'out'";
+    Database::open(&db)
+        .unwrap()
+        .conn()
+        .execute(sent_now, [])
+        .unwrap();
+    let on = [
+        "account",
+        "set",
+        "--keep-password",
+        "--imap-save-sent",
+        "on",
+    ];
+    ok_text(&duebook_smtp(&db, &on, None));
+    let text = ok_text(&duebook_smtp(&db, &["inbox", "sync"], None));
+    assert!(text.contains("1 saved to it"), "{text}");
+    let filed = "SELECT count(*) FROM messages WHERE filed_in_sent_at IS NOT NULL";
+    assert_eq!(count(&db, filed), 1);
 }
 
 #[test]

@@ -21,6 +21,7 @@ fn server_settings(port: u16, security: Security) -> ImapSettings {
         port,
         security,
         username: None,
+        save_sent: false,
     }
 }
 

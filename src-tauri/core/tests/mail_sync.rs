@@ -30,6 +30,7 @@ fn acme(server: &ImapServer) -> (Setup, i64) {
         port: server.port,
         security: Security::StartTls,
         username: None,
+        save_sent: false,
     };
     settings.imap = Some(imap.clone());
     account::save(s.db.conn(), &s.secrets, &settings, None).unwrap();

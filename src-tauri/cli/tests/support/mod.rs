@@ -183,6 +183,7 @@ pub fn read_replies_from(db: &Path, imap_port: u16) {
         port: imap_port,
         security: Security::StartTls,
         username: None,
+        save_sent: false,
     };
     settings.imap = Some(imap.clone());
     let keychain = KeychainStore::default();

@@ -204,6 +204,7 @@ async fn sync(books: &Setup, server: &ImapServer) -> SyncReport {
         port: server.port,
         security: Security::None,
         username: None,
+        save_sent: false,
     };
     let login = ImapLogin::Password {
         username: USER.into(),

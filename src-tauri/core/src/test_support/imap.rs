@@ -4,6 +4,8 @@
 //! at an OAuth test server when one is given.
 
 use super::mail::{required_env, USER};
+use chrono::{DateTime, FixedOffset};
+use futures_util::TryStreamExt;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,25 @@ type TestSession = async_imap::Session<tokio::net::TcpStream>;
 
 /// The IMAP password of the test user (not the SMTP one, so a test sees which was used).
 pub const IMAP_PASSWORD: &str = "imap-Pa55word-quux";
+
+/// A message of a folder, as [`ImapServer::messages`] found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderMessage {
+    pub message_id: String,
+    pub seen: bool,
+    pub internal_date: Option<DateTime<FixedOffset>>,
+}
+
+impl FolderMessage {
+    fn of(fetch: &async_imap::types::Fetch) -> FolderMessage {
+        let id = fetch.envelope().and_then(|e| e.message_id.as_deref());
+        FolderMessage {
+            message_id: String::from_utf8_lossy(id.unwrap_or_default()).into_owned(),
+            seen: fetch.flags().any(|f| f == async_imap::types::Flag::Seen),
+            internal_date: fetch.internal_date(),
+        }
+    }
+}
 
 /// A running Dovecot; stopped, with every process it started, on drop.
 pub struct ImapServer {
@@ -102,6 +123,26 @@ impl ImapServer {
             .collect();
         seen.sort_unstable();
         seen
+    }
+
+    /// Every message of `folder` (looked at read-only): its Message-ID, whether it is flagged
+    /// `\Seen`, and its internal date.
+    pub fn messages(&self, folder: &str) -> Vec<FolderMessage> {
+        let folder = folder.to_string();
+        self.session(move |mut session| async move {
+            let mailbox = session.examine(&folder).await?;
+            if mailbox.exists == 0 {
+                session.logout().await?;
+                return Ok(Vec::new());
+            }
+            let fetched: Vec<_> = session
+                .fetch("1:*", "(ENVELOPE FLAGS INTERNALDATE)")
+                .await?
+                .try_collect()
+                .await?;
+            session.logout().await?;
+            Ok(fetched.iter().map(FolderMessage::of).collect())
+        })
     }
 
     /// Gives `folder` a new UIDVALIDITY, as a server does when it rebuilds a folder's index:

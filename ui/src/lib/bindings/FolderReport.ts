@@ -34,4 +34,12 @@ skipped: number, skipped_reasons: Array<Skipped>, replies: number, auto_replies:
 /**
  * Uncertain messages of ours found in the Sent folder, now marked sent.
  */
-uncertain_resolved: number, };
+uncertain_resolved: number, 
+/**
+ * Sent: our sent messages the sync saved to the folder (the account's "save sent").
+ */
+filed: number, 
+/**
+ * Sent: why saving them stopped early (the server refused one); the next sync tries again.
+ */
+filing_stopped: string | null, };

@@ -12,4 +12,10 @@ port: number, security: Security,
 /**
  * The login name when it differs from the SMTP one; None: the SMTP user name.
  */
-username: string | null, };
+username: string | null, 
+/**
+ * Save our sent reminders to the Sent folder (IMAP APPEND), for providers that do not
+ * file mail sent by SMTP there themselves (Gmail and Microsoft 365 do). Off by default,
+ * and for accounts stored before it existed.
+ */
+save_sent: boolean, };

@@ -25,6 +25,11 @@ pub struct ImapSettings {
     /// The login name when it differs from the SMTP one; None: the SMTP user name.
     #[serde(default)]
     pub username: Option<String>,
+    /// Save our sent reminders to the Sent folder (IMAP APPEND), for providers that do not
+    /// file mail sent by SMTP there themselves (Gmail and Microsoft 365 do). Off by default,
+    /// and for accounts stored before it existed.
+    #[serde(default)]
+    pub save_sent: bool,
 }
 
 impl ImapSettings {
@@ -57,6 +62,7 @@ impl ImapSettings {
             port: self.port,
             security: self.security,
             username,
+            save_sent: self.save_sent,
         })
     }
 
@@ -129,6 +135,7 @@ mod tests {
             port: 993,
             security,
             username: Some("  ".into()),
+            save_sent: false,
         }
     }
 
@@ -144,6 +151,13 @@ mod tests {
         let plain = imap("imap.example.com", Security::None).validated();
         assert_eq!(plain.unwrap_err().field, "imap.security");
         assert!(imap("127.0.0.1", Security::None).validated().is_ok());
+    }
+
+    #[test]
+    fn an_account_stored_before_save_sent_loads_with_it_off() {
+        let stored = r#"{"host":"imap.example.com","port":993,"security":"implicit_tls"}"#;
+        let loaded: ImapSettings = serde_json::from_str(stored).unwrap();
+        assert!(!loaded.save_sent);
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Reading the account's mailbox over IMAP (RFC 3501) with `async-imap` on tokio, TLS by rustls
 //! with the same trust as SMTP (the platform's verifier plus the extra roots of
 //! [`MailerOptions`]). Read-only by design: folders are opened with EXAMINE, messages fetched
-//! with `BODY.PEEK[]`; nothing is flagged, moved or deleted. The connection test logs in, lists
-//! the folders (the Sent folder by SPECIAL-USE `\Sent`, else by its usual names), looks at
-//! INBOX for its size and UIDVALIDITY, and logs out.
+//! with `BODY.PEEK[]`; nothing is flagged, moved or deleted. The one write, only when the
+//! account asks for it, adds our own sent messages to the Sent folder (`sync/file_sent.rs`).
+//! The connection test logs in, lists the folders (the Sent folder by SPECIAL-USE `\Sent`, else
+//! by its usual names), looks at INBOX for its size and UIDVALIDITY, and logs out.
 //!
 //! - [`connect`]: DNS, TCP, TLS (implicit or STARTTLS) and the greeting;
 //! - [`login`]: the password (LOGIN) or the sign-in's token (XOAUTH2), with advice when refused;

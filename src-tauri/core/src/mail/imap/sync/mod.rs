@@ -11,8 +11,13 @@
 //! [`sync_mailbox`] can be called as often as wanted (by `duebook inbox sync` from cron, or the
 //! app on a timer and after IDLE says something arrived); with nothing new it costs a login, two
 //! EXAMINEs and two searches.
+//!
+//! One write, when the account asks for it ([`ImapSettings::save_sent`]), for providers that do
+//! not file mail sent by SMTP themselves: after the Sent folder was read, our sent messages not
+//! found there are added to it ([`file_sent`]). Nothing is ever marked read, moved or deleted.
 
 mod fetch;
+mod file_sent;
 mod handle;
 mod state;
 
@@ -94,6 +99,10 @@ pub struct FolderReport {
     pub bounces: u32,
     /// Uncertain messages of ours found in the Sent folder, now marked sent.
     pub uncertain_resolved: u32,
+    /// Sent: our sent messages the sync saved to the folder (the account's "save sent").
+    pub filed: u32,
+    /// Sent: why saving them stopped early (the server refused one); the next sync tries again.
+    pub filing_stopped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -163,7 +172,14 @@ pub async fn sync_mailbox(
         .validated()
         .map_err(|e| MailError::Invalid(e.to_string()))?;
     let mut session = login::log_in(&settings, login, mail_options).await?;
-    let synced = sync_folders(&mut session, conn, mail_options, options).await;
+    let synced = sync_folders(
+        &mut session,
+        conn,
+        settings.save_sent,
+        mail_options,
+        options,
+    )
+    .await;
     // Logging out is a courtesy: what was read is kept either way.
     let _ = tokio::time::timeout(mail_options.timeouts.command, session.logout()).await;
     Ok(SyncReport {
@@ -175,6 +191,7 @@ pub async fn sync_mailbox(
 async fn sync_folders(
     session: &mut LoggedIn,
     conn: &Connection,
+    save_sent: bool,
     mail_options: &MailerOptions,
     options: &SyncOptions,
 ) -> Result<Vec<FolderReport>, SyncError> {
@@ -191,17 +208,21 @@ async fn sync_folders(
         .await?,
     ];
     if let Some(sent) = sent {
-        reports.push(
-            sync_folder(
-                session,
-                conn,
-                &sent,
-                FolderRole::Sent,
-                mail_options,
-                options,
-            )
-            .await?,
-        );
+        let mut report = sync_folder(
+            session,
+            conn,
+            &sent,
+            FolderRole::Sent,
+            mail_options,
+            options,
+        )
+        .await?;
+        if save_sent {
+            let since = window_start(options);
+            let limit = mail_options.timeouts.data;
+            file_sent::file_sent(session, conn, &sent, since, limit, &mut report).await?;
+        }
+        reports.push(report);
     }
     Ok(reports)
 }
@@ -223,11 +244,7 @@ async fn sync_folder(
         resynced,
         ..FolderReport::default()
     };
-    let since = options
-        .today
-        .checked_sub_days(Days::new(options.lookback_days.into()))
-        .unwrap_or(NaiveDate::MIN);
-    let uids = fetch::new_uids(session, after, since, limit).await?;
+    let uids = fetch::new_uids(session, after, window_start(options), limit).await?;
     for batch in uids.chunks(options.batch.max(1)) {
         read_batch(
             session,
@@ -248,6 +265,14 @@ async fn sync_folder(
         state::advance(conn, folder, next.saturating_sub(1))?;
     }
     Ok(report)
+}
+
+/// The first day of the look-back window.
+fn window_start(options: &SyncOptions) -> NaiveDate {
+    options
+        .today
+        .checked_sub_days(Days::new(options.lookback_days.into()))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// Reads one batch: from Sent only the envelopes (the Message-ID is all it needs); from INBOX
