@@ -5,7 +5,7 @@
 
 use duebook_core::model::NewCustomer;
 use duebook_core::store::Database;
-use duebook_core::test_support::migration::{version_8_file, BACK_TO_VERSION_8};
+use duebook_core::test_support::migration::{back_to_version_8, version_8_file};
 use duebook_core::{store::contacts, store::customers};
 
 fn names(db: &Database) -> Vec<String> {
@@ -80,7 +80,7 @@ fn an_untouched_file_says_nothing() {
     {
         let db = Database::open(&path).unwrap();
         customers::insert(db.conn(), &NewCustomer::named("Acme Ltd")).unwrap();
-        db.conn().execute_batch(BACK_TO_VERSION_8).unwrap();
+        back_to_version_8(db.conn());
     }
     assert!(Database::open(&path).unwrap().notices().is_empty());
 }

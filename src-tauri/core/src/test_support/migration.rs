@@ -38,9 +38,17 @@ pub fn version_8_file(dir: &Path) -> (std::path::PathBuf, [i64; 3]) {
          VALUES ('Friendly' || char(27) || '[31m', '2026-04-01', '2026-04-01');",
     )
     .unwrap();
-    conn.execute_batch(BACK_TO_VERSION_8).unwrap();
+    back_to_version_8(conn);
     (path, [clean, dirty, other])
 }
 
+/// Undoes migration 16, so it can run again.
+pub const BACK_TO_VERSION_15: &str = include_str!("../../tests/fixtures/back_to_version_15.sql");
+const BACK_TO_VERSION_8: &str = include_str!("../../tests/fixtures/back_to_version_8.sql");
+
 /// Undoes the migrations after 8 that changed the schema, so they can run again.
-pub const BACK_TO_VERSION_8: &str = include_str!("../../tests/fixtures/back_to_version_8.sql");
+pub fn back_to_version_8(conn: &rusqlite::Connection) {
+    conn.execute_batch(BACK_TO_VERSION_15)
+        .and_then(|()| conn.execute_batch(BACK_TO_VERSION_8))
+        .expect("back to version 8");
+}
