@@ -103,6 +103,20 @@ fn a_hard_bounce_marks_the_address_bad_and_asks_for_a_call() {
         open[0].title
     );
     assert_eq!(count(&s, "SELECT has_email FROM customers"), 0);
+    // The report's parts say what they are.
+    let names: Vec<String> =
+        s.db.conn()
+            .prepare("SELECT file_name FROM message_attachments ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    assert_eq!(
+        names,
+        ["delivery report.txt", "returned message.eml"],
+        "{names:?}"
+    );
 }
 
 #[test]

@@ -186,12 +186,23 @@ fn insert(
         )?
         .execute(params![
             id,
-            a.name.as_deref().unwrap_or("(unnamed)"),
+            a.name.as_deref().unwrap_or(unnamed_part(&a.content_type)),
             a.content_type,
             i64::try_from(a.size).unwrap_or(i64::MAX)
         ])?;
     }
     Ok(Some(id))
+}
+
+/// What to call a part its sender gave no name: a bounce's report and returned message say what
+/// they are, anything else stays "(unnamed)".
+fn unnamed_part(content_type: &str) -> &'static str {
+    match content_type {
+        "message/delivery-status" | "message/global-delivery-status" => "delivery report.txt",
+        "message/rfc822" | "message/global" => "returned message.eml",
+        "text/rfc822-headers" => "returned message headers.txt",
+        _ => "(unnamed)",
+    }
 }
 
 fn from_text(a: &super::parse::Address) -> String {
