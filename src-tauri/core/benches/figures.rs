@@ -110,6 +110,14 @@ fn main() {
         }),
         sample_n(20, |_| reference_aging(conn, as_of)),
     );
+    table.timed(
+        "KPIs per currency (report kpis: AR, DSOs, ADD, CEI, days to pay)",
+        "< 500 ms",
+        sample_n(5, |_| {
+            report::kpis::kpis(conn, as_of, 90).expect("kpis");
+        }),
+        sample_n(5, |_| reference_kpis(conn, as_of)),
+    );
     campaign_figure(conn, as_of);
     drop(db);
 
@@ -333,6 +341,35 @@ fn reference_aging(conn: &Connection, as_of: NaiveDate) {
         .expect("query")
         .map(|r| r.expect("row"))
         .collect();
+}
+
+/// The sums the KPIs are made of, in plain SQL: per currency and month of issue, what was sold
+/// up to `as_of`; per currency, what was paid up to it; and when each invoice paid in full got its
+/// last payment.
+fn reference_kpis(conn: &Connection, as_of: NaiveDate) {
+    let as_of = as_of.to_string();
+    let rows = |sql: &str| -> usize {
+        let mut stmt = conn.prepare_cached(sql).expect("prepare");
+        let n = stmt
+            .query_map(params![as_of], |_| Ok(()))
+            .expect("query")
+            .count();
+        n
+    };
+    rows(
+        "SELECT currency, substr(issue_date, 1, 7), SUM(total_minor),
+                SUM(CASE WHEN due_date >= ?1 THEN total_minor ELSE 0 END)
+         FROM invoices WHERE status != 'void' AND issue_date <= ?1 GROUP BY 1, 2",
+    );
+    rows(
+        "SELECT i.currency, SUM(p.amount_minor) FROM payments p JOIN invoices i ON i.id = p.invoice_id
+         WHERE p.paid_on <= ?1 AND i.issue_date <= ?1 GROUP BY 1",
+    );
+    rows(
+        "SELECT i.id, i.total_minor, i.due_date, MAX(p.paid_on) FROM invoices i
+         JOIN payments p ON p.invoice_id = i.id
+         WHERE i.status = 'paid' AND p.paid_on <= ?1 GROUP BY i.id",
+    );
 }
 
 // ---- sampling and reporting ----
