@@ -59,15 +59,15 @@ impl PaymentsReport {
             "Imported"
         };
         format!(
-            "{verb} payments file {} ({})\n  rows: {} read, {} rejected; payments recorded: {} \
-             ({} invoices paid in full); already imported: {}\n",
+            "{verb} payments file {} ({})\n  rows: {} read, {} rejected, {} already imported; \
+             payments recorded: {}, invoices paid in full: {}\n",
             for_terminal(&self.file_name),
             self.encoding,
             self.rows_read,
             self.rows_rejected,
+            self.already_imported,
             self.payments_recorded,
             self.invoices_paid,
-            self.already_imported,
         )
     }
 
