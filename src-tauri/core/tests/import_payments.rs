@@ -34,9 +34,9 @@ fn full_and_partial_payments_are_recorded_and_bad_rows_listed_with_their_reason(
             report.payments_recorded,
             report.invoices_paid
         ),
-        (12, 4, 2)
+        (13, 4, 2)
     );
-    assert_eq!((report.already_imported, report.rows_rejected), (1, 7));
+    assert_eq!((report.already_imported, report.rows_rejected), (1, 8));
     assert_eq!(
         lines(&report.rejections),
         vec![
@@ -48,6 +48,7 @@ fn full_and_partial_payments_are_recorded_and_bad_rows_listed_with_their_reason(
             "line 10: payment date \"next tuesday\" is not a date",
             "line 11: 2026-05-01 is in the future",
             "line 13: invoice YM-1 is void",
+            "line 14: invoice NW-1002 is not \"Acme\"'s",
         ]
     );
     assert_eq!(
@@ -88,7 +89,7 @@ fn a_re_import_adds_nothing_and_says_which_rows_it_already_has() {
             .collect::<Vec<_>>(),
         vec!["line 2", "line 3", "line 4", "line 9", "line 12"]
     );
-    assert_eq!(again.rows_rejected, 7);
+    assert_eq!(again.rows_rejected, 8);
     assert_eq!(snapshot(&db), before);
 }
 
@@ -98,7 +99,7 @@ fn a_dry_run_reports_the_same_and_writes_nothing() {
     let before = snapshot(&db);
     let report = import_payments(&mut db, true);
     assert!(report.dry_run);
-    assert_eq!((report.payments_recorded, report.rows_rejected), (4, 7));
+    assert_eq!((report.payments_recorded, report.rows_rejected), (4, 8));
     assert_eq!(snapshot(&db), before);
 }
 

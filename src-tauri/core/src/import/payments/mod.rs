@@ -9,82 +9,30 @@
 //! | amount         | yes      | amount, amount paid, payment, paid, total              |
 //! | reference      | no       | reference, ref, payment reference, memo                |
 //! | currency       | no       | currency (empty: the invoice's; else it must match)    |
-//! | customer name  | no       | customer_name, customer, client ... (not used to match)|
+//! | customer name  | no       | customer_name, customer, client ... (when given, must  |
+//! |                |          | be the invoice's customer)                             |
 //!
 //! A row is one payment recorded as a manual one is ([`payments::record_checked`]): it must not
 //! exceed what is still due, nor land on a void or paid invoice. A payment already imported
 //! (same invoice, date, amount and reference) is reported and not recorded again.
 
+mod report;
+
+pub use report::PaymentsReport;
+
 use super::columns::{find, missing, Picker};
-use super::report::{RowIssue, MAX_LISTED};
+use super::report::RowIssue;
 use super::row::{self, RowError};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source};
 use super::{decode, detect, read, ImportError};
-use crate::model::text::for_terminal;
 use crate::model::{Currency, Invoice, InvoiceKind, InvoiceStatus, Money};
 use crate::store::payments::{self, Checked, NewPayment, PaymentSource};
-use crate::store::{derived, invoices, Database, DbError};
+use crate::store::{customers, derived, invoices, Database, DbError};
 use chrono::NaiveDate;
 use csv::StringRecord;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// What a payments import did (or, in a dry run, would do). Counts are exact; the listed rows
-/// are capped at [`MAX_LISTED`] each.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PaymentsReport {
-    pub file_name: String,
-    pub encoding: &'static str,
-    pub dry_run: bool,
-    pub rows_read: u64,
-    pub payments_recorded: u64,
-    /// Invoices the file's payments settled in full.
-    pub invoices_paid: u64,
-    pub already_imported: u64,
-    pub rows_rejected: u64,
-    /// "line N: reason" for every refused row.
-    pub rejections: Vec<RowIssue>,
-    /// The rows that were already imported, by line.
-    pub repeats: Vec<RowIssue>,
-    /// File-wide notes (two columns giving one field).
-    pub warnings: Vec<RowIssue>,
-}
-
-impl PaymentsReport {
-    pub fn summary(&self) -> String {
-        let verb = if self.dry_run {
-            "Dry run of"
-        } else {
-            "Imported"
-        };
-        format!(
-            "{verb} payments file {} ({})\n  rows: {} read, {} rejected, {} already imported; \
-             payments recorded: {}, invoices paid in full: {}\n",
-            for_terminal(&self.file_name),
-            self.encoding,
-            self.rows_read,
-            self.rows_rejected,
-            self.already_imported,
-            self.payments_recorded,
-            self.invoices_paid,
-        )
-    }
-
-    /// Every row was refused: the CLI then exits with an error.
-    pub fn nothing_imported(&self) -> bool {
-        self.rows_read > 0 && self.rows_rejected == self.rows_read
-    }
-
-    fn list(list: &mut Vec<RowIssue>, line: u64, message: String) {
-        if list.len() < MAX_LISTED {
-            list.push(RowIssue {
-                line: Some(line),
-                message,
-            });
-        }
-    }
-}
 
 /// Why a payment row was not recorded. The message follows "line N: ".
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +46,8 @@ enum Refusal {
     CustomerOnly(String),
     #[error("no invoice numbered {0:?}")]
     UnknownInvoice(String),
+    #[error("invoice {number} is not {customer:?}'s")]
+    OtherCustomer { number: String, customer: String },
     #[error("invoice {0} is void")]
     Void(String),
     #[error("currency {row} is not the currency of invoice {number} ({invoice})")]
@@ -175,7 +125,7 @@ fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         amount,
         reference: picker.pick("reference", REFERENCE),
         currency: picker.pick("currency", CURRENCY),
-        // Only named in a refusal; the invoice number is what a payment is matched by.
+        // A check on the invoice number, which is what a payment is matched by.
         customer: find(keys, CUSTOMER),
         duplicates: picker.into_duplicates(),
     })
@@ -343,6 +293,7 @@ impl Row<'_> {
         let invoice = invoices::find_by_number(conn, InvoiceKind::Invoice, number)
             .map_err(ApplyError::Db)?
             .ok_or_else(|| Refusal::UnknownInvoice(number.to_string()))?;
+        self.check_customer(conn, &invoice)?;
         let currency = invoice.total.currency.clone();
         let code = opt_cell(record, columns.currency).trim();
         if !code.is_empty() && !code.eq_ignore_ascii_case(currency.code()) {
@@ -381,5 +332,23 @@ impl Row<'_> {
             Err(DbError::Invalid(error)) => Err(Refusal::Invalid(error.message).into()),
             Err(error) => Err(ApplyError::Db(error)),
         }
+    }
+
+    /// A customer name, when the row gives one, must be the invoice's customer: a mistyped
+    /// invoice number must not pay someone else's invoice.
+    fn check_customer(&self, conn: &Connection, invoice: &Invoice) -> Result<(), ApplyError> {
+        let customer = opt_cell(self.record, self.columns.customer).trim();
+        if customer.is_empty() {
+            return Ok(());
+        }
+        let found = customers::find_id_by_name(conn, customer).map_err(ApplyError::Db)?;
+        if found == Some(invoice.customer_id) {
+            return Ok(());
+        }
+        Err(Refusal::OtherCustomer {
+            number: invoice.number.clone(),
+            customer: customer.to_string(),
+        }
+        .into())
     }
 }
