@@ -1,10 +1,13 @@
 //! `duebook import`: open invoices (or a QuickBooks customer contact list) from a CSV export,
-//! with a progress line on a terminal and every rejected, skipped or changed row listed.
+//! with a progress line on a terminal and every rejected, skipped or changed row listed; with
+//! `--payments`, the payments received from a payments file.
 
 use crate::terminal::for_terminal;
 use chrono::NaiveDate;
 use clap::Args;
-use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
+use duebook_core::import::{
+    self, payments, ImportFormat, ImportOptions, ImportProgress, ImportReport, RowIssue,
+};
 use duebook_core::store::Database;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,9 @@ pub struct ImportArgs {
     /// The file lists every open invoice: close the open invoices it does not list.
     #[arg(long)]
     full: bool,
+    /// The file lists payments received (invoice number, payment date, amount), not invoices.
+    #[arg(long, conflicts_with_all = ["format", "full"])]
+    payments: bool,
     /// Report what would change without writing anything.
     #[arg(long)]
     dry_run: bool,
@@ -26,6 +32,9 @@ pub struct ImportArgs {
 }
 
 pub fn import(db_path: &Path, args: ImportArgs, today: NaiveDate) -> Result<ExitCode, String> {
+    if args.payments {
+        return import_payments(db_path, &args, today);
+    }
     let options = ImportOptions {
         format: args.format,
         full: args.full,
@@ -54,21 +63,47 @@ pub fn import(db_path: &Path, args: ImportArgs, today: NaiveDate) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_import_report(report: &ImportReport) {
+fn import_payments(
+    db_path: &Path,
+    args: &ImportArgs,
+    today: NaiveDate,
+) -> Result<ExitCode, String> {
+    let mut db = Database::open(db_path).map_err(|e| e.to_string())?;
+    let report = payments::import_payments_file(&mut db, &args.file, today, args.dry_run)
+        .map_err(|e| e.to_string())?;
     print!("{}", report.summary());
-    let sections = [
+    print_sections(&[
         ("Rejected rows", &report.rejections),
-        ("Skipped rows", &report.skipped),
+        ("Already imported", &report.repeats),
         ("Warnings", &report.warnings),
-    ];
+    ]);
+    if report.nothing_imported() {
+        return Err(format!(
+            "every row of {} was rejected; nothing was imported",
+            report.file_name
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_sections(sections: &[(&str, &Vec<RowIssue>)]) {
     for (title, issues) in sections {
         if !issues.is_empty() {
             println!("{title}:");
-            for issue in issues {
+            for issue in *issues {
                 println!("  {}", for_terminal(&issue.to_string()));
             }
         }
     }
+}
+
+fn print_import_report(report: &ImportReport) {
+    print!("{}", report.summary());
+    print_sections(&[
+        ("Rejected rows", &report.rejections),
+        ("Skipped rows", &report.skipped),
+        ("Warnings", &report.warnings),
+    ]);
     let changes: Vec<_> = report
         .changes
         .iter()

@@ -47,7 +47,8 @@ enum Command {
         #[command(subcommand)]
         action: report::ReportAction,
     },
-    /// Import open invoices (or a QuickBooks customer contact list) from a CSV export.
+    /// Import open invoices (or a QuickBooks customer contact list) from a CSV export; with
+    /// `--payments`, the payments received listed in a payments file.
     ///
     /// Exit status: 0 when the file was read, even if some rows were rejected (each is listed
     /// as "line N: reason"); 1 when nothing could be imported (unreadable file, unknown layout,

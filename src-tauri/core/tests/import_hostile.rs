@@ -1,10 +1,10 @@
 //! Hostile import files: line breaks, controls and bidi overrides in names and contacts, email
 //! cells that smuggle a second address, and property tests that throw arbitrary Unicode and
-//! bytes at every format.
+//! bytes at every format, the payments file included.
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
-use duebook_core::import::{self, ImportError};
+use duebook_core::import::{self, payments, ImportError};
 use duebook_core::model::text::is_clean_line;
 use duebook_core::store::Database;
 use duebook_core::test_support::import::*;
@@ -228,5 +228,36 @@ fn arbitrary_bytes_never_panic() {
         let mut with_header = b"customer,invoice,date,amount,phone\n".to_vec();
         with_header.extend(&bytes);
         assert_well_behaved(db, &with_header)
+    });
+}
+
+#[test]
+fn hostile_cells_in_a_payments_file_never_panic_and_every_row_is_accounted_for() {
+    let cells = prop::array::uniform5(hostile_text());
+    run_cases(cells, |db, cells| {
+        let [number, date, amount, reference, currency] = cells.map(|c| quoted(&c));
+        let invoices = "customer,invoice,date,amount\nAcme,N-1,2026-03-01,10.00\n";
+        import::import_bytes(db, "i.csv", invoices.as_bytes(), &options(), &mut |_| {})
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let file = format!(
+            "payment_date,invoice,amount,reference,currency,customer\n\
+             {date},{number},{amount},{reference},{currency},{number}\n\
+             2026-03-02,N-1,{amount},{reference},,\n"
+        );
+        let report =
+            match payments::import_payments_bytes(db, "p.csv", file.as_bytes(), today(), false) {
+                Ok(report) => report,
+                Err(error) => {
+                    prop_assert!(!matches!(error, ImportError::Db(_)), "{error}");
+                    return Ok(());
+                }
+            };
+        let accounted = report.payments_recorded + report.already_imported + report.rows_rejected;
+        prop_assert_eq!(accounted, report.rows_read);
+        for issue in report.rejections.iter().chain(&report.repeats) {
+            prop_assert!(issue.line.is_some(), "{issue}");
+            prop_assert!(!issue.message.trim().is_empty(), "{issue:?}");
+        }
+        Ok(())
     });
 }

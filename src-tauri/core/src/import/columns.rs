@@ -3,7 +3,6 @@
 //! two columns disagree on any row, and a warning names the column used when they agree.
 
 use super::source::{cell, Source};
-use super::writer::Writer;
 use super::ImportError;
 use crate::model::text::clean_line;
 use std::fmt;
@@ -86,7 +85,7 @@ pub(super) fn check_duplicates(
     source: &Source,
     header: &[String],
     duplicates: &[Duplicate],
-    writer: &mut Writer,
+    warn: &mut dyn FnMut(String),
 ) -> Result<(), ImportError> {
     if duplicates.is_empty() {
         return Ok(());
@@ -118,7 +117,7 @@ pub(super) fn check_duplicates(
             duplicate.field,
             column(duplicate.used),
         );
-        writer.warn(None, message);
+        warn(message);
     }
     Ok(())
 }

@@ -17,6 +17,7 @@ mod dates;
 mod decode;
 pub mod generic;
 pub mod history;
+pub mod payments;
 pub mod quickbooks;
 mod report;
 mod row;
@@ -116,6 +117,12 @@ pub fn import_file(
     options: &ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport, ImportError> {
+    let (name, bytes) = read(path)?;
+    import_bytes(db, &name, &bytes, options, progress)
+}
+
+/// The file's name (as messages give it) and its bytes.
+fn read(path: &Path) -> Result<(String, Vec<u8>), ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.to_path_buf(),
         source,
@@ -124,7 +131,7 @@ pub fn import_file(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    import_bytes(db, &name, &bytes, options, progress)
+    Ok((name, bytes))
 }
 
 /// [`import_file`] for bytes already in memory; `file_name` names them in messages.
@@ -143,7 +150,9 @@ pub fn import_bytes(
     })?;
     let text: &str = &decoded.text;
     let delimiter = decode::sniff_delimiter(text);
-    let (header_index, header, layout) = detect(text, delimiter, options.format, file_name)?;
+    let matchers = matchers(options.format);
+    let explicit = options.format != ImportFormat::Auto;
+    let (header_index, header, layout) = detect(text, delimiter, &matchers, explicit, file_name)?;
     let source = Source {
         text,
         file_name,
@@ -182,7 +191,8 @@ fn apply(
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut writer = Writer::new(&tx, options, home, report);
     let duplicates = detected.layout.duplicates();
-    columns::check_duplicates(source, &detected.header, duplicates, &mut writer)?;
+    let mut warn = |message| writer.warn(None, message);
+    columns::check_duplicates(source, &detected.header, duplicates, &mut warn)?;
     match &detected.layout {
         Layout::Generic(columns) => generic::run(source, columns, &mut writer, tracker)?,
         Layout::QuickbooksReport(columns) => {
@@ -258,22 +268,20 @@ impl Layout {
 /// How far down title lines may push the header.
 const HEADER_SEARCH_RECORDS: usize = 30;
 
-type Matcher = (
-    &'static str,
-    fn(&[String]) -> Result<Layout, Vec<&'static str>>,
-);
+/// A layout's name (for "no header row with the columns ...") and its header recogniser.
+type Matcher<T> = (&'static str, fn(&[String]) -> Result<T, Vec<&'static str>>);
 
-fn matchers(format: ImportFormat) -> Vec<Matcher> {
-    let xero: Matcher = ("Xero invoice export", |k| {
+fn matchers(format: ImportFormat) -> Vec<Matcher<Layout>> {
+    let xero: Matcher<Layout> = ("Xero invoice export", |k| {
         xero::columns(k).map(Layout::Xero)
     });
-    let report: Matcher = ("QuickBooks Online open invoices report", |k| {
+    let report: Matcher<Layout> = ("QuickBooks Online open invoices report", |k| {
         quickbooks::columns(k).map(Layout::QuickbooksReport)
     });
-    let contacts: Matcher = ("QuickBooks customer contact list", |k| {
+    let contacts: Matcher<Layout> = ("QuickBooks customer contact list", |k| {
         contact_list::columns(k).map(Layout::QuickbooksContacts)
     });
-    let generic: Matcher = ("generic invoice CSV", |k| {
+    let generic: Matcher<Layout> = ("generic invoice CSV", |k| {
         generic::columns(k).map(Layout::Generic)
     });
     // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
@@ -286,14 +294,14 @@ fn matchers(format: ImportFormat) -> Vec<Matcher> {
 }
 
 /// Finds the header row among the first records: its index, its cells and the layout it
-/// belongs to.
-fn detect(
+/// belongs to. When the user named the layout (`explicit`), a miss names the missing columns.
+fn detect<T>(
     text: &str,
     delimiter: u8,
-    format: ImportFormat,
+    matchers: &[Matcher<T>],
+    explicit: bool,
     file_name: &str,
-) -> Result<(usize, Vec<String>, Layout), ImportError> {
-    let matchers = matchers(format);
+) -> Result<(usize, Vec<String>, T), ImportError> {
     let mut closest: Option<(&'static str, Vec<&'static str>)> = None;
     let mut first_line = None;
     let mut reader = decode::reader(text, delimiter);
@@ -304,7 +312,7 @@ fn detect(
             continue;
         }
         first_line.get_or_insert_with(|| shorten(&record.iter().collect::<Vec<_>>().join(",")));
-        for (name, matcher) in &matchers {
+        for (name, matcher) in matchers {
             match matcher(&keys) {
                 Ok(layout) => {
                     let header = record.iter().map(str::to_string).collect();
@@ -322,8 +330,8 @@ fn detect(
         }
     }
     let file = file_name.to_string();
-    match (format, closest) {
-        (ImportFormat::Auto, _) | (_, None) => Err(ImportError::UnknownFormat {
+    match (explicit, closest) {
+        (false, _) | (_, None) => Err(ImportError::UnknownFormat {
             file,
             first_line: first_line.unwrap_or_else(|| "(nothing)".into()),
         }),

@@ -2,7 +2,7 @@
 //! and `status` true to the payments against it — the only place those columns change.
 
 use crate::model::validation::{optional_text, FieldError};
-use crate::model::{InvoiceStatus, Money};
+use crate::model::{Invoice, InvoiceStatus, Money};
 use crate::store::{now_timestamp, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
@@ -58,9 +58,39 @@ pub fn record_manual(
     today: NaiveDate,
 ) -> DbResult<i64> {
     let invoice = crate::store::invoices::get(conn, payment.invoice_id)?;
-    let currency = &invoice.total.currency;
-    let amount = Money::parse_decimal(&payment.amount, currency)
+    let amount = Money::parse_decimal(&payment.amount, &invoice.total.currency)
         .map_err(|e| FieldError::new("amount", format!("Amount: {e}")))?;
+    let checked = Checked {
+        amount: &amount,
+        paid_on: payment.paid_on,
+        reference: payment.reference.as_deref(),
+        source: PaymentSource::Manual,
+    };
+    let id = record_checked(conn, &invoice, &checked, today)?;
+    crate::store::derived::refresh_customers(conn, &[invoice.customer_id])?;
+    Ok(id)
+}
+
+/// A payment to check against its invoice before it is recorded.
+pub struct Checked<'a> {
+    pub amount: &'a Money,
+    pub paid_on: NaiveDate,
+    pub reference: Option<&'a str>,
+    pub source: PaymentSource,
+}
+
+/// Records a payment on `invoice` once it passes the checks every entered payment must: the
+/// invoice still has something due, the amount is more than zero and no more than what is
+/// due, the date is not after `today`, the reference fits. Failures are
+/// [`crate::store::DbError::Invalid`]. Callers refresh the customer's derived figures.
+pub fn record_checked(
+    conn: &Connection,
+    invoice: &Invoice,
+    payment: &Checked,
+    today: NaiveDate,
+) -> DbResult<i64> {
+    let currency = &invoice.total.currency;
+    let amount = payment.amount;
     let due = invoice.open_minor();
     if invoice.status != InvoiceStatus::Open || due <= 0 {
         return Err(FieldError::new(
@@ -89,24 +119,38 @@ pub fn record_manual(
             FieldError::new("paid_on", format!("{} is in the future", payment.paid_on)).into(),
         );
     }
-    let reference = optional_text(
-        "reference",
-        "The reference",
-        payment.reference.as_deref(),
-        200,
-    )?;
-    let id = record(
+    let reference = optional_text("reference", "The reference", payment.reference, 200)?;
+    record(
         conn,
         &NewPayment {
             invoice_id: invoice.id,
             amount_minor: amount.minor,
             paid_on: payment.paid_on,
             reference: reference.as_deref(),
-            source: PaymentSource::Manual,
+            source: payment.source,
         },
-    )?;
-    crate::store::derived::refresh_customers(conn, &[invoice.customer_id])?;
-    Ok(id)
+    )
+}
+
+/// Whether a payment with the same invoice, date, amount, reference (none and empty alike) and
+/// source is already recorded: how an imported payments file is kept from counting twice.
+pub fn is_recorded(conn: &Connection, payment: &NewPayment) -> DbResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM payments
+              WHERE invoice_id = ?1 AND paid_on = ?2 AND amount_minor = ?3
+                AND coalesce(reference, '') = ?4 AND source = ?5)",
+        )?
+        .query_row(
+            params![
+                payment.invoice_id,
+                payment.paid_on.to_string(),
+                payment.amount_minor,
+                payment.reference.unwrap_or(""),
+                payment.source.as_str(),
+            ],
+            |r| r.get(0),
+        )?)
 }
 
 /// Records a payment and updates the invoice's paid amount and status. Callers refresh the
