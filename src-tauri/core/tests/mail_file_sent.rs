@@ -6,30 +6,14 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use chrono::{DateTime, Utc};
-use duebook_core::mail::account::{self, ImapSettings};
 use duebook_core::mail::imap::{FolderReport, FolderRole, SyncOptions, SyncReport};
-use duebook_core::mail::security::Security;
 use duebook_core::mail::{outbox, sync_account_mailbox};
-use duebook_core::secrets::Password;
-use duebook_core::test_support::imap::{FolderMessage, ImapServer, IMAP_PASSWORD};
-use duebook_core::test_support::mail::{mailer_options, queue_reminder, setup_for, Setup};
+use duebook_core::test_support::imap::{reading, FolderMessage, ImapServer};
+use duebook_core::test_support::mail::{mailer_options, queue_reminder, Setup};
 
 /// The account reading `server`, saving sent reminders to Sent when `save_sent`.
 fn account(server: &ImapServer, save_sent: bool) -> Setup {
-    let s = setup_for(2525, Security::None, "Acme Ltd", "jordan@acme.example");
-    let mut settings = account::require(s.db.conn()).unwrap();
-    let imap = ImapSettings {
-        host: "localhost".into(),
-        port: server.port,
-        security: Security::StartTls,
-        username: None,
-        save_sent,
-    };
-    settings.imap = Some(imap.clone());
-    account::save(s.db.conn(), &s.secrets, &settings, None).unwrap();
-    account::save_imap_password(&settings, &imap, &s.secrets, &Password::new(IMAP_PASSWORD))
-        .unwrap();
-    s
+    reading(server, save_sent)
 }
 
 /// A reminder sent by SMTP two hours ago: its id and Message-ID.

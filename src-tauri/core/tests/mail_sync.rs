@@ -7,35 +7,20 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use chrono::{NaiveDate, Utc};
-use duebook_core::mail::account::{self, ImapSettings};
 use duebook_core::mail::imap::{FolderReport, FolderRole, SyncOptions, SyncReport};
-use duebook_core::mail::security::Security;
 use duebook_core::mail::{outbox, sync_account_mailbox, wait_for_account_mail};
-use duebook_core::secrets::Password;
 use duebook_core::store::tasks;
-use duebook_core::test_support::imap::{ImapServer, IMAP_PASSWORD};
+use duebook_core::test_support::imap::{reading, ImapServer};
 use duebook_core::test_support::inbound::{
     fixture, message, oversized, reminder_with_id, REMINDER_ID,
 };
-use duebook_core::test_support::mail::{mailer_options, queue_reminder, setup_for, Setup};
+use duebook_core::test_support::mail::{mailer_options, queue_reminder, Setup};
 use std::time::{Duration, Instant};
 
 /// Acme's reminder in the outbox (the fixtures answer it), the account reading `server`.
 fn acme(server: &ImapServer) -> (Setup, i64) {
-    let s = setup_for(2525, Security::None, "Acme Ltd", "jordan@acme.example");
+    let s = reading(server, false);
     let reminder = reminder_with_id(&s, REMINDER_ID);
-    let mut settings = account::require(s.db.conn()).unwrap();
-    let imap = ImapSettings {
-        host: "localhost".into(),
-        port: server.port,
-        security: Security::StartTls,
-        username: None,
-        save_sent: false,
-    };
-    settings.imap = Some(imap.clone());
-    account::save(s.db.conn(), &s.secrets, &settings, None).unwrap();
-    account::save_imap_password(&settings, &imap, &s.secrets, &Password::new(IMAP_PASSWORD))
-        .unwrap();
     (s, reminder)
 }
 

@@ -45,7 +45,8 @@ const CUSTOMER: &[&str] = &[
     "client",
     "clientname",
 ];
-const NUMBER: &[&str] = &[
+/// Headers of an invoice number (the payments file names invoices the same way).
+pub(super) const NUMBER: &[&str] = &[
     "invoicenumber",
     "invoiceno",
     "invoicenum",

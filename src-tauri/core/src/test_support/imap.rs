@@ -3,7 +3,10 @@
 //! [`IMAP_PASSWORD`], STARTTLS and implicit TLS ports, the test certificate, and XOAUTH2 checked
 //! at an OAuth test server when one is given.
 
-use super::mail::{required_env, USER};
+use super::mail::{required_env, setup_for, Setup, USER};
+use crate::mail::account::{self, ImapSettings};
+use crate::mail::security::Security;
+use crate::secrets::Password;
 use chrono::{DateTime, FixedOffset};
 use futures_util::TryStreamExt;
 use std::io::{BufRead, BufReader};
@@ -16,6 +19,25 @@ type TestSession = async_imap::Session<tokio::net::TcpStream>;
 
 /// The IMAP password of the test user (not the SMTP one, so a test sees which was used).
 pub const IMAP_PASSWORD: &str = "imap-Pa55word-quux";
+
+/// Acme's books whose account reads `server`'s mailbox over STARTTLS, the IMAP password in the
+/// setup's keychain; sent reminders saved to the Sent folder when `save_sent`.
+pub fn reading(server: &ImapServer, save_sent: bool) -> Setup {
+    let s = setup_for(2525, Security::None, "Acme Ltd", "jordan@acme.example");
+    let mut settings = account::require(s.db.conn()).expect("the account");
+    let imap = ImapSettings {
+        host: "localhost".into(),
+        port: server.port,
+        security: Security::StartTls,
+        username: None,
+        save_sent,
+    };
+    settings.imap = Some(imap.clone());
+    account::save(s.db.conn(), &s.secrets, &settings, None).expect("save the account");
+    account::save_imap_password(&settings, &imap, &s.secrets, &Password::new(IMAP_PASSWORD))
+        .expect("store the IMAP password");
+    s
+}
 
 /// A message of a folder, as [`ImapServer::messages`] found it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -71,15 +71,6 @@ struct Columns {
     duplicates: Vec<super::columns::Duplicate>,
 }
 
-const NUMBER: &[&str] = &[
-    "invoicenumber",
-    "invoiceno",
-    "invoicenum",
-    "invoice",
-    "number",
-    "num",
-    "no",
-];
 const DATE: &[&str] = &[
     "paymentdate",
     "paidon",
@@ -109,7 +100,7 @@ const CUSTOMER: &[&str] = &[
 
 fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
     let mut picker = Picker::new(keys);
-    let number = picker.pick("invoice number", NUMBER);
+    let number = picker.pick("invoice number", super::generic::NUMBER);
     let date = picker.pick("payment date", DATE);
     let amount = picker.pick("amount", AMOUNT);
     let (Some(number), Some(date), Some(amount)) = (number, date, amount) else {
