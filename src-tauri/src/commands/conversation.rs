@@ -116,7 +116,9 @@ pub async fn e2e_receive_message(
                 .map_err(|e| CommandError::Database(e.to_string()))?;
             Ok(format!("{recorded:?}"))
         })?;
-        // The customer screen reloads its emails as after a send.
+        // The window reloads as after a sync, which writes on its own connection (so the file
+        // watcher tells it): the open customer (contacts, tasks, the reply hold) and its emails.
+        let _ = tauri::Emitter::emit(&app, crate::watch::DB_CHANGED_EVENT, ());
         crate::delivery::notify(&app);
         Ok(recorded)
     }
