@@ -9,12 +9,12 @@
 //! messages twice at once. The window hears `inbox-synced` ([`InboxStatus`]) after each sync and
 //! reloads what it shows.
 
-use crate::commands::mail::ConnectionProblem;
+use crate::commands::mail_imap::imap_problem;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use chrono::Utc;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::mail::imap::{self, SyncError, SyncOptions, SyncReport};
+use duebook_core::mail::imap::{SyncError, SyncOptions, SyncReport};
 use duebook_core::mail::{self, account};
 use duebook_core::secrets::KeychainStore;
 use duebook_core::store::Database;
@@ -198,11 +198,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 fn describe(error: &SyncError) -> String {
     match error {
         SyncError::Mail(e) => {
-            let problem = ConnectionProblem::from(e);
+            let problem = imap_problem(e);
             let mut text = format!(
                 "Reading replies failed at {}: {}",
-                imap::describe_step(problem.step),
-                problem.message
+                problem.step_label, problem.message
             );
             if let Some(hint) = problem.hint {
                 text.push_str(&format!(" What to do: {hint}"));

@@ -6,6 +6,7 @@ use super::mail::ConnectionProblem;
 use crate::error::CommandResult;
 use duebook_core::mail::account::AccountSettings;
 use duebook_core::mail::imap::{self, ImapReport};
+use duebook_core::mail::smtp::MailError;
 use duebook_core::mail::{self as core_mail, MailSetupError};
 use duebook_core::secrets::{KeychainStore, Password};
 use serde::Serialize;
@@ -40,14 +41,18 @@ pub async fn test_imap_account(
             report: Some(report),
             problem: None,
         },
-        Err(MailSetupError::Mail(e)) => {
-            let mut problem = ConnectionProblem::from(&e);
-            problem.step_label = imap::describe_step(problem.step).into();
-            ImapTest {
-                report: None,
-                problem: Some(problem),
-            }
-        }
+        Err(MailSetupError::Mail(e)) => ImapTest {
+            report: None,
+            problem: Some(imap_problem(&e)),
+        },
         Err(e) => return Err(e.into()),
     })
+}
+
+/// What went wrong with the mailbox, its step named in IMAP's words (the IMAP login, reading the
+/// folders) rather than SMTP's.
+pub fn imap_problem(error: &MailError) -> ConnectionProblem {
+    let mut problem = ConnectionProblem::from(error);
+    problem.step_label = imap::describe_step(problem.step).into();
+    problem
 }
