@@ -97,6 +97,9 @@ const COMMANDS: &[&str] = &[
     "save_all_statements",
     "send_all_statements",
     "cancel_statements",
+    "report_kpis",
+    "report_aging",
+    "export_report_table",
 ];
 
 fn main() {

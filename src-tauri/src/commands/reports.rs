@@ -1,0 +1,206 @@
+//! The Reports tab: collection KPIs and aging as of a day, and any of its tables saved as CSV.
+//! The figures come from `duebook_core::views::report`; each reply carries every currency's
+//! decimals so the window shows minor units without guessing.
+
+use crate::commands::export::{export_csv, ExportResult};
+use crate::commands::{blocking, parse_date};
+use crate::dialogs::file_stem;
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+use duebook_core::model::validation::FieldError;
+use duebook_core::model::Currency;
+use duebook_core::views::export::{neutralise, ExportError};
+use duebook_core::views::report::aging::{self, Aging};
+use duebook_core::views::report::kpis::{self, Kpis};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use tauri::{AppHandle, Manager, Window};
+use ts_rs::TS;
+
+/// The longest look-back the N days setting accepts (ten years).
+pub const MAX_DAYS: u32 = 3_650;
+/// The most rows and columns a report table may have (a year of weeks per currency fits easily).
+const MAX_ROWS: usize = 100_000;
+const MAX_COLUMNS: usize = 64;
+
+/// A report and the decimals of each of its currencies (2 for EUR, 0 for JPY).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KpiReport {
+    pub kpis: Kpis,
+    pub decimals: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AgingReport {
+    pub aging: Aging,
+    pub decimals: BTreeMap<String, u32>,
+}
+
+/// One of the tab's tables as the window shows it: raw values (decimal strings, ISO dates), not
+/// the locale's formatting, so a spreadsheet reads them as numbers.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ReportTable {
+    /// Names the file: "KPIs 2026-03-31" → `kpis-2026-03-31.csv`.
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn decimals<'a>(codes: impl Iterator<Item = &'a String>) -> BTreeMap<String, u32> {
+    codes
+        .map(|code| {
+            let places = Currency::parse(code).map_or(2, |c| c.decimals());
+            (code.clone(), places)
+        })
+        .collect()
+}
+
+fn checked_days(days: u32) -> CommandResult<u32> {
+    if (1..=MAX_DAYS).contains(&days) {
+        return Ok(days);
+    }
+    Err(FieldError::new("days", format!("N is 1 to {MAX_DAYS} days, not {days}")).into())
+}
+
+/// The KPIs of every currency as of `as_of` (YYYY-MM-DD) over the last `days` days.
+#[tauri::command]
+pub async fn report_kpis(app: AppHandle, as_of: String, days: u32) -> CommandResult<KpiReport> {
+    let as_of = parse_date("as_of", "The report date", &as_of)?;
+    let days = checked_days(days)?;
+    blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            let kpis = kpis::kpis(db.conn(), as_of, days)?;
+            let decimals = decimals(kpis.currencies.keys());
+            Ok(KpiReport { kpis, decimals })
+        })
+    })
+    .await
+}
+
+/// The open receivable in aging buckets, per currency, as of `as_of` (YYYY-MM-DD).
+#[tauri::command]
+pub async fn report_aging(app: AppHandle, as_of: String) -> CommandResult<AgingReport> {
+    let as_of = parse_date("as_of", "The report date", &as_of)?;
+    blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            let aging = aging::aging(db.conn(), as_of)?;
+            let decimals = decimals(aging.currencies.keys());
+            Ok(AgingReport { aging, decimals })
+        })
+    })
+    .await
+}
+
+/// "Export CSV…" under a tile group or a chart's table: `None` when the person cancelled.
+#[tauri::command]
+pub async fn export_report_table(
+    app: AppHandle,
+    window: Window,
+    table: ReportTable,
+) -> CommandResult<Option<ExportResult>> {
+    app.state::<AppState>().db_path()?;
+    check_shape(&table)?;
+    let file_name = format!("{}.csv", file_stem(&table.name));
+    export_csv(
+        app,
+        &window,
+        "Export this report table",
+        &file_name,
+        move |_, out| write_table(&table, out),
+    )
+    .await
+}
+
+fn check_shape(table: &ReportTable) -> CommandResult<()> {
+    let width = table.columns.len();
+    if width == 0 || width > MAX_COLUMNS || table.rows.len() > MAX_ROWS {
+        return Err(CommandError::InvalidInput(format!(
+            "a report table has 1 to {MAX_COLUMNS} columns and at most {MAX_ROWS} rows"
+        )));
+    }
+    match table.rows.iter().position(|row| row.len() != width) {
+        Some(index) => Err(CommandError::InvalidInput(format!(
+            "row {} of the report table has a different number of cells than its {width} columns",
+            index + 1
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The table as CSV; numbers stay as they are (a credit is "-12.50"), any other cell that a
+/// spreadsheet could take for a formula is neutralised. Returns the number of rows.
+fn write_table(table: &ReportTable, out: &mut dyn std::io::Write) -> Result<usize, ExportError> {
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(table.columns.iter().map(|c| neutralise(c)))?;
+    for row in &table.rows {
+        csv.write_record(row.iter().map(|cell| cell_text(cell)))?;
+    }
+    csv.flush().map_err(csv::Error::from)?;
+    Ok(table.rows.len())
+}
+
+fn cell_text(cell: &str) -> String {
+    let number = cell.strip_prefix('-').unwrap_or(cell);
+    let is_number = !number.is_empty()
+        && number.split('.').count() <= 2
+        && number.split('.').all(|part| part.chars().all(|c| c.is_ascii_digit()))
+        && !number.starts_with('.')
+        && !number.ends_with('.');
+    if is_number {
+        cell.to_string()
+    } else {
+        neutralise(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: Vec<Vec<&str>>) -> ReportTable {
+        ReportTable {
+            name: "Aging 2026-03-31".into(),
+            columns: vec!["Currency".into(), "Bucket".into(), "Amount".into()],
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().map(String::from).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn numbers_stay_numbers_and_formulas_are_neutralised() {
+        let mut out = Vec::new();
+        let rows = vec![
+            vec!["USD", "current", "1234.50"],
+            vec!["USD", "90+", "-12.05"],
+            vec!["=HYPERLINK(\"x\")", "-1-2", "7"],
+        ];
+        assert_eq!(write_table(&table(rows), &mut out).unwrap(), 3);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "Currency,Bucket,Amount\nUSD,current,1234.50\nUSD,90+,-12.05\n\
+             \"'=HYPERLINK(\"\"x\"\")\",'-1-2,7\n"
+        );
+    }
+
+    #[test]
+    fn ragged_or_empty_tables_are_refused() {
+        assert!(check_shape(&table(vec![vec!["USD", "current", "1"]])).is_ok());
+        let ragged = check_shape(&table(vec![vec!["USD", "1"]])).unwrap_err();
+        assert!(ragged.to_string().contains("row 1"), "{ragged}");
+        let mut empty = table(vec![]);
+        empty.columns.clear();
+        assert!(check_shape(&empty).is_err());
+    }
+
+    #[test]
+    fn the_n_days_setting_is_bounded() {
+        assert_eq!(checked_days(90).unwrap(), 90);
+        assert!(checked_days(0).is_err());
+        assert!(checked_days(MAX_DAYS + 1).is_err());
+    }
+}

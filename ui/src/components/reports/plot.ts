@@ -1,0 +1,97 @@
+// uPlot options for a ChartModel. uPlot draws on a canvas and styles its few elements through
+// the CSSOM, which the app's Content-Security-Policy (style-src 'self', no eval) allows; its
+// stylesheet is bundled by Vite. Colours come from the theme's CSS variables (--chart-1..5,
+// --text, --border), read again whenever the theme changes.
+import uPlot from "uplot";
+import { locales } from "../../lib/format";
+import { formatCategory, type ChartModel } from "./chartModel";
+
+export const PALETTE_SIZE = 5;
+
+interface Colours {
+  text: string;
+  grid: string;
+  series: string[];
+}
+
+function themeColours(): Colours {
+  const css = getComputedStyle(document.documentElement);
+  const read = (name: string) => css.getPropertyValue(name).trim();
+  return {
+    text: read("--text"),
+    grid: read("--border"),
+    series: Array.from({ length: PALETTE_SIZE }, (_, i) => read(`--chart-${i + 1}`)),
+  };
+}
+
+const compact = new Intl.NumberFormat(locales, { notation: "compact", maximumFractionDigits: 1 });
+
+interface Drawn {
+  label: string;
+  /** Index into the palette: the series' place in the model, whatever the drawing order. */
+  colour: number;
+  values: (number | null)[];
+}
+
+/** The series in drawing order. Stacked charts draw each series as the running total up to
+ * it, the top one first, so each bar's lower parts paint over the taller ones below them. */
+function drawn(model: ChartModel): Drawn[] {
+  if (model.kind !== "stacked") return model.series.map((s, i) => ({ label: s.label, colour: i, values: s.values }));
+  const running = model.categories.map(() => 0);
+  const stacked = model.series.map((s, i) => ({
+    label: s.label,
+    colour: i,
+    values: s.values.map((v, at) => (running[at] = (running[at] ?? 0) + (v ?? 0))),
+  }));
+  return stacked.reverse();
+}
+
+export function plotData(model: ChartModel): uPlot.AlignedData {
+  return [model.categories.map((_, i) => i), ...drawn(model).map((d) => d.values)];
+}
+
+export function plotOptions(model: ChartModel, width: number, height: number): uPlot.Options {
+  const colours = themeColours();
+  const count = model.categories.length;
+  const bars = model.kind === "lines" ? undefined : uPlot.paths.bars?.({ size: [0.6, 64] });
+  const font = "12px system-ui, sans-serif";
+  const axis = { stroke: colours.text, font, ticks: { stroke: colours.grid, width: 1 } };
+  return {
+    width,
+    height,
+    legend: { show: false },
+    cursor: { drag: { x: false, y: false }, points: { show: model.kind === "lines" } },
+    scales: {
+      x: { time: false, range: () => [-0.5, count - 0.5] },
+      y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+    },
+    axes: [
+      {
+        ...axis,
+        grid: { show: false },
+        splits: () => model.categories.map((_, i) => i),
+        values: (_u, splits) => splits.map((i) => formatCategory(model.categories[i] ?? "")),
+      },
+      {
+        ...axis,
+        size: 64,
+        grid: { stroke: colours.grid, width: 1 },
+        values: (_u, splits) => splits.map((v) => compact.format(v)),
+      },
+    ],
+    series: [
+      {},
+      ...drawn(model).map((d) => {
+        const colour = colours.series[d.colour % PALETTE_SIZE];
+        return {
+          label: d.label,
+          stroke: colour,
+          fill: bars ? colour : undefined,
+          width: bars ? 0 : 2,
+          paths: bars,
+          points: { show: !bars, size: 6, fill: colour },
+        };
+      }),
+    ],
+  };
+}
