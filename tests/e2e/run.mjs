@@ -17,6 +17,7 @@ import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
 import { signInTests } from "./signin.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
+import { reportsTests } from "./reports.mjs";
 import { statementsTests } from "./statements.mjs";
 import { appEnv, openDemoFromFirstRun, searchNarrows, withApp } from "./support.mjs";
 
@@ -459,6 +460,7 @@ groups.email = emailTests({ binary, env, artifacts, scratch, assert, screenshot 
 groups.conversation = conversationTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.signIn = signInTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.reports = reportsTests({ binary, env, artifacts, scratch, assert, screenshot });
 
 function selectedTests() {
   const wanted = (process.env.E2E_GROUPS ?? "").split(",").map((g) => g.trim()).filter(Boolean);

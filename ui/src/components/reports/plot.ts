@@ -2,11 +2,29 @@
 // the CSSOM, which the app's Content-Security-Policy (style-src 'self', no eval) allows; its
 // stylesheet is bundled by Vite. Colours come from the theme's CSS variables (--chart-1..5,
 // --text, --border), read again whenever the theme changes.
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import { locales } from "../../lib/format";
 import { formatCategory, type ChartModel } from "./chartModel";
 
 export const PALETTE_SIZE = 5;
+
+export type ChartLibrary = typeof uPlot;
+let library: Promise<ChartLibrary> | null = null;
+
+/** uPlot, loaded when the first chart is shown (the rest of the app starts without it). uPlot
+ * builds an Intl.NumberFormat from navigator.language as it loads, which throws where WebKitGTK
+ * reports the POSIX locale "C": such a tag is replaced by the first usable locale first. */
+export function loadChartLibrary(): Promise<ChartLibrary> {
+  if (!library) {
+    try {
+      new Intl.NumberFormat(navigator.language);
+    } catch {
+      Object.defineProperty(navigator, "language", { value: locales[0], configurable: true });
+    }
+    library = import("uplot").then((m) => m.default);
+  }
+  return library;
+}
 
 interface Colours {
   text: string;
@@ -50,10 +68,10 @@ export function plotData(model: ChartModel): uPlot.AlignedData {
   return [model.categories.map((_, i) => i), ...drawn(model).map((d) => d.values)];
 }
 
-export function plotOptions(model: ChartModel, width: number, height: number): uPlot.Options {
+export function plotOptions(lib: ChartLibrary, model: ChartModel, width: number, height: number): uPlot.Options {
   const colours = themeColours();
   const count = model.categories.length;
-  const bars = model.kind === "lines" ? undefined : uPlot.paths.bars?.({ size: [0.6, 64] });
+  const bars = model.kind === "lines" ? undefined : lib.paths.bars?.({ size: [0.6, 64] });
   const font = "12px system-ui, sans-serif";
   const axis = { stroke: colours.text, font, ticks: { stroke: colours.grid, width: 1 } };
   return {

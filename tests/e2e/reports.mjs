@@ -1,0 +1,147 @@
+// The Reports tab (issue 18) on the demo data: a KPI tile shows what `duebook report kpis --json`
+// says for the same file and day, the tiles carry their change since last month, the aging chart
+// is really drawn under the production Content-Security-Policy (no violation reported, pixels on
+// the canvas), its table view shows the figures `duebook aging --json` prints, and that table
+// exports as CSV (Save dialog answered by DUEBOOK_TEST_SAVE_PATH). Light and dark screenshots
+// land in target/e2e.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "./harness.mjs";
+import { demoListShown, launchApp } from "./support.mjs";
+
+/**
+ * @param {object} ctx
+ * @param {string} ctx.binary
+ * @param {Record<string, string>} ctx.env
+ * @param {string} ctx.artifacts
+ * @param {string} ctx.scratch
+ * @param {(c: any, m: string) => void} ctx.assert
+ * @param {(file: string) => void} ctx.screenshot
+ */
+export function reportsTests(ctx) {
+  const { binary, env, artifacts, scratch, assert, screenshot } = ctx;
+  const dir = path.join(scratch, "reports");
+  const db = path.join(dir, "demo.sqlite");
+  const savedCsv = path.join(dir, "saved", "aging.csv");
+  const cli = path.join(repoRoot, "target/debug/duebook");
+  let driver = null;
+  let session = null;
+
+  /** Today in this machine's timezone, as the window's date picker starts. */
+  const today = () => {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+  };
+  const cliJson = (args) => JSON.parse(execFileSync(cli, ["--db", db, ...args, "--json"], { env, encoding: "utf8" }));
+  /** The raw figure (data-value) of the tile `key` in `currency`'s group. */
+  const tileValue = (currency, key) =>
+    session.browser.execute(
+      (c, k) => document.querySelector(`[data-currency="${c}"] [data-testid="kpi-${k}"]`)?.getAttribute("data-value") ?? null,
+      currency,
+      key,
+    );
+
+  async function stop() {
+    if (session) await session.end();
+    if (driver) await driver.stop();
+    session = null;
+    driver = null;
+  }
+
+  async function setTheme(theme) {
+    await (await session.$("theme-select")).selectByAttribute("value", theme);
+    await session.until(
+      async () => (await session.browser.execute(() => document.documentElement.dataset.theme)) === theme,
+      `the ${theme} theme was not applied`,
+    );
+    await session.browser.execute(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null));
+    await new Promise((r) => setTimeout(r, 400));
+  }
+
+  return [
+    [
+      "Reports → a KPI tile matches `duebook report kpis --json`; the aging chart is drawn under the CSP and its table matches `duebook aging --json` and exports as CSV",
+      async () => {
+        mkdirSync(path.dirname(savedCsv), { recursive: true });
+        assert(existsSync(cli), `${cli} is missing: make e2e builds it (make cli-build)`);
+        execFileSync(cli, ["--db", db, "demo"], { env, stdio: "ignore" });
+        try {
+          ({ driver, session } = await launchApp({ binary, env: { ...env, DUEBOOK_TEST_SAVE_PATH: savedCsv }, artifacts, db }));
+          await demoListShown(session);
+          // Any inline style or eval the CSP blocks is reported here.
+          await session.browser.execute(() => {
+            window.__cspViolations = [];
+            document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+          });
+
+          await (await session.visible("view-reports")).click();
+          await session.visible("report-kpis", 30_000);
+          const asOf = today();
+          assert((await session.$("report-as-of").getValue()) === asOf, `the date picker does not start on today (${asOf})`);
+          const kpis = cliJson(["report", "kpis", "--as-of", asOf]);
+          const usd = kpis.currencies.USD;
+          assert(usd, `the CLI shows no USD figures: ${JSON.stringify(kpis)}`);
+          await (await session.visible("report-currency-USD")).click();
+          const countback = await session.until(() => tileValue("USD", "dso_countback"), "no USD DSO countback tile");
+          assert(countback === usd.dso_countback.toFixed(2), `DSO countback: the tile says ${countback}, the CLI ${usd.dso_countback}`);
+          const arTotal = await tileValue("USD", "ar_total");
+          assert(arTotal === usd.ar_total, `AR: the tile says ${arTotal}, the CLI ${usd.ar_total}`);
+          const shown = await session.browser.$('[data-currency="USD"] [data-testid="kpi-dso_countback"]').getText();
+          assert(shown.includes(Number(usd.dso_countback).toFixed(2)), `the DSO tile reads ${JSON.stringify(shown)}`);
+          const definition = await session.browser.$('[data-currency="USD"] [data-testid="kpi-cei"]').getAttribute("title");
+          assert(/collected/.test(definition ?? ""), `the CEI tile's tooltip is ${JSON.stringify(definition)}`);
+          await session.until(async () => (await session.count("kpi-change")) > 0, "no tile shows its change since last month");
+
+          // The chart: a canvas with something drawn on it, and nothing blocked by the CSP.
+          await session.visible("aging-chart-USD", 30_000);
+          const inked = await session.until(
+            () =>
+              session.browser.execute(() => {
+                const canvas = document.querySelector('[data-testid="aging-chart-USD"] canvas');
+                if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return 0;
+                const pixels = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+                let drawn = 0;
+                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) drawn += 1;
+                return drawn;
+              }),
+            "the aging chart's canvas stays empty",
+          );
+          assert(inked > 500, `only ${inked} pixels drawn on the aging chart`);
+          const violations = await session.browser.execute(() => window.__cspViolations);
+          assert(violations.length === 0, `CSP violations: ${violations.join("; ")}`);
+          screenshot(path.join(artifacts, "reports-light.png"));
+          await setTheme("dark");
+          screenshot(path.join(artifacts, "reports-dark.png"));
+          await setTheme("light");
+
+          // The table view carries the same figures as the CLI.
+          const aging = cliJson(["aging", "--as-of", asOf]).currencies.USD;
+          await (await session.$("aging-chart-USD-table-toggle")).click();
+          await session.visible("aging-chart-USD-table");
+          const cells = await session.browser.execute(() =>
+            [...document.querySelectorAll('[data-testid="aging-chart-USD-table"] td')].map((td) => td.getAttribute("data-value")),
+          );
+          const expected = ["current", "1-30", "31-60", "61-90", "90+"].map((b) => aging[b]);
+          assert(JSON.stringify(cells) === JSON.stringify(expected), `the table shows ${cells}, the CLI ${expected}`);
+          const firstCell = await session.browser.$('[data-testid="aging-chart-USD-table"] td').getText();
+          assert(firstCell.replace(/[^\d.]/g, "") === aging.current, `the current bucket reads ${JSON.stringify(firstCell)}`);
+
+          await (await session.$("aging-chart-USD-export")).click();
+          await session.until(() => existsSync(savedCsv), "the aging table was not exported");
+          const csv = readFileSync(savedCsv, "utf8").trim().split("\n");
+          assert(csv[0] === "Bucket,Open amount (USD)", `the CSV header is ${csv[0]}`);
+          assert(csv[1] === `Current,${aging.current}`, `the CSV's first row is ${csv[1]}`);
+          assert(csv.length === 6, `the CSV has ${csv.length} lines`);
+        } catch (error) {
+          // The window as it was, before it closes.
+          screenshot(path.join(artifacts, "reports-failure.png"));
+          throw error;
+        } finally {
+          await stop();
+        }
+      },
+    ],
+  ];
+}
