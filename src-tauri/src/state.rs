@@ -235,11 +235,12 @@ mod tests {
             )
             .unwrap();
         // Undo what the migrations after 8 added, so they can run again on this file.
-        db.conn()
-            .execute_batch(include_str!(
-                "../core/tests/fixtures/back_to_version_15.sql"
-            ))
-            .unwrap();
+        for undo in [
+            include_str!("../core/tests/fixtures/back_to_version_16.sql"),
+            include_str!("../core/tests/fixtures/back_to_version_15.sql"),
+        ] {
+            db.conn().execute_batch(undo).unwrap();
+        }
         db.conn()
             .execute_batch(include_str!("../core/tests/fixtures/back_to_version_8.sql"))
             .unwrap();

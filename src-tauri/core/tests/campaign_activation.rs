@@ -11,7 +11,7 @@ use duebook_core::store::Database;
 use duebook_core::test_support::campaign::backlog::{pending_backlog_file, START};
 use duebook_core::test_support::campaign::{block_on, d, simulate, temp_db, StubMailer};
 use duebook_core::test_support::count;
-use duebook_core::test_support::migration::BACK_TO_VERSION_15;
+use duebook_core::test_support::migration::back_to_version_15;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -109,7 +109,7 @@ fn the_migration_confirms_campaigns_that_were_already_active() {
     )
     .unwrap();
     // Back to the schema before version 14, as a user's file was.
-    db.conn().execute_batch(BACK_TO_VERSION_15).unwrap();
+    back_to_version_15(db.conn());
     db.conn()
         .execute_batch(
             "ALTER TABLE campaigns DROP COLUMN confirmed_at;

@@ -15,6 +15,7 @@ use duebook_core::test_support::kpis::{hand_checked_history, HAND_AS_OF};
 use duebook_core::test_support::ledger::{add_invoice, record_payment};
 use duebook_core::test_support::temp_db;
 use duebook_core::views::report::kpis::{kpis, CurrencyKpis, DEFAULT_DAYS};
+use duebook_core::views::report::trends::trends;
 use kpis_reference::{History, Reference};
 
 /// Days to compare at: month ends of 28, 29, 30 and 31 days, the days after, mid-month.
@@ -89,6 +90,38 @@ fn generated_histories_match_the_reference_calculation() {
             days_seen > 20,
             "seed {seed}: only {days_seen} days-to-pay figures"
         );
+    }
+}
+
+#[test]
+fn the_trend_is_the_kpis_and_the_aging_of_each_month_end() {
+    for seed in [2, 18] {
+        let history = History::generate(seed, 240);
+        let (_dir, db) = temp_db();
+        history.write(&db);
+        let reference = Reference::new(&history);
+        let as_of = d("2025-03-17");
+        let got = trends(db.conn(), as_of, 12, DEFAULT_DAYS).unwrap();
+        assert_eq!(got.month_ends.first(), Some(&d("2024-04-30")));
+        assert_eq!(got.month_ends.last(), Some(&as_of));
+        assert_eq!(got.month_ends.len(), 12);
+        assert_eq!(got.currencies.len(), 3, "seed {seed}");
+        for (code, points) in &got.currencies {
+            assert_eq!(points.len(), 12);
+            for (point, day) in points.iter().zip(&got.month_ends) {
+                let context = format!("seed {seed} {code} on {day}");
+                assert_eq!(point.as_of, *day, "{context}");
+                match reference.kpis(*day, DEFAULT_DAYS).get(code) {
+                    Some(want) => assert_matches(&context, &point.kpis, want),
+                    None => assert_eq!((point.kpis.ar_total, point.kpis.cei), (0, None)),
+                }
+                assert_eq!(
+                    point.aging.0,
+                    reference.aging(code, *day),
+                    "{context} aging"
+                );
+            }
+        }
     }
 }
 

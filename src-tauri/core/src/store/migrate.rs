@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (15, include_str!("migrations/0015_inbound_lookups.sql")),
     (16, include_str!("migrations/0016_mailbox.sql")),
+    (17, include_str!("migrations/0017_report_ledger.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the
@@ -38,7 +39,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
 type DataStep = fn(&Connection) -> rusqlite::Result<Option<String>>;
 
 /// (version, data step) for the migrations that have one.
-const DATA_STEPS: &[(i64, DataStep)] = &[(9, super::clean_text::run)];
+const DATA_STEPS: &[(i64, DataStep)] = &[
+    (9, super::clean_text::run),
+    (17, super::payments::fill_paid_in_full),
+];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 

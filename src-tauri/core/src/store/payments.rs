@@ -1,5 +1,6 @@
-//! Queries on the `payments` table. Recording a payment also keeps the invoice's `paid_minor`
-//! and `status` true to the payments against it — the only place those columns change.
+//! Queries on the `payments` table. Recording a payment also keeps the invoice's `paid_minor`,
+//! `status` and `paid_in_full_on` true to the payments against it — the only place those
+//! columns change.
 
 use crate::model::validation::{optional_text, FieldError};
 use crate::model::{Invoice, InvoiceStatus, Money};
@@ -181,6 +182,7 @@ pub fn record_applied(conn: &Connection, payment: &NewPayment) -> DbResult<i64> 
         payment.amount_minor,
         now_timestamp()
     ])?;
+    set_paid_in_full_on(conn, "id = ?1", params![payment.invoice_id])?;
     Ok(id)
 }
 
@@ -236,5 +238,34 @@ fn sync(conn: &Connection, which: &str, params: &[&dyn rusqlite::ToSql]) -> DbRe
     );
     conn.prepare_cached(&paid)?.execute(params)?;
     conn.prepare_cached(&status)?.execute(params)?;
+    Ok(set_paid_in_full_on(conn, which, params)?)
+}
+
+/// Sets `paid_in_full_on` for the invoices `which` selects: the first day their payments reached
+/// the amount of an invoice (not a credit note), or NULL while anything is due. Reports count an
+/// invoice paid in full from then (the later of it and the issue day, see migration 17).
+fn set_paid_in_full_on(
+    conn: &Connection,
+    which: &str,
+    params: &[&dyn rusqlite::ToSql],
+) -> rusqlite::Result<()> {
+    let sql = format!(
+        "UPDATE invoices SET paid_in_full_on = CASE
+            WHEN kind = 'invoice' AND total_minor > 0 AND paid_minor >= total_minor THEN
+                (SELECT MIN(p.paid_on) FROM payments p
+                 WHERE p.invoice_id = invoices.id
+                   AND (SELECT SUM(q.amount_minor) FROM payments q
+                        WHERE q.invoice_id = invoices.id AND q.paid_on <= p.paid_on)
+                       >= invoices.total_minor)
+            END
+         WHERE {which}"
+    );
+    conn.prepare_cached(&sql)?.execute(params)?;
     Ok(())
+}
+
+/// Migration 17's data step: the paid-in-full day of every invoice already in the file.
+pub(super) fn fill_paid_in_full(conn: &Connection) -> rusqlite::Result<Option<String>> {
+    set_paid_in_full_on(conn, "paid_minor <> 0", params![])?;
+    Ok(None)
 }

@@ -196,6 +196,22 @@ impl<'a> Reference<'a> {
         (all, current)
     }
 
+    /// Open amounts on `day` by days past due: current, 1–30, 31–60, 61–90, over 90.
+    pub fn aging(&self, currency: &str, day: NaiveDate) -> [i64; 5] {
+        let mut buckets = [0; 5];
+        for (n, inv) in self.live(currency).filter(|(_, i)| i.issue <= day) {
+            let slot = match (day - inv.due).num_days() {
+                ..=0 => 0,
+                1..=30 => 1,
+                31..=60 => 2,
+                61..=90 => 3,
+                _ => 4,
+            };
+            buckets[slot] += inv.total - self.paid_by(n, day);
+        }
+        buckets
+    }
+
     fn sales(&self, currency: &str, from: NaiveDate, to: NaiveDate) -> i64 {
         let issued = self
             .live(currency)

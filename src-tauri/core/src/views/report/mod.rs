@@ -2,3 +2,5 @@
 
 pub mod aging;
 pub mod kpis;
+mod ledger;
+pub mod trends;

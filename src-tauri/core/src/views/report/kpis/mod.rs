@@ -20,15 +20,19 @@
 //! - **Average days to pay / late**: over invoices (not credit notes) whose payments first
 //!   reached their amount on a day P in the last N days, the amount-weighted mean of P − issue
 //!   date and of max(0, P − due date); `None` when no invoice was paid in full then.
+//! - A payment dated before its invoice was issued (a deposit) counts from the issue date, and
+//!   so does an invoice it paid in full: AR(D) only takes payments on invoices issued by D.
+//!
+//! The figures are read from the report ledger ([`super::ledger`]), not the invoices: a day's
+//! KPIs cost the same on a million invoices as on a thousand days of them.
 //!
 //! Money stays in integer minor units; days and percentages are rounded to two decimals.
 
-mod query;
 mod text;
 
+use super::ledger::{Day, Days as LedgerDays, Ledger, PaidInFull, Totals};
 use crate::store::DbResult;
 use chrono::{Datelike, Days, NaiveDate};
-use query::{Ledger, PaidInFull};
 use rusqlite::Connection;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -66,39 +70,64 @@ pub struct CurrencyKpis {
     pub average_days_late: Option<f64>,
 }
 
+impl CurrencyKpis {
+    /// A currency's figures before its first invoice: nothing owed, nothing to divide by.
+    pub(crate) fn nothing() -> CurrencyKpis {
+        CurrencyKpis {
+            ar_total: 0,
+            ar_current: 0,
+            ar_overdue: 0,
+            dso_countback: None,
+            dso_standard: None,
+            best_dso: None,
+            add: None,
+            cei: None,
+            average_days_to_pay: None,
+            average_days_late: None,
+        }
+    }
+}
+
 /// The KPIs as of `as_of`, over the last `days` days (N; [`DEFAULT_DAYS`] unless the user chose).
 pub fn kpis(conn: &Connection, as_of: NaiveDate, days: u32) -> DbResult<Kpis> {
+    let ledger = Ledger::load(conn, as_of, window_start(as_of, days))?;
+    Ok(kpis_from(&ledger, as_of, days))
+}
+
+/// [`kpis`] over a loaded ledger (which must reach `as_of`, and its days paid in full back to
+/// the window's start): reports that need many days load the ledger once.
+pub(super) fn kpis_from(ledger: &Ledger, as_of: NaiveDate, days: u32) -> Kpis {
     let period_start = as_of.with_day(1).unwrap_or(as_of);
-    let query_days = query::Days {
-        as_of: as_of.to_string(),
-        before_period: back(period_start, 1).to_string(),
-        period_start: period_start.to_string(),
-        window_start: window_start(as_of, days).to_string(),
+    let report_days = LedgerDays {
+        as_of: Day::of(as_of),
+        before_period: Day::of(back(period_start, 1)),
+        period_start: Day::of(period_start),
+        window_start: Day::of(window_start(as_of, days)),
     };
-    let ledgers = query::ledgers(conn, &query_days)?;
-    let paid = query::paid_in_full(conn, &query_days)?;
-    let currencies = ledgers
-        .iter()
-        .map(|(code, ledger)| {
-            let kpis = currency_kpis(ledger, paid.get(code), as_of, f64::from(days));
-            (code.clone(), kpis)
+    let currencies = ledger
+        .currencies(report_days.as_of)
+        .map(|code| {
+            let (totals, months) = ledger.totals(code, &report_days);
+            let paid = ledger.paid_in_full(code, report_days.window_start, report_days.as_of);
+            let kpis = currency_kpis(&totals, &months, paid, as_of, f64::from(days));
+            (code.to_string(), kpis)
         })
         .collect();
-    Ok(Kpis {
+    Kpis {
         as_of,
         days,
         period_start,
         currencies,
-    })
+    }
 }
 
 fn currency_kpis(
-    ledger: &Ledger,
-    paid: Option<&PaidInFull>,
+    t: &Totals,
+    months: &BTreeMap<u32, i64>,
+    paid: Option<PaidInFull>,
     as_of: NaiveDate,
     days: f64,
 ) -> CurrencyKpis {
-    let t = &ledger.totals;
     let per_day = |ar: i64| (t.sales_window > 0).then(|| ar as f64 / t.sales_window as f64 * days);
     let standard = per_day(t.ar);
     let best = per_day(t.current);
@@ -107,38 +136,37 @@ fn currency_kpis(
     let denominator = collectible.saturating_sub(t.current);
     let cei = (denominator > 0)
         .then(|| collectible.saturating_sub(t.ar) as f64 / denominator as f64 * 100.0);
-    let weighted = |sum: f64| paid.filter(|p| p.amount > 0).map(|p| sum / p.amount as f64);
+    let weighted = |sum: fn(&PaidInFull) -> f64| {
+        paid.filter(|p| p.amount > 0)
+            .map(|p| round2(sum(&p) / p.amount as f64))
+    };
     CurrencyKpis {
         ar_total: t.ar,
         ar_current: t.current,
         ar_overdue: t.ar.saturating_sub(t.current),
-        dso_countback: countback(t.ar, as_of, &ledger.months).map(round2),
+        dso_countback: countback(t.ar, as_of, months).map(round2),
         dso_standard: standard.map(round2),
         best_dso: best.map(round2),
         add: standard.zip(best).map(|(s, b)| round2(s - b)),
         cei: cei.map(round2),
-        average_days_to_pay: paid
-            .and_then(|p| weighted(p.weighted_days_to_pay))
-            .map(round2),
-        average_days_late: paid
-            .and_then(|p| weighted(p.weighted_days_late))
-            .map(round2),
+        average_days_to_pay: weighted(|p| p.weighted_days_to_pay),
+        average_days_late: weighted(|p| p.weighted_days_late),
     }
 }
 
-/// DSO by the countback method over `months` (sales per `YYYY-MM`, up to `as_of`).
-fn countback(ar: i64, as_of: NaiveDate, months: &BTreeMap<String, i64>) -> Option<f64> {
+/// DSO by the countback method over `months` (sales per YYYYMM, up to `as_of`).
+fn countback(ar: i64, as_of: NaiveDate, months: &BTreeMap<u32, i64>) -> Option<f64> {
     if ar <= 0 {
         return Some(0.0);
     }
-    let earliest = months.keys().next()?;
+    let earliest = *months.keys().next()?;
     let mut remaining = ar;
     let mut dso = 0.0;
     let mut end = as_of;
     loop {
         let start = end.with_day(1)?;
-        let key = start.format("%Y-%m").to_string();
-        if key < *earliest {
+        let key = Day::of(start).month();
+        if key < earliest {
             // More is owed than was ever sold: refunds on credit notes outweigh the payments.
             return None;
         }
@@ -154,7 +182,7 @@ fn countback(ar: i64, as_of: NaiveDate, months: &BTreeMap<String, i64>) -> Optio
 }
 
 /// The first of the last `days` days ending on `as_of`; for 0 days the day after (an empty window).
-fn window_start(as_of: NaiveDate, days: u32) -> NaiveDate {
+pub(super) fn window_start(as_of: NaiveDate, days: u32) -> NaiveDate {
     match days.checked_sub(1) {
         Some(before) => back(as_of, u64::from(before)),
         None => as_of.succ_opt().unwrap_or(as_of),
