@@ -99,6 +99,7 @@ const COMMANDS: &[&str] = &[
     "cancel_statements",
     "report_kpis",
     "report_aging",
+    "report_trends",
     "export_report_table",
 ];
 

@@ -192,6 +192,7 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::statements::cancel_statements,
         commands::reports::report_kpis,
         commands::reports::report_aging,
+        commands::reports::report_trends,
         commands::reports::export_report_table,
     ]
 }

@@ -1,9 +1,9 @@
 // The Reports tab (issue 18) on the demo data: a KPI tile shows what `duebook report kpis --json`
-// says for the same file and day, the tiles carry their change since last month, the aging chart
-// is really drawn under the production Content-Security-Policy (no violation reported, pixels on
-// the canvas), its table view shows the figures `duebook aging --json` prints, and that table
-// exports as CSV (Save dialog answered by DUEBOOK_TEST_SAVE_PATH). Light and dark screenshots
-// land in target/e2e.
+// says for the same file and day, the tiles carry their change since last month, the aging and
+// trend charts are really drawn under the production Content-Security-Policy (no violation
+// reported, pixels on each canvas), the DSO trend ends at the tile's figure, the aging table view
+// shows the figures `duebook aging --json` prints, and that table exports as CSV (Save dialog
+// answered by DUEBOOK_TEST_SAVE_PATH). Light and dark screenshots land in target/e2e.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -50,6 +50,22 @@ export function reportsTests(ctx) {
     driver = null;
   }
 
+  /** How many pixels are drawn on the canvas inside `testId` (0 while there is none). */
+  const inked = (testId) =>
+    session.browser.execute((id) => {
+      const canvas = document.querySelector(`[data-testid="${id}"] canvas`);
+      if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return 0;
+      const pixels = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+      let drawn = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) drawn += 1;
+      return drawn;
+    }, testId);
+
+  async function scrollTo(testId) {
+    await session.browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.scrollIntoView({ block: "start" }), testId);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
   async function setTheme(theme) {
     await (await session.$("theme-select")).selectByAttribute("value", theme);
     await session.until(
@@ -94,27 +110,37 @@ export function reportsTests(ctx) {
           assert(/collected/.test(definition ?? ""), `the CEI tile's tooltip is ${JSON.stringify(definition)}`);
           await session.until(async () => (await session.count("kpi-change")) > 0, "no tile shows its change since last month");
 
-          // The chart: a canvas with something drawn on it, and nothing blocked by the CSP.
+          // The charts: canvases with something drawn on them, and nothing blocked by the CSP.
           await session.visible("aging-chart-USD", 30_000);
-          const inked = await session.until(
-            () =>
-              session.browser.execute(() => {
-                const canvas = document.querySelector('[data-testid="aging-chart-USD"] canvas');
-                if (!(canvas instanceof HTMLCanvasElement) || canvas.width === 0) return 0;
-                const pixels = canvas.getContext("2d")?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-                let drawn = 0;
-                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) drawn += 1;
-                return drawn;
-              }),
-            "the aging chart's canvas stays empty",
-          );
-          assert(inked > 500, `only ${inked} pixels drawn on the aging chart`);
+          await session.visible("trend-aging", 60_000);
+          for (const chart of ["aging-chart-USD", "trend-dso", "trend-cei", "trend-aging"]) {
+            const drawn = await session.until(() => inked(chart), `the chart ${chart} stays empty`);
+            assert(drawn > 500, `only ${drawn} pixels drawn on the chart ${chart}`);
+          }
           const violations = await session.browser.execute(() => window.__cspViolations);
           assert(violations.length === 0, `CSP violations: ${violations.join("; ")}`);
-          screenshot(path.join(artifacts, "reports-light.png"));
-          await setTheme("dark");
-          screenshot(path.join(artifacts, "reports-dark.png"));
+          for (const theme of ["light", "dark"]) {
+            await setTheme(theme);
+            await scrollTo("reports-view");
+            screenshot(path.join(artifacts, `reports-${theme}.png`));
+            await scrollTo("trend-cei");
+            screenshot(path.join(artifacts, `reports-trends-${theme}.png`));
+          }
           await setTheme("light");
+
+          // The DSO trend's last point is the report's day: the same figure as the tile.
+          await (await session.$("trend-dso-table-toggle")).click();
+          const [points, lastDso] = await session.until(
+            () =>
+              session.browser.execute(() => {
+                const rows = document.querySelectorAll('[data-testid="trend-dso-table"] tbody tr');
+                const last = rows[rows.length - 1]?.querySelector('td[data-series="DSO (countback)"]');
+                return last ? [rows.length, last.getAttribute("data-value")] : null;
+              }),
+            "the DSO trend has no table",
+          );
+          assert(points === 12, `the DSO trend has ${points} points, not 12 month ends`);
+          assert(lastDso === usd.dso_countback.toFixed(2), `the trend ends at DSO ${lastDso}, the CLI says ${usd.dso_countback}`);
 
           // The table view carries the same figures as the CLI.
           const aging = cliJson(["aging", "--as-of", asOf]).currencies.USD;

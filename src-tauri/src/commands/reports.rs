@@ -1,4 +1,5 @@
-//! The Reports tab: collection KPIs and aging as of a day, and any of its tables saved as CSV.
+//! The Reports tab: collection KPIs and aging as of a day, their monthly trends, and any of its
+//! tables saved as CSV.
 //! The figures come from `duebook_core::views::report`; each reply carries every currency's
 //! decimals so the window shows minor units without guessing.
 
@@ -12,6 +13,7 @@ use duebook_core::model::Currency;
 use duebook_core::views::export::{neutralise, ExportError};
 use duebook_core::views::report::aging::{self, Aging};
 use duebook_core::views::report::kpis::{self, Kpis};
+use duebook_core::views::report::trends::{self, Trends};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tauri::{AppHandle, Manager, Window};
@@ -19,6 +21,8 @@ use ts_rs::TS;
 
 /// The longest look-back the N days setting accepts (ten years).
 pub const MAX_DAYS: u32 = 3_650;
+/// The most month ends a trend may span (five years).
+pub const MAX_MONTHS: u32 = 60;
 /// The most rows and columns a report table may have (a year of weeks per currency fits easily).
 const MAX_ROWS: usize = 100_000;
 const MAX_COLUMNS: usize = 64;
@@ -35,6 +39,13 @@ pub struct KpiReport {
 #[ts(export)]
 pub struct AgingReport {
     pub aging: Aging,
+    pub decimals: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TrendsReport {
+    pub trends: Trends,
     pub decimals: BTreeMap<String, u32>,
 }
 
@@ -94,6 +105,31 @@ pub async fn report_aging(app: AppHandle, as_of: String) -> CommandResult<AgingR
     .await
 }
 
+/// The KPIs and aging at each of the last `months` month ends up to `as_of` (the last point).
+#[tauri::command]
+pub async fn report_trends(
+    app: AppHandle,
+    as_of: String,
+    months: u32,
+    days: u32,
+) -> CommandResult<TrendsReport> {
+    let as_of = parse_date("as_of", "The report date", &as_of)?;
+    let days = checked_days(days)?;
+    if !(1..=MAX_MONTHS).contains(&months) {
+        return Err(CommandError::InvalidInput(format!(
+            "a trend spans 1 to {MAX_MONTHS} months, not {months}"
+        )));
+    }
+    blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            let trends = trends::trends(db.conn(), as_of, months, days)?;
+            let decimals = decimals(trends.currencies.keys());
+            Ok(TrendsReport { trends, decimals })
+        })
+    })
+    .await
+}
+
 /// "Export CSV…" under a tile group or a chart's table: `None` when the person cancelled.
 #[tauri::command]
 pub async fn export_report_table(
@@ -143,16 +179,20 @@ fn write_table(table: &ReportTable, out: &mut dyn std::io::Write) -> Result<usiz
 }
 
 fn cell_text(cell: &str) -> String {
-    let number = cell.strip_prefix('-').unwrap_or(cell);
-    let is_number = !number.is_empty()
-        && number.split('.').count() <= 2
-        && number.split('.').all(|part| part.chars().all(|c| c.is_ascii_digit()))
-        && !number.starts_with('.')
-        && !number.ends_with('.');
-    if is_number {
+    if is_plain_number(cell) {
         cell.to_string()
     } else {
         neutralise(cell)
+    }
+}
+
+/// "1234", "-12.50": a number as the window's tables hold them (digits, at most one point).
+fn is_plain_number(cell: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = cell.strip_prefix('-').unwrap_or(cell);
+    match unsigned.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(unsigned),
     }
 }
 
@@ -178,12 +218,13 @@ mod tests {
             vec!["USD", "current", "1234.50"],
             vec!["USD", "90+", "-12.05"],
             vec!["=HYPERLINK(\"x\")", "-1-2", "7"],
+            vec!["-", "1.2.3", "-.5"],
         ];
-        assert_eq!(write_table(&table(rows), &mut out).unwrap(), 3);
+        assert_eq!(write_table(&table(rows), &mut out).unwrap(), 4);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "Currency,Bucket,Amount\nUSD,current,1234.50\nUSD,90+,-12.05\n\
-             \"'=HYPERLINK(\"\"x\"\")\",'-1-2,7\n"
+             \"'=HYPERLINK(\"\"x\"\")\",'-1-2,7\n'-,1.2.3,'-.5\n"
         );
     }
 

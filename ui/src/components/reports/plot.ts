@@ -43,6 +43,14 @@ function themeColours(): Colours {
 }
 
 const compact = new Intl.NumberFormat(locales, { notation: "compact", maximumFractionDigits: 1 });
+const monthYear = new Intl.DateTimeFormat(locales, { month: "short", year: "2-digit", timeZone: "UTC" });
+/** Room an x-axis label needs, in CSS pixels. */
+const LABEL_WIDTH = 60;
+
+/** An x-axis label: a day as its month ("Mar 26"), the table having the full date. */
+function axisLabel(category: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(category) ? monthYear.format(new Date(`${category}T00:00:00Z`)) : formatCategory(category);
+}
 
 interface Drawn {
   label: string;
@@ -71,6 +79,8 @@ export function plotData(model: ChartModel): uPlot.AlignedData {
 export function plotOptions(lib: ChartLibrary, model: ChartModel, width: number, height: number): uPlot.Options {
   const colours = themeColours();
   const count = model.categories.length;
+  // Where the labels would overlap only every k-th is written, counting back from the last.
+  const every = Math.max(1, Math.ceil((count * LABEL_WIDTH) / Math.max(width - 80, 1)));
   const bars = model.kind === "lines" ? undefined : lib.paths.bars?.({ size: [0.6, 64] });
   const font = "12px system-ui, sans-serif";
   const axis = { stroke: colours.text, font, ticks: { stroke: colours.grid, width: 1 } };
@@ -88,7 +98,8 @@ export function plotOptions(lib: ChartLibrary, model: ChartModel, width: number,
         ...axis,
         grid: { show: false },
         splits: () => model.categories.map((_, i) => i),
-        values: (_u, splits) => splits.map((i) => formatCategory(model.categories[i] ?? "")),
+        values: (_u, splits) =>
+          splits.map((i) => ((count - 1 - i) % every === 0 ? axisLabel(model.categories[i] ?? "") : "")),
       },
       {
         ...axis,
