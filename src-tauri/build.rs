@@ -98,7 +98,6 @@ const COMMANDS: &[&str] = &[
     "send_all_statements",
     "cancel_statements",
     "report_kpis",
-    "report_aging",
     "report_trends",
     "export_report_table",
 ];

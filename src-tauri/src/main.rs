@@ -191,7 +191,6 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::statements::send_all_statements,
         commands::statements::cancel_statements,
         commands::reports::report_kpis,
-        commands::reports::report_aging,
         commands::reports::report_trends,
         commands::reports::export_report_table,
     ]

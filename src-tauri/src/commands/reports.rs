@@ -1,5 +1,5 @@
-//! The Reports tab: collection KPIs and aging as of a day, their monthly trends, and any of its
-//! tables saved as CSV.
+//! The Reports tab: collection KPIs as of a day, the KPIs and aging at each month end up to it,
+//! and any of its tables saved as CSV.
 //! The figures come from `duebook_core::views::report`; each reply carries every currency's
 //! decimals so the window shows minor units without guessing.
 
@@ -11,7 +11,6 @@ use crate::state::AppState;
 use duebook_core::model::validation::FieldError;
 use duebook_core::model::Currency;
 use duebook_core::views::export::{neutralise, ExportError};
-use duebook_core::views::report::aging::{self, Aging};
 use duebook_core::views::report::kpis::{self, Kpis};
 use duebook_core::views::report::trends::{self, Trends};
 use serde::{Deserialize, Serialize};
@@ -32,13 +31,6 @@ const MAX_COLUMNS: usize = 64;
 #[ts(export)]
 pub struct KpiReport {
     pub kpis: Kpis,
-    pub decimals: BTreeMap<String, u32>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct AgingReport {
-    pub aging: Aging,
     pub decimals: BTreeMap<String, u32>,
 }
 
@@ -91,21 +83,9 @@ pub async fn report_kpis(app: AppHandle, as_of: String, days: u32) -> CommandRes
     .await
 }
 
-/// The open receivable in aging buckets, per currency, as of `as_of` (YYYY-MM-DD).
-#[tauri::command]
-pub async fn report_aging(app: AppHandle, as_of: String) -> CommandResult<AgingReport> {
-    let as_of = parse_date("as_of", "The report date", &as_of)?;
-    blocking(move || {
-        app.state::<AppState>().with_db(|db| {
-            let aging = aging::aging(db.conn(), as_of)?;
-            let decimals = decimals(aging.currencies.keys());
-            Ok(AgingReport { aging, decimals })
-        })
-    })
-    .await
-}
-
-/// The KPIs and aging at each of the last `months` month ends up to `as_of` (the last point).
+/// The KPIs and aging at each of the last `months` month ends up to `as_of` (the last point):
+/// the tab's aging chart is that last point, read from the report ledger like the KPIs, so it
+/// is the receivable of that day even for a day in the past.
 #[tauri::command]
 pub async fn report_trends(
     app: AppHandle,

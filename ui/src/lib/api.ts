@@ -358,7 +358,6 @@ export const callListApi = {
 export type { CallOutcome, CallOutcomeForm, CallRow, LoggedOutcome };
 
 // The Reports tab (src-tauri/src/commands/reports.rs).
-import type { AgingReport } from "./bindings/AgingReport";
 import type { CurrencyKpis } from "./bindings/CurrencyKpis";
 import type { KpiReport } from "./bindings/KpiReport";
 import type { ReportTable } from "./bindings/ReportTable";
@@ -367,11 +366,10 @@ import type { TrendsReport } from "./bindings/TrendsReport";
 export const reportsApi = {
   /** The KPIs of every currency as of `asOf` (YYYY-MM-DD) over the last `days` days. */
   kpis: (asOf: string, days: number) => call<KpiReport>("report_kpis", { asOf, days }),
-  aging: (asOf: string) => call<AgingReport>("report_aging", { asOf }),
   /** The KPIs and aging at the last `months` month ends, the last one being `asOf`. */
   trends: (asOf: string, months: number, days: number) => call<TrendsReport>("report_trends", { asOf, months, days }),
   /** null when the person cancelled the save dialog. */
   exportTable: (table: ReportTable) => call<ExportResult | null>("export_report_table", { table }),
 };
 
-export type { AgingReport, CurrencyKpis, KpiReport, ReportTable, TrendsReport };
+export type { CurrencyKpis, KpiReport, ReportTable, TrendsReport };

@@ -56,7 +56,7 @@ export const FIGURES: Figure[] = [
     unit: "days",
     better: "lower",
     definition:
-      "The receivable divided by the sales of the last N days, times N. Empty when there were no sales then.",
+      "The receivable divided by the sales (invoices less credit notes) of the last N days, times N. Empty when there were no sales then.",
   },
   {
     key: "best_dso",
