@@ -11,7 +11,7 @@ use duebook_core::views::report::kpis::{kpis, DEFAULT_DAYS};
 use duebook_core::views::report::table::{ReportTable, TableError};
 
 fn strings(cells: &[&str]) -> Vec<String> {
-    cells.iter().map(|c| c.to_string()).collect()
+    cells.iter().map(ToString::to_string).collect()
 }
 
 #[test]
