@@ -456,7 +456,7 @@ impl Table {
             what.to_string(),
             format!("{} / {}", fmt(o50), fmt(o95)),
             format!("{} / {}", fmt(r50), fmt(r95)),
-            format!("{:.1}×", o95.as_secs_f64() / r95.as_secs_f64().max(1e-9)),
+            format!("{:.2}×", o95.as_secs_f64() / r95.as_secs_f64().max(1e-9)),
             goal.to_string(),
             String::new(),
         ]);
