@@ -8,7 +8,7 @@
 use duebook_core::statement::{report_pdf, StatementError};
 use duebook_core::test_support::statement::*;
 use duebook_core::views::report::kpis::{kpis, DEFAULT_DAYS};
-use duebook_core::views::report::table::{ReportTable, TableError};
+use duebook_core::views::report::shown::{ShownTable, ShownTableError};
 
 fn strings(cells: &[&str]) -> Vec<String> {
     cells.iter().map(ToString::to_string).collect()
@@ -30,12 +30,12 @@ fn the_report_shows_each_table_under_its_title_with_its_figures() {
         .map(|n| vec![format!("Week {n}"), format!("{n}000.00")])
         .collect();
     let tables = [
-        ReportTable {
+        ShownTable {
             name: "KPIs USD".into(),
             columns: strings(&["Figure", "Value"]),
             rows: kpi_rows,
         },
-        ReportTable {
+        ShownTable {
             name: "Cash forecast \u{1b}[31mUSD".into(),
             columns: strings(&["Week", "Expected"]),
             rows: weeks,
@@ -58,7 +58,7 @@ fn the_report_shows_each_table_under_its_title_with_its_figures() {
 fn a_table_that_does_not_hold_together_is_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
-    let ragged = ReportTable {
+    let ragged = ShownTable {
         name: "Aging".into(),
         columns: strings(&["Customer", "Total"]),
         rows: vec![strings(&["Acme", "1.00"]), strings(&["Only a name"])],
@@ -69,7 +69,7 @@ fn a_table_that_does_not_hold_together_is_refused_by_name() {
             assert_eq!(name, "Aging");
             assert_eq!(
                 *reason,
-                TableError::Ragged {
+                ShownTableError::Ragged {
                     row: 2,
                     cells: 1,
                     columns: 2

@@ -54,7 +54,7 @@ pub enum StatementError {
     #[error("the table {name:?} cannot be exported: {reason}")]
     Table {
         name: String,
-        reason: crate::views::report::table::TableError,
+        reason: crate::views::report::shown::ShownTableError,
     },
     #[error("the PDF could not be written: {0}")]
     Pdf(String),

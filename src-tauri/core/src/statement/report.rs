@@ -3,7 +3,7 @@
 
 use super::data::load_company;
 use super::{doc, text, RenderedPdf, StatementError};
-use crate::views::report::table::ReportTable;
+use crate::views::report::shown::ShownTable;
 use chrono::NaiveDate;
 use rusqlite::Connection;
 
@@ -12,7 +12,7 @@ use rusqlite::Connection;
 pub fn report_pdf(
     conn: &Connection,
     as_of: NaiveDate,
-    tables: &[ReportTable],
+    tables: &[ShownTable],
 ) -> Result<RenderedPdf, StatementError> {
     let tables = (tables.iter())
         .map(|table| {

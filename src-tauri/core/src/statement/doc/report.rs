@@ -2,15 +2,15 @@
 //! aging, forecast...) as the window showed them, under its title.
 
 use super::*;
-use crate::views::report::table::ReportTable;
+use crate::views::report::shown::ShownTable;
 use chrono::NaiveDate;
 
-/// Draws `tables` (already checked: see [`ReportTable::check`]). Fails only when the stored
+/// Draws `tables` (already checked: see [`ShownTable::check`]). Fails only when the stored
 /// logo cannot be read.
 pub(crate) fn report(
     company: &CompanyProfile,
     as_of: NaiveDate,
-    tables: &[ReportTable],
+    tables: &[ShownTable],
 ) -> Result<Canvas, String> {
     let accent = accent(company);
     let date = format_date(as_of);
@@ -46,7 +46,7 @@ pub(crate) fn report(
 
 /// The first column (names, dates) gets twice the others' share of the width; a column whose
 /// cells all read as numbers is right-aligned, as amounts are on a statement.
-fn columns(table: &ReportTable) -> Vec<Column> {
+fn columns(table: &ShownTable) -> Vec<Column> {
     let count = table.columns.len().max(1) as f32;
     let unit = CONTENT_W / (count + 1.0);
     (table.columns.iter().enumerate())

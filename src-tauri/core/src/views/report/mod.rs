@@ -3,5 +3,5 @@
 pub mod aging;
 pub mod kpis;
 mod ledger;
-pub mod table;
+pub mod shown;
 pub mod trends;

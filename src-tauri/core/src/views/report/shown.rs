@@ -1,7 +1,7 @@
 //! A table of the Reports tab as the window shows it — the KPI tiles, a chart's numbers, the
 //! aging report — with raw values (decimal strings, ISO dates) rather than the locale's
 //! formatting: what its CSV and the whole report's PDF are made of. Tables arrive from the
-//! window, so [`ReportTable::check`] bounds them and makes their text one clean line per cell
+//! window, so [`ShownTable::check`] bounds them and makes their text one clean line per cell
 //! before anything is written.
 
 use crate::model::text::clean_line;
@@ -16,7 +16,7 @@ pub const MAX_CELL_CHARS: usize = 500;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[ts(export)]
-pub struct ReportTable {
+pub struct ShownTable {
     /// The table's title; it names the CSV file ("KPIs 2026-03-31" → `kpis-2026-03-31.csv`).
     pub name: String,
     pub columns: Vec<String>,
@@ -24,7 +24,7 @@ pub struct ReportTable {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TableError {
+pub enum ShownTableError {
     #[error("the table has no columns")]
     NoColumns,
     #[error("the table has {0} columns; at most {MAX_COLUMNS} can be exported")]
@@ -41,22 +41,22 @@ pub enum TableError {
     LongCell { row: usize },
 }
 
-impl ReportTable {
+impl ShownTable {
     /// The table with every name, heading and cell made one clean line, or why it cannot be
     /// exported as it is.
-    pub fn check(&self) -> Result<ReportTable, TableError> {
+    pub fn check(&self) -> Result<ShownTable, ShownTableError> {
         if self.columns.is_empty() {
-            return Err(TableError::NoColumns);
+            return Err(ShownTableError::NoColumns);
         }
         if self.columns.len() > MAX_COLUMNS {
-            return Err(TableError::TooManyColumns(self.columns.len()));
+            return Err(ShownTableError::TooManyColumns(self.columns.len()));
         }
         if self.rows.len() > MAX_ROWS {
-            return Err(TableError::TooManyRows(self.rows.len()));
+            return Err(ShownTableError::TooManyRows(self.rows.len()));
         }
         let clean = |row: usize, text: &str| {
             if text.chars().count() > MAX_CELL_CHARS {
-                return Err(TableError::LongCell { row });
+                return Err(ShownTableError::LongCell { row });
             }
             Ok(clean_line(text))
         };
@@ -64,7 +64,7 @@ impl ReportTable {
         let rows = (self.rows.iter().enumerate())
             .map(|(n, cells)| {
                 if cells.len() != columns {
-                    return Err(TableError::Ragged {
+                    return Err(ShownTableError::Ragged {
                         row: n + 1,
                         cells: cells.len(),
                         columns,
@@ -73,7 +73,7 @@ impl ReportTable {
                 cells.iter().map(|cell| clean(n + 1, cell)).collect()
             })
             .collect::<Result<_, _>>()?;
-        Ok(ReportTable {
+        Ok(ShownTable {
             name: clean(0, &self.name)?,
             columns: (self.columns.iter())
                 .map(|c| clean(0, c))
@@ -88,8 +88,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn table(columns: &[&str], rows: &[&[&str]]) -> ReportTable {
-        ReportTable {
+    fn table(columns: &[&str], rows: &[&[&str]]) -> ShownTable {
+        ShownTable {
             name: "KPIs".into(),
             columns: columns.iter().map(ToString::to_string).collect(),
             rows: (rows.iter())
@@ -103,13 +103,13 @@ mod tests {
         let ragged = table(&["a", "b"], &[&["1", "2"], &["3"]]);
         assert_eq!(
             ragged.check(),
-            Err(TableError::Ragged {
+            Err(ShownTableError::Ragged {
                 row: 2,
                 cells: 1,
                 columns: 2
             })
         );
-        assert_eq!(table(&[], &[]).check(), Err(TableError::NoColumns));
+        assert_eq!(table(&[], &[]).check(), Err(ShownTableError::NoColumns));
     }
 
     proptest! {
@@ -117,7 +117,7 @@ mod tests {
         fn any_text_comes_out_as_clean_lines_or_a_refusal(
             name in "\\PC*", cell in any::<String>(), heading in "[\\x00-\\x1f\\u{202e}a-z]{0,20}",
         ) {
-            let t = ReportTable { name, columns: vec![heading], rows: vec![vec![cell]] };
+            let t = ShownTable { name, columns: vec![heading], rows: vec![vec![cell]] };
             if let Ok(clean) = t.check() {
                 let texts = std::iter::once(&clean.name).chain(&clean.columns).chain(&clean.rows[0]);
                 for text in texts {
