@@ -1,5 +1,6 @@
 //! Queries on the `imports` table: one row per import that was committed (dry runs write none).
 
+use super::payments::PaymentsReport;
 use super::report::ImportReport;
 use crate::store::{now_timestamp, DbResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -19,6 +20,24 @@ pub fn record(conn: &Connection, report: &ImportReport) -> DbResult<i64> {
         count(report.invoices_updated),
         count(report.invoices_unchanged),
         count(report.invoices_closed),
+        count(report.rows_rejected),
+        now_timestamp(),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Records a finished payments import (format `payments`): its payments count as created,
+/// the rows already imported as unchanged.
+pub fn record_payments(conn: &Connection, report: &PaymentsReport) -> DbResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO imports (file_name, format, full_sync, created, updated, unchanged, closed,
+                              rejected, imported_at)
+         VALUES (?1, 'payments', 0, ?2, 0, ?3, 0, ?4, ?5)",
+    )?
+    .execute(params![
+        report.file_name,
+        count(report.payments_recorded),
+        count(report.already_imported),
         count(report.rows_rejected),
         now_timestamp(),
     ])?;

@@ -1,21 +1,29 @@
-//! A payments file: one payment received per row, against an invoice named by its number, so
-//! the KPIs know when each invoice was paid. Header names are matched as in the generic invoice
+//! A payments file: one payment received per row, against an invoice named by its number (or,
+//! without one, a customer's open invoices: [`customer`]), so the KPIs know when each invoice
+//! was paid. Header names are matched as in the generic invoice
 //! CSV (ignoring case, spaces and punctuation), with the same encodings, dates and amounts:
 //!
 //! | field          | required | header names                                           |
 //! |----------------|----------|--------------------------------------------------------|
-//! | invoice number | yes      | invoice_number, invoice, number, num, invoice no       |
+//! | invoice number | yes (1)  | invoice_number, invoice, number, num, invoice no       |
 //! | payment date   | yes      | payment_date, paid_on, date paid, paid date, date      |
 //! | amount         | yes      | amount, amount paid, payment, paid, total              |
 //! | reference      | no       | reference, ref, payment reference, memo                |
 //! | currency       | no       | currency (empty: the invoice's; else it must match)    |
-//! | customer name  | no       | customer_name, customer, client ... (when given, must  |
+//! | customer name  | no (1)   | customer_name, customer, client ... (when given, must  |
 //! |                |          | be the invoice's customer)                             |
 //!
-//! A row is one payment recorded as a manual one is ([`payments::record_checked`]): it must not
+//! (1) A file needs one of the two. A row with a customer and no invoice number pays that
+//! customer's open invoices in its currency (empty: the one it is invoiced in), oldest due
+//! first; a row paying more than they owe is refused whole.
+//!
+//! A row is one payment recorded as a manual one is ([`payments::record_replacing`]): it must not
 //! exceed what is still due, nor land on a void or paid invoice. A payment already imported
-//! (same invoice, date, amount and reference) is reported and not recorded again.
+//! (same invoice, date, amount and reference) is reported and not recorded again. A dated
+//! payment takes the place of what imports inferred on the invoice on or after its date (a
+//! lower amount due, dated the import day): the total paid stays what the ledger said.
 
+mod customer;
 mod report;
 
 pub use report::PaymentsReport;
@@ -39,11 +47,21 @@ use std::path::Path;
 enum Refusal {
     #[error(transparent)]
     Row(#[from] RowError),
-    #[error(
-        "no invoice number (customer {0:?}): a payment must name the invoice it pays; \
-         payments by customer alone are not imported yet"
-    )]
-    CustomerOnly(String),
+    #[error("no customer named {0:?}")]
+    UnknownCustomer(String),
+    #[error("{0:?} has no invoices")]
+    NothingOwed(String),
+    #[error("{customer:?} is invoiced in {currencies}: give the payment's currency")]
+    WhichCurrency {
+        customer: String,
+        currencies: String,
+    },
+    #[error("{amount} is more than the {due} {customer:?} owes on open invoices")]
+    MoreThanCustomerOwes {
+        amount: Money,
+        due: Money,
+        customer: String,
+    },
     #[error("no invoice numbered {0:?}")]
     UnknownInvoice(String),
     #[error("invoice {number} is not {customer:?}'s")]
@@ -62,7 +80,7 @@ enum Refusal {
 
 /// Which cell of a row gives which field.
 struct Columns {
-    number: usize,
+    number: Option<usize>,
     date: usize,
     amount: usize,
     reference: Option<usize>,
@@ -103,9 +121,10 @@ fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
     let number = picker.pick("invoice number", super::generic::NUMBER);
     let date = picker.pick("payment date", DATE);
     let amount = picker.pick("amount", AMOUNT);
-    let (Some(number), Some(date), Some(amount)) = (number, date, amount) else {
+    let customer = find(keys, CUSTOMER);
+    let (true, Some(date), Some(amount)) = (number.or(customer).is_some(), date, amount) else {
         return Err(missing(&[
-            ("invoice_number", number),
+            ("invoice_number", number.or(customer)),
             ("payment_date", date),
             ("amount", amount),
         ]));
@@ -116,8 +135,9 @@ fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         amount,
         reference: picker.pick("reference", REFERENCE),
         currency: picker.pick("currency", CURRENCY),
-        // A check on the invoice number, which is what a payment is matched by.
-        customer: find(keys, CUSTOMER),
+        // A check on the invoice number, which is what a payment is matched by; or, without
+        // one, whose invoices the payment is for.
+        customer,
         duplicates: picker.into_duplicates(),
     })
 }
@@ -157,19 +177,7 @@ pub fn import_payments_bytes(
         decimal_comma: delimiter == b';',
         header_index,
     };
-    let mut report = PaymentsReport {
-        file_name: file_name.to_string(),
-        encoding: decoded.encoding,
-        dry_run,
-        rows_read: 0,
-        payments_recorded: 0,
-        invoices_paid: 0,
-        already_imported: 0,
-        rows_rejected: 0,
-        rejections: Vec::new(),
-        repeats: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut report = PaymentsReport::new(file_name, decoded.encoding, dry_run);
     let mut warn = |message| {
         report.warnings.push(RowIssue {
             line: None,
@@ -182,6 +190,10 @@ pub fn import_payments_bytes(
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let touched = run(&tx, &source, &columns, today, &mut report)?;
     derived::refresh_customers(&tx, &touched.into_iter().collect::<Vec<_>>())?;
+    if !dry_run {
+        // Campaigns warn on stale data by the last import: a payments file is one.
+        super::history::record_payments(&tx, &report)?;
+    }
     if dry_run {
         tx.rollback()?;
     } else {
@@ -213,17 +225,24 @@ fn run(
             decimal_comma: source.decimal_comma,
         };
         match row.apply(conn, today) {
-            Ok(Applied::Recorded(invoice)) => {
-                report.payments_recorded += 1;
-                touched.insert(invoice.customer_id);
-                let after = invoices::get(conn, invoice.id)?;
-                if after.status == InvoiceStatus::Paid {
-                    report.invoices_paid += 1;
+            Ok(Applied::Recorded {
+                invoices,
+                replaced,
+                by_customer,
+            }) => {
+                report.inferred_replaced += u64::from(replaced);
+                report.by_customer += u64::from(by_customer);
+                for invoice in invoices {
+                    report.payments_recorded += 1;
+                    touched.insert(invoice.customer_id);
+                    if invoices::get(conn, invoice.id)?.status == InvoiceStatus::Paid {
+                        report.invoices_paid += 1;
+                    }
                 }
             }
-            Ok(Applied::Repeat(number)) => {
+            Ok(Applied::Repeat(what)) => {
                 report.already_imported += 1;
-                let message = format!("already imported (a payment on {number})");
+                let message = format!("already imported ({what})");
                 PaymentsReport::list(&mut report.repeats, line, message);
             }
             Err(ApplyError::Refused(refusal)) => {
@@ -237,8 +256,14 @@ fn run(
 }
 
 enum Applied {
-    Recorded(Invoice),
-    /// Already recorded by an earlier import (or an earlier row of this file); its invoice number.
+    /// The invoices the row paid (as they were before); whether the payment took the place of
+    /// inferred ones; whether the row named a customer and no invoice.
+    Recorded {
+        invoices: Vec<Invoice>,
+        replaced: bool,
+        by_customer: bool,
+    },
+    /// Already recorded by an earlier import (or an earlier row of this file): which payment.
     Repeat(String),
 }
 
@@ -270,11 +295,11 @@ struct Row<'r> {
 impl Row<'_> {
     fn apply(&self, conn: &Connection, today: NaiveDate) -> Result<Applied, ApplyError> {
         let (record, columns) = (self.record, self.columns);
-        let number_cell = cell(record, columns.number);
+        let number_cell = opt_cell(record, columns.number);
         if number_cell.trim().is_empty() {
             let customer = opt_cell(record, columns.customer).trim();
             if !customer.is_empty() {
-                return Err(Refusal::CustomerOnly(customer.to_string()).into());
+                return self.apply_to_customer(conn, customer, today);
             }
         }
         let number = row::invoice_number(number_cell)?;
@@ -306,7 +331,7 @@ impl Row<'_> {
             source: PaymentSource::Import,
         };
         if payments::is_recorded(conn, &identity).map_err(ApplyError::Db)? {
-            return Ok(Applied::Repeat(invoice.number));
+            return Ok(Applied::Repeat(format!("a payment on {}", invoice.number)));
         }
         if invoice.status == InvoiceStatus::Void {
             return Err(Refusal::Void(invoice.number).into());
@@ -318,8 +343,12 @@ impl Row<'_> {
             reference,
             source: PaymentSource::Import,
         };
-        match payments::record_checked(conn, &invoice, &checked, today) {
-            Ok(_) => Ok(Applied::Recorded(invoice)),
+        match payments::record_replacing(conn, &invoice, &checked, today) {
+            Ok(replaced) => Ok(Applied::Recorded {
+                invoices: vec![invoice],
+                replaced: replaced > 0,
+                by_customer: false,
+            }),
             Err(DbError::Invalid(error)) => Err(Refusal::Invalid(error.message).into()),
             Err(error) => Err(ApplyError::Db(error)),
         }
