@@ -54,7 +54,10 @@ fn a_paid_date_imports_the_invoice_as_history_with_its_payment_dated_that_day() 
     assert_eq!(payments_of(&db, "H-3"), vec![payment(30_000, "2026-04-01")]);
     assert_eq!(payments_of(&db, "H-11"), vec![payment(4_000, "2026-03-03")]);
     // A credit note used up on its paid date.
-    assert_eq!(payments_of(&db, "CN-1"), vec![payment(-2_500, "2026-03-04")]);
+    assert_eq!(
+        payments_of(&db, "CN-1"),
+        vec![payment(-2_500, "2026-03-04")]
+    );
     assert_eq!(report.payments_recorded, 5);
 
     let before = snapshot(&db);
@@ -124,9 +127,18 @@ fn xero_dates_a_paid_invoice_by_its_fully_paid_on_date() {
         lines(&report.rejections),
         vec!["line 5: paid date 2026-04-28 is after the import day 2026-04-01"]
     );
-    assert_eq!(payments_of(&db, "INV-0201"), vec![payment(60_000, "2026-02-12")]);
+    assert_eq!(
+        payments_of(&db, "INV-0201"),
+        vec![payment(60_000, "2026-02-12")]
+    );
     // Paid without a date, and partly paid: the import day, as before.
-    assert_eq!(payments_of(&db, "INV-0202"), vec![payment(25_000, "2026-04-01")]);
-    assert_eq!(payments_of(&db, "INV-0203"), vec![payment(15_000, "2026-04-01")]);
+    assert_eq!(
+        payments_of(&db, "INV-0202"),
+        vec![payment(25_000, "2026-04-01")]
+    );
+    assert_eq!(
+        payments_of(&db, "INV-0203"),
+        vec![payment(15_000, "2026-04-01")]
+    );
     assert_eq!(invoice(&db, "INV-0201").status, InvoiceStatus::Paid);
 }

@@ -66,13 +66,13 @@ impl PaymentsReport {
         );
         if self.inferred_replaced > 0 {
             summary.push_str(&format!(
-                "  {} dated payments took the place of payments an import had dated its own day\n",
+                "  dated payments replacing ones an import had dated its own day: {}\n",
                 self.inferred_replaced
             ));
         }
         if self.by_customer > 0 {
             summary.push_str(&format!(
-                "  {} rows named a customer and no invoice: paid its open invoices, oldest due first\n",
+                "  rows paying a customer's open invoices, oldest due first: {}\n",
                 self.by_customer
             ));
         }
