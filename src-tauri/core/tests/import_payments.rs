@@ -348,3 +348,36 @@ fn a_payments_import_counts_as_the_last_import_but_a_dry_run_does_not() {
     assert_eq!(run, ("pay.csv".into(), "payments".into(), 0, 1, 1));
     assert!(history::last_imported_at(db.conn()).unwrap().is_some());
 }
+
+#[test]
+fn a_quickbooks_invoices_and_received_payments_report_pays_each_customers_invoices() {
+    // The Open Invoices report first: 1021 (459.00) has 239.00 open, so 220.00 was inferred
+    // paid on the import day; 1010 (1,234.50) is wholly open.
+    let (_dir, mut db, _) = fixture_imported("USD", "qbo_open_invoices.csv");
+    let path = fixture("qbo_invoices_and_payments.csv");
+    let report = import_payments_file(&mut db, &path, today(), false).unwrap();
+    assert_eq!(
+        lines(&report.rejections),
+        vec![
+            "line 13: 900.00 USD is more than the 829.10 USD \"Geeta Kalapatapu\" owes on open \
+             invoices",
+            "line 14: amount \"next week\" is not a valid amount: it is not a number",
+            "line 17: 2026-04-12 is in the future",
+        ]
+    );
+    // Only Payment rows are read: the invoices are the invoice import's.
+    assert_eq!((report.rows_read, report.by_customer), (5, 2));
+    // 220.00 on 02/25 is the money the ledger already showed paid on 1021: it takes the
+    // inferred payment's place. 34.50 on 03/20 (shown as a credit) pays 1010, due first.
+    assert_eq!(report.inferred_replaced, 1);
+    assert_eq!(
+        payments_of(&db, "1021"),
+        vec![(22_000, "import".to_string(), "2026-02-25".to_string())]
+    );
+    assert_eq!(
+        payments_of(&db, "1010"),
+        vec![(3_450, "import".to_string(), "2026-03-20".to_string())]
+    );
+    let again = import_payments_file(&mut db, &path, today(), false).unwrap();
+    assert_eq!((again.payments_recorded, again.already_imported), (0, 2));
+}

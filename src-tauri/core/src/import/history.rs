@@ -1,6 +1,5 @@
 //! Queries on the `imports` table: one row per import that was committed (dry runs write none).
 
-use super::payments::PaymentsReport;
 use super::report::ImportReport;
 use crate::store::{now_timestamp, DbResult};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -26,19 +25,27 @@ pub fn record(conn: &Connection, report: &ImportReport) -> DbResult<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// Records a finished payments import (format `payments`): its payments count as created,
-/// the rows already imported as unchanged.
-pub fn record_payments(conn: &Connection, report: &PaymentsReport) -> DbResult<i64> {
+/// What a finished payments import did, as the `imports` table counts it: its payments as
+/// created, the rows already imported as unchanged.
+pub struct PaymentsRun<'a> {
+    pub file_name: &'a str,
+    pub recorded: u64,
+    pub already_imported: u64,
+    pub rejected: u64,
+}
+
+/// Records a finished payments import (format `payments`); returns its id.
+pub fn record_payments(conn: &Connection, run: &PaymentsRun) -> DbResult<i64> {
     conn.prepare_cached(
         "INSERT INTO imports (file_name, format, full_sync, created, updated, unchanged, closed,
                               rejected, imported_at)
          VALUES (?1, 'payments', 0, ?2, 0, ?3, 0, ?4, ?5)",
     )?
     .execute(params![
-        report.file_name,
-        count(report.payments_recorded),
-        count(report.already_imported),
-        count(report.rows_rejected),
+        run.file_name,
+        count(run.recorded),
+        count(run.already_imported),
+        count(run.rejected),
         now_timestamp(),
     ])?;
     Ok(conn.last_insert_rowid())

@@ -246,15 +246,22 @@ pub const PAID_BEFORE_IMPORT: &str = "paid before the import";
 pub const LOWERED_BY_IMPORT: &str = "amount due lowered by an import";
 pub const MISSING_FROM_FULL_IMPORT: &str = "missing from a full import";
 
-/// Which payments are inferred ones, for `WHERE` clauses binding ?1 invoice, ?2 date and
-/// ?3/?4 the import references.
-const INFERRED: &str = "invoice_id = ?1 AND paid_on >= ?2 AND amount_minor > 0
-    AND ((source = 'import' AND reference IN (?3, ?4)) OR source = 'close')";
+/// Which payments are inferred ones, of the invoice `invoice` (an SQL expression), for `WHERE`
+/// clauses binding ?2 the earliest date and ?3/?4 the import references.
+fn inferred(invoice: &str) -> String {
+    format!(
+        "invoice_id = {invoice} AND paid_on >= ?2 AND amount_minor > 0
+         AND ((source = 'import' AND reference IN (?3, ?4)) OR source = 'close')"
+    )
+}
 
 /// What the payments imports inferred on the invoice, dated on or after `from`, add up to. A
 /// payment made on `from` can only explain what was found missing on or after that day.
 pub fn inferred_since(conn: &Connection, invoice_id: i64, from: NaiveDate) -> DbResult<i64> {
-    let sql = format!("SELECT coalesce(SUM(amount_minor), 0) FROM payments WHERE {INFERRED}");
+    let sql = format!(
+        "SELECT coalesce(SUM(amount_minor), 0) FROM payments WHERE {}",
+        inferred("?1")
+    );
     Ok(conn.prepare_cached(&sql)?.query_row(
         params![
             invoice_id,
@@ -266,13 +273,47 @@ pub fn inferred_since(conn: &Connection, invoice_id: i64, from: NaiveDate) -> Db
     )?)
 }
 
+/// [`inferred_since`] for each of a customer's invoices in `currency` that has some, as
+/// (invoice id, amount), oldest due first: what a payment naming only the customer replaces.
+pub fn inferred_for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    currency: &str,
+    from: NaiveDate,
+) -> DbResult<Vec<(i64, i64)>> {
+    let sql = format!(
+        "SELECT i.id, (SELECT coalesce(SUM(amount_minor), 0) FROM payments WHERE {})
+           FROM invoices i
+          WHERE i.customer_id = ?1 AND i.currency = ?5 AND i.kind = 'invoice'
+            AND i.status != 'void'
+          ORDER BY i.due_date, i.issue_date, i.id",
+        inferred("i.id")
+    );
+    let rows: Vec<(i64, i64)> = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![
+                customer_id,
+                from.to_string(),
+                PAID_BEFORE_IMPORT,
+                LOWERED_BY_IMPORT,
+                currency
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(rows.into_iter().filter(|(_, amount)| *amount > 0).collect())
+}
+
 /// Records a dated payment in place of the inferred ones it explains: up to its amount is
 /// taken off them (oldest first, a used-up one deleted), so the total paid only grows by what
 /// they did not cover. Returns the amount replaced. Callers check the amount beforehand.
 pub fn record_dated(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
     let (id, from) = (payment.invoice_id, payment.paid_on.to_string());
-    let sql =
-        format!("SELECT id, amount_minor FROM payments WHERE {INFERRED} ORDER BY paid_on, id");
+    let sql = format!(
+        "SELECT id, amount_minor FROM payments WHERE {} ORDER BY paid_on, id",
+        inferred("?1")
+    );
     let inferred: Vec<(i64, i64)> = conn
         .prepare_cached(&sql)?
         .query_map(

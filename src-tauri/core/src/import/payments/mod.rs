@@ -14,8 +14,10 @@
 //! |                |          | be the invoice's customer)                             |
 //!
 //! (1) A file needs one of the two. A row with a customer and no invoice number pays that
-//! customer's open invoices in its currency (empty: the one it is invoiced in), oldest due
-//! first; a row paying more than they owe is refused whole.
+//! customer's invoices in its currency (empty: the one it is invoiced in), oldest due first
+//! ([`customer`]); a row paying more than they owe is refused whole. QuickBooks Online's
+//! "Invoices and Received Payments" report is read the same way, a customer per heading
+//! ([`quickbooks`]).
 //!
 //! A row is one payment recorded as a manual one is ([`payments::record_replacing`]): it must not
 //! exceed what is still due, nor land on a void or paid invoice. A payment already imported
@@ -24,16 +26,20 @@
 //! lower amount due, dated the import day): the total paid stays what the ledger said.
 
 mod customer;
+mod outcome;
+mod quickbooks;
 mod report;
 
+use outcome::{Applied, ApplyError, Refusal};
 pub use report::PaymentsReport;
 
 use super::columns::{find, missing, Picker};
+use super::dates::DateOrder;
 use super::report::RowIssue;
-use super::row::{self, RowError};
+use super::row;
 use super::source::{cell, is_blank, opt_cell, DateReader, Source};
 use super::{decode, detect, read, ImportError};
-use crate::model::{Currency, Invoice, InvoiceKind, InvoiceStatus, Money};
+use crate::model::{Invoice, InvoiceKind, InvoiceStatus, Money};
 use crate::store::payments::{self, Checked, NewPayment, PaymentSource};
 use crate::store::{customers, derived, invoices, Database, DbError};
 use chrono::NaiveDate;
@@ -41,42 +47,6 @@ use csv::StringRecord;
 use rusqlite::{Connection, TransactionBehavior};
 use std::collections::BTreeSet;
 use std::path::Path;
-
-/// Why a payment row was not recorded. The message follows "line N: ".
-#[derive(Debug, thiserror::Error)]
-enum Refusal {
-    #[error(transparent)]
-    Row(#[from] RowError),
-    #[error("no customer named {0:?}")]
-    UnknownCustomer(String),
-    #[error("{0:?} has no invoices")]
-    NothingOwed(String),
-    #[error("{customer:?} is invoiced in {currencies}: give the payment's currency")]
-    WhichCurrency {
-        customer: String,
-        currencies: String,
-    },
-    #[error("{amount} is more than the {due} {customer:?} owes on open invoices")]
-    MoreThanCustomerOwes {
-        amount: Money,
-        due: Money,
-        customer: String,
-    },
-    #[error("no invoice numbered {0:?}")]
-    UnknownInvoice(String),
-    #[error("invoice {number} is not {customer:?}'s")]
-    OtherCustomer { number: String, customer: String },
-    #[error("invoice {0} is void")]
-    Void(String),
-    #[error("currency {row} is not the currency of invoice {number} ({invoice})")]
-    OtherCurrency {
-        row: String,
-        number: String,
-        invoice: Currency,
-    },
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// Which cell of a row gives which field.
 struct Columns {
@@ -86,6 +56,9 @@ struct Columns {
     reference: Option<usize>,
     currency: Option<usize>,
     customer: Option<usize>,
+    /// A QuickBooks report's transaction type ([`quickbooks`]): only Payment rows are payments,
+    /// and the customer is the group heading above them.
+    kind: Option<usize>,
     duplicates: Vec<super::columns::Duplicate>,
 }
 
@@ -138,6 +111,7 @@ fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         // A check on the invoice number, which is what a payment is matched by; or, without
         // one, whose invoices the payment is for.
         customer,
+        kind: None,
         duplicates: picker.into_duplicates(),
     })
 }
@@ -167,7 +141,14 @@ pub fn import_payments_bytes(
         reason,
     })?;
     let delimiter = decode::sniff_delimiter(&decoded.text);
-    let matchers: [super::Matcher<Columns>; 1] = [("payments file", columns)];
+    // The QuickBooks report first: its header (Date, Num, Amount) would pass as a plain one.
+    let matchers: [super::Matcher<Columns>; 2] = [
+        (
+            "QuickBooks Online invoices and received payments report",
+            quickbooks::columns,
+        ),
+        ("payments file", columns),
+    ];
     let (header_index, header, columns) =
         detect(&decoded.text, delimiter, &matchers, true, file_name)?;
     let source = Source {
@@ -192,7 +173,13 @@ pub fn import_payments_bytes(
     derived::refresh_customers(&tx, &touched.into_iter().collect::<Vec<_>>())?;
     if !dry_run {
         // Campaigns warn on stale data by the last import: a payments file is one.
-        super::history::record_payments(&tx, &report)?;
+        let run = super::history::PaymentsRun {
+            file_name,
+            recorded: report.payments_recorded,
+            already_imported: report.already_imported,
+            rejected: report.rows_rejected,
+        };
+        super::history::record_payments(&tx, &run)?;
     }
     if dry_run {
         tx.rollback()?;
@@ -210,12 +197,24 @@ fn run(
     today: NaiveDate,
     report: &mut PaymentsReport,
 ) -> Result<BTreeSet<i64>, ImportError> {
-    let dates = DateReader::new(source, columns.date, None, None);
+    let month_first = columns.kind.map(|_| DateOrder::MonthFirst);
+    let dates = DateReader::new(source, columns.date, None, month_first);
     let mut touched = BTreeSet::new();
+    let mut group = None;
     let mut rows = source.rows()?;
     while let Some((line, record)) = rows.next()? {
         if is_blank(record) {
             continue;
+        }
+        if let Some(kind) = columns.kind {
+            match quickbooks::line(record, kind, columns.amount) {
+                quickbooks::Line::Group(name) => {
+                    group = Some(name.to_string());
+                    continue;
+                }
+                quickbooks::Line::Payment => {}
+                quickbooks::Line::Other => continue,
+            }
         }
         report.rows_read += 1;
         let row = Row {
@@ -223,6 +222,7 @@ fn run(
             columns,
             dates: &dates,
             decimal_comma: source.decimal_comma,
+            group: group.as_deref(),
         };
         match row.apply(conn, today) {
             Ok(Applied::Recorded {
@@ -255,51 +255,34 @@ fn run(
     Ok(touched)
 }
 
-enum Applied {
-    /// The invoices the row paid (as they were before); whether the payment took the place of
-    /// inferred ones; whether the row named a customer and no invoice.
-    Recorded {
-        invoices: Vec<Invoice>,
-        replaced: bool,
-        by_customer: bool,
-    },
-    /// Already recorded by an earlier import (or an earlier row of this file): which payment.
-    Repeat(String),
-}
-
-enum ApplyError {
-    Refused(Refusal),
-    Db(DbError),
-}
-
-impl From<Refusal> for ApplyError {
-    fn from(refusal: Refusal) -> Self {
-        ApplyError::Refused(refusal)
-    }
-}
-
-impl From<RowError> for ApplyError {
-    fn from(error: RowError) -> Self {
-        ApplyError::Refused(error.into())
-    }
-}
-
 /// A data row and how to read it.
 struct Row<'r> {
     record: &'r StringRecord,
     columns: &'r Columns,
     dates: &'r DateReader<'r, 'r>,
     decimal_comma: bool,
+    /// The customer heading above the row, in a QuickBooks report.
+    group: Option<&'r str>,
 }
 
 impl Row<'_> {
+    /// The customer the row names, or the heading it sits under.
+    fn customer(&self) -> &str {
+        self.group
+            .unwrap_or_else(|| opt_cell(self.record, self.columns.customer))
+            .trim()
+    }
+
     fn apply(&self, conn: &Connection, today: NaiveDate) -> Result<Applied, ApplyError> {
         let (record, columns) = (self.record, self.columns);
         let number_cell = opt_cell(record, columns.number);
         if number_cell.trim().is_empty() {
-            let customer = opt_cell(record, columns.customer).trim();
+            let customer = self.customer();
             if !customer.is_empty() {
                 return self.apply_to_customer(conn, customer, today);
+            }
+            if columns.kind.is_some() {
+                return Err(Refusal::NoGroup.into());
             }
         }
         let number = row::invoice_number(number_cell)?;
@@ -357,7 +340,7 @@ impl Row<'_> {
     /// A customer name, when the row gives one, must be the invoice's customer: a mistyped
     /// invoice number must not pay someone else's invoice.
     fn check_customer(&self, conn: &Connection, invoice: &Invoice) -> Result<(), ApplyError> {
-        let customer = opt_cell(self.record, self.columns.customer).trim();
+        let customer = self.customer();
         if customer.is_empty() {
             return Ok(());
         }
