@@ -142,3 +142,12 @@ fn xero_dates_a_paid_invoice_by_its_fully_paid_on_date() {
     );
     assert_eq!(invoice(&db, "INV-0201").status, InvoiceStatus::Paid);
 }
+
+#[test]
+fn a_bare_paid_column_is_not_taken_for_an_amount_paid() {
+    let (dir, mut db) = temp_db();
+    let file = "customer,invoice,date,amount,paid\nAcme,H-1,2026-01-05,100.00,Yes\n";
+    let report = import_csv(&mut db, dir.path(), "flag.csv", file);
+    assert_eq!(report.rows_rejected, 0, "{:?}", report.rejections);
+    assert_eq!(invoice(&db, "H-1").open_minor(), 10_000);
+}

@@ -10,7 +10,7 @@
 //! | due date       | no       | due_date (empty: due on the issue date)             |
 //! | amount due     | no       | amount_due, open balance, balance (empty: amount)   |
 //! | paid date      | no       | paid_date, date paid, paid on, payment date         |
-//! | amount paid    | no       | amount_paid, paid, paid amount, payments            |
+//! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
 //!
@@ -81,7 +81,8 @@ const OPEN: &[&str] = &[
     "balancedue",
     "outstanding",
 ];
-const PAID: &[&str] = &["amountpaid", "paid", "paidamount", "payments", "totalpaid"];
+/// Not a bare "paid": files use it for a yes/no flag as often as for an amount.
+const PAID: &[&str] = &["amountpaid", "paidamount", "totalpaid", "paidtodate"];
 const PAID_DATE: &[&str] = &[
     "paiddate",
     "datepaid",

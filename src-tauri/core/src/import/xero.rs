@@ -7,9 +7,11 @@
 //! bills (ACCPAY) are money owed *to* suppliers and are skipped. Status: only "Awaiting Payment"
 //! (AUTHORISED) is open; "Paid" is kept as history; drafts and invoices awaiting approval are
 //! skipped; "Voided"/"Deleted" void an invoice imported before. A paid invoice's payment is
-//! dated by a `FullyPaidOnDate` column when the file has one (the name of the Invoice field in
-//! Xero's accounting API, which reports built on the API and "add column" exports carry; the
-//! standard export has InvoiceAmountPaid but no paid date), else the import day. Dates are DD/MM/YYYY in UK, AU
+//! dated by a `FullyPaidOnDate` column when the file has one, else the import day. The
+//! standard export (Business → Invoices → Export) gives InvoiceAmountPaid and InvoiceAmountDue
+//! but no paid date; FullyPaidOnDate is the Invoice field of Xero's accounting API ("Fully
+//! paid on date", as integrations built on the API show it, e.g. IFTTT's Xero "invoice paid"
+//! trigger), which exports made through the API carry. Dates are DD/MM/YYYY in UK, AU
 //! and NZ files and MM/DD/YYYY in US ones: the file's own dates decide.
 
 use super::columns::{missing, Duplicate, Picker};

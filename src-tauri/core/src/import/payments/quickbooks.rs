@@ -9,9 +9,12 @@
 //! ,01/25/2026,Payment,,,"1,000.00"
 //! ```
 //!
-//! (Column names as parsers of real exports read them, e.g. github.com/… "Invoices and Received
-//! Payments.csv" importers: Date, Transaction type, Memo/Description, Num, Amount under a
-//! customer heading; a payment row carries no invoice number.) So a Payment row pays its
+//! (The shape as open-source readers of real exports found it, by code search: a Node script
+//! reading "<Company>_Invoices and Received Payments.csv" takes Date, Transaction type,
+//! Memo/Description, Num and Amount from the columns after the unnamed one, under customer
+//! heading rows; a Swift test suite measured on such a file notes that rows are grouped by
+//! client, a payment carries no transaction number, and the report has no TOTAL row. The
+//! report's name is in QuickBooks Online's report list, Sales and customers.) So a Payment row pays its
 //! customer's open invoices, oldest due first, as a payments row naming a customer alone does
 //! ([`super::customer`]); Invoice rows are the invoice import's business and are passed over,
 //! like subtotals and footers. Dates are MM/DD/YYYY unless the file proves day-first; a
