@@ -381,3 +381,33 @@ fn a_quickbooks_invoices_and_received_payments_report_pays_each_customers_invoic
     let again = import_payments_file(&mut db, &path, today(), false).unwrap();
     assert_eq!((again.payments_recorded, again.already_imported), (0, 2));
 }
+
+#[test]
+fn a_dated_payment_replaces_the_one_a_full_import_closed_an_invoice_with() {
+    let (dir, mut db) = temp_db();
+    import_csv(&mut db, dir.path(), "kiwi.csv", KIWI);
+    // A full import without K-1 closes it: 100.00 recorded as paid on the import day.
+    let mut full = duebook_core::test_support::import::options();
+    full.full = true;
+    let without_k1: String = KIWI
+        .lines()
+        .filter(|l| !l.contains("K-1"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    import_with(&mut db, &write(dir.path(), "v2.csv", &without_k1), &full);
+    assert_eq!(
+        payments_of(&db, "K-1"),
+        vec![(10_000, "close".to_string(), "2026-04-01".to_string())]
+    );
+    let report = pay(
+        &mut db,
+        dir.path(),
+        "invoice,date,amount\nK-1,2026-03-15,100.00\n",
+    );
+    assert_eq!((report.payments_recorded, report.inferred_replaced), (1, 1));
+    assert_eq!(
+        payments_of(&db, "K-1"),
+        vec![(10_000, "import".to_string(), "2026-03-15".to_string())]
+    );
+    assert_eq!(invoice(&db, "K-1").status, InvoiceStatus::Paid);
+}
