@@ -21,7 +21,8 @@ pub struct ImportArgs {
     /// The file lists every open invoice: close the open invoices it does not list.
     #[arg(long)]
     full: bool,
-    /// The file lists payments received (invoice number, payment date, amount), not invoices.
+    /// The file lists payments received (invoice number or customer, payment date, amount), or
+    /// is QuickBooks' Invoices and Received Payments report, not invoices.
     #[arg(long, conflicts_with_all = ["format", "full"])]
     payments: bool,
     /// Report what would change without writing anything.

@@ -84,3 +84,40 @@ fn a_file_whose_every_row_is_refused_fails() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_payment_by_customer_and_one_replacing_an_inferred_payment_are_summed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    // generic_basic.csv: NW-1002 (2,000.00) has 500.00 open, so 1,500.00 was inferred paid.
+    let invoices = fixture("generic_basic.csv");
+    duebook(&db, &["import", invoices.to_str().unwrap()]);
+    let file = write(
+        dir.path(),
+        "pay.csv",
+        "invoice,customer,payment date,amount\n\
+         NW-1002,,2026-03-10,1500.00\n\
+         ,Brightwater Dental,2026-03-01,80.40\n\
+         ,Brightwater Dental,2026-03-02,1000.00\n",
+    );
+    let output = duebook(&db, &["import", "--payments", file.to_str().unwrap()]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    assert_eq!(
+        out,
+        "Imported payments file pay.csv (UTF-8)\n  \
+         rows: 3 read, 1 rejected, 0 already imported; payments recorded: 2, invoices paid in full: 0\n  \
+         dated payments replacing ones an import had dated its own day: 1\n  \
+         rows paying a customer's open invoices, oldest due first: 1\n\
+         Rejected rows:\n  line 4: 1000.00 GBP is more than the 900.00 GBP \"Brightwater Dental\" \
+         owes on open invoices\n"
+    );
+    let db = duebook_core::store::Database::open(&db).unwrap();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM imports WHERE format = 'payments'"
+        ),
+        1
+    );
+}

@@ -261,3 +261,64 @@ fn hostile_cells_in_a_payments_file_never_panic_and_every_row_is_accounted_for()
         Ok(())
     });
 }
+
+/// Whatever the files said, no invoice is paid more than its amount nor below zero, and its
+/// paid amount is the sum of its payments: a payment is never counted twice.
+fn assert_ledger_holds(db: &Database) -> Result<(), TestCaseError> {
+    let broken = count(
+        db,
+        "SELECT count(*) FROM invoices i WHERE i.kind = 'invoice' AND (i.paid_minor < 0
+            OR i.paid_minor > i.total_minor
+            OR i.paid_minor != (SELECT coalesce(sum(amount_minor), 0) FROM payments
+                                 WHERE invoice_id = i.id))",
+    );
+    prop_assert_eq!(broken, 0);
+    Ok(())
+}
+
+#[test]
+fn hostile_paid_dates_and_amounts_paid_never_panic_nor_count_a_payment_twice() {
+    let cells = prop::array::uniform3(hostile_text());
+    run_cases(cells, |db, cells| {
+        let [paid, date, due] = cells.map(|c| quoted(&c));
+        let file = format!(
+            "customer,invoice,date,amount,amount_paid,paid_date,amount_due\n\
+             Acme,P-1,2026-03-01,10.00,{paid},{date},{due}\n\
+             Acme,P-2,2026-03-01,10.00,{paid},2026-03-05,\n\
+             Acme,P-3,2026-03-01,10.00,,{date},{due}\n"
+        );
+        assert_well_behaved(db, file.as_bytes())?;
+        assert_well_behaved(db, file.as_bytes())?;
+        assert_ledger_holds(db)
+    });
+}
+
+#[test]
+fn hostile_customer_payments_never_panic_nor_pay_more_than_is_owed() {
+    let cells = prop::array::uniform4(hostile_text());
+    run_cases(cells, |db, cells| {
+        let [customer, date, amount, currency] = cells.map(|c| quoted(&c));
+        let invoices = "customer,invoice,date,amount,amount_due\n\
+                        Acme,C-1,2026-03-01,10.00,\nAcme,C-2,2026-03-02,5.00,0\n";
+        import::import_bytes(db, "i.csv", invoices.as_bytes(), &options(), &mut |_| {})
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let file = format!(
+            "customer,payment_date,amount,currency\n\
+             {customer},{date},{amount},{currency}\n\
+             Acme,2026-03-03,{amount},\n\
+             Acme,{date},7.50,{currency}\n"
+        );
+        for _ in 0..2 {
+            match payments::import_payments_bytes(db, "p.csv", file.as_bytes(), today(), false) {
+                Ok(report) => {
+                    for issue in report.rejections.iter().chain(&report.repeats) {
+                        prop_assert!(issue.line.is_some(), "{issue}");
+                        prop_assert!(!issue.message.trim().is_empty(), "{issue:?}");
+                    }
+                }
+                Err(error) => prop_assert!(!matches!(error, ImportError::Db(_)), "{error}"),
+            }
+        }
+        assert_ledger_holds(db)
+    });
+}

@@ -12,8 +12,9 @@ use duebook_core::model::validation::FieldError;
 use duebook_core::model::Currency;
 use duebook_core::views::export::{neutralise, ExportError};
 use duebook_core::views::report::kpis::{self, Kpis};
+use duebook_core::views::report::shown::ShownTable;
 use duebook_core::views::report::trends::{self, Trends};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use tauri::{AppHandle, Manager, Window};
 use ts_rs::TS;
@@ -22,9 +23,6 @@ use ts_rs::TS;
 pub const MAX_DAYS: u32 = 3_650;
 /// The most month ends a trend may span (five years).
 pub const MAX_MONTHS: u32 = 60;
-/// The most rows and columns a report table may have (a year of weeks per currency fits easily).
-const MAX_ROWS: usize = 100_000;
-const MAX_COLUMNS: usize = 64;
 
 /// A report and the decimals of each of its currencies (2 for EUR, 0 for JPY).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -39,17 +37,6 @@ pub struct KpiReport {
 pub struct TrendsReport {
     pub trends: Trends,
     pub decimals: BTreeMap<String, u32>,
-}
-
-/// One of the tab's tables as the window shows it: raw values (decimal strings, ISO dates), not
-/// the locale's formatting, so a spreadsheet reads them as numbers.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
-pub struct ReportTable {
-    /// Names the file: "KPIs 2026-03-31" → `kpis-2026-03-31.csv`.
-    pub name: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<String>>,
 }
 
 fn decimals<'a>(codes: impl Iterator<Item = &'a String>) -> BTreeMap<String, u32> {
@@ -110,15 +97,21 @@ pub async fn report_trends(
     .await
 }
 
-/// "Export CSV…" under a tile group or a chart's table: `None` when the person cancelled.
+/// "Export CSV…" under the tiles or a chart's table, the table as the window shows it (raw
+/// values, not the locale's formatting): `None` when the person cancelled.
 #[tauri::command]
 pub async fn export_report_table(
     app: AppHandle,
     window: Window,
-    table: ReportTable,
+    table: ShownTable,
 ) -> CommandResult<Option<ExportResult>> {
     app.state::<AppState>().db_path()?;
-    check_shape(&table)?;
+    let table = table.check().map_err(|why| {
+        CommandError::InvalidInput(format!(
+            "the table {:?} cannot be exported: {why}",
+            table.name
+        ))
+    })?;
     let file_name = format!("{}.csv", file_stem(&table.name));
     export_csv(
         app,
@@ -130,25 +123,9 @@ pub async fn export_report_table(
     .await
 }
 
-fn check_shape(table: &ReportTable) -> CommandResult<()> {
-    let width = table.columns.len();
-    if width == 0 || width > MAX_COLUMNS || table.rows.len() > MAX_ROWS {
-        return Err(CommandError::InvalidInput(format!(
-            "a report table has 1 to {MAX_COLUMNS} columns and at most {MAX_ROWS} rows"
-        )));
-    }
-    match table.rows.iter().position(|row| row.len() != width) {
-        Some(index) => Err(CommandError::InvalidInput(format!(
-            "row {} of the report table has a different number of cells than its {width} columns",
-            index + 1
-        ))),
-        None => Ok(()),
-    }
-}
-
 /// The table as CSV; numbers stay as they are (a credit is "-12.50"), any other cell that a
 /// spreadsheet could take for a formula is neutralised. Returns the number of rows.
-fn write_table(table: &ReportTable, out: &mut dyn std::io::Write) -> Result<usize, ExportError> {
+fn write_table(table: &ShownTable, out: &mut dyn std::io::Write) -> Result<usize, ExportError> {
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(table.columns.iter().map(|c| neutralise(c)))?;
     for row in &table.rows {
@@ -180,8 +157,8 @@ fn is_plain_number(cell: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn table(rows: Vec<Vec<&str>>) -> ReportTable {
-        ReportTable {
+    fn table(rows: Vec<Vec<&str>>) -> ShownTable {
+        ShownTable {
             name: "Aging 2026-03-31".into(),
             columns: vec!["Currency".into(), "Bucket".into(), "Amount".into()],
             rows: rows
@@ -206,16 +183,6 @@ mod tests {
             "Currency,Bucket,Amount\nUSD,current,1234.50\nUSD,90+,-12.05\n\
              \"'=HYPERLINK(\"\"x\"\")\",'-1-2,7\n'-,1.2.3,'-.5\n"
         );
-    }
-
-    #[test]
-    fn ragged_or_empty_tables_are_refused() {
-        assert!(check_shape(&table(vec![vec!["USD", "current", "1"]])).is_ok());
-        let ragged = check_shape(&table(vec![vec!["USD", "1"]])).unwrap_err();
-        assert!(ragged.to_string().contains("row 1"), "{ragged}");
-        let mut empty = table(vec![]);
-        empty.columns.clear();
-        assert!(check_shape(&empty).is_err());
     }
 
     #[test]

@@ -360,7 +360,7 @@ export type { CallOutcome, CallOutcomeForm, CallRow, LoggedOutcome };
 // The Reports tab (src-tauri/src/commands/reports.rs).
 import type { CurrencyKpis } from "./bindings/CurrencyKpis";
 import type { KpiReport } from "./bindings/KpiReport";
-import type { ReportTable } from "./bindings/ReportTable";
+import type { ShownTable } from "./bindings/ShownTable";
 import type { TrendsReport } from "./bindings/TrendsReport";
 
 export const reportsApi = {
@@ -369,7 +369,7 @@ export const reportsApi = {
   /** The KPIs and aging at the last `months` month ends, the last one being `asOf`. */
   trends: (asOf: string, months: number, days: number) => call<TrendsReport>("report_trends", { asOf, months, days }),
   /** null when the person cancelled the save dialog. */
-  exportTable: (table: ReportTable) => call<ExportResult | null>("export_report_table", { table }),
+  exportTable: (table: ShownTable) => call<ExportResult | null>("export_report_table", { table }),
 };
 
-export type { CurrencyKpis, KpiReport, ReportTable, TrendsReport };
+export type { CurrencyKpis, KpiReport, ShownTable, TrendsReport };

@@ -4,6 +4,18 @@ use super::words::*;
 use super::*;
 use std::collections::HashSet;
 
+/// How far back the demo's invoices go: 13 months, so a 12-month trend has every point.
+const HISTORY_DAYS: u64 = 395;
+/// When the demo company started sending reminders.
+const REMINDERS_STARTED_DAYS_AGO: u64 = 150;
+
+/// How a demo customer pays.
+#[derive(Clone, Copy)]
+struct Payer {
+    terms: i64,
+    slow: bool,
+}
+
 pub(super) struct Generator {
     rng: fastrand::Rng,
     today: NaiveDate,
@@ -57,12 +69,16 @@ impl Generator {
             .chance(5)
             .then(|| Currency::parse("EUR").unwrap_or_else(|_| usd()));
         let count = 1 + self.rng.u32(0..19);
+        let payer = Payer {
+            terms: new.terms_days.unwrap_or(30),
+            slow: self.chance(20),
+        };
         for n in 0..count {
             let invoice_currency = match &second {
                 Some(other) if n % 3 == 2 => other.clone(),
                 _ => currency.clone(),
             };
-            self.invoice(tx, id, invoice_currency, new.terms_days.unwrap_or(30))?;
+            self.invoice(tx, id, invoice_currency, payer)?;
         }
         self.history(tx, id)
     }
@@ -149,13 +165,13 @@ impl Generator {
         tx: &rusqlite::Connection,
         customer_id: i64,
         currency: Currency,
-        terms: i64,
+        payer: Payer,
     ) -> DbResult<()> {
         self.invoice_counter += 1;
         let credit = self.chance(2);
-        let age_days = self.rng.u64(0..200);
+        let age_days = self.rng.u64(0..HISTORY_DAYS);
         let issue = self.days_ago(age_days);
-        let due = issue + Days::new(terms as u64);
+        let due = issue + Days::new(payer.terms as u64);
         let major = match currency.decimals() {
             0 => self.rng.i64(5_000..2_000_000),
             d => self.rng.i64(50..25_000) * 10i64.pow(d) + self.rng.i64(0..10i64.pow(d)),
@@ -186,23 +202,63 @@ impl Generator {
             },
         )?;
         self.summary.invoices += 1;
-        let age = (self.today - due).num_days();
-        let paid = if credit {
-            0
-        } else if age > 10 && self.chance(60) {
-            total
-        } else if age > 0 && self.chance(12) {
-            total / 2
-        } else {
-            0
+        if credit {
+            return Ok(());
+        }
+        self.pay(tx, invoice_id, total, due, payer)
+    }
+
+    /// Pays an invoice the way the demo company's customers do: weeks late before it started
+    /// sending reminders, days late since (the story the Reports tab's DSO line tells); a slow
+    /// payer later still. Of what was never paid before the reminders, most came in after
+    /// them; a little is never paid. One in eight is paid in two halves. Payments after today
+    /// have not happened yet.
+    fn pay(
+        &mut self,
+        tx: &rusqlite::Connection,
+        invoice_id: i64,
+        total: i64,
+        due: NaiveDate,
+        payer: Payer,
+    ) -> DbResult<()> {
+        let reminders = self.days_ago(REMINDERS_STARTED_DAYS_AGO);
+        let reminded = due >= reminders;
+        let unpaid = match (reminded, payer.slow) {
+            (false, false) => 8,
+            (false, true) => 35,
+            (true, false) => 2,
+            (true, true) => 10,
         };
-        if paid != 0 {
-            let paid_on = (due + Days::new(self.rng.u64(0..20))).min(self.today);
+        let late = if self.chance(unpaid) {
+            if reminded || self.chance(35) {
+                return Ok(());
+            }
+            // Chased once the reminders started.
+            (reminders - due).num_days().unsigned_abs() + self.rng.u64(10..120)
+        } else {
+            match (reminded, payer.slow) {
+                (false, false) => self.rng.u64(15..60),
+                (false, true) => self.rng.u64(40..120),
+                (true, false) => self.rng.u64(0..20),
+                (true, true) => self.rng.u64(10..50),
+            }
+        };
+        let half = total / 2;
+        let parts = if self.chance(12) {
+            [(half, late / 2), (total - half, late)]
+        } else {
+            [(total, late), (0, late)]
+        };
+        for (amount, late) in parts {
+            let paid_on = due + Days::new(late);
+            if amount == 0 || paid_on > self.today {
+                continue;
+            }
             payments::insert_unsynced(
                 tx,
                 &NewPayment {
                     invoice_id,
-                    amount_minor: paid,
+                    amount_minor: amount,
                     paid_on,
                     reference: None,
                     source: PaymentSource::Demo,

@@ -9,8 +9,16 @@
 //! | amount         | yes      | amount, total                                       |
 //! | due date       | no       | due_date (empty: due on the issue date)             |
 //! | amount due     | no       | amount_due, open balance, balance (empty: amount)   |
+//! | paid date      | no       | paid_date, date paid, paid on, payment date         |
+//! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
+//!
+//! A paid date says the invoice was paid that day: in full without an amount paid or amount
+//! due, else what is paid of it so far was paid that day and the rest stays open. The paid
+//! amount is then a payment dated that day (it takes the place of one an earlier import dated
+//! its own day), not the import day; a re-import records nothing new. The amount paid and the
+//! amount due, when both are given, must add up to the amount.
 //!
 //! Negative amounts are credit notes. Two headers for one field (`amount,amount`, `customer`
 //! beside `client`) must agree on every row ([`super::columns`]).
@@ -30,6 +38,8 @@ pub(super) struct Columns {
     amount: usize,
     due: Option<usize>,
     open: Option<usize>,
+    paid: Option<usize>,
+    paid_date: Option<usize>,
     currency: Option<usize>,
     email: Option<usize>,
     phone: Option<usize>,
@@ -71,6 +81,15 @@ const OPEN: &[&str] = &[
     "balancedue",
     "outstanding",
 ];
+/// Not a bare "paid": files use it for a yes/no flag as often as for an amount.
+const PAID: &[&str] = &["amountpaid", "paidamount", "totalpaid", "paidtodate"];
+const PAID_DATE: &[&str] = &[
+    "paiddate",
+    "datepaid",
+    "paidon",
+    "paymentdate",
+    "fullypaidondate",
+];
 const CURRENCY: &[&str] = &["currency", "currencycode"];
 const EMAIL: &[&str] = &["email", "emailaddress"];
 const PHONE: &[&str] = &["phone", "phonenumber", "telephone"];
@@ -99,6 +118,8 @@ pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         amount,
         due: picker.pick("due date", DUE),
         open: picker.pick("amount due", OPEN),
+        paid: picker.pick("amount paid", PAID),
+        paid_date: picker.pick("paid date", PAID_DATE),
         currency: picker.pick("currency", CURRENCY),
         email: picker.pick("email", EMAIL),
         phone: picker.pick("phone", PHONE),
@@ -164,14 +185,17 @@ fn parse<'r>(
         &currency,
         decimal_comma,
     )?;
-    let open = row::amount_or(
-        "amount due",
-        opt_cell(record, columns.open),
-        total,
-        &currency,
-        decimal_comma,
-    )?;
-    row::check_open(total, open, &currency)?;
+    let optional = |column, raw: &str| match raw {
+        "" => Ok(None),
+        raw => row::amount(column, raw, &currency, decimal_comma).map(Some),
+    };
+    let paid = optional("amount paid", opt_cell(record, columns.paid))?;
+    let due = optional("amount due", opt_cell(record, columns.open))?;
+    let paid_on = match opt_cell(record, columns.paid_date).trim() {
+        "" => None,
+        text => Some(dates.date("paid date", text)?),
+    };
+    let open = row::open_amount(total, paid, due, paid_on.is_some(), &currency)?;
     let due_text = opt_cell(record, columns.due);
     let (issue_date, due_date) = dates.issue_and_due(
         "issue date",
@@ -179,6 +203,7 @@ fn parse<'r>(
         "due date",
         due_text,
     )?;
+    row::check_paid_on(paid_on, issue_date, writer.today(), total, open)?;
     let kind = row::kind_by_sign(total, open);
     let row = InvoiceRow {
         line,
@@ -194,6 +219,7 @@ fn parse<'r>(
         total_minor: total,
         open_minor: open,
         state: RowState::by_open_amount(open),
+        paid_on,
     };
     // The no-due-date-column case is said once for the file, not on every row.
     Ok((row, due_text.is_empty() && columns.due.is_some()))

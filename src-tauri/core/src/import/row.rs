@@ -50,6 +50,9 @@ pub struct InvoiceRow<'r> {
     /// What is still due; same sign as the total, never larger.
     pub open_minor: i64,
     pub state: RowState,
+    /// The day what is paid of it was paid, when the file says so; else payments the import
+    /// finds are dated the import day.
+    pub paid_on: Option<NaiveDate>,
 }
 
 /// Why a row was not imported. The message follows "line N: ".
@@ -75,6 +78,18 @@ pub enum RowError {
     ConflictingDate { column: &'static str, value: String },
     #[error("due date {due} is before issue date {issue}")]
     DueBeforeIssue { due: NaiveDate, issue: NaiveDate },
+    #[error("paid date {paid} is after the import day {today}")]
+    PaidInFuture { paid: NaiveDate, today: NaiveDate },
+    #[error("paid date {paid} is before issue date {issue}")]
+    PaidBeforeIssue { paid: NaiveDate, issue: NaiveDate },
+    #[error("paid date {0} is given but nothing of the invoice is paid")]
+    PaidDateUnpaid(NaiveDate),
+    #[error("amount paid {paid} and amount due {due} do not add up to the amount {total}")]
+    PaidAndDueDisagree {
+        paid: String,
+        due: String,
+        total: String,
+    },
     #[error("unknown currency {0:?} (expected an ISO 4217 code such as USD, EUR, GBP)")]
     UnknownCurrency(String),
     #[error("{column} {value:?} is not a valid amount: {reason}")]
@@ -188,6 +203,57 @@ pub fn check_open(total: i64, open: i64, currency: &Currency) -> Result<(), RowE
         open: crate::model::format_minor(open, decimals),
         total: crate::model::format_minor(total, decimals),
     })
+}
+
+/// The open amount of a row from its optional amount paid and amount due (they must add up to
+/// the total when both are given). With neither, a paid date means paid in full.
+pub fn open_amount(
+    total: i64,
+    paid: Option<i64>,
+    due: Option<i64>,
+    has_paid_date: bool,
+    currency: &Currency,
+) -> Result<i64, RowError> {
+    let decimal = |minor| crate::model::format_minor(minor, currency.decimals());
+    let open = match (paid, due) {
+        (Some(paid), Some(due)) if total - paid != due => {
+            return Err(RowError::PaidAndDueDisagree {
+                paid: decimal(paid),
+                due: decimal(due),
+                total: decimal(total),
+            });
+        }
+        (_, Some(due)) => due,
+        (Some(paid), None) => total - paid,
+        (None, None) if has_paid_date => 0,
+        (None, None) => total,
+    };
+    check_open(total, open, currency)?;
+    Ok(open)
+}
+
+/// A paid date lies between the issue date and the import day, on an invoice of which
+/// something is paid.
+pub fn check_paid_on(
+    paid_on: Option<NaiveDate>,
+    issue: NaiveDate,
+    today: NaiveDate,
+    total: i64,
+    open: i64,
+) -> Result<(), RowError> {
+    let Some(paid) = paid_on else {
+        return Ok(());
+    };
+    if paid > today {
+        return Err(RowError::PaidInFuture { paid, today });
+    }
+    if paid < issue {
+        return Err(RowError::PaidBeforeIssue { paid, issue });
+    }
+    if open == total {
+        return Err(RowError::PaidDateUnpaid(paid));
+    }
+    Ok(())
 }
 
 /// The kind of a row whose file signs its amounts: a credit below zero, or at zero when what is

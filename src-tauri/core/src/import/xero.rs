@@ -6,7 +6,12 @@
 //! Type: "Sales invoice"/ACCREC is a receivable, "Sales credit note"/ACCRECCREDIT a credit note;
 //! bills (ACCPAY) are money owed *to* suppliers and are skipped. Status: only "Awaiting Payment"
 //! (AUTHORISED) is open; "Paid" is kept as history; drafts and invoices awaiting approval are
-//! skipped; "Voided"/"Deleted" void an invoice imported before. Dates are DD/MM/YYYY in UK, AU
+//! skipped; "Voided"/"Deleted" void an invoice imported before. A paid invoice's payment is
+//! dated by a `FullyPaidOnDate` column when the file has one, else the import day. The
+//! standard export (Business → Invoices → Export) gives InvoiceAmountPaid and InvoiceAmountDue
+//! but no paid date; FullyPaidOnDate is the Invoice field of Xero's accounting API ("Fully
+//! paid on date", as integrations built on the API show it, e.g. IFTTT's Xero "invoice paid"
+//! trigger), which exports made through the API carry. Dates are DD/MM/YYYY in UK, AU
 //! and NZ files and MM/DD/YYYY in US ones: the file's own dates decide.
 
 use super::columns::{missing, Duplicate, Picker};
@@ -30,6 +35,7 @@ pub(super) struct Columns {
     currency: Option<usize>,
     kind: Option<usize>,
     status: Option<usize>,
+    paid_on: Option<usize>,
     pub duplicates: Vec<Duplicate>,
 }
 
@@ -60,12 +66,13 @@ pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         currency: picker.pick("currency", &["currency", "currencycode"]),
         kind: picker.pick("type", &["type"]),
         status: picker.pick("status", &["status"]),
+        paid_on: picker.pick("fully paid on date", &["fullypaidondate", "paiddate"]),
         duplicates: picker.into_duplicates(),
     })
 }
 
 /// The invoice-level fields, in the order compared across an invoice's lines.
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "ContactName",
     "InvoiceDate",
     "DueDate",
@@ -74,6 +81,7 @@ const FIELDS: [&str; 9] = [
     "InvoiceAmountDue",
     "Currency",
     "Status",
+    "FullyPaidOnDate",
     "EmailAddress",
 ];
 
@@ -82,7 +90,7 @@ struct Gathered {
     line: u64,
     kind: String,
     number: String,
-    fields: [String; 9],
+    fields: [String; 10],
     /// The first field another line disagreed on, and that line.
     disagreement: Option<(&'static str, u64)>,
 }
@@ -178,6 +186,7 @@ fn gather(
             columns.open,
             columns.currency,
             columns.status,
+            columns.paid_on,
             columns.email,
         ]
         .map(|column| opt_cell(record, column).to_string());
@@ -188,7 +197,7 @@ fn gather(
         if let Some(&i) = index.get(&key) {
             let invoice = &mut invoices[i];
             // Only the invoice's own fields must agree; emails may be listed on one line.
-            let differs = FIELDS[..8]
+            let differs = FIELDS[..9]
                 .iter()
                 .zip(invoice.fields.iter().zip(&fields))
                 .find(|(_, (a, b))| a != b);
@@ -298,6 +307,11 @@ fn parse<'g>(
         "DueDate",
         invoice.field("DueDate"),
     )?;
+    let paid_on = match (state, invoice.field("FullyPaidOnDate").trim()) {
+        (RowState::Paid, text) if !text.is_empty() => Some(dates.date("FullyPaidOnDate", text)?),
+        _ => None,
+    };
+    row::check_paid_on(paid_on, issue_date, writer.today(), total, open)?;
     Ok(InvoiceRow {
         line: invoice.line,
         customer,
@@ -312,5 +326,6 @@ fn parse<'g>(
         total_minor: total,
         open_minor: open,
         state,
+        paid_on,
     })
 }

@@ -21,6 +21,7 @@ mod bulk;
 mod canvas;
 mod data;
 mod doc;
+mod report;
 mod text;
 
 pub use bulk::{
@@ -28,6 +29,7 @@ pub use bulk::{
     FailedStatement, PlannedStatement, Selection, WrittenStatement,
 };
 pub use data::{CurrencySection, Entry, EntryKind, OpenItem, StatementData};
+pub use report::report_pdf;
 pub use text::FontError;
 
 use crate::company::fields::ContextInput;
@@ -49,6 +51,11 @@ pub enum StatementError {
     Company(String),
     #[error(transparent)]
     Font(#[from] FontError),
+    #[error("the table {name:?} cannot be exported: {reason}")]
+    Table {
+        name: String,
+        reason: crate::views::report::shown::ShownTableError,
+    },
     #[error("the PDF could not be written: {0}")]
     Pdf(String),
     #[error("could not write {path}: {source}")]

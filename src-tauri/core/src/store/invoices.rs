@@ -147,6 +147,27 @@ pub fn for_customer(
         .collect()
 }
 
+/// A customer's open invoices (not credit notes), oldest due first: the order a payment that
+/// names no invoice pays them in.
+pub fn open_for_customer(conn: &Connection, customer_id: i64) -> DbResult<Vec<Invoice>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM invoices
+          WHERE customer_id = ?1 AND status = 'open' AND kind = 'invoice'
+          ORDER BY due_date, issue_date, id"
+    ))?;
+    let rows = stmt.query_map([customer_id], invoice_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The currencies a customer has ever been invoiced in, alphabetically.
+pub fn customer_currencies(conn: &Connection, customer_id: i64) -> DbResult<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT currency FROM invoices WHERE customer_id = ?1 ORDER BY currency",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Every open invoice as (id, number, kind): a full import closes the ones its file omits.
 pub fn open_ids(conn: &Connection) -> DbResult<Vec<(i64, String, InvoiceKind)>> {
     let mut stmt =

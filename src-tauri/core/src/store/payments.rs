@@ -90,10 +90,36 @@ pub fn record_checked(
     payment: &Checked,
     today: NaiveDate,
 ) -> DbResult<i64> {
+    let reference = check(invoice, invoice.open_minor(), payment, today)?;
+    record(conn, &payment.with(invoice.id, reference.as_deref()))
+}
+
+/// [`record_checked`] for a dated payment from an import, which first takes the place of the
+/// payments imports inferred on or after its date ([`inferred_since`]): a lowered amount due
+/// seen on import day is this payment seen late, and must not be counted twice. What it
+/// replaces counts as still due when the amount is checked. Returns the amount replaced.
+pub fn record_replacing(
+    conn: &Connection,
+    invoice: &Invoice,
+    payment: &Checked,
+    today: NaiveDate,
+) -> DbResult<i64> {
+    let replaceable = inferred_since(conn, invoice.id, payment.paid_on)?.min(payment.amount.minor);
+    let due = invoice.open_minor() + replaceable.max(0);
+    let reference = check(invoice, due, payment, today)?;
+    record_dated(conn, &payment.with(invoice.id, reference.as_deref()))
+}
+
+/// The checks of [`record_checked`] against `due`; the validated reference.
+fn check(
+    invoice: &Invoice,
+    due: i64,
+    payment: &Checked,
+    today: NaiveDate,
+) -> DbResult<Option<String>> {
     let currency = &invoice.total.currency;
     let amount = payment.amount;
-    let due = invoice.open_minor();
-    if invoice.status != InvoiceStatus::Open || due <= 0 {
+    if invoice.status == InvoiceStatus::Void || due <= 0 {
         return Err(FieldError::new(
             "amount",
             format!("Invoice {} has nothing left to pay", invoice.number),
@@ -120,17 +146,24 @@ pub fn record_checked(
             FieldError::new("paid_on", format!("{} is in the future", payment.paid_on)).into(),
         );
     }
-    let reference = optional_text("reference", "The reference", payment.reference, 200)?;
-    record(
-        conn,
-        &NewPayment {
-            invoice_id: invoice.id,
-            amount_minor: amount.minor,
-            paid_on: payment.paid_on,
-            reference: reference.as_deref(),
-            source: payment.source,
-        },
-    )
+    Ok(optional_text(
+        "reference",
+        "The reference",
+        payment.reference,
+        200,
+    )?)
+}
+
+impl Checked<'_> {
+    fn with<'r>(&self, invoice_id: i64, reference: Option<&'r str>) -> NewPayment<'r> {
+        NewPayment {
+            invoice_id,
+            amount_minor: self.amount.minor,
+            paid_on: self.paid_on,
+            reference,
+            source: self.source,
+        }
+    }
 }
 
 /// Whether a payment with the same invoice, date, amount, reference (none and empty alike) and
@@ -150,6 +183,27 @@ pub fn is_recorded(conn: &Connection, payment: &NewPayment) -> DbResult<bool> {
                 payment.reference.unwrap_or(""),
                 payment.source.as_str(),
             ],
+            |r| r.get(0),
+        )?)
+}
+
+/// [`is_recorded`] for a payment spread over a customer's invoices: whether any of the
+/// customer's invoices in `currency` has an imported payment of that date and reference.
+pub fn is_recorded_for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    currency: &str,
+    paid_on: NaiveDate,
+    reference: &str,
+) -> DbResult<bool> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM payments p JOIN invoices i ON i.id = p.invoice_id
+              WHERE i.customer_id = ?1 AND i.currency = ?2 AND p.paid_on = ?3
+                AND p.reference = ?4 AND p.source = 'import')",
+        )?
+        .query_row(
+            params![customer_id, currency, paid_on.to_string(), reference],
             |r| r.get(0),
         )?)
 }
@@ -184,6 +238,111 @@ pub fn record_applied(conn: &Connection, payment: &NewPayment) -> DbResult<i64> 
     ])?;
     set_paid_in_full_on(conn, "id = ?1", params![payment.invoice_id])?;
     Ok(id)
+}
+
+/// The references of the payments an import infers instead of reading them (dated the import
+/// day, since the day they were made is unknown): an open amount already lower when the invoice
+/// was first imported, an amount due lowered by a later import, and (source `close`) an
+/// invoice a full import no longer listed.
+pub const PAID_BEFORE_IMPORT: &str = "paid before the import";
+pub const LOWERED_BY_IMPORT: &str = "amount due lowered by an import";
+pub const MISSING_FROM_FULL_IMPORT: &str = "missing from a full import";
+
+/// Which payments are inferred ones, of the invoice `invoice` (an SQL expression), for `WHERE`
+/// clauses binding ?2 the earliest date and ?3/?4 the import references.
+fn inferred(invoice: &str) -> String {
+    format!(
+        "invoice_id = {invoice} AND paid_on >= ?2 AND amount_minor > 0
+         AND ((source = 'import' AND reference IN (?3, ?4)) OR source = 'close')"
+    )
+}
+
+/// What the payments imports inferred on the invoice, dated on or after `from`, add up to. A
+/// payment made on `from` can only explain what was found missing on or after that day.
+pub fn inferred_since(conn: &Connection, invoice_id: i64, from: NaiveDate) -> DbResult<i64> {
+    let sql = format!(
+        "SELECT coalesce(SUM(amount_minor), 0) FROM payments WHERE {}",
+        inferred("?1")
+    );
+    Ok(conn.prepare_cached(&sql)?.query_row(
+        params![
+            invoice_id,
+            from.to_string(),
+            PAID_BEFORE_IMPORT,
+            LOWERED_BY_IMPORT
+        ],
+        |r| r.get(0),
+    )?)
+}
+
+/// [`inferred_since`] for each of a customer's invoices in `currency` that has some, as
+/// (invoice id, amount), oldest due first: what a payment naming only the customer replaces.
+pub fn inferred_for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    currency: &str,
+    from: NaiveDate,
+) -> DbResult<Vec<(i64, i64)>> {
+    let sql = format!(
+        "SELECT i.id, (SELECT coalesce(SUM(amount_minor), 0) FROM payments WHERE {})
+           FROM invoices i
+          WHERE i.customer_id = ?1 AND i.currency = ?5 AND i.kind = 'invoice'
+            AND i.status != 'void'
+          ORDER BY i.due_date, i.issue_date, i.id",
+        inferred("i.id")
+    );
+    let rows: Vec<(i64, i64)> = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![
+                customer_id,
+                from.to_string(),
+                PAID_BEFORE_IMPORT,
+                LOWERED_BY_IMPORT,
+                currency
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(rows.into_iter().filter(|(_, amount)| *amount > 0).collect())
+}
+
+/// Records a dated payment in place of the inferred ones it explains: up to its amount is
+/// taken off them (oldest first, a used-up one deleted), so the total paid only grows by what
+/// they did not cover. Returns the amount replaced. Callers check the amount beforehand.
+pub fn record_dated(conn: &Connection, payment: &NewPayment) -> DbResult<i64> {
+    let (id, from) = (payment.invoice_id, payment.paid_on.to_string());
+    let sql = format!(
+        "SELECT id, amount_minor FROM payments WHERE {} ORDER BY paid_on, id",
+        inferred("?1")
+    );
+    let inferred: Vec<(i64, i64)> = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![id, from, PAID_BEFORE_IMPORT, LOWERED_BY_IMPORT],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+        .collect::<Result<_, _>>()?;
+    let mut left = payment.amount_minor.max(0);
+    for (payment_id, amount) in inferred {
+        let taken = amount.min(left);
+        if taken == 0 {
+            break;
+        }
+        if taken == amount {
+            conn.prepare_cached("DELETE FROM payments WHERE id = ?1")?
+                .execute(params![payment_id])?;
+        } else {
+            conn.prepare_cached(
+                "UPDATE payments SET amount_minor = amount_minor - ?2 WHERE id = ?1",
+            )?
+            .execute(params![payment_id, taken])?;
+        }
+        left -= taken;
+    }
+    insert_unsynced(conn, payment)?;
+    sync_invoice(conn, id)?;
+    Ok(payment.amount_minor.max(0) - left)
 }
 
 /// Inserts without touching the invoice: bulk loads insert many, then call [`sync_all`] once.

@@ -1,7 +1,7 @@
 // What a report chart shows, once: the chart draws `values`, the table view and its CSV show
 // `cells` (exact decimal strings for money, two decimals for days and percentages), so the
 // picture, the table and the file always carry the same numbers.
-import type { ReportTable } from "../../lib/api";
+import type { ShownTable } from "../../lib/api";
 import { formatDate, formatMoney, locales } from "../../lib/format";
 import { minorToDecimal } from "../../lib/money";
 import type { Unit } from "./kpiFigures";
@@ -30,7 +30,7 @@ export interface ChartModel {
 }
 
 /** The chart's numbers as a table: one row per category, one column per series. */
-export function tableOf(model: ChartModel): ReportTable {
+export function tableOf(model: ChartModel): ShownTable {
   return {
     name: model.name,
     columns: [model.categoryLabel, ...model.series.map((s) => s.label)],

@@ -1,31 +1,45 @@
-//! A payments file: one payment received per row, against an invoice named by its number, so
-//! the KPIs know when each invoice was paid. Header names are matched as in the generic invoice
+//! A payments file: one payment received per row, against an invoice named by its number (or,
+//! without one, a customer's open invoices: [`customer`]), so the KPIs know when each invoice
+//! was paid. Header names are matched as in the generic invoice
 //! CSV (ignoring case, spaces and punctuation), with the same encodings, dates and amounts:
 //!
 //! | field          | required | header names                                           |
 //! |----------------|----------|--------------------------------------------------------|
-//! | invoice number | yes      | invoice_number, invoice, number, num, invoice no       |
+//! | invoice number | yes (1)  | invoice_number, invoice, number, num, invoice no       |
 //! | payment date   | yes      | payment_date, paid_on, date paid, paid date, date      |
 //! | amount         | yes      | amount, amount paid, payment, paid, total              |
 //! | reference      | no       | reference, ref, payment reference, memo                |
 //! | currency       | no       | currency (empty: the invoice's; else it must match)    |
-//! | customer name  | no       | customer_name, customer, client ... (when given, must  |
+//! | customer name  | no (1)   | customer_name, customer, client ... (when given, must  |
 //! |                |          | be the invoice's customer)                             |
 //!
-//! A row is one payment recorded as a manual one is ([`payments::record_checked`]): it must not
+//! (1) A file needs one of the two. A row with a customer and no invoice number pays that
+//! customer's invoices in its currency (empty: the one it is invoiced in), oldest due first
+//! ([`customer`]); a row paying more than they owe is refused whole. QuickBooks Online's
+//! "Invoices and Received Payments" report is read the same way, a customer per heading
+//! ([`quickbooks`]).
+//!
+//! A row is one payment recorded as a manual one is ([`payments::record_replacing`]): it must not
 //! exceed what is still due, nor land on a void or paid invoice. A payment already imported
-//! (same invoice, date, amount and reference) is reported and not recorded again.
+//! (same invoice, date, amount and reference) is reported and not recorded again. A dated
+//! payment takes the place of what imports inferred on the invoice on or after its date (a
+//! lower amount due, dated the import day): the total paid stays what the ledger said.
 
+mod customer;
+mod outcome;
+mod quickbooks;
 mod report;
 
+use outcome::{Applied, ApplyError, Refusal};
 pub use report::PaymentsReport;
 
 use super::columns::{find, missing, Picker};
+use super::dates::DateOrder;
 use super::report::RowIssue;
-use super::row::{self, RowError};
+use super::row;
 use super::source::{cell, is_blank, opt_cell, DateReader, Source};
 use super::{decode, detect, read, ImportError};
-use crate::model::{Currency, Invoice, InvoiceKind, InvoiceStatus, Money};
+use crate::model::{Invoice, InvoiceKind, InvoiceStatus, Money};
 use crate::store::payments::{self, Checked, NewPayment, PaymentSource};
 use crate::store::{customers, derived, invoices, Database, DbError};
 use chrono::NaiveDate;
@@ -34,40 +48,17 @@ use rusqlite::{Connection, TransactionBehavior};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Why a payment row was not recorded. The message follows "line N: ".
-#[derive(Debug, thiserror::Error)]
-enum Refusal {
-    #[error(transparent)]
-    Row(#[from] RowError),
-    #[error(
-        "no invoice number (customer {0:?}): a payment must name the invoice it pays; \
-         payments by customer alone are not imported yet"
-    )]
-    CustomerOnly(String),
-    #[error("no invoice numbered {0:?}")]
-    UnknownInvoice(String),
-    #[error("invoice {number} is not {customer:?}'s")]
-    OtherCustomer { number: String, customer: String },
-    #[error("invoice {0} is void")]
-    Void(String),
-    #[error("currency {row} is not the currency of invoice {number} ({invoice})")]
-    OtherCurrency {
-        row: String,
-        number: String,
-        invoice: Currency,
-    },
-    #[error("{0}")]
-    Invalid(String),
-}
-
 /// Which cell of a row gives which field.
 struct Columns {
-    number: usize,
+    number: Option<usize>,
     date: usize,
     amount: usize,
     reference: Option<usize>,
     currency: Option<usize>,
     customer: Option<usize>,
+    /// A QuickBooks report's transaction type ([`quickbooks`]): only Payment rows are payments,
+    /// and the customer is the group heading above them.
+    kind: Option<usize>,
     duplicates: Vec<super::columns::Duplicate>,
 }
 
@@ -103,9 +94,10 @@ fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
     let number = picker.pick("invoice number", super::generic::NUMBER);
     let date = picker.pick("payment date", DATE);
     let amount = picker.pick("amount", AMOUNT);
-    let (Some(number), Some(date), Some(amount)) = (number, date, amount) else {
+    let customer = find(keys, CUSTOMER);
+    let (true, Some(date), Some(amount)) = (number.or(customer).is_some(), date, amount) else {
         return Err(missing(&[
-            ("invoice_number", number),
+            ("invoice_number", number.or(customer)),
             ("payment_date", date),
             ("amount", amount),
         ]));
@@ -116,8 +108,10 @@ fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         amount,
         reference: picker.pick("reference", REFERENCE),
         currency: picker.pick("currency", CURRENCY),
-        // A check on the invoice number, which is what a payment is matched by.
-        customer: find(keys, CUSTOMER),
+        // A check on the invoice number, which is what a payment is matched by; or, without
+        // one, whose invoices the payment is for.
+        customer,
+        kind: None,
         duplicates: picker.into_duplicates(),
     })
 }
@@ -147,7 +141,14 @@ pub fn import_payments_bytes(
         reason,
     })?;
     let delimiter = decode::sniff_delimiter(&decoded.text);
-    let matchers: [super::Matcher<Columns>; 1] = [("payments file", columns)];
+    // The QuickBooks report first: its header (Date, Num, Amount) would pass as a plain one.
+    let matchers: [super::Matcher<Columns>; 2] = [
+        (
+            "QuickBooks Online invoices and received payments report",
+            quickbooks::columns,
+        ),
+        ("payments file", columns),
+    ];
     let (header_index, header, columns) =
         detect(&decoded.text, delimiter, &matchers, true, file_name)?;
     let source = Source {
@@ -157,19 +158,7 @@ pub fn import_payments_bytes(
         decimal_comma: delimiter == b';',
         header_index,
     };
-    let mut report = PaymentsReport {
-        file_name: file_name.to_string(),
-        encoding: decoded.encoding,
-        dry_run,
-        rows_read: 0,
-        payments_recorded: 0,
-        invoices_paid: 0,
-        already_imported: 0,
-        rows_rejected: 0,
-        rejections: Vec::new(),
-        repeats: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut report = PaymentsReport::new(file_name, decoded.encoding, dry_run);
     let mut warn = |message| {
         report.warnings.push(RowIssue {
             line: None,
@@ -182,6 +171,16 @@ pub fn import_payments_bytes(
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let touched = run(&tx, &source, &columns, today, &mut report)?;
     derived::refresh_customers(&tx, &touched.into_iter().collect::<Vec<_>>())?;
+    if !dry_run {
+        // Campaigns warn on stale data by the last import: a payments file is one.
+        let run = super::history::PaymentsRun {
+            file_name,
+            recorded: report.payments_recorded,
+            already_imported: report.already_imported,
+            rejected: report.rows_rejected,
+        };
+        super::history::record_payments(&tx, &run)?;
+    }
     if dry_run {
         tx.rollback()?;
     } else {
@@ -198,12 +197,24 @@ fn run(
     today: NaiveDate,
     report: &mut PaymentsReport,
 ) -> Result<BTreeSet<i64>, ImportError> {
-    let dates = DateReader::new(source, columns.date, None, None);
+    let month_first = columns.kind.map(|_| DateOrder::MonthFirst);
+    let dates = DateReader::new(source, columns.date, None, month_first);
     let mut touched = BTreeSet::new();
+    let mut group = None;
     let mut rows = source.rows()?;
     while let Some((line, record)) = rows.next()? {
         if is_blank(record) {
             continue;
+        }
+        if let Some(kind) = columns.kind {
+            match quickbooks::line(record, kind, columns.amount) {
+                quickbooks::Line::Group(name) => {
+                    group = Some(name.to_string());
+                    continue;
+                }
+                quickbooks::Line::Payment => {}
+                quickbooks::Line::Other => continue,
+            }
         }
         report.rows_read += 1;
         let row = Row {
@@ -211,19 +222,27 @@ fn run(
             columns,
             dates: &dates,
             decimal_comma: source.decimal_comma,
+            group: group.as_deref(),
         };
         match row.apply(conn, today) {
-            Ok(Applied::Recorded(invoice)) => {
-                report.payments_recorded += 1;
-                touched.insert(invoice.customer_id);
-                let after = invoices::get(conn, invoice.id)?;
-                if after.status == InvoiceStatus::Paid {
-                    report.invoices_paid += 1;
+            Ok(Applied::Recorded {
+                invoices,
+                replaced,
+                by_customer,
+            }) => {
+                report.inferred_replaced += u64::from(replaced);
+                report.by_customer += u64::from(by_customer);
+                for invoice in invoices {
+                    report.payments_recorded += 1;
+                    touched.insert(invoice.customer_id);
+                    if invoices::get(conn, invoice.id)?.status == InvoiceStatus::Paid {
+                        report.invoices_paid += 1;
+                    }
                 }
             }
-            Ok(Applied::Repeat(number)) => {
+            Ok(Applied::Repeat(what)) => {
                 report.already_imported += 1;
-                let message = format!("already imported (a payment on {number})");
+                let message = format!("already imported ({what})");
                 PaymentsReport::list(&mut report.repeats, line, message);
             }
             Err(ApplyError::Refused(refusal)) => {
@@ -236,45 +255,34 @@ fn run(
     Ok(touched)
 }
 
-enum Applied {
-    Recorded(Invoice),
-    /// Already recorded by an earlier import (or an earlier row of this file); its invoice number.
-    Repeat(String),
-}
-
-enum ApplyError {
-    Refused(Refusal),
-    Db(DbError),
-}
-
-impl From<Refusal> for ApplyError {
-    fn from(refusal: Refusal) -> Self {
-        ApplyError::Refused(refusal)
-    }
-}
-
-impl From<RowError> for ApplyError {
-    fn from(error: RowError) -> Self {
-        ApplyError::Refused(error.into())
-    }
-}
-
 /// A data row and how to read it.
 struct Row<'r> {
     record: &'r StringRecord,
     columns: &'r Columns,
     dates: &'r DateReader<'r, 'r>,
     decimal_comma: bool,
+    /// The customer heading above the row, in a QuickBooks report.
+    group: Option<&'r str>,
 }
 
 impl Row<'_> {
+    /// The customer the row names, or the heading it sits under.
+    fn customer(&self) -> &str {
+        self.group
+            .unwrap_or_else(|| opt_cell(self.record, self.columns.customer))
+            .trim()
+    }
+
     fn apply(&self, conn: &Connection, today: NaiveDate) -> Result<Applied, ApplyError> {
         let (record, columns) = (self.record, self.columns);
-        let number_cell = cell(record, columns.number);
+        let number_cell = opt_cell(record, columns.number);
         if number_cell.trim().is_empty() {
-            let customer = opt_cell(record, columns.customer).trim();
+            let customer = self.customer();
             if !customer.is_empty() {
-                return Err(Refusal::CustomerOnly(customer.to_string()).into());
+                return self.apply_to_customer(conn, customer, today);
+            }
+            if columns.kind.is_some() {
+                return Err(Refusal::NoGroup.into());
             }
         }
         let number = row::invoice_number(number_cell)?;
@@ -306,7 +314,7 @@ impl Row<'_> {
             source: PaymentSource::Import,
         };
         if payments::is_recorded(conn, &identity).map_err(ApplyError::Db)? {
-            return Ok(Applied::Repeat(invoice.number));
+            return Ok(Applied::Repeat(format!("a payment on {}", invoice.number)));
         }
         if invoice.status == InvoiceStatus::Void {
             return Err(Refusal::Void(invoice.number).into());
@@ -318,8 +326,12 @@ impl Row<'_> {
             reference,
             source: PaymentSource::Import,
         };
-        match payments::record_checked(conn, &invoice, &checked, today) {
-            Ok(_) => Ok(Applied::Recorded(invoice)),
+        match payments::record_replacing(conn, &invoice, &checked, today) {
+            Ok(replaced) => Ok(Applied::Recorded {
+                invoices: vec![invoice],
+                replaced: replaced > 0,
+                by_customer: false,
+            }),
             Err(DbError::Invalid(error)) => Err(Refusal::Invalid(error.message).into()),
             Err(error) => Err(ApplyError::Db(error)),
         }
@@ -328,7 +340,7 @@ impl Row<'_> {
     /// A customer name, when the row gives one, must be the invoice's customer: a mistyped
     /// invoice number must not pay someone else's invoice.
     fn check_customer(&self, conn: &Connection, invoice: &Invoice) -> Result<(), ApplyError> {
-        let customer = opt_cell(self.record, self.columns.customer).trim();
+        let customer = self.customer();
         if customer.is_empty() {
             return Ok(());
         }

@@ -98,7 +98,7 @@ impl Writer<'_> {
                 invoice.id,
                 open,
                 PaymentSource::Closed,
-                "missing from a full import",
+                payments::MISSING_FROM_FULL_IMPORT,
             )?;
         } else {
             // Nothing left to pay but still marked open (a zero total): settle the status.

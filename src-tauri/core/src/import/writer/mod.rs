@@ -10,6 +10,7 @@
 
 mod closing;
 mod known;
+mod settle;
 
 use super::report::{
     ChangeAction, DetectedFormat, ImportOptions, ImportReport, InvoiceChange, RowIssue,
@@ -26,6 +27,7 @@ use crate::{store::invoices, store::payments};
 use chrono::NaiveDate;
 use known::KnownCustomer;
 use rusqlite::Connection;
+use settle::PAID_ON_DATE;
 use std::collections::{HashMap, HashSet};
 
 /// Above this many touched customers one pass over all of them beats a long id list.
@@ -128,6 +130,11 @@ impl<'c> Writer<'c> {
         self.report.push_warning(RowIssue { line, message });
     }
 
+    /// The import day: payments without a date of their own get it.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
     fn mention(&mut self, number: Option<&str>) {
         if let Some(number) = number.filter(|n| self.full && !n.is_empty()) {
             self.mentioned.insert(number.to_string());
@@ -218,11 +225,15 @@ impl<'c> Writer<'c> {
             return Ok(None);
         };
         if paid != 0 {
+            // A paid date from the file dates it; without one it was paid some time before.
             let payment = NewPayment {
                 invoice_id: id,
                 amount_minor: paid,
-                paid_on: self.today,
-                reference: Some("paid before the import"),
+                paid_on: row.paid_on.unwrap_or(self.today),
+                reference: Some(match row.paid_on {
+                    Some(_) => PAID_ON_DATE,
+                    None => payments::PAID_BEFORE_IMPORT,
+                }),
                 source: PaymentSource::Import,
             };
             payments::insert_unsynced(self.conn, &payment)?;
@@ -322,75 +333,6 @@ impl<'c> Writer<'c> {
         self.fill_scratch(row, customer_id);
         invoices::update_terms(self.conn, old.id, &self.scratch)?;
         Ok(true)
-    }
-
-    /// A lower amount due than stored is a payment of the difference; a higher one (a bounced
-    /// payment, a corrected total) is recorded as a negative payment, with a warning.
-    fn settle_difference(
-        &mut self,
-        row: &InvoiceRow,
-        old: &Invoice,
-        details: &mut Vec<String>,
-    ) -> Result<(), ImportError> {
-        let due_now = row.total_minor - old.paid_minor;
-        let difference = due_now - row.open_minor;
-        if difference == 0 {
-            return Ok(());
-        }
-        let lowered = row.open_minor.abs() < due_now.abs();
-        let (was, now) = (
-            self.decimal(due_now, &row.currency),
-            self.decimal(row.open_minor, &row.currency),
-        );
-        let paid = self.decimal(difference, &row.currency);
-        if lowered {
-            self.record_payment(
-                old.id,
-                difference,
-                PaymentSource::Import,
-                "amount due lowered by an import",
-            )?;
-            details.push(format!(
-                "amount due {was} → {now}: payment of {paid} recorded"
-            ));
-        } else {
-            self.record_payment(
-                old.id,
-                difference,
-                PaymentSource::Import,
-                "amount due raised by an import",
-            )?;
-            details.push(format!(
-                "amount due {was} → {now}: {paid} recorded as a reversed payment"
-            ));
-            self.warn(
-                Some(row.line),
-                format!(
-                    "the amount due on invoice {} went up from {was} to {now}",
-                    row.number
-                ),
-            );
-        }
-        Ok(())
-    }
-
-    fn record_payment(
-        &mut self,
-        invoice_id: i64,
-        amount_minor: i64,
-        source: PaymentSource,
-        reference: &str,
-    ) -> Result<(), ImportError> {
-        let payment = NewPayment {
-            invoice_id,
-            amount_minor,
-            paid_on: self.today,
-            reference: Some(reference),
-            source,
-        };
-        payments::record_applied(self.conn, &payment)?;
-        self.report.payments_recorded += 1;
-        Ok(())
     }
 
     /// Writes the row into the reused `NewInvoice`, keeping its buffers.

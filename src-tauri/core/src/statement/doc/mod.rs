@@ -1,11 +1,13 @@
-//! The two documents, laid out on a [`Canvas`]: the statement of account ([`statement`]) and the
-//! invoice copy ([`invoice_copy`]). This module holds what both draw: styles, the letterhead, the
-//! addressee, headings and how to pay.
+//! The documents, laid out on a [`Canvas`]: the statement of account ([`statement`]), the
+//! invoice copy ([`invoice_copy`]) and the collections report ([`report`]). This module holds
+//! what they draw alike: styles, the letterhead, the addressee, headings and how to pay.
 
 mod invoice_copy;
+mod report;
 mod statement;
 
 pub(crate) use invoice_copy::invoice_copy;
+pub(crate) use report::report;
 pub(crate) use statement::statement;
 
 use super::canvas::{

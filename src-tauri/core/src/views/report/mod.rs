@@ -3,4 +3,5 @@
 pub mod aging;
 pub mod kpis;
 mod ledger;
+pub mod shown;
 pub mod trends;
