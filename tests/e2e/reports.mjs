@@ -78,7 +78,7 @@ export function reportsTests(ctx) {
 
   return [
     [
-      "Reports → a KPI tile matches `duebook report kpis --json`; the aging chart is drawn under the CSP and its table matches `duebook aging --json` and exports as CSV",
+      "Reports → a KPI tile matches `duebook report kpis --json`; every chart is drawn under the CSP; the DSO trend ends at the tile; the aging table matches `duebook aging --json` and exports as CSV",
       async () => {
         mkdirSync(path.dirname(savedCsv), { recursive: true });
         assert(existsSync(cli), `${cli} is missing: make e2e builds it (make cli-build)`);
