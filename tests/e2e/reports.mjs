@@ -3,7 +3,8 @@
 // trend charts are really drawn under the production Content-Security-Policy (no violation
 // reported, pixels on each canvas), the DSO trend ends at the tile's figure, the aging table view
 // shows the figures `duebook aging --json` prints, and that table exports as CSV (Save dialog
-// answered by DUEBOOK_TEST_SAVE_PATH). Light and dark screenshots land in target/e2e.
+// answered by DUEBOOK_TEST_SAVE_PATH); another as-of day and N give the CLI's figures too.
+// Light and dark screenshots land in target/e2e.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -28,12 +29,12 @@ export function reportsTests(ctx) {
   let driver = null;
   let session = null;
 
-  /** Today in this machine's timezone, as the window's date picker starts. */
-  const today = () => {
-    const now = new Date();
+  /** A day in this machine's timezone, YYYY-MM-DD, as the window's date picker writes it. */
+  const iso = (day) => {
     const pad = (n) => String(n).padStart(2, "0");
-    return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+    return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
   };
+  const today = () => iso(new Date());
   const cliJson = (args) => JSON.parse(execFileSync(cli, ["--db", db, ...args, "--json"], { env, encoding: "utf8" }));
   /** The raw figure (data-value) of the tile `key` in `currency`'s group. */
   const tileValue = (currency, key) =>
@@ -61,6 +62,19 @@ export function reportsTests(ctx) {
       return drawn;
     }, testId);
 
+  /** Sets an input as a person's edit would (a date input takes no typed keys over WebDriver). */
+  async function setInput(testId, value) {
+    await session.browser.execute(
+      (id, v) => {
+        const input = document.querySelector(`[data-testid="${id}"]`);
+        input.value = v;
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+      testId,
+      value,
+    );
+  }
+
   async function scrollTo(testId) {
     await session.browser.execute((id) => document.querySelector(`[data-testid="${id}"]`)?.scrollIntoView({ block: "start" }), testId);
     await new Promise((r) => setTimeout(r, 300));
@@ -78,7 +92,7 @@ export function reportsTests(ctx) {
 
   return [
     [
-      "Reports → a KPI tile matches `duebook report kpis --json`; every chart is drawn under the CSP; the DSO trend ends at the tile; the aging table matches `duebook aging --json` and exports as CSV",
+      "Reports → a KPI tile matches `duebook report kpis --json`; every chart is drawn under the CSP; the DSO trend ends at the tile; the aging table matches `duebook aging --json` and exports as CSV; another day and N follow the CLI",
       async () => {
         mkdirSync(path.dirname(savedCsv), { recursive: true });
         assert(existsSync(cli), `${cli} is missing: make e2e builds it (make cli-build)`);
@@ -160,6 +174,20 @@ export function reportsTests(ctx) {
           assert(csv[0] === "Bucket,Open amount (USD)", `the CSV header is ${csv[0]}`);
           assert(csv[1] === `Current,${aging.current}`, `the CSV's first row is ${csv[1]}`);
           assert(csv.length === 6, `the CSV has ${csv.length} lines`);
+
+          // Another day and another N: the tiles follow, as the CLI computes them.
+          // The 15th four months back lies inside the demo's history, whenever the test runs.
+          const now = new Date();
+          const [pastDay, pastDays] = [iso(new Date(now.getFullYear(), now.getMonth() - 4, 15)), 30];
+          const past = cliJson(["report", "kpis", "--as-of", pastDay, "--days", String(pastDays)]).currencies.USD;
+          assert(past?.dso_standard != null, `the CLI has no USD standard DSO on ${pastDay}: ${JSON.stringify(past)}`);
+          await setInput("report-as-of", pastDay);
+          await setInput("report-days", String(pastDays));
+          await session.until(
+            async () => (await tileValue("USD", "dso_standard")) === past.dso_standard.toFixed(2),
+            `the standard DSO tile does not show the CLI's ${past.dso_standard} for ${pastDay} over ${pastDays} days`,
+          );
+          assert((await tileValue("USD", "ar_total")) === past.ar_total, `AR on ${pastDay}: ${await tileValue("USD", "ar_total")}, the CLI ${past.ar_total}`);
         } catch (error) {
           // The window as it was, before it closes.
           screenshot(path.join(artifacts, "reports-failure.png"));
