@@ -32,7 +32,7 @@ pub struct Aging {
 
 /// The first due date of each bucket after "current": due on or after `cutoffs[0]` (= `as_of`)
 /// is current, on or after `cutoffs[1]` is 1–30 days past due, and so on; older is 90+.
-fn cutoffs(as_of: NaiveDate) -> [NaiveDate; 4] {
+pub(super) fn cutoffs(as_of: NaiveDate) -> [NaiveDate; 4] {
     let back = |days: u64| {
         as_of
             .checked_sub_days(Days::new(days))

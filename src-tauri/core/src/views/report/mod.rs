@@ -1,4 +1,12 @@
 //! Reports read from the stored invoices and payments.
 
 pub mod aging;
+pub mod collected;
+pub mod conversion;
+pub mod customer_aging;
+pub mod forecast;
 pub mod kpis;
+pub mod paying;
+pub mod promises;
+pub mod table;
+pub mod top_overdue;
