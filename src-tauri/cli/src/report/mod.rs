@@ -84,7 +84,7 @@ fn print(table: &ReportTable, output: &Output) -> Result<(), String> {
     if output.json {
         println!("{}", table.to_json());
     } else if output.csv {
-        print!("{}", table.to_csv().map_err(|e| e.to_string())?);
+        print!("{}", table.to_csv(true).map_err(|e| e.to_string())?);
     } else {
         print!("{}", table.to_text());
     }

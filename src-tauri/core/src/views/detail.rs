@@ -36,7 +36,7 @@ pub struct CustomerDetail {
     pub promises: Vec<Promise>,
     pub disputes: Vec<Dispute>,
     /// Average days to pay and late per currency, over the invoices paid in full (see
-    /// [`paying::DEFINITION`]).
+    /// [`paying`]).
     pub pay_habits: Vec<paying::PayHabit>,
 }
 

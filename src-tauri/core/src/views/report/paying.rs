@@ -13,11 +13,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use ts_rs::TS;
 
-/// The tooltip and README wording of [`PayHabit`].
-pub const DEFINITION: &str = "Over the invoices paid in full, weighted by amount: days from \
-issue to the last payment, and days late = days from the due date to the last payment (0 when \
-paid on time). Credit notes and void invoices are left out.";
-
 /// One customer's paying habit in one currency.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

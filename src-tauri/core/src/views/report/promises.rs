@@ -82,7 +82,7 @@ impl PromisesKept {
         let row = |code: &str, c: &PromiseCounts, amounts: bool| {
             let money = |minor| match amounts {
                 true => amount(minor, code),
-                false => Cell::Plain(String::new()),
+                false => Cell::Empty,
             };
             vec![
                 Cell::Plain(code.to_string()),

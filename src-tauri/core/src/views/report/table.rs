@@ -21,6 +21,8 @@ pub enum Cell {
     Days(Option<i64>),
     /// Days, a rate or a percentage; `None` where it is undefined.
     Figure(Option<f64>),
+    /// Nothing to show here (null in JSON).
+    Empty,
 }
 
 /// `minor` units of the currency `code` as a decimal string (two decimals for an unknown code).
@@ -50,16 +52,19 @@ impl Cell {
             Cell::Count(n) => Value::from(*n),
             Cell::Days(n) => n.map_or(Value::Null, Value::from),
             Cell::Figure(f) => f.map_or(Value::Null, Value::from),
+            Cell::Empty => Value::Null,
         }
     }
 
-    fn csv(&self) -> String {
+    fn csv(&self, escaped: bool) -> String {
         match self {
+            Cell::Text(s) if escaped => neutralise(&for_terminal(s)),
             Cell::Text(s) => neutralise(s),
             Cell::Plain(s) | Cell::Amount(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
             Cell::Days(n) => n.map(|n| n.to_string()).unwrap_or_default(),
             Cell::Figure(f) => f.map(|f| format!("{f:.2}")).unwrap_or_default(),
+            Cell::Empty => String::new(),
         }
     }
 
@@ -67,7 +72,7 @@ impl Cell {
         match self {
             Cell::Text(s) | Cell::Plain(s) => for_terminal(s).into_owned(),
             Cell::Figure(None) | Cell::Days(None) => "-".into(),
-            other => other.csv(),
+            other => other.csv(true),
         }
     }
 
@@ -99,12 +104,13 @@ impl ReportTable {
         Value::from(out)
     }
 
-    /// A header line with the column names, then one line per row.
-    pub fn to_csv(&self) -> Result<String, csv::Error> {
+    /// A header line with the column names, then one line per row; with `escaped`, text from
+    /// the user's data goes through [`for_terminal`] (the CLI prints CSV to a terminal too).
+    pub fn to_csv(&self, escaped: bool) -> Result<String, csv::Error> {
         let mut csv = csv::Writer::from_writer(Vec::new());
         csv.write_record(&self.columns)?;
         for row in &self.rows {
-            csv.write_record(row.iter().map(Cell::csv))?;
+            csv.write_record(row.iter().map(|cell| cell.csv(escaped)))?;
         }
         let bytes = csv
             .into_inner()
@@ -192,11 +198,13 @@ mod tests {
 
     #[test]
     fn csv_neutralises_names_but_not_amounts() {
-        let csv = table().to_csv().unwrap();
+        let csv = table().to_csv(false).unwrap();
         assert_eq!(
             csv,
             "currency,name,open,days\nUSD,'=Evil\u{1b}[2J,-123.45,\nJPY,\"Plain, Ltd\",500,3.50\n"
         );
+        let escaped = table().to_csv(true).unwrap();
+        assert!(escaped.contains("USD,'=Evil\\u{1b}[2J,"), "{escaped}");
     }
 
     #[test]
