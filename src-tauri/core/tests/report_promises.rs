@@ -144,7 +144,7 @@ fn conversion_counts_customers_who_paid_or_promised_within_14_days() {
     reminded(&db, campaign, before_invoice, before, 1, None, -40);
 
     let report = conversion(db.conn(), day(-30), today()).unwrap();
-    let got: Vec<(i64, Option<&str>, i64, i64, f64, i64)> = report
+    let got: Vec<_> = report
         .rows
         .iter()
         .map(|r| {
