@@ -17,6 +17,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[path = "figures/reports.rs"]
+mod reports;
+
 const SAMPLES: usize = 1_000;
 
 fn main() {
@@ -118,6 +121,7 @@ fn main() {
         }),
         sample_n(5, |_| reference_kpis(conn, as_of)),
     );
+    reports::report_figures(conn, as_of, &ids, &mut table);
     campaign_figure(conn, as_of);
     drop(db);
 
