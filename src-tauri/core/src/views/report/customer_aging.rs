@@ -55,13 +55,15 @@ pub struct AgingInvoice {
 }
 
 /// The open amount of every invoice on ?1, one row per invoice part (open today, or paid after
-/// ?1); `{customer}` narrows both parts to one customer.
+/// ?1); `{customer}` narrows both parts to one customer. `+status` keeps SQLite off the partial
+/// index of open invoices: it lacks the issue date, and reading half the table through it costs
+/// ten times a plain scan.
 fn open_then(customer: &str) -> String {
     format!(
         "open_then AS (
              SELECT id AS invoice_id, customer_id, currency, due_date,
                     total_minor - paid_minor AS amount
-             FROM invoices WHERE status = 'open' AND issue_date <= ?1{customer}
+             FROM invoices WHERE +status = 'open' AND issue_date <= ?1{customer}
              UNION ALL
              SELECT i.id, i.customer_id, i.currency, i.due_date, p.amount_minor
              FROM payments p JOIN invoices i ON i.id = p.invoice_id
@@ -79,14 +81,19 @@ pub fn customer_aging(conn: &Connection, as_of: NaiveDate) -> DbResult<CustomerA
                     CASE WHEN due_date >= ?1 THEN 0 WHEN due_date >= ?2 THEN 1
                          WHEN due_date >= ?3 THEN 2 WHEN due_date >= ?4 THEN 3 ELSE 4 END AS b
              FROM open_then
+         ), grouped AS (
+             SELECT currency, customer_id,
+                    SUM(CASE WHEN b = 0 THEN amount ELSE 0 END) AS b0,
+                    SUM(CASE WHEN b = 1 THEN amount ELSE 0 END) AS b1,
+                    SUM(CASE WHEN b = 2 THEN amount ELSE 0 END) AS b2,
+                    SUM(CASE WHEN b = 3 THEN amount ELSE 0 END) AS b3,
+                    SUM(CASE WHEN b = 4 THEN amount ELSE 0 END) AS b4,
+                    MIN(CASE WHEN b > 0 AND amount > 0 THEN due_date END) AS oldest
+             FROM bucketed GROUP BY currency, customer_id
          )
-         SELECT x.currency, x.customer_id, c.name,
-                SUM(CASE WHEN b = 0 THEN amount ELSE 0 END), SUM(CASE WHEN b = 1 THEN amount ELSE 0 END),
-                SUM(CASE WHEN b = 2 THEN amount ELSE 0 END), SUM(CASE WHEN b = 3 THEN amount ELSE 0 END),
-                SUM(CASE WHEN b = 4 THEN amount ELSE 0 END),
-                MIN(CASE WHEN b > 0 AND amount > 0 THEN due_date END)
-         FROM bucketed x JOIN customers c ON c.id = x.customer_id
-         GROUP BY x.currency, x.customer_id",
+         -- The names are looked up once per customer, after grouping.
+         SELECT g.currency, g.customer_id, c.name, b0, b1, b2, b3, b4, oldest
+         FROM grouped g JOIN customers c ON c.id = g.customer_id",
         open_then("")
     );
     let mut stmt = conn.prepare_cached(&sql)?;

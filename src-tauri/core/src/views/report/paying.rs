@@ -78,19 +78,21 @@ pub fn customer_habits(conn: &Connection, customer_id: i64) -> DbResult<Vec<PayH
 
 fn sums_where(conn: &Connection, customer_id: Option<i64>) -> DbResult<HabitSums> {
     let sql = format!(
-        "WITH paid AS (
-             SELECT i.customer_id, i.currency, i.total_minor, i.issue_date, i.due_date,
-                    MAX(p.paid_on) AS paid_day
-             FROM invoices i JOIN payments p ON p.invoice_id = i.id
-             WHERE i.status = 'paid' AND i.kind = 'invoice' AND i.total_minor > 0{}
-             GROUP BY i.id
+        "WITH last AS (
+             SELECT p.invoice_id, MAX(p.paid_on) AS paid_day FROM payments p{}
+             GROUP BY p.invoice_id
+         ), paid AS (
+             SELECT i.customer_id, i.currency, i.total_minor, i.issue_date, i.due_date, l.paid_day
+             FROM last l JOIN invoices i ON i.id = l.invoice_id
+             WHERE i.status = 'paid' AND i.kind = 'invoice' AND i.total_minor > 0
          )
          SELECT customer_id, currency, COUNT(*), SUM(total_minor),
                 TOTAL(total_minor * (julianday(paid_day) - julianday(issue_date))),
                 TOTAL(total_minor * max(0, julianday(paid_day) - julianday(due_date)))
          FROM paid GROUP BY customer_id, currency",
+        // One customer's payments are found through their invoices.
         if customer_id.is_some() {
-            " AND i.customer_id = ?1"
+            " WHERE p.invoice_id IN (SELECT id FROM invoices WHERE customer_id = ?1)"
         } else {
             ""
         }
