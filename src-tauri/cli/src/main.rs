@@ -42,7 +42,7 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Open receivables per currency in aging buckets.
     Aging(aging::AgingArgs),
-    /// Collection reports: `report kpis` (DSO, best DSO, ADD, CEI, days to pay) per currency.
+    /// Collection reports: KPIs, aging by customer, cash forecast, collected, promises, conversion.
     Report {
         #[command(subcommand)]
         action: report::ReportAction,

@@ -17,6 +17,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+#[path = "figures/reports.rs"]
+mod reports;
+
 const SAMPLES: usize = 1_000;
 
 fn main() {
@@ -133,6 +136,7 @@ fn main() {
             }
         }),
     );
+    reports::report_figures(conn, as_of, &ids, &mut table);
     campaign_figure(conn, as_of);
     drop(db);
 

@@ -135,6 +135,7 @@ export type { Contact, ContactInput, Customer, CustomerEdit, CustomerFilters, Cu
 export type { ExportResult, ListFacets, ListView, Note, Theme, TimelineEntry, TimelineKind };
 export type { AgingBucket } from "./bindings/AgingBucket";
 export type { Balance } from "./bindings/Balance";
+export type { PayHabit } from "./bindings/PayHabit";
 export type { PreferredChannel } from "./bindings/PreferredChannel";
 export type { CustomerRow } from "./bindings/CustomerRow";
 export type { DetectedFormat } from "./bindings/DetectedFormat";

@@ -187,3 +187,21 @@ pub fn of_customers(
         as_of,
     )
 }
+
+/// The promises whose date falls in [`from`, `to`], with their status on `today` (for the
+/// promises-kept report).
+pub fn due_between(
+    conn: &Connection,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> DbResult<Vec<Promise>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT} WHERE p.promised_date >= ?1 AND p.promised_date <= ?3"
+    ))?;
+    let rows = stmt.query_map(
+        params![from.to_string(), today.to_string(), to.to_string()],
+        promise_from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -6,7 +6,7 @@ use crate::model::{
 use crate::store::DbResult;
 use crate::{
     store::contacts, store::customers, store::disputes, store::invoices, store::notes,
-    store::promises, store::tasks, views::customer_list,
+    store::promises, store::tasks, views::customer_list, views::report::paying,
 };
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -35,6 +35,9 @@ pub struct CustomerDetail {
     pub tasks: Vec<Task>,
     pub promises: Vec<Promise>,
     pub disputes: Vec<Dispute>,
+    /// Average days to pay and late per currency, over the invoices paid in full (see
+    /// [`paying`]).
+    pub pay_habits: Vec<paying::PayHabit>,
 }
 
 pub fn customer_detail(conn: &Connection, id: i64, as_of: NaiveDate) -> DbResult<CustomerDetail> {
@@ -63,6 +66,7 @@ pub fn customer_detail(conn: &Connection, id: i64, as_of: NaiveDate) -> DbResult
         tasks: tasks::for_customer(conn, id)?,
         promises,
         disputes,
+        pay_habits: paying::customer_habits(conn, id)?,
         customer,
     })
 }

@@ -5,6 +5,7 @@ import type { Customer } from "./Customer";
 import type { Dispute } from "./Dispute";
 import type { InvoiceRow } from "./InvoiceRow";
 import type { Note } from "./Note";
+import type { PayHabit } from "./PayHabit";
 import type { Promise } from "./Promise";
 import type { Task } from "./Task";
 
@@ -17,4 +18,9 @@ balances: Array<Balance>, oldest_days_overdue: number | null, last_contact_at: s
  * Invoices with an open dispute, and with a pending promise: the screen shows them as
  * "disputed" / "promised".
  */
-disputed_invoice_ids: Array<number>, promised_invoice_ids: Array<number>, notes: Array<Note>, tasks: Array<Task>, promises: Array<Promise>, disputes: Array<Dispute>, };
+disputed_invoice_ids: Array<number>, promised_invoice_ids: Array<number>, notes: Array<Note>, tasks: Array<Task>, promises: Array<Promise>, disputes: Array<Dispute>, 
+/**
+ * Average days to pay and late per currency, over the invoices paid in full (see
+ * [`paying::DEFINITION`]).
+ */
+pay_habits: Array<PayHabit>, };
