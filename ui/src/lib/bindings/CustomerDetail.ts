@@ -21,6 +21,6 @@ balances: Array<Balance>, oldest_days_overdue: number | null, last_contact_at: s
 disputed_invoice_ids: Array<number>, promised_invoice_ids: Array<number>, notes: Array<Note>, tasks: Array<Task>, promises: Array<Promise>, disputes: Array<Dispute>, 
 /**
  * Average days to pay and late per currency, over the invoices paid in full (see
- * [`paying::DEFINITION`]).
+ * [`paying`]).
  */
 pay_habits: Array<PayHabit>, };
