@@ -138,9 +138,20 @@ impl History {
         on_it.filter(|p| p.on <= day).map(|p| p.amount).sum()
     }
 
-    fn last_payment(&self, n: usize) -> Option<NaiveDate> {
-        let on_it = self.payments.iter().filter(|p| p.invoice == n);
-        on_it.map(|p| p.on).max()
+    /// The first day the invoice's payments (a day's together) reached its amount, if they
+    /// still do: the KPIs' "paid in full" day.
+    fn paid_in_full_day(&self, n: usize) -> Option<NaiveDate> {
+        let total = self.invoices[n].total;
+        let mut days: Vec<NaiveDate> = (self.payments.iter())
+            .filter(|p| p.invoice == n)
+            .map(|p| p.on)
+            .collect();
+        days.sort();
+        let last = *days.last()?;
+        if self.paid_by(n, last) < total {
+            return None;
+        }
+        days.into_iter().find(|day| self.paid_by(n, *day) >= total)
     }
 
     /// Non-void invoices and credit notes issued on or before `day`, with their open amount then.
@@ -190,14 +201,14 @@ impl History {
     }
 
     /// (customer, currency) → (invoices, Σ amount, Σ amount × days to pay, Σ amount × days
-    /// late) over the invoices paid in full, each on its last payment's day.
+    /// late) over the invoices paid in full, each on the day its payments reached its amount.
     pub fn habits(&self) -> BTreeMap<(i64, String), (i64, i64, f64, f64)> {
         let mut out = BTreeMap::new();
         for (n, inv) in self.invoices.iter().enumerate() {
-            let Some(paid_day) = self.last_payment(n) else {
+            let Some(paid_day) = self.paid_in_full_day(n) else {
                 continue;
             };
-            if inv.void || inv.total <= 0 || self.paid_by(n, paid_day) < inv.total {
+            if inv.void || inv.total <= 0 {
                 continue;
             }
             let to_pay = (paid_day - inv.issue).num_days() as f64;

@@ -2,9 +2,9 @@
 //! customer's invoices paid in full (the customer screen shows them; the cash forecast shifts
 //! due dates by the days late).
 //!
-//! An invoice is paid in full when the store marks it paid (its payments cover its amount; see
-//! `store::payments`), on the day of its last payment. Credit notes and void invoices are left
-//! out. Days to pay = paid day − issue date; days late = max(0, paid day − due date). Each
+//! An invoice is paid in full on the day its payments first reached its amount (the later of
+//! that and its issue day), as the KPIs count it: `invoices.paid_in_full_on`, kept by
+//! `store::payments`. Credit notes and void invoices are left out. Days to pay = paid day − issue date; days late = max(0, paid day − due date). Each
 //! currency is averaged on its own, since amounts in two currencies cannot be weighed together.
 
 use crate::store::DbResult;
@@ -78,21 +78,17 @@ pub fn customer_habits(conn: &Connection, customer_id: i64) -> DbResult<Vec<PayH
 
 fn sums_where(conn: &Connection, customer_id: Option<i64>) -> DbResult<HabitSums> {
     let sql = format!(
-        "WITH last AS (
-             SELECT p.invoice_id, MAX(p.paid_on) AS paid_day FROM payments p{}
-             GROUP BY p.invoice_id
-         ), paid AS (
-             SELECT i.customer_id, i.currency, i.total_minor, i.issue_date, i.due_date, l.paid_day
-             FROM last l JOIN invoices i ON i.id = l.invoice_id
-             WHERE i.status = 'paid' AND i.kind = 'invoice' AND i.total_minor > 0
-         )
-         SELECT customer_id, currency, COUNT(*), SUM(total_minor),
-                TOTAL(total_minor * (julianday(paid_day) - julianday(issue_date))),
-                TOTAL(total_minor * max(0, julianday(paid_day) - julianday(due_date)))
-         FROM paid GROUP BY customer_id, currency",
-        // One customer's payments are found through their invoices.
+        "SELECT customer_id, currency, COUNT(*), SUM(total_minor),
+                TOTAL(total_minor * (julianday(max(paid_in_full_on, issue_date))
+                                     - julianday(issue_date))),
+                TOTAL(total_minor * max(0, julianday(max(paid_in_full_on, issue_date))
+                                           - julianday(due_date)))
+         FROM invoices
+         WHERE paid_in_full_on IS NOT NULL AND status <> 'void' AND kind = 'invoice'
+           AND total_minor > 0{}
+         GROUP BY customer_id, currency",
         if customer_id.is_some() {
-            " WHERE p.invoice_id IN (SELECT id FROM invoices WHERE customer_id = ?1)"
+            " AND customer_id = ?1"
         } else {
             ""
         }
