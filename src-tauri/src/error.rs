@@ -7,6 +7,7 @@ use duebook_core::demo::DemoError;
 use duebook_core::import::ImportError;
 use duebook_core::model::validation::FieldError;
 use duebook_core::paths::PathError;
+use duebook_core::store::backup::BackupError;
 use duebook_core::store::DbError;
 use duebook_core::views::export::ExportError;
 use serde::Serialize;
@@ -125,8 +126,27 @@ impl From<DbError> for CommandError {
             DbError::OtherCustomer { .. } => CommandError::InvalidInput(message),
             DbError::NewerSchema { .. } => CommandError::NewerDatabase(message),
             DbError::NotADatabase { .. } => CommandError::InvalidInput(message),
-            DbError::Open { .. } | DbError::Backup { .. } => CommandError::Io(message),
+            DbError::Open { .. } | DbError::Backup(_) => CommandError::Io(message),
             _ => CommandError::Database(message),
+        }
+    }
+}
+
+impl From<BackupError> for CommandError {
+    fn from(error: BackupError) -> Self {
+        let message = error.to_string();
+        match error {
+            BackupError::Db(e) => e.into(),
+            BackupError::Damaged { .. } | BackupError::NotDuebook { .. } => {
+                CommandError::InvalidInput(message)
+            }
+            BackupError::Newer { .. } => CommandError::NewerDatabase(message),
+            BackupError::Read { .. } | BackupError::Write { .. } | BackupError::Restore { .. } => {
+                CommandError::Database(message)
+            }
+            BackupError::Folder { .. } | BackupError::Save { .. } | BackupError::Replace { .. } => {
+                CommandError::Io(message)
+            }
         }
     }
 }

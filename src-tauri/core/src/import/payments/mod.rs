@@ -24,7 +24,7 @@ use super::columns::{find, missing, Picker};
 use super::report::RowIssue;
 use super::row::{self, RowError};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source};
-use super::{decode, detect, read, ImportError};
+use super::{back_up_first, decode, detect, read, ImportError};
 use crate::model::{Currency, Invoice, InvoiceKind, InvoiceStatus, Money};
 use crate::store::payments::{self, Checked, NewPayment, PaymentSource};
 use crate::store::{customers, derived, invoices, Database, DbError};
@@ -177,6 +177,7 @@ pub fn import_payments_bytes(
         });
     };
     super::columns::check_duplicates(&source, &header, &columns.duplicates, &mut warn)?;
+    back_up_first(db, dry_run)?;
     let tx = db
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -26,6 +26,16 @@ pub fn folder(conn: &Connection, db: &Path) -> BackupResult<PathBuf> {
     })
 }
 
+/// The backup folder of the file `db` without opening it for writing: for a file that may be
+/// damaged (a restore over it, the screen offering one); the default when the setting cannot be read.
+pub fn folder_of(db: &Path) -> PathBuf {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    Connection::open_with_flags(db, flags)
+        .ok()
+        .and_then(|conn| folder(&conn, db).ok())
+        .unwrap_or_else(|| default_folder(db))
+}
+
 /// Chooses the backup folder (None: back to the default). The folder is made now, so a path
 /// Duebook cannot write is refused when it is chosen rather than at the next backup.
 pub fn set_folder(conn: &Connection, chosen: Option<&Path>) -> BackupResult<()> {

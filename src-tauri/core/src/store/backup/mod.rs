@@ -25,7 +25,7 @@ mod retention;
 pub use auto::{before, daily_if_due};
 pub use check::{check_file, quick_check};
 pub use copy::make;
-pub use folder::{default_folder, folder, set_folder, BACKUP_FOLDER};
+pub use folder::{default_folder, folder, folder_of, set_folder, BACKUP_FOLDER};
 pub use list::{list, BackupInfo};
 pub use name::Reason;
 pub use restore::{restore, Restored};
