@@ -97,6 +97,9 @@ const COMMANDS: &[&str] = &[
     "save_all_statements",
     "send_all_statements",
     "cancel_statements",
+    "backup_now",
+    "list_backups",
+    "restore_backup",
 ];
 
 fn main() {

@@ -29,6 +29,10 @@ pub enum CommandError {
     /// The file was written by a newer Duebook; this version refuses to touch it.
     #[error("{0}")]
     NewerDatabase(String),
+    /// The file is damaged (SQLite's check found bad pages): it was not opened, nor written;
+    /// the window offers to restore a backup.
+    #[error("{0}")]
+    Damaged(String),
     /// No database is open (the last one failed to open).
     #[error("{0}")]
     NoDatabase(String),
@@ -67,6 +71,7 @@ pub enum ErrorKind {
     NotFound,
     InvalidInput,
     NewerDatabase,
+    Damaged,
     NoDatabase,
     Database,
     Io,
@@ -81,6 +86,7 @@ impl From<CommandError> for WireError {
             CommandError::InvalidInput(m) => (ErrorKind::InvalidInput, m, None),
             CommandError::InvalidField(e) => (ErrorKind::InvalidInput, e.message, Some(e.field)),
             CommandError::NewerDatabase(m) => (ErrorKind::NewerDatabase, m, None),
+            CommandError::Damaged(m) => (ErrorKind::Damaged, m, None),
             CommandError::NoDatabase(m) => (ErrorKind::NoDatabase, m, None),
             CommandError::Database(m) => (ErrorKind::Database, m, None),
             CommandError::Io(m) => (ErrorKind::Io, m, None),
@@ -137,9 +143,8 @@ impl From<BackupError> for CommandError {
         let message = error.to_string();
         match error {
             BackupError::Db(e) => e.into(),
-            BackupError::Damaged { .. } | BackupError::NotDuebook { .. } => {
-                CommandError::InvalidInput(message)
-            }
+            BackupError::Damaged { .. } => CommandError::Damaged(message),
+            BackupError::NotDuebook { .. } => CommandError::InvalidInput(message),
             BackupError::Newer { .. } => CommandError::NewerDatabase(message),
             BackupError::Read { .. } | BackupError::Write { .. } | BackupError::Restore { .. } => {
                 CommandError::Database(message)

@@ -1,6 +1,8 @@
 //! Backups on real SQLite files: taken while another connection writes, restored over an open
 //! database, rotated over a simulated year, and refused when damaged.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use duebook_core::store::backup::{self, BackupError, Reason, Retention};
 use duebook_core::store::Database;

@@ -26,7 +26,7 @@ pub struct DatabaseStatus {
     pub error: Option<CommandError>,
 }
 
-fn status_of(session: &Session) -> DatabaseStatus {
+pub(crate) fn status_of(session: &Session) -> DatabaseStatus {
     let path = session.path.display().to_string();
     let file_name = session
         .path
@@ -143,6 +143,7 @@ async fn switch_to(app: &AppHandle, path: PathBuf, how: Switch) -> CommandResult
     .await??;
     let status = status_of(&session);
     app.state::<AppState>().replace_session(session);
+    super::backups::after_open(app);
     Ok(status)
 }
 

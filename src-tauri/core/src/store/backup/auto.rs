@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
 /// The daily backup of `db` when none was made yet on `now`'s day (UTC, the day of the
-/// names and of the retention rule); None when it was not due.
+/// names and of the retention rule); None when it was not due. The file is checked first
+/// (`quick_check`): a damaged one is not backed up ([`super::BackupError::Damaged`]).
 pub fn daily_if_due(db: &Database, now: DateTime<Utc>) -> BackupResult<Option<PathBuf>> {
     if settings::is_demo(db.conn())? {
         return Ok(None);
@@ -24,6 +25,8 @@ pub fn daily_if_due(db: &Database, now: DateTime<Utc>) -> BackupResult<Option<Pa
     if newest_daily.is_some_and(|b| b.1.date_naive() >= now.date_naive()) {
         return Ok(None);
     }
+    // A damaged file's copy would rotate good backups out: it is refused instead.
+    super::quick_check(db.path())?;
     let made = make(db.path(), &folder, Reason::Daily, now)?;
     rotate(db.path(), &folder, &Retention::default())?;
     Ok(Some(made))

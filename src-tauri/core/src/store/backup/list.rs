@@ -56,7 +56,7 @@ pub(super) fn named(
             Some((entry.path(), at, reason))
         })
         .collect();
-    found.sort_by(|a, b| b.1.cmp(&a.1));
+    found.sort_by_key(|b| std::cmp::Reverse(b.1));
     Ok(found)
 }
 

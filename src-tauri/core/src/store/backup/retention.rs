@@ -50,6 +50,9 @@ pub fn rotate(db: &Path, folder: &Path, rule: &Retention) -> BackupResult<Vec<Pa
     Ok(removed)
 }
 
+/// A day, an ISO week or a month, as (year, number, day or 0).
+type Bucket = fn(DateTime<Utc>) -> (i32, u32, u32);
+
 /// The paths to keep among `backups` (newest first).
 fn keep(backups: &[(PathBuf, DateTime<Utc>, Reason)], rule: &Retention) -> HashSet<PathBuf> {
     let mut kept = HashSet::new();
@@ -58,7 +61,7 @@ fn keep(backups: &[(PathBuf, DateTime<Utc>, Reason)], rule: &Retention) -> HashS
         .filter(|b| b.2 == Reason::Daily)
         .map(|b| (&b.0, b.1))
         .collect();
-    let buckets: [(usize, fn(DateTime<Utc>) -> (i32, u32, u32)); 3] = [
+    let buckets: [(usize, Bucket); 3] = [
         (rule.daily, |at| (at.year(), at.month(), at.day())),
         (rule.weekly, |at| {
             let week = at.iso_week();
