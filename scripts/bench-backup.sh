@@ -8,7 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=${1:?usage: scripts/bench-backup.sh DB [ROUNDS]}
 rounds=${2:-3}
-command -v sqlite3 >/dev/null || { echo "sqlite3 is missing (apt-get install sqlite3)"; exit 1; }
+# The reference: the sqlite3 shell (and bc for the arithmetic), installed when missing.
+if ! command -v sqlite3 >/dev/null || ! command -v bc >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3 bc; then
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3 bc
+  fi
+fi
 if [ -z "${DUEBOOK_BIN:-}" ]; then
   cargo build --release --locked -p duebook-cli --bin duebook
   DUEBOOK_BIN=$PWD/target/release/duebook

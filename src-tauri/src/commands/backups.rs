@@ -117,3 +117,36 @@ pub async fn restore_backup(app: AppHandle, file: String) -> CommandResult<Datab
     after_open(&app);
     Ok(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file with enough customers to have a page 20, written through to the main file.
+    fn closed_file(path: &Path) {
+        let db = Database::open(path).unwrap();
+        for n in 0..400 {
+            let named = duebook_core::model::NewCustomer::named(&format!("Customer {n}"));
+            duebook_core::store::customers::insert(db.conn(), &named).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_damaged_file_is_neither_opened_nor_written_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("books.sqlite");
+        closed_file(&path);
+        assert!(Session::open(&path).db.is_ok());
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[4096 * 20..4096 * 21].fill(0xa5);
+        std::fs::write(&path, &bytes).unwrap();
+        let session = Session::open(&path);
+        match &session.db {
+            Err(CommandError::Damaged(message)) => {
+                assert!(message.contains("damaged"), "{message}");
+            }
+            other => panic!("expected a damaged file, got {:?}", other.as_ref().err()),
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "not one byte changed");
+    }
+}
