@@ -55,7 +55,7 @@ pub enum BackupError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is damaged and cannot be restored: {problems}")]
+    #[error("{path} is damaged (SQLite's check says: {problems})")]
     Damaged { path: PathBuf, problems: String },
     #[error("{path} is not a Duebook database: {reason}")]
     NotDuebook { path: PathBuf, reason: String },
