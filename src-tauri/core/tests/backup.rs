@@ -204,7 +204,7 @@ fn truncated_and_garbage_files_are_found_and_never_overwritten() {
         assert!(
             refused
                 .to_string()
-                .contains("damaged and cannot be restored"),
+                .contains("is damaged (SQLite's check says: "),
             "{refused}"
         );
         assert_eq!(std::fs::read(&target).unwrap(), target_bytes);
