@@ -350,3 +350,19 @@ fn automatic_backups_skip_demo_files_and_use_the_chosen_folder() {
     assert_eq!(backup::before(&db, Reason::BeforeImport).unwrap(), None);
     assert_eq!(backup::daily_if_due(&db, Utc::now()).unwrap(), None);
 }
+
+#[test]
+fn a_campaign_run_is_backed_up_first_and_a_dry_run_is_not() {
+    let (dir, db) = temp_db();
+    let folder = dir.path().join("backups");
+    let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    duebook_core::campaign::run::enqueue_due(&db, today, true).unwrap();
+    assert!(backup::list(db.path(), &folder).unwrap().is_empty());
+    duebook_core::campaign::run::enqueue_due(&db, today, false).unwrap();
+    let reasons: Vec<_> = backup::list(db.path(), &folder)
+        .unwrap()
+        .iter()
+        .map(|b| b.reason)
+        .collect();
+    assert_eq!(reasons, [Reason::BeforeSend]);
+}
