@@ -1,9 +1,11 @@
-//! `duebook backup [--to DIR]`, `duebook backup list [--json]`, `duebook restore FILE [--yes]`.
+//! `duebook backup [--to DIR]`, `duebook backup list [--json]`, `duebook backup folder [DIR]`,
+//! `duebook restore FILE [--yes]`.
 
 use crate::terminal;
 use chrono::{Local, Utc};
 use clap::{Args, Subcommand};
 use duebook_core::store::backup::{self, BackupInfo, Reason};
+use duebook_core::store::Database;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,6 +27,13 @@ enum BackupAction {
         #[arg(long)]
         json: bool,
     },
+    /// Show the backup folder, or choose one (a synced folder works): `backup folder DIR`;
+    /// `backup folder --default` goes back to `backups/` beside the database.
+    Folder {
+        dir: Option<PathBuf>,
+        #[arg(long, conflicts_with = "dir")]
+        default: bool,
+    },
 }
 
 #[derive(Args)]
@@ -39,6 +48,7 @@ pub struct RestoreArgs {
 pub fn backup(db: &Path, args: BackupArgs) -> Result<ExitCode, String> {
     match args.action {
         Some(BackupAction::List { json }) => list(db, json),
+        Some(BackupAction::Folder { dir, default }) => folder(db, dir, default),
         None => {
             let folder = args.to.unwrap_or_else(|| backup::folder_of(db));
             let made =
@@ -47,6 +57,20 @@ pub fn backup(db: &Path, args: BackupArgs) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn folder(db: &Path, dir: Option<PathBuf>, default: bool) -> Result<ExitCode, String> {
+    if dir.is_some() || default {
+        let open = Database::open(db).map_err(|e| e.to_string())?;
+        // Absolute: a relative folder would depend on where the command was run.
+        let chosen = match dir {
+            Some(dir) => Some(std::path::absolute(&dir).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        backup::set_folder(open.conn(), chosen.as_deref()).map_err(|e| e.to_string())?;
+    }
+    println!("{}", terminal::path(&backup::folder_of(db)));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list(db: &Path, json: bool) -> Result<ExitCode, String> {

@@ -145,3 +145,23 @@ fn run_due_makes_the_daily_backup_once_a_day() {
         .collect();
     assert_eq!(reasons, ["daily", "before-import"]);
 }
+
+#[test]
+fn the_backup_folder_can_be_chosen_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported(dir.path());
+    let default = dir.path().join("backups");
+    let shown = ok_text(&duebook(&db, &["backup", "folder"]));
+    assert_eq!(shown.trim(), default.to_str().unwrap());
+    let synced = dir.path().join("Nextcloud/books");
+    let chosen = ok_text(&duebook(
+        &db,
+        &["backup", "folder", synced.to_str().unwrap()],
+    ));
+    assert_eq!(chosen.trim(), synced.to_str().unwrap());
+    ok_text(&duebook(&db, &["backup"]));
+    assert_eq!(std::fs::read_dir(&synced).unwrap().count(), 1);
+    assert_eq!(listed(&db).len(), 1, "the list reads the chosen folder");
+    let reset = ok_text(&duebook(&db, &["backup", "folder", "--default"]));
+    assert_eq!(reset.trim(), default.to_str().unwrap());
+}
