@@ -81,6 +81,8 @@ pub async fn open_demo(app: AppHandle) -> CommandResult<DatabaseStatus> {
     let state = app.state::<AppState>();
     let status = status_of(&session);
     state.replace_session(session);
+    // The integrity check of a big file (a demo file gets no daily backup).
+    super::backups::after_open(&app);
     Ok(status)
 }
 
