@@ -47,6 +47,7 @@ BENCH_DIR := target/bench
 # postfix's smtp-sink on loopback, beside a bare lettre pool and smtp-source), then the SMTP login
 # with XOAUTH2 and implicit TLS against the test servers, beside bare lettre.
 # Campaigns: planning 50,000 customers, `run-due` with nothing to send, a 1,000-message run.
+# Backups: `duebook backup` of the 100k file beside sqlite3's .backup and VACUUM INTO.
 bench: deps
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
 	DUEBOOK_BENCH_KEEP=$(BENCH_DIR) $(CARGO) bench --locked $(CORE) --bench figures
@@ -56,3 +57,4 @@ bench: deps
 	scripts/bench-mail-auth.sh
 	scripts/bench-mail-sync.sh
 	scripts/bench-campaign.sh
+	scripts/bench-backup.sh $(BENCH_DIR)/bench-100000.sqlite

@@ -100,6 +100,9 @@ const COMMANDS: &[&str] = &[
     "report_kpis",
     "report_trends",
     "export_report_table",
+    "backup_now",
+    "list_backups",
+    "restore_backup",
 ];
 
 fn main() {

@@ -7,6 +7,7 @@ use duebook_core::demo::DemoError;
 use duebook_core::import::ImportError;
 use duebook_core::model::validation::FieldError;
 use duebook_core::paths::PathError;
+use duebook_core::store::backup::BackupError;
 use duebook_core::store::DbError;
 use duebook_core::views::export::ExportError;
 use serde::Serialize;
@@ -28,6 +29,10 @@ pub enum CommandError {
     /// The file was written by a newer Duebook; this version refuses to touch it.
     #[error("{0}")]
     NewerDatabase(String),
+    /// The file is damaged (SQLite's check found bad pages): it was not opened, nor written;
+    /// the window offers to restore a backup.
+    #[error("{0}")]
+    Damaged(String),
     /// No database is open (the last one failed to open).
     #[error("{0}")]
     NoDatabase(String),
@@ -66,6 +71,7 @@ pub enum ErrorKind {
     NotFound,
     InvalidInput,
     NewerDatabase,
+    Damaged,
     NoDatabase,
     Database,
     Io,
@@ -80,6 +86,7 @@ impl From<CommandError> for WireError {
             CommandError::InvalidInput(m) => (ErrorKind::InvalidInput, m, None),
             CommandError::InvalidField(e) => (ErrorKind::InvalidInput, e.message, Some(e.field)),
             CommandError::NewerDatabase(m) => (ErrorKind::NewerDatabase, m, None),
+            CommandError::Damaged(m) => (ErrorKind::Damaged, m, None),
             CommandError::NoDatabase(m) => (ErrorKind::NoDatabase, m, None),
             CommandError::Database(m) => (ErrorKind::Database, m, None),
             CommandError::Io(m) => (ErrorKind::Io, m, None),
@@ -125,8 +132,26 @@ impl From<DbError> for CommandError {
             DbError::OtherCustomer { .. } => CommandError::InvalidInput(message),
             DbError::NewerSchema { .. } => CommandError::NewerDatabase(message),
             DbError::NotADatabase { .. } => CommandError::InvalidInput(message),
-            DbError::Open { .. } | DbError::Backup { .. } => CommandError::Io(message),
+            DbError::Open { .. } | DbError::Backup(_) => CommandError::Io(message),
             _ => CommandError::Database(message),
+        }
+    }
+}
+
+impl From<BackupError> for CommandError {
+    fn from(error: BackupError) -> Self {
+        let message = error.to_string();
+        match error {
+            BackupError::Db(e) => e.into(),
+            BackupError::Damaged { .. } => CommandError::Damaged(message),
+            BackupError::NotDuebook { .. } => CommandError::InvalidInput(message),
+            BackupError::Newer { .. } => CommandError::NewerDatabase(message),
+            BackupError::Read { .. } | BackupError::Write { .. } | BackupError::Restore { .. } => {
+                CommandError::Database(message)
+            }
+            BackupError::Folder { .. } | BackupError::Save { .. } | BackupError::Replace { .. } => {
+                CommandError::Io(message)
+            }
         }
     }
 }

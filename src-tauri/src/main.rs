@@ -88,6 +88,7 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
             scheduler::spawn(app.handle().clone());
             inbox::spawn(app.handle().clone());
             delivery::resume(app.handle());
+            commands::backups::after_open(app.handle());
             Ok(())
         })
 }
@@ -154,6 +155,9 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::import::run_import,
         commands::mail::email_settings,
         commands::mail::save_email_account,
+        commands::backups::backup_now,
+        commands::backups::list_backups,
+        commands::backups::restore_backup,
         inbox::check_replies,
         inbox::inbox_status,
         commands::mail::remove_email_account,

@@ -19,14 +19,24 @@ pub struct Session {
 }
 
 impl Session {
+    /// Opens `path`; a file small enough to check first (see [`crate::commands::backups`]) and
+    /// found damaged is not opened at all, so nothing writes to it.
     pub fn open(path: &Path) -> Session {
+        if let Err(damaged) = crate::commands::backups::check_before_open(path) {
+            return Session::failed(path, damaged);
+        }
         match Database::open(path) {
             Ok(db) => Session::of(path.to_path_buf(), db),
-            Err(e) => Session {
-                path: path.to_path_buf(),
-                db: Err(e.into()),
-                notices: Vec::new(),
-            },
+            Err(e) => Session::failed(path, e.into()),
+        }
+    }
+
+    /// A session without a database: the window says why.
+    pub fn failed(path: &Path, why: CommandError) -> Session {
+        Session {
+            path: path.to_path_buf(),
+            db: Err(why),
+            notices: Vec::new(),
         }
     }
 

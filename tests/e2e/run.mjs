@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { backupsTests } from "./backups.mjs";
 import { campaignsTests } from "./campaigns.mjs";
 import { conversationTests } from "./conversation.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
@@ -461,6 +462,7 @@ groups.conversation = conversationTests({ binary, env, artifacts, scratch, asser
 groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.signIn = signInTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.reports = reportsTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.backups = backupsTests({ binary, env, artifacts, scratch, assert, screenshot });
 
 function selectedTests() {
   const wanted = (process.env.E2E_GROUPS ?? "").split(",").map((g) => g.trim()).filter(Boolean);

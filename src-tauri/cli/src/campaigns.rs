@@ -4,14 +4,14 @@
 mod activate;
 mod print;
 
-use crate::terminal::for_terminal;
+use crate::terminal::{self, for_terminal};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::run::fingerprint;
 use duebook_core::campaign::summary::{self, Attention};
 use duebook_core::campaign::{self, plan, results, run, NewCampaign, Trigger, PRESET_NAMES};
 use duebook_core::mail;
-use duebook_core::store::{customers, Database};
+use duebook_core::store::{backup, customers, Database};
 use print::{print_plan, print_results, print_run, print_stale, print_summary};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -98,6 +98,13 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
         let report = run::enqueue_due(&db, today, true).map_err(err)?;
         (Ended::Ran(report), Vec::new())
     } else {
+        // The day's backup must not stop the day's reminders: a failure is said, not fatal.
+        if let Err(e) = backup::daily_if_due(&db, chrono::Utc::now()) {
+            eprint!(
+                "{}",
+                terminal::lines(&format!("warning: the daily backup failed: {e}"))
+            );
+        }
         // Before the fast paths, so a crash's leftovers are reported even on a quiet day.
         let recovered = fingerprint::recover_crashed(db.conn()).map_err(err)?;
         (tick(&db, db_path, today)?, recovered)

@@ -12,6 +12,7 @@ mod account;
 mod account_imap;
 mod account_login;
 mod aging;
+mod backup;
 mod campaigns;
 mod demo;
 mod import;
@@ -95,6 +96,14 @@ enum Command {
         #[command(subcommand)]
         action: templates::TemplatesAction,
     },
+    /// Back the database up now (`backup`, `backup --to DIR`), or list its backups (`backup list`).
+    ///
+    /// Backups are consistent while the app or a timer writes. Automatic ones are made daily
+    /// and before every import, bulk send and migration, in `backups/` beside the database.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into the database; the current file is backed up first. A damaged,
+    /// foreign or newer file is refused.
+    Restore(backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -110,7 +119,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     let path = paths::resolve_db_path(cli.db.as_deref()).map_err(|e| e.to_string())?;
-    announce_upgrade(&path)?;
+    // A restore must work on a file that no longer opens; a backup copies it as it is.
+    match cli.command {
+        Command::Restore(args) => return backup::restore(&path, args),
+        Command::Backup(args) => return backup::backup(&path, args),
+        _ => announce_upgrade(&path)?,
+    }
     let today = SystemClock.today();
     match cli.command {
         Command::Demo(args) => demo::demo(&path, args, today)?,
@@ -125,6 +139,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::RunDue(args) => return campaigns::run_due(&path, args, today),
         Command::Campaigns { action } => return campaigns::campaigns(&path, action, today),
         Command::Templates { action } => return templates::templates(&path, action, today),
+        Command::Backup(_) | Command::Restore(_) => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -23,6 +23,7 @@ use ts_rs::TS;
 pub(crate) fn campaign_error(error: CampaignError) -> CommandError {
     match error {
         CampaignError::Db(e) => e.into(),
+        CampaignError::Backup(e) => e.into(),
         CampaignError::NotFound(_) => CommandError::NotFound(error.to_string()),
         other => CommandError::InvalidInput(other.to_string()),
     }

@@ -26,7 +26,7 @@ pub struct DatabaseStatus {
     pub error: Option<CommandError>,
 }
 
-fn status_of(session: &Session) -> DatabaseStatus {
+pub(crate) fn status_of(session: &Session) -> DatabaseStatus {
     let path = session.path.display().to_string();
     let file_name = session
         .path
@@ -81,6 +81,8 @@ pub async fn open_demo(app: AppHandle) -> CommandResult<DatabaseStatus> {
     let state = app.state::<AppState>();
     let status = status_of(&session);
     state.replace_session(session);
+    // The integrity check of a big file (a demo file gets no daily backup).
+    super::backups::after_open(&app);
     Ok(status)
 }
 
@@ -143,6 +145,7 @@ async fn switch_to(app: &AppHandle, path: PathBuf, how: Switch) -> CommandResult
     .await??;
     let status = status_of(&session);
     app.state::<AppState>().replace_session(session);
+    super::backups::after_open(app);
     Ok(status)
 }
 

@@ -2,6 +2,7 @@
 //! `duebook_core` and returns `Result<T, CommandError>`; a value the core refuses comes back as
 //! `invalid_input` with the field it concerns.
 
+pub mod backups;
 pub mod call_list;
 pub mod campaigns;
 pub mod company;

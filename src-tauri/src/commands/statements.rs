@@ -13,7 +13,7 @@ use duebook_core::model::validation::FieldError;
 use duebook_core::statement::{
     self, BulkOptions, BulkProgress, Selection, StatementData, StatementError, StatementOptions,
 };
-use duebook_core::store::Database;
+use duebook_core::store::{backup, Database};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -342,6 +342,7 @@ pub async fn send_all_statements(
     let db_path = app.state::<AppState>().db_path()?;
     let result = run_bulk(&app, window, request.ticket, move |progress, cancel| {
         let db = Database::open(&db_path)?;
+        backup::before(&db, backup::Reason::BeforeSend)?;
         let summary = statement_mail::enqueue_all(db.conn(), &options, progress, cancel)
             .map_err(mail_error)?;
         Ok(BulkResult {

@@ -4,6 +4,7 @@
 // typed was refused, the `field` the message belongs next to.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { BackupInfo } from "./bindings/BackupInfo";
 import type { CommandError } from "./bindings/CommandError";
 import type { Contact } from "./bindings/Contact";
 import type { ContactInput } from "./bindings/ContactInput";
@@ -83,6 +84,12 @@ export interface ExportListArgs {
 
 export const api = {
   databaseStatus: () => call<DatabaseStatus>("database_status"),
+  backupNow: () => call<BackupInfo>("backup_now"),
+  listBackups: () => call<BackupInfo[]>("list_backups"),
+  /** Restores one of listBackups' files over the shown database (backed up first) and reopens it. */
+  restoreBackup: (file: string) => call<DatabaseStatus>("restore_backup", { file }),
+  /** The check of a big file, made after it opened, found it damaged: reload the status. */
+  onDatabaseDamaged: (handler: () => void): Promise<UnlistenFn> => listen("database-damaged", () => handler()),
   /** What opening the file changed (an upgrade that cleaned names), once per opened file. */
   takeDatabaseNotices: () => call<string[]>("take_database_notices"),
   openDemo: () => call<DatabaseStatus>("open_demo"),
@@ -129,6 +136,8 @@ export const api = {
   onDatabaseChanged: (handler: () => void): Promise<UnlistenFn> => listen("db-changed", () => handler()),
 };
 
+export type { BackupInfo };
+export type { BackupReason } from "./bindings/BackupReason";
 export type { CommandError, CustomerDetail, CustomerSort, DatabaseStatus, InvoiceRow };
 export type { ImportFile, ImportProgressEvent, ImportReport, ImportRequest };
 export type { Contact, ContactInput, Customer, CustomerEdit, CustomerFilters, CustomerListPage };

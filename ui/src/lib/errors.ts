@@ -8,6 +8,7 @@ const titles: Record<ErrorKind, string> = {
   not_found: "Not found",
   invalid_input: "That did not work",
   newer_database: "This database needs a newer Duebook",
+  damaged: "This database is damaged",
   no_database: "No database is open",
   database: "Database error",
   io: "File error",
@@ -17,7 +18,7 @@ const titles: Record<ErrorKind, string> = {
 };
 
 /** Kinds whose title says what happened whatever the screen was doing. */
-const TELLING: ReadonlySet<ErrorKind> = new Set(["newer_database", "import_failed"]);
+const TELLING: ReadonlySet<ErrorKind> = new Set(["newer_database", "damaged", "import_failed"]);
 
 /** The message to show for a failure: the shell's own words, or the thrown error's. */
 export function errorText(error: unknown): string {

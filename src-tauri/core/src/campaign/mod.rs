@@ -57,6 +57,8 @@ pub enum CampaignError {
     Invalid(String),
     #[error("there is no campaign {0}")]
     NotFound(i64),
+    #[error("nothing was queued: the database could not be backed up first: {0}")]
+    Backup(#[from] crate::store::backup::BackupError),
 }
 
 impl From<rusqlite::Error> for CampaignError {

@@ -83,6 +83,8 @@ pub enum ImportError {
         line: u64,
         message: String,
     },
+    #[error("nothing was imported: the database could not be backed up first: {0}")]
+    Backup(#[from] crate::store::backup::BackupError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -163,6 +165,7 @@ pub fn import_bytes(
     let home = home_currency(db)?;
     let report = ImportReport::new(file_name, layout.format(), decoded.encoding, options);
     let layout = Detected { header, layout };
+    back_up_first(db, options.dry_run)?;
     let report = apply(db, &source, &layout, options, home, report, &mut tracker)?;
     if !options.dry_run && report.invoices_created > 10_000 {
         // Bulk loads change the statistics the planner relies on (RECIPES.md); a sampled
@@ -172,6 +175,14 @@ pub fn import_bytes(
         )?;
     }
     Ok(report)
+}
+
+/// A backup right before an import writes (none for a dry run, which writes nothing).
+fn back_up_first(db: &Database, dry_run: bool) -> Result<(), ImportError> {
+    if !dry_run {
+        crate::store::backup::before(db, crate::store::backup::Reason::BeforeImport)?;
+    }
+    Ok(())
 }
 
 /// Runs the format over the file in one transaction: committed, or rolled back for a dry run

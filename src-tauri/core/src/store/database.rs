@@ -19,11 +19,8 @@ pub enum DbError {
     },
     #[error("{path} is not a Duebook database: {reason}")]
     NotADatabase { path: PathBuf, reason: String },
-    #[error("could not write the backup {backup} before upgrading the database: {source}")]
-    Backup {
-        backup: PathBuf,
-        source: rusqlite::Error,
-    },
+    #[error("could not back up the database before upgrading it: {0}")]
+    Backup(Box<super::backup::BackupError>),
     #[error("migration {version} failed: {source}")]
     Migration {
         version: i64,

@@ -1,7 +1,8 @@
 //! Embedded, append-only migrations tracked by `PRAGMA user_version`.
 //!
-//! Each migration runs in its own transaction. Before an existing file is upgraded a copy is
-//! written beside it with `VACUUM INTO`, so a failed or regretted upgrade never costs data.
+//! Each migration runs in its own transaction. Before an existing file is upgraded it is backed
+//! up (reason before-migration, in the backup folder), so a failed or regretted upgrade never
+//! costs data.
 
 use super::{DbError, DbResult};
 use rusqlite::Connection;
@@ -104,7 +105,7 @@ fn run_with(
                 reason: "it already holds tables that Duebook did not create".into(),
             });
         }
-        backup(conn, path, current)?;
+        backup(conn, path)?;
     }
     let mut notices = Vec::new();
     for (version, sql) in pending {
@@ -137,25 +138,22 @@ fn apply(conn: &mut Connection, version: i64, sql: &str) -> rusqlite::Result<Opt
     Ok(notice)
 }
 
-/// `duebook.sqlite` at version 3 is copied to `duebook.sqlite.v3-backup` (never overwritten
-/// by a later backup of the same version, which would replace good data with the same data).
-fn backup(conn: &Connection, path: &Path, version: i64) -> DbResult<PathBuf> {
-    let target = backup_path(path, version);
-    if !target.exists() {
-        // Made private first: VACUUM INTO fills an empty file and keeps its mode.
-        let _ = crate::private_fs::create_new_file(&target);
-        if let Err(source) = conn.execute("VACUUM INTO ?1", [target.to_string_lossy()]) {
-            // An empty file left behind would pass for the backup next time.
-            let _ = std::fs::remove_file(&target);
-            return Err(DbError::Backup {
-                backup: target,
-                source,
-            });
-        }
-    }
-    Ok(target)
+/// The file as it was, as a before-migration backup in the backup folder (see
+/// [`super::backup`]), through the same online backup as every other.
+fn backup(conn: &Connection, path: &Path) -> DbResult<PathBuf> {
+    let made = super::backup::folder(conn, path).and_then(|folder| {
+        super::backup::make(
+            path,
+            &folder,
+            super::backup::Reason::BeforeMigration,
+            chrono::Utc::now(),
+        )
+    });
+    made.map_err(|e| DbError::Backup(Box::new(e)))
 }
 
+/// Where versions before backups had their folder put the copy they made before upgrading
+/// (`duebook.sqlite.v3-backup`): such files are still made private on open.
 pub(super) fn backup_path(path: &Path, version: i64) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".v{version}-backup"));
@@ -234,12 +232,19 @@ mod tests {
         let next = [MIGRATIONS[0], (2, "CREATE TABLE extra (x);")];
         run_with(&mut conn, &path, &next).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 2);
-        let copy = Connection::open(dir.path().join("old.sqlite.v1-backup")).unwrap();
+        let folder = dir.path().join("backups");
+        let listed = crate::store::backup::list(&path, &folder).unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].reason,
+            crate::store::backup::Reason::BeforeMigration
+        );
+        let copy = Connection::open(&listed[0].path).unwrap();
         assert_eq!(schema_version(&copy).unwrap(), 1);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let backup = std::fs::metadata(dir.path().join("old.sqlite.v1-backup")).unwrap();
+            let backup = std::fs::metadata(&listed[0].path).unwrap();
             assert_eq!(backup.permissions().mode() & 0o777, 0o600, "private");
         }
         let marker: String = copy

@@ -13,6 +13,7 @@ mod migrate;
 mod owner;
 
 pub mod activity;
+pub mod backup;
 pub mod contacts;
 pub mod customers;
 pub mod derived;

@@ -175,8 +175,12 @@ pub async fn run_due<M: Mailer>(
     Ok(report)
 }
 
-/// The first half of [`run_due`]: plans and queues (or only plans, with `dry_run`).
+/// The first half of [`run_due`]: plans and queues (or only plans, with `dry_run`). A real run
+/// backs the file up first (reason before-send), so the state before a bulk send can be restored.
 pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignResult<RunReport> {
+    if !dry_run {
+        crate::store::backup::before(db, crate::store::backup::Reason::BeforeSend)?;
+    }
     let conn = db.conn();
     let campaigns: Vec<Campaign> = list(conn)?.into_iter().filter(Campaign::sends).collect();
     let mut plans = Vec::with_capacity(campaigns.len());

@@ -38,7 +38,7 @@ use super::dates::DateOrder;
 use super::report::RowIssue;
 use super::row;
 use super::source::{cell, is_blank, opt_cell, DateReader, Source};
-use super::{decode, detect, read, ImportError};
+use super::{back_up_first, decode, detect, read, ImportError};
 use crate::model::{Invoice, InvoiceKind, InvoiceStatus, Money};
 use crate::store::payments::{self, Checked, NewPayment, PaymentSource};
 use crate::store::{customers, derived, invoices, Database, DbError};
@@ -166,6 +166,7 @@ pub fn import_payments_bytes(
         });
     };
     super::columns::check_duplicates(&source, &header, &columns.duplicates, &mut warn)?;
+    back_up_first(db, dry_run)?;
     let tx = db
         .conn_mut()
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
