@@ -99,13 +99,45 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Beside the app's log: what a timer's `run-due` did is there to read afterwards.
+    if let Err(e) = duebook_core::logs::init("duebook") {
+        eprintln!("warning: no log file: {e}");
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    tracing::info!("duebook {} {}", duebook_core::VERSION, command_name(&args));
     match run(cli) {
-        Ok(code) => code,
+        Ok(code) => {
+            tracing::info!("finished");
+            code
+        }
         Err(message) => {
+            tracing::error!("{message}");
             eprint!("{}", terminal::lines(&format!("error: {message}")));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The subcommand's words (`run-due`, `account set`), without options or values: the log
+/// names what ran, never a value given on the command line.
+fn command_name(args: &[String]) -> String {
+    let mut words = Vec::new();
+    let mut skip_value = false;
+    for arg in args {
+        if std::mem::take(&mut skip_value) {
+            continue;
+        }
+        if arg == "--db" {
+            skip_value = true;
+        } else if arg.starts_with('-') {
+            continue;
+        } else if words.len() < 2 && arg.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+            words.push(arg.as_str());
+        } else {
+            break;
+        }
+    }
+    words.join(" ")
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
