@@ -15,6 +15,7 @@ import { campaignsTests } from "./campaigns.mjs";
 import { conversationTests } from "./conversation.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
+import { shellTests } from "./shell.mjs";
 import { signInTests } from "./signin.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
 import { statementsTests } from "./statements.mjs";
@@ -459,6 +460,7 @@ groups.email = emailTests({ binary, env, artifacts, scratch, assert, screenshot 
 groups.conversation = conversationTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.signIn = signInTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.shell = shellTests({ binary, env, artifacts, scratch, assert, screenshot });
 
 function selectedTests() {
   const wanted = (process.env.E2E_GROUPS ?? "").split(",").map((g) => g.trim()).filter(Boolean);
