@@ -33,6 +33,9 @@ fn a_refused_login_is_logged_with_its_reason_and_without_the_password() {
 
     // support::command_in: HOME is the database's folder, the data directory `data` in it.
     let logs = dir.path().join("data/app.duebook.desktop/logs");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&logs).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o700, "the log folder is the user's alone");
     let files: Vec<_> = std::fs::read_dir(&logs).unwrap().flatten().collect();
     assert_eq!(files.len(), 1, "one file for today: {files:?}");
     let name = files[0].file_name().to_string_lossy().into_owned();

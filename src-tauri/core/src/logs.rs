@@ -51,7 +51,10 @@ pub fn init(program: &str) -> Result<PathBuf, LogError> {
         path: dir.clone(),
         reason,
     };
-    crate::private_fs::create_dir_all(&dir).map_err(|e| folder_error(e.to_string()))?;
+    // 0700 like the data directory (the files in it are then the user's alone).
+    crate::private_fs::create_dir_all(&dir)
+        .and_then(|()| crate::private_fs::restrict(&dir))
+        .map_err(|e| folder_error(e.to_string()))?;
     let files = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(program)
