@@ -1,6 +1,7 @@
 // The desktop shell (issue 19): the welcome's checklist and what it remembers, Help → About,
 // Open log folder and Copy diagnostics, and the window's size, view and customer restored after a
 // restart. Its own HOME, so the log folder and the saved window state are this group's alone.
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
@@ -88,6 +89,9 @@ export function shellTests(ctx) {
         assert(database === userDb, `About names the database ${JSON.stringify(database)}`);
         const logs = await session.$("about-logs").getText();
         assert(logs === path.join(home, ".local/share/app.duebook.desktop/logs"), `About names the logs ${logs}`);
+        // The native title bar says which version it is, too.
+        const windows = execFileSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" });
+        assert(windows.includes(`"Duebook ${version}"`), `no window is titled "Duebook ${version}"`);
         await new Promise((r) => setTimeout(r, 300));
         screenshot(path.join(artifacts, "about.png"));
       },
