@@ -125,6 +125,8 @@ export function shellTests(ctx) {
         assert(copied.startsWith("Copied to the clipboard"), `copy status ${JSON.stringify(copied)}`);
         // The page may write the clipboard but not read it back (WebKit refuses readText).
         console.log(`  ${copied} (${text.split("\n").length} lines)`);
+        await new Promise((r) => setTimeout(r, 300));
+        screenshot(path.join(artifacts, "diagnostics.png"));
         await (await session.visible("help-close")).click();
         await session.gone("help-overlay");
       },

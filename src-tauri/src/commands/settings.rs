@@ -88,6 +88,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_saved_place_reads_back_and_a_partial_one_has_defaults() {
+        let place = LastPlace {
+            view: "today".into(),
+            customer_id: Some(42),
+        };
+        let json = serde_json::to_string(&place).unwrap();
+        assert_eq!(serde_json::from_str::<LastPlace>(&json).unwrap(), place);
+        let older: LastPlace = serde_json::from_str(r#"{"view":"reports","later":1}"#).unwrap();
+        assert_eq!((older.view.as_str(), older.customer_id), ("reports", None));
+    }
+
+    #[test]
     fn a_saved_view_reads_back_and_unknown_fields_are_ignored() {
         let view = ListView {
             sort: CustomerSort::Balance,

@@ -38,8 +38,12 @@ pub fn summary(subject: &Subject, conn: Result<&Connection, &str>) -> String {
     let _ = writeln!(out, "Duebook {} ({})", subject.version, subject.commit);
     let _ = writeln!(out, "System: {}", system());
     let size = std::fs::metadata(subject.db_path).map(|m| m.len());
+    // Recent writes wait in the write-ahead log until a checkpoint: part of the size too.
+    let mut wal = subject.db_path.as_os_str().to_owned();
+    wal.push("-wal");
+    let wal = std::fs::metadata(wal).map_or(0, |m| m.len());
     let _ = match size {
-        Ok(bytes) => writeln!(out, "Database: {bytes} bytes"),
+        Ok(bytes) => writeln!(out, "Database: {bytes} bytes, {wal} in its write-ahead log"),
         Err(e) => writeln!(out, "Database: cannot read its size ({e})"),
     };
     let _ = match conn.map(counts) {
