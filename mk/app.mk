@@ -15,7 +15,7 @@
 # System packages the app builds and its tests run with (the root Makefile installs them).
 APP_APT_PACKAGES := libwebkit2gtk-4.1-dev build-essential curl wget file libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libxdo-dev pkg-config
-E2E_APT_PACKAGES := xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick
+E2E_APT_PACKAGES := xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick x11-utils
 
 APP_BIN ?= target/debug/duebook-app
 # `make run` opens the demo file beside the user's default database (the core's demo_db_path).

@@ -11,6 +11,8 @@ APT_PACKAGES=(
   libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   # run it headless, drive it through WebDriver, take screenshots
   xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick x11-apps
+  # the E2E tests read the window's title (xwininfo)
+  x11-utils
   fonts-dejavu-core fonts-noto-cjk
   # mail tests (scripts/with-test-services.sh): Secret Service keychain, aiosmtpd venv, test certificate
   gnome-keyring libsecret-tools python3 python3-venv openssl

@@ -103,10 +103,49 @@ const COMMANDS: &[&str] = &[
     "backup_now",
     "list_backups",
     "restore_backup",
+    "about",
+    "open_log_folder",
+    "diagnostics",
+    "get_last_place",
+    "set_last_place",
+    "first_run_checklist",
 ];
 
 fn main() {
+    commit();
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     tauri_build::try_build(attributes).expect("tauri build script failed");
+}
+
+/// `DUEBOOK_COMMIT` for the About box: the variable itself when set (a build from a source
+/// tarball), else `git rev-parse --short HEAD`, else "unknown". Rebuilt when HEAD moves.
+fn commit() {
+    println!("cargo:rerun-if-env-changed=DUEBOOK_COMMIT");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .filter(|text| !text.is_empty())
+    };
+    // HEAD, and the branch file it points to (in the common dir when this is a worktree).
+    if let Some(head) = git(&["rev-parse", "--path-format=absolute", "--git-path", "HEAD"]) {
+        println!("cargo:rerun-if-changed={head}");
+    }
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        // A packed ref has no file of its own (and a missing file would rebuild every time).
+        let file = git(&["rev-parse", "--path-format=absolute", "--git-path", &branch]);
+        if let Some(file) = file.filter(|f| std::path::Path::new(f).exists()) {
+            println!("cargo:rerun-if-changed={file}");
+        }
+    }
+    let commit = std::env::var("DUEBOOK_COMMIT")
+        .ok()
+        .filter(|c| !c.is_empty())
+        .or_else(|| git(&["rev-parse", "--short", "HEAD"]))
+        .unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=DUEBOOK_COMMIT={commit}");
 }

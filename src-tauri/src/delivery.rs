@@ -140,6 +140,7 @@ pub fn resume(app: &AppHandle) {
         .with_db(|db| Ok(outbox::recover_interrupted(db.conn())));
     // No open database: nothing to recover; the window says why.
     if let Ok(Err(e)) = recovered {
+        tracing::warn!("cannot check for interrupted messages: {e}");
         eprintln!("duebook-app: cannot check for interrupted messages: {e}");
     }
     kick(app);
@@ -196,6 +197,7 @@ fn after_round(app: &AppHandle, report: &DeliveryReport, problem: Option<&str>) 
             .body(problem)
             .show();
         if let Err(e) = shown {
+            tracing::warn!("cannot show a notification: {e}");
             eprintln!("duebook-app: cannot show a notification: {e}");
         }
     }

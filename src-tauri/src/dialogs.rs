@@ -52,6 +52,18 @@ pub async fn open_path(
     picker.pick_file().await.map(|f| f.path().to_path_buf())
 }
 
+/// Opens `path` (a file or a folder) with the desktop's program for it, or with the E2E tests'
+/// stand-in (there is no desktop under Xvfb).
+pub fn open_on_desktop(path: &std::path::Path) -> std::io::Result<()> {
+    match test_hooks::opener() {
+        Some(program) => std::process::Command::new(program)
+            .arg(path)
+            .spawn()
+            .map(drop),
+        None => duebook_core::mail::oauth::open_with_desktop(path),
+    }
+}
+
 /// A file name from text a person wrote (a customer's name): letters, digits, dashes.
 pub fn file_stem(text: &str) -> String {
     let mut stem = String::new();

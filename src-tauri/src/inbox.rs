@@ -129,6 +129,10 @@ async fn sync(app: &AppHandle) -> Ended {
                 Ended::Synced
             }
             Err(problem) => {
+                // Once per problem, not at every retry.
+                if status.problem.as_ref() != Some(&problem) {
+                    tracing::warn!("reading replies failed: {problem}");
+                }
                 status.enabled = true;
                 status.problem = Some(problem);
                 Ended::Failed

@@ -13,6 +13,7 @@ mod state;
 mod test_hooks;
 mod watch;
 mod webkit_env;
+mod window_state;
 
 use state::{AppState, Session, StartClock};
 use std::ffi::OsString;
@@ -21,6 +22,15 @@ use tauri::Manager;
 
 fn main() {
     let started = StartClock::now();
+    // Without a log file the window still works; it says so on stderr.
+    if let Err(e) = duebook_core::logs::init("duebook-app") {
+        eprintln!("duebook-app: no log file: {e}");
+    }
+    tracing::info!(
+        "duebook-app {} ({}) starting",
+        duebook_core::VERSION,
+        commands::about::COMMIT
+    );
     webkit_env::prepare();
     let (user_db, session) = open_user_database();
     let result = window(AppState::new(user_db, session, started))
@@ -45,6 +55,7 @@ fn open_user_database() -> (PathBuf, Session) {
     let user_db = match duebook_core::paths::resolve_db_path(cli_db.as_deref()) {
         Ok(path) => path,
         Err(e) => {
+            tracing::error!("{e}");
             eprintln!("duebook-app: {e}");
             std::process::exit(1);
         }
@@ -52,6 +63,7 @@ fn open_user_database() -> (PathBuf, Session) {
     let session = Session::open(&user_db);
     if let Err(e) = &session.db {
         // The window still opens and shows this, with a way to pick another file.
+        tracing::error!("cannot open the database: {e}");
         eprintln!("duebook-app: {e}");
     }
     (user_db, session)
@@ -70,6 +82,7 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
             }
         }))
         .plugin(tauri_plugin_notification::init())
+        .plugin(window_state::plugin())
         .manage(state)
         .manage(scheduler::Scheduler::default())
         .manage(delivery::Delivery::default())
@@ -84,6 +97,10 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
         })
         .manage(commands::statements::BulkJobs::default())
         .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.set_title(&commands::about::window_title());
+                window_state::save_after_changes(&window);
+            }
             watch::spawn(app.handle().clone());
             scheduler::spawn(app.handle().clone());
             inbox::spawn(app.handle().clone());
@@ -197,6 +214,12 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::reports::report_kpis,
         commands::reports::report_trends,
         commands::reports::export_report_table,
+        commands::about::about,
+        commands::about::open_log_folder,
+        commands::about::diagnostics,
+        commands::settings::get_last_place,
+        commands::settings::set_last_place,
+        commands::first_run::first_run_checklist,
     ]
 }
 

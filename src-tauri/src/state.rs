@@ -44,6 +44,7 @@ impl Session {
     pub fn of(path: PathBuf, db: Database) -> Session {
         let notices = db.notices().to_vec();
         for notice in &notices {
+            tracing::info!("{notice}");
             eprintln!("duebook-app: {notice}");
         }
         Session {

@@ -16,6 +16,7 @@ pub fn spawn(app: AppHandle) {
         .name("db-watch".into())
         .spawn(move || watch(&app));
     if let Err(e) = spawned {
+        tracing::warn!("changes by other programs will not show until a restart: {e}");
         eprintln!("duebook-app: changes by other programs will not show until a restart: {e}");
     }
 }

@@ -8,8 +8,8 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 fail() { echo "e2e: $*"; echo "0 passed, 1 failed"; exit 1; }
-for tool in xvfb-run dbus-run-session WebKitWebDriver import setsid node; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (make test installs: xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick)"
+for tool in xvfb-run dbus-run-session WebKitWebDriver import xwininfo setsid node; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (make test installs: xvfb xauth dbus dbus-x11 at-spi2-core webkit2gtk-driver imagemagick x11-utils)"
 done
 [ -x "${DUEBOOK_APP_BIN:-target/debug/duebook-app}" ] || fail "${DUEBOOK_APP_BIN:-target/debug/duebook-app} is missing: run make app-build"
 [ -d node_modules/@crabnebula/tauri-driver-linux-x64-gnu ] || fail "tauri-driver is not installed: run make ui-deps (Linux x64 only)"

@@ -1,7 +1,7 @@
 //! `duebook`: the command line over duebook-core, for imports, reports and scheduled jobs.
 //! Every subcommand resolves the database exactly like the app does (see `paths`).
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::paths;
 use duebook_core::store::Database;
@@ -107,14 +107,43 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Beside the app's log: what a timer's `run-due` did is there to read afterwards.
+    if let Err(e) = duebook_core::logs::init("duebook") {
+        eprintln!("warning: no log file: {e}");
+    }
+    tracing::info!(
+        "duebook {} {}",
+        duebook_core::VERSION,
+        command_name(&matches)
+    );
     match run(cli) {
-        Ok(code) => code,
+        Ok(code) => {
+            tracing::info!("finished");
+            code
+        }
         Err(message) => {
+            tracing::error!("{message}");
             eprint!("{}", terminal::lines(&format!("error: {message}")));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The subcommand's names (`run-due`, `account set`) as clap parsed them: the log names what
+/// ran, never a value given on the command line.
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut words = Vec::new();
+    let mut at = matches;
+    while let Some((name, sub)) = at.subcommand() {
+        words.push(name);
+        at = sub;
+    }
+    words.join(" ")
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -152,4 +181,30 @@ fn announce_upgrade(path: &Path) -> Result<(), String> {
         eprintln!("note: {notice}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{command_name, Cli};
+    use clap::CommandFactory;
+
+    fn named(args: &[&str]) -> String {
+        let matches =
+            Cli::command().get_matches_from(std::iter::once("duebook").chain(args.iter().copied()));
+        command_name(&matches)
+    }
+
+    #[test]
+    fn the_log_names_the_subcommand_and_no_value() {
+        assert_eq!(
+            named(&["--db", "/home/a/books.sqlite", "run-due"]),
+            "run-due"
+        );
+        assert_eq!(named(&["account", "show"]), "account show");
+        assert_eq!(
+            named(&["send", "--customer", "5", "--template", "t"]),
+            "send"
+        );
+        assert_eq!(named(&["import", "/tmp/acme.csv"]), "import");
+    }
 }

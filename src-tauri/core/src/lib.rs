@@ -13,6 +13,7 @@ pub mod clock;
 pub mod company;
 pub mod demo;
 pub mod import;
+pub mod logs;
 pub mod mail;
 pub mod model;
 pub mod paths;
@@ -24,6 +25,9 @@ pub mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 pub mod views;
+
+/// Duebook's version: the workspace's, the one the app, the CLI and the packages show.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The app identifier: Tauri's `identifier` and the name of the data directory.
 pub const APP_IDENTIFIER: &str = "app.duebook.desktop";

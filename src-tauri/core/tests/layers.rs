@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("sandbox", 1),
     ("paths", 1),
     ("store", 2),
+    ("logs", 2),
     ("company", 3),
     ("views", 3),
     ("demo", 3),

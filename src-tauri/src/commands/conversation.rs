@@ -7,7 +7,6 @@ use super::mail_preview::HtmlPreviews;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::mail::inbound::attachment::{self, AttachmentError};
-use duebook_core::mail::oauth::open_with_desktop;
 use duebook_core::views::conversation::{self, Conversation};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
@@ -78,14 +77,7 @@ pub async fn open_message_attachment(
         state.with_db(|db| Ok(attachment::extract(db.conn(), customer_id, attachment_id)?))?;
     let dir = app.path().app_cache_dir()?.join("attachments");
     let path = attachment::save_privately(&dir, &file)?;
-    let opened = match crate::test_hooks::opener() {
-        Some(program) => std::process::Command::new(program)
-            .arg(&path)
-            .spawn()
-            .map(drop),
-        None => open_with_desktop(&path),
-    };
-    opened.map_err(|e| {
+    crate::dialogs::open_on_desktop(&path).map_err(|e| {
         CommandError::Io(format!(
             "{} was saved to {} but could not be opened: {e}",
             file.file_name,

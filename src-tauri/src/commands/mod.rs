@@ -2,6 +2,7 @@
 //! `duebook_core` and returns `Result<T, CommandError>`; a value the core refuses comes back as
 //! `invalid_input` with the field it concerns.
 
+pub mod about;
 pub mod backups;
 pub mod call_list;
 pub mod campaigns;
@@ -12,6 +13,7 @@ pub mod customers;
 pub mod database;
 pub mod diagnostics;
 pub mod export;
+pub mod first_run;
 pub mod import;
 pub mod invoices;
 pub mod mail;

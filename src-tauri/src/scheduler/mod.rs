@@ -81,6 +81,7 @@ pub fn start(app: &AppHandle, manual: bool, dry_run: bool) -> CommandResult<RunP
             Ok(()) if p.phase != RunPhase::Cancelled => p.phase = RunPhase::Finished,
             Ok(()) => {}
             Err(e) => {
+                tracing::warn!("campaign run failed: {e}");
                 p.phase = RunPhase::Failed;
                 p.message = Some(e.to_string());
             }

@@ -10,6 +10,7 @@ pub(super) fn notify_desktop(app: &AppHandle, progress: &RunProgress) {
     };
     // No notification daemon (a bare session) must not fail the run.
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!("cannot show a notification: {e}");
         eprintln!("duebook-app: cannot show a notification: {e}");
     }
 }

@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { BackupInfo } from "./bindings/BackupInfo";
+import type { About } from "./bindings/About";
 import type { CommandError } from "./bindings/CommandError";
 import type { Contact } from "./bindings/Contact";
 import type { ContactInput } from "./bindings/ContactInput";
@@ -16,11 +17,13 @@ import type { CustomerListPage } from "./bindings/CustomerListPage";
 import type { CustomerSort } from "./bindings/CustomerSort";
 import type { DatabaseStatus } from "./bindings/DatabaseStatus";
 import type { ExportResult } from "./bindings/ExportResult";
+import type { FirstRunChecklist } from "./bindings/FirstRunChecklist";
 import type { ImportFile } from "./bindings/ImportFile";
 import type { ImportProgressEvent } from "./bindings/ImportProgressEvent";
 import type { ImportReport } from "./bindings/ImportReport";
 import type { ImportRequest } from "./bindings/ImportRequest";
 import type { InvoiceRow } from "./bindings/InvoiceRow";
+import type { LastPlace } from "./bindings/LastPlace";
 import type { ListFacets } from "./bindings/ListFacets";
 import type { ListView } from "./bindings/ListView";
 import type { Note } from "./bindings/Note";
@@ -123,6 +126,17 @@ export const api = {
   setTheme: (theme: Theme) => call<null>("set_theme", { theme }),
   getListView: () => call<ListView>("get_list_view"),
   setListView: (view: ListView) => call<null>("set_list_view", { view }),
+  /** Where the window was on this file (view and customer), restored at the next start. */
+  getLastPlace: () => call<LastPlace>("get_last_place"),
+  setLastPlace: (place: LastPlace) => call<null>("set_last_place", { place }),
+  /** Help: version, commit and where the files are. */
+  about: () => call<About>("about"),
+  /** Opens the log folder in the file manager; returns its path. */
+  openLogFolder: () => call<string>("open_log_folder"),
+  /** "Copy diagnostics": version, system, database size and counts, last log warnings. */
+  diagnostics: () => call<string>("diagnostics"),
+  /** What the welcome's checklist has done: read from the files, so it survives restarts. */
+  firstRunChecklist: () => call<FirstRunChecklist>("first_run_checklist"),
   markListPainted: (uiMs: number) => call<null>("mark_list_painted", { uiMs }),
   /** "Import…": the native file dialog; null when the person cancelled. */
   chooseImportFile: () => call<ImportFile | null>("choose_import_file"),
@@ -138,6 +152,7 @@ export const api = {
 
 export type { BackupInfo };
 export type { BackupReason } from "./bindings/BackupReason";
+export type { About, FirstRunChecklist, LastPlace };
 export type { CommandError, CustomerDetail, CustomerSort, DatabaseStatus, InvoiceRow };
 export type { ImportFile, ImportProgressEvent, ImportReport, ImportRequest };
 export type { Contact, ContactInput, Customer, CustomerEdit, CustomerFilters, CustomerListPage };

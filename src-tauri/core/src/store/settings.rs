@@ -15,6 +15,8 @@ pub const COMPANY_NAME: &str = "company_name";
 pub const THEME: &str = "theme";
 /// The customer list's sort and filters as JSON, restored at the next launch.
 pub const LIST_VIEW: &str = "customer_list_view";
+/// The window's main view and open customer when it last showed this file (JSON).
+pub const LAST_PLACE: &str = "last_place";
 
 pub fn get(conn: &Connection, key: &str) -> DbResult<Option<String>> {
     // Cached: read for every message a run prepares (company profile, account).

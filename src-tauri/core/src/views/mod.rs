@@ -7,6 +7,7 @@ pub mod call_list;
 pub mod conversation;
 pub mod customer_list;
 pub mod detail;
+pub mod diagnostics;
 pub mod export;
 pub mod report;
 pub mod search;

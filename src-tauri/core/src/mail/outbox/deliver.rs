@@ -75,6 +75,10 @@ fn record(
     run: &mut Run,
 ) -> Result<(), OutboxError> {
     let (id, attempt) = (c.id, c.attempt);
+    if let Err(e) = &result {
+        // By id only: the log is sent to others, the recipient stays in the file.
+        tracing::warn!(outbox_id = id, attempt, "email not sent: {e}");
+    }
     let report = &mut run.report;
     if matches!(result, Err(SendError::NotSent(_))) {
         // Certainly not taken: it gives its place in the day back.
