@@ -100,6 +100,12 @@ const COMMANDS: &[&str] = &[
     "report_kpis",
     "report_trends",
     "export_report_table",
+    "report_customer_aging",
+    "report_aging_invoices",
+    "report_forecast",
+    "report_collected",
+    "report_follow_up",
+    "save_report_pdf",
 ];
 
 fn main() {

@@ -193,6 +193,12 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::reports::report_kpis,
         commands::reports::report_trends,
         commands::reports::export_report_table,
+        commands::report_views::report_customer_aging,
+        commands::report_views::report_aging_invoices,
+        commands::report_views::report_forecast,
+        commands::report_views::report_collected,
+        commands::report_views::report_follow_up,
+        commands::report_views::save_report_pdf,
     ]
 }
 
