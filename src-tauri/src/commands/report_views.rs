@@ -191,3 +191,24 @@ pub async fn save_report_pdf(
         size_bytes: pdf.bytes.len() as u32,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duebook_core::statement::StatementError;
+    use duebook_core::views::report::shown::ShownTableError;
+
+    #[test]
+    fn a_table_the_pdf_cannot_take_is_invalid_input() {
+        let error = StatementError::Table {
+            name: "Aging by customer USD".into(),
+            reason: ShownTableError::NoColumns,
+        };
+        match statement_error(error) {
+            CommandError::InvalidInput(message) => {
+                assert!(message.contains("Aging by customer USD"))
+            }
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+}
