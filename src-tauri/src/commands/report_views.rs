@@ -206,7 +206,7 @@ mod tests {
         };
         match statement_error(error) {
             CommandError::InvalidInput(message) => {
-                assert!(message.contains("Aging by customer USD"))
+                assert!(message.contains("Aging by customer USD"));
             }
             other => panic!("expected invalid input, got {other:?}"),
         }
