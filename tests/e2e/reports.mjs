@@ -260,7 +260,7 @@ export function reportsTests(ctx) {
       await session.until(() => existsSync(pdf), "the report PDF was not written");
       await session.visible("report-pdf-status");
       const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
-      for (const title of ["Aging by customer USD", "Forecast basis USD", "Campaign conversion", "KPIs"]) {
+      for (const title of ["Aging by customer USD", "Cash forecast USD", "Forecast basis USD", "Collected per month USD", "Campaign conversion", "KPIs"]) {
         assert(text.includes(title), `the PDF has no table ${JSON.stringify(title)}`);
       }
       assert(text.includes(arTotal), `the PDF does not show the AR total ${arTotal}`);
