@@ -3,10 +3,13 @@
 # release app (target/release/duebook-app, built by scripts/bench-startup.sh or here) through
 # WebDriver in a virtual X display with its own D-Bus session, in a process group of its own that
 # is killed at the end (WebKit helpers otherwise outlive the run). The database is copied first.
-# usage: scripts/bench-ui.sh DB_PATH
+# With `reports`, tests/e2e/bench-reports.mjs times the Reports tab's paint instead (issue 18).
+# usage: scripts/bench-ui.sh DB_PATH [reports]
 set -uo pipefail
 cd "$(dirname "$0")/.."
 db=$(realpath "$1")
+bench=tests/e2e/bench.mjs
+[ "${2:-}" = reports ] && bench=tests/e2e/bench-reports.mjs
 
 fail() { echo "bench-ui: $*"; exit 1; }
 for tool in xvfb-run dbus-run-session WebKitWebDriver setsid node; do
@@ -20,7 +23,7 @@ fi
 
 mkdir -p target/e2e
 log=target/bench-ui.log
-scripts/in-virtual-display.sh "$log" 1280x800x24 dbus-run-session -- tests/e2e/bench.mjs "$db"
+scripts/in-virtual-display.sh "$log" 1280x800x24 dbus-run-session -- "$bench" "$db"
 status=$?
 [ "$status" -eq 0 ] || echo "bench-ui: X/D-Bus session output is in $log"
 exit "$status"

@@ -109,6 +109,12 @@ const COMMANDS: &[&str] = &[
     "get_last_place",
     "set_last_place",
     "first_run_checklist",
+    "report_customer_aging",
+    "report_aging_invoices",
+    "report_forecast",
+    "report_collected",
+    "report_follow_up",
+    "save_report_pdf",
 ];
 
 fn main() {

@@ -220,6 +220,12 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::settings::get_last_place,
         commands::settings::set_last_place,
         commands::first_run::first_run_checklist,
+        commands::report_views::report_customer_aging,
+        commands::report_views::report_aging_invoices,
+        commands::report_views::report_forecast,
+        commands::report_views::report_collected,
+        commands::report_views::report_follow_up,
+        commands::report_views::save_report_pdf,
     ]
 }
 

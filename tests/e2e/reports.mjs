@@ -6,7 +6,7 @@
 // answered by DUEBOOK_TEST_SAVE_PATH); another as-of day and N give the CLI's figures too.
 // Light and dark screenshots land in target/e2e.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
 import { demoListShown, launchApp } from "./support.mjs";
@@ -89,6 +89,11 @@ export function reportsTests(ctx) {
     await session.browser.execute(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : null));
     await new Promise((r) => setTimeout(r, 400));
   }
+
+  /** Cents of a decimal string (the demo's USD has two decimals). */
+  const cents = (decimal) => Math.round(Number(decimal) * 100);
+  const values = (selector) =>
+    session.browser.execute((s) => [...document.querySelectorAll(s)].map((e) => e.getAttribute("data-value")), selector);
 
   return [
     [
@@ -197,5 +202,83 @@ export function reportsTests(ctx) {
         }
       },
     ],
+    [
+      "Reports → the aging by customer adds up to the AR tile and drills down to invoices that add up to the row; the forecast's bars add up to its basis (`duebook report forecast --customers`); Save as PDF writes every table; a top overdue row opens the customer",
+      () => lowerSections(),
+    ],
   ];
+
+  async function lowerSections() {
+    const pdf = path.join(dir, "saved", "report.pdf");
+    mkdirSync(path.dirname(pdf), { recursive: true });
+    if (!existsSync(db)) execFileSync(cli, ["--db", db, "demo"], { env, stdio: "ignore" });
+    try {
+      ({ driver, session } = await launchApp({ binary, env: { ...env, DUEBOOK_TEST_SAVE_PATH: pdf }, artifacts, db }));
+      await demoListShown(session);
+      await (await session.visible("view-reports")).click();
+      await session.visible("report-kpis", 30_000);
+      await (await session.visible("report-currency-USD")).click();
+      const arTotal = await session.until(() => tileValue("USD", "ar_total"), "no USD AR tile");
+
+      // The aging report's total for the currency is the AR tile's.
+      await session.visible("report-customer-aging", 60_000);
+      const totals = await values('[data-testid="customer-aging-total"] td[data-value]');
+      assert(totals.length === 6, `the aging report's total row has ${totals.length} figures`);
+      assert(totals[5] === arTotal, `the aging report totals ${totals[5]}, the AR tile ${arTotal}`);
+      const bucketSum = totals.slice(0, 5).reduce((sum, v) => sum + cents(v), 0);
+      assert(bucketSum === cents(arTotal), `the buckets add up to ${bucketSum} cents, not ${arTotal}`);
+
+      // A row's drill-down: its invoices' open amounts on the day add up to the row's total.
+      const rowTotal = (await values('[data-testid="customer-aging-row"] td[data-value]'))[0];
+      await (await session.browser.$('[data-testid="customer-aging-row"] button')).click();
+      const opens = await session.until(async () => {
+        const found = await values('[data-testid="customer-aging-invoices"] td[data-value]');
+        return found.length > 0 ? found : null;
+      }, "the drill-down shows no invoice");
+      const drilled = opens.reduce((sum, v) => sum + cents(v), 0);
+      assert(drilled === cents(rowTotal), `the drill-down's invoices add up to ${drilled} cents, the row says ${rowTotal}`);
+
+      // The forecast's bars (overdue now, 8 weeks, later) add up to the basis the CLI prints.
+      await session.visible("forecast-chart-USD", 60_000);
+      await (await session.$("forecast-chart-USD-table-toggle")).click();
+      const bars = await values('[data-testid="forecast-chart-USD-table"] td[data-value]');
+      assert(bars.length === 10, `the forecast has ${bars.length} lines, not overdue + 8 weeks + later`);
+      const basis = cliJson(["report", "forecast", "--customers", "--as-of", today()]).rows.filter((r) => r.currency === "USD");
+      const expected = basis.reduce((sum, r) => sum + cents(r.open), 0);
+      const forecast = bars.reduce((sum, v) => sum + cents(v), 0);
+      assert(forecast === expected, `the forecast's lines add up to ${forecast} cents, its basis to ${expected}`);
+      await (await session.$("forecast-basis-toggle")).click();
+      await session.visible("report-forecast-basis");
+      await (await session.$("forecast-chart-USD-table-toggle")).click();
+      await session.visible("collected-chart-USD", 60_000);
+      await session.visible("report-conversion", 60_000);
+      await scrollTo("report-top-overdue");
+      screenshot(path.join(artifacts, "reports-lower.png"));
+
+      // Save as PDF: the file holds the tables, titles and figures.
+      await (await session.$("report-save-pdf")).click();
+      await session.until(() => existsSync(pdf), "the report PDF was not written");
+      await session.visible("report-pdf-status");
+      const text = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
+      for (const title of ["Aging by customer USD", "Cash forecast USD", "Forecast basis USD", "Collected per month USD", "Campaign conversion", "KPIs"]) {
+        assert(text.includes(title), `the PDF has no table ${JSON.stringify(title)}`);
+      }
+      assert(text.includes(arTotal), `the PDF does not show the AR total ${arTotal}`);
+      copyFileSync(pdf, path.join(artifacts, "report.pdf"));
+
+      // A top overdue row opens that customer on the Customers view.
+      const first = await session.browser.$('[data-testid="top-overdue-row"] button');
+      const name = await first.getText();
+      await first.click();
+      await session.until(
+        async () => (await session.browser.$('[data-testid="detail-name"]').getText().catch(() => "")).includes(name),
+        `the top overdue row did not open ${name}`,
+      );
+    } catch (error) {
+      screenshot(path.join(artifacts, "reports-lower-failure.png"));
+      throw error;
+    } finally {
+      await stop();
+    }
+  }
 }

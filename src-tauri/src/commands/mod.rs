@@ -23,6 +23,7 @@ pub mod mail_send;
 pub mod mail_sign_in;
 pub mod notes;
 pub mod replies;
+pub mod report_views;
 pub mod reports;
 pub mod settings;
 pub mod statements;

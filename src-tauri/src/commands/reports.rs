@@ -39,7 +39,7 @@ pub struct TrendsReport {
     pub decimals: BTreeMap<String, u32>,
 }
 
-fn decimals<'a>(codes: impl Iterator<Item = &'a String>) -> BTreeMap<String, u32> {
+pub(crate) fn decimals<'a>(codes: impl Iterator<Item = &'a String>) -> BTreeMap<String, u32> {
     codes
         .map(|code| {
             let places = Currency::parse(code).map_or(2, |c| c.decimals());
@@ -48,7 +48,7 @@ fn decimals<'a>(codes: impl Iterator<Item = &'a String>) -> BTreeMap<String, u32
         .collect()
 }
 
-fn checked_days(days: u32) -> CommandResult<u32> {
+pub(crate) fn checked_days(days: u32) -> CommandResult<u32> {
     if (1..=MAX_DAYS).contains(&days) {
         return Ok(days);
     }

@@ -154,13 +154,15 @@ pub struct BulkJobs {
     cancel: Arc<AtomicBool>,
 }
 
-fn statement_error(error: StatementError) -> CommandError {
+pub(crate) fn statement_error(error: StatementError) -> CommandError {
     match error {
         StatementError::Db(e) => e.into(),
         StatementError::Period { .. } => FieldError::new("period_start", error.to_string()).into(),
         e @ StatementError::Io { .. } => CommandError::Io(e.to_string()),
         // A stored logo or payment pattern that no longer works: fixed in the settings.
         e @ StatementError::Company(_) => CommandError::InvalidInput(e.to_string()),
+        // A table the window sent for the report PDF that cannot be printed as it is.
+        e @ StatementError::Table { .. } => CommandError::InvalidInput(e.to_string()),
         e => CommandError::Internal(e.to_string()),
     }
 }

@@ -387,6 +387,13 @@ import type { CurrencyKpis } from "./bindings/CurrencyKpis";
 import type { KpiReport } from "./bindings/KpiReport";
 import type { ShownTable } from "./bindings/ShownTable";
 import type { TrendsReport } from "./bindings/TrendsReport";
+import type { AgingInvoice } from "./bindings/AgingInvoice";
+import type { CollectedReport } from "./bindings/CollectedReport";
+import type { CustomerAgingReport } from "./bindings/CustomerAgingReport";
+import type { CustomerAgingRow } from "./bindings/CustomerAgingRow";
+import type { FollowUpReport } from "./bindings/FollowUpReport";
+import type { ForecastReport } from "./bindings/ForecastReport";
+import type { SavedReport } from "./bindings/SavedReport";
 
 export const reportsApi = {
   /** The KPIs of every currency as of `asOf` (YYYY-MM-DD) over the last `days` days. */
@@ -395,6 +402,27 @@ export const reportsApi = {
   trends: (asOf: string, months: number, days: number) => call<TrendsReport>("report_trends", { asOf, months, days }),
   /** null when the person cancelled the save dialog. */
   exportTable: (table: ShownTable) => call<ExportResult | null>("export_report_table", { table }),
+  /** Every customer's aging on `asOf`, and the ten most overdue per currency. */
+  customerAging: (asOf: string) => call<CustomerAgingReport>("report_customer_aging", { asOf }),
+  /** One customer's invoices with something open on `asOf`. */
+  agingInvoices: (customerId: number, asOf: string) => call<AgingInvoice[]>("report_aging_invoices", { customerId, asOf }),
+  forecast: (asOf: string) => call<ForecastReport>("report_forecast", { asOf }),
+  collected: (asOf: string) => call<CollectedReport>("report_collected", { asOf }),
+  /** Promises kept and campaign conversion over the last `days` days up to `asOf`. */
+  followUp: (asOf: string, days: number) => call<FollowUpReport>("report_follow_up", { asOf, days }),
+  /** The tables as one PDF; null when the person cancelled the save dialog. */
+  savePdf: (asOf: string, tables: ShownTable[]) => call<SavedReport | null>("save_report_pdf", { asOf, tables }),
 };
 
-export type { CurrencyKpis, KpiReport, ShownTable, TrendsReport };
+export type {
+  AgingInvoice,
+  CollectedReport,
+  CurrencyKpis,
+  CustomerAgingReport,
+  CustomerAgingRow,
+  FollowUpReport,
+  ForecastReport,
+  KpiReport,
+  ShownTable,
+  TrendsReport,
+};

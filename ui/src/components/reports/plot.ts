@@ -47,9 +47,11 @@ const monthYear = new Intl.DateTimeFormat(locales, { month: "short", year: "2-di
 /** Room an x-axis label needs, in CSS pixels. */
 const LABEL_WIDTH = 60;
 
-/** An x-axis label: a day as its month ("Mar 26"), the table having the full date. */
+/** An x-axis label: a day as its month ("Mar 26"), a label its words before any bracket or
+ * comma ("week 1 (2026-03-02 – …)" → "week 1"), the table having the whole. */
 function axisLabel(category: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(category) ? monthYear.format(new Date(`${category}T00:00:00Z`)) : formatCategory(category);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(category)) return monthYear.format(new Date(`${category}T00:00:00Z`));
+  return formatCategory(category).split(/[(,]/)[0]?.trim() ?? category;
 }
 
 interface Drawn {
