@@ -30,7 +30,8 @@ fi
 rm -rf "$out" && mkdir -p "$out"
 version=$(cargo pkgid --offline -p duebook-cli | sed 's/.*@//')
 
-# What /usr holds before, to compare after the purge (paths only: triggers may touch caches).
+# What /usr holds before: after the purge, none of the package's paths that were not there
+# before may remain (only its own paths: another process may install things meanwhile).
 find /usr -xdev | sort >"$out/usr-before.txt"
 
 installed=false
@@ -45,6 +46,7 @@ pass "apt-get install $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 check_files() {
   local listed
   listed=$(dpkg -L duebook)
+  sort <<<"$listed" >"$out/package-paths.txt"
   for path in /usr/bin/duebook /usr/bin/duebook-app /usr/share/applications/Duebook.desktop \
     /usr/share/metainfo/app.duebook.desktop.metainfo.xml \
     /usr/lib/systemd/user/duebook-run-due.service /usr/lib/systemd/user/duebook-run-due.timer; do
@@ -109,9 +111,10 @@ check_app() {
 check_removal() {
   $sudo apt-get purge -y -qq duebook >"$out/apt-purge.log" 2>&1 || fail "apt-get purge duebook: $(tail -5 "$out/apt-purge.log")"
   installed=false
-  find /usr -xdev | sort >"$out/usr-after.txt"
   local left
-  left=$(comm -13 "$out/usr-before.txt" "$out/usr-after.txt")
+  left=$(comm -23 "$out/package-paths.txt" "$out/usr-before.txt" | while read -r path; do
+    [ ! -e "$path" ] || echo "$path"
+  done)
   [ -z "$left" ] || fail "left under /usr after the purge: $left"
   [ ! -e /usr/bin/duebook ] || fail "/usr/bin/duebook is still there"
   pass "apt-get purge duebook: nothing left under /usr"
