@@ -18,6 +18,10 @@ checks=0
 fail() { echo "package-test: FAIL: $*" >&2; exit 1; }
 pass() { checks=$((checks + 1)); echo "package-test: ok: $*"; }
 
+for tool in apt-get dpkg-deb appstreamcli desktop-file-validate systemd-analyze xvfb-run dbus-run-session \
+  setsid import convert; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed (make test installs it: scripts/install-deps.sh)"
+done
 dpkg-query -W -f='${Status}' duebook 2>/dev/null | grep -q "install ok installed" &&
   fail "a duebook package is installed on this machine already; remove it first (apt-get purge duebook)"
 
