@@ -13,10 +13,11 @@ deps:
 	@$(MAKE) --no-print-directory ui-deps
 
 include mk/app.mk
+include mk/package.mk
 
 run: deps app-run
 
-test: deps lint core-test bindings-check ui-check app-build e2e
+test: deps lint core-test bindings-check ui-check app-build e2e package-test
 	@echo "make test: all green"
 
 # The app twice: as released, and with the end-to-end tests' seams (feature e2e-hooks).

@@ -3,13 +3,18 @@
 # the "list-painted <ms since process start>" mark the shell prints when the UI has painted the
 # customer list; then the memory of the app and its WebKit processes after browsing.
 # usage: scripts/bench-startup.sh DB_PATH [RUNS]
+#   DUEBOOK_APP_BIN=/usr/bin/duebook-app ...: that binary (e.g. the installed package) instead of a
+#   fresh release build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=$(realpath "$1")
 runs=${2:-5}
 
-npx --no-install tauri build --no-bundle --ci >/dev/null
-app=$(realpath target/release/duebook-app)
+if [ -z "${DUEBOOK_APP_BIN:-}" ]; then
+  npx --no-install tauri build --no-bundle --ci >/dev/null
+  DUEBOOK_APP_BIN=target/release/duebook-app
+fi
+app=$(realpath "$DUEBOOK_APP_BIN")
 
 export DB="$db" APP="$app" RUNS="$runs"
 # X, D-Bus and portal chatter goes to a log; the figures go to stdout.

@@ -21,6 +21,8 @@ APT_PACKAGES=(
   dovecot-imapd
   # statement PDF tests read the PDFs back: pdftotext, pdfinfo, pdffonts, pdftoppm
   poppler-utils
+  # the package test (scripts/package-test.sh) validates what the .deb installs
+  appstream desktop-file-utils
 )
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "error: $1 is required ($2)" >&2; exit 1; }; }

@@ -60,6 +60,24 @@ fn demo_then_aging_as_json() {
     assert!(stderr(&again).contains("already holds customers"));
 }
 
+/// One version for everything: the workspace's (`[workspace.package]` in the root Cargo.toml),
+/// which the app and the packages read too (tauri.conf.json carries none).
+#[test]
+fn version_is_the_workspace_version() {
+    let manifest =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml")).unwrap();
+    let workspace = manifest.split("[workspace.package]").nth(1).unwrap();
+    let version = workspace
+        .lines()
+        .find_map(|line| line.strip_prefix("version = "))
+        .unwrap()
+        .trim_matches('"');
+    let dir = tempfile::tempdir().unwrap();
+    let out = duebook(&["--version"], None, dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), format!("duebook {version}"));
+}
+
 #[test]
 fn the_env_var_and_the_default_path_agree_with_the_app() {
     let dir = tempfile::tempdir().unwrap();
