@@ -1,6 +1,7 @@
 //! The Reports tab on paper: the letterhead, then each of the tab's tables (KPIs, trends,
 //! aging, forecast...) as the window showed them, under its title.
 
+use super::super::text;
 use super::*;
 use crate::views::report::shown::ShownTable;
 use chrono::NaiveDate;
@@ -44,21 +45,31 @@ pub(crate) fn report(
     Ok(canvas)
 }
 
-/// The first column (names, dates) gets twice the others' share of the width; a column whose
-/// cells all read as numbers is right-aligned, as amounts are on a statement.
+/// Each column gets a share of the width in proportion to what it holds — its heading or its
+/// widest cell among the first rows, whichever is wider — so headings do not run into each
+/// other; a column whose cells all read as numbers is right-aligned, as amounts are on a
+/// statement.
 fn columns(table: &ShownTable) -> Vec<Column> {
-    let count = table.columns.len().max(1) as f32;
-    let unit = CONTENT_W / (count + 1.0);
-    (table.columns.iter().enumerate())
-        .map(|(n, title)| {
-            let numeric = table.rows.iter().all(|row| {
-                row.get(n).is_some_and(|cell| {
-                    cell.is_empty() || cell.replace(',', "").parse::<f64>().is_ok()
-                })
-            });
+    /// Enough rows to judge a column by; measuring every row of a long table would be slow.
+    const MEASURED_ROWS: usize = 200;
+    let cells = |n: usize| table.rows.iter().filter_map(move |row| row.get(n));
+    let natural: Vec<f32> = (0..table.columns.len())
+        .map(|n| {
+            let heading = text::width(&table.columns[n], Weight::Bold, 8.0);
+            let widest = (cells(n).take(MEASURED_ROWS))
+                .map(|cell| text::width(cell, Weight::Regular, 8.5))
+                .fold(0.0, f32::max);
+            heading.max(widest) + 12.0
+        })
+        .collect();
+    let scale = CONTENT_W / natural.iter().sum::<f32>().max(1.0);
+    (table.columns.iter().zip(natural).enumerate())
+        .map(|(n, (title, width))| {
+            let numeric = cells(n)
+                .all(|cell| cell.is_empty() || cell.replace(',', "").parse::<f64>().is_ok());
             Column {
                 title: title.clone(),
-                width: if n == 0 { 2.0 * unit } else { unit },
+                width: width * scale,
                 align: if numeric && n > 0 {
                     Align::Right
                 } else {
