@@ -189,9 +189,12 @@ export async function openCustomerRow(session, search, name) {
   await session.until(async () => (await session.$("detail-name").getText()) === name, `the customer screen does not show ${name}`);
 }
 
-/** Waits for the demo's customer list (the demo file is open). */
+/** Waits for the demo's customer list (the demo file is open). The app comes back to the view it
+ * was last on in this file (an earlier journey may have left it on Reports): Customers first. */
 export async function demoListShown(session) {
   await session.visible("demo-banner", 60_000);
+  const customers = await session.$("view-customers");
+  if ((await customers.isExisting()) && (await customers.getAttribute("aria-current")) !== "page") await customers.click();
   await session.until(async () => (await session.count("customer-row")) >= 10, "the demo list has fewer than 10 rows");
 }
 
