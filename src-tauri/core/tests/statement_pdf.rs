@@ -11,6 +11,7 @@ use duebook_core::statement::{
 };
 use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::Database;
+use duebook_core::test_support::ledger::add_invoice;
 use duebook_core::test_support::statement::*;
 use duebook_core::views::report::aging;
 use duebook_core::{store::contacts, store::customers, store::derived, store::invoices};
@@ -135,14 +136,19 @@ fn accents_currency_symbols_and_cjk_names_come_out_as_text_in_embedded_subset_fo
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     branded(&db);
-    for (name, symbol, cjk) in [
-        ("山田商事株式会社", "¥", true),
-        ("Café Ölmann GmbH", "€", false),
-        ("Brightwater Dental <Group>", "£", false),
-        ("Société Lumière SARL", "€", false),
-        ("Sunny Side Up ☀ Café", "$", false),
+    for (name, symbol, code, cjk) in [
+        ("山田商事株式会社", "¥", "JPY", true),
+        ("Café Ölmann GmbH", "€", "EUR", false),
+        ("Brightwater Dental <Group>", "£", "GBP", false),
+        ("Société Lumière SARL", "€", "EUR", false),
+        ("Sunny Side Up ☀ Café", "$", "USD", false),
     ] {
         let id = customer_id(&db, name);
+        // Something due in the period, whatever the demo's history left open, so amounts show.
+        let total = Money::new(123_456, Currency::parse(code).unwrap());
+        let issued = today().checked_sub_days(Days::new(3)).unwrap();
+        let due = today().checked_add_days(Days::new(27)).unwrap();
+        add_invoice(&db, id, &format!("FONT-{id}"), issued, due, total);
         let pdf = render_statement(db.conn(), id, &options()).unwrap();
         let path = dir.path().join(format!("s{id}.pdf"));
         std::fs::write(&path, &pdf).unwrap();
