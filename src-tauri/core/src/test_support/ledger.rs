@@ -56,3 +56,46 @@ pub fn record_payment(
     )
     .expect("payment");
 }
+
+/// One invoice of a generated history (a credit note when `total` is negative).
+pub struct HistoryInvoice<'a> {
+    pub customer_id: i64,
+    pub currency: &'a str,
+    pub issue: NaiveDate,
+    pub due: NaiveDate,
+    pub total: i64,
+    pub void: bool,
+}
+
+/// Writes a generated history through the store in one transaction, as imports and the app
+/// do: the invoices (numbered `G-n`), then the `payments` as (index into `invoices`, amount,
+/// day), then the voids, so a void invoice's payments are written before it is voided.
+pub fn write_history(
+    db: &Database,
+    invoices: &[HistoryInvoice],
+    payments: impl IntoIterator<Item = (usize, i64, NaiveDate)>,
+) {
+    db.conn().execute_batch("BEGIN").expect("begin");
+    let ids: Vec<i64> = (invoices.iter().enumerate())
+        .map(|(n, inv)| {
+            let currency = crate::model::Currency::parse(inv.currency).expect("currency");
+            let total = Money::new(inv.total, currency);
+            add_invoice(
+                db,
+                inv.customer_id,
+                &format!("G-{n}"),
+                inv.issue,
+                inv.due,
+                total,
+            )
+        })
+        .collect();
+    for (n, amount, on) in payments {
+        record_payment(db, ids[n], amount, on, None);
+    }
+    for (n, _) in invoices.iter().enumerate().filter(|(_, i)| i.void) {
+        crate::store::invoices::set_status(db.conn(), ids[n], crate::model::InvoiceStatus::Void)
+            .expect("void");
+    }
+    db.conn().execute_batch("COMMIT").expect("commit");
+}

@@ -2,10 +2,9 @@
 //! definitions in issue 18 — no SQL and nothing of the production code but its result type.
 
 use chrono::{Datelike, Days, NaiveDate};
-use duebook_core::model::{Currency, InvoiceStatus, Money};
-use duebook_core::store::{invoices, Database};
+use duebook_core::store::Database;
 use duebook_core::test_support::campaign::customer;
-use duebook_core::test_support::ledger::{add_invoice, record_payment};
+use duebook_core::test_support::ledger::{write_history, HistoryInvoice};
 use duebook_core::views::report::kpis::CurrencyKpis;
 use std::collections::BTreeMap;
 
@@ -105,31 +104,19 @@ impl History {
 
     /// Writes the history through the store, as imports and the app do.
     pub fn write(&self, db: &Database) {
-        db.conn().execute_batch("BEGIN").unwrap();
         let (customer_id, _) = customer(db, "Generated Ltd", None, &[]);
-        let ids: Vec<i64> = self
-            .invoices
-            .iter()
-            .enumerate()
-            .map(|(n, inv)| {
-                let total = Money::new(inv.total, Currency::parse(inv.currency).unwrap());
-                add_invoice(
-                    db,
-                    customer_id,
-                    &format!("G-{n}"),
-                    inv.issue,
-                    inv.due,
-                    total,
-                )
+        let invoices: Vec<HistoryInvoice> = (self.invoices.iter())
+            .map(|inv| HistoryInvoice {
+                customer_id,
+                currency: inv.currency,
+                issue: inv.issue,
+                due: inv.due,
+                total: inv.total,
+                void: inv.void,
             })
             .collect();
-        for p in &self.payments {
-            record_payment(db, ids[p.invoice], p.amount, p.on, None);
-        }
-        for (n, _) in self.invoices.iter().enumerate().filter(|(_, i)| i.void) {
-            invoices::set_status(db.conn(), ids[n], InvoiceStatus::Void).unwrap();
-        }
-        db.conn().execute_batch("COMMIT").unwrap();
+        let payments = self.payments.iter().map(|p| (p.invoice, p.amount, p.on));
+        write_history(db, &invoices, payments);
     }
 
     pub fn coverage(&self) -> Coverage {

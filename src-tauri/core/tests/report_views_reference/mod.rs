@@ -3,10 +3,9 @@
 //! result types.
 
 use chrono::{Datelike, Days, NaiveDate};
-use duebook_core::model::{Currency, InvoiceStatus, Money};
-use duebook_core::store::{invoices, Database};
+use duebook_core::store::Database;
 use duebook_core::test_support::campaign::customer;
-use duebook_core::test_support::ledger::{add_invoice, record_payment};
+use duebook_core::test_support::ledger::{write_history, HistoryInvoice};
 use std::collections::BTreeMap;
 
 const CURRENCIES: [&str; 3] = ["USD", "EUR", "JPY"];
@@ -106,30 +105,18 @@ impl History {
     }
 
     fn write(&self, db: &Database) {
-        db.conn().execute_batch("BEGIN").unwrap();
-        let ids: Vec<i64> = self
-            .invoices
-            .iter()
-            .enumerate()
-            .map(|(n, inv)| {
-                let total = Money::new(inv.total, Currency::parse(inv.currency).unwrap());
-                add_invoice(
-                    db,
-                    inv.customer,
-                    &format!("G-{n}"),
-                    inv.issue,
-                    inv.due,
-                    total,
-                )
+        let invoices: Vec<HistoryInvoice> = (self.invoices.iter())
+            .map(|inv| HistoryInvoice {
+                customer_id: inv.customer,
+                currency: inv.currency,
+                issue: inv.issue,
+                due: inv.due,
+                total: inv.total,
+                void: inv.void,
             })
             .collect();
-        for p in &self.payments {
-            record_payment(db, ids[p.invoice], p.amount, p.on, None);
-        }
-        for (n, _) in self.invoices.iter().enumerate().filter(|(_, i)| i.void) {
-            invoices::set_status(db.conn(), ids[n], InvoiceStatus::Void).unwrap();
-        }
-        db.conn().execute_batch("COMMIT").unwrap();
+        let payments = self.payments.iter().map(|p| (p.invoice, p.amount, p.on));
+        write_history(db, &invoices, payments);
     }
 
     /// Payments on invoice `n` dated on or before `day`.
