@@ -52,6 +52,19 @@ pub async fn open_path(
     picker.pick_file().await.map(|f| f.path().to_path_buf())
 }
 
+/// Which folder, or None when the person cancelled. `seam` names the dialog for the E2E tests.
+pub async fn folder_path(window: &tauri::Window, seam: Dialog, title: &str) -> Option<PathBuf> {
+    if let Some(path) = test_hooks::chosen_path(seam) {
+        return Some(path);
+    }
+    rfd::AsyncFileDialog::new()
+        .set_parent(window)
+        .set_title(title)
+        .pick_folder()
+        .await
+        .map(|f| f.path().to_path_buf())
+}
+
 /// Opens `path` (a file or a folder) with the desktop's program for it, or with the E2E tests'
 /// stand-in (there is no desktop under Xvfb).
 pub fn open_on_desktop(path: &std::path::Path) -> std::io::Result<()> {

@@ -144,14 +144,17 @@ impl From<BackupError> for CommandError {
         match error {
             BackupError::Db(e) => e.into(),
             BackupError::Damaged { .. } => CommandError::Damaged(message),
-            BackupError::NotDuebook { .. } => CommandError::InvalidInput(message),
+            BackupError::NotDuebook { .. } | BackupError::Retention { .. } => {
+                CommandError::InvalidInput(message)
+            }
             BackupError::Newer { .. } => CommandError::NewerDatabase(message),
             BackupError::Read { .. } | BackupError::Write { .. } | BackupError::Restore { .. } => {
                 CommandError::Database(message)
             }
-            BackupError::Folder { .. } | BackupError::Save { .. } | BackupError::Replace { .. } => {
-                CommandError::Io(message)
-            }
+            BackupError::Folder { .. }
+            | BackupError::Save { .. }
+            | BackupError::Replace { .. }
+            | BackupError::Move { .. } => CommandError::Io(message),
         }
     }
 }

@@ -16,6 +16,7 @@ pub enum Dialog {
     Logo,
     Attachment,
     StatementsFolder,
+    BackupFolder,
 }
 
 /// A pause the tests change.
@@ -87,6 +88,7 @@ mod seams {
             Dialog::Logo => "DUEBOOK_TEST_LOGO_PATH",
             Dialog::Attachment => "DUEBOOK_TEST_ATTACH_PATH",
             Dialog::StatementsFolder => "DUEBOOK_TEST_FOLDER_PATH",
+            Dialog::BackupFolder => "DUEBOOK_TEST_BACKUP_FOLDER_PATH",
         }
     }
 

@@ -1,9 +1,10 @@
 // Backups in the app (issue 19): Database → Back up now lists the backups with their reason and
 // counts; Restore… asks, says the current file is backed up first, and reopens the restored file;
 // a damaged file is not opened and its screen restores the newest good backup. The files are
-// made with the `duebook` CLI (an import, a manual backup) before the app opens them.
+// made with the `duebook` CLI (an import, a manual backup) before the app opens them. Settings →
+// Backups moves them into a chosen folder and back, and keeps the numbers the person chose.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
 import { withApp } from "./support.mjs";
@@ -114,6 +115,47 @@ export function backupsTests(ctx) {
           assert(first === "Made by you", `the newest good backup is ${first}`);
           await restoreChosen(session);
           await session.until(async () => (await session.count("customer-row")) > 0, "the restored file shows no customers", 20_000);
+        });
+      },
+    ],
+    [
+      "Settings → Backups moves the backups into a chosen folder and back, and keeps the numbers chosen",
+      async () => {
+        const db = imported("settings");
+        const home = path.join(path.dirname(db), "backups");
+        const synced = path.join(dir, "settings", "Cloud Drive", "Duebook");
+        const folderEnv = { ...env, DUEBOOK_TEST_BACKUP_FOLDER_PATH: synced };
+        await withApp({ binary, env: folderEnv, artifacts, db }, async (session) => {
+          // Opening the file makes the day's backup beside the import's.
+          await session.until(async () => readdirSync(home).length === 2, "no daily backup was made on open");
+          await (await session.visible("topbar-settings")).click();
+          await (await session.visible("settings-tab-backups")).click();
+          const shown = async () => (await session.visible("backup-folder")).getText();
+          assert((await shown()) === home, `the folder shown is ${await shown()}`);
+
+          await (await session.visible("backup-folder-choose")).click();
+          const said = await session.until(
+            async () => (await session.texts("backup-settings-saved"))[0],
+            "choosing a folder says nothing",
+          );
+          assert(said.includes("2 backups moved along"), `it says ${JSON.stringify(said)}`);
+          assert((await shown()) === synced, `the folder shown is ${await shown()}`);
+          assert(readdirSync(synced).length === 2 && readdirSync(home).length === 0, "the backups did not move");
+
+          await session.type("backup-keep-daily", "0");
+          await (await session.$("backup-keep-save")).click();
+          const refused = await (await session.visible("backup-settings-error")).getText();
+          assert(refused.includes("keep from 1 to 3660"), `0 daily backups: ${JSON.stringify(refused)}`);
+          await session.type("backup-keep-daily", "14");
+          await (await session.$("backup-keep-save")).click();
+          await session.visible("backup-settings-saved");
+          const kept = execFileSync(cli, ["--db", db, "backup", "keep"], { env }).toString();
+          assert(kept.startsWith("keeps 14 daily"), `the CLI reads ${JSON.stringify(kept)}`);
+          screenshot(path.join(artifacts, "settings-backups.png"));
+
+          await (await session.visible("backup-folder-default")).click();
+          await session.until(async () => (await shown()) === home, "the folder did not go back to the default");
+          assert(readdirSync(home).length === 2 && readdirSync(synced).length === 0, "the backups did not move back");
         });
       },
     ],

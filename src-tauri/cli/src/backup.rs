@@ -1,10 +1,10 @@
 //! `duebook backup [--to DIR]`, `duebook backup list [--json]`, `duebook backup folder [DIR]`,
-//! `duebook restore FILE [--yes]`.
+//! `duebook backup keep [--daily N ...]`, `duebook restore FILE [--yes]`.
 
 use crate::terminal;
 use chrono::{Local, Utc};
 use clap::{Args, Subcommand};
-use duebook_core::store::backup::{self, BackupInfo, Reason};
+use duebook_core::store::backup::{self, BackupInfo, Reason, Retention};
 use duebook_core::store::Database;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -28,12 +28,31 @@ enum BackupAction {
         json: bool,
     },
     /// Show the backup folder, or choose one (a synced folder works): `backup folder DIR`;
-    /// `backup folder --default` goes back to `backups/` beside the database.
+    /// `backup folder --default` goes back to `backups/` beside the database. The backups
+    /// already made move along.
     Folder {
         dir: Option<PathBuf>,
         #[arg(long, conflicts_with = "dir")]
         default: bool,
     },
+    /// Show how many automatic backups are kept, or change it (the next backup applies it).
+    Keep(KeepArgs),
+}
+
+#[derive(Args)]
+struct KeepArgs {
+    /// The newest backup of each of this many days (1 to 3660).
+    #[arg(long)]
+    daily: Option<u32>,
+    /// The newest backup of each of this many ISO weeks (0 to 520).
+    #[arg(long)]
+    weekly: Option<u32>,
+    /// The newest backup of each of this many months (0 to 120).
+    #[arg(long)]
+    monthly: Option<u32>,
+    /// The newest of each kind made before an import, a send, an upgrade or a restore (1 to 1000).
+    #[arg(long)]
+    per_reason: Option<u32>,
 }
 
 #[derive(Args)]
@@ -49,6 +68,7 @@ pub fn backup(db: &Path, args: BackupArgs) -> Result<ExitCode, String> {
     match args.action {
         Some(BackupAction::List { json }) => list(db, json),
         Some(BackupAction::Folder { dir, default }) => folder(db, dir, default),
+        Some(BackupAction::Keep(args)) => keep(db, args),
         None => {
             let folder = args.to.unwrap_or_else(|| backup::folder_of(db));
             let made =
@@ -67,9 +87,39 @@ fn folder(db: &Path, dir: Option<PathBuf>, default: bool) -> Result<ExitCode, St
             Some(dir) => Some(std::path::absolute(&dir).map_err(|e| e.to_string())?),
             None => None,
         };
-        backup::set_folder(open.conn(), chosen.as_deref()).map_err(|e| e.to_string())?;
+        let moved = backup::change_folder(&open, chosen.as_deref()).map_err(|e| e.to_string())?;
+        if moved > 0 {
+            println!("moved {moved} backup(s) into the new folder");
+        }
     }
     println!("{}", terminal::path(&backup::folder_of(db)));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keep(db: &Path, args: KeepArgs) -> Result<ExitCode, String> {
+    let open = Database::open(db).map_err(|e| e.to_string())?;
+    let mut rule = Retention::of(open.conn()).map_err(|e| e.to_string())?;
+    let changes = [
+        (args.daily, &mut rule.daily),
+        (args.weekly, &mut rule.weekly),
+        (args.monthly, &mut rule.monthly),
+        (args.per_reason, &mut rule.per_reason),
+    ];
+    let mut changed = false;
+    for (given, field) in changes {
+        if let Some(value) = given {
+            *field = value;
+            changed = true;
+        }
+    }
+    if changed {
+        rule.save(open.conn()).map_err(|e| e.to_string())?;
+    }
+    println!(
+        "keeps {} daily, {} weekly and {} monthly backups, the newest {} made before each \
+         import, send, upgrade or restore, and every one made by hand",
+        rule.daily, rule.weekly, rule.monthly, rule.per_reason
+    );
     Ok(ExitCode::SUCCESS)
 }
 

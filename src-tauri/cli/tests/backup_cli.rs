@@ -147,7 +147,7 @@ fn run_due_makes_the_daily_backup_once_a_day() {
 }
 
 #[test]
-fn the_backup_folder_can_be_chosen_and_reset() {
+fn the_backup_folder_can_be_chosen_and_reset_and_the_backups_move_along() {
     let dir = tempfile::tempdir().unwrap();
     let db = imported(dir.path());
     let default = dir.path().join("backups");
@@ -158,10 +158,48 @@ fn the_backup_folder_can_be_chosen_and_reset() {
         &db,
         &["backup", "folder", synced.to_str().unwrap()],
     ));
-    assert_eq!(chosen.trim(), synced.to_str().unwrap());
+    let lines: Vec<_> = chosen.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "moved 1 backup(s) into the new folder",
+            synced.to_str().unwrap()
+        ]
+    );
     ok_text(&duebook(&db, &["backup"]));
-    assert_eq!(std::fs::read_dir(&synced).unwrap().count(), 1);
-    assert_eq!(listed(&db).len(), 1, "the list reads the chosen folder");
+    assert_eq!(std::fs::read_dir(&synced).unwrap().count(), 2);
+    assert_eq!(listed(&db).len(), 2, "the list reads the chosen folder");
     let reset = ok_text(&duebook(&db, &["backup", "folder", "--default"]));
-    assert_eq!(reset.trim(), default.to_str().unwrap());
+    assert!(reset.starts_with("moved 2 backup(s)"), "{reset}");
+    assert_eq!(reset.lines().last().unwrap(), default.to_str().unwrap());
+    assert_eq!(std::fs::read_dir(&synced).unwrap().count(), 0);
+}
+
+#[test]
+fn how_many_backups_are_kept_is_shown_changed_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = imported(dir.path());
+    let shown = ok_text(&duebook(&db, &["backup", "keep"]));
+    assert!(
+        shown.starts_with("keeps 7 daily, 4 weekly and 12 monthly backups, the newest 10"),
+        "{shown}"
+    );
+    let changed = ok_text(&duebook(
+        &db,
+        &["backup", "keep", "--daily", "14", "--monthly", "0"],
+    ));
+    assert!(
+        changed.starts_with("keeps 14 daily, 4 weekly and 0 monthly backups"),
+        "{changed}"
+    );
+    let refused = refused_text(&duebook(&db, &["backup", "keep", "--daily", "0"]));
+    assert!(
+        refused.contains("daily: keep from 1 to 3660, not 0"),
+        "{refused}"
+    );
+    let kept = ok_text(&duebook(&db, &["backup", "keep"]));
+    assert!(
+        kept.starts_with("keeps 14 daily"),
+        "unchanged by the refusal: {kept}"
+    );
 }

@@ -3,6 +3,7 @@
 //! `invalid_input` with the field it concerns.
 
 pub mod about;
+pub mod backup_settings;
 pub mod backups;
 pub mod call_list;
 pub mod campaigns;

@@ -16,7 +16,6 @@ use duebook_core::statement::{
 use duebook_core::store::{backup, Database};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Manager, State, Window};
@@ -311,7 +310,9 @@ pub async fn save_all_statements(
     request: StatementRequest,
 ) -> CommandResult<Option<BulkResult>> {
     let options = bulk_options(&request)?;
-    let Some(folder) = pick_folder(&window).await else {
+    let title = "Save the statements into a folder";
+    let Some(folder) = crate::dialogs::folder_path(&window, Dialog::StatementsFolder, title).await
+    else {
         return Ok(None);
     };
     let db_path = app.state::<AppState>().db_path()?;
@@ -408,19 +409,6 @@ where
         work(&emit, &cancel)
     })
     .await?
-}
-
-/// The folder for "Save all", or None when the person cancelled.
-async fn pick_folder(window: &Window) -> Option<PathBuf> {
-    if let Some(path) = test_hooks::chosen_path(Dialog::StatementsFolder) {
-        return Some(path);
-    }
-    rfd::AsyncFileDialog::new()
-        .set_parent(window)
-        .set_title("Save the statements into a folder")
-        .pick_folder()
-        .await
-        .map(|f| f.path().to_path_buf())
 }
 
 fn failures(list: Vec<statement::FailedStatement>) -> Vec<StatementFailure> {

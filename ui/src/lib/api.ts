@@ -4,7 +4,10 @@
 // typed was refused, the `field` the message belongs next to.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { BackupFolderChanged } from "./bindings/BackupFolderChanged";
 import type { BackupInfo } from "./bindings/BackupInfo";
+import type { BackupSettings } from "./bindings/BackupSettings";
+import type { Retention } from "./bindings/Retention";
 import type { About } from "./bindings/About";
 import type { CommandError } from "./bindings/CommandError";
 import type { Contact } from "./bindings/Contact";
@@ -88,6 +91,11 @@ export interface ExportListArgs {
 export const api = {
   databaseStatus: () => call<DatabaseStatus>("database_status"),
   backupNow: () => call<BackupInfo>("backup_now"),
+  backupSettings: () => call<BackupSettings>("backup_settings"),
+  /** Asks for a folder and moves the backups there; null when the person cancelled. */
+  chooseBackupFolder: () => call<BackupFolderChanged | null>("choose_backup_folder"),
+  useDefaultBackupFolder: () => call<BackupFolderChanged>("use_default_backup_folder"),
+  saveBackupRetention: (retention: Retention) => call<BackupSettings>("save_backup_retention", { retention }),
   listBackups: () => call<BackupInfo[]>("list_backups"),
   /** Restores one of listBackups' files over the shown database (backed up first) and reopens it. */
   restoreBackup: (file: string) => call<DatabaseStatus>("restore_backup", { file }),
@@ -150,7 +158,7 @@ export const api = {
   onDatabaseChanged: (handler: () => void): Promise<UnlistenFn> => listen("db-changed", () => handler()),
 };
 
-export type { BackupInfo };
+export type { BackupFolderChanged, BackupInfo, BackupSettings, Retention };
 export type { BackupReason } from "./bindings/BackupReason";
 export type { About, FirstRunChecklist, LastPlace };
 export type { CommandError, CustomerDetail, CustomerSort, DatabaseStatus, InvoiceRow };

@@ -28,7 +28,7 @@ pub fn daily_if_due(db: &Database, now: DateTime<Utc>) -> BackupResult<Option<Pa
     // A damaged file's copy would rotate good backups out: it is refused instead.
     super::quick_check(db.path())?;
     let made = make(db.path(), &folder, Reason::Daily, now)?;
-    rotate(db.path(), &folder, &Retention::default())?;
+    rotate(db.path(), &folder, &Retention::of(db.conn())?)?;
     Ok(Some(made))
 }
 
@@ -39,6 +39,6 @@ pub fn before(db: &Database, reason: Reason) -> BackupResult<Option<PathBuf>> {
     }
     let folder = folder(db.conn(), db.path())?;
     let made = make(db.path(), &folder, reason, Utc::now())?;
-    rotate(db.path(), &folder, &Retention::default())?;
+    rotate(db.path(), &folder, &Retention::of(db.conn())?)?;
     Ok(Some(made))
 }

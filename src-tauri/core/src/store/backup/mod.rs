@@ -11,6 +11,7 @@
 //! - [`list`]: the backups of one database with their date, reason and counts.
 //! - [`retention`]: which ones to keep (7 daily + 4 weekly + 12 monthly; the others by count).
 //! - [`restore`]: a backup back into the database path, never losing the current file.
+//! - [`setup`]: the settings as the window shows them; a change of folder that moves the backups.
 //! - [`auto`]: the daily backup and the backups made before imports, sends and migrations.
 
 mod auto;
@@ -21,6 +22,7 @@ mod list;
 mod name;
 mod restore;
 mod retention;
+mod setup;
 
 pub use auto::{before, daily_if_due};
 pub use check::{check_file, quick_check};
@@ -29,7 +31,8 @@ pub use folder::{default_folder, folder, folder_of, set_folder, BACKUP_FOLDER};
 pub use list::{list, BackupInfo};
 pub use name::Reason;
 pub use restore::{restore, Restored};
-pub use retention::{rotate, Retention};
+pub use retention::{rotate, Retention, BACKUP_RETENTION};
+pub use setup::{change_folder, settings_of, BackupSettings};
 
 use std::path::PathBuf;
 
@@ -69,6 +72,14 @@ pub enum BackupError {
     #[error("could not replace {path} with the backup: {source}")]
     Replace {
         path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot keep backups that way: {what}: {reason}")]
+    Retention { what: &'static str, reason: String },
+    #[error("cannot move the backup {path} into {folder}: {source}")]
+    Move {
+        path: PathBuf,
+        folder: PathBuf,
         source: std::io::Error,
     },
     #[error(transparent)]
