@@ -93,7 +93,7 @@ enum Ended {
 /// again, or fix the password), 3 uncertain.
 pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<ExitCode, String> {
     let today = args.today.unwrap_or(today);
-    let db = Database::open(db_path).map_err(err)?;
+    let mut db = Database::open(db_path).map_err(err)?;
     let (ended, recovered) = if args.dry_run {
         let report = run::enqueue_due(&db, today, true).map_err(err)?;
         (Ended::Ran(report), Vec::new())
@@ -103,6 +103,15 @@ pub fn run_due(db_path: &Path, args: RunDueArgs, today: NaiveDate) -> Result<Exi
             eprint!(
                 "{}",
                 terminal::lines(&format!("warning: the daily backup failed: {e}"))
+            );
+        }
+        // The newest export first, so the reminders go out on it; a rejected file is said in
+        // its report and the watched folder's `rejected/`, and does not stop the reminders.
+        let say = |text: &str| eprint!("{text}");
+        if let Err(e) = crate::watched::run(&mut db, crate::watched::SETTLE, today, say) {
+            eprint!(
+                "{}",
+                terminal::lines(&format!("warning: the watched folder: {e}"))
             );
         }
         // Before the fast paths, so a crash's leftovers are reported even on a quiet day.

@@ -22,6 +22,7 @@ mod report;
 mod statements;
 mod templates;
 mod terminal;
+mod watched;
 
 #[derive(Parser)]
 #[command(
@@ -104,6 +105,13 @@ enum Command {
     /// Restore a backup into the database; the current file is backed up first. A damaged,
     /// foreign or newer file is refused.
     Restore(backup::RestoreArgs),
+    /// The watched folder (off by default): where a scheduled export lands. Each new file is
+    /// imported (its layout or saved profile recognised) and moved to `imported/` or
+    /// `rejected/` with a report; the app does it while open, `run-due` before the reminders.
+    Watched {
+        #[command(subcommand)]
+        action: Option<watched::WatchedAction>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -168,6 +176,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::RunDue(args) => return campaigns::run_due(&path, args, today),
         Command::Campaigns { action } => return campaigns::campaigns(&path, action, today),
         Command::Templates { action } => return templates::templates(&path, action, today),
+        Command::Watched { action } => return watched::watched(&path, action, today),
         Command::Backup(_) | Command::Restore(_) => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -23,6 +23,7 @@ mod report;
 mod row;
 mod sample;
 mod source;
+pub mod watched;
 mod writer;
 pub mod xero;
 
