@@ -4,6 +4,7 @@
 //! value they typed was refused.
 
 use duebook_core::demo::DemoError;
+use duebook_core::import::watched::WatchError;
 use duebook_core::import::ImportError;
 use duebook_core::model::validation::FieldError;
 use duebook_core::paths::PathError;
@@ -134,6 +135,19 @@ impl From<DbError> for CommandError {
             DbError::NotADatabase { .. } => CommandError::InvalidInput(message),
             DbError::Open { .. } | DbError::Backup(_) => CommandError::Io(message),
             _ => CommandError::Database(message),
+        }
+    }
+}
+
+impl From<WatchError> for CommandError {
+    fn from(error: WatchError) -> Self {
+        let message = error.to_string();
+        match error {
+            WatchError::Db(e) => e.into(),
+            WatchError::Relative(_) => CommandError::InvalidInput(message),
+            WatchError::Folder { .. } | WatchError::Move { .. } | WatchError::Import(_) => {
+                CommandError::Io(message)
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ mod scheduler;
 mod state;
 mod test_hooks;
 mod watch;
+mod watched_folder;
 mod webkit_env;
 mod window_state;
 
@@ -104,6 +105,7 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
             watch::spawn(app.handle().clone());
             scheduler::spawn(app.handle().clone());
             inbox::spawn(app.handle().clone());
+            watched_folder::spawn(app.handle().clone());
             delivery::resume(app.handle());
             commands::backups::after_open(app.handle());
             Ok(())
@@ -177,6 +179,10 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::backup_settings::use_default_backup_folder,
         commands::backup_settings::save_backup_retention,
         commands::backups::backup_now,
+        commands::watched_folder::watched_folder,
+        commands::watched_folder::choose_watched_folder,
+        commands::watched_folder::set_watched_full,
+        commands::watched_folder::stop_watching,
         commands::backups::list_backups,
         commands::backups::restore_backup,
         inbox::check_replies,

@@ -17,6 +17,7 @@ pub enum Dialog {
     Attachment,
     StatementsFolder,
     BackupFolder,
+    WatchedFolder,
 }
 
 /// A pause the tests change.
@@ -28,6 +29,8 @@ pub enum Pause {
     RunChunk,
     /// After each statement of a bulk run, so a test can press Cancel.
     BulkStatement,
+    /// Between two looks at the watched folder (and how long a file must stay unchanged).
+    WatchedFolder,
 }
 
 /// The path the tests chose in `dialog`'s place, or None: show the dialog.
@@ -89,6 +92,7 @@ mod seams {
             Dialog::Attachment => "DUEBOOK_TEST_ATTACH_PATH",
             Dialog::StatementsFolder => "DUEBOOK_TEST_FOLDER_PATH",
             Dialog::BackupFolder => "DUEBOOK_TEST_BACKUP_FOLDER_PATH",
+            Dialog::WatchedFolder => "DUEBOOK_TEST_WATCHED_FOLDER_PATH",
         }
     }
 
@@ -97,6 +101,7 @@ mod seams {
             Pause::SchedulerTick => "DUEBOOK_TEST_SCHEDULER_TICK_MS",
             Pause::RunChunk => "DUEBOOK_TEST_RUN_CHUNK_DELAY_MS",
             Pause::BulkStatement => "DUEBOOK_TEST_BULK_DELAY_MS",
+            Pause::WatchedFolder => "DUEBOOK_TEST_WATCHED_MS",
         }
     }
 }

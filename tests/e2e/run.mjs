@@ -16,6 +16,7 @@ import { campaignsTests } from "./campaigns.mjs";
 import { conversationTests } from "./conversation.mjs";
 import { customerScreenTests } from "./customer-screen.mjs";
 import { emailTests } from "./email.mjs";
+import { importsTests } from "./imports.mjs";
 import { shellTests } from "./shell.mjs";
 import { signInTests } from "./signin.mjs";
 import { Driver, repoRoot, runTests } from "./harness.mjs";
@@ -464,6 +465,7 @@ groups.campaigns = campaignsTests({ binary, env, artifacts, scratch, assert, scr
 groups.signIn = signInTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.reports = reportsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.backups = backupsTests({ binary, env, artifacts, scratch, assert, screenshot });
+groups.imports = importsTests({ binary, env, artifacts, scratch, assert, screenshot });
 groups.shell = shellTests({ binary, env, artifacts, scratch, assert, screenshot });
 
 function selectedTests() {

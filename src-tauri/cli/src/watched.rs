@@ -68,7 +68,7 @@ pub fn watched(
                 return Ok(ExitCode::SUCCESS);
             }
             return run(&mut db, Duration::from_secs(settle), today, |t| {
-                print!("{t}")
+                print!("{t}");
             });
         }
         Some(WatchedAction::History { limit, json }) => return history(&db, limit, json),

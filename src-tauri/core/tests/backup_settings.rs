@@ -1,6 +1,8 @@
 //! Settings → Backups and `duebook backup keep|folder`: the user's retention numbers are kept in
 //! the file and followed by the automatic backups; a new folder takes the existing backups along.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use chrono::{Duration, TimeZone, Utc};
 use duebook_core::store::backup::{self, BackupError, Reason, Retention};
 use duebook_core::test_support::temp_db;

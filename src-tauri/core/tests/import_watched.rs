@@ -2,6 +2,8 @@
 //! transaction, and filed away in `imported/` or `rejected/` with their report; a file still
 //! being written is not read half.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::watched::{self, Outcome, Settle, WatchedFolder};
 use duebook_core::store::Database;
 use duebook_core::test_support::import::{today, write};

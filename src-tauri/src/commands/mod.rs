@@ -31,6 +31,7 @@ pub mod statements;
 pub mod tasks;
 pub mod templates;
 pub mod timeline;
+pub mod watched_folder;
 
 use crate::error::CommandResult;
 use chrono::NaiveDate;

@@ -8,6 +8,8 @@ import type { BackupFolderChanged } from "./bindings/BackupFolderChanged";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { BackupSettings } from "./bindings/BackupSettings";
 import type { Retention } from "./bindings/Retention";
+import type { WatchedFolderView } from "./bindings/WatchedFolderView";
+import type { WatchedOutcome } from "./bindings/WatchedOutcome";
 import type { About } from "./bindings/About";
 import type { CommandError } from "./bindings/CommandError";
 import type { Contact } from "./bindings/Contact";
@@ -100,6 +102,14 @@ export const api = {
   /** Restores one of listBackups' files over the shown database (backed up first) and reopens it. */
   restoreBackup: (file: string) => call<DatabaseStatus>("restore_backup", { file }),
   /** The check of a big file, made after it opened, found it damaged: reload the status. */
+  watchedFolder: () => call<WatchedFolderView>("watched_folder"),
+  /** Asks for a folder and watches it; null when the person cancelled. */
+  chooseWatchedFolder: (full: boolean) => call<WatchedFolderView | null>("choose_watched_folder", { full }),
+  setWatchedFull: (full: boolean) => call<WatchedFolderView>("set_watched_full", { full }),
+  stopWatching: () => call<WatchedFolderView>("stop_watching"),
+  /** The files the watched folder took in one pass (imported or rejected). */
+  onWatchedImport: (handler: (outcomes: WatchedOutcome[]) => void): Promise<UnlistenFn> =>
+    listen<WatchedOutcome[]>("watched-import", (event) => handler(event.payload)),
   onDatabaseDamaged: (handler: () => void): Promise<UnlistenFn> => listen("database-damaged", () => handler()),
   /** What opening the file changed (an upgrade that cleaned names), once per opened file. */
   takeDatabaseNotices: () => call<string[]>("take_database_notices"),
@@ -159,6 +169,7 @@ export const api = {
 };
 
 export type { BackupFolderChanged, BackupInfo, BackupSettings, Retention };
+export type { WatchedFolderView, WatchedOutcome };
 export type { BackupReason } from "./bindings/BackupReason";
 export type { About, FirstRunChecklist, LastPlace };
 export type { CommandError, CustomerDetail, CustomerSort, DatabaseStatus, InvoiceRow };

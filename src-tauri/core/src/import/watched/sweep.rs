@@ -18,8 +18,14 @@ use ts_rs::TS;
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[ts(export, rename = "WatchedOutcome")]
 pub enum Outcome {
-    Imported { file: String, report: ImportReport },
-    Rejected { file: String, reason: String },
+    Imported {
+        file: String,
+        report: Box<ImportReport>,
+    },
+    Rejected {
+        file: String,
+        reason: String,
+    },
 }
 
 /// Imports the whole files of `watched` (as [`Settle`] sees them at `now`), dating the
@@ -55,7 +61,10 @@ pub fn sweep(
                 ),
                 file,
             },
-            Ok(report) => Outcome::Imported { file, report },
+            Ok(report) => Outcome::Imported {
+                file,
+                report: Box::new(report),
+            },
             Err(e @ (ImportError::Db(_) | ImportError::Backup(_))) => {
                 return Err(WatchError::Import(Box::new(e)));
             }
