@@ -95,7 +95,9 @@ pub fn import(db_path: &Path, args: ImportArgs, today: NaiveDate) -> Result<Exit
         (None, None) => ColumnSource::Detect,
     };
     let to_save = match (&args.mapping.save_profile, &mapping) {
-        (Some(name), Some(mapping)) => Some(profile_to_save(&db, name, mapping, &args.file)?),
+        (Some(name), Some(mapping)) => Some(
+            import::new_profile_for(&db, name, mapping, &args.file).map_err(|e| e.to_string())?,
+        ),
         _ => None,
     };
     let show_progress = std::io::stderr().is_terminal();
@@ -116,29 +118,19 @@ pub fn import(db_path: &Path, args: ImportArgs, today: NaiveDate) -> Result<Exit
             report.file_name
         ));
     }
-    if let (Some((name, header)), Some(mapping)) = (to_save, &mapping) {
+    if let (Some(new), Some(mapping)) = (to_save, &mapping) {
         if args.dry_run {
-            println!("dry run: the profile {} was not saved", for_terminal(&name));
+            println!(
+                "dry run: the profile {} was not saved",
+                for_terminal(&new.name)
+            );
         } else {
-            profiles::save(db.conn(), &name, mapping, &header).map_err(|e| e.to_string())?;
-            println!("Saved the import profile {}", for_terminal(&name));
+            profiles::save(db.conn(), &new.name, mapping, &new.header)
+                .map_err(|e| e.to_string())?;
+            println!("Saved the import profile {}", for_terminal(&new.name));
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The profile's name and the header row it is for, refused before anything is imported
-/// when the mapping does not read the file or the name or header already has a profile.
-fn profile_to_save(
-    db: &Database,
-    name: &str,
-    mapping: &ColumnMapping,
-    file: &Path,
-) -> Result<(String, Vec<String>), String> {
-    let name = profiles::clean_name(name).map_err(|e| e.to_string())?;
-    let header = import::mapped_header(db, file, mapping).map_err(|e| e.to_string())?;
-    profiles::check_free(db.conn(), &name, &header).map_err(|e| e.to_string())?;
-    Ok((name, header))
 }
 
 fn import_payments(

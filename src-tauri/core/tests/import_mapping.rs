@@ -2,6 +2,8 @@
 //! recognised by their header and carried through a JSON file, bad mappings named, and
 //! arbitrary header and cell text read through a mapping without a panic or half an import.
 
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
 use duebook_core::import::mapping::profile_file::{self, ProfileFileError};
 use duebook_core::import::mapping::profiles::{self, ProfileError};
 use duebook_core::import::mapping::{
@@ -233,11 +235,14 @@ fn a_bad_profile_file_is_refused_and_changes_nothing() {
     assert_eq!(profile_file::import(db.conn(), &path).unwrap().name, "Sage");
 }
 
+/// Whether an error is the one a case expects.
+type Expected = fn(&MappingError) -> bool;
+
 #[test]
 fn bad_mappings_are_refused_by_name_before_anything_is_written() {
     let (dir, mut db) = temp_db();
     let path = write(dir.path(), "de.csv", &german());
-    let cases: [(&str, fn(&MappingError) -> bool); 3] = [
+    let cases: [(&str, Expected); 3] = [
         (
             "customer_name=Kunde,invoice_number=Nummer,issue_date=Rechnungsdatum,amount=Betrag",
             |e| matches!(e, MappingError::UnknownColumns { missing, .. } if missing[0].contains("Nummer")),
@@ -267,7 +272,7 @@ fn bad_mappings_are_refused_by_name_before_anything_is_written() {
         let before = snapshot(&db);
         match import_mapped(&mut db, &path, &mapping) {
             Err(ImportError::Mapping { source, .. }) => {
-                assert!(expected(&source), "{pairs}: {source}")
+                assert!(expected(&source), "{pairs}: {source}");
             }
             other => panic!("{pairs}: {other:?}"),
         }

@@ -147,17 +147,31 @@ pub fn import_file_with(
     import_bytes_with(db, &name, &bytes, options, columns, progress)
 }
 
-/// The header row of the file at `path` that `mapping` reads, to save the mapping as a profile.
-pub fn mapped_header(
+/// The profile `name` about to be saved for the file at `path`: refused before anything is
+/// imported when the mapping does not read the file or the name or its header has a profile.
+pub fn new_profile_for(
     db: &Database,
-    path: &Path,
+    name: &str,
     mapping: &mapping::ColumnMapping,
-) -> Result<Vec<String>, ImportError> {
-    let (name, bytes) = read(path)?;
-    let (decoded, delimiter) = decode_named(&name, &bytes)?;
+    path: &Path,
+) -> Result<profiles::NewProfile, ImportError> {
+    let name = profiles::clean_name(name)?;
+    let (file_name, bytes) = read(path)?;
+    let (decoded, delimiter) = decode_named(&file_name, &bytes)?;
     let how = ColumnSource::Mapping(mapping);
-    let found = layout::find(db, &decoded.text, delimiter, ImportFormat::Auto, how, &name)?;
-    Ok(found.header)
+    let found = layout::find(
+        db,
+        &decoded.text,
+        delimiter,
+        ImportFormat::Auto,
+        how,
+        &file_name,
+    )?;
+    profiles::check_free(db.conn(), &name, &found.header)?;
+    Ok(profiles::NewProfile {
+        name,
+        header: found.header,
+    })
 }
 
 /// The file's text and its delimiter; `file_name` names it when it is not CSV text.

@@ -27,6 +27,14 @@ pub struct Profile {
     pub used_at: Option<String>,
 }
 
+/// A profile checked for a file before its import ([`crate::import::new_profile_for`]), saved
+/// with [`save`] after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProfile {
+    pub name: String,
+    pub header: Vec<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("no import profile named {0:?}")]
