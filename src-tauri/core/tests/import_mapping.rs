@@ -406,3 +406,31 @@ fn arbitrary_headers_and_cells_through_a_mapping_never_panic_or_half_import() {
         panic!("{failure}");
     }
 }
+
+#[test]
+fn a_profile_for_the_exact_header_wins_over_the_generic_names() {
+    let (dir, mut db) = temp_db();
+    let text = "customer,invoice,date,amount,ref\nAcme,1,2026-03-01,10.00,A-77\n";
+    let path = write(dir.path(), "erp.csv", text);
+    assert!(invoice_exists(&mut db, &path, "1"));
+    let mapping = ColumnMapping {
+        columns: parse_pairs(
+            "customer_name=customer,invoice_number=ref,issue_date=date,amount=amount",
+        )
+        .unwrap(),
+        ..ColumnMapping::default()
+    };
+    let head = header("customer;invoice;date;amount;ref");
+    profiles::save(db.conn(), "ERP", &mapping, &head).unwrap();
+    assert!(invoice_exists(&mut db, &path, "A-77"));
+}
+
+/// Whether a dry run of the file would create (or finds) the invoice `number`.
+fn invoice_exists(db: &mut Database, path: &Path, number: &str) -> bool {
+    let options = duebook_core::import::ImportOptions {
+        dry_run: true,
+        ..options()
+    };
+    let report = try_import(db, path, &options).unwrap();
+    report.changes.iter().any(|c| c.number == number)
+}

@@ -13,12 +13,15 @@
 //! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
+//! | account owner, credit limit | no | account_owner, credit_limit (read, not stored yet) |
 //!
 //! A paid date says the invoice was paid that day: in full without an amount paid or amount
 //! due, else what is paid of it so far was paid that day and the rest stays open. The paid
 //! amount is then a payment dated that day (it takes the place of one an earlier import dated
 //! its own day), not the import day; a re-import records nothing new. The amount paid and the
 //! amount due, when both are given, must add up to the amount.
+//!
+//! A [`super::mapping::ColumnMapping`] names these fields' columns for any other header.
 //!
 //! Negative amounts are credit notes. Two headers for one field (`amount,amount`, `customer`
 //! beside `client`) must agree on every row ([`super::columns`]).

@@ -139,7 +139,10 @@ pub fn save(
         name: name.clone(),
         reason: e.to_string(),
     };
-    let header_json = serde_json::to_string(header).map_err(to_json)?;
+    // Shown and exported as one-line text; the fingerprint does not change (it reads only
+    // letters and digits, which cleaning keeps).
+    let shown: Vec<String> = header.iter().map(|cell| clean_line(cell)).collect();
+    let header_json = serde_json::to_string(&shown).map_err(to_json)?;
     let mapping_json = serde_json::to_string(mapping).map_err(to_json)?;
     import_profiles::insert(
         conn,
