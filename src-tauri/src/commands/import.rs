@@ -305,6 +305,35 @@ mod tests {
     }
 
     #[test]
+    fn a_mapped_preview_reads_a_file_no_layout_knows() {
+        let dir = scratch("mapped");
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("core/tests/fixtures/import/german_offene_posten.csv");
+        let mapping = ColumnMapping {
+            columns: duebook_core::import::mapping::parse_pairs(
+                "customer_name=Kunde,invoice_number=Rechnungs-Nr.,issue_date=Rechnungsdatum,amount=Betrag",
+            )
+            .unwrap(),
+            date_order: duebook_core::import::mapping::DateOrder::Dmy,
+            ..ColumnMapping::default()
+        };
+        let options = ImportOptions {
+            dry_run: true,
+            ..ImportOptions::new(SystemClock.today())
+        };
+        let db_path = dir.join("books.sqlite");
+        let columns = ColumnSource::Mapping(&mapping);
+        let preview = import_blocking(&db_path, &file, &options, columns, &mut |_| {}).unwrap();
+        assert!(preview.mapped);
+        assert_eq!(preview.invoices_created, 3);
+        assert_eq!(preview.rejections[0].line, Some(5));
+        let error = import_blocking(&db_path, &file, &options, ColumnSource::Detect, &mut |_| {})
+            .unwrap_err();
+        assert!(matches!(error, CommandError::ImportFailed(_)));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn progress_is_throttled_but_every_stage_gets_through() {
         let at = |stage, rows_done| ImportProgress {
             stage,
