@@ -4,6 +4,8 @@
 //! value they typed was refused.
 
 use duebook_core::demo::DemoError;
+use duebook_core::import::mapping::profile_file::ProfileFileError;
+use duebook_core::import::mapping::profiles::ProfileError;
 use duebook_core::import::watched::WatchError;
 use duebook_core::import::ImportError;
 use duebook_core::model::validation::FieldError;
@@ -204,6 +206,29 @@ impl From<ImportError> for CommandError {
     }
 }
 
+impl From<ProfileError> for CommandError {
+    fn from(error: ProfileError) -> Self {
+        match error {
+            ProfileError::Db(e) => e.into(),
+            e @ ProfileError::NotFound(_) => CommandError::NotFound(e.to_string()),
+            e @ ProfileError::Stored { .. } => CommandError::Database(e.to_string()),
+            e => CommandError::InvalidInput(e.to_string()),
+        }
+    }
+}
+
+impl From<ProfileFileError> for CommandError {
+    fn from(error: ProfileFileError) -> Self {
+        match error {
+            ProfileFileError::Profile(e) => e.into(),
+            e @ (ProfileFileError::Read { .. } | ProfileFileError::Write { .. }) => {
+                CommandError::Io(e.to_string())
+            }
+            e => CommandError::InvalidInput(e.to_string()),
+        }
+    }
+}
+
 /// A background task (`spawn_blocking`) that panicked or was cancelled.
 impl From<tauri::Error> for CommandError {
     fn from(error: tauri::Error) -> Self {
@@ -273,6 +298,28 @@ mod tests {
         assert!(json["message"].as_str().unwrap().contains("notes.csv"));
         let error: CommandError = ImportError::Db(DbError::NotFound("customer 1".into())).into();
         assert!(matches!(error, CommandError::NotFound(_)));
+    }
+
+    #[test]
+    fn profile_errors_are_not_found_or_invalid_input() {
+        let missing: CommandError = ProfileError::NotFound("Weekly".into()).into();
+        assert_eq!(serde_json::to_value(&missing).unwrap()["kind"], "not_found");
+        let taken: CommandError = ProfileError::NameTaken("Weekly".into()).into();
+        assert_eq!(
+            serde_json::to_value(&taken).unwrap()["kind"],
+            "invalid_input"
+        );
+        let bad_file: CommandError = ProfileFileError::BadFile {
+            path: "p.json".into(),
+            reason: "not JSON".into(),
+        }
+        .into();
+        let json = serde_json::to_value(&bad_file).unwrap();
+        assert_eq!(json["kind"], "invalid_input");
+        assert!(json["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was saved"));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod demo;
 mod import;
 mod inbox;
 mod mail;
+mod profiles;
 mod report;
 mod statements;
 mod templates;
@@ -56,6 +57,11 @@ enum Command {
     /// as "line N: reason"); 1 when nothing could be imported (unreadable file, unknown layout,
     /// every row rejected).
     Import(import::ImportArgs),
+    /// Saved import profiles: column mappings recognised by a file's header row.
+    Profiles {
+        #[command(subcommand)]
+        action: profiles::ProfilesAction,
+    },
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
         #[command(subcommand)]
@@ -168,6 +174,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Aging(args) => aging::aging(&path, args, today)?,
         Command::Report { action } => report::report(&path, action, today)?,
         Command::Import(args) => return import::import(&path, args, today),
+        Command::Profiles { action } => return profiles::profiles(&path, action),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),

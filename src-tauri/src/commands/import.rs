@@ -10,7 +10,10 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use crate::test_hooks::{self, Dialog};
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::import::{self, ImportFormat, ImportOptions, ImportProgress, ImportReport};
+use duebook_core::import::mapping::ColumnMapping;
+use duebook_core::import::{
+    self, ColumnSource, ImportFormat, ImportOptions, ImportProgress, ImportReport,
+};
 use duebook_core::store::Database;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -114,7 +117,7 @@ pub async fn preview_import(
     window: Window,
     request: ImportRequest,
 ) -> CommandResult<ImportReport> {
-    run(&app, window, request, true).await
+    run(&app, window, request, None, true).await
 }
 
 /// Imports the file into the open database, in one transaction.
@@ -124,22 +127,29 @@ pub async fn run_import(
     window: Window,
     request: ImportRequest,
 ) -> CommandResult<ImportReport> {
-    run(&app, window, request, false).await
+    run(&app, window, request, None, false).await
 }
 
-async fn run(
+/// The file behind a path the window shows, if it was picked with "Import…".
+pub(crate) fn chosen(app: &AppHandle, shown: &str) -> CommandResult<std::path::PathBuf> {
+    app.state::<AppState>().chosen_import(shown).ok_or_else(|| {
+        CommandError::InvalidInput(format!(
+            "{shown} was not picked with \"Import…\"; pick the file again"
+        ))
+    })
+}
+
+/// Runs the import (or its dry run) on a blocking thread, with the file's columns recognised
+/// or read through `mapping`.
+pub(crate) async fn run(
     app: &AppHandle,
     window: Window,
     request: ImportRequest,
+    mapping: Option<ColumnMapping>,
     dry_run: bool,
 ) -> CommandResult<ImportReport> {
     let state = app.state::<AppState>();
-    let file = state.chosen_import(&request.path).ok_or_else(|| {
-        CommandError::InvalidInput(format!(
-            "{} was not picked with \"Import…\"; pick the file again",
-            request.path
-        ))
-    })?;
+    let file = chosen(app, &request.path)?;
     let db_path = state.db_path()?;
     let options = ImportOptions {
         format: request.format,
@@ -163,7 +173,10 @@ async fn run(
                 let _ = window.emit_to(label.as_str(), PROGRESS_EVENT, event);
             }
         };
-        import_blocking(&db_path, &file, &options, &mut emit)
+        let columns = mapping
+            .as_ref()
+            .map_or(ColumnSource::Detect, ColumnSource::Mapping);
+        import_blocking(&db_path, &file, &options, columns, &mut emit)
     })
     .await?
 }
@@ -173,10 +186,13 @@ pub fn import_blocking(
     db_path: &Path,
     file: &Path,
     options: &ImportOptions,
+    columns: ColumnSource,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> CommandResult<ImportReport> {
     let mut db = Database::open(db_path)?;
-    Ok(import::import_file(&mut db, file, options, progress)?)
+    Ok(import::import_file_with(
+        &mut db, file, options, columns, progress,
+    )?)
 }
 
 /// Lets a progress report through when the stage changed or enough time passed.
@@ -230,8 +246,14 @@ mod tests {
             ..ImportOptions::new(SystemClock.today())
         };
         let mut events = Vec::new();
-        let preview =
-            import_blocking(&db_path, &fixture(), &options, &mut |p| events.push(p)).unwrap();
+        let preview = import_blocking(
+            &db_path,
+            &fixture(),
+            &options,
+            ColumnSource::Detect,
+            &mut |p| events.push(p),
+        )
+        .unwrap();
         assert!(preview.dry_run);
         assert_eq!(preview.format, DetectedFormat::Generic);
         assert_eq!(preview.customers_created, 2);
@@ -247,7 +269,14 @@ mod tests {
             dry_run: false,
             ..options
         };
-        let report = import_blocking(&db_path, &fixture(), &options, &mut |_| {}).unwrap();
+        let report = import_blocking(
+            &db_path,
+            &fixture(),
+            &options,
+            ColumnSource::Detect,
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(report.customers_created, preview.customers_created);
         assert_eq!(report.invoices_created, preview.invoices_created);
         assert_eq!(report.rejections, preview.rejections);
@@ -261,11 +290,46 @@ mod tests {
         let file = dir.join("notes.csv");
         std::fs::write(&file, "just,some\ntext,here\n").unwrap();
         let options = ImportOptions::new(SystemClock.today());
-        let error =
-            import_blocking(&dir.join("books.sqlite"), &file, &options, &mut |_| {}).unwrap_err();
+        let error = import_blocking(
+            &dir.join("books.sqlite"),
+            &file,
+            &options,
+            ColumnSource::Detect,
+            &mut |_| {},
+        )
+        .unwrap_err();
         assert!(matches!(error, CommandError::ImportFailed(ref m) if m.contains("notes.csv")));
         let error = describe(&dir.join("missing.csv")).unwrap_err();
         assert!(matches!(error, CommandError::NotFound(_)));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_mapped_preview_reads_a_file_no_layout_knows() {
+        let dir = scratch("mapped");
+        let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("core/tests/fixtures/import/german_offene_posten.csv");
+        let mapping = ColumnMapping {
+            columns: duebook_core::import::mapping::parse_pairs(
+                "customer_name=Kunde,invoice_number=Rechnungs-Nr.,issue_date=Rechnungsdatum,amount=Betrag",
+            )
+            .unwrap(),
+            date_order: duebook_core::import::mapping::DateOrder::Dmy,
+            ..ColumnMapping::default()
+        };
+        let options = ImportOptions {
+            dry_run: true,
+            ..ImportOptions::new(SystemClock.today())
+        };
+        let db_path = dir.join("books.sqlite");
+        let columns = ColumnSource::Mapping(&mapping);
+        let preview = import_blocking(&db_path, &file, &options, columns, &mut |_| {}).unwrap();
+        assert!(preview.mapped);
+        assert_eq!(preview.invoices_created, 3);
+        assert_eq!(preview.rejections[0].line, Some(5));
+        let error = import_blocking(&db_path, &file, &options, ColumnSource::Detect, &mut |_| {})
+            .unwrap_err();
+        assert!(matches!(error, CommandError::ImportFailed(_)));
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -16,6 +16,8 @@ pub mod diagnostics;
 pub mod export;
 pub mod first_run;
 pub mod import;
+pub mod import_mapping;
+pub mod import_profiles;
 pub mod invoices;
 pub mod mail;
 pub mod mail_imap;

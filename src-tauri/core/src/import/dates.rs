@@ -14,6 +14,14 @@ pub enum DateOrder {
     MonthFirst,
 }
 
+/// An order the user chose for a file's numeric dates (a mapping's date order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixedOrder {
+    Dmy,
+    Mdy,
+    Ymd,
+}
+
 /// What one cell says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellDate {
@@ -93,6 +101,25 @@ pub fn parse(text: &str) -> Option<CellDate> {
         return numeric(parts);
     }
     textual(text).map(CellDate::Exact)
+}
+
+/// Reads one cell in the order the user chose: a numeric date must be valid in that order (a
+/// four-digit first part is always the year); "4 Mar 2026" says its own order.
+pub fn parse_fixed(text: &str, order: FixedOrder) -> Option<NaiveDate> {
+    let text = strip_time(text.trim());
+    let Some([a, b, c]) = numeric_parts(text) else {
+        return textual(text);
+    };
+    let (y, m, d) = match order {
+        _ if a.len() == 4 => (a, b, c),
+        FixedOrder::Dmy => (c, b, a),
+        FixedOrder::Mdy => (c, a, b),
+        FixedOrder::Ymd => (a, b, c),
+    };
+    if m.len() > 2 || d.len() > 2 {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(year(y)?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// The order a cell proves on its own: "13/04/2026" proves day-first.
@@ -279,6 +306,35 @@ mod tests {
         );
         evidence.observe("04/25/2026");
         assert_eq!(evidence.decide(None), Decision::Conflicting);
+    }
+
+    #[test]
+    fn a_chosen_order_reads_every_numeric_date_that_way() {
+        assert_eq!(
+            parse_fixed("03.04.2026", FixedOrder::Dmy),
+            Some(d(2026, 4, 3))
+        );
+        assert_eq!(
+            parse_fixed("03/04/26", FixedOrder::Mdy),
+            Some(d(2026, 3, 4))
+        );
+        assert_eq!(
+            parse_fixed("26/03/04", FixedOrder::Ymd),
+            Some(d(2026, 3, 4))
+        );
+        assert_eq!(
+            parse_fixed("2026-03-04", FixedOrder::Dmy),
+            Some(d(2026, 3, 4))
+        );
+        assert_eq!(
+            parse_fixed("4 Mar 2026", FixedOrder::Mdy),
+            Some(d(2026, 3, 4))
+        );
+        assert_eq!(parse_fixed("04/13/2026", FixedOrder::Dmy), None);
+        assert_eq!(
+            parse_fixed("13/04/2026", FixedOrder::Dmy),
+            Some(d(2026, 4, 13))
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
+//! | account owner, credit limit | no | account_owner, credit_limit (read, not stored yet) |
 //!
 //! A paid date says the invoice was paid that day: in full without an amount paid or amount
 //! due, else what is paid of it so far was paid that day and the rest stays open. The paid
@@ -20,10 +21,13 @@
 //! its own day), not the import day; a re-import records nothing new. The amount paid and the
 //! amount due, when both are given, must add up to the amount.
 //!
+//! A [`super::mapping::ColumnMapping`] names these fields' columns for any other header.
+//!
 //! Negative amounts are credit notes. Two headers for one field (`amount,amount`, `customer`
 //! beside `client`) must agree on every row ([`super::columns`]).
 
-use super::columns::{missing, Duplicate, Picker};
+use super::columns::Duplicate;
+use super::mapping::{Field, Reading, Resolved};
 use super::row::{self, InvoiceRow, RowError, RowState};
 use super::source::{cell, is_blank, opt_cell, DateReader, Source, Tracker};
 use super::writer::Writer;
@@ -43,88 +47,51 @@ pub(super) struct Columns {
     currency: Option<usize>,
     email: Option<usize>,
     phone: Option<usize>,
+    /// Fields read and checked that the store cannot keep yet (account owner, credit limit).
+    unstored: Vec<Field>,
     pub duplicates: Vec<Duplicate>,
+    reading: Reading,
 }
 
-const CUSTOMER: &[&str] = &[
-    "customername",
-    "customer",
-    "name",
-    "company",
-    "companyname",
-    "client",
-    "clientname",
-];
-/// Headers of an invoice number (the payments file names invoices the same way).
-pub(super) const NUMBER: &[&str] = &[
-    "invoicenumber",
-    "invoiceno",
-    "invoicenum",
-    "invoice",
-    "number",
-    "num",
-    "no",
-];
-const ISSUE: &[&str] = &["issuedate", "invoicedate", "date"];
-const AMOUNT: &[&str] = &[
-    "amount",
-    "total",
-    "invoiceamount",
-    "totalamount",
-    "invoicetotal",
-];
-const DUE: &[&str] = &["duedate"];
-const OPEN: &[&str] = &[
-    "amountdue",
-    "openbalance",
-    "balance",
-    "balancedue",
-    "outstanding",
-];
-/// Not a bare "paid": files use it for a yes/no flag as often as for an amount.
-const PAID: &[&str] = &["amountpaid", "paidamount", "totalpaid", "paidtodate"];
-const PAID_DATE: &[&str] = &[
-    "paiddate",
-    "datepaid",
-    "paidon",
-    "paymentdate",
-    "fullypaidondate",
-];
-const CURRENCY: &[&str] = &["currency", "currencycode"];
-const EMAIL: &[&str] = &["email", "emailaddress"];
-const PHONE: &[&str] = &["phone", "phonenumber", "telephone"];
-
-/// The column layout of a header row, or the names of the required columns it lacks.
+/// The column layout of a header row by the generic synonyms, or the names of the required
+/// columns it lacks.
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
-    let mut picker = Picker::new(keys);
-    let customer = picker.pick("customer name", CUSTOMER);
-    let number = picker.pick("invoice number", NUMBER);
-    let issue = picker.pick("issue date", ISSUE);
-    let amount = picker.pick("amount", AMOUNT);
-    let (Some(customer), Some(number), Some(issue), Some(amount)) =
-        (customer, number, issue, amount)
-    else {
-        return Err(missing(&[
-            ("customer_name", customer),
-            ("invoice_number", number),
-            ("issue_date", issue),
-            ("amount", amount),
-        ]));
-    };
-    Ok(Columns {
-        customer,
-        number,
-        issue,
-        amount,
-        due: picker.pick("due date", DUE),
-        open: picker.pick("amount due", OPEN),
-        paid: picker.pick("amount paid", PAID),
-        paid_date: picker.pick("paid date", PAID_DATE),
-        currency: picker.pick("currency", CURRENCY),
-        email: picker.pick("email", EMAIL),
-        phone: picker.pick("phone", PHONE),
-        duplicates: picker.into_duplicates(),
-    })
+    Columns::new(super::mapping::by_synonyms(keys))
+}
+
+impl Columns {
+    /// The columns a mapping or the synonyms found, or the required fields without one.
+    pub(super) fn new(resolved: Resolved) -> Result<Columns, Vec<&'static str>> {
+        let at = |field| resolved.columns.get(&field).copied();
+        let (Some(customer), Some(number), Some(issue), Some(amount)) = (
+            at(Field::CustomerName),
+            at(Field::InvoiceNumber),
+            at(Field::IssueDate),
+            at(Field::Amount),
+        ) else {
+            return Err(resolved.missing());
+        };
+        let unstored = [Field::AccountOwner, Field::CreditLimit]
+            .into_iter()
+            .filter(|f| resolved.columns.contains_key(f))
+            .collect();
+        Ok(Columns {
+            customer,
+            number,
+            issue,
+            amount,
+            due: at(Field::DueDate),
+            open: at(Field::AmountDue),
+            paid: at(Field::AmountPaid),
+            paid_date: at(Field::PaidDate),
+            currency: at(Field::Currency),
+            email: at(Field::Email),
+            phone: at(Field::Phone),
+            unstored,
+            duplicates: resolved.duplicates,
+            reading: resolved.reading,
+        })
+    }
 }
 
 pub(super) fn run(
@@ -133,7 +100,15 @@ pub(super) fn run(
     writer: &mut Writer,
     tracker: &mut Tracker,
 ) -> Result<(), ImportError> {
-    let dates = DateReader::new(source, columns.issue, columns.due, None);
+    let dates = DateReader::new(source, columns.issue, columns.due, None)
+        .with_order(columns.reading.date_order);
+    let decimal_comma = columns.reading.decimal_comma(source.decimal_comma);
+    for field in &columns.unstored {
+        writer.warn(
+            None,
+            format!("the {} column is read but not stored yet", field.label()),
+        );
+    }
     if columns.due.is_none() {
         writer.warn(
             None,
@@ -147,7 +122,7 @@ pub(super) fn run(
         }
         writer.report.rows_read += 1;
         let number = cell(record, columns.number);
-        match parse(line, record, columns, &dates, source.decimal_comma, writer) {
+        match parse(line, record, columns, &dates, decimal_comma, writer) {
             Ok((row, due_defaulted)) => {
                 if writer.apply_invoice(&row)? && due_defaulted {
                     writer.warn(
@@ -174,11 +149,13 @@ fn parse<'r>(
 ) -> Result<(InvoiceRow<'r>, bool), RowError> {
     let number = row::invoice_number(cell(record, columns.number))?;
     let customer = row::customer_name(cell(record, columns.customer))?;
-    let currency = row::currency(
+    let currency = match (
+        &columns.reading.currency,
         opt_cell(record, columns.currency),
-        &writer.home.currency,
-        &mut writer.used_home,
-    )?;
+    ) {
+        (Some(chosen), "") => chosen.clone(),
+        (_, raw) => row::currency(raw, &writer.home.currency, &mut writer.used_home)?,
+    };
     let total = row::amount(
         "amount",
         cell(record, columns.amount),

@@ -17,6 +17,9 @@ mod dates;
 mod decode;
 pub mod generic;
 pub mod history;
+pub mod inspect;
+mod layout;
+pub mod mapping;
 pub mod payments;
 pub mod quickbooks;
 mod report;
@@ -27,6 +30,8 @@ pub mod watched;
 mod writer;
 pub mod xero;
 
+pub use inspect::{inspect, Inspection};
+pub use layout::ColumnSource;
 pub use report::{
     ChangeAction, DetectedFormat, ImportFormat, ImportOptions, ImportProgress, ImportReport,
     ImportStage, InvoiceChange, RowIssue, MAX_CREATED_LISTED, MAX_LISTED,
@@ -37,7 +42,10 @@ pub use writer::REFRESH_ALL_ABOVE;
 use crate::model::Currency;
 use crate::store::settings;
 use crate::store::{Database, DbError};
-use decode::{header_key, DecodeError};
+use decode::DecodeError;
+use layout::{detect, Found, Layout, Matcher};
+use mapping::profiles::{self, ProfileError};
+use mapping::MappingError;
 use rusqlite::TransactionBehavior;
 use source::{Source, Tracker};
 use std::path::{Path, PathBuf};
@@ -84,6 +92,10 @@ pub enum ImportError {
         line: u64,
         message: String,
     },
+    #[error("cannot import {file} with this mapping: {source}")]
+    Mapping { file: String, source: MappingError },
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
     #[error("nothing was imported: the database could not be backed up first: {0}")]
     Backup(#[from] crate::store::backup::BackupError),
     #[error(transparent)]
@@ -120,12 +132,64 @@ pub fn import_file(
     options: &ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport, ImportError> {
+    import_file_with(db, path, options, ColumnSource::Detect, progress)
+}
+
+/// [`import_file`] with the columns found as `columns` says: recognised, a mapping, or a
+/// saved profile.
+pub fn import_file_with(
+    db: &mut Database,
+    path: &Path,
+    options: &ImportOptions,
+    columns: ColumnSource,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportReport, ImportError> {
     let (name, bytes) = read(path)?;
-    import_bytes(db, &name, &bytes, options, progress)
+    import_bytes_with(db, &name, &bytes, options, columns, progress)
+}
+
+/// The profile `name` about to be saved for the file at `path`: refused before anything is
+/// imported when the mapping does not read the file or the name or its header has a profile.
+pub fn new_profile_for(
+    db: &Database,
+    name: &str,
+    mapping: &mapping::ColumnMapping,
+    path: &Path,
+) -> Result<profiles::NewProfile, ImportError> {
+    let name = profiles::clean_name(name)?;
+    let (file_name, bytes) = read(path)?;
+    let (decoded, delimiter) = decode_named(&file_name, &bytes)?;
+    let how = ColumnSource::Mapping(mapping);
+    let found = layout::find(
+        db,
+        &decoded.text,
+        delimiter,
+        ImportFormat::Auto,
+        how,
+        &file_name,
+    )?;
+    profiles::check_free(db.conn(), &name, &found.header)?;
+    Ok(profiles::NewProfile {
+        name,
+        header: found.header,
+    })
+}
+
+/// The file's text and its delimiter; `file_name` names it when it is not CSV text.
+fn decode_named<'b>(
+    file_name: &str,
+    bytes: &'b [u8],
+) -> Result<(decode::Decoded<'b>, u8), ImportError> {
+    let decoded = decode::decode(bytes).map_err(|reason| ImportError::NotCsv {
+        file: file_name.to_string(),
+        reason,
+    })?;
+    let delimiter = decode::sniff_delimiter(&decoded.text);
+    Ok((decoded, delimiter))
 }
 
 /// The file's name (as messages give it) and its bytes.
-fn read(path: &Path) -> Result<(String, Vec<u8>), ImportError> {
+pub(crate) fn read(path: &Path) -> Result<(String, Vec<u8>), ImportError> {
     let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
         path: path.to_path_buf(),
         source,
@@ -145,29 +209,46 @@ pub fn import_bytes(
     options: &ImportOptions,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportReport, ImportError> {
+    import_bytes_with(
+        db,
+        file_name,
+        bytes,
+        options,
+        ColumnSource::Detect,
+        progress,
+    )
+}
+
+/// [`import_file_with`] for bytes already in memory.
+pub fn import_bytes_with(
+    db: &mut Database,
+    file_name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+    columns: ColumnSource,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportReport, ImportError> {
     let mut tracker = Tracker::new(progress, bytes.len() as u64);
     tracker.stage(ImportStage::Reading);
-    let decoded = decode::decode(bytes).map_err(|reason| ImportError::NotCsv {
-        file: file_name.to_string(),
-        reason,
-    })?;
+    let (decoded, delimiter) = decode_named(file_name, bytes)?;
     let text: &str = &decoded.text;
-    let delimiter = decode::sniff_delimiter(text);
-    let matchers = matchers(options.format);
-    let explicit = options.format != ImportFormat::Auto;
-    let (header_index, header, layout) = detect(text, delimiter, &matchers, explicit, file_name)?;
+    let found = layout::find(db, text, delimiter, options.format, columns, file_name)?;
     let source = Source {
         text,
         file_name,
         delimiter,
         decimal_comma: delimiter == b';',
-        header_index,
+        header_index: found.header_index,
     };
     let home = home_currency(db)?;
-    let report = ImportReport::new(file_name, layout.format(), decoded.encoding, options);
-    let layout = Detected { header, layout };
+    let mut report = ImportReport::new(file_name, found.layout.format(), decoded.encoding, options);
+    report.profile = found.profile.as_ref().map(|p| p.name.clone());
+    report.mapped = found.mapping.is_some();
     back_up_first(db, options.dry_run)?;
-    let report = apply(db, &source, &layout, options, home, report, &mut tracker)?;
+    let report = apply(db, &source, &found, options, home, report, &mut tracker)?;
+    if let (Some(profile), false) = (&found.profile, options.dry_run) {
+        profiles::touch(db.conn(), profile)?;
+    }
     if !options.dry_run && report.invoices_created > 10_000 {
         // Bulk loads change the statistics the planner relies on (RECIPES.md); a sampled
         // analysis keeps that from costing seconds on a million rows.
@@ -191,7 +272,7 @@ fn back_up_first(db: &Database, dry_run: bool) -> Result<(), ImportError> {
 fn apply(
     db: &mut Database,
     source: &Source,
-    detected: &Detected,
+    detected: &Found,
     options: &ImportOptions,
     home: Home,
     report: ImportReport,
@@ -241,124 +322,4 @@ fn home_currency(db: &Database) -> Result<Home, ImportError> {
             from_settings: false,
         },
     })
-}
-
-/// The header row's cells as written, and the layout they were recognised as.
-struct Detected {
-    header: Vec<String>,
-    layout: Layout,
-}
-
-enum Layout {
-    Generic(generic::Columns),
-    QuickbooksReport(quickbooks::Columns),
-    QuickbooksContacts(contact_list::Columns),
-    Xero(xero::Columns),
-}
-
-impl Layout {
-    fn format(&self) -> DetectedFormat {
-        match self {
-            Layout::Generic(_) => DetectedFormat::Generic,
-            Layout::QuickbooksReport(_) => DetectedFormat::QuickbooksReport,
-            Layout::QuickbooksContacts(_) => DetectedFormat::QuickbooksContacts,
-            Layout::Xero(_) => DetectedFormat::Xero,
-        }
-    }
-
-    /// Fields that more than one header cell gives.
-    fn duplicates(&self) -> &[columns::Duplicate] {
-        match self {
-            Layout::Generic(columns) => &columns.duplicates,
-            Layout::QuickbooksReport(columns) => &columns.duplicates,
-            Layout::QuickbooksContacts(columns) => &columns.duplicates,
-            Layout::Xero(columns) => &columns.duplicates,
-        }
-    }
-}
-
-/// How far down title lines may push the header.
-const HEADER_SEARCH_RECORDS: usize = 30;
-
-/// A layout's name (for "no header row with the columns ...") and its header recogniser.
-type Matcher<T> = (&'static str, fn(&[String]) -> Result<T, Vec<&'static str>>);
-
-fn matchers(format: ImportFormat) -> Vec<Matcher<Layout>> {
-    let xero: Matcher<Layout> = ("Xero invoice export", |k| {
-        xero::columns(k).map(Layout::Xero)
-    });
-    let report: Matcher<Layout> = ("QuickBooks Online open invoices report", |k| {
-        quickbooks::columns(k).map(Layout::QuickbooksReport)
-    });
-    let contacts: Matcher<Layout> = ("QuickBooks customer contact list", |k| {
-        contact_list::columns(k).map(Layout::QuickbooksContacts)
-    });
-    let generic: Matcher<Layout> = ("generic invoice CSV", |k| {
-        generic::columns(k).map(Layout::Generic)
-    });
-    // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
-    match format {
-        ImportFormat::Auto => vec![xero, report, generic, contacts],
-        ImportFormat::Generic => vec![generic],
-        ImportFormat::Quickbooks => vec![report, contacts],
-        ImportFormat::Xero => vec![xero],
-    }
-}
-
-/// Finds the header row among the first records: its index, its cells and the layout it
-/// belongs to. When the user named the layout (`explicit`), a miss names the missing columns.
-fn detect<T>(
-    text: &str,
-    delimiter: u8,
-    matchers: &[Matcher<T>],
-    explicit: bool,
-    file_name: &str,
-) -> Result<(usize, Vec<String>, T), ImportError> {
-    let mut closest: Option<(&'static str, Vec<&'static str>)> = None;
-    let mut first_line = None;
-    let mut reader = decode::reader(text, delimiter);
-    for (index, record) in reader.records().take(HEADER_SEARCH_RECORDS).enumerate() {
-        let Ok(record) = record else { break };
-        let keys: Vec<String> = record.iter().map(header_key).collect();
-        if keys.iter().all(String::is_empty) {
-            continue;
-        }
-        first_line.get_or_insert_with(|| shorten(&record.iter().collect::<Vec<_>>().join(",")));
-        for (name, matcher) in matchers {
-            match matcher(&keys) {
-                Ok(layout) => {
-                    let header = record.iter().map(str::to_string).collect();
-                    return Ok((index, header, layout));
-                }
-                Err(missing) => {
-                    if closest
-                        .as_ref()
-                        .is_none_or(|(_, m)| missing.len() < m.len())
-                    {
-                        closest = Some((name, missing));
-                    }
-                }
-            }
-        }
-    }
-    let file = file_name.to_string();
-    match (explicit, closest) {
-        (false, _) | (_, None) => Err(ImportError::UnknownFormat {
-            file,
-            first_line: first_line.unwrap_or_else(|| "(nothing)".into()),
-        }),
-        (_, Some((format, missing))) => Err(ImportError::MissingColumns {
-            file,
-            format,
-            missing,
-        }),
-    }
-}
-
-fn shorten(line: &str) -> String {
-    const MAX: usize = 120;
-    match line.char_indices().nth(MAX) {
-        Some((at, _)) => format!("{:?}…", &line[..at]),
-        None => format!("{line:?}"),
-    }
 }

@@ -177,6 +177,10 @@ pub struct ImportReport {
     pub unlisted: u64,
     /// The `imports` row written; None in a dry run.
     pub import_id: Option<i64>,
+    /// The saved profile the file was read with (recognised by its header, or asked for).
+    pub profile: Option<String>,
+    /// Read with a column mapping (given, or the profile's), not a built-in layout's names.
+    pub mapped: bool,
 }
 
 /// At most this many rejections, skips, warnings, updates and closings are listed each.
@@ -215,6 +219,8 @@ impl ImportReport {
             changes: Vec::new(),
             unlisted: 0,
             import_id: None,
+            profile: None,
+            mapped: false,
         }
     }
 
@@ -239,6 +245,14 @@ impl ImportReport {
             self.format.describe(),
             self.encoding
         );
+        if let Some(profile) = &self.profile {
+            out.push_str(&format!(
+                "  read with the import profile {}\n",
+                for_terminal(profile)
+            ));
+        } else if self.mapped {
+            out.push_str("  read with the column mapping given\n");
+        }
         out.push_str(&format!(
             "  invoices: {} created, {} updated, {} unchanged, {} closed; rows: {} read, {} rejected, {} skipped\n",
             self.invoices_created,

@@ -5,7 +5,7 @@
 //! numbers) is single-line text, so CR, LF, tabs and other controls become a space and bidi
 //! overrides go before any format looks at a cell ([`clean_line`]).
 
-use super::dates::{self, CellDate, DateOrder, Decision, Evidence};
+use super::dates::{self, CellDate, DateOrder, Decision, Evidence, FixedOrder};
 use super::decode::{reader, LineCounter};
 use super::report::{ImportProgress, ImportStage};
 use super::row::RowError;
@@ -124,6 +124,8 @@ pub(crate) struct DateReader<'s, 't> {
     source: &'s Source<'t>,
     columns: Vec<usize>,
     default: Option<DateOrder>,
+    /// The order a mapping chose: no evidence is read, every cell must fit it.
+    fixed: Option<FixedOrder>,
     decision: Cell<Option<Decision>>,
 }
 
@@ -140,7 +142,16 @@ impl<'s, 't> DateReader<'s, 't> {
             source,
             columns: std::iter::once(issue).chain(due).collect(),
             default,
+            fixed: None,
             decision: Cell::new(None),
+        }
+    }
+
+    /// Reads numeric dates in `order` when one is given, instead of deciding from the file.
+    pub fn with_order(self, order: Option<FixedOrder>) -> Self {
+        DateReader {
+            fixed: order,
+            ..self
         }
     }
 
@@ -173,6 +184,12 @@ impl<'s, 't> DateReader<'s, 't> {
             return Err(RowError::Missing(column));
         }
         let owned = || value.to_string();
+        if let Some(order) = self.fixed {
+            return dates::parse_fixed(value, order).ok_or_else(|| RowError::BadDate {
+                column,
+                value: owned(),
+            });
+        }
         let cell = dates::parse(value).ok_or_else(|| RowError::BadDate {
             column,
             value: owned(),

@@ -18,6 +18,7 @@ pub mod contacts;
 pub mod customers;
 pub mod derived;
 pub mod disputes;
+pub mod import_profiles;
 pub mod invoices;
 pub mod notes;
 pub mod payments;

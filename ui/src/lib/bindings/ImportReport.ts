@@ -27,4 +27,12 @@ unlisted: number,
 /**
  * The `imports` row written; None in a dry run.
  */
-import_id: number | null, };
+import_id: number | null, 
+/**
+ * The saved profile the file was read with (recognised by its header, or asked for).
+ */
+profile: string | null, 
+/**
+ * Read with a column mapping (given, or the profile's), not a built-in layout's names.
+ */
+mapped: boolean, };

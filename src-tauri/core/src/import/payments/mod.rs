@@ -91,7 +91,7 @@ const CUSTOMER: &[&str] = &[
 
 fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
     let mut picker = Picker::new(keys);
-    let number = picker.pick("invoice number", super::generic::NUMBER);
+    let number = picker.pick("invoice number", super::mapping::NUMBER);
     let date = picker.pick("payment date", DATE);
     let amount = picker.pick("amount", AMOUNT);
     let customer = find(keys, CUSTOMER);
