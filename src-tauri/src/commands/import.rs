@@ -68,7 +68,12 @@ pub async fn choose_import_file(
             .set_parent(&window)
             .set_title("Import a CSV export")
             // GTK matches patterns case-sensitively.
-            .add_filter("CSV export", &["csv", "CSV", "txt", "TXT"]);
+            .add_filter(
+                "CSV export or spreadsheet",
+                &[
+                    "csv", "CSV", "txt", "TXT", "xlsx", "XLSX", "xls", "XLS", "ods", "ODS",
+                ],
+            );
         if let Some(dir) = state.last_import_dir().filter(|d| d.is_dir()) {
             dialog = dialog.set_directory(dir);
         }

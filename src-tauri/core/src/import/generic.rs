@@ -31,18 +31,20 @@ use super::ImportError;
 use csv::StringRecord;
 use std::borrow::Cow;
 
+/// Which column gives each field. Other one-row-per-invoice layouts (NetSuite's saved
+/// searches, Sage Intacct's lists) fill it from their own header names and run as this one.
 pub(super) struct Columns {
-    customer: usize,
-    number: usize,
-    issue: usize,
-    amount: usize,
-    due: Option<usize>,
-    open: Option<usize>,
-    paid: Option<usize>,
-    paid_date: Option<usize>,
-    currency: Option<usize>,
-    email: Option<usize>,
-    phone: Option<usize>,
+    pub customer: usize,
+    pub number: usize,
+    pub issue: usize,
+    pub amount: usize,
+    pub due: Option<usize>,
+    pub open: Option<usize>,
+    pub paid: Option<usize>,
+    pub paid_date: Option<usize>,
+    pub currency: Option<usize>,
+    pub email: Option<usize>,
+    pub phone: Option<usize>,
     pub duplicates: Vec<Duplicate>,
 }
 
@@ -142,7 +144,7 @@ pub(super) fn run(
     }
     let mut rows = source.rows()?;
     while let Some((line, record)) = rows.next()? {
-        if is_blank(record) {
+        if is_blank(record) || is_total(record, columns) {
             continue;
         }
         writer.report.rows_read += 1;
@@ -161,6 +163,15 @@ pub(super) fn run(
         tracker.row(record);
     }
     Ok(())
+}
+
+/// A report's total line ("Total for Acme", "Total"): no number, no date, and its first
+/// filled cell says it is a total. Aging reports end customer groups with them.
+fn is_total(record: &StringRecord, columns: &Columns) -> bool {
+    let first = record.iter().map(str::trim).find(|c| !c.is_empty());
+    cell(record, columns.number).is_empty()
+        && cell(record, columns.issue).is_empty()
+        && first.is_some_and(|c| c.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("total")))
 }
 
 /// One record as an invoice; the flag says the due date was empty.

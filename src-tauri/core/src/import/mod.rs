@@ -1,7 +1,9 @@
-//! CSV import of accounting exports: open invoices, credits and customer contacts.
+//! Import of accounting exports (CSV, or a workbook's sheet read as CSV by `spreadsheet`):
+//! open invoices, credits and customer contacts.
 //!
 //! [`import_file`] reads a file, recognises its layout ([`generic`], [`quickbooks`] report,
-//! QuickBooks contact list, [`xero`]) from its header and title lines, and applies every row in
+//! QuickBooks contact list, [`xero`], NetSuite and Sage Intacct exports) from its header and
+//! title lines, and applies every row in
 //! one transaction: customers are matched by trimmed, NFC, case-insensitive name; invoices are
 //! created or updated by number (a lower amount due becomes a payment); with
 //! [`ImportOptions::full`] the open invoices the file omits are closed as paid. Rows that cannot
@@ -17,12 +19,15 @@ mod dates;
 mod decode;
 pub mod generic;
 pub mod history;
+mod intacct;
+mod netsuite;
 pub mod payments;
 pub mod quickbooks;
 mod report;
 mod row;
 mod sample;
 mod source;
+mod spreadsheet;
 mod writer;
 pub mod xero;
 
@@ -31,6 +36,7 @@ pub use report::{
     ImportStage, InvoiceChange, RowIssue, MAX_CREATED_LISTED, MAX_LISTED,
 };
 pub use sample::write_generic_sample;
+pub use spreadsheet::SheetError;
 pub use writer::REFRESH_ALL_ABOVE;
 
 use crate::model::Currency;
@@ -52,10 +58,14 @@ pub enum ImportError {
     },
     #[error("cannot import {file}: {reason}")]
     NotCsv { file: String, reason: DecodeError },
+    #[error("cannot import {file}: {reason}")]
+    Sheet { file: String, reason: SheetError },
     #[error(
         "cannot import {file}: its layout is not one Duebook knows. Expected a generic CSV with \
          customer, invoice number, date and amount columns, a QuickBooks Online Open Invoices or \
-         A/R Aging Detail report, a QuickBooks customer contact list, or a Xero invoice export. \
+         A/R Aging Detail report, a QuickBooks customer contact list, a Xero invoice export, a \
+         NetSuite A/R Aging Detail report or Open Invoices search, or a Sage Intacct AR Aging \
+         report or invoice list. \
          Its first line reads: {first_line}"
     )]
     UnknownFormat { file: String, first_line: String },
@@ -104,8 +114,11 @@ impl FromStr for ImportFormat {
             "generic" => Ok(ImportFormat::Generic),
             "quickbooks" | "qbo" => Ok(ImportFormat::Quickbooks),
             "xero" => Ok(ImportFormat::Xero),
+            "netsuite" => Ok(ImportFormat::Netsuite),
+            "intacct" | "sage-intacct" | "sage_intacct" => Ok(ImportFormat::SageIntacct),
             other => Err(format!(
-                "unknown format {other:?} (expected auto, generic, quickbooks or xero)"
+                "unknown format {other:?} (expected auto, generic, quickbooks, xero, netsuite \
+                 or intacct)"
             )),
         }
     }
@@ -146,12 +159,8 @@ pub fn import_bytes(
 ) -> Result<ImportReport, ImportError> {
     let mut tracker = Tracker::new(progress, bytes.len() as u64);
     tracker.stage(ImportStage::Reading);
-    let decoded = decode::decode(bytes).map_err(|reason| ImportError::NotCsv {
-        file: file_name.to_string(),
-        reason,
-    })?;
-    let text: &str = &decoded.text;
-    let delimiter = decode::sniff_delimiter(text);
+    let read = spreadsheet::file_text(file_name, bytes, options.sheet.as_deref())?;
+    let (text, delimiter): (&str, u8) = (&read.text, read.delimiter);
     let matchers = matchers(options.format);
     let explicit = options.format != ImportFormat::Auto;
     let (header_index, header, layout) = detect(text, delimiter, &matchers, explicit, file_name)?;
@@ -161,9 +170,10 @@ pub fn import_bytes(
         delimiter,
         decimal_comma: delimiter == b';',
         header_index,
+        epoch: read.epoch,
     };
     let home = home_currency(db)?;
-    let report = ImportReport::new(file_name, layout.format(), decoded.encoding, options);
+    let report = ImportReport::new(file_name, layout.format(), &read.read_as, options);
     let layout = Detected { header, layout };
     back_up_first(db, options.dry_run)?;
     let report = apply(db, &source, &layout, options, home, report, &mut tracker)?;
@@ -213,6 +223,10 @@ fn apply(
             contact_list::run(source, columns, &mut writer, tracker)?;
         }
         Layout::Xero(columns) => xero::run(source, columns, &mut writer, tracker)?,
+        Layout::NetsuiteReport(columns) => quickbooks::run(source, columns, &mut writer, tracker)?,
+        Layout::NetsuiteSearch(columns) | Layout::Intacct(columns) => {
+            generic::run(source, columns, &mut writer, tracker)?;
+        }
     }
     tracker.stage(ImportStage::Finishing);
     let report = writer.finish(!options.dry_run)?;
@@ -253,6 +267,9 @@ enum Layout {
     QuickbooksReport(quickbooks::Columns),
     QuickbooksContacts(contact_list::Columns),
     Xero(xero::Columns),
+    NetsuiteReport(quickbooks::Columns),
+    NetsuiteSearch(generic::Columns),
+    Intacct(generic::Columns),
 }
 
 impl Layout {
@@ -262,14 +279,20 @@ impl Layout {
             Layout::QuickbooksReport(_) => DetectedFormat::QuickbooksReport,
             Layout::QuickbooksContacts(_) => DetectedFormat::QuickbooksContacts,
             Layout::Xero(_) => DetectedFormat::Xero,
+            Layout::NetsuiteReport(_) | Layout::NetsuiteSearch(_) => DetectedFormat::Netsuite,
+            Layout::Intacct(_) => DetectedFormat::SageIntacct,
         }
     }
 
     /// Fields that more than one header cell gives.
     fn duplicates(&self) -> &[columns::Duplicate] {
         match self {
-            Layout::Generic(columns) => &columns.duplicates,
-            Layout::QuickbooksReport(columns) => &columns.duplicates,
+            Layout::Generic(columns)
+            | Layout::NetsuiteSearch(columns)
+            | Layout::Intacct(columns) => &columns.duplicates,
+            Layout::QuickbooksReport(columns) | Layout::NetsuiteReport(columns) => {
+                &columns.duplicates
+            }
             Layout::QuickbooksContacts(columns) => &columns.duplicates,
             Layout::Xero(columns) => &columns.duplicates,
         }
@@ -295,12 +318,31 @@ fn matchers(format: ImportFormat) -> Vec<Matcher<Layout>> {
     let generic: Matcher<Layout> = ("generic invoice CSV", |k| {
         generic::columns(k).map(Layout::Generic)
     });
+    let netsuite_report: Matcher<Layout> = ("NetSuite A/R Aging Detail report", |k| {
+        netsuite::aging_columns(k).map(Layout::NetsuiteReport)
+    });
+    let netsuite_search: Matcher<Layout> = ("NetSuite open invoices search", |k| {
+        netsuite::search_columns(k).map(Layout::NetsuiteSearch)
+    });
+    let intacct: Matcher<Layout> = ("Sage Intacct invoice list or AR aging report", |k| {
+        intacct::columns(k).map(Layout::Intacct)
+    });
     // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
     match format {
-        ImportFormat::Auto => vec![xero, report, generic, contacts],
+        ImportFormat::Auto => vec![
+            xero,
+            report,
+            netsuite_report,
+            netsuite_search,
+            intacct,
+            generic,
+            contacts,
+        ],
         ImportFormat::Generic => vec![generic],
         ImportFormat::Quickbooks => vec![report, contacts],
         ImportFormat::Xero => vec![xero],
+        ImportFormat::Netsuite => vec![netsuite_report, netsuite_search],
+        ImportFormat::SageIntacct => vec![intacct],
     }
 }
 
