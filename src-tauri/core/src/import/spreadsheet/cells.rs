@@ -96,7 +96,8 @@ mod tests {
         assert_eq!(number(-120.25), "-120.25");
         assert_eq!(number(0.125), "0.125");
         assert_eq!(number(1e20), "100000000000000000000");
-        assert_eq!(number(108.25 * 1.0000000000001), "108.25");
+        assert_eq!(number(1.1 * 3.0), "3.30");
+        assert_eq!(number(0.07 * 100.0), "7");
         for cents in [1i64, 7, 10, 99, 123_456_789, -5, 999_999_999_999] {
             let text = number(cents as f64 / 100.0);
             let back: f64 = text.parse().unwrap();
