@@ -10,6 +10,7 @@ use duebook_core::test_support::import::*;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook, Worksheet};
+use std::io::{Cursor, Read, Write};
 
 const HEADER: [&str; 6] = [
     "customer_name",
@@ -203,6 +204,50 @@ fn an_ods_fixture_imports_with_typed_dates_serials_and_formula_values() {
     assert_eq!(
         customer_names(&db),
         vec!["Harbour Cafe", "Brightwater Dental"]
+    );
+}
+
+/// `bytes` with the workbook switched to the 1904 date system, as old Mac Excel saved it.
+fn dated_from_1904(bytes: &[u8]) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut file = archive.by_index(index).unwrap();
+        if file.name().unwrap() != "xl/workbook.xml" {
+            out.raw_copy_file(file).unwrap();
+            continue;
+        }
+        let mut xml = String::new();
+        file.read_to_string(&mut xml).unwrap();
+        assert!(xml.contains("<workbookPr "), "{xml}");
+        let xml = xml.replace("<workbookPr ", "<workbookPr date1904=\"1\" ");
+        let options = zip::write::SimpleFileOptions::default();
+        out.start_file("xl/workbook.xml", options).unwrap();
+        out.write_all(xml.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn serial_dates_in_a_1904_workbook_count_from_1904() {
+    let (_dir, mut db) = temp_db();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    header(sheet, 0);
+    for (col, text) in [(0, "Harbour Cafe"), (1, "MAC-1")] {
+        sheet.write_string(1, col, text).unwrap();
+    }
+    // 44620 days after 1 January 1904 is 1 March 2026.
+    sheet.write_number(1, 2, 44620).unwrap();
+    sheet.write_number(1, 3, 44650).unwrap();
+    sheet.write_number(1, 4, 12).unwrap();
+    let bytes = dated_from_1904(&book.save_to_buffer().unwrap());
+    let report = import_sheet(&mut db, "mac.xlsx", &bytes, None).unwrap();
+    assert_eq!(report.invoices_created, 1, "{:?}", report.rejections);
+    let imported = invoice(&db, "MAC-1");
+    assert_eq!(
+        (imported.issue_date, imported.due_date),
+        (date("2026-03-01"), date("2026-03-31"))
     );
 }
 
