@@ -127,6 +127,76 @@ fn an_xlsx_sheet_imports_with_serial_and_typed_dates_and_formula_values_in_cents
     );
 }
 
+/// The CSV file `name` as a workbook: plain decimals as number cells, the rest as text.
+fn workbook_of_csv(name: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for record in reader.records() {
+        let record = record.unwrap();
+        // A record's position is where the one before it ended: its row is the next line.
+        let mut start = usize::try_from(record.position().unwrap().byte()).unwrap();
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+        {
+            start += 1;
+        }
+        let row = u32::try_from(text[..start].matches('\n').count()).unwrap();
+        for (col, cell) in (0u16..).zip(record.iter()) {
+            let plain = !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            match cell.parse::<f64>() {
+                Ok(number) if plain => sheet.write_number(row, col, number).unwrap(),
+                _ => sheet.write_string(row, col, cell).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn every_layout_reads_the_same_from_a_workbook_as_from_its_csv() {
+    for (name, home) in [
+        ("generic_basic.csv", "USD"),
+        ("qbo_open_invoices.csv", "USD"),
+        ("qbo_ar_aging_detail.csv", "USD"),
+        ("xero_invoices_uk.csv", "GBP"),
+    ] {
+        let (_csv_dir, csv_db, from_csv) = fixture_imported(home, name);
+        let (_dir, mut db) = temp_db();
+        with_home_currency(&db, home);
+        let bytes = workbook_of_csv(name);
+        let from_sheet = import_sheet(&mut db, name, &bytes, None).unwrap();
+        assert_eq!(from_sheet.format, from_csv.format, "{name}");
+        assert_eq!(
+            from_sheet.invoices_created, from_csv.invoices_created,
+            "{name}"
+        );
+        assert!(from_sheet.invoices_created > 0, "{name}");
+        assert_eq!(
+            lines(&from_sheet.rejections),
+            lines(&from_csv.rejections),
+            "{name}"
+        );
+        assert_eq!(
+            lines(&from_sheet.skipped),
+            lines(&from_csv.skipped),
+            "{name}"
+        );
+        assert_eq!(
+            lines(&from_sheet.warnings),
+            lines(&from_csv.warnings),
+            "{name}"
+        );
+        assert_eq!(aging(&db), aging(&csv_db), "{name}");
+    }
+}
+
 #[test]
 fn the_first_sheet_is_read_unless_another_is_named() {
     let (_dir, mut db) = temp_db();
