@@ -64,11 +64,16 @@ Internal ID,Customer,Document Number,Date,Due Date/Receive By,Amount (Gross),Amo
 101,Harbour Cafe,INV2001,3/2/2026,4/1/2026,\"2,500.00\",\"1,000.00\",USD,ap@harbour.example,Open
 102,Café Ölmann GmbH,INV2002,3/5/2026,4/4/2026,800.00,800.00,EUR,,Open
 103,Harbour Cafe,INV2003,3/16/2026,4/15/2026,90.00,,USD,ap@harbour.example,Open
+104,Harbour Cafe,INV2004,3/17/2026,4/16/2026,45.00,45.00,USD,,Pending Approval
 ";
     let report = import_csv(&mut db, dir.path(), "search.csv", text);
 
     assert_eq!(report.format, DetectedFormat::Netsuite);
     assert_eq!(report.invoices_created, 3, "{:?}", report.rejections);
+    assert_eq!(
+        lines(&report.skipped),
+        vec!["line 5: INV2004 is pending approval in NetSuite: not yet sent to the customer"]
+    );
     let first = invoice(&db, "INV2001");
     assert_eq!(
         (first.issue_date, first.due_date),
@@ -89,6 +94,7 @@ Customer ID,Customer name,Invoice number,Date,Due date,Total entered,Total paid,
 CUST-00105,Premiere Event Services,INV-000643,05/03/2026,20/03/2026,1912.00,0.00,1912.00,GBP,Posted
 CUST-00107,Northwind Traders,INV-000644,06/03/2026,05/04/2026,500.00,200.00,300.00,EUR,Partially paid
 CUST-00107,Northwind Traders,INV-000645,07/03/2026,06/04/2026,100.00,50.00,60.00,EUR,Partially paid
+CUST-00107,Northwind Traders,INV-000646,08/03/2026,07/04/2026,70.00,0.00,70.00,EUR,Draft
 ";
     let report = import_csv(&mut db, dir.path(), "intacct.csv", text);
 
@@ -99,6 +105,10 @@ CUST-00107,Northwind Traders,INV-000645,07/03/2026,06/04/2026,100.00,50.00,60.00
         "paid and due must add up to the total"
     );
     assert_eq!(report.rejections[0].line, Some(4));
+    assert_eq!(
+        lines(&report.skipped),
+        vec!["line 5: INV-000646 is a draft in Sage Intacct: not yet sent to the customer"]
+    );
     let first = invoice(&db, "INV-000643");
     assert_eq!(
         (first.issue_date, first.due_date),
@@ -174,4 +184,63 @@ fn asking_for_a_layout_names_the_columns_it_lacks() {
         "NetSuite".parse::<ImportFormat>(),
         Ok(ImportFormat::Netsuite)
     );
+}
+
+/// A CSV cell holding any text: quoted, with its quotes doubled.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// Arbitrary Unicode and control characters in every cell of each layout: nothing panics or
+/// fails the database, and every rejected or skipped row names its line.
+#[test]
+fn hostile_cells_in_the_netsuite_and_intacct_layouts_never_panic() {
+    use proptest::prelude::*;
+    let (_dir, db) = temp_db();
+    let db = std::cell::RefCell::new(db);
+    let cell = prop::collection::vec(any::<char>(), 0..10).prop_map(String::from_iter);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(48));
+    let outcome = runner.run(&prop::array::uniform5(cell), |cells| {
+        let [name, number, date, amount, status] = cells.map(|c| quoted(&c));
+        let files = [
+            format!(
+                "A/R Aging Detail\n\nType,Date,Document Number,Name,Due Date,Open Balance,Amount\n\
+                 {name},,,,,,\n{status},{date},{number},{name},{date},{amount},{amount}\n\
+                 Invoice,03/01/2026,N-1,{name},,5.00,5.00\n"
+            ),
+            format!(
+                "Customer,Document Number,Date,Amount (Gross),Amount Remaining,Status\n\
+                 {name},{number},{date},{amount},{amount},{status}\n"
+            ),
+            format!(
+                "Customer ID,Customer name,Invoice number,Date,Total due,State\n\
+                 {status},{name},{number},{date},{amount},{status}\n"
+            ),
+        ];
+        let mut db = db.borrow_mut();
+        for text in files {
+            let result = duebook_core::import::import_bytes(
+                &mut db,
+                "fuzz.csv",
+                text.as_bytes(),
+                &options(),
+                &mut |_| {},
+            );
+            match result {
+                Ok(report) => {
+                    for issue in report.rejections.iter().chain(&report.skipped) {
+                        prop_assert!(issue.line.is_some(), "{issue}");
+                    }
+                }
+                Err(error) => prop_assert!(
+                    !matches!(error, duebook_core::import::ImportError::Db(_)),
+                    "{error}"
+                ),
+            }
+        }
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
 }

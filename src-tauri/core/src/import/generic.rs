@@ -135,6 +135,20 @@ pub(super) fn run(
     writer: &mut Writer,
     tracker: &mut Tracker,
 ) -> Result<(), ImportError> {
+    run_skipping(source, columns, &|_| None, writer, tracker)
+}
+
+/// Why a layout skips a row (a status column saying "draft"), after "<number> ".
+pub(super) type Skip<'s> = &'s dyn Fn(&StringRecord) -> Option<&'static str>;
+
+/// [`run`], skipping with a reason the rows `skip` names.
+pub(super) fn run_skipping(
+    source: &Source,
+    columns: &Columns,
+    skip: Skip,
+    writer: &mut Writer,
+    tracker: &mut Tracker,
+) -> Result<(), ImportError> {
     let dates = DateReader::new(source, columns.issue, columns.due, None);
     if columns.due.is_none() {
         writer.warn(
@@ -149,6 +163,10 @@ pub(super) fn run(
         }
         writer.report.rows_read += 1;
         let number = cell(record, columns.number);
+        if let Some(reason) = skip(record) {
+            writer.skip(line, format!("{number} {reason}"), Some(number));
+            continue;
+        }
         match parse(line, record, columns, &dates, source.decimal_comma, writer) {
             Ok((row, due_defaulted)) => {
                 if writer.apply_invoice(&row)? && due_defaulted {

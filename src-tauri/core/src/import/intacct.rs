@@ -16,13 +16,22 @@
 //! names (or to a column mapping).
 
 use super::columns::{missing, Picker};
-use super::generic;
+use super::source::opt_cell;
+use super::{generic, Layout, Matcher};
+use csv::StringRecord;
 
 /// Intacct's own amount headers: a header with none of them is not one of its exports.
 const TOTAL: &[&str] = &["totalentered", "trxtotalentered", "totalamount"];
 const DUE: &[&str] = &["totaldue", "trxtotaldue"];
 
-pub(super) fn columns(keys: &[String]) -> Result<generic::Columns, Vec<&'static str>> {
+pub(super) fn matcher() -> Matcher<Layout> {
+    ("Sage Intacct invoice list or AR aging report", |keys| {
+        columns(keys).map(|(columns, state)| Layout::Intacct(columns, state))
+    })
+}
+
+/// The columns, and the State column when the list has one.
+fn columns(keys: &[String]) -> Result<(generic::Columns, Option<usize>), Vec<&'static str>> {
     let mut picker = Picker::new(keys);
     let id = picker.pick("customer ID", &["customerid"]);
     let customer = picker.pick("customer name", &["customername", "customer"]);
@@ -50,7 +59,7 @@ pub(super) fn columns(keys: &[String]) -> Result<generic::Columns, Vec<&'static 
             ("Total due", total.or(due)),
         ]));
     };
-    Ok(generic::Columns {
+    let columns = generic::Columns {
         customer,
         number,
         issue,
@@ -67,5 +76,16 @@ pub(super) fn columns(keys: &[String]) -> Result<generic::Columns, Vec<&'static 
         email: picker.pick("email", &["email", "contactemail", "emailaddress"]),
         phone: picker.pick("phone", &["phone", "phonenumber", "contactphone"]),
         duplicates: picker.into_duplicates(),
-    })
+    };
+    Ok((columns, super::columns::find(keys, &["state", "status"])))
+}
+
+/// Why a row is not an open receivable, by its State: drafts were never sent, reversed
+/// invoices were cancelled.
+pub(super) fn skipped(record: &StringRecord, state: Option<usize>) -> Option<&'static str> {
+    match opt_cell(record, state).to_ascii_lowercase().as_str() {
+        "draft" => Some("is a draft in Sage Intacct: not yet sent to the customer"),
+        "reversed" | "reversal" | "voided" => Some("is reversed in Sage Intacct"),
+        _ => None,
+    }
 }

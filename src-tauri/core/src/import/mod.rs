@@ -224,8 +224,13 @@ fn apply(
         }
         Layout::Xero(columns) => xero::run(source, columns, &mut writer, tracker)?,
         Layout::NetsuiteReport(columns) => quickbooks::run(source, columns, &mut writer, tracker)?,
-        Layout::NetsuiteSearch(columns) | Layout::Intacct(columns) => {
-            generic::run(source, columns, &mut writer, tracker)?;
+        Layout::NetsuiteSearch(columns, status) => {
+            let skip = |record: &_| netsuite::skipped(record, *status);
+            generic::run_skipping(source, columns, &skip, &mut writer, tracker)?;
+        }
+        Layout::Intacct(columns, state) => {
+            let skip = |record: &_| intacct::skipped(record, *state);
+            generic::run_skipping(source, columns, &skip, &mut writer, tracker)?;
         }
     }
     tracker.stage(ImportStage::Finishing);
@@ -268,8 +273,10 @@ enum Layout {
     QuickbooksContacts(contact_list::Columns),
     Xero(xero::Columns),
     NetsuiteReport(quickbooks::Columns),
-    NetsuiteSearch(generic::Columns),
-    Intacct(generic::Columns),
+    /// With the Status column, when there is one.
+    NetsuiteSearch(generic::Columns, Option<usize>),
+    /// With the State column, when there is one.
+    Intacct(generic::Columns, Option<usize>),
 }
 
 impl Layout {
@@ -279,8 +286,8 @@ impl Layout {
             Layout::QuickbooksReport(_) => DetectedFormat::QuickbooksReport,
             Layout::QuickbooksContacts(_) => DetectedFormat::QuickbooksContacts,
             Layout::Xero(_) => DetectedFormat::Xero,
-            Layout::NetsuiteReport(_) | Layout::NetsuiteSearch(_) => DetectedFormat::Netsuite,
-            Layout::Intacct(_) => DetectedFormat::SageIntacct,
+            Layout::NetsuiteReport(_) | Layout::NetsuiteSearch(..) => DetectedFormat::Netsuite,
+            Layout::Intacct(..) => DetectedFormat::SageIntacct,
         }
     }
 
@@ -288,8 +295,8 @@ impl Layout {
     fn duplicates(&self) -> &[columns::Duplicate] {
         match self {
             Layout::Generic(columns)
-            | Layout::NetsuiteSearch(columns)
-            | Layout::Intacct(columns) => &columns.duplicates,
+            | Layout::NetsuiteSearch(columns, _)
+            | Layout::Intacct(columns, _) => &columns.duplicates,
             Layout::QuickbooksReport(columns) | Layout::NetsuiteReport(columns) => {
                 &columns.duplicates
             }
@@ -318,15 +325,8 @@ fn matchers(format: ImportFormat) -> Vec<Matcher<Layout>> {
     let generic: Matcher<Layout> = ("generic invoice CSV", |k| {
         generic::columns(k).map(Layout::Generic)
     });
-    let netsuite_report: Matcher<Layout> = ("NetSuite A/R Aging Detail report", |k| {
-        netsuite::aging_columns(k).map(Layout::NetsuiteReport)
-    });
-    let netsuite_search: Matcher<Layout> = ("NetSuite open invoices search", |k| {
-        netsuite::search_columns(k).map(Layout::NetsuiteSearch)
-    });
-    let intacct: Matcher<Layout> = ("Sage Intacct invoice list or AR aging report", |k| {
-        intacct::columns(k).map(Layout::Intacct)
-    });
+    let [netsuite_report, netsuite_search] = netsuite::matchers();
+    let intacct = intacct::matcher();
     // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
     match format {
         ImportFormat::Auto => vec![

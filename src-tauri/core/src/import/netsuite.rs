@@ -17,17 +17,31 @@
 //! names (or to a column mapping).
 
 use super::columns::{missing, Picker};
-use super::{generic, quickbooks};
+use super::source::opt_cell;
+use super::{generic, quickbooks, Layout, Matcher};
+use csv::StringRecord;
 
 const NUMBER: &[&str] = &["documentnumber"];
 
+/// The report's recogniser, then the saved search's.
+pub(super) fn matchers() -> [Matcher<Layout>; 2] {
+    [
+        ("NetSuite A/R Aging Detail report", |keys| {
+            aging_columns(keys).map(Layout::NetsuiteReport)
+        }),
+        ("NetSuite open invoices search", |keys| {
+            search_columns(keys).map(|(columns, status)| Layout::NetsuiteSearch(columns, status))
+        }),
+    ]
+}
+
 /// The A/R Aging Detail report.
-pub(super) fn aging_columns(keys: &[String]) -> Result<quickbooks::Columns, Vec<&'static str>> {
+fn aging_columns(keys: &[String]) -> Result<quickbooks::Columns, Vec<&'static str>> {
     quickbooks::report_columns(keys, ("Document Number", NUMBER))
 }
 
-/// An Open Invoices saved search.
-pub(super) fn search_columns(keys: &[String]) -> Result<generic::Columns, Vec<&'static str>> {
+/// An Open Invoices saved search, and its Status column when it has one.
+fn search_columns(keys: &[String]) -> Result<(generic::Columns, Option<usize>), Vec<&'static str>> {
     let mut picker = Picker::new(keys);
     let customer = picker.pick("customer name", &["customer", "name", "customername"]);
     let number = picker.pick("document number", NUMBER);
@@ -45,7 +59,7 @@ pub(super) fn search_columns(keys: &[String]) -> Result<generic::Columns, Vec<&'
             ("Amount (Gross)", amount.or(open)),
         ]));
     };
-    Ok(generic::Columns {
+    let columns = generic::Columns {
         customer,
         number,
         issue,
@@ -58,5 +72,16 @@ pub(super) fn search_columns(keys: &[String]) -> Result<generic::Columns, Vec<&'
         email: picker.pick("email", &["email", "customeremail"]),
         phone: picker.pick("phone", &["phone", "customerphone"]),
         duplicates: picker.into_duplicates(),
-    })
+    };
+    Ok((columns, super::columns::find(keys, &["status"])))
+}
+
+/// Why a search row is not an open receivable, by its Status: invoices never sent.
+pub(super) fn skipped(record: &StringRecord, status: Option<usize>) -> Option<&'static str> {
+    match opt_cell(record, status).to_ascii_lowercase().as_str() {
+        "pending approval" => Some("is pending approval in NetSuite: not yet sent to the customer"),
+        "rejected" => Some("was rejected in NetSuite: never sent to the customer"),
+        "voided" | "void" => Some("is voided in NetSuite"),
+        _ => None,
+    }
 }
