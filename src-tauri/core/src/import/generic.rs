@@ -164,7 +164,8 @@ pub(super) fn run_skipping(
         writer.report.rows_read += 1;
         let number = cell(record, columns.number);
         if let Some(reason) = skip(record) {
-            writer.skip(line, format!("{number} {reason}"), Some(number));
+            let what = if number.is_empty() { "the row" } else { number };
+            writer.skip(line, format!("{what} {reason}"), Some(number));
             continue;
         }
         match parse(line, record, columns, &dates, source.decimal_comma, writer) {
