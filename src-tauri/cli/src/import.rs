@@ -1,4 +1,5 @@
-//! `duebook import`: open invoices (or a QuickBooks customer contact list) from a CSV export,
+//! `duebook import`: open invoices (or a QuickBooks customer contact list) from a CSV export or
+//! a workbook (.xlsx, .xls, .ods; `--sheet` picks the sheet),
 //! with a progress line on a terminal and every rejected, skipped or changed row listed; with
 //! `--payments`, the payments received from a payments file; with `--map`, any invoice file
 //! through a column mapping (saved as a profile with `--save-profile`).
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct ImportArgs {
-    /// auto, generic, quickbooks or xero.
+    /// auto, generic, quickbooks, xero, netsuite or intacct.
     #[arg(long, default_value = "auto", value_name = "FORMAT")]
     format: ImportFormat,
     /// The file lists every open invoice: close the open invoices it does not list.
@@ -31,6 +32,9 @@ pub struct ImportArgs {
     /// Report what would change without writing anything.
     #[arg(long)]
     dry_run: bool,
+    /// The sheet to read from a workbook (.xlsx, .xls, .ods); the first one when not given.
+    #[arg(long, value_name = "NAME", conflicts_with = "payments")]
+    sheet: Option<String>,
     #[command(flatten)]
     mapping: MappingArgs,
     #[arg(value_name = "FILE.csv")]
@@ -86,6 +90,7 @@ pub fn import(db_path: &Path, args: ImportArgs, today: NaiveDate) -> Result<Exit
         full: args.full,
         dry_run: args.dry_run,
         today,
+        sheet: args.sheet,
     };
     let mut db = Database::open(db_path).map_err(|e| e.to_string())?;
     let mapping = args.mapping.mapping()?;

@@ -302,7 +302,8 @@ fn unreadable_and_unrecognised_files_fail_clearly_and_change_nothing() {
     let err = try_import(&mut db, &workbook, &options()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cannot import export.xlsx: it looks like an Excel workbook, not CSV: save it as \"CSV UTF-8\" and import that file"
+        "cannot import export.xlsx: it looks like an Excel workbook (.xlsx), but it cannot be \
+         read (damaged or incomplete?): Zip error: invalid Zip archive: Could not find EOCD"
     );
 
     let empty = write(dir.path(), "empty.csv", "");

@@ -57,7 +57,8 @@ pub struct ImportProgressEvent {
     pub progress: ImportProgress,
 }
 
-/// "Import…": asks which CSV file (native open dialog). `None` when the person cancelled.
+/// "Import…": asks which CSV file or spreadsheet (native open dialog; a workbook's first sheet
+/// is read). `None` when the person cancelled.
 #[tauri::command]
 pub async fn choose_import_file(
     app: AppHandle,
@@ -69,9 +70,14 @@ pub async fn choose_import_file(
     } else {
         let mut dialog = rfd::AsyncFileDialog::new()
             .set_parent(&window)
-            .set_title("Import a CSV export")
+            .set_title("Import a CSV export or spreadsheet")
             // GTK matches patterns case-sensitively.
-            .add_filter("CSV export", &["csv", "CSV", "txt", "TXT"]);
+            .add_filter(
+                "CSV export or spreadsheet",
+                &[
+                    "csv", "CSV", "txt", "TXT", "xlsx", "XLSX", "xls", "XLS", "ods", "ODS",
+                ],
+            );
         if let Some(dir) = state.last_import_dir().filter(|d| d.is_dir()) {
             dialog = dialog.set_directory(dir);
         }

@@ -7,6 +7,8 @@ const formats: Record<DetectedFormat, string> = {
   quickbooks_report: "QuickBooks Online open invoices report",
   quickbooks_contacts: "QuickBooks Online customer contact list",
   xero: "Xero invoice export",
+  netsuite: "NetSuite A/R aging or open invoices export",
+  sage_intacct: "Sage Intacct invoice list or AR aging report",
 };
 
 export function describeFormat(format: DetectedFormat): string {

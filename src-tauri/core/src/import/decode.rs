@@ -14,10 +14,6 @@ use std::borrow::Cow;
 pub enum DecodeError {
     #[error("the file is empty")]
     Empty,
-    #[error(
-        "it looks like an Excel workbook, not CSV: save it as \"CSV UTF-8\" and import that file"
-    )]
-    Spreadsheet,
     #[error("it looks like UTF-{0} text without a byte-order mark, but it is damaged (a broken character or a missing byte): save it again as \"CSV UTF-8\"")]
     DamagedUtf16(&'static str),
     #[error("it looks like UTF-32 text, which Duebook does not read: save it as \"CSV UTF-8\"")]
@@ -56,10 +52,6 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
                 encoding: encoding.name(),
             });
         }
-    }
-    // xlsx/ods are zip archives, xls is an OLE compound file.
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(DecodeError::Spreadsheet);
     }
     if let Some(what) = known_binary(bytes) {
         return Err(DecodeError::Binary(what));
@@ -302,10 +294,6 @@ mod tests {
     #[test]
     fn refuses_what_is_not_csv_text() {
         assert_eq!(decode(b"").unwrap_err(), DecodeError::Empty);
-        assert_eq!(
-            decode(b"PK\x03\x04rest").unwrap_err(),
-            DecodeError::Spreadsheet
-        );
         assert_eq!(
             decode(b"ab\0cd").unwrap_err(),
             DecodeError::Binary("binary data")

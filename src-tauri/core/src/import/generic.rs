@@ -35,22 +35,24 @@ use super::ImportError;
 use csv::StringRecord;
 use std::borrow::Cow;
 
+/// Which column gives each field. Other one-row-per-invoice layouts (NetSuite's saved
+/// searches, Sage Intacct's lists) fill it from their own header names and run as this one.
 pub(super) struct Columns {
-    customer: usize,
-    number: usize,
-    issue: usize,
-    amount: usize,
-    due: Option<usize>,
-    open: Option<usize>,
-    paid: Option<usize>,
-    paid_date: Option<usize>,
-    currency: Option<usize>,
-    email: Option<usize>,
-    phone: Option<usize>,
+    pub customer: usize,
+    pub number: usize,
+    pub issue: usize,
+    pub amount: usize,
+    pub due: Option<usize>,
+    pub open: Option<usize>,
+    pub paid: Option<usize>,
+    pub paid_date: Option<usize>,
+    pub currency: Option<usize>,
+    pub email: Option<usize>,
+    pub phone: Option<usize>,
     /// Fields read and checked that the store cannot keep yet (account owner, credit limit).
-    unstored: Vec<Field>,
+    pub unstored: Vec<Field>,
     pub duplicates: Vec<Duplicate>,
-    reading: Reading,
+    pub reading: Reading,
 }
 
 /// The column layout of a header row by the generic synonyms, or the names of the required
@@ -100,6 +102,20 @@ pub(super) fn run(
     writer: &mut Writer,
     tracker: &mut Tracker,
 ) -> Result<(), ImportError> {
+    run_skipping(source, columns, &|_| None, writer, tracker)
+}
+
+/// Why a layout skips a row (a status column saying "draft"), after "<number> ".
+pub(super) type Skip<'s> = &'s dyn Fn(&StringRecord) -> Option<&'static str>;
+
+/// [`run`], skipping with a reason the rows `skip` names.
+pub(super) fn run_skipping(
+    source: &Source,
+    columns: &Columns,
+    skip: Skip,
+    writer: &mut Writer,
+    tracker: &mut Tracker,
+) -> Result<(), ImportError> {
     let dates = DateReader::new(source, columns.issue, columns.due, None)
         .with_order(columns.reading.date_order);
     let decimal_comma = columns.reading.decimal_comma(source.decimal_comma);
@@ -117,11 +133,16 @@ pub(super) fn run(
     }
     let mut rows = source.rows()?;
     while let Some((line, record)) = rows.next()? {
-        if is_blank(record) {
+        if is_blank(record) || is_total(record, columns) {
             continue;
         }
         writer.report.rows_read += 1;
         let number = cell(record, columns.number);
+        if let Some(reason) = skip(record) {
+            let what = if number.is_empty() { "the row" } else { number };
+            writer.skip(line, format!("{what} {reason}"), Some(number));
+            continue;
+        }
         match parse(line, record, columns, &dates, decimal_comma, writer) {
             Ok((row, due_defaulted)) => {
                 if writer.apply_invoice(&row)? && due_defaulted {
@@ -136,6 +157,15 @@ pub(super) fn run(
         tracker.row(record);
     }
     Ok(())
+}
+
+/// A report's total line ("Total for Acme", "Total"): no number, no date, and its first
+/// filled cell says it is a total. Aging reports end customer groups with them.
+fn is_total(record: &StringRecord, columns: &Columns) -> bool {
+    let first = record.iter().map(str::trim).find(|c| !c.is_empty());
+    cell(record, columns.number).is_empty()
+        && cell(record, columns.issue).is_empty()
+        && first.is_some_and(|c| c.get(..5).is_some_and(|w| w.eq_ignore_ascii_case("total")))
 }
 
 /// One record as an invoice; the flag says the due date was empty.

@@ -49,8 +49,8 @@ pub struct Inspection {
 /// Reads the file at `path` without importing anything.
 pub fn inspect(db: &Database, path: &Path) -> Result<Inspection, ImportError> {
     let (file_name, bytes) = super::read(path)?;
-    let (decoded, delimiter) = super::decode_named(&file_name, &bytes)?;
-    let text: &str = &decoded.text;
+    let read = super::spreadsheet::file_text(&file_name, &bytes, None)?;
+    let (text, delimiter): (&str, u8) = (&read.text, read.delimiter);
     let found = layout::find(
         db,
         text,
@@ -80,6 +80,7 @@ pub fn inspect(db: &Database, path: &Path) -> Result<Inspection, ImportError> {
         delimiter,
         decimal_comma: delimiter == b';',
         header_index,
+        epoch: read.epoch,
     };
     let suggested = match &profile {
         Some(profile) => profile.mapping.clone(),
@@ -95,7 +96,7 @@ pub fn inspect(db: &Database, path: &Path) -> Result<Inspection, ImportError> {
     Ok(Inspection {
         columns: columns(&source, &header)?,
         file_name,
-        encoding: decoded.encoding.to_string(),
+        encoding: read.read_as.clone(),
         layout,
         profile: profile.map(|p| p.name),
         suggested,

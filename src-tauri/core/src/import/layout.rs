@@ -5,7 +5,7 @@ use super::decode::{self, header_key};
 use super::mapping::profiles::{self, Profile};
 use super::mapping::{self, ColumnMapping, MappingError};
 use super::report::{DetectedFormat, ImportFormat};
-use super::{columns, contact_list, generic, quickbooks, xero, ImportError};
+use super::{columns, contact_list, generic, intacct, netsuite, quickbooks, xero, ImportError};
 use crate::store::Database;
 
 /// How the import finds the columns of the file.
@@ -25,6 +25,11 @@ pub(super) enum Layout {
     QuickbooksReport(quickbooks::Columns),
     QuickbooksContacts(contact_list::Columns),
     Xero(xero::Columns),
+    NetsuiteReport(quickbooks::Columns),
+    /// With the Status column, when there is one.
+    NetsuiteSearch(generic::Columns, Option<usize>),
+    /// With the State column, when there is one.
+    Intacct(generic::Columns, Option<usize>),
 }
 
 impl Layout {
@@ -34,14 +39,20 @@ impl Layout {
             Layout::QuickbooksReport(_) => DetectedFormat::QuickbooksReport,
             Layout::QuickbooksContacts(_) => DetectedFormat::QuickbooksContacts,
             Layout::Xero(_) => DetectedFormat::Xero,
+            Layout::NetsuiteReport(_) | Layout::NetsuiteSearch(..) => DetectedFormat::Netsuite,
+            Layout::Intacct(..) => DetectedFormat::SageIntacct,
         }
     }
 
     /// Fields that more than one header cell gives.
     pub fn duplicates(&self) -> &[columns::Duplicate] {
         match self {
-            Layout::Generic(columns) => &columns.duplicates,
-            Layout::QuickbooksReport(columns) => &columns.duplicates,
+            Layout::Generic(columns)
+            | Layout::NetsuiteSearch(columns, _)
+            | Layout::Intacct(columns, _) => &columns.duplicates,
+            Layout::QuickbooksReport(columns) | Layout::NetsuiteReport(columns) => {
+                &columns.duplicates
+            }
             Layout::QuickbooksContacts(columns) => &columns.duplicates,
             Layout::Xero(columns) => &columns.duplicates,
         }
@@ -175,12 +186,24 @@ fn matchers(format: ImportFormat) -> Vec<Matcher<Layout>> {
     let generic: Matcher<Layout> = ("generic invoice CSV", |k| {
         generic::columns(k).map(Layout::Generic)
     });
+    let [netsuite_report, netsuite_search] = netsuite::matchers();
+    let intacct = intacct::matcher();
     // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
     match format {
-        ImportFormat::Auto => vec![xero, report, generic, contacts],
+        ImportFormat::Auto => vec![
+            xero,
+            report,
+            netsuite_report,
+            netsuite_search,
+            intacct,
+            generic,
+            contacts,
+        ],
         ImportFormat::Generic => vec![generic],
         ImportFormat::Quickbooks => vec![report, contacts],
         ImportFormat::Xero => vec![xero],
+        ImportFormat::Netsuite => vec![netsuite_report, netsuite_search],
+        ImportFormat::SageIntacct => vec![intacct],
     }
 }
 

@@ -1,7 +1,9 @@
-//! CSV import of accounting exports: open invoices, credits and customer contacts.
+//! Import of accounting exports (CSV, or a workbook's sheet read as CSV by `spreadsheet`):
+//! open invoices, credits and customer contacts.
 //!
 //! [`import_file`] reads a file, recognises its layout ([`generic`], [`quickbooks`] report,
-//! QuickBooks contact list, [`xero`]) from its header and title lines, and applies every row in
+//! QuickBooks contact list, [`xero`], NetSuite and Sage Intacct exports) from its header and
+//! title lines, and applies every row in
 //! one transaction: customers are matched by trimmed, NFC, case-insensitive name; invoices are
 //! created or updated by number (a lower amount due becomes a payment); with
 //! [`ImportOptions::full`] the open invoices the file omits are closed as paid. Rows that cannot
@@ -18,14 +20,17 @@ mod decode;
 pub mod generic;
 pub mod history;
 pub mod inspect;
+mod intacct;
 mod layout;
 pub mod mapping;
+mod netsuite;
 pub mod payments;
 pub mod quickbooks;
 mod report;
 mod row;
 mod sample;
 mod source;
+mod spreadsheet;
 pub mod watched;
 mod writer;
 pub mod xero;
@@ -37,6 +42,7 @@ pub use report::{
     ImportStage, InvoiceChange, RowIssue, MAX_CREATED_LISTED, MAX_LISTED,
 };
 pub use sample::write_generic_sample;
+pub use spreadsheet::SheetError;
 pub use writer::REFRESH_ALL_ABOVE;
 
 use crate::model::Currency;
@@ -61,10 +67,14 @@ pub enum ImportError {
     },
     #[error("cannot import {file}: {reason}")]
     NotCsv { file: String, reason: DecodeError },
+    #[error("cannot import {file}: {reason}")]
+    Sheet { file: String, reason: SheetError },
     #[error(
         "cannot import {file}: its layout is not one Duebook knows. Expected a generic CSV with \
          customer, invoice number, date and amount columns, a QuickBooks Online Open Invoices or \
-         A/R Aging Detail report, a QuickBooks customer contact list, or a Xero invoice export. \
+         A/R Aging Detail report, a QuickBooks customer contact list, a Xero invoice export, a \
+         NetSuite A/R Aging Detail report or Open Invoices search, or a Sage Intacct AR Aging \
+         report or invoice list. \
          Its first line reads: {first_line}"
     )]
     UnknownFormat { file: String, first_line: String },
@@ -117,8 +127,11 @@ impl FromStr for ImportFormat {
             "generic" => Ok(ImportFormat::Generic),
             "quickbooks" | "qbo" => Ok(ImportFormat::Quickbooks),
             "xero" => Ok(ImportFormat::Xero),
+            "netsuite" => Ok(ImportFormat::Netsuite),
+            "intacct" | "sage-intacct" | "sage_intacct" => Ok(ImportFormat::SageIntacct),
             other => Err(format!(
-                "unknown format {other:?} (expected auto, generic, quickbooks or xero)"
+                "unknown format {other:?} (expected auto, generic, quickbooks, xero, netsuite \
+                 or intacct)"
             )),
         }
     }
@@ -158,12 +171,12 @@ pub fn new_profile_for(
 ) -> Result<profiles::NewProfile, ImportError> {
     let name = profiles::clean_name(name)?;
     let (file_name, bytes) = read(path)?;
-    let (decoded, delimiter) = decode_named(&file_name, &bytes)?;
+    let read = spreadsheet::file_text(&file_name, &bytes, None)?;
     let how = ColumnSource::Mapping(mapping);
     let found = layout::find(
         db,
-        &decoded.text,
-        delimiter,
+        &read.text,
+        read.delimiter,
         ImportFormat::Auto,
         how,
         &file_name,
@@ -173,19 +186,6 @@ pub fn new_profile_for(
         name,
         header: found.header,
     })
-}
-
-/// The file's text and its delimiter; `file_name` names it when it is not CSV text.
-fn decode_named<'b>(
-    file_name: &str,
-    bytes: &'b [u8],
-) -> Result<(decode::Decoded<'b>, u8), ImportError> {
-    let decoded = decode::decode(bytes).map_err(|reason| ImportError::NotCsv {
-        file: file_name.to_string(),
-        reason,
-    })?;
-    let delimiter = decode::sniff_delimiter(&decoded.text);
-    Ok((decoded, delimiter))
 }
 
 /// The file's name (as messages give it) and its bytes.
@@ -230,8 +230,8 @@ pub fn import_bytes_with(
 ) -> Result<ImportReport, ImportError> {
     let mut tracker = Tracker::new(progress, bytes.len() as u64);
     tracker.stage(ImportStage::Reading);
-    let (decoded, delimiter) = decode_named(file_name, bytes)?;
-    let text: &str = &decoded.text;
+    let read = spreadsheet::file_text(file_name, bytes, options.sheet.as_deref())?;
+    let (text, delimiter): (&str, u8) = (&read.text, read.delimiter);
     let found = layout::find(db, text, delimiter, options.format, columns, file_name)?;
     let source = Source {
         text,
@@ -239,9 +239,11 @@ pub fn import_bytes_with(
         delimiter,
         decimal_comma: delimiter == b';',
         header_index: found.header_index,
+        epoch: read.epoch,
     };
     let home = home_currency(db)?;
-    let mut report = ImportReport::new(file_name, found.layout.format(), decoded.encoding, options);
+    let format = found.layout.format();
+    let mut report = ImportReport::new(file_name, format, &read.read_as, options);
     report.profile = found.profile.as_ref().map(|p| p.name.clone());
     report.mapped = found.mapping.is_some();
     back_up_first(db, options.dry_run)?;
@@ -295,6 +297,15 @@ fn apply(
             contact_list::run(source, columns, &mut writer, tracker)?;
         }
         Layout::Xero(columns) => xero::run(source, columns, &mut writer, tracker)?,
+        Layout::NetsuiteReport(columns) => quickbooks::run(source, columns, &mut writer, tracker)?,
+        Layout::NetsuiteSearch(columns, status) => {
+            let skip = |record: &_| netsuite::skipped(record, *status);
+            generic::run_skipping(source, columns, &skip, &mut writer, tracker)?;
+        }
+        Layout::Intacct(columns, state) => {
+            let skip = |record: &_| intacct::skipped(record, *state);
+            generic::run_skipping(source, columns, &skip, &mut writer, tracker)?;
+        }
     }
     tracker.stage(ImportStage::Finishing);
     let report = writer.finish(!options.dry_run)?;

@@ -22,7 +22,8 @@
 //!
 //! Payment (unapplied) and Credit Memo rows are credits. Dates are MM/DD/YYYY in QuickBooks
 //! Online US; a file whose dates prove day-first (UK) is read day-first. Reports carry no
-//! currency: the home currency setting applies.
+//! currency: the home currency setting applies. NetSuite's A/R Aging Detail has the same shape
+//! and is read here too ([`super::netsuite`]).
 
 use super::columns::{missing, Duplicate, Picker};
 use super::dates::DateOrder;
@@ -54,16 +55,25 @@ const AMOUNT: &[&str] = &["amount", "originalamount"];
 const CUSTOMER: &[&str] = &["customer", "customerfullname", "customername", "name"];
 
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
+    report_columns(keys, ("Num", NUM))
+}
+
+/// The columns of a report shaped like this one whose document number has the header names
+/// `number` (NetSuite's A/R Aging Detail says "Document Number").
+pub(super) fn report_columns(
+    keys: &[String],
+    number: (&'static str, &[&str]),
+) -> Result<Columns, Vec<&'static str>> {
     let mut picker = Picker::new(keys);
     let date = picker.pick("date", DATE);
     let kind = picker.pick("transaction type", KIND);
-    let num = picker.pick("number", NUM);
+    let num = picker.pick("number", number.1);
     let open = picker.pick("open balance", OPEN);
     let (Some(date), Some(kind), Some(num), Some(open)) = (date, kind, num, open) else {
         return Err(missing(&[
             ("Date", date),
             ("Transaction type", kind),
-            ("Num", num),
+            (number.0, num),
             ("Open balance", open),
         ]));
     };
@@ -93,7 +103,10 @@ fn classify<'r>(record: &'r StringRecord, columns: &Columns) -> Line<'r> {
     if is_blank(record) {
         return Line::Blank;
     }
-    if !cell(record, columns.kind).is_empty() {
+    // Where the type is the first column (NetSuite), group labels and totals share it: a
+    // transaction there also has a date or a number.
+    let dated = !cell(record, columns.date).is_empty() || !cell(record, columns.num).is_empty();
+    if !cell(record, columns.kind).is_empty() && (columns.kind != 0 || dated) {
         return Line::Transaction;
     }
     let first = cell(record, 0);
@@ -177,7 +190,7 @@ fn transaction(text: &str) -> Result<Transaction, RowError> {
         "invoice" => Ok(Transaction::Invoice),
         "credit memo" | "credit note" => Ok(Transaction::CreditMemo),
         "payment" | "receive payment" => Ok(Transaction::Payment),
-        "journal entry" | "general journal" => Ok(Transaction::JournalEntry),
+        "journal entry" | "general journal" | "journal" => Ok(Transaction::JournalEntry),
         _ => Err(RowError::UnknownTransactionType(text.to_string())),
     }
 }

@@ -20,6 +20,10 @@ pub enum ImportFormat {
     /// QuickBooks Online: the Open Invoices / A/R Aging Detail report or the customer contact list.
     Quickbooks,
     Xero,
+    /// NetSuite: the A/R Aging Detail report or an Open Invoices saved search.
+    Netsuite,
+    /// Sage Intacct: the invoice list or the AR Aging report.
+    SageIntacct,
 }
 
 /// The layout a file turned out to have.
@@ -33,6 +37,10 @@ pub enum DetectedFormat {
     /// "Customer Contact List" report: emails and phones, no invoices.
     QuickbooksContacts,
     Xero,
+    /// NetSuite's A/R Aging Detail report or an Open Invoices saved search.
+    Netsuite,
+    /// Sage Intacct's invoice list or AR Aging report.
+    SageIntacct,
 }
 
 impl DetectedFormat {
@@ -43,6 +51,8 @@ impl DetectedFormat {
             DetectedFormat::QuickbooksReport => "quickbooks",
             DetectedFormat::QuickbooksContacts => "quickbooks_contacts",
             DetectedFormat::Xero => "xero",
+            DetectedFormat::Netsuite => "netsuite",
+            DetectedFormat::SageIntacct => "sage_intacct",
         }
     }
 
@@ -52,6 +62,8 @@ impl DetectedFormat {
             DetectedFormat::QuickbooksReport => "QuickBooks Online open invoices report",
             DetectedFormat::QuickbooksContacts => "QuickBooks Online customer contact list",
             DetectedFormat::Xero => "Xero invoice export",
+            DetectedFormat::Netsuite => "NetSuite A/R aging or open invoices export",
+            DetectedFormat::SageIntacct => "Sage Intacct invoice list or AR aging report",
         }
     }
 }
@@ -66,6 +78,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Payments the import records are dated today (the user's today, from the clock).
     pub today: NaiveDate,
+    /// The sheet of a workbook (.xlsx, .xls, .ods) to read; None reads the first one.
+    pub sheet: Option<String>,
 }
 
 impl ImportOptions {
@@ -75,6 +89,7 @@ impl ImportOptions {
             full: false,
             dry_run: false,
             today,
+            sheet: None,
         }
     }
 }
@@ -150,7 +165,8 @@ pub struct InvoiceChange {
 pub struct ImportReport {
     pub file_name: String,
     pub format: DetectedFormat,
-    /// "UTF-8", "UTF-8 with BOM", "Windows-1252" ...
+    /// "UTF-8", "UTF-8 with BOM", "Windows-1252" ..., or for a workbook its kind and the sheet
+    /// read: "Excel workbook, sheet \"Invoices\"".
     pub encoding: String,
     pub dry_run: bool,
     pub full: bool,

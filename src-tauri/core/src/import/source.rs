@@ -9,6 +9,7 @@ use super::dates::{self, CellDate, DateOrder, Decision, Evidence, FixedOrder};
 use super::decode::{reader, LineCounter};
 use super::report::{ImportProgress, ImportStage};
 use super::row::RowError;
+use super::spreadsheet::{serial_date, Epoch};
 use super::ImportError;
 use crate::model::text::clean_line;
 use chrono::NaiveDate;
@@ -23,6 +24,8 @@ pub(crate) struct Source<'t> {
     pub decimal_comma: bool,
     /// The header's index among the file's records (title lines are records too).
     pub header_index: usize,
+    /// A workbook's day count: a bare number in a date column is a serial day number.
+    pub epoch: Option<Epoch>,
 }
 
 impl<'t> Source<'t> {
@@ -184,6 +187,9 @@ impl<'s, 't> DateReader<'s, 't> {
             return Err(RowError::Missing(column));
         }
         let owned = || value.to_string();
+        if let Some(date) = self.source.epoch.and_then(|e| serial_date(value, e)) {
+            return Ok(date);
+        }
         if let Some(order) = self.fixed {
             return dates::parse_fixed(value, order).ok_or_else(|| RowError::BadDate {
                 column,

@@ -3,4 +3,4 @@
 /**
  * The layout a file turned out to have.
  */
-export type DetectedFormat = "generic" | "quickbooks_report" | "quickbooks_contacts" | "xero";
+export type DetectedFormat = "generic" | "quickbooks_report" | "quickbooks_contacts" | "xero" | "netsuite" | "sage_intacct";

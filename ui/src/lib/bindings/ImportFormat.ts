@@ -3,4 +3,4 @@
 /**
  * The layout the user asks for; `Auto` recognises it from the header and title lines.
  */
-export type ImportFormat = "auto" | "generic" | "quickbooks" | "xero";
+export type ImportFormat = "auto" | "generic" | "quickbooks" | "xero" | "netsuite" | "sage_intacct";

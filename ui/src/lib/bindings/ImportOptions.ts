@@ -13,4 +13,8 @@ dry_run: boolean,
 /**
  * Payments the import records are dated today (the user's today, from the clock).
  */
-today: string, };
+today: string, 
+/**
+ * The sheet of a workbook (.xlsx, .xls, .ods) to read; None reads the first one.
+ */
+sheet: string | null, };

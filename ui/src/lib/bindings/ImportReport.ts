@@ -5,7 +5,8 @@ import type { RowIssue } from "./RowIssue";
 
 export type ImportReport = { file_name: string, format: DetectedFormat, 
 /**
- * "UTF-8", "UTF-8 with BOM", "Windows-1252" ...
+ * "UTF-8", "UTF-8 with BOM", "Windows-1252" ..., or for a workbook its kind and the sheet
+ * read: "Excel workbook, sheet \"Invoices\"".
  */
 encoding: string, dry_run: boolean, full: boolean, 
 /**

@@ -38,7 +38,7 @@ use super::dates::DateOrder;
 use super::report::RowIssue;
 use super::row;
 use super::source::{cell, is_blank, opt_cell, DateReader, Source};
-use super::{back_up_first, decode, detect, read, ImportError};
+use super::{back_up_first, detect, read, ImportError};
 use crate::model::{Invoice, InvoiceKind, InvoiceStatus, Money};
 use crate::store::payments::{self, Checked, NewPayment, PaymentSource};
 use crate::store::{customers, derived, invoices, Database, DbError};
@@ -136,11 +136,8 @@ pub fn import_payments_bytes(
     today: NaiveDate,
     dry_run: bool,
 ) -> Result<PaymentsReport, ImportError> {
-    let decoded = decode::decode(bytes).map_err(|reason| ImportError::NotCsv {
-        file: file_name.to_string(),
-        reason,
-    })?;
-    let delimiter = decode::sniff_delimiter(&decoded.text);
+    let decoded = super::spreadsheet::file_text(file_name, bytes, None)?;
+    let delimiter = decoded.delimiter;
     // The QuickBooks report first: its header (Date, Num, Amount) would pass as a plain one.
     let matchers: [super::Matcher<Columns>; 2] = [
         (
@@ -157,8 +154,9 @@ pub fn import_payments_bytes(
         delimiter,
         decimal_comma: delimiter == b';',
         header_index,
+        epoch: decoded.epoch,
     };
-    let mut report = PaymentsReport::new(file_name, decoded.encoding, dry_run);
+    let mut report = PaymentsReport::new(file_name, &decoded.read_as, dry_run);
     let mut warn = |message| {
         report.warnings.push(RowIssue {
             line: None,

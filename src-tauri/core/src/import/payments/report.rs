@@ -8,7 +8,7 @@ use crate::model::text::for_terminal;
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentsReport {
     pub file_name: String,
-    pub encoding: &'static str,
+    pub encoding: String,
     pub dry_run: bool,
     pub rows_read: u64,
     pub payments_recorded: u64,
@@ -29,10 +29,10 @@ pub struct PaymentsReport {
 }
 
 impl PaymentsReport {
-    pub(super) fn new(file_name: &str, encoding: &'static str, dry_run: bool) -> Self {
+    pub(super) fn new(file_name: &str, encoding: &str, dry_run: bool) -> Self {
         PaymentsReport {
             file_name: file_name.to_string(),
-            encoding,
+            encoding: encoding.to_string(),
             dry_run,
             rows_read: 0,
             payments_recorded: 0,

@@ -49,6 +49,7 @@ pub fn sweep(
         full: watched.full,
         dry_run: false,
         today,
+        sheet: None,
     };
     let mut outcomes = Vec::new();
     for path in whole {
