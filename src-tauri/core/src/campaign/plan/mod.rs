@@ -37,6 +37,7 @@ pub use super::facts::mailbox::{
     reply_hold, reply_pause_days, set_reply_pause_days, DEFAULT_REPLY_PAUSE_DAYS,
     REPLY_PAUSE_DAYS_SETTING,
 };
+pub use super::facts::silence::REPLIES_NOT_READ;
 pub use super::facts::Reply;
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
@@ -59,7 +60,8 @@ use ts_rs::TS;
 pub struct Plan {
     pub campaign_id: i64,
     pub date: NaiveDate,
-    /// Set on a weekend or holiday: nothing is planned and this says why.
+    /// Set on a weekend, a holiday or a day outside the campaign's window: nothing is planned
+    /// and this says why.
     pub quiet_day: Option<String>,
     /// One entry per customer contacted, most advanced step first.
     pub contacts: Vec<PlannedContact>,
@@ -146,6 +148,10 @@ pub enum ExclusionReason {
     Retrying,
     /// The account's daily sending limit is reached: planned again on the next run day.
     DailyLimit,
+    /// The day is outside the campaign's window: nothing goes out.
+    OutsideWindow,
+    /// "No reply to the last N reminders" cannot be judged: the mailbox is not read.
+    RepliesNotRead,
 }
 
 impl ExclusionReason {
@@ -163,6 +169,8 @@ impl ExclusionReason {
             ExclusionReason::OverDailyCap => "over the daily cap",
             ExclusionReason::Retrying => "retrying",
             ExclusionReason::DailyLimit => "daily limit",
+            ExclusionReason::OutsideWindow => "outside the window",
+            ExclusionReason::RepliesNotRead => "replies not read",
         }
     }
 }
