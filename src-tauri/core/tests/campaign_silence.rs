@@ -34,7 +34,11 @@ fn only_customers_silent_after_three_reminders_are_escalated() {
     let unread = plan::plan(db.conn(), id, d("2026-08-31")).unwrap();
     assert!(unread.contacts.is_empty(), "{:?}", unread.contacts);
     for who in [silent, answers, auto] {
-        let e = unread.excluded.iter().find(|e| e.customer_id == who).unwrap();
+        let e = unread
+            .excluded
+            .iter()
+            .find(|e| e.customer_id == who)
+            .unwrap();
         assert_eq!(e.reason, ExclusionReason::RepliesNotRead);
         assert_eq!(e.detail, REPLIES_NOT_READ);
     }

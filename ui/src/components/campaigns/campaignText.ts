@@ -10,13 +10,16 @@ export const escalationLabels: Record<Escalation, string> = {
 /** Whether runs send it: switched on and confirmed (the core's `Campaign::sends`). */
 export const sends = (c: Campaign) => c.active && !!c.confirmed_at;
 
-/** "3 days before due", "on the due date", "7 days after due", "day 1 of each month". */
+/** "3 days before due", "on the due date", "7 days after due", "day 1 of each month",
+ * "10 days before the event". */
 export function describeTrigger(trigger: Trigger): string {
   if ("day_of_month" in trigger) return `day ${trigger.day_of_month} of each month`;
-  const n = trigger.due_offset;
-  if (n === 0) return "on the due date";
+  const event = "event_offset" in trigger;
+  const n = event ? trigger.event_offset : trigger.due_offset;
+  if (n === 0) return event ? "on the event's day" : "on the due date";
   const days = Math.abs(n) === 1 ? "1 day" : `${Math.abs(n)} days`;
-  return n < 0 ? `${days} before due` : `${days} after due`;
+  const what = event ? "the event" : "due";
+  return n < 0 ? `${days} before ${what}` : `${days} after ${what}`;
 }
 
 /** How the exclusion reason reads ("promise_pending" → "promise pending"). */
