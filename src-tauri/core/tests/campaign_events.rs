@@ -182,7 +182,14 @@ fn event_and_window_campaigns_send_on_their_days_once_per_occurrence() {
     );
     assert_eq!(next[&phone].len(), 2);
     let results = campaign::results::results(db.conn(), event_id, d("2028-02-01")).unwrap();
+    // Three emails per occurrence (the phone-only customer's are call tasks), one line each.
     assert_eq!(results.steps[0].outcomes.sent, 3 + 3);
+    let lines: Vec<_> = results.steps[1]
+        .occurrences
+        .iter()
+        .map(|o| (o.occurrence.as_str(), o.outcomes.sent))
+        .collect();
+    assert_eq!(lines, [("2026-12-31", 3), ("2027-12-31", 3)]);
 }
 
 #[test]

@@ -133,7 +133,8 @@ impl EventDate {
             .rev()
             .filter_map(|year| self.in_year(year, holidays))
             .filter_map(|occurrence| {
-                let day = occurrence.checked_add_signed(chrono::Duration::days(offset))?;
+                // A stored offset is checked, but a hand-edited file's must not panic here.
+                let day = occurrence.checked_add_signed(chrono::Duration::try_days(offset)?)?;
                 (day <= today).then_some((occurrence, day))
             })
             .next()
@@ -189,6 +190,8 @@ mod tests {
         );
         let once = EventDate::OnDate(d("2026-12-15"));
         assert_eq!(once.latest_step_day(0, d("2026-12-14"), &[]), None);
+        assert_eq!(once.latest_step_day(i64::MIN, d("2026-12-14"), &[]), None);
+        assert_eq!(once.latest_step_day(i64::MAX, d("2026-12-14"), &[]), None);
         assert_eq!(
             once.latest_step_day(0, d("2027-03-01"), &[]),
             Some((d("2026-12-15"), d("2026-12-15")))
