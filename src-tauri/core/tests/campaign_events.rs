@@ -102,6 +102,7 @@ fn event_and_window_campaigns_send_on_their_days_once_per_occurrence() {
     let path = dir.path().join("test.sqlite");
     let mailer = StubMailer::default();
     let mut outside = Vec::new();
+    let mut whys: Vec<String> = Vec::new();
     let log = simulate_days(
         &path,
         (d("2026-11-01"), 120),
@@ -116,6 +117,11 @@ fn event_and_window_campaigns_send_on_their_days_once_per_occurrence() {
             }
         },
         |report| {
+            for c in &report.campaigns {
+                if c.campaign_id == event_id {
+                    whys.extend(c.plan.contacts.iter().map(|p| p.why.clone()));
+                }
+            }
             for c in report
                 .campaigns
                 .iter()
@@ -130,6 +136,16 @@ fn event_and_window_campaigns_send_on_their_days_once_per_occurrence() {
         },
     );
     let by = by_customer(&log);
+    // The plan says which occurrence each note is for.
+    assert!(
+        whys.iter()
+            .any(|w| w.contains("to step 1 (event of 2026-12-31)")),
+        "{whys:?}"
+    );
+    assert!(
+        whys.iter().all(|w| w.contains("(event of 2026-12-31)")),
+        "{whys:?}"
+    );
     for who in [not_due, overdue, grows] {
         assert_eq!(
             by[&who],

@@ -133,7 +133,8 @@ impl Reach {
         latest.and_then(|d| d.succ_opt()).map(|d| d.to_string())
     }
 
-    /// The current period of a day-of-month step (None for a due-date step).
+    /// The current period of a day-of-month step, or the occurrence of an event step on its
+    /// days (None for a due-date step).
     pub(crate) fn period_of(&self, position: i64) -> Option<&str> {
         self.steps.iter().find_map(|(p, t)| match t {
             Threshold::Period(period) | Threshold::Occurrence(period) if *p == position => {

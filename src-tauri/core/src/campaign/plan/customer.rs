@@ -271,7 +271,14 @@ impl Rules<'_> {
         let moving = standing
             .due
             .iter()
-            .map(|i| format!("{} to step {}", i.number, i.step_position))
+            .map(|i| match i.period.len() {
+                // An event step's period is the event's day.
+                10 => format!(
+                    "{} to step {} (event of {})",
+                    i.number, i.step_position, i.period
+                ),
+                _ => format!("{} to step {}", i.number, i.step_position),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let mut why = format!(

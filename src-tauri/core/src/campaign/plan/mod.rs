@@ -16,8 +16,14 @@
 //! get a call task instead.
 //!
 //! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
-//! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]) and
-//! custom-field conditions (equals / contains). Do-not-contact customers are always excluded.
+//! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]),
+//! custom-field conditions (equals / contains) and silence ("no reply to the last N
+//! reminders", see `facts::silence`; unknown until the mailbox is read, which the plan says).
+//! Do-not-contact customers are always excluded.
+//!
+//! Event campaigns ([`super::EventDate`]): an event step reaches every open invoice for a week
+//! from its day, once per customer and occurrence; outside a campaign's window
+//! ([`super::Window`]) the day is quiet and the plan says so.
 //! A/B steps give each customer a fixed variant ([`super::Step::variant_for`]).
 //!
 //! With one-step escalation (the default, see [`super::escalation`]) an invoice's step is held
@@ -97,7 +103,8 @@ pub struct PlannedInvoice {
     pub invoice_id: i64,
     pub number: String,
     pub step_position: i64,
-    /// '' for due-date steps, 'YYYY-MM' for day-of-month steps.
+    /// '' for due-date steps, 'YYYY-MM' for day-of-month steps, the event's day ('YYYY-MM-DD')
+    /// for event steps.
     pub period: String,
 }
 
