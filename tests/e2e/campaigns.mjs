@@ -351,6 +351,41 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "Campaigns → New from the year-end preset: its event date prefilled, a window set; the list shows both and the plan says nothing goes out outside the window",
+      async () => {
+        await (await s().visible("view-campaigns")).click();
+        await (await s().visible("campaign-new")).click();
+        await s().visible("campaign-editor");
+        await (await s().$("campaign-preset")).selectByAttribute("value", "year-end");
+        await s().until(async () => (await s().count("step-row")) === 1, "the year-end preset does not show its one step");
+        const kind = await s().until(async () => (await s().$("campaign-event-kind").getValue().catch(() => "")) || null, "no event picker");
+        assert(kind === "fiscal_year_end", `the event picker shows ${JSON.stringify(kind)}`);
+        assert((await s().$("step-timing").getValue()) === "ebefore", "the step is not counted from the event");
+        // Date inputs are set as a person's typing would end: the value, then an input event.
+        await s().browser.execute(() => {
+          for (const [id, value] of [["campaign-window-start", "2020-01-01"], ["campaign-window-end", "2020-01-31"]]) {
+            const input = document.querySelector(`[data-testid="${id}"]`);
+            input.value = value;
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+          }
+        });
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        await s().until(async () => (await s().$("campaign-title").getText()) === "Year-end close", "the new campaign is not selected");
+        const schedule = await s().$("campaign-schedule").getText();
+        assert(
+          schedule === "sends only from 2020-01-01 to 2020-01-31 · event: the last working day of the fiscal year (ending in December)",
+          `the campaign's window and event read ${JSON.stringify(schedule)}`,
+        );
+        const steps = await s().texts("campaign-step");
+        assert(steps[0] === "10 days before the event: email with year-end", `the step reads ${JSON.stringify(steps[0])}`);
+        await (await s().visible("plan-preview-button")).click();
+        const quiet = await s().until(async () => (await s().$("plan-quiet").getText().catch(() => "")) || null, "the plan does not say why nothing goes out", 30_000);
+        assert(quiet.includes("outside the campaign's window (from 2020-01-01 to 2020-01-31)"), `the plan says ${JSON.stringify(quiet)}`);
+        screenshot(path.join(artifacts, "campaign-event.png"));
+      },
+    ],
+    [
       "The scheduler runs by itself once the stored next-run time has passed (sending nothing twice) and sets the next for tomorrow 8:00",
       async () => {
         const sentBefore = received().length;

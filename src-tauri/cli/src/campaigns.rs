@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::run::fingerprint;
 use duebook_core::campaign::summary::{self, Attention};
-use duebook_core::campaign::{self, plan, results, run, NewCampaign, Trigger, PRESET_NAMES};
+use duebook_core::campaign::{self, plan, results, run, NewCampaign, PRESET_NAMES};
 use duebook_core::mail;
 use duebook_core::store::{backup, customers, Database};
 use print::{print_plan, print_results, print_run, print_stale, print_summary};
@@ -33,7 +33,8 @@ pub struct RunDueArgs {
 pub enum CampaignsAction {
     /// Every campaign with its steps.
     List,
-    /// Create a campaign from a shipped preset: friendly, statements or high-touch. It sends
+    /// Create a campaign from a shipped preset: friendly, statements, high-touch, year-end,
+    /// tax-season or escalation-silence. It sends
     /// nothing until `campaigns activate` confirms the backlog it would work through.
     Preset { name: String },
     /// Show the backlog the campaign would work through (who qualifies today, how many are 90+
@@ -55,7 +56,11 @@ pub enum CampaignsAction {
     /// Replace a campaign's name, audience, steps and rules with a JSON file (`-`: standard
     /// input) shaped like `campaigns show`'s output. Invoices keep the steps they received.
     /// `"escalation": "one_step"` (the default when left out) climbs the overdue steps one at a
-    /// time; `"jump"` sends the step the invoice's age reached.
+    /// time; `"jump"` sends the step the invoice's age reached. `"window": {"start", "end"}`
+    /// sends only on those days; `"event"` (`{"on_date": "2026-12-15"}`, `{"yearly": {"month":
+    /// 12, "day": 15}}`, `{"fiscal_year_end": {"end_month": 6}}`) is what `{"event_offset": N}`
+    /// steps count from; `"audience": {"no_reply_to_last": N}` keeps customers silent after N
+    /// reminders.
     Update { id: i64, file: PathBuf },
     /// Show or set after how many days without an import plans warn that balances may be stale.
     StaleAfter { days: Option<i64> },
@@ -269,13 +274,14 @@ pub fn campaigns(
                         .map(|n| format!(", at most {n} emails a day"))
                         .unwrap_or_default()
                 );
+                if let Some(w) = c.window {
+                    println!("        sends only from {} to {}", w.start, w.end);
+                }
+                if let Some(e) = c.event {
+                    println!("        event: {}", e.describe());
+                }
                 for s in &c.steps {
-                    let when = match s.trigger {
-                        Trigger::DueOffset(0) => "on the due date".to_string(),
-                        Trigger::DueOffset(n) if n < 0 => format!("{} days before due", -n),
-                        Trigger::DueOffset(n) => format!("{n} days after due"),
-                        Trigger::DayOfMonth(d) => format!("day {d} of each month"),
-                    };
+                    let when = s.trigger.describe();
                     println!(
                         "        {}. {when}: {} ({})",
                         s.position,

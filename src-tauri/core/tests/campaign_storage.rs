@@ -31,6 +31,7 @@ fn a_campaign_round_trips_with_its_rules() {
                 op: FieldOp::Contains,
                 value: "north".into(),
             }],
+            no_reply_to_last: Some(2),
         },
         holidays: vec![d("2026-12-25")],
         daily_cap: Some(400),
@@ -64,12 +65,17 @@ fn a_campaign_round_trips_with_its_rules() {
 fn presets_are_shipped_and_storable() {
     let (_dir, db) = temp_db();
     let conn = db.conn();
-    assert_eq!(campaign::presets().len(), 3);
+    assert_eq!(campaign::presets().len(), 6);
     for name in PRESET_NAMES {
         let preset = campaign::preset(name).unwrap();
         assert_eq!(preset.min_gap_days == 0, *name == "statements");
         let id = campaign::create(conn, &preset).unwrap();
-        assert_eq!(campaign::get(conn, id).unwrap().steps, preset.steps);
+        let stored = campaign::get(conn, id).unwrap();
+        assert_eq!(stored.steps, preset.steps);
+        assert_eq!(
+            (stored.event, stored.audience),
+            (preset.event, preset.audience)
+        );
     }
     let friendly = campaign::preset("friendly").unwrap();
     let keys: Vec<_> = friendly

@@ -367,6 +367,8 @@ export const campaignsApi = {
 export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, InboxStatus, NewCampaign, Plan, Reply, RunProgress, TemplateChoice };
 export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
+export type { EventDate } from "./bindings/EventDate";
+export type { Window } from "./bindings/Window";
 export type { Excluded } from "./bindings/Excluded";
 export type { ExclusionReason } from "./bindings/ExclusionReason";
 export type { FieldCondition } from "./bindings/FieldCondition";

@@ -225,5 +225,12 @@ pub fn print_results(r: &CampaignResults) {
                 outcome_line(&v.outcomes, r.window_days)
             );
         }
+        for o in &s.occurrences {
+            println!(
+                "    event of {}  {}",
+                o.occurrence,
+                outcome_line(&o.outcomes, r.window_days)
+            );
+        }
     }
 }

@@ -88,6 +88,7 @@ fn backlog_at(
         holidays: Vec::new(),
         daily_cap: None,
         catch_up: None,
+        window: None,
         ..campaign.clone()
     };
     let plan = plan_alone(conn, &unlimited, today)?;

@@ -1,10 +1,14 @@
-//! When a campaign's steps are reached on a date, and which dates are quiet.
+//! When a campaign's steps are reached on a date, and which dates are quiet (weekends,
+//! holidays, days outside the campaign's window).
 
 use super::{Campaign, Trigger};
 use chrono::{Datelike, NaiveDate, Weekday};
 
 /// Why `date` is a quiet day for the campaign, if it is.
 pub fn quiet_day(campaign: &Campaign, date: NaiveDate) -> Option<String> {
+    if let Some(outside) = outside_window(campaign, date) {
+        return Some(outside);
+    }
     if campaign.quiet_weekends && matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
         return Some(format!("{date} is a weekend"));
     }
@@ -13,6 +17,16 @@ pub fn quiet_day(campaign: &Campaign, date: NaiveDate) -> Option<String> {
     }
     None
 }
+
+/// Why `date` is outside the campaign's window, if it is.
+pub fn outside_window(campaign: &Campaign, date: NaiveDate) -> Option<String> {
+    let window = campaign.window?;
+    (!window.contains(date)).then(|| window.outside())
+}
+
+/// Days an event step stays reached from its day: a run missed while the machine was off
+/// still sends it; much later a year-end note would be wrong, so then it is not sent at all.
+pub const EVENT_STEP_DAYS: i64 = 7;
 
 fn last_day_of_month(year: i32, month: u32) -> u32 {
     let (y, m) = if month == 12 {
@@ -42,7 +56,8 @@ fn month_occurrence(day: u32, today: NaiveDate) -> NaiveDate {
 
 /// When a campaign's steps are reached, as of one date: a due-date step by invoices due on or
 /// before its cutoff (the date minus its offset), a day-of-month step by every open invoice, in
-/// the month of its latest occurrence.
+/// the month of its latest occurrence; an event step by every open invoice, for
+/// [`EVENT_STEP_DAYS`] from its day before its event's latest occurrence.
 pub(crate) struct Reach {
     /// In step order: (position, threshold).
     steps: Vec<(i64, Threshold)>,
@@ -53,6 +68,11 @@ enum Threshold {
     DueBy(NaiveDate, String),
     /// Always reached; the period ('YYYY-MM') of the latest occurrence.
     Period(String),
+    /// An event step on its days: reached by every invoice; the period is the event's
+    /// occurrence ('YYYY-MM-DD'), which a customer gets once.
+    Occurrence(String),
+    /// An event step outside its days (or without an event date): reached by none.
+    Unreached,
 }
 
 impl Reach {
@@ -65,6 +85,7 @@ impl Reach {
             Trigger::DayOfMonth(d) => {
                 Threshold::Period(month_occurrence(d, today).format("%Y-%m").to_string())
             }
+            Trigger::EventOffset(n) => event_threshold(campaign, n, today),
         };
         Reach {
             steps: campaign
@@ -91,7 +112,10 @@ impl Reach {
     fn find(&self, due_by: impl Fn(NaiveDate, &str) -> bool) -> Option<(i64, &str)> {
         self.steps.iter().rev().find_map(|(position, t)| match t {
             Threshold::DueBy(date, text) => due_by(*date, text).then_some((*position, "")),
-            Threshold::Period(period) => Some((*position, period.as_str())),
+            Threshold::Period(period) | Threshold::Occurrence(period) => {
+                Some((*position, period.as_str()))
+            }
+            Threshold::Unreached => None,
         })
     }
 
@@ -102,18 +126,43 @@ impl Reach {
         for (_, threshold) in &self.steps {
             match threshold {
                 Threshold::DueBy(date, _) => latest = latest.max(Some(*date)),
-                Threshold::Period(_) => return None,
+                Threshold::Period(_) | Threshold::Occurrence(_) => return None,
+                Threshold::Unreached => {}
             }
         }
         latest.and_then(|d| d.succ_opt()).map(|d| d.to_string())
     }
 
-    /// The current period of a day-of-month step (None for a due-date step).
+    /// The current period of a day-of-month step, or the occurrence of an event step on its
+    /// days (None for a due-date step).
     pub(crate) fn period_of(&self, position: i64) -> Option<&str> {
         self.steps.iter().find_map(|(p, t)| match t {
-            Threshold::Period(period) if *p == position => Some(period.as_str()),
+            Threshold::Period(period) | Threshold::Occurrence(period) if *p == position => {
+                Some(period.as_str())
+            }
             _ => None,
         })
+    }
+
+    /// Whether step `position` is an event step on its days: a customer gets it once per
+    /// occurrence, whatever invoices come and go.
+    pub(crate) fn per_occurrence(&self, position: i64) -> bool {
+        self.steps
+            .iter()
+            .any(|(p, t)| *p == position && matches!(t, Threshold::Occurrence(_)))
+    }
+}
+
+/// An event step's threshold on `today`: reached for [`EVENT_STEP_DAYS`] from its day.
+fn event_threshold(campaign: &Campaign, offset: i64, today: NaiveDate) -> Threshold {
+    let Some(event) = campaign.event else {
+        return Threshold::Unreached;
+    };
+    match event.latest_step_day(offset, today, &campaign.holidays) {
+        Some((occurrence, day)) if (today - day).num_days() < EVENT_STEP_DAYS => {
+            Threshold::Occurrence(occurrence.to_string())
+        }
+        _ => Threshold::Unreached,
     }
 }
 
@@ -137,6 +186,8 @@ mod tests {
             escalation: Escalation::Jump,
             confirmed_at: None,
             catch_up: None,
+            window: None,
+            event: None,
         }
     }
 

@@ -173,6 +173,8 @@ mod tests {
             escalation,
             confirmed_at: None,
             catch_up: None,
+            window: None,
+            event: None,
         }
     }
 

@@ -50,6 +50,14 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
                 return invalid("a day of the month is between 1 and 31");
             }
         }
+        if let Trigger::EventOffset(n) = s.trigger {
+            if new.event.is_none() {
+                return invalid("a step counted from the event needs the campaign's event date");
+            }
+            if !(-MAX_EVENT_OFFSET_DAYS..=MAX_EVENT_OFFSET_DAYS).contains(&n) {
+                return invalid("a step is at most 366 days before or after the event");
+            }
+        }
         if s.template_key.trim().is_empty() {
             return invalid("every step needs a template");
         }
@@ -62,11 +70,35 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
             }
         }
     }
+    validate_event(new)?;
     validate_audience(&new.audience)
+}
+
+/// Steps counted from the event are at most a year away from it.
+const MAX_EVENT_OFFSET_DAYS: i64 = 366;
+/// "No reply to the last N reminders" looks at most this many back.
+const MAX_SILENT_REMINDERS: i64 = 50;
+
+fn validate_event(new: &NewCampaign) -> CampaignResult<()> {
+    if let Some(w) = new.window {
+        if w.start > w.end {
+            return Err(CampaignError::Invalid(format!(
+                "the window ends ({}) before it starts ({})",
+                w.end, w.start
+            )));
+        }
+    }
+    match new.event.and_then(|e| e.invalid()) {
+        Some(why) => Err(CampaignError::Invalid(why.to_string())),
+        None => Ok(()),
+    }
 }
 
 fn validate_audience(a: &Audience) -> CampaignResult<()> {
     let invalid = |m: &str| Err(CampaignError::Invalid(m.to_string()));
+    if matches!(a.no_reply_to_last, Some(n) if !(1..=MAX_SILENT_REMINDERS).contains(&n)) {
+        return invalid("\"no reply to the last N reminders\" needs N from 1 to 50");
+    }
     if matches!(a.usually_late, Some(u) if u.min_average_days_late < 1) {
         return invalid("\"usually late\" needs an average of at least 1 day late");
     }

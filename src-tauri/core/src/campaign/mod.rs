@@ -13,7 +13,7 @@
 //! Inside, imports point one way (checked by `tests/layers.rs`). This file holds what all
 //! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
 //! steps come from `step`, which imports nothing here); then, each importing only those
-//! before it: step <- `mod` <- storage, input, presets, schedule, results, calendar,
+//! before it: step, event <- `mod` <- storage, input, presets, schedule, results, calendar,
 //! in_flight <- facts <- escalation <- catch_up <- plan (with `plan::room`) <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
@@ -21,6 +21,7 @@ pub mod activation;
 mod calendar;
 mod catch_up;
 pub mod escalation;
+mod event;
 mod facts;
 mod in_flight;
 mod input;
@@ -38,6 +39,7 @@ use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
 use crate::store::{now_timestamp, DbError};
 use chrono::NaiveDate;
+pub use event::{EventDate, Window};
 pub use presets::{preset, presets, PRESET_NAMES};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -90,6 +92,9 @@ pub struct Audience {
     pub usually_late: Option<UsuallyLate>,
     /// Custom-field conditions; the customer must meet every one.
     pub custom_fields: Vec<FieldCondition>,
+    /// Escalation on silence: only customers none of whose last N reminders got a reply
+    /// (see `facts::silence`).
+    pub no_reply_to_last: Option<i64>,
 }
 
 /// "Usually late": over the customer's invoices paid in full, the average number of days
@@ -151,6 +156,12 @@ pub struct NewCampaign {
     /// campaign file without it gets the default).
     #[serde(default)]
     pub escalation: Escalation,
+    /// Sends only on these days (both included); None: any day.
+    #[serde(default)]
+    pub window: Option<Window>,
+    /// The date event steps count from; None: the campaign has no event steps.
+    #[serde(default)]
+    pub event: Option<EventDate>,
 }
 
 impl NewCampaign {
@@ -166,6 +177,8 @@ impl NewCampaign {
             daily_cap: None,
             active: true,
             escalation: Escalation::OneStep,
+            window: None,
+            event: None,
         }
     }
 }
@@ -277,6 +290,10 @@ pub struct Campaign {
     /// activation; None: their step.
     #[serde(default)]
     pub catch_up: Option<CatchUp>,
+    #[serde(default)]
+    pub window: Option<Window>,
+    #[serde(default)]
+    pub event: Option<EventDate>,
 }
 
 impl Campaign {

@@ -1,14 +1,25 @@
 //! The shipped campaigns a user starts from.
 
-use super::{Audience, Channel, NewCampaign, Step, Trigger};
+use super::{Audience, Channel, EventDate, NewCampaign, Step, Trigger};
 
 /// Shipped preset names, as `duebook campaigns preset NAME` accepts them.
-pub const PRESET_NAMES: &[&str] = &["friendly", "statements", "high-touch"];
+pub const PRESET_NAMES: &[&str] = &[
+    "friendly",
+    "statements",
+    "high-touch",
+    "year-end",
+    "tax-season",
+    "escalation-silence",
+];
+
+/// The gap of the event presets: a customer reminded by another campaign last week still gets
+/// the event's note within the days its step stays reached.
+const EVENT_GAP_DAYS: i64 = 7;
 
 /// The shipped campaigns, ready to [`create`]: by short name (see [`PRESET_NAMES`]).
 pub fn preset(name: &str) -> Option<NewCampaign> {
     use Channel::{Call, Email};
-    use Trigger::{DayOfMonth, DueOffset};
+    use Trigger::{DayOfMonth, DueOffset, EventOffset};
     let step = Step::new;
     Some(match name {
         "friendly" => NewCampaign::new(
@@ -43,6 +54,37 @@ pub fn preset(name: &str) -> Option<NewCampaign> {
                     step(4, DueOffset(30), "overdue-2", Email),
                     step(5, DueOffset(45), "overdue-3", Call),
                     step(6, DueOffset(60), "final-notice", Email),
+                ],
+            )
+        },
+        "year-end" => NewCampaign {
+            // Ten days before the close: time to pay, or to reconcile, before the books shut.
+            event: Some(EventDate::FiscalYearEnd { end_month: 12 }),
+            min_gap_days: EVENT_GAP_DAYS,
+            ..NewCampaign::new(
+                "Year-end close",
+                vec![step(1, EventOffset(-10), "year-end", Email)],
+            )
+        },
+        "tax-season" => NewCampaign {
+            // A month before the US filing day, when customers gather their records.
+            event: Some(EventDate::Yearly { month: 4, day: 15 }),
+            min_gap_days: EVENT_GAP_DAYS,
+            ..NewCampaign::new(
+                "Tax season",
+                vec![step(1, EventOffset(-30), "tax-season", Email)],
+            )
+        },
+        "escalation-silence" => NewCampaign {
+            audience: Audience {
+                no_reply_to_last: Some(3),
+                ..Audience::default()
+            },
+            ..NewCampaign::new(
+                "Escalation on silence: no reply to the last 3 reminders",
+                vec![
+                    step(1, DueOffset(30), "escalation-silence", Email),
+                    step(2, DueOffset(45), "escalation-silence", Call),
                 ],
             )
         },

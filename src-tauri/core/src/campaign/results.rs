@@ -13,10 +13,11 @@
 //! Sends whose window has not closed yet on `as_of` are counted in `window_open`: their figures
 //! may still grow.
 
-use super::{get, parse_send_key, CampaignResult, Step, Variant};
+use super::{get, parse_send_key, CampaignResult, Step, Trigger, Variant};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 pub const RESULTS_WINDOW_DAYS: i64 = 14;
@@ -56,6 +57,17 @@ pub struct StepResults {
     pub outcomes: Outcomes,
     /// Both variants of an A/B step (empty for a single-template step).
     pub variants: Vec<VariantResults>,
+    /// An event step's results per occurrence of the event, oldest first (empty for others).
+    pub occurrences: Vec<OccurrenceResults>,
+}
+
+/// What an event step's messages for one occurrence of the event achieved.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct OccurrenceResults {
+    /// The event's day ('YYYY-MM-DD').
+    pub occurrence: String,
+    pub outcomes: Outcomes,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -71,6 +83,8 @@ pub struct CampaignResults {
 /// One campaign email and what followed it.
 struct Sent {
     position: i64,
+    /// The event's occurrence an event step's message was for.
+    occurrence: Option<String>,
     variant: Option<Variant>,
     state: String,
     paid: bool,
@@ -149,7 +163,27 @@ fn step_results(step: &Step, messages: &[Sent]) -> StepResults {
         template_key: step.template_key.clone(),
         outcomes,
         variants,
+        occurrences: match step.trigger {
+            Trigger::EventOffset(_) => by_occurrence(mine()),
+            _ => Vec::new(),
+        },
     }
+}
+
+/// An event step's messages grouped by the occurrence they were for.
+fn by_occurrence<'a>(messages: impl Iterator<Item = &'a Sent>) -> Vec<OccurrenceResults> {
+    let mut by: BTreeMap<&str, Outcomes> = BTreeMap::new();
+    for m in messages {
+        if let Some(occurrence) = &m.occurrence {
+            by.entry(occurrence).or_default().add(m);
+        }
+    }
+    by.into_iter()
+        .map(|(occurrence, outcomes)| OccurrenceResults {
+            occurrence: occurrence.to_string(),
+            outcomes,
+        })
+        .collect()
 }
 
 /// A campaign message as stored, with its step and send date worked out.
@@ -160,6 +194,7 @@ struct MessageRow {
     position: Option<i64>,
     sent_on: Option<NaiveDate>,
     variant: Option<Variant>,
+    occurrence: Option<String>,
 }
 
 fn message_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
@@ -175,6 +210,7 @@ fn message_row(r: &rusqlite::Row) -> rusqlite::Result<MessageRow> {
         // The campaign's date (from the send key) is the user's "today" of the send.
         sent_on: parsed.map(|k| k.3).or_else(|| stamped.parse().ok()),
         variant: variant.as_deref().and_then(Variant::from_db),
+        occurrence: r.get(7)?,
     })
 }
 
@@ -188,7 +224,10 @@ fn load(conn: &Connection, campaign_id: i64, as_of: NaiveDate) -> CampaignResult
                              CASE WHEN s.alt_template_key IS NULL THEN NULL
                                   WHEN m.template_key = s.alt_template_key THEN 'b'
                                   WHEN m.template_key = s.template_key THEN 'a' END),
-                    substr(coalesce(m.sent_at, m.created_at), 1, 10)
+                    substr(coalesce(m.sent_at, m.created_at), 1, 10),
+                    -- An event step's occurrence ('YYYY-MM-DD'; a month's period is shorter).
+                    (SELECT max(r.period) FROM invoice_reminders r
+                     WHERE r.message_id = m.id AND length(r.period) = 10)
              FROM messages m LEFT JOIN campaign_steps s ON s.id = m.step_id
              WHERE m.campaign_id = ?1 AND m.direction = 'out'",
         )?
@@ -228,6 +267,7 @@ fn load(conn: &Connection, campaign_id: i64, as_of: NaiveDate) -> CampaignResult
             replied.query_row(params![row.id, row.customer_id, from, until], |r| r.get(0))?;
         out.push(Sent {
             position,
+            occurrence: row.occurrence,
             variant: row.variant,
             state: row.state,
             paid: was_paid,

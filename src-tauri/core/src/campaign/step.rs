@@ -37,6 +37,26 @@ pub enum Trigger {
     DueOffset(i64),
     /// Day D of each month (statements); shorter months use their last day.
     DayOfMonth(u32),
+    /// N days from the campaign's event date (negative: before, 0: on the day); every open
+    /// invoice of the audience reaches it, once per occurrence of the event.
+    EventOffset(i64),
+}
+
+impl Trigger {
+    /// "3 days before due", "on the due date", "day 1 of each month", "10 days before the
+    /// event".
+    pub fn describe(self) -> String {
+        let days = |n: i64, on: &str, what: &str| match n {
+            0 => format!("on the {on}"),
+            n if n < 0 => format!("{} days before {what}", -n),
+            n => format!("{n} days after {what}"),
+        };
+        match self {
+            Trigger::DueOffset(n) => days(n, "due date", "due"),
+            Trigger::DayOfMonth(d) => format!("day {d} of each month"),
+            Trigger::EventOffset(n) => days(n, "event's day", "the event"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

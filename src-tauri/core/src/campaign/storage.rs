@@ -14,6 +14,45 @@ pub(super) fn step_id(
         .optional()?)
 }
 
+/// Writes the campaign's window and event date (the event as JSON).
+fn save_event(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
+    let event = new
+        .event
+        .map(|e| serde_json::to_string(&e))
+        .transpose()
+        .map_err(|e| CampaignError::Invalid(format!("event: {e}")))?;
+    conn.execute(
+        "UPDATE campaigns SET window_start = ?2, window_end = ?3, event = ?4 WHERE id = ?1",
+        params![
+            id,
+            new.window.map(|w| w.start.to_string()),
+            new.window.map(|w| w.end.to_string()),
+            event
+        ],
+    )?;
+    Ok(())
+}
+
+/// A stored window and event date; an unreadable one is a campaign error, not a guess.
+fn read_event(
+    id: i64,
+    (start, end, event): (Option<String>, Option<String>, Option<String>),
+) -> CampaignResult<(Option<Window>, Option<EventDate>)> {
+    let bad =
+        |what: &str| CampaignError::Invalid(format!("campaign {id} has an unreadable {what}"));
+    let window = match (start, end) {
+        (Some(start), Some(end)) => Some(Window {
+            start: start.parse().map_err(|_| bad("window"))?,
+            end: end.parse().map_err(|_| bad("window"))?,
+        }),
+        _ => None,
+    };
+    let event = event
+        .map(|e| serde_json::from_str(&e).map_err(|_| bad("event date")))
+        .transpose()?;
+    Ok((window, event))
+}
+
 /// The stored (JSON) forms of a campaign's audience and holiday list.
 fn stored_rules(new: &NewCampaign) -> CampaignResult<(String, String)> {
     let audience = serde_json::to_string(&new.audience)
@@ -39,17 +78,21 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
     )?;
     let mut upsert = conn.prepare_cached(
         "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
-                                     template_key, channel, alt_template_key)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                     template_key, channel, alt_template_key, event_offset_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (campaign_id, position) DO UPDATE SET
              trigger = excluded.trigger, offset_days = excluded.offset_days,
              day_of_month = excluded.day_of_month, template_key = excluded.template_key,
-             channel = excluded.channel, alt_template_key = excluded.alt_template_key",
+             channel = excluded.channel, alt_template_key = excluded.alt_template_key,
+             event_offset_days = excluded.event_offset_days",
     )?;
     for s in steps {
-        let (trigger, offset, day) = match s.trigger {
-            Trigger::DueOffset(n) => ("due_offset", Some(n), None),
-            Trigger::DayOfMonth(d) => ("day_of_month", None, Some(d)),
+        // An event step is stored as a due-date step with its offset (migration 19 says why)
+        // and marked by `event_offset_days`.
+        let (trigger, offset, day, event) = match s.trigger {
+            Trigger::DueOffset(n) => ("due_offset", Some(n), None, None),
+            Trigger::DayOfMonth(d) => ("day_of_month", None, Some(d), None),
+            Trigger::EventOffset(n) => ("due_offset", Some(n), None, Some(n)),
         };
         upsert.execute(params![
             campaign_id,
@@ -59,7 +102,8 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
             day,
             s.template_key.trim(),
             s.channel.as_str(),
-            s.alt_template_key.as_deref().map(str::trim)
+            s.alt_template_key.as_deref().map(str::trim),
+            event
         ])?;
     }
     Ok(())
@@ -101,6 +145,7 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
         ],
     )?;
     let id = tx.last_insert_rowid();
+    save_event(&tx, id, new)?;
     save_steps(&tx, id, &new.steps)?;
     tx.commit()?;
     Ok(id)
@@ -146,6 +191,7 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     if changed == 0 {
         return Err(CampaignError::NotFound(id));
     }
+    save_event(&tx, id, new)?;
     save_steps(&tx, id, &new.steps)?;
     tx.commit()?;
     Ok(())
@@ -165,10 +211,10 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()
 }
 
 pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
-    let (mut campaign, audience, holidays) = conn
+    let (mut campaign, audience, holidays, event) = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
-                    escalation, confirmed_at, catch_up
+                    escalation, confirmed_at, catch_up, window_start, window_end, event
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -189,8 +235,16 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                     .get::<_, Option<String>>(9)?
                     .as_deref()
                     .and_then(CatchUp::from_db),
+                window: None,
+                event: None,
             };
-            Ok((campaign, r.get::<_, String>(1)?, r.get::<_, String>(4)?))
+            let event = (r.get(10)?, r.get(11)?, r.get(12)?);
+            Ok((
+                campaign,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(4)?,
+                event,
+            ))
         })
         .optional()?
         .ok_or(CampaignError::NotFound(id))?;
@@ -200,6 +254,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
     campaign.holidays = serde_json::from_str(&holidays).map_err(|e| {
         CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
     })?;
+    (campaign.window, campaign.event) = read_event(id, event)?;
     campaign.steps = steps_of(conn, id)?;
     Ok(campaign)
 }
@@ -207,13 +262,16 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
 /// A campaign's steps, by position.
 fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key
+        "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key,
+                event_offset_days
          FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
     )?;
     let steps = stmt
         .query_map([id], |r| {
             let trigger: String = r.get(1)?;
-            let trigger = if trigger == "day_of_month" {
+            let trigger = if let Some(n) = r.get::<_, Option<i64>>(7)? {
+                Trigger::EventOffset(n)
+            } else if trigger == "day_of_month" {
                 Trigger::DayOfMonth(r.get::<_, Option<u32>>(3)?.unwrap_or(1))
             } else {
                 Trigger::DueOffset(r.get::<_, Option<i64>>(2)?.unwrap_or(0))

@@ -17,7 +17,6 @@
 
 use super::columns::{missing, Picker};
 use super::generic;
-use super::layout::{Layout, Matcher};
 use super::mapping::Reading;
 use super::source::opt_cell;
 use csv::StringRecord;
@@ -26,14 +25,10 @@ use csv::StringRecord;
 const TOTAL: &[&str] = &["totalentered", "trxtotalentered", "totalamount"];
 const DUE: &[&str] = &["totaldue", "trxtotaldue"];
 
-pub(super) fn matcher() -> Matcher<Layout> {
-    ("Sage Intacct invoice list or AR aging report", |keys| {
-        columns(keys).map(|(columns, state)| Layout::Intacct(columns, state))
-    })
-}
-
 /// The columns, and the State column when the list has one.
-fn columns(keys: &[String]) -> Result<(generic::Columns, Option<usize>), Vec<&'static str>> {
+pub(super) fn columns(
+    keys: &[String],
+) -> Result<(generic::Columns, Option<usize>), Vec<&'static str>> {
     let mut picker = Picker::new(keys);
     let id = picker.pick("customer ID", &["customerid"]);
     let customer = picker.pick("customer name", &["customername", "customer"]);

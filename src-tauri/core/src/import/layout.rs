@@ -186,8 +186,15 @@ fn matchers(format: ImportFormat) -> Vec<Matcher<Layout>> {
     let generic: Matcher<Layout> = ("generic invoice CSV", |k| {
         generic::columns(k).map(Layout::Generic)
     });
-    let [netsuite_report, netsuite_search] = netsuite::matchers();
-    let intacct = intacct::matcher();
+    let netsuite_report: Matcher<Layout> = ("NetSuite A/R Aging Detail report", |k| {
+        netsuite::aging_columns(k).map(Layout::NetsuiteReport)
+    });
+    let netsuite_search: Matcher<Layout> = ("NetSuite open invoices search", |k| {
+        netsuite::search_columns(k).map(|(columns, status)| Layout::NetsuiteSearch(columns, status))
+    });
+    let intacct: Matcher<Layout> = ("Sage Intacct invoice list or AR aging report", |k| {
+        intacct::columns(k).map(|(columns, state)| Layout::Intacct(columns, state))
+    });
     // Most specific first: a QuickBooks header would also satisfy the generic synonyms.
     match format {
         ImportFormat::Auto => vec![

@@ -17,7 +17,6 @@
 //! names (or to a column mapping).
 
 use super::columns::{missing, Picker};
-use super::layout::{Layout, Matcher};
 use super::mapping::Reading;
 use super::source::opt_cell;
 use super::{generic, quickbooks};
@@ -25,25 +24,15 @@ use csv::StringRecord;
 
 const NUMBER: &[&str] = &["documentnumber"];
 
-/// The report's recogniser, then the saved search's.
-pub(super) fn matchers() -> [Matcher<Layout>; 2] {
-    [
-        ("NetSuite A/R Aging Detail report", |keys| {
-            aging_columns(keys).map(Layout::NetsuiteReport)
-        }),
-        ("NetSuite open invoices search", |keys| {
-            search_columns(keys).map(|(columns, status)| Layout::NetsuiteSearch(columns, status))
-        }),
-    ]
-}
-
 /// The A/R Aging Detail report.
-fn aging_columns(keys: &[String]) -> Result<quickbooks::Columns, Vec<&'static str>> {
+pub(super) fn aging_columns(keys: &[String]) -> Result<quickbooks::Columns, Vec<&'static str>> {
     quickbooks::report_columns(keys, ("Document Number", NUMBER))
 }
 
 /// An Open Invoices saved search, and its Status column when it has one.
-fn search_columns(keys: &[String]) -> Result<(generic::Columns, Option<usize>), Vec<&'static str>> {
+pub(super) fn search_columns(
+    keys: &[String],
+) -> Result<(generic::Columns, Option<usize>), Vec<&'static str>> {
     let mut picker = Picker::new(keys);
     let customer = picker.pick("customer name", &["customer", "name", "customername"]);
     let number = picker.pick("document number", NUMBER);

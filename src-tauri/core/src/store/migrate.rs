@@ -34,6 +34,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("migrations/0016_mailbox.sql")),
     (17, include_str!("migrations/0017_report_ledger.sql")),
     (18, include_str!("migrations/0018_import_profiles.sql")),
+    (19, include_str!("migrations/0019_event_campaigns.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

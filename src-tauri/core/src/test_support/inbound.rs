@@ -92,3 +92,15 @@ pub fn oversized() -> Vec<u8> {
     }
     raw
 }
+
+/// Records that the mailbox's INBOX was read once, as the first IMAP sync does: from then on
+/// the plan knows replies (the silence rule can judge).
+pub fn inbox_read(db: &Database) {
+    db.conn()
+        .execute(
+            "INSERT INTO mailbox_folders (folder, uid_validity, last_uid, synced_at)
+             VALUES ('INBOX', 1, 0, '2026-01-01T00:00:00.000Z')",
+            [],
+        )
+        .expect("INBOX read");
+}

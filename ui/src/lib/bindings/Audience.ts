@@ -30,4 +30,9 @@ usually_late: UsuallyLate | null,
 /**
  * Custom-field conditions; the customer must meet every one.
  */
-custom_fields: Array<FieldCondition>, };
+custom_fields: Array<FieldCondition>, 
+/**
+ * Escalation on silence: only customers none of whose last N reminders got a reply
+ * (see `facts::silence`).
+ */
+no_reply_to_last: number | null, };

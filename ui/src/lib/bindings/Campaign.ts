@@ -2,7 +2,9 @@
 import type { Audience } from "./Audience";
 import type { CatchUp } from "./CatchUp";
 import type { Escalation } from "./Escalation";
+import type { EventDate } from "./EventDate";
 import type { Step } from "./Step";
+import type { Window } from "./Window";
 
 export type Campaign = { id: number, name: string, audience: Audience, 
 /**
@@ -23,4 +25,4 @@ confirmed_at: string | null,
  * The first message of a customer already past the first overdue step, chosen at
  * activation; None: their step.
  */
-catch_up: CatchUp | null, };
+catch_up: CatchUp | null, window: Window | null, event: EventDate | null, };

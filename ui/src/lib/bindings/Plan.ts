@@ -5,7 +5,8 @@ import type { StepCount } from "./StepCount";
 
 export type Plan = { campaign_id: number, date: string, 
 /**
- * Set on a weekend or holiday: nothing is planned and this says why.
+ * Set on a weekend, a holiday or a day outside the campaign's window: nothing is planned
+ * and this says why.
  */
 quiet_day: string | null, 
 /**

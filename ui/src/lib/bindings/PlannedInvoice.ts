@@ -5,6 +5,7 @@
  */
 export type PlannedInvoice = { invoice_id: number, number: string, step_position: number, 
 /**
- * '' for due-date steps, 'YYYY-MM' for day-of-month steps.
+ * '' for due-date steps, 'YYYY-MM' for day-of-month steps, the event's day ('YYYY-MM-DD')
+ * for event steps.
  */
 period: string, };

@@ -3,4 +3,4 @@
 /**
  * When a step applies to an invoice.
  */
-export type Trigger = { "due_offset": number } | { "day_of_month": number };
+export type Trigger = { "due_offset": number } | { "day_of_month": number } | { "event_offset": number };

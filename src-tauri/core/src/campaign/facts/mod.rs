@@ -23,6 +23,7 @@
 
 pub mod mailbox;
 mod pass1;
+pub mod silence;
 
 pub use mailbox::{Away, Reply};
 
@@ -104,6 +105,8 @@ pub(super) struct Facts {
     pub between_steps: usize,
     /// Customers who usually pay late, when the audience asks for them (else empty).
     pub late_payers: HashSet<i64>,
+    /// Who did not answer their last N reminders, when the audience asks (see [`silence`]).
+    pub silence: silence::Silence,
 }
 
 pub(super) fn date_of(text: &str) -> Option<NaiveDate> {
@@ -193,6 +196,7 @@ pub(super) fn load(
             Some(rule) => late_payers(conn, rule.min_average_days_late)?,
             None => HashSet::new(),
         },
+        silence: silence::silence(conn, &ids, campaign.audience.no_reply_to_last)?,
     })
 }
 

@@ -9,6 +9,9 @@ pub(in crate::campaign) struct Received {
     by_invoice: ByInvoice,
     /// (invoice, step) of day-of-month steps received in the step's current period.
     this_period: HashSet<(i64, i64)>,
+    /// (customer, step) of event steps received for the event's current occurrence: once
+    /// per customer, whatever invoices were added since.
+    this_occurrence: HashSet<(i64, i64)>,
 }
 
 #[derive(Clone, Copy)]
@@ -85,6 +88,11 @@ impl Received {
         self.has_given(furthest, invoice_id, position, period)
     }
 
+    /// Whether the customer received event step `position` for its current occurrence.
+    pub fn customer_has(&self, customer_id: i64, position: i64) -> bool {
+        self.this_occurrence.contains(&(customer_id, position))
+    }
+
     /// [`Received::has`] with the invoice's furthest due-date step already looked up.
     fn has_given(&self, furthest: i64, invoice_id: i64, position: i64, period: &str) -> bool {
         if period.is_empty() {
@@ -115,7 +123,7 @@ pub(super) fn reminder_state(
 ) -> CampaignResult<Received> {
     let mut received = Received::default();
     let mut stmt = conn.prepare_cached(
-        "SELECT invoice_id, step_position, period, sent_on FROM invoice_reminders
+        "SELECT invoice_id, step_position, period, sent_on, customer_id FROM invoice_reminders
          WHERE campaign_id = ?1",
     )?;
     let mut rows = stmt.query([campaign_id])?;
@@ -130,6 +138,9 @@ pub(super) fn reminder_state(
             state.furthest_due_step = state.furthest_due_step.max(position);
         } else if reach.period_of(position) == Some(period) {
             received.this_period.insert((invoice, position));
+            if reach.per_occurrence(position) {
+                received.this_occurrence.insert((row.get(4)?, position));
+            }
         }
     }
     Ok(received)
@@ -181,7 +192,9 @@ pub(super) fn open_invoice_customers(
         let Some((position, period)) = reach.target_of_text(due) else {
             continue;
         };
-        if received.has_given(furthest, invoice, position, period) {
+        if received.has_given(furthest, invoice, position, period)
+            || received.customer_has(customer, position)
+        {
             continue;
         }
         if within_gap {

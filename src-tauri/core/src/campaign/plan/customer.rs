@@ -4,6 +4,7 @@
 use super::super::calendar::Reach;
 use super::super::catch_up;
 use super::super::escalation::{self, Ladder, Level};
+use super::super::facts::silence::Verdict;
 use super::super::facts::{CustomerRow, Facts, OpenInvoice};
 use super::super::in_flight::InFlight;
 use super::super::send_key;
@@ -75,10 +76,17 @@ impl Rules<'_> {
         if !self.in_audience(customer_id, c) {
             return Decision::Nothing;
         }
+        let silent = match facts.silence.of(customer_id) {
+            Verdict::Pass(note) => note,
+            Verdict::Out => return Decision::Nothing,
+            Verdict::Unknown(detail) => {
+                return exclude(ExclusionReason::RepliesNotRead, None, detail);
+            }
+        };
         let level = (self.campaign.escalation == Escalation::OneStep)
             .then(|| escalation::level(self.campaign, open, facts))
             .flatten();
-        let standing = self.standing(open, level.as_ref());
+        let standing = self.standing(customer_id, open, level.as_ref());
         // Its last message has not gone out: that step is not done, and nothing follows it yet.
         if let Some(flight) = self.in_flight.get(&customer_id) {
             let detail = flight.detail.clone();
@@ -102,7 +110,12 @@ impl Rules<'_> {
             return exclude(ExclusionReason::ContactedWithinGap, Some(top), detail);
         }
         match self.contact(customer_id, c, open, top, level.as_ref(), standing) {
-            Some(contact) => Decision::Contact(contact),
+            Some(mut contact) => {
+                if let Some(note) = silent {
+                    contact.why.push_str(&format!("; {note}"));
+                }
+                Decision::Contact(contact)
+            }
             None => Decision::Nothing,
         }
     }
@@ -128,7 +141,12 @@ impl Rules<'_> {
 
     /// Each invoice's most advanced reached step (held back to the cap); the ones not received
     /// yet are due unless the invoice is disputed or promised.
-    fn standing<'f>(&self, open: &'f [OpenInvoice], level: Option<&Level>) -> Standing<'f> {
+    fn standing<'f>(
+        &self,
+        customer_id: i64,
+        open: &'f [OpenInvoice],
+        level: Option<&Level>,
+    ) -> Standing<'f> {
         let (facts, cap) = (self.facts, self.ladder.cap(level));
         let mut s = Standing {
             due: Vec::new(),
@@ -146,6 +164,7 @@ impl Rules<'_> {
                 continue;
             };
             let received = facts.received.has(inv.id, position, period)
+                || facts.received.customer_has(customer_id, position)
                 || (period.is_empty() && facts.manual.on(inv.id, &step.template_key).is_some());
             let disputed = facts.disputed_invoices.contains(&inv.id);
             let promised = facts.promised_invoices.contains(&inv.id);
@@ -252,7 +271,14 @@ impl Rules<'_> {
         let moving = standing
             .due
             .iter()
-            .map(|i| format!("{} to step {}", i.number, i.step_position))
+            .map(|i| match i.period.len() {
+                // An event step's period is the event's day.
+                10 => format!(
+                    "{} to step {} (event of {})",
+                    i.number, i.step_position, i.period
+                ),
+                _ => format!("{} to step {}", i.number, i.step_position),
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let mut why = format!(

@@ -1,6 +1,7 @@
 //! After the rules: the order that decides who a cap keeps, what quiet days and the campaign's
 //! daily cap hold back, and the counts per step.
 
+use super::super::calendar::outside_window;
 use super::super::facts::{self, Facts};
 use super::super::in_flight::InFlight;
 use super::super::{Campaign, CampaignResult, Channel};
@@ -52,6 +53,10 @@ pub(super) fn hold_back(
         }
         _ => None,
     };
+    let quiet_reason = match outside_window(campaign, today) {
+        Some(_) => ExclusionReason::OutsideWindow,
+        None => ExclusionReason::QuietDay,
+    };
     for contact in contacts {
         let held = |reason, detail| Excluded {
             customer_id: contact.customer_id,
@@ -61,7 +66,7 @@ pub(super) fn hold_back(
             detail,
         };
         if let Some(q) = quiet {
-            excluded.push(held(ExclusionReason::QuietDay, q.to_string()));
+            excluded.push(held(quiet_reason, q.to_string()));
             continue;
         }
         if contact.channel == Channel::Email {

@@ -16,8 +16,14 @@
 //! get a call task instead.
 //!
 //! Audience rules (all optional, all must hold): segment, tags, currency, open balance range,
-//! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]) and
-//! custom-field conditions (equals / contains). Do-not-contact customers are always excluded.
+//! days overdue range, payment history ("usually late", see [`super::UsuallyLate`]),
+//! custom-field conditions (equals / contains) and silence ("no reply to the last N
+//! reminders", see `facts::silence`; unknown until the mailbox is read, which the plan says).
+//! Do-not-contact customers are always excluded.
+//!
+//! Event campaigns ([`super::EventDate`]): an event step reaches every open invoice for a week
+//! from its day, once per customer and occurrence; outside a campaign's window
+//! ([`super::Window`]) the day is quiet and the plan says so.
 //! A/B steps give each customer a fixed variant ([`super::Step::variant_for`]).
 //!
 //! With one-step escalation (the default, see [`super::escalation`]) an invoice's step is held
@@ -37,6 +43,7 @@ pub use super::facts::mailbox::{
     reply_hold, reply_pause_days, set_reply_pause_days, DEFAULT_REPLY_PAUSE_DAYS,
     REPLY_PAUSE_DAYS_SETTING,
 };
+pub use super::facts::silence::REPLIES_NOT_READ;
 pub use super::facts::Reply;
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
@@ -59,7 +66,8 @@ use ts_rs::TS;
 pub struct Plan {
     pub campaign_id: i64,
     pub date: NaiveDate,
-    /// Set on a weekend or holiday: nothing is planned and this says why.
+    /// Set on a weekend, a holiday or a day outside the campaign's window: nothing is planned
+    /// and this says why.
     pub quiet_day: Option<String>,
     /// One entry per customer contacted, most advanced step first.
     pub contacts: Vec<PlannedContact>,
@@ -95,7 +103,8 @@ pub struct PlannedInvoice {
     pub invoice_id: i64,
     pub number: String,
     pub step_position: i64,
-    /// '' for due-date steps, 'YYYY-MM' for day-of-month steps.
+    /// '' for due-date steps, 'YYYY-MM' for day-of-month steps, the event's day ('YYYY-MM-DD')
+    /// for event steps.
     pub period: String,
 }
 
@@ -146,6 +155,10 @@ pub enum ExclusionReason {
     Retrying,
     /// The account's daily sending limit is reached: planned again on the next run day.
     DailyLimit,
+    /// The day is outside the campaign's window: nothing goes out.
+    OutsideWindow,
+    /// "No reply to the last N reminders" cannot be judged: the mailbox is not read.
+    RepliesNotRead,
 }
 
 impl ExclusionReason {
@@ -163,6 +176,8 @@ impl ExclusionReason {
             ExclusionReason::OverDailyCap => "over the daily cap",
             ExclusionReason::Retrying => "retrying",
             ExclusionReason::DailyLimit => "daily limit",
+            ExclusionReason::OutsideWindow => "outside the window",
+            ExclusionReason::RepliesNotRead => "replies not read",
         }
     }
 }

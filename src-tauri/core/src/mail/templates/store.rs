@@ -61,6 +61,21 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Dispute acknowledgement",
         "Confirms a query or dispute is being looked at.",
     ),
+    (
+        "year-end",
+        "Year-end close",
+        "Event campaign: the open balance before the books close.",
+    ),
+    (
+        "tax-season",
+        "Tax season",
+        "Event campaign: the open balance for the customer's tax records.",
+    ),
+    (
+        "escalation-silence",
+        "Escalation on silence",
+        "After several reminders without a reply: to someone who can decide.",
+    ),
 ];
 
 /// The shipped templates that ask for money: each must carry remittance details and a payment link.
@@ -73,6 +88,9 @@ pub const REMINDER_KEYS: &[&str] = &[
     "final-notice",
     "catch-up",
     "statement-cover",
+    "year-end",
+    "tax-season",
+    "escalation-silence",
 ];
 
 macro_rules! shipped {
@@ -99,6 +117,9 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("thank-you"),
     shipped!("promise-confirmation"),
     shipped!("dispute-acknowledgement"),
+    shipped!("year-end"),
+    shipped!("tax-season"),
+    shipped!("escalation-silence"),
 ];
 
 /// The shipped version of a template.

@@ -1,0 +1,47 @@
+// A campaign step as the editor's row shows it (timing as a choice and a number of days) and
+// back. Fields the form does not edit survive in `original`.
+import type { Step, StepChannel } from "../../lib/api";
+
+/** e…: counted from the campaign's event instead of the due date. */
+export type Timing = "before" | "on" | "after" | "day" | "ebefore" | "eon" | "eafter";
+export interface StepRow {
+  timing: Timing;
+  days: number;
+  template: string;
+  /** A/B: the second template the step alternates with ("" for none). */
+  alt: string;
+  channel: StepChannel;
+  /** The step as the preset had it (fields this form does not edit survive). */
+  original: Step | null;
+}
+
+export function stepRow(step: Step): StepRow {
+  const t = step.trigger;
+  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, original: step };
+  if ("day_of_month" in t) return { ...row, timing: "day", days: t.day_of_month };
+  if ("event_offset" in t) {
+    const n = t.event_offset;
+    return { ...row, timing: n < 0 ? "ebefore" : n === 0 ? "eon" : "eafter", days: Math.abs(n) };
+  }
+  const n = t.due_offset;
+  return { ...row, timing: n < 0 ? "before" : n === 0 ? "on" : "after", days: Math.abs(n) };
+}
+
+export function toStep(row: StepRow, index: number): Step {
+  const days = Math.abs(Math.trunc(Number(row.days) || 0));
+  const signed = (before: boolean, on: boolean) => (before ? -days : on ? 0 : days);
+  const trigger =
+    row.timing === "day"
+      ? { day_of_month: days }
+      : row.timing.startsWith("e")
+        ? { event_offset: signed(row.timing === "ebefore", row.timing === "eon") }
+        : { due_offset: signed(row.timing === "before", row.timing === "on") };
+  return {
+    ...(row.original ?? {}),
+    position: index + 1,
+    trigger,
+    template_key: row.template,
+    alt_template_key: row.alt || null,
+    channel: row.channel,
+  };
+}
