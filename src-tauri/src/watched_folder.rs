@@ -8,7 +8,6 @@ use crate::test_hooks::{self, Pause};
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::import::watched::{self, Settle, WatchedFolder};
 use duebook_core::store::Database;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -26,37 +25,52 @@ pub fn spawn(app: AppHandle) {
     }
 }
 
+/// The file being watched: its own connection (kept while the window shows that file) and the
+/// settling of the folder's files.
+struct Watching {
+    db: Database,
+    chosen: WatchedFolder,
+    settle: Settle,
+}
+
 fn watch(app: &AppHandle) {
     let look = test_hooks::pause(Pause::WatchedFolder).unwrap_or(LOOK);
-    // A new file or a new folder starts the settling afresh.
-    let mut watching: Option<(PathBuf, WatchedFolder, Settle)> = None;
+    let mut watching: Option<Watching> = None;
     loop {
         std::thread::sleep(look);
-        let Ok(path) = app.state::<AppState>().db_path() else {
+        // Read on the window's connection: a file with no watched folder costs one small query.
+        let state = app.state::<AppState>();
+        let chosen =
+            state.with_db(|db| Ok((db.path().to_path_buf(), watched::watched(db.conn())?)));
+        let Ok((path, Some(chosen))) = chosen else {
             watching = None;
             continue;
         };
-        let Ok(mut db) = Database::open(&path) else {
-            continue;
-        };
-        let Ok(Some(chosen)) = watched::watched(db.conn()) else {
-            watching = None;
-            continue;
-        };
-        if !matches!(&watching, Some((p, w, _)) if *p == path && *w == chosen) {
-            watching = Some((path.clone(), chosen.clone(), Settle::new(look)));
+        // A new file or a new folder starts the settling afresh.
+        if !matches!(&watching, Some(w) if w.db.path() == path && w.chosen == chosen) {
+            let Ok(db) = Database::open(&path) else {
+                continue;
+            };
+            watching = Some(Watching {
+                db,
+                chosen,
+                settle: Settle::new(look),
+            });
         }
-        let Some((_, _, settle)) = watching.as_mut() else {
-            continue;
-        };
-        let today = SystemClock.today();
-        match watched::sweep(&mut db, &chosen, settle, today, Instant::now()) {
-            Ok(outcomes) if !outcomes.is_empty() => {
-                let _ = app.emit(WATCHED_EVENT, &outcomes);
-            }
-            Ok(_) => {}
-            // Logged without the folder's files' contents; tried again on the next look.
-            Err(e) => tracing::warn!("the watched folder was not read: {e}"),
+        if let Some(w) = watching.as_mut() {
+            sweep(app, w);
         }
+    }
+}
+
+fn sweep(app: &AppHandle, w: &mut Watching) {
+    let today = SystemClock.today();
+    match watched::sweep(&mut w.db, &w.chosen, &mut w.settle, today, Instant::now()) {
+        Ok(outcomes) if !outcomes.is_empty() => {
+            let _ = app.emit(WATCHED_EVENT, &outcomes);
+        }
+        Ok(_) => {}
+        // Logged without the folder's files' contents; tried again on the next look.
+        Err(e) => tracing::warn!("the watched folder was not read: {e}"),
     }
 }
