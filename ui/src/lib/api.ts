@@ -350,6 +350,7 @@ export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
 export type { Excluded } from "./bindings/Excluded";
 export type { ExclusionReason } from "./bindings/ExclusionReason";
+export type { ThanksSkip } from "./bindings/ThanksSkip";
 export type { FieldCondition } from "./bindings/FieldCondition";
 export type { FieldOp } from "./bindings/FieldOp";
 export type { Outcomes } from "./bindings/Outcomes";

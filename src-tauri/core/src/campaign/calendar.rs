@@ -137,6 +137,7 @@ mod tests {
             escalation: Escalation::Jump,
             confirmed_at: None,
             catch_up: None,
+            thank_you: false,
         }
     }
 

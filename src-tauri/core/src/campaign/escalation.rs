@@ -173,6 +173,7 @@ mod tests {
             escalation,
             confirmed_at: None,
             catch_up: None,
+            thank_you: false,
         }
     }
 

@@ -14,7 +14,7 @@
 //! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
 //! steps come from `step`, which imports nothing here); then, each importing only those
 //! before it: step <- `mod` <- storage, input, presets, schedule, results, calendar,
-//! in_flight <- facts <- escalation <- catch_up <- plan (with `plan::room`) <- activation,
+//! in_flight <- facts <- escalation <- catch_up <- thanks <- plan (with `plan::room`) <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
@@ -33,6 +33,7 @@ pub mod schedule;
 mod step;
 mod storage;
 pub mod summary;
+pub mod thanks;
 
 use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
@@ -151,6 +152,10 @@ pub struct NewCampaign {
     /// campaign file without it gets the default).
     #[serde(default)]
     pub escalation: Escalation,
+    /// Thank the customers it reminded once a payment closes their invoice (see [`thanks`]);
+    /// a campaign file without it has it off, the shipped presets on.
+    #[serde(default)]
+    pub thank_you: bool,
 }
 
 impl NewCampaign {
@@ -166,6 +171,7 @@ impl NewCampaign {
             daily_cap: None,
             active: true,
             escalation: Escalation::OneStep,
+            thank_you: false,
         }
     }
 }
@@ -277,6 +283,9 @@ pub struct Campaign {
     /// activation; None: their step.
     #[serde(default)]
     pub catch_up: Option<CatchUp>,
+    /// Thanks the customers it reminded once a payment closes their invoice (see [`thanks`]).
+    #[serde(default)]
+    pub thank_you: bool,
 }
 
 impl Campaign {

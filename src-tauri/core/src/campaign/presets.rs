@@ -10,7 +10,7 @@ pub fn preset(name: &str) -> Option<NewCampaign> {
     use Channel::{Call, Email};
     use Trigger::{DayOfMonth, DueOffset};
     let step = Step::new;
-    Some(match name {
+    let campaign = match name {
         "friendly" => NewCampaign::new(
             "Friendly pre-due + 3 overdue steps + final notice",
             vec![
@@ -47,6 +47,11 @@ pub fn preset(name: &str) -> Option<NewCampaign> {
             )
         },
         _ => return None,
+    };
+    // Thanking a customer who paid after a reminder is part of the playbook the presets follow.
+    Some(NewCampaign {
+        thank_you: true,
+        ..campaign
     })
 }
 

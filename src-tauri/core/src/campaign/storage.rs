@@ -85,8 +85,9 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
     let now = now_timestamp();
     tx.execute(
         "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
-                                daily_cap, escalation, created_at, updated_at, confirmed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END)",
+                                daily_cap, escalation, created_at, updated_at, confirmed_at,
+                                thank_you)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END, ?11)",
         params![
             new.name.trim(),
             audience,
@@ -97,7 +98,8 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
             new.daily_cap,
             now,
             new.escalation.as_str(),
-            confirmed
+            confirmed,
+            new.thank_you
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -128,7 +130,7 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     let changed = tx.execute(
         "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
                               quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9,
-                              escalation = ?10
+                              escalation = ?10, thank_you = ?11
          WHERE id = ?1",
         params![
             id,
@@ -140,7 +142,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
             holidays,
             new.daily_cap,
             now_timestamp(),
-            new.escalation.as_str()
+            new.escalation.as_str(),
+            new.thank_you
         ],
     )?;
     if changed == 0 {
@@ -168,7 +171,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
     let (mut campaign, audience, holidays) = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
-                    escalation, confirmed_at, catch_up
+                    escalation, confirmed_at, catch_up, thank_you
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -189,6 +192,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                     .get::<_, Option<String>>(9)?
                     .as_deref()
                     .and_then(CatchUp::from_db),
+                thank_you: r.get(10)?,
             };
             Ok((campaign, r.get::<_, String>(1)?, r.get::<_, String>(4)?))
         })

@@ -23,4 +23,8 @@ confirmed_at: string | null,
  * The first message of a customer already past the first overdue step, chosen at
  * activation; None: their step.
  */
-catch_up: CatchUp | null, };
+catch_up: CatchUp | null, 
+/**
+ * Thanks the customers it reminded once a payment closes their invoice (see [`thanks`]).
+ */
+thank_you: boolean, };

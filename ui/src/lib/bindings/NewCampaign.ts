@@ -8,4 +8,9 @@ export type NewCampaign = { name: string, audience: Audience, steps: Array<Step>
  * How far one message may move a customer up the overdue steps (one step by default; a
  * campaign file without it gets the default).
  */
-escalation: Escalation, };
+escalation: Escalation, 
+/**
+ * Thank the customers it reminded once a payment closes their invoice (see [`thanks`]);
+ * a campaign file without it has it off, the shipped presets on.
+ */
+thank_you: boolean, };

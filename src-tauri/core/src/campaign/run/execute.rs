@@ -33,6 +33,13 @@ pub(super) fn execute(
             }
         }
     }
+    if !run.plan.thanks.is_empty() {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let queued = thanks::queue(conn, campaign, &run.plan.thanks, today, &account)?;
+        run.messages.extend(&queued.messages);
+        run.thank_yous = queued.messages;
+        run.failed.extend(queued.failed);
+    }
     for contact in run.plan.calls() {
         let tx = conn.unchecked_transaction()?;
         let mut title = format!(

@@ -21,6 +21,9 @@
 //! - `promise` (`amount`, `date`) — the customer's open promise to pay, or null
 //! - `dispute` (`reason`, `invoice_number`, `opened_on`) — the open dispute, or null
 //! - `payment` (`amount`, `date`, `invoice_number`) — the latest payment, or null
+//! - `paid_invoices` (each `amount`, `date`, `invoice_number`) — the invoices a campaign's
+//!   thank-you on this day is for (their total and the day they were paid in full); empty in
+//!   any other message
 
 mod build;
 mod palette;
@@ -53,6 +56,7 @@ pub struct TemplateContext {
     pub promise: Option<PromiseFields>,
     pub dispute: Option<DisputeFields>,
     pub payment: Option<PaymentFields>,
+    pub paid_invoices: Vec<PaymentFields>,
 }
 
 #[derive(Debug, Clone, Serialize)]

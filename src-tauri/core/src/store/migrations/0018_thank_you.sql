@@ -1,0 +1,24 @@
+-- Duebook schema, version 18: a thank-you when a payment closes a reminded invoice (issue 20,
+-- part 1). Append-only.
+
+-- Per campaign: whether it thanks the customers it reminded once their invoice is paid.
+-- Existing campaigns stay as they were (off); the shipped presets turn it on.
+ALTER TABLE campaigns ADD COLUMN thank_you INTEGER NOT NULL DEFAULT 0 CHECK (thank_you = 0 OR thank_you = 1);
+
+-- One row per reminded invoice a payment closed: seen by a run on seen_on, thanked (at most once,
+-- ever) by the next run on a later day if it is still paid then, so a payment the next import
+-- reverses is never thanked (its row is dropped when the invoice opens again). thanked_on and
+-- campaign_id are set just before the message is queued and message_id right after, so a crash
+-- between the two leaves a row the same day's rerun finishes under the same send key.
+CREATE TABLE payment_thanks (
+    invoice_id  INTEGER PRIMARY KEY REFERENCES invoices (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    seen_on     TEXT NOT NULL,
+    campaign_id INTEGER REFERENCES campaigns (id) ON DELETE SET NULL,
+    thanked_on  TEXT,
+    message_id  INTEGER REFERENCES messages (id) ON DELETE SET NULL
+);
+CREATE INDEX payment_thanks_customer ON payment_thanks (customer_id, thanked_on);
+
+-- Runs look for invoices a payment closed lately; without this they would read every payment.
+CREATE INDEX payments_paid_on ON payments (paid_on);
