@@ -14,6 +14,7 @@ mod account_login;
 mod aging;
 mod backup;
 mod campaigns;
+mod customers;
 mod demo;
 mod import;
 mod inbox;
@@ -90,6 +91,11 @@ enum Command {
     Campaigns {
         #[command(subcommand)]
         action: campaigns::CampaignsAction,
+    },
+    /// A customer's credit limit and "on hold" flag.
+    Customers {
+        #[command(subcommand)]
+        action: customers::CustomersAction,
     },
     /// Email templates: list, export to files, check files, set from files, reset, preview.
     Templates {
@@ -168,6 +174,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::RunDue(args) => return campaigns::run_due(&path, args, today),
         Command::Campaigns { action } => return campaigns::campaigns(&path, action, today),
         Command::Templates { action } => return templates::templates(&path, action, today),
+        Command::Customers { action } => customers::customers(&path, action)?,
         Command::Backup(_) | Command::Restore(_) => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -13,6 +13,8 @@
 //! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
+//! | credit limit   | no       | credit_limit, credit line (the customer's, in the   |
+//! |                |          | row's currency; the last row of a customer wins)    |
 //!
 //! A paid date says the invoice was paid that day: in full without an amount paid or amount
 //! due, else what is paid of it so far was paid that day and the rest stays open. The paid
@@ -43,6 +45,7 @@ pub(super) struct Columns {
     currency: Option<usize>,
     email: Option<usize>,
     phone: Option<usize>,
+    credit_limit: Option<usize>,
     pub duplicates: Vec<Duplicate>,
 }
 
@@ -93,6 +96,7 @@ const PAID_DATE: &[&str] = &[
 const CURRENCY: &[&str] = &["currency", "currencycode"];
 const EMAIL: &[&str] = &["email", "emailaddress"];
 const PHONE: &[&str] = &["phone", "phonenumber", "telephone"];
+const CREDIT_LIMIT: &[&str] = &["creditlimit", "creditline"];
 
 /// The column layout of a header row, or the names of the required columns it lacks.
 pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
@@ -123,6 +127,7 @@ pub(super) fn columns(keys: &[String]) -> Result<Columns, Vec<&'static str>> {
         currency: picker.pick("currency", CURRENCY),
         email: picker.pick("email", EMAIL),
         phone: picker.pick("phone", PHONE),
+        credit_limit: picker.pick("credit limit", CREDIT_LIMIT),
         duplicates: picker.into_duplicates(),
     })
 }
@@ -190,6 +195,11 @@ fn parse<'r>(
         raw => row::amount(column, raw, &currency, decimal_comma).map(Some),
     };
     let paid = optional("amount paid", opt_cell(record, columns.paid))?;
+    let credit_limit = optional("credit limit", opt_cell(record, columns.credit_limit))?;
+    if let Some(limit) = credit_limit.filter(|l| *l < 0) {
+        let shown = crate::model::Money::new(limit, currency.clone()).decimal_string();
+        return Err(RowError::NegativeCreditLimit(shown));
+    }
     let due = optional("amount due", opt_cell(record, columns.open))?;
     let paid_on = match opt_cell(record, columns.paid_date).trim() {
         "" => None,
@@ -220,6 +230,7 @@ fn parse<'r>(
         open_minor: open,
         state: RowState::by_open_amount(open),
         paid_on,
+        credit_limit,
     };
     // The no-due-date-column case is said once for the file, not on every row.
     Ok((row, due_text.is_empty() && columns.due.is_some()))

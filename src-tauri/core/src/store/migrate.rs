@@ -33,7 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("migrations/0015_inbound_lookups.sql")),
     (16, include_str!("migrations/0016_mailbox.sql")),
     (17, include_str!("migrations/0017_report_ledger.sql")),
-    (18, include_str!("migrations/0018_thank_you.sql")),
+    (18, include_str!("migrations/0018_thanks_and_credit.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

@@ -1,5 +1,5 @@
--- Duebook schema, version 18: a thank-you when a payment closes a reminded invoice (issue 20,
--- part 1). Append-only.
+-- Duebook schema, version 18: a thank-you when a payment closes a reminded invoice, and credit
+-- limits with an "on hold" flag (issue 20, parts 1 and 6). Append-only.
 
 -- Per campaign: whether it thanks the customers it reminded once their invoice is paid.
 -- Existing campaigns stay as they were (off); the shipped presets turn it on.
@@ -22,3 +22,13 @@ CREATE INDEX payment_thanks_customer ON payment_thanks (customer_id, thanked_on)
 
 -- Runs look for invoices a payment closed lately; without this they would read every payment.
 CREATE INDEX payments_paid_on ON payments (paid_on);
+
+-- A customer's credit limit, in credit_limit_currency (given with the limit, else the
+-- customer's currency, else the one currency they owe in); NULL: no limit.
+ALTER TABLE customers ADD COLUMN credit_limit_minor INTEGER CHECK (credit_limit_minor IS NULL OR credit_limit_minor >= 0);
+ALTER TABLE customers ADD COLUMN credit_limit_currency TEXT;
+-- On hold (no further credit), set by hand or by a campaign rule: why, by whom, on which day.
+ALTER TABLE customers ADD COLUMN on_hold INTEGER NOT NULL DEFAULT 0 CHECK (on_hold = 0 OR on_hold = 1);
+ALTER TABLE customers ADD COLUMN on_hold_reason TEXT;
+ALTER TABLE customers ADD COLUMN on_hold_by TEXT;
+ALTER TABLE customers ADD COLUMN on_hold_on TEXT;
