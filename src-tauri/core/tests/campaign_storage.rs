@@ -31,6 +31,7 @@ fn a_campaign_round_trips_with_its_rules() {
                 op: FieldOp::Contains,
                 value: "north".into(),
             }],
+            min_credit_used_percent: Some(80),
         },
         holidays: vec![d("2026-12-25")],
         daily_cap: Some(400),

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
+use duebook_core::campaign::{self, plan, Audience, Escalation, NewCampaign};
 use duebook_core::model::{
     CustomerEdit, CustomerFilters, CustomerListQuery, CustomerSort, LimitInput, NewCustomer,
 };
@@ -162,6 +163,40 @@ fn the_generic_csv_imports_a_credit_limit_column() {
         )
         .unwrap();
     assert_eq!(changes, 1);
+}
+
+#[test]
+fn an_audience_by_share_of_the_credit_limit() {
+    let (_dir, db) = temp_db();
+    let (near, _) = customer(&db, "Near the limit", Some("n@n.example"), &["2026-04-01"]);
+    let (far, _) = customer(&db, "Far below", Some("f@f.example"), &["2026-04-01"]);
+    customer(&db, "No limit", Some("x@x.example"), &["2026-04-01"]);
+    customers::edit(db.conn(), near, &limit("120", None)).unwrap();
+    customers::edit(db.conn(), far, &limit("1000", None)).unwrap();
+    let at = |percent| NewCampaign {
+        audience: Audience {
+            min_credit_used_percent: Some(percent),
+            ..Audience::default()
+        },
+        escalation: Escalation::Jump,
+        ..campaign::preset("friendly").unwrap()
+    };
+    let planned = |id| -> Vec<i64> {
+        let p = plan::plan(db.conn(), id, d("2026-04-10")).unwrap();
+        p.contacts.iter().map(|c| c.customer_id).collect()
+    };
+    // 100.00 open of 120.00 is 83 %; of 1000.00 it is 10 %.
+    let eighty = campaign::create(db.conn(), &at(80)).unwrap();
+    assert_eq!(planned(eighty), [near]);
+    let ninety = campaign::create(db.conn(), &at(90)).unwrap();
+    assert!(planned(ninety).is_empty());
+    let ten = campaign::create(db.conn(), &at(10)).unwrap();
+    assert_eq!(planned(ten), [near, far]);
+    let refused = campaign::create(db.conn(), &at(0)).unwrap_err();
+    assert!(
+        refused.to_string().contains("percentage from 1 to 1000"),
+        "{refused}"
+    );
 }
 
 proptest! {

@@ -70,6 +70,9 @@ fn validate_audience(a: &Audience) -> CampaignResult<()> {
     if matches!(a.usually_late, Some(u) if u.min_average_days_late < 1) {
         return invalid("\"usually late\" needs an average of at least 1 day late");
     }
+    if matches!(a.min_credit_used_percent, Some(p) if !(1..=1000).contains(&p)) {
+        return invalid("the share of the credit limit is a percentage from 1 to 1000");
+    }
     for c in &a.custom_fields {
         if c.key.trim().is_empty() {
             return invalid("a custom-field condition needs a field name");

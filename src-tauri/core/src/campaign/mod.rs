@@ -91,6 +91,9 @@ pub struct Audience {
     pub usually_late: Option<UsuallyLate>,
     /// Custom-field conditions; the customer must meet every one.
     pub custom_fields: Vec<FieldCondition>,
+    /// Only customers whose open balance in their credit limit's currency is at least this
+    /// percentage of the limit; customers without a limit never match.
+    pub min_credit_used_percent: Option<i64>,
 }
 
 /// "Usually late": over the customer's invoices paid in full, the average number of days

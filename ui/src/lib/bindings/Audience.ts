@@ -30,4 +30,9 @@ usually_late: UsuallyLate | null,
 /**
  * Custom-field conditions; the customer must meet every one.
  */
-custom_fields: Array<FieldCondition>, };
+custom_fields: Array<FieldCondition>, 
+/**
+ * Only customers whose open balance in their credit limit's currency is at least this
+ * percentage of the limit; customers without a limit never match.
+ */
+min_credit_used_percent: number | null, };
