@@ -58,6 +58,20 @@ pub fn print_plan(name: &str, plan: &Plan) {
             for_terminal(&t.why)
         );
     }
+    for c in &plan.credit {
+        let what = match (c.notice, c.hold) {
+            (true, true) => "notice and hold",
+            (true, false) => "notice",
+            (false, true) => "hold",
+            (false, false) => "noted",
+        };
+        println!(
+            "  credit    {} (#{}): {what} — {}",
+            for_terminal(&c.customer_name),
+            c.customer_id,
+            for_terminal(&c.why)
+        );
+    }
     for t in &plan.thanks_skipped {
         println!(
             "  no thanks {} (#{}): {} — {}",

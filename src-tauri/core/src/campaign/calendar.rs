@@ -138,6 +138,7 @@ mod tests {
             confirmed_at: None,
             catch_up: None,
             thank_you: false,
+            credit_rule: None,
         }
     }
 

@@ -14,12 +14,13 @@
 //! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
 //! steps come from `step`, which imports nothing here); then, each importing only those
 //! before it: step <- `mod` <- storage, input, presets, schedule, results, calendar,
-//! in_flight <- facts <- escalation <- catch_up <- thanks <- plan (with `plan::room`) <- activation,
+//! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule <- plan (with `plan::room`) <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
 mod calendar;
 mod catch_up;
+pub mod credit_rule;
 pub mod escalation;
 mod facts;
 mod in_flight;
@@ -39,6 +40,7 @@ use crate::mail::compose::ComposeError;
 use crate::mail::outbox::OutboxError;
 use crate::store::{now_timestamp, DbError};
 use chrono::NaiveDate;
+pub use credit_rule::CreditRule;
 pub use presets::{preset, presets, PRESET_NAMES};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -159,6 +161,9 @@ pub struct NewCampaign {
     /// a campaign file without it has it off, the shipped presets on.
     #[serde(default)]
     pub thank_you: bool,
+    /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
+    #[serde(default)]
+    pub credit_rule: Option<CreditRule>,
 }
 
 impl NewCampaign {
@@ -175,6 +180,7 @@ impl NewCampaign {
             active: true,
             escalation: Escalation::OneStep,
             thank_you: false,
+            credit_rule: None,
         }
     }
 }
@@ -289,6 +295,9 @@ pub struct Campaign {
     /// Thanks the customers it reminded once a payment closes their invoice (see [`thanks`]).
     #[serde(default)]
     pub thank_you: bool,
+    /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
+    #[serde(default)]
+    pub credit_rule: Option<CreditRule>,
 }
 
 impl Campaign {
@@ -306,6 +315,15 @@ impl Campaign {
     pub fn step(&self, position: i64) -> Option<&Step> {
         self.steps.iter().find(|s| s.position == position)
     }
+}
+
+/// What became of the messages a run prepares beside its steps' (thank-yous, credit notices).
+#[derive(Debug, Default)]
+pub(crate) struct Queued {
+    /// Outbox ids, queued now or found queued under their key by an earlier run today.
+    pub messages: Vec<i64>,
+    /// Customers whose message could not be prepared, with the reason.
+    pub failed: Vec<(i64, String)>,
 }
 
 /// The send key of a campaign message: unique per campaign, step, customer and date, so a

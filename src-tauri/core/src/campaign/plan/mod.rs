@@ -44,6 +44,7 @@ pub use stale::{
 };
 
 use super::calendar::{quiet_day, Reach};
+use super::credit_rule::{plan_credit, PlannedCredit};
 use super::escalation::Ladder;
 use super::facts;
 use super::thanks::{plan_thanks, PlannedThanks, ThanksSkipped};
@@ -82,6 +83,8 @@ pub struct Plan {
     pub thanks: Vec<PlannedThanks>,
     /// Customers who paid lately and get no thank-you today, with the reason.
     pub thanks_skipped: Vec<ThanksSkipped>,
+    /// Customers crossing the campaign's credit rule (see [`super::credit_rule`]).
+    pub credit: Vec<PlannedCredit>,
 }
 
 impl Plan {
@@ -240,6 +243,7 @@ pub(super) fn plan_alone(
     hold::most_urgent_first(&mut contacts);
     let quiet = quiet_day(campaign, today);
     let (thanks, thanks_skipped) = plan_thanks(conn, campaign, today, quiet.is_some())?;
+    let credit = plan_credit(conn, campaign, today, quiet.is_some())?;
     let contacts = hold::hold_back(
         conn,
         campaign,
@@ -261,5 +265,6 @@ pub(super) fn plan_alone(
         sending_paused: None,
         thanks,
         thanks_skipped,
+        credit,
     })
 }

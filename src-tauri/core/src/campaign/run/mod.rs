@@ -29,6 +29,7 @@ pub use reconcile::reconcile;
 
 use super::calendar::{quiet_day, Reach};
 use super::catch_up;
+use super::credit_rule;
 use super::plan::room::apply_account_room;
 use super::plan::{plan_alone, stale_warning, Plan, PlannedContact};
 use super::runner::{self, Ending, RunnerOptions, Unattended};
@@ -86,11 +87,12 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether any campaign planned a contact (email or call task) or a thank-you.
+    /// Whether any campaign planned a contact (email or call task), a thank-you or a credit
+    /// notice or hold.
     pub fn plans_anything(&self) -> bool {
-        self.campaigns
-            .iter()
-            .any(|c| !c.plan.contacts.is_empty() || !c.plan.thanks.is_empty())
+        self.campaigns.iter().any(|c| {
+            !c.plan.contacts.is_empty() || !c.plan.thanks.is_empty() || !c.plan.credit.is_empty()
+        })
     }
 
     /// Every message prepared and handed over (none deferred to another runner): what is left

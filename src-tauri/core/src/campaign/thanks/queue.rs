@@ -1,7 +1,7 @@
 //! A run's writes for thank-yous: noticing newly paid invoices, and queueing the planned
 //! thank-yous under their send keys with what they cover.
 
-use super::super::{Campaign, CampaignResult};
+use super::super::{Campaign, CampaignResult, Queued};
 use super::{
     paid_since, reminded_by_hand, reminder_keys, PlannedThanks, THANKS_WITHIN_DAYS,
     THANK_YOU_TEMPLATE,
@@ -44,15 +44,6 @@ pub fn notice(conn: &Connection, today: NaiveDate) -> CampaignResult<()> {
     )?;
     tx.commit()?;
     Ok(())
-}
-
-/// What became of the campaign's planned thank-yous.
-#[derive(Debug, Default)]
-pub(in crate::campaign) struct Queued {
-    /// Outbox ids, queued now or found queued under their key by an earlier run today.
-    pub messages: Vec<i64>,
-    /// Customers whose thank-you could not be prepared, with the reason (retried next run).
-    pub failed: Vec<(i64, String)>,
 }
 
 /// Queues `campaign`'s thank-yous: marks the invoices thanked today (so the message lists them

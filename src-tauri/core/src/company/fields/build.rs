@@ -20,16 +20,25 @@ pub struct ContextInput<'a> {
 
 /// The fields of one customer as of `input.as_of`, read from the database.
 pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContext> {
-    let (segment, currency, custom_json, name) = conn
+    let (segment, currency, custom_json, name, customer_limit) = conn
         .prepare_cached(
-            "SELECT segment, currency, custom_fields, name FROM customers WHERE id = ?1",
+            "SELECT segment, currency, custom_fields, name, credit_limit_minor,
+                    credit_limit_currency
+             FROM customers WHERE id = ?1",
         )?
         .query_row([input.customer_id], |r| {
+            let limit = match (r.get::<_, Option<i64>>(4)?, r.get::<_, Option<String>>(5)?) {
+                (Some(minor), Some(code)) => {
+                    Currency::parse(&code).ok().map(|c| Money::new(minor, c))
+                }
+                _ => None,
+            };
             Ok((
                 r.get::<_, Option<String>>(0)?,
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                limit,
             ))
         })
         .optional()?
@@ -72,6 +81,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.dispute = dispute(conn, input.customer_id)?;
     ctx.payment = payment(conn, input.customer_id)?;
     ctx.paid_invoices = paid_invoices(conn, input.customer_id, input.as_of)?;
+    ctx.credit_limit = customer_limit.as_ref().map(format_money);
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
 }
@@ -163,6 +173,7 @@ pub(super) fn assemble(
         dispute: None,
         payment: None,
         paid_invoices: Vec::new(),
+        credit_limit: None,
     }
 }
 

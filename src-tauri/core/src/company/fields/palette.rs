@@ -58,6 +58,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("promise.date", "Promised date"),
     ("dispute.reason", "What the customer disputes"),
     ("payment.amount", "Latest payment received"),
+    ("credit_limit", "The customer's credit limit"),
     (
         "paid_invoices",
         "Invoices a thank-you is for: invoice_number, amount, date (loop: {% for paid in paid_invoices %})",

@@ -87,6 +87,7 @@ pub fn sample() -> TemplateContext {
         invoice_number: "INV-1017".into(),
     };
     ctx.paid_invoices = vec![paid.clone()];
+    ctx.credit_limit = Some("€5,000.00".into());
     ctx.payment = Some(paid);
     fill_invoices(&mut ctx, list, &company);
     ctx

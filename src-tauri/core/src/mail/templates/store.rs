@@ -61,6 +61,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Dispute acknowledgement",
         "Confirms a query or dispute is being looked at.",
     ),
+    (
+        "credit-limit",
+        "Credit limit reached",
+        "When the balance reaches a share of the customer's credit limit.",
+    ),
 ];
 
 /// The shipped templates that ask for money: each must carry remittance details and a payment link.
@@ -99,6 +104,7 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("thank-you"),
     shipped!("promise-confirmation"),
     shipped!("dispute-acknowledgement"),
+    shipped!("credit-limit"),
 ];
 
 /// The shipped version of a template.

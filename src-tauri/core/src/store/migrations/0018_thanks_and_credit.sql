@@ -23,6 +23,19 @@ CREATE INDEX payment_thanks_customer ON payment_thanks (customer_id, thanked_on)
 -- Runs look for invoices a payment closed lately; without this they would read every payment.
 CREATE INDEX payments_paid_on ON payments (paid_on);
 
+-- Per campaign: its credit-limit rule as JSON (percent, notice, hold); NULL: none.
+ALTER TABLE campaigns ADD COLUMN credit_rule TEXT;
+-- The customers a campaign's credit rule found at or above its share of their limit, and since
+-- when: one notice per crossing. The row goes when the balance falls below, so the next
+-- crossing is noticed again.
+CREATE TABLE credit_crossings (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    crossed_on  TEXT NOT NULL,
+    message_id  INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+    PRIMARY KEY (campaign_id, customer_id)
+) WITHOUT ROWID;
+
 -- A customer's credit limit, in credit_limit_currency (given with the limit, else the
 -- customer's currency, else the one currency they owe in); NULL: no limit.
 ALTER TABLE customers ADD COLUMN credit_limit_minor INTEGER CHECK (credit_limit_minor IS NULL OR credit_limit_minor >= 0);
