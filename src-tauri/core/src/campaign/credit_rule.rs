@@ -6,11 +6,9 @@
 //! every customer with a limit (not only the audience); do-not-contact customers and those
 //! without an email get no notice (the hold still applies). Quiet days do nothing.
 
-use super::{Campaign, CampaignResult, Queued};
+use super::{queue_message, renderer_of, Campaign, CampaignResult, Queued};
 use crate::mail::account::AccountSettings;
-use crate::mail::compose::{self, SendRequest};
-use crate::mail::outbox::{self, MessageMeta, OutboxError};
-use crate::mail::templates::{self, Renderer};
+use crate::mail::templates::Renderer;
 use crate::model::{Currency, Money};
 use crate::store::credit::set_hold;
 use chrono::NaiveDate;
@@ -140,6 +138,10 @@ pub(super) fn execute(
     let Some(rule) = campaign.credit_rule else {
         return Ok(done);
     };
+    let renderer = match account {
+        Some(_) => Some(renderer_of(conn, CREDIT_LIMIT_TEMPLATE)?),
+        None => None,
+    };
     conn.execute(
         &format!(
             "DELETE FROM credit_crossings WHERE campaign_id = ?1
@@ -159,8 +161,8 @@ pub(super) fn execute(
             set_hold(&tx, credit.customer_id, Some(&credit.why), &by, today)?;
         }
         tx.commit()?;
-        if let (true, Some(account)) = (credit.notice, account) {
-            match queue_notice(conn, campaign, credit, today, account)? {
+        if let (true, Some(account), Some(renderer)) = (credit.notice, account, &renderer) {
+            match queue_notice(conn, campaign, credit, today, (renderer, account))? {
                 Ok(id) => done.messages.push(id),
                 Err(reason) => done.failed.push((credit.customer_id, reason)),
             }
@@ -174,42 +176,19 @@ fn queue_notice(
     campaign: &Campaign,
     credit: &PlannedCredit,
     today: NaiveDate,
-    account: &AccountSettings,
+    how: (&Renderer, &AccountSettings),
 ) -> CampaignResult<Result<i64, String>> {
-    let template =
-        templates::get(conn, CREDIT_LIMIT_TEMPLATE).map_err(compose::ComposeError::from)?;
-    let renderer = Renderer::new(&[template]).map_err(compose::ComposeError::from)?;
-    let meta = MessageMeta {
-        customer_id: Some(credit.customer_id),
-        send_key: Some(credit.send_key.clone()),
-        template_key: Some(CREDIT_LIMIT_TEMPLATE.into()),
-        campaign_id: Some(campaign.id),
-        step_id: None,
-        invoice_ids: Vec::new(),
-    };
-    let request = SendRequest {
-        customer_id: credit.customer_id,
-        template_key: CREDIT_LIMIT_TEMPLATE.into(),
-        attachments: Vec::new(),
-    };
-    let queued = compose::prepare_with(conn, &renderer, account, &request, today)
-        .map_err(|e| e.to_string())
-        .and_then(|p| match outbox::enqueue(conn, &p.email, &meta) {
-            Ok(id) | Err(OutboxError::AlreadyQueued { id, .. }) => Ok(id),
-            Err(e) => Err(e.to_string()),
-        });
+    let key = (campaign.id, credit.customer_id, credit.send_key.as_str());
+    let queued = queue_message(conn, key, CREDIT_LIMIT_TEMPLATE, how, today)?;
     match &queued {
         Ok(id) => conn.execute(
             "UPDATE credit_crossings SET message_id = ?3 WHERE campaign_id = ?1 AND customer_id = ?2",
             params![campaign.id, credit.customer_id, id],
         )?,
-        Err(reason) => {
-            outbox::record_unprepared(conn, &meta, reason)?;
-            conn.execute(
-                "DELETE FROM credit_crossings WHERE campaign_id = ?1 AND customer_id = ?2",
-                params![campaign.id, credit.customer_id],
-            )?
-        }
+        Err(_) => conn.execute(
+            "DELETE FROM credit_crossings WHERE campaign_id = ?1 AND customer_id = ?2",
+            params![campaign.id, credit.customer_id],
+        )?,
     };
     Ok(queued)
 }

@@ -36,8 +36,10 @@ mod storage;
 pub mod summary;
 pub mod thanks;
 
-use crate::mail::compose::ComposeError;
-use crate::mail::outbox::OutboxError;
+use crate::mail::account::AccountSettings;
+use crate::mail::compose::{self, ComposeError, SendRequest};
+use crate::mail::outbox::{self, MessageMeta, OutboxError};
+use crate::mail::templates::{self, Renderer};
 use crate::store::{now_timestamp, DbError};
 use chrono::NaiveDate;
 pub use credit_rule::CreditRule;
@@ -324,6 +326,48 @@ pub(crate) struct Queued {
     pub messages: Vec<i64>,
     /// Customers whose message could not be prepared, with the reason.
     pub failed: Vec<(i64, String)>,
+}
+
+/// Prepares `template` (in `renderer`) for the customer and queues it under `key` as a
+/// campaign message outside the steps (a thank-you, a credit notice): its outbox id (also when
+/// an earlier run today queued it), or why it could not be prepared, recorded in the outbox as
+/// a failed message.
+pub(crate) fn queue_message(
+    conn: &Connection,
+    (campaign_id, customer_id, key): (i64, i64, &str),
+    template: &str,
+    (renderer, account): (&Renderer, &AccountSettings),
+    today: NaiveDate,
+) -> CampaignResult<Result<i64, String>> {
+    let meta = MessageMeta {
+        customer_id: Some(customer_id),
+        send_key: Some(key.to_string()),
+        template_key: Some(template.to_string()),
+        campaign_id: Some(campaign_id),
+        step_id: None,
+        invoice_ids: Vec::new(),
+    };
+    let request = SendRequest {
+        customer_id,
+        template_key: template.to_string(),
+        attachments: Vec::new(),
+    };
+    let queued = compose::prepare_with(conn, renderer, account, &request, today)
+        .map_err(|e| e.to_string())
+        .and_then(|p| match outbox::enqueue(conn, &p.email, &meta) {
+            Ok(id) | Err(OutboxError::AlreadyQueued { id, .. }) => Ok(id),
+            Err(e) => Err(e.to_string()),
+        });
+    if let Err(reason) = &queued {
+        outbox::record_unprepared(conn, &meta, reason)?;
+    }
+    Ok(queued)
+}
+
+/// The renderer of one shipped (or the user's edited) template.
+pub(crate) fn renderer_of(conn: &Connection, template: &str) -> CampaignResult<Renderer> {
+    let template = templates::get(conn, template).map_err(ComposeError::from)?;
+    Ok(Renderer::new(&[template]).map_err(ComposeError::from)?)
 }
 
 /// The send key of a campaign message: unique per campaign, step, customer and date, so a

@@ -162,20 +162,9 @@ pub(super) fn plan_thanks(
             continue;
         };
         let name = first.customer_name.clone();
-        let paid = numbers(&ready);
-        let reason = if !campaign.thank_you {
-            Some(ThanksSkip::Disabled)
-        } else if first.do_not_contact {
-            Some(ThanksSkip::DoNotContact)
-        } else if !first.has_email {
-            Some(ThanksSkip::NoEmail)
-        } else if first.thanked_today {
-            Some(ThanksSkip::AlreadyThankedToday)
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
-            skipped.push(skip(reason, format!("paid {paid} after a reminder"), &name));
+        if let Some(reason) = why_not(campaign, first) {
+            let detail = format!("paid {} after a reminder", numbers(&ready));
+            skipped.push(skip(reason, detail, &name));
             continue;
         }
         let (due, waiting): (Vec<_>, Vec<_>) = ready.into_iter().partition(|p| p.seen_before_today);
@@ -199,7 +188,23 @@ pub(super) fn plan_thanks(
     Ok((thanks, skipped))
 }
 
-/// "INV-1 (paid 2026-03-02) and INV-2 (paid 2026-03-03)".
+/// Why a customer who paid a reminded invoice gets no thank-you at all today (the customer's
+/// facts are on each of their invoices).
+fn why_not(campaign: &Campaign, paid: &PaidInvoice) -> Option<ThanksSkip> {
+    if !campaign.thank_you {
+        Some(ThanksSkip::Disabled)
+    } else if paid.do_not_contact {
+        Some(ThanksSkip::DoNotContact)
+    } else if !paid.has_email {
+        Some(ThanksSkip::NoEmail)
+    } else if paid.thanked_today {
+        Some(ThanksSkip::AlreadyThankedToday)
+    } else {
+        None
+    }
+}
+
+/// "INV-1 (on 2026-03-02), INV-2 (on 2026-03-03)".
 fn numbers(paid: &[PaidInvoice]) -> String {
     let each: Vec<String> = paid
         .iter()

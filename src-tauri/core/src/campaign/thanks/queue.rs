@@ -1,15 +1,12 @@
 //! A run's writes for thank-yous: noticing newly paid invoices, and queueing the planned
 //! thank-yous under their send keys with what they cover.
 
-use super::super::{Campaign, CampaignResult, Queued};
+use super::super::{queue_message, renderer_of, Campaign, CampaignResult, Queued};
 use super::{
     paid_since, reminded_by_hand, reminder_keys, PlannedThanks, THANKS_WITHIN_DAYS,
     THANK_YOU_TEMPLATE,
 };
 use crate::mail::account::AccountSettings;
-use crate::mail::compose::{self, SendRequest};
-use crate::mail::outbox::{self, MessageMeta, OutboxError};
-use crate::mail::templates::{self, Renderer};
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 
@@ -59,40 +56,16 @@ pub(in crate::campaign) fn queue(
     if planned.is_empty() {
         return Ok(done);
     }
-    let template = templates::get(conn, THANK_YOU_TEMPLATE).map_err(compose::ComposeError::from)?;
-    let renderer = Renderer::new(&[template]).map_err(compose::ComposeError::from)?;
+    let renderer = renderer_of(conn, THANK_YOU_TEMPLATE)?;
     for thanks in planned {
-        let ids = serde_json::to_string(
-            &thanks
-                .invoices
-                .iter()
-                .map(|i| i.invoice_id)
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or_else(|_| "[]".into());
+        let invoice_ids: Vec<i64> = thanks.invoices.iter().map(|i| i.invoice_id).collect();
+        let ids = serde_json::to_string(&invoice_ids).unwrap_or_else(|_| "[]".into());
         if !claim(conn, campaign.id, thanks.customer_id, &ids, today)? {
             continue;
         }
-        let meta = MessageMeta {
-            customer_id: Some(thanks.customer_id),
-            send_key: Some(thanks.send_key.clone()),
-            template_key: Some(THANK_YOU_TEMPLATE.into()),
-            campaign_id: Some(campaign.id),
-            step_id: None,
-            invoice_ids: Vec::new(),
-        };
-        let request = SendRequest {
-            customer_id: thanks.customer_id,
-            template_key: THANK_YOU_TEMPLATE.into(),
-            attachments: Vec::new(),
-        };
-        let queued = compose::prepare_with(conn, &renderer, account, &request, today)
-            .map_err(|e| e.to_string())
-            .and_then(|p| match outbox::enqueue(conn, &p.email, &meta) {
-                Ok(id) | Err(OutboxError::AlreadyQueued { id, .. }) => Ok(id),
-                Err(e) => Err(e.to_string()),
-            });
-        match queued {
+        let key = (campaign.id, thanks.customer_id, thanks.send_key.as_str());
+        let how = (&renderer, account);
+        match queue_message(conn, key, THANK_YOU_TEMPLATE, how, today)? {
             Ok(id) => {
                 conn.execute(
                     "UPDATE payment_thanks SET message_id = ?2
@@ -108,7 +81,6 @@ pub(in crate::campaign) fn queue(
                      WHERE invoice_id IN (SELECT value FROM json_each(?1)) AND message_id IS NULL",
                     [&ids],
                 )?;
-                outbox::record_unprepared(conn, &meta, &reason)?;
                 done.failed.push((thanks.customer_id, reason));
             }
         }
