@@ -213,6 +213,26 @@ export function customerScreenTests(ctx) {
       },
     ],
     [
+      "a credit limit is set and the customer put on hold: the badge shows in the list, then comes off",
+      async () => {
+        const session = s();
+        await openCustomer("northwind", "Northwind Traders");
+        await session.type("credit-limit-input", "5000");
+        await session.browser.keys(["Tab"]);
+        await session.until(async () => (await session.$("credit-limit-input").getValue()) === "5000.00", "the credit limit was not saved");
+        await session.type("hold-reason", "Over the limit (E2E)");
+        await (await session.$("hold")).click();
+        await session.until(
+          async () => (await session.texts("hold-status")).some((t) => t.includes("Over the limit (E2E)")),
+          "the hold is not shown on the customer screen",
+        );
+        await session.until(async () => (await session.count("hold-badge")) > 0, "the list shows no on-hold badge");
+        await (await session.$("unhold")).click();
+        await session.visible("hold-reason");
+        await session.until(async () => (await session.count("hold-badge")) === 0, "the on-hold badge stayed in the list");
+      },
+    ],
+    [
       "a refused value shows next to its field and keeps what was typed",
       async () => {
         const session = s();

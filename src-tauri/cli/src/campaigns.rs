@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use duebook_core::campaign::run::fingerprint;
 use duebook_core::campaign::summary::{self, Attention};
-use duebook_core::campaign::{self, plan, results, run, NewCampaign, PRESET_NAMES};
+use duebook_core::campaign::{self, plan, results, run, thanks, NewCampaign, PRESET_NAMES};
 use duebook_core::mail;
 use duebook_core::store::{backup, customers, Database};
 use print::{print_plan, print_results, print_run, print_stale, print_summary};
@@ -218,6 +218,9 @@ fn nothing_to_send(db: &Database, today: NaiveDate) -> Result<Option<Ended>, Str
         None => None,
         Some(Tick::Unchanged(at)) => Some(Ended::Unchanged(at)),
         Some(Tick::NothingPlanned(preview)) => {
+            // Payments seen today are thanked by a later day's run: note them now, since
+            // this tick does not run.
+            thanks::notice(conn, today).map_err(err)?;
             fingerprint::record(conn, &inputs).map_err(err)?;
             Some(Ended::Ran(run::RunReport {
                 dry_run: false,

@@ -14,6 +14,7 @@ mod account_login;
 mod aging;
 mod backup;
 mod campaigns;
+mod customers;
 mod demo;
 mod import;
 mod inbox;
@@ -97,6 +98,11 @@ enum Command {
     Campaigns {
         #[command(subcommand)]
         action: campaigns::CampaignsAction,
+    },
+    /// A customer's credit limit and "on hold" flag.
+    Customers {
+        #[command(subcommand)]
+        action: customers::CustomersAction,
     },
     /// Email templates: list, export to files, check files, set from files, reset, preview.
     Templates {
@@ -184,6 +190,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Campaigns { action } => return campaigns::campaigns(&path, action, today),
         Command::Templates { action } => return templates::templates(&path, action, today),
         Command::Watched { action } => return watched::watched(&path, action, today),
+        Command::Customers { action } => customers::customers(&path, action)?,
         Command::Backup(_) | Command::Restore(_) => {}
     }
     Ok(ExitCode::SUCCESS)

@@ -32,6 +32,7 @@ fn a_campaign_round_trips_with_its_rules() {
                 value: "north".into(),
             }],
             no_reply_to_last: Some(2),
+            min_credit_used_percent: Some(80),
         },
         holidays: vec![d("2026-12-25")],
         daily_cap: Some(400),

@@ -371,6 +371,7 @@ export type { EventDate } from "./bindings/EventDate";
 export type { Window } from "./bindings/Window";
 export type { Excluded } from "./bindings/Excluded";
 export type { ExclusionReason } from "./bindings/ExclusionReason";
+export type { ThanksSkip } from "./bindings/ThanksSkip";
 export type { FieldCondition } from "./bindings/FieldCondition";
 export type { FieldOp } from "./bindings/FieldOp";
 export type { Outcomes } from "./bindings/Outcomes";

@@ -25,6 +25,8 @@ export async function savedPlace(): Promise<Place> {
       oldest_days_overdue: detail.oldest_days_overdue,
       last_contact_at: detail.last_contact_at,
       next_follow_up: detail.next_follow_up,
+      on_hold: detail.customer.hold?.reason ?? null,
+      credit_limit: detail.customer.credit_limit,
     };
     return { view, customer };
   } catch {

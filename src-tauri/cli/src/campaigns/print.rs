@@ -5,6 +5,7 @@ use crate::terminal::for_terminal;
 use duebook_core::campaign::plan::Plan;
 use duebook_core::campaign::results::{CampaignResults, Outcomes};
 use duebook_core::campaign::summary::RunSummary;
+use duebook_core::campaign::thanks::THANKS_STEP;
 use duebook_core::campaign::{run, Channel};
 use duebook_core::mail::outbox::MessageState;
 
@@ -49,6 +50,37 @@ pub fn print_plan(name: &str, plan: &Plan) {
             for_terminal(&e.detail)
         );
     }
+    for t in &plan.thanks {
+        println!(
+            "  thank-you {} (#{}): {}",
+            for_terminal(&t.customer_name),
+            t.customer_id,
+            for_terminal(&t.why)
+        );
+    }
+    for c in &plan.credit {
+        let what = match (c.notice, c.hold) {
+            (true, true) => "notice and hold",
+            (true, false) => "notice",
+            (false, true) => "hold",
+            (false, false) => "noted",
+        };
+        println!(
+            "  credit    {} (#{}): {what} — {}",
+            for_terminal(&c.customer_name),
+            c.customer_id,
+            for_terminal(&c.why)
+        );
+    }
+    for t in &plan.thanks_skipped {
+        println!(
+            "  no thanks {} (#{}): {} — {}",
+            for_terminal(&t.customer_name),
+            t.customer_id,
+            t.reason.as_str(),
+            for_terminal(&t.detail)
+        );
+    }
     if plan.between_steps > 0 {
         println!(
             "  between steps: {} customer(s) reminded within the gap; their next step waits for it",
@@ -72,9 +104,13 @@ pub fn print_run(report: &run::RunReport) {
     print_stale(report.stale_data.as_ref());
     for c in &report.campaigns {
         println!(
-            "{}: {} email(s) queued, {} call task(s), {} excluded{}",
+            "{}: {} email(s) queued{}, {} call task(s), {} excluded{}",
             for_terminal(&c.name),
             c.messages.len(),
+            match c.thank_yous.len() {
+                0 => String::new(),
+                n => format!(" ({n} of them thank-yous)"),
+            },
             c.tasks.len(),
             c.plan.excluded.len(),
             c.plan
@@ -115,7 +151,10 @@ pub fn print_summary(s: &RunSummary) {
             || format!("deleted campaign {}", sent.campaign_id),
             |name| for_terminal(name).into_owned(),
         );
-        println!("  sent {}: {campaign}, step {}", sent.count, sent.step);
+        match sent.step {
+            THANKS_STEP => println!("  sent {}: {campaign}, thank-you", sent.count),
+            step => println!("  sent {}: {campaign}, step {step}", sent.count),
+        }
     }
     reason_lines(
         "  ",
@@ -233,4 +272,9 @@ pub fn print_results(r: &CampaignResults) {
             );
         }
     }
+    let t = &r.thank_yous;
+    println!(
+        "  thank-yous: {} sent, {} failed, {} waiting; {} invoice(s) thanked for",
+        t.sent, t.failed, t.waiting, t.invoices
+    );
 }

@@ -188,6 +188,8 @@ mod tests {
             catch_up: None,
             window: None,
             event: None,
+            thank_you: false,
+            credit_rule: None,
         }
     }
 

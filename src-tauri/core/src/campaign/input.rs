@@ -71,6 +71,9 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
         }
     }
     validate_event(new)?;
+    if matches!(new.credit_rule, Some(r) if !(1..=1000).contains(&r.percent)) {
+        return invalid("the credit rule's share of the limit is a percentage from 1 to 1000");
+    }
     validate_audience(&new.audience)
 }
 
@@ -101,6 +104,9 @@ fn validate_audience(a: &Audience) -> CampaignResult<()> {
     }
     if matches!(a.usually_late, Some(u) if u.min_average_days_late < 1) {
         return invalid("\"usually late\" needs an average of at least 1 day late");
+    }
+    if matches!(a.min_credit_used_percent, Some(p) if !(1..=1000).contains(&p)) {
+        return invalid("the share of the credit limit is a percentage from 1 to 1000");
     }
     for c in &a.custom_fields {
         if c.key.trim().is_empty() {

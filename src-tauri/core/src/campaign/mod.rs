@@ -14,12 +14,14 @@
 //! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
 //! steps come from `step`, which imports nothing here); then, each importing only those
 //! before it: step, event <- `mod` <- storage, input, presets, schedule, results, calendar,
-//! in_flight <- facts <- escalation <- catch_up <- plan (with `plan::room`) <- activation,
+//! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule <- plan (with `plan::room`)
+//! <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
 mod calendar;
 mod catch_up;
+pub mod credit_rule;
 pub mod escalation;
 mod event;
 mod facts;
@@ -34,11 +36,15 @@ pub mod schedule;
 mod step;
 mod storage;
 pub mod summary;
+pub mod thanks;
 
-use crate::mail::compose::ComposeError;
-use crate::mail::outbox::OutboxError;
+use crate::mail::account::AccountSettings;
+use crate::mail::compose::{self, ComposeError, SendRequest};
+use crate::mail::outbox::{self, MessageMeta, OutboxError};
+use crate::mail::templates::{self, Renderer};
 use crate::store::{now_timestamp, DbError};
 use chrono::NaiveDate;
+pub use credit_rule::CreditRule;
 pub use event::{EventDate, Window};
 pub use presets::{preset, presets, PRESET_NAMES};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -95,6 +101,9 @@ pub struct Audience {
     /// Escalation on silence: only customers none of whose last N reminders got a reply
     /// (see `facts::silence`).
     pub no_reply_to_last: Option<i64>,
+    /// Only customers whose open balance in their credit limit's currency is at least this
+    /// percentage of the limit; customers without a limit never match.
+    pub min_credit_used_percent: Option<i64>,
 }
 
 /// "Usually late": over the customer's invoices paid in full, the average number of days
@@ -162,6 +171,13 @@ pub struct NewCampaign {
     /// The date event steps count from; None: the campaign has no event steps.
     #[serde(default)]
     pub event: Option<EventDate>,
+    /// Thank the customers it reminded once a payment closes their invoice (see [`thanks`]);
+    /// a campaign file without it has it off, the shipped presets on.
+    #[serde(default)]
+    pub thank_you: bool,
+    /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
+    #[serde(default)]
+    pub credit_rule: Option<CreditRule>,
 }
 
 impl NewCampaign {
@@ -179,6 +195,8 @@ impl NewCampaign {
             escalation: Escalation::OneStep,
             window: None,
             event: None,
+            thank_you: false,
+            credit_rule: None,
         }
     }
 }
@@ -294,6 +312,12 @@ pub struct Campaign {
     pub window: Option<Window>,
     #[serde(default)]
     pub event: Option<EventDate>,
+    /// Thanks the customers it reminded once a payment closes their invoice (see [`thanks`]).
+    #[serde(default)]
+    pub thank_you: bool,
+    /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
+    #[serde(default)]
+    pub credit_rule: Option<CreditRule>,
 }
 
 impl Campaign {
@@ -311,6 +335,57 @@ impl Campaign {
     pub fn step(&self, position: i64) -> Option<&Step> {
         self.steps.iter().find(|s| s.position == position)
     }
+}
+
+/// What became of the messages a run prepares beside its steps' (thank-yous, credit notices).
+#[derive(Debug, Default)]
+pub(crate) struct Queued {
+    /// Outbox ids, queued now or found queued under their key by an earlier run today.
+    pub messages: Vec<i64>,
+    /// Customers whose message could not be prepared, with the reason.
+    pub failed: Vec<(i64, String)>,
+}
+
+/// Prepares `template` (in `renderer`) for the customer and queues it under `key` as a
+/// campaign message outside the steps (a thank-you, a credit notice): its outbox id (also when
+/// an earlier run today queued it), or why it could not be prepared, recorded in the outbox as
+/// a failed message.
+pub(crate) fn queue_message(
+    conn: &Connection,
+    (campaign_id, customer_id, key): (i64, i64, &str),
+    template: &str,
+    (renderer, account): (&Renderer, &AccountSettings),
+    today: NaiveDate,
+) -> CampaignResult<Result<i64, String>> {
+    let meta = MessageMeta {
+        customer_id: Some(customer_id),
+        send_key: Some(key.to_string()),
+        template_key: Some(template.to_string()),
+        campaign_id: Some(campaign_id),
+        step_id: None,
+        invoice_ids: Vec::new(),
+    };
+    let request = SendRequest {
+        customer_id,
+        template_key: template.to_string(),
+        attachments: Vec::new(),
+    };
+    let queued = compose::prepare_with(conn, renderer, account, &request, today)
+        .map_err(|e| e.to_string())
+        .and_then(|p| match outbox::enqueue(conn, &p.email, &meta) {
+            Ok(id) | Err(OutboxError::AlreadyQueued { id, .. }) => Ok(id),
+            Err(e) => Err(e.to_string()),
+        });
+    if let Err(reason) = &queued {
+        outbox::record_unprepared(conn, &meta, reason)?;
+    }
+    Ok(queued)
+}
+
+/// The renderer of one shipped (or the user's edited) template.
+pub(crate) fn renderer_of(conn: &Connection, template: &str) -> CampaignResult<Renderer> {
+    let template = templates::get(conn, template).map_err(ComposeError::from)?;
+    Ok(Renderer::new(&[template]).map_err(ComposeError::from)?)
 }
 
 /// The send key of a campaign message: unique per campaign, step, customer and date, so a

@@ -21,7 +21,7 @@ pub fn preset(name: &str) -> Option<NewCampaign> {
     use Channel::{Call, Email};
     use Trigger::{DayOfMonth, DueOffset, EventOffset};
     let step = Step::new;
-    Some(match name {
+    let campaign = match name {
         "friendly" => NewCampaign::new(
             "Friendly pre-due + 3 overdue steps + final notice",
             vec![
@@ -89,6 +89,11 @@ pub fn preset(name: &str) -> Option<NewCampaign> {
             )
         },
         _ => return None,
+    };
+    // Thanking a customer who paid after a reminder is part of the playbook the presets follow.
+    Some(NewCampaign {
+        thank_you: true,
+        ..campaign
     })
 }
 

@@ -11,7 +11,7 @@
 //! - bounced: a delivery failure that returned the message (at any time).
 //!
 //! Sends whose window has not closed yet on `as_of` are counted in `window_open`: their figures
-//! may still grow.
+//! may still grow. Thank-yous on payment (see [`super::thanks`]) have their own line.
 
 use super::{get, parse_send_key, CampaignResult, Step, Trigger, Variant};
 use chrono::NaiveDate;
@@ -78,6 +78,18 @@ pub struct CampaignResults {
     pub as_of: NaiveDate,
     pub window_days: i64,
     pub steps: Vec<StepResults>,
+    pub thank_yous: ThankYouResults,
+}
+
+/// The campaign's thank-yous on payment: messages by state and the invoices they thanked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ThankYouResults {
+    pub sent: usize,
+    pub failed: usize,
+    /// Queued, being sent or uncertain.
+    pub waiting: usize,
+    pub invoices: usize,
 }
 
 /// One campaign email and what followed it.
@@ -134,6 +146,29 @@ pub fn results(
         as_of,
         window_days: RESULTS_WINDOW_DAYS,
         steps,
+        thank_yous: thank_you_results(conn, campaign_id)?,
+    })
+}
+
+fn thank_you_results(conn: &Connection, campaign_id: i64) -> CampaignResult<ThankYouResults> {
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    let (sent, failed, all): (i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT coalesce(SUM(state = 'sent'), 0), coalesce(SUM(state = 'failed'), 0), COUNT(*)
+             FROM messages WHERE campaign_id = ?1 AND direction = 'out'
+               AND send_key LIKE 'campaign:' || ?1 || ':thanks:%'",
+        )?
+        .query_row([campaign_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let invoices: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM payment_thanks WHERE campaign_id = ?1 AND message_id IS NOT NULL",
+        )?
+        .query_row([campaign_id], |r| r.get(0))?;
+    Ok(ThankYouResults {
+        sent: count(sent),
+        failed: count(failed),
+        waiting: count(all - sent - failed),
+        invoices: count(invoices),
     })
 }
 

@@ -53,6 +53,15 @@ fn read_event(
     Ok((window, event))
 }
 
+/// The stored (JSON) form of a campaign's credit rule.
+fn stored_credit_rule(new: &NewCampaign) -> CampaignResult<Option<String>> {
+    new.credit_rule
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| CampaignError::Invalid(format!("credit rule: {e}")))
+}
+
 /// The stored (JSON) forms of a campaign's audience and holiday list.
 fn stored_rules(new: &NewCampaign) -> CampaignResult<(String, String)> {
     let audience = serde_json::to_string(&new.audience)
@@ -129,8 +138,9 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
     let now = now_timestamp();
     tx.execute(
         "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
-                                daily_cap, escalation, created_at, updated_at, confirmed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END)",
+                                daily_cap, escalation, created_at, updated_at, confirmed_at,
+                                thank_you, credit_rule)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END, ?11, ?12)",
         params![
             new.name.trim(),
             audience,
@@ -141,7 +151,9 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
             new.daily_cap,
             now,
             new.escalation.as_str(),
-            confirmed
+            confirmed,
+            new.thank_you,
+            stored_credit_rule(new)?
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -173,7 +185,7 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     let changed = tx.execute(
         "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
                               quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9,
-                              escalation = ?10
+                              escalation = ?10, thank_you = ?11, credit_rule = ?12
          WHERE id = ?1",
         params![
             id,
@@ -185,7 +197,9 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
             holidays,
             new.daily_cap,
             now_timestamp(),
-            new.escalation.as_str()
+            new.escalation.as_str(),
+            new.thank_you,
+            stored_credit_rule(new)?
         ],
     )?;
     if changed == 0 {
@@ -211,10 +225,11 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()
 }
 
 pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
-    let (mut campaign, audience, holidays, event) = conn
+    let (mut campaign, audience, holidays, event, credit_rule) = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
-                    escalation, confirmed_at, catch_up, window_start, window_end, event
+                    escalation, confirmed_at, catch_up, window_start, window_end, event,
+                    thank_you, credit_rule
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -237,13 +252,18 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                     .and_then(CatchUp::from_db),
                 window: None,
                 event: None,
+                thank_you: r.get(13)?,
+                // Read from JSON below, where a bad value is a campaign error.
+                credit_rule: None,
             };
             let event = (r.get(10)?, r.get(11)?, r.get(12)?);
+            let credit_rule: Option<String> = r.get(14)?;
             Ok((
                 campaign,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(4)?,
                 event,
+                credit_rule,
             ))
         })
         .optional()?
@@ -255,6 +275,12 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
     })?;
     (campaign.window, campaign.event) = read_event(id, event)?;
+    campaign.credit_rule = credit_rule
+        .map(|json| serde_json::from_str(&json))
+        .transpose()
+        .map_err(|e| {
+            CampaignError::Invalid(format!("campaign {id} has an unreadable credit rule: {e}"))
+        })?;
     campaign.steps = steps_of(conn, id)?;
     Ok(campaign)
 }

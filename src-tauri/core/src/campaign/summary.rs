@@ -10,10 +10,10 @@
 
 pub use super::activation::NotConfirmed;
 use super::in_flight::FAILED_AND_WAITING;
-use super::parse_send_key;
 use super::plan::ExclusionReason;
 use super::run::RunReport;
 use super::CampaignResult;
+use super::{parse_send_key, thanks};
 use crate::mail::attention::{account_attention, AccountAttention};
 use crate::mail::outbox::{sending_paused, MessageState, CANCELLED_REASON};
 use crate::store::json_ids;
@@ -58,6 +58,7 @@ pub struct SentCount {
     pub campaign_id: i64,
     /// None when the campaign was deleted since the message was queued.
     pub campaign: Option<String>,
+    /// The step, or [`thanks::THANKS_STEP`] for thank-yous.
     pub step: i64,
     pub count: i64,
 }
@@ -189,7 +190,11 @@ fn sent_counts(conn: &Connection, ids: &[i64]) -> CampaignResult<Vec<SentCount>>
         .collect::<Result<_, _>>()?;
     let mut counts: BTreeMap<(i64, i64), SentCount> = BTreeMap::new();
     for (key, name) in rows {
-        let Some((campaign_id, step, _, _)) = key.as_deref().and_then(parse_send_key) else {
+        let Some((campaign_id, step)) = key.as_deref().and_then(|k| {
+            parse_send_key(k)
+                .map(|(campaign, step, _, _)| (campaign, step))
+                .or_else(|| thanks::parse_thanks_key(k).map(|c| (c, thanks::THANKS_STEP)))
+        }) else {
             continue;
         };
         counts

@@ -13,7 +13,9 @@
 //! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
-//! | account owner, credit limit | no | account_owner, credit_limit (read, not stored yet) |
+//! | account owner  | no       | account_owner (read, not stored yet)                |
+//! | credit limit   | no       | credit_limit, credit line (the customer's, in the   |
+//! |                |          | row's currency; the last row of a customer wins)    |
 //!
 //! A paid date says the invoice was paid that day: in full without an amount paid or amount
 //! due, else what is paid of it so far was paid that day and the rest stays open. The paid
@@ -49,7 +51,8 @@ pub(super) struct Columns {
     pub currency: Option<usize>,
     pub email: Option<usize>,
     pub phone: Option<usize>,
-    /// Fields read and checked that the store cannot keep yet (account owner, credit limit).
+    pub credit_limit: Option<usize>,
+    /// Fields read and checked that the store cannot keep yet (account owner).
     pub unstored: Vec<Field>,
     pub duplicates: Vec<Duplicate>,
     pub reading: Reading,
@@ -73,7 +76,7 @@ impl Columns {
         ) else {
             return Err(resolved.missing());
         };
-        let unstored = [Field::AccountOwner, Field::CreditLimit]
+        let unstored = [Field::AccountOwner]
             .into_iter()
             .filter(|f| resolved.columns.contains_key(f))
             .collect();
@@ -89,6 +92,7 @@ impl Columns {
             currency: at(Field::Currency),
             email: at(Field::Email),
             phone: at(Field::Phone),
+            credit_limit: at(Field::CreditLimit),
             unstored,
             duplicates: resolved.duplicates,
             reading: resolved.reading,
@@ -197,6 +201,11 @@ fn parse<'r>(
         raw => row::amount(column, raw, &currency, decimal_comma).map(Some),
     };
     let paid = optional("amount paid", opt_cell(record, columns.paid))?;
+    let credit_limit = optional("credit limit", opt_cell(record, columns.credit_limit))?;
+    if let Some(limit) = credit_limit.filter(|l| *l < 0) {
+        let shown = crate::model::Money::new(limit, currency.clone()).decimal_string();
+        return Err(RowError::NegativeCreditLimit(shown));
+    }
     let due = optional("amount due", opt_cell(record, columns.open))?;
     let paid_on = match opt_cell(record, columns.paid_date).trim() {
         "" => None,
@@ -227,6 +236,7 @@ fn parse<'r>(
         open_minor: open,
         state: RowState::by_open_amount(open),
         paid_on,
+        credit_limit,
     };
     // The no-due-date-column case is said once for the file, not on every row.
     Ok((row, due_text.is_empty() && columns.due.is_some()))

@@ -72,6 +72,7 @@ pub(super) fn columns(
         ),
         email: picker.pick("email", &["email", "contactemail", "emailaddress"]),
         phone: picker.pick("phone", &["phone", "phonenumber", "contactphone"]),
+        credit_limit: None,
         unstored: Vec::new(),
         duplicates: picker.into_duplicates(),
         reading: Reading::default(),

@@ -62,6 +62,7 @@ pub(super) fn search_columns(
         currency: picker.pick("currency", &["currency"]),
         email: picker.pick("email", &["email", "customeremail"]),
         phone: picker.pick("phone", &["phone", "customerphone"]),
+        credit_limit: None,
         unstored: Vec::new(),
         duplicates: picker.into_duplicates(),
         reading: Reading::default(),

@@ -259,6 +259,7 @@ fn parse<'r>(
         open_minor: open,
         state: RowState::by_open_amount(open),
         paid_on: None,
+        credit_limit: None,
     };
     // Credits have no due date in these reports; only an invoice without one is worth a word.
     Ok((row, due_text.is_empty() && !credit))

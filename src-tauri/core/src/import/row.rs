@@ -53,6 +53,8 @@ pub struct InvoiceRow<'r> {
     /// The day what is paid of it was paid, when the file says so; else payments the import
     /// finds are dated the import day.
     pub paid_on: Option<NaiveDate>,
+    /// The customer's credit limit in the row's currency, when the file has one.
+    pub credit_limit: Option<i64>,
 }
 
 /// Why a row was not imported. The message follows "line N: ".
@@ -98,6 +100,8 @@ pub enum RowError {
         value: String,
         reason: AmountError,
     },
+    #[error("credit limit {0} is negative")]
+    NegativeCreditLimit(String),
     #[error("open balance {open} is larger than the total {total}")]
     OpenExceedsTotal { open: String, total: String },
     #[error(

@@ -327,5 +327,6 @@ fn parse<'g>(
         open_minor: open,
         state,
         paid_on,
+        credit_limit: None,
     })
 }

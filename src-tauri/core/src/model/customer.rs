@@ -44,6 +44,30 @@ pub struct Customer {
     pub tags: Vec<String>,
     /// The user's own fields ("Account manager" → "Priya").
     pub custom_fields: BTreeMap<String, String>,
+    /// How much the customer may owe (in one currency); None: no limit.
+    #[serde(default)]
+    pub credit_limit: Option<Money>,
+    /// Set while the customer is on hold (no further credit).
+    #[serde(default)]
+    pub hold: Option<Hold>,
+}
+
+/// Why, by whom and since when a customer is on hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Hold {
+    pub reason: String,
+    /// "you" when set by hand, else the campaign rule's name.
+    pub set_by: String,
+    pub set_on: NaiveDate,
+}
+
+/// A credit limit as the user gives it: an amount, in `currency` or else the customer's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LimitInput {
+    pub amount: String,
+    pub currency: Option<String>,
 }
 
 /// One change to a customer, saved as soon as the user makes it.
@@ -62,6 +86,10 @@ pub enum CustomerEdit {
         key: String,
         value: Option<String>,
     },
+    /// Sets the credit limit, or removes it with None.
+    CreditLimit(Option<LimitInput>),
+    /// Puts the customer on hold with this reason, or takes them off hold with None.
+    Hold(Option<String>),
 }
 
 /// What it takes to create a customer.
@@ -152,6 +180,9 @@ pub struct CustomerRow {
     /// RFC 3339 timestamp of the last note, call or email.
     pub last_contact_at: Option<String>,
     pub next_follow_up: Option<NaiveDate>,
+    /// Why the customer is on hold; None when not on hold.
+    pub on_hold: Option<String>,
+    pub credit_limit: Option<Money>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]

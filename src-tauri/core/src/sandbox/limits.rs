@@ -39,8 +39,13 @@ pub const ALLOWED_TESTS: &[&str] = &[
 /// What a `for` loop may walk: Duebook's own lists (their length is the customer's data, not
 /// the template's choice) or `range(...)`. Never a string or a `split` result, whose length
 /// the template controls.
-pub const LOOP_COLLECTIONS: &[&str] =
-    &["invoices", "overdue_invoices", "totals", "customer.custom"];
+pub const LOOP_COLLECTIONS: &[&str] = &[
+    "invoices",
+    "overdue_invoices",
+    "totals",
+    "paid_invoices",
+    "customer.custom",
+];
 /// Filters that may follow a loop collection: none makes it longer.
 pub const LOOP_FILTERS: &[&str] = &["reverse", "sort", "unique", "slice", "filter", "group_by"];
 

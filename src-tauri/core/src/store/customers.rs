@@ -4,7 +4,7 @@ use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
 use crate::model::{customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer};
 use crate::store::{self, now_timestamp, DbResult};
-use crate::{store::activity, store::derived};
+use crate::{store::activity, store::credit, store::derived};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::BTreeMap;
 
@@ -50,9 +50,12 @@ pub fn find_id_by_name(conn: &Connection, name: &str) -> DbResult<Option<i64>> {
 pub fn get(conn: &Connection, id: i64) -> DbResult<Customer> {
     let mut customer = store::get_by_id(
         conn,
-        "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
-                custom_fields
-         FROM customers WHERE id = ?1",
+        &format!(
+            "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
+                    custom_fields, {}
+             FROM customers WHERE id = ?1",
+            credit::COLUMNS
+        ),
         id,
         "customer",
         customer_from_row,
@@ -129,6 +132,11 @@ pub fn edit(conn: &Connection, id: i64, edit: &CustomerEdit) -> DbResult<Custome
         CustomerEdit::Tags(tags) => set_tags(conn, id, tags)?,
         CustomerEdit::CustomField { key, value } => {
             set_custom_field(conn, id, before.custom_fields, key, value.as_deref())?;
+        }
+        CustomerEdit::CreditLimit(limit) => credit::set_limit(conn, id, limit.as_ref())?,
+        CustomerEdit::Hold(reason) => {
+            let today = crate::clock::Clock::today(&crate::clock::SystemClock);
+            credit::set_hold(conn, id, reason.as_deref(), credit::SET_BY_HAND, today)?;
         }
     }
     get(conn, id)
@@ -223,7 +231,10 @@ fn customer_from_row(row: &Row) -> rusqlite::Result<Customer> {
     let currency: Option<String> = row.get(3)?;
     let channel: String = row.get(5)?;
     let custom_fields: String = row.get(7)?;
+    let (credit_limit, hold) = credit::from_row(row, 8)?;
     Ok(Customer {
+        credit_limit,
+        hold,
         tags: Vec::new(),
         // A hand-edited file with broken JSON shows no custom fields rather than failing.
         custom_fields: serde_json::from_str(&custom_fields).unwrap_or_default(),

@@ -15,6 +15,7 @@ mod owner;
 pub mod activity;
 pub mod backup;
 pub mod contacts;
+pub mod credit;
 pub mod customers;
 pub mod derived;
 pub mod disputes;

@@ -20,8 +20,8 @@ use std::collections::HashMap;
 /// walking the customers in list order, which is fast when matches are dense.
 const DIRECT_SORT_MAX: usize = 2_000;
 
-const COLUMNS: &str =
-    "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at, c.next_follow_up";
+const COLUMNS: &str = "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at,
+    c.next_follow_up, c.on_hold, c.on_hold_reason, c.credit_limit_minor, c.credit_limit_currency";
 
 /// One page of the customer list.
 pub fn list(conn: &Connection, query: &CustomerListQuery) -> DbResult<CustomerPage> {
@@ -300,6 +300,19 @@ fn page_rows(
                 .filter(|days| *days > 0),
             last_contact_at: row.get(4)?,
             next_follow_up: row.get(5)?,
+            on_hold: match row.get::<_, bool>(6)? {
+                true => Some(row.get::<_, Option<String>>(7)?.unwrap_or_default()),
+                false => None,
+            },
+            credit_limit: match (
+                row.get::<_, Option<i64>>(8)?,
+                row.get::<_, Option<String>>(9)?,
+            ) {
+                (Some(minor), Some(code)) => {
+                    Currency::parse(&code).ok().map(|c| Money::new(minor, c))
+                }
+                _ => None,
+            },
             balances: Vec::new(),
         })
     })?;

@@ -44,6 +44,8 @@ pub fn customers_csv(
         "Oldest days overdue",
         "Last contact",
         "Next follow-up",
+        "On hold",
+        "Credit limit",
     ])?;
     let ids = customer_list::all_ids(conn, query)?;
     // Chunks keep each balance query's id list short.
@@ -60,12 +62,20 @@ pub fn customers_csv(
                 .next_follow_up
                 .map(|d| d.to_string())
                 .unwrap_or_default();
+            let hold = neutralise(row.on_hold.as_deref().unwrap_or(""));
+            let limit = row
+                .credit_limit
+                .as_ref()
+                .map(|m| format!("{} {}", m.decimal_string(), m.currency.code()))
+                .unwrap_or_default();
+            let credit = [hold.as_str(), limit.as_str()];
             if row.balances.is_empty() {
-                csv.write_record([&name, &segment, "", "0", "0", &days, &last, &next])?;
+                let cells = [name.as_str(), &segment, "", "0", "0", &days, &last, &next];
+                csv.write_record(cells.iter().chain(&credit))?;
             }
             for balance in &row.balances {
-                csv.write_record([
-                    &name,
+                let cells = [
+                    name.as_str(),
                     &segment,
                     balance.open.currency.code(),
                     &balance.open_decimal,
@@ -73,7 +83,8 @@ pub fn customers_csv(
                     &days,
                     &last,
                     &next,
-                ])?;
+                ];
+                csv.write_record(cells.iter().chain(&credit))?;
             }
         }
     }

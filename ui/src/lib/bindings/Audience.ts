@@ -35,4 +35,9 @@ custom_fields: Array<FieldCondition>,
  * Escalation on silence: only customers none of whose last N reminders got a reply
  * (see `facts::silence`).
  */
-no_reply_to_last: number | null, };
+no_reply_to_last: number | null, 
+/**
+ * Only customers whose open balance in their credit limit's currency is at least this
+ * percentage of the limit; customers without a limit never match.
+ */
+min_credit_used_percent: number | null, };

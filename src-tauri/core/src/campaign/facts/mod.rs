@@ -54,6 +54,8 @@ pub(super) struct CustomerRow {
     pub oldest_open_due: Option<NaiveDate>,
     /// The JSON object as stored; parsed only when the audience has field conditions.
     pub custom_fields: String,
+    /// The credit limit: (currency, minor units).
+    pub credit_limit: Option<(String, i64)>,
 }
 
 /// Per invoice, the templates sent outside this campaign and the latest date of each.
@@ -296,8 +298,9 @@ fn balances(conn: &Connection, ids: &str) -> CampaignResult<HashMap<i64, Vec<(St
 
 fn customer_rows(conn: &Connection, ids: &str) -> CampaignResult<BTreeMap<i64, CustomerRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, segment, do_not_contact, oldest_open_due, custom_fields FROM customers
-         WHERE id IN (SELECT value FROM json_each(?1))",
+        "SELECT id, name, segment, do_not_contact, oldest_open_due, custom_fields,
+                credit_limit_currency, credit_limit_minor
+         FROM customers WHERE id IN (SELECT value FROM json_each(?1))",
     )?;
     let rows = stmt.query_map([ids], |r| {
         Ok((
@@ -308,6 +311,10 @@ fn customer_rows(conn: &Connection, ids: &str) -> CampaignResult<BTreeMap<i64, C
                 do_not_contact: r.get(3)?,
                 oldest_open_due: r.get::<_, Option<String>>(4)?.and_then(|d| date_of(&d)),
                 custom_fields: r.get(5)?,
+                credit_limit: match (r.get(6)?, r.get(7)?) {
+                    (Some(currency), Some(minor)) => Some((currency, minor)),
+                    _ => None,
+                },
             },
         ))
     })?;

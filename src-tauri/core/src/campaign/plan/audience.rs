@@ -15,6 +15,24 @@ fn fields_match(conditions: &[FieldCondition], json: &str) -> bool {
     conditions.iter().all(|c| c.matches(&fields))
 }
 
+/// Whether the open balance in the limit's currency is at least `percent` % of the limit
+/// (exactly, in integers); no limit: no.
+pub(in crate::campaign) fn credit_used_at_least(
+    limit: Option<&(String, i64)>,
+    balances: &[(String, i64)],
+    percent: i64,
+) -> bool {
+    let Some((currency, limit)) = limit else {
+        return false;
+    };
+    let open: i64 = balances
+        .iter()
+        .filter(|(c, _)| c == currency)
+        .map(|(_, b)| *b)
+        .sum();
+    i128::from(open) * 100 >= i128::from(*limit) * i128::from(percent)
+}
+
 pub(super) fn in_audience(
     a: &Audience,
     c: &CustomerRow,
@@ -35,6 +53,11 @@ pub(super) fn in_audience(
     }
     if !a.tags.iter().all(|t| tags.contains(t)) {
         return false;
+    }
+    if let Some(percent) = a.min_credit_used_percent {
+        if !credit_used_at_least(c.credit_limit.as_ref(), balances, percent) {
+            return false;
+        }
     }
     let balance: i64 = match &a.currency {
         Some(cur) => {

@@ -51,8 +51,10 @@ pub use stale::{
 };
 
 use super::calendar::{quiet_day, Reach};
+use super::credit_rule::{plan_credit, PlannedCredit};
 use super::escalation::Ladder;
 use super::facts;
+use super::thanks::{plan_thanks, PlannedThanks, ThanksSkipped};
 use super::{get, Campaign, CampaignResult, Channel, Variant};
 use chrono::NaiveDate;
 use customer::{Decision, Rules};
@@ -85,6 +87,12 @@ pub struct Plan {
     /// Set while the server has paused sending for the account ("sending paused until TIME:
     /// <server's words>"); emails are still queued and go out when the pause ends.
     pub sending_paused: Option<String>,
+    /// Customers thanked today for paying reminded invoices (see [`super::thanks`]).
+    pub thanks: Vec<PlannedThanks>,
+    /// Customers who paid lately and get no thank-you today, with the reason.
+    pub thanks_skipped: Vec<ThanksSkipped>,
+    /// Customers crossing the campaign's credit rule (see [`super::credit_rule`]).
+    pub credit: Vec<PlannedCredit>,
 }
 
 impl Plan {
@@ -249,6 +257,8 @@ pub(super) fn plan_alone(
     excluded.extend(hold::waiting_elsewhere(in_flight, &facts));
     hold::most_urgent_first(&mut contacts);
     let quiet = quiet_day(campaign, today);
+    let (thanks, thanks_skipped) = plan_thanks(conn, campaign, today, quiet.is_some())?;
+    let credit = plan_credit(conn, campaign, today, quiet.is_some())?;
     let contacts = hold::hold_back(
         conn,
         campaign,
@@ -268,5 +278,8 @@ pub(super) fn plan_alone(
         stale_data: stale_warning(conn, today)?,
         unconfirmed: campaign.unconfirmed_note(),
         sending_paused: None,
+        thanks,
+        thanks_skipped,
+        credit,
     })
 }

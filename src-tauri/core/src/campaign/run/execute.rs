@@ -33,6 +33,23 @@ pub(super) fn execute(
             }
         }
     }
+    if !run.plan.thanks.is_empty() {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let queued = thanks::queue(conn, campaign, &run.plan.thanks, today, &account)?;
+        run.messages.extend(&queued.messages);
+        run.thank_yous = queued.messages;
+        run.failed.extend(queued.failed);
+    }
+    if campaign.credit_rule.is_some() {
+        let account = match run.plan.credit.iter().any(|c| c.notice) {
+            true => Some(account::require(conn).map_err(compose::ComposeError::from)?),
+            false => None,
+        };
+        let queued =
+            credit_rule::execute(conn, campaign, &run.plan.credit, today, account.as_ref())?;
+        run.messages.extend(queued.messages);
+        run.failed.extend(queued.failed);
+    }
     for contact in run.plan.calls() {
         let tx = conn.unchecked_transaction()?;
         let mut title = format!(

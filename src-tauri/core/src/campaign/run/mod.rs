@@ -29,10 +29,12 @@ pub use reconcile::reconcile;
 
 use super::calendar::{quiet_day, Reach};
 use super::catch_up;
+use super::credit_rule;
 use super::plan::room::apply_account_room;
 use super::plan::{plan_alone, stale_warning, Plan, PlannedContact};
 use super::runner::{self, Ending, RunnerOptions, Unattended};
 use super::storage::step_id;
+use super::thanks;
 use super::{list, Campaign, CampaignResult, Channel, Trigger, Variant};
 use crate::mail::account::{self, AccountSettings};
 use crate::mail::compose::{self, Attachment, PreparedEmail, SendRequest};
@@ -61,6 +63,8 @@ pub struct CampaignRun {
     pub already_queued: Vec<i64>,
     /// Call tasks created.
     pub tasks: Vec<i64>,
+    /// Of `messages`, the thank-yous on payment (see [`super::thanks`]).
+    pub thank_yous: Vec<i64>,
     /// Customers whose email could not be prepared, with the reason (also in the outbox as a
     /// failed message; retried next run).
     pub failed: Vec<(i64, String)>,
@@ -83,9 +87,12 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether any campaign planned a contact (email or call task).
+    /// Whether any campaign planned a contact (email or call task), a thank-you or a credit
+    /// notice or hold.
     pub fn plans_anything(&self) -> bool {
-        self.campaigns.iter().any(|c| !c.plan.contacts.is_empty())
+        self.campaigns.iter().any(|c| {
+            !c.plan.contacts.is_empty() || !c.plan.thanks.is_empty() || !c.plan.credit.is_empty()
+        })
     }
 
     /// Every message prepared and handed over (none deferred to another runner): what is left
@@ -182,6 +189,9 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
         crate::store::backup::before(db, crate::store::backup::Reason::BeforeSend)?;
     }
     let conn = db.conn();
+    if !dry_run {
+        thanks::notice(conn, today)?;
+    }
     let campaigns: Vec<Campaign> = list(conn)?.into_iter().filter(Campaign::sends).collect();
     let mut plans = Vec::with_capacity(campaigns.len());
     for campaign in &campaigns {
@@ -202,6 +212,7 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
             messages: Vec::new(),
             already_queued: Vec::new(),
             tasks: Vec::new(),
+            thank_yous: Vec::new(),
             failed: Vec::new(),
         };
         if !dry_run {

@@ -6,7 +6,7 @@ use crate::model::{Currency, InvoiceKind, InvoiceStatus, Money};
 use crate::sandbox::render_inline;
 use crate::store::invoices;
 use crate::store::{DbError, DbResult};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::BTreeMap;
 
 /// Everything needed beside the database to build a context.
@@ -20,16 +20,25 @@ pub struct ContextInput<'a> {
 
 /// The fields of one customer as of `input.as_of`, read from the database.
 pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContext> {
-    let (segment, currency, custom_json, name) = conn
+    let (segment, currency, custom_json, name, customer_limit) = conn
         .prepare_cached(
-            "SELECT segment, currency, custom_fields, name FROM customers WHERE id = ?1",
+            "SELECT segment, currency, custom_fields, name, credit_limit_minor,
+                    credit_limit_currency
+             FROM customers WHERE id = ?1",
         )?
         .query_row([input.customer_id], |r| {
+            let limit = match (r.get::<_, Option<i64>>(4)?, r.get::<_, Option<String>>(5)?) {
+                (Some(minor), Some(code)) => {
+                    Currency::parse(&code).ok().map(|c| Money::new(minor, c))
+                }
+                _ => None,
+            };
             Ok((
                 r.get::<_, Option<String>>(0)?,
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                limit,
             ))
         })
         .optional()?
@@ -71,6 +80,8 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.promise = promise(conn, input.customer_id)?;
     ctx.dispute = dispute(conn, input.customer_id)?;
     ctx.payment = payment(conn, input.customer_id)?;
+    ctx.paid_invoices = paid_invoices(conn, input.customer_id, input.as_of)?;
+    ctx.credit_limit = customer_limit.as_ref().map(format_money);
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
 }
@@ -161,6 +172,8 @@ pub(super) fn assemble(
         promise: None,
         dispute: None,
         payment: None,
+        paid_invoices: Vec::new(),
+        credit_limit: None,
     }
 }
 
@@ -296,6 +309,47 @@ fn dispute(conn: &Connection, customer_id: i64) -> DbResult<Option<DisputeFields
         .optional()?)
 }
 
+/// The invoices the customer is thanked for on `as_of` (`payment_thanks`, migration 18), each
+/// dated by its latest payment.
+fn paid_invoices(
+    conn: &Connection,
+    customer_id: i64,
+    as_of: NaiveDate,
+) -> DbResult<Vec<PaymentFields>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT i.total_minor, i.currency,
+                    (SELECT MAX(p.paid_on) FROM payments p WHERE p.invoice_id = i.id) AS paid_on,
+                    i.number
+             FROM payment_thanks t JOIN invoices i ON i.id = t.invoice_id
+             WHERE t.customer_id = ?1 AND t.thanked_on = ?2
+             ORDER BY paid_on, i.number",
+        )?
+        .query_map(params![customer_id, as_of.to_string()], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                r.get::<_, String>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows.into_iter().filter_map(payment_fields).collect())
+}
+
+/// One payment (or paid invoice) as templates see it; None for an unknown currency.
+fn payment_fields(
+    (minor, code, date, number): (i64, String, String, String),
+) -> Option<PaymentFields> {
+    let money = Money::new(minor, Currency::parse(&code).ok()?);
+    Some(PaymentFields {
+        amount: format_money(&money),
+        amount_number: money.decimal_string(),
+        date: date.parse().map(format_date).unwrap_or(date),
+        invoice_number: number,
+    })
+}
+
 fn payment(conn: &Connection, customer_id: i64) -> DbResult<Option<PaymentFields>> {
     let row = conn
         .prepare_cached(
@@ -313,13 +367,5 @@ fn payment(conn: &Connection, customer_id: i64) -> DbResult<Option<PaymentFields
             ))
         })
         .optional()?;
-    Ok(row.and_then(|(minor, code, date, number)| {
-        let money = Money::new(minor, Currency::parse(&code).ok()?);
-        Some(PaymentFields {
-            amount: format_money(&money),
-            amount_number: money.decimal_string(),
-            date: date.parse().map(format_date).unwrap_or(date),
-            invoice_number: number,
-        })
-    }))
+    Ok(row.and_then(payment_fields))
 }

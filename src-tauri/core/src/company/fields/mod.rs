@@ -21,6 +21,10 @@
 //! - `promise` (`amount`, `date`) — the customer's open promise to pay, or null
 //! - `dispute` (`reason`, `invoice_number`, `opened_on`) — the open dispute, or null
 //! - `payment` (`amount`, `date`, `invoice_number`) — the latest payment, or null
+//! - `credit_limit` — the customer's credit limit ("€5,000.00"), or null
+//! - `paid_invoices` (each `amount`, `date`, `invoice_number`) — the invoices a campaign's
+//!   thank-you on this day is for (their total and the day they were paid in full); empty in
+//!   any other message
 
 mod build;
 mod palette;
@@ -53,6 +57,9 @@ pub struct TemplateContext {
     pub promise: Option<PromiseFields>,
     pub dispute: Option<DisputeFields>,
     pub payment: Option<PaymentFields>,
+    pub paid_invoices: Vec<PaymentFields>,
+    /// The customer's credit limit with its currency ("€5,000.00"), or null.
+    pub credit_limit: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -58,6 +58,11 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("promise.date", "Promised date"),
     ("dispute.reason", "What the customer disputes"),
     ("payment.amount", "Latest payment received"),
+    ("credit_limit", "The customer's credit limit"),
+    (
+        "paid_invoices",
+        "Invoices a thank-you is for: invoice_number, amount, date (loop: {% for paid in paid_invoices %})",
+    ),
 ];
 
 /// One entry of the editor's field palette.
@@ -78,6 +83,7 @@ pub fn field_palette() -> Vec<TemplateField> {
             insert: if field.starts_with("invoices")
                 || field.starts_with("overdue_invoices")
                 || *field == "totals"
+                || *field == "paid_invoices"
             {
                 format!("{{% for item in {field} %}}{{% endfor %}}")
             } else {

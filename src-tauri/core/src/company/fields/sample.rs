@@ -80,12 +80,15 @@ pub fn sample() -> TemplateContext {
         invoice_number: Some("INV-1017".into()),
         opened_on: "12 Mar 2024".into(),
     });
-    ctx.payment = Some(PaymentFields {
+    let paid = PaymentFields {
         amount: "€480.00".into(),
         amount_number: "480.00".into(),
         date: "14 Mar 2024".into(),
         invoice_number: "INV-1017".into(),
-    });
+    };
+    ctx.paid_invoices = vec![paid.clone()];
+    ctx.credit_limit = Some("€5,000.00".into());
+    ctx.payment = Some(paid);
     fill_invoices(&mut ctx, list, &company);
     ctx
 }

@@ -130,7 +130,7 @@ impl Field {
             Field::Email => &["email", "emailaddress"],
             Field::Phone => &["phone", "phonenumber", "telephone"],
             Field::AccountOwner => &["accountowner"],
-            Field::CreditLimit => &["creditlimit"],
+            Field::CreditLimit => &["creditlimit", "creditline"],
         }
     }
 

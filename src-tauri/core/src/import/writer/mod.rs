@@ -23,7 +23,7 @@ use crate::model::{
 };
 use crate::store::payments::{NewPayment, PaymentSource};
 use crate::store::{now_timestamp, DbError};
-use crate::{store::invoices, store::payments};
+use crate::{store::credit, store::invoices, store::payments};
 use chrono::NaiveDate;
 use known::KnownCustomer;
 use rusqlite::Connection;
@@ -206,6 +206,10 @@ impl<'c> Writer<'c> {
             last_email.push_str(email);
             last_phone.clear();
             last_phone.push_str(row.phone);
+        }
+        if let Some(minor) = row.credit_limit {
+            let limit = Money::new(minor, row.currency.clone());
+            credit::import_limit(self.conn, self.known[customer].id, &limit)?;
         }
         self.in_file.insert(id, row.line);
         self.kinds_in_file[kind_index(row.kind)] = true;

@@ -76,6 +76,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Escalation on silence",
         "After several reminders without a reply: to someone who can decide.",
     ),
+    (
+        "credit-limit",
+        "Credit limit reached",
+        "When the balance reaches a share of the customer's credit limit.",
+    ),
 ];
 
 /// The shipped templates that ask for money: each must carry remittance details and a payment link.
@@ -120,6 +125,7 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("year-end"),
     shipped!("tax-season"),
     shipped!("escalation-silence"),
+    shipped!("credit-limit"),
 ];
 
 /// The shipped version of a template.
