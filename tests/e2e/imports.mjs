@@ -41,6 +41,7 @@ export function importsTests(ctx) {
           const missing = await (await s.visible("import-map-missing")).getText();
           assert(/Customer name, Invoice number, Issue date, Amount/.test(missing), `the step says ${missing}`);
           assert(!(await s.$("import-run").isEnabled()), "Import is offered before the required fields are mapped");
+          screenshot(path.join(artifacts, "import-mapping-start.png"));
           const names = await s.texts("import-map-name");
           const fields = await s.$$("import-map-field");
           for (const [column, field] of Object.entries(GERMAN_MAPPING)) {
