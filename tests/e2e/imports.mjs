@@ -1,6 +1,10 @@
-// Imports without the dialog (issue 21): Settings → Watched folder watches a folder a scheduled
-// export lands in; a file dropped there is imported once it stops changing and the window says
-// so, a file that is not a ledger export is rejected with its reason, and the list shows both.
+// Imports from any ledger (issue 21). The import dialog's mapping step: a German export no
+// layout knows is mapped in the window, previewed as the mapping changes, saved as a profile and
+// imported; the next file with its header is read by the profile unasked; Settings → Import
+// profiles renames and deletes it. Imports without the dialog: Settings → Watched folder watches
+// a folder a scheduled export lands in; a file dropped there is imported once it stops changing
+// and the window says so, a file that is not a ledger export is rejected with its reason, and
+// the list shows both.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -22,6 +26,84 @@ export function importsTests(ctx) {
   const csv = path.join(repoRoot, "tests/e2e/fixtures/import-generic.csv");
 
   return [
+    [
+      "a German export is mapped in the import dialog, saved as a profile that reads the next one, then renamed and deleted",
+      async () => {
+        const dir = path.join(scratch, "mapping");
+        mkdirSync(dir, { recursive: true });
+        const db = path.join(dir, "books.sqlite");
+        const german = path.join(dir, "offene-posten.csv");
+        writeFileSync(german, GERMAN_HEADER + GERMAN_WEEK_1);
+        execFileSync(cli, ["--db", db, "import", csv], { env, stdio: "ignore" });
+        await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: german }, artifacts, db }, async (s) => {
+          await (await s.visible("topbar-import")).click();
+          await s.visible("import-mapping");
+          const missing = await (await s.visible("import-map-missing")).getText();
+          assert(/Customer name, Invoice number, Issue date, Amount/.test(missing), `the step says ${missing}`);
+          assert(!(await s.$("import-run").isEnabled()), "Import is offered before the required fields are mapped");
+          screenshot(path.join(artifacts, "import-mapping-start.png"));
+          const names = await s.texts("import-map-name");
+          const fields = await s.$$("import-map-field");
+          for (const [column, field] of Object.entries(GERMAN_MAPPING)) {
+            assert(names.includes(column), `no column ${column} among ${names.join(", ")}`);
+            await fields[names.indexOf(column)].selectByAttribute("value", field);
+          }
+          await (await s.$("import-map-date-order")).selectByAttribute("value", "dmy");
+          await (await s.$("import-map-decimal")).selectByAttribute("value", "comma");
+          await s.type("import-map-currency", "eur");
+          await s.type("import-map-profile-name", "DATEV Offene Posten");
+          await s.browser.keys(["Tab"]);
+          await s.gone("import-map-missing");
+          await s.until(
+            async () => (await s.$("import-run").isEnabled()) && (await s.$("import-count-created").getText()) === "3",
+            `the preview does not count 3 new invoices: ${await s.$("import-count-created").getText().catch(() => "none")}`,
+          );
+          assert((await s.$("import-count-rejected").getText()) === "1", "the preview does not reject 1 row");
+          const rejected = await s.texts("import-rejection");
+          assert(rejected[0]?.startsWith("line 5:"), `the rejected row reads ${rejected[0]}`);
+          await new Promise((r) => setTimeout(r, 300));
+          screenshot(path.join(artifacts, "import-mapping.png"));
+
+          await (await s.$("import-run")).click();
+          const result = await (await s.visible("import-result", 30_000)).getText();
+          assert(/3 new invoices/.test(result) && /profile “DATEV Offene Posten”/.test(result), `the result says ${result}`);
+          await (await s.$("import-done")).click();
+          await s.gone("import-dialog");
+          await searchNarrows(s, "Müller", "the mapped customer is not listed");
+
+          // The next week's file: same header, recognised by the profile, nothing to map.
+          writeFileSync(german, GERMAN_HEADER + GERMAN_WEEK_2);
+          await (await s.visible("topbar-import")).click();
+          await s.until(
+            async () => (await s.$("import-detected-format").getText()).includes("DATEV Offene Posten"),
+            "the second file is not read by the saved profile",
+          );
+          assert(!(await s.$("import-mapping").isExisting()), "the mapping step opened for a file the profile reads");
+          await s.until(async () => (await s.$("import-run").isEnabled()), "the profile's preview did not finish");
+          assert((await s.$("import-count-created").getText()) === "1", "the second file does not add 1 invoice");
+          await (await s.$("import-run")).click();
+          await s.visible("import-result", 30_000);
+          await (await s.$("import-done")).click();
+          await s.gone("import-dialog");
+
+          await (await s.visible("topbar-settings")).click();
+          await (await s.visible("settings-tab-profiles")).click();
+          const listed = async () => s.texts("import-profile-name");
+          await s.until(async () => (await listed()).length === 1, "the profile is not listed");
+          assert((await listed())[0] === "DATEV Offene Posten", `listed: ${await listed()}`);
+          const columns = (await s.texts("import-profile-columns"))[0];
+          assert(columns.includes("Customer name ← Kunde"), `its columns: ${columns}`);
+          await (await s.$("import-profile-rename")).click();
+          await s.type("import-profile-new-name", "DATEV weekly");
+          await (await s.$("import-profile-rename-save")).click();
+          await s.until(async () => (await listed())[0] === "DATEV weekly", "the profile was not renamed");
+          screenshot(path.join(artifacts, "settings-import-profiles.png"));
+          await (await s.$("import-profile-delete")).click();
+          await (await s.visible("import-profile-confirm-confirm")).click();
+          await s.visible("import-profiles-empty");
+        });
+      },
+    ],
     [
       "Settings → Watched folder imports a dropped export, rejects a stray file with its reason, and lists both",
       async () => {
@@ -78,3 +160,22 @@ export function importsTests(ctx) {
     ],
   ];
 }
+
+const GERMAN_HEADER = "Kunde;Rechnungs-Nr.;Rechnungsdatum;Fällig am;Betrag;Offen;E-Mail\n";
+// Line 5 has a date that does not exist: rejected with its reason.
+const GERMAN_WEEK_1 =
+  "Müller GmbH;RE-1001;03.02.2026;05.03.2026;1.234,56;1.234,56;buchhaltung@mueller.example\n" +
+  "Müller GmbH;RE-1002;04.02.2026;06.03.2026;12.000,00;2.000,50;\n" +
+  "Schmidt & Söhne KG;RE-1003;01.03.2026;31.03.2026;99,90;99,90;\n" +
+  "Weber AG;RE-1004;31.02.2026;15.03.2026;10,00;10,00;\n";
+const GERMAN_WEEK_2 =
+  "Müller GmbH;RE-1001;03.02.2026;05.03.2026;1.234,56;1.234,56;buchhaltung@mueller.example\n" +
+  "Weber AG;RE-1005;02.03.2026;01.04.2026;2.500,00;2.500,00;\n";
+const GERMAN_MAPPING = {
+  Kunde: "customer_name",
+  "Rechnungs-Nr.": "invoice_number",
+  Rechnungsdatum: "issue_date",
+  "Fällig am": "due_date",
+  Betrag: "amount",
+  Offen: "amount_due",
+};

@@ -101,7 +101,8 @@ pub fn import(db_path: &Path, args: ImportArgs, today: NaiveDate) -> Result<Exit
     };
     let to_save = match (&args.mapping.save_profile, &mapping) {
         (Some(name), Some(mapping)) => Some(
-            import::new_profile_for(&db, name, mapping, &args.file).map_err(|e| e.to_string())?,
+            import::new_profile_for(&db, name, mapping, &args.file, options.sheet.as_deref())
+                .map_err(|e| e.to_string())?,
         ),
         _ => None,
     };

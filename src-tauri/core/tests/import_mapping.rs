@@ -293,7 +293,7 @@ fn bad_mappings_are_refused_by_name_before_anything_is_written() {
 fn inspect_shows_columns_samples_and_the_suggestion() {
     let (dir, db) = temp_db();
     let path = write(dir.path(), "de.csv", &german());
-    let seen = import::inspect(&db, &path).unwrap();
+    let seen = import::inspect(&db, &path, None).unwrap();
     assert_eq!(seen.layout, None);
     assert_eq!(seen.columns.len(), 7);
     assert_eq!(seen.columns[0].name, "Kunde");
@@ -313,7 +313,7 @@ fn inspect_shows_columns_samples_and_the_suggestion() {
         &header(GERMAN_HEADER),
     )
     .unwrap();
-    let seen = import::inspect(&db, &path).unwrap();
+    let seen = import::inspect(&db, &path, None).unwrap();
     assert_eq!(seen.profile.as_deref(), Some("DATEV"));
     assert_eq!(seen.suggested, german_mapping());
     assert!(seen.unmapped.is_empty());
@@ -323,7 +323,7 @@ fn inspect_shows_columns_samples_and_the_suggestion() {
         "generic.csv",
         "customer,invoice,date,amount\nAcme,1,2026-03-01,10\n",
     );
-    let seen = import::inspect(&db, &generic).unwrap();
+    let seen = import::inspect(&db, &generic, None).unwrap();
     assert_eq!(seen.layout, Some(DetectedFormat::Generic));
     assert_eq!(seen.suggested.columns.len(), 4);
 }

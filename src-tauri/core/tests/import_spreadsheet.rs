@@ -212,6 +212,41 @@ fn the_first_sheet_is_read_unless_another_is_named() {
 }
 
 #[test]
+fn inspecting_a_workbook_lists_its_sheets_and_reads_the_chosen_one() {
+    let (dir, db) = temp_db();
+    let path = dir.path().join("ledger.xlsx");
+    std::fs::write(&path, invoices_workbook()).unwrap();
+    let chosen = import::inspect(&db, &path, Some("Invoices")).unwrap();
+    assert_eq!(chosen.sheets, ["Notes", "Invoices"]);
+    assert_eq!(chosen.encoding, "Excel workbook, sheet \"Invoices\"");
+    assert_eq!(chosen.layout, Some(DetectedFormat::Generic));
+    assert_eq!(chosen.columns[1].samples, ["XL-1", "1002", "XL-3"]);
+    let missing = import::inspect(&db, &path, Some("Q1")).unwrap_err();
+    assert!(matches!(missing, ImportError::Sheet { .. }), "{missing}");
+    let csv = dir.path().join("a.csv");
+    std::fs::write(&csv, "customer,invoice,date,amount\nAcme,1,2026-03-01,10\n").unwrap();
+    assert!(import::inspect(&db, &csv, None).unwrap().sheets.is_empty());
+}
+
+#[test]
+fn a_profile_is_made_from_the_sheet_chosen() {
+    let (dir, db) = temp_db();
+    let path = dir.path().join("ledger.xlsx");
+    std::fs::write(&path, invoices_workbook()).unwrap();
+    let mapping = import::mapping::ColumnMapping {
+        columns: import::mapping::parse_pairs(
+            "customer_name=customer_name,invoice_number=invoice_number,issue_date=issue_date,amount=amount",
+        )
+        .unwrap(),
+        ..Default::default()
+    };
+    let new = import::new_profile_for(&db, "Ledger", &mapping, &path, Some("Invoices")).unwrap();
+    assert_eq!(new.header[..2], ["customer_name", "invoice_number"]);
+    // The first sheet ("Notes") has none of the mapped columns.
+    assert!(import::new_profile_for(&db, "Ledger", &mapping, &path, None).is_err());
+}
+
+#[test]
 fn a_missing_sheet_is_an_error_listing_the_sheets() {
     let (_dir, mut db) = temp_db();
     let error = import_sheet(&mut db, "ledger.xlsx", &invoices_workbook(), Some("Q1"));

@@ -47,6 +47,9 @@ pub struct ImportRequest {
     pub full: bool,
     /// Echoed in the progress events of this run, so the window ignores a stale run's events.
     pub ticket: u32,
+    /// The workbook's sheet to read; None reads the first (and is the only answer for CSV).
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -161,6 +164,7 @@ pub(crate) async fn run(
         format: request.format,
         full: request.full,
         dry_run,
+        sheet: request.sheet,
         ..ImportOptions::new(SystemClock.today())
     };
     let _one_at_a_time = state.import_lock.lock().await;

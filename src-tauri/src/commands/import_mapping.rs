@@ -25,6 +25,9 @@ pub struct MappedImportRequest {
     pub ticket: u32,
     /// Save the mapping as a profile of this name after the import (ignored by the preview).
     pub save_profile: Option<String>,
+    /// The workbook's sheet to read; None reads the first.
+    #[serde(default)]
+    pub sheet: Option<String>,
 }
 
 impl MappedImportRequest {
@@ -34,18 +37,24 @@ impl MappedImportRequest {
             format: ImportFormat::Auto,
             full: self.full,
             ticket: self.ticket,
+            sheet: self.sheet.clone(),
         }
     }
 }
 
-/// The picked file's columns with up to five sample values each, its layout or saved profile,
-/// and the suggested mapping. Reads nothing into the database.
+/// The picked file's columns with up to five sample values each (of the workbook's `sheet`,
+/// else its first), its sheets, its layout or saved profile, and the suggested mapping. Reads
+/// nothing into the database.
 #[tauri::command]
-pub async fn inspect_import(app: AppHandle, path: String) -> CommandResult<Inspection> {
+pub async fn inspect_import(
+    app: AppHandle,
+    path: String,
+    sheet: Option<String>,
+) -> CommandResult<Inspection> {
     let file = chosen(&app, &path)?;
     tauri::async_runtime::spawn_blocking(move || {
         app.state::<AppState>()
-            .with_db(|db| Ok(import::inspect(db, &file)?))
+            .with_db(|db| Ok(import::inspect(db, &file, sheet.as_deref())?))
     })
     .await?
 }
@@ -74,8 +83,10 @@ pub async fn run_mapped_import(
     let new_profile = match &request.save_profile {
         Some(name) => {
             let file = chosen(&app, &request.path)?;
-            let mapping = &request.mapping;
-            Some(state.with_db(|db| Ok(import::new_profile_for(db, name, mapping, &file)?))?)
+            let (mapping, sheet) = (&request.mapping, request.sheet.as_deref());
+            let new = state
+                .with_db(|db| Ok(import::new_profile_for(db, name, mapping, &file, sheet)?))?;
+            Some(new)
         }
         None => None,
     };

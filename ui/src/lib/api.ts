@@ -448,3 +448,32 @@ export type {
   ShownTable,
   TrendsReport,
 };
+
+// The import dialog's mapping step and the saved import profiles
+// (src-tauri/src/commands/import_mapping.rs, import_profiles.rs).
+import type { ColumnMapping } from "./bindings/ColumnMapping";
+import type { Field } from "./bindings/Field";
+import type { InspectedColumn } from "./bindings/InspectedColumn";
+import type { Inspection } from "./bindings/Inspection";
+import type { MappedImportRequest } from "./bindings/MappedImportRequest";
+import type { Profile as ImportProfile } from "./bindings/Profile";
+
+export const importMappingApi = {
+  /** The picked file's columns with samples, its sheets, its layout or profile, a suggested mapping. */
+  inspect: (path: string, sheet: string | null) => call<Inspection>("inspect_import", { path, sheet }),
+  /** A dry run through the mapping: nothing is written. */
+  preview: (request: MappedImportRequest) => call<ImportReport>("preview_mapped_import", { request }),
+  /** Imports through the mapping, saving it as a profile first checked when `save_profile` is set. */
+  run: (request: MappedImportRequest) => call<ImportReport>("run_mapped_import", { request }),
+  listProfiles: () => call<ImportProfile[]>("list_import_profiles"),
+  renameProfile: (name: string, newName: string) => call<ImportProfile>("rename_import_profile", { name, newName }),
+  deleteProfile: (name: string) => call<null>("delete_import_profile", { name }),
+  /** The path written; null when the person cancelled the save dialog. */
+  exportProfile: (name: string) => call<string | null>("export_import_profile", { name }),
+  /** The profile read from the file; null when the person cancelled the open dialog. */
+  importProfile: () => call<ImportProfile | null>("import_import_profile"),
+};
+
+export type { ColumnMapping, Field, ImportProfile, InspectedColumn, Inspection, MappedImportRequest };
+export type { DateOrder } from "./bindings/DateOrder";
+export type { DecimalStyle } from "./bindings/DecimalStyle";

@@ -1,5 +1,5 @@
 // Words for the import dialog: layouts, issues and counts as a person reads them.
-import type { DetectedFormat, ImportReport, RowIssue } from "./api";
+import type { ColumnMapping, DetectedFormat, Field, ImportReport, RowIssue } from "./api";
 import { formatCount } from "./format";
 
 const formats: Record<DetectedFormat, string> = {
@@ -46,4 +46,29 @@ export function nothingImportable(report: ImportReport): boolean {
     report.contacts_added + report.contacts_updated + report.customers_created === 0 &&
     report.rows_skipped === 0
   );
+}
+
+/** The Duebook fields a column can give, in the order the mapping step offers them. */
+export const fieldLabels: Record<Field, string> = {
+  customer_name: "Customer name",
+  invoice_number: "Invoice number",
+  issue_date: "Issue date",
+  amount: "Amount",
+  due_date: "Due date",
+  amount_due: "Amount due",
+  amount_paid: "Amount paid",
+  paid_date: "Paid date",
+  currency: "Currency",
+  email: "Email",
+  phone: "Phone",
+  account_owner: "Account owner",
+  credit_limit: "Credit limit",
+};
+
+/** A file without one of these cannot be imported (the core's `Field::required`). */
+const REQUIRED: Field[] = ["customer_name", "invoice_number", "issue_date", "amount"];
+
+/** The required fields `mapping` gives no column, as labels. */
+export function missingFields(mapping: ColumnMapping): string[] {
+  return REQUIRED.filter((field) => !mapping.columns[field]).map((field) => fieldLabels[field]);
 }

@@ -33,7 +33,10 @@ pub struct InspectedColumn {
 #[ts(export)]
 pub struct Inspection {
     pub file_name: String,
+    /// The encoding, or for a workbook its kind and the sheet read.
     pub encoding: String,
+    /// A workbook's sheets, in order (empty for a CSV file): the window offers the choice.
+    pub sheets: Vec<String>,
     pub columns: Vec<InspectedColumn>,
     /// The built-in layout its header names are recognised as; None when it needs a mapping
     /// (or a saved profile reads it).
@@ -46,10 +49,11 @@ pub struct Inspection {
     pub unmapped: Vec<Field>,
 }
 
-/// Reads the file at `path` without importing anything.
-pub fn inspect(db: &Database, path: &Path) -> Result<Inspection, ImportError> {
+/// Reads the file at `path` (a workbook's sheet `sheet`, else its first) without importing
+/// anything.
+pub fn inspect(db: &Database, path: &Path, sheet: Option<&str>) -> Result<Inspection, ImportError> {
     let (file_name, bytes) = super::read(path)?;
-    let read = super::spreadsheet::file_text(&file_name, &bytes, None)?;
+    let read = super::spreadsheet::file_text(&file_name, &bytes, sheet)?;
     let (text, delimiter): (&str, u8) = (&read.text, read.delimiter);
     let found = layout::find(
         db,
@@ -97,6 +101,7 @@ pub fn inspect(db: &Database, path: &Path) -> Result<Inspection, ImportError> {
         columns: columns(&source, &header)?,
         file_name,
         encoding: read.read_as.clone(),
+        sheets: read.sheets.clone(),
         layout,
         profile: profile.map(|p| p.name),
         suggested,

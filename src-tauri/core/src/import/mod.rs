@@ -161,17 +161,19 @@ pub fn import_file_with(
     import_bytes_with(db, &name, &bytes, options, columns, progress)
 }
 
-/// The profile `name` about to be saved for the file at `path`: refused before anything is
-/// imported when the mapping does not read the file or the name or its header has a profile.
+/// The profile `name` about to be saved for the file at `path` (a workbook's sheet `sheet`):
+/// refused before anything is imported when the mapping does not read the file or the name or
+/// its header has a profile.
 pub fn new_profile_for(
     db: &Database,
     name: &str,
     mapping: &mapping::ColumnMapping,
     path: &Path,
+    sheet: Option<&str>,
 ) -> Result<profiles::NewProfile, ImportError> {
     let name = profiles::clean_name(name)?;
     let (file_name, bytes) = read(path)?;
-    let read = spreadsheet::file_text(&file_name, &bytes, None)?;
+    let read = spreadsheet::file_text(&file_name, &bytes, sheet)?;
     let how = ColumnSource::Mapping(mapping);
     let found = layout::find(
         db,

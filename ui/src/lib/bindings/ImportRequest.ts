@@ -16,4 +16,8 @@ full: boolean,
 /**
  * Echoed in the progress events of this run, so the window ignores a stale run's events.
  */
-ticket: number, };
+ticket: number, 
+/**
+ * The workbook's sheet to read; None reads the first (and is the only answer for CSV).
+ */
+sheet: string | null, };

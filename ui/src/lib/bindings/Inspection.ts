@@ -4,7 +4,15 @@ import type { DetectedFormat } from "./DetectedFormat";
 import type { Field } from "./Field";
 import type { InspectedColumn } from "./InspectedColumn";
 
-export type Inspection = { file_name: string, encoding: string, columns: Array<InspectedColumn>, 
+export type Inspection = { file_name: string, 
+/**
+ * The encoding, or for a workbook its kind and the sheet read.
+ */
+encoding: string, 
+/**
+ * A workbook's sheets, in order (empty for a CSV file): the window offers the choice.
+ */
+sheets: Array<string>, columns: Array<InspectedColumn>, 
 /**
  * The built-in layout its header names are recognised as; None when it needs a mapping
  * (or a saved profile reads it).

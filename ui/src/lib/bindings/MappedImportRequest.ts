@@ -20,4 +20,8 @@ ticket: number,
 /**
  * Save the mapping as a profile of this name after the import (ignored by the preview).
  */
-save_profile: string | null, };
+save_profile: string | null, 
+/**
+ * The workbook's sheet to read; None reads the first.
+ */
+sheet: string | null, };

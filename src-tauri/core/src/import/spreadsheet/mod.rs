@@ -59,6 +59,8 @@ struct Sheet {
     pub read_as: String,
     /// How serial day numbers in date columns count.
     pub epoch: Epoch,
+    /// Every sheet of the workbook, in order.
+    pub sheets: Vec<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -91,6 +93,8 @@ pub(crate) struct FileText<'b> {
     pub delimiter: u8,
     /// Set for a workbook: a bare number in a date column is a serial day number.
     pub epoch: Option<Epoch>,
+    /// A workbook's sheets, in order, for the window to offer; empty for a CSV file.
+    pub sheets: Vec<String>,
 }
 
 /// The text of `bytes`: the sheet `sheet` (or the first) of a workbook, else the decoded CSV.
@@ -110,6 +114,7 @@ pub(crate) fn file_text<'b>(
             read_as: read.read_as,
             delimiter: b',',
             epoch: Some(read.epoch),
+            sheets: read.sheets,
         });
     }
     if let Some(sheet) = sheet {
@@ -125,6 +130,7 @@ pub(crate) fn file_text<'b>(
         read_as: decoded.encoding.to_string(),
         delimiter,
         epoch: None,
+        sheets: Vec::new(),
     })
 }
 
@@ -146,12 +152,11 @@ fn read(bytes: &[u8], kind: Kind, wanted: Option<&str>) -> Result<Sheet, SheetEr
         detail: shorten(&clean_line(&detail)),
     };
     let cursor = Cursor::new(bytes);
-    let (name, range, epoch) = match kind {
+    let ((name, range, sheets), epoch) = match kind {
         Kind::Xlsx => {
             let mut book: Xlsx<_> = Xlsx::new(cursor).map_err(|e| damaged(e.to_string()))?;
             let epoch = epoch_of(book.has_1904_epoch());
-            let (name, range) = pick(&mut book, wanted, damaged)?;
-            (name, range, epoch)
+            (pick(&mut book, wanted, damaged)?, epoch)
         }
         Kind::Xls if is_encrypted_ooxml(bytes) => return Err(SheetError::Password),
         Kind::Xls => {
@@ -160,8 +165,7 @@ fn read(bytes: &[u8], kind: Kind, wanted: Option<&str>) -> Result<Sheet, SheetEr
                 other => damaged(other.to_string()),
             })?;
             let epoch = epoch_of(book.has_1904_epoch());
-            let (name, range) = pick(&mut book, wanted, damaged)?;
-            (name, range, epoch)
+            (pick(&mut book, wanted, damaged)?, epoch)
         }
         Kind::Ods => {
             let mut book: Ods<_> = Ods::new(cursor).map_err(|e| match e {
@@ -170,8 +174,7 @@ fn read(bytes: &[u8], kind: Kind, wanted: Option<&str>) -> Result<Sheet, SheetEr
             })?;
             // OpenDocument dates are typed cells; a bare number counts from 1899-12-30 as
             // LibreOffice's default, which is Excel's 1900 count from March 1900 on.
-            let (name, range) = pick(&mut book, wanted, damaged)?;
-            (name, range, Epoch::Excel1900)
+            (pick(&mut book, wanted, damaged)?, Epoch::Excel1900)
         }
     };
     let kind_name = match kind {
@@ -182,6 +185,7 @@ fn read(bytes: &[u8], kind: Kind, wanted: Option<&str>) -> Result<Sheet, SheetEr
         text: to_text(&range).map_err(damaged)?,
         read_as: format!("{kind_name}, sheet {:?}", shorten(&clean_line(&name))),
         epoch,
+        sheets,
     })
 }
 
@@ -193,12 +197,12 @@ fn epoch_of(is_1904: bool) -> Epoch {
     }
 }
 
-/// The sheet asked for (or the first) and its cells.
+/// The sheet asked for (or the first), its cells, and the names of all sheets.
 fn pick<R, RS>(
     book: &mut R,
     wanted: Option<&str>,
     damaged: impl Fn(String) -> SheetError,
-) -> Result<(String, Range<Data>), SheetError>
+) -> Result<(String, Range<Data>, Vec<String>), SheetError>
 where
     R: Reader<RS>,
     R::Error: std::fmt::Display,
@@ -220,7 +224,8 @@ where
     let range = book
         .worksheet_range(&name)
         .map_err(|e| damaged(e.to_string()))?;
-    Ok((name, range))
+    let sheets = sheets.iter().map(|name| clean_line(name)).collect();
+    Ok((name, range, sheets))
 }
 
 /// A password-protected xlsx: an OLE file holding an `EncryptedPackage` stream, whose name
