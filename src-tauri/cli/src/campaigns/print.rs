@@ -32,30 +32,24 @@ pub fn print_plan(name: &str, plan: &Plan) {
             Channel::Email => "email",
             Channel::Call => "call task",
         };
-        println!(
-            "  {what:<9} {} (#{}): {} — {}; {}",
-            for_terminal(&c.customer_name),
-            c.customer_id,
+        let rest = format!(
+            "{} — {}; {}",
             for_terminal(&c.template_key),
             for_terminal(&c.stage),
             for_terminal(&c.why)
         );
+        customer_line(what, &c.customer_name, c.customer_id, &rest);
     }
     for e in &plan.excluded {
-        println!(
-            "  excluded  {} (#{}): {} — {}",
-            for_terminal(&e.customer_name),
-            e.customer_id,
-            e.reason.as_str(),
-            for_terminal(&e.detail)
-        );
+        let rest = format!("{} — {}", e.reason.as_str(), for_terminal(&e.detail));
+        customer_line("excluded", &e.customer_name, e.customer_id, &rest);
     }
     for t in &plan.thanks {
-        println!(
-            "  thank-you {} (#{}): {}",
-            for_terminal(&t.customer_name),
+        customer_line(
+            "thank-you",
+            &t.customer_name,
             t.customer_id,
-            for_terminal(&t.why)
+            &for_terminal(&t.why),
         );
     }
     for c in &plan.credit {
@@ -65,21 +59,12 @@ pub fn print_plan(name: &str, plan: &Plan) {
             (false, true) => "hold",
             (false, false) => "noted",
         };
-        println!(
-            "  credit    {} (#{}): {what} — {}",
-            for_terminal(&c.customer_name),
-            c.customer_id,
-            for_terminal(&c.why)
-        );
+        let rest = format!("{what} — {}", for_terminal(&c.why));
+        customer_line("credit", &c.customer_name, c.customer_id, &rest);
     }
     for t in &plan.thanks_skipped {
-        println!(
-            "  no thanks {} (#{}): {} — {}",
-            for_terminal(&t.customer_name),
-            t.customer_id,
-            t.reason.as_str(),
-            for_terminal(&t.detail)
-        );
+        let rest = format!("{} — {}", t.reason.as_str(), for_terminal(&t.detail));
+        customer_line("no thanks", &t.customer_name, t.customer_id, &rest);
     }
     if plan.between_steps > 0 {
         println!(
@@ -277,4 +262,10 @@ pub fn print_results(r: &CampaignResults) {
         "  thank-yous: {} sent, {} failed, {} waiting; {} invoice(s) thanked for",
         t.sent, t.failed, t.waiting, t.invoices
     );
+}
+
+/// `  LABEL     Name (#ID): REST`: one customer's line of the plan, the label padded so the
+/// names line up. `rest` is already safe for the terminal.
+fn customer_line(label: &str, name: &str, id: i64, rest: &str) {
+    println!("  {label:<9} {} (#{id}): {rest}", for_terminal(name));
 }
