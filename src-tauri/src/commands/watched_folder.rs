@@ -58,15 +58,15 @@ pub async fn set_watched_full(
     full: bool,
 ) -> CommandResult<WatchedFolderView> {
     let path = state.db_path()?;
-    let current = blocking({
-        let path = path.clone();
-        move || Ok(watched::watched(Database::open(&path)?.conn())?)
+    blocking(move || {
+        let db = Database::open(&path)?;
+        let Some(current) = watched::watched(db.conn())? else {
+            return Err(CommandError::NotFound("no folder is watched".into()));
+        };
+        watched::set_watched(db.conn(), Some(&WatchedFolder { full, ..current }))?;
+        view(&db)
     })
-    .await?;
-    let Some(current) = current else {
-        return Err(CommandError::NotFound("no folder is watched".into()));
-    };
-    set(path, Some(WatchedFolder { full, ..current })).await
+    .await
 }
 
 #[tauri::command]

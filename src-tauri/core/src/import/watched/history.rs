@@ -49,16 +49,32 @@ pub fn history(folder: &Path, limit: usize) -> Result<Vec<WatchedFile>, WatchErr
             let Ok(modified) = entry.metadata().and_then(|m| m.modified()) else {
                 continue;
             };
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let text = report_start(&entry.path());
             files.push(WatchedFile {
                 file: file.to_string(),
                 imported,
                 at: DateTime::<Utc>::from(modified).to_rfc3339(),
-                report: text.chars().take(REPORT_CHARS).collect(),
+                report: text,
             });
         }
     }
     files.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.file.cmp(&b.file)));
     files.truncate(limit);
     Ok(files)
+}
+
+/// The first [`REPORT_CHARS`] characters of a report, reading no more of the file than they can
+/// take (a UTF-8 character is at most 4 bytes): the list reads 50 of them each time it opens.
+fn report_start(path: &Path) -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path)
+        .and_then(|file| file.take(4 * REPORT_CHARS as u64).read_to_end(&mut bytes));
+    if read.is_err() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&bytes)
+        .chars()
+        .take(REPORT_CHARS)
+        .collect()
 }
