@@ -13,7 +13,8 @@
 //! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
-//! | account owner, credit limit | no | account_owner, credit_limit (read, not stored yet) |
+//! | account owner  | no       | account_owner (`Name <email>`, an email or a name)  |
+//! | credit limit   | no       | credit_limit (read, not stored yet)                 |
 //!
 //! A paid date says the invoice was paid that day: in full without an amount paid or amount
 //! due, else what is paid of it so far was paid that day and the rest stays open. The paid
@@ -49,7 +50,8 @@ pub(super) struct Columns {
     pub currency: Option<usize>,
     pub email: Option<usize>,
     pub phone: Option<usize>,
-    /// Fields read and checked that the store cannot keep yet (account owner, credit limit).
+    pub owner: Option<usize>,
+    /// Fields read and checked that the store cannot keep yet (credit limit).
     pub unstored: Vec<Field>,
     pub duplicates: Vec<Duplicate>,
     pub reading: Reading,
@@ -73,7 +75,7 @@ impl Columns {
         ) else {
             return Err(resolved.missing());
         };
-        let unstored = [Field::AccountOwner, Field::CreditLimit]
+        let unstored = [Field::CreditLimit]
             .into_iter()
             .filter(|f| resolved.columns.contains_key(f))
             .collect();
@@ -89,6 +91,7 @@ impl Columns {
             currency: at(Field::Currency),
             email: at(Field::Email),
             phone: at(Field::Phone),
+            owner: at(Field::AccountOwner),
             unstored,
             duplicates: resolved.duplicates,
             reading: resolved.reading,
@@ -145,11 +148,15 @@ pub(super) fn run_skipping(
         }
         match parse(line, record, columns, &dates, decimal_comma, writer) {
             Ok((row, due_defaulted)) => {
-                if writer.apply_invoice(&row)? && due_defaulted {
+                let applied = writer.apply_invoice(&row)?;
+                if applied && due_defaulted {
                     writer.warn(
                         Some(line),
                         format!("no due date: due on the issue date {}", row.issue_date),
                     );
+                }
+                if applied {
+                    writer.apply_owner(line, row.customer, opt_cell(record, columns.owner))?;
                 }
             }
             Err(error) => writer.reject(line, error, Some(number)),

@@ -72,6 +72,8 @@ pub(super) fn columns(
         ),
         email: picker.pick("email", &["email", "contactemail", "emailaddress"]),
         phone: picker.pick("phone", &["phone", "phonenumber", "contactphone"]),
+        // The sales rep is who looks after the customer: the account owner.
+        owner: picker.pick("account owner", &["accountowner", "salesrep"]),
         unstored: Vec::new(),
         duplicates: picker.into_duplicates(),
         reading: Reading::default(),

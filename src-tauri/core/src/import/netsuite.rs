@@ -62,6 +62,8 @@ pub(super) fn search_columns(
         currency: picker.pick("currency", &["currency"]),
         email: picker.pick("email", &["email", "customeremail"]),
         phone: picker.pick("phone", &["phone", "customerphone"]),
+        // The sales rep is who looks after the customer: the account owner.
+        owner: picker.pick("account owner", &["accountowner", "salesrep"]),
         unstored: Vec::new(),
         duplicates: picker.into_duplicates(),
         reading: Reading::default(),

@@ -44,6 +44,8 @@ pub struct Customer {
     pub tags: Vec<String>,
     /// The user's own fields ("Account manager" → "Priya").
     pub custom_fields: BTreeMap<String, String>,
+    /// Who at the company looks after the customer.
+    pub owner: Option<super::Owner>,
 }
 
 /// One change to a customer, saved as soon as the user makes it.
@@ -62,6 +64,8 @@ pub enum CustomerEdit {
         key: String,
         value: Option<String>,
     },
+    /// The account owner as typed (`Name <email>`, an email or a name); blank removes it.
+    Owner(String),
 }
 
 /// What it takes to create a customer.
@@ -145,6 +149,8 @@ pub struct CustomerRow {
     pub id: i64,
     pub name: String,
     pub segment: Option<String>,
+    /// The account owner as shown: `Name <email>`, or the one part set.
+    pub owner: Option<String>,
     pub balances: Vec<Balance>,
     pub oldest_due_date: Option<NaiveDate>,
     /// Days the oldest open invoice is past due; None when nothing is overdue.
@@ -194,6 +200,8 @@ pub struct CustomerFilters {
     pub aging_bucket: Option<AgingBucket>,
     pub currency: Option<String>,
     pub segment: Option<String>,
+    /// An account owner as the filter menu shows them (`Name <email>`).
+    pub owner: Option<String>,
     pub tag: Option<String>,
     pub open_promise: bool,
     pub broken_promise: bool,

@@ -2,7 +2,9 @@
 
 use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
-use crate::model::{customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer};
+use crate::model::{
+    customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer, Owner,
+};
 use crate::store::{self, now_timestamp, DbResult};
 use crate::{store::activity, store::derived};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -51,7 +53,7 @@ pub fn get(conn: &Connection, id: i64) -> DbResult<Customer> {
     let mut customer = store::get_by_id(
         conn,
         "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
-                custom_fields
+                custom_fields, owner_name, owner_email
          FROM customers WHERE id = ?1",
         id,
         "customer",
@@ -130,6 +132,10 @@ pub fn edit(conn: &Connection, id: i64, edit: &CustomerEdit) -> DbResult<Custome
         CustomerEdit::CustomField { key, value } => {
             set_custom_field(conn, id, before.custom_fields, key, value.as_deref())?;
         }
+        CustomerEdit::Owner(text) => {
+            let owner = Owner::parse("owner", text)?;
+            set_owner(conn, &[id], owner.as_ref())?;
+        }
     }
     get(conn, id)
 }
@@ -178,6 +184,28 @@ fn set_column(
     ))?
     .execute(params![id, value, now_timestamp()])?;
     Ok(())
+}
+
+/// Gives these customers `owner` (None: no owner), recording the change on each whose owner
+/// changed. Returns how many changed.
+pub fn set_owner(conn: &Connection, ids: &[i64], owner: Option<&Owner>) -> DbResult<usize> {
+    let (name, email) = owner.map_or((None, None), |o| (o.name.as_deref(), o.email.as_deref()));
+    let summary = match owner {
+        Some(owner) => format!("Account owner set to {}", owner.display()),
+        None => "Account owner removed".to_string(),
+    };
+    let mut update = conn.prepare_cached(
+        "UPDATE customers SET owner_name = ?2, owner_email = ?3, updated_at = ?4
+         WHERE id = ?1 AND (owner_name IS NOT ?2 OR owner_email IS NOT ?3)",
+    )?;
+    let mut changed = 0;
+    for id in ids {
+        if update.execute(params![id, name, email, now_timestamp()])? == 1 {
+            activity::record(conn, *id, None, "owner", &summary)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> DbResult<()> {
@@ -234,5 +262,6 @@ fn customer_from_row(row: &Row) -> rusqlite::Result<Customer> {
         terms_days: row.get(4)?,
         preferred_channel: Channel::from_db(&channel),
         do_not_contact: row.get(6)?,
+        owner: Owner::from_columns(row.get(8)?, row.get(9)?),
     })
 }

@@ -7,11 +7,11 @@
 
 use crate::model::{
     AgingBucket, Balance, Currency, CustomerFilters, CustomerListQuery, CustomerPage, CustomerRow,
-    CustomerSort, Money, PromiseStatus,
+    CustomerSort, Money, Owner, PromiseStatus,
 };
+use crate::store::{account_owners, customers, disputes, promises};
 use crate::store::{json_ids, DbResult};
 use crate::views::search::{fts_query, invoice_number_range};
-use crate::{store::customers, store::disputes, store::promises};
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
@@ -20,8 +20,8 @@ use std::collections::HashMap;
 /// walking the customers in list order, which is fast when matches are dense.
 const DIRECT_SORT_MAX: usize = 2_000;
 
-const COLUMNS: &str =
-    "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at, c.next_follow_up";
+const COLUMNS: &str = "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at, \
+                       c.next_follow_up, c.owner_name, c.owner_email";
 
 /// One page of the customer list.
 pub fn list(conn: &Connection, query: &CustomerListQuery) -> DbResult<CustomerPage> {
@@ -130,6 +130,9 @@ fn filter_sets(conn: &Connection, f: &CustomerFilters, as_of: NaiveDate) -> DbRe
             "SELECT id FROM customers WHERE segment = ?1",
             &[segment],
         )?);
+    }
+    if let Some(owner) = &f.owner {
+        sets.push(account_owners::ids_of(conn, owner)?.into());
     }
     if let Some(tag) = &f.tag {
         sets.push(ids(
@@ -300,6 +303,7 @@ fn page_rows(
                 .filter(|days| *days > 0),
             last_contact_at: row.get(4)?,
             next_follow_up: row.get(5)?,
+            owner: Owner::from_columns(row.get(6)?, row.get(7)?).map(|o| o.display()),
             balances: Vec::new(),
         })
     })?;

@@ -44,6 +44,7 @@ pub fn customers_csv(
         "Oldest days overdue",
         "Last contact",
         "Next follow-up",
+        "Account owner",
     ])?;
     let ids = customer_list::all_ids(conn, query)?;
     // Chunks keep each balance query's id list short.
@@ -60,8 +61,9 @@ pub fn customers_csv(
                 .next_follow_up
                 .map(|d| d.to_string())
                 .unwrap_or_default();
+            let owner = neutralise(row.owner.as_deref().unwrap_or(""));
             if row.balances.is_empty() {
-                csv.write_record([&name, &segment, "", "0", "0", &days, &last, &next])?;
+                csv.write_record([&name, &segment, "", "0", "0", &days, &last, &next, &owner])?;
             }
             for balance in &row.balances {
                 csv.write_record([
@@ -73,6 +75,7 @@ pub fn customers_csv(
                     &days,
                     &last,
                     &next,
+                    &owner,
                 ])?;
             }
         }
