@@ -5,11 +5,12 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::model::{
-    Customer, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerRow, CustomerSort,
+    Customer, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerRow, CustomerSort, Owner,
 };
+use duebook_core::store::{account_owners, customers};
+use duebook_core::views::customer_list;
 use duebook_core::views::detail::{self, CustomerDetail};
 use duebook_core::views::search_match::{self, SearchMatch};
-use duebook_core::{store::customers, views::customer_list};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -33,6 +34,8 @@ pub struct CustomerListPage {
 pub struct ListFacets {
     pub tags: Vec<String>,
     pub segments: Vec<String>,
+    /// Account owners in use, as `Name <email>`.
+    pub owners: Vec<String>,
     /// Currencies with open invoices.
     pub currencies: Vec<String>,
 }
@@ -116,6 +119,10 @@ pub async fn list_facets(state: State<'_, AppState>) -> CommandResult<ListFacets
         Ok(ListFacets {
             tags: customers::all_tags(conn)?,
             segments: customers::all_segments(conn)?,
+            owners: account_owners::all(conn)?
+                .iter()
+                .map(Owner::display)
+                .collect(),
             currencies: customers::currencies_in_use(conn)?,
         })
     })

@@ -4,4 +4,4 @@ import type { PreferredChannel } from "./PreferredChannel";
 /**
  * One change to a customer, saved as soon as the user makes it.
  */
-export type CustomerEdit = { "field": "name", "value": string } | { "field": "segment", "value": string | null } | { "field": "terms_days", "value": number | null } | { "field": "preferred_channel", "value": PreferredChannel } | { "field": "do_not_contact", "value": boolean } | { "field": "tags", "value": Array<string> } | { "field": "custom_field", "value": { key: string, value: string | null, } };
+export type CustomerEdit = { "field": "name", "value": string } | { "field": "segment", "value": string | null } | { "field": "terms_days", "value": number | null } | { "field": "preferred_channel", "value": PreferredChannel } | { "field": "do_not_contact", "value": boolean } | { "field": "tags", "value": Array<string> } | { "field": "custom_field", "value": { key: string, value: string | null, } } | { "field": "owner", "value": string };
