@@ -27,6 +27,10 @@ pub enum OwnersAction {
         #[arg(long)]
         segment: Option<String>,
     },
+    /// The owner holds a customer's reminders, for a reason campaigns show in their plan.
+    Hold { customer: i64, reason: String },
+    /// End the owner's hold on a customer.
+    Release { customer: i64 },
 }
 
 pub fn owners(db_path: &Path, action: OwnersAction) -> Result<ExitCode, String> {
@@ -38,6 +42,18 @@ pub fn owners(db_path: &Path, action: OwnersAction) -> Result<ExitCode, String> 
             customers,
             segment,
         } => assign(&mut db, &owner, customers, segment.as_deref()),
+        OwnersAction::Hold { customer, reason } => {
+            db.write(|tx| account_owners::hold(tx, customer, &reason))
+                .map_err(|e| e.to_string())?;
+            println!("Reminders to customer {customer} are held by the owner");
+            Ok(ExitCode::SUCCESS)
+        }
+        OwnersAction::Release { customer } => {
+            db.write(|tx| account_owners::release(tx, customer))
+                .map_err(|e| e.to_string())?;
+            println!("Reminders to customer {customer} may go out again");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

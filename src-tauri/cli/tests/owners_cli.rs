@@ -133,4 +133,19 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
         "{}",
         stderr(&output)
     );
+
+    // The owner's hold, and its release.
+    let out = ok(&db, &["owners", "hold", "3", "Renewal talks"]);
+    assert_eq!(out.trim(), "Reminders to customer 3 are held by the owner");
+    let held = duebook_core::store::account_owners::held;
+    assert_eq!(
+        held(Database::open(&db).unwrap().conn(), 3)
+            .unwrap()
+            .as_deref(),
+        Some("Renewal talks")
+    );
+    let output = duebook(&db, &["owners", "hold", "3", " "]);
+    assert_eq!(output.status.code(), Some(1));
+    ok(&db, &["owners", "release", "3"]);
+    assert_eq!(held(Database::open(&db).unwrap().conn(), 3).unwrap(), None);
 }

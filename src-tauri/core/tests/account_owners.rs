@@ -144,3 +144,40 @@ fn owners_are_edited_listed_filtered_exported_and_summed() {
         .unwrap();
     assert_eq!(changes, 2);
 }
+
+#[test]
+fn the_owners_hold_keeps_a_customer_out_of_the_plan_with_the_reason_until_released() {
+    use duebook_core::campaign::{self, plan::plan, plan::ExclusionReason};
+    use duebook_core::test_support::campaign::{customer, d};
+    let (_dir, db) = duebook_core::test_support::campaign::temp_db();
+    let conn = db.conn();
+    let id = campaign::create(conn, &campaign::preset("friendly").unwrap()).unwrap();
+    let (held, _) = customer(&db, "Held", Some("a@held.example"), &["2026-04-05"]);
+    let (free, _) = customer(&db, "Free", Some("b@free.example"), &["2026-04-05"]);
+
+    match account_owners::hold(conn, held, " \n ") {
+        Err(DbError::Invalid(field)) => assert_eq!(field.field, "reason"),
+        other => panic!("a blank reason is refused, got {other:?}"),
+    }
+    assert!(
+        account_owners::hold(conn, 999, "x").is_err(),
+        "unknown customer"
+    );
+    account_owners::hold(conn, held, "Renewal call on Friday\n").unwrap();
+    assert_eq!(
+        account_owners::held(conn, held).unwrap().as_deref(),
+        Some("Renewal call on Friday")
+    );
+
+    let p = plan(conn, id, d("2026-04-15")).unwrap();
+    let out = p.excluded.iter().find(|e| e.customer_id == held).unwrap();
+    assert_eq!(out.reason, ExclusionReason::HeldByOwner);
+    assert_eq!(out.detail, "held by the owner: Renewal call on Friday");
+    assert!(p.contacts.iter().any(|c| c.customer_id == free), "{p:#?}");
+    assert!(!p.contacts.iter().any(|c| c.customer_id == held), "{p:#?}");
+
+    account_owners::release(conn, held).unwrap();
+    assert_eq!(account_owners::held(conn, held).unwrap(), None);
+    let p = plan(conn, id, d("2026-04-15")).unwrap();
+    assert!(p.contacts.iter().any(|c| c.customer_id == held), "{p:#?}");
+}

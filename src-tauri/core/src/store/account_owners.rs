@@ -1,9 +1,12 @@
 //! Account owners across customers: who owns how many customers and how much they owe, and the
-//! customers a bulk assignment reaches. One customer's owner is set in [`super::customers`].
+//! customers a bulk assignment reaches, and the owner's hold on a customer's reminders. One
+//! customer's owner is set in [`super::customers`].
 
+use crate::model::text::clean_line;
+use crate::model::validation::required_text;
 use crate::model::Owner;
-use crate::store::DbResult;
-use rusqlite::Connection;
+use crate::store::{activity, customers, now_timestamp, DbResult};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// One owner (as stored: the same name and email) with their customers' count and open
 /// balances, one per currency.
@@ -81,4 +84,43 @@ pub fn ids_of(conn: &Connection, text: &str) -> DbResult<Vec<i64>> {
     )?;
     let rows = stmt.query_map((owner.name, owner.email), |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The owner holds the customer's reminders for `reason` (required, one line): campaigns leave
+/// the customer out, saying "held by the owner: <reason>", until [`release`].
+pub fn hold(conn: &Connection, customer_id: i64, reason: &str) -> DbResult<()> {
+    let reason = required_text("reason", "The reason", &clean_line(reason), 200)?;
+    customers::get(conn, customer_id)?;
+    conn.prepare_cached("UPDATE customers SET owner_hold = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![customer_id, reason, now_timestamp()])?;
+    let summary = format!("Held by the owner: {reason}");
+    activity::record(conn, customer_id, None, "owner_hold", &summary)?;
+    Ok(())
+}
+
+/// Ends the owner's hold; reminders may go out again. Releasing a customer not held does nothing.
+pub fn release(conn: &Connection, customer_id: i64) -> DbResult<()> {
+    if held(conn, customer_id)?.is_none() {
+        return Ok(());
+    }
+    conn.prepare_cached("UPDATE customers SET owner_hold = NULL, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![customer_id, now_timestamp()])?;
+    activity::record(
+        conn,
+        customer_id,
+        None,
+        "owner_hold",
+        "Owner's hold released",
+    )?;
+    Ok(())
+}
+
+/// Why the owner holds the customer, if they do. Refuses an unknown customer.
+pub fn held(conn: &Connection, customer_id: i64) -> DbResult<Option<String>> {
+    customers::get(conn, customer_id)?;
+    Ok(conn
+        .prepare_cached("SELECT owner_hold FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
 }

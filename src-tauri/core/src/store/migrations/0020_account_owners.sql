@@ -3,3 +3,5 @@
 -- and may hold them. A name, an email, or both; neither is no owner. Append-only.
 ALTER TABLE customers ADD COLUMN owner_name TEXT;
 ALTER TABLE customers ADD COLUMN owner_email TEXT;
+-- Set when the owner holds the customer's reminders: why, as they said it. NULL: not held.
+ALTER TABLE customers ADD COLUMN owner_hold TEXT;
