@@ -168,6 +168,12 @@ fn the_owners_hold_keeps_a_customer_out_of_the_plan_with_the_reason_until_releas
         account_owners::held(conn, held).unwrap().as_deref(),
         Some("Renewal call on Friday")
     );
+    let shown = customers::get(conn, held).unwrap().owner_hold;
+    assert_eq!(
+        shown.as_deref(),
+        Some("Renewal call on Friday"),
+        "the customer screen sees it"
+    );
 
     let p = plan(conn, id, d("2026-04-15")).unwrap();
     let out = p.excluded.iter().find(|e| e.customer_id == held).unwrap();

@@ -111,6 +111,22 @@ pub async fn edit_customer(
     state.write(|conn| customers::edit(conn, customer_id, &edit))
 }
 
+/// The account owner holds the customer's reminders, for a reason the campaign plans show.
+#[tauri::command]
+pub async fn hold_for_owner(
+    state: State<'_, AppState>,
+    customer_id: i64,
+    reason: String,
+) -> CommandResult<()> {
+    state.write(|conn| account_owners::hold(conn, customer_id, &reason))
+}
+
+/// Ends the owner's hold: reminders may go out again.
+#[tauri::command]
+pub async fn release_owner_hold(state: State<'_, AppState>, customer_id: i64) -> CommandResult<()> {
+    state.write(|conn| account_owners::release(conn, customer_id))
+}
+
 /// The tags, segments and currencies the filters offer.
 #[tauri::command]
 pub async fn list_facets(state: State<'_, AppState>) -> CommandResult<ListFacets> {

@@ -46,6 +46,8 @@ pub struct Customer {
     pub custom_fields: BTreeMap<String, String>,
     /// Who at the company looks after the customer.
     pub owner: Option<super::Owner>,
+    /// Why the account owner holds the customer's reminders, while they do.
+    pub owner_hold: Option<String>,
 }
 
 /// One change to a customer, saved as soon as the user makes it.

@@ -53,7 +53,7 @@ pub fn get(conn: &Connection, id: i64) -> DbResult<Customer> {
     let mut customer = store::get_by_id(
         conn,
         "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
-                custom_fields, owner_name, owner_email
+                custom_fields, owner_name, owner_email, owner_hold
          FROM customers WHERE id = ?1",
         id,
         "customer",
@@ -263,5 +263,6 @@ fn customer_from_row(row: &Row) -> rusqlite::Result<Customer> {
         preferred_channel: Channel::from_db(&channel),
         do_not_contact: row.get(6)?,
         owner: Owner::from_columns(row.get(8)?, row.get(9)?),
+        owner_hold: row.get(10)?,
     })
 }

@@ -11,4 +11,8 @@ custom_fields: { [key in string]: string },
 /**
  * Who at the company looks after the customer.
  */
-owner: Owner | null, };
+owner: Owner | null, 
+/**
+ * Why the account owner holds the customer's reminders, while they do.
+ */
+owner_hold: string | null, };
