@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "check_replies",
     "inbox_status",
     "resume_reminders",
+    "hold_for_owner",
+    "release_owner_hold",
     "reply_pause_days",
     "set_reply_pause_days",
     "preview_campaign_message",

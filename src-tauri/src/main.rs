@@ -147,6 +147,8 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::customers::list_customers,
         commands::customers::customer_detail,
         commands::customers::edit_customer,
+        commands::customers::hold_for_owner,
+        commands::customers::release_owner_hold,
         commands::customers::list_facets,
         commands::contacts::add_contact,
         commands::contacts::update_contact,

@@ -19,6 +19,7 @@ mod demo;
 mod import;
 mod inbox;
 mod mail;
+mod owners;
 mod profiles;
 mod report;
 mod statements;
@@ -62,6 +63,11 @@ enum Command {
     Profiles {
         #[command(subcommand)]
         action: profiles::ProfilesAction,
+    },
+    /// Account owners: who looks after which customers (`list`, `assign`).
+    Owners {
+        #[command(subcommand)]
+        action: owners::OwnersAction,
     },
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
@@ -181,6 +187,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Report { action } => report::report(&path, action, today)?,
         Command::Import(args) => return import::import(&path, args, today),
         Command::Profiles { action } => return profiles::profiles(&path, action),
+        Command::Owners { action } => return owners::owners(&path, action),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),

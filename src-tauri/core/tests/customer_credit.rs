@@ -96,16 +96,18 @@ fn on_hold_by_hand_shows_in_the_list_and_the_export_and_comes_off() {
     let csv = String::from_utf8(out).unwrap();
     let mut rows = csv.lines();
     assert!(
-        rows.next().unwrap().ends_with(",On hold,Credit limit"),
+        rows.next()
+            .unwrap()
+            .ends_with(",On hold,Credit limit,Account owner"),
         "{csv}"
     );
     assert!(
         rows.next()
             .unwrap()
-            .ends_with(",over the limit,1000.00 EUR"),
+            .ends_with(",over the limit,1000.00 EUR,"),
         "{csv}"
     );
-    assert!(rows.next().unwrap().ends_with(",,"), "{csv}");
+    assert!(rows.next().unwrap().ends_with(",,,"), "{csv}");
 
     let off = customers::edit(db.conn(), a, &CustomerEdit::Hold(None)).unwrap();
     assert_eq!(off.hold, None);

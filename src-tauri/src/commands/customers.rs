@@ -5,11 +5,12 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
 use duebook_core::model::{
-    Customer, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerRow, CustomerSort,
+    Customer, CustomerEdit, CustomerFilters, CustomerListQuery, CustomerRow, CustomerSort, Owner,
 };
+use duebook_core::store::{account_owners, customers};
+use duebook_core::views::customer_list;
 use duebook_core::views::detail::{self, CustomerDetail};
 use duebook_core::views::search_match::{self, SearchMatch};
-use duebook_core::{store::customers, views::customer_list};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -33,6 +34,8 @@ pub struct CustomerListPage {
 pub struct ListFacets {
     pub tags: Vec<String>,
     pub segments: Vec<String>,
+    /// Account owners in use, as `Name <email>`.
+    pub owners: Vec<String>,
     /// Currencies with open invoices.
     pub currencies: Vec<String>,
 }
@@ -108,6 +111,22 @@ pub async fn edit_customer(
     state.write(|conn| customers::edit(conn, customer_id, &edit))
 }
 
+/// The account owner holds the customer's reminders, for a reason the campaign plans show.
+#[tauri::command]
+pub async fn hold_for_owner(
+    state: State<'_, AppState>,
+    customer_id: i64,
+    reason: String,
+) -> CommandResult<()> {
+    state.write(|conn| account_owners::hold(conn, customer_id, &reason))
+}
+
+/// Ends the owner's hold: reminders may go out again.
+#[tauri::command]
+pub async fn release_owner_hold(state: State<'_, AppState>, customer_id: i64) -> CommandResult<()> {
+    state.write(|conn| account_owners::release(conn, customer_id))
+}
+
 /// The tags, segments and currencies the filters offer.
 #[tauri::command]
 pub async fn list_facets(state: State<'_, AppState>) -> CommandResult<ListFacets> {
@@ -116,6 +135,10 @@ pub async fn list_facets(state: State<'_, AppState>) -> CommandResult<ListFacets
         Ok(ListFacets {
             tags: customers::all_tags(conn)?,
             segments: customers::all_segments(conn)?,
+            owners: account_owners::all(conn)?
+                .iter()
+                .map(Owner::display)
+                .collect(),
             currencies: customers::currencies_in_use(conn)?,
         })
     })

@@ -1,6 +1,7 @@
 // Where the window was on a file (its main view and the customer open), saved by the shell in
 // the file's settings and restored at the next start.
 import { api, type CustomerRow } from "./api";
+import { ownerText } from "./owner";
 import { isMainView, type MainView } from "../components/campaigns/ViewSwitch.svelte";
 
 export interface Place {
@@ -20,6 +21,7 @@ export async function savedPlace(): Promise<Place> {
       id: detail.customer.id,
       name: detail.customer.name,
       segment: detail.customer.segment,
+      owner: ownerText(detail.customer.owner) || null,
       balances: detail.balances,
       oldest_due_date: null,
       oldest_days_overdue: detail.oldest_days_overdue,

@@ -31,6 +31,7 @@ export const emptyFilters = (): CustomerFilters => ({
   aging_bucket: null,
   currency: null,
   segment: null,
+  owner: null,
   tag: null,
   open_promise: false,
   broken_promise: false,
@@ -54,6 +55,7 @@ export function activeChips(f: CustomerFilters): Chip[] {
     });
   if (f.currency) chips.push({ label: `Currency ${f.currency}`, clear: (x) => ({ ...x, currency: null }) });
   if (f.segment) chips.push({ label: `Segment: ${f.segment}`, clear: (x) => ({ ...x, segment: null }) });
+  if (f.owner) chips.push({ label: `Owner: ${f.owner}`, clear: (x) => ({ ...x, owner: null }) });
   if (f.tag) chips.push({ label: `Tag: ${f.tag}`, clear: (x) => ({ ...x, tag: null }) });
   for (const flag of FLAGS) if (f[flag.key]) chips.push({ label: flag.label, clear: (x) => ({ ...x, [flag.key]: false }) });
   return chips;

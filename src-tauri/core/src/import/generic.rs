@@ -13,7 +13,7 @@
 //! | amount paid    | no       | amount_paid, paid amount, total paid, paid to date  |
 //! | currency       | no       | currency (empty: the home currency)                 |
 //! | email, phone   | no       | email, phone (one address per cell)                 |
-//! | account owner  | no       | account_owner (read, not stored yet)                |
+//! | account owner  | no       | account_owner (`Name <email>`, an email or a name)  |
 //! | credit limit   | no       | credit_limit, credit line (the customer's, in the   |
 //! |                |          | row's currency; the last row of a customer wins)    |
 //!
@@ -52,8 +52,7 @@ pub(super) struct Columns {
     pub email: Option<usize>,
     pub phone: Option<usize>,
     pub credit_limit: Option<usize>,
-    /// Fields read and checked that the store cannot keep yet (account owner).
-    pub unstored: Vec<Field>,
+    pub owner: Option<usize>,
     pub duplicates: Vec<Duplicate>,
     pub reading: Reading,
 }
@@ -76,10 +75,6 @@ impl Columns {
         ) else {
             return Err(resolved.missing());
         };
-        let unstored = [Field::AccountOwner]
-            .into_iter()
-            .filter(|f| resolved.columns.contains_key(f))
-            .collect();
         Ok(Columns {
             customer,
             number,
@@ -93,7 +88,7 @@ impl Columns {
             email: at(Field::Email),
             phone: at(Field::Phone),
             credit_limit: at(Field::CreditLimit),
-            unstored,
+            owner: at(Field::AccountOwner),
             duplicates: resolved.duplicates,
             reading: resolved.reading,
         })
@@ -123,12 +118,6 @@ pub(super) fn run_skipping(
     let dates = DateReader::new(source, columns.issue, columns.due, None)
         .with_order(columns.reading.date_order);
     let decimal_comma = columns.reading.decimal_comma(source.decimal_comma);
-    for field in &columns.unstored {
-        writer.warn(
-            None,
-            format!("the {} column is read but not stored yet", field.label()),
-        );
-    }
     if columns.due.is_none() {
         writer.warn(
             None,
@@ -149,11 +138,15 @@ pub(super) fn run_skipping(
         }
         match parse(line, record, columns, &dates, decimal_comma, writer) {
             Ok((row, due_defaulted)) => {
-                if writer.apply_invoice(&row)? && due_defaulted {
+                let applied = writer.apply_invoice(&row)?;
+                if applied && due_defaulted {
                     writer.warn(
                         Some(line),
                         format!("no due date: due on the issue date {}", row.issue_date),
                     );
+                }
+                if applied {
+                    writer.apply_owner(line, row.customer, opt_cell(record, columns.owner))?;
                 }
             }
             Err(error) => writer.reject(line, error, Some(number)),

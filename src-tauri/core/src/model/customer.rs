@@ -50,6 +50,10 @@ pub struct Customer {
     /// Set while the customer is on hold (no further credit).
     #[serde(default)]
     pub hold: Option<Hold>,
+    /// Who at the company looks after the customer.
+    pub owner: Option<super::Owner>,
+    /// Why the account owner holds the customer's reminders, while they do.
+    pub owner_hold: Option<String>,
 }
 
 /// Why, by whom and since when a customer is on hold.
@@ -90,6 +94,8 @@ pub enum CustomerEdit {
     CreditLimit(Option<LimitInput>),
     /// Puts the customer on hold with this reason, or takes them off hold with None.
     Hold(Option<String>),
+    /// The account owner as typed (`Name <email>`, an email or a name); blank removes it.
+    Owner(String),
 }
 
 /// What it takes to create a customer.
@@ -173,6 +179,8 @@ pub struct CustomerRow {
     pub id: i64,
     pub name: String,
     pub segment: Option<String>,
+    /// The account owner as shown: `Name <email>`, or the one part set.
+    pub owner: Option<String>,
     pub balances: Vec<Balance>,
     pub oldest_due_date: Option<NaiveDate>,
     /// Days the oldest open invoice is past due; None when nothing is overdue.
@@ -225,6 +233,8 @@ pub struct CustomerFilters {
     pub aging_bucket: Option<AgingBucket>,
     pub currency: Option<String>,
     pub segment: Option<String>,
+    /// An account owner as the filter menu shows them (`Name <email>`).
+    pub owner: Option<String>,
     pub tag: Option<String>,
     pub open_promise: bool,
     pub broken_promise: bool,

@@ -5,6 +5,7 @@ mod followup;
 mod invoice;
 mod money;
 mod note;
+mod owner;
 pub mod text;
 pub mod validation;
 
@@ -13,3 +14,4 @@ pub use followup::*;
 pub use invoice::*;
 pub use money::*;
 pub use note::*;
+pub use owner::*;

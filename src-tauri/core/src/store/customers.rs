@@ -2,7 +2,9 @@
 
 use crate::model::text::clean_line;
 use crate::model::validation::{optional_text, required_text, FieldError};
-use crate::model::{customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer};
+use crate::model::{
+    customer_name_key, Channel, Currency, Customer, CustomerEdit, NewCustomer, Owner,
+};
 use crate::store::{self, now_timestamp, DbResult};
 use crate::{store::activity, store::credit, store::derived};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -52,7 +54,7 @@ pub fn get(conn: &Connection, id: i64) -> DbResult<Customer> {
         conn,
         &format!(
             "SELECT id, name, segment, currency, terms_days, preferred_channel, do_not_contact,
-                    custom_fields, {}
+                    custom_fields, owner_name, owner_email, owner_hold, {}
              FROM customers WHERE id = ?1",
             credit::COLUMNS
         ),
@@ -138,6 +140,10 @@ pub fn edit(conn: &Connection, id: i64, edit: &CustomerEdit) -> DbResult<Custome
             let today = crate::clock::Clock::today(&crate::clock::SystemClock);
             credit::set_hold(conn, id, reason.as_deref(), credit::SET_BY_HAND, today)?;
         }
+        CustomerEdit::Owner(text) => {
+            let owner = Owner::parse("owner", text)?;
+            set_owner(conn, &[id], owner.as_ref())?;
+        }
     }
     get(conn, id)
 }
@@ -188,6 +194,28 @@ fn set_column(
     Ok(())
 }
 
+/// Gives these customers `owner` (None: no owner), recording the change on each whose owner
+/// changed. Returns how many changed.
+pub fn set_owner(conn: &Connection, ids: &[i64], owner: Option<&Owner>) -> DbResult<usize> {
+    let (name, email) = owner.map_or((None, None), |o| (o.name.as_deref(), o.email.as_deref()));
+    let summary = match owner {
+        Some(owner) => format!("Account owner set to {}", owner.display()),
+        None => "Account owner removed".to_string(),
+    };
+    let mut update = conn.prepare_cached(
+        "UPDATE customers SET owner_name = ?2, owner_email = ?3, updated_at = ?4
+         WHERE id = ?1 AND (owner_name IS NOT ?2 OR owner_email IS NOT ?3)",
+    )?;
+    let mut changed = 0;
+    for id in ids {
+        if update.execute(params![id, name, email, now_timestamp()])? == 1 {
+            activity::record(conn, *id, None, "owner", &summary)?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 fn set_tags(conn: &Connection, id: i64, tags: &[String]) -> DbResult<()> {
     let mut clean = Vec::new();
     for tag in tags {
@@ -231,7 +259,7 @@ fn customer_from_row(row: &Row) -> rusqlite::Result<Customer> {
     let currency: Option<String> = row.get(3)?;
     let channel: String = row.get(5)?;
     let custom_fields: String = row.get(7)?;
-    let (credit_limit, hold) = credit::from_row(row, 8)?;
+    let (credit_limit, hold) = credit::from_row(row, 11)?;
     Ok(Customer {
         credit_limit,
         hold,
@@ -245,5 +273,7 @@ fn customer_from_row(row: &Row) -> rusqlite::Result<Customer> {
         terms_days: row.get(4)?,
         preferred_channel: Channel::from_db(&channel),
         do_not_contact: row.get(6)?,
+        owner: Owner::from_columns(row.get(8)?, row.get(9)?),
+        owner_hold: row.get(10)?,
     })
 }

@@ -12,6 +12,7 @@ mod database;
 mod migrate;
 mod owner;
 
+pub mod account_owners;
 pub mod activity;
 pub mod backup;
 pub mod contacts;

@@ -7,11 +7,11 @@
 
 use crate::model::{
     AgingBucket, Balance, Currency, CustomerFilters, CustomerListQuery, CustomerPage, CustomerRow,
-    CustomerSort, Money, PromiseStatus,
+    CustomerSort, Money, Owner, PromiseStatus,
 };
+use crate::store::{account_owners, customers, disputes, promises};
 use crate::store::{json_ids, DbResult};
 use crate::views::search::{fts_query, invoice_number_range};
-use crate::{store::customers, store::disputes, store::promises};
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
@@ -21,7 +21,8 @@ use std::collections::HashMap;
 const DIRECT_SORT_MAX: usize = 2_000;
 
 const COLUMNS: &str = "c.id, c.name, c.segment, c.oldest_open_due, c.last_contact_at,
-    c.next_follow_up, c.on_hold, c.on_hold_reason, c.credit_limit_minor, c.credit_limit_currency";
+    c.next_follow_up, c.on_hold, c.on_hold_reason, c.credit_limit_minor, c.credit_limit_currency,
+    c.owner_name, c.owner_email";
 
 /// One page of the customer list.
 pub fn list(conn: &Connection, query: &CustomerListQuery) -> DbResult<CustomerPage> {
@@ -130,6 +131,9 @@ fn filter_sets(conn: &Connection, f: &CustomerFilters, as_of: NaiveDate) -> DbRe
             "SELECT id FROM customers WHERE segment = ?1",
             &[segment],
         )?);
+    }
+    if let Some(owner) = &f.owner {
+        sets.push(account_owners::ids_of(conn, owner)?.into());
     }
     if let Some(tag) = &f.tag {
         sets.push(ids(
@@ -313,6 +317,7 @@ fn page_rows(
                 }
                 _ => None,
             },
+            owner: Owner::from_columns(row.get(10)?, row.get(11)?).map(|o| o.display()),
             balances: Vec::new(),
         })
     })?;

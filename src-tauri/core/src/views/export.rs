@@ -46,6 +46,7 @@ pub fn customers_csv(
         "Next follow-up",
         "On hold",
         "Credit limit",
+        "Account owner",
     ])?;
     let ids = customer_list::all_ids(conn, query)?;
     // Chunks keep each balance query's id list short.
@@ -68,10 +69,11 @@ pub fn customers_csv(
                 .as_ref()
                 .map(|m| format!("{} {}", m.decimal_string(), m.currency.code()))
                 .unwrap_or_default();
-            let credit = [hold.as_str(), limit.as_str()];
+            let owner = neutralise(row.owner.as_deref().unwrap_or(""));
+            let extra = [hold.as_str(), limit.as_str(), owner.as_str()];
             if row.balances.is_empty() {
                 let cells = [name.as_str(), &segment, "", "0", "0", &days, &last, &next];
-                csv.write_record(cells.iter().chain(&credit))?;
+                csv.write_record(cells.iter().chain(&extra))?;
             }
             for balance in &row.balances {
                 let cells = [
@@ -84,7 +86,7 @@ pub fn customers_csv(
                     &last,
                     &next,
                 ];
-                csv.write_record(cells.iter().chain(&credit))?;
+                csv.write_record(cells.iter().chain(&extra))?;
             }
         }
     }

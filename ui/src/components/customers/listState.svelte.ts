@@ -38,7 +38,7 @@ export class CustomerListState {
   search = $state("");
   sort = $state<CustomerSort>("most_overdue");
   filters = $state<CustomerFilters>(emptyFilters());
-  facets = $state<ListFacets>({ tags: [], segments: [], currencies: [] });
+  facets = $state<ListFacets>({ tags: [], segments: [], owners: [], currencies: [] });
 
   pages = $state.raw<Record<number, Page>>({});
   matches = $state.raw<Map<number, SearchMatch[]>>(new Map());

@@ -2,6 +2,7 @@
 import type { Currency } from "./Currency";
 import type { Hold } from "./Hold";
 import type { Money } from "./Money";
+import type { Owner } from "./Owner";
 import type { PreferredChannel } from "./PreferredChannel";
 
 export type Customer = { id: number, name: string, segment: string | null, currency: Currency | null, terms_days: number | null, preferred_channel: PreferredChannel, do_not_contact: boolean, tags: Array<string>, 
@@ -16,4 +17,12 @@ credit_limit: Money | null,
 /**
  * Set while the customer is on hold (no further credit).
  */
-hold: Hold | null, };
+hold: Hold | null, 
+/**
+ * Who at the company looks after the customer.
+ */
+owner: Owner | null, 
+/**
+ * Why the account owner holds the customer's reminders, while they do.
+ */
+owner_hold: string | null, };

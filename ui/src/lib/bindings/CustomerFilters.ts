@@ -4,4 +4,8 @@ import type { AgingBucket } from "./AgingBucket";
 /**
  * The list's filters; all that are set must hold.
  */
-export type CustomerFilters = { aging_bucket: AgingBucket | null, currency: string | null, segment: string | null, tag: string | null, open_promise: boolean, broken_promise: boolean, disputed: boolean, do_not_contact: boolean, no_email: boolean, };
+export type CustomerFilters = { aging_bucket: AgingBucket | null, currency: string | null, segment: string | null, 
+/**
+ * An account owner as the filter menu shows them (`Name <email>`).
+ */
+owner: string | null, tag: string | null, open_promise: boolean, broken_promise: boolean, disputed: boolean, do_not_contact: boolean, no_email: boolean, };

@@ -5,7 +5,11 @@ import type { Money } from "./Money";
 /**
  * A row of the customer list.
  */
-export type CustomerRow = { id: number, name: string, segment: string | null, balances: Array<Balance>, oldest_due_date: string | null, 
+export type CustomerRow = { id: number, name: string, segment: string | null, 
+/**
+ * The account owner as shown: `Name <email>`, or the one part set.
+ */
+owner: string | null, balances: Array<Balance>, oldest_due_date: string | null, 
 /**
  * Days the oldest open invoice is past due; None when nothing is overdue.
  */

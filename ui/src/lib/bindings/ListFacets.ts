@@ -5,6 +5,10 @@
  */
 export type ListFacets = { tags: Array<string>, segments: Array<string>, 
 /**
+ * Account owners in use, as `Name <email>`.
+ */
+owners: Array<string>, 
+/**
  * Currencies with open invoices.
  */
 currencies: Array<string>, };

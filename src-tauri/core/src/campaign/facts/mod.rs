@@ -100,6 +100,8 @@ pub(super) struct Facts {
     /// Customers with bounced addresses, and which.
     pub bounced: HashMap<i64, String>,
     pub stop_notes: HashSet<i64>,
+    /// Customers whose account owner holds their reminders, and why.
+    pub owner_holds: HashMap<i64, String>,
     pub has_email: HashSet<i64>,
     /// Customers without open invoices whose invoices this campaign reminded lately were paid.
     pub paid_since_reminder: HashSet<i64>,
@@ -185,6 +187,14 @@ pub(super) fn load(
                AND (trim(body) LIKE 'stop' OR trim(body) LIKE 'stop:%' OR trim(body) LIKE 'stop %')",
             &ids,
         )?,
+        owner_holds: pairs(
+            conn,
+            "SELECT id, owner_hold FROM customers
+             WHERE id IN (SELECT value FROM json_each(?1)) AND owner_hold IS NOT NULL",
+            &ids,
+        )?
+        .into_iter()
+        .collect(),
         has_email: customer_set(
             conn,
             "SELECT customer_id FROM contacts

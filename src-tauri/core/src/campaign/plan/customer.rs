@@ -215,6 +215,9 @@ impl Rules<'_> {
         let stop = |reason, detail: &str| Some((reason, detail.to_string()));
         if c.do_not_contact {
             stop(ExclusionReason::DoNotContact, "marked do not contact")
+        } else if let Some(reason) = facts.owner_holds.get(&customer_id) {
+            let detail = format!("held by the owner: {reason}");
+            Some((ExclusionReason::HeldByOwner, detail))
         } else if facts.stop_notes.contains(&customer_id) {
             stop(ExclusionReason::StopNote, "a note says stop")
         } else if let Some(reply) = facts.replied.get(&customer_id) {

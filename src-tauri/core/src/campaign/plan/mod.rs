@@ -156,6 +156,8 @@ pub enum ExclusionReason {
     /// An out-of-office stated a return day still to come.
     Away,
     StopNote,
+    /// The customer's account owner holds reminders (with their reason in the detail).
+    HeldByOwner,
     ContactedWithinGap,
     QuietDay,
     OverDailyCap,
@@ -179,6 +181,7 @@ impl ExclusionReason {
             ExclusionReason::Replied => "replied",
             ExclusionReason::Away => "away",
             ExclusionReason::StopNote => "note says stop",
+            ExclusionReason::HeldByOwner => "held by the owner",
             ExclusionReason::ContactedWithinGap => "contacted within the gap",
             ExclusionReason::QuietDay => "quiet day",
             ExclusionReason::OverDailyCap => "over the daily cap",

@@ -21,7 +21,7 @@ pub enum Field {
     Currency,
     Email,
     Phone,
-    /// Read and checked, not stored yet: the store has no account owner column.
+    /// The customer's account owner: `Name <email>`, an email or a name.
     AccountOwner,
     /// Read and checked, not stored yet: the store has no credit limit column.
     CreditLimit,

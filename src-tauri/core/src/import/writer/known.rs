@@ -2,7 +2,7 @@
 //! row costs one hash lookup; contacts merged by email (or phone) and only ever filled in.
 
 use super::{ImportError, Writer};
-use crate::model::{customer_name_key, NewContact, NewCustomer};
+use crate::model::{customer_name_key, NewContact, NewCustomer, Owner};
 use crate::{store::contacts, store::customers};
 
 /// A customer this import has matched or created, by its index in `Writer::known`.
@@ -15,6 +15,8 @@ pub(super) struct KnownCustomer {
     created: bool,
     /// The last email and phone cells merged: most rows repeat them.
     pub(super) last_cells: (String, String),
+    /// The last account owner cell applied, for the same reason.
+    last_owner: String,
 }
 
 impl Writer<'_> {
@@ -35,6 +37,34 @@ impl Writer<'_> {
             None => self.create_customer(customer)?,
         };
         self.merge_contact(customer, email, name, phone)
+    }
+
+    /// Gives the row's customer the account owner its cell names. A blank cell leaves the
+    /// owner as it is (an owner set in the app stays); an unreadable one is a warning, since
+    /// the invoice itself is fine.
+    pub fn apply_owner(
+        &mut self,
+        line: u64,
+        customer: &str,
+        cell: &str,
+    ) -> Result<(), ImportError> {
+        if cell.trim().is_empty() {
+            return Ok(());
+        }
+        let Some(index) = self.known_customer(customer)? else {
+            return Ok(());
+        };
+        if self.known[index].last_owner == cell {
+            return Ok(());
+        }
+        match Owner::parse("account_owner", cell) {
+            Ok(owner) => {
+                customers::set_owner(self.conn, &[self.known[index].id], owner.as_ref())?;
+                self.known[index].last_owner = cell.to_string();
+            }
+            Err(error) => self.warn(Some(line), format!("account owner: {}", error.message)),
+        }
+        Ok(())
     }
 
     /// The customer with this name (trimmed, NFC, case-insensitive), if there is one, as an
@@ -62,6 +92,7 @@ impl Writer<'_> {
             contacts: Vec::new(),
             created,
             last_cells: (String::new(), String::new()),
+            last_owner: String::new(),
         });
         self.customers
             .insert(self.key.clone(), self.known.len() - 1);
