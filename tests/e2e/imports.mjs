@@ -1,15 +1,16 @@
 // Imports from any ledger (issue 21). The import dialog's mapping step: a German export no
 // layout knows is mapped in the window, previewed as the mapping changes, saved as a profile and
-// imported; the next file with its header is read by the profile unasked; Settings → Import
-// profiles renames and deletes it. Imports without the dialog: Settings → Watched folder watches
+// imported, its region column kept on each customer as a custom field; the next file with its
+// header is read by the profile unasked; Settings → Import profiles renames, exports and deletes
+// it, and imports the exported file back. Imports without the dialog: Settings → Watched folder watches
 // a folder a scheduled export lands in; a file dropped there is imported once it stops changing
 // and the window says so, a file that is not a ledger export is rejected with its reason, and
 // the list shows both.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
-import { searchNarrows, withApp } from "./support.mjs";
+import { openCustomerRow, searchNarrows, withApp } from "./support.mjs";
 
 /**
  * @param {object} ctx
@@ -27,15 +28,17 @@ export function importsTests(ctx) {
 
   return [
     [
-      "a German export is mapped in the import dialog, saved as a profile that reads the next one, then renamed and deleted",
+      "a German export is mapped in the import dialog (a custom field too), saved as a profile that reads the next one, renamed, exported, deleted and imported back",
       async () => {
         const dir = path.join(scratch, "mapping");
         mkdirSync(dir, { recursive: true });
         const db = path.join(dir, "books.sqlite");
         const german = path.join(dir, "offene-posten.csv");
         writeFileSync(german, GERMAN_HEADER + GERMAN_WEEK_1);
+        const profileFile = path.join(dir, "datev.duebook-profile.json");
         execFileSync(cli, ["--db", db, "import", csv], { env, stdio: "ignore" });
-        await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: german }, artifacts, db }, async (s) => {
+        const appEnv = { ...env, DUEBOOK_TEST_IMPORT_PATH: german, DUEBOOK_TEST_SAVE_PATH: profileFile };
+        await withApp({ binary, env: appEnv, artifacts, db }, async (s) => {
           await (await s.visible("topbar-import")).click();
           await s.visible("import-mapping");
           const missing = await (await s.visible("import-map-missing")).getText();
@@ -48,6 +51,12 @@ export function importsTests(ctx) {
             assert(names.includes(column), `no column ${column} among ${names.join(", ")}`);
             await fields[names.indexOf(column)].selectByAttribute("value", field);
           }
+          // The region column is kept on each customer as the custom field "Region".
+          await fields[names.indexOf("Gebiet")].selectByAttribute("value", "custom");
+          const customName = await s.visible("import-map-custom-name");
+          assert((await customName.getValue()) === "Gebiet", `the custom field is named ${await customName.getValue()}`);
+          await s.type("import-map-custom-name", "Region");
+          await s.browser.keys(["Tab"]);
           await (await s.$("import-map-date-order")).selectByAttribute("value", "dmy");
           await (await s.$("import-map-decimal")).selectByAttribute("value", "comma");
           await s.type("import-map-currency", "eur");
@@ -69,7 +78,12 @@ export function importsTests(ctx) {
           assert(/3 new invoices/.test(result) && /profile “DATEV Offene Posten”/.test(result), `the result says ${result}`);
           await (await s.$("import-done")).click();
           await s.gone("import-dialog");
-          await searchNarrows(s, "Müller", "the mapped customer is not listed");
+          await openCustomerRow(s, "Müller", "Müller GmbH");
+          const kept = await s.until(async () => {
+            const shown = await s.texts("custom-field");
+            return shown.length > 0 ? shown : null;
+          }, "Müller GmbH shows no custom field");
+          assert(kept.some((t) => t.includes("Region") && t.includes("Nord")), `its custom fields: ${kept.join(" | ")}`);
 
           // The next week's file: same header, recognised by the profile, nothing to map.
           writeFileSync(german, GERMAN_HEADER + GERMAN_WEEK_2);
@@ -93,14 +107,29 @@ export function importsTests(ctx) {
           assert((await listed())[0] === "DATEV Offene Posten", `listed: ${await listed()}`);
           const columns = (await s.texts("import-profile-columns"))[0];
           assert(columns.includes("Customer name ← Kunde"), `its columns: ${columns}`);
+          assert(columns.includes("“Region” ← Gebiet"), `its columns: ${columns}`);
           await (await s.$("import-profile-rename")).click();
           await s.type("import-profile-new-name", "DATEV weekly");
           await (await s.$("import-profile-rename-save")).click();
           await s.until(async () => (await listed())[0] === "DATEV weekly", "the profile was not renamed");
           screenshot(path.join(artifacts, "settings-import-profiles.png"));
+          await (await s.$("import-profile-export")).click();
+          await s.visible("import-profiles-notice");
+          const exported = JSON.parse(readFileSync(profileFile, "utf8"));
+          assert(JSON.stringify(exported).includes('"Region":"Gebiet"'), `the exported file: ${JSON.stringify(exported)}`);
           await (await s.$("import-profile-delete")).click();
           await (await s.visible("import-profile-confirm-confirm")).click();
           await s.visible("import-profiles-empty");
+        });
+        // Another computer, or after a clean-up: the exported file brings the profile back.
+        await withApp({ binary, env: { ...env, DUEBOOK_TEST_IMPORT_PATH: profileFile }, artifacts, db }, async (s) => {
+          await (await s.visible("topbar-settings")).click();
+          await (await s.visible("settings-tab-profiles")).click();
+          await s.visible("import-profiles-empty");
+          await (await s.$("import-profile-import")).click();
+          await s.until(async () => (await s.texts("import-profile-name"))[0] === "DATEV weekly", "the profile file was not imported");
+          const columns = (await s.texts("import-profile-columns"))[0];
+          assert(columns.includes("“Region” ← Gebiet"), `the imported profile's columns: ${columns}`);
         });
       },
     ],
@@ -161,16 +190,16 @@ export function importsTests(ctx) {
   ];
 }
 
-const GERMAN_HEADER = "Kunde;Rechnungs-Nr.;Rechnungsdatum;Fällig am;Betrag;Offen;E-Mail\n";
+const GERMAN_HEADER = "Kunde;Rechnungs-Nr.;Rechnungsdatum;Fällig am;Betrag;Offen;E-Mail;Gebiet\n";
 // Line 5 has a date that does not exist: rejected with its reason.
 const GERMAN_WEEK_1 =
-  "Müller GmbH;RE-1001;03.02.2026;05.03.2026;1.234,56;1.234,56;buchhaltung@mueller.example\n" +
-  "Müller GmbH;RE-1002;04.02.2026;06.03.2026;12.000,00;2.000,50;\n" +
-  "Schmidt & Söhne KG;RE-1003;01.03.2026;31.03.2026;99,90;99,90;\n" +
-  "Weber AG;RE-1004;31.02.2026;15.03.2026;10,00;10,00;\n";
+  "Müller GmbH;RE-1001;03.02.2026;05.03.2026;1.234,56;1.234,56;buchhaltung@mueller.example;Nord\n" +
+  "Müller GmbH;RE-1002;04.02.2026;06.03.2026;12.000,00;2.000,50;;Nord\n" +
+  "Schmidt & Söhne KG;RE-1003;01.03.2026;31.03.2026;99,90;99,90;;Süd\n" +
+  "Weber AG;RE-1004;31.02.2026;15.03.2026;10,00;10,00;;\n";
 const GERMAN_WEEK_2 =
-  "Müller GmbH;RE-1001;03.02.2026;05.03.2026;1.234,56;1.234,56;buchhaltung@mueller.example\n" +
-  "Weber AG;RE-1005;02.03.2026;01.04.2026;2.500,00;2.500,00;\n";
+  "Müller GmbH;RE-1001;03.02.2026;05.03.2026;1.234,56;1.234,56;buchhaltung@mueller.example;Nord\n" +
+  "Weber AG;RE-1005;02.03.2026;01.04.2026;2.500,00;2.500,00;;West\n";
 const GERMAN_MAPPING = {
   Kunde: "customer_name",
   "Rechnungs-Nr.": "invoice_number",

@@ -7,7 +7,7 @@
 use crate::terminal::for_terminal;
 use chrono::NaiveDate;
 use clap::Args;
-use duebook_core::import::mapping::{self, profiles, ColumnMapping, DateOrder, DecimalStyle};
+use duebook_core::import::mapping::{profiles, ColumnMapping, DateOrder, DecimalStyle};
 use duebook_core::import::{
     self, payments, ColumnSource, ImportFormat, ImportOptions, ImportProgress, ImportReport,
     RowIssue,
@@ -45,7 +45,8 @@ pub struct ImportArgs {
 #[derive(Args)]
 struct MappingArgs {
     /// Which column gives which field: FIELD=COLUMN,... with the field names of the README's
-    /// generic CSV table (customer_name, invoice_number, issue_date, amount, due_date, ...).
+    /// generic CSV table (customer_name, invoice_number, issue_date, amount, due_date, ...);
+    /// custom.NAME=COLUMN keeps a column on the customer as the custom field NAME.
     #[arg(long, value_name = "FIELD=COLUMN,...", conflicts_with_all = ["format", "payments", "profile"])]
     map: Option<String>,
     /// How numeric dates are written (default: decided from the file's dates).
@@ -73,10 +74,10 @@ impl MappingArgs {
             return Ok(None);
         };
         Ok(Some(ColumnMapping {
-            columns: mapping::parse_pairs(pairs).map_err(|e| format!("--map: {e}"))?,
             date_order: self.date_order.unwrap_or_default(),
             decimal: self.decimal.unwrap_or_default(),
             currency: self.currency.clone(),
+            ..ColumnMapping::from_pairs(pairs).map_err(|e| format!("--map: {e}"))?
         }))
     }
 }

@@ -85,6 +85,10 @@ fn show(profile: &Profile) {
     for (field, column) in &profile.mapping.columns {
         println!("  {} = {}", field.name(), for_terminal(column));
     }
+    for (name, column) in &profile.mapping.custom {
+        let name = for_terminal(name);
+        println!("  custom.{name} = {}", for_terminal(column));
+    }
     let mapping = &profile.mapping;
     println!(
         "  date order: {}, decimals: {}",

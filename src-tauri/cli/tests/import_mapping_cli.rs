@@ -97,6 +97,40 @@ fn a_mapped_import_saves_a_profile_the_next_file_is_recognised_by() {
 }
 
 #[test]
+fn a_custom_field_column_is_kept_on_the_customer_and_shown_in_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let text = "Client,Doc,Date,Total,Sales Region\nAcme,1,2026-03-01,10.00,North\n";
+    let file = write(dir.path(), "erp.csv", text);
+    let map = "customer_name=Client,invoice_number=Doc,issue_date=Date,amount=Total,\
+               custom.Region=Sales Region";
+    let args = ["import", file.to_str().unwrap(), "--map", map];
+    let output = duebook(&db, &[&args[..], &["--save-profile", "ERP"]].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let fields = text_of(
+        &db,
+        "SELECT custom_fields FROM customers WHERE name = 'Acme'",
+    );
+    assert_eq!(fields, r#"{"Region":"North"}"#);
+    let shown = stdout(&duebook(&db, &["profiles", "show", "ERP"]));
+    assert!(shown.contains("  custom.Region = Sales Region"), "{shown}");
+
+    let bad_map = format!("{map},custom.=Total");
+    let bad = duebook(&db, &["import", args[1], "--map", &bad_map]);
+    assert_ne!(bad.status.code(), Some(0), "{}", stdout(&bad));
+    assert!(
+        stderr(&bad).contains("custom field name"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+fn text_of(db: &std::path::Path, sql: &str) -> String {
+    let db = duebook_core::store::Database::open(db).unwrap();
+    db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
 fn bad_mappings_and_profiles_are_refused_with_their_names() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");

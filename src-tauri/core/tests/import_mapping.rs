@@ -6,9 +6,7 @@
 
 use duebook_core::import::mapping::profile_file::{self, ProfileFileError};
 use duebook_core::import::mapping::profiles::{self, ProfileError};
-use duebook_core::import::mapping::{
-    parse_pairs, ColumnMapping, DateOrder, DecimalStyle, MappingError,
-};
+use duebook_core::import::mapping::{ColumnMapping, DateOrder, DecimalStyle, MappingError};
 use duebook_core::import::{self, ColumnSource, DetectedFormat, ImportError, ImportReport};
 use duebook_core::store::Database;
 use duebook_core::test_support::import::*;
@@ -25,14 +23,14 @@ fn german() -> String {
 
 fn german_mapping() -> ColumnMapping {
     ColumnMapping {
-        columns: parse_pairs(
-            "customer_name=Kunde,invoice_number=Rechnungs-Nr.,issue_date=Rechnungsdatum,\
-             due_date=Fällig am,amount=Betrag,amount_due=Offen,email=E-Mail",
-        )
-        .unwrap(),
         date_order: DateOrder::Dmy,
         decimal: DecimalStyle::Comma,
         currency: Some("EUR".into()),
+        ..ColumnMapping::from_pairs(
+            "customer_name=Kunde,invoice_number=Rechnungs-Nr.,issue_date=Rechnungsdatum,\
+             due_date=Fällig am,amount=Betrag,amount_due=Offen,email=E-Mail",
+        )
+        .unwrap()
     }
 }
 
@@ -265,10 +263,7 @@ fn bad_mappings_are_refused_by_name_before_anything_is_written() {
         ),
     ];
     for (pairs, expected) in cases {
-        let mapping = ColumnMapping {
-            columns: parse_pairs(pairs).unwrap(),
-            ..ColumnMapping::default()
-        };
+        let mapping = ColumnMapping::from_pairs(pairs).unwrap();
         let before = snapshot(&db);
         match import_mapped(&mut db, &path, &mapping) {
             Err(ImportError::Mapping { source, .. }) => {
@@ -366,6 +361,8 @@ fn arbitrary_headers_and_cells_through_a_mapping_never_panic_or_half_import() {
             date_order: DateOrder::Dmy,
             decimal: DecimalStyle::Comma,
             currency: None,
+            // Any cell text reaches a customer's custom fields too.
+            custom: [("Raw amount".to_string(), head[3].clone())].into(),
         };
         let row = |c: &[String]| c.iter().map(|t| quoted(t)).collect::<Vec<_>>().join(";");
         let text = format!(
@@ -413,13 +410,10 @@ fn a_profile_for_the_exact_header_wins_over_the_generic_names() {
     let text = "customer,invoice,date,amount,ref\nAcme,1,2026-03-01,10.00,A-77\n";
     let path = write(dir.path(), "erp.csv", text);
     assert!(invoice_exists(&mut db, &path, "1"));
-    let mapping = ColumnMapping {
-        columns: parse_pairs(
-            "customer_name=customer,invoice_number=ref,issue_date=date,amount=amount",
-        )
-        .unwrap(),
-        ..ColumnMapping::default()
-    };
+    let mapping = ColumnMapping::from_pairs(
+        "customer_name=customer,invoice_number=ref,issue_date=date,amount=amount",
+    )
+    .unwrap();
     let head = header("customer;invoice;date;amount;ref");
     profiles::save(db.conn(), "ERP", &mapping, &head).unwrap();
     assert!(invoice_exists(&mut db, &path, "A-77"));

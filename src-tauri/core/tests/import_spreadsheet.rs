@@ -233,13 +233,10 @@ fn a_profile_is_made_from_the_sheet_chosen() {
     let (dir, db) = temp_db();
     let path = dir.path().join("ledger.xlsx");
     std::fs::write(&path, invoices_workbook()).unwrap();
-    let mapping = import::mapping::ColumnMapping {
-        columns: import::mapping::parse_pairs(
-            "customer_name=customer_name,invoice_number=invoice_number,issue_date=issue_date,amount=amount",
-        )
-        .unwrap(),
-        ..Default::default()
-    };
+    let mapping = import::mapping::ColumnMapping::from_pairs(
+        "customer_name=customer_name,invoice_number=invoice_number,issue_date=issue_date,amount=amount",
+    )
+    .unwrap();
     let new = import::new_profile_for(&db, "Ledger", &mapping, &path, Some("Invoices")).unwrap();
     assert_eq!(new.header[..2], ["customer_name", "invoice_number"]);
     // The first sheet ("Notes") has none of the mapped columns.

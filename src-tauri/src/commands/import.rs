@@ -320,12 +320,11 @@ mod tests {
         let file = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("core/tests/fixtures/import/german_offene_posten.csv");
         let mapping = ColumnMapping {
-            columns: duebook_core::import::mapping::parse_pairs(
+            date_order: duebook_core::import::mapping::DateOrder::Dmy,
+            ..ColumnMapping::from_pairs(
                 "customer_name=Kunde,invoice_number=Rechnungs-Nr.,issue_date=Rechnungsdatum,amount=Betrag",
             )
-            .unwrap(),
-            date_order: duebook_core::import::mapping::DateOrder::Dmy,
-            ..ColumnMapping::default()
+            .unwrap()
         };
         let options = ImportOptions {
             dry_run: true,

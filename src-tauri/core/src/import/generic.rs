@@ -53,6 +53,8 @@ pub(super) struct Columns {
     pub phone: Option<usize>,
     pub credit_limit: Option<usize>,
     pub owner: Option<usize>,
+    /// Custom field name → column, kept on the customer.
+    pub custom: Vec<(String, usize)>,
     pub duplicates: Vec<Duplicate>,
     pub reading: Reading,
 }
@@ -89,6 +91,7 @@ impl Columns {
             phone: at(Field::Phone),
             credit_limit: at(Field::CreditLimit),
             owner: at(Field::AccountOwner),
+            custom: resolved.custom,
             duplicates: resolved.duplicates,
             reading: resolved.reading,
         })
@@ -147,6 +150,14 @@ pub(super) fn run_skipping(
                 }
                 if applied {
                     writer.apply_owner(line, row.customer, opt_cell(record, columns.owner))?;
+                    if !columns.custom.is_empty() {
+                        let fields: Vec<(&str, &str)> = columns
+                            .custom
+                            .iter()
+                            .map(|(name, at)| (name.as_str(), cell(record, *at)))
+                            .collect();
+                        writer.apply_custom_fields(line, row.customer, &fields)?;
+                    }
                 }
             }
             Err(error) => writer.reject(line, error, Some(number)),

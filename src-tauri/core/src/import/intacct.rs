@@ -73,6 +73,7 @@ pub(super) fn columns(
         email: picker.pick("email", &["email", "contactemail", "emailaddress"]),
         phone: picker.pick("phone", &["phone", "phonenumber", "contactphone"]),
         credit_limit: None,
+        custom: Vec::new(),
         // The sales rep is who looks after the customer: the account owner.
         owner: picker.pick("account owner", &["accountowner", "salesrep"]),
         duplicates: picker.into_duplicates(),

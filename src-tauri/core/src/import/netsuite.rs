@@ -63,6 +63,7 @@ pub(super) fn search_columns(
         email: picker.pick("email", &["email", "customeremail"]),
         phone: picker.pick("phone", &["phone", "customerphone"]),
         credit_limit: None,
+        custom: Vec::new(),
         // The sales rep is who looks after the customer: the account owner.
         owner: picker.pick("account owner", &["accountowner", "salesrep"]),
         duplicates: picker.into_duplicates(),

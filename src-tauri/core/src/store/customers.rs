@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 
 /// The longest name accepted; longer text is almost always a broken import column.
 pub const MAX_NAME_CHARS: usize = 255;
+/// A custom field's name and value, typed on the customer screen or read by an import.
+pub const MAX_FIELD_NAME_CHARS: usize = 60;
+pub const MAX_FIELD_VALUE_CHARS: usize = 1_000;
 
 /// Stores a new customer. Its name and segment are cleaned into one line each (imports and
 /// the demo come this way); a name with nothing left after cleaning is refused.
@@ -242,13 +245,55 @@ fn set_custom_field(
     key: &str,
     value: Option<&str>,
 ) -> DbResult<()> {
-    let key = required_text("custom_field", "The field name", &clean_line(key), 60)?;
-    match optional_text("custom_field", "The value", value, 1_000)? {
+    let key = required_text(
+        "custom_field",
+        "The field name",
+        &clean_line(key),
+        MAX_FIELD_NAME_CHARS,
+    )?;
+    match optional_text("custom_field", "The value", value, MAX_FIELD_VALUE_CHARS)? {
         Some(value) => fields.insert(key, value),
         None => fields.remove(&key),
     };
     let json = serde_json::to_string(&fields).unwrap_or_else(|_| "{}".into());
     set_column(conn, id, "custom_fields", &json)
+}
+
+/// Sets the custom fields an import row gives (name, value), keeping the others; a blank value
+/// leaves its field as it is. Writes only when a value changed; returns whether one did.
+pub fn merge_custom_fields(conn: &Connection, id: i64, fields: &[(&str, &str)]) -> DbResult<bool> {
+    let stored: String = conn
+        .prepare_cached("SELECT custom_fields FROM customers WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    let mut current: BTreeMap<String, String> = serde_json::from_str(&stored).unwrap_or_default();
+    let mut changed = false;
+    for (name, value) in fields {
+        let name = required_text(
+            "custom_field",
+            "The field name",
+            &clean_line(name),
+            MAX_FIELD_NAME_CHARS,
+        )?;
+        let value = clean_line(value);
+        let Some(value) = optional_text(
+            "custom_field",
+            "The value",
+            Some(&value),
+            MAX_FIELD_VALUE_CHARS,
+        )?
+        else {
+            continue;
+        };
+        if current.get(&name) != Some(&value) {
+            current.insert(name, value);
+            changed = true;
+        }
+    }
+    if changed {
+        let json = serde_json::to_string(&current).unwrap_or_else(|_| "{}".into());
+        set_column(conn, id, "custom_fields", &json)?;
+    }
+    Ok(changed)
 }
 
 pub fn count(conn: &Connection) -> DbResult<u32> {

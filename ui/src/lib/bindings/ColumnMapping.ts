@@ -14,4 +14,8 @@ columns: { [key in Field]?: string }, date_order: DateOrder, decimal: DecimalSty
 /**
  * ISO 4217 code for rows with an empty currency cell (none: the home currency).
  */
-currency: string | null, };
+currency: string | null, 
+/**
+ * Custom field name → header cell: kept on the row's customer ([`custom`]).
+ */
+custom: { [key in string]: string }, };

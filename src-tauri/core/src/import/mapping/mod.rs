@@ -4,6 +4,7 @@
 //! user's is another ([`resolve`]), and both go through the same rows and writer.
 //! Profiles ([`profiles`]) keep a mapping under a name and the fingerprint of its header row.
 
+pub mod custom;
 mod field;
 pub mod fingerprint;
 pub mod profile_file;
@@ -38,12 +39,15 @@ pub struct ColumnMapping {
     /// ISO 4217 code for rows with an empty currency cell (none: the home currency).
     #[serde(default)]
     pub currency: Option<String>,
+    /// Custom field name → header cell: kept on the row's customer ([`custom`]).
+    #[serde(default)]
+    pub custom: BTreeMap<String, String>,
 }
 
 /// Why a mapping cannot be used on a file. Messages name the fields and columns.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MappingError {
-    #[error("unknown field {0:?} (expected one of {names})", names = field_names())]
+    #[error("unknown field {0:?} (expected one of {names}, or custom.NAME)", names = field_names())]
     UnknownField(String),
     #[error("{0:?} is not FIELD=COLUMN")]
     NotAPair(String),
@@ -66,6 +70,14 @@ pub enum MappingError {
     },
     #[error("unknown currency {0:?} (expected an ISO 4217 code such as USD, EUR, GBP)")]
     UnknownCurrency(String),
+    #[error("custom field name {0:?}: give a name of one line, 1 to 60 characters")]
+    BadCustomName(String),
+    #[error("custom field {0:?} has no column")]
+    NoCustomColumn(String),
+    #[error("custom field {0:?} is mapped twice")]
+    CustomTwice(String),
+    #[error("{0} custom fields: at most {max} fit", max = custom::MAX_CUSTOM_FIELDS)]
+    TooManyCustom(usize),
 }
 
 fn field_names() -> String {
@@ -76,6 +88,8 @@ fn field_names() -> String {
 #[derive(Debug, Clone, Default)]
 pub(in crate::import) struct Resolved {
     pub columns: BTreeMap<Field, usize>,
+    /// Custom field name → column.
+    pub custom: Vec<(String, usize)>,
     pub duplicates: Vec<Duplicate>,
     pub reading: Reading,
 }
@@ -102,8 +116,17 @@ impl Resolved {
                 )
             })
             .collect();
+        let custom = self
+            .custom
+            .iter()
+            .map(|(name, at)| {
+                let column = header.get(*at).map_or("", String::as_str);
+                (name.clone(), clean_line(column))
+            })
+            .collect();
         ColumnMapping {
             columns,
+            custom,
             ..ColumnMapping::default()
         }
     }
@@ -118,6 +141,7 @@ pub(in crate::import) fn by_synonyms(keys: &[String]) -> Resolved {
         .collect();
     Resolved {
         columns,
+        custom: Vec::new(),
         duplicates: picker.into_duplicates(),
         reading: Reading::default(),
     }
@@ -145,6 +169,7 @@ pub(in crate::import) fn check(mapping: &ColumnMapping) -> Result<Reading, Mappi
             }
         }
     }
+    custom::check(&mapping.custom)?;
     let currency = match mapping.currency.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(
@@ -186,6 +211,8 @@ pub(in crate::import) fn resolve(
             None => missing.push(format!("{:?} (for {})", clean_line(column), field.name())),
         }
     }
+    let (custom, custom_missing) = custom::resolve(&mapping.custom, &keys, header_key);
+    missing.extend(custom_missing);
     if !missing.is_empty() {
         let shown: Vec<String> = header
             .iter()
@@ -198,6 +225,7 @@ pub(in crate::import) fn resolve(
     }
     Ok(Resolved {
         columns,
+        custom,
         duplicates: picker.into_duplicates(),
         reading,
     })
@@ -211,21 +239,32 @@ fn shorten(text: &str) -> String {
     }
 }
 
-/// `customer_name=Kunde,amount=Betrag` as the command line writes a mapping's columns.
-pub fn parse_pairs(text: &str) -> Result<BTreeMap<Field, String>, MappingError> {
-    let mut columns = BTreeMap::new();
-    for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
-        let (field, column) = pair
-            .split_once('=')
-            .ok_or_else(|| MappingError::NotAPair(clean_line(pair)))?;
-        let field: Field = field
-            .parse()
-            .map_err(|name: String| MappingError::UnknownField(clean_line(&name)))?;
-        if columns.insert(field, column.trim().to_string()).is_some() {
-            return Err(MappingError::FieldTwice(field));
+impl ColumnMapping {
+    /// `customer_name=Kunde,amount=Betrag,custom.Region=Gebiet` as the command line writes a
+    /// mapping's columns; the reading settings are the defaults.
+    pub fn from_pairs(text: &str) -> Result<ColumnMapping, MappingError> {
+        let mut mapping = ColumnMapping::default();
+        for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
+            let (field, column) = pair
+                .split_once('=')
+                .ok_or_else(|| MappingError::NotAPair(clean_line(pair)))?;
+            let column = column.trim().to_string();
+            if let Some(name) = custom::name_in_pair(field) {
+                let name = clean_line(name);
+                if mapping.custom.insert(name.clone(), column).is_some() {
+                    return Err(MappingError::CustomTwice(name));
+                }
+                continue;
+            }
+            let field: Field = field
+                .parse()
+                .map_err(|name: String| MappingError::UnknownField(clean_line(&name)))?;
+            if mapping.columns.insert(field, column).is_some() {
+                return Err(MappingError::FieldTwice(field));
+            }
         }
+        Ok(mapping)
     }
-    Ok(columns)
 }
 
 #[cfg(test)]
@@ -237,10 +276,7 @@ mod tests {
     }
 
     fn mapping(pairs: &str) -> ColumnMapping {
-        ColumnMapping {
-            columns: parse_pairs(pairs).unwrap(),
-            ..ColumnMapping::default()
-        }
+        ColumnMapping::from_pairs(pairs).unwrap()
     }
 
     #[test]
@@ -254,6 +290,26 @@ mod tests {
         assert_eq!(
             resolved.to_mapping(&head).columns[&Field::CustomerName],
             "Kunde"
+        );
+    }
+
+    #[test]
+    fn custom_fields_find_their_columns_and_read_back() {
+        let head = header(&["Kunde", "Nr", "Datum", "Betrag", "Gebiet"]);
+        let pairs = "customer_name=Kunde,invoice_number=Nr,issue_date=Datum,amount=Betrag";
+        let m = mapping(&format!("{pairs},Custom.Region=gebiet"));
+        assert_eq!(m.custom["Region"], "gebiet");
+        let resolved = resolve(&m, &head).unwrap();
+        assert_eq!(resolved.custom, vec![("Region".to_string(), 4)]);
+        assert_eq!(resolved.to_mapping(&head).custom["Region"], "Gebiet");
+        let error = resolve(&mapping(&format!("{pairs},custom.Region=Zone")), &head);
+        assert!(
+            matches!(&error, Err(MappingError::UnknownColumns { missing, .. }) if missing[0].contains("custom.Region")),
+            "{error:?}"
+        );
+        assert_eq!(
+            ColumnMapping::from_pairs("custom.A=x,custom.A=y").unwrap_err(),
+            MappingError::CustomTwice("A".into())
         );
     }
 
@@ -285,15 +341,15 @@ mod tests {
         ))
         .is_ok());
         assert_eq!(
-            parse_pairs("client=Kunde").unwrap_err(),
+            ColumnMapping::from_pairs("client=Kunde").unwrap_err(),
             MappingError::UnknownField("client".into())
         );
         assert!(matches!(
-            parse_pairs("amount"),
+            ColumnMapping::from_pairs("amount"),
             Err(MappingError::NotAPair(_))
         ));
         assert_eq!(
-            parse_pairs("amount=a,amount=b").unwrap_err(),
+            ColumnMapping::from_pairs("amount=a,amount=b").unwrap_err(),
             MappingError::FieldTwice(Field::Amount)
         );
     }

@@ -67,6 +67,34 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Keeps the row's custom field cells on its customer. A blank cell leaves its field as it
+    /// is; a value too long to keep is a warning naming the field, and the others are kept.
+    pub fn apply_custom_fields(
+        &mut self,
+        line: u64,
+        customer: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<(), ImportError> {
+        let Some(index) = self.known_customer(customer)? else {
+            return Ok(());
+        };
+        let mut kept = Vec::with_capacity(fields.len());
+        for (name, value) in fields {
+            let chars = value.trim().chars().count();
+            if chars > customers::MAX_FIELD_VALUE_CHARS {
+                let most = customers::MAX_FIELD_VALUE_CHARS;
+                let warning = format!("{name}: {chars} characters, at most {most} fit; not kept");
+                self.warn(Some(line), warning);
+            } else if chars > 0 {
+                kept.push((*name, *value));
+            }
+        }
+        if !kept.is_empty() {
+            customers::merge_custom_fields(self.conn, self.known[index].id, &kept)?;
+        }
+        Ok(())
+    }
+
     /// The customer with this name (trimmed, NFC, case-insensitive), if there is one, as an
     /// index into `known`.
     pub(super) fn known_customer(&mut self, name: &str) -> Result<Option<usize>, ImportError> {
