@@ -23,7 +23,7 @@ pub enum Field {
     Phone,
     /// The customer's account owner: `Name <email>`, an email or a name.
     AccountOwner,
-    /// Read and checked, not stored yet: the store has no credit limit column.
+    /// The customer's credit limit, in the row's currency.
     CreditLimit,
 }
 
