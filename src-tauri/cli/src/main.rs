@@ -15,6 +15,7 @@ mod aging;
 mod backup;
 mod campaigns;
 mod demo;
+mod fees;
 mod import;
 mod inbox;
 mod mail;
@@ -61,6 +62,11 @@ enum Command {
     Profiles {
         #[command(subcommand)]
         action: profiles::ProfilesAction,
+    },
+    /// Late fees and interest: the statutory rate (reference rate plus points).
+    Fees {
+        #[command(subcommand)]
+        action: fees::FeesAction,
     },
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
@@ -175,6 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Report { action } => report::report(&path, action, today)?,
         Command::Import(args) => return import::import(&path, args, today),
         Command::Profiles { action } => return profiles::profiles(&path, action),
+        Command::Fees { action } => return fees::fees(&path, action),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),

@@ -188,6 +188,7 @@ mod tests {
             catch_up: None,
             window: None,
             event: None,
+            late_fees: None,
         }
     }
 

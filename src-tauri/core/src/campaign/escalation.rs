@@ -175,6 +175,7 @@ mod tests {
             catch_up: None,
             window: None,
             event: None,
+            late_fees: None,
         }
     }
 

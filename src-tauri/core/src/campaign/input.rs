@@ -71,6 +71,9 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
         }
     }
     validate_event(new)?;
+    if let Some(fees) = &new.late_fees {
+        fees.validate()?;
+    }
     validate_audience(&new.audience)
 }
 

@@ -23,6 +23,7 @@ mod catch_up;
 pub mod escalation;
 mod event;
 mod facts;
+pub mod fees;
 mod in_flight;
 mod input;
 pub mod plan;
@@ -40,6 +41,7 @@ use crate::mail::outbox::OutboxError;
 use crate::store::{now_timestamp, DbError};
 use chrono::NaiveDate;
 pub use event::{EventDate, Window};
+pub use fees::{FeeError, LateFees};
 pub use presets::{preset, presets, PRESET_NAMES};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,8 @@ pub enum CampaignError {
     Invalid(String),
     #[error("there is no campaign {0}")]
     NotFound(i64),
+    #[error(transparent)]
+    Fees(#[from] FeeError),
     #[error("nothing was queued: the database could not be backed up first: {0}")]
     Backup(#[from] crate::store::backup::BackupError),
 }
@@ -162,6 +166,9 @@ pub struct NewCampaign {
     /// The date event steps count from; None: the campaign has no event steps.
     #[serde(default)]
     pub event: Option<EventDate>,
+    /// Late fees and interest its reminders carry; None (the default): none.
+    #[serde(default)]
+    pub late_fees: Option<LateFees>,
 }
 
 impl NewCampaign {
@@ -179,6 +186,7 @@ impl NewCampaign {
             escalation: Escalation::OneStep,
             window: None,
             event: None,
+            late_fees: None,
         }
     }
 }
@@ -294,6 +302,8 @@ pub struct Campaign {
     pub window: Option<Window>,
     #[serde(default)]
     pub event: Option<EventDate>,
+    #[serde(default)]
+    pub late_fees: Option<LateFees>,
 }
 
 impl Campaign {

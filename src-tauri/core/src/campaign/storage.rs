@@ -14,20 +14,25 @@ pub(super) fn step_id(
         .optional()?)
 }
 
-/// Writes the campaign's window and event date (the event as JSON).
-fn save_event(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
-    let event = new
-        .event
-        .map(|e| serde_json::to_string(&e))
+/// A setting stored as JSON, None as NULL.
+fn json_of<T: Serialize>(what: &str, value: Option<&T>) -> CampaignResult<Option<String>> {
+    value
+        .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| CampaignError::Invalid(format!("event: {e}")))?;
+        .map_err(|e| CampaignError::Invalid(format!("{what}: {e}")))
+}
+
+/// Writes the campaign's window, event date and late fees (the last two as JSON).
+fn save_event(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
     conn.execute(
-        "UPDATE campaigns SET window_start = ?2, window_end = ?3, event = ?4 WHERE id = ?1",
+        "UPDATE campaigns SET window_start = ?2, window_end = ?3, event = ?4, late_fees = ?5
+         WHERE id = ?1",
         params![
             id,
             new.window.map(|w| w.start.to_string()),
             new.window.map(|w| w.end.to_string()),
-            event
+            json_of("event", new.event.as_ref())?,
+            json_of("late fees", new.late_fees.as_ref())?
         ],
     )?;
     Ok(())
@@ -51,6 +56,15 @@ fn read_event(
         .map(|e| serde_json::from_str(&e).map_err(|_| bad("event date")))
         .transpose()?;
     Ok((window, event))
+}
+
+/// Stored late fees; unreadable ones are a campaign error, never a guess at what to charge.
+fn read_late_fees(id: i64, text: Option<String>) -> CampaignResult<Option<LateFees>> {
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|_| CampaignError::Invalid(format!("campaign {id} has unreadable late fees")))
+    })
+    .transpose()
 }
 
 /// The stored (JSON) forms of a campaign's audience and holiday list.
@@ -214,7 +228,8 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
     let (mut campaign, audience, holidays, event) = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
-                    escalation, confirmed_at, catch_up, window_start, window_end, event
+                    escalation, confirmed_at, catch_up, window_start, window_end, event,
+                    late_fees
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -237,8 +252,9 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                     .and_then(CatchUp::from_db),
                 window: None,
                 event: None,
+                late_fees: None,
             };
-            let event = (r.get(10)?, r.get(11)?, r.get(12)?);
+            let event = (r.get(10)?, r.get(11)?, r.get(12)?, r.get(13)?);
             Ok((
                 campaign,
                 r.get::<_, String>(1)?,
@@ -254,7 +270,9 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
     campaign.holidays = serde_json::from_str(&holidays).map_err(|e| {
         CampaignError::Invalid(format!("campaign {id} has an unreadable holiday list: {e}"))
     })?;
-    (campaign.window, campaign.event) = read_event(id, event)?;
+    let (start, end, event, late_fees) = event;
+    (campaign.window, campaign.event) = read_event(id, (start, end, event))?;
+    campaign.late_fees = read_late_fees(id, late_fees)?;
     campaign.steps = steps_of(conn, id)?;
     Ok(campaign)
 }

@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (17, include_str!("migrations/0017_report_ledger.sql")),
     (18, include_str!("migrations/0018_import_profiles.sql")),
     (19, include_str!("migrations/0019_event_campaigns.sql")),
+    (20, include_str!("migrations/0020_late_fees.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

@@ -3,6 +3,7 @@ import type { Audience } from "./Audience";
 import type { CatchUp } from "./CatchUp";
 import type { Escalation } from "./Escalation";
 import type { EventDate } from "./EventDate";
+import type { LateFees } from "./LateFees";
 import type { Step } from "./Step";
 import type { Window } from "./Window";
 
@@ -25,4 +26,4 @@ confirmed_at: string | null,
  * The first message of a customer already past the first overdue step, chosen at
  * activation; None: their step.
  */
-catch_up: CatchUp | null, window: Window | null, event: EventDate | null, };
+catch_up: CatchUp | null, window: Window | null, event: EventDate | null, late_fees: LateFees | null, };

@@ -2,6 +2,7 @@
 import type { Audience } from "./Audience";
 import type { Escalation } from "./Escalation";
 import type { EventDate } from "./EventDate";
+import type { LateFees } from "./LateFees";
 import type { Step } from "./Step";
 import type { Window } from "./Window";
 
@@ -18,4 +19,8 @@ window: Window | null,
 /**
  * The date event steps count from; None: the campaign has no event steps.
  */
-event: EventDate | null, };
+event: EventDate | null, 
+/**
+ * Late fees and interest its reminders carry; None (the default): none.
+ */
+late_fees: LateFees | null, };

@@ -1,0 +1,69 @@
+//! `duebook fees rate`: the statutory rate shown, set, refused; and a campaign's late fees given
+//! as JSON and listed in words.
+
+#![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
+
+mod support;
+
+use duebook_core::test_support::campaign::temp_db;
+use support::{duebook, duebook_with_stdin, ok_text, refused_text};
+
+#[test]
+fn the_statutory_rate_is_shown_set_and_refused_when_wrong() {
+    let (dir, db) = temp_db();
+    drop(db);
+    let path = dir.path().join("test.sqlite");
+
+    let out = ok_text(&duebook(&path, &["fees", "rate"]));
+    assert!(out.contains("No statutory rate set"), "{out}");
+    let out = ok_text(&duebook(
+        &path,
+        &["fees", "rate", "--reference", "5.25", "--points", "8"],
+    ));
+    assert!(
+        out.contains("Statutory rate: 13.25 % (reference 5.25 % + 8.00 points)"),
+        "{out}"
+    );
+    for bad in ["--reference=4.255", "--reference=-1", "--reference=1001"] {
+        let args = ["fees", "rate", "--points", "8", bad];
+        let out = refused_text(&duebook(&path, &args));
+        assert!(out.contains("percentage"), "{out}");
+    }
+    let out = refused_text(&duebook(&path, &["fees", "rate", "--points", "8"]));
+    assert!(out.contains("--reference"), "{out}");
+    let out = ok_text(&duebook(&path, &["fees", "rate"]));
+    assert!(out.contains("13.25 %"), "{out}");
+}
+
+#[test]
+fn a_campaign_file_sets_late_fees_and_the_list_says_them() {
+    let (dir, db) = temp_db();
+    drop(db);
+    let path = dir.path().join("test.sqlite");
+    ok_text(&duebook(&path, &["campaigns", "preset", "friendly"]));
+    let shown = ok_text(&duebook(&path, &["campaigns", "show", "1"]));
+    let mut campaign: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(campaign["late_fees"], serde_json::Value::Null);
+    campaign["late_fees"] = serde_json::json!({
+        "fee_minor": 4000, "interest": "statutory", "grace_days": 7
+    });
+    let text = campaign.to_string();
+    ok_text(&duebook_with_stdin(
+        &path,
+        &["campaigns", "update", "1", "-"],
+        &text,
+    ));
+    let out = ok_text(&duebook(&path, &["campaigns", "list"]));
+    assert!(
+        out.contains("late fees: a fixed fee of 40.00 per invoice and interest at the statutory rate, after 7 days' grace"),
+        "{out}"
+    );
+    campaign["late_fees"]["grace_days"] = serde_json::json!(-1);
+    let text = campaign.to_string();
+    let out = refused_text(&duebook_with_stdin(
+        &path,
+        &["campaigns", "update", "1", "-"],
+        &text,
+    ));
+    assert!(out.contains("grace period"), "{out}");
+}
