@@ -14,6 +14,7 @@ mod owner;
 
 pub mod activity;
 pub mod backup;
+pub mod charges;
 pub mod contacts;
 pub mod customers;
 pub mod derived;
