@@ -181,7 +181,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Report { action } => report::report(&path, action, today)?,
         Command::Import(args) => return import::import(&path, args, today),
         Command::Profiles { action } => return profiles::profiles(&path, action),
-        Command::Fees { action } => return fees::fees(&path, action),
+        Command::Fees { action } => return fees::fees(&path, action, today),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),

@@ -1,11 +1,13 @@
-//! `duebook fees rate`: the statutory rate shown, set, refused; and a campaign's late fees given
+//! `duebook fees rate`: the statutory rate shown, set, refused; `fees preview`; and a campaign's late fees given
 //! as JSON and listed in words.
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 mod support;
 
-use duebook_core::test_support::campaign::temp_db;
+use duebook_core::campaign::fees::InterestRate;
+use duebook_core::campaign::{self, LateFees};
+use duebook_core::test_support::campaign::{customer, setup_mail, temp_db};
 use support::{duebook, duebook_with_stdin, ok_text, refused_text};
 
 #[test]
@@ -66,4 +68,49 @@ fn a_campaign_file_sets_late_fees_and_the_list_says_them() {
         &text,
     ));
     assert!(out.contains("grace period"), "{out}");
+}
+
+#[test]
+fn the_preview_lists_what_each_reminded_customer_would_be_charged() {
+    let (dir, db) = temp_db();
+    setup_mail(&db);
+    let mut friendly = campaign::preset("friendly").unwrap();
+    friendly.late_fees = Some(LateFees {
+        fee_minor: Some(4000),
+        interest: Some(InterestRate::Annual { basis_points: 800 }),
+        grace_days: 0,
+    });
+    let id = campaign::create(db.conn(), &friendly).unwrap();
+    customer(&db, "Alpha Ltd", Some("a@alpha.example"), &["2026-07-15"]);
+    customer(&db, "Beta Ltd", Some("b@beta.example"), &["2026-09-30"]);
+    drop(db);
+    let path = dir.path().join("test.sqlite");
+    // 2026-07-22 is overdue-1 (7 days) for Alpha; Beta is not due.
+    let args = [
+        "fees",
+        "preview",
+        "--campaign",
+        &id.to_string(),
+        "--today",
+        "2026-07-22",
+    ];
+    let out = ok_text(&duebook(&path, &args));
+    assert!(out.contains("Alpha Ltd"), "{out}");
+    assert!(out.contains("fee\t40.00 EUR"), "{out}");
+    // 7 days of 8 % on 100.00: 0.153... → 0.15.
+    assert!(out.contains("interest\t0.15 EUR"), "{out}");
+    assert!(!out.contains("Beta"), "{out}");
+    let before = [
+        "fees",
+        "preview",
+        "--campaign",
+        &id.to_string(),
+        "--today",
+        "2026-07-10",
+    ];
+    let out = ok_text(&duebook(&path, &before));
+    assert!(
+        out.contains("No reminder of this campaign on 2026-07-10"),
+        "{out}"
+    );
 }

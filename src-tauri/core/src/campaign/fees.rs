@@ -11,6 +11,7 @@
 //!   count from the due date.
 //! - Interest is rounded once per invoice, half up to the minor unit, with exact integer maths.
 
+use crate::model::format_minor;
 use crate::store::{settings, DbError};
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -231,9 +232,7 @@ pub fn parse_percent(text: &str) -> Result<i64, FeeError> {
 
 /// Hundredths as a decimal: 525 basis points → "5.25" (percent), 4000 cents → "40.00".
 pub fn hundredths(n: i64) -> String {
-    let sign = if n < 0 { "-" } else { "" };
-    let abs = n.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    format_minor(n, 2)
 }
 
 /// The campaign's words for its late fees ("a fixed fee of 40.00 per invoice and interest at

@@ -11,7 +11,7 @@ pub(super) fn execute(
     run: &mut CampaignRun,
 ) -> CampaignResult<()> {
     let started = now_timestamp();
-    let charging = charge::charging(conn, campaign)?;
+    let charging = charge::charging(conn, campaign.late_fees)?;
     let emails: Vec<&PlannedContact> = run.plan.emails().collect();
     if !emails.is_empty() {
         let account = account::require(conn).map_err(compose::ComposeError::from)?;
