@@ -7,6 +7,7 @@ use duebook_core::campaign::fees::{self, StatutoryRate};
 use duebook_core::campaign::plan::charges::{self, CustomerCharges};
 use duebook_core::model::text::for_terminal;
 use duebook_core::model::{format_minor, Currency};
+use duebook_core::store::charges::{self as store_charges, StoredCharge};
 use duebook_core::store::Database;
 use std::path::Path;
 use std::process::ExitCode;
@@ -20,6 +21,17 @@ pub enum FeesAction {
         reference: Option<String>,
         #[arg(long, requires = "reference")]
         points: Option<String>,
+    },
+    /// A customer's recorded charges (id, invoice, kind, amount, day; waived ones with the reason).
+    List {
+        #[arg(long)]
+        customer: i64,
+    },
+    /// Waive a recorded charge: it stays on record, struck, with the reason.
+    Waive {
+        charge: i64,
+        #[arg(long)]
+        reason: String,
     },
     /// What each customer the campaign reminds today would be charged (nothing is recorded).
     Preview {
@@ -51,6 +63,21 @@ pub fn fees(db_path: &Path, action: FeesAction, today: NaiveDate) -> Result<Exit
         }
         FeesAction::Rate { .. } => {
             print_rate(fees::statutory_rate(conn).map_err(|e| e.to_string())?);
+        }
+        FeesAction::List { customer } => {
+            let list = store_charges::of_customer(conn, customer).map_err(|e| e.to_string())?;
+            print_charges(&list);
+        }
+        FeesAction::Waive { charge, reason } => {
+            if reason.trim().is_empty() {
+                return Err("a waiver needs a reason (--reason TEXT)".to_string());
+            }
+            let done = store_charges::waive(conn, charge, "duebook fees waive", &reason)
+                .map_err(|e| e.to_string())?;
+            if !done {
+                return Err(format!("there is no unwaived charge {charge}"));
+            }
+            println!("Waived charge {charge}");
         }
         FeesAction::Preview {
             campaign,
@@ -91,14 +118,42 @@ fn print_preview(preview: &[CustomerCharges], day: NaiveDate) {
     for customer in preview {
         println!("{}", for_terminal(&customer.customer_name));
         for line in &customer.lines {
-            let decimals = Currency::parse(&line.currency).map_or(2, |c| c.decimals());
             println!(
-                "    {}\t{}\t{} {}",
+                "    {}\t{}\t{}",
                 for_terminal(&line.number),
                 line.charge.kind.as_str(),
-                format_minor(line.charge.amount_minor, decimals),
-                for_terminal(&line.currency)
+                amount(line.charge.amount_minor, &line.currency)
             );
         }
+    }
+}
+
+fn amount(minor: i64, currency: &str) -> String {
+    let decimals = Currency::parse(currency).map_or(2, |c| c.decimals());
+    format!(
+        "{} {}",
+        format_minor(minor, decimals),
+        for_terminal(currency)
+    )
+}
+
+fn print_charges(list: &[StoredCharge]) {
+    if list.is_empty() {
+        println!("No late fees or interest recorded.");
+    }
+    for c in list {
+        let waived = c
+            .waived_reason
+            .as_deref()
+            .map(|r| format!("\twaived: {}", for_terminal(r)))
+            .unwrap_or_default();
+        println!(
+            "{}\tinvoice {}\t{}\t{}\tas of {}{waived}",
+            c.id,
+            c.invoice_id,
+            for_terminal(&c.kind),
+            amount(c.amount_minor, &c.currency),
+            c.as_of
+        );
     }
 }

@@ -7,6 +7,7 @@ mod support;
 
 use duebook_core::campaign::fees::InterestRate;
 use duebook_core::campaign::{self, LateFees};
+use duebook_core::store::charges;
 use duebook_core::test_support::campaign::{customer, setup_mail, temp_db};
 use support::{duebook, duebook_with_stdin, ok_text, refused_text};
 
@@ -113,4 +114,31 @@ fn the_preview_lists_what_each_reminded_customer_would_be_charged() {
         out.contains("No reminder of this campaign on 2026-07-10"),
         "{out}"
     );
+}
+
+#[test]
+fn a_recorded_charge_is_listed_and_waived_with_its_reason_once() {
+    let (dir, db) = temp_db();
+    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (who, invoices) = customer(&db, "Alpha Ltd", Some("a@alpha.example"), &["2026-07-15"]);
+    charges::record(db.conn(), invoices[0], id, ("fee", 4000), "2026-08-14").unwrap();
+    drop(db);
+    let path = dir.path().join("test.sqlite");
+    let who = who.to_string();
+    let out = ok_text(&duebook(&path, &["fees", "list", "--customer", &who]));
+    assert!(out.contains("1\tinvoice"), "{out}");
+    assert!(out.contains("fee\t40.00 EUR\tas of 2026-08-14"), "{out}");
+    assert!(!out.contains("waived"), "{out}");
+    let out = refused_text(&duebook(&path, &["fees", "waive", "1", "--reason", " "]));
+    assert!(out.contains("needs a reason"), "{out}");
+    let reason = "goodwill\r\n\u{1b}[2J";
+    ok_text(&duebook(&path, &["fees", "waive", "1", "--reason", reason]));
+    let out = ok_text(&duebook(&path, &["fees", "list", "--customer", &who]));
+    assert!(out.contains("waived: goodwill"), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    let out = refused_text(&duebook(
+        &path,
+        &["fees", "waive", "1", "--reason", "again"],
+    ));
+    assert!(out.contains("no unwaived charge 1"), "{out}");
 }

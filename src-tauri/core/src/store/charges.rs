@@ -1,5 +1,6 @@
 //! Late fees and interest recorded on invoices (`charges`), apart from the imported amounts.
 
+use crate::model::text::clean_line;
 use crate::store::{now_timestamp, DbResult};
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -64,4 +65,28 @@ pub fn of_invoice(conn: &Connection, invoice_id: i64) -> DbResult<Vec<StoredChar
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Waives a charge with a reason, keeping the row: false when there is no such charge or it was
+/// already waived (the first waiver stands).
+pub fn waive(conn: &Connection, id: i64, by: &str, reason: &str) -> DbResult<bool> {
+    let changed = conn.execute(
+        "UPDATE charges SET waived_at = ?2, waived_by = ?3, waived_reason = ?4
+         WHERE id = ?1 AND waived_at IS NULL",
+        params![id, now_timestamp(), clean_line(by), clean_line(reason)],
+    )?;
+    Ok(changed == 1)
+}
+
+/// A customer's charges, by invoice then date.
+pub fn of_customer(conn: &Connection, customer_id: i64) -> DbResult<Vec<StoredCharge>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM invoices WHERE customer_id = ?1 ORDER BY id")?
+        .query_map([customer_id], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut all = Vec::new();
+    for id in ids {
+        all.extend(of_invoice(conn, id)?);
+    }
+    Ok(all)
 }
