@@ -370,6 +370,7 @@ export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, Inbox
 export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
 export type { EventDate } from "./bindings/EventDate";
+export type { LateFees } from "./bindings/LateFees";
 export type { Window } from "./bindings/Window";
 export type { Excluded } from "./bindings/Excluded";
 export type { ExclusionReason } from "./bindings/ExclusionReason";
