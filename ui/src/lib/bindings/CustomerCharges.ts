@@ -4,4 +4,8 @@ import type { InvoiceCharge } from "./InvoiceCharge";
 /**
  * A customer reminded today and what the reminder would charge.
  */
-export type CustomerCharges = { customer_id: number, customer_name: string, lines: Array<InvoiceCharge>, };
+export type CustomerCharges = { customer_id: number, customer_name: string, lines: Array<InvoiceCharge>, 
+/**
+ * The lines' total with its currency ("€40.66"; per currency, joined with " + ").
+ */
+total: string, };

@@ -3,8 +3,16 @@
 /**
  * One recorded charge.
  */
-export type StoredCharge = { id: number, invoice_id: number, 
+export type StoredCharge = { id: number, invoice_id: number, invoice_number: string, 
 /**
  * "fee" or "interest".
  */
-kind: string, amount_minor: number, currency: string, as_of: string, waived_at: string | null, waived_reason: string | null, };
+kind: string, amount_minor: number, 
+/**
+ * The amount as a decimal in the currency's precision ("40.00").
+ */
+amount: string, currency: string, as_of: string, waived_at: string | null, waived_reason: string | null, 
+/**
+ * Whether the invoice is still open (reminders and statements show only open invoices').
+ */
+invoice_open: boolean, };

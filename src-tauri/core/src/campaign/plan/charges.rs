@@ -2,7 +2,7 @@
 //! preview`, and what a run records (`run::charge`). Reads only.
 
 use super::{get, plan, CampaignResult, PlannedContact};
-use crate::campaign::fees::{statutory_rate, Charge, LateFees, StatutoryRate};
+use crate::campaign::fees::{statutory_rate, Charge, ChargeKind, LateFees, StatutoryRate};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
@@ -25,6 +25,8 @@ pub struct CustomerCharges {
     pub customer_id: i64,
     pub customer_name: String,
     pub lines: Vec<InvoiceCharge>,
+    /// The lines' total with its currency ("€40.66"; per currency, joined with " + ").
+    pub total: String,
 }
 
 /// What an open invoice would be charged on `today`; None when it is not open (or its due date
@@ -50,7 +52,11 @@ pub(crate) fn invoice_charges(
     let Ok(due) = due.parse::<NaiveDate>() else {
         return Ok(None);
     };
-    let charges = fees.charges(*rate, due, open_minor, today)?;
+    let mut charges = fees.charges(*rate, due, open_minor, today)?;
+    // Interest once waived on an invoice stays waived: later reminders carry none.
+    if crate::store::charges::interest_waived(conn, invoice_id)? {
+        charges.retain(|c| c.kind != ChargeKind::Interest);
+    }
     Ok(Some((number, currency, charges)))
 }
 
@@ -87,6 +93,7 @@ pub fn preview(
             out.push(CustomerCharges {
                 customer_id: contact.customer_id,
                 customer_name: contact.customer_name.clone(),
+                total: total_of(&lines),
                 lines,
             });
         }
@@ -114,4 +121,22 @@ fn contact_lines(
         }
     }
     Ok(lines)
+}
+
+/// "€40.66", or "€40.66 + $12.00" across currencies.
+fn total_of(lines: &[InvoiceCharge]) -> String {
+    let mut sums: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for l in lines {
+        let sum = sums.entry(&l.currency).or_insert(0);
+        *sum = sum.saturating_add(l.charge.amount_minor);
+    }
+    sums.into_iter()
+        .filter_map(|(code, minor)| {
+            let currency = crate::model::Currency::parse(code).ok()?;
+            Some(crate::company::format_money(&crate::model::Money::new(
+                minor, currency,
+            )))
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }

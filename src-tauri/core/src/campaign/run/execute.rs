@@ -132,6 +132,10 @@ fn queue_email(
         step_id: step_id(conn, campaign.id, contact.step_position)?,
         invoice_ids: Vec::new(),
     };
+    let recorded = match charging {
+        Some(charging) => charge::record(conn, campaign, contact, today, charging)?,
+        None => Vec::new(),
+    };
     let queued = compose::prepare_with(conn, renderer, account, &request, today)
         .map_err(|e| e.to_string())
         .and_then(|p| attach_statement(conn, campaign, contact, today, p))
@@ -146,6 +150,7 @@ fn queue_email(
     let queued = match queued {
         Ok(queued) => queued,
         Err(reason) => {
+            crate::store::charges::forget(conn, &recorded)?;
             outbox::record_unprepared(conn, &meta, &reason)?;
             return Ok(Queued::Failed(reason));
         }
@@ -153,9 +158,6 @@ fn queue_email(
     if let Queued::New(id) | Queued::Already(id) = queued {
         let tx = conn.unchecked_transaction()?;
         record(&tx, campaign, contact, today, Some(id), None)?;
-        if let Some(charging) = charging {
-            charge::record(&tx, campaign, contact, today, charging)?;
-        }
         tx.commit()?;
     }
     Ok(queued)
