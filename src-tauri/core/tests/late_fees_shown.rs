@@ -261,3 +261,34 @@ fn the_customer_screen_waives_only_that_customers_charges_with_a_reason() {
     let stored = &charges::of_invoice(db.conn(), alices[0]).unwrap()[0];
     assert_eq!(stored.waived_reason.as_deref(), Some("goodwill line two"));
 }
+
+const BIDI_OVERRIDE: char = '\u{202e}';
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Whatever a person types as the reason: a field error when blank, else kept as one clean
+    /// line; never a panic.
+    #[test]
+    fn any_waiver_reason_is_refused_or_kept_as_one_line(reason in "\\PC{0,80}|[ \\t\\r\\n\\u{202e}<>&]{0,10}") {
+        let (_dir, db) = temp_db();
+        let (who, invoices) = customer(&db, "Props Ltd", Some("ap@props.example"), &[DUE]);
+        let campaign_id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+        let id = charges::record(db.conn(), invoices[0], campaign_id, ("fee", 4000), "2026-08-14")
+            .unwrap()
+            .unwrap();
+        match charges::waive_for_customer(db.conn(), who, id, &reason) {
+            Ok(done) => {
+                proptest::prop_assert!(done);
+                let stored = charges::of_invoice(db.conn(), invoices[0]).unwrap().remove(0);
+                let kept = stored.waived_reason.unwrap();
+                let one_line = !kept.is_empty() && !kept.contains(['\n', '\r', BIDI_OVERRIDE]);
+                proptest::prop_assert!(one_line, "{kept:?}");
+            }
+            Err(DbError::Invalid(_)) => {
+                let blank = reason.chars().all(|c| c.is_whitespace() || c == BIDI_OVERRIDE);
+                proptest::prop_assert!(blank, "{reason:?}");
+            },
+            Err(e) => proptest::prop_assert!(false, "{e}"),
+        }
+    }
+}

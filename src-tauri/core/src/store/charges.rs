@@ -163,7 +163,8 @@ pub fn waive_for_customer(
     id: i64,
     reason: &str,
 ) -> DbResult<bool> {
-    let reason = required_text("reason", "The reason", reason, 500)?;
+    // Cleaned first: a reason of nothing but control characters is no reason.
+    let reason = required_text("reason", "The reason", &clean_line(reason), 500)?;
     let owner: Option<i64> = conn
         .prepare_cached(
             "SELECT i.customer_id FROM charges c JOIN invoices i ON i.id = c.invoice_id

@@ -96,13 +96,13 @@ pub fn sample() -> TemplateContext {
 
 /// A late payment fee and interest on the sample's oldest invoice.
 fn sample_fees() -> FeesFields {
-    let line = |kind: &str, label, amount: &str, number: &str| FeeLine {
+    let line = |kind: &str, label, amount: &str, as_of: &str| FeeLine {
         kind: kind.into(),
         label,
         amount: format!("€{amount}"),
         amount_number: amount.into(),
         invoice_number: "INV-1001".into(),
-        as_of: number.into(),
+        as_of: as_of.into(),
     };
     FeesFields {
         total: "€52.30".into(),
