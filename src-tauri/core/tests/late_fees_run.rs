@@ -1,7 +1,7 @@
 //! 120 days of `run-due` with late fees: charges are recorded on the reminders past the grace
 //! period only (a fee once per invoice, interest as of each reminder's day, to the cent), none
 //! when the campaign has no late fees, and a statutory rate that is not set stops the run
-//! before anything is queued.
+//! before anything is queued. A reminder that cannot be queued leaves no charges behind.
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
@@ -10,7 +10,8 @@ use duebook_core::campaign::fees::{simple_interest, InterestRate};
 use duebook_core::campaign::{self, run, LateFees};
 use duebook_core::store::charges;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, simulate, temp_db, StubMailer,
+    block_on, customer, d, setup_mail, simulate, store_raw, temp_db, StubMailer, INJECTED,
+    POISONED_NAME,
 };
 
 fn late_fees(interest: InterestRate) -> LateFees {
@@ -101,4 +102,45 @@ fn an_unset_statutory_rate_stops_the_run_before_anything_is_queued() {
         .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
         .unwrap();
     assert_eq!(queued, 0);
+}
+
+#[test]
+fn a_reminder_that_cannot_be_queued_leaves_no_charges_behind() {
+    let (_dir, db) = temp_db();
+    setup_mail(&db);
+    let mut friendly = campaign::preset("friendly").unwrap();
+    friendly.late_fees = Some(late_fees(InterestRate::Annual { basis_points: 800 }));
+    campaign::create(db.conn(), &friendly).unwrap();
+    let (bad, invoices) = customer(&db, "Acme", Some("ap@acme.example"), &["2026-03-01"]);
+    store_raw(&db, bad, POISONED_NAME, "Jordan", Some(INJECTED));
+    let path = db.path().to_path_buf();
+    let today = d("2026-03-16");
+    let report = block_on(run::run_due(&path, &StubMailer::default(), today, false)).unwrap();
+    assert_eq!(
+        report.campaigns[0].failed.len(),
+        1,
+        "{:?}",
+        report.campaigns[0].failed
+    );
+    assert_eq!(charges::of_invoice(db.conn(), invoices[0]).unwrap(), vec![]);
+
+    // Corrected, the next run records the charges with the email that shows them.
+    db.conn()
+        .execute(
+            "UPDATE contacts SET email = 'ap@acme.example' WHERE customer_id = ?1",
+            [bad],
+        )
+        .unwrap();
+    let report = block_on(run::run_due(&path, &StubMailer::default(), today, false)).unwrap();
+    assert!(
+        report.campaigns[0].failed.is_empty(),
+        "{:?}",
+        report.campaigns[0].failed
+    );
+    let kinds: Vec<String> = charges::of_invoice(db.conn(), invoices[0])
+        .unwrap()
+        .into_iter()
+        .map(|c| c.kind)
+        .collect();
+    assert_eq!(kinds, ["fee", "interest"]);
 }
