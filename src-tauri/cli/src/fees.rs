@@ -116,7 +116,11 @@ fn print_preview(preview: &[CustomerCharges], day: NaiveDate) {
         println!("No reminder of this campaign on {day} carries late fees or interest.");
     }
     for customer in preview {
-        println!("{}", for_terminal(&customer.customer_name));
+        println!(
+            "{}\t{}",
+            for_terminal(&customer.customer_name),
+            for_terminal(&customer.total)
+        );
         for line in &customer.lines {
             println!(
                 "    {}\t{}\t{}",
@@ -150,7 +154,7 @@ fn print_charges(list: &[StoredCharge]) {
         println!(
             "{}\tinvoice {}\t{}\t{}\tas of {}{waived}",
             c.id,
-            c.invoice_id,
+            for_terminal(&c.invoice_number),
             for_terminal(&c.kind),
             amount(c.amount_minor, &c.currency),
             c.as_of

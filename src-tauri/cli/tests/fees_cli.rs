@@ -96,7 +96,7 @@ fn the_preview_lists_what_each_reminded_customer_would_be_charged() {
         "2026-07-22",
     ];
     let out = ok_text(&duebook(&path, &args));
-    assert!(out.contains("Alpha Ltd"), "{out}");
+    assert!(out.contains("Alpha Ltd\t€40.15"), "{out}");
     assert!(out.contains("fee\t40.00 EUR"), "{out}");
     // 7 days of 8 % on 100.00: 0.153... → 0.15.
     assert!(out.contains("interest\t0.15 EUR"), "{out}");
@@ -126,7 +126,7 @@ fn a_recorded_charge_is_listed_and_waived_with_its_reason_once() {
     let path = dir.path().join("test.sqlite");
     let who = who.to_string();
     let out = ok_text(&duebook(&path, &["fees", "list", "--customer", &who]));
-    assert!(out.contains("1\tinvoice"), "{out}");
+    assert!(out.contains(&format!("1\tinvoice INV-{who}-0\t")), "{out}");
     assert!(out.contains("fee\t40.00 EUR\tas of 2026-08-14"), "{out}");
     assert!(!out.contains("waived"), "{out}");
     let out = refused_text(&duebook(&path, &["fees", "waive", "1", "--reason", " "]));
