@@ -208,7 +208,7 @@ export function campaignsTests(ctx) {
       },
     ],
     [
-      "Campaigns → Edit: renamed and step 5 moved to 120 days after due; the list, steps and plan preview show the edit",
+      "Campaigns → Edit: renamed, step 5 moved to 120 days after due, a late fee; the list, steps and plan preview (with what each customer is charged) show the edit",
       async () => {
         const row = (await s().$$("campaign-row"))[0];
         await (await row.$('[data-testid="campaign-edit"]')).click();
@@ -223,6 +223,8 @@ export function campaignsTests(ctx) {
         await s().browser.keys(["Backspace"]);
         await days.addValue("120");
         await s().type("campaign-name", "E2E firm reminders");
+        await (await s().$("campaign-fees-on")).click();
+        await s().type("campaign-fee", "40");
         await (await s().$("campaign-save")).click();
         await s().gone("campaign-editor");
         await s().until(async () => (await s().$("campaign-title").getText()) === "E2E firm reminders", "the edited name is not shown");
@@ -240,6 +242,17 @@ export function campaignsTests(ctx) {
           return cells.length === 5 ? cells : null;
         }, "the preview has no 5 count rows");
         assert(when[4] === "120 days after due", `the preview's step 5 is ${JSON.stringify(when[4])}`);
+        // A fee of 40.00 per overdue invoice a reminder covers (no interest, no grace period).
+        const fees = await s().until(async () => {
+          const cells = await s().texts("planned-fees");
+          return cells.some((c) => /\d+\.\d\d/.test(c)) ? cells : null;
+        }, "the plan preview does not say what customers would be charged");
+        const fee = sql("SELECT late_fees FROM campaigns WHERE id = 1");
+        assert(fee.includes('"fee_minor":4000'), `stored late fees: ${fee}`);
+        assert(fees.some((c) => c.includes("40.00")), `the preview's late fees: ${JSON.stringify(fees.slice(0, 5))}`);
+        console.log(`  late fees in the plan: ${fees.slice(0, 4).join(", ")}`);
+        await s().browser.execute(() => document.querySelector('[data-testid="planned-fees"]')?.scrollIntoView({ block: "center", inline: "nearest" }));
+        screenshot(path.join(artifacts, "campaign-plan-fees.png"));
       },
     ],
     [

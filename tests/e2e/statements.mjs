@@ -26,21 +26,26 @@ export function statementsTests(ctx) {
   let driver = null;
   let session = null;
 
-  /** The name of a customer of the demo file with an open balance and no contact email. */
-  const withoutEmail = () =>
+  /** Runs one SQL statement on the demo file as another program would (the app reads it next
+   * time it asks); the first column of the first row, or "". */
+  const sqlite = (sql) =>
     execFileSync(
       testService("DUEBOOK_TEST_PYTHON"),
       [
         "-c",
-        "import sqlite3, sys\nr = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchall()\nprint(r[0][0] if r else '')",
+        "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nr = c.execute(sys.argv[2]).fetchall()\nc.commit()\nprint(r[0][0] if r else '')",
         path.join(dir, "demo.sqlite"),
-        `SELECT c.name FROM customers c
-         WHERE NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.email IS NOT NULL)
-           AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.status = 'open')
-         ORDER BY c.name LIMIT 1`,
+        sql,
       ],
       { encoding: "utf8" },
     ).trim();
+
+  /** The name of a customer of the demo file with an open balance and no contact email. */
+  const withoutEmail = () =>
+    sqlite(`SELECT c.name FROM customers c
+         WHERE NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND k.email IS NOT NULL)
+           AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id AND i.status = 'open')
+         ORDER BY c.name LIMIT 1`);
 
   const pdfsIn = (where) => (existsSync(where) ? readdirSync(where).filter((f) => f.endsWith(".pdf")) : []);
 
@@ -117,6 +122,38 @@ export function statementsTests(ctx) {
         console.log(`  ${name}: closing ${closing}; ${facts.trim()}`);
         await session.browser.keys(["Escape"]);
         await session.gone("statement-dialog");
+      },
+    ],
+    [
+      "Late fees → a charge recorded on an invoice is listed on the customer screen → Waive asks a reason → struck through with it",
+      async () => {
+        const row = (await session.$$("customer-row"))[1];
+        const name = await row.$('[data-testid="customer-name"]').getText();
+        const quoted = name.replaceAll("'", "''");
+        const invoice = sqlite(`SELECT i.id FROM invoices i JOIN customers c ON c.id = i.customer_id
+          WHERE c.name = '${quoted}' AND i.status = 'open' ORDER BY i.due_date LIMIT 1`);
+        assert(/^\d+$/.test(invoice), `${name} has no open invoice`);
+        // What a campaign with late fees records when it queues a reminder.
+        sqlite(`INSERT INTO charges (invoice_id, kind, amount_minor, currency, as_of, created_at)
+          SELECT id, 'fee', 4000, currency, date('now'), datetime('now') FROM invoices WHERE id = ${invoice}`);
+        await row.click();
+        await session.until(async () => (await session.$("detail-name").getText()) === name, `the panel did not show ${name}`);
+        await session.visible("charges-section");
+        assert((await session.count("charge-row")) === 1, "the charge is not listed once");
+        await (await session.visible("charge-waive")).click();
+        await session.visible("waive-dialog");
+        await (await session.$("waive-dialog-save")).click();
+        await session.until(async () => (await session.texts("waive-dialog")).join(" ").includes("cannot be empty"), "an empty reason is not refused");
+        await session.type("waive-dialog-text", "Goodwill: first late payment");
+        await (await session.$("waive-dialog-save")).click();
+        await session.gone("waive-dialog");
+        await session.visible("charge-waived");
+        const reason = (await session.texts("charge-waived-reason")).join(" ");
+        assert(reason.includes("Goodwill: first late payment"), `the waived charge shows ${JSON.stringify(reason)}`);
+        assert((await session.count("charge-waive")) === 0, "a waived charge still offers Waive");
+        const stored = sqlite(`SELECT waived_reason FROM charges WHERE invoice_id = ${invoice}`);
+        assert(stored === "Goodwill: first late payment", `the file holds ${JSON.stringify(stored)}`);
+        screenshot(path.join(artifacts, "charge-waived.png"));
       },
     ],
     [

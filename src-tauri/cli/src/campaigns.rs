@@ -60,7 +60,8 @@ pub enum CampaignsAction {
     /// sends only on those days; `"event"` (`{"on_date": "2026-12-15"}`, `{"yearly": {"month":
     /// 12, "day": 15}}`, `{"fiscal_year_end": {"end_month": 6}}`) is what `{"event_offset": N}`
     /// steps count from; `"audience": {"no_reply_to_last": N}` keeps customers silent after N
-    /// reminders.
+    /// reminders; `"late_fees"` (`{"fee_minor": 4000, "interest": {"annual": {"basis_points":
+    /// 800}} or "statutory", "grace_days": 7}`) charges late fees (see `duebook fees`).
     Update { id: i64, file: PathBuf },
     /// Show or set after how many days without an import plans warn that balances may be stale.
     StaleAfter { days: Option<i64> },
@@ -282,6 +283,9 @@ pub fn campaigns(
                 }
                 if let Some(e) = c.event {
                     println!("        event: {}", e.describe());
+                }
+                if let Some(fees) = c.late_fees.filter(campaign::LateFees::charges_anything) {
+                    println!("        late fees: {}", campaign::fees::describe(&fees));
                 }
                 for s in &c.steps {
                     let when = s.trigger.describe();

@@ -16,6 +16,7 @@ mod backup;
 mod campaigns;
 mod customers;
 mod demo;
+mod fees;
 mod import;
 mod inbox;
 mod mail;
@@ -68,6 +69,11 @@ enum Command {
     Owners {
         #[command(subcommand)]
         action: owners::OwnersAction,
+    },
+    /// Late fees and interest: the statutory rate (reference rate plus points).
+    Fees {
+        #[command(subcommand)]
+        action: fees::FeesAction,
     },
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
@@ -188,6 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Import(args) => return import::import(&path, args, today),
         Command::Profiles { action } => return profiles::profiles(&path, action),
         Command::Owners { action } => return owners::owners(&path, action),
+        Command::Fees { action } => return fees::fees(&path, action, today),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),

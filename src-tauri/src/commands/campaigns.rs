@@ -11,6 +11,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::scheduler::{self, RunProgress, Scheduler};
 use crate::state::AppState;
 use duebook_core::campaign::activation::{self, Backlog};
+use duebook_core::campaign::plan::charges::CustomerCharges;
 use duebook_core::campaign::plan::{self, Plan};
 use duebook_core::campaign::results::{self, CampaignResults};
 use duebook_core::campaign::{self, Campaign, CampaignError, CatchUp, NewCampaign};
@@ -123,6 +124,14 @@ pub async fn activate_campaign(
     })
 }
 
+/// The day a plan is for: the given `YYYY-MM-DD`, or today.
+fn plan_date(date: Option<String>) -> CommandResult<chrono::NaiveDate> {
+    match date {
+        Some(text) => Ok(parse_date("date", "The plan date", &text)?),
+        None => Ok(SystemClock.today()),
+    }
+}
+
 /// Who the campaign would contact on `date` (default today) and why the others are left out.
 #[tauri::command]
 pub async fn plan_campaign(
@@ -130,13 +139,27 @@ pub async fn plan_campaign(
     campaign_id: i64,
     date: Option<String>,
 ) -> CommandResult<Plan> {
-    let date = match date {
-        Some(text) => parse_date("date", "The plan date", &text)?,
-        None => SystemClock.today(),
-    };
+    let date = plan_date(date)?;
     tauri::async_runtime::spawn_blocking(move || {
         app.state::<AppState>()
             .with_db(|db| plan::plan(db.conn(), campaign_id, date).map_err(campaign_error))
+    })
+    .await?
+}
+
+/// What each customer the campaign reminds on `date` (default today) would be charged in late
+/// fees and interest (empty when the campaign charges none).
+#[tauri::command]
+pub async fn campaign_fees_preview(
+    app: AppHandle,
+    campaign_id: i64,
+    date: Option<String>,
+) -> CommandResult<Vec<CustomerCharges>> {
+    let date = plan_date(date)?;
+    tauri::async_runtime::spawn_blocking(move || {
+        app.state::<AppState>().with_db(|db| {
+            plan::charges::preview(db.conn(), campaign_id, date).map_err(campaign_error)
+        })
     })
     .await?
 }

@@ -1,10 +1,11 @@
 //! What happens to an invoice on the customer screen: a payment recorded by hand (full or
-//! partial), a dispute opened and resolved, a promise to pay.
+//! partial), a dispute opened and resolved, a promise to pay, a late fee or interest waived.
 
 use crate::commands::parse_date;
 use crate::error::CommandResult;
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
+use duebook_core::store::charges::{self, StoredCharge};
 use duebook_core::store::disputes;
 use duebook_core::store::payments::{self, ManualPayment};
 use duebook_core::store::promises::{self, PromiseInput};
@@ -85,4 +86,26 @@ pub async fn resolve_dispute(
     resolution: String,
 ) -> CommandResult<()> {
     state.write(|conn| disputes::resolve(conn, dispute_id, &resolution))
+}
+
+/// The customer's late fees and interest as the customer screen lists them: per invoice its fee
+/// and its latest interest, waived ones included (shown struck through with the reason).
+#[tauri::command]
+pub async fn customer_charges(
+    state: State<'_, AppState>,
+    customer_id: i64,
+) -> CommandResult<Vec<StoredCharge>> {
+    state.with_db(|db| Ok(charges::current_of_customer(db.conn(), customer_id, None)?))
+}
+
+/// Waives one of the customer's charges with a reason (the core refuses another customer's
+/// charge and an empty reason); false when it was already waived.
+#[tauri::command]
+pub async fn waive_charge(
+    state: State<'_, AppState>,
+    customer_id: i64,
+    charge_id: i64,
+    reason: String,
+) -> CommandResult<bool> {
+    state.write(|conn| charges::waive_for_customer(conn, customer_id, charge_id, &reason))
 }

@@ -8,6 +8,7 @@ import type { BackupFolderChanged } from "./bindings/BackupFolderChanged";
 import type { BackupInfo } from "./bindings/BackupInfo";
 import type { BackupSettings } from "./bindings/BackupSettings";
 import type { Retention } from "./bindings/Retention";
+import type { StoredCharge } from "./bindings/StoredCharge";
 import type { WatchedFolderView } from "./bindings/WatchedFolderView";
 import type { WatchedOutcome } from "./bindings/WatchedOutcome";
 import type { About } from "./bindings/About";
@@ -137,6 +138,9 @@ export const api = {
   addPromise: (promise: PromiseForm) => call<number>("add_promise", { promise }),
   openDispute: (invoiceId: number, reason: string) => call<number>("open_dispute", { invoiceId, reason }),
   resolveDispute: (disputeId: number, resolution: string) => call<null>("resolve_dispute", { disputeId, resolution }),
+  customerCharges: (customerId: number) => call<StoredCharge[]>("customer_charges", { customerId }),
+  waiveCharge: (customerId: number, chargeId: number, reason: string) =>
+    call<boolean>("waive_charge", { customerId, chargeId, reason }),
   customerTimeline: (customerId: number, kinds: TimelineKind[], limit: number) =>
     call<TimelineEntry[]>("customer_timeline", { customerId, kinds, limit }),
   /** "Export CSV" of the list as filtered; null when the person cancelled the save dialog. */
@@ -337,6 +341,7 @@ import type { TemplateChoice } from "./bindings/TemplateChoice";
 import type { RunProgress } from "./bindings/RunProgress";
 import type { Backlog } from "./bindings/Backlog";
 import type { CatchUp } from "./bindings/CatchUp";
+import type { CustomerCharges } from "./bindings/CustomerCharges";
 import type { Reply } from "./bindings/Reply";
 import type { InboxStatus } from "./bindings/InboxStatus";
 
@@ -350,6 +355,8 @@ export const campaignsApi = {
   backlog: (campaignId: number) => call<Backlog>("campaign_backlog", { campaignId }),
   activate: (campaignId: number, catchUp: CatchUp | null) => call<null>("activate_campaign", { campaignId, catchUp }),
   plan: (campaignId: number) => call<Plan>("plan_campaign", { campaignId }),
+  feesPreview: (campaignId: number, date: string) =>
+    call<CustomerCharges[]>("campaign_fees_preview", { campaignId, date }),
   results: (campaignId: number) => call<CampaignResults>("campaign_results", { campaignId }),
   replyHold: (customerId: number) => call<Reply | null>("reply_hold", { customerId }),
   resumeReminders: (customerId: number) => call<null>("resume_reminders", { customerId }),
@@ -370,6 +377,7 @@ export type { Backlog, Campaign, CampaignPreset, CampaignResults, CatchUp, Inbox
 export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
 export type { EventDate } from "./bindings/EventDate";
+export type { LateFees } from "./bindings/LateFees";
 export type { Window } from "./bindings/Window";
 export type { Excluded } from "./bindings/Excluded";
 export type { ExclusionReason } from "./bindings/ExclusionReason";

@@ -74,6 +74,9 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
     if matches!(new.credit_rule, Some(r) if !(1..=1000).contains(&r.percent)) {
         return invalid("the credit rule's share of the limit is a percentage from 1 to 1000");
     }
+    if let Some(fees) = &new.late_fees {
+        fees.validate()?;
+    }
     validate_audience(&new.audience)
 }
 

@@ -25,6 +25,7 @@ pub mod credit_rule;
 pub mod escalation;
 mod event;
 mod facts;
+pub mod fees;
 mod in_flight;
 mod input;
 pub mod plan;
@@ -46,6 +47,7 @@ use crate::store::{now_timestamp, DbError};
 use chrono::NaiveDate;
 pub use credit_rule::CreditRule;
 pub use event::{EventDate, Window};
+pub use fees::{FeeError, LateFees};
 pub use presets::{preset, presets, PRESET_NAMES};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,8 @@ pub enum CampaignError {
     Invalid(String),
     #[error("there is no campaign {0}")]
     NotFound(i64),
+    #[error(transparent)]
+    Fees(#[from] FeeError),
     #[error("nothing was queued: the database could not be backed up first: {0}")]
     Backup(#[from] crate::store::backup::BackupError),
 }
@@ -178,6 +182,9 @@ pub struct NewCampaign {
     /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
     #[serde(default)]
     pub credit_rule: Option<CreditRule>,
+    /// Late fees and interest its reminders carry; None (the default): none.
+    #[serde(default)]
+    pub late_fees: Option<LateFees>,
 }
 
 impl NewCampaign {
@@ -197,6 +204,7 @@ impl NewCampaign {
             event: None,
             thank_you: false,
             credit_rule: None,
+            late_fees: None,
         }
     }
 }
@@ -318,6 +326,8 @@ pub struct Campaign {
     /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
     #[serde(default)]
     pub credit_rule: Option<CreditRule>,
+    #[serde(default)]
+    pub late_fees: Option<LateFees>,
 }
 
 impl Campaign {

@@ -14,20 +14,25 @@ pub(super) fn step_id(
         .optional()?)
 }
 
-/// Writes the campaign's window and event date (the event as JSON).
-fn save_event(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
-    let event = new
-        .event
-        .map(|e| serde_json::to_string(&e))
+/// A setting stored as JSON, None as NULL.
+fn json_of<T: Serialize>(what: &str, value: Option<&T>) -> CampaignResult<Option<String>> {
+    value
+        .map(serde_json::to_string)
         .transpose()
-        .map_err(|e| CampaignError::Invalid(format!("event: {e}")))?;
+        .map_err(|e| CampaignError::Invalid(format!("{what}: {e}")))
+}
+
+/// Writes the campaign's window, event date and late fees (the last two as JSON).
+fn save_event(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<()> {
     conn.execute(
-        "UPDATE campaigns SET window_start = ?2, window_end = ?3, event = ?4 WHERE id = ?1",
+        "UPDATE campaigns SET window_start = ?2, window_end = ?3, event = ?4, late_fees = ?5
+         WHERE id = ?1",
         params![
             id,
             new.window.map(|w| w.start.to_string()),
             new.window.map(|w| w.end.to_string()),
-            event
+            json_of("event", new.event.as_ref())?,
+            json_of("late fees", new.late_fees.as_ref())?
         ],
     )?;
     Ok(())
@@ -53,13 +58,13 @@ fn read_event(
     Ok((window, event))
 }
 
-/// The stored (JSON) form of a campaign's credit rule.
-fn stored_credit_rule(new: &NewCampaign) -> CampaignResult<Option<String>> {
-    new.credit_rule
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| CampaignError::Invalid(format!("credit rule: {e}")))
+/// Stored late fees; unreadable ones are a campaign error, never a guess at what to charge.
+fn read_late_fees(id: i64, text: Option<String>) -> CampaignResult<Option<LateFees>> {
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|_| CampaignError::Invalid(format!("campaign {id} has unreadable late fees")))
+    })
+    .transpose()
 }
 
 /// The stored (JSON) forms of a campaign's audience and holiday list.
@@ -153,7 +158,7 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
             new.escalation.as_str(),
             confirmed,
             new.thank_you,
-            stored_credit_rule(new)?
+            json_of("credit rule", new.credit_rule.as_ref())?
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -199,7 +204,7 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
             now_timestamp(),
             new.escalation.as_str(),
             new.thank_you,
-            stored_credit_rule(new)?
+            json_of("credit rule", new.credit_rule.as_ref())?
         ],
     )?;
     if changed == 0 {
@@ -225,11 +230,11 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> CampaignResult<()
 }
 
 pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
-    let (mut campaign, audience, holidays, event, credit_rule) = conn
+    let (mut campaign, audience, holidays, event, (credit_rule, late_fees)) = conn
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
                     escalation, confirmed_at, catch_up, window_start, window_end, event,
-                    thank_you, credit_rule
+                    thank_you, credit_rule, late_fees
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -255,15 +260,16 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                 thank_you: r.get(13)?,
                 // Read from JSON below, where a bad value is a campaign error.
                 credit_rule: None,
+                late_fees: None,
             };
             let event = (r.get(10)?, r.get(11)?, r.get(12)?);
-            let credit_rule: Option<String> = r.get(14)?;
+            let json: (Option<String>, Option<String>) = (r.get(14)?, r.get(15)?);
             Ok((
                 campaign,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(4)?,
                 event,
-                credit_rule,
+                json,
             ))
         })
         .optional()?
@@ -281,6 +287,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         .map_err(|e| {
             CampaignError::Invalid(format!("campaign {id} has an unreadable credit rule: {e}"))
         })?;
+    campaign.late_fees = read_late_fees(id, late_fees)?;
     campaign.steps = steps_of(conn, id)?;
     Ok(campaign)
 }

@@ -44,6 +44,7 @@ pub const LOOP_COLLECTIONS: &[&str] = &[
     "overdue_invoices",
     "totals",
     "paid_invoices",
+    "fees.lines",
     "customer.custom",
 ];
 /// Filters that may follow a loop collection: none makes it longer.

@@ -13,6 +13,7 @@ use super::StatementError;
 use crate::company::fields::ContextInput;
 use crate::company::{self, CompanyProfile};
 use crate::model::{Contact, Currency, InvoiceKind, InvoiceStatus};
+use crate::store::charges::StoredCharge;
 use crate::store::DbError;
 use crate::views::report::aging::{bucket_index, Buckets};
 use crate::{store::contacts, store::customers};
@@ -102,6 +103,9 @@ pub struct StatementData {
     pub payment_link: Option<String>,
     /// The payment reference to quote.
     pub reference: String,
+    /// Late fees and interest on open invoices, not waived: a section of their own, never
+    /// part of the invoices, the balance or the aging.
+    pub charges: Vec<StoredCharge>,
 }
 
 struct InvoiceFact {
@@ -166,6 +170,7 @@ pub fn load(
         sections,
         payment_link,
         reference,
+        charges: company::fields::shown_charges(conn, customer_id, as_of)?,
     })
 }
 

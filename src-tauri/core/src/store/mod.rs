@@ -15,6 +15,7 @@ mod owner;
 pub mod account_owners;
 pub mod activity;
 pub mod backup;
+pub mod charges;
 pub mod contacts;
 pub mod credit;
 pub mod customers;

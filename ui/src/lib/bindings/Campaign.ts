@@ -4,6 +4,7 @@ import type { CatchUp } from "./CatchUp";
 import type { CreditRule } from "./CreditRule";
 import type { Escalation } from "./Escalation";
 import type { EventDate } from "./EventDate";
+import type { LateFees } from "./LateFees";
 import type { Step } from "./Step";
 import type { Window } from "./Window";
 
@@ -34,4 +35,4 @@ thank_you: boolean,
 /**
  * A notice and/or a hold when a customer's balance reaches a share of their credit limit.
  */
-credit_rule: CreditRule | null, };
+credit_rule: CreditRule | null, late_fees: LateFees | null, };

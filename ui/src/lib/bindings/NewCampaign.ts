@@ -3,6 +3,7 @@ import type { Audience } from "./Audience";
 import type { CreditRule } from "./CreditRule";
 import type { Escalation } from "./Escalation";
 import type { EventDate } from "./EventDate";
+import type { LateFees } from "./LateFees";
 import type { Step } from "./Step";
 import type { Window } from "./Window";
 
@@ -28,4 +29,8 @@ thank_you: boolean,
 /**
  * A notice and/or a hold when a customer's balance reaches a share of their credit limit.
  */
-credit_rule: CreditRule | null, };
+credit_rule: CreditRule | null, 
+/**
+ * Late fees and interest its reminders carry; None (the default): none.
+ */
+late_fees: LateFees | null, };

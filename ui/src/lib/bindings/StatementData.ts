@@ -2,6 +2,7 @@
 import type { CompanyProfile } from "./CompanyProfile";
 import type { Contact } from "./Contact";
 import type { CurrencySection } from "./CurrencySection";
+import type { StoredCharge } from "./StoredCharge";
 
 /**
  * Everything a statement shows (the app's preview is drawn from it, too).
@@ -22,4 +23,9 @@ payment_link: string | null,
 /**
  * The payment reference to quote.
  */
-reference: string, };
+reference: string, 
+/**
+ * Late fees and interest on open invoices, not waived: a section of their own, never
+ * part of the invoices, the balance or the aging.
+ */
+charges: Array<StoredCharge>, };

@@ -34,6 +34,7 @@
 //! than the "stale after" setting ([`stale_warning`]): balances may be out of date.
 
 mod audience;
+pub mod charges;
 mod customer;
 mod hold;
 pub mod room;

@@ -2,6 +2,7 @@
 //! step) and call tasks, each with the reminder state it stands for.
 
 use super::*;
+use crate::campaign::fees::{LateFees, StatutoryRate};
 
 pub(super) fn execute(
     conn: &Connection,
@@ -10,6 +11,7 @@ pub(super) fn execute(
     run: &mut CampaignRun,
 ) -> CampaignResult<()> {
     let started = now_timestamp();
+    let charging = charge::charging(conn, campaign.late_fees)?;
     let emails: Vec<&PlannedContact> = run.plan.emails().collect();
     if !emails.is_empty() {
         let account = account::require(conn).map_err(compose::ComposeError::from)?;
@@ -23,7 +25,8 @@ pub(super) fn execute(
             .map_err(compose::ComposeError::from)?;
         let renderer = Renderer::new(&list).map_err(compose::ComposeError::from)?;
         for contact in emails {
-            match queue_email(conn, campaign, contact, today, (&renderer, &account))? {
+            let with = (&renderer, &account, charging.as_ref());
+            match queue_email(conn, campaign, contact, today, with)? {
                 Queued::New(id) => run.messages.push(id),
                 Queued::Already(id) => {
                     run.already_queued.push(id);
@@ -89,6 +92,13 @@ pub(super) fn execute(
     Ok(())
 }
 
+/// What an email is prepared with: the templates, the account, what its reminders charge.
+type Sending<'a> = (
+    &'a Renderer,
+    &'a AccountSettings,
+    Option<&'a (LateFees, Option<StatutoryRate>)>,
+);
+
 /// What became of one planned email.
 enum Queued {
     New(i64),
@@ -107,7 +117,7 @@ fn queue_email(
     campaign: &Campaign,
     contact: &PlannedContact,
     today: NaiveDate,
-    (renderer, account): (&Renderer, &AccountSettings),
+    (renderer, account, charging): Sending,
 ) -> CampaignResult<Queued> {
     let request = SendRequest {
         customer_id: contact.customer_id,
@@ -121,6 +131,10 @@ fn queue_email(
         campaign_id: Some(campaign.id),
         step_id: step_id(conn, campaign.id, contact.step_position)?,
         invoice_ids: Vec::new(),
+    };
+    let recorded = match charging {
+        Some(charging) => charge::record(conn, campaign, contact, today, charging)?,
+        None => Vec::new(),
     };
     let queued = compose::prepare_with(conn, renderer, account, &request, today)
         .map_err(|e| e.to_string())
@@ -136,6 +150,7 @@ fn queue_email(
     let queued = match queued {
         Ok(queued) => queued,
         Err(reason) => {
+            crate::store::charges::forget(conn, &recorded)?;
             outbox::record_unprepared(conn, &meta, &reason)?;
             return Ok(Queued::Failed(reason));
         }

@@ -20,6 +20,7 @@
 //! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
 //! reached step), so after days switched off it sends once, not once per missed day.
 
+mod charge;
 mod execute;
 pub mod fingerprint;
 mod reconcile;

@@ -25,13 +25,19 @@
 //! - `paid_invoices` (each `amount`, `date`, `invoice_number`) — the invoices a campaign's
 //!   thank-you on this day is for (their total and the day they were paid in full); empty in
 //!   any other message
+//! - `fees.total` ("€52.30"), `fees.lines` (each `kind` "fee"|"interest", `label`, `amount`,
+//!   `amount_number`, `invoice_number`, `as_of`) — the late fees and interest recorded on the
+//!   customer's open invoices and not waived (a campaign records a reminder's before composing
+//!   it); never part of `invoices`, `totals` or `total_due`. Empty when there are none
 
 mod build;
+mod fees;
 mod palette;
 mod sample;
 
 use crate::company::{format_date, format_money};
 pub use build::{build, ContextInput};
+pub use fees::{fees_of, shown_charges, FeeLine, FeesFields};
 pub use palette::{field_palette, TemplateField, FIELDS};
 pub use sample::{sample, sample_company, sample_context, sample_link_context};
 
@@ -60,6 +66,8 @@ pub struct TemplateContext {
     pub paid_invoices: Vec<PaymentFields>,
     /// The customer's credit limit with its currency ("€5,000.00"), or null.
     pub credit_limit: Option<String>,
+    /// Late fees and interest, apart from the invoices (see [`fees`]).
+    pub fees: FeesFields,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -63,6 +63,11 @@ pub const FIELDS: &[(&str, &str)] = &[
         "paid_invoices",
         "Invoices a thank-you is for: invoice_number, amount, date (loop: {% for paid in paid_invoices %})",
     ),
+    ("fees.total", "Late fees and interest charged, e.g. €52.30 (empty when none)"),
+    (
+        "fees.lines",
+        "Late fees and interest: label, kind, amount, invoice_number, as_of (loop: {% for line in fees.lines %})",
+    ),
 ];
 
 /// One entry of the editor's field palette.
@@ -84,6 +89,7 @@ pub fn field_palette() -> Vec<TemplateField> {
                 || field.starts_with("overdue_invoices")
                 || *field == "totals"
                 || *field == "paid_invoices"
+                || *field == "fees.lines"
             {
                 format!("{{% for item in {field} %}}{{% endfor %}}")
             } else {

@@ -88,9 +88,29 @@ pub fn sample() -> TemplateContext {
     };
     ctx.paid_invoices = vec![paid.clone()];
     ctx.credit_limit = Some("€5,000.00".into());
+    ctx.fees = sample_fees();
     ctx.payment = Some(paid);
     fill_invoices(&mut ctx, list, &company);
     ctx
+}
+
+/// A late payment fee and interest on the sample's oldest invoice.
+fn sample_fees() -> FeesFields {
+    let line = |kind: &str, label, amount: &str, as_of: &str| FeeLine {
+        kind: kind.into(),
+        label,
+        amount: format!("€{amount}"),
+        amount_number: amount.into(),
+        invoice_number: "INV-1001".into(),
+        as_of: as_of.into(),
+    };
+    FeesFields {
+        total: "€52.30".into(),
+        lines: vec![
+            line("fee", "Late payment fee", "40.00", "15 Mar 2024"),
+            line("interest", "Interest", "12.30", "15 Mar 2024"),
+        ],
+    }
 }
 
 /// One invoice of the sample customer.

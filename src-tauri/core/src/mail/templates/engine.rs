@@ -13,6 +13,10 @@ const PARTIALS_TEXT: &[(&str, &str)] = &[
         include_str!("../../../../../templates/_invoices.txt"),
     ),
     (
+        "_fees.txt",
+        include_str!("../../../../../templates/_fees.txt"),
+    ),
+    (
         "_remittance.txt",
         include_str!("../../../../../templates/_remittance.txt"),
     ),
@@ -25,6 +29,10 @@ const PARTIALS_HTML: &[(&str, &str)] = &[
     (
         "_invoices.html",
         include_str!("../../../../../templates/_invoices.html"),
+    ),
+    (
+        "_fees.html",
+        include_str!("../../../../../templates/_fees.html"),
     ),
     (
         "_remittance.html",

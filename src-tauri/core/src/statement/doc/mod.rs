@@ -2,6 +2,7 @@
 //! invoice copy ([`invoice_copy`]) and the collections report ([`report`]). This module holds
 //! what they draw alike: styles, the letterhead, the addressee, headings and how to pay.
 
+mod fees;
 mod invoice_copy;
 mod report;
 mod statement;

@@ -52,6 +52,7 @@ pub(crate) fn statement(data: &StatementData) -> Result<Canvas, String> {
     for section in &data.sections {
         currency_section(&mut canvas, data, section, accent);
     }
+    fees::charges_section(&mut canvas, &data.charges, accent);
     how_to_pay(
         &mut canvas,
         &data.company,
@@ -159,9 +160,9 @@ fn currency_section(canvas: &mut Canvas, data: &StatementData, s: &CurrencySecti
 }
 
 /// A table body row's height (8.5 pt text and its padding), for keeping rows with headings.
-const BODY_ROW: f32 = 8.5 * LEADING + 8.0;
+pub(super) const BODY_ROW: f32 = 8.5 * LEADING + 8.0;
 /// The width of a date column.
-const DATE_W: f32 = 70.0;
+pub(super) const DATE_W: f32 = 70.0;
 
 /// Opening balance, each invoice, credit and payment of the period, closing balance.
 fn activity_table(canvas: &mut Canvas, data: &StatementData, s: &CurrencySection, accent: Color) {
