@@ -82,6 +82,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.payment = payment(conn, input.customer_id)?;
     ctx.paid_invoices = paid_invoices(conn, input.customer_id, input.as_of)?;
     ctx.credit_limit = customer_limit.as_ref().map(format_money);
+    ctx.plan = super::plan::plan(conn, input.customer_id, input.as_of)?;
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
 }
@@ -174,6 +175,7 @@ pub(super) fn assemble(
         payment: None,
         paid_invoices: Vec::new(),
         credit_limit: None,
+        plan: None,
     }
 }
 

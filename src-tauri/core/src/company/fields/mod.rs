@@ -25,14 +25,19 @@
 //! - `paid_invoices` (each `amount`, `date`, `invoice_number`) — the invoices a campaign's
 //!   thank-you on this day is for (their total and the day they were paid in full); empty in
 //!   any other message
+//! - `plan` — the customer's running payment plan, or null: `total`, `paid`, `remaining`,
+//!   `instalment_count`, `invoice_numbers`, `next` and `instalments` (each `number`, `due_date`,
+//!   `due_date_iso`, `amount`, `amount_number`, `open`, `state`: paid, part, due or missed)
 
 mod build;
 mod palette;
+mod plan;
 mod sample;
 
 use crate::company::{format_date, format_money};
 pub use build::{build, ContextInput};
 pub use palette::{field_palette, TemplateField, FIELDS};
+pub use plan::{InstalmentFields, PlanFields};
 pub use sample::{sample, sample_company, sample_context, sample_link_context};
 
 use chrono::NaiveDate;
@@ -60,6 +65,8 @@ pub struct TemplateContext {
     pub paid_invoices: Vec<PaymentFields>,
     /// The customer's credit limit with its currency ("€5,000.00"), or null.
     pub credit_limit: Option<String>,
+    /// The customer's running payment plan, or null.
+    pub plan: Option<PlanFields>,
 }
 
 #[derive(Debug, Clone, Serialize)]

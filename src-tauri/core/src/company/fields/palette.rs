@@ -63,6 +63,10 @@ pub const FIELDS: &[(&str, &str)] = &[
         "paid_invoices",
         "Invoices a thank-you is for: invoice_number, amount, date (loop: {% for paid in paid_invoices %})",
     ),
+    (
+        "plan.next.amount",
+        "Payment plan: the next instalment (also plan.next.due_date, plan.remaining, plan.instalments)",
+    ),
 ];
 
 /// One entry of the editor's field palette.
