@@ -20,6 +20,7 @@ mod import;
 mod inbox;
 mod mail;
 mod owners;
+mod plans;
 mod profiles;
 mod report;
 mod statements;
@@ -68,6 +69,11 @@ enum Command {
     Owners {
         #[command(subcommand)]
         action: owners::OwnersAction,
+    },
+    /// Payment plans: open invoices paid in agreed instalments (`create`, `list`, `cancel`).
+    Plans {
+        #[command(subcommand)]
+        action: plans::PlansAction,
     },
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
@@ -188,6 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Import(args) => return import::import(&path, args, today),
         Command::Profiles { action } => return profiles::profiles(&path, action),
         Command::Owners { action } => return owners::owners(&path, action),
+        Command::Plans { action } => return plans::plans(&path, action, today),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),
