@@ -14,7 +14,6 @@ use crate::store::plans;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use ts_rs::TS;
 
 /// The shipped template an instalment reminder is written with.
 pub const INSTALMENT_TEMPLATE: &str = "instalment-reminder";
@@ -28,8 +27,7 @@ pub fn instalment_key(plan_id: i64, seq: i64) -> String {
 }
 
 /// An instalment reminder the run sends today, or why it does not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedInstalment {
     pub customer_id: i64,
     pub customer_name: String,

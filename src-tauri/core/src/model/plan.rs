@@ -50,6 +50,8 @@ pub struct Instalment {
     /// How much of it the payments since the plan was agreed cover.
     pub covered: Money,
     pub state: InstalmentState,
+    /// `amount` as a decimal in its currency's precision, for display.
+    pub amount_decimal: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -66,6 +68,9 @@ pub struct PaymentPlan {
     pub customer_id: i64,
     pub total: Money,
     pub paid: Money,
+    /// `total` and `paid` as decimals in the currency's precision, for display.
+    pub total_decimal: String,
+    pub paid_decimal: String,
     pub agreed_on: NaiveDate,
     pub note: String,
     pub invoices: Vec<PlanInvoice>,

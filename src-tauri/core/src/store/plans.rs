@@ -9,24 +9,19 @@ use crate::model::{Currency, InvoiceKind, InvoiceStatus, Money};
 use crate::store::{activity, check_invoices_belong, invoices, now_timestamp, DbError, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
-use serde::Deserialize;
 use std::collections::HashMap;
-use ts_rs::TS;
 
 /// At most this many invoices in one plan: a plan is agreed over a handful, not a ledger.
 pub const MAX_PLAN_INVOICES: usize = 200;
 
 /// How the instalments are made: an equal monthly split, or amounts and dates typed one by one.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanSplit {
     Equal { count: usize, first: NaiveDate },
     Custom { instalments: Vec<InstalmentInput> },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstalmentInput {
     pub due_date: NaiveDate,
     /// A decimal in the invoices' currency: "250.00".
@@ -34,13 +29,11 @@ pub struct InstalmentInput {
 }
 
 /// A plan as the user enters it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanInput {
     pub customer_id: i64,
     pub invoice_ids: Vec<i64>,
     pub split: PlanSplit,
-    #[serde(default)]
     pub note: String,
 }
 
@@ -303,11 +296,17 @@ fn load(
             cancelled: cancelled.is_some(),
         };
         let (invoices, instalments, status, broken_on, paid) = parts.read(conn, as_of)?;
+        let (total, paid) = (
+            Money::new(total, parts.currency.clone()),
+            Money::new(paid, parts.currency.clone()),
+        );
         plans.push(PaymentPlan {
             id,
             customer_id,
-            total: Money::new(total, parts.currency.clone()),
-            paid: Money::new(paid, parts.currency.clone()),
+            total_decimal: total.decimal_string(),
+            paid_decimal: paid.decimal_string(),
+            total,
+            paid,
             agreed_on,
             note,
             invoices,
@@ -371,6 +370,7 @@ impl Parts<'_> {
             .map(|(seq, ((due_date, amount), (covered, state)))| Instalment {
                 seq,
                 due_date: *due_date,
+                amount_decimal: money(*amount).decimal_string(),
                 amount: money(*amount),
                 covered: money(covered),
                 state,

@@ -10,4 +10,8 @@ seq: number, due_date: string, amount: Money,
 /**
  * How much of it the payments since the plan was agreed cover.
  */
-covered: Money, state: InstalmentState, };
+covered: Money, state: InstalmentState, 
+/**
+ * `amount` as a decimal in its currency's precision, for display.
+ */
+amount_decimal: string, };

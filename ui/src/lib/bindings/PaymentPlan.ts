@@ -4,7 +4,11 @@ import type { Money } from "./Money";
 import type { PlanInvoice } from "./PlanInvoice";
 import type { PlanStatus } from "./PlanStatus";
 
-export type PaymentPlan = { id: number, customer_id: number, total: Money, paid: Money, agreed_on: string, note: string, invoices: Array<PlanInvoice>, instalments: Array<Instalment>, status: PlanStatus, 
+export type PaymentPlan = { id: number, customer_id: number, total: Money, paid: Money, 
+/**
+ * `total` and `paid` as decimals in the currency's precision, for display.
+ */
+total_decimal: string, paid_decimal: string, agreed_on: string, note: string, invoices: Array<PlanInvoice>, instalments: Array<Instalment>, status: PlanStatus, 
 /**
  * The first day it counted as broken.
  */

@@ -141,12 +141,15 @@ fn sample_plan() -> crate::model::plan::PaymentPlan {
         amount: eur(30_000),
         covered: eur(covered),
         state,
+        amount_decimal: "300.00".into(),
     };
     PaymentPlan {
         id: 1,
         customer_id: 1,
         total: eur(90_000),
         paid: eur(30_000),
+        total_decimal: "900.00".into(),
+        paid_decimal: "300.00".into(),
         agreed_on: day(1),
         note: String::new(),
         invoices: vec![PlanInvoice {
