@@ -1,4 +1,4 @@
-//! Payment plans (migration 22): open invoices of one customer turned into instalments that add
+//! Payment plans (migration 23): open invoices of one customer turned into instalments that add
 //! up to their balance to the cent. A plan's standing comes from the payments recorded on its
 //! invoices since it was agreed ([`crate::model::plan::standing`]), like a promise's.
 

@@ -1,4 +1,4 @@
--- Duebook schema, version 22: payment plans (issue 20, part 4). Open invoices of one customer
+-- Duebook schema, version 23: payment plans (issue 20, part 4). Open invoices of one customer
 -- turned into instalments agreed case by case. Whether a plan is kept or broken is worked out
 -- from the payments recorded after it was agreed (model::plan::standing), never stored, so it
 -- cannot go stale. Append-only.
