@@ -51,6 +51,8 @@ const COMMANDS: &[&str] = &[
     "complete_task",
     "record_payment",
     "add_promise",
+    "create_payment_plan",
+    "cancel_payment_plan",
     "open_dispute",
     "resolve_dispute",
     "customer_charges",

@@ -162,6 +162,8 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::tasks::complete_task,
         commands::invoices::record_payment,
         commands::invoices::add_promise,
+        commands::plans::create_payment_plan,
+        commands::plans::cancel_payment_plan,
         commands::invoices::open_dispute,
         commands::invoices::resolve_dispute,
         commands::invoices::customer_charges,

@@ -233,6 +233,41 @@ export function customerScreenTests(ctx) {
       },
     ],
     [
+      "a payment plan splits open invoices into monthly instalments, marks them on a plan, and is cancelled",
+      async () => {
+        const session = s();
+        await openCustomer("northwind", "Northwind Traders");
+        await (await session.visible("add-plan")).click();
+        await session.visible("plan-dialog");
+        const boxes = await session.$$("plan-invoice");
+        assert(boxes.length > 0, "the plan dialog offers no open invoice");
+        let checked = 0;
+        for (const box of boxes) if (await box.isSelected()) checked++;
+        if (checked === 0) await boxes[0].click();
+        await session.type("plan-count", "3");
+        const shown = await session.until(async () => {
+          const rows = await session.texts("plan-preview-row");
+          return rows.length === 3 ? rows.join(" | ") : null;
+        }, "the preview does not list 3 instalments");
+        await session.type("plan-note", "Agreed with Sam on the phone (E2E)");
+        await new Promise((r) => setTimeout(r, 200));
+        screenshot(path.join(artifacts, "payment-plan-dialog.png"));
+        await (await session.$("plan-save")).click();
+        await session.gone("plan-dialog");
+        await session.until(async () => (await session.texts("plan-status")).includes("◷ Running"), "the plan is not shown as running");
+        const instalments = await session.texts("plan-instalment");
+        assert(instalments.length === 3, `the plan lists ${instalments.length} instalments: ${shown}`);
+        const statuses = await session.texts("invoice-status");
+        assert(statuses.some((t) => t.includes("On a plan")), `no invoice shows "On a plan": ${statuses.join(" | ")}`);
+        await session.until(async () => (await timelineTitles()).some((t) => t.startsWith("Payment plan agreed")), "the plan is not in the timeline");
+        await new Promise((r) => setTimeout(r, 200));
+        screenshot(path.join(artifacts, "payment-plan.png"));
+        await (await session.$("plan-cancel")).click();
+        await (await session.visible("plan-cancel-confirm-confirm")).click();
+        await session.until(async () => (await session.texts("plan-status")).includes("– Cancelled"), "the plan is not shown as cancelled");
+      },
+    ],
+    [
       "a refused value shows next to its field and keeps what was typed",
       async () => {
         const session = s();

@@ -12,7 +12,7 @@ use duebook_core::campaign::summary::{self, Attention};
 use duebook_core::campaign::{self, plan, results, run, thanks, NewCampaign, PRESET_NAMES};
 use duebook_core::mail;
 use duebook_core::store::{backup, customers, Database};
-use print::{print_plan, print_results, print_run, print_stale, print_summary};
+use print::{print_instalments, print_plan, print_results, print_run, print_stale, print_summary};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -178,6 +178,7 @@ fn print_ended(db: &Database, today: NaiveDate, ended: &Ended) -> Result<(), Str
             if report.campaigns.is_empty() {
                 print_stale(report.stale_data.as_ref());
             }
+            print_instalments(report);
             for c in &report.campaigns {
                 print_plan(&c.name, &c.plan);
             }

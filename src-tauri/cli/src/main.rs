@@ -21,6 +21,7 @@ mod import;
 mod inbox;
 mod mail;
 mod owners;
+mod plans;
 mod profiles;
 mod report;
 mod statements;
@@ -74,6 +75,11 @@ enum Command {
     Fees {
         #[command(subcommand)]
         action: fees::FeesAction,
+    },
+    /// Payment plans: open invoices paid in agreed instalments (`create`, `list`, `cancel`).
+    Plans {
+        #[command(subcommand)]
+        action: plans::PlansAction,
     },
     /// The SMTP account reminders are sent through (password in the OS keychain).
     Account {
@@ -195,6 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Profiles { action } => return profiles::profiles(&path, action),
         Command::Owners { action } => return owners::owners(&path, action),
         Command::Fees { action } => return fees::fees(&path, action, today),
+        Command::Plans { action } => return plans::plans(&path, action, today),
         Command::Account { action } => return account::account(&path, action),
         Command::Inbox { action } => return inbox::inbox(&path, action, today),
         Command::Send(args) => return mail::send(&path, args, today),

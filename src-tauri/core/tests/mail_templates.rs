@@ -45,7 +45,7 @@ fn every_shipped_template_renders_and_reminders_carry_how_to_pay() {
         .iter()
         .map(|(key, _, _)| templates::builtin(key).expect("shipped"))
         .collect();
-    assert_eq!(all.len(), 16);
+    assert_eq!(all.len(), 17);
     let renderer = Renderer::new(&all).expect("shipped templates compile");
     let ctx = fields::sample_context();
     for t in &all {
@@ -223,7 +223,7 @@ fn edited_templates_are_saved_listed_and_reset() {
     assert!(templates::save(db.conn(), &bad_key).is_err());
 
     let list = templates::list(db.conn()).unwrap();
-    assert_eq!(list.len(), 16);
+    assert_eq!(list.len(), 17);
     assert!(list.iter().any(|t| t.key == "overdue-1" && t.is_customized));
 
     templates::reset(db.conn(), "overdue-1").unwrap();

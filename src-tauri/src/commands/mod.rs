@@ -25,6 +25,7 @@ pub mod mail_preview;
 pub mod mail_send;
 pub mod mail_sign_in;
 pub mod notes;
+pub mod plans;
 pub mod replies;
 pub mod report_views;
 pub mod reports;

@@ -35,6 +35,7 @@ import type { ListView } from "./bindings/ListView";
 import type { Note } from "./bindings/Note";
 import type { PaymentForm } from "./bindings/PaymentForm";
 import type { PromiseForm } from "./bindings/PromiseForm";
+import type { PlanForm } from "./bindings/PlanForm";
 import type { TaskForm } from "./bindings/TaskForm";
 import type { Theme } from "./bindings/Theme";
 import type { TimelineEntry } from "./bindings/TimelineEntry";
@@ -136,6 +137,9 @@ export const api = {
   completeTask: (taskId: number, outcome: string) => call<null>("complete_task", { taskId, outcome }),
   recordPayment: (payment: PaymentForm) => call<number>("record_payment", { payment }),
   addPromise: (promise: PromiseForm) => call<number>("add_promise", { promise }),
+  createPaymentPlan: (plan: PlanForm) => call<number>("create_payment_plan", { plan }),
+  cancelPaymentPlan: (customerId: number, planId: number) =>
+    call<null>("cancel_payment_plan", { customerId, planId }),
   openDispute: (invoiceId: number, reason: string) => call<number>("open_dispute", { invoiceId, reason }),
   resolveDispute: (disputeId: number, resolution: string) => call<null>("resolve_dispute", { disputeId, resolution }),
   customerCharges: (customerId: number) => call<StoredCharge[]>("customer_charges", { customerId }),

@@ -20,6 +20,8 @@ export function invoiceStatuses(row: InvoiceRow, detail: CustomerDetail): Status
   if (detail.promised_invoice_ids.includes(invoice.id)) out.push({ label: "Promised", kind: "promised", symbol: "◷" });
   else if (detail.promises.some((p) => p.invoice_id === invoice.id && p.status === "broken"))
     out.push({ label: "Promise broken", kind: "broken", symbol: "✕" });
+  if (detail.plans.some((p) => p.status === "active" && p.invoices.some((i) => i.id === invoice.id)))
+    out.push({ label: "On a plan", kind: "promised", symbol: "◷" });
   if (invoice.kind === "credit_note") out.push({ label: "Credit", kind: "credit", symbol: "−" });
   else if (invoice.paid_minor !== 0) out.push({ label: "Partially paid", kind: "partial", symbol: "◐" });
   if (out.length === 0) out.push({ label: "Open", kind: "open", symbol: "○" });

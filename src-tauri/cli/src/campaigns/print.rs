@@ -87,6 +87,7 @@ pub fn print_plan(name: &str, plan: &Plan) {
 /// Prints what a run planned and queued; what became of it is [`print_summary`]'s.
 pub fn print_run(report: &run::RunReport) {
     print_stale(report.stale_data.as_ref());
+    print_instalments(report);
     for c in &report.campaigns {
         println!(
             "{}: {} email(s) queued{}, {} call task(s), {} excluded{}",
@@ -119,6 +120,31 @@ pub fn print_run(report: &run::RunReport) {
     }
     if let Some(note) = &report.deferred {
         println!("{}", for_terminal(note));
+    }
+}
+
+/// Payment plan instalments reminded today (or, on a dry run, to be), and the ones skipped.
+pub fn print_instalments(report: &run::RunReport) {
+    for i in &report.instalments {
+        let what = format!(
+            "{}: payment plan {}, instalment {} ({} due {})",
+            for_terminal(&i.customer_name),
+            i.plan_id,
+            i.seq,
+            i.amount,
+            i.due_date
+        );
+        match (&i.skipped, report.dry_run) {
+            (Some(why), _) => println!("{what}: no reminder ({})", for_terminal(why)),
+            (None, true) => println!("{what}: reminder would be queued"),
+            (None, false) => println!("{what}: reminder queued"),
+        }
+    }
+    for (customer, reason) in &report.instalment_failed {
+        eprintln!(
+            "  customer {customer}: instalment reminder not prepared: {}",
+            for_terminal(reason)
+        );
     }
 }
 

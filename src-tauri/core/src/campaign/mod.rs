@@ -14,7 +14,8 @@
 //! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
 //! steps come from `step`, which imports nothing here); then, each importing only those
 //! before it: step, event <- `mod` <- storage, input, presets, schedule, results, calendar,
-//! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule <- plan (with `plan::room`)
+//! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule, instalments <- plan (with
+//! `plan::room`)
 //! <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
@@ -28,6 +29,7 @@ mod facts;
 pub mod fees;
 mod in_flight;
 mod input;
+pub mod instalments;
 pub mod plan;
 mod presets;
 pub mod results;
@@ -364,7 +366,7 @@ pub(crate) fn queue_message(
     conn: &Connection,
     (campaign_id, customer_id, key): (i64, i64, &str),
     template: &str,
-    (renderer, account): (&Renderer, &AccountSettings),
+    how: (&Renderer, &AccountSettings),
     today: NaiveDate,
 ) -> CampaignResult<Result<i64, String>> {
     let meta = MessageMeta {
@@ -375,19 +377,35 @@ pub(crate) fn queue_message(
         step_id: None,
         invoice_ids: Vec::new(),
     };
+    queue_with_meta(conn, &meta, how, today)
+}
+
+/// [`queue_message`] for any message to a customer: its template, key and campaign (if any)
+/// are in `meta`.
+pub(crate) fn queue_with_meta(
+    conn: &Connection,
+    meta: &MessageMeta,
+    (renderer, account): (&Renderer, &AccountSettings),
+    today: NaiveDate,
+) -> CampaignResult<Result<i64, String>> {
+    let (Some(customer_id), Some(template)) = (meta.customer_id, meta.template_key.clone()) else {
+        return Ok(Err(
+            "a message to a customer needs the customer and template".into(),
+        ));
+    };
     let request = SendRequest {
         customer_id,
-        template_key: template.to_string(),
+        template_key: template,
         attachments: Vec::new(),
     };
     let queued = compose::prepare_with(conn, renderer, account, &request, today)
         .map_err(|e| e.to_string())
-        .and_then(|p| match outbox::enqueue(conn, &p.email, &meta) {
+        .and_then(|p| match outbox::enqueue(conn, &p.email, meta) {
             Ok(id) | Err(OutboxError::AlreadyQueued { id, .. }) => Ok(id),
             Err(e) => Err(e.to_string()),
         });
     if let Err(reason) = &queued {
-        outbox::record_unprepared(conn, &meta, reason)?;
+        outbox::record_unprepared(conn, meta, reason)?;
     }
     Ok(queued)
 }

@@ -6,6 +6,7 @@ mod invoice;
 mod money;
 mod note;
 mod owner;
+pub mod plan;
 pub mod text;
 pub mod validation;
 

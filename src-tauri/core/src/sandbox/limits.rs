@@ -46,6 +46,7 @@ pub const LOOP_COLLECTIONS: &[&str] = &[
     "paid_invoices",
     "fees.lines",
     "customer.custom",
+    "plan.instalments",
 ];
 /// Filters that may follow a loop collection: none makes it longer.
 pub const LOOP_FILTERS: &[&str] = &["reverse", "sort", "unique", "slice", "filter", "group_by"];

@@ -25,6 +25,7 @@ pub mod import_profiles;
 pub mod invoices;
 pub mod notes;
 pub mod payments;
+pub mod plans;
 pub mod promises;
 pub mod settings;
 pub mod tasks;

@@ -1,12 +1,13 @@
 //! The customer screen's read model: everything about one customer in one call.
 
+use crate::model::plan::PaymentPlan;
 use crate::model::{
     Balance, Contact, Customer, Dispute, InvoiceRow, Note, Promise, PromiseStatus, Task,
 };
 use crate::store::DbResult;
 use crate::{
     store::contacts, store::customers, store::disputes, store::invoices, store::notes,
-    store::promises, store::tasks, views::customer_list, views::report::paying,
+    store::plans, store::promises, store::tasks, views::customer_list, views::report::paying,
 };
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -35,6 +36,8 @@ pub struct CustomerDetail {
     pub tasks: Vec<Task>,
     pub promises: Vec<Promise>,
     pub disputes: Vec<Dispute>,
+    /// Payment plans, newest first, as they stand today.
+    pub plans: Vec<PaymentPlan>,
     /// Average days to pay and late per currency, over the invoices paid in full (see
     /// [`paying`]).
     pub pay_habits: Vec<paying::PayHabit>,
@@ -66,6 +69,7 @@ pub fn customer_detail(conn: &Connection, id: i64, as_of: NaiveDate) -> DbResult
         tasks: tasks::for_customer(conn, id)?,
         promises,
         disputes,
+        plans: plans::for_customer(conn, id, as_of)?,
         pay_habits: paying::customer_habits(conn, id)?,
         customer,
     })

@@ -6,6 +6,7 @@ import type { Dispute } from "./Dispute";
 import type { InvoiceRow } from "./InvoiceRow";
 import type { Note } from "./Note";
 import type { PayHabit } from "./PayHabit";
+import type { PaymentPlan } from "./PaymentPlan";
 import type { Promise } from "./Promise";
 import type { Task } from "./Task";
 
@@ -19,6 +20,10 @@ balances: Array<Balance>, oldest_days_overdue: number | null, last_contact_at: s
  * "disputed" / "promised".
  */
 disputed_invoice_ids: Array<number>, promised_invoice_ids: Array<number>, notes: Array<Note>, tasks: Array<Task>, promises: Array<Promise>, disputes: Array<Dispute>, 
+/**
+ * Payment plans, newest first, as they stand today.
+ */
+plans: Array<PaymentPlan>, 
 /**
  * Average days to pay and late per currency, over the invoices paid in full (see
  * [`paying`]).

@@ -23,6 +23,7 @@
 
 pub mod mailbox;
 mod pass1;
+mod plans;
 pub mod silence;
 
 pub use mailbox::{Away, Reply};
@@ -93,6 +94,8 @@ pub(super) struct Facts {
     pub promised_invoices: HashSet<i64>,
     /// Customers whose latest promise is broken: contacted first when the limits defer some.
     pub broken_promises: HashSet<i64>,
+    /// Invoices on a running payment plan, with what the plan says next (see [`plans`]).
+    pub planned_invoices: HashMap<i64, String>,
     /// Customers whose reply holds reminders back (see [`mailbox`]).
     pub replied: HashMap<i64, Reply>,
     /// Customers away until a stated day by their out-of-office.
@@ -175,6 +178,7 @@ pub(super) fn load(
         promised_customers,
         promised_invoices,
         broken_promises,
+        planned_invoices: plans::running(conn, today)?,
         replied: mailbox::replies(conn, &ids, today)?,
         away: mailbox::away(conn, &ids, today)?,
         bounced: mailbox::bounced(conn, &ids)?,

@@ -168,6 +168,14 @@ impl Rules<'_> {
                 || (period.is_empty() && facts.manual.on(inv.id, &step.template_key).is_some());
             let disputed = facts.disputed_invoices.contains(&inv.id);
             let promised = facts.promised_invoices.contains(&inv.id);
+            let planned = facts.planned_invoices.get(&inv.id);
+            if let Some(detail) = planned {
+                // Its instalments are what is due, not the invoice: it takes no step while the
+                // plan is kept, and ages on as usual once it is broken.
+                s.stopped
+                    .get_or_insert((ExclusionReason::OnPaymentPlan, detail.clone()));
+                continue;
+            }
             if !disputed && !promised {
                 s.top_reached = s.top_reached.max(Some(position));
                 s.aged_top = s.aged_top.max(Some(aged));

@@ -170,6 +170,8 @@ pub enum ExclusionReason {
     OutsideWindow,
     /// "No reply to the last N reminders" cannot be judged: the mailbox is not read.
     RepliesNotRead,
+    /// The invoice is on a payment plan that is being kept: its instalments are what is due.
+    OnPaymentPlan,
 }
 
 impl ExclusionReason {
@@ -190,6 +192,7 @@ impl ExclusionReason {
             ExclusionReason::DailyLimit => "daily limit",
             ExclusionReason::OutsideWindow => "outside the window",
             ExclusionReason::RepliesNotRead => "replies not read",
+            ExclusionReason::OnPaymentPlan => "on a payment plan",
         }
     }
 }

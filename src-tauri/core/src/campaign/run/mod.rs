@@ -31,6 +31,7 @@ pub use reconcile::reconcile;
 use super::calendar::{quiet_day, Reach};
 use super::catch_up;
 use super::credit_rule;
+use super::instalments::{self, PlannedInstalment};
 use super::plan::room::apply_account_room;
 use super::plan::{plan_alone, stale_warning, Plan, PlannedContact};
 use super::runner::{self, Ending, RunnerOptions, Unattended};
@@ -82,6 +83,12 @@ pub struct RunReport {
     pub deferred: Option<String>,
     /// Balances may be out of date (see [`super::plan::stale_warning`]); the run went ahead.
     pub stale_data: Option<String>,
+    /// Payment plan instalments reminded today, or why not (see [`super::instalments`]).
+    pub instalments: Vec<PlannedInstalment>,
+    /// Outbox ids of the instalment reminders queued (or found queued) by this run.
+    pub instalment_messages: Vec<i64>,
+    /// Customers whose instalment reminder could not be prepared, with the reason.
+    pub instalment_failed: Vec<(i64, String)>,
     /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
     #[serde(skip)]
     pub delivery: Option<Box<DeliveryReport>>,
@@ -91,15 +98,19 @@ impl RunReport {
     /// Whether any campaign planned a contact (email or call task), a thank-you or a credit
     /// notice or hold.
     pub fn plans_anything(&self) -> bool {
-        self.campaigns.iter().any(|c| {
-            !c.plan.contacts.is_empty() || !c.plan.thanks.is_empty() || !c.plan.credit.is_empty()
-        })
+        self.instalments.iter().any(|i| i.skipped.is_none())
+            || self.campaigns.iter().any(|c| {
+                !c.plan.contacts.is_empty()
+                    || !c.plan.thanks.is_empty()
+                    || !c.plan.credit.is_empty()
+            })
     }
 
     /// Every message prepared and handed over (none deferred to another runner): what is left
     /// to send now depends only on the data, so the run may record its fingerprint.
     fn settled_cleanly(&self) -> bool {
         self.deferred.is_none()
+            && self.instalment_failed.is_empty()
             && self.campaigns.iter().all(|c| c.failed.is_empty())
             && self
                 .delivery
@@ -152,11 +163,13 @@ pub async fn run_due<M: Mailer>(
     if dry_run {
         return Ok(report);
     }
-    let mut ids: Vec<i64> = report
-        .campaigns
-        .iter()
-        .flat_map(|c| c.messages.iter().copied())
-        .collect();
+    let mut ids: Vec<i64> = report.instalment_messages.clone();
+    ids.extend(
+        report
+            .campaigns
+            .iter()
+            .flat_map(|c| c.messages.iter().copied()),
+    );
     let queued_now: HashSet<i64> = ids.iter().copied().collect();
     report.resumed = left_queued(db.conn())?
         .into_iter()
@@ -192,6 +205,13 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
     let conn = db.conn();
     if !dry_run {
         thanks::notice(conn, today)?;
+    }
+    // Before the campaigns: queued first, the reminders take their room of the day's limit.
+    let planned = instalments::plan_reminders(conn, today)?;
+    let mut queued = super::Queued::default();
+    if !dry_run && planned.iter().any(|p| p.skipped.is_none()) {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        queued = instalments::queue_reminders(conn, &planned, today, &account)?;
     }
     let campaigns: Vec<Campaign> = list(conn)?.into_iter().filter(Campaign::sends).collect();
     let mut plans = Vec::with_capacity(campaigns.len());
@@ -233,6 +253,9 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
         resumed: Vec::new(),
         deferred: None,
         stale_data,
+        instalments: planned,
+        instalment_messages: queued.messages,
+        instalment_failed: queued.failed,
         delivery: None,
     })
 }
@@ -255,7 +278,7 @@ fn campaign_messages_in(conn: &Connection, state: MessageState) -> CampaignResul
         .prepare_cached(
             "SELECT id FROM messages
              WHERE state IN ('queued', 'sending', 'uncertain') AND state = ?1
-               AND send_key LIKE 'campaign:%'
+               AND (send_key LIKE 'campaign:%' OR send_key LIKE 'plan:%')
              ORDER BY id",
         )?
         .query_map([state.as_str()], |r| r.get(0))?

@@ -83,6 +83,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.paid_invoices = paid_invoices(conn, input.customer_id, input.as_of)?;
     ctx.credit_limit = customer_limit.as_ref().map(format_money);
     ctx.fees = fees_of(&shown_charges(conn, input.customer_id, input.as_of)?);
+    ctx.plan = super::plan::plan(conn, input.customer_id, input.as_of)?;
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
 }
@@ -176,6 +177,7 @@ pub(super) fn assemble(
         paid_invoices: Vec::new(),
         credit_limit: None,
         fees: FeesFields::default(),
+        plan: None,
     }
 }
 

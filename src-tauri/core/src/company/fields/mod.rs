@@ -29,16 +29,21 @@
 //!   `amount_number`, `invoice_number`, `as_of`) — the late fees and interest recorded on the
 //!   customer's open invoices and not waived (a campaign records a reminder's before composing
 //!   it); never part of `invoices`, `totals` or `total_due`. Empty when there are none
+//! - `plan` — the customer's running payment plan, or null: `total`, `paid`, `remaining`,
+//!   `instalment_count`, `invoice_numbers`, `next` and `instalments` (each `number`, `due_date`,
+//!   `due_date_iso`, `amount`, `amount_number`, `open`, `state`: paid, part, due or missed)
 
 mod build;
 mod fees;
 mod palette;
+mod plan;
 mod sample;
 
 use crate::company::{format_date, format_money};
 pub use build::{build, ContextInput};
 pub use fees::{fees_of, shown_charges, FeeLine, FeesFields};
 pub use palette::{field_palette, TemplateField, FIELDS};
+pub use plan::{InstalmentFields, PlanFields};
 pub use sample::{sample, sample_company, sample_context, sample_link_context};
 
 use chrono::NaiveDate;
@@ -68,6 +73,8 @@ pub struct TemplateContext {
     pub credit_limit: Option<String>,
     /// Late fees and interest, apart from the invoices (see [`fees`]).
     pub fees: FeesFields,
+    /// The customer's running payment plan, or null.
+    pub plan: Option<PlanFields>,
 }
 
 #[derive(Debug, Clone, Serialize)]

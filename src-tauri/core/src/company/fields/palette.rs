@@ -68,6 +68,10 @@ pub const FIELDS: &[(&str, &str)] = &[
         "fees.lines",
         "Late fees and interest: label, kind, amount, invoice_number, as_of (loop: {% for line in fees.lines %})",
     ),
+    (
+        "plan.next.amount",
+        "Payment plan: the next instalment (also plan.next.due_date, plan.remaining, plan.instalments)",
+    ),
 ];
 
 /// One entry of the editor's field palette.

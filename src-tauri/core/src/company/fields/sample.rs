@@ -90,6 +90,7 @@ pub fn sample() -> TemplateContext {
     ctx.credit_limit = Some("€5,000.00".into());
     ctx.fees = sample_fees();
     ctx.payment = Some(paid);
+    ctx.plan = Some(super::plan::plan_fields(&sample_plan()));
     fill_invoices(&mut ctx, list, &company);
     ctx
 }
@@ -146,6 +147,42 @@ fn sample_invoice(
         amount_number: money.decimal_string(),
         payment_link: None,
         reference: String::new(),
+    }
+}
+
+/// A plan of three monthly instalments of €300.00, the first paid.
+fn sample_plan() -> crate::model::plan::PaymentPlan {
+    use crate::model::plan::{Instalment, InstalmentState, PaymentPlan, PlanInvoice, PlanStatus};
+    let eur = |minor| Money::new(minor, Currency::parse("EUR").expect("EUR"));
+    let day = |m| chrono::NaiveDate::from_ymd_opt(2024, m, 15).unwrap_or_default();
+    let instalment = |seq: i64, covered, state| Instalment {
+        seq,
+        due_date: day(u32::try_from(seq + 1).unwrap_or(1)),
+        amount: eur(30_000),
+        covered: eur(covered),
+        state,
+        amount_decimal: "300.00".into(),
+    };
+    PaymentPlan {
+        id: 1,
+        customer_id: 1,
+        total: eur(90_000),
+        paid: eur(30_000),
+        total_decimal: "900.00".into(),
+        paid_decimal: "300.00".into(),
+        agreed_on: day(1),
+        note: String::new(),
+        invoices: vec![PlanInvoice {
+            id: 1,
+            number: "INV-1017".into(),
+        }],
+        instalments: vec![
+            instalment(1, 30_000, InstalmentState::Paid),
+            instalment(2, 0, InstalmentState::Due),
+            instalment(3, 0, InstalmentState::Due),
+        ],
+        status: PlanStatus::Active,
+        broken_on: None,
     }
 }
 

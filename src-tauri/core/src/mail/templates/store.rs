@@ -81,6 +81,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Credit limit reached",
         "When the balance reaches a share of the customer's credit limit.",
     ),
+    (
+        "instalment-reminder",
+        "Payment plan instalment",
+        "A few days before each instalment of a payment plan.",
+    ),
 ];
 
 /// The shipped templates that ask for money: each must carry remittance details and a payment link.
@@ -96,6 +101,7 @@ pub const REMINDER_KEYS: &[&str] = &[
     "year-end",
     "tax-season",
     "escalation-silence",
+    "instalment-reminder",
 ];
 
 macro_rules! shipped {
@@ -126,6 +132,7 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("tax-season"),
     shipped!("escalation-silence"),
     shipped!("credit-limit"),
+    shipped!("instalment-reminder"),
 ];
 
 /// The shipped version of a template.
