@@ -285,8 +285,12 @@ pub fn campaigns(
                 }
                 for s in &c.steps {
                     let when = s.trigger.describe();
+                    let owner = s
+                        .notify_owner_days
+                        .map(|n| format!(", owner told {n} day(s) before"))
+                        .unwrap_or_default();
                     println!(
-                        "        {}. {when}: {} ({})",
+                        "        {}. {when}: {} ({}){owner}",
                         s.position,
                         for_terminal(&s.template_key),
                         s.channel.as_str()

@@ -58,6 +58,9 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
                 return invalid("a step is at most 366 days before or after the event");
             }
         }
+        if matches!(s.notify_owner_days, Some(n) if !(0..=MAX_OWNER_NOTICE_DAYS).contains(&n)) {
+            return invalid("the owner is told 0 to 60 days before a step");
+        }
         if s.template_key.trim().is_empty() {
             return invalid("every step needs a template");
         }
@@ -77,6 +80,8 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
     validate_audience(&new.audience)
 }
 
+/// The owner is told at most this many days before a step (each day looks that far ahead).
+const MAX_OWNER_NOTICE_DAYS: i64 = 60;
 /// Steps counted from the event are at most a year away from it.
 const MAX_EVENT_OFFSET_DAYS: i64 = 366;
 /// "No reply to the last N reminders" looks at most this many back.

@@ -87,13 +87,15 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
     )?;
     let mut upsert = conn.prepare_cached(
         "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
-                                     template_key, channel, alt_template_key, event_offset_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                     template_key, channel, alt_template_key, event_offset_days,
+                                     notify_owner_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (campaign_id, position) DO UPDATE SET
              trigger = excluded.trigger, offset_days = excluded.offset_days,
              day_of_month = excluded.day_of_month, template_key = excluded.template_key,
              channel = excluded.channel, alt_template_key = excluded.alt_template_key,
-             event_offset_days = excluded.event_offset_days",
+             event_offset_days = excluded.event_offset_days,
+             notify_owner_days = excluded.notify_owner_days",
     )?;
     for s in steps {
         // An event step is stored as a due-date step with its offset (migration 19 says why)
@@ -112,7 +114,8 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
             s.template_key.trim(),
             s.channel.as_str(),
             s.alt_template_key.as_deref().map(str::trim),
-            event
+            event,
+            s.notify_owner_days
         ])?;
     }
     Ok(())
@@ -289,7 +292,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
 fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
     let mut stmt = conn.prepare_cached(
         "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key,
-                event_offset_days
+                event_offset_days, notify_owner_days
          FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
     )?;
     let steps = stmt
@@ -308,6 +311,7 @@ fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
                 template_key: r.get(4)?,
                 channel: Channel::from_db(&r.get::<_, String>(5)?),
                 alt_template_key: r.get(6)?,
+                notify_owner_days: r.get(8)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

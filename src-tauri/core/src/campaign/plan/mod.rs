@@ -36,6 +36,7 @@
 mod audience;
 mod customer;
 mod hold;
+mod owner;
 pub mod room;
 mod stale;
 
@@ -45,6 +46,7 @@ pub use super::facts::mailbox::{
 };
 pub use super::facts::silence::REPLIES_NOT_READ;
 pub use super::facts::Reply;
+pub use owner::{PlannedOwnerNotice, OWNER_NOTICE_TEMPLATE};
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
     STALE_AFTER_DAYS_SETTING,
@@ -93,6 +95,9 @@ pub struct Plan {
     pub thanks_skipped: Vec<ThanksSkipped>,
     /// Customers crossing the campaign's credit rule (see [`super::credit_rule`]).
     pub credit: Vec<PlannedCredit>,
+    /// Steps coming up whose customers' owners are told today, or why they are not (see
+    /// `owner`).
+    pub owner_notices: Vec<PlannedOwnerNotice>,
 }
 
 impl Plan {
@@ -238,6 +243,13 @@ pub(super) fn plan_alone(
     campaign: &Campaign,
     today: NaiveDate,
 ) -> CampaignResult<Plan> {
+    let mut plan = plan_day(conn, campaign, today)?;
+    plan.owner_notices = owner::plan_owner_notices(conn, campaign, today, &plan.contacts)?;
+    Ok(plan)
+}
+
+/// [`plan_alone`] without the owner notices, which look ahead with it.
+fn plan_day(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignResult<Plan> {
     let reach = Reach::new(campaign, today);
     let facts = facts::load(conn, campaign, &reach, today)?;
     let in_flight = super::in_flight::in_flight(conn, campaign, today)?;
@@ -284,5 +296,6 @@ pub(super) fn plan_alone(
         thanks,
         thanks_skipped,
         credit,
+        owner_notices: Vec::new(),
     })
 }

@@ -10,6 +10,18 @@ pub(super) fn execute(
     run: &mut CampaignRun,
 ) -> CampaignResult<()> {
     let started = now_timestamp();
+    // Owners first: told at the latest with the customer's message, never after it.
+    if run
+        .plan
+        .owner_notices
+        .iter()
+        .any(|n| n.owner_email.is_some())
+    {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let queued = owner::execute(conn, campaign, &run.plan.owner_notices, today, &account)?;
+        run.messages.extend(queued.messages);
+        run.failed.extend(queued.failed);
+    }
     let emails: Vec<&PlannedContact> = run.plan.emails().collect();
     if !emails.is_empty() {
         let account = account::require(conn).map_err(compose::ComposeError::from)?;

@@ -22,6 +22,7 @@
 
 mod execute;
 pub mod fingerprint;
+mod owner;
 mod reconcile;
 
 use execute::execute;
@@ -87,11 +88,14 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether any campaign planned a contact (email or call task), a thank-you or a credit
-    /// notice or hold.
+    /// Whether any campaign planned a contact (email or call task), a thank-you, a credit
+    /// notice or hold, or an owner notice.
     pub fn plans_anything(&self) -> bool {
         self.campaigns.iter().any(|c| {
-            !c.plan.contacts.is_empty() || !c.plan.thanks.is_empty() || !c.plan.credit.is_empty()
+            !c.plan.contacts.is_empty()
+                || !c.plan.thanks.is_empty()
+                || !c.plan.credit.is_empty()
+                || c.plan.owner_notices.iter().any(|n| n.owner_email.is_some())
         })
     }
 

@@ -82,6 +82,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.payment = payment(conn, input.customer_id)?;
     ctx.paid_invoices = paid_invoices(conn, input.customer_id, input.as_of)?;
     ctx.credit_limit = customer_limit.as_ref().map(format_money);
+    ctx.owner = owner(conn, input.customer_id)?;
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
 }
@@ -174,6 +175,8 @@ pub(super) fn assemble(
         payment: None,
         paid_invoices: Vec::new(),
         credit_limit: None,
+        owner: None,
+        notice: None,
     }
 }
 
@@ -260,6 +263,17 @@ pub(super) fn fill_invoices(
     ctx.payment_link = first.and_then(|i| i.payment_link.clone());
     ctx.company.remittance.reference = first.map(|i| i.reference.clone()).unwrap_or_default();
     ctx.invoices = list;
+}
+
+/// The customer's account owner, when they have one.
+fn owner(conn: &Connection, customer_id: i64) -> DbResult<Option<OwnerFields>> {
+    let (name, email): (Option<String>, Option<String>) = conn
+        .prepare_cached("SELECT owner_name, owner_email FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((name.is_some() || email.is_some()).then(|| OwnerFields {
+        name: name.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+    }))
 }
 
 fn promise(conn: &Connection, customer_id: i64) -> DbResult<Option<PromiseFields>> {

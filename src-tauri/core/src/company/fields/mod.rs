@@ -22,6 +22,10 @@
 //! - `dispute` (`reason`, `invoice_number`, `opened_on`) — the open dispute, or null
 //! - `payment` (`amount`, `date`, `invoice_number`) — the latest payment, or null
 //! - `credit_limit` — the customer's credit limit ("€5,000.00"), or null
+//! - `owner` (`name`, `email`) — the customer's account owner, or null
+//! - `notice` (`step`, `template`, `date`, `days`, `link`) — in an owner notice, the step coming
+//!   up for the customer (its template's name and key, its day, days until it) and the
+//!   `duebook://customer/ID` link that opens the customer in the app; null in any other message
 //! - `paid_invoices` (each `amount`, `date`, `invoice_number`) — the invoices a campaign's
 //!   thank-you on this day is for (their total and the day they were paid in full); empty in
 //!   any other message
@@ -60,6 +64,28 @@ pub struct TemplateContext {
     pub paid_invoices: Vec<PaymentFields>,
     /// The customer's credit limit with its currency ("€5,000.00"), or null.
     pub credit_limit: Option<String>,
+    pub owner: Option<OwnerFields>,
+    pub notice: Option<NoticeFields>,
+}
+
+/// The customer's account owner; either part may be empty, not both.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerFields {
+    pub name: String,
+    pub email: String,
+}
+
+/// What an owner notice announces: the step the customer gets next, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeFields {
+    /// The template's name ("Second reminder").
+    pub step: String,
+    pub template: String,
+    /// "15 Mar 2024".
+    pub date: String,
+    pub days: i64,
+    /// `duebook://customer/ID`.
+    pub link: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

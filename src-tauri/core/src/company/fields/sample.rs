@@ -88,6 +88,17 @@ pub fn sample() -> TemplateContext {
     };
     ctx.paid_invoices = vec![paid.clone()];
     ctx.credit_limit = Some("€5,000.00".into());
+    ctx.owner = Some(OwnerFields {
+        name: "Sam Lee".into(),
+        email: "sam.lee@northwind.example".into(),
+    });
+    ctx.notice = Some(NoticeFields {
+        step: "Second reminder".into(),
+        template: "overdue-2".into(),
+        date: "18 Mar 2024".into(),
+        days: 3,
+        link: "duebook://customer/1".into(),
+    });
     ctx.payment = Some(paid);
     fill_invoices(&mut ctx, list, &company);
     ctx

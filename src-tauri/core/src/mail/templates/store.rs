@@ -81,6 +81,11 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Credit limit reached",
         "When the balance reaches a share of the customer's credit limit.",
     ),
+    (
+        "owner-notice",
+        "Owner notice",
+        "Internal: tells the customer's account owner what goes out next and when.",
+    ),
 ];
 
 /// The shipped templates that ask for money: each must carry remittance details and a payment link.
@@ -126,6 +131,7 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("tax-season"),
     shipped!("escalation-silence"),
     shipped!("credit-limit"),
+    shipped!("owner-notice"),
 ];
 
 /// The shipped version of a template.
