@@ -51,7 +51,9 @@ fn open_user_database() -> (PathBuf, Session) {
     let cli_db = match db_argument(std::env::args_os().skip(1)) {
         Ok(path) => path,
         Err(message) => {
-            eprintln!("duebook-app: {message}\nusage: duebook-app [--db PATH] [duebook://customer/ID]");
+            eprintln!(
+                "duebook-app: {message}\nusage: duebook-app [--db PATH] [duebook://customer/ID]"
+            );
             std::process::exit(2);
         }
     };
