@@ -190,6 +190,7 @@ mod tests {
             event: None,
             thank_you: false,
             credit_rule: None,
+            owner_digest: false,
         }
     }
 

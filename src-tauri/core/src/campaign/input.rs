@@ -29,8 +29,8 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
     if new.name.trim().is_empty() {
         return invalid("the campaign needs a name");
     }
-    if new.steps.is_empty() {
-        return invalid("the campaign needs at least one step");
+    if new.steps.is_empty() && !new.owner_digest {
+        return invalid("the campaign needs at least one step (or the owners' weekly digest)");
     }
     if new.min_gap_days < 0 {
         return invalid("the minimum gap cannot be negative");
@@ -63,6 +63,10 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
         }
         if s.template_key.trim().is_empty() {
             return invalid("every step needs a template");
+        }
+        let internal = |k: &str| crate::mail::templates::INTERNAL_KEYS.contains(&k.trim());
+        if internal(&s.template_key) || s.alt_template_key.as_deref().is_some_and(internal) {
+            return invalid("a step writes to customers: an owner's template cannot be a step's");
         }
         if let Some(alt) = &s.alt_template_key {
             if alt.trim().is_empty() {

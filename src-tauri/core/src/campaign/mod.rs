@@ -178,6 +178,9 @@ pub struct NewCampaign {
     /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
     #[serde(default)]
     pub credit_rule: Option<CreditRule>,
+    /// Send each account owner a weekly digest of their customers (see [`digest`]).
+    #[serde(default)]
+    pub owner_digest: bool,
 }
 
 impl NewCampaign {
@@ -197,6 +200,7 @@ impl NewCampaign {
             event: None,
             thank_you: false,
             credit_rule: None,
+            owner_digest: false,
         }
     }
 }
@@ -318,6 +322,9 @@ pub struct Campaign {
     /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
     #[serde(default)]
     pub credit_rule: Option<CreditRule>,
+    /// Sends each account owner a weekly digest of their customers (see [`digest`]).
+    #[serde(default)]
+    pub owner_digest: bool,
 }
 
 impl Campaign {

@@ -142,8 +142,8 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
     tx.execute(
         "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
                                 daily_cap, escalation, created_at, updated_at, confirmed_at,
-                                thank_you, credit_rule)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END, ?11, ?12)",
+                                thank_you, credit_rule, owner_digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END, ?11, ?12, ?13)",
         params![
             new.name.trim(),
             audience,
@@ -156,7 +156,8 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
             new.escalation.as_str(),
             confirmed,
             new.thank_you,
-            stored_credit_rule(new)?
+            stored_credit_rule(new)?,
+            new.owner_digest
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -188,7 +189,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     let changed = tx.execute(
         "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
                               quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9,
-                              escalation = ?10, thank_you = ?11, credit_rule = ?12
+                              escalation = ?10, thank_you = ?11, credit_rule = ?12,
+                              owner_digest = ?13
          WHERE id = ?1",
         params![
             id,
@@ -202,7 +204,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
             now_timestamp(),
             new.escalation.as_str(),
             new.thank_you,
-            stored_credit_rule(new)?
+            stored_credit_rule(new)?,
+            new.owner_digest
         ],
     )?;
     if changed == 0 {
@@ -232,7 +235,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
                     escalation, confirmed_at, catch_up, window_start, window_end, event,
-                    thank_you, credit_rule
+                    thank_you, credit_rule, owner_digest
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -258,6 +261,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                 thank_you: r.get(13)?,
                 // Read from JSON below, where a bad value is a campaign error.
                 credit_rule: None,
+                owner_digest: r.get(15)?,
             };
             let event = (r.get(10)?, r.get(11)?, r.get(12)?);
             let credit_rule: Option<String> = r.get(14)?;

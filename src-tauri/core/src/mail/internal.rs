@@ -9,13 +9,14 @@ use crate::company::{self};
 use crate::model::text::clean_line;
 use chrono::NaiveDate;
 
-/// Renders `template` for `customer_id` as of `as_of`, with `adjust` filling what only this
-/// message knows (an owner notice's step), to `to` (a display name and an address as typed:
-/// checked here, so a bad one is a [`ComposeError`], never a panic).
+/// Renders `template` for `customer` (None: about no one customer, an owner's digest) as of
+/// `as_of`, with `adjust` filling what only this message knows (an owner notice's step), to
+/// `to` (a display name and an address as typed: checked here, so a bad one is a
+/// [`ComposeError`], never a panic).
 pub fn prepare_internal(
     conn: &rusqlite::Connection,
     (renderer, account): (&Renderer, &AccountSettings),
-    (customer_id, template): (i64, &str),
+    (customer, template): (Option<i64>, &str),
     as_of: NaiveDate,
     to: (&str, &str),
     adjust: impl FnOnce(&mut TemplateContext),
@@ -24,16 +25,17 @@ pub fn prepare_internal(
         ComposeError::Invalid(format!("the address {:?} is not valid ({e})", to.1.trim()))
     })?;
     let company = company::load(conn)?;
-    let mut ctx = fields::build(
-        conn,
-        &ContextInput {
-            customer_id,
-            as_of,
-            company: &company,
-            sender_name: &account.sender_name,
-            sender_email: &account.from_address,
-        },
-    )?;
+    let input = ContextInput {
+        customer_id: customer.unwrap_or(0),
+        as_of,
+        company: &company,
+        sender_name: &account.sender_name,
+        sender_email: &account.from_address,
+    };
+    let mut ctx = match customer {
+        Some(_) => fields::build(conn, &input)?,
+        None => fields::without_customer(&input),
+    };
     adjust(&mut ctx);
     let rendered = renderer.render(template, ctx.to_tera())?;
     let from = account.from_mailbox()?;

@@ -45,6 +45,7 @@ pub const LOOP_COLLECTIONS: &[&str] = &[
     "totals",
     "paid_invoices",
     "customer.custom",
+    "digest.customers",
 ];
 /// Filters that may follow a loop collection: none makes it longer.
 pub const LOOP_FILTERS: &[&str] = &["reverse", "sort", "unique", "slice", "filter", "group_by"];

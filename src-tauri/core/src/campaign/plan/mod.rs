@@ -35,6 +35,7 @@
 
 mod audience;
 mod customer;
+mod digest;
 mod hold;
 mod owner;
 pub mod room;
@@ -46,6 +47,7 @@ pub use super::facts::mailbox::{
 };
 pub use super::facts::silence::REPLIES_NOT_READ;
 pub use super::facts::Reply;
+pub use digest::{DigestCustomer, DigestStep, PlannedDigest, OWNER_DIGEST_TEMPLATE};
 pub use owner::{PlannedOwnerNotice, OWNER_NOTICE_TEMPLATE};
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
@@ -98,6 +100,8 @@ pub struct Plan {
     /// Steps coming up whose customers' owners are told today, or why they are not (see
     /// `owner`).
     pub owner_notices: Vec<PlannedOwnerNotice>,
+    /// The owners' weekly digests this campaign sends today (see `digest`).
+    pub digests: Vec<PlannedDigest>,
 }
 
 impl Plan {
@@ -245,6 +249,7 @@ pub(super) fn plan_alone(
 ) -> CampaignResult<Plan> {
     let mut plan = plan_day(conn, campaign, today)?;
     plan.owner_notices = owner::plan_owner_notices(conn, campaign, today, &plan.contacts)?;
+    plan.digests = digest::plan_digests(conn, campaign, today)?;
     Ok(plan)
 }
 
@@ -297,5 +302,6 @@ fn plan_day(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> Campaig
         thanks_skipped,
         credit,
         owner_notices: Vec::new(),
+        digests: Vec::new(),
     })
 }

@@ -62,6 +62,12 @@ pub(super) fn execute(
         run.messages.extend(queued.messages);
         run.failed.extend(queued.failed);
     }
+    if run.plan.digests.iter().any(|d| d.owner_email.is_some()) {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let queued = digest::execute(conn, campaign, &run.plan.digests, today, &account)?;
+        run.messages.extend(queued.messages);
+        run.failed.extend(queued.failed);
+    }
     for contact in run.plan.calls() {
         let tx = conn.unchecked_transaction()?;
         let mut title = format!(

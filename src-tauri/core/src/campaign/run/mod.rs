@@ -20,6 +20,7 @@
 //! Catch-up: a run only considers what is due on its date (each invoice at its most advanced
 //! reached step), so after days switched off it sends once, not once per missed day.
 
+mod digest;
 mod execute;
 pub mod fingerprint;
 mod owner;
@@ -96,6 +97,7 @@ impl RunReport {
                 || !c.plan.thanks.is_empty()
                 || !c.plan.credit.is_empty()
                 || c.plan.owner_notices.iter().any(|n| n.owner_email.is_some())
+                || c.plan.digests.iter().any(|d| d.owner_email.is_some())
         })
     }
 

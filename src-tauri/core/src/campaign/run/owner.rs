@@ -75,7 +75,7 @@ fn prepare(
         link: customer_link(notice.customer_id),
     };
     let name = notice.owner.as_deref().unwrap_or("");
-    let target = (notice.customer_id, OWNER_NOTICE_TEMPLATE);
+    let target = (Some(notice.customer_id), OWNER_NOTICE_TEMPLATE);
     prepare_internal(conn, how, target, today, (name, email), |ctx| {
         ctx.notice = Some(fields);
     })

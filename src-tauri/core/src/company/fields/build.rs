@@ -18,6 +18,24 @@ pub struct ContextInput<'a> {
     pub sender_email: &'a str,
 }
 
+/// The fields of a message about no one customer (an owner's digest): the company, the sender
+/// and the day; `input.customer_id` is not read.
+pub fn without_customer(input: &ContextInput) -> TemplateContext {
+    let customer = CustomerFields {
+        id: 0,
+        name: String::new(),
+        segment: None,
+        currency: None,
+        custom: serde_json::Value::Object(Default::default()),
+    };
+    let contact = ContactFields {
+        name: String::new(),
+        first_name: String::new(),
+        email: String::new(),
+    };
+    assemble(customer, contact, input, Vec::new())
+}
+
 /// The fields of one customer as of `input.as_of`, read from the database.
 pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContext> {
     let (segment, currency, custom_json, name, customer_limit) = conn
@@ -177,6 +195,7 @@ pub(super) fn assemble(
         credit_limit: None,
         owner: None,
         notice: None,
+        digest: None,
     }
 }
 

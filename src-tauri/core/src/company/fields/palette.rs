@@ -60,6 +60,10 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("payment.amount", "Latest payment received"),
     ("credit_limit", "The customer's credit limit"),
     ("owner.name", "The customer's account owner"),
+    (
+        "digest.customers",
+        "Owner digest: their customers (loop: name, total_overdue, held, next, link)",
+    ),
     ("notice.step", "Owner notice: the step coming up"),
     ("notice.date", "Owner notice: the day it goes out"),
     (

@@ -99,6 +99,17 @@ pub fn sample() -> TemplateContext {
         days: 3,
         link: "duebook://customer/1".into(),
     });
+    ctx.digest = Some(DigestFields {
+        week: "week of 11 Mar 2024".into(),
+        customers: vec![DigestCustomerFields {
+            name: "Acme Trading Co".into(),
+            link: "duebook://customer/1".into(),
+            total_due: "€1,714.50 and $300.00".into(),
+            total_overdue: "€1,714.50".into(),
+            held: Some("Renewal under negotiation".into()),
+            next: "18 Mar 2024: Second reminder (Friendly reminders)".into(),
+        }],
+    });
     ctx.payment = Some(paid);
     fill_invoices(&mut ctx, list, &company);
     ctx

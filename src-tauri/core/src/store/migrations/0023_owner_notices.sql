@@ -18,3 +18,5 @@ CREATE TABLE owner_notices (
     PRIMARY KEY (campaign_id, step_position, period, invoice_id)
 );
 CREATE INDEX owner_notices_customer ON owner_notices(customer_id);
+-- 1: the campaign sends each account owner a weekly digest of their customers (campaign::digest).
+ALTER TABLE campaigns ADD COLUMN owner_digest INTEGER NOT NULL DEFAULT 0;
