@@ -283,6 +283,9 @@ pub fn campaigns(
                 if let Some(e) = c.event {
                     println!("        event: {}", e.describe());
                 }
+                if c.owner_digest {
+                    println!("        a weekly digest to each account owner");
+                }
                 for s in &c.steps {
                     let when = s.trigger.describe();
                     let owner = s

@@ -195,3 +195,36 @@ fn a_campaign_file_tells_owners_before_its_steps_and_the_plan_says_who() {
         stderr(&refused)
     );
 }
+
+/// The owners' digest preset from the command line: listed, planned per owner (with the owner
+/// who has no address named), sent once that week.
+#[test]
+fn the_digest_preset_plans_one_email_per_owner_with_an_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let file = write(dir.path(), "owners.csv", FILE);
+    ok(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(owner_of(&db, "Dune Co"), None);
+    ok(&db, &["owners", "assign", "Tom", "--customers", "4"]);
+    assert_eq!(owner_of(&db, "Dune Co").as_deref(), Some("Tom"));
+    ok(&db, &["campaigns", "preset", "owner-digest"]);
+    ok(&db, &["campaigns", "activate", "1", "--yes"]);
+    let out = ok(&db, &["campaigns", "list"]);
+    assert!(
+        out.contains("a weekly digest to each account owner"),
+        "{out}"
+    );
+    let out = ok(&db, &["campaigns", "plan", "1", "--today", "2026-03-23"]);
+    assert!(
+        out.contains("digest    Priya Shah: 1 customer(s); weekly digest to Priya Shah"),
+        "{out}"
+    );
+    assert!(
+        out.contains("digest    tom@seller.example: 1 customer(s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no digest Tom: 1 customer(s); no digest for Tom: no email address for them"),
+        "{out}"
+    );
+}

@@ -14,8 +14,9 @@
 //! parts share (the campaign, its audience, escalation and catch-up settings, send keys; its
 //! steps come from `step`, which imports nothing here); then, each importing only those
 //! before it: step, event <- `mod` <- storage, input, presets, schedule, results, calendar,
-//! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule <- plan (with `plan::room`)
-//! <- activation,
+//! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule <- plan (with `plan::room`,
+//! and `plan::owner` / `plan::digest`, which plan other days and campaigns for the account
+//! owners' notices and weekly digest) <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
