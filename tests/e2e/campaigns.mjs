@@ -386,6 +386,39 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "A second start with duebook://customer/ID (an owner notice's link) shows that customer in the open window; a link to no customer says why",
+      async () => {
+        const id = sql("SELECT min(id) FROM customers");
+        const name = sql(`SELECT name FROM customers WHERE id = ${Number(id)}`);
+        /** Starts the app again with `link`: the single-instance plugin hands it to the open window. */
+        const handOver = (link) =>
+          new Promise((resolve, reject) => {
+            const second = spawn(binary, ["--db", db, link], { env, stdio: "ignore" });
+            const timer = setTimeout(() => {
+              second.kill("SIGKILL");
+              reject(new Error("the second start did not hand over and exit"));
+            }, 30_000);
+            second.on("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        await (await s().visible("view-campaigns")).click();
+        await handOver(`duebook://customer/${id}`);
+        await s().until(async () => (await s().$("detail-name").getText().catch(() => "")) === name, `the link did not open ${name}`);
+        screenshot(path.join(artifacts, "campaign-owner-link.png"));
+        await handOver("duebook://customer/99999999");
+        const unknown = await s().until(async () => (await s().$("error-message").getText().catch(() => "")) || null, "no message for a customer the file lacks");
+        assert(unknown.includes("has no customer 99999999"), `the message reads ${JSON.stringify(unknown)}`);
+        await handOver("duebook://invoice/3");
+        await s().until(
+          async () => (await s().$("error-message").getText().catch(() => "")).includes("does not name a customer"),
+          "no message for a link that names no customer",
+        );
+        console.log(`  opened ${name} from its link; refused: ${JSON.stringify(unknown)}`);
+      },
+    ],
+    [
       "The scheduler runs by itself once the stored next-run time has passed (sending nothing twice) and sets the next for tomorrow 8:00",
       async () => {
         const sentBefore = received().length;

@@ -57,6 +57,8 @@ pub(super) fn execute(
             Ok(id) => done.messages.push(id),
             Err(reason) => {
                 outbox::record_unprepared(conn, &meta, &reason)?;
+                // 0: about no one customer; the reason names the owner.
+                let reason = format!("the weekly digest to {}: {reason}", digest.owner);
                 done.failed.push((0, reason));
             }
         }
