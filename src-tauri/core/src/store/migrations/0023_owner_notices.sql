@@ -20,3 +20,9 @@ CREATE TABLE owner_notices (
 CREATE INDEX owner_notices_customer ON owner_notices(customer_id);
 -- 1: the campaign sends each account owner a weekly digest of their customers (campaign::digest).
 ALTER TABLE campaigns ADD COLUMN owner_digest INTEGER NOT NULL DEFAULT 0;
+-- The plan reads owner_notices: its changes count for run-due's fingerprint (see migration 7).
+INSERT INTO plan_inputs (table_name) VALUES ('owner_notices');
+CREATE TRIGGER plan_inputs_owner_notices_update AFTER UPDATE ON owner_notices
+BEGIN UPDATE plan_inputs SET changes = changes + 1 WHERE table_name = 'owner_notices'; END;
+CREATE TRIGGER plan_inputs_owner_notices_delete AFTER DELETE ON owner_notices
+BEGIN UPDATE plan_inputs SET changes = changes + 1 WHERE table_name = 'owner_notices'; END;
