@@ -11,7 +11,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
-import { demoListShown, launchApp, openCustomerRow, startSmtpServer, testService } from "./support.mjs";
+import { demoListShown, launchApp, openCustomerRow, startSmtpServer, testService, withApp } from "./support.mjs";
 
 const SMTP_USER = "ar@northwind.example";
 const SMTP_PASSWORD = "e2e-Campaign-pa55";
@@ -440,6 +440,17 @@ export function campaignsTests(ctx) {
         assert(received().length === sentBefore, `the scheduled run sent ${received().length - sentBefore} message(s) again`);
         console.log(`  ${await s().$("run-counts").getText()}; next run ${next.toString()}`);
         await stop();
+      },
+    ],
+    [
+      "Started with duebook://customer/ID (a link clicked in an owner notice), the app opens on that customer",
+      async () => {
+        const id = Number(sql("SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET 5"));
+        const name = sql(`SELECT name FROM customers WHERE id = ${id}`);
+        await withApp({ binary, env, artifacts, db, link: `duebook://customer/${id}` }, async (app) => {
+          await app.until(async () => (await app.$("detail-name").getText().catch(() => "")) === name, `the app did not open on ${name}`, 60_000);
+        });
+        console.log(`  opened on ${name}`);
       },
     ],
   ];
