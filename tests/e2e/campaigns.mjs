@@ -386,6 +386,33 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "A campaign whose steps tell the account owner 3 days before: the plan preview says who is told and why an owner is not",
+      async () => {
+        sql("UPDATE customers SET owner_name = 'Sam Lee', owner_email = 'sam@northwind.example' WHERE id % 2 = 0");
+        await (await s().visible("view-campaigns")).click();
+        await (await s().visible("campaign-new")).click();
+        await s().visible("campaign-editor");
+        await (await s().$("campaign-preset")).selectByAttribute("value", "friendly");
+        await s().until(async () => (await s().count("step-row")) === 5, "the friendly preset does not show 5 steps");
+        await s().type("campaign-name", "E2E owners told");
+        for (const input of await s().$$("step-owner-days")) await input.setValue("3");
+        const quiet = await s().$("campaign-quiet");
+        if (await quiet.isSelected()) await quiet.click();
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        await (await s().visible("plan-preview-button")).click();
+        await s().visible("plan-preview", 30_000);
+        const rows = await s().until(async () => ((await s().count("owner-notice-row")) > 0 ? s().texts("owner-notice-row") : null), "the plan lists no owner notice", 30_000);
+        assert(rows.some((r) => r.includes("owner Sam Lee notified on")), `no owner is told: ${JSON.stringify(rows.slice(0, 3))}`);
+        assert(rows.some((r) => r.includes("the customer has no owner")), `no customer without an owner: ${JSON.stringify(rows.slice(0, 3))}`);
+        console.log(`  ${rows.length} owner line(s), e.g. ${JSON.stringify(rows[0])}`);
+        const steps = await s().texts("campaign-step");
+        assert(steps[0].endsWith("; the owner is told 3 day(s) before"), `the step reads ${JSON.stringify(steps[0])}`);
+        await (await s().$("owner-notice-row")).scrollIntoView();
+        screenshot(path.join(artifacts, "campaign-owner-notices.png"));
+      },
+    ],
+    [
       "A second start with duebook://customer/ID (an owner notice's link) shows that customer in the open window; a link to no customer says why",
       async () => {
         const id = sql("SELECT min(id) FROM customers");

@@ -172,6 +172,17 @@ fn the_plan_says_who_is_told_and_why_an_owner_is_not() {
     );
     // A weekend tells nobody.
     assert!(why("2026-07-11").is_empty());
+
+    // The owner's template is never a step's: it is written to the owner, not the customer.
+    let mut to_customers = told_before_every_step();
+    to_customers.steps[0].template_key = "owner-notice".into();
+    let refused = campaign::create(db.conn(), &to_customers).unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("an owner's template cannot be a step's"),
+        "{refused}"
+    );
 }
 
 #[test]
