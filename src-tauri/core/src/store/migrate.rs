@@ -37,7 +37,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (19, include_str!("migrations/0019_event_campaigns.sql")),
     (20, include_str!("migrations/0020_thanks_and_credit.sql")),
     (21, include_str!("migrations/0021_account_owners.sql")),
-    (23, include_str!("migrations/0023_owner_notices.sql")),
+    (24, include_str!("migrations/0024_owner_notices.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

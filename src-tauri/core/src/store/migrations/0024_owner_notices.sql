@@ -1,4 +1,4 @@
--- Duebook schema, version 23: owner notices (issue 20, part 2). A campaign step may tell the
+-- Duebook schema, version 24: owner notices (issue 20, part 2). A campaign step may tell the
 -- customer's account owner N days before it goes out. Append-only.
 -- Days before the step the owner is told; NULL: the step tells nobody.
 ALTER TABLE campaign_steps ADD COLUMN notify_owner_days INTEGER;
