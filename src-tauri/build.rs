@@ -33,6 +33,8 @@ const COMMANDS: &[&str] = &[
     "export_call_list",
     "database_status",
     "take_database_notices",
+    "take_start_link",
+    "customer_link_id",
     "open_demo",
     "create_database",
     "open_database",

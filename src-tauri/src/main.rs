@@ -8,6 +8,7 @@ mod delivery;
 mod dialogs;
 mod error;
 mod inbox;
+mod links;
 mod scheduler;
 mod state;
 mod test_hooks;
@@ -16,6 +17,7 @@ mod watched_folder;
 mod webkit_env;
 mod window_state;
 
+use duebook_core::model::link::link_argument;
 use state::{AppState, Session, StartClock};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -49,7 +51,9 @@ fn open_user_database() -> (PathBuf, Session) {
     let cli_db = match db_argument(std::env::args_os().skip(1)) {
         Ok(path) => path,
         Err(message) => {
-            eprintln!("duebook-app: {message}\nusage: duebook-app [--db PATH]");
+            eprintln!(
+                "duebook-app: {message}\nusage: duebook-app [--db PATH] [duebook://customer/ID]"
+            );
             std::process::exit(2);
         }
     };
@@ -75,16 +79,18 @@ fn window(state: AppState) -> tauri::Builder<tauri::Wry> {
     tauri::Builder::default()
         // First plugin, so a second launch focuses this window instead of opening the same
         // database twice.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.show();
                 let _ = window.set_focus();
             }
+            links::hand_over(app, &args);
         }))
         .plugin(tauri_plugin_notification::init())
         .plugin(window_state::plugin())
         .manage(state)
+        .manage(links::StartLink::from_args(&lossy_args()))
         .manage(scheduler::Scheduler::default())
         .manage(delivery::Delivery::default())
         .manage(inbox::Inbox::default())
@@ -142,6 +148,8 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::call_list::export_call_list,
         commands::database::database_status,
         commands::database::take_database_notices,
+        links::take_start_link,
+        links::customer_link_id,
         commands::database::open_demo,
         commands::database::create_database,
         commands::database::open_database,
@@ -254,6 +262,13 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
     ]
 }
 
+/// The command line as text (what is not UTF-8 replaced, never a panic).
+fn lossy_args() -> Vec<String> {
+    std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
 /// `--db PATH` or `--db=PATH`. Other arguments are ignored with a warning (launchers add their own,
 /// e.g. macOS `-psn_…`).
 fn db_argument(args: impl IntoIterator<Item = OsString>) -> Result<Option<PathBuf>, String> {
@@ -266,6 +281,8 @@ fn db_argument(args: impl IntoIterator<Item = OsString>) -> Result<Option<PathBu
             db = Some(PathBuf::from(path));
         } else if let Some(path) = text.strip_prefix("--db=") {
             db = Some(PathBuf::from(path));
+        } else if link_argument([&*text]).is_some() {
+            // A duebook:// link: the window opens it (see `links`).
         } else {
             eprintln!("duebook-app: ignoring unknown argument {text:?}");
         }
@@ -294,6 +311,22 @@ mod tests {
         );
         assert!(db_argument(args(&["--db"])).is_err());
         assert_eq!(db_argument(args(&["--frobnicate"])).unwrap(), None);
+        let with_link = ["--db", "/tmp/a.sqlite", "duebook://customer/3"];
+        assert_eq!(
+            db_argument(args(&with_link)).unwrap(),
+            Some(PathBuf::from("/tmp/a.sqlite"))
+        );
+    }
+
+    #[test]
+    fn the_packages_register_the_link_scheme() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        let schemes = &config["plugins"]["deep-link"]["desktop"]["schemes"];
+        assert_eq!(
+            schemes,
+            &serde_json::json!([duebook_core::model::link::LINK_SCHEME])
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "./harness.mjs";
-import { demoListShown, launchApp, openCustomerRow, startSmtpServer, testService } from "./support.mjs";
+import { demoListShown, launchApp, openCustomerRow, startSmtpServer, testService, withApp } from "./support.mjs";
 
 const SMTP_USER = "ar@northwind.example";
 const SMTP_PASSWORD = "e2e-Campaign-pa55";
@@ -399,6 +399,66 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "A campaign whose steps tell the account owner 3 days before: the plan preview says who is told and why an owner is not",
+      async () => {
+        sql("UPDATE customers SET owner_name = 'Sam Lee', owner_email = 'sam@northwind.example' WHERE id % 2 = 0");
+        await (await s().visible("view-campaigns")).click();
+        await (await s().visible("campaign-new")).click();
+        await s().visible("campaign-editor");
+        await (await s().$("campaign-preset")).selectByAttribute("value", "friendly");
+        await s().until(async () => (await s().count("step-row")) === 5, "the friendly preset does not show 5 steps");
+        await s().type("campaign-name", "E2E owners told");
+        for (const input of await s().$$("step-owner-days")) await input.setValue("3");
+        const quiet = await s().$("campaign-quiet");
+        if (await quiet.isSelected()) await quiet.click();
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        await (await s().visible("plan-preview-button")).click();
+        await s().visible("plan-preview", 30_000);
+        const rows = await s().until(async () => ((await s().count("owner-notice-row")) > 0 ? s().texts("owner-notice-row") : null), "the plan lists no owner notice", 30_000);
+        assert(rows.some((r) => r.includes("owner Sam Lee notified on")), `no owner is told: ${JSON.stringify(rows.slice(0, 3))}`);
+        assert(rows.some((r) => r.includes("the customer has no owner")), `no customer without an owner: ${JSON.stringify(rows.slice(0, 3))}`);
+        console.log(`  ${rows.length} owner line(s), e.g. ${JSON.stringify(rows[0])}`);
+        const steps = await s().texts("campaign-step");
+        assert(steps[0].endsWith("; the owner is told 3 day(s) before"), `the step reads ${JSON.stringify(steps[0])}`);
+        await (await s().$("owner-notice-row")).scrollIntoView();
+        screenshot(path.join(artifacts, "campaign-owner-notices.png"));
+      },
+    ],
+    [
+      "A second start with duebook://customer/ID (an owner notice's link) shows that customer in the open window; a link to no customer says why",
+      async () => {
+        const id = sql("SELECT min(id) FROM customers");
+        const name = sql(`SELECT name FROM customers WHERE id = ${Number(id)}`);
+        /** Starts the app again with `link`: the single-instance plugin hands it to the open window. */
+        const handOver = (link) =>
+          new Promise((resolve, reject) => {
+            const second = spawn(binary, ["--db", db, link], { env, stdio: "ignore" });
+            const timer = setTimeout(() => {
+              second.kill("SIGKILL");
+              reject(new Error("the second start did not hand over and exit"));
+            }, 30_000);
+            second.on("exit", () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        await (await s().visible("view-campaigns")).click();
+        await handOver(`duebook://customer/${id}`);
+        await s().until(async () => (await s().$("detail-name").getText().catch(() => "")) === name, `the link did not open ${name}`);
+        screenshot(path.join(artifacts, "campaign-owner-link.png"));
+        await handOver("duebook://customer/99999999");
+        const unknown = await s().until(async () => (await s().$("error-message").getText().catch(() => "")) || null, "no message for a customer the file lacks");
+        assert(unknown.includes("has no customer 99999999"), `the message reads ${JSON.stringify(unknown)}`);
+        await handOver("duebook://invoice/3");
+        await s().until(
+          async () => (await s().$("error-message").getText().catch(() => "")).includes("does not name a customer"),
+          "no message for a link that names no customer",
+        );
+        console.log(`  opened ${name} from its link; refused: ${JSON.stringify(unknown)}`);
+      },
+    ],
+    [
       "The scheduler runs by itself once the stored next-run time has passed (sending nothing twice) and sets the next for tomorrow 8:00",
       async () => {
         const sentBefore = received().length;
@@ -420,6 +480,17 @@ export function campaignsTests(ctx) {
         assert(received().length === sentBefore, `the scheduled run sent ${received().length - sentBefore} message(s) again`);
         console.log(`  ${await s().$("run-counts").getText()}; next run ${next.toString()}`);
         await stop();
+      },
+    ],
+    [
+      "Started with duebook://customer/ID (a link clicked in an owner notice), the app opens on that customer",
+      async () => {
+        const id = Number(sql("SELECT id FROM customers ORDER BY id LIMIT 1 OFFSET 5"));
+        const name = sql(`SELECT name FROM customers WHERE id = ${id}`);
+        await withApp({ binary, env, artifacts, db, link: `duebook://customer/${id}` }, async (app) => {
+          await app.until(async () => (await app.$("detail-name").getText().catch(() => "")) === name, `the app did not open on ${name}`, 60_000);
+        });
+        console.log(`  opened on ${name}`);
       },
     ],
   ];

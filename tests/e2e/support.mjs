@@ -139,11 +139,11 @@ export function startOAuthServer(dir) {
 }
 
 /** A tauri-driver of its own (so `env` can differ from the main run's) and the app on `db`. */
-export async function launchApp({ binary, env, artifacts, db }) {
+export async function launchApp({ binary, env, artifacts, db, link = null }) {
   const driver = new Driver({ binary, env, logFile: path.join(artifacts, "driver.log") });
   await driver.start();
   try {
-    return { driver, session: await driver.session(["--db", db]) };
+    return { driver, session: await driver.session(["--db", db, ...(link ? [link] : [])]) };
   } catch (error) {
     await driver.stop();
     throw error;

@@ -288,10 +288,17 @@ pub fn campaigns(
                 if let Some(fees) = c.late_fees.filter(campaign::LateFees::charges_anything) {
                     println!("        late fees: {}", campaign::fees::describe(&fees));
                 }
+                if c.owner_digest {
+                    println!("        a weekly digest to each account owner");
+                }
                 for s in &c.steps {
                     let when = s.trigger.describe();
+                    let owner = s
+                        .notify_owner_days
+                        .map(|n| format!(", owner told {n} day(s) before"))
+                        .unwrap_or_default();
                     println!(
-                        "        {}. {when}: {} ({})",
+                        "        {}. {when}: {} ({}){owner}",
                         s.position,
                         for_terminal(&s.template_key),
                         s.channel.as_str()

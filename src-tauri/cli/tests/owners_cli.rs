@@ -149,3 +149,82 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
     ok(&db, &["owners", "release", "3"]);
     assert_eq!(held(Database::open(&db).unwrap().conn(), 3).unwrap(), None);
 }
+
+/// A campaign file whose steps tell the owner 3 days ahead: listed, planned with who is told
+/// and why not, run with the notice to the owner.
+#[test]
+fn a_campaign_file_tells_owners_before_its_steps_and_the_plan_says_who() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let file = write(dir.path(), "owners.csv", FILE);
+    ok(&db, &["import", file.to_str().unwrap()]);
+    ok(&db, &["campaigns", "preset", "friendly"]);
+    let mut campaign: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["campaigns", "show", "1"])).unwrap();
+    for step in campaign["steps"].as_array_mut().unwrap() {
+        step["notify_owner_days"] = 3.into();
+    }
+    let json = dir.path().join("told.json");
+    std::fs::write(&json, campaign.to_string()).unwrap();
+    ok(&db, &["campaigns", "update", "1", json.to_str().unwrap()]);
+    let out = ok(&db, &["campaigns", "list"]);
+    assert!(
+        out.contains("1. 3 days before due: pre-due (email), owner told 3 day(s) before"),
+        "{out}"
+    );
+    // Acme's A-1 is due Tuesday 31 March: pre-due on Saturday 28 is quiet, so it goes on
+    // Monday 30 March; the owner hears of it 3 days before the Saturday.
+    let out = ok(&db, &["campaigns", "plan", "1", "--today", "2026-03-25"]);
+    assert!(
+        out.contains("owner told Acme Ltd (#1): owner Priya Shah notified on 2026-03-25 before pre-due on 2026-03-30"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the customer has no owner") && out.contains("Cato SA"),
+        "{out}"
+    );
+
+    // Too far ahead is refused, with the reason.
+    campaign["steps"][0]["notify_owner_days"] = 61.into();
+    std::fs::write(&json, campaign.to_string()).unwrap();
+    let refused = duebook(&db, &["campaigns", "update", "1", json.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("the owner is told 0 to 60 days before a step"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+/// The owners' digest preset from the command line: listed, planned per owner (with the owner
+/// who has no address named), sent once that week.
+#[test]
+fn the_digest_preset_plans_one_email_per_owner_with_an_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let file = write(dir.path(), "owners.csv", FILE);
+    ok(&db, &["import", file.to_str().unwrap()]);
+    assert_eq!(owner_of(&db, "Dune Co"), None);
+    ok(&db, &["owners", "assign", "Tom", "--customers", "4"]);
+    assert_eq!(owner_of(&db, "Dune Co").as_deref(), Some("Tom"));
+    ok(&db, &["campaigns", "preset", "owner-digest"]);
+    ok(&db, &["campaigns", "activate", "1", "--yes"]);
+    let out = ok(&db, &["campaigns", "list"]);
+    assert!(
+        out.contains("a weekly digest to each account owner"),
+        "{out}"
+    );
+    let out = ok(&db, &["campaigns", "plan", "1", "--today", "2026-03-23"]);
+    assert!(
+        out.contains("digest    Priya Shah: 1 customer(s); weekly digest to Priya Shah"),
+        "{out}"
+    );
+    assert!(
+        out.contains("digest    tom@seller.example: 1 customer(s)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("no digest Tom: 1 customer(s); no digest for Tom: no email address for them"),
+        "{out}"
+    );
+}

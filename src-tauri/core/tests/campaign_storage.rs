@@ -66,13 +66,14 @@ fn a_campaign_round_trips_with_its_rules() {
 fn presets_are_shipped_and_storable() {
     let (_dir, db) = temp_db();
     let conn = db.conn();
-    assert_eq!(campaign::presets().len(), 6);
+    assert_eq!(campaign::presets().len(), 7);
     for name in PRESET_NAMES {
         let preset = campaign::preset(name).unwrap();
         assert_eq!(preset.min_gap_days == 0, *name == "statements");
         let id = campaign::create(conn, &preset).unwrap();
         let stored = campaign::get(conn, id).unwrap();
         assert_eq!(stored.steps, preset.steps);
+        assert_eq!(stored.owner_digest, *name == "owner-digest");
         assert_eq!(
             (stored.event, stored.audience),
             (preset.event, preset.audience)

@@ -45,10 +45,18 @@ fn every_shipped_template_renders_and_reminders_carry_how_to_pay() {
         .iter()
         .map(|(key, _, _)| templates::builtin(key).expect("shipped"))
         .collect();
-    assert_eq!(all.len(), 17);
+    assert_eq!(all.len(), 19);
     let renderer = Renderer::new(&all).expect("shipped templates compile");
     let ctx = fields::sample_context();
-    for t in &all {
+    for key in templates::INTERNAL_KEYS {
+        let out = renderer.render(key, ctx.clone()).expect("renders");
+        assert!(out.text.contains("Hello Sam Lee"), "{key}: {}", out.text);
+        assert!(out.text.contains("duebook://customer/1"), "{key}");
+    }
+    for t in all
+        .iter()
+        .filter(|t| !templates::INTERNAL_KEYS.contains(&t.key.as_str()))
+    {
         let out = renderer
             .render(&t.key, ctx.clone())
             .unwrap_or_else(|e| panic!("{}: {e}", t.key));
@@ -223,7 +231,7 @@ fn edited_templates_are_saved_listed_and_reset() {
     assert!(templates::save(db.conn(), &bad_key).is_err());
 
     let list = templates::list(db.conn()).unwrap();
-    assert_eq!(list.len(), 17);
+    assert_eq!(list.len(), 19);
     assert!(list.iter().any(|t| t.key == "overdue-1" && t.is_customized));
 
     templates::reset(db.conn(), "overdue-1").unwrap();
@@ -243,7 +251,10 @@ fn a_real_customer_renders_with_every_template() {
         "ap@olmann.example",
     );
     let (db, customer) = (&s.db, s.customer);
-    for (key, _, _) in BUILTIN {
+    for (key, _, _) in BUILTIN
+        .iter()
+        .filter(|t| !templates::INTERNAL_KEYS.contains(&t.0))
+    {
         let request = send_request(customer, key, vec![]);
         let prepared =
             compose::prepare(db.conn(), &request, today()).unwrap_or_else(|e| panic!("{key}: {e}"));

@@ -64,10 +64,11 @@ pub struct TemplateChoice {
     pub attach_overdue_copies: bool,
 }
 
-/// Every template, for the composer and for campaign steps.
+/// Every template written to customers, for the composer and for campaign steps.
 pub(crate) fn template_choices(conn: &rusqlite::Connection) -> CommandResult<Vec<TemplateChoice>> {
     templates::list(conn)?
         .into_iter()
+        .filter(|t| !templates::INTERNAL_KEYS.contains(&t.key.as_str()))
         .map(|t| {
             let options = attachments::template_options(conn, &t.key)?;
             Ok(TemplateChoice {

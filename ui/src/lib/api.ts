@@ -115,6 +115,13 @@ export const api = {
   onDatabaseDamaged: (handler: () => void): Promise<UnlistenFn> => listen("database-damaged", () => handler()),
   /** What opening the file changed (an upgrade that cleaned names), once per opened file. */
   takeDatabaseNotices: () => call<string[]>("take_database_notices"),
+  /** The duebook:// link the app was started with, once; null without one. */
+  takeStartLink: () => call<string | null>("take_start_link"),
+  /** The customer id a duebook://customer/ID link names; an error says why it names none. */
+  customerLinkId: (link: string) => call<number>("customer_link_id", { link }),
+  /** A second start of the app was handed a duebook:// link. */
+  onOpenLink: (handler: (link: string) => void): Promise<UnlistenFn> =>
+    listen<string>("open-link", (event) => handler(event.payload)),
   openDemo: () => call<DatabaseStatus>("open_demo"),
   /** null when the person cancelled the dialog. */
   createDatabase: () => call<DatabaseStatus | null>("create_database"),

@@ -16,24 +16,28 @@ export async function savedPlace(): Promise<Place> {
   const view = isMainView(place.view) ? place.view : null;
   if (place.customer_id === null) return { view, customer: null };
   try {
-    const detail = await api.customerDetail(place.customer_id);
-    const customer: CustomerRow = {
-      id: detail.customer.id,
-      name: detail.customer.name,
-      segment: detail.customer.segment,
-      owner: ownerText(detail.customer.owner) || null,
-      balances: detail.balances,
-      oldest_due_date: null,
-      oldest_days_overdue: detail.oldest_days_overdue,
-      last_contact_at: detail.last_contact_at,
-      next_follow_up: detail.next_follow_up,
-      on_hold: detail.customer.hold?.reason ?? null,
-      credit_limit: detail.customer.credit_limit,
-    };
-    return { view, customer };
+    return { view, customer: await customerRow(place.customer_id) };
   } catch {
     return { view, customer: null };
   }
+}
+
+/** A customer as the list shows them, read by id (fails when there is no such customer). */
+export async function customerRow(id: number): Promise<CustomerRow> {
+  const detail = await api.customerDetail(id);
+  return {
+    id: detail.customer.id,
+    name: detail.customer.name,
+    segment: detail.customer.segment,
+    owner: ownerText(detail.customer.owner) || null,
+    balances: detail.balances,
+    oldest_due_date: null,
+    oldest_days_overdue: detail.oldest_days_overdue,
+    last_contact_at: detail.last_contact_at,
+    next_follow_up: detail.next_follow_up,
+    on_hold: detail.customer.hold?.reason ?? null,
+    credit_limit: detail.customer.credit_limit,
+  };
 }
 
 /** Saves where the window is now; only the next start's convenience is lost if it fails. */

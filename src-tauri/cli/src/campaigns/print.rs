@@ -62,6 +62,25 @@ pub fn print_plan(name: &str, plan: &Plan) {
         let rest = format!("{what} — {}", for_terminal(&c.why));
         customer_line("credit", &c.customer_name, c.customer_id, &rest);
     }
+    for n in &plan.owner_notices {
+        let what = match n.owner_email {
+            Some(_) => "owner told",
+            None => "owner not told",
+        };
+        customer_line(what, &n.customer_name, n.customer_id, &for_terminal(&n.why));
+    }
+    for d in &plan.digests {
+        let what = match d.owner_email {
+            Some(_) => "digest",
+            None => "no digest",
+        };
+        let customers = d.customers.len();
+        println!(
+            "  {what:<9} {}: {customers} customer(s); {}",
+            for_terminal(&d.owner),
+            for_terminal(&d.why)
+        );
+    }
     for t in &plan.thanks_skipped {
         let rest = format!("{} — {}", t.reason.as_str(), for_terminal(&t.detail));
         customer_line("no thanks", &t.customer_name, t.customer_id, &rest);

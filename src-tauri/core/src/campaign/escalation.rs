@@ -178,6 +178,7 @@ mod tests {
             thank_you: false,
             credit_rule: None,
             late_fees: None,
+            owner_digest: false,
         }
     }
 

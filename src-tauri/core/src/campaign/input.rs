@@ -29,8 +29,8 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
     if new.name.trim().is_empty() {
         return invalid("the campaign needs a name");
     }
-    if new.steps.is_empty() {
-        return invalid("the campaign needs at least one step");
+    if new.steps.is_empty() && !new.owner_digest {
+        return invalid("the campaign needs at least one step (or the owners' weekly digest)");
     }
     if new.min_gap_days < 0 {
         return invalid("the minimum gap cannot be negative");
@@ -58,8 +58,15 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
                 return invalid("a step is at most 366 days before or after the event");
             }
         }
+        if matches!(s.notify_owner_days, Some(n) if !(0..=MAX_OWNER_NOTICE_DAYS).contains(&n)) {
+            return invalid("the owner is told 0 to 60 days before a step");
+        }
         if s.template_key.trim().is_empty() {
             return invalid("every step needs a template");
+        }
+        let internal = |k: &str| crate::mail::templates::INTERNAL_KEYS.contains(&k.trim());
+        if internal(&s.template_key) || s.alt_template_key.as_deref().is_some_and(internal) {
+            return invalid("a step writes to customers: an owner's template cannot be a step's");
         }
         if let Some(alt) = &s.alt_template_key {
             if alt.trim().is_empty() {
@@ -80,6 +87,8 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
     validate_audience(&new.audience)
 }
 
+/// The owner is told at most this many days before a step (each day looks that far ahead).
+const MAX_OWNER_NOTICE_DAYS: i64 = 60;
 /// Steps counted from the event are at most a year away from it.
 const MAX_EVENT_OFFSET_DAYS: i64 = 366;
 /// "No reply to the last N reminders" looks at most this many back.

@@ -15,8 +15,8 @@
 //! steps come from `step`, which imports nothing here); then, each importing only those
 //! before it: step, event <- `mod` <- storage, input, presets, schedule, results, calendar,
 //! in_flight <- facts <- escalation <- catch_up <- thanks, credit_rule, instalments <- plan (with
-//! `plan::room`)
-//! <- activation,
+//! `plan::room`, and `plan::owner` / `plan::digest`, which plan other days and campaigns for the
+//! account owners' notices and weekly digest) <- activation,
 //! run (with `run::fingerprint`; it drives [`runner`]) <- summary.
 
 pub mod activation;
@@ -187,6 +187,9 @@ pub struct NewCampaign {
     /// Late fees and interest its reminders carry; None (the default): none.
     #[serde(default)]
     pub late_fees: Option<LateFees>,
+    /// Send each account owner a weekly digest of their customers (see [`digest`]).
+    #[serde(default)]
+    pub owner_digest: bool,
 }
 
 impl NewCampaign {
@@ -207,6 +210,7 @@ impl NewCampaign {
             thank_you: false,
             credit_rule: None,
             late_fees: None,
+            owner_digest: false,
         }
     }
 }
@@ -330,6 +334,9 @@ pub struct Campaign {
     pub credit_rule: Option<CreditRule>,
     #[serde(default)]
     pub late_fees: Option<LateFees>,
+    /// Sends each account owner a weekly digest of their customers (see [`digest`]).
+    #[serde(default)]
+    pub owner_digest: bool,
 }
 
 impl Campaign {

@@ -10,6 +10,7 @@ pub const PRESET_NAMES: &[&str] = &[
     "year-end",
     "tax-season",
     "escalation-silence",
+    "owner-digest",
 ];
 
 /// The gap of the event presets: a customer reminded by another campaign last week still gets
@@ -88,11 +89,17 @@ pub fn preset(name: &str) -> Option<NewCampaign> {
                 ],
             )
         },
+        // No steps of its own: each account owner's weekly digest (see `plan::digest`).
+        "owner-digest" => NewCampaign {
+            owner_digest: true,
+            ..NewCampaign::new("Weekly digest for account owners", Vec::new())
+        },
         _ => return None,
     };
-    // Thanking a customer who paid after a reminder is part of the playbook the presets follow.
+    // Thanking a customer who paid after a reminder is part of the playbook the presets follow
+    // (the digest reminds nobody).
     Some(NewCampaign {
-        thank_you: true,
+        thank_you: !campaign.owner_digest,
         ..campaign
     })
 }

@@ -70,6 +70,10 @@ pub struct Step {
     /// A/B: a second template the step alternates with `template_key`, per customer.
     #[serde(default)]
     pub alt_template_key: Option<String>,
+    /// Tell the customer's account owner this many days before the step goes out (see
+    /// `plan::owner`); None: nobody is told.
+    #[serde(default)]
+    pub notify_owner_days: Option<i64>,
 }
 
 /// Which of a step's two templates a customer gets.
@@ -106,6 +110,7 @@ impl Step {
             template_key: template_key.to_string(),
             channel,
             alt_template_key: None,
+            notify_owner_days: None,
         }
     }
 

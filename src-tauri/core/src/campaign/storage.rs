@@ -92,13 +92,15 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
     )?;
     let mut upsert = conn.prepare_cached(
         "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
-                                     template_key, channel, alt_template_key, event_offset_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                                     template_key, channel, alt_template_key, event_offset_days,
+                                     notify_owner_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (campaign_id, position) DO UPDATE SET
              trigger = excluded.trigger, offset_days = excluded.offset_days,
              day_of_month = excluded.day_of_month, template_key = excluded.template_key,
              channel = excluded.channel, alt_template_key = excluded.alt_template_key,
-             event_offset_days = excluded.event_offset_days",
+             event_offset_days = excluded.event_offset_days,
+             notify_owner_days = excluded.notify_owner_days",
     )?;
     for s in steps {
         // An event step is stored as a due-date step with its offset (migration 19 says why)
@@ -117,7 +119,8 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
             s.template_key.trim(),
             s.channel.as_str(),
             s.alt_template_key.as_deref().map(str::trim),
-            event
+            event,
+            s.notify_owner_days
         ])?;
     }
     Ok(())
@@ -144,8 +147,8 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
     tx.execute(
         "INSERT INTO campaigns (name, audience, min_gap_days, active, quiet_weekends, holidays,
                                 daily_cap, escalation, created_at, updated_at, confirmed_at,
-                                thank_you, credit_rule)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END, ?11, ?12)",
+                                thank_you, credit_rule, owner_digest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, CASE WHEN ?10 THEN ?8 END, ?11, ?12, ?13)",
         params![
             new.name.trim(),
             audience,
@@ -158,7 +161,8 @@ fn insert(conn: &Connection, new: &NewCampaign, confirmed: bool) -> CampaignResu
             new.escalation.as_str(),
             confirmed,
             new.thank_you,
-            json_of("credit rule", new.credit_rule.as_ref())?
+            json_of("credit rule", new.credit_rule.as_ref())?,
+            new.owner_digest
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -190,7 +194,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
     let changed = tx.execute(
         "UPDATE campaigns SET name = ?2, audience = ?3, min_gap_days = ?4, active = ?5,
                               quiet_weekends = ?6, holidays = ?7, daily_cap = ?8, updated_at = ?9,
-                              escalation = ?10, thank_you = ?11, credit_rule = ?12
+                              escalation = ?10, thank_you = ?11, credit_rule = ?12,
+                              owner_digest = ?13
          WHERE id = ?1",
         params![
             id,
@@ -204,7 +209,8 @@ pub fn update(conn: &Connection, id: i64, new: &NewCampaign) -> CampaignResult<(
             now_timestamp(),
             new.escalation.as_str(),
             new.thank_you,
-            json_of("credit rule", new.credit_rule.as_ref())?
+            json_of("credit rule", new.credit_rule.as_ref())?,
+            new.owner_digest
         ],
     )?;
     if changed == 0 {
@@ -234,7 +240,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
         .prepare_cached(
             "SELECT name, audience, min_gap_days, quiet_weekends, holidays, daily_cap, active,
                     escalation, confirmed_at, catch_up, window_start, window_end, event,
-                    thank_you, credit_rule, late_fees
+                     thank_you, credit_rule, late_fees, owner_digest
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -261,6 +267,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
                 // Read from JSON below, where a bad value is a campaign error.
                 credit_rule: None,
                 late_fees: None,
+                owner_digest: r.get(16)?,
             };
             let event = (r.get(10)?, r.get(11)?, r.get(12)?);
             let json: (Option<String>, Option<String>) = (r.get(14)?, r.get(15)?);
@@ -296,7 +303,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
 fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
     let mut stmt = conn.prepare_cached(
         "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key,
-                event_offset_days
+                event_offset_days, notify_owner_days
          FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
     )?;
     let steps = stmt
@@ -315,6 +322,7 @@ fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
                 template_key: r.get(4)?,
                 channel: Channel::from_db(&r.get::<_, String>(5)?),
                 alt_template_key: r.get(6)?,
+                notify_owner_days: r.get(8)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

@@ -38,6 +38,7 @@ pub mod graph;
 mod http_api;
 pub mod imap;
 pub mod inbound;
+pub mod internal;
 pub mod limits;
 pub mod mime;
 pub mod oauth;

@@ -3,6 +3,7 @@
 mod customer;
 mod followup;
 mod invoice;
+pub mod link;
 mod money;
 mod note;
 mod owner;

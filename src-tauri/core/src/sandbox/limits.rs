@@ -47,6 +47,7 @@ pub const LOOP_COLLECTIONS: &[&str] = &[
     "fees.lines",
     "customer.custom",
     "plan.instalments",
+    "digest.customers",
 ];
 /// Filters that may follow a loop collection: none makes it longer.
 pub const LOOP_FILTERS: &[&str] = &["reverse", "sort", "unique", "slice", "filter", "group_by"];

@@ -147,6 +147,17 @@ pub fn simulate<M: Mailer>(path: &Path, start: NaiveDate, days: u64, mailer: &M)
     simulate_days(path, (start, days), mailer, |_| {}, |_| {})
 }
 
+/// The customer an owner notice (which names no customer in the outbox) was about.
+fn owner_notice_customer(db: &Database, message_id: i64) -> Option<i64> {
+    db.conn()
+        .query_row(
+            "SELECT customer_id FROM owner_notices WHERE message_id = ?1 LIMIT 1",
+            [message_id],
+            |r| r.get(0),
+        )
+        .ok()
+}
+
 /// [`simulate`], calling `before` with each day's date before its run and `after` with the
 /// run's report.
 pub fn simulate_days<M: Mailer>(
@@ -171,7 +182,10 @@ pub fn simulate_days<M: Mailer>(
                 let m = crate::mail::outbox::get(db.conn(), *id).expect("message");
                 log.push((
                     today,
-                    m.customer_id.expect("customer"),
+                    // 0: about no one customer (an owner's digest).
+                    m.customer_id
+                        .or_else(|| owner_notice_customer(&db, *id))
+                        .unwrap_or(0),
                     m.template_key.expect("template"),
                     "email",
                 ));

@@ -11,13 +11,16 @@ export interface StepRow {
   /** A/B: the second template the step alternates with ("" for none). */
   alt: string;
   channel: StepChannel;
+  /** Days before the step the customer's owner is told ("" for nobody). */
+  owner: string;
   /** The step as the preset had it (fields this form does not edit survive). */
   original: Step | null;
 }
 
 export function stepRow(step: Step): StepRow {
   const t = step.trigger;
-  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, original: step };
+  const owner = step.notify_owner_days === null ? "" : String(step.notify_owner_days);
+  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, owner, original: step };
   if ("day_of_month" in t) return { ...row, timing: "day", days: t.day_of_month };
   if ("event_offset" in t) {
     const n = t.event_offset;
@@ -43,5 +46,14 @@ export function toStep(row: StepRow, index: number): Step {
     template_key: row.template,
     alt_template_key: row.alt || null,
     channel: row.channel,
+    notify_owner_days: ownerDays(row.owner),
   };
+}
+
+/** "" is nobody; anything but a whole number reads as -1, which saving refuses with the reason. */
+function ownerDays(text: string): number | null {
+  const t = String(text ?? "").trim();
+  if (t === "") return null;
+  const n = Number(t);
+  return Number.isInteger(n) ? n : -1;
 }

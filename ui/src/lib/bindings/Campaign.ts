@@ -35,4 +35,8 @@ thank_you: boolean,
 /**
  * A notice and/or a hold when a customer's balance reaches a share of their credit limit.
  */
-credit_rule: CreditRule | null, late_fees: LateFees | null, };
+credit_rule: CreditRule | null, late_fees: LateFees | null, 
+/**
+ * Sends each account owner a weekly digest of their customers (see [`digest`]).
+ */
+owner_digest: boolean, };

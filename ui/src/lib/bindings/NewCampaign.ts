@@ -33,4 +33,8 @@ credit_rule: CreditRule | null,
 /**
  * Late fees and interest its reminders carry; None (the default): none.
  */
-late_fees: LateFees | null, };
+late_fees: LateFees | null, 
+/**
+ * Send each account owner a weekly digest of their customers (see [`digest`]).
+ */
+owner_digest: boolean, };

@@ -2,6 +2,8 @@
 import type { Excluded } from "./Excluded";
 import type { PlannedContact } from "./PlannedContact";
 import type { PlannedCredit } from "./PlannedCredit";
+import type { PlannedDigest } from "./PlannedDigest";
+import type { PlannedOwnerNotice } from "./PlannedOwnerNotice";
 import type { PlannedThanks } from "./PlannedThanks";
 import type { StepCount } from "./StepCount";
 import type { ThanksSkipped } from "./ThanksSkipped";
@@ -47,4 +49,13 @@ thanks_skipped: Array<ThanksSkipped>,
 /**
  * Customers crossing the campaign's credit rule (see [`super::credit_rule`]).
  */
-credit: Array<PlannedCredit>, };
+credit: Array<PlannedCredit>, 
+/**
+ * Steps coming up whose customers' owners are told today, or why they are not (see
+ * `owner`).
+ */
+owner_notices: Array<PlannedOwnerNotice>, 
+/**
+ * The owners' weekly digests this campaign sends today (see `digest`).
+ */
+digests: Array<PlannedDigest>, };

@@ -10,4 +10,9 @@ position: number, trigger: Trigger, template_key: string, channel: StepChannel,
 /**
  * A/B: a second template the step alternates with `template_key`, per customer.
  */
-alt_template_key: string | null, };
+alt_template_key: string | null, 
+/**
+ * Tell the customer's account owner this many days before the step goes out (see
+ * `plan::owner`); None: nobody is told.
+ */
+notify_owner_days: number | null, };

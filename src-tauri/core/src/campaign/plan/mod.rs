@@ -36,7 +36,9 @@
 mod audience;
 pub mod charges;
 mod customer;
+mod digest;
 mod hold;
+mod owner;
 pub mod room;
 mod stale;
 
@@ -46,6 +48,8 @@ pub use super::facts::mailbox::{
 };
 pub use super::facts::silence::REPLIES_NOT_READ;
 pub use super::facts::Reply;
+pub use digest::{DigestCustomer, DigestStep, PlannedDigest, OWNER_DIGEST_TEMPLATE};
+pub use owner::{PlannedOwnerNotice, OWNER_NOTICE_TEMPLATE};
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
     STALE_AFTER_DAYS_SETTING,
@@ -94,6 +98,11 @@ pub struct Plan {
     pub thanks_skipped: Vec<ThanksSkipped>,
     /// Customers crossing the campaign's credit rule (see [`super::credit_rule`]).
     pub credit: Vec<PlannedCredit>,
+    /// Steps coming up whose customers' owners are told today, or why they are not (see
+    /// `owner`).
+    pub owner_notices: Vec<PlannedOwnerNotice>,
+    /// The owners' weekly digests this campaign sends today (see `digest`).
+    pub digests: Vec<PlannedDigest>,
 }
 
 impl Plan {
@@ -242,6 +251,14 @@ pub(super) fn plan_alone(
     campaign: &Campaign,
     today: NaiveDate,
 ) -> CampaignResult<Plan> {
+    let mut plan = plan_day(conn, campaign, today)?;
+    plan.owner_notices = owner::plan_owner_notices(conn, campaign, today, &plan.contacts)?;
+    plan.digests = digest::plan_digests(conn, campaign, today)?;
+    Ok(plan)
+}
+
+/// [`plan_alone`] without the owner notices, which look ahead with it.
+fn plan_day(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> CampaignResult<Plan> {
     let reach = Reach::new(campaign, today);
     let facts = facts::load(conn, campaign, &reach, today)?;
     let in_flight = super::in_flight::in_flight(conn, campaign, today)?;
@@ -288,5 +305,7 @@ pub(super) fn plan_alone(
         thanks,
         thanks_skipped,
         credit,
+        owner_notices: Vec::new(),
+        digests: Vec::new(),
     })
 }

@@ -12,6 +12,18 @@ pub(super) fn execute(
 ) -> CampaignResult<()> {
     let started = now_timestamp();
     let charging = charge::charging(conn, campaign.late_fees)?;
+    // Owners first: told at the latest with the customer's message, never after it.
+    if run
+        .plan
+        .owner_notices
+        .iter()
+        .any(|n| n.owner_email.is_some())
+    {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let queued = owner::execute(conn, campaign, &run.plan.owner_notices, today, &account)?;
+        run.messages.extend(queued.messages);
+        run.failed.extend(queued.failed);
+    }
     let emails: Vec<&PlannedContact> = run.plan.emails().collect();
     if !emails.is_empty() {
         let account = account::require(conn).map_err(compose::ComposeError::from)?;
@@ -50,6 +62,12 @@ pub(super) fn execute(
         };
         let queued =
             credit_rule::execute(conn, campaign, &run.plan.credit, today, account.as_ref())?;
+        run.messages.extend(queued.messages);
+        run.failed.extend(queued.failed);
+    }
+    if run.plan.digests.iter().any(|d| d.owner_email.is_some()) {
+        let account = account::require(conn).map_err(compose::ComposeError::from)?;
+        let queued = digest::execute(conn, campaign, &run.plan.digests, today, &account)?;
         run.messages.extend(queued.messages);
         run.failed.extend(queued.failed);
     }

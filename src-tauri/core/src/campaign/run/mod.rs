@@ -21,8 +21,10 @@
 //! reached step), so after days switched off it sends once, not once per missed day.
 
 mod charge;
+mod digest;
 mod execute;
 pub mod fingerprint;
+mod owner;
 mod reconcile;
 
 use execute::execute;
@@ -95,14 +97,16 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Whether any campaign planned a contact (email or call task), a thank-you or a credit
-    /// notice or hold.
+    /// Whether any campaign planned a contact (email or call task), a thank-you, a credit
+    /// notice or hold, or an owner notice.
     pub fn plans_anything(&self) -> bool {
         self.instalments.iter().any(|i| i.skipped.is_none())
             || self.campaigns.iter().any(|c| {
                 !c.plan.contacts.is_empty()
                     || !c.plan.thanks.is_empty()
                     || !c.plan.credit.is_empty()
+                    || c.plan.owner_notices.iter().any(|n| n.owner_email.is_some())
+                    || c.plan.digests.iter().any(|d| d.owner_email.is_some())
             })
     }
 

@@ -18,6 +18,24 @@ pub struct ContextInput<'a> {
     pub sender_email: &'a str,
 }
 
+/// The fields of a message about no one customer (an owner's digest): the company, the sender
+/// and the day; `input.customer_id` is not read.
+pub fn without_customer(input: &ContextInput) -> TemplateContext {
+    let customer = CustomerFields {
+        id: 0,
+        name: String::new(),
+        segment: None,
+        currency: None,
+        custom: serde_json::Value::Object(Default::default()),
+    };
+    let contact = ContactFields {
+        name: String::new(),
+        first_name: String::new(),
+        email: String::new(),
+    };
+    assemble(customer, contact, input, Vec::new())
+}
+
 /// The fields of one customer as of `input.as_of`, read from the database.
 pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContext> {
     let (segment, currency, custom_json, name, customer_limit) = conn
@@ -84,6 +102,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.credit_limit = customer_limit.as_ref().map(format_money);
     ctx.fees = fees_of(&shown_charges(conn, input.customer_id, input.as_of)?);
     ctx.plan = super::plan::plan(conn, input.customer_id, input.as_of)?;
+    ctx.owner = owner(conn, input.customer_id)?;
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
 }
@@ -178,6 +197,9 @@ pub(super) fn assemble(
         credit_limit: None,
         fees: FeesFields::default(),
         plan: None,
+        owner: None,
+        notice: None,
+        digest: None,
     }
 }
 
@@ -264,6 +286,17 @@ pub(super) fn fill_invoices(
     ctx.payment_link = first.and_then(|i| i.payment_link.clone());
     ctx.company.remittance.reference = first.map(|i| i.reference.clone()).unwrap_or_default();
     ctx.invoices = list;
+}
+
+/// The customer's account owner, when they have one.
+fn owner(conn: &Connection, customer_id: i64) -> DbResult<Option<OwnerFields>> {
+    let (name, email): (Option<String>, Option<String>) = conn
+        .prepare_cached("SELECT owner_name, owner_email FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((name.is_some() || email.is_some()).then(|| OwnerFields {
+        name: name.unwrap_or_default(),
+        email: email.unwrap_or_default(),
+    }))
 }
 
 fn promise(conn: &Connection, customer_id: i64) -> DbResult<Option<PromiseFields>> {

@@ -22,6 +22,14 @@
 //! - `dispute` (`reason`, `invoice_number`, `opened_on`) — the open dispute, or null
 //! - `payment` (`amount`, `date`, `invoice_number`) — the latest payment, or null
 //! - `credit_limit` — the customer's credit limit ("€5,000.00"), or null
+//! - `owner` (`name`, `email`) — the customer's account owner, or null
+//! - `notice` (`step`, `template`, `date`, `days`, `link`) — in an owner notice, the step coming
+//!   up for the customer (its template's name and key, its day, days until it) and the
+//!   `duebook://customer/ID` link that opens the customer in the app; null in any other message
+//! - `digest` (`week`, `customers`: each `name`, `link`, `total_due`, `total_overdue`, `held`
+//!   (the owner's reason, or null), `next` ("18 Mar 2024: Second reminder (Friendly)", "; "
+//!   between, empty when nothing goes)) — in an owner's
+//!   weekly digest, their customers; null in any other message
 //! - `paid_invoices` (each `amount`, `date`, `invoice_number`) — the invoices a campaign's
 //!   thank-you on this day is for (their total and the day they were paid in full); empty in
 //!   any other message
@@ -40,7 +48,7 @@ mod plan;
 mod sample;
 
 use crate::company::{format_date, format_money};
-pub use build::{build, ContextInput};
+pub use build::{build, without_customer, ContextInput};
 pub use fees::{fees_of, shown_charges, FeeLine, FeesFields};
 pub use palette::{field_palette, TemplateField, FIELDS};
 pub use plan::{InstalmentFields, PlanFields};
@@ -75,6 +83,51 @@ pub struct TemplateContext {
     pub fees: FeesFields,
     /// The customer's running payment plan, or null.
     pub plan: Option<PlanFields>,
+    pub owner: Option<OwnerFields>,
+    pub notice: Option<NoticeFields>,
+    pub digest: Option<DigestFields>,
+}
+
+/// An owner's weekly digest: their customers, what they owe, who is held, what goes out.
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestFields {
+    /// "week of 6 Jul 2026".
+    pub week: String,
+    pub customers: Vec<DigestCustomerFields>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DigestCustomerFields {
+    pub name: String,
+    /// `duebook://customer/ID`.
+    pub link: String,
+    pub total_due: String,
+    pub total_overdue: String,
+    /// The owner's hold reason, or null.
+    pub held: Option<String>,
+    /// What the campaigns send them in the coming days, one "15 Mar 2024: Second reminder
+    /// (Friendly reminders)" after the other, "; " between; empty when nothing goes.
+    pub next: String,
+}
+
+/// The customer's account owner; either part may be empty, not both.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerFields {
+    pub name: String,
+    pub email: String,
+}
+
+/// What an owner notice announces: the step the customer gets next, and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeFields {
+    /// The template's name ("Second reminder").
+    pub step: String,
+    pub template: String,
+    /// "15 Mar 2024".
+    pub date: String,
+    pub days: i64,
+    /// `duebook://customer/ID`.
+    pub link: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -59,6 +59,17 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("dispute.reason", "What the customer disputes"),
     ("payment.amount", "Latest payment received"),
     ("credit_limit", "The customer's credit limit"),
+    ("owner.name", "The customer's account owner"),
+    (
+        "digest.customers",
+        "Owner digest: their customers (loop: name, total_overdue, held, next, link)",
+    ),
+    ("notice.step", "Owner notice: the step coming up"),
+    ("notice.date", "Owner notice: the day it goes out"),
+    (
+        "notice.link",
+        "Owner notice: duebook:// link that opens the customer",
+    ),
     (
         "paid_invoices",
         "Invoices a thank-you is for: invoice_number, amount, date (loop: {% for paid in paid_invoices %})",

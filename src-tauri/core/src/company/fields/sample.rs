@@ -89,6 +89,28 @@ pub fn sample() -> TemplateContext {
     ctx.paid_invoices = vec![paid.clone()];
     ctx.credit_limit = Some("€5,000.00".into());
     ctx.fees = sample_fees();
+    ctx.owner = Some(OwnerFields {
+        name: "Sam Lee".into(),
+        email: "sam.lee@northwind.example".into(),
+    });
+    ctx.notice = Some(NoticeFields {
+        step: "Second reminder".into(),
+        template: "overdue-2".into(),
+        date: "18 Mar 2024".into(),
+        days: 3,
+        link: "duebook://customer/1".into(),
+    });
+    ctx.digest = Some(DigestFields {
+        week: "week of 11 Mar 2024".into(),
+        customers: vec![DigestCustomerFields {
+            name: "Acme Trading Co".into(),
+            link: "duebook://customer/1".into(),
+            total_due: "€1,714.50 and $300.00".into(),
+            total_overdue: "€1,714.50".into(),
+            held: Some("Renewal under negotiation".into()),
+            next: "18 Mar 2024: Second reminder (Friendly reminders)".into(),
+        }],
+    });
     ctx.payment = Some(paid);
     ctx.plan = Some(super::plan::plan_fields(&sample_plan()));
     fill_invoices(&mut ctx, list, &company);

@@ -29,7 +29,9 @@ pub use crate::sandbox::limits::{self, MAX_OUTPUT_BYTES, MAX_SUBJECT_CHARS, MAX_
 pub use crate::sandbox::{escape_html, TemplateIssue, TemplatePart};
 pub use check::{check, problems, CheckedTemplate};
 pub use render::Renderer;
-pub use store::{builtin, get, list, reset, save, store, valid_key, BUILTIN, REMINDER_KEYS};
+pub use store::{
+    builtin, get, list, reset, save, store, valid_key, BUILTIN, INTERNAL_KEYS, REMINDER_KEYS,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {

@@ -86,7 +86,21 @@ pub const BUILTIN: &[(&str, &str, &str)] = &[
         "Payment plan instalment",
         "A few days before each instalment of a payment plan.",
     ),
+    (
+        "owner-notice",
+        "Owner notice",
+        "Internal: tells the customer's account owner what goes out next and when.",
+    ),
+    (
+        "owner-digest",
+        "Owner's weekly digest",
+        "Internal: each account owner's customers, what they owe, who is held, what goes out.",
+    ),
 ];
+
+/// The shipped templates written to someone at the company about customers (their account
+/// owner), never to a customer: not offered to the composer or as a campaign step.
+pub const INTERNAL_KEYS: &[&str] = &["owner-notice", "owner-digest"];
 
 /// The shipped templates that ask for money: each must carry remittance details and a payment link.
 pub const REMINDER_KEYS: &[&str] = &[
@@ -133,6 +147,8 @@ const SHIPPED: &[(&str, &str, &str, &str)] = &[
     shipped!("escalation-silence"),
     shipped!("credit-limit"),
     shipped!("instalment-reminder"),
+    shipped!("owner-notice"),
+    shipped!("owner-digest"),
 ];
 
 /// The shipped version of a template.
