@@ -26,7 +26,7 @@ fn the_shipped_templates_check_clean_and_round_trip_through_files() {
     let db_path = dir.path().join("test.sqlite");
     let out = duebook(&db_path, &["templates", "check", arg(shipped_dir())]);
     assert!(out.status.success(), "{}", stdout(&out));
-    assert!(stdout(&out).contains("18 templates checked: no problems"));
+    assert!(stdout(&out).contains("19 templates checked: no problems"));
 
     let files = dir.path().join("export");
     let out = duebook(&db_path, &["templates", "export", "overdue-1", arg(&files)]);
@@ -53,7 +53,7 @@ fn the_shipped_templates_check_clean_and_round_trip_through_files() {
         listed.contains("overdue-1                  edited"),
         "{listed}"
     );
-    assert_eq!(listed.lines().count(), 18);
+    assert_eq!(listed.lines().count(), 19);
 
     let out = duebook(&db_path, &["templates", "reset", "overdue-1"]);
     assert!(out.status.success());

@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use duebook_core::model::plan::{InstalmentState, PlanStatus};
+use duebook_core::statement::{render_statement, StatementOptions};
 use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
 use duebook_core::store::{Database, DbError};
 use duebook_core::test_support::campaign::{customer, d};
+use duebook_core::test_support::statement::pdf_text;
 use duebook_core::test_support::{count, temp_db};
 
 fn equal(customer_id: i64, invoice_ids: &[i64], count: usize, first: &str) -> PlanInput {
@@ -176,4 +178,30 @@ fn a_plan_paid_in_full_is_kept() {
         .iter()
         .all(|i| i.state == InstalmentState::Paid));
     assert_eq!(plan.paid.minor, 10_000);
+}
+
+#[test]
+fn the_statement_shows_the_running_plan_with_what_is_paid() {
+    let (dir, db) = temp_db();
+    let (acme, invoices) = customer(&db, "Acme", None, &["2026-11-01", "2026-11-15"]);
+    plans::create(
+        db.conn(),
+        &equal(acme, &invoices, 3, "2026-12-15"),
+        d("2026-12-07"),
+    )
+    .unwrap();
+    pay(&db, invoices[0], 6_667, "2026-12-14");
+    // Within the January instalment's grace days the plan still runs.
+    let pdf = render_statement(db.conn(), acme, &StatementOptions::new(d("2027-01-18"))).unwrap();
+    let text = pdf_text(&pdf, dir.path(), "plan");
+    assert!(text.contains("Payment plan"), "{text}");
+    assert!(
+        text.contains("Paid so far 66.67; 133.33 remains."),
+        "{text}"
+    );
+    assert!(text.contains("1 of 3"), "{text}");
+    assert!(text.contains("2 of 3") && text.contains("3 of 3"), "{text}");
+    // Broken the day after: the statement no longer shows it as the plan.
+    let later = render_statement(db.conn(), acme, &StatementOptions::new(d("2027-01-19"))).unwrap();
+    assert!(!pdf_text(&later, dir.path(), "later").contains("Payment plan"));
 }

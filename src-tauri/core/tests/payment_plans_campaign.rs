@@ -161,6 +161,31 @@ fn instalments_replace_reminders_while_kept_and_reminders_resume_when_broken() {
         "no plan: reminded at once"
     );
 
+    // The broken plan put one call on the Today list, on the day it broke, at the top.
+    let calls: Vec<(String, String)> = db
+        .conn()
+        .prepare("SELECT title, due_date FROM tasks WHERE customer_id = ?1 AND title LIKE '%payment plan%'")
+        .unwrap()
+        .query_map([brill], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0].1, "2026-08-24");
+    assert!(
+        calls[0]
+            .0
+            .contains("instalment 2 (due 2026-08-20, 50.00 EUR) missed"),
+        "{calls:?}"
+    );
+    let today = duebook_core::views::call_list::today(db.conn(), d("2026-08-24")).unwrap();
+    assert!(
+        today
+            .iter()
+            .any(|r| r.customer_id == brill && r.broken_plan),
+        "{today:?}"
+    );
+
     // The plan says why Brill was not contacted, with what is due next.
     let excluded = previews[&d("2026-08-03")]
         .excluded

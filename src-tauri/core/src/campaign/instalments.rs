@@ -9,8 +9,11 @@
 use super::{queue_with_meta, renderer_of, CampaignResult, Queued};
 use crate::mail::account::AccountSettings;
 use crate::mail::outbox::MessageMeta;
-use crate::model::plan::PlanStatus;
+use crate::model::plan::{InstalmentState, PlanStatus};
+use crate::model::TaskKind;
+use crate::store::activity;
 use crate::store::plans;
+use crate::store::tasks::{self, NewTask};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -116,6 +119,58 @@ pub(in crate::campaign) fn queue_reminders(
         }
     }
     Ok(done)
+}
+
+/// Plans found broken on or before `today` and not flagged yet: each gets a call task on the
+/// Today list (like a broken promise, it comes first there) and a line in the customer's
+/// history, once. Returns the tasks created.
+pub(in crate::campaign) fn flag_broken(
+    conn: &Connection,
+    today: NaiveDate,
+) -> CampaignResult<Vec<i64>> {
+    let mut created = Vec::new();
+    for plan in plans::all_standing(conn, today)? {
+        let (PlanStatus::Broken, Some(broken_on)) = (plan.status, plan.broken_on) else {
+            continue;
+        };
+        let tx = conn.unchecked_transaction()?;
+        let claimed = tx
+            .prepare_cached(
+                "UPDATE payment_plans SET broken_flagged_on = ?2
+                 WHERE id = ?1 AND broken_flagged_on IS NULL",
+            )?
+            .execute(params![plan.id, today.to_string()])?;
+        if claimed == 0 {
+            continue;
+        }
+        let missed = plan
+            .instalments
+            .iter()
+            .find(|i| i.state == InstalmentState::Missed)
+            .map_or(String::new(), |i| {
+                format!(
+                    ": instalment {} (due {}, {} {}) missed",
+                    i.seq,
+                    i.due_date,
+                    i.amount.decimal_string(),
+                    i.amount.currency.code()
+                )
+            });
+        let (name, ..) = customer(&tx, plan.customer_id)?;
+        let summary = format!("Payment plan {} broken on {broken_on}{missed}", plan.id);
+        activity::record(&tx, plan.customer_id, None, "payment_plan", &summary)?;
+        let title = format!("Call {name}: payment plan {} broken{missed}", plan.id);
+        let title: String = title.chars().take(200).collect();
+        let task = NewTask {
+            customer_id: plan.customer_id,
+            kind: TaskKind::Call,
+            title: &title,
+            due_date: today,
+        };
+        created.push(tasks::add(&tx, &task)?);
+        tx.commit()?;
+    }
+    Ok(created)
 }
 
 /// A reminder under `key` was queued (sent, on its way, or failed in delivery: never twice);

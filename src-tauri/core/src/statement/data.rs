@@ -12,8 +12,10 @@
 use super::StatementError;
 use crate::company::fields::ContextInput;
 use crate::company::{self, CompanyProfile};
+use crate::model::plan::{PaymentPlan, PlanStatus};
 use crate::model::{Contact, Currency, InvoiceKind, InvoiceStatus};
 use crate::store::charges::StoredCharge;
+use crate::store::plans;
 use crate::store::DbError;
 use crate::views::report::aging::{bucket_index, Buckets};
 use crate::{store::contacts, store::customers};
@@ -106,6 +108,8 @@ pub struct StatementData {
     /// Late fees and interest on open invoices, not waived: a section of their own, never
     /// part of the invoices, the balance or the aging.
     pub charges: Vec<StoredCharge>,
+    /// The customer's running payment plan on `as_of`, if any.
+    pub plan: Option<PaymentPlan>,
 }
 
 struct InvoiceFact {
@@ -171,6 +175,9 @@ pub fn load(
         payment_link,
         reference,
         charges: company::fields::shown_charges(conn, customer_id, as_of)?,
+        plan: plans::for_customer(conn, customer_id, as_of)?
+            .into_iter()
+            .find(|p| p.status == PlanStatus::Active),
     })
 }
 

@@ -19,4 +19,8 @@ open_promise: Promise | null,
 /**
  * The customer's latest promise is broken: such rows come first.
  */
-broken_promise: boolean, };
+broken_promise: boolean, 
+/**
+ * The customer's latest payment plan is broken: such rows come first too.
+ */
+broken_plan: boolean, };

@@ -2,6 +2,7 @@
 import type { CompanyProfile } from "./CompanyProfile";
 import type { Contact } from "./Contact";
 import type { CurrencySection } from "./CurrencySection";
+import type { PaymentPlan } from "./PaymentPlan";
 import type { StoredCharge } from "./StoredCharge";
 
 /**
@@ -28,4 +29,8 @@ reference: string,
  * Late fees and interest on open invoices, not waived: a section of their own, never
  * part of the invoices, the balance or the aging.
  */
-charges: Array<StoredCharge>, };
+charges: Array<StoredCharge>, 
+/**
+ * The customer's running payment plan on `as_of`, if any.
+ */
+plan: PaymentPlan | null, };

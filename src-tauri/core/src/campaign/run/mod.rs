@@ -91,6 +91,8 @@ pub struct RunReport {
     pub instalment_messages: Vec<i64>,
     /// Customers whose instalment reminder could not be prepared, with the reason.
     pub instalment_failed: Vec<(i64, String)>,
+    /// Call tasks for payment plans found broken by this run (see [`super::instalments`]).
+    pub broken_plan_calls: Vec<i64>,
     /// What the outbox did with the queued messages (None on a dry run or with nothing queued).
     #[serde(skip)]
     pub delivery: Option<Box<DeliveryReport>>,
@@ -213,6 +215,10 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
     // Before the campaigns: queued first, the reminders take their room of the day's limit.
     let planned = instalments::plan_reminders(conn, today)?;
     let mut queued = super::Queued::default();
+    let broken_plan_calls = match dry_run {
+        true => Vec::new(),
+        false => instalments::flag_broken(conn, today)?,
+    };
     if !dry_run && planned.iter().any(|p| p.skipped.is_none()) {
         let account = account::require(conn).map_err(compose::ComposeError::from)?;
         queued = instalments::queue_reminders(conn, &planned, today, &account)?;
@@ -260,6 +266,7 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
         instalments: planned,
         instalment_messages: queued.messages,
         instalment_failed: queued.failed,
+        broken_plan_calls,
         delivery: None,
     })
 }

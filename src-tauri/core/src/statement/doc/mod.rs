@@ -4,6 +4,7 @@
 
 mod fees;
 mod invoice_copy;
+mod plan;
 mod report;
 mod statement;
 

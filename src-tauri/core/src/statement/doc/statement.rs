@@ -52,6 +52,7 @@ pub(crate) fn statement(data: &StatementData) -> Result<Canvas, String> {
     for section in &data.sections {
         currency_section(&mut canvas, data, section, accent);
     }
+    plan::plan_section(&mut canvas, data.plan.as_ref(), accent);
     fees::charges_section(&mut canvas, &data.charges, accent);
     how_to_pay(
         &mut canvas,

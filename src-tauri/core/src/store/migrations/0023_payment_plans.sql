@@ -11,6 +11,8 @@ CREATE TABLE payment_plans (
     note        TEXT NOT NULL DEFAULT '',
     -- Set when ended by hand; a cancelled plan is history only.
     cancelled_at TEXT,
+    -- The day run-due first found it broken and put a call on the Today list (once).
+    broken_flagged_on TEXT,
     created_at  TEXT NOT NULL
 );
 CREATE INDEX payment_plans_customer ON payment_plans (customer_id);

@@ -4,11 +4,12 @@
 //! promise or dispute is recorded (which stops the campaigns for it: their rules read both),
 //! and the next follow-up call is scheduled (`outcome.rs`); `csv.rs` writes the list out.
 //!
-//! Priority: customers whose latest promise is broken come first, then the open amount (all
+//! Priority: customers whose latest promise or payment plan is broken come first, then the open amount (all
 //! currencies at face value) times the days the oldest invoice is overdue.
 
+use crate::model::plan::PlanStatus;
 use crate::model::{format_minor, Currency, Promise, PromiseStatus};
-use crate::store::{promises, DbResult};
+use crate::store::{plans, promises, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,8 @@ pub struct CallRow {
     pub open_promise: Option<Promise>,
     /// The customer's latest promise is broken: such rows come first.
     pub broken_promise: bool,
+    /// The customer's latest payment plan is broken: such rows come first too.
+    pub broken_plan: bool,
 }
 
 /// Open call tasks due on or before `today`, most urgent first.
@@ -96,7 +99,7 @@ pub fn today(conn: &Connection, today: NaiveDate) -> DbResult<Vec<CallRow>> {
     for task in open_call_tasks(conn, today)? {
         let (row, weight) = build_row(conn, task, today)?;
         let key = (
-            !row.broken_promise,
+            !(row.broken_promise || row.broken_plan),
             std::cmp::Reverse(weight),
             row.due_date,
             row.task_id,
@@ -153,6 +156,9 @@ fn build_row(conn: &Connection, task: OpenTask, today: NaiveDate) -> DbResult<(C
     let open_promise = promises
         .into_iter()
         .find(|p| p.status == PromiseStatus::Pending);
+    let broken_plan = plans::for_customer(conn, task.customer_id, today)?
+        .first()
+        .is_some_and(|p| p.status == PlanStatus::Broken);
     let (contact_name, phone, phone_flagged) = phone_contact(conn, task.customer_id)?;
     let row = CallRow {
         task_id: task.id,
@@ -169,6 +175,7 @@ fn build_row(conn: &Connection, task: OpenTask, today: NaiveDate) -> DbResult<(C
         last_email: last_email(conn, task.customer_id)?,
         open_promise,
         broken_promise,
+        broken_plan,
     };
     Ok((row, weight))
 }
