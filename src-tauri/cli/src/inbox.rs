@@ -117,6 +117,9 @@ fn folder_line(f: &FolderReport) -> String {
             ", {} kept ({} replies, {} automatic replies, {} bounces), {} not a customer's",
             f.stored, f.replies, f.auto_replies, f.bounces, f.unmatched
         ));
+        if f.owner_holds > 0 {
+            line.push_str(&format!(", {} held by their owner's reply", f.owner_holds));
+        }
     }
     line.push_str(&format!(
         ", {} already kept, {} skipped",

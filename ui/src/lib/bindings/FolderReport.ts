@@ -32,6 +32,11 @@ unmatched: number,
  */
 skipped: number, skipped_reasons: Array<Skipped>, replies: number, auto_replies: number, bounces: number, 
 /**
+ * INBOX: account owners' "hold" replies to owner notices, applied (see
+ * [`crate::mail::inbound::owner_reply`]); not kept as customers' mail.
+ */
+owner_holds: number, 
+/**
  * Uncertain messages of ours found in the Sent folder, now marked sent.
  */
 uncertain_resolved: number, 

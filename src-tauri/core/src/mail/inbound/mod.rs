@@ -16,6 +16,7 @@ pub mod dates;
 pub mod domains;
 pub mod html;
 pub mod matching;
+pub mod owner_reply;
 pub mod paid;
 pub mod parse;
 pub mod quote;

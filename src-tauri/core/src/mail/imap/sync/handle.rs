@@ -5,7 +5,7 @@
 //! only counted: the user's own correspondence is not Duebook's to keep.
 
 use super::{FolderReport, SyncError};
-use crate::mail::inbound::{self, InboundError, Kind, Recorded};
+use crate::mail::inbound::{self, owner_reply, InboundError, Kind, Recorded};
 use crate::mail::outbox::{self, MessageState};
 use async_imap::types::Fetch;
 use chrono::NaiveDate;
@@ -32,6 +32,12 @@ pub(super) fn inbox_message(
         }
         Err(InboundError::Match(e)) => return Err(e.into()),
     };
+    if let Some(hold) = owner_reply::asked(conn, &decision.message)? {
+        // The owner's own mail: it holds the customer and is not kept as the customer's.
+        owner_reply::apply(conn, &hold)?;
+        report.owner_holds += 1;
+        return Ok(());
+    }
     match inbound::record(conn, &decision, raw, today)? {
         Recorded::Unmatched => report.unmatched += 1,
         Recorded::AlreadyKept { .. } => report.already_kept += 1,

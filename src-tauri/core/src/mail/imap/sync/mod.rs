@@ -97,6 +97,9 @@ pub struct FolderReport {
     pub replies: u32,
     pub auto_replies: u32,
     pub bounces: u32,
+    /// INBOX: account owners' "hold" replies to owner notices, applied (see
+    /// [`crate::mail::inbound::owner_reply`]); not kept as customers' mail.
+    pub owner_holds: u32,
     /// Uncertain messages of ours found in the Sent folder, now marked sent.
     pub uncertain_resolved: u32,
     /// Sent: our sent messages the sync saved to the folder (the account's "save sent").
