@@ -260,7 +260,8 @@ export function customerScreenTests(ctx) {
         const statuses = await session.texts("invoice-status");
         assert(statuses.some((t) => t.includes("On a plan")), `no invoice shows "On a plan": ${statuses.join(" | ")}`);
         await session.until(async () => (await timelineTitles()).some((t) => t.startsWith("Payment plan agreed")), "the plan is not in the timeline");
-        await new Promise((r) => setTimeout(r, 200));
+        await (await session.$("plans-section")).scrollIntoView({ block: "center" });
+        await new Promise((r) => setTimeout(r, 300));
         screenshot(path.join(artifacts, "payment-plan.png"));
         await (await session.$("plan-cancel")).click();
         await (await session.visible("plan-cancel-confirm-confirm")).click();

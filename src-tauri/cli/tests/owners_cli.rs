@@ -8,7 +8,7 @@ mod support;
 use duebook_core::model::CustomerEdit;
 use duebook_core::store::{customers, Database};
 use duebook_core::test_support::import::write;
-use support::{duebook, stderr, stdout};
+use support::{duebook, stderr, stdout, succeeds};
 
 const FILE: &str = "customer,invoice,date,due_date,amount,account_owner
 Acme Ltd,A-1,2026-03-01,2026-03-31,100.00,Priya Shah <priya@seller.example>
@@ -29,23 +29,12 @@ fn owner_of(db: &std::path::Path, name: &str) -> Option<String> {
         .map(|o| o.display())
 }
 
-fn ok(db: &std::path::Path, args: &[&str]) -> String {
-    let output = duebook(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    stdout(&output)
-}
-
 #[test]
 fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");
     let file = write(dir.path(), "owners.csv", FILE);
-    let out = ok(&db, &["import", file.to_str().unwrap()]);
+    let out = succeeds(&db, &["import", file.to_str().unwrap()]);
     assert!(out.contains("invoices: 5 created"), "{out}");
     assert!(
         out.contains("line 5: account owner: \"not an address@\" is not an email address"),
@@ -76,7 +65,7 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
             .unwrap();
         customers::edit(db.conn(), cato, &edit).unwrap();
     }
-    let out = ok(
+    let out = succeeds(
         &db,
         &[
             "owners",
@@ -90,13 +79,13 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
         out.trim(),
         "2 customers given Lena <lena@seller.example> (0 already had it)"
     );
-    ok(&db, &["import", file.to_str().unwrap()]);
+    succeeds(&db, &["import", file.to_str().unwrap()]);
     assert_eq!(
         owner_of(&db, "Dune Co").as_deref(),
         Some("Lena <lena@seller.example>")
     );
 
-    let list = ok(&db, &["owners", "list"]);
+    let list = succeeds(&db, &["owners", "list"]);
     assert_eq!(
         list,
         "Lena <lena@seller.example>\t2 customers\t95.00 USD\n\
@@ -105,7 +94,7 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
     );
 
     // By ids; "" removes the owner; an unknown id changes nothing.
-    let out = ok(&db, &["owners", "assign", "", "--customers", "1,2"]);
+    let out = succeeds(&db, &["owners", "assign", "", "--customers", "1,2"]);
     assert!(out.starts_with("2 customers given no owner"), "{out}");
     let output = duebook(
         &db,
@@ -135,7 +124,7 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
     );
 
     // The owner's hold, and its release.
-    let out = ok(&db, &["owners", "hold", "3", "Renewal talks"]);
+    let out = succeeds(&db, &["owners", "hold", "3", "Renewal talks"]);
     assert_eq!(out.trim(), "Reminders to customer 3 are held by the owner");
     let held = duebook_core::store::account_owners::held;
     assert_eq!(
@@ -146,7 +135,7 @@ fn an_import_stores_owners_and_the_cli_assigns_and_lists_them() {
     );
     let output = duebook(&db, &["owners", "hold", "3", " "]);
     assert_eq!(output.status.code(), Some(1));
-    ok(&db, &["owners", "release", "3"]);
+    succeeds(&db, &["owners", "release", "3"]);
     assert_eq!(held(Database::open(&db).unwrap().conn(), 3).unwrap(), None);
 }
 
@@ -157,24 +146,24 @@ fn a_campaign_file_tells_owners_before_its_steps_and_the_plan_says_who() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");
     let file = write(dir.path(), "owners.csv", FILE);
-    ok(&db, &["import", file.to_str().unwrap()]);
-    ok(&db, &["campaigns", "preset", "friendly"]);
+    succeeds(&db, &["import", file.to_str().unwrap()]);
+    succeeds(&db, &["campaigns", "preset", "friendly"]);
     let mut campaign: serde_json::Value =
-        serde_json::from_str(&ok(&db, &["campaigns", "show", "1"])).unwrap();
+        serde_json::from_str(&succeeds(&db, &["campaigns", "show", "1"])).unwrap();
     for step in campaign["steps"].as_array_mut().unwrap() {
         step["notify_owner_days"] = 3.into();
     }
     let json = dir.path().join("told.json");
     std::fs::write(&json, campaign.to_string()).unwrap();
-    ok(&db, &["campaigns", "update", "1", json.to_str().unwrap()]);
-    let out = ok(&db, &["campaigns", "list"]);
+    succeeds(&db, &["campaigns", "update", "1", json.to_str().unwrap()]);
+    let out = succeeds(&db, &["campaigns", "list"]);
     assert!(
         out.contains("1. 3 days before due: pre-due (email), owner told 3 day(s) before"),
         "{out}"
     );
     // Acme's A-1 is due Tuesday 31 March: pre-due on Saturday 28 is quiet, so it goes on
     // Monday 30 March; the owner hears of it 3 days before the Saturday.
-    let out = ok(&db, &["campaigns", "plan", "1", "--today", "2026-03-25"]);
+    let out = succeeds(&db, &["campaigns", "plan", "1", "--today", "2026-03-25"]);
     assert!(
         out.contains("owner told Acme Ltd (#1): owner Priya Shah notified on 2026-03-25 before pre-due on 2026-03-30"),
         "{out}"
@@ -203,18 +192,18 @@ fn the_digest_preset_plans_one_email_per_owner_with_an_address() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");
     let file = write(dir.path(), "owners.csv", FILE);
-    ok(&db, &["import", file.to_str().unwrap()]);
+    succeeds(&db, &["import", file.to_str().unwrap()]);
     assert_eq!(owner_of(&db, "Dune Co"), None);
-    ok(&db, &["owners", "assign", "Tom", "--customers", "4"]);
+    succeeds(&db, &["owners", "assign", "Tom", "--customers", "4"]);
     assert_eq!(owner_of(&db, "Dune Co").as_deref(), Some("Tom"));
-    ok(&db, &["campaigns", "preset", "owner-digest"]);
-    ok(&db, &["campaigns", "activate", "1", "--yes"]);
-    let out = ok(&db, &["campaigns", "list"]);
+    succeeds(&db, &["campaigns", "preset", "owner-digest"]);
+    succeeds(&db, &["campaigns", "activate", "1", "--yes"]);
+    let out = succeeds(&db, &["campaigns", "list"]);
     assert!(
         out.contains("a weekly digest to each account owner"),
         "{out}"
     );
-    let out = ok(&db, &["campaigns", "plan", "1", "--today", "2026-03-23"]);
+    let out = succeeds(&db, &["campaigns", "plan", "1", "--today", "2026-03-23"]);
     assert!(
         out.contains("digest    Priya Shah: 1 customer(s); weekly digest to Priya Shah"),
         "{out}"

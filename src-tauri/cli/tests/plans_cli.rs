@@ -7,24 +7,13 @@ mod support;
 
 use duebook_core::store::{customers, Database};
 use duebook_core::test_support::import::write;
-use support::{duebook, stderr, stdout};
+use support::{duebook, stderr, succeeds};
 
 const FILE: &str = "customer,email,invoice,date,due_date,amount
 Acme Ltd,ap@acme.example,A-1,2026-09-01,2026-10-01,100.00
 Acme Ltd,ap@acme.example,A-2,2026-09-05,2026-10-05,50.00
 Bolt GmbH,ap@bolt.example,B-1,2026-09-02,2026-10-02,200.00
 ";
-
-fn ok(db: &std::path::Path, args: &[&str]) -> String {
-    let output = duebook(db, args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    stdout(&output)
-}
 
 fn customer_id(db: &std::path::Path, name: &str) -> String {
     let db = Database::open(db).unwrap();
@@ -39,11 +28,11 @@ fn a_plan_is_agreed_listed_reminded_and_cancelled() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("cli.sqlite");
     let file = write(dir.path(), "open.csv", FILE);
-    ok(&db, &["import", file.to_str().unwrap()]);
+    succeeds(&db, &["import", file.to_str().unwrap()]);
     let acme = customer_id(&db, "Acme Ltd");
     let bolt = customer_id(&db, "Bolt GmbH");
 
-    let out = ok(
+    let out = succeeds(
         &db,
         &[
             "plans",
@@ -128,16 +117,16 @@ fn a_plan_is_agreed_listed_reminded_and_cancelled() {
             stderr(&output)
         );
     }
-    let listed = ok(&db, &["plans", "list", "--today", "2026-12-07"]);
+    let listed = succeeds(&db, &["plans", "list", "--today", "2026-12-07"]);
     assert_eq!(listed.matches("Plan ").count(), 1, "{listed}");
 
     // Three days before the first instalment, run-due would remind Acme of it.
-    let out = ok(&db, &["run-due", "--dry-run", "--today", "2026-12-14"]);
+    let out = succeeds(&db, &["run-due", "--dry-run", "--today", "2026-12-14"]);
     assert!(
         out.contains("Acme Ltd: payment plan 1, instalment 1 (50.00 USD due 2026-12-15): reminder would be queued"),
         "{out}"
     );
-    let out = ok(&db, &["run-due", "--dry-run", "--today", "2026-12-11"]);
+    let out = succeeds(&db, &["run-due", "--dry-run", "--today", "2026-12-11"]);
     assert!(!out.contains("payment plan 1"), "too early: {out}");
 
     let output = duebook(&db, &["plans", "cancel", "1", "--customer", &bolt]);
@@ -147,9 +136,9 @@ fn a_plan_is_agreed_listed_reminded_and_cancelled() {
         "{}",
         stderr(&output)
     );
-    let out = ok(&db, &["plans", "cancel", "1", "--customer", &acme]);
+    let out = succeeds(&db, &["plans", "cancel", "1", "--customer", &acme]);
     assert!(out.contains("Payment plan 1 cancelled"), "{out}");
-    let listed = ok(&db, &["plans", "list", "--customer", &acme]);
+    let listed = succeeds(&db, &["plans", "list", "--customer", &acme]);
     assert!(listed.contains("cancelled"), "{listed}");
-    assert!(ok(&db, &["plans", "list"]).starts_with("No payment plans"));
+    assert!(succeeds(&db, &["plans", "list"]).starts_with("No payment plans"));
 }

@@ -5,10 +5,9 @@
 
 use duebook_core::model::plan::{InstalmentState, PlanStatus};
 use duebook_core::statement::{render_statement, StatementOptions};
-use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
 use duebook_core::store::{Database, DbError};
-use duebook_core::test_support::campaign::{customer, d};
+use duebook_core::test_support::campaign::{customer, d, pay};
 use duebook_core::test_support::statement::pdf_text;
 use duebook_core::test_support::{count, temp_db};
 
@@ -22,17 +21,6 @@ fn equal(customer_id: i64, invoice_ids: &[i64], count: usize, first: &str) -> Pl
         },
         note: "Agreed on the phone\nwith Sam".into(),
     }
-}
-
-fn pay(db: &Database, invoice_id: i64, minor: i64, on: &str) {
-    let payment = NewPayment {
-        invoice_id,
-        amount_minor: minor,
-        paid_on: d(on),
-        reference: None,
-        source: PaymentSource::Import,
-    };
-    payments::record(db.conn(), &payment).unwrap();
 }
 
 fn plan_rows(db: &Database) -> i64 {
@@ -76,8 +64,8 @@ fn an_equal_split_adds_up_to_the_cent_and_follows_the_payments() {
     assert_eq!(plan.next_instalment().unwrap().seq, 1);
 
     // The first instalment paid on time, across two invoices' payments.
-    pay(&db, invoices[0], 6_000, "2027-01-30");
-    pay(&db, invoices[1], 4_000, "2027-02-02");
+    pay(&db, invoices[0], 6_000, d("2027-01-30"));
+    pay(&db, invoices[1], 4_000, d("2027-02-02"));
     let plan = &plans::for_customer(db.conn(), acme, d("2027-02-05")).unwrap()[0];
     assert_eq!(plan.status, PlanStatus::Active);
     assert_eq!(plan.instalments[0].state, InstalmentState::Paid);
@@ -170,7 +158,7 @@ fn a_plan_paid_in_full_is_kept() {
         d("2026-12-07"),
     )
     .unwrap();
-    pay(&db, invoices[0], 10_000, "2026-12-20");
+    pay(&db, invoices[0], 10_000, d("2026-12-20"));
     let plan = &plans::for_customer(db.conn(), acme, d("2026-12-21")).unwrap()[0];
     assert_eq!(plan.status, PlanStatus::Kept);
     assert!(plan
@@ -190,7 +178,7 @@ fn the_statement_shows_the_running_plan_with_what_is_paid() {
         d("2026-12-07"),
     )
     .unwrap();
-    pay(&db, invoices[0], 6_667, "2026-12-14");
+    pay(&db, invoices[0], 6_667, d("2026-12-14"));
     // Within the January instalment's grace days the plan still runs.
     let pdf = render_statement(db.conn(), acme, &StatementOptions::new(d("2027-01-18"))).unwrap();
     let text = pdf_text(&pdf, dir.path(), "plan");

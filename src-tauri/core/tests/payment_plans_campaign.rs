@@ -7,11 +7,10 @@
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::ExclusionReason;
 use duebook_core::campaign::{self, plan, run};
-use duebook_core::store::payments::{self, NewPayment, PaymentSource};
 use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, simulate_days, temp_db, StubMailer,
+    block_on, customer, d, pay, setup_mail, simulate_days, temp_db, StubMailer,
 };
 use std::collections::BTreeMap;
 
@@ -31,17 +30,6 @@ fn plan_of(db: &Database, customer_id: i64, invoice_ids: &[i64], instalments: &[
         note: String::new(),
     };
     plans::create(db.conn(), &input, d("2026-07-01")).unwrap();
-}
-
-fn pay(db: &Database, invoice_id: i64, minor: i64, on: NaiveDate) {
-    let payment = NewPayment {
-        invoice_id,
-        amount_minor: minor,
-        paid_on: on,
-        reference: None,
-        source: PaymentSource::Import,
-    };
-    payments::record(db.conn(), &payment).unwrap();
 }
 
 /// Instalment reminders in the outbox: (customer, send key, day queued).

@@ -81,6 +81,18 @@ pub fn ok_text(o: &Output) -> String {
     text(o)
 }
 
+/// What `duebook --db DB ARGS...` printed on stdout; the run must succeed.
+pub fn succeeds(db: &Path, args: &[&str]) -> String {
+    let output = duebook(db, args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
 /// What a run that must have failed printed, stdout then stderr.
 pub fn refused_text(o: &Output) -> String {
     assert!(!o.status.success(), "{}", text(o));

@@ -80,6 +80,18 @@ pub fn invoice(db: &Database, customer: i64, number: &str, due: &str) -> i64 {
     .expect("invoice")
 }
 
+/// A payment of `minor` on `invoice_id`, dated `on`, as an import records it.
+pub fn pay(db: &Database, invoice_id: i64, minor: i64, on: NaiveDate) {
+    let payment = crate::store::payments::NewPayment {
+        invoice_id,
+        amount_minor: minor,
+        paid_on: on,
+        reference: None,
+        source: crate::store::payments::PaymentSource::Import,
+    };
+    crate::store::payments::record(db.conn(), &payment).expect("payment");
+}
+
 /// `customer_id`'s promise, made on `made_on`, to pay 100.00 EUR of `invoice_id` by `promised`.
 pub fn promise_to_pay(
     db: &Database,
