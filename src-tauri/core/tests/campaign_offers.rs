@@ -1,5 +1,5 @@
 //! Early-payment offers over 120 days of `run-due`: a step's offer is recorded once per invoice
-//! and step with the message that made it, shown in that email (and not in a step without one),
+//! and step with the message that made it (and forgotten when that message fails for good), shown in that email (and not in a step without one),
 //! taken only by a payment in full inside its window; the rules choose who gets it and the plan
 //! says why the others do not; a campaign file's offer is checked.
 
@@ -147,6 +147,16 @@ fn offers_are_recorded_once_shown_and_taken_only_inside_their_window() {
     assert_eq!(offers_of(&db, late_inv[0]).len(), 2);
     let r = results::results(db.conn(), id, d("2026-10-28")).unwrap();
     assert_eq!((r.offers.made, r.offers.taken), (5, 1));
+
+    // A message that fails for good made no offer.
+    let first = rows[0].4.unwrap();
+    db.conn()
+        .execute(
+            "UPDATE messages SET state = 'failed' WHERE id = ?1",
+            [first],
+        )
+        .unwrap();
+    assert_eq!(offers_of(&db, never_inv[0]).len(), 1);
 }
 
 fn campaign_offering(db: &Database, offer: Offer) -> i64 {

@@ -23,3 +23,10 @@ CREATE TABLE invoice_offers (
     CHECK ((percent_basis_points IS NULL) <> (amount_minor IS NULL))
 );
 CREATE INDEX invoice_offers_campaign ON invoice_offers(campaign_id);
+-- A message that fails for good made no offer (as it gives its step back, migration 11): the
+-- step's next email makes it afresh.
+CREATE TRIGGER messages_failed_takes_back_the_offer AFTER UPDATE OF state ON messages
+WHEN NEW.state = 'failed' AND OLD.state <> 'failed'
+BEGIN
+    DELETE FROM invoice_offers WHERE message_id = NEW.id;
+END;
