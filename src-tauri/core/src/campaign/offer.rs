@@ -3,7 +3,8 @@
 //! choosing who gets it. Recorded per invoice by `store::offers` when the email is queued.
 
 use super::UsuallyLate;
-use crate::model::parse_minor;
+use crate::company::fields::percent_text;
+use crate::model::{format_minor, parse_minor};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -83,11 +84,16 @@ impl Offer {
         Ok(())
     }
 
-    /// "2.5 %" or "25.00 off each invoice".
+    /// "2.5 %" or "25.00 off each invoice", read from the checked numbers ("nothing" when the
+    /// offer is not valid, which a stored campaign's never is).
     pub fn describe(&self) -> String {
-        match (&self.percent, &self.amount) {
-            (Some(p), _) => format!("{} %", p.trim().trim_end_matches('%').trim()),
-            (_, Some(a)) => format!("{} off each invoice", a.trim()),
+        if let Ok(Some(bp)) = self.percent_basis_points() {
+            return format!("{} %", percent_text(bp));
+        }
+        match self.amount.as_deref().map(|a| parse_minor(a, 2)) {
+            Some(Ok(hundredths)) if self.percent.is_none() => {
+                format!("{} off each invoice", format_minor(hundredths, 2))
+            }
             _ => "nothing".into(),
         }
     }
