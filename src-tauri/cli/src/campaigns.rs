@@ -297,8 +297,17 @@ pub fn campaigns(
                         .notify_owner_days
                         .map(|n| format!(", owner told {n} day(s) before"))
                         .unwrap_or_default();
+                    let offer = s
+                        .offer
+                        .as_ref()
+                        .map(|o| {
+                            let what = o.describe();
+                            let what = for_terminal(&what);
+                            format!(", offer {what} for {} day(s)", o.valid_days)
+                        })
+                        .unwrap_or_default();
                     println!(
-                        "        {}. {when}: {} ({}){owner}",
+                        "        {}. {when}: {} ({}){owner}{offer}",
                         s.position,
                         for_terminal(&s.template_key),
                         s.channel.as_str()

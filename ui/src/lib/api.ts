@@ -399,6 +399,7 @@ export type { Outcomes } from "./bindings/Outcomes";
 export type { PlannedContact } from "./bindings/PlannedContact";
 export type { PlannedInvoice } from "./bindings/PlannedInvoice";
 export type { Step } from "./bindings/Step";
+export type { Offer } from "./bindings/Offer";
 export type { StepChannel } from "./bindings/StepChannel";
 export type { StepCount } from "./bindings/StepCount";
 export type { StepResults } from "./bindings/StepResults";

@@ -307,6 +307,10 @@ pub fn print_results(r: &CampaignResults) {
         "  thank-yous: {} sent, {} failed, {} waiting; {} invoice(s) thanked for",
         t.sent, t.failed, t.waiting, t.invoices
     );
+    println!(
+        "  early-payment offers: {} made, {} taken",
+        r.offers.made, r.offers.taken
+    );
 }
 
 /// `  LABEL     Name (#ID): REST`: one customer's line of the plan, the label padded so the

@@ -1,7 +1,7 @@
 //! A campaign as the user (or a JSON file) gave it, made safe to store: every single-line field
 //! cleaned into one line, then checked.
 
-use super::{Audience, CampaignError, CampaignResult, NewCampaign, Trigger};
+use super::{Audience, CampaignError, CampaignResult, Channel, NewCampaign, Trigger};
 use crate::model::text::clean_line;
 
 /// `new` with its name, template keys, segment, tags and custom-field keys cleaned into one line
@@ -60,6 +60,12 @@ fn validate(new: &NewCampaign) -> CampaignResult<()> {
         }
         if matches!(s.notify_owner_days, Some(n) if !(0..=MAX_OWNER_NOTICE_DAYS).contains(&n)) {
             return invalid("the owner is told 0 to 60 days before a step");
+        }
+        if let Some(offer) = &s.offer {
+            offer.validate().map_err(CampaignError::Invalid)?;
+            if s.channel != Channel::Email {
+                return invalid("an offer goes with an email step");
+            }
         }
         if s.template_key.trim().is_empty() {
             return invalid("every step needs a template");

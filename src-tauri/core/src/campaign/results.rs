@@ -79,6 +79,16 @@ pub struct CampaignResults {
     pub window_days: i64,
     pub steps: Vec<StepResults>,
     pub thank_yous: ThankYouResults,
+    pub offers: OfferResults,
+}
+
+/// The campaign's early-payment offers (see [`super::offer`]): one per invoice and step that
+/// made it, and those taken (the invoice paid in full by the offer's last day).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct OfferResults {
+    pub made: i64,
+    pub taken: i64,
 }
 
 /// The campaign's thank-yous on payment: messages by state and the invoices they thanked for.
@@ -147,6 +157,10 @@ pub fn results(
         window_days: RESULTS_WINDOW_DAYS,
         steps,
         thank_yous: thank_you_results(conn, campaign_id)?,
+        offers: {
+            let (made, taken) = crate::store::offers::made_and_taken(conn, campaign_id)?;
+            OfferResults { made, taken }
+        },
     })
 }
 

@@ -74,6 +74,9 @@ pub struct Step {
     /// `plan::owner`); None: nobody is told.
     #[serde(default)]
     pub notify_owner_days: Option<i64>,
+    /// An early-payment offer its email makes (see `offer`); None: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<super::offer::Offer>,
 }
 
 /// Which of a step's two templates a customer gets.
@@ -111,6 +114,7 @@ impl Step {
             channel,
             alt_template_key: None,
             notify_owner_days: None,
+            offer: None,
         }
     }
 

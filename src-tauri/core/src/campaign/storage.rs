@@ -93,14 +93,14 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
     let mut upsert = conn.prepare_cached(
         "INSERT INTO campaign_steps (campaign_id, position, trigger, offset_days, day_of_month,
                                      template_key, channel, alt_template_key, event_offset_days,
-                                     notify_owner_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                     notify_owner_days, offer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (campaign_id, position) DO UPDATE SET
              trigger = excluded.trigger, offset_days = excluded.offset_days,
              day_of_month = excluded.day_of_month, template_key = excluded.template_key,
              channel = excluded.channel, alt_template_key = excluded.alt_template_key,
              event_offset_days = excluded.event_offset_days,
-             notify_owner_days = excluded.notify_owner_days",
+             notify_owner_days = excluded.notify_owner_days, offer = excluded.offer",
     )?;
     for s in steps {
         // An event step is stored as a due-date step with its offset (migration 19 says why)
@@ -120,7 +120,8 @@ fn save_steps(conn: &Connection, campaign_id: i64, steps: &[Step]) -> CampaignRe
             s.channel.as_str(),
             s.alt_template_key.as_deref().map(str::trim),
             event,
-            s.notify_owner_days
+            s.notify_owner_days,
+            json_of("offer", s.offer.as_ref())?
         ])?;
     }
     Ok(())
@@ -303,7 +304,7 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
 fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
     let mut stmt = conn.prepare_cached(
         "SELECT position, trigger, offset_days, day_of_month, template_key, channel, alt_template_key,
-                event_offset_days, notify_owner_days
+                event_offset_days, notify_owner_days, offer
          FROM campaign_steps WHERE campaign_id = ?1 ORDER BY position",
     )?;
     let steps = stmt
@@ -316,17 +317,34 @@ fn steps_of(conn: &Connection, id: i64) -> CampaignResult<Vec<Step>> {
             } else {
                 Trigger::DueOffset(r.get::<_, Option<i64>>(2)?.unwrap_or(0))
             };
-            Ok(Step {
+            let step = Step {
                 position: r.get(0)?,
                 trigger,
                 template_key: r.get(4)?,
                 channel: Channel::from_db(&r.get::<_, String>(5)?),
                 alt_template_key: r.get(6)?,
                 notify_owner_days: r.get(8)?,
-            })
+                offer: None,
+            };
+            Ok((step, r.get::<_, Option<String>>(9)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(steps)
+    steps
+        .into_iter()
+        .map(|(mut step, offer)| {
+            // An unreadable offer is a campaign error, never a guess at what to offer.
+            step.offer = offer
+                .map(|t| serde_json::from_str(&t))
+                .transpose()
+                .map_err(|_| {
+                    CampaignError::Invalid(format!(
+                        "campaign {id} has an unreadable offer on step {}",
+                        step.position
+                    ))
+                })?;
+            Ok(step)
+        })
+        .collect()
 }
 
 /// Every campaign, oldest first.

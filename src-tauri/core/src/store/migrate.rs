@@ -40,6 +40,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (22, include_str!("migrations/0022_late_fees.sql")),
     (23, include_str!("migrations/0023_payment_plans.sql")),
     (24, include_str!("migrations/0024_owner_notices.sql")),
+    (25, include_str!("migrations/0025_offers.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

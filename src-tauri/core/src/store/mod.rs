@@ -24,6 +24,7 @@ pub mod disputes;
 pub mod import_profiles;
 pub mod invoices;
 pub mod notes;
+pub mod offers;
 pub mod payments;
 pub mod plans;
 pub mod promises;

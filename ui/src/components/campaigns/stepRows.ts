@@ -1,6 +1,6 @@
 // A campaign step as the editor's row shows it (timing as a choice and a number of days) and
 // back. Fields the form does not edit survive in `original`.
-import type { Step, StepChannel } from "../../lib/api";
+import type { Offer, Step, StepChannel } from "../../lib/api";
 
 /** e…: counted from the campaign's event instead of the due date. */
 export type Timing = "before" | "on" | "after" | "day" | "ebefore" | "eon" | "eafter";
@@ -13,6 +13,10 @@ export interface StepRow {
   channel: StepChannel;
   /** Days before the step the customer's owner is told ("" for nobody). */
   owner: string;
+  /** Early-payment offer: "2.5%" (a percentage) or "25.00" (an amount off each invoice); "" for none. */
+  offer: string;
+  /** Days the offer holds. */
+  offerDays: string;
   /** The step as the preset had it (fields this form does not edit survive). */
   original: Step | null;
 }
@@ -20,7 +24,9 @@ export interface StepRow {
 export function stepRow(step: Step): StepRow {
   const t = step.trigger;
   const owner = step.notify_owner_days === null ? "" : String(step.notify_owner_days);
-  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, owner, original: step };
+  const offer = step.offer ? (step.offer.percent ? `${step.offer.percent}%` : (step.offer.amount ?? "")) : "";
+  const offerDays = step.offer ? String(step.offer.valid_days) : "";
+  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, owner, offer, offerDays, original: step };
   if ("day_of_month" in t) return { ...row, timing: "day", days: t.day_of_month };
   if ("event_offset" in t) {
     const n = t.event_offset;
@@ -47,6 +53,23 @@ export function toStep(row: StepRow, index: number): Step {
     alt_template_key: row.alt || null,
     channel: row.channel,
     notify_owner_days: ownerDays(row.owner),
+    offer: offerOf(row),
+  };
+}
+
+/** The row's offer; its rules (segment, usually late, balance) survive from the step as it was.
+ * A wrong number of days reads as -1, which saving refuses with the reason. */
+function offerOf(row: StepRow): Offer | null {
+  const text = String(row.offer ?? "").trim();
+  // A call carries no offer (the form hides the field for calls).
+  if (text === "" || row.channel !== "email") return null;
+  const days = Number(String(row.offerDays ?? "").trim() || "14");
+  const percent = text.endsWith("%");
+  return {
+    ...(row.original?.offer ?? {}),
+    percent: percent ? text.slice(0, -1).trim() : null,
+    amount: percent ? null : text,
+    valid_days: Number.isInteger(days) ? days : -1,
   };
 }
 

@@ -333,6 +333,7 @@ impl Rules<'_> {
             },
             why,
             urgency: Urgency::of(balances, c.oldest_open_due, broken_promise, self.today),
+            offer: None,
         })
     }
 }

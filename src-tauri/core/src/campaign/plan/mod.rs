@@ -38,6 +38,7 @@ pub mod charges;
 mod customer;
 mod digest;
 mod hold;
+mod offer;
 mod owner;
 pub mod room;
 mod stale;
@@ -49,6 +50,7 @@ pub use super::facts::mailbox::{
 pub use super::facts::silence::REPLIES_NOT_READ;
 pub use super::facts::Reply;
 pub use digest::{DigestCustomer, DigestStep, PlannedDigest, OWNER_DIGEST_TEMPLATE};
+pub use offer::PlannedOffer;
 pub use owner::{PlannedOwnerNotice, OWNER_NOTICE_TEMPLATE};
 pub use stale::{
     set_stale_after_days, stale_after_days, stale_warning, DEFAULT_STALE_AFTER_DAYS,
@@ -151,6 +153,8 @@ pub struct PlannedContact {
     pub why: String,
     /// What decides who goes first when the account's daily limit defers some.
     pub urgency: Urgency,
+    /// The early-payment offer its email makes (see `offer`); None: none.
+    pub offer: Option<PlannedOffer>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -278,6 +282,7 @@ fn plan_day(conn: &Connection, campaign: &Campaign, today: NaiveDate) -> Campaig
             Decision::Nothing => {}
         }
     }
+    offer::attach(conn, campaign, &facts, today, &mut contacts)?;
     excluded.extend(hold::waiting_elsewhere(in_flight, &facts));
     hold::most_urgent_first(&mut contacts);
     let quiet = quiet_day(campaign, today);

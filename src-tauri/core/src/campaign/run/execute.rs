@@ -154,6 +154,7 @@ fn queue_email(
         Some(charging) => charge::record(conn, campaign, contact, today, charging)?,
         None => Vec::new(),
     };
+    let offered = offer::record(conn, campaign, contact, today)?;
     let queued = compose::prepare_with(conn, renderer, account, &request, today)
         .map_err(|e| e.to_string())
         .and_then(|p| attach_statement(conn, campaign, contact, today, p))
@@ -169,11 +170,13 @@ fn queue_email(
         Ok(queued) => queued,
         Err(reason) => {
             crate::store::charges::forget(conn, &recorded)?;
+            crate::store::offers::forget(conn, &offered)?;
             outbox::record_unprepared(conn, &meta, &reason)?;
             return Ok(Queued::Failed(reason));
         }
     };
     if let Queued::New(id) | Queued::Already(id) = queued {
+        offer::carried_by(conn, campaign, contact, today, id)?;
         let tx = conn.unchecked_transaction()?;
         record(&tx, campaign, contact, today, Some(id), None)?;
         tx.commit()?;

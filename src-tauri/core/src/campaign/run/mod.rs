@@ -24,6 +24,7 @@ mod charge;
 mod digest;
 mod execute;
 pub mod fingerprint;
+mod offer;
 mod owner;
 mod reconcile;
 

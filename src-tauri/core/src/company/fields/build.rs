@@ -102,6 +102,7 @@ pub fn build(conn: &Connection, input: &ContextInput) -> DbResult<TemplateContex
     ctx.credit_limit = customer_limit.as_ref().map(format_money);
     ctx.fees = fees_of(&shown_charges(conn, input.customer_id, input.as_of)?);
     ctx.plan = super::plan::plan(conn, input.customer_id, input.as_of)?;
+    ctx.offer = super::offer::offer(conn, input.customer_id, input.as_of)?;
     ctx.owner = owner(conn, input.customer_id)?;
     fill_invoices(&mut ctx, list, input.company);
     Ok(ctx)
@@ -197,6 +198,7 @@ pub(super) fn assemble(
         credit_limit: None,
         fees: FeesFields::default(),
         plan: None,
+        offer: None,
         owner: None,
         notice: None,
         digest: None,

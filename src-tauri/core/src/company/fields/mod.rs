@@ -40,9 +40,14 @@
 //! - `plan` — the customer's running payment plan, or null: `total`, `paid`, `remaining`,
 //!   `instalment_count`, `invoice_numbers`, `next` and `instalments` (each `number`, `due_date`,
 //!   `due_date_iso`, `amount`, `amount_number`, `open`, `state`: paid, part, due or missed)
+//! - `offer` — the early-payment offer the customer's latest offering email made and still
+//!   valid, or null: `percent` ("2.5", null for an amount off), `amount` (what it takes off,
+//!   "€25.00"), `valid_until` ("14 Mar 2024"), `discounted_total` (left to pay on the offered
+//!   invoices with it taken), `invoice_numbers` ("INV-1017, INV-1022")
 
 mod build;
 mod fees;
+mod offer;
 mod palette;
 mod plan;
 mod sample;
@@ -50,6 +55,7 @@ mod sample;
 use crate::company::{format_date, format_money};
 pub use build::{build, without_customer, ContextInput};
 pub use fees::{fees_of, shown_charges, FeeLine, FeesFields};
+pub use offer::{offer_of, percent_text, OfferFields};
 pub use palette::{field_palette, TemplateField, FIELDS};
 pub use plan::{InstalmentFields, PlanFields};
 pub use sample::{sample, sample_company, sample_context, sample_link_context};
@@ -83,6 +89,8 @@ pub struct TemplateContext {
     pub fees: FeesFields,
     /// The customer's running payment plan, or null.
     pub plan: Option<PlanFields>,
+    /// The early-payment offer made to the customer and still valid, or null (see [`offer`]).
+    pub offer: Option<OfferFields>,
     pub owner: Option<OwnerFields>,
     pub notice: Option<NoticeFields>,
     pub digest: Option<DigestFields>,

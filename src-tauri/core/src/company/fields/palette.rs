@@ -79,6 +79,11 @@ pub const FIELDS: &[(&str, &str)] = &[
         "fees.lines",
         "Late fees and interest: label, kind, amount, invoice_number, as_of (loop: {% for line in fees.lines %})",
     ),
+    ("offer.percent", "Early-payment offer: percent off, e.g. 2.5 (null for an amount off)"),
+    ("offer.amount", "Early-payment offer: what it takes off, e.g. €25.00"),
+    ("offer.valid_until", "Early-payment offer: its last day"),
+    ("offer.discounted_total", "Early-payment offer: left to pay with it taken"),
+    ("offer.invoice_numbers", "Early-payment offer: the invoices it is for"),
     (
         "plan.next.amount",
         "Payment plan: the next instalment (also plan.next.due_date, plan.remaining, plan.instalments)",

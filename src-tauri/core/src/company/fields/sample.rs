@@ -89,6 +89,13 @@ pub fn sample() -> TemplateContext {
     ctx.paid_invoices = vec![paid.clone()];
     ctx.credit_limit = Some("€5,000.00".into());
     ctx.fees = sample_fees();
+    ctx.offer = Some(OfferFields {
+        percent: Some("2.5".into()),
+        amount: "€30.00".into(),
+        valid_until: "25 Mar 2024".into(),
+        discounted_total: "€1,170.00".into(),
+        invoice_numbers: "INV-1017".into(),
+    });
     ctx.owner = Some(OwnerFields {
         name: "Sam Lee".into(),
         email: "sam.lee@northwind.example".into(),

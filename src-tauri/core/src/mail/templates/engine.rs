@@ -17,6 +17,10 @@ const PARTIALS_TEXT: &[(&str, &str)] = &[
         include_str!("../../../../../templates/_fees.txt"),
     ),
     (
+        "_offer.txt",
+        include_str!("../../../../../templates/_offer.txt"),
+    ),
+    (
         "_remittance.txt",
         include_str!("../../../../../templates/_remittance.txt"),
     ),
@@ -33,6 +37,10 @@ const PARTIALS_HTML: &[(&str, &str)] = &[
     (
         "_fees.html",
         include_str!("../../../../../templates/_fees.html"),
+    ),
+    (
+        "_offer.html",
+        include_str!("../../../../../templates/_offer.html"),
     ),
     (
         "_remittance.html",
