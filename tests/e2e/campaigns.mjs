@@ -208,7 +208,7 @@ export function campaignsTests(ctx) {
       },
     ],
     [
-      "Campaigns → Edit: renamed, step 5 moved to 120 days after due, a late fee; the list, steps and plan preview (with what each customer is charged) show the edit",
+      "Campaigns → Edit: renamed, step 5 moved to 120 days after due, a late fee, an early-payment offer; the list, steps and plan preview (with what each customer is charged) show the edit",
       async () => {
         const row = (await s().$$("campaign-row"))[0];
         await (await row.$('[data-testid="campaign-edit"]')).click();
@@ -225,6 +225,9 @@ export function campaignsTests(ctx) {
         await s().type("campaign-name", "E2E firm reminders");
         await (await s().$("campaign-fees-on")).click();
         await s().type("campaign-fee", "40");
+        // An early-payment offer on the first email step: 2.5 % off for 10 days.
+        await (await s().$$("step-offer"))[0].setValue("2.5%");
+        await (await s().$$("step-offer-days"))[0].setValue("10");
         await (await s().$("campaign-save")).click();
         await s().gone("campaign-editor");
         await s().until(async () => (await s().$("campaign-title").getText()) === "E2E firm reminders", "the edited name is not shown");
@@ -232,6 +235,9 @@ export function campaignsTests(ctx) {
         assert(await s().$("campaign-active").isSelected(), "the edit switched the campaign off");
         const steps = await s().texts("campaign-step");
         assert(steps[4]?.startsWith("120 days after due"), `step 5 reads ${JSON.stringify(steps[4])}`);
+        assert(steps.some((t) => t.includes("offer 2.5 % for 10 day(s)")), `no step shows the offer: ${JSON.stringify(steps)}`);
+        const offer = sql("SELECT offer FROM campaign_steps WHERE campaign_id = 1 AND offer IS NOT NULL");
+        assert(offer.includes("2.5") && offer.includes("10"), `stored offer: ${offer}`);
 
         await (await s().visible("plan-preview-button")).click();
         await s().visible("plan-preview", 30_000);
