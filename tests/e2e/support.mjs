@@ -186,7 +186,11 @@ export async function openCustomerRow(session, search, name) {
     return null;
   }, `no row for ${name} after searching ${JSON.stringify(search)}`);
   await row.click();
-  await session.until(async () => (await session.$("detail-name").getText()) === name, `the customer screen does not show ${name}`);
+  // The screen may still be loading: no name yet is "not yet", not a failure.
+  await session.until(async () => {
+    const shown = await session.$("detail-name");
+    return (await shown.isExisting()) && (await shown.getText()) === name;
+  }, `the customer screen does not show ${name}`);
 }
 
 /** Waits for the demo's customer list (the demo file is open). The app comes back to the view it
