@@ -6,11 +6,8 @@
 //! plus Google's own: a 403 whose reason is a rate limit pauses the account like a 429.
 
 use super::http_api::{Answer, ApiError, HttpApi, Refusal};
-use super::oauth::TokenSource;
-use super::smtp::{ConnectionReport, MailError, Mailer, SendError};
+use super::smtp::SendError;
 use crate::model::text::clean_line;
-use lettre::address::Envelope;
-use std::sync::Arc;
 
 /// What to do when Google refuses the sign-in.
 const SIGN_IN_FIX: &str =
@@ -24,39 +21,13 @@ const RATE_LIMITS: &[&str] = &[
 /// The most of a message id kept in the reply (Google's are 16 hex digits).
 const MAX_ID: usize = 64;
 
-#[derive(Debug)]
-pub struct GmailMailer {
-    api: HttpApi,
-}
+/// The name messages and errors give the API.
+pub(super) const API_NAME: &str = "Gmail API";
 
-impl GmailMailer {
-    pub fn new(tokens: Arc<TokenSource>) -> Result<GmailMailer, MailError> {
-        Ok(GmailMailer {
-            api: HttpApi::new("Gmail API", tokens)?,
-        })
-    }
-
-    /// What "Test connection" can check without sending: a token for the Gmail API is issued.
-    pub async fn test_connection(&self) -> Result<ConnectionReport, MailError> {
-        self.api.test_connection().await
-    }
-
-    async fn send_message(&self, raw: &[u8]) -> Result<String, SendError> {
-        let answer = self.api.post("message/rfc822", raw).await?;
-        verdict(&answer)
-    }
-}
-
-impl Mailer for GmailMailer {
-    fn send(
-        &self,
-        _envelope: &Envelope,
-        raw: &[u8],
-    ) -> impl std::future::Future<Output = Result<String, SendError>> + Send {
-        // Gmail reads the recipients from the message's own To/Cc headers, which the outbox
-        // wrote from the same addresses as the envelope.
-        self.send_message(raw)
-    }
+/// Sends the outbox's own MIME bytes. Gmail reads the recipients from the message's To/Cc
+/// headers, which the outbox wrote from the same addresses as the envelope.
+pub(super) async fn send(api: &HttpApi, raw: &[u8]) -> Result<String, SendError> {
+    verdict(&api.post("message/rfc822", raw).await?)
 }
 
 /// Google's answer to a request it received.

@@ -5,50 +5,21 @@
 //! 202 Accepted is sent, a 503 (like a 429) with Retry-After pauses the account.
 
 use super::http_api::{Answer, ApiError, HttpApi, Refusal};
-use super::oauth::TokenSource;
-use super::smtp::{ConnectionReport, MailError, Mailer, SendError};
+use super::smtp::SendError;
 use base64::Engine;
-use lettre::address::Envelope;
-use std::sync::Arc;
 
 /// What to do when Graph refuses the sign-in.
 const SIGN_IN_FIX: &str =
     "sign in again with Microsoft Graph chosen (it needs the Mail.Send permission)";
 
-#[derive(Debug)]
-pub struct GraphMailer {
-    api: HttpApi,
-}
+/// The name messages and errors give the API.
+pub(super) const API_NAME: &str = "Microsoft Graph";
 
-impl GraphMailer {
-    pub fn new(tokens: Arc<TokenSource>) -> Result<GraphMailer, MailError> {
-        Ok(GraphMailer {
-            api: HttpApi::new("Microsoft Graph", tokens)?,
-        })
-    }
-
-    /// What "Test connection" can check without sending: a token for Graph is issued.
-    pub async fn test_connection(&self) -> Result<ConnectionReport, MailError> {
-        self.api.test_connection().await
-    }
-
-    async fn send_message(&self, raw: &[u8]) -> Result<String, SendError> {
-        let body = base64::engine::general_purpose::STANDARD.encode(raw);
-        let answer = self.api.post("text/plain", body.as_bytes()).await?;
-        verdict(&answer)
-    }
-}
-
-impl Mailer for GraphMailer {
-    fn send(
-        &self,
-        _envelope: &Envelope,
-        raw: &[u8],
-    ) -> impl std::future::Future<Output = Result<String, SendError>> + Send {
-        // Graph reads the recipients from the message's own To/Cc headers, which the outbox
-        // wrote from the same addresses as the envelope.
-        self.send_message(raw)
-    }
+/// Sends the outbox's own MIME bytes, base64. Graph reads the recipients from the message's
+/// To/Cc headers, which the outbox wrote from the same addresses as the envelope.
+pub(super) async fn send(api: &HttpApi, raw: &[u8]) -> Result<String, SendError> {
+    let body = base64::engine::general_purpose::STANDARD.encode(raw);
+    verdict(&api.post("text/plain", body.as_bytes()).await?)
 }
 
 /// Graph's answer to a request it received.

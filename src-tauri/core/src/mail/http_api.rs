@@ -29,7 +29,7 @@ const BASE_TIMEOUT: Duration = Duration::from_secs(60);
 const SLOWEST_UPLOAD: u64 = 100_000;
 
 /// One mail API for one signed-in mailbox.
-pub(super) struct HttpApi {
+pub struct HttpApi {
     /// The API's name, for messages: "Microsoft Graph", "Gmail".
     pub name: &'static str,
     tokens: Arc<TokenSource>,
@@ -38,7 +38,7 @@ pub(super) struct HttpApi {
 }
 
 /// What the API answered.
-pub(super) struct Answer {
+pub struct Answer {
     /// The API that answered, for messages.
     pub api: &'static str,
     pub status: reqwest::StatusCode,
@@ -48,7 +48,7 @@ pub(super) struct Answer {
 
 /// How a refusal reads in SMTP's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Refusal {
+pub enum Refusal {
     SignIn,
     SlowDown,
     Passing,
@@ -202,7 +202,7 @@ async fn read_answer(api: &'static str, mut response: reqwest::Response) -> Answ
 /// An API's error body, Graph's `{"error":{"code","message"}}` or Google's
 /// `{"error":{"code":403,"message","errors":[{"reason"}]}}`.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct ApiError {
+pub struct ApiError {
     /// Graph's error code (Google's numeric one repeats the status and is left out).
     pub code: String,
     pub message: String,

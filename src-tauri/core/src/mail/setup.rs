@@ -5,8 +5,6 @@
 
 use super::account::{self, AccountError, AccountSettings, ImapSettings};
 use super::compose::OutgoingEmail;
-use super::gmail::GmailMailer;
-use super::graph::GraphMailer;
 use super::imap::{self, ImapLogin, ImapReport, SyncError, SyncOptions, SyncReport};
 use super::oauth::{AuthMethod, OAuthSettings, SendVia, TokenSource};
 use super::smtp::{MailError, Mailer, MailerOptions, SmtpMailer};
@@ -67,8 +65,8 @@ pub fn signed_in_mailer(
     options: MailerOptions,
 ) -> Result<AccountMailer, MailError> {
     Ok(match tokens.settings().send_via {
-        SendVia::MicrosoftGraph => AccountMailer::Graph(GraphMailer::new(tokens)?),
-        SendVia::GmailApi => AccountMailer::Gmail(GmailMailer::new(tokens)?),
+        SendVia::MicrosoftGraph => AccountMailer::graph(tokens)?,
+        SendVia::GmailApi => AccountMailer::gmail(tokens)?,
         SendVia::Smtp => AccountMailer::Smtp(SmtpMailer::with_tokens(settings, tokens, options)?),
     })
 }
