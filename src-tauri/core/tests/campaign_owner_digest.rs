@@ -10,7 +10,7 @@ use duebook_core::campaign::{self, plan};
 use duebook_core::model::Owner;
 use duebook_core::store::{account_owners, customers, Database};
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, simulate_days, temp_db, StubMailer,
+    block_on, customer, d, queued, setup_mail, simulate_days, temp_db, StubMailer,
 };
 use std::collections::BTreeMap;
 
@@ -20,21 +20,6 @@ fn set_owner(db: &Database, ids: &[i64], name: &str, email: Option<&str>) {
         email: email.map(str::to_string),
     };
     customers::set_owner(db.conn(), ids, Some(&owner)).unwrap();
-}
-
-/// (to, text) of every digest, in order.
-fn digests(db: &Database) -> Vec<(String, String, String)> {
-    let mut stmt = db
-        .conn()
-        .prepare(
-            "SELECT to_addrs, body_text, send_key FROM messages
-             WHERE template_key = 'owner-digest' ORDER BY id",
-        )
-        .unwrap();
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap();
-    rows.collect::<Result<_, _>>().unwrap()
 }
 
 #[test]
@@ -63,7 +48,10 @@ fn each_owner_gets_one_digest_a_week_with_their_customers() {
     // Wednesday 1 July 2026 for 120 days: the first digests go that day, then every Monday.
     let log = simulate_days(&path, (d("2026-07-01"), 120), &mailer, |_| {}, |_| {});
 
-    let sent = digests(&db);
+    let sent: Vec<(String, String, String)> = queued(&db, "owner-digest")
+        .into_iter()
+        .map(|m| (m.to, m.body_text, m.send_key))
+        .collect();
     let mut per_week: BTreeMap<(String, u32), usize> = BTreeMap::new();
     for (to, _, key) in &sent {
         let week: u32 = key.rsplit('W').next().unwrap().parse().unwrap();

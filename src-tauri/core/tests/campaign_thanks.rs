@@ -9,7 +9,7 @@ use duebook_core::campaign::{self, plan, results, run, NewCampaign};
 use duebook_core::import::ImportOptions;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, d, setup_mail, simulate_days, temp_db, StubMailer,
+    block_on, d, queued, setup_mail, simulate_days, temp_db, StubMailer,
 };
 use duebook_core::test_support::import::{import_with, write};
 use std::collections::BTreeMap;
@@ -79,20 +79,6 @@ fn customer_id(db: &Database, name: &str) -> i64 {
         .unwrap()
 }
 
-/// Thank-you messages in the outbox: (customer, campaign date) in order.
-fn thank_yous(db: &Database) -> Vec<(i64, String)> {
-    db.conn()
-        .prepare(
-            "SELECT customer_id, substr(send_key, -10) FROM messages
-             WHERE template_key = 'thank-you' ORDER BY id",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
-
 #[test]
 fn one_thank_you_per_customer_per_payment_day_over_120_days() {
     let (dir, db) = temp_db();
@@ -145,7 +131,7 @@ fn one_thank_you_per_customer_per_payment_day_over_120_days() {
     assert_eq!(thanked[&ids["Gamma"]], ["2026-07-16", "2026-07-23"]);
     assert_eq!(thanked[&ids["Delta"]], ["2026-07-20"]);
     assert!(!thanked.contains_key(&ids["Never reminded"]));
-    let in_outbox: Vec<(i64, String)> = thank_yous(&db);
+    let in_outbox = queued(&db, "thank-you");
     assert_eq!(in_outbox.len(), 5, "nothing twice: {in_outbox:?}");
 
     // The plan said so beforehand.

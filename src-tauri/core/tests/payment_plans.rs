@@ -5,9 +5,9 @@
 
 use duebook_core::model::plan::{InstalmentState, PlanStatus};
 use duebook_core::statement::{render_statement, StatementOptions};
-use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
+use duebook_core::store::plans::{self, PlanInput, PlanSplit};
 use duebook_core::store::{Database, DbError};
-use duebook_core::test_support::campaign::{customer, d, pay};
+use duebook_core::test_support::campaign::{custom_plan, customer, d, pay};
 use duebook_core::test_support::statement::pdf_text;
 use duebook_core::test_support::{count, temp_db};
 
@@ -89,20 +89,7 @@ fn a_plan_that_does_not_add_up_or_is_not_theirs_changes_nothing() {
     let today = d("2026-12-07");
     let (acme, invoices) = customer(&db, "Acme", None, &["2026-11-01", "2026-11-15"]);
     let (other, theirs) = customer(&db, "Brill", None, &["2026-11-01"]);
-    let custom = |amounts: &[(&str, &str)]| PlanInput {
-        customer_id: acme,
-        invoice_ids: invoices.clone(),
-        split: PlanSplit::Custom {
-            instalments: amounts
-                .iter()
-                .map(|(due, amount)| InstalmentInput {
-                    due_date: d(due),
-                    amount: (*amount).into(),
-                })
-                .collect(),
-        },
-        note: String::new(),
-    };
+    let custom = |amounts: &[(&str, &str)]| custom_plan(acme, &invoices, amounts);
     let refused = |input: &PlanInput, expected: &str| {
         let before = plan_rows(&db);
         let error = plans::create(db.conn(), input, today).unwrap_err();

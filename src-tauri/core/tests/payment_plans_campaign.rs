@@ -7,44 +7,11 @@
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::ExclusionReason;
 use duebook_core::campaign::{self, plan, run};
-use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
-use duebook_core::store::Database;
+use duebook_core::store::plans;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, pay, setup_mail, simulate_days, temp_db, StubMailer,
+    block_on, custom_plan, customer, d, pay, queued, setup_mail, simulate_days, temp_db, StubMailer,
 };
 use std::collections::BTreeMap;
-
-fn plan_of(db: &Database, customer_id: i64, invoice_ids: &[i64], instalments: &[(&str, &str)]) {
-    let input = PlanInput {
-        customer_id,
-        invoice_ids: invoice_ids.to_vec(),
-        split: PlanSplit::Custom {
-            instalments: instalments
-                .iter()
-                .map(|(due, amount)| InstalmentInput {
-                    due_date: d(due),
-                    amount: (*amount).into(),
-                })
-                .collect(),
-        },
-        note: String::new(),
-    };
-    plans::create(db.conn(), &input, d("2026-07-01")).unwrap();
-}
-
-/// Instalment reminders in the outbox: (customer, send key, day queued).
-fn instalment_reminders(db: &Database) -> Vec<(i64, String, String)> {
-    db.conn()
-        .prepare(
-            "SELECT customer_id, send_key, substr(created_at, 1, 10) FROM messages
-             WHERE template_key = 'instalment-reminder' ORDER BY id",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
 
 #[test]
 fn instalments_replace_reminders_while_kept_and_reminders_resume_when_broken() {
@@ -61,18 +28,21 @@ fn instalments_replace_reminders_while_kept_and_reminders_resume_when_broken() {
     let (brill, brill_invoices) = customer(&db, "Brill", Some("ap@brill.example"), &["2026-06-20"]);
     let (carl, _) = customer(&db, "Carl", Some("ap@carl.example"), &["2026-06-20"]);
     // Acme keeps its plan; Brill pays the first instalment and misses the second.
-    plan_of(
-        &db,
-        acme,
-        &acme_invoices,
-        &[("2026-07-15", "100.00"), ("2026-08-14", "100.00")],
-    );
-    plan_of(
-        &db,
-        brill,
-        &brill_invoices,
-        &[("2026-07-20", "50.00"), ("2026-08-20", "50.00")],
-    );
+    let plans = [
+        custom_plan(
+            acme,
+            &acme_invoices,
+            &[("2026-07-15", "100.00"), ("2026-08-14", "100.00")],
+        ),
+        custom_plan(
+            brill,
+            &brill_invoices,
+            &[("2026-07-20", "50.00"), ("2026-08-20", "50.00")],
+        ),
+    ];
+    for input in &plans {
+        plans::create(db.conn(), input, d("2026-07-01")).unwrap();
+    }
 
     let mailer = StubMailer::default();
     let mut reminders_by_day: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
@@ -116,7 +86,7 @@ fn instalments_replace_reminders_while_kept_and_reminders_resume_when_broken() {
     ]
     .into();
     assert_eq!(reminders_by_day, expected);
-    assert_eq!(instalment_reminders(&db).len(), 4, "nothing twice");
+    assert_eq!(queued(&db, "instalment-reminder").len(), 4, "nothing twice");
 
     // The run's log holds campaign messages only (instalment reminders are the plan's).
     let days = |who: i64, thanks: bool| -> Vec<NaiveDate> {

@@ -15,7 +15,9 @@
 //! old debts starts gently too.
 
 use super::plan::plan_alone;
-use super::{activate_hint, get, Campaign, CampaignError, CampaignResult, CatchUp, Escalation};
+use super::{
+    activate_hint, get, Campaign, CampaignError, CampaignResult, CatchUp, Escalation, NewCampaign,
+};
 use crate::mail::compose::ComposeError;
 use crate::mail::{limits, pacing};
 use crate::store::{json_ids, now_timestamp};
@@ -83,13 +85,14 @@ fn backlog_at(
     today: NaiveDate,
     daily_limit: Option<u32>,
 ) -> CampaignResult<Backlog> {
-    let unlimited = Campaign {
+    let mut unlimited = campaign.clone();
+    unlimited.catch_up = None;
+    unlimited.definition = NewCampaign {
         quiet_weekends: false,
         holidays: Vec::new(),
         daily_cap: None,
-        catch_up: None,
         window: None,
-        ..campaign.clone()
+        ..campaign.definition.clone()
     };
     let plan = plan_alone(conn, &unlimited, today)?;
     let catch_up_possible = campaign.escalation == Escalation::OneStep;
@@ -118,7 +121,7 @@ fn backlog_at(
     let (overdue_90, totals) = amounts(conn, &listed, today)?;
     Ok(Backlog {
         campaign_id: campaign.id,
-        name: campaign.name,
+        name: campaign.definition.name,
         date: today,
         qualifying: count(plan.contacts.iter()),
         emails,

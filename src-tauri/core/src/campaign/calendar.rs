@@ -169,30 +169,17 @@ fn event_threshold(campaign: &Campaign, offset: i64, today: NaiveDate) -> Thresh
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::{preset, Channel, Escalation, Step};
+    use crate::campaign::{preset, Channel, Escalation, NewCampaign, Step};
 
     fn campaign_with(steps: Vec<Step>) -> Campaign {
-        let new = preset("friendly").expect("preset");
-        Campaign {
-            id: 1,
-            name: new.name,
-            audience: new.audience,
-            steps,
-            min_gap_days: new.min_gap_days,
-            quiet_weekends: new.quiet_weekends,
-            holidays: new.holidays,
-            daily_cap: new.daily_cap,
-            active: true,
-            escalation: Escalation::Jump,
-            confirmed_at: None,
-            catch_up: None,
-            window: None,
-            event: None,
-            thank_you: false,
-            credit_rule: None,
-            late_fees: None,
-            owner_digest: false,
-        }
+        Campaign::stored(
+            1,
+            NewCampaign {
+                steps,
+                escalation: Escalation::Jump,
+                ..preset("friendly").expect("preset")
+            },
+        )
     }
 
     #[test]

@@ -156,30 +156,16 @@ pub(super) fn stage(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::{preset, Step};
+    use crate::campaign::{preset, NewCampaign, Step};
 
     fn friendly(escalation: Escalation) -> Campaign {
-        let new = preset("friendly").expect("preset");
-        Campaign {
-            id: 1,
-            name: new.name,
-            audience: new.audience,
-            steps: new.steps,
-            min_gap_days: new.min_gap_days,
-            quiet_weekends: new.quiet_weekends,
-            holidays: new.holidays,
-            daily_cap: new.daily_cap,
-            active: true,
-            escalation,
-            confirmed_at: None,
-            catch_up: None,
-            window: None,
-            event: None,
-            thank_you: false,
-            credit_rule: None,
-            late_fees: None,
-            owner_digest: false,
-        }
+        Campaign::stored(
+            1,
+            NewCampaign {
+                escalation,
+                ..preset("friendly").expect("preset")
+            },
+        )
     }
 
     fn at(position: i64) -> Level {

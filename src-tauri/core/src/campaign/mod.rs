@@ -299,23 +299,14 @@ impl CatchUp {
     }
 }
 
+/// A stored campaign: what its author wrote ([`NewCampaign`], flattened into the same JSON) and
+/// what the app keeps about it. It reads as its definition (`campaign.steps`) through `Deref`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Campaign {
     pub id: i64,
-    pub name: String,
-    pub audience: Audience,
-    /// Ordered by position.
-    pub steps: Vec<Step>,
-    pub min_gap_days: i64,
-    pub quiet_weekends: bool,
-    pub holidays: Vec<NaiveDate>,
-    pub daily_cap: Option<i64>,
-    pub active: bool,
-    /// How far one message may move a customer up the overdue steps (one step by default; a
-    /// campaign file without it gets the default).
-    #[serde(default)]
-    pub escalation: Escalation,
+    #[serde(flatten)]
+    pub definition: NewCampaign,
     /// When the user confirmed its activation after seeing the backlog (see [`activation`]);
     /// None: never, so it sends nothing, active or not.
     #[serde(default)]
@@ -324,24 +315,34 @@ pub struct Campaign {
     /// activation; None: their step.
     #[serde(default)]
     pub catch_up: Option<CatchUp>,
-    #[serde(default)]
-    pub window: Option<Window>,
-    #[serde(default)]
-    pub event: Option<EventDate>,
-    /// Thanks the customers it reminded once a payment closes their invoice (see [`thanks`]).
-    #[serde(default)]
-    pub thank_you: bool,
-    /// A notice and/or a hold when a customer's balance reaches a share of their credit limit.
-    #[serde(default)]
-    pub credit_rule: Option<CreditRule>,
-    #[serde(default)]
-    pub late_fees: Option<LateFees>,
-    /// Sends each account owner a weekly digest of their customers (see [`digest`]).
-    #[serde(default)]
-    pub owner_digest: bool,
+}
+
+impl std::ops::Deref for Campaign {
+    type Target = NewCampaign;
+
+    fn deref(&self) -> &NewCampaign {
+        &self.definition
+    }
+}
+
+impl std::ops::DerefMut for Campaign {
+    fn deref_mut(&mut self) -> &mut NewCampaign {
+        &mut self.definition
+    }
 }
 
 impl Campaign {
+    /// `definition` as stored under `id`: never confirmed, no catch-up.
+    #[cfg(test)]
+    fn stored(id: i64, definition: NewCampaign) -> Campaign {
+        Campaign {
+            id,
+            definition,
+            confirmed_at: None,
+            catch_up: None,
+        }
+    }
+
     /// Whether runs send it: switched on and its activation confirmed.
     pub fn sends(&self) -> bool {
         self.active && self.confirmed_at.is_some()

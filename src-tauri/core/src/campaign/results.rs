@@ -152,7 +152,7 @@ pub fn results(
         .collect();
     Ok(CampaignResults {
         campaign_id,
-        name: campaign.name,
+        name: campaign.definition.name,
         as_of,
         window_days: RESULTS_WINDOW_DAYS,
         steps,

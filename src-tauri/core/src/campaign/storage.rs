@@ -245,30 +245,27 @@ pub fn get(conn: &Connection, id: i64) -> CampaignResult<Campaign> {
              FROM campaigns WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            let campaign = Campaign {
-                id,
+            let definition = NewCampaign {
                 name: r.get(0)?,
                 // Read from JSON below, where a bad value is a campaign error.
                 audience: Audience::default(),
-                steps: Vec::new(),
                 min_gap_days: r.get(2)?,
                 quiet_weekends: r.get(3)?,
-                holidays: Vec::new(),
                 daily_cap: r.get(5)?,
                 active: r.get(6)?,
                 escalation: Escalation::from_db(&r.get::<_, String>(7)?),
+                thank_you: r.get(13)?,
+                owner_digest: r.get(16)?,
+                ..NewCampaign::new("", Vec::new())
+            };
+            let campaign = Campaign {
+                id,
+                definition,
                 confirmed_at: r.get(8)?,
                 catch_up: r
                     .get::<_, Option<String>>(9)?
                     .as_deref()
                     .and_then(CatchUp::from_db),
-                window: None,
-                event: None,
-                thank_you: r.get(13)?,
-                // Read from JSON below, where a bad value is a campaign error.
-                credit_rule: None,
-                late_fees: None,
-                owner_digest: r.get(16)?,
             };
             let event = (r.get(10)?, r.get(11)?, r.get(12)?);
             let json: (Option<String>, Option<String>) = (r.get(14)?, r.get(15)?);

@@ -92,6 +92,62 @@ pub fn pay(db: &Database, invoice_id: i64, minor: i64, on: NaiveDate) {
     crate::store::payments::record(db.conn(), &payment).expect("payment");
 }
 
+/// One message in the outbox, as the tests read it.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// None for an internal message (an owner's notice or digest).
+    pub customer_id: Option<i64>,
+    pub to: String,
+    pub body_text: String,
+    pub send_key: String,
+    /// The day it was queued ('YYYY-MM-DD').
+    pub queued_on: String,
+}
+
+/// The outbox's messages of template `template_key`, oldest first.
+pub fn queued(db: &Database, template_key: &str) -> Vec<Queued> {
+    let mut stmt = db
+        .conn()
+        .prepare(
+            "SELECT customer_id, to_addrs, body_text, COALESCE(send_key, ''), substr(created_at, 1, 10)
+             FROM messages WHERE template_key = ?1 ORDER BY id",
+        )
+        .expect("outbox query");
+    let rows = stmt.query_map([template_key], |r| {
+        Ok(Queued {
+            customer_id: r.get(0)?,
+            to: r.get(1)?,
+            body_text: r.get(2)?,
+            send_key: r.get(3)?,
+            queued_on: r.get(4)?,
+        })
+    });
+    rows.and_then(|rows| rows.collect()).expect("outbox rows")
+}
+
+/// A plan for `customer_id`'s `invoice_ids` paying (due date, amount) instalments.
+pub fn custom_plan(
+    customer_id: i64,
+    invoice_ids: &[i64],
+    instalments: &[(&str, &str)],
+) -> crate::store::plans::PlanInput {
+    use crate::store::plans::{InstalmentInput, PlanInput, PlanSplit};
+    PlanInput {
+        customer_id,
+        invoice_ids: invoice_ids.to_vec(),
+        split: PlanSplit::Custom {
+            instalments: instalments
+                .iter()
+                .map(|(due, amount)| InstalmentInput {
+                    due_date: d(due),
+                    amount: (*amount).into(),
+                })
+                .collect(),
+        },
+        note: String::new(),
+    }
+}
+
 /// `customer_id`'s promise, made on `made_on`, to pay 100.00 EUR of `invoice_id` by `promised`.
 pub fn promise_to_pay(
     db: &Database,

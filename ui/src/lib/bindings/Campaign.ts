@@ -8,16 +8,11 @@ import type { LateFees } from "./LateFees";
 import type { Step } from "./Step";
 import type { Window } from "./Window";
 
-export type Campaign = { id: number, name: string, audience: Audience, 
 /**
- * Ordered by position.
+ * A stored campaign: what its author wrote ([`NewCampaign`], flattened into the same JSON) and
+ * what the app keeps about it. It reads as its definition (`campaign.steps`) through `Deref`.
  */
-steps: Array<Step>, min_gap_days: number, quiet_weekends: boolean, holidays: Array<string>, daily_cap: number | null, active: boolean, 
-/**
- * How far one message may move a customer up the overdue steps (one step by default; a
- * campaign file without it gets the default).
- */
-escalation: Escalation, 
+export type Campaign = { id: number, 
 /**
  * When the user confirmed its activation after seeing the backlog (see [`activation`]);
  * None: never, so it sends nothing, active or not.
@@ -27,16 +22,34 @@ confirmed_at: string | null,
  * The first message of a customer already past the first overdue step, chosen at
  * activation; None: their step.
  */
-catch_up: CatchUp | null, window: Window | null, event: EventDate | null, 
+catch_up: CatchUp | null, name: string, audience: Audience, steps: Array<Step>, min_gap_days: number, quiet_weekends: boolean, holidays: Array<string>, daily_cap: number | null, active: boolean, 
 /**
- * Thanks the customers it reminded once a payment closes their invoice (see [`thanks`]).
+ * How far one message may move a customer up the overdue steps (one step by default; a
+ * campaign file without it gets the default).
+ */
+escalation: Escalation, 
+/**
+ * Sends only on these days (both included); None: any day.
+ */
+window: Window | null, 
+/**
+ * The date event steps count from; None: the campaign has no event steps.
+ */
+event: EventDate | null, 
+/**
+ * Thank the customers it reminded once a payment closes their invoice (see [`thanks`]);
+ * a campaign file without it has it off, the shipped presets on.
  */
 thank_you: boolean, 
 /**
  * A notice and/or a hold when a customer's balance reaches a share of their credit limit.
  */
-credit_rule: CreditRule | null, late_fees: LateFees | null, 
+credit_rule: CreditRule | null, 
 /**
- * Sends each account owner a weekly digest of their customers (see [`digest`]).
+ * Late fees and interest its reminders carry; None (the default): none.
+ */
+late_fees: LateFees | null, 
+/**
+ * Send each account owner a weekly digest of their customers (see [`digest`]).
  */
 owner_digest: boolean, };
