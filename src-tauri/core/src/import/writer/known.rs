@@ -17,6 +17,8 @@ pub(super) struct KnownCustomer {
     pub(super) last_cells: (String, String),
     /// The last account owner cell applied, for the same reason.
     last_owner: String,
+    /// The last custom field cells merged (name, value), for the same reason.
+    last_custom: Vec<(String, String)>,
 }
 
 impl Writer<'_> {
@@ -89,8 +91,15 @@ impl Writer<'_> {
                 kept.push((*name, *value));
             }
         }
-        if !kept.is_empty() {
+        let last = &self.known[index].last_custom;
+        let repeated = kept.len() == last.len()
+            && kept.iter().zip(last).all(|(k, l)| k.0 == l.0 && k.1 == l.1);
+        if !kept.is_empty() && !repeated {
             customers::merge_custom_fields(self.conn, self.known[index].id, &kept)?;
+            self.known[index].last_custom = kept
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect();
         }
         Ok(())
     }
@@ -121,6 +130,7 @@ impl Writer<'_> {
             created,
             last_cells: (String::new(), String::new()),
             last_owner: String::new(),
+            last_custom: Vec::new(),
         });
         self.customers
             .insert(self.key.clone(), self.known.len() - 1);
