@@ -59,6 +59,8 @@ const COMMANDS: &[&str] = &[
     "resolve_dispute",
     "customer_charges",
     "waive_charge",
+    "statutory_rate",
+    "save_statutory_rate",
     "customer_timeline",
     "export_customers",
     "export_invoices",

@@ -176,6 +176,8 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::invoices::resolve_dispute,
         commands::invoices::customer_charges,
         commands::invoices::waive_charge,
+        commands::fees::statutory_rate,
+        commands::fees::save_statutory_rate,
         commands::timeline::customer_timeline,
         commands::export::export_customers,
         commands::export::export_invoices,

@@ -125,6 +125,46 @@ export function statementsTests(ctx) {
       },
     ],
     [
+      "Settings → Late fees: a bad reference rate is refused by its field and nothing is kept; 4.25 + 8 is saved and the campaign editor's statutory interest shows it",
+      async () => {
+        const stored = () => sqlite("SELECT value FROM settings WHERE key = 'fees_statutory_rate'");
+        await (await session.visible("topbar-settings")).click();
+        await (await session.visible("settings-tab-fees")).click();
+        const now = async () => (await session.visible("late-fees-current")).getText();
+        assert((await now()) === "Now: no statutory rate is set yet.", `a fresh file shows ${JSON.stringify(await now())}`);
+        await session.type("late-fees-reference", "four");
+        await (await session.$("late-fees-save")).click();
+        const refused = await session.until(async () => (await session.texts("late-fees-reference-error"))[0], "a bad rate is not refused by its field");
+        assert(refused.includes('"four" is not a percentage'), `the field says ${JSON.stringify(refused)}`);
+        assert(stored() === "", `a refused rate was kept: ${stored()}`);
+        await session.type("late-fees-reference", "4.25");
+        await session.type("late-fees-points", "8");
+        await (await session.$("late-fees-save")).click();
+        await session.visible("late-fees-saved");
+        assert((await now()) === "Now: 4.25 % + 8.00 points = 12.25 % a year.", `after saving: ${JSON.stringify(await now())}`);
+        const kept = JSON.parse(stored());
+        assert(kept.reference_basis_points === 425 && kept.points_basis_points === 800, `the file holds ${stored()}`);
+        screenshot(path.join(artifacts, "settings-late-fees.png"));
+        await (await session.$("settings-close")).click();
+        await session.gone("settings-dialog");
+
+        // A campaign choosing the statutory rate says which rate that is now.
+        await (await session.visible("view-campaigns")).click();
+        const create = await session.visible("campaign-new");
+        await session.until(() => create.isEnabled(), "New campaign… stays disabled");
+        await create.click();
+        await (await session.visible("campaign-fees-on")).click();
+        const interest = await session.visible("campaign-interest");
+        await interest.selectByAttribute("value", "statutory");
+        const hint = await (await session.visible("campaign-statutory-now")).getText();
+        assert(hint.includes("12.25 % a year"), `the editor says ${JSON.stringify(hint)}`);
+        await session.browser.keys(["Escape"]);
+        await session.gone("campaign-editor");
+        await (await session.visible("view-customers")).click();
+        await session.visible("customer-row");
+      },
+    ],
+    [
       "Late fees → a charge recorded on an invoice is listed on the customer screen → Waive asks a reason → struck through with it",
       async () => {
         const row = (await session.$$("customer-row"))[1];

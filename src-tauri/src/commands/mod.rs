@@ -14,6 +14,7 @@ pub mod customers;
 pub mod database;
 pub mod diagnostics;
 pub mod export;
+pub mod fees;
 pub mod first_run;
 pub mod import;
 pub mod import_mapping;

@@ -353,6 +353,7 @@ import type { RunProgress } from "./bindings/RunProgress";
 import type { Backlog } from "./bindings/Backlog";
 import type { CatchUp } from "./bindings/CatchUp";
 import type { CustomerCharges } from "./bindings/CustomerCharges";
+import type { StatutoryRate } from "./bindings/StatutoryRate";
 import type { Reply } from "./bindings/Reply";
 import type { InboxStatus } from "./bindings/InboxStatus";
 
@@ -369,6 +370,10 @@ export const campaignsApi = {
   feesPreview: (campaignId: number, date: string) =>
     call<CustomerCharges[]>("campaign_fees_preview", { campaignId, date }),
   results: (campaignId: number) => call<CampaignResults>("campaign_results", { campaignId }),
+  /** The statutory rate campaigns charging "the statutory rate" use; null before it is set. */
+  statutoryRate: () => call<StatutoryRate | null>("statutory_rate"),
+  saveStatutoryRate: (reference: string, points: string) =>
+    call<StatutoryRate>("save_statutory_rate", { reference, points }),
   replyHold: (customerId: number) => call<Reply | null>("reply_hold", { customerId }),
   resumeReminders: (customerId: number) => call<null>("resume_reminders", { customerId }),
   replyPauseDays: () => call<number>("reply_pause_days"),
@@ -389,6 +394,7 @@ export type { Audience } from "./bindings/Audience";
 export type { Escalation } from "./bindings/Escalation";
 export type { EventDate } from "./bindings/EventDate";
 export type { LateFees } from "./bindings/LateFees";
+export type { StatutoryRate } from "./bindings/StatutoryRate";
 export type { Window } from "./bindings/Window";
 export type { Excluded } from "./bindings/Excluded";
 export type { ExclusionReason } from "./bindings/ExclusionReason";

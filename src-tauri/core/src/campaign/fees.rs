@@ -20,7 +20,7 @@ use ts_rs::TS;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FeeError {
-    #[error("the campaign charges the statutory rate, but no reference rate is set: set it with `duebook fees rate --reference 4.0 --points 8` or in Settings")]
+    #[error("the campaign charges the statutory rate, but no reference rate is set: set it in Settings → Late fees, or with `duebook fees rate --reference 4.0 --points 8`")]
     NoStatutoryRate,
     #[error("{0}")]
     Invalid(String),

@@ -1,6 +1,6 @@
 // The late-fee fields of the campaign editor as the user types them, and the campaign's
 // LateFees they make (amounts in minor units, rates in basis points: 8 % = 800).
-import type { LateFees } from "../../lib/api";
+import type { LateFees, StatutoryRate } from "../../lib/api";
 
 export type LateFeeForm = {
   on: boolean;
@@ -11,6 +11,20 @@ export type LateFeeForm = {
 };
 
 const hundredths = (n: number) => (n / 100).toFixed(2);
+
+/** "4.00 % + 8.00 points = 12.00 % a year", or that none is set. */
+export function describeStatutory(rate: StatutoryRate | null): string {
+  if (rate === null) return "no statutory rate is set yet";
+  const { reference_basis_points: reference, points_basis_points: points } = rate;
+  return `${hundredths(reference)} % + ${hundredths(points)} points = ${hundredths(reference + points)} % a year`;
+}
+
+/** The rate as the settings form shows it: two percentages. */
+export function statutoryForm(rate: StatutoryRate | null): { reference: string; points: string } {
+  return rate === null
+    ? { reference: "", points: "8.00" }
+    : { reference: hundredths(rate.reference_basis_points), points: hundredths(rate.points_basis_points) };
+}
 
 export function formOf(fees: LateFees | null): LateFeeForm {
   const interest = fees?.interest ?? null;
