@@ -1,11 +1,13 @@
 // Statements of account in the app (issue 6): one customer's statement previewed and saved with
 // Save as… (test seam DUEBOOK_TEST_SAVE_PATH), then every customer's with a balance saved into a
 // folder (DUEBOOK_TEST_FOLDER_PATH) with a progress bar, and a run cancelled midway. The app runs
-// with a pause after each statement (DUEBOOK_TEST_BULK_DELAY_MS) so Cancel lands mid-run.
+// with a pause after each statement (DUEBOOK_TEST_BULK_DELAY_MS) so Cancel lands mid-run. Late
+// fees (one waived) and a payment plan agreed with the CLI show in the preview as the CLI lists them.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { amountOf } from "./customer-screen.mjs";
+import { repoRoot } from "./harness.mjs";
 import { launchApp, openDemoFromFirstRun, testService } from "./support.mjs";
 
 /**
@@ -23,6 +25,7 @@ export function statementsTests(ctx) {
   const firstDb = path.join(dir, "duebook.sqlite");
   const savedPdf = path.join(dir, "saved", "statement.pdf");
   const folder = path.join(dir, "all");
+  const cli = path.join(repoRoot, "target/debug/duebook");
   let driver = null;
   let session = null;
 
@@ -194,6 +197,73 @@ export function statementsTests(ctx) {
         const stored = sqlite(`SELECT waived_reason FROM charges WHERE invoice_id = ${invoice}`);
         assert(stored === "Goodwill: first late payment", `the file holds ${JSON.stringify(stored)}`);
         screenshot(path.join(artifacts, "charge-waived.png"));
+      },
+    ],
+    [
+      "Statement with a payment plan and late fees → the preview lists the instalments and the charges as the CLI does, the waived fee left out",
+      async () => {
+        // The customer of the journey above: its oldest open invoice has a waived fee of 40.00.
+        const invoice = sqlite("SELECT invoice_id FROM charges WHERE waived_reason = 'Goodwill: first late payment'");
+        assert(/^\d+$/.test(invoice), "the waived charge of the journey before is missing");
+        const who = sqlite(`SELECT customer_id FROM invoices WHERE id = ${invoice}`);
+        const number = sqlite(`SELECT number FROM invoices WHERE id = ${invoice}`);
+        const name = await session.$("detail-name").getText();
+        assert(name === sqlite(`SELECT name FROM customers WHERE id = ${who}`), `the panel shows ${name}, not the customer with the waived fee`);
+        sqlite(`INSERT INTO charges (invoice_id, kind, amount_minor, currency, as_of, created_at)
+          SELECT id, 'interest', 1234, currency, date('now'), datetime('now') FROM invoices WHERE id = ${invoice}`);
+        // A plan agreed 20 days ago in three monthly instalments from 5 days ago; the first one paid.
+        const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+        const duebook = (...args) => execFileSync(cli, ["--db", path.join(dir, "demo.sqlite"), ...args], { env, encoding: "utf8" });
+        duebook("plans", "create", "--customer", who, "--invoices", number, "--instalments", "3", "--first", day(-5), "--today", day(-20));
+        // Recorded after the plan (a plan counts the payments recorded since it was created).
+        sqlite(`INSERT INTO payments (invoice_id, amount_minor, paid_on, reference, created_at)
+          SELECT ${invoice}, i.amount_minor, '${day(-10)}', 'PLAN-1', p.created_at
+          FROM payment_plan_instalments i JOIN payment_plans p ON p.id = i.plan_id
+          WHERE i.seq = 1 AND p.id = (SELECT max(plan_id) FROM payment_plan_invoices WHERE invoice_id = ${invoice})`);
+        const cliInstalments = [...duebook("plans", "list", "--customer", who).matchAll(/^\s+(\d+)\. (\d{4}-\d\d-\d\d)\s+(\S+)\s+(\w+)$/gm)].map(
+          ([, seq, due, amount, state]) => ({ seq, due, amount: amountOf(amount), state }),
+        );
+        assert(cliInstalments.map((i) => i.state).join(",") === "paid,due,due", `the CLI lists ${JSON.stringify(cliInstalments)}`);
+        const cliCharges = duebook("fees", "list", "--customer", who)
+          .split("\n")
+          .filter((line) => line.includes(`invoice ${number}\t`) && !line.includes("waived:"))
+          .map((line) => amountOf(line.split("\t")[3]));
+
+        await (await session.visible("statement-open")).click();
+        await session.visible("statement-preview", 30_000);
+        await session.visible("statement-plan");
+        const rows = await session.$$("statement-instalment");
+        const shown = [];
+        for (const row of rows) {
+          shown.push({
+            due: await row.getAttribute("data-date"),
+            amount: amountOf(await row.$('[data-testid="statement-instalment-amount"]').getText()),
+            state: await row.getAttribute("data-state"),
+            status: await row.$('[data-testid="statement-instalment-status"]').getText(),
+          });
+        }
+        const expected = cliInstalments.map((i) => `${i.due} ${i.amount} ${i.state}`).join("; ");
+        assert(shown.map((i) => `${i.due} ${i.amount} ${i.state}`).join("; ") === expected, `the preview's plan ${JSON.stringify(shown)} is not the CLI's ${expected}`);
+        assert(shown.map((i) => i.status).join(",") === "Paid,Due,Due", `the preview says ${shown.map((i) => i.status)}`);
+        const summary = await session.$("statement-plan-summary").getText();
+        assert(/^Agreed on .+ for .+: .+ in 3 instalment\(s\)\. Paid so far .+; .+ remains\.$/.test(summary.trim()), `the plan reads ${JSON.stringify(summary)}`);
+
+        const charges = [];
+        for (const row of await session.$$("statement-charge")) {
+          charges.push({ invoice: await row.getAttribute("data-invoice"), amount: amountOf(await row.$('[data-testid="statement-charge-amount"]').getText()), text: await row.getText() });
+        }
+        const ours = charges.filter((c) => c.invoice === number);
+        assert(ours.map((c) => c.amount).join(",") === cliCharges.join(","), `the preview lists ${JSON.stringify(ours)}, the CLI ${cliCharges}`);
+        assert(ours.length === 1 && ours[0].text.includes("Interest"), `the preview lists ${JSON.stringify(ours)}`);
+        assert(!ours.some((c) => c.text.includes("Late payment fee")), `the waived fee is in the preview: ${JSON.stringify(ours)}`);
+        const total = charges.reduce((sum, c) => sum + c.amount, 0);
+        assert(Math.abs(amountOf(await session.$("statement-fees-total").getText()) - total) < 0.005, "the total is not the sum of the lines");
+        assert((await session.texts("statement-fees")).join(" ").includes("not included in the balance"), "the fees are not set apart from the balance");
+        await session.browser.execute(() => document.querySelector('[data-testid="statement-plan"]')?.scrollIntoView({ block: "start" }));
+        screenshot(path.join(artifacts, "statement-plan-fees.png"));
+        console.log(`  ${name}: plan ${expected}; charges ${cliCharges.join(", ")}`);
+        await session.browser.keys(["Escape"]);
+        await session.gone("statement-dialog");
       },
     ],
     [

@@ -198,6 +198,12 @@ fn the_statement_lists_charges_apart_from_the_balance() {
         .map(|c| (c.kind.as_str(), c.amount_minor))
         .collect();
     assert_eq!(shown, vec![("fee", 4000), ("interest", 66)]);
+    // The app's preview formats every amount it shows in its currency's digits: the charges'
+    // currencies are among those it is given, sections or not.
+    let mut charges_only = data.clone();
+    charges_only.sections.clear();
+    let codes: Vec<String> = charges_only.currencies().map(|c| c.code().into()).collect();
+    assert_eq!(codes, ["EUR", "EUR"]);
     let text = pdf_text(
         &render_statement(db.conn(), who, &options).unwrap(),
         dir.path(),

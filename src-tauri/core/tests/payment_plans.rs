@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use duebook_core::model::plan::{InstalmentState, PlanStatus};
-use duebook_core::statement::{render_statement, StatementOptions};
+use duebook_core::statement::{render_statement, statement_data, StatementOptions};
 use duebook_core::store::plans::{self, PlanInput, PlanSplit};
 use duebook_core::store::{Database, DbError};
 use duebook_core::test_support::campaign::{custom_plan, customer, d, pay};
@@ -167,7 +167,23 @@ fn the_statement_shows_the_running_plan_with_what_is_paid() {
     .unwrap();
     pay(&db, invoices[0], 6_667, d("2026-12-14"));
     // Within the January instalment's grace days the plan still runs.
-    let pdf = render_statement(db.conn(), acme, &StatementOptions::new(d("2027-01-18"))).unwrap();
+    let options = StatementOptions::new(d("2027-01-18"));
+    let mut data = statement_data(db.conn(), acme, &options).unwrap();
+    let plan = data.plan.as_ref().unwrap();
+    let states: Vec<InstalmentState> = plan.instalments.iter().map(|i| i.state).collect();
+    assert_eq!(
+        states,
+        [
+            InstalmentState::Paid,
+            InstalmentState::Due,
+            InstalmentState::Due
+        ]
+    );
+    // The preview is given the plan's currency's digits, sections or not.
+    data.sections.clear();
+    let codes: Vec<String> = data.currencies().map(|c| c.code().into()).collect();
+    assert_eq!(codes, ["EUR"]);
+    let pdf = render_statement(db.conn(), acme, &options).unwrap();
     let text = pdf_text(&pdf, dir.path(), "plan");
     assert!(text.contains("Payment plan"), "{text}");
     assert!(

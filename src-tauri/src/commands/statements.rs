@@ -71,7 +71,7 @@ pub struct StatementPreview {
     pub file_name: String,
     /// Where Email it would send it; None: the customer has no usable email address.
     pub email: Option<String>,
-    /// Digits after the point of each section's currency (amounts are in minor units).
+    /// Digits after the point of each currency shown (amounts are in minor units).
     #[ts(type = "Record<string, number>")]
     pub decimals: BTreeMap<String, u32>,
 }
@@ -192,9 +192,8 @@ pub async fn statement_preview(
         let email =
             duebook_core::company::recipient(db.conn(), customer_id)?.map(|(_, email)| email);
         let decimals = data
-            .sections
-            .iter()
-            .map(|s| (s.currency.code().to_string(), s.currency.decimals()))
+            .currencies()
+            .map(|c| (c.code().to_string(), c.decimals()))
             .collect();
         Ok(StatementPreview {
             decimals,

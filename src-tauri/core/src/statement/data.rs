@@ -112,6 +112,23 @@ pub struct StatementData {
     pub plan: Option<PaymentPlan>,
 }
 
+impl StatementData {
+    /// Every currency the statement shows an amount in: the sections', the payment plan's and
+    /// the late fees' (a charge keeps its invoice's valid code; an unreadable one is left out,
+    /// as the PDF leaves it out).
+    pub fn currencies(&self) -> impl Iterator<Item = Currency> + '_ {
+        let charges = self
+            .charges
+            .iter()
+            .filter_map(|c| Currency::parse(&c.currency).ok());
+        self.sections
+            .iter()
+            .map(|s| s.currency.clone())
+            .chain(self.plan.iter().map(|p| p.total.currency.clone()))
+            .chain(charges)
+    }
+}
+
 struct InvoiceFact {
     id: i64,
     kind: InvoiceKind,

@@ -14,6 +14,6 @@ pages: number, size_bytes: number, file_name: string,
  */
 email: string | null, 
 /**
- * Digits after the point of each section's currency (amounts are in minor units).
+ * Digits after the point of each currency shown (amounts are in minor units).
  */
 decimals: Record<string, number>, };
