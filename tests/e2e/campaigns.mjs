@@ -269,6 +269,8 @@ export function campaignsTests(ctx) {
           await s().visible("campaign-editor");
           return s().visible("offer-max-balance");
         };
+        const showOffer = () =>
+          s().browser.execute(() => document.querySelector('[data-testid="step-offer-fields"]')?.scrollIntoView({ block: "center" }));
         const storedOffer = () => JSON.parse(sql("SELECT offer FROM campaign_steps WHERE campaign_id = 1 AND position = 1"));
         await openEditor();
         // Wrong: not an amount, then a range upside down. Each is shown beside its field as typed.
@@ -283,6 +285,7 @@ export function campaignsTests(ctx) {
         await s().type("offer-max-balance", "50000");
         const upsideDown = await (await s().visible("offer-max-balance-error")).getText();
         assert(upsideDown.includes("below the balance from"), `beside the balance to: ${JSON.stringify(upsideDown)}`);
+        await showOffer();
         screenshot(path.join(artifacts, "campaign-offer-rule-error.png"));
         await (await s().$("campaign-save")).click();
         await s().until(async () => (await s().$("campaign-editor-error").getText()).includes("below the balance from"), "min above max was not refused");
@@ -301,6 +304,7 @@ export function campaignsTests(ctx) {
         // Reopened, the editor shows the rule; closed unchanged, nothing changes.
         assert((await (await openEditor()).getValue()) === "50000", "the reopened editor does not show the balance rule");
         assert((await s().$("offer-min-balance").getValue()) === "", "the reopened editor shows a minimum that was not set");
+        await showOffer();
         screenshot(path.join(artifacts, "campaign-offer-rules.png"));
         await (await s().$("campaign-save")).click();
         await s().gone("campaign-editor");
@@ -325,7 +329,8 @@ export function campaignsTests(ctx) {
         await s().browser.execute(() =>
           [...document.querySelectorAll('[data-testid="planned-row"]')]
             .find((r) => r.textContent.includes("no offer: balance above"))
-            ?.scrollIntoView({ block: "center", inline: "nearest" }),
+            ?.querySelector(".why")
+            ?.scrollIntoView({ block: "center", inline: "end" }),
         );
         screenshot(path.join(artifacts, "campaign-plan-offer.png"));
       },
