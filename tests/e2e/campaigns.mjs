@@ -262,6 +262,80 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "Campaigns → Edit: the offer's rules — a balance typed wrong is shown beside its field and nothing is saved; a balance range saved, shown on reopening, stored, and the plan preview says who gets no offer and why",
+      async () => {
+        const openEditor = async () => {
+          await (await (await s().$$("campaign-row"))[0].$('[data-testid="campaign-edit"]')).click();
+          await s().visible("campaign-editor");
+          return s().visible("offer-max-balance");
+        };
+        const showOffer = () =>
+          s().browser.execute(() => document.querySelector('[data-testid="step-offer-fields"]')?.scrollIntoView({ block: "center" }));
+        const storedOffer = () => JSON.parse(sql("SELECT offer FROM campaign_steps WHERE campaign_id = 1 AND position = 1"));
+        await openEditor();
+        // Wrong: not an amount, then a range upside down. Each is shown beside its field as typed.
+        await s().type("offer-min-balance", "abc");
+        const notAmount = await (await s().visible("offer-min-balance-error")).getText();
+        assert(notAmount.includes('"abc" is not an amount'), `beside the balance: ${JSON.stringify(notAmount)}`);
+        await (await s().$("campaign-save")).click();
+        const refused = await (await s().visible("campaign-editor-error")).getText();
+        assert(refused.includes("Step 1's offer") && refused.includes("abc"), `the editor's error: ${JSON.stringify(refused)}`);
+        assert((await s().$("offer-min-balance").getValue()) === "abc", "the typed balance was not kept");
+        await s().type("offer-min-balance", "60000");
+        await s().type("offer-max-balance", "50000");
+        const upsideDown = await (await s().visible("offer-max-balance-error")).getText();
+        assert(upsideDown.includes("below the balance from"), `beside the balance to: ${JSON.stringify(upsideDown)}`);
+        await showOffer();
+        screenshot(path.join(artifacts, "campaign-offer-rule-error.png"));
+        await (await s().$("campaign-save")).click();
+        await s().until(async () => (await s().$("campaign-editor-error").getText()).includes("below the balance from"), "min above max was not refused");
+        assert(storedOffer().max_balance_minor === undefined, `a refused rule was stored: ${JSON.stringify(storedOffer())}`);
+        // Right: only customers owing at most 50,000.00 (face value) get the offer.
+        await s().type("offer-min-balance", "");
+        await s().until(async () => !(await s().$("offer-max-balance-error").isExisting()), "the error stayed once the range was right");
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        const shown = JSON.parse(execFileSync(cli, ["--db", db, "campaigns", "show", "1"], { env, encoding: "utf8" }));
+        const offer = shown.steps[0].offer;
+        assert(offer.max_balance_minor === 5000000 && offer.min_balance_minor === undefined && offer.percent === "2.5", `campaigns show: ${JSON.stringify(offer)}`);
+        const steps = await s().texts("campaign-step");
+        assert(steps[0].includes("balance up to 50000.00"), `step 1 reads ${JSON.stringify(steps[0])}`);
+
+        // Reopened, the editor shows the rule; closed unchanged, nothing changes.
+        assert((await (await openEditor()).getValue()) === "50000", "the reopened editor does not show the balance rule");
+        assert((await s().$("offer-min-balance").getValue()) === "", "the reopened editor shows a minimum that was not set");
+        await showOffer();
+        screenshot(path.join(artifacts, "campaign-offer-rules.png"));
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        assert(JSON.stringify(storedOffer()) === JSON.stringify(offer), `a save without change altered the offer: ${JSON.stringify(storedOffer())}`);
+
+        await (await s().visible("plan-preview-button")).click();
+        await s().visible("plan-preview", 30_000);
+        const rows = await s().until(async () => {
+          const all = await s().browser.execute(() =>
+            [...document.querySelectorAll('[data-testid="planned-row"]')].map((r) => [
+              r.querySelector('[data-testid="planned-customer"]')?.textContent ?? "",
+              r.querySelector(".why")?.textContent ?? "",
+            ]),
+          );
+          return all.some(([, why]) => why.includes("offer")) ? all : null;
+        }, "no planned row mentions the offer");
+        const excluded = rows.filter(([, why]) => why.includes("no offer: balance above 50000.00"));
+        const offered = rows.filter(([, why]) => /offer 2\.5 % until \d{4}-\d\d-\d\d/.test(why));
+        console.log(`  offer: made to ${offered.map(([n]) => n).join(", ")}; not to ${excluded.map(([n]) => n).join(", ")}`);
+        assert(excluded.length > 0, `nobody is refused the offer for the balance: ${JSON.stringify(rows)}`);
+        assert(offered.length > 0, `nobody gets the offer: ${JSON.stringify(rows)}`);
+        await s().browser.execute(() =>
+          [...document.querySelectorAll('[data-testid="planned-row"]')]
+            .find((r) => r.textContent.includes("no offer: balance above"))
+            ?.querySelector(".why")
+            ?.scrollIntoView({ block: "center", inline: "end" }),
+        );
+        screenshot(path.join(artifacts, "campaign-plan-offer.png"));
+      },
+    ],
+    [
       "Run now sends through the real SMTP server with a moving progress bar; Pause holds it, Resume goes on, Cancel takes the rest out of the queue",
       async () => {
         await s().browser.execute(() => {

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use duebook_core::campaign::plan;
 use duebook_core::campaign::results;
-use duebook_core::campaign::{self, NewCampaign, Offer, UsuallyLate};
+use duebook_core::campaign::{self, CampaignError, NewCampaign, Offer, UsuallyLate};
 use duebook_core::store::{derived, Database};
 use duebook_core::test_support::campaign::{
     customer, d, invoice, setup_mail, simulate_days, temp_db, StubMailer,
@@ -285,12 +285,32 @@ fn a_campaign_refuses_an_offer_it_cannot_make() {
             },
             "either a percent or an amount",
         ),
+        (
+            Offer {
+                min_balance_minor: Some(20_000),
+                max_balance_minor: Some(10_000),
+                ..percent("2", 10)
+            },
+            "minimum balance is above its maximum",
+        ),
+        (
+            Offer {
+                usually_late: Some(UsuallyLate {
+                    min_average_days_late: 0,
+                }),
+                ..percent("2", 10)
+            },
+            "at least 1 day late",
+        ),
     ];
     for (offer, reason) in refused {
         let mut new = campaign::preset("friendly").unwrap();
         new.steps[0].offer = Some(offer.clone());
-        let err = campaign::create(db.conn(), &new).unwrap_err().to_string();
-        assert!(err.contains(reason), "{offer:?}: {err}");
+        let err = campaign::create(db.conn(), &new).unwrap_err();
+        assert!(
+            matches!(&err, CampaignError::Invalid(why) if why.contains(reason)),
+            "{offer:?}: {err:?}"
+        );
     }
     for offer in [percent("50", 90), amount("25.00"), percent("0.01", 1)] {
         let mut new = campaign::preset("friendly").unwrap();
@@ -301,4 +321,18 @@ fn a_campaign_refuses_an_offer_it_cannot_make() {
             Some(offer)
         );
     }
+    // A blank segment is no rule; a segment is cleaned like the audience's.
+    let mut new = campaign::preset("friendly").unwrap();
+    for (step, segment) in new.steps.iter_mut().zip(["  ", " Retail\n"]) {
+        step.offer = Some(Offer {
+            segment: Some(segment.into()),
+            ..percent("2", 10)
+        });
+    }
+    let stored = campaign::get(db.conn(), campaign::create(db.conn(), &new).unwrap()).unwrap();
+    assert_eq!(stored.steps[0].offer.as_ref().unwrap().segment, None);
+    assert_eq!(
+        stored.steps[1].offer.as_ref().unwrap().segment.as_deref(),
+        Some("Retail")
+    );
 }

@@ -12,6 +12,14 @@ pub(super) fn checked(new: &NewCampaign) -> CampaignResult<NewCampaign> {
     for step in &mut clean.steps {
         step.template_key = clean_line(&step.template_key);
         step.alt_template_key = step.alt_template_key.as_deref().map(clean_line);
+        if let Some(offer) = &mut step.offer {
+            // A blank segment is no rule, not a segment nobody is in.
+            offer.segment = offer
+                .segment
+                .as_deref()
+                .map(clean_line)
+                .filter(|s| !s.is_empty());
+        }
     }
     let audience = &mut clean.audience;
     audience.segment = audience.segment.as_deref().map(clean_line);

@@ -81,6 +81,11 @@ impl Offer {
         if matches!((self.min_balance_minor, self.max_balance_minor), (Some(a), Some(b)) if a > b) {
             return Err("an offer's minimum balance is above its maximum".into());
         }
+        if matches!(self.usually_late, Some(u) if u.min_average_days_late < 1) {
+            return Err(
+                "an offer's \"usually late\" needs an average of at least 1 day late".into(),
+            );
+        }
         Ok(())
     }
 

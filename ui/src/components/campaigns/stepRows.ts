@@ -1,6 +1,7 @@
 // A campaign step as the editor's row shows it (timing as a choice and a number of days) and
 // back. Fields the form does not edit survive in `original`.
 import type { Offer, Step, StepChannel } from "../../lib/api";
+import { readRules, ruleForm, type OfferRuleForm } from "./offerRules";
 
 /** e…: counted from the campaign's event instead of the due date. */
 export type Timing = "before" | "on" | "after" | "day" | "ebefore" | "eon" | "eafter";
@@ -17,6 +18,8 @@ export interface StepRow {
   offer: string;
   /** Days the offer holds. */
   offerDays: string;
+  /** Who gets the offer. */
+  offerRules: OfferRuleForm;
   /** The step as the preset had it (fields this form does not edit survive). */
   original: Step | null;
 }
@@ -26,7 +29,8 @@ export function stepRow(step: Step): StepRow {
   const owner = step.notify_owner_days === null ? "" : String(step.notify_owner_days);
   const offer = step.offer ? (step.offer.percent ? `${step.offer.percent}%` : (step.offer.amount ?? "")) : "";
   const offerDays = step.offer ? String(step.offer.valid_days) : "";
-  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, owner, offer, offerDays, original: step };
+  const offerRules = ruleForm(step.offer);
+  const row = { template: step.template_key, alt: step.alt_template_key ?? "", channel: step.channel, owner, offer, offerDays, offerRules, original: step };
   if ("day_of_month" in t) return { ...row, timing: "day", days: t.day_of_month };
   if ("event_offset" in t) {
     const n = t.event_offset;
@@ -53,23 +57,27 @@ export function toStep(row: StepRow, index: number): Step {
     alt_template_key: row.alt || null,
     channel: row.channel,
     notify_owner_days: ownerDays(row.owner),
-    offer: offerOf(row),
+    offer: offerOf(row, index),
   };
 }
 
-/** The row's offer; its rules (segment, usually late, balance) survive from the step as it was.
- * A wrong number of days reads as -1, which saving refuses with the reason. */
-function offerOf(row: StepRow): Offer | null {
+/** The row's offer with its rules; a rule typed wrong throws (the editor shows it beside the
+ * field too). A wrong number of days reads as -1, which saving refuses with the reason. */
+function offerOf(row: StepRow, index: number): Offer | null {
   const text = String(row.offer ?? "").trim();
   // A call carries no offer (the form hides the field for calls).
   if (text === "" || row.channel !== "email") return null;
   const days = Number(String(row.offerDays ?? "").trim() || "14");
   const percent = text.endsWith("%");
+  const { rules, errors } = readRules(row.offerRules);
+  const wrong = Object.values(errors)[0];
+  if (wrong) throw new Error(`Step ${index + 1}'s offer: ${wrong}`);
   return {
     ...(row.original?.offer ?? {}),
     percent: percent ? text.slice(0, -1).trim() : null,
     amount: percent ? null : text,
     valid_days: Number.isInteger(days) ? days : -1,
+    ...rules,
   };
 }
 
