@@ -390,6 +390,19 @@ export function campaignsTests(ctx) {
           return sent.length === 5 && sent.reduce((a, b) => a + b, 0) === end.sent ? sent : null;
         }, `the results per step do not add up to ${end.sent} sent`);
         console.log(`  ${end.text}; the server got ${received().length}; ${calls} call task(s); sent per step ${JSON.stringify(sentPerStep)}`);
+        // The late fee set by the edit above has its results line: the charges the reminders recorded.
+        const charged = sql(`SELECT group_concat(n || ' (' || t || ' ' || currency || ')', ', ') FROM (
+          SELECT currency, COUNT(*) AS n, printf('%.2f', SUM(amount_minor) / 100.0) AS t FROM charges
+          WHERE campaign_id = 1 GROUP BY currency ORDER BY currency)`);
+        assert(charged && charged !== "None", "the run's reminders recorded no late fee");
+        const feesLine = await s().until(async () => {
+          const text = await s().$("results-fees").getText().catch(() => "");
+          return text.includes(`charged ${charged};`) ? text : null;
+        }, `the results have no late-fee line saying charged ${charged}`);
+        assert(!(await s().$("results-credit").isExisting()), "a credit-limit line for a campaign without the rule");
+        console.log(`  ${feesLine}`);
+        await s().browser.execute(() => document.querySelector('[data-testid="results-fees"]')?.scrollIntoView({ block: "center", inline: "nearest" }));
+        screenshot(path.join(artifacts, "campaign-results-parts.png"));
       },
     ],
     [

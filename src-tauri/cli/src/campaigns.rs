@@ -3,6 +3,7 @@
 
 mod activate;
 mod print;
+mod print_parts;
 
 use crate::terminal::{self, for_terminal};
 use chrono::NaiveDate;

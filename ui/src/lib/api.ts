@@ -413,6 +413,8 @@ export type { Trigger } from "./bindings/Trigger";
 export type { UsuallyLate } from "./bindings/UsuallyLate";
 export type { Variant } from "./bindings/Variant";
 export type { VariantResults } from "./bindings/VariantResults";
+export type { ChargeTotal } from "./bindings/ChargeTotal";
+export type { Delivery } from "./bindings/Delivery";
 export type { RunPhase } from "./bindings/RunPhase";
 
 // The Today view's call list (src-tauri/src/commands/call_list.rs).

@@ -311,6 +311,7 @@ pub fn print_results(r: &CampaignResults) {
         "  early-payment offers: {} made, {} taken",
         r.offers.made, r.offers.taken
     );
+    super::print_parts::print_parts(r);
 }
 
 /// `  LABEL     Name (#ID): REST`: one customer's line of the plan, the label padded so the

@@ -54,6 +54,11 @@ const ABOVE: &str = "c.credit_limit_minor IS NOT NULL
 const WITH_BALANCE: &str = "customers c LEFT JOIN customer_balances b
     ON b.customer_id = c.id AND b.currency = c.credit_limit_currency";
 
+/// Who a hold the campaign named `name` sets is set by (its results count them).
+pub(crate) fn hold_set_by(name: &str) -> String {
+    format!("campaign \"{name}\"")
+}
+
 /// The send key of a credit-limit notice.
 fn credit_key(campaign_id: i64, customer_id: i64, date: NaiveDate) -> String {
     format!("campaign:{campaign_id}:credit:customer:{customer_id}:{date}")
@@ -157,7 +162,7 @@ pub(super) fn execute(
             params![campaign.id, credit.customer_id, today.to_string()],
         )?;
         if credit.hold {
-            let by = format!("campaign \"{}\"", campaign.name);
+            let by = hold_set_by(&campaign.name);
             set_hold(&tx, credit.customer_id, Some(&credit.why), &by, today)?;
         }
         tx.commit()?;

@@ -11,7 +11,13 @@
 //! - bounced: a delivery failure that returned the message (at any time).
 //!
 //! Sends whose window has not closed yet on `as_of` are counted in `window_open`: their figures
-//! may still grow. Thank-yous on payment (see [`super::thanks`]) have their own line.
+//! may still grow. Thank-yous on payment (see [`super::thanks`]) and offers have their own
+//! lines, and so do the playbook's other parts the campaign uses ([`extras`]).
+
+mod extras;
+pub use extras::{
+    ChargeTotal, CreditResults, Delivery, FeeResults, OwnerNoticeResults, PlanResults,
+};
 
 use super::{get, parse_send_key, CampaignResult, Step, Trigger, Variant};
 use chrono::NaiveDate;
@@ -80,6 +86,12 @@ pub struct CampaignResults {
     pub steps: Vec<StepResults>,
     pub thank_yous: ThankYouResults,
     pub offers: OfferResults,
+    /// The lines below are None when the campaign does not use the part (see [`extras`]).
+    pub owner_notices: Option<OwnerNoticeResults>,
+    pub digests: Option<Delivery>,
+    pub plans: Option<PlanResults>,
+    pub fees: Option<FeeResults>,
+    pub credit: Option<CreditResults>,
 }
 
 /// The campaign's early-payment offers (see [`super::offer`]): one per invoice and step that
@@ -152,7 +164,7 @@ pub fn results(
         .collect();
     Ok(CampaignResults {
         campaign_id,
-        name: campaign.definition.name,
+        name: campaign.name.clone(),
         as_of,
         window_days: RESULTS_WINDOW_DAYS,
         steps,
@@ -161,28 +173,26 @@ pub fn results(
             let (made, taken) = crate::store::offers::made_and_taken(conn, campaign_id)?;
             OfferResults { made, taken }
         },
+        owner_notices: extras::owner_notices(conn, &campaign)?,
+        digests: extras::digests(conn, &campaign)?,
+        plans: extras::plans(conn, campaign_id)?,
+        fees: extras::fees(conn, &campaign)?,
+        credit: extras::credit(conn, &campaign)?,
     })
 }
 
 fn thank_you_results(conn: &Connection, campaign_id: i64) -> CampaignResult<ThankYouResults> {
-    let count = |n: i64| usize::try_from(n).unwrap_or(0);
-    let (sent, failed, all): (i64, i64, i64) = conn
-        .prepare_cached(
-            "SELECT coalesce(SUM(state = 'sent'), 0), coalesce(SUM(state = 'failed'), 0), COUNT(*)
-             FROM messages WHERE campaign_id = ?1 AND direction = 'out'
-               AND send_key LIKE 'campaign:' || ?1 || ':thanks:%'",
-        )?
-        .query_row([campaign_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let delivery = extras::delivery(conn, campaign_id, "thanks")?;
     let invoices: i64 = conn
         .prepare_cached(
             "SELECT COUNT(*) FROM payment_thanks WHERE campaign_id = ?1 AND message_id IS NOT NULL",
         )?
         .query_row([campaign_id], |r| r.get(0))?;
     Ok(ThankYouResults {
-        sent: count(sent),
-        failed: count(failed),
-        waiting: count(all - sent - failed),
-        invoices: count(invoices),
+        sent: delivery.sent,
+        failed: delivery.failed,
+        waiting: delivery.waiting,
+        invoices: usize::try_from(invoices).unwrap_or(0),
     })
 }
 
