@@ -247,6 +247,7 @@ mod tests {
             .unwrap();
         // Undo what the migrations after 8 added, so they can run again on this file.
         for undo in [
+            include_str!("../core/tests/fixtures/back_to_version_25.sql"),
             include_str!("../core/tests/fixtures/back_to_version_24.sql"),
             include_str!("../core/tests/fixtures/back_to_version_23.sql"),
             include_str!("../core/tests/fixtures/back_to_version_22.sql"),

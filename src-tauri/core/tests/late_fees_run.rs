@@ -1,13 +1,15 @@
 //! 120 days of `run-due` with late fees: charges are recorded on the reminders past the grace
 //! period only (a fee once per invoice, interest as of each reminder's day, to the cent), none
 //! when the campaign has no late fees, and a statutory rate that is not set stops the run
-//! before anything is queued. A reminder that cannot be queued leaves no charges behind.
+//! before anything is queued. A reminder that cannot be queued, or that is cancelled, leaves no
+//! charges behind (a waived one stays).
 
 #![allow(clippy::unwrap_used)] // in a test, an unwrap that fails is the failure message
 
 use chrono::NaiveDate;
 use duebook_core::campaign::fees::{simple_interest, InterestRate};
 use duebook_core::campaign::{self, run, LateFees};
+use duebook_core::mail::outbox;
 use duebook_core::store::charges;
 use duebook_core::test_support::campaign::{
     block_on, customer, d, setup_mail, simulate, store_raw, temp_db, StubMailer, INJECTED,
@@ -143,4 +145,51 @@ fn a_reminder_that_cannot_be_queued_leaves_no_charges_behind() {
         .map(|c| c.kind)
         .collect();
     assert_eq!(kinds, ["fee", "interest"]);
+}
+
+#[test]
+fn a_cancelled_reminder_takes_its_charges_back_and_the_next_records_them_again() {
+    let (_dir, db) = temp_db();
+    setup_mail(&db);
+    let mut friendly = campaign::preset("friendly").unwrap();
+    friendly.late_fees = Some(late_fees(InterestRate::Annual { basis_points: 800 }));
+    campaign::create(db.conn(), &friendly).unwrap();
+    let (_, invoices) = customer(&db, "Acme", Some("ap@acme.example"), &["2026-03-01"]);
+    let charged = || -> Vec<(String, String, bool)> {
+        charges::of_invoice(db.conn(), invoices[0])
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.kind, c.as_of, c.waived_at.is_some()))
+            .collect()
+    };
+    let queue = |day: &str| -> i64 {
+        let report = run::enqueue_due(&db, d(day), false).unwrap();
+        let messages = &report.campaigns[0].messages;
+        assert_eq!(messages.len(), 1, "{day}: {messages:?}");
+        messages[0]
+    };
+    let recorded = |day: &str| {
+        vec![
+            ("fee".to_string(), day.to_string(), false),
+            ("interest".to_string(), day.to_string(), false),
+        ]
+    };
+
+    let first = queue("2026-03-16");
+    assert_eq!(charged(), recorded("2026-03-16"));
+    outbox::cancel(db.conn(), first).unwrap();
+    assert_eq!(charged(), vec![], "the cancelled reminder told nobody");
+
+    // The step was given back: the next day's reminder charges afresh, as of its day.
+    let second = queue("2026-03-17");
+    assert_ne!(second, first);
+    assert_eq!(charged(), recorded("2026-03-17"));
+    let fee = charges::of_invoice(db.conn(), invoices[0]).unwrap()[0].id;
+    assert!(charges::waive(db.conn(), fee, "test", "goodwill").unwrap());
+    outbox::cancel(db.conn(), second).unwrap();
+    assert_eq!(
+        charged(),
+        vec![("fee".to_string(), "2026-03-17".to_string(), true)],
+        "a waiver is a decision: it stays"
+    );
 }

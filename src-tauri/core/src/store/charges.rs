@@ -88,6 +88,16 @@ pub fn forget(conn: &Connection, ids: &[i64]) -> DbResult<()> {
     Ok(())
 }
 
+/// Ties charges just recorded to the reminder that carries them: should it fail for good or be
+/// cancelled, it takes them back (migration 26's trigger).
+pub fn set_message(conn: &Connection, ids: &[i64], message_id: i64) -> DbResult<()> {
+    let mut stmt = conn.prepare_cached("UPDATE charges SET message_id = ?2 WHERE id = ?1")?;
+    for id in ids {
+        stmt.execute([id, &message_id])?;
+    }
+    Ok(())
+}
+
 /// An invoice's charges, oldest first.
 pub fn of_invoice(conn: &Connection, invoice_id: i64) -> DbResult<Vec<StoredCharge>> {
     let mut stmt = conn.prepare_cached(&format!(

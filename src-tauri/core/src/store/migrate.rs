@@ -41,6 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (23, include_str!("migrations/0023_payment_plans.sql")),
     (24, include_str!("migrations/0024_owner_notices.sql")),
     (25, include_str!("migrations/0025_offers.sql")),
+    (26, include_str!("migrations/0026_charge_messages.sql")),
 ];
 
 /// Work a migration's SQL cannot do, run after it in the same transaction; returns what the

@@ -42,6 +42,7 @@ pub fn version_8_file(dir: &Path) -> (std::path::PathBuf, [i64; 3]) {
     (path, [clean, dirty, other])
 }
 
+const BACK_TO_VERSION_25: &str = include_str!("../../tests/fixtures/back_to_version_25.sql");
 const BACK_TO_VERSION_24: &str = include_str!("../../tests/fixtures/back_to_version_24.sql");
 const BACK_TO_VERSION_23: &str = include_str!("../../tests/fixtures/back_to_version_23.sql");
 const BACK_TO_VERSION_22: &str = include_str!("../../tests/fixtures/back_to_version_22.sql");
@@ -54,9 +55,10 @@ const BACK_TO_VERSION_16: &str = include_str!("../../tests/fixtures/back_to_vers
 const BACK_TO_VERSION_15: &str = include_str!("../../tests/fixtures/back_to_version_15.sql");
 const BACK_TO_VERSION_8: &str = include_str!("../../tests/fixtures/back_to_version_8.sql");
 
-/// Undoes migrations 25, 24, 23, 22, 21, 20, 19, 18, 17 and 16, so they can run again.
+/// Undoes migrations 26, 25, 24, 23, 22, 21, 20, 19, 18, 17 and 16, so they can run again.
 pub fn back_to_version_15(conn: &rusqlite::Connection) {
-    conn.execute_batch(BACK_TO_VERSION_24)
+    conn.execute_batch(BACK_TO_VERSION_25)
+        .and_then(|()| conn.execute_batch(BACK_TO_VERSION_24))
         .and_then(|()| conn.execute_batch(BACK_TO_VERSION_23))
         .and_then(|()| conn.execute_batch(BACK_TO_VERSION_22))
         .and_then(|()| conn.execute_batch(BACK_TO_VERSION_21))

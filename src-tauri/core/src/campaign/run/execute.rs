@@ -176,6 +176,7 @@ fn queue_email(
         }
     };
     if let Queued::New(id) | Queued::Already(id) = queued {
+        crate::store::charges::set_message(conn, &recorded, id)?;
         offer::carried_by(conn, campaign, contact, today, id)?;
         let tx = conn.unchecked_transaction()?;
         record(&tx, campaign, contact, today, Some(id), None)?;
