@@ -26,7 +26,7 @@ pub fn preview(
     owner: Option<&Owner>,
 ) -> DbResult<OwnerAssignment> {
     let ids = customer_list::all_ids(conn, query)?;
-    let (name, email) = columns(owner);
+    let (name, email) = Owner::columns(owner);
     let kept: u32 = conn
         .prepare_cached(
             "SELECT count(*) FROM customers WHERE id IN (SELECT value FROM json_each(?1))
@@ -49,8 +49,4 @@ pub fn assign(
 ) -> DbResult<usize> {
     let ids = customer_list::all_ids(conn, query)?;
     customers::set_owner(conn, &ids, owner)
-}
-
-fn columns(owner: Option<&Owner>) -> (Option<&str>, Option<&str>) {
-    owner.map_or((None, None), |o| (o.name.as_deref(), o.email.as_deref()))
 }
