@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "resume_reminders",
     "hold_for_owner",
     "release_owner_hold",
+    "preview_list_owner",
+    "assign_list_owner",
     "reply_pause_days",
     "set_reply_pause_days",
     "preview_campaign_message",

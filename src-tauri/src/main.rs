@@ -158,6 +158,8 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::customers::edit_customer,
         commands::customers::hold_for_owner,
         commands::customers::release_owner_hold,
+        commands::customers::preview_list_owner,
+        commands::customers::assign_list_owner,
         commands::customers::list_facets,
         commands::contacts::add_contact,
         commands::contacts::update_contact,

@@ -83,6 +83,14 @@ export function campaignsTests(ctx) {
   async function start() {
     mkdirSync(dir, { recursive: true });
     execFileSync(cli, ["--db", db, "demo"], { env, stdio: "ignore" });
+    await startServices();
+    // The scheduler (ticking every second here) waits until the last test moves this date back.
+    sql("INSERT INTO settings (key, value) VALUES ('campaigns_next_run', '2999-01-01T00:00:00+00:00')");
+    await launch();
+  }
+
+  /** The keyring and the SMTP server, and the sending account pointed at the server's port. */
+  async function startServices() {
     await startKeyring();
     const server = startSmtpServer({ dir: mailDir, user: SMTP_USER, password: SMTP_PASSWORD });
     keep(server.child);
@@ -93,8 +101,9 @@ export function campaignsTests(ctx) {
         .concat(["--port", String(port), "--security", "starttls", "--password-stdin"]),
       { env, input: `${SMTP_PASSWORD}\n`, stdio: ["pipe", "ignore", "inherit"] },
     );
-    // The scheduler (ticking every second here) waits until the last test moves this date back.
-    sql("INSERT INTO settings (key, value) VALUES ('campaigns_next_run', '2999-01-01T00:00:00+00:00')");
+  }
+
+  async function launch() {
     ({ driver, session } = await launchApp({
       binary,
       env: {
@@ -584,6 +593,133 @@ export function campaignsTests(ctx) {
           await app.until(async () => (await app.$("detail-name").getText().catch(() => "")) === name, `the app did not open on ${name}`, 60_000);
         });
         console.log(`  opened on ${name}`);
+      },
+    ],
+    [
+      "Thank-you on payment: two reminded invoices paid by hand in the app the same day bring one thank-you the next day (outbox, server, timeline); a rerun thanks nobody again",
+      async () => {
+        await startServices();
+        await launch();
+        const cliEnv = { ...env, DUEBOOK_SMTP_CA_FILE: testService("DUEBOOK_TEST_CERT") };
+        const duebook = (...args) => execFileSync(cli, ["--db", db, ...args], { env: cliEnv, encoding: "utf8" });
+        const [today, tomorrow] = [sql("SELECT date('now', 'localtime')"), sql("SELECT date('now', 'localtime', '+1 day')")];
+        // A customer the run reminded about two invoices that are still open.
+        const id = Number(
+          sql(`SELECT r.customer_id FROM invoice_reminders r JOIN invoices i ON i.id = r.invoice_id
+               WHERE i.status = 'open' AND i.kind = 'invoice' AND r.channel = 'email'
+               GROUP BY r.customer_id HAVING count(DISTINCT r.invoice_id) >= 2 ORDER BY r.customer_id LIMIT 1`),
+        );
+        assert(id > 0, "the run reminded nobody about two open invoices");
+        const name = sql(`SELECT name FROM customers WHERE id = ${id}`);
+        const numbers = sql(
+          `SELECT group_concat(number) FROM (SELECT DISTINCT i.number FROM invoice_reminders r JOIN invoices i ON i.id = r.invoice_id
+           WHERE r.customer_id = ${id} AND i.status = 'open' ORDER BY i.number LIMIT 2)`,
+        ).split(",");
+        await (await s().visible("view-customers")).click();
+        await openCustomerRow(s(), name, name);
+        for (const number of numbers) {
+          const row = await s().until(async () => {
+            for (const r of await s().$$("invoice-row")) if ((await r.$('[data-testid="invoice-number"]').getText()) === number) return r;
+            return null;
+          }, `${name} shows no invoice ${number}`);
+          await (await row.$('[data-testid="invoice-actions"]')).click();
+          await (await s().visible("action-pay")).click();
+          await s().visible("payment-dialog");
+          await (await s().$("payment-full")).click();
+          await (await s().$("payment-save")).click();
+          await s().gone("payment-dialog");
+          await s().until(() => sql(`SELECT status FROM invoices WHERE customer_id = ${id} AND number = '${number}'`) === "paid", `${number} is not paid`);
+        }
+        const waiting = duebook("campaigns", "plan", "1", "--today", today);
+        assert(waiting.includes(`no thanks ${name} (#${id}): waiting a day`), `the payment day's plan: ${waiting}`);
+        duebook("run-due", "--today", today);
+        const planned = duebook("campaigns", "plan", "1", "--today", tomorrow);
+        const line = planned.split("\n").find((l) => l.includes(`thank-you ${name} (#${id})`)) ?? "";
+        assert(numbers.every((n) => line.includes(n)) && line.includes("after a reminder"), `tomorrow's plan thanks ${JSON.stringify(line)}`);
+        const thanked = () =>
+          sql(`SELECT count(*) || ' ' || group_concat(state) FROM messages WHERE send_key LIKE 'campaign:%:thanks:customer:${id}:%'`);
+        const sentBefore = received().length;
+        duebook("run-due", "--today", tomorrow);
+        assert(thanked() === "1 sent", `the thank-you messages to ${name}: ${thanked()}`);
+        const subject = sql(`SELECT subject FROM messages WHERE send_key LIKE 'campaign:%:thanks:customer:${id}:%'`);
+        assert(subject === "Thank you for your payments", `the thank-you's subject: ${JSON.stringify(subject)}`);
+        assert(received().length > sentBefore, "the SMTP server received nothing");
+        duebook("run-due", "--today", tomorrow);
+        assert(thanked() === "1 sent", `a rerun thanked ${name} again: ${thanked()}`);
+        const invoices = sql(`SELECT count(*) FROM payment_thanks WHERE customer_id = ${id} AND thanked_on = '${tomorrow}'`);
+        assert(invoices === "2", `${invoices} invoice(s) thanked for, not 2`);
+        await s().until(
+          async () => (await s().texts("timeline-title")).includes(`Email sent: ${subject}`),
+          "the customer's timeline does not show the thank-you",
+          30_000,
+        );
+        console.log(`  ${name}: paid ${numbers.join(", ")} by hand; one thank-you on ${tomorrow}: ${JSON.stringify(line.trim())}`);
+        await s().browser.execute(
+          (title) => [...document.querySelectorAll('[data-testid="timeline-title"]')].find((t) => t.textContent.trim() === title)?.scrollIntoView({ block: "center" }),
+          `Email sent: ${subject}`,
+        );
+        await wait(300);
+        screenshot(path.join(artifacts, "campaign-thank-you.png"));
+      },
+    ],
+    [
+      "Campaigns → New with 'No reply to the last 2': the plan says per customer that replies are not read; once the inbox was read, that reason is gone",
+      async () => {
+        await (await s().visible("view-campaigns")).click();
+        await (await s().visible("campaign-new")).click();
+        await s().visible("campaign-editor");
+        await (await s().$("campaign-preset")).selectByAttribute("value", "friendly");
+        await s().until(async () => (await s().count("step-row")) === 5, "the friendly preset does not show 5 steps");
+        await s().type("campaign-name", "E2E silence");
+        await s().type("audience-no-reply", "2");
+        const quiet = await s().$("campaign-quiet");
+        if (await quiet.isSelected()) await quiet.click();
+        await (await s().$("campaign-save")).click();
+        await s().gone("campaign-editor");
+        await s().until(async () => (await s().$("campaign-title").getText()) === "E2E silence", "the new campaign is not selected");
+        const audience = sql("SELECT audience FROM campaigns WHERE name = 'E2E silence'");
+        assert(audience.includes('"no_reply_to_last":2'), `stored audience: ${audience}`);
+        const notRead = "replies are not read: connect the mailbox's IMAP to use 'no reply to the last N'";
+        await (await s().visible("plan-preview-button")).click();
+        await s().visible("plan-preview", 30_000);
+        /** The customers of the plan's excluded rows whose text includes `text`. */
+        const excludedFor = (text) =>
+          s().browser.execute(
+            (t) =>
+              [...document.querySelectorAll('[data-testid="excluded-row"]')]
+                .filter((r) => r.textContent.includes(t))
+                .map((r) => r.querySelector('[data-testid="excluded-customer"]').textContent),
+            text,
+          );
+        const unknown = await s().until(async () => {
+          const names = await excludedFor(notRead);
+          return names.length > 0 ? names : null;
+        }, "the plan does not say the replies are not read", 30_000);
+        await s().browser.execute(() =>
+          [...document.querySelectorAll('[data-testid="excluded-row"]')].find((r) => r.textContent.includes("replies are not read"))?.scrollIntoView({ block: "center" }),
+        );
+        screenshot(path.join(artifacts, "campaign-silence.png"));
+        // The mailbox read once (as an IMAP sync records it): silence can now be judged.
+        sql("INSERT INTO mailbox_folders (folder, uid_validity, last_uid, synced_at) VALUES ('INBOX', 1, 0, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+        await (await s().visible("plan-preview-button")).click();
+        await s().until(async () => {
+          const excluded = await s().texts("excluded-row");
+          return (await s().count("plan-preview")) > 0 && !excluded.some((r) => r.includes(notRead));
+        }, "the plan still says the replies are not read", 30_000);
+        const planned = await s().texts("planned-row");
+        assert(planned.every((r) => r.includes("no reply to the last 2 reminder(s), since")), `a planned customer is not silent: ${JSON.stringify(planned.slice(0, 3))}`);
+        // Fewer than 2 reminders sent: not silent by this rule, so not in the audience at all.
+        const reminders = (name) =>
+          Number(
+            sql(`SELECT count(*) FROM messages m JOIN customers c ON c.id = m.customer_id
+                 WHERE c.name = '${name.replaceAll("'", "''")}' AND m.direction = 'out' AND m.state = 'sent'
+                   AND EXISTS (SELECT 1 FROM message_invoices mi WHERE mi.message_id = m.id)`),
+          );
+        const fewer = unknown.filter((name) => reminders(name) < 2);
+        const shown = [...(await s().texts("excluded-customer")), ...(await s().texts("planned-customer"))];
+        assert(fewer.length > 0 && fewer.every((name) => !shown.includes(name)), `customers with fewer than 2 reminders are still shown: ${JSON.stringify(fewer.filter((n) => shown.includes(n)))}`);
+        console.log(`  not read: ${unknown.length} customer(s); once read: ${fewer.length} with fewer than 2 reminders left out, ${planned.length} silent customer(s) planned`);
+        await stop();
       },
     ],
   ];

@@ -187,3 +187,106 @@ fn the_owners_hold_keeps_a_customer_out_of_the_plan_with_the_reason_until_releas
     let p = plan(conn, id, d("2026-04-15")).unwrap();
     assert!(p.contacts.iter().any(|c| c.customer_id == held), "{p:#?}");
 }
+
+fn owner_of(db: &duebook_core::store::Database, id: i64) -> Option<Owner> {
+    customers::get(db.conn(), id).unwrap().owner
+}
+
+/// The list as searched and filtered, every page.
+fn list_query(search: Option<&str>, segment: Option<&str>) -> CustomerListQuery {
+    CustomerListQuery {
+        search: search.map(str::to_string),
+        filters: CustomerFilters {
+            segment: segment.map(str::to_string),
+            ..CustomerFilters::default()
+        },
+        limit: u32::MAX,
+        ..owner_query(None)
+    }
+}
+
+#[test]
+fn the_list_as_filtered_gets_one_owner_counted_first_and_blank_removes_it() {
+    use duebook_core::views::owner_assign::{self, OwnerAssignment};
+    let (_dir, mut db) = temp_db();
+    let [acme, acme_shop, bolt, cato] = [
+        ("Acme Retail", Some("Retail")),
+        ("Acme Wholesale", Some("Wholesale")),
+        ("Bolt", Some("Retail")),
+        ("Cato", None),
+    ]
+    .map(|(name, segment)| {
+        let new = NewCustomer {
+            segment: segment.map(str::to_string),
+            ..NewCustomer::named(name)
+        };
+        customers::insert(db.conn(), &new).unwrap()
+    });
+    derived::refresh_customers(db.conn(), &[acme, acme_shop, bolt, cato]).unwrap();
+    let priya = Owner::parse("owner", "Priya Shah <priya@seller.example>").unwrap();
+    customers::set_owner(db.conn(), &[acme], priya.as_ref()).unwrap();
+
+    let acmes = list_query(Some("acme"), None);
+    let counted = owner_assign::preview(db.conn(), &acmes, priya.as_ref()).unwrap();
+    assert_eq!(
+        counted,
+        OwnerAssignment {
+            matched: 2,
+            changing: 1
+        }
+    );
+    let changed = db
+        .write(|tx| owner_assign::assign(tx, &acmes, priya.as_ref()))
+        .unwrap();
+    assert_eq!(changed, 1, "Acme Retail already had Priya");
+    assert_eq!(owner_of(&db, acme_shop), priya);
+    assert_eq!(
+        (owner_of(&db, bolt), owner_of(&db, cato)),
+        (None, None),
+        "outside the search"
+    );
+    let again = owner_assign::preview(db.conn(), &acmes, priya.as_ref()).unwrap();
+    assert_eq!(
+        again,
+        OwnerAssignment {
+            matched: 2,
+            changing: 0
+        }
+    );
+
+    // Blank (no owner) on the Retail segment: Acme Retail loses Priya, Bolt had none.
+    let retail = list_query(None, Some("Retail"));
+    let counted = owner_assign::preview(db.conn(), &retail, None).unwrap();
+    assert_eq!(
+        counted,
+        OwnerAssignment {
+            matched: 2,
+            changing: 1
+        }
+    );
+    let changed = db
+        .write(|tx| owner_assign::assign(tx, &retail, None))
+        .unwrap();
+    assert_eq!(changed, 1);
+    assert_eq!(
+        (owner_of(&db, acme), owner_of(&db, acme_shop)),
+        (None, priya)
+    );
+    let timeline: Vec<String> = db
+        .conn()
+        .prepare(
+            "SELECT summary FROM activity WHERE kind = 'owner' AND customer_id = ?1 ORDER BY id",
+        )
+        .unwrap()
+        .query_map([acme], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        timeline,
+        [
+            "Account owner set to Priya Shah <priya@seller.example>",
+            "Account owner removed"
+        ]
+    );
+}

@@ -10,6 +10,7 @@ use duebook_core::model::{
 use duebook_core::store::{account_owners, customers};
 use duebook_core::views::customer_list;
 use duebook_core::views::detail::{self, CustomerDetail};
+use duebook_core::views::owner_assign::{self, OwnerAssignment};
 use duebook_core::views::search_match::{self, SearchMatch};
 use serde::Serialize;
 use tauri::State;
@@ -125,6 +126,36 @@ pub async fn hold_for_owner(
 #[tauri::command]
 pub async fn release_owner_hold(state: State<'_, AppState>, customer_id: i64) -> CommandResult<()> {
     state.write(|conn| account_owners::release(conn, customer_id))
+}
+
+/// "Assign owner…" on the list, before the click: how many customers the list as searched and
+/// filtered holds, and how many of them `owner` (`Name <email>`, an email or a name; blank: no
+/// owner) would change. A refused owner is a field error on `owner`.
+#[tauri::command]
+pub async fn preview_list_owner(
+    state: State<'_, AppState>,
+    search: Option<String>,
+    filters: Option<CustomerFilters>,
+    owner: String,
+) -> CommandResult<OwnerAssignment> {
+    let owner = Owner::parse("owner", &owner)?;
+    let query = list_query(search, None, filters, 0, u32::MAX);
+    state.with_db(|db| Ok(owner_assign::preview(db.conn(), &query, owner.as_ref())?))
+}
+
+/// "Assign owner…" on the list: gives every customer the list's search and filters match (all
+/// pages, read in the same transaction as the write) `owner`; returns how many changed.
+#[tauri::command]
+pub async fn assign_list_owner(
+    state: State<'_, AppState>,
+    search: Option<String>,
+    filters: Option<CustomerFilters>,
+    owner: String,
+) -> CommandResult<u32> {
+    let owner = Owner::parse("owner", &owner)?;
+    let query = list_query(search, None, filters, 0, u32::MAX);
+    let changed = state.write(|conn| owner_assign::assign(conn, &query, owner.as_ref()))?;
+    Ok(u32::try_from(changed).unwrap_or(u32::MAX))
 }
 
 /// The tags, segments and currencies the filters offer.

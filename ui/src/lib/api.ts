@@ -33,6 +33,7 @@ import type { LastPlace } from "./bindings/LastPlace";
 import type { ListFacets } from "./bindings/ListFacets";
 import type { ListView } from "./bindings/ListView";
 import type { Note } from "./bindings/Note";
+import type { OwnerAssignment } from "./bindings/OwnerAssignment";
 import type { PaymentForm } from "./bindings/PaymentForm";
 import type { PromiseForm } from "./bindings/PromiseForm";
 import type { PlanForm } from "./bindings/PlanForm";
@@ -92,6 +93,13 @@ export interface ExportListArgs {
   filters: CustomerFilters;
 }
 
+/** "Assign owner…": the list's search and filters (all pages) and the owner as typed. */
+export interface ListOwnerArgs {
+  search: string | null;
+  filters: CustomerFilters;
+  owner: string;
+}
+
 export const api = {
   databaseStatus: () => call<DatabaseStatus>("database_status"),
   backupNow: () => call<BackupInfo>("backup_now"),
@@ -133,6 +141,9 @@ export const api = {
   editCustomer: (customerId: number, edit: CustomerEdit) => call<Customer>("edit_customer", { customerId, edit }),
   holdForOwner: (customerId: number, reason: string) => call<null>("hold_for_owner", { customerId, reason }),
   releaseOwnerHold: (customerId: number) => call<null>("release_owner_hold", { customerId }),
+  previewListOwner: (args: ListOwnerArgs) => call<OwnerAssignment>("preview_list_owner", { ...args }),
+  /** Gives the list as filtered one owner; how many customers changed. */
+  assignListOwner: (args: ListOwnerArgs) => call<number>("assign_list_owner", { ...args }),
   addContact: (customerId: number, contact: ContactInput) => call<Contact>("add_contact", { customerId, contact }),
   updateContact: (contactId: number, contact: ContactInput) => call<Contact>("update_contact", { contactId, contact }),
   deleteContact: (contactId: number) => call<null>("delete_contact", { contactId }),

@@ -52,6 +52,11 @@ impl Owner {
         }
     }
 
+    /// The two stored columns (name, email) of `owner`; no owner is both empty.
+    pub fn columns(owner: Option<&Owner>) -> (Option<&str>, Option<&str>) {
+        owner.map_or((None, None), |o| (o.name.as_deref(), o.email.as_deref()))
+    }
+
     /// From the two stored columns; both empty is no owner.
     pub fn from_columns(name: Option<String>, email: Option<String>) -> Option<Owner> {
         (name.is_some() || email.is_some()).then_some(Owner { name, email })

@@ -200,7 +200,7 @@ fn set_column(
 /// Gives these customers `owner` (None: no owner), recording the change on each whose owner
 /// changed. Returns how many changed.
 pub fn set_owner(conn: &Connection, ids: &[i64], owner: Option<&Owner>) -> DbResult<usize> {
-    let (name, email) = owner.map_or((None, None), |o| (o.name.as_deref(), o.email.as_deref()));
+    let (name, email) = Owner::columns(owner);
     let summary = match owner {
         Some(owner) => format!("Account owner set to {}", owner.display()),
         None => "Account owner removed".to_string(),

@@ -78,7 +78,8 @@ export class CustomerListState {
     return this.matches.get(row.id) ?? [];
   }
 
-  #args() {
+  /** The list's query as the core reads it: the search, the sort and the filters. */
+  args() {
     const text = this.search.trim();
     return { search: text === "" ? null : text, sort: this.sort, filters: $state.snapshot(this.filters) };
   }
@@ -87,7 +88,7 @@ export class CustomerListState {
    * pages stay on screen until their replacement arrives). */
   ensure(from: number, to: number) {
     const mine = this.#gen;
-    const query = this.#args();
+    const query = this.args();
     for (let p = Math.floor(from / PAGE); p <= Math.floor(to / PAGE); p++) {
       if (this.pages[p]?.gen === mine) continue;
       const key = `${mine}:${p}`;
@@ -240,7 +241,7 @@ export class CustomerListState {
     this.exporting = true;
     this.exportNote = null;
     try {
-      const result = await api.exportCustomers(this.#args());
+      const result = await api.exportCustomers(this.args());
       if (result)
         this.exportNote = {
           ok: true,
