@@ -415,6 +415,51 @@ export function campaignsTests(ctx) {
       },
     ],
     [
+      "An invoice offered 2.5 % off shows the offer on the customer screen; paid in full inside the window it reads 'Offer taken' and the campaign's results count it",
+      async () => {
+        // What the campaign records when an offering email is queued (core tests cover that part).
+        const invoice = sql(`SELECT i.id FROM invoices i WHERE i.status = 'open' AND i.kind = 'invoice'
+          AND i.total_minor > i.paid_minor AND NOT EXISTS (SELECT 1 FROM invoice_offers o WHERE o.invoice_id = i.id)
+          ORDER BY i.id LIMIT 1`);
+        assert(/^\d+$/.test(invoice), "no open invoice to offer on");
+        const before = sql("SELECT count(*) FROM invoice_offers WHERE campaign_id = 1");
+        sql(`INSERT INTO invoice_offers (invoice_id, campaign_id, step_position, percent_basis_points, currency,
+               discount_minor, open_minor, valid_until, made_on)
+             SELECT id, 1, 99, 250, currency, ((total_minor - paid_minor) * 250 + 5000) / 10000, total_minor - paid_minor,
+                    date('now', 'localtime', '+9 days'), date('now', 'localtime') FROM invoices WHERE id = ${invoice}`);
+        const [name, number] = sql(`SELECT c.name || char(9) || i.number FROM invoices i JOIN customers c ON c.id = i.customer_id
+          WHERE i.id = ${invoice}`).split("\t");
+        await (await s().visible("view-customers")).click();
+        await openCustomerRow(s(), name, name);
+        // Rows are reused as the list re-sorts (a paid invoice moves down): found by number each time.
+        const rowOf = () =>
+          s().until(async () => {
+            for (const r of await s().$$("invoice-row")) if ((await r.$('[data-testid="invoice-number"]').getText()) === number) return r;
+            return null;
+          }, `${name} shows no invoice ${number}`);
+        const status = async () => (await (await rowOf()).$('[data-testid="invoice-status"]').getText()).replace(/\s+/g, " ");
+        assert(/Offer 2\.5 % off until \w+ \d+, \d{4}/.test(await status()), `the invoice's status reads ${JSON.stringify(await status())}`);
+        await (await (await rowOf()).$('[data-testid="invoice-actions"]')).click();
+        await (await s().visible("action-pay")).click();
+        await s().visible("payment-dialog");
+        await (await s().$("payment-full")).click();
+        await (await s().$("payment-save")).click();
+        await s().gone("payment-dialog");
+        const taken = await s().until(async () => ((await status()).includes("Offer taken") ? await status() : null), "the paid invoice does not read 'Offer taken'");
+        assert(taken.includes("Paid"), `the paid invoice reads ${JSON.stringify(taken)}`);
+        await (await rowOf()).scrollIntoView({ block: "center" });
+        screenshot(path.join(artifacts, "invoice-offer-taken.png"));
+
+        await (await s().visible("view-campaigns")).click();
+        await (await s().visible("campaign-open")).click();
+        const made = Number(before) + 1;
+        await s().until(
+          async () => (await s().$("results-offers").getText().catch(() => "")).includes(`${made} made, 1 taken`),
+          `the results do not count ${made} made, 1 taken`,
+        );
+      },
+    ],
+    [
       "Today: the call list with phone links; 2 logs a promise on the first row with Enter; it leaves the list and shows in the timeline",
       async () => {
         await (await s().visible("view-today")).click();

@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use duebook_core::campaign::plan;
 use duebook_core::campaign::results;
 use duebook_core::campaign::{self, CampaignError, NewCampaign, Offer, UsuallyLate};
+use duebook_core::store::offers::{self, OfferStanding};
 use duebook_core::store::{derived, Database};
 use duebook_core::test_support::campaign::{
     customer, d, invoice, setup_mail, simulate_days, temp_db, StubMailer,
@@ -147,6 +148,32 @@ fn offers_are_recorded_once_shown_and_taken_only_inside_their_window() {
     assert_eq!(offers_of(&db, late_inv[0]).len(), 2);
     let r = results::results(db.conn(), id, d("2026-10-28")).unwrap();
     assert_eq!((r.offers.made, r.offers.taken), (5, 1));
+    // The customer screen shows each invoice's latest offer and where it stands.
+    let standing = |who: i64, day: &str| -> Vec<(i64, OfferStanding, String)> {
+        offers::for_customer(db.conn(), who, d(day))
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.invoice_id, o.standing, o.discount))
+            .collect()
+    };
+    let (taken, lapsed) = (OfferStanding::Taken, OfferStanding::Lapsed);
+    assert_eq!(
+        standing(early, "2026-10-28"),
+        [(early_inv[0], taken, "2.50".into())]
+    );
+    assert_eq!(
+        standing(late, "2026-10-28"),
+        [(late_inv[0], lapsed, "2.50".into())]
+    );
+    let (_, last_made, last_until, ..) = rows[1];
+    let running = (never_inv[0], OfferStanding::Running, "2.50".to_string());
+    assert_eq!(standing(never, &last_made.to_string()), [running]);
+    assert_eq!(
+        standing(never, &last_until.to_string())[0].1,
+        OfferStanding::Running
+    );
+    let after = last_until.succ_opt().unwrap().to_string();
+    assert_eq!(standing(never, &after)[0].1, lapsed);
 
     // A message that fails for good made no offer.
     let first = rows[0].4.unwrap();

@@ -201,6 +201,7 @@ export type { WatchedFolderView, WatchedOutcome };
 export type { BackupReason } from "./bindings/BackupReason";
 export type { About, FirstRunChecklist, LastPlace };
 export type { CommandError, CustomerDetail, CustomerSort, DatabaseStatus, InvoiceRow };
+export type { InvoiceOffer } from "./bindings/InvoiceOffer";
 export type { ImportFile, ImportProgressEvent, ImportReport, ImportRequest };
 export type { Contact, ContactInput, Customer, CustomerEdit, CustomerFilters, CustomerListPage };
 export type { ExportResult, ListFacets, ListView, Note, Theme, TimelineEntry, TimelineKind };

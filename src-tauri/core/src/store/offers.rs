@@ -2,10 +2,12 @@
 //! offered, until when, and whether the offer was taken. The arithmetic is here, in integer
 //! minor units, so templates and campaigns agree to the cent.
 
-use crate::model::{parse_minor, Currency};
+use crate::model::{format_minor, parse_minor, Currency};
 use crate::store::DbResult;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use ts_rs::TS;
 
 /// What an offer takes off: a percentage of the open amount, or an amount per invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,18 +196,90 @@ pub fn shown_offers(
         .collect())
 }
 
-/// Offers campaign `campaign_id` made, and how many were taken: the invoice paid in full, its
-/// last payment on or before the offer's last day.
+/// Joined to an offer `o` and its invoice `i`: the invoice's last payment day, `p.paid_on`.
+const LAST_PAYMENT: &str = "LEFT JOIN (SELECT invoice_id, max(paid_on) AS paid_on FROM payments
+                                       GROUP BY invoice_id) p ON p.invoice_id = o.invoice_id";
+/// Whether offer `o` was taken: the invoice paid in full, its last payment on or before the
+/// offer's last day.
+const TAKEN: &str = "(i.status = 'paid' AND p.paid_on IS NOT NULL
+                      AND substr(p.paid_on, 1, 10) <= o.valid_until)";
+
+/// Offers campaign `campaign_id` made, and how many were taken (see [`TAKEN`]).
 pub fn made_and_taken(conn: &Connection, campaign_id: i64) -> DbResult<(i64, i64)> {
     Ok(conn.query_row(
-        "SELECT count(*),
-                coalesce(sum(i.status = 'paid' AND p.paid_on IS NOT NULL
-                             AND substr(p.paid_on, 1, 10) <= o.valid_until), 0)
-         FROM invoice_offers o JOIN invoices i ON i.id = o.invoice_id
-         LEFT JOIN (SELECT invoice_id, max(paid_on) AS paid_on FROM payments GROUP BY invoice_id) p
-           ON p.invoice_id = o.invoice_id
-         WHERE o.campaign_id = ?1",
+        &format!(
+            "SELECT count(*), coalesce(sum({TAKEN}), 0)
+             FROM invoice_offers o JOIN invoices i ON i.id = o.invoice_id {LAST_PAYMENT}
+             WHERE o.campaign_id = ?1"
+        ),
         [campaign_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?)
+}
+
+/// Where an invoice's offer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum OfferStanding {
+    /// The invoice is open and the offer runs until its last day.
+    Running,
+    /// Paid in full by the offer's last day.
+    Taken,
+    /// Its last day passed without the invoice being paid in full (or the invoice was voided).
+    Lapsed,
+}
+
+/// An invoice's latest early-payment offer, as the customer screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct InvoiceOffer {
+    pub invoice_id: i64,
+    /// Basis points (250 = 2.5 %); None for an amount off.
+    pub percent_basis_points: Option<i64>,
+    /// What the offer takes off, in the invoice currency's minor units, as a decimal ("12.34").
+    pub discount: String,
+    pub currency: String,
+    pub made_on: String,
+    pub valid_until: String,
+    pub standing: OfferStanding,
+}
+
+/// The latest offer on each of the customer's invoices that had one, by invoice, as of `today`.
+pub fn for_customer(
+    conn: &Connection,
+    customer_id: i64,
+    today: NaiveDate,
+) -> DbResult<Vec<InvoiceOffer>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT o.invoice_id, o.percent_basis_points, o.discount_minor, o.currency, o.made_on,
+                o.valid_until, {TAKEN}, i.status = 'open' AND o.valid_until >= ?2
+         FROM invoice_offers o JOIN invoices i ON i.id = o.invoice_id {LAST_PAYMENT}
+         WHERE i.customer_id = ?1
+           AND (o.made_on, o.step_position) = (SELECT o2.made_on, o2.step_position
+                                               FROM invoice_offers o2
+                                               WHERE o2.invoice_id = o.invoice_id
+                                               ORDER BY o2.made_on DESC, o2.step_position DESC
+                                               LIMIT 1)
+         ORDER BY o.invoice_id"
+    ))?;
+    let rows = stmt.query_map(params![customer_id, today.to_string()], |r| {
+        let currency: String = r.get(3)?;
+        let decimals = Currency::parse(&currency).map_or(2, |c| c.decimals());
+        let (taken, running): (bool, bool) = (r.get(6)?, r.get(7)?);
+        Ok(InvoiceOffer {
+            invoice_id: r.get(0)?,
+            percent_basis_points: r.get(1)?,
+            discount: format_minor(r.get(2)?, decimals),
+            currency,
+            made_on: r.get(4)?,
+            valid_until: r.get(5)?,
+            standing: match (taken, running) {
+                (true, _) => OfferStanding::Taken,
+                (false, true) => OfferStanding::Running,
+                (false, false) => OfferStanding::Lapsed,
+            },
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -7,7 +7,8 @@ use crate::model::{
 use crate::store::DbResult;
 use crate::{
     store::contacts, store::customers, store::disputes, store::invoices, store::notes,
-    store::plans, store::promises, store::tasks, views::customer_list, views::report::paying,
+    store::offers, store::plans, store::promises, store::tasks, views::customer_list,
+    views::report::paying,
 };
 use chrono::NaiveDate;
 use rusqlite::Connection;
@@ -38,6 +39,8 @@ pub struct CustomerDetail {
     pub disputes: Vec<Dispute>,
     /// Payment plans, newest first, as they stand today.
     pub plans: Vec<PaymentPlan>,
+    /// The latest early-payment offer on each invoice that had one, and where it stands.
+    pub offers: Vec<offers::InvoiceOffer>,
     /// Average days to pay and late per currency, over the invoices paid in full (see
     /// [`paying`]).
     pub pay_habits: Vec<paying::PayHabit>,
@@ -70,6 +73,7 @@ pub fn customer_detail(conn: &Connection, id: i64, as_of: NaiveDate) -> DbResult
         promises,
         disputes,
         plans: plans::for_customer(conn, id, as_of)?,
+        offers: offers::for_customer(conn, id, as_of)?,
         pay_habits: paying::customer_habits(conn, id)?,
         customer,
     })

@@ -3,6 +3,7 @@ import type { Balance } from "./Balance";
 import type { Contact } from "./Contact";
 import type { Customer } from "./Customer";
 import type { Dispute } from "./Dispute";
+import type { InvoiceOffer } from "./InvoiceOffer";
 import type { InvoiceRow } from "./InvoiceRow";
 import type { Note } from "./Note";
 import type { PayHabit } from "./PayHabit";
@@ -24,6 +25,10 @@ disputed_invoice_ids: Array<number>, promised_invoice_ids: Array<number>, notes:
  * Payment plans, newest first, as they stand today.
  */
 plans: Array<PaymentPlan>, 
+/**
+ * The latest early-payment offer on each invoice that had one, and where it stands.
+ */
+offers: Array<InvoiceOffer>, 
 /**
  * Average days to pay and late per currency, over the invoices paid in full (see
  * [`paying`]).
