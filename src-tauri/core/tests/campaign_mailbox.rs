@@ -12,7 +12,7 @@ use duebook_core::campaign::plan::{self, ExclusionReason, Plan};
 use duebook_core::campaign::{self};
 use duebook_core::store::customers;
 use duebook_core::test_support::campaign::{
-    customer, d, setup_mail, simulate_days, temp_db, StubMailer,
+    customer, d, friendly_campaign_db, simulate_days, StubMailer,
 };
 use duebook_core::test_support::inbound::{
     deliver, fixture, last_sent_id, written_on, REMINDER_ID,
@@ -56,9 +56,7 @@ fn reason_on(plan: &Plan, customer: i64) -> Option<(ExclusionReason, String)> {
 
 #[test]
 fn replies_out_of_office_and_bounces_change_what_run_due_sends_over_months() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, id) = friendly_campaign_db();
     let (replier, _) = customer(&db, "Replier", Some("r@replier.example"), &[DUE]);
     let (away, _) = customer(&db, "Away", Some("a@away.example"), &[DUE]);
     let (gone, _) = customer(&db, "Gone", Some("g@gone.example"), &[DUE]);
@@ -188,9 +186,7 @@ fn replies_out_of_office_and_bounces_change_what_run_due_sends_over_months() {
 
 #[test]
 fn a_resumed_customer_is_reminded_and_a_pause_of_zero_waits_for_the_user() {
-    let (_dir, db) = temp_db();
-    setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (_dir, db, id) = friendly_campaign_db();
     let (c, _) = customer(&db, "Replier", Some("r@replier.example"), &["2026-04-05"]);
     let today = d("2026-04-14");
     let raw = written_on(
@@ -235,9 +231,7 @@ fn a_resumed_customer_is_reminded_and_a_pause_of_zero_waits_for_the_user() {
 
 #[test]
 fn automatic_replies_and_bounces_are_not_replies() {
-    let (_dir, db) = temp_db();
-    setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (_dir, db, id) = friendly_campaign_db();
     let (c, _) = customer(&db, "Somebody", Some("s@some.example"), &["2026-04-05"]);
     let today = d("2026-04-14");
     // An out-of-office without a return day, and a temporary bounce: reminders go on.

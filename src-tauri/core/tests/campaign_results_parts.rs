@@ -11,10 +11,10 @@ use duebook_core::campaign::fees::{simple_interest, InterestRate};
 use duebook_core::campaign::results::{self, ChargeTotal, Delivery};
 use duebook_core::campaign::{self, CreditRule, LateFees, NewCampaign};
 use duebook_core::model::{CustomerEdit, LimitInput, Owner};
-use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
+use duebook_core::store::plans;
 use duebook_core::store::{charges, customers, Database};
 use duebook_core::test_support::campaign::{
-    customer, d, pay, setup_mail, simulate_days, temp_db, Log, StubMailer,
+    custom_plan, customer, d, pay, setup_mail, simulate_days, temp_db, Log, StubMailer,
 };
 use std::collections::BTreeSet;
 
@@ -67,20 +67,7 @@ fn plan_of(
     parts: &[(&str, &str)],
     on: NaiveDate,
 ) {
-    let input = PlanInput {
-        customer_id,
-        invoice_ids: vec![invoice],
-        split: PlanSplit::Custom {
-            instalments: parts
-                .iter()
-                .map(|(due, amount)| InstalmentInput {
-                    due_date: d(due),
-                    amount: (*amount).into(),
-                })
-                .collect(),
-        },
-        note: String::new(),
-    };
+    let input = custom_plan(customer_id, &[invoice], parts);
     plans::create(db.conn(), &input, on).unwrap();
 }
 

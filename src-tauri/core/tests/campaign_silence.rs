@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use duebook_core::campaign::plan::{self, ExclusionReason, REPLIES_NOT_READ};
 use duebook_core::campaign::{self, Audience, CampaignError, NewCampaign};
 use duebook_core::test_support::campaign::{
-    customer, d, setup_mail, simulate_days, temp_db, StubMailer,
+    customer, d, friendly_campaign_db, simulate_days, temp_db, StubMailer,
 };
 use duebook_core::test_support::inbound::{deliver, inbox_read, last_sent_id, written_on};
 use std::collections::BTreeMap;
@@ -22,9 +22,7 @@ fn escalation() -> NewCampaign {
 
 #[test]
 fn only_customers_silent_after_three_reminders_are_escalated() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     let id = campaign::create(db.conn(), &escalation()).unwrap();
     let (silent, _) = customer(&db, "Silent", Some("s@silent.example"), &[DUE]);
     let (answers, _) = customer(&db, "Answers", Some("a@answers.example"), &[DUE]);

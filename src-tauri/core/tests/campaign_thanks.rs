@@ -9,7 +9,7 @@ use duebook_core::campaign::{self, plan, results, run, NewCampaign};
 use duebook_core::import::ImportOptions;
 use duebook_core::store::Database;
 use duebook_core::test_support::campaign::{
-    block_on, d, queued, setup_mail, simulate_days, temp_db, StubMailer,
+    block_on, d, friendly_campaign_db, queued, setup_mail, simulate_days, temp_db, StubMailer,
 };
 use duebook_core::test_support::import::{import_with, write};
 use std::collections::BTreeMap;
@@ -81,9 +81,7 @@ fn customer_id(db: &Database, name: &str) -> i64 {
 
 #[test]
 fn one_thank_you_per_customer_per_payment_day_over_120_days() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, id) = friendly_campaign_db();
     let path = dir.path().join("test.sqlite");
     let mailer = StubMailer::default();
     let mut previews = BTreeMap::new();

@@ -12,8 +12,8 @@ use duebook_core::campaign::{self, run, LateFees};
 use duebook_core::mail::outbox;
 use duebook_core::store::charges;
 use duebook_core::test_support::campaign::{
-    block_on, customer, d, setup_mail, simulate, store_raw, temp_db, StubMailer, INJECTED,
-    POISONED_NAME,
+    block_on, customer, d, friendly_campaign_db, setup_mail, simulate, store_raw, temp_db,
+    StubMailer, INJECTED, POISONED_NAME,
 };
 
 fn late_fees(interest: InterestRate) -> LateFees {
@@ -72,9 +72,7 @@ fn charges_go_on_the_reminders_past_the_grace_period_only() {
 
 #[test]
 fn a_campaign_without_late_fees_records_none() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, _) = friendly_campaign_db();
     let (who, invoices) = customer(&db, "A single", Some("a@a.example"), &["2026-07-15"]);
     let path = dir.path().join("test.sqlite");
     let log = simulate(&path, d("2026-07-01"), 120, &StubMailer::default());

@@ -6,18 +6,17 @@
 
 use chrono::NaiveDate;
 use duebook_core::campaign::plan::ExclusionReason;
-use duebook_core::campaign::{self, plan, run};
+use duebook_core::campaign::{plan, run};
 use duebook_core::store::plans;
 use duebook_core::test_support::campaign::{
-    block_on, custom_plan, customer, d, pay, queued, setup_mail, simulate_days, temp_db, StubMailer,
+    block_on, custom_plan, customer, d, friendly_campaign_db, pay, queued, simulate_days,
+    StubMailer,
 };
 use std::collections::BTreeMap;
 
 #[test]
 fn instalments_replace_reminders_while_kept_and_reminders_resume_when_broken() {
-    let (dir, db) = temp_db();
-    setup_mail(&db);
-    let id = campaign::create(db.conn(), &campaign::preset("friendly").unwrap()).unwrap();
+    let (dir, db, id) = friendly_campaign_db();
     let path = dir.path().join("test.sqlite");
     let (acme, acme_invoices) = customer(
         &db,
