@@ -56,6 +56,7 @@ const COMMANDS: &[&str] = &[
     "record_payment",
     "add_promise",
     "create_payment_plan",
+    "payment_plan_schedule",
     "cancel_payment_plan",
     "open_dispute",
     "resolve_dispute",

@@ -173,6 +173,7 @@ fn command_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'sta
         commands::invoices::record_payment,
         commands::invoices::add_promise,
         commands::plans::create_payment_plan,
+        commands::plans::payment_plan_schedule,
         commands::plans::cancel_payment_plan,
         commands::invoices::open_dispute,
         commands::invoices::resolve_dispute,

@@ -37,12 +37,15 @@ fn an_equal_split_adds_up_to_the_cent_and_follows_the_payments() {
         None,
         &["2026-11-01", "2026-11-15", "2026-12-01"],
     );
-    let id = plans::create(
-        db.conn(),
-        &equal(acme, &invoices, 3, "2027-01-31"),
-        d("2026-12-07"),
-    )
-    .unwrap();
+    let input = equal(acme, &invoices, 3, "2027-01-31");
+    // The dialog's preview is what agreeing records, and writes nothing.
+    let previewed: Vec<_> = plans::schedule(db.conn(), &input, d("2026-12-07"))
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.due_date, i.amount_minor))
+        .collect();
+    assert_eq!(plan_rows(&db), 0);
+    let id = plans::create(db.conn(), &input, d("2026-12-07")).unwrap();
     let plan = &plans::for_customer(db.conn(), acme, d("2026-12-07")).unwrap()[0];
     assert_eq!(plan.id, id);
     assert_eq!(plan.note, "Agreed on the phone with Sam");
@@ -60,6 +63,7 @@ fn an_equal_split_adds_up_to_the_cent_and_follows_the_payments() {
             (d("2027-03-31"), 10_000)
         ]
     );
+    assert_eq!(amounts, previewed);
     assert_eq!(plan.status, PlanStatus::Active);
     assert_eq!(plan.next_instalment().unwrap().seq, 1);
 
@@ -94,6 +98,8 @@ fn a_plan_that_does_not_add_up_or_is_not_theirs_changes_nothing() {
         let before = plan_rows(&db);
         let error = plans::create(db.conn(), input, today).unwrap_err();
         assert!(error.to_string().contains(expected), "{error}");
+        let previewed = plans::schedule(db.conn(), input, today).unwrap_err();
+        assert_eq!(previewed.to_string(), error.to_string());
         assert_eq!(plan_rows(&db), before);
     };
     refused(

@@ -5,7 +5,9 @@ use crate::commands::parse_date;
 use crate::error::CommandResult;
 use crate::state::AppState;
 use duebook_core::clock::{Clock, SystemClock};
-use duebook_core::store::plans::{self, InstalmentInput, PlanInput, PlanSplit};
+use duebook_core::store::plans::{
+    self, InstalmentInput, PlanInput, PlanSplit, ScheduledInstalment,
+};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -35,6 +37,24 @@ pub struct PlanForm {
 /// that the invoices are the customer's. Returns the plan's id.
 #[tauri::command]
 pub async fn create_payment_plan(state: State<'_, AppState>, plan: PlanForm) -> CommandResult<i64> {
+    let input = input_of(plan)?;
+    let today = SystemClock.today();
+    state.write(|conn| plans::create(conn, &input, today))
+}
+
+/// The instalments the plan as typed so far would have, checked as agreeing it checks (the
+/// same field errors); nothing is written. The dialog's preview.
+#[tauri::command]
+pub async fn payment_plan_schedule(
+    state: State<'_, AppState>,
+    plan: PlanForm,
+) -> CommandResult<Vec<ScheduledInstalment>> {
+    let input = input_of(plan)?;
+    let today = SystemClock.today();
+    state.with_db(|db| Ok(plans::schedule(db.conn(), &input, today)?))
+}
+
+fn input_of(plan: PlanForm) -> CommandResult<PlanInput> {
     let split = match plan.count {
         Some(count) => PlanSplit::Equal {
             count,
@@ -53,14 +73,12 @@ pub async fn create_payment_plan(state: State<'_, AppState>, plan: PlanForm) -> 
                 .collect::<CommandResult<_>>()?,
         },
     };
-    let input = PlanInput {
+    Ok(PlanInput {
         customer_id: plan.customer_id,
         invoice_ids: plan.invoice_ids,
         split,
         note: plan.note,
-    };
-    let today = SystemClock.today();
-    state.write(|conn| plans::create(conn, &input, today))
+    })
 }
 
 /// Ends a plan by hand (the customer's own plan only): its invoices are chased again.

@@ -37,6 +37,7 @@ import type { OwnerAssignment } from "./bindings/OwnerAssignment";
 import type { PaymentForm } from "./bindings/PaymentForm";
 import type { PromiseForm } from "./bindings/PromiseForm";
 import type { PlanForm } from "./bindings/PlanForm";
+import type { ScheduledInstalment } from "./bindings/ScheduledInstalment";
 import type { TaskForm } from "./bindings/TaskForm";
 import type { Theme } from "./bindings/Theme";
 import type { TimelineEntry } from "./bindings/TimelineEntry";
@@ -156,6 +157,8 @@ export const api = {
   recordPayment: (payment: PaymentForm) => call<number>("record_payment", { payment }),
   addPromise: (promise: PromiseForm) => call<number>("add_promise", { promise }),
   createPaymentPlan: (plan: PlanForm) => call<number>("create_payment_plan", { plan }),
+  /** The instalments the plan as typed would have, or the core's reason it cannot be agreed. */
+  paymentPlanSchedule: (plan: PlanForm) => call<ScheduledInstalment[]>("payment_plan_schedule", { plan }),
   cancelPaymentPlan: (customerId: number, planId: number) =>
     call<null>("cancel_payment_plan", { customerId, planId }),
   openDispute: (invoiceId: number, reason: string) => call<number>("open_dispute", { invoiceId, reason }),
@@ -202,6 +205,7 @@ export type { BackupReason } from "./bindings/BackupReason";
 export type { About, FirstRunChecklist, LastPlace };
 export type { CommandError, CustomerDetail, CustomerSort, DatabaseStatus, InvoiceRow };
 export type { InvoiceOffer } from "./bindings/InvoiceOffer";
+export type { PlanForm, ScheduledInstalment };
 export type { ImportFile, ImportProgressEvent, ImportReport, ImportRequest };
 export type { Contact, ContactInput, Customer, CustomerEdit, CustomerFilters, CustomerListPage };
 export type { ExportResult, ListFacets, ListView, Note, Theme, TimelineEntry, TimelineKind };

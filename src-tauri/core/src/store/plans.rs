@@ -9,7 +9,9 @@ use crate::model::{Currency, InvoiceKind, InvoiceStatus, Money};
 use crate::store::{activity, check_invoices_belong, invoices, now_timestamp, DbError, DbResult};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
+use serde::Serialize;
 use std::collections::HashMap;
+use ts_rs::TS;
 
 /// At most this many invoices in one plan: a plan is agreed over a handful, not a ledger.
 pub const MAX_PLAN_INVOICES: usize = 200;
@@ -37,13 +39,36 @@ pub struct PlanInput {
     pub note: String,
 }
 
+/// One instalment of a plan not agreed yet (see [`schedule`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ScheduledInstalment {
+    pub due_date: NaiveDate,
+    pub amount_minor: i64,
+}
+
+/// The instalments [`create`] would record for `input`, checked the same way (the same field
+/// errors), writing nothing: the plan dialog's preview.
+pub fn schedule(
+    conn: &Connection,
+    input: &PlanInput,
+    today: NaiveDate,
+) -> DbResult<Vec<ScheduledInstalment>> {
+    let (_, instalments) = checked(conn, input, today)?;
+    Ok(instalments
+        .into_iter()
+        .map(|(due_date, amount_minor)| ScheduledInstalment {
+            due_date,
+            amount_minor,
+        })
+        .collect())
+}
+
 /// Checks and records a plan; returns its id. Nothing is written when anything is wrong.
 pub fn create(conn: &Connection, input: &PlanInput, today: NaiveDate) -> DbResult<i64> {
     let note =
         optional_text("note", "The note", Some(&clean_line(&input.note)), 500)?.unwrap_or_default();
-    let (currency, total, numbers) = plan_invoices(conn, input, today)?;
-    let instalments = instalments(&input.split, &currency, total)?;
-    check_instalments(&instalments, total, &currency, today)?;
+    let ((currency, total, numbers), instalments) = checked(conn, input, today)?;
     let now = now_timestamp();
     conn.prepare_cached(
         "INSERT INTO payment_plans (customer_id, currency, total_minor, agreed_on, note, created_at)
@@ -73,6 +98,19 @@ pub fn create(conn: &Connection, input: &PlanInput, today: NaiveDate) -> DbResul
     );
     activity::record(conn, input.customer_id, None, "payment_plan", &summary)?;
     Ok(id)
+}
+
+/// The plan's invoices (see [`plan_invoices`]) and its instalments, each checked.
+#[allow(clippy::type_complexity)] // private: the two parts create() writes
+fn checked(
+    conn: &Connection,
+    input: &PlanInput,
+    today: NaiveDate,
+) -> DbResult<((Currency, i64, Vec<String>), Vec<(NaiveDate, i64)>)> {
+    let (currency, total, numbers) = plan_invoices(conn, input, today)?;
+    let instalments = instalments(&input.split, &currency, total)?;
+    check_instalments(&instalments, total, &currency, today)?;
+    Ok(((currency, total, numbers), instalments))
 }
 
 /// The invoices' currency, open balance and numbers, after checking they can make a plan.
