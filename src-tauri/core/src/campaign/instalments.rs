@@ -9,10 +9,9 @@
 use super::{queue_with_meta, renderer_of, CampaignResult, Queued};
 use crate::mail::account::AccountSettings;
 use crate::mail::outbox::MessageMeta;
-use crate::model::plan::{InstalmentState, PlanStatus};
+use crate::model::plan::{InstalmentState, PaymentPlan, PlanStatus};
 use crate::model::TaskKind;
 use crate::store::activity;
-use crate::store::plans;
 use crate::store::tasks::{self, NewTask};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -44,16 +43,18 @@ pub struct PlannedInstalment {
     pub skipped: Option<String>,
 }
 
-/// The instalments whose reminder is due on `today` and not sent yet. Reads only.
+/// The instalments of the `standing` plans (see [`crate::store::plans::all_standing`]) whose
+/// reminder is due on `today` and not sent yet. Reads only.
 pub fn plan_reminders(
     conn: &Connection,
+    standing: &[PaymentPlan],
     today: NaiveDate,
 ) -> CampaignResult<Vec<PlannedInstalment>> {
     let mut due = Vec::new();
     if matches!(today.weekday(), Weekday::Sat | Weekday::Sun) {
         return Ok(due);
     }
-    for plan in plans::all_standing(conn, today)? {
+    for plan in standing {
         if plan.status != PlanStatus::Active {
             continue;
         }
@@ -126,10 +127,11 @@ pub(in crate::campaign) fn queue_reminders(
 /// history, once. Returns the tasks created.
 pub(in crate::campaign) fn flag_broken(
     conn: &Connection,
+    standing: &[PaymentPlan],
     today: NaiveDate,
 ) -> CampaignResult<Vec<i64>> {
     let mut created = Vec::new();
-    for plan in plans::all_standing(conn, today)? {
+    for plan in standing {
         let (PlanStatus::Broken, Some(broken_on)) = (plan.status, plan.broken_on) else {
             continue;
         };

@@ -214,11 +214,12 @@ pub fn enqueue_due(db: &Database, today: NaiveDate, dry_run: bool) -> CampaignRe
         thanks::notice(conn, today)?;
     }
     // Before the campaigns: queued first, the reminders take their room of the day's limit.
-    let planned = instalments::plan_reminders(conn, today)?;
+    let standing = crate::store::plans::all_standing(conn, today)?;
+    let planned = instalments::plan_reminders(conn, &standing, today)?;
     let mut queued = super::Queued::default();
     let broken_plan_calls = match dry_run {
         true => Vec::new(),
-        false => instalments::flag_broken(conn, today)?,
+        false => instalments::flag_broken(conn, &standing, today)?,
     };
     if !dry_run && planned.iter().any(|p| p.skipped.is_none()) {
         let account = account::require(conn).map_err(compose::ComposeError::from)?;
