@@ -51,7 +51,8 @@ BENCH_DIR := target/bench
 # Backups: `duebook backup` of the 100k file beside sqlite3's .backup and VACUUM INTO.
 bench: deps
 	rm -rf $(BENCH_DIR) && mkdir -p $(BENCH_DIR)
-	DUEBOOK_BENCH_KEEP=$(BENCH_DIR) $(CARGO) bench --locked $(CORE) --bench figures
+	# Absolute: cargo runs a bench in its package's folder, where a relative path would land.
+	DUEBOOK_BENCH_KEEP=$(abspath $(BENCH_DIR)) $(CARGO) bench --locked $(CORE) --bench figures
 	scripts/bench-startup.sh $(BENCH_DIR)/bench-100000.sqlite
 	DUEBOOK_APP_BIN=target/release/duebook-app scripts/bench-ui.sh $(BENCH_DIR)/bench-100000.sqlite
 	scripts/bench-mail.sh

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=${1:?usage: scripts/bench-backup.sh DB [ROUNDS]}
+[ -s "$src" ] || { echo "bench-backup: $src does not exist or is empty: run make bench (it generates it)"; exit 1; }
 rounds=${2:-3}
 # The reference: the sqlite3 shell (and bc for the arithmetic), installed when missing.
 if ! command -v sqlite3 >/dev/null || ! command -v bc >/dev/null; then

@@ -7,6 +7,8 @@
 #   fresh release build
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A missing file would be opened as a new, empty database and measured as such.
+[ -s "$1" ] || { echo "bench-startup: $1 does not exist or is empty: run make bench (it generates it)"; exit 1; }
 db=$(realpath "$1")
 runs=${2:-5}
 

@@ -7,6 +7,8 @@
 # usage: scripts/bench-ui.sh DB_PATH [reports]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# A missing file would be opened as a new, empty database and measured as such.
+[ -s "$1" ] || { echo "bench-ui: $1 does not exist or is empty: run make bench (it generates it)"; exit 1; }
 db=$(realpath "$1")
 bench=tests/e2e/bench.mjs
 [ "${2:-}" = reports ] && bench=tests/e2e/bench-reports.mjs
