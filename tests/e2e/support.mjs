@@ -176,22 +176,24 @@ export async function searchNarrows(session, search, message) {
 
 /** Searches the list for `search`, clicks the row named exactly `name` and waits for its
  * customer screen. The list narrows as the search's answers arrive and rows are re-rendered, so a
- * row found a moment ago may be gone when the click lands: find and click again until the screen
- * shows the customer. */
+ * row found a moment ago may be gone when the click lands: then it is found and clicked again. */
 export async function openCustomerRow(session, search, name) {
   await session.type("customer-search", search);
   await session.until(async () => {
     for (const candidate of await session.$$("customer-row")) {
       const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent").catch(() => null);
-      if (text === name) {
-        await candidate.click().catch(() => null);
-        break;
-      }
+      if (text === name) return candidate.click().then(
+        () => true,
+        () => false,
+      );
     }
-    // The screen may still be loading: no name yet is "not yet", not a failure.
+    return false;
+  }, `no row for ${name} after searching ${JSON.stringify(search)}`);
+  // The screen may still be loading: no name yet is "not yet", not a failure.
+  await session.until(async () => {
     const shown = await session.$("detail-name");
-    return (await shown.isExisting()) && (await shown.getText().catch(() => "")) === name;
-  }, `the customer screen does not show ${name} after searching ${JSON.stringify(search)}`);
+    return (await shown.isExisting()) && (await shown.getText()) === name;
+  }, `the customer screen does not show ${name}`);
 }
 
 /** Waits for the demo's customer list (the demo file is open). The app comes back to the view it
