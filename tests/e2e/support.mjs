@@ -175,20 +175,17 @@ export async function searchNarrows(session, search, message) {
 }
 
 /** Searches the list for `search`, clicks the row named exactly `name` and waits for its
- * customer screen. The list narrows as the search's answers arrive and rows are re-rendered, so a
- * row found a moment ago may be gone when the click lands: then it is found and clicked again. */
+ * customer screen. */
 export async function openCustomerRow(session, search, name) {
   await session.type("customer-search", search);
-  await session.until(async () => {
+  const row = await session.until(async () => {
     for (const candidate of await session.$$("customer-row")) {
-      const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent").catch(() => null);
-      if (text === name) return candidate.click().then(
-        () => true,
-        () => false,
-      );
+      const text = await candidate.$('[data-testid="customer-name"]').getProperty("textContent");
+      if (text === name) return candidate;
     }
-    return false;
+    return null;
   }, `no row for ${name} after searching ${JSON.stringify(search)}`);
+  await row.click();
   // The screen may still be loading: no name yet is "not yet", not a failure.
   await session.until(async () => {
     const shown = await session.$("detail-name");
